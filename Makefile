@@ -1,0 +1,60 @@
+# Two commands do all the set-up on a fresh machine (Python 3.11 + node):
+#   make demo   runs the main job on the built-in defaults
+#   make test   runs the whole test suite (what CI runs)
+# Both create or update .venv and node_modules themselves and do nothing when they are up to date.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEPS_HASH := $(shell cat pyproject.toml | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(DEPS_HASH)
+NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
+SYS_STAMP := $(VENV)/.system-deps
+
+.PHONY: demo test run lint bench venv node system-deps screenshots clean
+
+venv: $(STAMP)
+node: $(NODE_STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# torch is pinned in the same pip command: unpinned, pip would pull a CUDA build of several GB.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade "pip>=24,<27"
+	$(PY) -m pip install -q --disable-pip-version-check "torch==2.13.0" -e ".[generate,publish,provenance,gui,dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -f node_modules/.installed-*
+	touch $@
+
+$(SYS_STAMP): tools/install-system-deps.sh | $(PY)
+	tools/install-system-deps.sh
+	touch $@
+
+system-deps: $(SYS_STAMP)
+
+demo: $(STAMP) $(NODE_STAMP)
+	$(PY) -m studio demo
+
+test: $(STAMP) $(NODE_STAMP) $(SYS_STAMP)
+	tools/run-tests.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check studio tests bench tools
+	$(VENV)/bin/lint-imports
+
+run: $(STAMP) $(NODE_STAMP)
+	$(PY) -m studio
+
+bench: $(STAMP) $(NODE_STAMP)
+	$(PY) -m bench
+
+screenshots: $(STAMP) $(NODE_STAMP) $(SYS_STAMP)
+	tools/screenshots.sh
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
