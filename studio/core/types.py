@@ -123,6 +123,7 @@ class Work:
     file_path: str | None = None
     location: str | None = None
     rev_share: int | None = None
+    rev_share_override: int | None = None
     minting_fee: int | None = None
     royalty_policy: str | None = None
     recipe: Recipe | None = None

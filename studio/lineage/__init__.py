@@ -1,0 +1,1 @@
+"""The work graph: how each work came from its parents."""

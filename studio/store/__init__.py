@@ -1,0 +1,1 @@
+"""The library folder: SQLite database, migrations, content-addressed files, works."""

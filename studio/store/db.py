@@ -1,0 +1,112 @@
+"""One place that opens SQLite: PRAGMAs, transactions that nest through savepoints."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StudioConnection(sqlite3.Connection):
+    """A connection whose `with conn:` blocks join an open `Database.atomic()` instead of committing it.
+
+    sqlite-utils wraps its writes in `with conn:`, which commits on exit; inside our own transaction that
+    would commit half of a logical change, so the context manager defers to the outer transaction.
+    """
+
+    atomic_depth = 0
+
+    def __enter__(self) -> StudioConnection:
+        if self.atomic_depth:
+            return self
+        return super().__enter__()
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        if self.atomic_depth:
+            return False
+        return bool(super().__exit__(exc_type, exc, tb))
+
+
+class Database:
+    """A library database connection.
+
+    `atomic()` opens `BEGIN IMMEDIATE` at the outermost level (so writers queue on the busy timeout rather
+    than fail on lock upgrade) and a SAVEPOINT when nested; an exception rolls back to where it started.
+    """
+
+    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+        self.path = Path(path) if path != ":memory:" else None
+        uri = f"file:{path}?mode=ro" if readonly else str(path)
+        self.conn: StudioConnection = sqlite3.connect(  # type: ignore[assignment]
+            uri,
+            uri=readonly,
+            factory=StudioConnection,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+        )
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.db = sqlite_utils.Database(self.conn)
+        self._savepoints = itertools.count()
+
+    def enable_wal(self) -> None:
+        mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode.lower() != "wal":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        # WAL + NORMAL stays consistent after a crash; only the last commits may be lost on power failure.
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+
+    @contextmanager
+    def atomic(self) -> Iterator[StudioConnection]:
+        conn = self.conn
+        if conn.atomic_depth == 0:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.atomic_depth = 1
+            try:
+                yield conn
+            except BaseException:
+                conn.atomic_depth = 0
+                conn.execute("ROLLBACK")
+                raise
+            conn.atomic_depth = 0
+            conn.execute("COMMIT")
+            return
+        name = f"sp_{next(self._savepoints)}"
+        conn.execute(f"SAVEPOINT {name}")
+        conn.atomic_depth += 1
+        try:
+            yield conn
+        except BaseException:
+            conn.atomic_depth -= 1
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.atomic_depth -= 1
+        conn.execute(f"RELEASE {name}")
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, params).fetchone()
+
+    def table_names(self) -> list[str]:
+        return self.db.table_names()
+
+    def integrity_check(self) -> str:
+        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def close(self) -> None:
+        self.conn.close()

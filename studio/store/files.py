@@ -1,0 +1,94 @@
+"""Content-addressed file store: `files/ab/cdef….ext`, named by the sha256 of the bytes.
+
+A file is written to a temporary name, fsynced, renamed into place and its folder fsynced before any row
+refers to it. A `pending/<sha256>` marker is written first and removed once the rows are committed, so that
+after a crash the next exclusive opener finds the few files that may have no row, without scanning the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write `data` to `target` so that `target` is either absent or complete, even after a crash."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, target)
+    _fsync_dir(target.parent)
+
+
+class FileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files = root / "files"
+        self.pending = root / "pending"
+
+    def relative_path(self, sha256: str, ext: str) -> str:
+        return f"files/{sha256[:2]}/{sha256[2:]}.{ext}"
+
+    def absolute(self, relative: str) -> Path:
+        return self.root / relative
+
+    def mark_pending(self, sha256: str) -> None:
+        write_atomic(self.pending / sha256, b"")
+
+    def clear_pending(self, sha256: str) -> None:
+        (self.pending / sha256).unlink(missing_ok=True)
+
+    def put(self, data: bytes, sha256: str, ext: str) -> str:
+        """Store bytes under their hash; returns the path relative to the library root. Idempotent."""
+        relative = self.relative_path(sha256, ext)
+        target = self.absolute(relative)
+        if not target.exists() or target.stat().st_size != len(data):
+            write_atomic(target, data)
+        return relative
+
+    def pending_hashes(self) -> list[str]:
+        if not self.pending.is_dir():
+            return []
+        return [p.name for p in self.pending.iterdir() if not p.name.startswith(".")]
+
+    def remove_hash(self, sha256: str) -> int:
+        folder = self.files / sha256[:2]
+        removed = 0
+        if folder.is_dir():
+            for path in folder.glob(f"{sha256[2:]}.*"):
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    def temp_files(self) -> list[Path]:
+        found: list[Path] = []
+        for base in (self.files, self.pending):
+            if base.is_dir():
+                found.extend(base.rglob(".*.tmp"))
+        return found

@@ -1,0 +1,156 @@
+"""A library is a folder: `library.db`, the content-addressed `files/`, `thumbs/`, and a lock file.
+
+Every process that opens a library holds a shared lock on `library.lock`. Only a process that can take the
+lock exclusively (nobody else has the library open) sweeps files left without a row by a crash, so a sweep
+can never delete a file another process is about to commit.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from studio import APP_NAME
+from studio.errors import LibraryError
+from studio.store.db import Database
+from studio.store.files import FileStore
+from studio.store.migrations import MIGRATIONS, Migration, check_not_newer, migrate
+from studio.store.thumbnails import ThumbnailCache
+from studio.store.works import WorkRepository
+
+DB_NAME = "library.db"
+ENV_LIBRARY = "STUDIO_LIBRARY"
+
+
+def default_library_dir() -> Path:
+    env = os.environ.get(ENV_LIBRARY)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "library"
+
+
+def data_dir() -> Path:
+    """Per-user data outside any library (built-in model, certificates)."""
+    env = os.environ.get("STUDIO_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    orphan_files: int
+    temp_files: int
+
+
+class Library:
+    def __init__(self, root: Path, db: Database, lock_fd: int, sweep: SweepReport) -> None:
+        self.root = root
+        self.db = db
+        self.files = FileStore(root)
+        self.thumbnails = ThumbnailCache(root)
+        self.works = WorkRepository(db)
+        self.last_sweep = sweep
+        self._lock_fd = lock_fd
+
+    @classmethod
+    def open(cls, root: Path | str | None = None, *, migrations: tuple[Migration, ...] = MIGRATIONS) -> Library:
+        root = Path(root).expanduser() if root is not None else default_library_dir()
+        if root.exists() and not root.is_dir():
+            raise LibraryError(f"{root} is a file, not a library folder", hint="pass a folder to --library")
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LibraryError(f"cannot create the library folder {root}: {exc.strerror}") from None
+        db_path = root / DB_NAME
+        lock_fd = os.open(root / "library.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            exclusive = _try_lock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if not exclusive:
+                fcntl.flock(lock_fd, fcntl.LOCK_SH)
+            db = _open_db(db_path, migrations)
+            sweep = SweepReport(0, 0)
+            if exclusive:
+                sweep = _sweep(db, FileStore(root))
+                fcntl.flock(lock_fd, fcntl.LOCK_SH)
+        except BaseException:
+            os.close(lock_fd)
+            raise
+        return cls(root, db, lock_fd, sweep)
+
+    def close(self) -> None:
+        self.db.close()
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)
+            self._lock_fd = -1
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def path_of(self, relative: str) -> Path:
+        return self.root / relative
+
+    @contextmanager
+    def staged_file(self, data: bytes, sha256: str, ext: str) -> Iterator[str]:
+        """Put a file in the store before its rows; yields its relative path.
+
+        The caller commits the rows inside the block. If the block fails and no row refers to the hash,
+        the file is removed again; a crash in between leaves a pending marker for the next sweep.
+        """
+        self.files.mark_pending(sha256)
+        relative = self.files.put(data, sha256, ext)
+        try:
+            yield relative
+        except BaseException:
+            if self.works.by_sha256(sha256) is None:
+                self.files.remove_hash(sha256)
+            self.files.clear_pending(sha256)
+            raise
+        self.files.clear_pending(sha256)
+
+
+def _try_lock(fd: int, flags: int) -> bool:
+    try:
+        fcntl.flock(fd, flags)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _open_db(path: Path, migrations: tuple[Migration, ...]) -> Database:
+    existed = path.exists()
+    try:
+        db = Database(path)
+        if existed:
+            check_not_newer(db, migrations)
+        db.enable_wal()
+        migrate(db, migrations)
+    except LibraryError:
+        raise
+    except Exception as exc:  # sqlite3.DatabaseError and friends: not a database we can use
+        raise LibraryError(
+            f"{path} is not a usable Remix Studio database ({exc})",
+            hint="choose another --library folder; the file was left as it is",
+        ) from None
+    return db
+
+
+def _sweep(db: Database, files: FileStore) -> SweepReport:
+    temps = files.temp_files()
+    for path in temps:
+        path.unlink(missing_ok=True)
+    orphans = 0
+    for sha256 in files.pending_hashes():
+        if db.one("SELECT 1 FROM works WHERE sha256 = ?", (sha256,)) is None:
+            orphans += files.remove_hash(sha256)
+        files.clear_pending(sha256)
+    return SweepReport(orphan_files=orphans, temp_files=len(temps))

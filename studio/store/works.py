@@ -1,0 +1,210 @@
+"""SQL for the `works` table: one place that turns rows into `Work` values and back."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from studio.core.types import Origin, Recipe, Work, WorkKind
+from studio.errors import InvalidInput, NotFound
+from studio.store.db import Database
+
+ID_BYTES = 6  # 12 hex characters: short enough to type, unique checked on insert
+MIN_PREFIX = 4
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_id() -> str:
+    return secrets.token_hex(ID_BYTES)
+
+
+@dataclass(frozen=True)
+class NewWork:
+    """What is known about a work before it has an id and a row."""
+
+    kind: WorkKind
+    sha256: str
+    title: str
+    origin: Origin
+    license_id: str
+    creator: str | None = None
+    description: str | None = None
+    phash: str | None = None
+    file_path: str | None = None
+    location: str | None = None
+    format: str | None = None
+    width: int | None = None
+    height: int | None = None
+    size_bytes: int | None = None
+    rev_share: int | None = None
+    rev_share_override: int | None = None
+    minting_fee: int | None = None
+    royalty_policy: str | None = None
+    recipe: Recipe | None = None
+    flags: Sequence[dict[str, Any]] = field(default_factory=tuple)
+    id: str | None = None
+    created_at: str | None = None
+
+
+def row_to_work(row: sqlite3.Row) -> Work:
+    recipe = json.loads(row["recipe"]) if row["recipe"] else None
+    return Work(
+        id=row["id"],
+        kind=WorkKind(row["kind"]),
+        sha256=row["sha256"],
+        title=row["title"],
+        creator=row["creator"],
+        origin=Origin(row["origin"]),
+        license_id=row["license_id"],
+        created_at=row["created_at"],
+        width=row["width"],
+        height=row["height"],
+        format=row["format"],
+        size_bytes=row["size_bytes"],
+        phash=row["phash"],
+        file_path=row["file_path"],
+        location=row["location"],
+        rev_share=row["rev_share"],
+        rev_share_override=row["rev_share_override"],
+        minting_fee=int(row["minting_fee"]) if row["minting_fee"] is not None else None,
+        royalty_policy=row["royalty_policy"],
+        recipe=Recipe.from_dict(recipe) if recipe is not None else None,
+        flags=tuple(json.loads(row["flags"] or "[]")),
+        description=row["description"],
+    )
+
+
+class WorkRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def insert(self, new: NewWork) -> Work:
+        now = now_iso()
+        work_id = new.id or new_id()
+        while new.id is None and self.db.one("SELECT 1 FROM works WHERE id = ?", (work_id,)):
+            work_id = new_id()
+        self.db.execute(
+            """
+            INSERT INTO works (id, kind, sha256, phash, file_path, location, format, width, height, size_bytes,
+                title, creator, description, origin, license_id, rev_share, rev_share_override, minting_fee,
+                royalty_policy, recipe, flags, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (
+                work_id, new.kind.value, new.sha256, new.phash, new.file_path, new.location, new.format,
+                new.width, new.height, new.size_bytes, new.title, new.creator, new.description,
+                new.origin.value, new.license_id, new.rev_share, new.rev_share_override,
+                str(new.minting_fee) if new.minting_fee is not None else None, new.royalty_policy,
+                new.recipe.to_json() if new.recipe else None, json.dumps(list(new.flags)),
+                new.created_at or now, now,
+            ),
+        )
+        return self.get(work_id)
+
+    def get(self, work_id: str) -> Work:
+        row = self.db.one("SELECT * FROM works WHERE id = ?", (work_id,))
+        if row is None:
+            raise NotFound(f"no work with id {work_id!r}", hint="run `studio list` to see the library")
+        return row_to_work(row)
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Work]:
+        ids = list(dict.fromkeys(ids))
+        found: dict[str, Work] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.query(f"SELECT * FROM works WHERE id IN ({marks})", chunk):
+                found[row["id"]] = row_to_work(row)
+        return found
+
+    def by_sha256(self, sha256: str) -> Work | None:
+        row = self.db.one("SELECT * FROM works WHERE sha256 = ?", (sha256,))
+        return row_to_work(row) if row else None
+
+    def resolve(self, ref: str) -> Work:
+        """A full id or a unique prefix of at least four characters (as with git hashes)."""
+        ref = ref.strip().lower()
+        row = self.db.one("SELECT * FROM works WHERE id = ?", (ref,))
+        if row:
+            return row_to_work(row)
+        if len(ref) < MIN_PREFIX or not all(c in "0123456789abcdef" for c in ref):
+            raise NotFound(f"no work with id {ref!r}", hint="run `studio list` to see the ids")
+        rows = self.db.query("SELECT * FROM works WHERE id >= ? AND id < ? LIMIT 2", (ref, ref + "g"))
+        if not rows:
+            raise NotFound(f"no work with id {ref!r}", hint="run `studio list` to see the ids")
+        if len(rows) > 1:
+            raise InvalidInput(f"work id prefix {ref!r} is ambiguous", hint="type more characters of the id")
+        return row_to_work(rows[0])
+
+    def list(
+        self,
+        *,
+        kind: WorkKind | None = None,
+        license_id: str | None = None,
+        origin: Origin | None = None,
+        text: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Work]:
+        where, params = self._filters(kind=kind, license_id=license_id, origin=origin, text=text)
+        sql = f"SELECT * FROM works {where} ORDER BY created_at, id"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        return [row_to_work(row) for row in self.db.query(sql, params)]
+
+    def count(self, **filters: Any) -> int:
+        where, params = self._filters(**filters)
+        return int(self.db.one(f"SELECT count(*) FROM works {where}", params)[0])
+
+    @staticmethod
+    def _filters(
+        *,
+        kind: WorkKind | None = None,
+        license_id: str | None = None,
+        origin: Origin | None = None,
+        text: str | None = None,
+    ) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if kind is not None:
+            clauses.append("kind = ?")
+            params.append(kind.value)
+        if license_id:
+            clauses.append("license_id = ?")
+            params.append(license_id)
+        if origin is not None:
+            clauses.append("origin = ?")
+            params.append(origin.value)
+        if text:
+            clauses.append("(title LIKE ? ESCAPE '\\' OR creator LIKE ? ESCAPE '\\' OR recipe LIKE ? ESCAPE '\\')")
+            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params += [pattern, pattern, pattern]
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def set_flags(self, work_id: str, flags: Sequence[dict[str, Any]]) -> None:
+        self.db.execute(
+            "UPDATE works SET flags = ?, updated_at = ? WHERE id = ?", (json.dumps(list(flags)), now_iso(), work_id)
+        )
+
+    def update(self, work_id: str, **fields: Any) -> Work:
+        allowed = {"title", "creator", "description", "license_id", "rev_share", "rev_share_override",
+                   "minting_fee", "royalty_policy"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise InvalidInput(f"cannot change {', '.join(sorted(unknown))} of a work")
+        if "minting_fee" in fields and fields["minting_fee"] is not None:
+            fields["minting_fee"] = str(fields["minting_fee"])
+        sets = ", ".join(f"{name} = ?" for name in fields)
+        self.db.execute(
+            f"UPDATE works SET {sets}, updated_at = ? WHERE id = ?", [*fields.values(), now_iso(), work_id]
+        )
+        return self.get(work_id)

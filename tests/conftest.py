@@ -1,0 +1,60 @@
+"""Shared fixtures: a real library folder on disk, and small real images."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PIL import Image
+
+from studio.store.library import Library
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may touch the real user's library, data folder or settings."""
+    base = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("STUDIO_LIBRARY", str(base / "library"))
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(base / "data"))
+    monkeypatch.setenv("STUDIO_CONFIG_DIR", str(base / "config"))
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Iterator[Library]:
+    lib = Library.open(tmp_path / "lib")
+    yield lib
+    lib.close()
+
+
+def image_bytes(seed: int = 0, size: tuple[int, int] = (32, 24), fmt: str = "PNG") -> bytes:
+    rng = random.Random(seed)
+    image = Image.new("RGB", size)
+    image.putdata([(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(size[0] * size[1])])
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def make_image(tmp_path: Path) -> Callable[..., Path]:
+    counter = iter(range(10_000))
+
+    def make(seed: int | None = None, *, fmt: str = "PNG", size: tuple[int, int] = (32, 24)) -> Path:
+        n = next(counter)
+        ext = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif", "BMP": "bmp"}[fmt]
+        path = tmp_path / f"img{n}.{ext}"
+        path.write_bytes(image_bytes(n if seed is None else seed, size, fmt))
+        return path
+
+    return make

@@ -1,0 +1,52 @@
+"""studio.store.db: PRAGMAs and transactions that nest."""
+
+from __future__ import annotations
+
+import pytest
+
+from studio.store.db import Database
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = Database(tmp_path / "t.db")
+    database.enable_wal()
+    database.execute("CREATE TABLE t (x INTEGER)")
+    yield database
+    database.close()
+
+
+def test_pragmas_are_set(db: Database) -> None:
+    assert db.one("PRAGMA foreign_keys")[0] == 1
+    assert db.one("PRAGMA journal_mode")[0] == "wal"
+    assert db.one("PRAGMA busy_timeout")[0] >= 5000
+
+
+def test_atomic_commits_and_rolls_back(db: Database) -> None:
+    with db.atomic():
+        db.execute("INSERT INTO t VALUES (1)")
+    with pytest.raises(RuntimeError), db.atomic():
+        db.execute("INSERT INTO t VALUES (2)")
+        raise RuntimeError("boom")
+    assert [r[0] for r in db.query("SELECT x FROM t")] == [1]
+
+
+def test_nested_atomic_rolls_back_only_the_inner_part(db: Database) -> None:
+    with db.atomic():
+        db.execute("INSERT INTO t VALUES (1)")
+        with pytest.raises(ValueError), db.atomic():
+            db.execute("INSERT INTO t VALUES (2)")
+            raise ValueError
+        db.execute("INSERT INTO t VALUES (3)")
+    assert sorted(r[0] for r in db.query("SELECT x FROM t")) == [1, 3]
+
+
+def test_sqlite_utils_writes_join_the_open_transaction(db: Database) -> None:
+    """sqlite-utils commits on `with conn:`; inside atomic() that must not end our transaction."""
+    with pytest.raises(RuntimeError), db.atomic():
+        db.db["t"].insert({"x": 5})
+        db.db["t"].insert({"x": 6})
+        raise RuntimeError
+    assert db.query("SELECT x FROM t") == []
+    db.db["t"].insert({"x": 7})
+    assert [r[0] for r in db.query("SELECT x FROM t")] == [7]
