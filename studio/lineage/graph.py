@@ -101,8 +101,7 @@ class LineageGraph:
 
     def children(self, work_id: str) -> list[Edge]:
         rows = self.db.query(
-            "SELECT child_id, parent_id, relation, position, weight FROM edges WHERE parent_id = ? "
-            "ORDER BY child_id",
+            "SELECT child_id, parent_id, relation, position, weight FROM edges WHERE parent_id = ? ORDER BY child_id",
             (work_id,),
         )
         return [_edge(row) for row in rows]

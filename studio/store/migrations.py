@@ -122,9 +122,7 @@ def migrate(db: Database, migrations: tuple[Migration, ...] = MIGRATIONS) -> lis
     if applied(db):
         backup(db, todo[0].name)
     with db.atomic():
-        db.execute(
-            f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
+        db.execute(f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     for migration in todo:
         with db.atomic():
             migration.apply(db)

@@ -99,12 +99,29 @@ class WorkRepository:
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             (
-                work_id, new.kind.value, new.sha256, new.phash, new.file_path, new.location, new.format,
-                new.width, new.height, new.size_bytes, new.title, new.creator, new.description,
-                new.origin.value, new.license_id, new.rev_share, new.rev_share_override,
-                str(new.minting_fee) if new.minting_fee is not None else None, new.royalty_policy,
-                new.recipe.to_json() if new.recipe else None, json.dumps(list(new.flags)),
-                new.created_at or now, now,
+                work_id,
+                new.kind.value,
+                new.sha256,
+                new.phash,
+                new.file_path,
+                new.location,
+                new.format,
+                new.width,
+                new.height,
+                new.size_bytes,
+                new.title,
+                new.creator,
+                new.description,
+                new.origin.value,
+                new.license_id,
+                new.rev_share,
+                new.rev_share_override,
+                str(new.minting_fee) if new.minting_fee is not None else None,
+                new.royalty_policy,
+                new.recipe.to_json() if new.recipe else None,
+                json.dumps(list(new.flags)),
+                new.created_at or now,
+                now,
             ),
         )
         return self.get(work_id)
@@ -196,15 +213,21 @@ class WorkRepository:
         )
 
     def update(self, work_id: str, **fields: Any) -> Work:
-        allowed = {"title", "creator", "description", "license_id", "rev_share", "rev_share_override",
-                   "minting_fee", "royalty_policy"}
+        allowed = {
+            "title",
+            "creator",
+            "description",
+            "license_id",
+            "rev_share",
+            "rev_share_override",
+            "minting_fee",
+            "royalty_policy",
+        }
         unknown = set(fields) - allowed
         if unknown:
             raise InvalidInput(f"cannot change {', '.join(sorted(unknown))} of a work")
         if "minting_fee" in fields and fields["minting_fee"] is not None:
             fields["minting_fee"] = str(fields["minting_fee"])
         sets = ", ".join(f"{name} = ?" for name in fields)
-        self.db.execute(
-            f"UPDATE works SET {sets}, updated_at = ? WHERE id = ?", [*fields.values(), now_iso(), work_id]
-        )
+        self.db.execute(f"UPDATE works SET {sets}, updated_at = ? WHERE id = ?", [*fields.values(), now_iso(), work_id])
         return self.get(work_id)

@@ -15,8 +15,13 @@ def _add(library, n: int, kind: WorkKind = WorkKind.image) -> list[str]:
     with library.db.atomic():
         for i in range(n):
             work = library.works.insert(
-                NewWork(kind=kind, sha256=f"{kind}-{i}-{len(ids)}-{id(ids)}", title=f"w{i}",
-                        origin=Origin.imported, license_id="cc0-1.0")
+                NewWork(
+                    kind=kind,
+                    sha256=f"{kind}-{i}-{len(ids)}-{id(ids)}",
+                    title=f"w{i}",
+                    origin=Origin.imported,
+                    license_id="cc0-1.0",
+                )
             )
             ids.append(work.id)
     return ids

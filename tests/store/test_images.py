@@ -50,6 +50,7 @@ def test_random_bytes_and_empty_files_are_refused() -> None:
 
 def _png_header_only(width: int, height: int) -> bytes:
     """A PNG that declares a huge size in its header: a decompression bomb must be refused before decoding."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
 

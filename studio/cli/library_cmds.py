@@ -1,0 +1,265 @@
+"""Library commands: import, show, list, lineage, link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from studio.cli.output import emit_json, percent, table
+from studio.core.types import Origin, Relation, Work, WorkKind, percent_to_units, units_to_percent
+from studio.errors import InvalidInput
+from studio.services.importing import ImportRequest
+
+RELATIONS = [r.value for r in Relation if r not in (Relation.generated_with, Relation.styled_with)]
+
+
+def work_json(work: Work) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": work.id,
+        "kind": work.kind.value,
+        "title": work.title,
+        "creator": work.creator,
+        "origin": work.origin.value,
+        "license": work.license_id,
+        "sha256": work.sha256,
+        "phash": work.phash,
+        "format": work.format,
+        "width": work.width,
+        "height": work.height,
+        "size_bytes": work.size_bytes,
+        "created_at": work.created_at,
+        "file": work.file_path,
+        "location": work.location,
+        "rev_share": units_to_percent(work.rev_share) if work.rev_share is not None else None,
+        "rev_share_override": (
+            units_to_percent(work.rev_share_override) if work.rev_share_override is not None else None
+        ),
+        "minting_fee": work.minting_fee,
+        "royalty_policy": work.royalty_policy,
+        "recipe": work.recipe.to_dict() if work.recipe else None,
+        "flags": list(work.flags),
+    }
+    return data
+
+
+def parse_percent(value: float | None, option: str) -> int | None:
+    if value is None:
+        return None
+    if not 0 <= value <= 100:
+        raise InvalidInput(f"{option} must be a percentage between 0 and 100, got {value}")
+    return percent_to_units(value)
+
+
+def parse_wei(value: str | None, option: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        amount = int(value)
+    except ValueError:
+        raise InvalidInput(f"{option} must be a whole number of wei, got {value!r}") from None
+    if amount < 0:
+        raise InvalidInput(f"{option} cannot be negative")
+    return amount
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--title", help="Title (default: from the file name).")
+@click.option("--creator", help="Who made it.")
+@click.option("--license", "license_id", help="License id (see `studio license list`).")
+@click.option("--rev-share", type=float, help="Revenue share in percent for PIL commercial-remix terms.")
+@click.option("--minting-fee", help="Minting fee in wei of the license currency.")
+@click.option("--royalty-policy", type=click.Choice(["lap", "lrp"]), help="Story royalty policy (default lap).")
+@click.option("--parent", "parents", multiple=True, help="A parent work id (repeat for several).")
+@click.option("--relation", type=click.Choice(RELATIONS), default="remix_of", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def import_cmd(
+    obj,
+    file: Path,
+    title,
+    creator,
+    license_id,
+    rev_share,
+    minting_fee,
+    royalty_policy,
+    parents,
+    relation,
+    as_json: bool,
+) -> None:
+    """Import a PNG, JPEG or WebP image into the library."""
+    request = ImportRequest(
+        path=file,
+        title=title,
+        creator=creator,
+        license_id=license_id,
+        rev_share=parse_percent(rev_share, "--rev-share"),
+        minting_fee=parse_wei(minting_fee, "--minting-fee"),
+        royalty_policy=royalty_policy,
+        parents=tuple(parents),
+        relation=Relation(relation),
+    )
+    outcome = obj.studio.import_image(request)
+    work = outcome.work
+    if as_json:
+        emit_json({**work_json(work), "created": outcome.created})
+        return
+    verb = "imported" if outcome.created else "already in the library"
+    click.echo(f"{work.id}  {work.title}  ({verb}; license {work.license_id})")
+    for flag in work.flags:
+        click.echo(f"  flagged: {flag.get('message', flag.get('code'))}")
+
+
+@click.command("show")
+@click.argument("work_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def show_cmd(obj, work_id: str, as_json: bool) -> None:
+    """Show one work: its details, recipe, parents and children."""
+    studio = obj.studio
+    work = studio.work(work_id)
+    parents = studio.parents(work.id)
+    children = studio.children(work.id)
+    if as_json:
+        data = work_json(work)
+        data["parents"] = [{"id": e.parent_id, "relation": e.relation.value, "weight": e.weight} for e in parents]
+        data["children"] = [{"id": e.child_id, "relation": e.relation.value} for e in children]
+        emit_json(data)
+        return
+    size = f"{work.width}x{work.height} {work.format}" if work.width else (work.location or "")
+    click.echo(f"{work.id}  {work.title}")
+    click.echo(f"  kind      {work.kind.value} ({work.origin.value}) {size}")
+    click.echo(f"  creator   {work.creator or '-'}")
+    click.echo(
+        f"  license   {work.license_id}"
+        + (f", rev share {percent(units_to_percent(work.rev_share))}" if work.rev_share is not None else "")
+    )
+    click.echo(f"  created   {work.created_at}")
+    click.echo(f"  sha256    {work.sha256}")
+    if work.recipe:
+        recipe = work.recipe.to_dict()
+        click.echo("  recipe    " + ", ".join(f"{k}={v}" for k, v in recipe.items() if k != "extra"))
+    for edge in parents:
+        click.echo(f"  parent    {edge.parent_id} ({edge.relation.value})")
+    for edge in children:
+        click.echo(f"  child     {edge.child_id} ({edge.relation.value})")
+    for flag in work.flags:
+        click.echo(f"  flagged   {flag.get('message', flag.get('code'))}")
+
+
+@click.command("list")
+@click.option("--kind", type=click.Choice([k.value for k in WorkKind]))
+@click.option("--license", "license_id")
+@click.option("--origin", type=click.Choice([o.value for o in Origin]))
+@click.option("--search", "text", help="Text in the title, creator or recipe.")
+@click.option("--limit", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def list_cmd(obj, kind, license_id, origin, text, limit, as_json: bool) -> None:
+    """List the works in the library."""
+    works = obj.studio.works(
+        kind=WorkKind(kind) if kind else None,
+        license_id=license_id,
+        origin=Origin(origin) if origin else None,
+        text=text,
+        limit=limit,
+    )
+    if as_json:
+        emit_json([work_json(w) for w in works])
+        return
+    if not works:
+        click.echo("The library is empty. Add a work with `studio import FILE`.")
+        return
+    rows = [(w.id, w.kind.value, w.title, w.creator or "", w.license_id, "flagged" if w.flags else "") for w in works]
+    click.echo(table(rows, ["id", "kind", "title", "creator", "license", ""]))
+
+
+@click.command("lineage")
+@click.argument("work_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def lineage_cmd(obj, work_id: str, as_json: bool) -> None:
+    """Show where a work came from (ancestors) and what came from it (descendants)."""
+    lineage = obj.studio.lineage(work_id)
+    works = lineage.works
+    if as_json:
+        emit_json(
+            {
+                "id": lineage.work.id,
+                "ancestors": [
+                    {
+                        "id": n.id,
+                        "depth": n.depth,
+                        "path": list(n.path),
+                        "relation": n.relation.value if n.relation else None,
+                        "title": works[n.id].title,
+                        "kind": works[n.id].kind.value,
+                        "license": works[n.id].license_id,
+                    }
+                    for n in lineage.ancestors
+                ],
+                "descendants": [
+                    {"id": n.id, "depth": n.depth, "path": list(n.path), "title": works[n.id].title}
+                    for n in lineage.descendants
+                ],
+                "edges": [
+                    {"child": e.child_id, "parent": e.parent_id, "relation": e.relation.value, "weight": e.weight}
+                    for e in lineage.edges
+                ],
+            }
+        )
+        return
+    click.echo(render_tree(lineage.work.id, lineage.edges, works))
+    if lineage.descendants:
+        click.echo("descendants:")
+        for node in lineage.descendants:
+            click.echo(f"{'  ' * node.depth}{node.id}  {works[node.id].title}")
+
+
+def render_tree(root: str, edges, works: dict[str, Work]) -> str:
+    """The ancestry as an indented tree; a work reached twice (a diamond) is printed in full once."""
+    parents: dict[str, list] = {}
+    for edge in edges:
+        parents.setdefault(edge.child_id, []).append(edge)
+    lines: list[str] = []
+    printed: set[str] = set()
+
+    def describe(work_id: str) -> str:
+        work = works[work_id]
+        who = f" by {work.creator}" if work.creator else ""
+        flag = "  [flagged]" if work.flags else ""
+        return f"{work.id}  {work.title}{who}  [{work.license_id}]{flag}"
+
+    def visit(work_id: str, prefix: str, relation: str | None) -> None:
+        label = f"{relation} " if relation else ""
+        seen = work_id in printed
+        lines.append(f"{prefix}{label}{describe(work_id)}" + ("  (see above)" if seen else ""))
+        if seen:
+            return
+        printed.add(work_id)
+        for edge in sorted(parents.get(work_id, []), key=lambda e: e.position):
+            visit(edge.parent_id, prefix + "    ", f"<- {edge.relation.value}")
+
+    visit(root, "", None)
+    return "\n".join(lines)
+
+
+@click.command("link")
+@click.argument("child_id")
+@click.argument("parent_ids", nargs=-1, required=True)
+@click.option("--relation", type=click.Choice(RELATIONS), default="remix_of", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def link_cmd(obj, child_id: str, parent_ids: tuple[str, ...], relation: str, as_json: bool) -> None:
+    """Record that an existing work came from other works."""
+    edges = obj.studio.link(child_id, list(parent_ids), Relation(relation))
+    if as_json:
+        emit_json([{"child": e.child_id, "parent": e.parent_id, "relation": e.relation.value} for e in edges])
+        return
+    for edge in edges:
+        click.echo(f"{edge.child_id} <- {edge.relation.value} {edge.parent_id}")
+
+
+COMMANDS = [import_cmd, show_cmd, list_cmd, lineage_cmd, link_cmd]

@@ -1,0 +1,104 @@
+"""`Studio`: the facade over one open library that both the CLI and the window drive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from studio.core.types import Edge, LineageNode, Origin, Relation, Work, WorkKind
+from studio.lineage.graph import LineageGraph, ParentLink
+from studio.services.importing import ImportOutcome, ImportRequest, default_title, read_file, store_image
+from studio.store.library import Library
+from studio.store.works import NewWork
+
+
+@dataclass(frozen=True)
+class Lineage:
+    work: Work
+    ancestors: tuple[LineageNode, ...]
+    descendants: tuple[LineageNode, ...]
+    edges: tuple[Edge, ...]
+    works: dict[str, Work]
+
+
+class Studio:
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.graph = LineageGraph(library.db)
+
+    @classmethod
+    def open(cls, library_dir: Path | str | None = None) -> Studio:
+        return cls(Library.open(library_dir))
+
+    def close(self) -> None:
+        self.library.close()
+
+    # -- works -------------------------------------------------------------------------------------------
+    def work(self, ref: str) -> Work:
+        return self.library.works.resolve(ref)
+
+    def works(self, **filters) -> list[Work]:
+        return self.library.works.list(**filters)
+
+    def parents(self, ref: str) -> list[Edge]:
+        return self.graph.parents(self.work(ref).id)
+
+    def children(self, ref: str) -> list[Edge]:
+        return self.graph.children(self.work(ref).id)
+
+    def file_of(self, work: Work) -> Path | None:
+        return self.library.path_of(work.file_path) if work.file_path else None
+
+    def thumbnail(self, work: Work, size: int = 256) -> Path | None:
+        source = self.file_of(work)
+        return self.library.thumbnails.get(source, work.sha256, size) if source else None
+
+    # -- import ------------------------------------------------------------------------------------------
+    def import_image(self, request: ImportRequest) -> ImportOutcome:
+        data = read_file(request.path)
+        parents = [self.work(ref) for ref in request.parents]
+        links = [ParentLink(p.id, _relation_for(p, request.relation)) for p in parents]
+        new = NewWork(
+            kind=WorkKind.image,
+            sha256="",
+            title=request.title or default_title(request.path),
+            creator=request.creator,
+            description=request.description,
+            origin=Origin.imported,
+            license_id=request.license_id or "all-rights-reserved",
+            rev_share=request.rev_share,
+            minting_fee=request.minting_fee,
+            royalty_policy=request.royalty_policy,
+        )
+        return store_image(self.library, data, name=request.path.name, new_work=new, parents=links)
+
+    # -- lineage -----------------------------------------------------------------------------------------
+    def lineage(self, ref: str) -> Lineage:
+        work = self.work(ref)
+        up = self.graph.ancestor_edges(work.id)
+        down = self.graph.descendant_edges(work.id)
+        ancestors = tuple(self.graph.ancestors(work.id))
+        descendants = tuple(self.graph.descendants(work.id))
+        ids = {work.id, *(n.id for n in ancestors), *(n.id for n in descendants)}
+        return Lineage(
+            work=work,
+            ancestors=ancestors,
+            descendants=descendants,
+            edges=tuple(dict.fromkeys([*up, *down])),
+            works=self.library.works.get_many(ids),
+        )
+
+    def link(self, child_ref: str, parent_refs: list[str], relation: Relation) -> list[Edge]:
+        child = self.work(child_ref)
+        parents = [self.work(ref) for ref in parent_refs]
+        with self.library.db.atomic():
+            return self.graph.add_parents(child.id, [ParentLink(p.id, _relation_for(p, relation)) for p in parents])
+
+
+def _relation_for(parent: Work, requested: Relation) -> Relation:
+    """Models and LoRAs are always linked by what they are; images by what the user said."""
+    if parent.kind is WorkKind.model:
+        return Relation.generated_with
+    if parent.kind is WorkKind.lora:
+        return Relation.styled_with
+    return requested

@@ -1,0 +1,112 @@
+"""A real process killed (SIGKILL) while importing must leave a library that opens cleanly.
+
+After the kill: `PRAGMA integrity_check` is ok, every row's file exists with the right hash, and files
+without a row (written just before the kill) are swept when the library is next opened.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from studio.store.files import sha256_file
+from studio.store.library import Library
+from tests.conftest import REPO, image_bytes
+
+
+def _assert_consistent(root: Path) -> int:
+    library = Library.open(root)
+    try:
+        assert library.db.integrity_check() == "ok"
+        rows = library.db.query("SELECT id, sha256, file_path FROM works")
+        for row in rows:
+            path = root / row["file_path"]
+            assert path.exists(), f"row {row['id']} has no file"
+            assert sha256_file(path) == row["sha256"]
+        known = {row["sha256"] for row in rows}
+        stored = {p.parent.name + p.name.split(".")[0] for p in (root / "files").rglob("*.*")}
+        assert stored <= known, f"orphan files left: {stored - known}"
+        assert not list((root / "files").rglob(".*.tmp"))
+        assert library.files.pending_hashes() == []
+        orphan_edges = library.db.query(
+            "SELECT * FROM edges WHERE child_id NOT IN (SELECT id FROM works) "
+            "OR parent_id NOT IN (SELECT id FROM works)"
+        )
+        assert orphan_edges == []
+        return len(rows)
+    finally:
+        library.close()
+
+
+def test_kill_between_file_and_rows_leaves_no_half_record(tmp_path: Path) -> None:
+    """The process dies exactly after the file is on disk and before its rows are committed."""
+    root = tmp_path / "lib"
+    source = tmp_path / "x.png"
+    source.write_bytes(image_bytes(5, (48, 48)))
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from pathlib import Path
+        from studio.store.library import Library
+        from studio.store.files import sha256_bytes
+        lib = Library.open(Path({str(root)!r}))
+        data = Path({str(source)!r}).read_bytes()
+        with lib.staged_file(data, sha256_bytes(data), "png"):
+            lib.db.execute("BEGIN IMMEDIATE")
+            lib.db.execute(
+                "INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at) "
+                "VALUES ('half', 'image', ?, 't', 'imported', 'cc0-1.0', 'now', 'now')", (sha256_bytes(data),))
+            os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert list((root / "files").rglob("*.png")), "the file should have reached disk before the kill"
+    assert _assert_consistent(root) == 0
+    library = Library.open(root)
+    assert library.last_sweep.orphan_files == 0  # already swept by the previous open
+    library.close()
+
+
+def test_kill_at_random_moments_of_a_bulk_import(tmp_path: Path) -> None:
+    root = tmp_path / "lib"
+    sources = tmp_path / "src"
+    sources.mkdir()
+    for n in range(300):
+        (sources / f"{n:03}.png").write_bytes(image_bytes(1000 + n, (40, 40)))
+    env = {**os.environ, "STUDIO_LIBRARY": str(root)}
+    total = 0
+    for delay in (0.9, 1.3, 1.7, 2.2):
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                textwrap.dedent(f"""
+                import sys
+                from pathlib import Path
+                from studio.cli.main import main
+                for path in sorted(Path({str(sources)!r}).glob('*.png')):
+                    try:
+                        main(['import', str(path)])
+                    except SystemExit as exit:
+                        if exit.code:
+                            raise
+            """),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        count = _assert_consistent(root)
+        assert count >= total
+        total = count
+    assert total > 0
