@@ -1,0 +1,72 @@
+"""Which certificate authorities the studio trusts: its own local CA plus the anchors the user adds.
+
+A manifest signed under any other CA still reads as "valid" (intact, properly signed) but not "trusted".
+User anchors are PEM files named by their SHA-256 fingerprint under `<data_dir>/provenance/trust/`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from studio.provenance import certificates as certs
+from studio.provenance.errors import IdentityError
+from studio.provenance.files import write_text
+from studio.provenance.layout import trust_folder
+
+if TYPE_CHECKING:
+    from studio.provenance.identity import CreatorIdentity
+
+_FINGERPRINT = re.compile(r"^[0-9a-f]{64}$")
+MAX_ANCHORS = 256
+
+
+def add_trust_anchor(data_dir: Path, pem: str | bytes) -> list[str]:
+    """Trust the CA certificate(s) in `pem`; returns their fingerprints."""
+    anchors = certs.load_chain(pem, what="trust anchor")
+    for cert in anchors:
+        certs.check_trust_anchor(cert)
+    folder = trust_folder(data_dir)
+    if len(_anchor_files(folder)) + len(anchors) > MAX_ANCHORS:
+        raise IdentityError(f"too many trust anchors (at most {MAX_ANCHORS})", hint="remove ones no longer needed")
+    fingerprints = []
+    for cert in anchors:
+        fingerprint = certs.fingerprint(cert)
+        write_text(folder / f"{fingerprint}.pem", certs.cert_pem(cert))
+        fingerprints.append(fingerprint)
+    return fingerprints
+
+
+def remove_trust_anchor(data_dir: Path, fingerprint: str) -> bool:
+    if not _FINGERPRINT.match(fingerprint or ""):
+        raise IdentityError(f"{fingerprint!r} is not a certificate fingerprint", hint="give 64 hex digits (SHA-256)")
+    path = trust_folder(data_dir) / f"{fingerprint}.pem"
+    if not path.exists():
+        return False
+    path.unlink()
+    return True
+
+
+def user_trust_anchors(data_dir: Path) -> list[str]:
+    anchors = []
+    for path in _anchor_files(trust_folder(data_dir)):
+        # A damaged file is skipped rather than fatal: one bad anchor must not block reading every image.
+        try:
+            cert = certs.load_chain(path.read_bytes())[0]
+        except (IdentityError, IndexError, OSError):
+            continue
+        anchors.append(certs.cert_pem(cert))
+    return anchors
+
+
+def trust_anchors(data_dir: Path, identity: CreatorIdentity | None = None) -> list[str]:
+    """The anchors to read with: the creator's own CA (when known) and every anchor the user added."""
+    own = [identity.anchor_pem] if identity is not None and identity.anchor_pem else []
+    return own + user_trust_anchors(data_dir)
+
+
+def _anchor_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.pem") if _FINGERPRINT.match(p.stem))
