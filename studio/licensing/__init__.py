@@ -1,0 +1,42 @@
+"""The license catalogue and the pure license engine (standard library, studio.core and studio.errors only)."""
+
+from __future__ import annotations
+
+from studio.licensing.catalog import (
+    License,
+    LicenseCatalog,
+    LicenseFamily,
+    LicenseFileError,
+    PilTerms,
+    WorkTerms,
+    default_catalog,
+    effective_pil,
+    royalty_percent,
+)
+from studio.licensing.codes import CODES, Reason, reason
+from studio.licensing.engine import audit_recorded_derivative, check_work, plan_derivative, royalty_links
+from studio.licensing.works import Attribution, DerivativePlan, LicensedWork, Obligation, Verdict
+
+__all__ = [
+    "CODES",
+    "Attribution",
+    "DerivativePlan",
+    "License",
+    "LicenseCatalog",
+    "LicenseFamily",
+    "LicenseFileError",
+    "LicensedWork",
+    "Obligation",
+    "PilTerms",
+    "Reason",
+    "Verdict",
+    "WorkTerms",
+    "audit_recorded_derivative",
+    "check_work",
+    "default_catalog",
+    "effective_pil",
+    "plan_derivative",
+    "reason",
+    "royalty_links",
+    "royalty_percent",
+]

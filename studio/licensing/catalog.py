@@ -1,0 +1,416 @@
+"""The license catalogue (one TOML file per license in `licenses/`) and the terms a work carries."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from studio.core.types import HUNDRED_PERCENT
+from studio.errors import InvalidInput, NotFound
+from studio.licensing.story_rules import ROYALTY_POLICIES, override_problem, registration_problems
+
+LICENSES_DIR_ENV = "STUDIO_LICENSES_DIR"
+PARAMETERS = ("rev_share", "minting_fee")
+_NONE = "none"
+
+
+class LicenseFileError(InvalidInput):
+    """A file of the license catalogue that cannot be used; the message names the file and the rule."""
+
+
+class LicenseFamily(StrEnum):
+    pil = "pil"
+    creative_commons = "creative-commons"
+    openrail = "openrail"
+    proprietary = "proprietary"
+
+
+@dataclass(frozen=True)
+class PilTerms:
+    """Story's PILTerms, field for field in ABI order, in Story's units.
+
+    Addresses are symbolic so that the terms stay chain-independent: `royalty_policy` is "lap", "lrp" or
+    None (the zero address), `currency` is "WIP" or None; the publisher maps them to addresses.
+    Percentages use Story's scale (100% = 100_000_000), fees are wei, `expiration` is seconds (0 = never).
+    """
+
+    transferable: bool
+    royalty_policy: str | None
+    default_minting_fee: int
+    expiration: int
+    commercial_use: bool
+    commercial_attribution: bool
+    commercializer_checker: str | None
+    commercializer_checker_data: bytes
+    commercial_rev_share: int
+    commercial_rev_ceiling: int
+    derivatives_allowed: bool
+    derivatives_attribution: bool
+    derivatives_approval: bool
+    derivatives_reciprocal: bool
+    derivative_rev_ceiling: int
+    currency: str | None
+    uri: str
+
+    def story_fields(self) -> dict[str, Any]:
+        """The terms under Story's own (camelCase) field names, in ABI order."""
+        return {_camel(f.name): getattr(self, f.name) for f in fields(self)}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+@dataclass(frozen=True)
+class License:
+    """One license of the catalogue: its PIL reading plus what PIL cannot say."""
+
+    id: str
+    name: str
+    family: LicenseFamily
+    legal_url: str = field(repr=False)
+    summary: str = field(repr=False)
+    pil: PilTerms = field(repr=False)
+    share_alike: bool = field(repr=False)
+    attribution_required: bool = field(repr=False)
+    use_restrictions: tuple[str, ...] = field(repr=False)
+    on_story: str | None = field(repr=False)
+    parameters: tuple[str, ...] = field(repr=False)
+
+    @property
+    def is_pil(self) -> bool:
+        return self.family is LicenseFamily.pil
+
+
+@dataclass(frozen=True)
+class WorkTerms:
+    """The terms one work carries: its license plus the work's own parameters.
+
+    `rev_share` (Story units) and `minting_fee` (wei) may be set only where the license lists them as
+    parameters; `royalty_policy` only where the license has one. `rev_share_override` is Story's raise-only
+    licensing config of a derivative (0 or None: no override). `registered_at` / `expires_at` are unix
+    seconds; without `expires_at` the expiry is `registered_at + expiration` when the terms expire.
+    """
+
+    license: License
+    rev_share: int | None = None
+    minting_fee: int | None = None
+    royalty_policy: str | None = None
+    rev_share_override: int | None = None
+    registered_at: int | None = None
+    expires_at: int | None = None
+
+    def __post_init__(self) -> None:
+        lic = self.license
+        for name in ("rev_share", "minting_fee"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            _require_int(name, value)
+            if name not in lic.parameters:
+                raise InvalidInput(
+                    f"{lic.name} has no {name.replace('_', ' ')} to set",
+                    hint=f"leave it out, or choose a license with that parameter ({_with_parameter(name)})",
+                )
+        if self.rev_share is not None and not 0 <= self.rev_share <= HUNDRED_PERCENT:
+            raise InvalidInput(
+                f"rev share {self.rev_share} is outside 0..{HUNDRED_PERCENT} (Story units, 100% = 100_000_000)"
+            )
+        if self.minting_fee is not None and self.minting_fee < 0:
+            raise InvalidInput(f"minting fee {self.minting_fee} is negative", hint="give a fee in wei, 0 or more")
+        if self.royalty_policy is not None:
+            if self.royalty_policy not in ROYALTY_POLICIES:
+                raise InvalidInput(f"unknown royalty policy {self.royalty_policy!r}", hint="use lap or lrp")
+            if lic.pil.royalty_policy is None:
+                raise InvalidInput(f"{lic.name} has no royalty policy to choose", hint="leave it out")
+        for name in ("registered_at", "expires_at"):
+            value = getattr(self, name)
+            if value is not None:
+                _require_int(name, value)
+        problems = registration_problems(effective_pil(self))
+        if problems:
+            raise InvalidInput(f"Story would refuse these terms of {lic.name}: {problems[0]}")
+        if self.rev_share_override is not None:
+            _require_int("rev_share_override", self.rev_share_override)
+            if not lic.is_pil:
+                raise InvalidInput(f"{lic.name} is not a Story license: it has no rev share to override")
+            problem = override_problem(effective_pil(self), self.rev_share_override)
+            if problem:
+                raise InvalidInput(problem)
+
+    @property
+    def license_id(self) -> str:
+        return self.license.id
+
+    @property
+    def expiry(self) -> int | None:
+        """When these terms stop granting anything (unix seconds), or None for never."""
+        if self.expires_at is not None:
+            return self.expires_at
+        expiration = self.license.pil.expiration
+        if expiration and self.registered_at is not None:
+            return self.registered_at + expiration
+        return None
+
+    def same_terms(self, other: WorkTerms) -> bool:
+        """Whether both carry identical PIL terms (the same Story terms id), ignoring per-work settings."""
+        return self.license.id == other.license.id and effective_pil(self) == effective_pil(other)
+
+    def inherited(self) -> WorkTerms:
+        """The terms a derivative inherits: these terms, without this work's override and dates."""
+        return replace(self, rev_share_override=None, registered_at=None, expires_at=None)
+
+
+def _require_int(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{name} must be a whole number, not {value!r}")
+
+
+def _with_parameter(name: str) -> str:
+    return "pil-commercial-remix" if name == "rev_share" else "pil-commercial-use or pil-commercial-remix"
+
+
+def effective_pil(terms: WorkTerms) -> PilTerms:
+    """The license's PIL terms with the work's parameters applied: what Story registers for this work."""
+    pil = terms.license.pil
+    return replace(
+        pil,
+        commercial_rev_share=pil.commercial_rev_share if terms.rev_share is None else terms.rev_share,
+        default_minting_fee=pil.default_minting_fee if terms.minting_fee is None else terms.minting_fee,
+        royalty_policy=pil.royalty_policy if terms.royalty_policy is None else terms.royalty_policy,
+    )
+
+
+def royalty_percent(terms: WorkTerms) -> int:
+    """Story's `getRoyaltyPercent`: the override when one is set (non-zero), else the terms' rev share."""
+    if terms.rev_share_override:
+        return terms.rev_share_override
+    return effective_pil(terms).commercial_rev_share
+
+
+# --- the catalogue ---------------------------------------------------------------------------------
+
+_TOP_KEYS = {"id", "name", "family", "legal_url", "summary", "parameters", "pil", "extra"}
+_EXTRA_KEYS = {"share_alike", "attribution_required", "use_restrictions", "on_story"}
+_PIL_TYPES: dict[str, type] = {
+    "transferable": bool,
+    "royalty_policy": str,
+    "default_minting_fee": int,
+    "expiration": int,
+    "commercial_use": bool,
+    "commercial_attribution": bool,
+    "commercializer_checker": str,
+    "commercializer_checker_data": str,
+    "commercial_rev_share": int,
+    "commercial_rev_ceiling": int,
+    "derivatives_allowed": bool,
+    "derivatives_attribution": bool,
+    "derivatives_approval": bool,
+    "derivatives_reciprocal": bool,
+    "derivative_rev_ceiling": int,
+    "currency": str,
+    "uri": str,
+}
+
+
+class LicenseCatalog:
+    """Every license the studio knows, loaded and checked against Story's rules."""
+
+    def __init__(self, licenses: Mapping[str, License], directory: Path | None = None) -> None:
+        self._licenses = dict(sorted(licenses.items()))
+        self.directory = directory
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> LicenseCatalog:
+        """Read every `*.toml` in `directory` (default: $STUDIO_LICENSES_DIR, else the repo's licenses/)."""
+        folder = _resolve_directory(directory)
+        if not folder.is_dir():
+            raise LicenseFileError(
+                f"license folder {folder} does not exist",
+                hint=f"set {LICENSES_DIR_ENV} to the folder holding the license files",
+            )
+        licenses: dict[str, License] = {}
+        for path in sorted(folder.glob("*.toml")):
+            lic = _parse_file(path)
+            licenses[lic.id] = lic
+        if not licenses:
+            raise LicenseFileError(f"license folder {folder} holds no *.toml license files")
+        for lic in licenses.values():
+            if lic.on_story is None:
+                continue
+            target = licenses.get(lic.on_story)
+            if target is None or not target.is_pil:
+                raise LicenseFileError(
+                    f"{lic.id}.toml: extra.on_story names {lic.on_story!r}, which is not a PIL license "
+                    "of this catalogue"
+                )
+        return cls(licenses, folder)
+
+    def get(self, license_id: str) -> License:
+        key = license_id.strip().lower()
+        if key in self._licenses:
+            return self._licenses[key]
+        close = difflib.get_close_matches(key, list(self._licenses), n=3, cutoff=0.4)
+        hint = f"did you mean {', '.join(close)}?" if close else f"known licenses: {', '.join(self._licenses)}"
+        raise NotFound(f"no license {license_id!r} in the catalogue", hint=hint)
+
+    def all(self) -> tuple[License, ...]:
+        return tuple(self._licenses.values())
+
+    def __contains__(self, license_id: object) -> bool:
+        return isinstance(license_id, str) and license_id.strip().lower() in self._licenses
+
+    def __iter__(self) -> Iterator[License]:
+        return iter(self._licenses.values())
+
+    def __len__(self) -> int:
+        return len(self._licenses)
+
+
+def default_licenses_dir() -> Path:
+    # studio/licensing/catalog.py -> the repository root holds licenses/
+    return Path(__file__).resolve().parents[2] / "licenses"
+
+
+def _resolve_directory(directory: Path | None) -> Path:
+    if directory is not None:
+        return Path(directory)
+    env = os.environ.get(LICENSES_DIR_ENV)
+    return Path(env) if env else default_licenses_dir()
+
+
+def default_catalog() -> LicenseCatalog:
+    """The catalogue at the default location, loaded once per folder."""
+    return _load_cached(_resolve_directory(None).resolve())
+
+
+@cache
+def _load_cached(folder: Path) -> LicenseCatalog:
+    return LicenseCatalog.load(folder)
+
+
+def _parse_file(path: Path) -> License:
+    where = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise LicenseFileError(f"{where}: not a readable TOML file ({exc})") from exc
+
+    def fail(rule: str) -> LicenseFileError:
+        return LicenseFileError(f"{where}: {rule}", hint="fix the file or remove it from the license folder")
+
+    _check_keys(data, _TOP_KEYS, "", fail)
+    for key in ("id", "name", "family", "legal_url", "summary"):
+        if not isinstance(data[key], str) or not data[key].strip():
+            raise fail(f"{key} must be a non-empty string")
+    license_id = data["id"]
+    if license_id != path.stem:
+        raise fail(f"id {license_id!r} must match the file name {path.stem!r}")
+    if license_id != license_id.lower() or " " in license_id:
+        raise fail(f"id {license_id!r} must be lower-case with no spaces")
+    try:
+        family = LicenseFamily(data["family"])
+    except ValueError:
+        raise fail(f"family {data['family']!r} must be one of {', '.join(f.value for f in LicenseFamily)}") from None
+    if not data["legal_url"].startswith("https://"):
+        raise fail("legal_url must be an https:// address of the official legal text")
+
+    pil_table = data["pil"]
+    if not isinstance(pil_table, dict):
+        raise fail("[pil] must be a table")
+    _check_keys(pil_table, set(_PIL_TYPES), "pil.", fail)
+    for key, kind in _PIL_TYPES.items():
+        value = pil_table[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise fail(f"pil.{key} must be a {kind.__name__}, not {value!r}")
+    try:
+        checker_data = bytes.fromhex(pil_table["commercializer_checker_data"].removeprefix("0x"))
+    except ValueError:
+        raise fail("pil.commercializer_checker_data must be hex bytes (or empty)") from None
+    pil = PilTerms(
+        transferable=pil_table["transferable"],
+        royalty_policy=_optional(pil_table["royalty_policy"]),
+        default_minting_fee=pil_table["default_minting_fee"],
+        expiration=pil_table["expiration"],
+        commercial_use=pil_table["commercial_use"],
+        commercial_attribution=pil_table["commercial_attribution"],
+        commercializer_checker=_optional(pil_table["commercializer_checker"]),
+        commercializer_checker_data=checker_data,
+        commercial_rev_share=pil_table["commercial_rev_share"],
+        commercial_rev_ceiling=pil_table["commercial_rev_ceiling"],
+        derivatives_allowed=pil_table["derivatives_allowed"],
+        derivatives_attribution=pil_table["derivatives_attribution"],
+        derivatives_approval=pil_table["derivatives_approval"],
+        derivatives_reciprocal=pil_table["derivatives_reciprocal"],
+        derivative_rev_ceiling=pil_table["derivative_rev_ceiling"],
+        currency=_optional(pil_table["currency"]),
+        uri=pil_table["uri"],
+    )
+    problems = registration_problems(pil)
+    if problems:
+        raise fail(f"Story would refuse its [pil] terms: {problems[0]}")
+
+    extra = data["extra"]
+    if not isinstance(extra, dict):
+        raise fail("[extra] must be a table")
+    _check_keys(extra, _EXTRA_KEYS, "extra.", fail)
+    for key in ("share_alike", "attribution_required"):
+        if not isinstance(extra[key], bool):
+            raise fail(f"extra.{key} must be true or false")
+    restrictions = extra["use_restrictions"]
+    if not isinstance(restrictions, list) or not all(isinstance(r, str) and r.strip() for r in restrictions):
+        raise fail("extra.use_restrictions must be a list of short texts")
+    if not isinstance(extra["on_story"], str):
+        raise fail("extra.on_story must be a PIL license id or \"none\"")
+    on_story = _optional(extra["on_story"])
+    if family is LicenseFamily.pil and on_story != license_id:
+        raise fail("a PIL license is represented on Story by itself: extra.on_story must be its own id")
+    if extra["share_alike"] and on_story is not None:
+        raise fail("share-alike cannot be expressed as PIL terms: extra.on_story must be \"none\"")
+
+    parameters = data["parameters"]
+    if not isinstance(parameters, list) or not all(p in PARAMETERS for p in parameters):
+        raise fail(f"parameters must be a list drawn from {', '.join(PARAMETERS)}")
+    if parameters and family is not LicenseFamily.pil:
+        raise fail("only PIL licenses take parameters")
+    if "rev_share" in parameters and not pil.commercial_use:
+        raise fail("a rev_share parameter needs commercial_use = true")
+    if "minting_fee" in parameters and pil.royalty_policy is None:
+        raise fail("a minting_fee parameter needs a royalty_policy")
+
+    return License(
+        id=license_id,
+        name=data["name"].strip(),
+        family=family,
+        legal_url=data["legal_url"],
+        summary=" ".join(data["summary"].split()),
+        pil=pil,
+        share_alike=extra["share_alike"],
+        attribution_required=extra["attribution_required"],
+        use_restrictions=tuple(r.strip() for r in restrictions),
+        on_story=on_story,
+        parameters=tuple(parameters),
+    )
+
+
+def _optional(value: str) -> str | None:
+    return None if value.strip().lower() == _NONE else value
+
+
+def _check_keys(
+    table: dict[str, Any], expected: set[str], prefix: str, fail: Callable[[str], LicenseFileError]
+) -> None:
+    missing = sorted(expected - table.keys())
+    if missing:
+        raise fail(f"missing {', '.join(prefix + k for k in missing)}")
+    unknown = sorted(table.keys() - expected)
+    if unknown:
+        raise fail(f"unknown key {', '.join(prefix + k for k in unknown)}")

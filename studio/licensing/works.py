@@ -1,0 +1,116 @@
+"""What the license engine reads (the ancestry of a work, as plain values) and what it answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from studio.core.types import Relation, WorkKind
+from studio.licensing.catalog import License, WorkTerms
+from studio.licensing.codes import Reason
+
+
+@dataclass(frozen=True)
+class LicensedWork:
+    """One work of an ancestry as the engine sees it.
+
+    `parents` are (parent id, relation) pairs; `on_chain` says whether it is registered on Story; `flags`
+    are the stored violations of its parents' terms (Reasons, or their dicts); `owned` says the studio's
+    user holds the rights to it, so that its own license binds others but not them.
+    """
+
+    id: str
+    title: str
+    creator: str | None
+    kind: WorkKind
+    terms: WorkTerms
+    parents: tuple[tuple[str, Relation], ...] = ()
+    on_chain: bool = False
+    flags: tuple[Reason, ...] = ()
+    owned: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", WorkKind(self.kind))
+        object.__setattr__(
+            self, "parents", tuple((str(pid), Relation(rel)) for pid, rel in self.parents)
+        )
+        object.__setattr__(
+            self, "flags", tuple(f if isinstance(f, Reason) else Reason.from_dict(f) for f in self.flags)
+        )
+
+    @property
+    def license(self) -> License:
+        return self.terms.license
+
+    @property
+    def parent_ids(self) -> tuple[str, ...]:
+        return tuple(pid for pid, _ in self.parents)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """One credit line: who must be credited, under which license, and a ready-to-paste text."""
+
+    work_id: str
+    title: str
+    creator: str | None
+    license_id: str
+    license_name: str
+    legal_url: str
+    required_for: str
+    on_chain: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """A duty that travels with the work (use restrictions, share-alike, non-commercial) and its source."""
+
+    code: str
+    text: str
+    work_id: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What may be done with one work now, and why."""
+
+    work_id: str
+    can_remix: bool
+    can_use_commercially: bool
+    can_publish: bool
+    inherited_license: WorkTerms | None
+    story_terms: WorkTerms | None
+    attribution: tuple[Attribution, ...]
+    obligations: tuple[Obligation, ...]
+    reasons: tuple[Reason, ...]
+
+    def blocking(self, scope: str | None = None) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.blocks and (scope is None or r.scope == scope))
+
+
+@dataclass(frozen=True)
+class DerivativePlan:
+    """Whether a new work with these parents may be made, under which license, and whether it could be
+    published on Story (linked to `on_chain_parents`, under `story_terms`)."""
+
+    parent_ids: tuple[str, ...]
+    commercial: bool
+    can_make: bool
+    can_use_commercially: bool
+    can_publish: bool
+    license: WorkTerms | None
+    license_required: bool
+    story_terms: WorkTerms | None
+    on_chain_parents: tuple[str, ...]
+    expires_at: int | None
+    attribution: tuple[Attribution, ...]
+    obligations: tuple[Obligation, ...]
+    reasons: tuple[Reason, ...]
+
+    @property
+    def allowed(self) -> bool:
+        """May the work be made, and used commercially when that was asked for."""
+        return self.can_make and (self.can_use_commercially or not self.commercial)
+
+    def blocking(self, scope: str | None = None) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.blocks and (scope is None or r.scope == scope))
