@@ -178,8 +178,6 @@ def _check_ingredients(kind: str, ingredients: tuple[IngredientSource, ...]) -> 
         raise ProvenanceError("a composite needs at least one componentOf ingredient")
     if kind == "imported" and components:
         raise ProvenanceError("an imported image has only its source file as ingredient (parentOf)")
-    if kind in ("remix", "inpaint", "imported") and parents and ingredients[0] is not parents[0]:
-        raise ProvenanceError(f"the parentOf ingredient of a {kind} must come first")
 
 
 def sign_image(
