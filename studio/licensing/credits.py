@@ -41,12 +41,9 @@ def attribution_for(work: LicensedWork, required_for: str) -> Attribution:
     )
 
 
-def obligations_from(work: LicensedWork, *, share_alike: bool = True) -> list[Obligation]:
-    """The duties `work`'s license puts on whoever uses it or makes something from it.
-
-    `share_alike` is False where the work was only used as a tool (a model or LoRA generating an image),
-    which does not make the image an adaptation of it.
-    """
+def obligations_from(work: LicensedWork) -> list[Obligation]:
+    """The duties `work`'s license puts on whoever uses it or makes something from it (share-alike aside:
+    see `share_alike_duty`)."""
     if work.owned:
         return []
     lic = work.license
@@ -54,14 +51,17 @@ def obligations_from(work: LicensedWork, *, share_alike: bool = True) -> list[Ob
         Obligation("use_restrictions", f"Use restriction from “{work.title}” ({lic.name}): {text}", work.id)
         for text in lic.use_restrictions
     ]
-    if lic.share_alike and share_alike:
-        duties.append(Obligation(
-            "share_alike",
-            f"Share it and anything made from it only under {lic.name}, the license of “{work.title}”.",
-            work.id,
-        ))
     if not lic.pil.commercial_use:
         duties.append(Obligation(
             "non_commercial", f"No commercial use: “{work.title}” is licensed {lic.name}.", work.id
         ))
     return duties
+
+
+def share_alike_duty(work: LicensedWork) -> Obligation:
+    """For works adapted from `work`; a model or LoRA only used to generate an image does not bind it."""
+    return Obligation(
+        "share_alike",
+        f"Share it and anything made from it only under {work.license.name}, the license of “{work.title}”.",
+        work.id,
+    )

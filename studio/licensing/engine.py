@@ -26,7 +26,7 @@ from studio.licensing.catalog import (
     royalty_percent,
 )
 from studio.licensing.codes import Reason, Scope, reason
-from studio.licensing.credits import attribution_for, obligations_from, required_credit
+from studio.licensing.credits import attribution_for, obligations_from, required_credit, share_alike_duty
 from studio.licensing.works import Attribution, DerivativePlan, LicensedWork, Obligation, Verdict
 
 Works = Mapping[str, LicensedWork]
@@ -257,24 +257,35 @@ def _evaluate(
     for p in parents:
         reasons += _parent_reasons(p, works, now=now, approved=approved)
 
+    # Every ancestor that asks for credit gets a line; a restriction shared by many ancestors (one license
+    # down a long chain) is reported once, citing the nearest of them.
     non_commercial: list[LicensedWork] = []
+    reported: set[str] = set()
+    share_alike: set[str] = set()
     for aid in sorted(depth, key=lambda a: (depth[a], a)):
         ancestor = works[aid]
         if ancestor.owned:
             continue
         lic = ancestor.license
+        needed = required_credit(ancestor)
+        if needed:
+            out.attribution.append(attribution_for(ancestor, needed))
         if not lic.pil.commercial_use:
             non_commercial.append(ancestor)
+        if lic.share_alike and aid in adapted and lic.id not in share_alike:
+            share_alike.add(lic.id)
+            out.obligations.append(share_alike_duty(ancestor))
+        if lic.id in reported:
+            continue
+        reported.add(lic.id)
+        out.obligations += obligations_from(ancestor)
+        if not lic.pil.commercial_use:
             reasons.append(_no_commercial_reason(ancestor))
         if lic.use_restrictions:
             reasons.append(reason(
                 "use_restrictions_passed_on", aid, title=ancestor.title, license=lic.name,
                 count=len(lic.use_restrictions),
             ))
-        needed = required_credit(ancestor)
-        if needed:
-            out.attribution.append(attribution_for(ancestor, needed))
-        out.obligations += obligations_from(ancestor, share_alike=aid in adapted)
 
     forced, forced_from, conflict = _forced_terms(parents, reasons)
     out.forced = forced
