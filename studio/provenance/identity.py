@@ -4,33 +4,35 @@ On first use the studio makes a local CA (EC P-256) and a C2PA signing certifica
 in the keyring so that the signing certificate can be reissued (new name, near expiry) under the same CA,
 which keeps every earlier signature trusted. A creator may instead import their own chain and key (PEM).
 
-Layout under `<data_dir>/provenance/`: `identity.json` (written last: it commits a new identity),
-`chain.pem` (signing certificate first, then its issuers), `ca.pem` (the anchor the studio trusts for its
-own signatures, when known) and `trust/` (anchors the user added, see `studio.provenance.trust`).
+Layout under `<data_dir>/provenance/`: `identity.json` names the active identity and is written last, so
+that making or replacing an identity commits in one atomic rename; `identities/<id>/chain.pem` (signing
+certificate first, then its issuers) and `identities/<id>/ca.pem` (the anchor the studio trusts for its own
+signatures, when known); `trust/` holds anchors the user added (see `studio.provenance.trust`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
+import re
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from studio.provenance import certificates as certs
 from studio.provenance.errors import IdentityError
 from studio.provenance.files import locked, write_text
-from studio.provenance.layout import ANCHOR_FILE, CHAIN_FILE, META_FILE, provenance_folder
+from studio.provenance.layout import ANCHOR_FILE, CHAIN_FILE, META_FILE, identity_files, provenance_folder
 from studio.provenance.trust import add_trust_anchor
 from studio.secrets import Secret, SecretStore
 
 RENEW_BEFORE = dt.timedelta(days=90)
 _VERSION = 1
+_ID = re.compile(r"^[0-9a-f]{32}$")
 
 IdentitySource = Literal["local", "imported"]
 
@@ -107,13 +109,15 @@ def import_identity(
             )
         identity_id = uuid.uuid4().hex
         secrets.set(signing_key_name(identity_id), certs.key_pem(key))
+        files = identity_files(folder, identity_id)
+        write_text(files / CHAIN_FILE, certs.chain_pem(chain))
+        if root is not None:
+            write_text(files / ANCHOR_FILE, certs.cert_pem(root))
         if previous is not None:
-            _keep_old_anchor_trusted(data_dir)
-        write_text(folder / CHAIN_FILE, certs.chain_pem(chain))
-        _replace_anchor(folder, root)
+            _keep_old_anchor_trusted(data_dir, folder, str(previous.get("id") or ""))
         _write_meta(folder, identity_id, "imported")
         if previous is not None:
-            _forget_keys(secrets, str(previous["id"]))
+            _forget(secrets, folder, str(previous.get("id") or ""))
         return _load(secrets, folder, _read_meta(folder) or {})
 
 
@@ -126,8 +130,9 @@ def _create_local(secrets: SecretStore, folder: Path, name: str) -> CreatorIdent
     # Keys first: a crash before identity.json leaves only unused keyring entries, never a chain without keys.
     secrets.set(ca_key_name(identity_id), certs.key_pem(ca_key))
     secrets.set(signing_key_name(identity_id), certs.key_pem(leaf_key))
-    write_text(folder / CHAIN_FILE, certs.chain_pem([leaf, ca_cert]))
-    write_text(folder / ANCHOR_FILE, certs.cert_pem(ca_cert))
+    files = identity_files(folder, identity_id)
+    write_text(files / CHAIN_FILE, certs.chain_pem([leaf, ca_cert]))
+    write_text(files / ANCHOR_FILE, certs.cert_pem(ca_cert))
     _write_meta(folder, identity_id, "local")
     return _load(secrets, folder, _read_meta(folder) or {})
 
@@ -148,26 +153,29 @@ def _reissue_local(secrets: SecretStore, folder: Path, identity: CreatorIdentity
     chain = certs.load_chain(identity.chain_pem)
     ca_cert = chain[-1]
     if not isinstance(ca_key, ec.EllipticCurvePrivateKey) or not certs.key_matches(ca_cert, ca_key):
-        raise IdentityError(f"the local CA key in the OS keyring does not match {folder / CHAIN_FILE}")
+        raise IdentityError(
+            f"the local CA key in the OS keyring does not match {identity_files(folder, identity.identity_id)}"
+        )
     leaf_key = certs.load_key(identity.private_key.reveal())
     leaf = certs.issue_signing_certificate(ca_key, ca_cert, name, leaf_key.public_key(), _now())
-    write_text(folder / CHAIN_FILE, certs.chain_pem([leaf, ca_cert]))
+    write_text(identity_files(folder, identity.identity_id) / CHAIN_FILE, certs.chain_pem([leaf, ca_cert]))
     return _load(secrets, folder, _read_meta(folder) or {})
 
 
 def _load(secrets: SecretStore, folder: Path, meta: dict[str, object]) -> CreatorIdentity:
     identity_id = str(meta.get("id") or "")
     source = meta.get("source")
-    if not identity_id or source not in ("local", "imported"):
+    if not _ID.match(identity_id) or source not in ("local", "imported"):
         raise IdentityError(f"{folder / META_FILE} is damaged", hint=f"move {folder} aside to make a new identity")
+    files = identity_files(folder, identity_id)
     try:
-        chain_text = (folder / CHAIN_FILE).read_text(encoding="ascii")
+        chain_text = (files / CHAIN_FILE).read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError):
         raise IdentityError(
-            f"the certificate chain {folder / CHAIN_FILE} is missing or unreadable",
+            f"the certificate chain {files / CHAIN_FILE} is missing or unreadable",
             hint=f"restore it from a backup, or move {folder} aside to make a new identity",
         ) from None
-    chain = certs.load_chain(chain_text, what=f"certificate chain in {folder / CHAIN_FILE}")
+    chain = certs.load_chain(chain_text, what=f"certificate chain in {files / CHAIN_FILE}")
     key_secret = secrets.get_secret(signing_key_name(identity_id))
     if key_secret is None:
         raise IdentityError(
@@ -176,7 +184,7 @@ def _load(secrets: SecretStore, folder: Path, meta: dict[str, object]) -> Creato
         )
     key = certs.load_key(key_secret.reveal())
     alg = certs.check_signing_chain(chain, key, _now())
-    anchor = _read_anchor(folder)
+    anchor = _read_anchor(files)
     leaf = chain[0]
     return CreatorIdentity(
         identity_id=identity_id,
@@ -191,32 +199,26 @@ def _load(secrets: SecretStore, folder: Path, meta: dict[str, object]) -> Creato
     )
 
 
-def _read_anchor(folder: Path) -> str | None:
-    path = folder / ANCHOR_FILE
+def _read_anchor(files: Path) -> str | None:
+    path = files / ANCHOR_FILE
     if not path.exists():
         return None
-    anchors = certs.load_chain(path.read_bytes(), what=f"anchor {path}")
-    return certs.chain_pem(anchors)
+    return certs.chain_pem(certs.load_chain(path.read_bytes(), what=f"anchor {path}"))
 
 
-def _replace_anchor(folder: Path, root: x509.Certificate | None) -> None:
-    if root is None:
-        with contextlib.suppress(FileNotFoundError):
-            (folder / ANCHOR_FILE).unlink()
-    else:
-        write_text(folder / ANCHOR_FILE, certs.cert_pem(root))
-
-
-def _keep_old_anchor_trusted(data_dir: Path) -> None:
+def _keep_old_anchor_trusted(data_dir: Path, folder: Path, old_id: str) -> None:
     # Images signed before a replacement must keep reading as trusted.
-    anchor = provenance_folder(data_dir) / ANCHOR_FILE
-    if anchor.exists():
+    anchor = identity_files(folder, old_id) / ANCHOR_FILE if _ID.match(old_id) else None
+    if anchor is not None and anchor.exists():
         add_trust_anchor(data_dir, anchor.read_bytes())
 
 
-def _forget_keys(secrets: SecretStore, identity_id: str) -> None:
-    secrets.delete(signing_key_name(identity_id))
-    secrets.delete(ca_key_name(identity_id))
+def _forget(secrets: SecretStore, folder: Path, old_id: str) -> None:
+    if not _ID.match(old_id):
+        return
+    secrets.delete(signing_key_name(old_id))
+    secrets.delete(ca_key_name(old_id))
+    shutil.rmtree(identity_files(folder, old_id), ignore_errors=True)
 
 
 def _read_meta(folder: Path) -> dict[str, object] | None:

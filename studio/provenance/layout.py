@@ -9,10 +9,16 @@ META_FILE = "identity.json"
 CHAIN_FILE = "chain.pem"
 ANCHOR_FILE = "ca.pem"
 TRUST_FOLDER = "trust"
+IDENTITIES_FOLDER = "identities"
 
 
 def provenance_folder(data_dir: Path) -> Path:
     return Path(data_dir) / FOLDER
+
+
+def identity_files(folder: Path, identity_id: str) -> Path:
+    """The folder of one identity's certificate files inside the provenance folder."""
+    return folder / IDENTITIES_FOLDER / identity_id
 
 
 def trust_folder(data_dir: Path) -> Path:

@@ -21,6 +21,7 @@ from studio.provenance import c2pa_sdk
 from studio.provenance.container import MAX_MANIFEST_BYTES, normalize_mime, scan, sniff
 from studio.provenance.errors import ProvenanceError
 from studio.provenance.identity import CreatorIdentity
+from studio.provenance.trust import checked_anchors
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +223,7 @@ def sign_image(
         chain_pem=identity.chain_pem,
         key_pem=identity.private_key.reveal(),
         alg=identity.alg,
-        trust_anchors=anchors,
+        trust_anchors=checked_anchors(anchors),
     )
     log.info(
         "signed %s (%s, %d ingredients) in %.1f ms, +%d bytes",

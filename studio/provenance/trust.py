@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studio.provenance import certificates as certs
-from studio.provenance.errors import IdentityError
+from studio.provenance.errors import IdentityError, ProvenanceError
 from studio.provenance.files import write_text
 from studio.provenance.layout import trust_folder
 
@@ -64,6 +64,22 @@ def trust_anchors(data_dir: Path, identity: CreatorIdentity | None = None) -> li
     """The anchors to read with: the creator's own CA (when known) and every anchor the user added."""
     own = [identity.anchor_pem] if identity is not None and identity.anchor_pem else []
     return own + user_trust_anchors(data_dir)
+
+
+def checked_anchors(anchors: list[str] | None) -> list[str]:
+    """The anchors as clean PEM, refusing any that is not a certificate; blank entries are ignored."""
+    cleaned = []
+    for anchor in anchors or []:
+        if not anchor or not anchor.strip():
+            continue
+        try:
+            found = certs.load_chain(anchor, what="trust anchor")
+        except IdentityError as exc:
+            raise ProvenanceError(exc.message, hint=exc.hint) from None
+        if not found:
+            raise ProvenanceError("a trust anchor holds no certificate", hint="give PEM CA certificates")
+        cleaned.extend(certs.cert_pem(cert) for cert in found)
+    return cleaned
 
 
 def _anchor_files(folder: Path) -> list[Path]:

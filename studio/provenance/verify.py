@@ -27,6 +27,7 @@ from studio.provenance.manifest import (
     StoryRef,
 )
 from studio.provenance.status_codes import explain, is_tamper
+from studio.provenance.trust import checked_anchors
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def read_credentials(
     mime = normalize_mime(mime)
     info = scan(data, mime, max_manifest_bytes=max_manifest_bytes)
     # Even without an embedded store the SDK is asked: it also reports a reference to a remote manifest.
-    result = c2pa_sdk.read(data, mime, trust_anchors=trust_anchors or [])
+    result = c2pa_sdk.read(data, mime, trust_anchors=checked_anchors(trust_anchors))
     report = CredentialReport(state="none") if result is None else _report(result, info.manifest_bytes)
     log.info("read credentials (%s) in %.1f ms", report.state, (time.perf_counter() - started) * 1000)
     return report

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import logging
 
 import pytest
 from c2pa_images import png_bytes
@@ -24,8 +25,9 @@ from studio.provenance import (
     trust_anchors,
 )
 from studio.provenance import certificates as certs
+from studio.provenance import identity as identity_module
 from studio.provenance.identity import ca_key_name, signing_key_name
-from studio.provenance.layout import provenance_folder
+from studio.provenance.layout import identity_files, provenance_folder
 from studio.secrets import Secret
 
 
@@ -62,9 +64,11 @@ def test_identity_is_made_once_and_reused(secret_service, tmp_path):
         _cleanup(secret_service, first)
 
 
-def test_private_keys_are_only_in_the_keyring(secret_service, tmp_path):
+def test_private_keys_are_only_in_the_keyring(secret_service, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
     identity = ensure_identity(secret_service, tmp_path, "Key Keeper")
     try:
+        sign_image(png_bytes(), "image/png", _claim(), identity)
         leaf_pem = secret_service.get(signing_key_name(identity.identity_id))
         ca_pem = secret_service.get(ca_key_name(identity.identity_id))
         assert leaf_pem and ca_pem and "PRIVATE KEY" in leaf_pem and "PRIVATE KEY" in ca_pem
@@ -77,6 +81,8 @@ def test_private_keys_are_only_in_the_keyring(secret_service, tmp_path):
             for needle in _key_needles(leaf_pem) + _key_needles(ca_pem):
                 assert needle not in content, path
         assert leaf_pem not in repr(identity)
+        log_text = caplog.text.encode()
+        assert not any(needle in log_text for needle in _key_needles(leaf_pem) + _key_needles(ca_pem))
         assert certs.key_matches(certs.load_chain(identity.chain_pem)[0], certs.load_key(leaf_pem))
     finally:
         _cleanup(secret_service, identity)
@@ -120,19 +126,23 @@ def test_a_new_name_reissues_the_certificate_under_the_same_ca(secret_service, t
         _cleanup(secret_service, old)
 
 
+def _chain_file(data_dir, identity):
+    return identity_files(provenance_folder(data_dir), identity.identity_id) / "chain.pem"
+
+
 def test_missing_keyring_entry_is_a_clear_error_and_keeps_the_files(secret_service, tmp_path):
     identity = ensure_identity(secret_service, tmp_path, "Forgetful")
-    chain_before = (provenance_folder(tmp_path) / "chain.pem").read_bytes()
+    chain_before = _chain_file(tmp_path, identity).read_bytes()
     _cleanup(secret_service, identity)
     with pytest.raises(IdentityError, match="not in the OS keyring"):
         ensure_identity(secret_service, tmp_path, "Forgetful")
-    assert (provenance_folder(tmp_path) / "chain.pem").read_bytes() == chain_before
+    assert _chain_file(tmp_path, identity).read_bytes() == chain_before
 
 
 def test_damaged_identity_files_are_reported(secret_service, tmp_path):
     identity = ensure_identity(secret_service, tmp_path, "Damaged")
     try:
-        (provenance_folder(tmp_path) / "chain.pem").write_text("-----BEGIN CERTIFICATE-----\nnope\n")
+        _chain_file(tmp_path, identity).write_text("-----BEGIN CERTIFICATE-----\nnope\n")
         with pytest.raises(IdentityError, match="chain"):
             ensure_identity(secret_service, tmp_path, "Damaged")
         (provenance_folder(tmp_path) / "identity.json").write_text("{not json")
@@ -236,10 +246,32 @@ def test_import_replaces_only_on_request_and_keeps_old_signatures_trusted(secret
     try:
         assert secret_service.get(signing_key_name(local.identity_id)) is None
         assert secret_service.get(ca_key_name(local.identity_id)) is None
+        assert not identity_files(provenance_folder(tmp_path), local.identity_id).exists()
+        assert load_identity(secret_service, tmp_path).fingerprint == imported.fingerprint
         anchors = trust_anchors(tmp_path, imported)
         assert read_credentials(old_signed, "image/png", trust_anchors=anchors).state == "trusted"
     finally:
         _cleanup(secret_service, imported)
+
+
+def test_a_replacement_cut_short_leaves_the_old_identity_working(secret_service, tmp_path, monkeypatch):
+    local = ensure_identity(secret_service, tmp_path, "Survivor")
+    chain, key, _ = _own_chain()
+
+    def power_cut(*args, **kwargs):
+        raise RuntimeError("power cut before the new identity was committed")
+
+    monkeypatch.setattr(identity_module, "_write_meta", power_cut)
+    with pytest.raises(RuntimeError, match="power cut"):
+        import_identity(secret_service, tmp_path, chain, key, replace=True)
+    monkeypatch.undo()
+    try:
+        survivor = load_identity(secret_service, tmp_path)
+        assert survivor.fingerprint == local.fingerprint
+        signed = sign_image(png_bytes(), "image/png", _claim(), survivor)
+        assert read_credentials(signed, "image/png", trust_anchors=trust_anchors(tmp_path, survivor)).state == "trusted"
+    finally:
+        _cleanup(secret_service, local)
 
 
 @pytest.mark.parametrize(

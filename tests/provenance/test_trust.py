@@ -125,3 +125,11 @@ def test_a_self_signed_leaf_is_rejected_at_signing():
     message = str(err.value)
     assert "signing certificate was refused" in message and "not self-signed" in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "anchor", ["not a certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"]
+)
+def test_unusable_anchors_given_to_a_read_are_refused(anchor):
+    with pytest.raises(ProvenanceError, match="trust anchor is not valid PEM"):
+        read_credentials(png_bytes(), "image/png", trust_anchors=[anchor])
