@@ -264,9 +264,7 @@ class SecretStore:
 
     def _require_usable(self, verb: str) -> None:
         if self._refusal is not None:
-            raise SecretsUnavailable(
-                f"cannot {verb} secrets: {self._refusal} ({self.backend_name})", hint=_HOW_TO_FIX
-            )
+            raise SecretsUnavailable(f"cannot {verb} secrets: {self._refusal} ({self.backend_name})", hint=_HOW_TO_FIX)
 
     def _fail(self, verb: str, name: str, exc: Exception) -> NoReturn:
         # Only the exception's type is reported: backend texts are not ours to vouch for.
