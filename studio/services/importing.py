@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +54,7 @@ def store_image(
     name: str,
     new_work: NewWork,
     parents: Sequence[ParentLink] = (),
-    flags_for: callable | None = None,  # type: ignore[valid-type]
+    flags_for: Callable[[str], Sequence[dict]] | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> ImportOutcome:
     """Validate and store `data` as a new image work (or return the existing one with the same bytes).

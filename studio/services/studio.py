@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.core.types import Edge, LineageNode, Origin, Relation, Work, WorkKind
+from studio.licensing import DerivativePlan, LicenseCatalog, Verdict, WorkTerms
 from studio.lineage.graph import LineageGraph, ParentLink
+from studio.royalty import RoyaltySplit
 from studio.services.importing import ImportOutcome, ImportRequest, default_title, read_file, store_image
+from studio.services.licensing_view import LicenseView, raise_request_errors
 from studio.store.library import Library
 from studio.store.works import NewWork
 
@@ -22,9 +25,11 @@ class Lineage:
 
 
 class Studio:
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, catalog: LicenseCatalog | None = None) -> None:
         self.library = library
         self.graph = LineageGraph(library.db)
+        self.licenses = LicenseView(library, catalog)
+        self.catalog = self.licenses.catalog
 
     @classmethod
     def open(cls, library_dir: Path | str | None = None) -> Studio:
@@ -55,9 +60,34 @@ class Studio:
 
     # -- import ------------------------------------------------------------------------------------------
     def import_image(self, request: ImportRequest) -> ImportOutcome:
+        """Import an image; with parents it is a derivative recorded from outside the studio.
+
+        A derivative inherits its parents' license where their terms say so (reciprocal PIL, share-alike),
+        and a rev share given for it is Story's raise-only override. Terms that cannot be asked for are an
+        input error and nothing is written; a derivative that breaks its parents' terms is still recorded,
+        flagged with the reasons, and can never be published.
+        """
         data = read_file(request.path)
         parents = [self.work(ref) for ref in request.parents]
         links = [ParentLink(p.id, _relation_for(p, request.relation)) for p in parents]
+        if links:
+            plan = self.licenses.plan(
+                [(link.parent_id, link.relation) for link in links],
+                license_id=request.license_id,
+                rev_share=request.rev_share,
+                minting_fee=request.minting_fee,
+                royalty_policy=request.royalty_policy,
+            )
+            raise_request_errors(plan)
+            terms = plan.license
+            assert terms is not None
+        else:
+            terms = WorkTerms(
+                self.catalog.get(request.license_id or "all-rights-reserved"),
+                rev_share=request.rev_share,
+                minting_fee=request.minting_fee,
+                royalty_policy=request.royalty_policy,
+            )
         new = NewWork(
             kind=WorkKind.image,
             sha256="",
@@ -65,12 +95,13 @@ class Studio:
             creator=request.creator,
             description=request.description,
             origin=Origin.imported,
-            license_id=request.license_id or "all-rights-reserved",
-            rev_share=request.rev_share,
-            minting_fee=request.minting_fee,
-            royalty_policy=request.royalty_policy,
+            **_terms_columns(terms),
         )
-        return store_image(self.library, data, name=request.path.name, new_work=new, parents=links)
+
+        def audit(work_id: str) -> list[dict]:
+            return [reason.to_dict() for reason in self.licenses.audit(work_id)] if links else []
+
+        return store_image(self.library, data, name=request.path.name, new_work=new, parents=links, flags_for=audit)
 
     # -- lineage -----------------------------------------------------------------------------------------
     def lineage(self, ref: str) -> Lineage:
@@ -89,10 +120,48 @@ class Studio:
         )
 
     def link(self, child_ref: str, parent_refs: list[str], relation: Relation) -> list[Edge]:
+        """Record edges for an existing work; it is re-audited against its parents' terms in the same step."""
         child = self.work(child_ref)
         parents = [self.work(ref) for ref in parent_refs]
         with self.library.db.atomic():
-            return self.graph.add_parents(child.id, [ParentLink(p.id, _relation_for(p, relation)) for p in parents])
+            edges = self.graph.add_parents(child.id, [ParentLink(p.id, _relation_for(p, relation)) for p in parents])
+            flags = [reason.to_dict() for reason in self.licenses.audit(child.id)]
+            self.library.works.set_flags(child.id, flags)
+        return edges
+
+    # -- licenses and royalties ----------------------------------------------------------------------------
+    def license_check(self, ref: str) -> Verdict:
+        return self.licenses.check(self.work(ref))
+
+    def plan_derivative(
+        self,
+        parent_refs: list[str],
+        relation: Relation = Relation.remix_of,
+        *,
+        commercial: bool = False,
+        license_id: str | None = None,
+        rev_share: int | None = None,
+    ) -> DerivativePlan:
+        parents = [self.work(ref) for ref in parent_refs]
+        return self.licenses.plan(
+            [(p.id, _relation_for(p, relation)) for p in parents],
+            commercial=commercial,
+            license_id=license_id,
+            rev_share=rev_share,
+        )
+
+    def royalty(self, ref: str, policy: str | None = None) -> RoyaltySplit:
+        return self.licenses.royalty(self.work(ref), policy)
+
+
+def _terms_columns(terms: WorkTerms) -> dict:
+    return {
+        "license_id": terms.license_id,
+        "rev_share": terms.rev_share,
+        "minting_fee": terms.minting_fee,
+        "royalty_policy": terms.royalty_policy,
+        "rev_share_override": terms.rev_share_override,
+    }
 
 
 def _relation_for(parent: Work, requested: Relation) -> Relation:

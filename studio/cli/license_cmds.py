@@ -1,0 +1,187 @@
+"""License and royalty commands: `license list`, `license check`, `royalty`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from studio.cli.output import emit_json, percent, table
+from studio.core.types import units_to_percent
+from studio.licensing import LicenseCatalog, Verdict, WorkTerms, default_catalog, effective_pil, royalty_percent
+from studio.royalty import RoyaltySplit
+
+
+def terms_json(terms: WorkTerms | None) -> dict[str, Any] | None:
+    if terms is None:
+        return None
+    pil = effective_pil(terms)
+    return {
+        "id": terms.license_id,
+        "name": terms.license.name,
+        "commercial_use": pil.commercial_use,
+        "derivatives_allowed": pil.derivatives_allowed,
+        "rev_share": units_to_percent(pil.commercial_rev_share),
+        "rev_share_override": units_to_percent(terms.rev_share_override) if terms.rev_share_override else None,
+        "royalty_percent": units_to_percent(royalty_percent(terms)),
+        "minting_fee": pil.default_minting_fee,
+        "royalty_policy": pil.royalty_policy,
+    }
+
+
+def verdict_json(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "id": verdict.work_id,
+        "can_remix": verdict.can_remix,
+        "can_use_commercially": verdict.can_use_commercially,
+        "can_publish": verdict.can_publish,
+        "inherited_license": terms_json(verdict.inherited_license),
+        "story_terms": terms_json(verdict.story_terms),
+        "attribution": [
+            {
+                "id": a.work_id,
+                "title": a.title,
+                "creator": a.creator,
+                "license": a.license_id,
+                "required_for": a.required_for,
+                "text": a.text,
+            }
+            for a in verdict.attribution
+        ],
+        "obligations": [{"code": o.code, "text": o.text, "id": o.work_id} for o in verdict.obligations],
+        "reasons": [r.to_dict() for r in verdict.reasons],
+    }
+
+
+def split_json(split: RoyaltySplit) -> dict[str, Any]:
+    return {
+        "id": split.work_id,
+        "policy": split.policy,
+        "stack": units_to_percent(split.stack),
+        "creator_share": units_to_percent(float(split.creator_share)),
+        "ancestors": [
+            {"id": a.id, "share": units_to_percent(float(a.share)), "depth": a.depth, "units": a.units}
+            for a in split.ancestors
+        ],
+    }
+
+
+@click.group("license")
+def license_group() -> None:
+    """Licenses: the catalogue, and what a work's license allows."""
+
+
+@license_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def license_list(as_json: bool) -> None:
+    """List the licenses the studio knows."""
+    catalog: LicenseCatalog = default_catalog()
+    if as_json:
+        emit_json(
+            [
+                {
+                    "id": lic.id,
+                    "name": lic.name,
+                    "family": lic.family.value,
+                    "legal_url": lic.legal_url,
+                    "summary": lic.summary,
+                    "on_story": lic.on_story,
+                    "share_alike": lic.share_alike,
+                    "parameters": list(lic.parameters),
+                    "pil": lic.pil.story_fields(),
+                }
+                for lic in catalog.all()
+            ]
+        )
+        return
+    rows = [
+        (
+            lic.id,
+            lic.name,
+            "yes" if lic.pil.commercial_use else "no",
+            "yes" if lic.pil.derivatives_allowed else "no",
+            lic.on_story or "-",
+        )
+        for lic in catalog.all()
+    ]
+    click.echo(table(rows, ["id", "name", "commercial", "remixes", "on Story as"]))
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def print_verdict(verdict: Verdict, title: str) -> None:
+    click.echo(f"{verdict.work_id}  {title}")
+    click.echo(f"  may be remixed          {_yes(verdict.can_remix)}")
+    click.echo(f"  may be used commercially {_yes(verdict.can_use_commercially)}")
+    click.echo(f"  may be published on Story {_yes(verdict.can_publish)}")
+    if verdict.inherited_license is not None:
+        terms = verdict.inherited_license
+        pil = effective_pil(terms)
+        extra = f", {percent(units_to_percent(royalty_percent(terms)))} rev share" if pil.commercial_use else ""
+        click.echo(f"  remixes inherit         {terms.license.name}{extra}")
+    if verdict.attribution:
+        click.echo("  credit:")
+        for line in verdict.attribution:
+            click.echo(f"    - {line.text}")
+    if verdict.obligations:
+        click.echo("  obligations:")
+        for duty in verdict.obligations:
+            click.echo(f"    - {duty.text}")
+    if verdict.reasons:
+        click.echo("  why:")
+        for r in verdict.reasons:
+            mark = {"block": "x", "warn": "!", "info": "i"}[r.severity]
+            click.echo(f"    [{mark}] {r.message}  ({r.code})")
+
+
+@license_group.command("check")
+@click.argument("work_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def license_check(obj, work_id: str, as_json: bool) -> None:
+    """What may be done with a work, and why."""
+    studio = obj.studio
+    work = studio.work(work_id)
+    verdict = studio.license_check(work.id)
+    if as_json:
+        emit_json(verdict_json(verdict))
+        return
+    print_verdict(verdict, work.title)
+
+
+def print_split(split: RoyaltySplit, titles: dict[str, str]) -> None:
+    click.echo(
+        f"Royalty split of {split.work_id} under {split.policy.upper()} (royalty stack "
+        f"{percent(units_to_percent(split.stack))}):"
+    )
+    rows = [(a.id, titles.get(a.id, ""), a.depth, percent(units_to_percent(float(a.share)))) for a in split.ancestors]
+    rows.append(
+        (
+            split.work_id,
+            titles.get(split.work_id, "") + " (creator keeps)",
+            0,
+            percent(units_to_percent(float(split.creator_share))),
+        )
+    )
+    click.echo(table(rows, ["id", "title", "depth", "share"]))
+
+
+@click.command("royalty")
+@click.argument("work_id")
+@click.option("--policy", type=click.Choice(["lap", "lrp"]), help="Royalty policy (default: the work's own).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def royalty_cmd(obj, work_id: str, policy: str | None, as_json: bool) -> None:
+    """Who receives what share of a work's revenue."""
+    studio = obj.studio
+    split = studio.royalty(work_id, policy)
+    if as_json:
+        emit_json(split_json(split))
+        return
+    ids = [a.id for a in split.ancestors] + [split.work_id]
+    print_split(split, {i: w.title for i, w in studio.library.works.get_many(ids).items()})
+
+
+COMMANDS = [license_group, royalty_cmd]

@@ -1,0 +1,155 @@
+"""The license and royalty engines applied to works in the library.
+
+The engines are pure; this module loads the ancestry they need from the database and turns stored works into
+the engine's values.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+
+from studio.core.types import Origin, Relation, Work
+from studio.errors import InvalidInput, LicenseRefused
+from studio.licensing import (
+    DerivativePlan,
+    LicenseCatalog,
+    LicensedWork,
+    Reason,
+    Verdict,
+    WorkTerms,
+    audit_recorded_derivative,
+    check_work,
+    default_catalog,
+    effective_pil,
+    plan_derivative,
+    royalty_links,
+)
+from studio.lineage.graph import LineageGraph
+from studio.royalty import RoyaltySplit, royalty_split
+from studio.store.library import Library
+
+# Reasons that mean the user asked for terms that cannot be: bad input, refused before anything is written.
+REQUEST_ERRORS = frozenset(
+    {
+        "license_must_be_inherited",
+        "license_must_be_share_alike",
+        "rev_share_below_inherited",
+        "rev_share_needs_commercial_terms",
+        "parameter_not_applicable",
+        "inherited_terms_fixed",
+    }
+)
+
+
+def terms_of(work: Work, catalog: LicenseCatalog) -> WorkTerms:
+    return WorkTerms(
+        catalog.get(work.license_id),
+        rev_share=work.rev_share,
+        minting_fee=work.minting_fee,
+        royalty_policy=work.royalty_policy,
+        rev_share_override=work.rev_share_override,
+    )
+
+
+def now() -> int:
+    return int(time.time())
+
+
+class LicenseView:
+    """Answers license and royalty questions about works of one library."""
+
+    def __init__(
+        self,
+        library: Library,
+        catalog: LicenseCatalog | None = None,
+        on_chain: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.library = library
+        self.graph = LineageGraph(library.db)
+        self.catalog = catalog or default_catalog()
+        self._on_chain = on_chain or (lambda work_id: False)
+
+    def ancestry(self, work_ids: Iterable[str]) -> dict[str, LicensedWork]:
+        """Every given work and all their ancestors, as the engine sees them."""
+        ids: set[str] = set()
+        edges = []
+        for work_id in work_ids:
+            ids.add(work_id)
+            for edge in self.graph.ancestor_edges(work_id):
+                edges.append(edge)
+                ids.update((edge.child_id, edge.parent_id))
+        parents: dict[str, list[tuple[str, Relation]]] = {}
+        for edge in sorted(set(edges), key=lambda e: (e.child_id, e.position, e.parent_id)):
+            parents.setdefault(edge.child_id, []).append((edge.parent_id, edge.relation))
+        works = self.library.works.get_many(ids)
+        return {work_id: self.licensed(work, parents.get(work_id, ())) for work_id, work in works.items()}
+
+    def licensed(self, work: Work, parents: Sequence[tuple[str, Relation]] = ()) -> LicensedWork:
+        return LicensedWork(
+            id=work.id,
+            title=work.title,
+            creator=work.creator,
+            kind=work.kind,
+            terms=terms_of(work, self.catalog),
+            parents=tuple(parents),
+            on_chain=self._on_chain(work.id),
+            flags=tuple(Reason.from_dict(flag) for flag in work.flags),
+            owned=work.origin is not Origin.imported,
+        )
+
+    def check(self, work: Work) -> Verdict:
+        return check_work(work.id, self.ancestry([work.id]), now=now(), catalog=self.catalog)
+
+    def plan(
+        self,
+        parents: Sequence[tuple[str, Relation]],
+        *,
+        commercial: bool = False,
+        license_id: str | None = None,
+        rev_share: int | None = None,
+        minting_fee: int | None = None,
+        royalty_policy: str | None = None,
+    ) -> DerivativePlan:
+        works = self.ancestry(pid for pid, _ in parents)
+        return plan_derivative(
+            list(parents),
+            works,
+            commercial=commercial,
+            license_id=license_id,
+            rev_share=rev_share,
+            minting_fee=minting_fee,
+            royalty_policy=royalty_policy,
+            now=now(),
+            catalog=self.catalog,
+        )
+
+    def audit(self, work_id: str) -> list[Reason]:
+        """Violations of its parents' terms by an existing work (stored as its flags)."""
+        return audit_recorded_derivative(work_id, self.ancestry([work_id]), now=now(), catalog=self.catalog)
+
+    def royalty(self, work: Work, policy: str | None = None) -> RoyaltySplit:
+        works = self.ancestry([work.id])
+        links = royalty_links(work.id, works)
+        chosen = policy or _policy_of(work, works) or "lap"
+        return royalty_split(work.id, links, chosen)
+
+
+def _policy_of(work: Work, works: dict[str, LicensedWork]) -> str | None:
+    """The policy the work's own chain uses: its terms' policy (reciprocal chains share one)."""
+    return effective_pil(works[work.id].terms).royalty_policy
+
+
+def raise_request_errors(plan: DerivativePlan) -> None:
+    """Turn the reasons that mean 'these terms cannot be asked for' into one clear input error."""
+    bad = [r for r in plan.reasons if r.code in REQUEST_ERRORS and r.blocks]
+    if bad:
+        raise InvalidInput(bad[0].message)
+
+
+def refuse_unless_allowed(plan: DerivativePlan, what: str) -> None:
+    """For work the studio itself makes (generation): refuse with every blocking reason."""
+    if not plan.allowed:
+        blocking = [r for r in plan.reasons if r.blocks and r.scope in ("make", "commercial")]
+        summary = "; ".join(r.message for r in blocking) or "the parents' licenses do not allow it"
+        raise LicenseRefused(f"{what} refused: {summary}", reasons=blocking)
