@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.26;
+
+import {Addr} from "../lib/Addresses.sol";
+import {IPMetadata, MakeDerivative, SignatureData, TransientPermission} from "../lib/Structs.sol";
+import {IERC20, ILicensingModule} from "../lib/Interfaces.sol";
+import {TokenOps} from "../lib/TokenOps.sol";
+import {WorkflowBase} from "./WorkflowBase.sol";
+
+/// Registers an IP and links it to its parents in one call. The parents' minting fees are taken from the
+/// caller first (the caller approves this workflow for their sum) and then paid through the licensing module.
+contract DerivativeWorkflows is WorkflowBase {
+    function mintAndRegisterIpAndMakeDerivative(
+        address spgNftContract,
+        MakeDerivative calldata derivData,
+        IPMetadata calldata ipMetadata,
+        address recipient,
+        bool allowDuplicates
+    ) external onlyMintAuthorized(spgNftContract) returns (address ipId, uint256 tokenId) {
+        tokenId = _mintToSelf(spgNftContract, ipMetadata, allowDuplicates);
+        ipId = _register(spgNftContract, tokenId);
+        _setMetadata(ipId, ipMetadata);
+        _collectMintFees(derivData);
+        _makeDerivative(ipId, derivData);
+        _transferOut(spgNftContract, tokenId, recipient);
+    }
+
+    /// For an NFT the caller owns: the owner signs transient permissions for metadata and linking.
+    function registerIpAndMakeDerivative(
+        address nftContract,
+        uint256 tokenId,
+        MakeDerivative calldata derivData,
+        IPMetadata calldata ipMetadata,
+        SignatureData calldata sigMetadataAndRegister
+    ) external returns (address ipId) {
+        ipId = _register(nftContract, tokenId);
+        TransientPermission[] memory permissions = new TransientPermission[](2);
+        permissions[0] = _permission(ipId, Addr.CORE_METADATA_MODULE, SET_ALL);
+        permissions[1] = _permission(ipId, Addr.LICENSING_MODULE, REGISTER_DERIVATIVE);
+        _grantWithSig(ipId, permissions, sigMetadataAndRegister);
+        _setMetadata(ipId, ipMetadata);
+        _collectMintFees(derivData);
+        _makeDerivative(ipId, derivData);
+    }
+
+    /// Pulls each parent's predicted fee from the caller and lets the royalty module take it from here.
+    function _collectMintFees(MakeDerivative calldata d) private {
+        ILicensingModule licensing = ILicensingModule(Addr.LICENSING_MODULE);
+        for (uint256 i; i < d.parentIpIds.length; i++) {
+            (address token, uint256 fee) = licensing.predictMintingLicenseFee(
+                d.parentIpIds[i], d.licenseTemplate, d.licenseTermsIds[i], 1, address(this), ""
+            );
+            if (fee == 0) continue;
+            TokenOps.pull(token, msg.sender, address(this), fee);
+            uint256 allowed = IERC20(token).allowance(address(this), Addr.ROYALTY_MODULE);
+            TokenOps.approve(token, Addr.ROYALTY_MODULE, allowed + fee);
+        }
+    }
+
+    function _makeDerivative(address ipId, MakeDerivative calldata d) private {
+        ILicensingModule(Addr.LICENSING_MODULE).registerDerivative(
+            ipId,
+            d.parentIpIds,
+            d.licenseTermsIds,
+            d.licenseTemplate,
+            d.royaltyContext,
+            d.maxMintingFee,
+            d.maxRts,
+            d.maxRevenueShare
+        );
+    }
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.26;
+
+import {Addr} from "../lib/Addresses.sol";
+import {IPMetadata, SignatureData, TransientPermission} from "../lib/Structs.sol";
+import {ICoreMetadataModule, IIPAccount, IIPAssetRegistry, ISPGNFT} from "../lib/Interfaces.sol";
+import {Revert} from "../lib/TokenOps.sol";
+
+interface IAccessControllerWrites {
+    function setTransientPermission(address ipAccount, address signer, address to, bytes4 func, uint8 permission)
+        external;
+    function setBatchTransientPermissions(TransientPermission[] calldata permissions) external;
+}
+
+/// What the workflows share: minting on a collection for the caller, registering, metadata, permissions granted
+/// by the owner's EIP-712 signature, and multicall.
+abstract contract WorkflowBase {
+    bytes32 internal constant MINTER_ROLE = bytes32(uint256(1));
+    uint8 internal constant ALLOW = 1;
+    bytes4 internal constant SET_ALL = bytes4(keccak256("setAll(address,string,bytes32,bytes32)"));
+    bytes4 internal constant ATTACH_LICENSE_TERMS = bytes4(keccak256("attachLicenseTerms(address,address,uint256)"));
+    bytes4 internal constant SET_LICENSING_CONFIG = bytes4(
+        keccak256("setLicensingConfig(address,address,uint256,(bool,uint256,address,bytes,uint32,bool,uint32,address))")
+    );
+    bytes4 internal constant REGISTER_DERIVATIVE =
+        bytes4(keccak256("registerDerivative(address,address[],uint256[],address,bytes,uint256,uint32,uint32)"));
+
+    error Workflow__CallerNotAuthorizedToMint();
+    error Workflow__CallerNotSigner(address caller, address signer);
+    error Workflow__NoLicenseTermsData();
+    error Workflow__EmptyParents();
+
+    modifier onlyMintAuthorized(address spgNftContract) {
+        if (!ISPGNFT(spgNftContract).hasRole(MINTER_ROLE, msg.sender) && !ISPGNFT(spgNftContract).publicMinting()) {
+            revert Workflow__CallerNotAuthorizedToMint();
+        }
+        _;
+    }
+
+    function multicall(bytes[] calldata data) external returns (bytes[] memory results) {
+        results = new bytes[](data.length);
+        for (uint256 i; i < data.length; i++) {
+            (bool ok, bytes memory ret) = address(this).delegatecall(data[i]);
+            if (!ok) Revert.bubble(ret);
+            results[i] = ret;
+        }
+    }
+
+    function onERC721Received(address, address, uint256, bytes calldata) external pure returns (bytes4) {
+        return this.onERC721Received.selector;
+    }
+
+    /// Mints to this workflow (so it owns the new IP for the rest of the call) with the caller as fee payer.
+    function _mintToSelf(address spgNftContract, IPMetadata calldata ipMetadata, bool allowDuplicates)
+        internal
+        returns (uint256 tokenId)
+    {
+        tokenId = ISPGNFT(spgNftContract).mintByPeriphery(
+            address(this), msg.sender, ipMetadata.nftMetadataURI, ipMetadata.nftMetadataHash, allowDuplicates
+        );
+    }
+
+    function _register(address nftContract, uint256 tokenId) internal returns (address) {
+        return IIPAssetRegistry(Addr.IP_ASSET_REGISTRY).register(block.chainid, nftContract, tokenId);
+    }
+
+    /// Skipped when there is nothing to write, as clients send empty metadata for "none".
+    function _setMetadata(address ipId, IPMetadata calldata m) internal {
+        if (bytes(m.ipMetadataURI).length == 0 && m.ipMetadataHash == 0 && m.nftMetadataHash == 0) return;
+        ICoreMetadataModule(Addr.CORE_METADATA_MODULE).setAll(ipId, m.ipMetadataURI, m.ipMetadataHash, m.nftMetadataHash);
+    }
+
+    function _transferOut(address nftContract, uint256 tokenId, address recipient) internal {
+        IERC721Transfer(nftContract).safeTransferFrom(address(this), recipient, tokenId);
+    }
+
+    function _permission(address ipId, address to, bytes4 func) internal view returns (TransientPermission memory) {
+        return TransientPermission(ipId, address(this), to, func, ALLOW);
+    }
+
+    /// Runs the owner-signed AccessController call through the IP account: exactly the calldata the owner
+    /// signed (one permission: setTransientPermission; several: setBatchTransientPermissions).
+    function _grantWithSig(address ipId, TransientPermission[] memory permissions, SignatureData calldata sig)
+        internal
+    {
+        if (msg.sender != sig.signer) revert Workflow__CallerNotSigner(msg.sender, sig.signer);
+        bytes memory data;
+        if (permissions.length == 1) {
+            TransientPermission memory p = permissions[0];
+            data = abi.encodeCall(
+                IAccessControllerWrites.setTransientPermission, (p.ipAccount, p.signer, p.to, p.func, p.permission)
+            );
+        } else {
+            data = abi.encodeCall(IAccessControllerWrites.setBatchTransientPermissions, (permissions));
+        }
+        IIPAccount(ipId).executeWithSig(Addr.ACCESS_CONTROLLER, 0, data, sig.signer, sig.deadline, sig.signature);
+    }
+}
+
+interface IERC721Transfer {
+    function safeTransferFrom(address from, address to, uint256 tokenId) external;
+}
