@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import click
 
 from studio.cli.output import emit_json, percent, table
-from studio.core.types import units_to_percent
-from studio.licensing import LicenseCatalog, Verdict, WorkTerms, default_catalog, effective_pil, royalty_percent
+from studio.core.types import Work, units_to_percent
+from studio.licensing import LicenseCatalog, Reason, Verdict, WorkTerms, default_catalog, effective_pil, royalty_percent
 from studio.royalty import RoyaltySplit
 
 
@@ -111,16 +112,19 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def print_verdict(verdict: Verdict, title: str) -> None:
-    click.echo(f"{verdict.work_id}  {title}")
-    click.echo(f"  may be remixed          {_yes(verdict.can_remix)}")
-    click.echo(f"  may be used commercially {_yes(verdict.can_use_commercially)}")
-    click.echo(f"  may be published on Story {_yes(verdict.can_publish)}")
+def print_verdict(verdict: Verdict, work: Work) -> None:
+    click.echo(f"{verdict.work_id}  {work.title}")
+    click.echo(f"  {'may be remixed':<27} {_yes(verdict.can_remix)}")
+    click.echo(f"  {'may be used commercially':<27} {_yes(verdict.can_use_commercially)}")
+    click.echo(f"  {'may be published on Story':<27} {_yes(verdict.can_publish)}")
     if verdict.inherited_license is not None:
         terms = verdict.inherited_license
         pil = effective_pil(terms)
-        extra = f", {percent(units_to_percent(royalty_percent(terms)))} rev share" if pil.commercial_use else ""
-        click.echo(f"  remixes inherit         {terms.license.name}{extra}")
+        extra = f" ({percent(units_to_percent(pil.commercial_rev_share))} rev share)" if pil.commercial_use else ""
+        click.echo(f"  {'remixes inherit':<27} {terms.license.name}{extra}")
+        if pil.commercial_use and pil.royalty_policy and work.rev_share_override:
+            paid = percent(units_to_percent(work.rev_share_override))
+            click.echo(f"  {'remixes pay this work':<27} {paid} (raised by its creator)")
     if verdict.attribution:
         click.echo("  credit:")
         for line in verdict.attribution:
@@ -131,9 +135,15 @@ def print_verdict(verdict: Verdict, title: str) -> None:
             click.echo(f"    - {duty.text}")
     if verdict.reasons:
         click.echo("  why:")
-        for r in verdict.reasons:
+        for r in distinct(verdict.reasons):
             mark = {"block": "x", "warn": "!", "info": "i"}[r.severity]
             click.echo(f"    [{mark}] {r.message}  ({r.code})")
+
+
+def distinct(reasons: Iterable[Reason]) -> list[Reason]:
+    """One line per message: the engine may give the same reason for several scopes."""
+    seen: set[str] = set()
+    return [r for r in reasons if not (r.message in seen or seen.add(r.message))]
 
 
 @license_group.command("check")
@@ -148,7 +158,7 @@ def license_check(obj, work_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(verdict_json(verdict))
         return
-    print_verdict(verdict, work.title)
+    print_verdict(verdict, work)
 
 
 def print_split(split: RoyaltySplit, titles: dict[str, str]) -> None:
