@@ -129,7 +129,7 @@ class WorkTerms:
         if self.royalty_policy is not None:
             if self.royalty_policy not in ROYALTY_POLICIES:
                 raise InvalidInput(f"unknown royalty policy {self.royalty_policy!r}", hint="use lap or lrp")
-            if lic.pil.royalty_policy is None:
+            if not lic.is_pil or lic.pil.royalty_policy is None:
                 raise InvalidInput(f"{lic.name} has no royalty policy to choose", hint="leave it out")
         for name in ("registered_at", "expires_at"):
             value = getattr(self, name)

@@ -219,12 +219,12 @@ CODES: Mapping[str, Code] = {
     "license_grants_more_than_parents": Code(
         "block", "make", "studio: a license cannot grant commercial use that its sources forbid",
         "{license} would let others use this work commercially, but “{title}” ({parent_license}) forbids "
-        "commercial use. Choose a non-commercial license.",
+        "commercial use: {advice}.",
     ),
     "credited_off_chain": Code(
         "info", "publish", "studio: only PIL-licensed works are Story parents",
-        "“{title}” ({license}) is not a Story asset: it is credited in the metadata, not linked on chain, "
-        "and takes no royalty.",
+        "“{title}” ({license}) is not a Story asset: it is named in the metadata, not linked on chain, and "
+        "takes no royalty.",
     ),
     "use_restrictions_passed_on": Code(
         "warn", "make", "OpenRAIL-M: use restrictions bind outputs and must be passed on",

@@ -303,6 +303,7 @@ def _evaluate(
         reasons.append(reason(
             "license_grants_more_than_parents", source.id, license=out.child_terms.license.name,
             title=source.title, parent_license=source.license.name,
+            advice="these parents cannot be combined" if forced else "choose a non-commercial license",
         ))
 
     pil_parents = [p.work for p in parents if p.work.license.is_pil]
@@ -486,7 +487,7 @@ def _choose_terms(
             reasons.append(reason("parameter_not_applicable", None, license=requested.name, what=what,
                                   suggest=suggest))
     if request.royalty_policy is not None:
-        if requested.pil.royalty_policy is not None:
+        if requested.is_pil and requested.pil.royalty_policy is not None:
             params["royalty_policy"] = request.royalty_policy
         else:
             reasons.append(reason("parameter_not_applicable", None, license=requested.name,
@@ -677,6 +678,8 @@ def _percent(units: int) -> str:
 
 
 def _params(terms: WorkTerms) -> str:
+    if not terms.license.is_pil:
+        return ""
     pil = effective_pil(terms)
     parts = []
     if "rev_share" in terms.license.parameters:
