@@ -41,7 +41,7 @@ def test_reimporting_identical_content_returns_the_existing_work(run: Run, sampl
 
 
 def test_derivative_inherits_reciprocal_terms_and_rev_share_is_a_raise_only_override(run: Run, sample) -> None:
-    gp, p, c = _chain(run, sample)
+    _gp, p, c = _chain(run, sample)
     parent = run.json("show", p)
     assert parent["license"] == "pil-commercial-remix"
     assert parent["rev_share_override"] == 10.0
