@@ -129,6 +129,7 @@ class Work:
     recipe: Recipe | None = None
     flags: tuple[dict[str, str], ...] = ()
     description: str | None = None
+    deleted_at: str | None = None
 
     @property
     def flagged(self) -> bool:

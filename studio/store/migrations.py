@@ -72,7 +72,120 @@ def m001_initial(db: Database) -> None:
     db.execute("CREATE INDEX edges_parent ON edges (parent_id, child_id)")
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration("m001_initial", m001_initial),)
+def m002_model_registry(db: Database) -> None:
+    """Models and LoRAs are works (kind model/lora); this keeps where they live and what they are."""
+    db.execute(
+        """
+        CREATE TABLE models (
+            work_id TEXT PRIMARY KEY REFERENCES works (id) ON DELETE CASCADE,
+            name TEXT NOT NULL UNIQUE,
+            path TEXT NOT NULL,
+            format TEXT NOT NULL,
+            arch TEXT,
+            source TEXT,
+            added_at TEXT NOT NULL
+        )
+        """
+    )
+
+
+def m003_publications(db: Database) -> None:
+    """The publishing journal: draft -> sent (tx hash saved before waiting) -> confirmed | failed."""
+    db.execute(
+        """
+        CREATE TABLE publications (
+            id INTEGER PRIMARY KEY,
+            work_id TEXT NOT NULL REFERENCES works (id) ON DELETE RESTRICT,
+            network TEXT NOT NULL,
+            chain_id INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('draft', 'sent', 'confirmed', 'failed')),
+            wallet TEXT,
+            tx_hash TEXT,
+            ip_id TEXT,
+            token_id TEXT,
+            nft_contract TEXT,
+            license_terms_ids TEXT,
+            metadata_uri TEXT,
+            metadata_hash TEXT,
+            prediction TEXT,
+            readback TEXT,
+            error TEXT,
+            origin TEXT NOT NULL DEFAULT 'published' CHECK (origin IN ('published', 'imported')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    # A work is on a network at most once: only failed attempts may repeat.
+    db.execute("CREATE UNIQUE INDEX publications_once ON publications (work_id, network) WHERE state != 'failed'")
+    db.execute("CREATE INDEX publications_state ON publications (state)")
+    db.execute("CREATE UNIQUE INDEX publications_ip ON publications (network, ip_id) WHERE ip_id IS NOT NULL")
+    db.execute(
+        """
+        CREATE TABLE collections (
+            network TEXT NOT NULL,
+            wallet TEXT NOT NULL,
+            address TEXT NOT NULL,
+            tx_hash TEXT,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (network, wallet)
+        )
+        """
+    )
+
+
+def m004_trash(db: Database) -> None:
+    """Deleting a work moves it to the trash (undoable) instead of removing its row and file."""
+    db.execute("ALTER TABLE works ADD COLUMN deleted_at TEXT")
+    db.execute("CREATE INDEX works_deleted ON works (deleted_at)")
+
+
+def m005_credentials(db: Database) -> None:
+    """What the Content Credentials of a work's file said when it was imported or signed."""
+    db.execute(
+        """
+        CREATE TABLE credentials (
+            work_id TEXT PRIMARY KEY REFERENCES works (id) ON DELETE CASCADE,
+            state TEXT NOT NULL,
+            tampered INTEGER NOT NULL DEFAULT 0,
+            signer TEXT,
+            manifest_label TEXT,
+            summary TEXT,
+            report TEXT,
+            checked_at TEXT NOT NULL
+        )
+        """
+    )
+
+
+def m006_reviews(db: Database) -> None:
+    """Release approvals: a reviewer's decision on a work, bound to the lineage report it was made on."""
+    db.execute(
+        """
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            work_id TEXT NOT NULL REFERENCES works (id) ON DELETE CASCADE,
+            decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
+            reviewer TEXT NOT NULL,
+            comment TEXT,
+            report_sha256 TEXT NOT NULL,
+            lineage_sha256 TEXT NOT NULL,
+            decided_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX reviews_work ON reviews (work_id, decided_at)")
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("m001_initial", m001_initial),
+    Migration("m002_model_registry", m002_model_registry),
+    Migration("m003_publications", m003_publications),
+    Migration("m004_trash", m004_trash),
+    Migration("m005_credentials", m005_credentials),
+    Migration("m006_reviews", m006_reviews),
+)
 
 
 def _now() -> str:

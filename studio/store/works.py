@@ -79,6 +79,7 @@ def row_to_work(row: sqlite3.Row) -> Work:
         recipe=Recipe.from_dict(recipe) if recipe is not None else None,
         flags=tuple(json.loads(row["flags"] or "[]")),
         description=row["description"],
+        deleted_at=row["deleted_at"],
     )
 
 
@@ -168,10 +169,11 @@ class WorkRepository:
         license_id: str | None = None,
         origin: Origin | None = None,
         text: str | None = None,
+        trashed: bool = False,
         limit: int | None = None,
         offset: int = 0,
     ) -> list[Work]:
-        where, params = self._filters(kind=kind, license_id=license_id, origin=origin, text=text)
+        where, params = self._filters(kind=kind, license_id=license_id, origin=origin, text=text, trashed=trashed)
         sql = f"SELECT * FROM works {where} ORDER BY created_at, id"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
@@ -189,8 +191,9 @@ class WorkRepository:
         license_id: str | None = None,
         origin: Origin | None = None,
         text: str | None = None,
+        trashed: bool = False,
     ) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
+        clauses: list[str] = ["deleted_at IS NOT NULL" if trashed else "deleted_at IS NULL"]
         params: list[Any] = []
         if kind is not None:
             clauses.append("kind = ?")
@@ -211,6 +214,13 @@ class WorkRepository:
         self.db.execute(
             "UPDATE works SET flags = ?, updated_at = ? WHERE id = ?", (json.dumps(list(flags)), now_iso(), work_id)
         )
+
+    def trash(self, work_id: str) -> None:
+        """Move a work to the trash: hidden from lists, kept with its file and edges until emptied."""
+        self.db.execute("UPDATE works SET deleted_at = ?, updated_at = ? WHERE id = ?", (now_iso(), now_iso(), work_id))
+
+    def restore(self, work_id: str) -> None:
+        self.db.execute("UPDATE works SET deleted_at = NULL, updated_at = ? WHERE id = ?", (now_iso(), work_id))
 
     def update(self, work_id: str, **fields: Any) -> Work:
         allowed = {

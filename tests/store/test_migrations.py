@@ -85,3 +85,71 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path) -> None:
     (tmp_path / "lib" / "library.db").write_text("hello, not sqlite" * 100)
     with pytest.raises(LibraryError, match="not a usable"):
         Library.open(tmp_path / "lib")
+
+
+def _migrated_until(tmp_path, name: str) -> Database:
+    """A database with every migration before `name` applied, as an older library would be."""
+    names = [m.name for m in MIGRATIONS]
+    db = Database(tmp_path / f"{name}.db")
+    migrate(db, MIGRATIONS[: names.index(name)])
+    db.execute(
+        "INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at) "
+        "VALUES ('w1', 'image', 'h1', 'old work', 'imported', 'cc0-1.0', 'then', 'then')"
+    )
+    return db
+
+
+def _apply(db: Database, name: str) -> None:
+    migrate(db, MIGRATIONS[: [m.name for m in MIGRATIONS].index(name) + 1])
+
+
+def test_m002_model_registry(tmp_path) -> None:
+    db = _migrated_until(tmp_path, "m002_model_registry")
+    _apply(db, "m002_model_registry")
+    db.execute("INSERT INTO models (work_id, name, path, format, added_at) VALUES ('w1', 'm', '/x', 'diffusers', 'n')")
+    with pytest.raises(sqlite3.IntegrityError):  # names are unique
+        db.execute("INSERT INTO models (work_id, name, path, format, added_at) VALUES ('w1', 'm', '/y', 'x', 'n')")
+
+
+def test_m003_publications_allows_one_live_publication_per_network(tmp_path) -> None:
+    db = _migrated_until(tmp_path, "m003_publications")
+    _apply(db, "m003_publications")
+    insert = (
+        "INSERT INTO publications (work_id, network, chain_id, state, created_at, updated_at) "
+        "VALUES ('w1', 'devnet', 1315, ?, 'n', 'n')"
+    )
+    db.execute(insert, ("failed",))
+    db.execute(insert, ("sent",))
+    with pytest.raises(sqlite3.IntegrityError):  # never sent twice
+        db.execute(insert, ("draft",))
+    with pytest.raises(sqlite3.IntegrityError):  # a work with a publication cannot vanish
+        db.execute("DELETE FROM works WHERE id = 'w1'")
+
+
+def test_m004_trash_keeps_existing_works_live(tmp_path) -> None:
+    db = _migrated_until(tmp_path, "m004_trash")
+    _apply(db, "m004_trash")
+    assert db.one("SELECT deleted_at FROM works WHERE id = 'w1'")[0] is None
+
+
+def test_m005_credentials(tmp_path) -> None:
+    db = _migrated_until(tmp_path, "m005_credentials")
+    _apply(db, "m005_credentials")
+    db.execute("INSERT INTO credentials (work_id, state, checked_at) VALUES ('w1', 'trusted', 'n')")
+    db.execute("DELETE FROM works WHERE id = 'w1'")
+    assert db.one("SELECT count(*) FROM credentials")[0] == 0
+
+
+def test_m006_reviews(tmp_path) -> None:
+    db = _migrated_until(tmp_path, "m006_reviews")
+    _apply(db, "m006_reviews")
+    db.execute(
+        "INSERT INTO reviews (work_id, decision, reviewer, report_sha256, lineage_sha256, decided_at) "
+        "VALUES ('w1', 'approved', 'Rae', 'r', 'l', 'n')"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute(
+            "INSERT INTO reviews (work_id, decision, reviewer, report_sha256, lineage_sha256, decided_at) "
+            "VALUES ('w1', 'maybe', 'Rae', 'r', 'l', 'n')"
+        )
+    db.execute("INSERT INTO settings (key, value) VALUES ('require_approval', 'true')")
