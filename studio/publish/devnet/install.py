@@ -6,6 +6,7 @@ while its contract reports `initialized() == false`. Transactions come from anvi
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,9 +27,7 @@ def install_contracts(rpc: Rpc) -> None:
         if code in ("0x", "0x0", ""):
             rpc("anvil_setCode", [address, runtime])
         elif code != runtime:
-            raise DevnetError(
-                f"The devnet holds another version of {name} at {address}", hint=RESET_HINT
-            )
+            raise DevnetError(f"The devnet holds another version of {name} at {address}", hint=RESET_HINT)
     sender = rpc("eth_accounts", [])[0]
     for name in INITIALIZED_IN_ORDER:
         contract = artifacts.contract(name)
@@ -38,9 +37,19 @@ def install_contracts(rpc: Rpc) -> None:
             continue
         tx = {"from": sender, "to": address, "data": contract.selector("initialize()")}
         tx_hash = rpc("eth_sendTransaction", [tx])
-        receipt = rpc("eth_getTransactionReceipt", [tx_hash])
+        receipt = _receipt(rpc, tx_hash)
         if receipt is None or int(receipt["status"], 16) != 1:
             raise DevnetError(f"Initialising {name} on the devnet failed", hint=RESET_HINT)
+
+
+def _receipt(rpc: Rpc, tx_hash: str, timeout_s: float = 10.0) -> dict[str, Any] | None:
+    # Automine normally has the receipt at once; a busy machine can lag a little behind.
+    deadline = time.monotonic() + timeout_s
+    while True:
+        receipt = rpc("eth_getTransactionReceipt", [tx_hash])
+        if receipt is not None or time.monotonic() > deadline:
+            return receipt
+        time.sleep(0.01)
 
 
 def fund(rpc: Rpc, address: str, wei: int) -> None:
