@@ -9,7 +9,7 @@ from studio.errors import InvalidInput, NotFound
 from studio.store.works import NewWork
 
 
-def _new(n: int, **extra) -> NewWork:  # noqa: ANN003
+def _new(n: int, **extra) -> NewWork:
     return NewWork(
         kind=WorkKind.image, sha256=f"sha{n}", title=f"work {n}", origin=Origin.imported, license_id="cc0-1.0", **extra
     )
