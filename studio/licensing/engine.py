@@ -68,7 +68,8 @@ def check_work(
 
     expiry = _expiry(work, works)
     if expiry is not None and expiry <= now:
-        scopes: tuple[Scope, ...] = ("make", "publish") if work.owned else ("make", "commercial", "publish")
+        # The owner may still use and remix an expired work locally; Story refuses it either way.
+        scopes: tuple[Scope, ...] = ("publish",) if work.owned else ("make", "commercial", "publish")
         reasons += [
             reason("work_expired", work.id, scope=s, title=work.title, date=_date(expiry)) for s in scopes
         ]
@@ -287,7 +288,8 @@ def _evaluate(
                 count=len(lic.use_restrictions),
             ))
 
-    forced, forced_from, conflict = _forced_terms(parents, reasons)
+    adapted_ancestors = [works[a] for a in sorted(adapted, key=lambda a: (depth[a], a))]
+    forced, forced_from, conflict = _forced_terms(parents, adapted_ancestors, reasons)
     out.forced = forced
 
     if child is None:
@@ -377,18 +379,19 @@ def _no_commercial_reason(work: LicensedWork) -> Reason:
 
 
 def _forced_terms(
-    parents: list[_Parent], reasons: list[Reason]
+    parents: list[_Parent], adapted: list[LicensedWork], reasons: list[Reason]
 ) -> tuple[WorkTerms | None, LicensedWork | None, bool]:
-    """The license the child must carry (reciprocal PIL terms, or a share-alike license), its source, and
-    whether the parents demand incompatible ones (then nothing is forced and the conflict is a reason)."""
+    """The license the child must carry (a PIL parent's reciprocal terms, or the share-alike license of
+    any work it adapts, however far back), its source, and whether they demand incompatible ones (then
+    nothing is forced and the conflict is a reason)."""
     pil = [
         (p.work, p.work.terms.inherited()) for p in parents
         if p.work.license.is_pil and p.work.license.pil.derivatives_allowed
         and p.work.license.pil.derivatives_reciprocal
     ]
     sa = [
-        (p.work, WorkTerms(p.work.license)) for p in parents
-        if not p.tool and not p.work.license.is_pil and p.work.license.share_alike and not p.work.owned
+        (w, WorkTerms(w.license)) for w in adapted
+        if not w.license.is_pil and w.license.share_alike and not w.owned
     ]
     conflict = False
     if len(pil) > 1 and any(not t.same_terms(pil[0][1]) for _, t in pil[1:]):

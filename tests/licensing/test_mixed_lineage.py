@@ -166,3 +166,12 @@ def test_all_rights_reserved_model_cannot_be_used_without_permission(lineage) ->
     assert codes(plan.reasons, blocking=True, scope="make") == {"all_rights_reserved"}
     lineage.add("trained", "all-rights-reserved", kind="model", owned=True)
     assert plan_derivative(["trained"], lineage.works, commercial=True, now=NOW).allowed
+
+
+def test_share_alike_travels_through_the_users_own_remixes(lineage) -> None:
+    lineage.add("sa", "cc-by-sa-4.0", title="Shared")
+    lineage.add("mine", "cc-by-sa-4.0", parents=("sa",), owned=True)
+    plan = plan_derivative(["mine"], lineage.works, commercial=True, license_id="pil-commercial-remix", now=NOW)
+    assert [(r.code, r.work_id) for r in plan.blocking("make")] == [("license_must_be_share_alike", "sa")]
+    lineage.add("own-sa", "cc-by-sa-4.0", owned=True)
+    assert plan_derivative(["own-sa"], lineage.works, commercial=True, now=NOW).can_publish
