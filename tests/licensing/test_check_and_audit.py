@@ -146,10 +146,10 @@ def test_the_engines_import_only_the_standard_library_and_the_core(package: str)
 
 
 def test_an_expired_own_work_stays_usable_locally_but_not_on_story(lineage) -> None:
-    lineage.add("mine", expires_at=NOW - 1, owned=True)
+    lineage.add("mine", expires_at=NOW - 1, owned=True, on_chain=True)
     verdict = check_work("mine", lineage.works, now=NOW)
     assert verdict.can_remix and verdict.can_use_commercially and not verdict.can_publish
-    assert [r.code for r in verdict.blocking()] == ["work_expired"]
+    assert [r.code for r in verdict.blocking()] == ["work_expired", "already_on_chain"]
     plan = plan_derivative(["mine"], lineage.works, commercial=True, now=NOW)
     assert plan.allowed and not plan.can_publish
     assert [r.code for r in plan.blocking()] == ["pil_parent_expired"]
