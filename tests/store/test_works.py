@@ -10,9 +10,8 @@ from studio.store.works import NewWork
 
 
 def _new(n: int, **extra) -> NewWork:
-    return NewWork(
-        kind=WorkKind.image, sha256=f"sha{n}", title=f"work {n}", origin=Origin.imported, license_id="cc0-1.0", **extra
-    )
+    fields = {"license_id": "cc0-1.0", **extra}
+    return NewWork(kind=WorkKind.image, sha256=f"sha{n}", title=f"work {n}", origin=Origin.imported, **fields)
 
 
 def test_round_trip_keeps_every_field(library) -> None:
