@@ -9,14 +9,23 @@ all-rights-reserved works follow the studio's decisions listed in `codes.CODES`.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
-from studio.core.types import MAX_ANCESTORS, MAX_PARENTS, Relation, WorkKind
-from studio.errors import InvalidInput, LineageError, NotFound
+from studio.core.types import MAX_ANCESTORS, MAX_PARENTS, WorkKind
+from studio.errors import InvalidInput
+from studio.licensing.ancestry import (
+    ParentLink,
+    ParentRef,
+    Works,
+    ancestry,
+    expiry_of,
+    get_work,
+    is_story_derivative,
+    parents_of,
+    resolve_parent,
+)
 from studio.licensing.catalog import (
     LicenseCatalog,
     LicenseFamily,
@@ -27,12 +36,9 @@ from studio.licensing.catalog import (
 )
 from studio.licensing.codes import Reason, Scope, reason
 from studio.licensing.credits import attribution_for, obligations_from, required_credit, share_alike_duty
+from studio.licensing.wording import date_text, describe, describe_params, percent, quoted
 from studio.licensing.works import Attribution, DerivativePlan, LicensedWork, Obligation, Verdict
 
-Works = Mapping[str, LicensedWork]
-ParentRef = str | tuple[str, Relation | str]
-
-TOOL_RELATIONS = frozenset({Relation.generated_with, Relation.styled_with})
 DEFAULT_COMMERCIAL_LICENSE = "pil-commercial-remix"
 DEFAULT_NON_COMMERCIAL_LICENSE = "pil-non-commercial-social-remixing"
 
@@ -52,13 +58,13 @@ def check_work(
 
     `approved` holds the parents whose owners approved this work as their derivative (PIL approval).
     """
-    work = _get(works, work_id)
+    work = get_work(works, work_id)
     catalog = catalog or default_catalog()
 
     # A derivative of the work, planned with no wishes, says whether it may be remixed and used
     # commercially, what remixes inherit, whom to credit and which duties travel with it.
     as_parent = _evaluate(
-        [_Parent(work, tool=work.kind is not WorkKind.image)], works,
+        [ParentLink(work, tool=work.kind is not WorkKind.image)], works,
         now=now, approved=(), catalog=catalog, request=_Request(),
     )
     reasons = [
@@ -66,16 +72,16 @@ def check_work(
         if r.scope != "publish" and not (r.code == "pil_parent_expired" and r.work_id == work.id)
     ]
 
-    expiry = _expiry(work, works)
+    expiry = expiry_of(work, works)
     if expiry is not None and expiry <= now:
         # The owner may still use and remix an expired work locally; Story refuses it either way.
         scopes: tuple[Scope, ...] = ("publish",) if work.owned else ("make", "commercial", "publish")
         reasons += [
-            reason("work_expired", work.id, scope=s, title=work.title, date=_date(expiry)) for s in scopes
+            reason("work_expired", work.id, scope=s, title=work.title, date=date_text(expiry)) for s in scopes
         ]
 
     own = _evaluate(
-        _parents_of(work, works), works, now=now, approved=approved, catalog=catalog, child=work,
+        parents_of(work, works), works, now=now, approved=approved, catalog=catalog, child=work,
     )
     flagged_codes = {f.code for f in work.flags}
     for r in own.reasons:
@@ -128,7 +134,7 @@ def plan_derivative(
     if not parent_ids:
         raise InvalidInput("a derivative needs at least one parent", hint="pass the ids of the works it uses")
     catalog = catalog or default_catalog()
-    parents = [_resolve_parent(ref, works) for ref in parent_ids]
+    parents = [resolve_parent(ref, works) for ref in parent_ids]
     out = _evaluate(
         parents, works, now=now, approved=approved, catalog=catalog, commercial=commercial,
         request=_Request(license_id, rev_share, minting_fee, royalty_policy),
@@ -165,11 +171,11 @@ def audit_recorded_derivative(
     The lead stores them as the work's flags; the work stays recorded and `check_work` then refuses to
     publish it, citing them.
     """
-    work = _get(works, work_id)
+    work = get_work(works, work_id)
     if not work.parents:
         return []
     out = _evaluate(
-        _parents_of(work, works), works, now=now, approved=approved,
+        parents_of(work, works), works, now=now, approved=approved,
         catalog=catalog or default_catalog(), child=work,
     )
     return [r for r in _unique(out.reasons) if r.blocks and r.scope == "make"]
@@ -182,14 +188,14 @@ def royalty_links(work_id: str, works: Works) -> dict[str, list[tuple[str, int]]
     percent is the parent's royalty percent now (Story's getRoyaltyPercent). Story freezes the percent at
     link time, so prefer the on-chain value where the link already exists.
     """
-    start = _get(works, work_id)
+    start = get_work(works, work_id)
     links: dict[str, list[tuple[str, int]]] = {}
     seen = {start.id}
     queue = deque([start])
     while queue:
         node = queue.popleft()
         for pid in node.parent_ids:
-            parent = _get(works, pid)
+            parent = get_work(works, pid)
             if not parent.license.is_pil or effective_pil(parent.terms).royalty_policy is None:
                 continue
             links.setdefault(node.id, []).append((parent.id, royalty_percent(parent.terms)))
@@ -200,12 +206,6 @@ def royalty_links(work_id: str, works: Works) -> dict[str, list[tuple[str, int]]
 
 
 # --- evaluation ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Parent:
-    work: LicensedWork
-    tool: bool  # generated_with / styled_with: the parent was used, not adapted
 
 
 @dataclass(frozen=True)
@@ -229,7 +229,7 @@ class _Outcome:
 
 
 def _evaluate(
-    parents: list[_Parent],
+    parents: list[ParentLink],
     works: Works,
     *,
     now: int,
@@ -251,16 +251,65 @@ def _evaluate(
         if p.work.id in seen:
             reasons.append(reason("duplicate_parent", p.work.id, title=p.work.title))
         seen.add(p.work.id)
-    depth, adapted = _ancestry(parents, works, child_id)
+    depth, adapted = ancestry(parents, works, child_id)
     if len(depth) > MAX_ANCESTORS:
         reasons.append(reason("too_many_ancestors", child_id, count=len(depth), limit=MAX_ANCESTORS))
 
     for p in parents:
         reasons += _parent_reasons(p, works, now=now, approved=approved)
 
+    non_commercial = _walk_ancestors(depth, adapted, works, out)
+
+    adapted_ancestors = [works[a] for a in sorted(adapted, key=lambda a: (depth[a], a))]
+    forced, forced_from, conflict = _forced_terms(parents, adapted_ancestors, reasons)
+    out.forced = forced
+
+    if child is None:
+        out.child_terms = _choose_terms(
+            request or _Request(), forced, forced_from, non_commercial, catalog, commercial, reasons
+        )
+    else:
+        out.child_terms = child.terms
+        if forced is not None and forced_from is not None:
+            reasons += _recorded_license_reasons(child, forced, forced_from)
+    if out.child_terms is not None and out.child_terms.license.pil.commercial_use and non_commercial:
+        source = non_commercial[0]
+        reasons.append(reason(
+            "license_grants_more_than_parents", source.id, license=out.child_terms.license.name,
+            title=source.title, parent_license=source.license.name,
+            advice="these parents cannot be combined" if forced else "choose a non-commercial license",
+        ))
+
+    pil_parents = [p.work for p in parents if p.work.license.is_pil]
+    out.on_chain_parents = tuple(w.id for w in pil_parents)
+    reasons += [
+        reason("parent_not_on_chain", w.id, titles=quoted(w.title)) for w in pil_parents if not w.on_chain
+    ]
+    if not conflict:
+        reasons += _story_compatibility(pil_parents)
+    for w in pil_parents:
+        if w.license.pil.derivatives_allowed and not w.license.pil.derivatives_reciprocal:
+            reasons.append(reason("pil_child_dead_end", w.id, title=w.title, license=w.license.name))
+    title = child.title if child else "this work"
+    if pil_parents:
+        inherited = forced if forced is not None and forced.license.is_pil else pil_parents[0].terms.inherited()
+        terms = out.child_terms
+        out.story_terms = terms if terms is not None and terms.same_terms(inherited) else inherited
+    else:
+        out.story_terms = _root_story_terms(out.child_terms, title, child_id, catalog, reasons)
+    out.expires_at = _child_expiry(pil_parents, out.child_terms, child, works, now)
+    return out
+
+
+def _walk_ancestors(
+    depth: dict[str, int], adapted: set[str], works: Works, out: _Outcome
+) -> list[LicensedWork]:
+    """Credits, duties and commercial limits from every ancestor (nearest first); returns those that
+    forbid commercial use."""
     # Every ancestor that asks for credit gets a line; a restriction shared by many ancestors (one license
     # down a long chain) is reported once, citing the nearest of them.
     non_commercial: list[LicensedWork] = []
+    reasons = out.reasons
     reported: set[str] = set()
     share_alike: set[str] = set()
     for aid in sorted(depth, key=lambda a: (depth[a], a)):
@@ -287,49 +336,10 @@ def _evaluate(
                 "use_restrictions_passed_on", aid, title=ancestor.title, license=lic.name,
                 count=len(lic.use_restrictions),
             ))
-
-    adapted_ancestors = [works[a] for a in sorted(adapted, key=lambda a: (depth[a], a))]
-    forced, forced_from, conflict = _forced_terms(parents, adapted_ancestors, reasons)
-    out.forced = forced
-
-    if child is None:
-        out.child_terms = _choose_terms(
-            request or _Request(), forced, forced_from, non_commercial, catalog, commercial, reasons
-        )
-    else:
-        out.child_terms = child.terms
-        if forced is not None and forced_from is not None:
-            reasons += _recorded_license_reasons(child, forced, forced_from)
-    if out.child_terms is not None and out.child_terms.license.pil.commercial_use and non_commercial:
-        source = non_commercial[0]
-        reasons.append(reason(
-            "license_grants_more_than_parents", source.id, license=out.child_terms.license.name,
-            title=source.title, parent_license=source.license.name,
-            advice="these parents cannot be combined" if forced else "choose a non-commercial license",
-        ))
-
-    pil_parents = [p.work for p in parents if p.work.license.is_pil]
-    out.on_chain_parents = tuple(w.id for w in pil_parents)
-    reasons += [
-        reason("parent_not_on_chain", w.id, titles=_quoted(w.title)) for w in pil_parents if not w.on_chain
-    ]
-    if not conflict:
-        reasons += _story_compatibility(pil_parents)
-    for w in pil_parents:
-        if w.license.pil.derivatives_allowed and not w.license.pil.derivatives_reciprocal:
-            reasons.append(reason("pil_child_dead_end", w.id, title=w.title, license=w.license.name))
-    title = child.title if child else "this work"
-    if pil_parents:
-        inherited = forced if forced is not None and forced.license.is_pil else pil_parents[0].terms.inherited()
-        terms = out.child_terms
-        out.story_terms = terms if terms is not None and terms.same_terms(inherited) else inherited
-    else:
-        out.story_terms = _root_story_terms(out.child_terms, title, child_id, catalog, reasons)
-    out.expires_at = _child_expiry(pil_parents, out.child_terms, child, works, now)
-    return out
+    return non_commercial
 
 
-def _parent_reasons(p: _Parent, works: Works, *, now: int, approved: Collection[str]) -> list[Reason]:
+def _parent_reasons(p: ParentLink, works: Works, *, now: int, approved: Collection[str]) -> list[Reason]:
     w, lic = p.work, p.work.license
     found: list[Reason] = []
     if w.flags:
@@ -339,16 +349,16 @@ def _parent_reasons(p: _Parent, works: Works, *, now: int, approved: Collection[
         scope: Scope = "publish" if w.owned else "make"
         if not lic.pil.derivatives_allowed:
             found.append(reason("pil_derivatives_not_allowed", w.id, scope=scope, title=w.title, license=lic.name))
-        elif _is_story_derivative(w, works) and not lic.pil.derivatives_reciprocal:
+        elif is_story_derivative(w, works) and not lic.pil.derivatives_reciprocal:
             found.append(reason("pil_parent_is_dead_end", w.id, scope=scope, title=w.title, license=lic.name))
         if lic.pil.derivatives_approval:
             if w.owned:
                 found.append(reason("pil_approval_by_you", w.id, title=w.title))
             elif w.id not in approved:
                 found.append(reason("pil_approval_required", w.id, title=w.title, license=lic.name))
-        expiry = _expiry(w, works)
+        expiry = expiry_of(w, works)
         if expiry is not None and expiry <= now:
-            found.append(reason("pil_parent_expired", w.id, scope=scope, title=w.title, date=_date(expiry)))
+            found.append(reason("pil_parent_expired", w.id, scope=scope, title=w.title, date=date_text(expiry)))
         return found
 
     found.append(reason("credited_off_chain", w.id, title=w.title, license=lic.name))
@@ -379,7 +389,7 @@ def _no_commercial_reason(work: LicensedWork) -> Reason:
 
 
 def _forced_terms(
-    parents: list[_Parent], adapted: list[LicensedWork], reasons: list[Reason]
+    parents: list[ParentLink], adapted: list[LicensedWork], reasons: list[Reason]
 ) -> tuple[WorkTerms | None, LicensedWork | None, bool]:
     """The license the child must carry (a PIL parent's reciprocal terms, or the share-alike license of
     any work it adapts, however far back), its source, and whether they demand incompatible ones (then
@@ -398,12 +408,12 @@ def _forced_terms(
         conflict = True
         reasons.append(reason(
             "pil_terms_differ", pil[0][0].id, scope=_conflict_scope(w for w, _ in pil),
-            titles=_quoted(*(w.title for w, _ in pil)), licenses="; ".join(_describe(t) for _, t in pil),
+            titles=quoted(*(w.title for w, _ in pil)), licenses="; ".join(describe(t) for _, t in pil),
         ))
     if len({t.license_id for _, t in sa}) > 1:
         conflict = True
         reasons.append(reason(
-            "share_alike_conflict", sa[0][0].id, titles=_quoted(*(w.title for w, _ in sa)),
+            "share_alike_conflict", sa[0][0].id, titles=quoted(*(w.title for w, _ in sa)),
             licenses=", ".join(sorted({t.license.name for _, t in sa})),
         ))
     if sa and pil:
@@ -411,14 +421,14 @@ def _forced_terms(
         (sa_work, sa_terms), (pil_work, pil_terms) = sa[0], pil[0]
         reasons.append(reason(
             "share_alike_conflicts_with_pil", sa_work.id, sa_title=sa_work.title,
-            sa_license=sa_terms.license.name, pil_title=pil_work.title, pil_license=_describe(pil_terms),
+            sa_license=sa_terms.license.name, pil_title=pil_work.title, pil_license=describe(pil_terms),
         ))
     if conflict or not (pil or sa):
         return None, None, conflict
     source, terms = (pil or sa)[0]
     if terms.license.is_pil:
         reasons.append(reason("pil_terms_inherited", source.id, title=source.title,
-                              license=terms.license.name, params=_params(terms)))
+                              license=terms.license.name, params=describe_params(terms)))
     else:
         reasons.append(reason("share_alike_required", source.id, title=source.title, license=terms.license.name))
     return terms, source, False
@@ -433,7 +443,7 @@ def _story_compatibility(pil_parents: list[LicensedWork]) -> list[Reason]:
     """verifyCompatibleLicenses and the single-royalty-policy rule, for two or more PIL parents."""
     if len(pil_parents) < 2:
         return []
-    titles = _quoted(*(w.title for w in pil_parents))
+    titles = quoted(*(w.title for w in pil_parents))
     first = pil_parents[0].license.pil
     if any(w.license.pil.commercial_use != first.commercial_use for w in pil_parents):
         return [reason("pil_commercial_mismatch", pil_parents[0].id, titles=titles)]
@@ -518,12 +528,12 @@ def _with_override(
         return forced
     if wanted != 0 and wanted < pil.commercial_rev_share:
         reasons.append(reason("rev_share_below_inherited", source.id, title=source.title,
-                              requested=_percent(wanted), inherited=_percent(pil.commercial_rev_share)))
+                              requested=percent(wanted), inherited=percent(pil.commercial_rev_share)))
         return forced
     if wanted <= pil.commercial_rev_share:
         return forced
-    reasons.append(reason("rev_share_raised", source.id, requested=_percent(wanted),
-                          inherited=_percent(pil.commercial_rev_share)))
+    reasons.append(reason("rev_share_raised", source.id, requested=percent(wanted),
+                          inherited=percent(pil.commercial_rev_share)))
     return replace(forced, rev_share_override=wanted)
 
 
@@ -535,7 +545,7 @@ def _recorded_license_reasons(child: LicensedWork, forced: WorkTerms, source: Li
     if carries_it:
         return []
     return [reason("license_differs_from_inherited", child.id, title=child.title,
-                   license=_describe(child.terms), parent=source.title, required=_describe(forced))]
+                   license=describe(child.terms), parent=source.title, required=describe(forced))]
 
 
 def _root_story_terms(
@@ -563,97 +573,11 @@ def _child_expiry(
 ) -> int | None:
     """Story's rule: the earliest of the parents' expiries and (link time + the terms' expiration)."""
     if child is not None:
-        return _expiry(child, works)
-    candidates = [e for e in (_expiry(w, works) for w in pil_parents) if e is not None]
+        return expiry_of(child, works)
+    candidates = [e for e in (expiry_of(w, works) for w in pil_parents) if e is not None]
     if terms is not None and terms.license.pil.expiration:
         candidates.append(now + terms.license.pil.expiration)
     return min(candidates, default=None)
-
-
-# --- lineage helpers -------------------------------------------------------------------------------
-
-
-def _get(works: Works, work_id: str) -> LicensedWork:
-    try:
-        return works[work_id]
-    except KeyError:
-        raise NotFound(
-            f"work {work_id!r} is not in the lineage given to the license engine",
-            hint="load the work and all of its ancestors",
-        ) from None
-
-
-def _parents_of(work: LicensedWork, works: Works) -> list[_Parent]:
-    return [_Parent(_get(works, pid), tool=rel in TOOL_RELATIONS) for pid, rel in work.parents]
-
-
-def _resolve_parent(ref: ParentRef, works: Works) -> _Parent:
-    if isinstance(ref, str):
-        parent = _get(works, ref)
-        return _Parent(parent, tool=parent.kind is not WorkKind.image)
-    pid, relation = ref
-    try:
-        rel = Relation(relation)
-    except ValueError:
-        raise InvalidInput(
-            f"unknown relation {relation!r}", hint=f"use one of {', '.join(r.value for r in Relation)}"
-        ) from None
-    return _Parent(_get(works, pid), tool=rel in TOOL_RELATIONS)
-
-
-def _ancestry(parents: list[_Parent], works: Works, child_id: str | None) -> tuple[dict[str, int], set[str]]:
-    """Every ancestor with its shortest distance (parents at 1), and those reached through adaptations
-    only, as opposed to tool use (a model's license does not make an image its adaptation)."""
-    depth: dict[str, int] = {}
-    queue: deque[tuple[LicensedWork, int]] = deque()
-    for p in parents:
-        if p.work.id not in depth:
-            depth[p.work.id] = 1
-            queue.append((p.work, 1))
-    while queue:
-        node, d = queue.popleft()
-        if node.id == child_id:
-            raise LineageError(f"work {child_id!r} is its own ancestor", hint="remove the edge that closes the cycle")
-        for pid in node.parent_ids:
-            if pid not in depth:
-                depth[pid] = d + 1
-                queue.append((_get(works, pid), d + 1))
-    adapted = {p.work.id for p in parents if not p.tool}
-    stack = list(adapted)
-    while stack:
-        node = works[stack.pop()]
-        for pid, rel in node.parents:
-            if rel not in TOOL_RELATIONS and pid not in adapted:
-                adapted.add(pid)
-                stack.append(pid)
-    return depth, adapted
-
-
-def _is_story_derivative(work: LicensedWork, works: Works) -> bool:
-    """Story counts a work as a derivative when it is linked to parents, which only PIL parents are."""
-    return any(_get(works, pid).license.is_pil for pid in work.parent_ids)
-
-
-def _expiry(work: LicensedWork, works: Works) -> int | None:
-    """The work's own expiry, or an earlier one inherited through its PIL links (Story: min of parents)."""
-    earliest = work.terms.expiry
-    seen = {work.id}
-    stack = [work]
-    while stack:
-        node = stack.pop()
-        for pid in node.parent_ids:
-            parent = _get(works, pid)
-            if pid in seen or not parent.license.is_pil:
-                continue
-            seen.add(pid)
-            stack.append(parent)
-            own = parent.terms.expiry
-            if own is not None and (earliest is None or own < earliest):
-                earliest = own
-    return earliest
-
-
-# --- wording ---------------------------------------------------------------------------------------
 
 
 def _blocked(reasons: Iterable[Reason], scope: Scope) -> bool:
@@ -669,34 +593,3 @@ def _unique(reasons: Iterable[Reason]) -> list[Reason]:
             seen.add(key)
             kept.append(r)
     return kept
-
-
-def _quoted(*titles: str) -> str:
-    quoted = [f"“{t}”" for t in titles]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
-
-
-def _percent(units: int) -> str:
-    return f"{(Decimal(units) / 1_000_000).normalize():f}%"
-
-
-def _params(terms: WorkTerms) -> str:
-    if not terms.license.is_pil:
-        return ""
-    pil = effective_pil(terms)
-    parts = []
-    if "rev_share" in terms.license.parameters:
-        parts.append(f"a {_percent(pil.commercial_rev_share)} rev share")
-    if pil.default_minting_fee:
-        parts.append(f"a minting fee of {(Decimal(pil.default_minting_fee) / 10**18).normalize():f} WIP")
-    if pil.royalty_policy:
-        parts.append(f"{pil.royalty_policy.upper()} royalties")
-    return " with " + ", ".join(parts) if parts else ""
-
-
-def _describe(terms: WorkTerms) -> str:
-    return terms.license.name + _params(terms)
-
-
-def _date(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
