@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from studio.core.types import Relation, WorkKind
+from studio.errors import InvalidInput
 from studio.licensing.catalog import License, WorkTerms
 from studio.licensing.codes import Reason
 
@@ -29,10 +30,11 @@ class LicensedWork:
     owned: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "kind", WorkKind(self.kind))
-        object.__setattr__(
-            self, "parents", tuple((str(pid), Relation(rel)) for pid, rel in self.parents)
-        )
+        try:
+            object.__setattr__(self, "kind", WorkKind(self.kind))
+            object.__setattr__(self, "parents", tuple((str(pid), Relation(rel)) for pid, rel in self.parents))
+        except ValueError as exc:
+            raise InvalidInput(f"work {self.id!r}: {exc}", hint="use a known kind and relation") from None
         object.__setattr__(
             self, "flags", tuple(f if isinstance(f, Reason) else Reason.from_dict(f) for f in self.flags)
         )

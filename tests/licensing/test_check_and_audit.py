@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from studio.errors import LineageError, NotFound
+from studio.errors import InvalidInput, LineageError, NotFound
 from studio.licensing import (
     CODES,
+    LicensedWork,
     Reason,
     audit_recorded_derivative,
     check_work,
@@ -105,8 +106,10 @@ def test_reasons_round_trip_through_stored_dicts() -> None:
     assert (odd.severity, odd.scope, odd.work_id) == ("block", "make", None)
 
 
-def test_missing_works_and_cycles_are_input_errors(lineage) -> None:
+def test_missing_works_cycles_and_unknown_relations_are_input_errors(lineage) -> None:
     lineage.add("a", parents=())
+    with pytest.raises(InvalidInput, match="'copy' is not a valid Relation"):
+        LicensedWork("x", "X", None, "image", lineage.works["a"].terms, parents=(("a", "copy"),))
     with pytest.raises(NotFound, match="'ghost' is not in the lineage"):
         check_work("ghost", lineage.works, now=NOW)
     lineage.add("b", parents=(("a", "remix_of"),))
