@@ -1,0 +1,470 @@
+"""The local generation engine on diffusers: the only module that imports torch, diffusers, transformers or peft,
+and only inside functions, so importing `studio.generate` stays cheap.
+
+Modes:
+- txt2img: the model's text-to-image pipeline.
+- img2img: the parent is fitted to the requested size (scaled to cover, centre-cropped) and denoised from
+  `strength`; the pipeline runs `int(steps * strength)` steps and progress reports that reduced count.
+- inpaint: diffusers' inpainting pipeline (a 9-channel inpainting UNet is used as such; a plain 4-channel UNet
+  gets the unmasked latents replaced by the parent's at every step). Because the VAE does not reproduce the
+  parent exactly, the decoded result is then composited onto the parent through the binarised mask (white =
+  repaint), so every unmasked pixel is the parent's own.
+- blend: every parent is fitted to the requested size, the parents are averaged pixel by pixel with the
+  normalised blend weights, and the average is run through img2img at `strength`.
+
+Loaded pipelines are cached by model sha256; the LoRA set applied to a cached model is tracked with it, so a
+second generation with the same model and LoRAs loads nothing (weights alone change through `set_adapters`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import os
+import threading
+import time
+import warnings
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from PIL import Image, ImageOps
+
+import studio
+from studio.errors import InvalidInput, StudioError
+from studio.generate.model_configs import config_folder, read_config
+from studio.generate.offline import force_offline
+from studio.generate.request import (
+    Cancelled,
+    GenerationRequest,
+    GenerationResult,
+    LoraRef,
+    ModelRef,
+    Progress,
+    ProgressCallback,
+)
+
+# diffusers scheduler class and config overrides for each studio scheduler id (see studio.metadata.samplers).
+SCHEDULERS: dict[str, tuple[str, dict[str, Any]]] = {
+    "euler": ("EulerDiscreteScheduler", {}),
+    "euler_ancestral": ("EulerAncestralDiscreteScheduler", {}),
+    "heun": ("HeunDiscreteScheduler", {}),
+    "ddim": ("DDIMScheduler", {}),
+    "pndm": ("PNDMScheduler", {"skip_prk_steps": True}),
+    "dpmpp_2m": ("DPMSolverMultistepScheduler", {"algorithm_type": "dpmsolver++", "solver_order": 2,
+                                                 "use_karras_sigmas": False}),
+    "dpmpp_2m_karras": ("DPMSolverMultistepScheduler", {"algorithm_type": "dpmsolver++", "solver_order": 2,
+                                                        "use_karras_sigmas": True}),
+    "uni_pc": ("UniPCMultistepScheduler", {}),
+    "lcm": ("LCMScheduler", {}),
+}
+
+# Fixed linear maps from the 4 latent channels to RGB, good enough for a progress preview without a VAE decode.
+_LATENT_RGB = {
+    "sd1": ((0.3512, 0.2297, 0.3227), (0.3250, 0.4974, 0.2350),
+            (-0.2829, 0.1762, 0.2721), (-0.2120, -0.2616, -0.7177)),
+    "sdxl": ((0.3651, 0.4232, 0.4341), (-0.2533, -0.0042, 0.1068),
+             (0.1076, 0.1111, -0.0362), (-0.3165, -0.2492, -0.2188)),
+}
+
+
+@cache
+def _runtime() -> SimpleNamespace:
+    """Import the heavy libraries once, offline, with their progress bars and chatter silenced."""
+    force_offline()
+    os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import diffusers
+        import torch
+        import transformers
+    diffusers.utils.logging.set_verbosity_error()
+    diffusers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    logging.getLogger("peft").setLevel(logging.ERROR)
+    # The libraries' own deprecation notices (numpy copy semantics, renamed arguments) mean nothing to a user.
+    for category in (DeprecationWarning, FutureWarning):
+        warnings.filterwarnings("ignore", category=category, module=r"(diffusers|transformers|peft|accelerate)\.")
+    # Several LoRAs on one model are several PEFT adapters, which is what PEFT's notice warns about.
+    warnings.filterwarnings("ignore", message="Already found a `peft_config` attribute", category=UserWarning)
+    software = f"remix-studio {studio.__version__} (diffusers {diffusers.__version__}, torch {torch.__version__})"
+    return SimpleNamespace(torch=torch, diffusers=diffusers, transformers=transformers, software=software)
+
+
+@dataclass
+class _Loaded:
+    """A model in memory: its text-to-image pipeline, the pipelines made from it, and its LoRA state."""
+
+    base: Any
+    arch: str
+    scheduler_class: type
+    scheduler_config: dict[str, Any]
+    default_scheduler: str
+    inpaint_only: bool
+    pipes: dict[str, Any] = field(default_factory=dict)
+    adapters: dict[str, str] = field(default_factory=dict)  # adapter name -> LoRA sha256
+
+
+class DiffusersGenerator:
+    """Runs `GenerationRequest`s on local diffusers pipelines (implements `studio.generate.Generator`).
+
+    `data_dir` holds the unpacked configs for single-file checkpoints. One generation runs at a time; `loads`
+    and `lora_loads` count reads from disk, so callers (and tests) can see the cache working.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        device: str = "cpu",
+        dtype: str = "float32",
+        preview_every: int = 2,
+        max_cached_models: int = 1,
+    ) -> None:
+        if dtype not in ("float32", "float16", "bfloat16"):
+            raise InvalidInput(f"Unknown dtype {dtype!r}", hint="use float32, float16 or bfloat16")
+        self.data_dir = Path(data_dir)
+        self.device = device
+        self.dtype = dtype
+        self.preview_every = max(1, preview_every)
+        self.max_cached_models = max(1, max_cached_models)
+        self.loads = 0
+        self.lora_loads = 0
+        self._cache: OrderedDict[str, _Loaded] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # -- public -------------------------------------------------------------------------------------------
+
+    def run(
+        self,
+        request: GenerationRequest,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> GenerationResult:
+        request.check_files()
+        with self._lock:
+            _raise_if_cancelled(cancel)
+            started = time.perf_counter()
+            rt = _runtime()
+            loaded = self._model(request.model)
+            if loaded.inpaint_only and request.mode != "inpaint":
+                raise InvalidInput(f"{request.model.name} is an inpainting model", hint="use it for inpaint only")
+            self._apply_loras(loaded, request.loras)
+            pipe = self._pipe(loaded, request.mode)
+            scheduler_id = request.scheduler or loaded.default_scheduler
+            pipe.scheduler = self._scheduler(loaded, request.scheduler)
+            kwargs, parent, mask = self._inputs(request)
+            steps_run = 0
+
+            def on_step(p: Any, index: int, _timestep: Any, tensors: dict[str, Any]) -> dict[str, Any]:
+                nonlocal steps_run
+                steps_run = index + 1
+                _raise_if_cancelled(cancel)
+                if on_progress is not None:
+                    preview = None
+                    if steps_run % self.preview_every == 0 or steps_run == p.num_timesteps:
+                        preview = _latent_preview(tensors["latents"], loaded.arch)
+                    on_progress(Progress(steps_run, p.num_timesteps, preview))
+                return tensors
+
+            with rt.torch.inference_mode():
+                image = pipe(
+                    **kwargs,
+                    callback_on_step_end=on_step,
+                    callback_on_step_end_tensor_inputs=["latents"],
+                ).images[0]
+            _raise_if_cancelled(cancel)
+            if mask is not None:
+                image = Image.composite(image.convert("RGB"), parent, mask)
+            recipe = request.to_recipe(software=rt.software, scheduler=scheduler_id)
+            return GenerationResult(image, recipe, time.perf_counter() - started, steps_run)
+
+    def close(self) -> None:
+        """Drop every cached pipeline."""
+        with self._lock:
+            self._cache.clear()
+            self._release_memory()
+
+    # -- models and pipelines -----------------------------------------------------------------------------
+
+    def _model(self, ref: ModelRef) -> _Loaded:
+        loaded = self._cache.get(ref.sha256)
+        if loaded is not None:
+            self._cache.move_to_end(ref.sha256)
+            return loaded
+        while len(self._cache) >= self.max_cached_models:
+            self._cache.popitem(last=False)
+            self._release_memory()
+        base = self._load(ref)
+        self.loads += 1
+        base.set_progress_bar_config(disable=True)
+        default = next(
+            (sid for sid, (cls, extra) in SCHEDULERS.items() if cls == type(base.scheduler).__name__ and not extra),
+            type(base.scheduler).__name__,
+        )
+        loaded = _Loaded(
+            base=base,
+            arch=ref.arch,
+            scheduler_class=type(base.scheduler),
+            scheduler_config=dict(base.scheduler.config),
+            default_scheduler=default,
+            inpaint_only=base.unet.config.in_channels != 4,
+        )
+        self._cache[ref.sha256] = loaded
+        return loaded
+
+    def _load(self, ref: ModelRef) -> Any:
+        rt = _runtime()
+        dtype = getattr(rt.torch, self.dtype)
+        try:
+            if ref.path.is_dir():
+                pipe = self._load_folder(ref.path, dtype)
+            else:
+                pipe = self._load_single_file(ref, dtype)
+            return pipe.to(self.device)
+        except StudioError:
+            raise
+        except Exception as exc:
+            raise InvalidInput(
+                f"Model {ref.name} could not be loaded: {_first_line(exc)}",
+                hint="check that it is a complete Stable Diffusion model (diffusers folder or .safetensors)",
+            ) from exc
+
+    def _load_folder(self, path: Path, dtype: Any) -> Any:
+        d = _runtime().diffusers
+        index = d.DiffusionPipeline.load_config(path, local_files_only=True)
+        extra: dict[str, Any] = {}
+        if "safety_checker" in index:
+            # Local creative work: no NSFW filter, and no extra 1.2 GB vision model to load.
+            extra = {"safety_checker": None, "requires_safety_checker": False}
+        pipe_cls = getattr(d, index["_class_name"], None)
+        if pipe_cls is None or not issubclass(pipe_cls, d.DiffusionPipeline):
+            raise InvalidInput(f"Unsupported pipeline type {index['_class_name']!r}",
+                               hint="use a Stable Diffusion 1.x, 2.x or SDXL model")
+        return pipe_cls.from_pretrained(path, local_files_only=True, dtype=dtype, **extra)
+
+    def _load_single_file(self, ref: ModelRef, dtype: Any) -> Any:
+        d = _runtime().diffusers
+        if ref.path.suffix.lower() != ".safetensors":
+            raise InvalidInput(f"{ref.path.name} is not a .safetensors checkpoint",
+                               hint="convert pickled .ckpt files to .safetensors first")
+        config = config_folder(ref.arch, self.data_dir)
+        pipe_cls = d.StableDiffusionXLPipeline if ref.arch == "sdxl" else d.StableDiffusionPipeline
+        return pipe_cls.from_single_file(str(ref.path), config=str(config), local_files_only=True, dtype=dtype)
+
+    def _pipe(self, loaded: _Loaded, mode: str) -> Any:
+        kind = {"txt2img": "text2image", "img2img": "image2image", "blend": "image2image", "inpaint": "inpaint"}[mode]
+        if kind == "text2image" and not loaded.inpaint_only:
+            return loaded.base
+        pipe = loaded.pipes.get(kind)
+        if pipe is None:
+            d = _runtime().diffusers
+            auto = d.AutoPipelineForInpainting if kind == "inpaint" else d.AutoPipelineForImage2Image
+            pipe = auto.from_pipe(loaded.base)
+            # from_pipe does not carry the progress-bar setting over.
+            pipe.set_progress_bar_config(disable=True)
+            loaded.pipes[kind] = pipe
+        return pipe
+
+    def _scheduler(self, loaded: _Loaded, scheduler_id: str | None) -> Any:
+        # A fresh scheduler per run: schedulers keep per-run state, and the pipelines made with from_pipe share one.
+        d = _runtime().diffusers
+        if scheduler_id is None:
+            return loaded.scheduler_class.from_config(loaded.scheduler_config)
+        cls_name, overrides = SCHEDULERS[scheduler_id]
+        return getattr(d, cls_name).from_config(loaded.scheduler_config, **overrides)
+
+    def _apply_loras(self, loaded: _Loaded, loras: tuple[LoraRef, ...]) -> None:
+        wanted = {_adapter_name(lora): lora for lora in loras}
+        pipe = loaded.base
+        if not wanted:
+            if loaded.adapters:
+                pipe.unload_lora_weights()
+                loaded.adapters.clear()
+            return
+        stale = [name for name in loaded.adapters if name not in wanted]
+        if stale:
+            pipe.delete_adapters(stale)
+            for name in stale:
+                del loaded.adapters[name]
+        for name, lora in wanted.items():
+            if name not in loaded.adapters:
+                self._load_lora(loaded, name, lora)
+        pipe.set_adapters(list(wanted), adapter_weights=[float(lora.weight) for lora in wanted.values()])
+
+    def _load_lora(self, loaded: _Loaded, name: str, lora: LoraRef) -> None:
+        path = lora.path
+        kwargs: dict[str, Any] = {"adapter_name": name}
+        if path.is_dir():
+            files = sorted(path.glob("*.safetensors"))
+            if len(files) != 1:
+                raise InvalidInput(f"LoRA folder {path} should hold exactly one .safetensors file")
+            kwargs["weight_name"] = files[0].name
+        elif path.suffix.lower() != ".safetensors":
+            raise InvalidInput(f"LoRA {lora.name} is not a .safetensors file",
+                               hint="pickled LoRA files are refused; use the .safetensors version")
+        try:
+            loaded.base.load_lora_weights(str(path), **kwargs)
+        except Exception as exc:
+            # A LoRA that failed half-way may have registered its adapter; drop it so the base stays as it was.
+            with contextlib.suppress(Exception):
+                loaded.base.delete_adapters([name])
+            raise InvalidInput(
+                f"LoRA {lora.name} does not fit model architecture {loaded.arch}: {_first_line(exc)}",
+                hint="use a LoRA trained for this base model",
+            ) from exc
+        self.lora_loads += 1
+        loaded.adapters[name] = lora.sha256
+
+    def _release_memory(self) -> None:
+        gc.collect()
+        if self.device.startswith("cuda"):
+            _runtime().torch.cuda.empty_cache()
+
+    # -- inputs -------------------------------------------------------------------------------------------
+
+    def _inputs(self, request: GenerationRequest) -> tuple[dict[str, Any], Image.Image | None, Image.Image | None]:
+        rt = _runtime()
+        size = (request.width, request.height)
+        kwargs: dict[str, Any] = {
+            "prompt": request.prompt,
+            "negative_prompt": request.negative_prompt or None,
+            "num_inference_steps": request.steps,
+            "guidance_scale": float(request.guidance),
+            "generator": rt.torch.Generator("cpu").manual_seed(request.seed),
+        }
+        parent = mask = None
+        if request.mode == "txt2img":
+            kwargs.update(width=request.width, height=request.height)
+        elif request.mode == "img2img":
+            kwargs.update(image=_fit(request.init_images[0], size), strength=request.effective_strength)
+        elif request.mode == "blend":
+            kwargs.update(image=_blend(request.init_images, request.effective_blend_weights, size),
+                          strength=request.effective_strength)
+        else:
+            assert request.mask is not None
+            parent = _open_rgb(request.init_images[0])
+            mask = _open_mask(request.mask)
+            kwargs.update(image=parent, mask_image=mask, width=request.width, height=request.height,
+                          strength=request.effective_strength)
+        return kwargs, parent, mask
+
+
+# -- helpers ------------------------------------------------------------------------------------------------
+
+
+def _raise_if_cancelled(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
+
+
+def _adapter_name(lora: LoraRef) -> str:
+    return f"lora_{lora.sha256[:16]}"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
+
+
+def _open_rgb(path: Path) -> Image.Image:
+    with Image.open(path) as image:
+        return image.convert("RGB")
+
+
+def _open_mask(path: Path) -> Image.Image:
+    """The mask as pure black/white 'L': white (over half grey) repaints, black keeps the parent."""
+    with Image.open(path) as image:
+        return image.convert("L").point(lambda v: 255 if v > 127 else 0)
+
+
+def _fit(path: Path, size: tuple[int, int]) -> Image.Image:
+    image = _open_rgb(path)
+    if image.size == size:
+        return image
+    return ImageOps.fit(image, size, method=Image.Resampling.LANCZOS)
+
+
+def _blend(paths: tuple[Path, ...], weights: tuple[float, ...], size: tuple[int, int]) -> Image.Image:
+    import numpy as np
+
+    total = np.zeros((size[1], size[0], 3), dtype=np.float64)
+    for path, weight in zip(paths, weights, strict=True):
+        total += weight * np.asarray(_fit(path, size), dtype=np.float64)
+    return Image.fromarray(np.clip(np.rint(total), 0, 255).astype(np.uint8), "RGB")
+
+
+def _latent_preview(latents: Any, arch: str) -> Image.Image:
+    """Latents -> a small RGB image (1/8 of the output size) through a fixed linear map, no VAE decode."""
+    torch = _runtime().torch
+    sample = latents[0].float()
+    if sample.shape[0] != 4:
+        sample = sample[:4]
+    factors = torch.tensor(_LATENT_RGB["sdxl" if arch == "sdxl" else "sd1"], dtype=sample.dtype, device=sample.device)
+    rgb = torch.einsum("chw,cr->hwr", sample, factors)
+    pixels = ((rgb + 1) * 127.5).clamp(0, 255).to(torch.uint8).cpu().numpy()
+    return Image.fromarray(pixels, "RGB")
+
+
+# -- building the built-in model (called by studio.generate.builtin) ------------------------------------------
+
+
+def build_tiny_pipeline(folder: Path, arch: str = "studio-tiny") -> None:
+    """Build the SD-1.x-layout toy pipeline described by `configs/<arch>` with seed 0 and save it to `folder`.
+
+    `folder` must already hold that arch's tokenizer files (see model_configs.config_folder).
+    """
+    rt = _runtime()
+    torch, d, t = rt.torch, rt.diffusers, rt.transformers
+    rt.torch.manual_seed(0)
+    unet = d.UNet2DConditionModel.from_config(read_config(arch, "unet"))
+    vae = d.AutoencoderKL.from_config(read_config(arch, "vae"))
+    text_encoder = t.CLIPTextModel(t.CLIPTextConfig(**read_config(arch, "text_encoder")))
+    tokenizer = t.CLIPTokenizer.from_pretrained(folder / "tokenizer")
+    scheduler = d.EulerDiscreteScheduler.from_config(read_config(arch, "scheduler"))
+    with torch.no_grad():
+        _shape_tiny_weights(unet, vae)
+    pipe = d.StableDiffusionPipeline(
+        vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=scheduler,
+        safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+    )
+    pipe.save_pretrained(folder, safe_serialization=True)
+
+
+def _shape_tiny_weights(unet: Any, vae: Any) -> None:
+    """Hand-set parts of the untrained weights so the toy model paints soft colour fields instead of pixel noise.
+
+    The decoder becomes a smooth, pointwise colour map of the latents: convolutions keep only their centre tap
+    (conv_in a 3x3 box), residual branches and attention outputs are zeroed (identity), and each 2x upsampler is
+    a per-channel 3x3 box blur. Cross-attention outputs in the UNet are amplified so the prompt shifts the field.
+    """
+    decoder = vae.decoder
+    weight = decoder.conv_in.weight
+    weight.copy_(weight[:, :, 1:2, 1:2].expand_as(weight) / 3)
+    for block in (decoder.mid_block, *decoder.up_blocks):
+        for resnet in block.resnets:
+            resnet.conv2.weight.zero_()
+            resnet.conv2.bias.zero_()
+        for attention in getattr(block, "attentions", None) or ():
+            attention.to_out[0].weight.zero_()
+            attention.to_out[0].bias.zero_()
+        for upsampler in getattr(block, "upsamplers", None) or ():
+            kernel = upsampler.conv.weight
+            kernel.zero_()
+            for channel in range(kernel.shape[0]):
+                kernel[channel, channel] = 1 / 9
+            upsampler.conv.bias.zero_()
+    weight = decoder.conv_out.weight
+    centre = weight[:, :, 1, 1].clone()
+    weight.zero_()
+    weight[:, :, 1, 1] = centre * 4
+    for module in unet.modules():
+        if hasattr(module, "attn2"):
+            module.attn2.to_out[0].weight.mul_(8)

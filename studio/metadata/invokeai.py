@@ -1,0 +1,48 @@
+"""Recipes from InvokeAI PNGs: the `invokeai_metadata` JSON chunk (InvokeAI 3 and later)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from studio.core.types import LoraUse, Recipe
+from studio.metadata.samplers import from_invokeai
+from studio.metadata.values import as_float, as_int
+
+_MODES = {"txt2img": "txt2img", "img2img": "img2img", "inpaint": "inpaint", "outpaint": "inpaint"}
+
+
+def parse_invokeai(meta: Any) -> Recipe | None:
+    if not isinstance(meta, dict):
+        return None
+    model = meta.get("model") if isinstance(meta.get("model"), dict) else {}
+    loras = []
+    for entry in meta.get("loras") or []:
+        if not isinstance(entry, dict):
+            continue
+        ref = entry.get("model") or entry.get("lora") or {}
+        name = ref.get("name") or ref.get("model_name") or ref.get("key")
+        if name:
+            weight = as_float(entry.get("weight"))
+            loras.append(LoraUse(id=str(ref.get("key") or name), weight=1.0 if weight is None else weight,
+                                 name=str(name)))
+    generation = str(meta.get("generation_mode") or "txt2img")
+    mode = next((m for key, m in _MODES.items() if generation.endswith(key)), "txt2img")
+    strength = meta.get("strength", meta.get("denoising_strength"))
+    extra = {k: v for k, v in {"model_hash": model.get("hash"), "base_model": model.get("base")
+                               or model.get("base_model"), "generation_mode": generation}.items() if v}
+    return Recipe(
+        model=model.get("name") or model.get("model_name"),
+        loras=tuple(loras),
+        prompt=meta.get("positive_prompt"),
+        negative_prompt=meta.get("negative_prompt") or None,
+        seed=as_int(meta.get("seed")),
+        steps=as_int(meta.get("steps")),
+        guidance=as_float(meta.get("cfg_scale")),
+        strength=None if mode == "txt2img" else as_float(strength),
+        width=as_int(meta.get("width")),
+        height=as_int(meta.get("height")),
+        scheduler=from_invokeai(str(meta["scheduler"])) if meta.get("scheduler") else None,
+        software=f"InvokeAI {meta['app_version']}" if meta.get("app_version") else "InvokeAI",
+        mode=mode,
+        extra=extra,
+    )

@@ -1,0 +1,93 @@
+"""Embedded PNG metadata: write the studio's recipe (A1111-style `parameters` plus its own `remix-studio` JSON),
+and read recipes back from studio, A1111, ComfyUI and InvokeAI PNGs. Pillow only.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from PIL import Image, PngImagePlugin
+
+from studio.core.types import Recipe
+from studio.errors import InvalidInput, NotFound
+from studio.metadata.a1111 import format_parameters, parse_parameters
+from studio.metadata.comfyui import parse_comfyui
+from studio.metadata.invokeai import parse_invokeai
+
+STUDIO_CHUNK = "remix-studio"
+STUDIO_FORMAT = 1
+
+Source = Literal["remix-studio", "a1111", "comfyui", "invokeai"]
+
+
+@dataclass(frozen=True)
+class ForeignRecipe:
+    """A recipe found in a PNG, where it came from, the chunks it was read from, and the studio's own fields."""
+
+    source: Source
+    recipe: Recipe
+    raw: dict[str, Any]
+    studio_meta: dict[str, Any] | None = None
+
+
+def embed_png(image: Image.Image, *, recipe: Recipe, studio_meta: dict[str, Any]) -> bytes:
+    """PNG bytes of `image` with the recipe embedded; the same inputs always give the same bytes."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("parameters", format_parameters(recipe))
+    payload = {"format": STUDIO_FORMAT, "recipe": recipe.to_dict(), "studio": studio_meta}
+    info.add_itxt(STUDIO_CHUNK, json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+    if image.mode not in ("RGB", "RGBA", "L", "LA", "P", "I;16"):
+        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", pnginfo=info, optimize=False)
+    return buffer.getvalue()
+
+
+def read_png_recipe(source: Path | str | bytes) -> ForeignRecipe | None:
+    """The recipe embedded in a PNG, or None when it carries none (or the image is not a PNG)."""
+    chunks, size = _text_chunks(source)
+    studio = _json(chunks.get(STUDIO_CHUNK))
+    if isinstance(studio, dict) and isinstance(studio.get("recipe"), dict):
+        studio_meta = studio.get("studio") if isinstance(studio.get("studio"), dict) else {}
+        raw = {STUDIO_CHUNK: studio, **({"parameters": chunks["parameters"]} if "parameters" in chunks else {})}
+        return ForeignRecipe("remix-studio", Recipe.from_dict(studio["recipe"]), raw, studio_meta)
+    invoke = _json(chunks.get("invokeai_metadata"))
+    recipe = parse_invokeai(invoke)
+    if recipe is not None:
+        return ForeignRecipe("invokeai", recipe, {"invokeai_metadata": invoke})
+    prompt, workflow = _json(chunks.get("prompt")), _json(chunks.get("workflow"))
+    recipe = parse_comfyui(prompt, workflow, size)
+    if recipe is not None:
+        raw = {k: v for k, v in {"prompt": prompt, "workflow": workflow}.items() if v is not None}
+        return ForeignRecipe("comfyui", recipe, raw)
+    if chunks.get("parameters"):
+        recipe, fields = parse_parameters(chunks["parameters"])
+        return ForeignRecipe("a1111", recipe, {"parameters": chunks["parameters"], "fields": fields})
+    return None
+
+
+def _text_chunks(source: Path | str | bytes) -> tuple[dict[str, str], tuple[int, int]]:
+    try:
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else Path(source)) as image:
+            if image.format != "PNG":
+                return {}, image.size
+            image.load()  # text chunks after the image data are read only with the pixels
+            return {str(k): str(v) for k, v in image.text.items()}, image.size
+    except FileNotFoundError:
+        raise NotFound(f"Image {source} is missing", hint="check the path") from None
+    except (OSError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise InvalidInput(f"Cannot read PNG metadata: not a readable image ({exc})",
+                           hint="use a PNG file") from exc
+
+
+def _json(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
