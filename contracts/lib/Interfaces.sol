@@ -187,6 +187,12 @@ interface ILicensingModule {
         uint256 licenseTermsId,
         LicensingConfig calldata licensingConfig
     ) external;
+    function registerDerivativeWithLicenseTokens(
+        address childIpId,
+        uint256[] calldata licenseTokenIds,
+        bytes calldata royaltyContext,
+        uint32 maxRts
+    ) external;
     function registerDerivative(
         address childIpId,
         address[] calldata parentIpIds,

@@ -24,11 +24,13 @@ abstract contract WorkflowBase {
     );
     bytes4 internal constant REGISTER_DERIVATIVE =
         bytes4(keccak256("registerDerivative(address,address[],uint256[],address,bytes,uint256,uint32,uint32)"));
+    bytes4 internal constant REGISTER_DERIVATIVE_WITH_LICENSE_TOKENS =
+        bytes4(keccak256("registerDerivativeWithLicenseTokens(address,uint256[],bytes,uint32)"));
 
     error Workflow__CallerNotAuthorizedToMint();
     error Workflow__CallerNotSigner(address caller, address signer);
     error Workflow__NoLicenseTermsData();
-    error Workflow__EmptyParents();
+    error Workflow__EmptyLicenseTokens();
 
     modifier onlyMintAuthorized(address spgNftContract) {
         if (!ISPGNFT(spgNftContract).hasRole(MINTER_ROLE, msg.sender) && !ISPGNFT(spgNftContract).publicMinting()) {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devnet_chain import PCT, commercial_remix, pil_terms
+from devnet_chain import EMPTY_METADATA, PCT, commercial_remix, pil_terms
 
 from studio.publish.devnet.addresses import (
     DERIVATIVE_WORKFLOWS,
@@ -215,3 +215,23 @@ def test_direct_link_pays_fees_through_the_royalty_module(chain) -> None:
     chain.send(_link_directly(chain, child, [parent], [terms_id]), chain.bob)
     assert chain.wip_balance(chain.vault_of(parent).address) == 70
     assert chain.c("RoyaltyModule").functions.isWhitelistedRoyaltyPolicy(ROYALTY_POLICY_LAP).call()
+
+
+def test_derivative_workflow_with_license_tokens(chain) -> None:
+    parent, (terms_id,) = chain.register_root(commercial_remix(10))
+    licensing = chain.c("LicensingModule")
+    chain.send(
+        licensing.functions.mintLicenseTokens(parent, PIL_TEMPLATE, terms_id, 1, chain.bob, b"", 0, 0), chain.bob
+    )
+    workflows = chain.c("DerivativeWorkflows")
+    fn = workflows.functions.mintAndRegisterIpAndMakeDerivativeWithLicenseTokens(
+        chain.spg, [0], b"", 0, EMPTY_METADATA, chain.bob, True
+    )
+    assert chain.revert_name(fn, chain.bob) == "ERC721InsufficientApproval"
+    chain.send(chain.c("LicenseToken").functions.setApprovalForAll(DERIVATIVE_WORKFLOWS, True), chain.bob)
+    receipt = chain.send(fn, chain.bob)
+    child = chain.events(receipt, "IPAssetRegistry", "IPRegistered")[0]["ipId"]
+    (linked,) = chain.events(receipt, "LicensingModule", "DerivativeRegistered")
+    assert linked["licenseTokenIds"] == [0] and linked["parentIpIds"] == [parent]
+    assert chain.c("IPAccountImpl", child).functions.owner().call() == chain.bob
+    assert chain.c("RoyaltyPolicyLAP").functions.getPolicyRoyaltyStack(child).call() == 10 * PCT
