@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from studio.core.types import Edge, LineageNode, Origin, Relation, Work, WorkKind
+from studio.errors import StudioError
+from studio.generate import Generator, Progress
 from studio.licensing import DerivativePlan, LicenseCatalog, Verdict, WorkTerms
 from studio.lineage.graph import LineageGraph, ParentLink
+from studio.metadata import ForeignRecipe, read_png_recipe
 from studio.royalty import RoyaltySplit
+from studio.services.generation import CreateRequest, GenerationService
 from studio.services.importing import ImportOutcome, ImportRequest, default_title, read_file, store_image
 from studio.services.licensing_view import LicenseView, raise_request_errors
-from studio.store.library import Library
+from studio.services.models import ModelRegistry
+from studio.store.library import Library, data_dir
 from studio.store.works import NewWork
 
 
@@ -25,17 +32,35 @@ class Lineage:
 
 
 class Studio:
-    def __init__(self, library: Library, catalog: LicenseCatalog | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        catalog: LicenseCatalog | None = None,
+        *,
+        data_folder: Path | None = None,
+        generator_factory: Callable[[], Generator] | None = None,
+    ) -> None:
         self.library = library
+        self.data_dir = data_folder or data_dir()
         self.graph = LineageGraph(library.db)
         self.licenses = LicenseView(library, catalog)
         self.catalog = self.licenses.catalog
+        self.models = ModelRegistry(library, self.catalog, self.data_dir)
+        self.generation = GenerationService(
+            library, self.licenses, self.models, generator_factory or self._local_generator
+        )
+
+    def _local_generator(self) -> Generator:
+        from studio.generate import DiffusersGenerator
+
+        return DiffusersGenerator(self.data_dir)
 
     @classmethod
     def open(cls, library_dir: Path | str | None = None) -> Studio:
         return cls(Library.open(library_dir))
 
     def close(self) -> None:
+        self.generation.close()
         self.library.close()
 
     # -- works -------------------------------------------------------------------------------------------
@@ -68,6 +93,7 @@ class Studio:
         flagged with the reasons, and can never be published.
         """
         data = read_file(request.path)
+        found = _embedded_recipe(data)
         parents = [self.work(ref) for ref in request.parents]
         links = [ParentLink(p.id, _relation_for(p, request.relation)) for p in parents]
         if links:
@@ -95,13 +121,15 @@ class Studio:
             creator=request.creator,
             description=request.description,
             origin=Origin.imported,
+            recipe=found.recipe if found else None,
             **_terms_columns(terms),
         )
 
         def audit(work_id: str) -> list[dict]:
             return [reason.to_dict() for reason in self.licenses.audit(work_id)] if links else []
 
-        return store_image(self.library, data, name=request.path.name, new_work=new, parents=links, flags_for=audit)
+        outcome = store_image(self.library, data, name=request.path.name, new_work=new, parents=links, flags_for=audit)
+        return replace(outcome, recipe_source=found.source if found else None)
 
     # -- lineage -----------------------------------------------------------------------------------------
     def lineage(self, ref: str) -> Lineage:
@@ -152,6 +180,28 @@ class Studio:
 
     def royalty(self, ref: str, policy: str | None = None) -> RoyaltySplit:
         return self.licenses.royalty(self.work(ref), policy)
+
+    # -- generation ----------------------------------------------------------------------------------------
+    def generate(
+        self,
+        request: CreateRequest,
+        *,
+        on_progress: Callable[[Progress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Work:
+        """Generate or remix; the license engine is asked first, and the result is recorded with its lineage."""
+        return self.generation.create(request, on_progress=on_progress, cancel=cancel)
+
+
+def _embedded_recipe(data: bytes) -> ForeignRecipe | None:
+    """A recipe embedded by the studio, A1111, ComfyUI or InvokeAI; a PNG too damaged to read has none (the
+    image check that follows reports the damage)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    try:
+        return read_png_recipe(data)
+    except StudioError:
+        return None
 
 
 def _terms_columns(terms: WorkTerms) -> dict:

@@ -1,0 +1,235 @@
+"""Generation commands: generate, remix, inpaint, blend, and the model registry (`models list|add|show`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from studio.cli.library_cmds import parse_percent, work_json
+from studio.cli.output import emit_json, table
+from studio.errors import InvalidInput
+
+
+def _lora(value: str) -> tuple[str, float]:
+    name, sep, weight = value.rpartition(":")
+    if not sep:
+        return value, 1.0
+    try:
+        return name, float(weight)
+    except ValueError:
+        raise InvalidInput(
+            f"--lora {value!r}: the weight after ':' must be a number", hint="e.g. --lora ink:0.8"
+        ) from None
+
+
+def _size(value: str | None) -> tuple[int | None, int | None]:
+    if not value:
+        return None, None
+    try:
+        w, h = value.lower().split("x")
+        return int(w), int(h)
+    except ValueError:
+        raise InvalidInput(f"--size {value!r} is not WIDTHxHEIGHT", hint="e.g. --size 512x512") from None
+
+
+def generation_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--model", help="Model name or id (default: your newest model, else the built-in studio-tiny)."),
+        click.option("--lora", "loras", multiple=True, help="LoRA as NAME:WEIGHT (repeatable)."),
+        click.option("--negative", "negative_prompt", default="", help="Negative prompt."),
+        click.option("--seed", type=int, help="Seed (default: random; recorded in the recipe)."),
+        click.option("--steps", type=int, help="Denoising steps."),
+        click.option("--guidance", type=float, help="Guidance (CFG) scale."),
+        click.option("--size", help="WIDTHxHEIGHT (default: the parent's size, or the model's native size)."),
+        click.option("--scheduler", help="Sampler, e.g. euler, euler_a, dpmpp_2m."),
+        click.option("--title", help="Title of the new work."),
+        click.option("--creator", help="Your name as the creator."),
+        click.option("--license", "license_id", help="License for a new root work (derivatives may inherit theirs)."),
+        click.option("--rev-share", type=float, help="Rev share in percent (raise-only for inherited terms)."),
+        click.option("--commercial", is_flag=True, help="The work will be used commercially: check that too."),
+        click.option("--json", "as_json", is_flag=True, help="Print the new work's id and recipe as JSON."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _run(obj, mode: str, prompt: str, parents: tuple[str, ...], opts: dict[str, Any], **extra: Any) -> None:
+    from studio.services.generation import CreateRequest
+
+    as_json = opts.pop("as_json")
+    width, height = _size(opts.pop("size"))
+    request = CreateRequest(
+        mode=mode,  # type: ignore[arg-type]
+        prompt=prompt,
+        parents=parents,
+        loras=tuple(_lora(v) for v in opts.pop("loras")),
+        width=width,
+        height=height,
+        rev_share=parse_percent(opts.pop("rev_share"), "--rev-share"),
+        **opts,
+        **extra,
+    )
+    studio = obj.studio
+    err = click.get_text_stream("stderr")
+    shown = {"any": False}
+
+    def progress(p) -> None:
+        shown["any"] = True
+        done = round(20 * p.step / max(1, p.total))
+        err.write(f"\r  denoising [{'#' * done}{'.' * (20 - done)}] step {p.step}/{p.total}")
+        err.flush()
+
+    try:
+        work = studio.generate(request, on_progress=None if as_json else progress)
+    finally:
+        if shown["any"]:
+            err.write("\n")
+    if as_json:
+        emit_json(
+            {
+                **work_json(work),
+                "parents": [
+                    {"id": e.parent_id, "relation": e.relation.value, "weight": e.weight}
+                    for e in studio.parents(work.id)
+                ],
+            }
+        )
+        return
+    recipe = work.recipe
+    click.echo(
+        f"{work.id}  {work.title}  ({work.width}x{work.height}, seed {recipe.seed if recipe else '?'}, "
+        f"license {work.license_id})"
+    )
+    click.echo(f"  file: {studio.file_of(work)}")
+
+
+@click.command("generate")
+@click.argument("prompt")
+@generation_options
+@click.pass_obj
+def generate_cmd(obj, prompt: str, **opts: Any) -> None:
+    """Make a new image from a prompt (text to image)."""
+    _run(obj, "txt2img", prompt, (), opts)
+
+
+@click.command("remix")
+@click.argument("parent_id")
+@click.argument("prompt")
+@click.option("--strength", type=float, help="How far to move from the parent (0-1, default 0.6).")
+@generation_options
+@click.pass_obj
+def remix_cmd(obj, parent_id: str, prompt: str, strength: float | None, **opts: Any) -> None:
+    """Remix one parent image (image to image)."""
+    _run(obj, "img2img", prompt, (parent_id,), opts, strength=strength)
+
+
+@click.command("inpaint")
+@click.argument("parent_id")
+@click.argument("prompt")
+@click.option(
+    "--mask",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Mask image of the parent's size: white = repaint, black = keep.",
+)
+@click.option("--strength", type=float, help="How strongly to repaint the masked region (default 1.0).")
+@generation_options
+@click.pass_obj
+def inpaint_cmd(obj, parent_id: str, prompt: str, mask: Path, strength: float | None, **opts: Any) -> None:
+    """Repaint the masked region of a parent image."""
+    _run(obj, "inpaint", prompt, (parent_id,), opts, mask=mask, strength=strength)
+
+
+@click.command("blend")
+@click.argument("args", nargs=-1, required=True)
+@click.option("--strength", type=float, help="How far to move from the blended parents (default 0.6).")
+@click.option("--weights", help="Comma-separated weight per parent, e.g. 2,1.")
+@generation_options
+@click.pass_obj
+def blend_cmd(obj, args: tuple[str, ...], strength: float | None, weights: str | None, **opts: Any) -> None:
+    """Combine two or more parents into one new work: `studio blend ID ID [...] PROMPT`."""
+    if len(args) < 3:
+        raise InvalidInput("blend needs at least two parent ids and a prompt", hint='studio blend ID ID "PROMPT"')
+    *parents, prompt = args
+    blend_weights = None
+    if weights:
+        try:
+            blend_weights = tuple(float(w) for w in weights.split(","))
+        except ValueError:
+            raise InvalidInput(f"--weights {weights!r} must be numbers separated by commas") from None
+    _run(obj, "blend", prompt, tuple(parents), opts, strength=strength, blend_weights=blend_weights)
+
+
+@click.group("models")
+def models_group() -> None:
+    """Base models and LoRAs (they are works too, with their own licenses)."""
+
+
+def _model_json(m) -> dict[str, Any]:
+    return {
+        "id": m.work.id,
+        "name": m.name,
+        "kind": m.kind.value,
+        "arch": m.arch,
+        "format": m.format,
+        "path": str(m.path),
+        "sha256": m.work.sha256,
+        "size_bytes": m.work.size_bytes,
+        "license": m.work.license_id,
+        "description": m.work.description,
+    }
+
+
+@models_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def models_list(obj, as_json: bool) -> None:
+    """List registered models and LoRAs (the built-in model is registered on first use)."""
+    registry = obj.studio.models
+    registry.builtin()
+    models = registry.list()
+    if as_json:
+        emit_json([_model_json(m) for m in models])
+        return
+    rows = [(m.work.id, m.name, m.kind.value, m.arch or "", m.work.license_id, str(m.path)) for m in models]
+    click.echo(table(rows, ["id", "name", "kind", "arch", "license", "path"]))
+
+
+@models_group.command("add")
+@click.argument("source")
+@click.option("--name", help="Name to refer to it by (default: the file or folder name).")
+@click.option("--license", "license_id", help="Its license (suggested for known models, e.g. SD 1.x).")
+@click.option("--creator", help="Who made or trained it.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def models_add(obj, source: str, name: str | None, license_id: str | None, creator: str | None, as_json: bool) -> None:
+    """Register a diffusers folder, a .safetensors checkpoint or LoRA, or a repo id in the Hugging Face cache."""
+    model, created = obj.studio.models.add(source, name=name, license_id=license_id, creator=creator)
+    if as_json:
+        emit_json({**_model_json(model), "created": created})
+        return
+    state = "added" if created else "already registered"
+    click.echo(f"{model.work.id}  {model.name}  ({model.kind.value}, {model.arch}, {model.work.license_id}; {state})")
+
+
+@models_group.command("show")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def models_show(obj, name: str, as_json: bool) -> None:
+    """Show one model or LoRA."""
+    model = obj.studio.models.get(name)
+    data = _model_json(model)
+    if as_json:
+        emit_json(data)
+        return
+    for key, value in data.items():
+        if value is not None:
+            click.echo(f"  {key:<12} {value}")
+
+
+COMMANDS = [generate_cmd, remix_cmd, inpaint_cmd, blend_cmd, models_group]

@@ -1,0 +1,223 @@
+"""Making new works with a generator: license check first, then compute, then the file and its rows.
+
+`prepare` checks everything that can be checked before any compute (the parents' and tools' licenses, the
+request's values, the files); `run` does the compute and touches no database; `record` stores the result in one
+transaction. A window runs `run` in a worker thread and `record` on its own thread; the CLI calls `create`.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from studio.core.types import Origin, Relation, Work, WorkKind
+from studio.errors import InvalidInput
+from studio.generate import GenerationRequest, GenerationResult, Generator, Progress, snap_size
+from studio.licensing import DerivativePlan, WorkTerms
+from studio.lineage.graph import ParentLink
+from studio.metadata import embed_png
+from studio.services.importing import store_image
+from studio.services.licensing_view import LicenseView, raise_request_errors, refuse_unless_allowed
+from studio.services.models import ModelRegistry, RegisteredModel
+from studio.store.library import Library
+from studio.store.works import NewWork, new_id
+
+Mode = Literal["txt2img", "img2img", "inpaint", "blend"]
+RELATION_FOR_MODE: dict[str, Relation] = {
+    "img2img": Relation.remix_of,
+    "inpaint": Relation.inpaint_of,
+    "blend": Relation.composite_of,
+}
+DEFAULT_SIZE = {"studio-tiny": 128, "sd1": 512, "sd2": 768, "sdxl": 1024}
+DEFAULT_STEPS = {"studio-tiny": 4}
+VERB = {"txt2img": "Generation", "img2img": "Remix", "inpaint": "Inpaint", "blend": "Blend"}
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    """What a creator asks for; unset values get the model's sensible defaults."""
+
+    mode: Mode
+    prompt: str
+    parents: tuple[str, ...] = ()
+    model: str | None = None
+    loras: tuple[tuple[str, float], ...] = ()
+    negative_prompt: str = ""
+    seed: int | None = None
+    steps: int | None = None
+    guidance: float | None = None
+    width: int | None = None
+    height: int | None = None
+    strength: float | None = None
+    scheduler: str | None = None
+    mask: Path | None = None
+    blend_weights: tuple[float, ...] | None = None
+    title: str | None = None
+    creator: str | None = None
+    license_id: str | None = None
+    rev_share: int | None = None
+    commercial: bool = False
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A request that passed every check: what will run, and what will be recorded."""
+
+    request: GenerationRequest
+    plan: DerivativePlan
+    terms: WorkTerms
+    links: tuple[ParentLink, ...]
+    title: str
+    creator: str | None
+
+
+class GenerationService:
+    def __init__(
+        self,
+        library: Library,
+        licenses: LicenseView,
+        models: ModelRegistry,
+        generator_factory: Callable[[], Generator],
+    ) -> None:
+        self.library = library
+        self.licenses = licenses
+        self.models = models
+        self._generator_factory = generator_factory
+        self._generator: Generator | None = None
+
+    @property
+    def generator(self) -> Generator:
+        if self._generator is None:
+            self._generator = self._generator_factory()
+        return self._generator
+
+    def prepare(self, create: CreateRequest) -> Prepared:
+        """Resolve and check everything; raise LicenseRefused (with reasons) before any compute."""
+        parents = [self.library.works.resolve(ref) for ref in create.parents]
+        for parent in parents:
+            if parent.kind is not WorkKind.image or parent.file_path is None:
+                raise InvalidInput(f"{parent.id} ({parent.title}) is not an image", hint="pick image works as parents")
+        model = self.models.get(create.model) if create.model else self.models.default()
+        loras = [(self.models.get(ref), weight) for ref, weight in create.loras]
+        relation = RELATION_FOR_MODE.get(create.mode)
+        links: list[ParentLink] = [ParentLink(p.id, relation) for p in parents] if relation else []
+        links.append(ParentLink(model.work.id, Relation.generated_with))
+        links += [ParentLink(lora.work.id, Relation.styled_with, weight) for lora, weight in loras]
+
+        plan = self.licenses.plan(
+            [(link.parent_id, link.relation) for link in links],
+            commercial=create.commercial,
+            license_id=create.license_id,
+            rev_share=create.rev_share,
+        )
+        raise_request_errors(plan)
+        refuse_unless_allowed(plan, VERB[create.mode])
+        assert plan.license is not None
+
+        width, height = self._size(create, model, parents)
+        arch = model.arch or "sd1"
+        request = GenerationRequest(
+            mode=create.mode,
+            prompt=create.prompt,
+            negative_prompt=create.negative_prompt,
+            model=model.model_ref(),
+            loras=tuple(lora.lora_ref(weight) for lora, weight in loras),
+            seed=create.seed if create.seed is not None else random.randrange(2**32),
+            steps=create.steps or DEFAULT_STEPS.get(arch, 25),
+            guidance=create.guidance if create.guidance is not None else (5.0 if arch == "studio-tiny" else 7.0),
+            width=width,
+            height=height,
+            strength=create.strength,
+            scheduler=create.scheduler,
+            init_images=tuple(self.library.path_of(p.file_path) for p in parents if p.file_path),
+            mask=create.mask,
+            blend_weights=create.blend_weights,
+        )
+        request.check_files()
+        title = create.title or _default_title(create, parents)
+        return Prepared(request, plan, plan.license, tuple(links), title, create.creator)
+
+    def run(
+        self,
+        prepared: Prepared,
+        *,
+        on_progress: Callable[[Progress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> GenerationResult:
+        """The compute only (worker-thread safe; no database access). Raises `Cancelled` when cancelled."""
+        return self.generator.run(prepared.request, on_progress=on_progress, cancel=cancel)
+
+    def record(self, prepared: Prepared, result: GenerationResult) -> Work:
+        """Write the image (with its recipe embedded) and then its rows and edges in one transaction."""
+        work_id = new_id()
+        terms = prepared.terms
+        png = embed_png(
+            result.image,
+            recipe=result.recipe,
+            studio_meta={
+                "work_id": work_id,
+                "parents": [{"id": link.parent_id, "relation": link.relation.value} for link in prepared.links],
+                "license": terms.license_id,
+            },
+        )
+        new = NewWork(
+            id=work_id,
+            kind=WorkKind.image,
+            sha256="",
+            title=prepared.title,
+            creator=prepared.creator,
+            origin=Origin.generated,
+            license_id=terms.license_id,
+            rev_share=terms.rev_share,
+            minting_fee=terms.minting_fee,
+            royalty_policy=terms.royalty_policy,
+            rev_share_override=terms.rev_share_override,
+            recipe=result.recipe,
+        )
+
+        def audit(child_id: str) -> list[dict]:
+            return [reason.to_dict() for reason in self.licenses.audit(child_id)]
+
+        outcome = store_image(
+            self.library, png, name=prepared.title, new_work=new, parents=prepared.links, flags_for=audit
+        )
+        return outcome.work
+
+    def create(
+        self,
+        create: CreateRequest,
+        *,
+        on_progress: Callable[[Progress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Work:
+        prepared = self.prepare(create)
+        return self.record(prepared, self.run(prepared, on_progress=on_progress, cancel=cancel))
+
+    def close(self) -> None:
+        close = getattr(self._generator, "close", None)
+        if close is not None:
+            close()
+
+    @staticmethod
+    def _size(create: CreateRequest, model: RegisteredModel, parents: Sequence[Work]) -> tuple[int, int]:
+        if create.width and create.height:
+            return create.width, create.height
+        if create.mode == "inpaint" and parents:
+            return parents[0].width or 0, parents[0].height or 0
+        if parents and parents[0].width and parents[0].height:
+            return snap_size(parents[0].width, parents[0].height)
+        side = DEFAULT_SIZE.get(model.arch or "sd1", 512)
+        return create.width or side, create.height or side
+
+
+def _default_title(create: CreateRequest, parents: Sequence[Work]) -> str:
+    prompt = " ".join(create.prompt.split())
+    short = prompt if len(prompt) <= 48 else prompt[:47].rstrip() + "…"
+    if create.mode == "txt2img" or not parents:
+        return short or "Untitled generation"
+    verb = {"img2img": "Remix", "inpaint": "Inpaint", "blend": "Blend"}[create.mode]
+    return f"{verb} of {parents[0].title}" + (f": {short}" if short else "")
