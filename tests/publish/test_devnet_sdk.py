@@ -7,13 +7,21 @@ import pytest
 from eth_account import Account
 from story_protocol_python_sdk import (
     DerivativeDataInput,
+    IPMetadataInput,
     LicenseTermsDataInput,
+    MintedNFT,
     MintNFT,
     PILFlavor,
     StoryClient,
 )
 
-from studio.publish.devnet.addresses import DERIVATIVE_WORKFLOWS, ROYALTY_MODULE, ROYALTY_POLICY_LAP, WIP
+from studio.publish.devnet.addresses import (
+    CORE_METADATA_MODULE,
+    DERIVATIVE_WORKFLOWS,
+    ROYALTY_MODULE,
+    ROYALTY_POLICY_LAP,
+    WIP,
+)
 
 ANVIL_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 WIP_UNIT = 10**18
@@ -113,3 +121,33 @@ def test_sdk_publish_remix_pay_and_claim(chain, client: StoryClient) -> None:
     assert root_gas < ROOT_PUBLISH_GAS_MAX
     assert derivative_gas < DERIVATIVE_PUBLISH_GAS_MAX
     print(f"\ngas: root publish {root_gas}, derivative publish {derivative_gas}")
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_sdk_registers_existing_nfts_with_owner_signatures(chain, client: StoryClient) -> None:
+    """The MintedNFT paths: the SDK signs EIP-712 permissions that the IP account verifies (executeWithSig)."""
+    collection = chain.spg
+    spg = chain.c("SPGNFT", collection)
+    for _ in range(2):
+        chain.send(spg.functions.mint(client.account.address, "ipfs://nft", b"\x00" * 32, True))
+    remix_terms = PILFlavor.commercial_remix(
+        default_minting_fee=0, currency=WIP, commercial_rev_share=5, royalty_policy=ROYALTY_POLICY_LAP
+    )
+    metadata = IPMetadataInput(ip_metadata_uri="ipfs://ip", ip_metadata_hash="0x" + "11" * 32)
+    root = client.IPAsset.register_ip_asset(
+        nft=MintedNFT(type="minted", nft_contract=collection, token_id=1),
+        license_terms_data=[LicenseTermsDataInput(terms=remix_terms, licensing_config=NO_CONFIG)],
+        ip_metadata=metadata,
+    )
+    account = chain.c("IPAccountImpl", root["ip_id"])
+    assert account.functions.getString(CORE_METADATA_MODULE, b"METADATA_URI".ljust(32, b"\x00")).call() == "ipfs://ip"
+    assert account.functions.state().call() != b"\x00" * 32
+
+    child = client.IPAsset.register_derivative_ip_asset(
+        nft=MintedNFT(type="minted", nft_contract=collection, token_id=2),
+        deriv_data=DerivativeDataInput(parent_ip_ids=[root["ip_id"]], license_terms_ids=root["license_terms_ids"]),
+        ip_metadata=metadata,
+    )
+    assert chain.c("LicenseRegistry").functions.getParentIp(child["ip_id"], 0).call() == root["ip_id"]
+    # A signature cannot be replayed: the account's state moved on.
+    assert chain.c("IPAccountImpl", child["ip_id"]).functions.state().call() != b"\x00" * 32

@@ -1,0 +1,91 @@
+"""The devnet process: start (and reuse), status, stop of exactly that process, persisted state, and the
+error when anvil is not installed. Each test runs its own node, apart from the session's."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from eth_utils import keccak
+
+from studio.publish.devnet import Devnet, DevnetNotInstalled, fund, install_contracts
+from studio.publish.devnet.addresses import CANONICAL, IP_ASSET_REGISTRY
+from studio.publish.devnet.errors import DevnetError, RpcError
+
+
+@pytest.fixture
+def node(tmp_path: Path):
+    devnet = Devnet(tmp_path / "devnet")
+    yield devnet
+    devnet.stop()
+
+
+def test_start_status_stop(node: Devnet) -> None:
+    assert node.status().running is False
+    url = node.start()
+    status = node.status()
+    assert status.running and status.rpc_url == url and status.chain_id == 1315 and status.block == 0
+    pid = status.pid
+    assert pid is not None and (node.state_dir / "anvil.json").is_file()
+    node.stop()
+    assert node.status().running is False
+    assert not (node.state_dir / "anvil.json").exists()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_start_reuses_the_recorded_node(node: Devnet) -> None:
+    url = node.start()
+    pid = node.status().pid
+    again = Devnet(node.state_dir)
+    assert again.start() == url
+    assert again.status().pid == pid
+    assert again.rpc("eth_chainId", []) == hex(1315)
+
+
+def test_a_dead_record_is_replaced(node: Devnet) -> None:
+    node.state_dir.mkdir(parents=True)
+    (node.state_dir / "anvil.json").write_text('{"pid": 999999, "port": 1}')
+    url = node.start()
+    assert node.status().running and not url.endswith(":1")
+
+
+def test_state_survives_a_restart(node: Devnet) -> None:
+    node.start()
+    install_contracts(node.rpc)
+    someone = "0x000000000000000000000000000000000000bEEF"
+    fund(node.rpc, someone, 5 * 10**18)
+    node.stop()
+    assert (node.state_dir / "state.json").is_file()
+    node.start()
+    assert node.rpc("eth_getBalance", [someone, "latest"]) == hex(5 * 10**18)
+    assert node.rpc("eth_getCode", [IP_ASSET_REGISTRY, "latest"]) != "0x"
+    install_contracts(node.rpc)  # nothing to do: same code, already initialised
+
+
+def test_fund_refuses_a_negative_amount(node: Devnet) -> None:
+    node.start()
+    with pytest.raises(DevnetError, match="negative"):
+        fund(node.rpc, CANONICAL["WIP"], -1)
+
+
+def test_revert_data_is_named(node: Devnet) -> None:
+    node.start()
+    install_contracts(node.rpc)
+    data = "0x" + keccak(text="initialize()")[:4].hex()
+    with pytest.raises(RpcError) as caught:
+        node.rpc("eth_call", [{"to": CANONICAL["RoyaltyModule"], "data": data}, "latest"])
+    assert caught.value.error_name == "Initializable__AlreadyInitialized"
+
+
+def test_missing_binary_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STUDIO_ANVIL", str(tmp_path / "no-anvil"))
+    with pytest.raises(DevnetNotInstalled) as caught:
+        Devnet(tmp_path / "devnet").start()
+    assert "npm ci" in str(caught.value) and "make demo" in str(caught.value)
+
+
+def test_rpc_without_a_node_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(DevnetError, match="not running"):
+        Devnet(tmp_path / "devnet").rpc("eth_chainId", [])
