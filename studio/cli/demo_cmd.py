@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -15,6 +15,7 @@ from studio.cli.license_cmds import distinct, print_split, print_verdict
 from studio.core.types import Relation, Work, percent_to_units
 from studio.errors import StudioError
 from studio.services import Studio
+from studio.services.generation import CreateRequest
 from studio.services.importing import ImportRequest
 from studio.store.library import data_dir
 
@@ -60,11 +61,67 @@ def import_samples(state: DemoState) -> None:
     state.chain = [state.samples[k] for k in ("tidepool-dawn", "tidepool-noon", "tidepool-night")]
 
 
+def generate_chain(state: DemoState) -> None:
+    """Generate a first work with the built-in model, then remix it twice: a three-generation chain."""
+    heading("Generating a three-generation remix chain with the built-in model (studio-tiny)")
+    studio = state.studio
+    model = studio.models.builtin()
+    click.echo(f"  model: {model.name} ({model.work.license_id}): {model.work.description}")
+    steps = [
+        CreateRequest(
+            mode="txt2img",
+            prompt="a tidepool at dawn, warm light on still water",
+            seed=7,
+            title="Tidal Fields",
+            creator="Ada Demo",
+            license_id="pil-commercial-remix",
+            rev_share=percent_to_units(5),
+        ),
+        CreateRequest(
+            mode="img2img",
+            prompt="the same tidepool at noon, bright and green",
+            seed=8,
+            strength=0.6,
+            title="Tidal Fields at Noon",
+            creator="Ben Demo",
+            rev_share=percent_to_units(10),
+        ),
+        CreateRequest(
+            mode="img2img",
+            prompt="the tidepool at night under a pale moon",
+            seed=9,
+            strength=0.6,
+            title="Tidal Fields at Night",
+            creator="Cy Demo",
+        ),
+    ]
+    chain: list[Work] = []
+    for request in steps:
+        if chain:
+            request = replace(request, parents=(chain[-1].id,))
+        work = studio.generate(request)
+        chain.append(work)
+        recipe = work.recipe
+        assert recipe is not None
+        click.echo(
+            f"  {work.id}  {work.title:<22} {recipe.mode:<8} seed {recipe.seed}, {recipe.steps} steps, "
+            f"{work.width}x{work.height} -> {work.license_id}"
+        )
+    state.chain = chain
+
+
 def show_lineage(state: DemoState) -> None:
     last = state.chain[-1]
     heading(f"Lineage of “{last.title}” (three generations)")
     lineage = state.studio.lineage(last.id)
     click.echo(render_tree(last.id, lineage.edges, lineage.works))
+    recipe = last.recipe
+    if recipe is not None:
+        click.echo(
+            f"  recipe of {last.id}: model {recipe.model} ({(recipe.model_sha256 or '')[:12]}), "
+            f"prompt “{recipe.prompt}”, seed {recipe.seed}, steps {recipe.steps}, "
+            f"guidance {recipe.guidance}, strength {recipe.strength}, {recipe.software}"
+        )
 
 
 def show_verdicts(state: DemoState) -> None:
@@ -97,11 +154,11 @@ def show_royalties(state: DemoState) -> None:
     last = state.chain[-1]
     titles = {w.id: w.title for w in state.chain}
     for policy in ("lap", "lrp"):
-        heading(f"Royalty split under {policy.upper()}")
+        heading(f"Royalty split of “{last.title}” under {policy.upper()}")
         print_split(state.studio.royalty(last.id, policy), titles)
 
 
-STEPS: list[Step] = [import_samples, show_lineage, show_verdicts, show_royalties]
+STEPS: list[Step] = [import_samples, generate_chain, show_lineage, show_verdicts, show_royalties]
 
 
 def prepare_library(path: Path | None) -> Path:
