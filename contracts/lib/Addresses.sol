@@ -21,6 +21,7 @@ library Addr {
     address internal constant LICENSE_ATTACHMENT_WORKFLOWS = 0xcC2E862bCee5B6036Db0de6E06Ae87e524a79fd8;
     address internal constant DERIVATIVE_WORKFLOWS = 0x9e2d496f72C547C2C535B167e06ED8729B374a4f;
     address internal constant ROYALTY_WORKFLOWS = 0x9515faE61E0c0447C6AC6dEe5628A2097aFE1890;
+    address internal constant ROYALTY_TOKEN_DISTRIBUTION_WORKFLOWS = 0xa38f42B8d33809917f23997B8423054aAB97322C;
     address internal constant WIP = 0x1514000000000000000000000000000000000000;
     address internal constant MULTICALL3 = 0xcA11bde05977b3631167028862bE2a173976CA11;
     // Per-IP contracts are minimal proxies; their implementations sit at Story's beacon addresses.

@@ -217,6 +217,7 @@ interface IRoyaltyModule {
     function isWhitelistedRoyaltyPolicy(address royaltyPolicy) external view returns (bool);
     function isWhitelistedRoyaltyToken(address token) external view returns (bool);
     function ipRoyaltyVaults(address ipId) external view returns (address);
+    function deployVault(address ipId) external returns (address);
     function globalRoyaltyStack(address ipId) external view returns (uint32);
     function totalRevenueTokensAccounted(address ipId, address token, address royaltyPolicy)
         external

@@ -62,6 +62,11 @@ struct LicenseTermsData {
     LicensingConfig licensingConfig;
 }
 
+struct RoyaltyShare {
+    address recipient;
+    uint32 percentage;
+}
+
 struct ClaimRevenueData {
     address childIpId;
     address royaltyPolicy;

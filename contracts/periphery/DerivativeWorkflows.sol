@@ -3,8 +3,7 @@ pragma solidity ^0.8.26;
 
 import {Addr} from "../lib/Addresses.sol";
 import {IPMetadata, MakeDerivative, SignatureData, TransientPermission} from "../lib/Structs.sol";
-import {IERC20, ILicensingModule} from "../lib/Interfaces.sol";
-import {TokenOps} from "../lib/TokenOps.sol";
+import {ILicensingModule} from "../lib/Interfaces.sol";
 import {IERC721Transfer, WorkflowBase} from "./WorkflowBase.sol";
 
 /// Registers an IP and links it to its parents in one call. The parents' minting fees are taken from the
@@ -89,32 +88,5 @@ contract DerivativeWorkflows is WorkflowBase {
         for (uint256 i; i < licenseTokenIds.length; i++) {
             IERC721Transfer(Addr.LICENSE_TOKEN).safeTransferFrom(msg.sender, address(this), licenseTokenIds[i]);
         }
-    }
-
-    /// Pulls each parent's predicted fee from the caller and lets the royalty module take it from here.
-    function _collectMintFees(MakeDerivative calldata d) private {
-        ILicensingModule licensing = ILicensingModule(Addr.LICENSING_MODULE);
-        for (uint256 i; i < d.parentIpIds.length; i++) {
-            (address token, uint256 fee) = licensing.predictMintingLicenseFee(
-                d.parentIpIds[i], d.licenseTemplate, d.licenseTermsIds[i], 1, address(this), ""
-            );
-            if (fee == 0) continue;
-            TokenOps.pull(token, msg.sender, address(this), fee);
-            uint256 allowed = IERC20(token).allowance(address(this), Addr.ROYALTY_MODULE);
-            TokenOps.approve(token, Addr.ROYALTY_MODULE, allowed + fee);
-        }
-    }
-
-    function _makeDerivative(address ipId, MakeDerivative calldata d) private {
-        ILicensingModule(Addr.LICENSING_MODULE).registerDerivative(
-            ipId,
-            d.parentIpIds,
-            d.licenseTermsIds,
-            d.licenseTemplate,
-            d.royaltyContext,
-            d.maxMintingFee,
-            d.maxRts,
-            d.maxRevenueShare
-        );
     }
 }

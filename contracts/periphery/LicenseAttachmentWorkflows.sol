@@ -3,16 +3,12 @@ pragma solidity ^0.8.26;
 
 import {Addr} from "../lib/Addresses.sol";
 import {IPMetadata, LicenseTermsData, SignatureData, TransientPermission} from "../lib/Structs.sol";
-import {ILicensingModule, IPILicenseTemplate} from "../lib/Interfaces.sol";
-import {Revert} from "../lib/TokenOps.sol";
+import {ILicensingModule} from "../lib/Interfaces.sol";
 import {WorkflowBase} from "./WorkflowBase.sol";
 
 /// Registers PIL terms and attaches them (with their licensing configs) to a new or existing IP in one call.
 /// Terms the IP already has are skipped, so repeating a call is harmless.
 contract LicenseAttachmentWorkflows is WorkflowBase {
-    bytes4 private constant ALREADY_ATTACHED =
-        bytes4(keccak256("LicenseRegistry__LicenseTermsAlreadyAttached(address,address,uint256)"));
-
     function mintAndRegisterIpAndAttachPILTerms(
         address spgNftContract,
         address recipient,
@@ -70,24 +66,5 @@ contract LicenseAttachmentWorkflows is WorkflowBase {
         _setMetadata(ipId, ipMetadata);
         ILicensingModule(Addr.LICENSING_MODULE).attachDefaultLicenseTerms(ipId);
         _transferOut(spgNftContract, tokenId, recipient);
-    }
-
-    function _registerAndAttach(address ipId, LicenseTermsData[] calldata licenseTermsData)
-        private
-        returns (uint256[] memory licenseTermsIds)
-    {
-        licenseTermsIds = new uint256[](licenseTermsData.length);
-        ILicensingModule licensing = ILicensingModule(Addr.LICENSING_MODULE);
-        for (uint256 i; i < licenseTermsData.length; i++) {
-            uint256 id = IPILicenseTemplate(Addr.PIL_TEMPLATE).registerLicenseTerms(licenseTermsData[i].terms);
-            licenseTermsIds[i] = id;
-            try licensing.attachLicenseTerms(ipId, Addr.PIL_TEMPLATE, id) {}
-            catch (bytes memory err) {
-                if (Revert.selector(err) != ALREADY_ATTACHED) Revert.bubble(err);
-            }
-            if (licenseTermsData[i].licensingConfig.isSet) {
-                licensing.setLicensingConfig(ipId, Addr.PIL_TEMPLATE, id, licenseTermsData[i].licensingConfig);
-            }
-        }
     }
 }

@@ -2,9 +2,17 @@
 pragma solidity ^0.8.26;
 
 import {Addr} from "../lib/Addresses.sol";
-import {IPMetadata, SignatureData, TransientPermission} from "../lib/Structs.sol";
-import {ICoreMetadataModule, IIPAccount, IIPAssetRegistry, ISPGNFT} from "../lib/Interfaces.sol";
-import {Revert} from "../lib/TokenOps.sol";
+import {IPMetadata, LicenseTermsData, MakeDerivative, SignatureData, TransientPermission} from "../lib/Structs.sol";
+import {
+    ICoreMetadataModule,
+    IERC20,
+    IIPAccount,
+    IIPAssetRegistry,
+    ILicensingModule,
+    IPILicenseTemplate,
+    ISPGNFT
+} from "../lib/Interfaces.sol";
+import {Revert, TokenOps} from "../lib/TokenOps.sol";
 
 interface IAccessControllerWrites {
     function setTransientPermission(address ipAccount, address signer, address to, bytes4 func, uint8 permission)
@@ -17,6 +25,8 @@ interface IAccessControllerWrites {
 abstract contract WorkflowBase {
     bytes32 internal constant MINTER_ROLE = bytes32(uint256(1));
     uint8 internal constant ALLOW = 1;
+    bytes4 private constant ALREADY_ATTACHED =
+        bytes4(keccak256("LicenseRegistry__LicenseTermsAlreadyAttached(address,address,uint256)"));
     bytes4 internal constant SET_ALL = bytes4(keccak256("setAll(address,string,bytes32,bytes32)"));
     bytes4 internal constant ATTACH_LICENSE_TERMS = bytes4(keccak256("attachLicenseTerms(address,address,uint256)"));
     bytes4 internal constant SET_LICENSING_CONFIG = bytes4(
@@ -96,6 +106,53 @@ abstract contract WorkflowBase {
             data = abi.encodeCall(IAccessControllerWrites.setBatchTransientPermissions, (permissions));
         }
         IIPAccount(ipId).executeWithSig(Addr.ACCESS_CONTROLLER, 0, data, sig.signer, sig.deadline, sig.signature);
+    }
+
+    /// Registers each set of terms (or finds its id), attaches it unless already attached, applies its config.
+    function _registerAndAttach(address ipId, LicenseTermsData[] calldata licenseTermsData)
+        internal
+        returns (uint256[] memory licenseTermsIds)
+    {
+        licenseTermsIds = new uint256[](licenseTermsData.length);
+        ILicensingModule licensing = ILicensingModule(Addr.LICENSING_MODULE);
+        for (uint256 i; i < licenseTermsData.length; i++) {
+            uint256 id = IPILicenseTemplate(Addr.PIL_TEMPLATE).registerLicenseTerms(licenseTermsData[i].terms);
+            licenseTermsIds[i] = id;
+            try licensing.attachLicenseTerms(ipId, Addr.PIL_TEMPLATE, id) {}
+            catch (bytes memory err) {
+                if (Revert.selector(err) != ALREADY_ATTACHED) Revert.bubble(err);
+            }
+            if (licenseTermsData[i].licensingConfig.isSet) {
+                licensing.setLicensingConfig(ipId, Addr.PIL_TEMPLATE, id, licenseTermsData[i].licensingConfig);
+            }
+        }
+    }
+
+    /// Pulls each parent's predicted fee from the caller and lets the royalty module take it from here.
+    function _collectMintFees(MakeDerivative calldata d) internal {
+        ILicensingModule licensing = ILicensingModule(Addr.LICENSING_MODULE);
+        for (uint256 i; i < d.parentIpIds.length; i++) {
+            (address token, uint256 fee) = licensing.predictMintingLicenseFee(
+                d.parentIpIds[i], d.licenseTemplate, d.licenseTermsIds[i], 1, address(this), ""
+            );
+            if (fee == 0) continue;
+            TokenOps.pull(token, msg.sender, address(this), fee);
+            uint256 allowed = IERC20(token).allowance(address(this), Addr.ROYALTY_MODULE);
+            TokenOps.approve(token, Addr.ROYALTY_MODULE, allowed + fee);
+        }
+    }
+
+    function _makeDerivative(address ipId, MakeDerivative calldata d) internal {
+        ILicensingModule(Addr.LICENSING_MODULE).registerDerivative(
+            ipId,
+            d.parentIpIds,
+            d.licenseTermsIds,
+            d.licenseTemplate,
+            d.royaltyContext,
+            d.maxMintingFee,
+            d.maxRts,
+            d.maxRevenueShare
+        );
     }
 }
 

@@ -21,6 +21,7 @@ contract IpRoyaltyVault is ERC20 {
     event RevenueTokenClaimed(address claimer, address token, uint256 amount);
 
     error IpRoyaltyVault__AlreadyInitialized();
+    error IpRoyaltyVault__NotAllowedCaller();
     error IpRoyaltyVault__NotAllowedToAddTokenToVault();
     error IpRoyaltyVault__NotWhitelistedRoyaltyToken(address token);
     error IpRoyaltyVault__ZeroAmount();
@@ -33,7 +34,8 @@ contract IpRoyaltyVault is ERC20 {
         address ipIdAddress,
         address rtsRecipient
     ) external {
-        if (_initialized || msg.sender != Addr.ROYALTY_MODULE) revert IpRoyaltyVault__AlreadyInitialized();
+        if (msg.sender != Addr.ROYALTY_MODULE) revert IpRoyaltyVault__NotAllowedCaller();
+        if (_initialized) revert IpRoyaltyVault__AlreadyInitialized();
         _initialized = true;
         _name = name_;
         _symbol = symbol_;

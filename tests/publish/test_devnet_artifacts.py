@@ -31,6 +31,7 @@ SDK_TO_DEVNET = {
     "LicenseAttachmentWorkflows": "LicenseAttachmentWorkflows",
     "DerivativeWorkflows": "DerivativeWorkflows",
     "RoyaltyWorkflows": "RoyaltyWorkflows",
+    "RoyaltyTokenDistributionWorkflows": "RoyaltyTokenDistributionWorkflows",
     "CoreMetadataModule": "CoreMetadataModule",
     "LicenseRegistry": "LicenseRegistry",
     "WIP": "WIP",

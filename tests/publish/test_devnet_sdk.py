@@ -12,6 +12,7 @@ from story_protocol_python_sdk import (
     MintedNFT,
     MintNFT,
     PILFlavor,
+    RoyaltyShareInput,
     StoryClient,
 )
 
@@ -151,3 +152,31 @@ def test_sdk_registers_existing_nfts_with_owner_signatures(chain, client: StoryC
     assert chain.c("LicenseRegistry").functions.getParentIp(child["ip_id"], 0).call() == root["ip_id"]
     # A signature cannot be replayed: the account's state moved on.
     assert chain.c("IPAccountImpl", child["ip_id"]).functions.state().call() != b"\x00" * 32
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_sdk_royalty_shares_go_to_collaborators(chain, client: StoryClient) -> None:
+    collection = chain.spg
+    remix_terms = PILFlavor.commercial_remix(
+        default_minting_fee=0, currency=WIP, commercial_rev_share=5, royalty_policy=ROYALTY_POLICY_LAP
+    )
+    root = client.IPAsset.register_ip_asset(
+        nft=MintNFT(type="mint", spg_nft_contract=collection),
+        license_terms_data=[LicenseTermsDataInput(terms=remix_terms, licensing_config=NO_CONFIG)],
+        royalty_shares=[RoyaltyShareInput(recipient=chain.bob, percentage=25)],
+    )
+    root_vault = chain.vault_of(root["ip_id"])
+    assert root_vault.functions.balanceOf(chain.bob).call() == 25_000_000
+    assert root_vault.functions.balanceOf(root["ip_id"]).call() == 75_000_000
+
+    spg = chain.c("SPGNFT", collection)
+    chain.send(spg.functions.mint(client.account.address, "ipfs://nft", b"\x00" * 32, True))
+    token_id = spg.functions.totalSupply().call()
+    child = client.IPAsset.register_derivative_ip_asset(
+        nft=MintedNFT(type="minted", nft_contract=collection, token_id=token_id),
+        deriv_data=DerivativeDataInput(parent_ip_ids=[root["ip_id"]], license_terms_ids=root["license_terms_ids"]),
+        royalty_shares=[RoyaltyShareInput(recipient=chain.carol, percentage=12.5)],
+    )
+    child_vault = chain.vault_of(child["ip_id"])
+    assert child_vault.functions.balanceOf(chain.carol).call() == 12_500_000
+    assert child_vault.functions.balanceOf(child["ip_id"]).call() == 87_500_000

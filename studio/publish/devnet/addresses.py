@@ -25,6 +25,7 @@ CANONICAL: dict[str, str] = {
     "LicenseAttachmentWorkflows": "0xcC2E862bCee5B6036Db0de6E06Ae87e524a79fd8",
     "DerivativeWorkflows": "0x9e2d496f72C547C2C535B167e06ED8729B374a4f",
     "RoyaltyWorkflows": "0x9515faE61E0c0447C6AC6dEe5628A2097aFE1890",
+    "RoyaltyTokenDistributionWorkflows": "0xa38f42B8d33809917f23997B8423054aAB97322C",
     "WIP": "0x1514000000000000000000000000000000000000",
     "Multicall3": "0xcA11bde05977b3631167028862bE2a173976CA11",
     # implementations behind the per-IP minimal proxies (Story's beacon addresses)
@@ -49,6 +50,7 @@ REGISTRATION_WORKFLOWS = CANONICAL["RegistrationWorkflows"]
 LICENSE_ATTACHMENT_WORKFLOWS = CANONICAL["LicenseAttachmentWorkflows"]
 DERIVATIVE_WORKFLOWS = CANONICAL["DerivativeWorkflows"]
 ROYALTY_WORKFLOWS = CANONICAL["RoyaltyWorkflows"]
+ROYALTY_TOKEN_DISTRIBUTION_WORKFLOWS = CANONICAL["RoyaltyTokenDistributionWorkflows"]
 WIP = CANONICAL["WIP"]
 MULTICALL3 = CANONICAL["Multicall3"]
 IP_ACCOUNT_IMPL = CANONICAL["IPAccountImpl"]

@@ -175,7 +175,7 @@ class Devnet:
             time.sleep(0.05)
         if self._still_running(pid):
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+                os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
             self._still_running(pid)
 
     def _still_running(self, pid: int) -> bool:
