@@ -407,7 +407,8 @@ def _latent_preview(latents: Any, arch: str) -> Image.Image:
     sample = latents[0].float()
     if sample.shape[0] != 4:
         sample = sample[:4]
-    factors = torch.tensor(_LATENT_RGB["sdxl" if arch == "sdxl" else "sd1"], dtype=sample.dtype, device=sample.device)
+    table = _LATENT_RGB["sdxl" if arch.startswith("sdxl") else "sd1"]
+    factors = torch.tensor(table, dtype=sample.dtype, device=sample.device)
     rgb = torch.einsum("chw,cr->hwr", sample, factors)
     pixels = ((rgb + 1) * 127.5).clamp(0, 255).to(torch.uint8).cpu().numpy()
     return Image.fromarray(pixels, "RGB")

@@ -3,8 +3,9 @@
 A single `.safetensors` checkpoint holds weights but no configs; diffusers would fetch those from the hub. The
 studio ships them in `configs/<arch>/` (model_index, scheduler, unet, vae, text encoder configs, tokenizer
 settings) with the published values. The CLIP tokenizer's BPE merges are stored once, compressed
-(`clip-bpe-merges.txt.gz`), and `config_folder()` writes the full tokenizer files into a cached copy of the
-folder, which is what `from_single_file(config=...)` reads. No torch here.
+(`clip-bpe-merges.txt.gz`: the first 48,894 merges of CLIP's MIT-licensed `bpe_simple_vocab_16e6` list, the
+part CLIP's 49,408-token vocabulary uses), and `config_folder()` writes the full tokenizer files into a cached
+copy of the folder, which is what `from_single_file(config=...)` reads. No torch here.
 """
 
 from __future__ import annotations

@@ -198,3 +198,31 @@ def test_results_can_be_saved(generator, make_request, tmp_path: Path):
     result = generator.run(make_request())
     result.image.save(tmp_path / "out.png")
     assert Image.open(tmp_path / "out.png").size == (SIZE, SIZE)
+
+
+def test_a_nine_channel_inpainting_model_inpaints_and_refuses_other_modes(
+    gen_data_dir, make_request, parents, mask_path, tiny, tmp_path
+):
+    import shutil
+
+    import torch
+    from diffusers import UNet2DConditionModel
+
+    from studio.generate import inspect_model
+
+    folder = tmp_path / "tiny-inpainting"
+    shutil.copytree(tiny.path, folder)
+    config = UNet2DConditionModel.load_config(folder / "unet")
+    torch.manual_seed(0)
+    UNet2DConditionModel.from_config({**config, "in_channels": 9}).save_pretrained(folder / "unet")
+    info = inspect_model(folder)
+    assert info.arch == "studio-tiny-inpaint"
+    engine = DiffusersGenerator(gen_data_dir)
+    model = info.model_ref("inpainter")
+    result = engine.run(make_request(model=model, mode="inpaint", init_images=(parents[1],), mask=mask_path))
+    out, parent = pixels(result.image), pixels(Image.open(parents[1]))
+    masked = np.asarray(Image.open(mask_path)) > 127
+    assert np.array_equal(out[~masked], parent[~masked])
+    assert np.any(out[masked] != parent[masked], axis=-1).mean() > 0.9
+    with pytest.raises(InvalidInput, match="is an inpainting model"):
+        engine.run(make_request(model=model))
