@@ -262,4 +262,33 @@ def link_cmd(obj, child_id: str, parent_ids: tuple[str, ...], relation: str, as_
         click.echo(f"{edge.child_id} <- {edge.relation.value} {edge.parent_id}")
 
 
-COMMANDS = [import_cmd, show_cmd, list_cmd, lineage_cmd, link_cmd]
+@click.command("doctor")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def doctor_cmd(obj, as_json: bool) -> None:
+    """Check the library database and remove stored files no work refers to."""
+    library = obj.studio.library
+    integrity = library.db.integrity_check()
+    sweep = library.full_sweep()
+    missing = [
+        w.id
+        for w in library.works.list() + library.works.list(trashed=True)
+        if w.file_path and not library.path_of(w.file_path).exists()
+    ]
+    if as_json:
+        emit_json(
+            {
+                "integrity": integrity,
+                "orphan_files_removed": sweep.orphan_files,
+                "temp_files_removed": sweep.temp_files,
+                "works_missing_files": missing,
+            }
+        )
+        return
+    click.echo(f"database integrity: {integrity}")
+    click.echo(f"unreferenced files removed: {sweep.orphan_files}, temporary files removed: {sweep.temp_files}")
+    if missing:
+        click.echo("works whose file is missing (restore the library folder from a backup): " + ", ".join(missing))
+
+
+COMMANDS = [import_cmd, show_cmd, list_cmd, lineage_cmd, link_cmd, doctor_cmd]

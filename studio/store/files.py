@@ -1,8 +1,10 @@
 """Content-addressed file store: `files/ab/cdef….ext`, named by the sha256 of the bytes.
 
 A file is written to a temporary name, fsynced, renamed into place and its folder fsynced before any row
-refers to it. A `pending/<sha256>` marker is written first and removed once the rows are committed, so that
-after a crash the next exclusive opener finds the few files that may have no row, without scanning the store.
+refers to it. A `pending/<sha256>` marker is created first and removed once the rows are committed, so that
+after a process crash the next exclusive opener finds the few files that may have no row without scanning the
+store. The marker is not fsynced: after a power loss it may be gone, leaving at worst an unreferenced file,
+which `Library.full_sweep()` (`studio doctor`) removes.
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ class FileStore:
         return self.root / relative
 
     def mark_pending(self, sha256: str) -> None:
-        write_atomic(self.pending / sha256, b"")
+        self.pending.mkdir(parents=True, exist_ok=True)
+        (self.pending / sha256).touch()
 
     def clear_pending(self, sha256: str) -> None:
         (self.pending / sha256).unlink(missing_ok=True)
@@ -85,6 +88,15 @@ class FileStore:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
+
+    def stored_hashes(self) -> dict[str, list[Path]]:
+        """Every stored file by hash (a full scan of the store)."""
+        found: dict[str, list[Path]] = {}
+        if self.files.is_dir():
+            for path in self.files.glob("??/*.*"):
+                if not path.name.startswith("."):
+                    found.setdefault(path.parent.name + path.name.split(".")[0], []).append(path)
+        return found
 
     def temp_files(self) -> list[Path]:
         found: list[Path] = []

@@ -99,6 +99,25 @@ class Library:
     def path_of(self, relative: str) -> Path:
         return self.root / relative
 
+    def full_sweep(self) -> SweepReport:
+        """Remove every stored file no work refers to. Needs the library to be open in this process only."""
+        if not _try_lock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB):
+            raise LibraryError(
+                "the library is open in another program", hint="close other Remix Studio windows and try again"
+            )
+        try:
+            report = _sweep(self.db, self.files)
+            known = {row[0] for row in self.db.query("SELECT sha256 FROM works")}
+            orphans = 0
+            for sha256, paths in self.files.stored_hashes().items():
+                if sha256 not in known:
+                    for path in paths:
+                        path.unlink(missing_ok=True)
+                        orphans += 1
+        finally:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_SH)
+        return SweepReport(orphan_files=report.orphan_files + orphans, temp_files=report.temp_files)
+
     @contextmanager
     def staged_file(self, data: bytes, sha256: str, ext: str) -> Iterator[str]:
         """Put a file in the store before its rows; yields its relative path.

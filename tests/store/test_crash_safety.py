@@ -110,3 +110,20 @@ def test_kill_at_random_moments_of_a_bulk_import(tmp_path: Path) -> None:
         assert count >= total
         total = count
     assert total > 0
+
+
+def test_full_sweep_removes_files_without_rows_even_without_a_marker(tmp_path: Path) -> None:
+    """After a power loss a pending marker may be gone; `studio doctor` still finds the unreferenced file."""
+    library = Library.open(tmp_path / "lib")
+    data = image_bytes(9, (20, 20))
+    kept = library.files.put(image_bytes(10, (20, 20)), "aa" * 32, "png")
+    library.db.execute(
+        "INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at, file_path) "
+        "VALUES ('k', 'image', ?, 't', 'imported', 'cc0-1.0', 'n', 'n', ?)",
+        ("aa" * 32, kept),
+    )
+    stray = library.files.put(data, "bb" * 32, "png")
+    report = library.full_sweep()
+    assert report.orphan_files == 1
+    assert not (tmp_path / "lib" / stray).exists() and (tmp_path / "lib" / kept).exists()
+    library.close()
