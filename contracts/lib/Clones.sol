@@ -21,11 +21,6 @@ library Clones {
         if (instance == address(0)) revert Clones__DeployFailed();
     }
 
-    function predict(address implementation, bytes32 salt, address deployer) internal pure returns (address) {
-        bytes32 h = keccak256(abi.encodePacked(bytes1(0xff), deployer, salt, keccak256(creationCode(implementation))));
-        return address(uint160(uint256(h)));
-    }
-
     /// Init code that returns the 45-byte EIP-1167 runtime delegating every call to `implementation`.
     function creationCode(address implementation) internal pure returns (bytes memory) {
         return abi.encodePacked(

@@ -104,11 +104,6 @@ abstract contract ERC721 {
         _move(address(0), to, tokenId);
     }
 
-    function _safeMint(address to, uint256 tokenId) internal {
-        _mint(to, tokenId);
-        _checkReceiver(address(0), to, tokenId, "");
-    }
-
     function _burn(uint256 tokenId) internal {
         _move(ownerOf(tokenId), address(0), tokenId);
     }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.26;
 
-import {PILTerms, LicensingConfig, SPGInitParams, Call} from "./Structs.sol";
+import {PILTerms, LicensingConfig, SPGInitParams} from "./Structs.sol";
 
 // Only what the contracts call on each other; each contract's full surface is in its own file.
 
@@ -46,9 +46,7 @@ interface IERC6551Registry {
 interface IIPAccount {
     function owner() external view returns (address);
     function token() external view returns (uint256, address, uint256);
-    function state() external view returns (bytes32);
     function execute(address to, uint256 value, bytes calldata data) external payable returns (bytes memory);
-    function executeBatch(Call[] calldata calls, uint8 operation) external payable returns (bytes[] memory);
     function executeWithSig(
         address to,
         uint256 value,
@@ -61,15 +59,12 @@ interface IIPAccount {
     function setBytes32(bytes32 key, bytes32 value) external;
     function setUint256(bytes32 key, uint256 value) external;
     function setBool(bytes32 key, bool value) external;
-    function getString(address namespace, bytes32 key) external view returns (string memory);
-    function getBytes32(address namespace, bytes32 key) external view returns (bytes32);
     function getUint256(address namespace, bytes32 key) external view returns (uint256);
     function getBool(address namespace, bytes32 key) external view returns (bool);
 }
 
 interface IIPAssetRegistry {
     function isRegistered(address id) external view returns (bool);
-    function ipId(uint256 chainId, address tokenContract, uint256 tokenId) external view returns (address);
     function register(uint256 chainid, address tokenContract, uint256 tokenId) external returns (address);
 }
 
@@ -88,7 +83,6 @@ interface ICoreMetadataModule {
 
 interface IPILicenseTemplate {
     function exists(uint256 licenseTermsId) external view returns (bool);
-    function getLicenseTerms(uint256 licenseTermsId) external view returns (PILTerms memory);
     function getRoyaltyPolicy(uint256 licenseTermsId)
         external
         view
@@ -247,7 +241,6 @@ interface IRoyaltyPolicy {
         bytes calldata externalData
     ) external returns (uint32 rtsRequired);
     function getPolicyRoyaltyStack(address ipId) external view returns (uint32);
-    function getPolicyRtsRequiredToLink(address ipId, uint32 licensePercent) external view returns (uint32);
     function transferToVault(address ipId, address ancestorIpId, address token) external returns (uint256);
 }
 
@@ -271,9 +264,4 @@ interface ISPGNFT {
     ) external returns (uint256 tokenId);
     function hasRole(bytes32 role, address account) external view returns (bool);
     function publicMinting() external view returns (bool);
-}
-
-interface IWIP {
-    function deposit() external payable;
-    function withdraw(uint256 value) external;
 }

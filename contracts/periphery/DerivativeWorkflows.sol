@@ -3,8 +3,8 @@ pragma solidity ^0.8.26;
 
 import {Addr} from "../lib/Addresses.sol";
 import {IPMetadata, MakeDerivative, SignatureData, TransientPermission} from "../lib/Structs.sol";
-import {ILicensingModule} from "../lib/Interfaces.sol";
-import {IERC721Transfer, WorkflowBase} from "./WorkflowBase.sol";
+import {IERC721, ILicensingModule} from "../lib/Interfaces.sol";
+import {WorkflowBase} from "./WorkflowBase.sol";
 
 /// Registers an IP and links it to its parents in one call. The parents' minting fees are taken from the
 /// caller first (the caller approves this workflow for their sum) and then paid through the licensing module.
@@ -86,7 +86,7 @@ contract DerivativeWorkflows is WorkflowBase {
     function _collectLicenseTokens(uint256[] calldata licenseTokenIds) private {
         if (licenseTokenIds.length == 0) revert Workflow__EmptyLicenseTokens();
         for (uint256 i; i < licenseTokenIds.length; i++) {
-            IERC721Transfer(Addr.LICENSE_TOKEN).safeTransferFrom(msg.sender, address(this), licenseTokenIds[i]);
+            IERC721(Addr.LICENSE_TOKEN).safeTransferFrom(msg.sender, address(this), licenseTokenIds[i]);
         }
     }
 }

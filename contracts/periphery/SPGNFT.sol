@@ -4,6 +4,7 @@ pragma solidity ^0.8.26;
 import {Addr} from "../lib/Addresses.sol";
 import {SPGInitParams} from "../lib/Structs.sol";
 import {ERC721} from "../lib/ERC721.sol";
+import {IERC20} from "../lib/Interfaces.sol";
 import {TokenOps} from "../lib/TokenOps.sol";
 
 /// An NFT collection for IP assets (one minimal proxy per collection, created by RegistrationWorkflows):
@@ -177,9 +178,7 @@ contract SPGNFT is ERC721 {
 
     /// Sends the collected mint fees in `token` to the fee recipient.
     function withdrawToken(address token) external {
-        (bool ok, bytes memory ret) = token.staticcall(abi.encodeWithSignature("balanceOf(address)", address(this)));
-        if (!ok || ret.length < 32) revert SPGNFT__ZeroAddressParam();
-        TokenOps.push(token, mintFeeRecipient, abi.decode(ret, (uint256)));
+        TokenOps.push(token, mintFeeRecipient, IERC20(token).balanceOf(address(this)));
     }
 
     // --- roles ---

@@ -6,6 +6,7 @@ import {IPMetadata, LicenseTermsData, MakeDerivative, SignatureData, TransientPe
 import {
     ICoreMetadataModule,
     IERC20,
+    IERC721,
     IIPAccount,
     IIPAssetRegistry,
     ILicensingModule,
@@ -83,7 +84,7 @@ abstract contract WorkflowBase {
     }
 
     function _transferOut(address nftContract, uint256 tokenId, address recipient) internal {
-        IERC721Transfer(nftContract).safeTransferFrom(address(this), recipient, tokenId);
+        IERC721(nftContract).safeTransferFrom(address(this), recipient, tokenId);
     }
 
     function _permission(address ipId, address to, bytes4 func) internal view returns (TransientPermission memory) {
@@ -154,8 +155,4 @@ abstract contract WorkflowBase {
             d.maxRevenueShare
         );
     }
-}
-
-interface IERC721Transfer {
-    function safeTransferFrom(address from, address to, uint256 tokenId) external;
 }
