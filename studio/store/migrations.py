@@ -178,6 +178,16 @@ def m006_reviews(db: Database) -> None:
     db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def m007_publication_nonces(db: Database) -> None:
+    """The signed transaction of a sent publication: its nonce (never reused by the journal) and raw bytes (so
+    a transaction lost before it reached the node can be sent again unchanged)."""
+    db.execute("ALTER TABLE publications ADD COLUMN nonce INTEGER")
+    db.execute("ALTER TABLE publications ADD COLUMN raw_tx TEXT")
+    db.execute(
+        "CREATE UNIQUE INDEX publications_nonce ON publications (network, wallet, nonce) WHERE nonce IS NOT NULL"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("m001_initial", m001_initial),
     Migration("m002_model_registry", m002_model_registry),
@@ -185,6 +195,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("m004_trash", m004_trash),
     Migration("m005_credentials", m005_credentials),
     Migration("m006_reviews", m006_reviews),
+    Migration("m007_publication_nonces", m007_publication_nonces),
 )
 
 

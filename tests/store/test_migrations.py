@@ -153,3 +153,21 @@ def test_m006_reviews(tmp_path) -> None:
             "VALUES ('w1', 'maybe', 'Rae', 'r', 'l', 'n')"
         )
     db.execute("INSERT INTO settings (key, value) VALUES ('require_approval', 'true')")
+
+
+def test_m007_publication_nonces_are_never_reused(tmp_path) -> None:
+    db = _migrated_until(tmp_path, "m007_publication_nonces")
+    db.execute(
+        "INSERT INTO publications (work_id, network, chain_id, state, wallet, created_at, updated_at) "
+        "VALUES ('w1', 'devnet', 1315, 'failed', '0xabc', 'n', 'n')"
+    )
+    _apply(db, "m007_publication_nonces")
+    assert db.one("SELECT nonce, raw_tx FROM publications")[:] == (None, None)
+    insert = (
+        "INSERT INTO publications (work_id, network, chain_id, state, wallet, nonce, raw_tx, created_at, "
+        "updated_at) VALUES ('w1', ?, 1315, 'failed', '0xabc', 7, '0x02', 'n', 'n')"
+    )
+    db.execute(insert, ("devnet",))
+    db.execute(insert, ("aeneid",))  # the same nonce on another network is another transaction
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute(insert, ("devnet",))
