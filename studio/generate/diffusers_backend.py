@@ -63,6 +63,9 @@ SCHEDULERS: dict[str, tuple[str, dict[str, Any]]] = {
     "lcm": ("LCMScheduler", {}),
 }
 
+# Pipeline families with an SD-style UNet that the AutoPipeline classes can switch between modes.
+_UNET_PIPELINES = ("StableDiffusion", "LatentConsistencyModel")
+
 # Fixed linear maps from the 4 latent channels to RGB, good enough for a progress preview without a VAE decode.
 _LATENT_RGB = {
     "sd1": ((0.3512, 0.2297, 0.3227), (0.3250, 0.4974, 0.2350),
@@ -244,9 +247,10 @@ class DiffusersGenerator:
         if "safety_checker" in index:
             # Local creative work: no NSFW filter, and no extra 1.2 GB vision model to load.
             extra = {"safety_checker": None, "requires_safety_checker": False}
-        pipe_cls = getattr(d, index["_class_name"], None)
-        if pipe_cls is None or not issubclass(pipe_cls, d.DiffusionPipeline):
-            raise InvalidInput(f"Unsupported pipeline type {index['_class_name']!r}",
+        name = str(index.get("_class_name"))
+        pipe_cls = getattr(d, name, None) if name.startswith(_UNET_PIPELINES) else None
+        if pipe_cls is None:
+            raise InvalidInput(f"Unsupported pipeline type {name!r}",
                                hint="use a Stable Diffusion 1.x, 2.x or SDXL model")
         return pipe_cls.from_pretrained(path, local_files_only=True, dtype=dtype, **extra)
 
@@ -405,8 +409,6 @@ def _latent_preview(latents: Any, arch: str) -> Image.Image:
     """Latents -> a small RGB image (1/8 of the output size) through a fixed linear map, no VAE decode."""
     torch = _runtime().torch
     sample = latents[0].float()
-    if sample.shape[0] != 4:
-        sample = sample[:4]
     table = _LATENT_RGB["sdxl" if arch.startswith("sdxl") else "sd1"]
     factors = torch.tensor(table, dtype=sample.dtype, device=sample.device)
     rgb = torch.einsum("chw,cr->hwr", sample, factors)

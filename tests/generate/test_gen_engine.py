@@ -226,3 +226,14 @@ def test_a_nine_channel_inpainting_model_inpaints_and_refuses_other_modes(
     assert np.any(out[masked] != parent[masked], axis=-1).mean() > 0.9
     with pytest.raises(InvalidInput, match="is an inpainting model"):
         engine.run(make_request(model=model))
+
+
+def test_a_pipeline_without_a_unet_is_refused(gen_data_dir, make_request, tmp_path, tiny):
+    from dataclasses import replace
+
+    folder = tmp_path / "flux-like"
+    folder.mkdir()
+    (folder / "model_index.json").write_text('{"_class_name": "FluxPipeline"}')
+    request = make_request(model=replace(tiny, path=folder, sha256="f" * 64, name="flux-like"))
+    with pytest.raises(InvalidInput, match="Unsupported pipeline type 'FluxPipeline'"):
+        DiffusersGenerator(gen_data_dir).run(request)
