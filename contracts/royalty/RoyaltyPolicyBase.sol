@@ -16,7 +16,7 @@ abstract contract RoyaltyPolicyBase is ReentrancyGuard {
 
     event RevenueTransferredToVault(address ipId, address ancestorIpId, address token, uint256 amount);
 
-    function onLicenseMinting(address ipId, uint32 licensePercent, bytes calldata) external {
+    function onLicenseMinting(address ipId, uint32 licensePercent, bytes calldata) external view {
         _onlyRoyaltyModule();
         _checkMint(ipId, licensePercent);
     }
