@@ -12,6 +12,7 @@ import click
 
 from studio.cli.library_cmds import render_tree
 from studio.cli.license_cmds import distinct, print_split, print_verdict
+from studio.cli.review_cmds import write_demo_report as write_report
 from studio.core.types import Relation, Work, percent_to_units
 from studio.errors import StudioError
 from studio.services import Studio
@@ -158,7 +159,7 @@ def show_royalties(state: DemoState) -> None:
         print_split(state.studio.royalty(last.id, policy), titles)
 
 
-STEPS: list[Step] = [import_samples, generate_chain, show_lineage, show_verdicts, show_royalties]
+STEPS: list[Step] = [import_samples, generate_chain, show_lineage, show_verdicts, show_royalties, write_report]
 
 
 def prepare_library(path: Path | None) -> Path:

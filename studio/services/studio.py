@@ -6,20 +6,25 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studio.core.types import Edge, LineageNode, Origin, Relation, Work, WorkKind
 from studio.errors import StudioError
 from studio.generate import Generator, Progress
-from studio.licensing import DerivativePlan, LicenseCatalog, Verdict, WorkTerms
+from studio.licensing import CODES, DerivativePlan, LicenseCatalog, Verdict, WorkTerms
 from studio.lineage.graph import LineageGraph, ParentLink
 from studio.metadata import ForeignRecipe, read_png_recipe
 from studio.royalty import RoyaltySplit
+from studio.services import review
 from studio.services.generation import CreateRequest, GenerationService
 from studio.services.importing import ImportOutcome, ImportRequest, default_title, read_file, store_image
 from studio.services.licensing_view import LicenseView, raise_request_errors
 from studio.services.models import ModelRegistry
 from studio.store.library import Library, data_dir
 from studio.store.works import NewWork
+
+if TYPE_CHECKING:
+    from studio.services.credentials import ExportResult, StoredCredentials
 
 
 @dataclass(frozen=True)
@@ -90,12 +95,17 @@ class Studio:
         A derivative inherits its parents' license where their terms say so (reciprocal PIL, share-alike),
         and a rev share given for it is Story's raise-only override. Terms that cannot be asked for are an
         input error and nothing is written; a derivative that breaks its parents' terms is still recorded,
-        flagged with the reasons, and can never be published.
+        flagged with the reasons, and can never be published. Content Credentials in the file are verified
+        and stored; ingredients the library knows become parents too (see `studio.services.credentials`).
         """
+        from studio.services.credentials import read_on_import  # loads the C2PA SDK: only when importing
+
         data = read_file(request.path)
         found = _embedded_recipe(data)
+        credentials = read_on_import(self.library, data, request.path.name, self.data_dir)
         parents = [self.work(ref) for ref in request.parents]
         links = [ParentLink(p.id, _relation_for(p, request.relation)) for p in parents]
+        links += [link for link in credentials.links if link.parent_id not in {p.id for p in parents}]
         if links:
             plan = self.licenses.plan(
                 [(link.parent_id, link.relation) for link in links],
@@ -126,7 +136,9 @@ class Studio:
         )
 
         def audit(work_id: str) -> list[dict]:
-            return [reason.to_dict() for reason in self.licenses.audit(work_id)] if links else []
+            credentials.record(self.library.db, work_id)  # inside the import's transaction
+            flags = [reason.to_dict() for reason in self.licenses.audit(work_id)] if links else []
+            return flags + list(credentials.flags)
 
         outcome = store_image(self.library, data, name=request.path.name, new_work=new, parents=links, flags_for=audit)
         return replace(outcome, recipe_source=found.source if found else None)
@@ -154,7 +166,9 @@ class Studio:
         with self.library.db.atomic():
             edges = self.graph.add_parents(child.id, [ParentLink(p.id, _relation_for(p, relation)) for p in parents])
             flags = [reason.to_dict() for reason in self.licenses.audit(child.id)]
-            self.library.works.set_flags(child.id, flags)
+            # The audit owns the license flags only; others (e.g. tampered Content Credentials) stay.
+            kept = [flag for flag in child.flags if flag.get("code") not in CODES]
+            self.library.works.set_flags(child.id, kept + flags)
         return edges
 
     # -- licenses and royalties ----------------------------------------------------------------------------
@@ -191,6 +205,28 @@ class Studio:
     ) -> Work:
         """Generate or remix; the license engine is asked first, and the result is recorded with its lineage."""
         return self.generation.create(request, on_progress=on_progress, cancel=cancel)
+
+    # -- review and Content Credentials ----------------------------------------------------------------------
+    def report(self, ref: str, fmt: review.Format = "html") -> review.RenderedReport:
+        return review.render_report(self, ref, fmt)
+
+    def approval_status(self, ref: str) -> review.ApprovalStatus:
+        return review.approval_status(self, ref)
+
+    def ensure_release_allowed(self, ref: str) -> review.ApprovalStatus:
+        """Raise ReleaseNotApproved when the library requires review and the work is not approved."""
+        return review.ensure_release_allowed(self, ref)
+
+    def credentials(self, ref: str) -> StoredCredentials | None:
+        from studio.services.credentials import stored_credentials
+
+        return stored_credentials(self, ref)
+
+    def export(self, ref: str, target: Path, *, signer: str | None = None) -> ExportResult:
+        """Write the work's image signed with Content Credentials; refused when review is required and missing."""
+        from studio.services.credentials import export_work
+
+        return export_work(self, ref, target, signer=signer)
 
 
 def _embedded_recipe(data: bytes) -> ForeignRecipe | None:

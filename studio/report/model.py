@@ -1,0 +1,171 @@
+"""What a lineage & compliance report states about one work and its ancestors, as plain values.
+
+The same values become the JSON and the HTML, so both say exactly the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LicenseSummary:
+    id: str
+    name: str
+    legal_url: str
+    family: str
+    commercial_use: bool
+    derivatives_allowed: bool
+    share_alike: bool
+    rev_share_percent: float | None  # the PIL commercial revenue share a remix owes; None without PIL commercial terms
+    royalty_policy: str | None
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One row of the publishing journal: `state` is draft, sent, confirmed or failed."""
+
+    network: str
+    chain_id: int
+    state: str
+    ip_id: str | None
+    tx_hash: str | None
+
+
+@dataclass(frozen=True)
+class CredentialsVerdict:
+    """What the Content Credentials of the work's file said when they were last checked."""
+
+    state: str  # none | trusted | valid | invalid
+    tampered: bool
+    signer: str | None
+    summary: str
+    manifest_label: str | None
+    checked_at: str
+    source: str  # import | export
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A blocking or warning reason (or an informational note) with its code, its words and the rule behind it."""
+
+    code: str
+    severity: str  # block | warn | info
+    scope: str  # make | commercial | publish
+    message: str
+    work_id: str | None
+    rule: str | None
+
+
+@dataclass(frozen=True)
+class Node:
+    """The work itself (generation 0) or one of its ancestors."""
+
+    id: str
+    title: str
+    creator: str | None
+    kind: str
+    origin: str
+    generation: int  # the longest path to the reported work: parents are drawn above all their children
+    relation: str | None  # how the nearest child came from it
+    license: LicenseSummary
+    can_remix: bool
+    can_use_commercially: bool
+    can_publish: bool
+    publications: tuple[Publication, ...]
+    credentials: CredentialsVerdict | None
+    flags: tuple[Problem, ...]
+    recipe: dict[str, Any] | None
+    sha256: str
+    created_at: str
+
+    @property
+    def ip_id(self) -> str | None:
+        """The Story IP asset id of its confirmed registration, if any."""
+        return next((p.ip_id for p in self.publications if p.state == "confirmed" and p.ip_id), None)
+
+
+@dataclass(frozen=True)
+class Link:
+    child_id: str
+    parent_id: str
+    relation: str
+    weight: float | None
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A ready-to-paste credit line and why it is owed."""
+
+    work_id: str
+    text: str
+    required_for: str
+    license_id: str
+    legal_url: str
+
+
+@dataclass(frozen=True)
+class Duty:
+    """An obligation that travels with the work: use restrictions, share-alike, non-commercial."""
+
+    code: str
+    text: str
+    work_id: str
+
+
+@dataclass(frozen=True)
+class Share:
+    work_id: str
+    title: str
+    depth: int
+    percent: float
+    units: int
+
+
+@dataclass(frozen=True)
+class RoyaltyTable:
+    """Who receives what share of the work's revenue under one Story royalty policy."""
+
+    policy: str  # lap | lrp
+    stack_percent: float | None
+    creator_percent: float | None
+    shares: tuple[Share, ...]
+    error: str | None = None  # why Story would refuse this split; the table is then empty
+
+
+@dataclass(frozen=True)
+class ReviewNote:
+    """The release approval state when the report was written (not part of the report's fingerprint)."""
+
+    state: str  # approved | rejected | voided | none
+    required: bool
+    reviewer: str | None
+    decided_at: str | None
+    comment: str | None
+    explanation: str
+
+
+@dataclass(frozen=True)
+class LineageReport:
+    work_id: str
+    title: str
+    generated_at: str
+    can_remix: bool
+    can_use_commercially: bool
+    can_publish: bool
+    nodes: tuple[Node, ...]  # the reported work first, then its ancestors by generation
+    links: tuple[Link, ...]
+    credits: tuple[Credit, ...]
+    duties: tuple[Duty, ...]
+    problems: tuple[Problem, ...]  # block and warn, the reported work's first
+    notes: tuple[Problem, ...]  # info
+    royalties: tuple[RoyaltyTable, ...]
+    review: ReviewNote | None = None
+
+    @property
+    def subject(self) -> Node:
+        return self.nodes[0]
+
+    def node(self, work_id: str) -> Node:
+        return next(n for n in self.nodes if n.id == work_id)
