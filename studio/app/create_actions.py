@@ -1,0 +1,93 @@
+"""Which of Generate / Remix / Inpaint / Blend the create panel may offer now, and why not.
+
+The license answer comes from the license engine through `Studio.plan_derivative`, with the selected parents
+and the chosen model and LoRAs as the new work's parents; this module only decides which parents each action
+needs and turns a refusal into the text the panel shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from studio.core.types import Relation, Work, WorkKind
+from studio.errors import StudioError
+from studio.licensing import DerivativePlan
+from studio.services import Studio
+
+MODES = ("txt2img", "img2img", "inpaint", "blend")
+LABELS = {"txt2img": "Generate", "img2img": "Remix", "inpaint": "Inpaint", "blend": "Blend"}
+RELATIONS = {
+    "txt2img": None,
+    "img2img": Relation.remix_of,
+    "inpaint": Relation.inpaint_of,
+    "blend": Relation.composite_of,
+}
+MAX_BLEND = 16
+
+
+@dataclass(frozen=True)
+class ActionState:
+    mode: str
+    enabled: bool
+    reason: str = ""
+    license_refusal: bool = False
+
+
+def refusal_text(plan: DerivativePlan) -> str:
+    """The blocking reasons of a plan as one text (each message once), as the user reads it."""
+    seen: list[str] = []
+    for r in plan.reasons:
+        if r.blocks and r.scope in ("make", "commercial") and r.message not in seen:
+            seen.append(r.message)
+    return " ".join(seen) or "The parents' licenses do not allow it."
+
+
+def action_states(
+    studio: Studio,
+    parents: Sequence[Work],
+    tools: Sequence[str] = (),
+    *,
+    has_mask: bool = False,
+    commercial: bool = False,
+) -> dict[str, ActionState]:
+    """The state of each action for the selected `parents` and the chosen model and LoRA work ids (`tools`)."""
+    images = [w for w in parents if w.kind is WorkKind.image]
+    states: dict[str, ActionState] = {}
+    for mode in MODES:
+        need = _parents_needed(mode, images, has_mask)
+        if need:
+            states[mode] = ActionState(mode, False, need)
+            continue
+        ids = [w.id for w in images] if mode != "txt2img" else []
+        ids += [t for t in tools if t not in ids]
+        if not ids:
+            states[mode] = ActionState(mode, True)
+            continue
+        try:
+            plan = studio.plan_derivative(ids, RELATIONS[mode] or Relation.remix_of, commercial=commercial)
+        except StudioError as exc:
+            states[mode] = ActionState(mode, False, str(exc))
+            continue
+        if plan.allowed:
+            states[mode] = ActionState(mode, True)
+        else:
+            states[mode] = ActionState(mode, False, refusal_text(plan), license_refusal=True)
+    return states
+
+
+def _parents_needed(mode: str, images: Sequence[Work], has_mask: bool) -> str:
+    count = len(images)
+    if mode == "img2img" and count != 1:
+        return "Select one image to remix." if count == 0 else "Remix takes one image; select just one (or Blend)."
+    if mode == "inpaint":
+        if count != 1:
+            return "Select one image to inpaint."
+        if not has_mask:
+            return "Paint the area to repaint on the image first."
+    if mode == "blend":
+        if count < 2:
+            return "Select two or more images to blend."
+        if count > MAX_BLEND:
+            return f"Blend takes at most {MAX_BLEND} images."
+    return ""

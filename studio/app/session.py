@@ -1,0 +1,246 @@
+"""One open library in the window: the GUI thread's `Studio`, the selection, the job queue, and the jobs that
+change the library (import, generation, trash).
+
+The GUI thread's `Studio` answers quick reads (pages of works, verdicts, lineage). Work that writes or takes
+long runs as a job on a worker thread with its own `Studio`, hence its own SQLite connection: imports open one
+per job; generation keeps one engine `Studio` for the generate lane, so that loaded models stay cached between
+jobs (that lane runs one job at a time, so the connection is never used by two threads at once).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from studio.app.jobs import JobQueue
+from studio.app.workers import TaskContext
+from studio.app.works_model import LibraryFilter
+from studio.core.types import Relation, Work, WorkKind
+from studio.errors import InvalidInput, StudioError
+from studio.services import Studio
+from studio.services.generation import CreateRequest
+from studio.services.importing import ImportOutcome, ImportRequest
+
+StudioFactory = Callable[[], Studio]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the import dialog asks once for every dropped or chosen file."""
+
+    license_id: str | None = None
+    rev_share: int | None = None
+    minting_fee: int | None = None
+    creator: str | None = None
+    title: str | None = None
+    parents: tuple[str, ...] = ()
+    relation: Relation = Relation.remix_of
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    imported: tuple[ImportOutcome, ...] = ()
+    failed: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (file name, message)
+
+
+class StudioSession(QObject):
+    library_changed = Signal()
+    selection_changed = Signal()
+    work_created = Signal(str)
+    message = Signal(str)
+
+    def __init__(self, studio: Studio, *, studio_factory: StudioFactory | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.studio = studio
+        self.library_dir = studio.library.root
+        self._factory = studio_factory or (lambda: Studio.open(self.library_dir))
+        self.jobs = JobQueue(self)
+        self.jobs.job_finished.connect(self._on_job_finished)
+        self._selection: tuple[str, ...] = ()
+        self._engine: Studio | None = None
+        self._scratch = Path(tempfile.mkdtemp(prefix="studio-window-"))
+        self._closed = False
+
+    # -- selection ----------------------------------------------------------------------------------------
+    @property
+    def selection(self) -> tuple[str, ...]:
+        return self._selection
+
+    def select(self, work_ids: Sequence[str]) -> None:
+        ids = tuple(dict.fromkeys(work_ids))
+        if ids != self._selection:
+            self._selection = ids
+            self.selection_changed.emit()
+
+    def selected_works(self) -> list[Work]:
+        found = self.studio.library.works.get_many(self._selection)
+        return [found[i] for i in self._selection if i in found]
+
+    def current(self) -> Work | None:
+        works = self.selected_works()
+        return works[0] if works else None
+
+    # -- the gallery's source -----------------------------------------------------------------------------
+    def count_works(self, flt: LibraryFilter) -> int:
+        if flt.published is not None:
+            return len(self._published_filtered(flt))
+        return self.studio.library.works.count(**_store_filters(flt))
+
+    def page_of_works(self, flt: LibraryFilter, offset: int, limit: int) -> list[Work]:
+        if flt.published is not None:
+            return self._published_filtered(flt)[offset : offset + limit]
+        return self.studio.works(**_store_filters(flt), limit=limit, offset=offset)
+
+    def published_ids(self, ids: list[str]) -> set[str]:
+        return self.studio.published_ids(ids) if hasattr(self.studio, "published_ids") else set()
+
+    def _published_filtered(self, flt: LibraryFilter) -> list[Work]:
+        works = self.studio.works(**_store_filters(flt))
+        published = self.published_ids([w.id for w in works])
+        return [w for w in works if (w.id in published) == flt.published]
+
+    # -- trash --------------------------------------------------------------------------------------------
+    def trash(self, work_ids: Sequence[str]) -> list[str]:
+        """Move works to the trash in one transaction; returns the ids that were moved (for undo)."""
+        works = self.studio.library.works
+        moved = []
+        with self.studio.library.db.atomic():
+            for work_id in work_ids:
+                if works.get(work_id).deleted_at is None:
+                    works.trash(work_id)
+                    moved.append(work_id)
+        if moved:
+            self.select([i for i in self._selection if i not in moved])
+            self.library_changed.emit()
+        return moved
+
+    def restore(self, work_ids: Sequence[str]) -> list[str]:
+        works = self.studio.library.works
+        restored = []
+        with self.studio.library.db.atomic():
+            for work_id in work_ids:
+                if works.get(work_id).deleted_at is not None:
+                    works.restore(work_id)
+                    restored.append(work_id)
+        if restored:
+            self.library_changed.emit()
+        return restored
+
+    def trashed(self) -> list[Work]:
+        return self.studio.works(kind=None, trashed=True)
+
+    # -- jobs ---------------------------------------------------------------------------------------------
+    def import_files(self, paths: Sequence[Path | str], options: ImportOptions) -> int:
+        """Import files on a worker thread; the job's result is an `ImportReport`."""
+        files = [Path(p) for p in paths]
+        if not files:
+            raise InvalidInput("nothing to import", hint="choose or drop one or more image files")
+        title = files[0].name if len(files) == 1 else f"{len(files)} files"
+
+        def task(ctx: TaskContext) -> ImportReport:
+            imported: list[ImportOutcome] = []
+            failed: list[tuple[str, str]] = []
+            studio = self._factory()
+            try:
+                for n, path in enumerate(files):
+                    ctx.raise_if_cancelled()
+                    request = ImportRequest(
+                        path=path,
+                        title=options.title if len(files) == 1 else None,
+                        creator=options.creator,
+                        license_id=options.license_id,
+                        rev_share=options.rev_share,
+                        minting_fee=options.minting_fee,
+                        parents=options.parents,
+                        relation=options.relation,
+                    )
+                    try:
+                        imported.append(studio.import_image(request))
+                    except StudioError as exc:
+                        if len(files) == 1:
+                            raise
+                        failed.append((path.name, str(exc)))
+                    ctx.report(n + 1, len(files))
+            finally:
+                studio.close()
+            return ImportReport(tuple(imported), tuple(failed))
+
+        return self.jobs.submit("import", f"Import {title}", task, lane="io")
+
+    def generate(self, request: CreateRequest) -> int:
+        """Generate, remix, inpaint or blend on the generate lane; the job's result is the new `Work`."""
+        verb = {"txt2img": "Generate", "img2img": "Remix", "inpaint": "Inpaint", "blend": "Blend"}[request.mode]
+        prompt = " ".join(request.prompt.split())
+        title = f"{verb}: {prompt[:40]}" if prompt else verb
+
+        def task(ctx: TaskContext) -> Work:
+            engine = self._engine_studio()
+            return engine.generate(
+                request,
+                on_progress=lambda p: ctx.report(p.step, p.total, p.preview),
+                cancel=ctx.cancel,
+            )
+
+        return self.jobs.submit("generate", title, task, lane="generate")
+
+    def submit(self, kind: str, title: str, task: Callable[[TaskContext, Studio], Any], *, lane: str = "io") -> int:
+        """Run `task(ctx, studio)` with a `Studio` of its own (its own connection), closed afterwards."""
+
+        def run(ctx: TaskContext) -> Any:
+            studio = self._factory()
+            try:
+                return task(ctx, studio)
+            finally:
+                studio.close()
+
+        return self.jobs.submit(kind, title, run, lane=lane)
+
+    def scratch_file(self, name: str) -> Path:
+        """A path in the session's scratch folder (masks), removed when the session closes."""
+        return self._scratch / name
+
+    def _engine_studio(self) -> Studio:
+        # Only ever called from the generate lane, one job at a time.
+        if self._engine is None:
+            self._engine = self._factory()
+        return self._engine
+
+    def _on_job_finished(self, job_id: int, result: Any) -> None:
+        if isinstance(result, ImportReport):
+            if result.imported:
+                self.library_changed.emit()
+            if result.failed:
+                names = ", ".join(name for name, _ in result.failed)
+                self.message.emit(f"Could not import {names}: {result.failed[0][1]}")
+        elif isinstance(result, Work):
+            self.library_changed.emit()
+            self.work_created.emit(result.id)
+
+    # -- closing ------------------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Cancel and wait for every job, then close the connections. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self.jobs.shutdown()
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+        self.studio.close()
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+def _store_filters(flt: LibraryFilter) -> dict[str, Any]:
+    return {
+        "kind": flt.kind if isinstance(flt.kind, WorkKind) else None,
+        "license_id": flt.license_id,
+        "origin": flt.origin,
+        "text": flt.text.strip() or None,
+        "trashed": flt.trashed,
+    }

@@ -1,0 +1,120 @@
+"""The window's settings: a JSON file in the per-user config folder (`STUDIO_CONFIG_DIR` overrides).
+
+Only preferences live here. Wallet keys and tokens belong to the OS keyring (`studio.secrets`): `save` refuses
+a value that looks like a private key, and an RPC address carrying credentials is refused too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import platformdirs
+
+from studio import APP_NAME
+from studio.errors import InvalidInput
+from studio.store.files import write_atomic
+
+log = logging.getLogger(__name__)
+
+ENV_CONFIG_DIR = "STUDIO_CONFIG_DIR"
+FILE_NAME = "window.json"
+THEMES = ("system", "light", "dark")
+NETWORKS = ("devnet", "aeneid", "mainnet")
+STORAGE_SERVICES = ("local", "ipfs")
+ROYALTY_POLICIES = ("lap", "lrp")
+_KEY_LIKE = re.compile(r"(0x)?[0-9a-fA-F]{64}")
+
+
+def config_dir() -> Path:
+    env = os.environ.get(ENV_CONFIG_DIR)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Preferences of the window. Empty folder fields mean the studio's defaults."""
+
+    library_dir: str = ""
+    models_dir: str = ""
+    network: str = "devnet"
+    rpc_url: str = ""
+    storage_service: str = "local"
+    theme: str = "system"
+    royalty_policy: str = "lap"
+    creator: str = ""
+    window_geometry: str = ""
+    window_state: str = ""
+
+    def __post_init__(self) -> None:
+        for name, allowed in (
+            ("theme", THEMES),
+            ("network", NETWORKS),
+            ("storage_service", STORAGE_SERVICES),
+            ("royalty_policy", ROYALTY_POLICIES),
+        ):
+            if getattr(self, name) not in allowed:
+                raise InvalidInput(
+                    f"{name.replace('_', ' ')} {getattr(self, name)!r} is not one of {', '.join(allowed)}"
+                )
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, str):
+                raise InvalidInput(f"setting {f.name} must be text")
+            if f.name not in ("window_geometry", "window_state") and _KEY_LIKE.fullmatch(value.strip()):
+                raise InvalidInput(
+                    f"the {f.name.replace('_', ' ')} looks like a private key",
+                    hint="keys are kept in the OS keyring, never in settings",
+                )
+        if self.rpc_url:
+            parts = urlsplit(self.rpc_url)
+            if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
+                raise InvalidInput(f"RPC address {self.rpc_url!r} is not an http(s) or ws(s) URL")
+            if parts.username or parts.password:
+                raise InvalidInput(
+                    "the RPC address carries a user name or password",
+                    hint="use an address without credentials; tokens belong in the OS keyring",
+                )
+
+    def with_changes(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+class SettingsStore:
+    """Loads and saves `Settings`; a damaged or foreign file falls back to the defaults, field by field."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or config_dir() / FILE_NAME
+
+    def load(self) -> Settings:
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return Settings()
+        except (OSError, ValueError) as exc:
+            log.warning("settings file %s is unreadable (%s); using the defaults", self.path, exc)
+            return Settings()
+        if not isinstance(raw, dict):
+            return Settings()
+        settings = Settings()
+        known = {f.name for f in fields(Settings)}
+        for name, value in raw.items():
+            if name not in known:
+                continue
+            try:
+                settings = replace(settings, **{name: value})
+            except InvalidInput as exc:
+                log.warning("ignoring setting %s: %s", name, exc)
+        return settings
+
+    def save(self, settings: Settings) -> None:
+        data = json.dumps(asdict(settings), indent=2, sort_keys=True).encode()
+        write_atomic(self.path, data)

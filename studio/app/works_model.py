@@ -1,0 +1,165 @@
+"""The gallery's list model: the library's works, newest first, read a page at a time.
+
+The model is windowed: `rowCount` is the number of matching works, and rows are read from SQLite in pages
+when a view first asks for them, keeping the most recently used pages. Scrolling through 10,000 works reads
+only the pages that come into view, and the scroll bar always shows the whole library.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+
+from studio.core.types import Origin, Work, WorkKind
+
+PAGE_SIZE = 256
+MAX_PAGES = 24
+
+WorkRole = Qt.ItemDataRole.UserRole + 1
+WorkIdRole = Qt.ItemDataRole.UserRole + 2
+FlaggedRole = Qt.ItemDataRole.UserRole + 3
+PublishedRole = Qt.ItemDataRole.UserRole + 4
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class LibraryFilter:
+    """What the gallery shows; None means any. `published` narrows to works on (True) or off (False) Story."""
+
+    kind: WorkKind | None = WorkKind.image
+    license_id: str | None = None
+    origin: Origin | None = None
+    published: bool | None = None
+    text: str = ""
+    trashed: bool = False
+
+
+class WorkSource(Protocol):
+    """Where the model reads works from (the Studio facade in the window, anything alike in tests)."""
+
+    def count_works(self, flt: LibraryFilter) -> int: ...
+
+    def page_of_works(self, flt: LibraryFilter, offset: int, limit: int) -> list[Work]: ...
+
+    def published_ids(self, ids: list[str]) -> set[str]: ...
+
+
+class WorksModel(QAbstractListModel):
+    def __init__(self, source: WorkSource, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._source = source
+        self._filter = LibraryFilter()
+        self._total = source.count_works(self._filter)
+        self._pages: OrderedDict[int, list[Work]] = OrderedDict()
+        self._published: dict[int, set[str]] = {}
+        self.decoration: Callable[[Work], Any] | None = None
+
+    # -- Qt model API -------------------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
+        return 0 if parent.isValid() else self._total
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.parent().isValid() or not 0 <= index.row() < self._total:
+            return None
+        work = self.work_at(index.row())
+        if work is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return work.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            who = f" by {work.creator}" if work.creator else ""
+            flag = "\n⚠ " + str(work.flags[0].get("message", "flagged")) if work.flags else ""
+            return f"{work.title}{who}\n{work.license_id} · {work.origin.value} · {work.id}{flag}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.decoration(work) if self.decoration is not None else None
+        if role == WorkRole:
+            return work
+        if role == WorkIdRole:
+            return work.id
+        if role == FlaggedRole:
+            return work.flagged
+        if role == PublishedRole:
+            return work.id in self._published.get(index.row() // PAGE_SIZE, set())
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+
+    def roleNames(self) -> dict[int, bytes]:
+        names = dict(super().roleNames())
+        names.update({WorkRole: b"work", WorkIdRole: b"workId", FlaggedRole: b"flagged", PublishedRole: b"published"})
+        return names
+
+    # -- the studio's API ---------------------------------------------------------------------------------
+    @property
+    def filter(self) -> LibraryFilter:
+        return self._filter
+
+    def set_filter(self, flt: LibraryFilter) -> None:
+        if flt == self._filter:
+            return
+        self._filter = flt
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the library (after an import, a generation, a delete): the rows may all have moved."""
+        self.beginResetModel()
+        self._pages.clear()
+        self._published.clear()
+        self._total = self._source.count_works(self._filter)
+        self.endResetModel()
+
+    def update_work(self, work_id: str) -> None:
+        """Re-read one work that changed in place (flags, publication), if it is loaded."""
+        for page_no, page in self._pages.items():
+            for i, work in enumerate(page):
+                if work.id == work_id:
+                    self._pages.pop(page_no)
+                    self._published.pop(page_no, None)
+                    row = page_no * PAGE_SIZE + i
+                    self.dataChanged.emit(self.index(row), self.index(row))
+                    return
+
+    def work_at(self, row: int) -> Work | None:
+        if not 0 <= row < self._total:
+            return None
+        page_no, offset = divmod(row, PAGE_SIZE)
+        page = self._page(page_no)
+        return page[offset] if offset < len(page) else None
+
+    def row_of(self, work_id: str, *, read_pages: int = 2) -> int | None:
+        """The row of a work among the pages read so far, reading the first `read_pages` (newest) if needed;
+        None when it is not among them or not shown."""
+        for page_no in range(min(read_pages, -(-self._total // PAGE_SIZE))):
+            self._page(page_no)
+        for page_no, page in self._pages.items():
+            for i, work in enumerate(page):
+                if work.id == work_id:
+                    return page_no * PAGE_SIZE + i
+        return None
+
+    def loaded_pages(self) -> int:
+        return len(self._pages)
+
+    def _page(self, page_no: int) -> list[Work]:
+        page = self._pages.get(page_no)
+        if page is not None:
+            self._pages.move_to_end(page_no)
+            return page
+        # Rows run newest first; the store lists oldest first, so page p is a window counted from the end.
+        end = self._total - page_no * PAGE_SIZE
+        start = max(0, end - PAGE_SIZE)
+        page = list(reversed(self._source.page_of_works(self._filter, start, end - start)))
+        self._pages[page_no] = page
+        self._published[page_no] = self._source.published_ids([w.id for w in page])
+        while len(self._pages) > MAX_PAGES:
+            old, _ = self._pages.popitem(last=False)
+            self._published.pop(old, None)
+        return page

@@ -1,0 +1,300 @@
+"""The create panel: prompt, model and LoRAs, seed and sampling settings, a mask for inpaint, blend weights,
+and the Generate / Remix / Inpaint / Blend buttons, each disabled with the reason when it cannot run."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.app.create_actions import LABELS, MODES, ActionState, action_states
+from studio.app.session import StudioSession
+from studio.core.types import Work, WorkKind
+from studio.errors import InvalidInput, StudioError
+from studio.services.generation import CreateRequest
+from studio.ui.mask_canvas import MaskCanvas
+from studio.ui.theme import REFUSED
+
+BUILTIN = "studio-tiny"
+MAX_SEED = 2**32 - 1
+
+
+class CreatePanel(QScrollArea):
+    submitted = Signal(int)  # job id
+
+    def __init__(self, session: StudioSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        self.setWidget(body)
+
+        # parents: what the remix starts from
+        self.parents_label = QLabel(wordWrap=True)
+        self.mask = MaskCanvas()
+        self.brush = QSlider(Qt.Orientation.Horizontal, minimum=4, maximum=128, value=self.mask.brush)
+        self.brush.valueChanged.connect(lambda v: setattr(self.mask, "brush", v))
+        self.clear_mask = QPushButton("Clear mask")
+        self.clear_mask.clicked.connect(self.mask.clear)
+        self.weights = QTableWidget(0, 2)
+        self.weights.setHorizontalHeaderLabels(["Parent", "Weight"])
+        self.weights.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.weights.verticalHeader().hide()
+        self.weights.setMaximumHeight(130)
+        parents_box = QGroupBox("Start from")
+        parents_layout = QVBoxLayout(parents_box)
+        parents_layout.addWidget(self.parents_label)
+        parents_layout.addWidget(self.mask, 1)
+        brush_row = QHBoxLayout()
+        brush_row.addWidget(QLabel("Brush"))
+        brush_row.addWidget(self.brush, 1)
+        brush_row.addWidget(self.clear_mask)
+        parents_layout.addLayout(brush_row)
+        parents_layout.addWidget(self.weights)
+
+        # what to make
+        self.prompt = QPlainTextEdit(placeholderText="Describe the image")
+        self.prompt.setMaximumHeight(80)
+        self.negative = QLineEdit(placeholderText="What to avoid (negative prompt)")
+        self.model = QComboBox()
+        self.loras = QTableWidget(0, 2)
+        self.loras.setHorizontalHeaderLabels(["LoRA", "Weight"])
+        self.loras.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.loras.verticalHeader().hide()
+        self.loras.setMaximumHeight(110)
+        self.seed = QLineEdit(str(random.randrange(MAX_SEED)))
+        self.seed.setToolTip("Seed: lock it to repeat a result; unlocked, every run draws a new one")
+        self.lock_seed = QCheckBox("Lock")
+        self.dice = QToolButton(text="New")
+        self.dice.setToolTip("New random seed")
+        self.dice.clicked.connect(lambda: self.seed.setText(str(random.randrange(MAX_SEED))))
+        self.steps = QSpinBox(minimum=0, maximum=150, specialValueText="auto")
+        self.guidance = QDoubleSpinBox(minimum=-0.5, maximum=30.0, singleStep=0.5, value=-0.5, specialValueText="auto")
+        self.width_ = QSpinBox(minimum=0, maximum=2048, singleStep=8, specialValueText="auto")
+        self.height_ = QSpinBox(minimum=0, maximum=2048, singleStep=8, specialValueText="auto")
+        self.strength = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, specialValueText="auto")
+        self.commercial = QCheckBox("I intend to use the result commercially")
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.lock_seed)
+        seed_row.addWidget(self.dice)
+        size_row = QHBoxLayout()
+        size_row.addWidget(self.width_)
+        size_row.addWidget(QLabel("×"))
+        size_row.addWidget(self.height_)
+        form = QFormLayout()
+        form.addRow("Prompt", self.prompt)
+        form.addRow("Negative", self.negative)
+        form.addRow("Model", self.model)
+        form.addRow("LoRAs", self.loras)
+        form.addRow("Seed", seed_row)
+        form.addRow("Steps", self.steps)
+        form.addRow("Guidance", self.guidance)
+        form.addRow("Size", size_row)
+        form.addRow("Strength", self.strength)
+        form.addRow("", self.commercial)
+
+        self.buttons: dict[str, QPushButton] = {}
+        button_row = QHBoxLayout()
+        for mode in MODES:
+            button = QPushButton(LABELS[mode])
+            button.clicked.connect(lambda _checked=False, m=mode: self.start(m))
+            self.buttons[mode] = button
+            button_row.addWidget(button)
+        self.reason = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error = QLabel(wordWrap=True)
+        self.error.setStyleSheet(f"color: {REFUSED.name()}")
+
+        layout = QVBoxLayout(body)
+        layout.addWidget(parents_box, 1)
+        layout.addLayout(form)
+        layout.addLayout(button_row)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.error)
+        layout.addStretch(0)
+
+        self.states: dict[str, ActionState] = {}
+        self._parents: list[Work] = []
+        self.reload_models()
+        session.selection_changed.connect(self._selection_changed)
+        session.library_changed.connect(self.update_actions)
+        self.mask.mask_changed.connect(self.update_actions)
+        self.model.currentIndexChanged.connect(self.update_actions)
+        self.loras.itemChanged.connect(lambda _item: self.update_actions())
+        self.commercial.toggled.connect(self.update_actions)
+        self._selection_changed()
+
+    # -- models -------------------------------------------------------------------------------------------
+    def reload_models(self) -> None:
+        current = self.model.currentData()
+        self.model.blockSignals(True)
+        self.model.clear()
+        models = self.session.studio.models.list()
+        names = set()
+        for m in models:
+            if m.kind is WorkKind.model and m.work.deleted_at is None:
+                label = f"{m.name} (built-in)" if m.name == BUILTIN else m.name
+                self.model.addItem(label, (m.name, m.work.id))
+                names.add(m.name)
+        if BUILTIN not in names:
+            self.model.addItem(f"{BUILTIN} (built-in)", (BUILTIN, None))
+        index = self.model.findData(current) if current is not None else -1
+        self.model.setCurrentIndex(max(0, index))
+        self.model.blockSignals(False)
+        self.loras.blockSignals(True)
+        self.loras.setRowCount(0)
+        for m in models:
+            if m.kind is WorkKind.lora and m.work.deleted_at is None:
+                row = self.loras.rowCount()
+                self.loras.insertRow(row)
+                item = QTableWidgetItem(m.name)
+                item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+                item.setCheckState(Qt.CheckState.Unchecked)
+                item.setData(Qt.ItemDataRole.UserRole, (m.name, m.work.id))
+                self.loras.setItem(row, 0, item)
+                weight = QDoubleSpinBox(minimum=-4.0, maximum=4.0, singleStep=0.1, value=1.0)
+                self.loras.setCellWidget(row, 1, weight)
+        self.loras.blockSignals(False)
+        self.update_actions()
+
+    def _chosen_loras(self) -> list[tuple[str, str, float]]:
+        chosen = []
+        for row in range(self.loras.rowCount()):
+            item = self.loras.item(row, 0)
+            if item.checkState() == Qt.CheckState.Checked:
+                name, work_id = item.data(Qt.ItemDataRole.UserRole)
+                weight = self.loras.cellWidget(row, 1)
+                chosen.append((name, work_id, weight.value()))  # type: ignore[union-attr]
+        return chosen
+
+    def _tools(self) -> list[str]:
+        model = self.model.currentData()
+        ids = [model[1]] if model and model[1] else []
+        return ids + [work_id for _name, work_id, _w in self._chosen_loras()]
+
+    # -- parents ------------------------------------------------------------------------------------------
+    def _selection_changed(self) -> None:
+        self._parents = [w for w in self.session.selected_works() if w.kind is WorkKind.image]
+        n = len(self._parents)
+        if n == 0:
+            self.parents_label.setText(
+                "Nothing selected: <b>Generate</b> makes a new image from the prompt. "
+                "Select one image to remix or inpaint it, several to blend them."
+            )
+        else:
+            titles = ", ".join(w.title for w in self._parents[:5]) + (" …" if n > 5 else "")
+            self.parents_label.setText(f"<b>{n} image{'s' if n != 1 else ''}</b>: {titles}")
+        image = QImage()
+        if n == 1:
+            path = self.session.studio.file_of(self._parents[0])
+            if path is not None:
+                image = QImage(str(path))
+        self.mask.set_image(image if not image.isNull() else None)
+        self.mask.setVisible(n == 1)
+        self.brush.setEnabled(n == 1)
+        self.clear_mask.setEnabled(n == 1)
+        self.weights.setRowCount(0)
+        if n >= 2:
+            for row, work in enumerate(self._parents):
+                self.weights.insertRow(row)
+                self.weights.setItem(row, 0, QTableWidgetItem(work.title))
+                self.weights.setCellWidget(row, 1, QDoubleSpinBox(minimum=0.0, maximum=10.0, singleStep=0.1, value=1.0))
+        self.weights.setVisible(n >= 2)
+        self.update_actions()
+
+    # -- actions ------------------------------------------------------------------------------------------
+    def update_actions(self) -> None:
+        self.states = action_states(
+            self.session.studio,
+            self._parents,
+            self._tools(),
+            has_mask=self.mask.has_mask(),
+            commercial=self.commercial.isChecked(),
+        )
+        refusals = []
+        for mode, state in self.states.items():
+            button = self.buttons[mode]
+            button.setEnabled(state.enabled)
+            button.setToolTip(state.reason)
+            if state.license_refusal:
+                refusals.append(f"<b>{LABELS[mode]}</b> is not allowed: {_escape(state.reason)}")
+        self.reason.setText(
+            f"<span style='color:{REFUSED.name()}'>" + "<br>".join(refusals) + "</span>" if refusals else ""
+        )
+
+    def request_for(self, mode: str) -> CreateRequest:
+        """The request the panel's fields describe for `mode` (raises InvalidInput for a bad field)."""
+        seed_text = self.seed.text().strip()
+        if not self.lock_seed.isChecked():
+            seed_text = str(random.randrange(MAX_SEED))
+            self.seed.setText(seed_text)
+        if not seed_text.isdigit():
+            raise InvalidInput(f"seed {seed_text!r} is not a whole number", hint="use 0 or more, or roll the dice")
+        parents = tuple(w.id for w in self._parents) if mode != "txt2img" else ()
+        mask = None
+        if mode == "inpaint":
+            mask = self.mask.save_mask(self.session.scratch_file(f"mask-{uuid.uuid4().hex}.png"))
+        weights = None
+        if mode == "blend":
+            weights = tuple(self.weights.cellWidget(r, 1).value() for r in range(self.weights.rowCount()))  # type: ignore[union-attr]
+        model = self.model.currentData()
+        auto_size = self.width_.value() == 0 or self.height_.value() == 0
+        return CreateRequest(
+            mode=mode,  # type: ignore[arg-type]
+            prompt=self.prompt.toPlainText(),
+            negative_prompt=self.negative.text(),
+            parents=parents,
+            model=model[0] if model else None,
+            loras=tuple((name, weight) for name, _id, weight in self._chosen_loras()),
+            seed=int(seed_text),
+            steps=self.steps.value() or None,
+            guidance=self.guidance.value() if self.guidance.value() >= 0 else None,
+            width=None if auto_size or mode == "inpaint" else self.width_.value(),
+            height=None if auto_size or mode == "inpaint" else self.height_.value(),
+            strength=(self.strength.value() or None) if mode != "txt2img" else None,
+            mask=mask,
+            blend_weights=weights,
+            commercial=self.commercial.isChecked(),
+        )
+
+    def start(self, mode: str) -> int | None:
+        state = self.states.get(mode)
+        if state is None or not state.enabled:
+            return None
+        self.error.clear()
+        try:
+            job_id = self.session.generate(self.request_for(mode))
+        except (StudioError, OSError) as exc:
+            self.error.setText(str(exc))
+            return None
+        self.submitted.emit(job_id)
+        return job_id
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,125 @@
+"""The jobs panel: one row per job with its progress, a live preview while generating, and Cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.app.jobs import Job, JobQueue, JobState
+from studio.ui.pil_image import to_qimage
+from studio.ui.theme import REFUSED
+
+PREVIEW = 56
+STATE_TEXT = {
+    JobState.queued: "Waiting",
+    JobState.running: "Running",
+    JobState.finished: "Done",
+    JobState.failed: "Failed",
+    JobState.cancelled: "Cancelled",
+}
+
+
+class JobRow(QFrame):
+    def __init__(self, job: Job, queue: JobQueue, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.job_id = job.id
+        self.preview = QLabel()
+        self.preview.setFixedSize(PREVIEW, PREVIEW)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title = QLabel(job.title)
+        self.state = QLabel()
+        self.state.setWordWrap(True)
+        self.state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setTextVisible(True)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.clicked.connect(lambda: queue.cancel(self.job_id))
+        text = QVBoxLayout()
+        text.addWidget(self.title)
+        text.addWidget(self.progress)
+        text.addWidget(self.state)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.preview)
+        layout.addLayout(text, 1)
+        layout.addWidget(self.cancel, 0, Qt.AlignmentFlag.AlignTop)
+        self._preview_source: Any = None
+        self.update_from(job)
+
+    def update_from(self, job: Job) -> None:
+        self.progress.setValue(round(job.fraction * 100))
+        if job.state is JobState.running and job.total:
+            self.progress.setFormat(f"step {job.step} of {job.total}")
+        else:
+            self.progress.setFormat("%p%")
+        text = STATE_TEXT[job.state]
+        if job.state is JobState.failed and job.error:
+            text = job.error
+            self.state.setStyleSheet(f"color: {REFUSED.name()}")
+        self.state.setText(text)
+        self.cancel.setEnabled(not job.state.done)
+        self.cancel.setVisible(not job.state.done)
+        if job.preview is not None and job.preview is not self._preview_source:
+            self._preview_source = job.preview
+            image = job.preview if isinstance(job.preview, QImage) else to_qimage(job.preview)
+            self.preview.setPixmap(
+                QPixmap.fromImage(image).scaled(
+                    PREVIEW, PREVIEW, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+            )
+
+
+class JobsPanel(QWidget):
+    def __init__(self, queue: JobQueue, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.queue = queue
+        self.rows: dict[int, JobRow] = {}
+        self.empty = QLabel("No jobs yet. Generations, imports and publishing show up here.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.clear = QPushButton("Clear finished")
+        self.clear.clicked.connect(queue.remove_finished)
+        self._list = QWidget()
+        self._list_layout = QVBoxLayout(self._list)
+        self._list_layout.setContentsMargins(0, 0, 0, 0)
+        self._list_layout.addWidget(self.empty)
+        self._list_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._list)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.clear, 0, Qt.AlignmentFlag.AlignRight)
+        queue.job_added.connect(self._added)
+        queue.job_changed.connect(self._changed)
+        queue.job_removed.connect(self._removed)
+
+    def _added(self, job_id: int) -> None:
+        row = JobRow(self.queue.job(job_id), self.queue)
+        self.rows[job_id] = row
+        self._list_layout.insertWidget(0, row)  # newest on top
+        self.empty.hide()
+
+    def _changed(self, job_id: int) -> None:
+        row = self.rows.get(job_id)
+        if row is not None:
+            row.update_from(self.queue.job(job_id))
+
+    def _removed(self, job_id: int) -> None:
+        row = self.rows.pop(job_id, None)
+        if row is not None:
+            row.deleteLater()
+        self.empty.setVisible(not self.rows)

@@ -1,0 +1,192 @@
+"""License & royalty: what may be done with the selected work and why, the credits it owes, and who earns
+what share of its revenue under the chosen royalty policy."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.app.royalty_view import POLICY_NAMES, percent_text, royalty_slices
+from studio.app.session import StudioSession
+from studio.core.types import Work, units_to_percent
+from studio.errors import StudioError
+from studio.licensing import Verdict, effective_pil
+from studio.ui.royalty_chart import RoyaltyChart
+from studio.ui.theme import ALLOWED, REFUSED, WARNED
+
+MARKS = {"block": ("✗", REFUSED), "warn": ("!", WARNED), "info": ("i", None)}
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class LicensePanel(QScrollArea):
+    policy_changed = Signal(str)
+
+    def __init__(self, session: StudioSession, policy: str = "lap", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        self.setWidget(body)
+        self.heading = QLabel(textFormat=Qt.TextFormat.RichText, openExternalLinks=True, wordWrap=True)
+        self.verdicts = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
+        self.reasons = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
+        self.reasons.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.credits = QPlainTextEdit(readOnly=True)
+        self.credits.setMaximumHeight(110)
+        self.copy_credits = QPushButton("Copy credits")
+        self.copy_credits.clicked.connect(self.copy_attribution)
+        self.lap = QRadioButton(POLICY_NAMES["lap"])
+        self.lrp = QRadioButton(POLICY_NAMES["lrp"])
+        self._policy_group = QButtonGroup(self)
+        for button in (self.lap, self.lrp):
+            self._policy_group.addButton(button)
+        (self.lrp if policy == "lrp" else self.lap).setChecked(True)
+        self.lap.toggled.connect(self._policy_toggled)
+        self.stack = QLabel(wordWrap=True)
+        self.chart = RoyaltyChart()
+
+        why_box = QGroupBox("Why")
+        QVBoxLayout(why_box).addWidget(self.reasons)
+        credit_box = QGroupBox("Required credits")
+        credit_layout = QVBoxLayout(credit_box)
+        credit_layout.addWidget(self.credits)
+        credit_layout.addWidget(self.copy_credits, 0, Qt.AlignmentFlag.AlignRight)
+        royalty_box = QGroupBox("Royalty split")
+        royalty_layout = QVBoxLayout(royalty_box)
+        switch = QHBoxLayout()
+        switch.addWidget(QLabel("Policy:"))
+        switch.addWidget(self.lap)
+        switch.addWidget(self.lrp)
+        switch.addStretch(1)
+        royalty_layout.addLayout(switch)
+        royalty_layout.addWidget(self.stack)
+        royalty_layout.addWidget(self.chart)
+
+        layout = QVBoxLayout(body)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.verdicts)
+        layout.addWidget(why_box)
+        layout.addWidget(credit_box)
+        layout.addWidget(royalty_box)
+        layout.addStretch(1)
+        self.verdict: Verdict | None = None
+        self._work: Work | None = None
+        session.selection_changed.connect(self.refresh)
+        session.library_changed.connect(self.refresh)
+        self.refresh()
+
+    @property
+    def policy(self) -> str:
+        return "lap" if self.lap.isChecked() else "lrp"
+
+    def _policy_toggled(self, _checked: bool) -> None:
+        self._show_royalty()
+        self.policy_changed.emit(self.policy)
+
+    def refresh(self) -> None:
+        work = self.session.current()
+        self._work = work
+        if work is None:
+            self.verdict = None
+            self.heading.setText("<i>Select a work to see what its license allows.</i>")
+            for label in (self.verdicts, self.reasons, self.stack):
+                label.clear()
+            self.credits.clear()
+            self.copy_credits.setEnabled(False)
+            self.chart.set_slices([])
+            return
+        try:
+            verdict = self.session.studio.license_check(work.id)
+        except StudioError as exc:
+            self.verdict = None
+            self.heading.setText(f"<b>{_escape(work.title)}</b>")
+            self.verdicts.setText(f"<span style='color:{REFUSED.name()}'>{_escape(str(exc))}</span>")
+            return
+        self.verdict = verdict
+        lic = self.session.studio.catalog.get(work.license_id)
+        who = f" by {_escape(work.creator)}" if work.creator else ""
+        self.heading.setText(
+            f"<h3 style='margin:0'>{_escape(work.title)}</h3>{who} · <a href='{lic.legal_url}'>{_escape(lic.name)}</a>"
+            f"<br><span style='color:gray'>{_escape(lic.summary)}</span>"
+        )
+        rows = [
+            ("May be remixed", verdict.can_remix),
+            ("May be used commercially", verdict.can_use_commercially),
+            ("May be published on Story", verdict.can_publish),
+        ]
+        html = "".join(
+            f"<div><span style='color:{(ALLOWED if ok else REFUSED).name()}; font-weight:bold'>{'✓' if ok else '✗'}"
+            f"</span>&nbsp;{label}</div>"
+            for label, ok in rows
+        )
+        if verdict.inherited_license is not None:
+            terms = verdict.inherited_license
+            pil = effective_pil(terms)
+            share = (
+                f" at {percent_text(units_to_percent(pil.commercial_rev_share))} rev share"
+                if pil.commercial_use
+                else ""
+            )
+            html += f"<div>Remixes inherit <b>{_escape(terms.license.name)}</b>{share}</div>"
+        self.verdicts.setText(html)
+        self.reasons.setText(self._reasons_html(verdict))
+        text = "\n".join(a.text for a in verdict.attribution)
+        duties = "\n".join(f"• {o.text}" for o in verdict.obligations)
+        self.credits.setPlainText(text + ("\n\nObligations:\n" + duties if duties else ""))
+        self.copy_credits.setEnabled(bool(verdict.attribution))
+        self._show_royalty()
+
+    @staticmethod
+    def _reasons_html(verdict: Verdict) -> str:
+        seen: set[str] = set()
+        lines = []
+        for r in verdict.reasons:
+            if r.message in seen:
+                continue
+            seen.add(r.message)
+            mark, colour = MARKS[r.severity]
+            style = f"color:{colour.name()};" if colour is not None else ""
+            lines.append(
+                f"<div><span style='{style}font-weight:bold'>{mark}</span>&nbsp;{_escape(r.message)} "
+                f"<span style='color:gray'>({r.code})</span></div>"
+            )
+        return "".join(lines) or "<i>Nothing restricts this work.</i>"
+
+    def _show_royalty(self) -> None:
+        work = self._work
+        if work is None:
+            return
+        try:
+            split = self.session.studio.royalty(work.id, self.policy)
+        except StudioError as exc:
+            self.stack.setText(str(exc))
+            self.chart.set_slices([])
+            return
+        ids = [a.id for a in split.ancestors] + [split.work_id]
+        titles = {i: w.title for i, w in self.session.studio.library.works.get_many(ids).items()}
+        self.stack.setText(
+            f"Royalty stack {percent_text(units_to_percent(split.stack))}: the ancestors' part of every payment "
+            f"this work receives under {POLICY_NAMES[split.policy]}."
+        )
+        self.chart.set_slices(royalty_slices(split, titles), caption=f"Split under {split.policy.upper()}")
+
+    def copy_attribution(self) -> None:
+        if self.verdict is None:
+            return
+        QGuiApplication.clipboard().setText("\n".join(a.text for a in self.verdict.attribution))

@@ -1,0 +1,342 @@
+"""The main window: the library on the left, the work's tabs on the right (Create, Lineage, License & royalty,
+and any tab a feature adds with `add_tab`), the jobs in a dock, menus with keyboard shortcuts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
+
+from studio.app.session import StudioSession
+from studio.app.settings import Settings, SettingsStore
+from studio.errors import StudioError
+from studio.services import Studio
+from studio.ui.create_panel import CreatePanel
+from studio.ui.gallery import IMAGE_SUFFIXES
+from studio.ui.import_dialog import ImportDialog
+from studio.ui.jobs_panel import JobsPanel
+from studio.ui.library_panel import LibraryPanel
+from studio.ui.license_panel import LicensePanel
+from studio.ui.lineage_view import LineageView
+from studio.ui.settings_dialog import SettingsDialog
+from studio.ui.theme import apply_theme
+from studio.ui.thumbnails import ThumbnailProvider
+from studio.ui.trash import TrashCommand, TrashDialog
+
+APP_TITLE = "Remix Studio"
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        session: StudioSession,
+        settings_store: SettingsStore | None = None,
+        settings: Settings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings_store = settings_store or SettingsStore()
+        self.settings = settings or self.settings_store.load()
+        self.undo_stack = QUndoStack(self)
+        self.actions_by_name: dict[str, QAction] = {}
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+        self.jobs_dock = QDockWidget("Jobs", self)
+        self.jobs_dock.setObjectName("jobs-dock")
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
+        self._build_menus()
+        self._install(session)
+        self._restore_geometry()
+
+    # -- building -----------------------------------------------------------------------------------------
+    def _install(self, session: StudioSession) -> None:
+        """Build the views over one session (again when another library is opened)."""
+        self.session = session
+        self.thumbnails = ThumbnailProvider(session.studio.thumbnail, self)
+        self.library = LibraryPanel(session, self.thumbnails)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.create_panel = CreatePanel(session)
+        self.lineage = LineageView(session, self.thumbnails)
+        self.license_panel = LicensePanel(session, self.settings.royalty_policy)
+        self.add_tab(self.create_panel, "Create")
+        self.add_tab(self.lineage, "Lineage")
+        self.add_tab(self.license_panel, "License && royalty")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.library)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.setCentralWidget(self.splitter)
+        self.jobs = JobsPanel(session.jobs)
+        self.jobs_dock.setWidget(self.jobs)
+        self.library.gallery.files_dropped.connect(self.import_files)
+        self.create_panel.submitted.connect(lambda _job: self.jobs_dock.show())
+        self.license_panel.policy_changed.connect(self._policy_changed)
+        session.message.connect(self.show_message)
+        session.jobs.job_failed.connect(lambda _job, text: self.show_message(text))
+        session.work_created.connect(self._work_created)
+        session.selection_changed.connect(self._update_actions)
+        self.undo_stack.clear()
+        self.setWindowTitle(f"{APP_TITLE} — {session.library_dir}")
+        self._update_actions()
+
+    def add_tab(self, widget: QWidget, title: str) -> int:
+        """Add a tab beside Create, Lineage and License & royalty; returns its index. Ctrl+<n> switches to it."""
+        index = self.tabs.addTab(widget, title)
+        if index < 9:
+            action = QAction(title.replace("&&", "&"), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _c=False, w=widget: self.tabs.setCurrentWidget(w))
+            self.view_menu.addAction(action)
+            self._tab_actions.append(action)
+        return index
+
+    def _action(
+        self, name: str, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None, menu=None
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        self.actions_by_name[name] = action
+        if menu is not None:
+            menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action("import", "&Import…", self.choose_import, "Ctrl+I", file_menu)
+        self._action("open_library", "&Open Library…", self.choose_library, QKeySequence.StandardKey.Open, file_menu)
+        file_menu.addSeparator()
+        self._action("settings", "&Settings…", self.open_settings, "Ctrl+,", file_menu)
+        file_menu.addSeparator()
+        self._action("quit", "&Quit", self.close, QKeySequence.StandardKey.Quit, file_menu)
+
+        edit_menu = bar.addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        self.actions_by_name["undo"], self.actions_by_name["redo"] = undo, redo
+        edit_menu.addAction(undo)
+        edit_menu.addAction(redo)
+        edit_menu.addSeparator()
+        self._action("delete", "Move to &Trash", self.delete_selected, QKeySequence.StandardKey.Delete, edit_menu)
+        self._action("trash", "Show T&rash…", self.open_trash, "Ctrl+Shift+T", edit_menu)
+        self._action(
+            "find", "&Find", lambda: self.library.filters.search.setFocus(), QKeySequence.StandardKey.Find, edit_menu
+        )
+        self._action(
+            "copy_credits", "Copy &Credits", lambda: self.license_panel.copy_attribution(), "Ctrl+Shift+C", edit_menu
+        )
+
+        create_menu = bar.addMenu("&Create")
+        for mode, text, key in (
+            ("txt2img", "&Generate", "Ctrl+G"),
+            ("img2img", "&Remix", "Ctrl+R"),
+            ("inpaint", "&Inpaint", "Ctrl+Shift+I"),
+            ("blend", "&Blend", "Ctrl+B"),
+        ):
+            self._action(mode, text, lambda m=mode: self._create(m), key, create_menu)
+
+        self.view_menu = bar.addMenu("&View")
+        self._tab_actions: list[QAction] = []
+        self._action(
+            "refresh",
+            "&Refresh",
+            lambda: self.session.library_changed.emit(),
+            QKeySequence.StandardKey.Refresh,
+            self.view_menu,
+        )
+        jobs = self.jobs_dock.toggleViewAction()
+        jobs.setShortcut(QKeySequence("Ctrl+J"))
+        self.actions_by_name["jobs"] = jobs
+        self.view_menu.addAction(jobs)
+        self.view_menu.addSeparator()
+
+        help_menu = bar.addMenu("&Help")
+        self._action("about", "&About Remix Studio", self._about, None, help_menu)
+
+    def _update_actions(self) -> None:
+        has = bool(self.session.selection)
+        self.actions_by_name["delete"].setEnabled(has)
+
+    # -- importing ----------------------------------------------------------------------------------------
+    def choose_import(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Import images", self.settings.library_dir or str(Path.home()), IMAGE_FILTER
+        )
+        if files:
+            self.import_files(files)
+
+    def import_dialog(self, files: list[str]) -> ImportDialog:
+        candidates = [w for w in self.session.selected_works() if w.kind.value == "image"]
+        return ImportDialog(
+            [Path(f) for f in files],
+            self.session.studio.catalog,
+            candidates,
+            creator=self.settings.creator,
+            parent=self,
+        )
+
+    def import_files(self, files: list[str]) -> ImportDialog:
+        """Ask for the license and the rest, then import on a worker thread (the dialog is window-modal)."""
+        dialog = self.import_dialog(files)
+
+        def start() -> None:
+            self.session.import_files(dialog.files, dialog.options())
+            self.jobs_dock.show()
+
+        dialog.accepted.connect(start)
+        dialog.open()
+        return dialog
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(
+            Path(u.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES for u in event.mimeData().urls()
+        ):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [
+            u.toLocalFile()
+            for u in event.mimeData().urls()
+            if u.isLocalFile() and Path(u.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES
+        ]
+        if files:
+            event.acceptProposedAction()
+            self.import_files(files)
+
+    # -- deleting -----------------------------------------------------------------------------------------
+    def delete_selected(self) -> None:
+        ids = list(self.session.selection)
+        if ids:
+            self.undo_stack.push(TrashCommand(self.session, ids))
+            self.show_message(
+                f"Moved {len(ids)} work{'s' if len(ids) != 1 else ''} to the trash (Undo with "
+                f"{QKeySequence(QKeySequence.StandardKey.Undo).toString(QKeySequence.SequenceFormat.NativeText)})"
+            )
+
+    def open_trash(self) -> TrashDialog:
+        dialog = TrashDialog(self.session, self)
+        dialog.open()
+        return dialog
+
+    # -- creating -----------------------------------------------------------------------------------------
+    def _create(self, mode: str) -> None:
+        self.tabs.setCurrentWidget(self.create_panel)
+        self.create_panel.start(mode)
+
+    def _work_created(self, work_id: str) -> None:
+        self.show_message("New work added to the library")
+        self.session.select([work_id])
+
+    # -- settings and libraries ---------------------------------------------------------------------------
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings, library_default=str(self.session.library_dir), parent=self)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, settings: Settings) -> None:
+        old = self.settings
+        self.settings = settings
+        self.settings_store.save(settings)
+        app = QApplication.instance()
+        if settings.theme != old.theme and isinstance(app, QApplication):
+            apply_theme(app, settings.theme)
+        if settings.library_dir and Path(settings.library_dir) != self.session.library_dir:
+            self.open_library(Path(settings.library_dir))
+
+    def choose_library(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a library folder", str(self.session.library_dir))
+        if folder:
+            self.open_library(Path(folder))
+
+    def open_library(self, folder: Path) -> bool:
+        """Switch to another library; the current one stays open if the new one cannot be used."""
+        try:
+            studio = Studio.open(folder)
+        except StudioError as exc:
+            QMessageBox.warning(self, "Cannot open the library", str(exc))
+            return False
+        old = self.session
+        self.thumbnails.shutdown()
+        old.close()
+        self.settings = self.settings.with_changes(library_dir=str(folder))
+        self.settings_store.save(self.settings)
+        for action in self._tab_actions:
+            self.view_menu.removeAction(action)
+        self._tab_actions.clear()
+        for widget in (self.centralWidget(), self.jobs_dock.widget()):
+            if widget is not None:
+                widget.deleteLater()
+        self._install(StudioSession(studio, parent=self))
+        return True
+
+    def _policy_changed(self, policy: str) -> None:
+        self.settings = self.settings.with_changes(royalty_policy=policy)
+
+    # -- status and closing -------------------------------------------------------------------------------
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Remix Studio",
+            "Remix Studio: generate and remix images with local models, "
+            "with lineage, licenses and royalties, and publish them on Story.",
+        )
+
+    def _restore_geometry(self) -> None:
+        if self.settings.window_geometry:
+            self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode()))
+        else:
+            self.resize(1280, 800)
+        if self.settings.window_state:
+            self.restoreState(QByteArray.fromBase64(self.settings.window_state.encode()))
+
+    def save_window_settings(self) -> None:
+        self.settings = self.settings.with_changes(
+            window_geometry=bytes(self.saveGeometry().toBase64().data()).decode(),
+            window_state=bytes(self.saveState().toBase64().data()).decode(),
+        )
+        self.settings_store.save(self.settings)
+
+    def shutdown(self) -> None:
+        """Stop every worker and close the library (idempotent)."""
+        self.thumbnails.shutdown()
+        self.session.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        running = self.session.jobs.active_count()
+        if (
+            running
+            and QMessageBox.question(
+                self,
+                "Jobs are running",
+                f"{running} job{'s are' if running != 1 else ' is'} still running. Cancel and quit?",
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
+            event.ignore()
+            return
+        self.save_window_settings()
+        self.shutdown()
+        event.accept()

@@ -1,0 +1,71 @@
+"""Window settings: a JSON file in the config folder, defaults for anything damaged, never a secret."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from studio.app.settings import FILE_NAME, Settings, SettingsStore, config_dir
+from studio.errors import InvalidInput
+
+
+def test_defaults_when_there_is_no_file():
+    settings = SettingsStore().load()
+    assert settings == Settings()
+    assert settings.theme == "system" and settings.network == "devnet" and settings.library_dir == ""
+
+
+def test_round_trip_goes_to_the_config_dir_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("STUDIO_CONFIG_DIR", str(tmp_path / "cfg"))
+    store = SettingsStore()
+    assert store.path == tmp_path / "cfg" / FILE_NAME == config_dir() / FILE_NAME
+    changed = Settings().with_changes(
+        theme="dark",
+        network="aeneid",
+        rpc_url="https://aeneid.storyrpc.io",
+        library_dir="/data/lib",
+        royalty_policy="lrp",
+        creator="Mira",
+    )
+    store.save(changed)
+    assert SettingsStore().load() == changed
+    assert json.loads(store.path.read_text())["theme"] == "dark"
+
+
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        ({"theme": "purple"}, "theme"),
+        ({"network": "goerli"}, "network"),
+        ({"rpc_url": "ftp://node"}, "rpc"),
+        ({"rpc_url": "https://user:hunter2@rpc.example"}, "password"),
+        ({"creator": "0x" + "ab" * 32}, "private key"),
+        ({"rpc_url": "ab" * 32}, "private key"),
+    ],
+)
+def test_bad_or_secret_values_are_refused(changes, words):
+    with pytest.raises(InvalidInput) as info:
+        Settings().with_changes(**changes)
+    assert words in str(info.value).lower()
+
+
+def test_a_damaged_file_falls_back_field_by_field(tmp_path: Path):
+    path = tmp_path / "window.json"
+    path.write_text(json.dumps({"theme": "dark", "network": "nowhere", "unknown": 1, "creator": 5}))
+    settings = SettingsStore(path).load()
+    assert settings.theme == "dark"  # the good field is kept
+    assert settings.network == "devnet" and settings.creator == ""  # the bad ones fall back
+    path.write_text("{not json")
+    assert SettingsStore(path).load() == Settings()
+    path.write_text("[1, 2]")
+    assert SettingsStore(path).load() == Settings()
+
+
+def test_saving_replaces_the_file_atomically(tmp_path: Path):
+    store = SettingsStore(tmp_path / "deep" / "window.json")
+    store.save(Settings().with_changes(theme="light"))
+    store.save(Settings().with_changes(theme="dark"))
+    assert store.load().theme == "dark"
+    assert [p.name for p in store.path.parent.iterdir()] == ["window.json"]

@@ -1,0 +1,108 @@
+"""The gallery's list model over a real library: Qt's model rules, newest first, pages, filters, refresh."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from PySide6.QtCore import Qt
+
+from studio.app import works_model
+from studio.app.works_model import FlaggedRole, LibraryFilter, WorkIdRole, WorkRole, WorksModel
+from studio.core.types import Origin, WorkKind
+from studio.store.works import NewWork
+
+
+def insert_rows(
+    studio, count: int, *, license_id: str = "cc0-1.0", origin: Origin = Origin.imported, prefix: str = "Work"
+) -> list[str]:
+    """Rows without files, for paging over many works quickly (the model never opens files)."""
+    ids = []
+    works = studio.library.works
+    with studio.library.db.atomic():
+        for n in range(count):
+            sha = hashlib.sha256(f"{prefix}{n}{license_id}".encode()).hexdigest()
+            work = works.insert(
+                NewWork(
+                    kind=WorkKind.image,
+                    sha256=sha,
+                    title=f"{prefix} {n:05d}",
+                    origin=origin,
+                    license_id=license_id,
+                    created_at=f"2026-01-01T00:00:00.{n:06d}Z",
+                )
+            )
+            ids.append(work.id)
+    return ids
+
+
+def test_the_model_passes_qts_model_checks(qtmodeltester, session, add_image):
+    add_image("cc-by-4.0", title="One")
+    add_image("cc0-1.0", title="Two")
+    model = WorksModel(session)
+    qtmodeltester.check(model, force_py=True)
+    assert model.rowCount() == 2
+
+
+def test_rows_are_newest_first_and_read_a_page_at_a_time(qtmodeltester, session, monkeypatch):
+    monkeypatch.setattr(works_model, "PAGE_SIZE", 50)
+    monkeypatch.setattr(works_model, "MAX_PAGES", 3)
+    ids = insert_rows(session.studio, 320)
+    reads = []
+    original = session.page_of_works
+    monkeypatch.setattr(session, "page_of_works", lambda f, o, n: reads.append((o, n)) or original(f, o, n))
+    model = WorksModel(session)
+    assert model.rowCount() == 320 and model.loaded_pages() == 0
+    assert model.index(0).data(WorkIdRole) == ids[-1]  # newest first
+    assert model.index(319).data(WorkIdRole) == ids[0]
+    assert model.index(51).data() == "Work 00268"
+    assert reads == [(270, 50), (0, 20), (220, 50)]
+    for row in range(0, 320, 10):  # scrolling through keeps at most MAX_PAGES pages in memory
+        assert model.index(row).data(WorkRole).title == f"Work {319 - row:05d}"
+    assert model.loaded_pages() == 3
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_filters_by_license_origin_text_and_kind(session, add_image):
+    insert_rows(session.studio, 3, license_id="cc-by-4.0", prefix="Lake")
+    insert_rows(session.studio, 2, license_id="cc0-1.0", origin=Origin.generated, prefix="Forest")
+    model = WorksModel(session)
+    assert model.rowCount() == 5
+    model.set_filter(LibraryFilter(license_id="cc-by-4.0"))
+    assert {model.index(r).data(WorkRole).license_id for r in range(model.rowCount())} == {"cc-by-4.0"}
+    assert model.rowCount() == 3
+    model.set_filter(LibraryFilter(origin=Origin.generated))
+    assert [model.index(r).data() for r in range(model.rowCount())] == ["Forest 00001", "Forest 00000"]
+    model.set_filter(LibraryFilter(text="lake 0000"))
+    assert model.rowCount() == 3
+    model.set_filter(LibraryFilter(text="100%_"))  # LIKE wildcards are searched for literally
+    assert model.rowCount() == 0
+    model.set_filter(LibraryFilter(kind=WorkKind.model))
+    assert model.rowCount() == 0
+
+
+def test_refresh_after_changes_and_roles(qtbot, session, add_image):
+    first = add_image("cc-by-4.0", title="First")
+    model = WorksModel(session)
+    second = add_image("cc0-1.0", title="Second")
+    assert model.rowCount() == 1
+    with qtbot.waitSignal(model.modelReset, timeout=1000):
+        model.refresh()
+    assert model.rowCount() == 2 and model.row_of(first) == 1 and model.row_of(second) == 0
+    index = model.index(model.row_of(first))
+    assert "First" in index.data(Qt.ItemDataRole.ToolTipRole) and "cc-by-4.0" in index.data(Qt.ItemDataRole.ToolTipRole)
+    assert index.data(FlaggedRole) is False
+    assert model.index(5).data() is None and model.work_at(-1) is None
+    session.trash([first])
+    model.refresh()
+    assert model.rowCount() == 1 and model.row_of(first) is None
+    model.set_filter(LibraryFilter(kind=None, trashed=True))
+    assert [model.index(r).data(WorkIdRole) for r in range(model.rowCount())] == [first]
+
+
+@pytest.mark.parametrize("published", [True, False])
+def test_publication_filter_narrows_to_works_on_or_off_story(session, add_image, published):
+    add_image("cc-by-4.0", title="Loose")
+    model = WorksModel(session)
+    model.set_filter(LibraryFilter(published=published))
+    assert model.rowCount() == (0 if published else 1)
