@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(DEPS_HASH)
 NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
 SYS_STAMP := $(VENV)/.system-deps
 
-.PHONY: demo test run lint bench venv node system-deps screenshots clean
+.PHONY: demo test run lint bench venv node system-deps screenshots package clean
 
 venv: $(STAMP)
 node: $(NODE_STAMP)
@@ -55,6 +55,10 @@ bench: $(STAMP) $(NODE_STAMP)
 
 screenshots: $(STAMP) $(NODE_STAMP) $(SYS_STAMP)
 	tools/screenshots.sh
+
+package: $(STAMP) $(NODE_STAMP)
+	$(PY) -m pip install -q "pyinstaller>=6.10,<7"
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/remix-studio.spec
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

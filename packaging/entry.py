@@ -1,0 +1,5 @@
+"""Entry point of the packaged app (the same as the `studio` console script)."""
+
+from studio.launcher import main
+
+main()
