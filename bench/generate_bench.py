@@ -171,11 +171,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default="float32", choices=("float32", "float16", "bfloat16"))
-    parser.add_argument("--threads", type=int, help="torch threads (default: torch's own choice)")
+    parser.add_argument("--threads", type=int, help="torch threads (default: 1 on CPU, where several threads on a "
+                        "busy machine stall unpredictably; torch's own choice on CUDA; 0 = torch's choice)")
     parser.add_argument("--worker", choices=(*SIDES, "interleaved"), help=argparse.SUPPRESS)
     for hidden in ("--model-path", "--arch", "--sha256", "--data-dir"):
         parser.add_argument(hidden, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.threads is None and args.device == "cpu":
+        args.threads = 1
 
     if args.worker:
         print(json.dumps(_interleaved(args) if args.worker == "interleaved" else _worker(args.worker, args)))
