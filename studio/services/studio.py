@@ -20,6 +20,7 @@ from studio.services.generation import CreateRequest, GenerationService
 from studio.services.importing import ImportOutcome, ImportRequest, default_title, read_file, store_image
 from studio.services.licensing_view import LicenseView, raise_request_errors
 from studio.services.models import ModelRegistry
+from studio.services.publishing import PublishingService
 from studio.store.library import Library, data_dir
 from studio.store.works import NewWork
 
@@ -48,7 +49,11 @@ class Studio:
         self.library = library
         self.data_dir = data_folder or data_dir()
         self.graph = LineageGraph(library.db)
-        self.licenses = LicenseView(library, catalog)
+        self.publishing = PublishingService(
+            library, catalog, release_gate=lambda work_id: review.ensure_release_allowed(self, work_id)
+        )
+        # The engine knows what is on chain: works confirmed on the default network.
+        self.licenses = LicenseView(library, catalog, on_chain=self.publishing.on_chain)
         self.catalog = self.licenses.catalog
         self.models = ModelRegistry(library, self.catalog, self.data_dir)
         self.generation = GenerationService(
@@ -62,7 +67,10 @@ class Studio:
 
     @classmethod
     def open(cls, library_dir: Path | str | None = None) -> Studio:
-        return cls(Library.open(library_dir))
+        studio = cls(Library.open(library_dir))
+        # Publications a crash left between send and receipt are settled from their receipts.
+        studio.publishing.reconcile_quietly()
+        return studio
 
     def close(self) -> None:
         self.generation.close()

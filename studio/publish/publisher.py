@@ -1,0 +1,422 @@
+"""Sends one planned work to Story through the journal, and settles what the journal left in flight.
+
+Roots are minted, registered and given their PIL terms in one transaction
+(LicenseAttachmentWorkflows.mintAndRegisterIpAndAttachPILTerms); remixes are minted, registered and linked to
+their parents in one transaction (DerivativeWorkflows.mintAndRegisterIpAndMakeDerivative), after the fees are
+wrapped and approved only as far as needed. After the receipt the chain is read back and compared with what
+the engines predicted; both are stored with the publication.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from studio.core.types import Relation, Work
+from studio.licensing import PilTerms, WorkTerms, effective_pil, royalty_percent
+from studio.publish.chain import UINT256_MAX, ChainClient, MetadataRefs, Receipt
+from studio.publish.devnet.addresses import DERIVATIVE_WORKFLOWS, WIP
+from studio.publish.errors import ChainReverted, InsufficientFunds, PublishError, PublishRefused
+from studio.publish.journal import Journal, Publication
+from studio.publish.metadata import ChainParent, Credit, ip_metadata, nft_metadata
+from studio.publish.storage import Storage, sha256_hex
+from studio.publish.terms import licensing_config, pil_from_struct, terms_struct
+from studio.royalty import RoyaltySplit
+from studio.secrets import Secret
+from studio.store.db import Database
+from studio.store.works import WorkRepository, now_iso
+
+log = logging.getLogger(__name__)
+
+COLLECTION_NAME = "Remix Studio"
+COLLECTION_SYMBOL = "REMIX"
+
+
+@dataclass(frozen=True)
+class ParentPlan:
+    """A Story parent of the work: the terms it is linked with and what the engines expect the link to cost."""
+
+    work_id: str
+    title: str
+    relation: Relation
+    pil: PilTerms
+    royalty_percent: int
+    minting_fee: int
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    """One work to publish, with everything the license and royalty engines decided about it."""
+
+    work: Work
+    image_path: Path
+    terms: WorkTerms
+    parents: tuple[ParentPlan, ...]
+    credits: tuple[Credit, ...]
+    policy: str | None
+    split: RoyaltySplit | None
+    new_terms: WorkTerms | None = None
+    max_minting_fee: int | None = None
+    max_revenue_share: int | None = None
+
+    @property
+    def is_derivative(self) -> bool:
+        return bool(self.parents)
+
+    @property
+    def minting_fee(self) -> int:
+        return sum(p.minting_fee for p in self.parents)
+
+    @property
+    def revenue_share(self) -> int:
+        return sum(p.royalty_percent for p in self.parents)
+
+    @property
+    def fee_cap(self) -> int:
+        return self.minting_fee if self.max_minting_fee is None else self.max_minting_fee
+
+    @property
+    def share_cap(self) -> int:
+        return self.revenue_share if self.max_revenue_share is None else self.max_revenue_share
+
+    @property
+    def override(self) -> int | None:
+        return self.terms.rev_share_override or None
+
+
+@dataclass(frozen=True)
+class SentTx:
+    label: str
+    tx_hash: str
+    gas_used: int
+
+
+@dataclass(frozen=True)
+class StepResult:
+    publication: Publication
+    transactions: tuple[SentTx, ...] = field(default=())
+
+    @property
+    def gas_used(self) -> int:
+        return sum(t.gas_used for t in self.transactions)
+
+
+class Publisher:
+    """Publishes planned works with one wallet on one network."""
+
+    def __init__(self, db: Database, journal: Journal, chain: ChainClient, storage: Storage, key: Secret,
+                 wallet: str) -> None:
+        self.db = db
+        self.journal = journal
+        self.chain = chain
+        self.storage = storage
+        self._key = key
+        self.wallet = wallet
+
+    @property
+    def network(self) -> str:
+        return self.chain.network.name
+
+    def publish(self, step: StepPlan) -> StepResult:
+        sent: list[SentTx] = []
+        parents = self._parents_on_chain(step)
+        prediction = self._prediction(step, parents)
+        with self.db.atomic():
+            if step.new_terms is not None:
+                _store_terms(self.db, step.work.id, step.new_terms)
+            pub = self.journal.draft(step.work.id, self.network, self.chain.network.chain_id, self.wallet, prediction)
+        collection = self.ensure_collection(sent)
+        refs = self._store_metadata(step, parents, collection, pub.id)
+        if prediction["minting_fee_total"]:
+            sent += ensure_wip(self.chain, self._key, self.wallet, prediction["minting_fee_total"],
+                               DERIVATIVE_WORKFLOWS)
+        if step.is_derivative:
+            call = self.chain.register_derivative(
+                collection, self.wallet, refs, [p[0] for p in parents], [p[1] for p in parents],
+                # Story reads 0 as "no limit"; 1 wei / 1 unit keeps a free link free.
+                max(step.fee_cap, 1), max(step.share_cap, 1),
+            )
+        else:
+            pil = effective_pil(step.terms)
+            config = licensing_config(step.override, pil.default_minting_fee)
+            call = self.chain.register_root(collection, self.wallet, refs, [(terms_struct(pil), config)])
+        signed = self.chain.sign(self._key, call)
+        pub = self.journal.mark_sent(pub.id, signed.hash, signed.nonce, signed.raw)
+        log.info("publication %d of %s sent as %s (nonce %d)", pub.id, step.work.id, signed.hash, signed.nonce)
+        self.chain.broadcast(signed.raw, call.label)
+        receipt = self.chain.wait(signed.hash)
+        pub = settle(self.journal, self.chain, pub, receipt)
+        sent.append(SentTx(call.label, signed.hash, receipt.gas_used))
+        if pub.state == "failed":
+            raise ChainReverted(f"publishing {step.work.id} failed on chain: {pub.error}",
+                                hint="nothing else was sent; fix the cause and publish again")
+        if step.is_derivative and step.override:
+            self._raise_rev_share(pub, sent)
+        pub = self.journal.set_readback(pub.id, read_back(self.chain, pub))
+        return StepResult(pub, tuple(sent))
+
+    def finish(self, pub: Publication) -> StepResult:
+        """Complete a confirmed publication whose raise of the rev share did not happen (a crash after the
+        receipt), and read it back again."""
+        sent: list[SentTx] = []
+        override = (pub.prediction or {}).get("rev_share_override")
+        if override and pub.prediction and pub.prediction.get("parents"):
+            config = self.chain.licensing_config(pub.ip_id or "", pub.license_terms_ids[0])
+            if int(config["commercialRevShare"]) != int(override):
+                self._raise_rev_share(pub, sent)
+        pub = self.journal.set_readback(pub.id, read_back(self.chain, pub))
+        return StepResult(pub, tuple(sent))
+
+    # --- steps ------------------------------------------------------------------------------------
+
+    def _parents_on_chain(self, step: StepPlan) -> list[tuple[str, int]]:
+        """(ip id, license terms id) of every Story parent, checked against the chain."""
+        out = []
+        for parent in step.parents:
+            pub = self.journal.confirmed(parent.work_id, self.network)
+            if pub is None or pub.ip_id is None:
+                raise PublishRefused(f"publish “{parent.title}” ({parent.work_id}) on {self.network} first: a remix "
+                                     "links to parents that are already registered there")
+            out.append((pub.ip_id, self._terms_id(pub.ip_id, parent)))
+        return out
+
+    def _terms_id(self, ip_id: str, parent: ParentPlan) -> int:
+        for terms_id in self.chain.attached_terms(ip_id):
+            if pil_from_struct(self.chain.license_terms(terms_id)) == parent.pil:
+                return terms_id
+        raise PublishRefused(
+            f"“{parent.title}” is on {self.network} as {ip_id}, but without the terms the library records for it",
+            hint="import it again with `studio import-ip` so the library mirrors the chain",
+        )
+
+    def _prediction(self, step: StepPlan, parents: list[tuple[str, int]]) -> dict[str, Any]:
+        fees = [self._fee(ip, terms_id) for ip, terms_id in parents]
+        total = sum(fees)
+        if total > step.fee_cap:
+            raise PublishRefused(
+                f"the parents now charge {total} wei in minting fees, more than the {step.fee_cap} wei confirmed",
+                hint="publish again to see and confirm the new fees",
+            )
+        ancestors = []
+        if step.split is not None:
+            for share in step.split.ancestors:
+                pub = self.journal.confirmed(share.id, self.network)
+                ancestors.append({"work_id": share.id, "ip_id": pub.ip_id if pub else None, "royalty": share.royalty,
+                                  "units": share.units, "share": float(share.share) / 1_000_000})
+        pil = effective_pil(step.terms)
+        return {
+            "work_id": step.work.id,
+            "network": self.network,
+            "wallet": self.wallet,
+            "license": {"id": step.terms.license_id, "name": step.terms.license.name},
+            "terms": {k: (v.hex() if isinstance(v, bytes) else v) for k, v in pil.story_fields().items()},
+            "rev_share_override": step.override,
+            "royalty_percent": royalty_percent(step.terms),
+            "policy": step.policy,
+            "parents": [
+                {"work_id": p.work_id, "ip_id": ip, "license_terms_id": terms_id, "royalty_percent": p.royalty_percent,
+                 "minting_fee": fee}
+                for p, (ip, terms_id), fee in zip(step.parents, parents, fees, strict=True)
+            ],
+            "minting_fee_total": total,
+            "max_minting_fee": step.fee_cap,
+            "max_revenue_share": step.share_cap,
+            # A root owes no one: its stack is 0 under its policy.
+            "royalty_stack": step.split.stack if step.split else (0 if step.policy else None),
+            "creator_share": float(step.split.creator_share) / 1_000_000 if step.split else 100.0,
+            "ancestors": ancestors,
+        }
+
+    def _fee(self, ip_id: str, terms_id: int) -> int:
+        currency, amount = self.chain.predict_fee(ip_id, terms_id, self.wallet)
+        if amount and currency.lower() != WIP.lower():
+            raise PublishRefused(f"a parent charges its minting fee in {currency}; the studio pays fees in WIP only")
+        return amount
+
+    def ensure_collection(self, sent: list[SentTx]) -> str:
+        """The wallet's SPG collection on this network, created once (and again if the chain lost it)."""
+        row = self.db.one("SELECT address FROM collections WHERE network = ? AND lower(wallet) = lower(?)",
+                          (self.network, self.wallet))
+        if row is not None and self.chain.has_code(row["address"]):
+            return str(row["address"])
+        call = self.chain.create_collection(self.wallet, COLLECTION_NAME, COLLECTION_SYMBOL)
+        receipt = self.chain.transact(self._key, call)
+        address = self.chain.collection_created(receipt)
+        sent.append(SentTx(call.label, receipt.tx_hash, receipt.gas_used))
+        self.db.execute(
+            "INSERT INTO collections (network, wallet, address, tx_hash, created_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (network, wallet) DO UPDATE SET address = excluded.address, tx_hash = excluded.tx_hash, "
+            "created_at = excluded.created_at",
+            (self.network, self.wallet, address, receipt.tx_hash, now_iso()),
+        )
+        return address
+
+    def _store_metadata(self, step: StepPlan, parents: list[tuple[str, int]], collection: str,
+                        pub_id: int) -> MetadataRefs:
+        try:
+            image = step.image_path.read_bytes()
+        except OSError as exc:
+            raise PublishError(f"the image of {step.work.id} cannot be read ({exc.strerror})",
+                               hint="run `studio doctor` to check the library's files") from None
+        if sha256_hex(image).removeprefix("0x") != step.work.sha256:
+            raise PublishError(f"the image file of {step.work.id} no longer matches its recorded hash",
+                               hint="run `studio doctor`; a changed file is never published")
+        fmt = (step.work.format or "png").lower()
+        image_uri = self.storage.put(image, f"{step.work.id}.{fmt}", f"image/{fmt}")
+        image_hash = sha256_hex(image)
+        summary = {"id": step.terms.license_id, "name": step.terms.license.name,
+                   "royaltyPercent": royalty_percent(step.terms)}
+        chain_parents = [ChainParent(ip, p.relation) for p, (ip, _) in zip(step.parents, parents, strict=True)]
+        ip_json = ip_metadata(step.work, image_uri=image_uri, image_hash=image_hash, wallet=self.wallet,
+                              license_summary=summary, parents=chain_parents, credits=list(step.credits))
+        nft_json = nft_metadata(step.work, image_uri=image_uri, license_name=step.terms.license.name)
+        ip_uri = self.storage.put(ip_json.data, f"{step.work.id}.ip.json", "application/json")
+        nft_uri = self.storage.put(nft_json.data, f"{step.work.id}.nft.json", "application/json")
+        self.journal.set_metadata(pub_id, ip_uri, ip_json.hash, collection)
+        return MetadataRefs(ip_uri, ip_json.hash, nft_uri, nft_json.hash)
+
+    def _raise_rev_share(self, pub: Publication, sent: list[SentTx]) -> None:
+        prediction = pub.prediction or {}
+        override = int(prediction["rev_share_override"])
+        fee = int(prediction["terms"]["defaultMintingFee"])
+        call = self.chain.set_licensing_config(pub.ip_id or "", pub.license_terms_ids[0],
+                                               licensing_config(override, fee))
+        receipt = self.chain.transact(self._key, call)
+        sent.append(SentTx(call.label, receipt.tx_hash, receipt.gas_used))
+
+
+def ensure_wip(chain: ChainClient, key: Secret, wallet: str, amount: int, spender: str) -> list[SentTx]:
+    """Hold `amount` WIP and let `spender` take it: wrap only the shortfall and approve only when the current
+    allowance is too small. The approval is unlimited so that it is given once: the wallet never holds more WIP
+    than the fees and tips it is about to pay, so the allowance cannot reach more than that."""
+    sent: list[SentTx] = []
+    shortfall = amount - chain.wip_balance(wallet)
+    if shortfall > 0:
+        if chain.balance(wallet) < shortfall:
+            raise InsufficientFunds(
+                f"the wallet needs {shortfall} wei more IP to wrap into WIP for the fees",
+                hint=f"get IP from {chain.network.faucet}" if chain.network.faucet else "add IP to the wallet",
+            )
+        call = chain.wip_deposit(shortfall)
+        receipt = chain.transact(key, call)
+        sent.append(SentTx(call.label, receipt.tx_hash, receipt.gas_used))
+    if chain.wip_allowance(wallet, spender) < amount:
+        call = chain.wip_approve(spender, UINT256_MAX)
+        receipt = chain.transact(key, call)
+        sent.append(SentTx(call.label, receipt.tx_hash, receipt.gas_used))
+    return sent
+
+
+def settle(journal: Journal, chain: ChainClient, pub: Publication, receipt: Receipt) -> Publication:
+    """Record what a mined transaction did: confirmed with its IP, or failed with the decoded reason."""
+    current = journal.get(pub.id)
+    if current.state != "sent":
+        return current  # another process settled it first
+    if not receipt.ok:
+        return journal.fail(pub.id, str(chain.failure(receipt, "the registration")))
+    registered = chain.registered(receipt)
+    return journal.confirm(pub.id, registered.ip_id, registered.token_id, registered.nft_contract,
+                           registered.license_terms_ids or _inherited_terms(pub))
+
+
+def _inherited_terms(pub: Publication) -> tuple[int, ...]:
+    # A remix emits no LicenseTermsAttached: it carries its parents' terms ids.
+    parents = (pub.prediction or {}).get("parents") or []
+    return tuple(dict.fromkeys(int(p["license_terms_id"]) for p in parents))
+
+
+def reconcile(journal: Journal, chain: ChainClient) -> list[Publication]:
+    """Settle every publication left `sent` on this network: from its receipt when mined; sent again unchanged
+    when the node never got it and its nonce is still free; failed when another transaction took its nonce.
+    Confirmed publications that were never read back are read back. Returns the publications it changed."""
+    changed = []
+    for pub in journal.in_flight(chain.network.name):
+        receipt = chain.receipt(pub.tx_hash or "")
+        if receipt is not None:
+            changed.append(settle(journal, chain, pub, receipt))
+            continue
+        if chain.is_known(pub.tx_hash or ""):
+            continue  # still waiting in the node's pool
+        if pub.nonce is not None and pub.wallet and chain.nonce(pub.wallet, pending=False) > pub.nonce:
+            changed.append(journal.fail(pub.id, f"dropped: nonce {pub.nonce} was used by another transaction"))
+        elif pub.raw_tx:
+            chain.broadcast(pub.raw_tx, "sending the registration again")
+            log.info("publication %d was never received by the node; sent again as %s", pub.id, pub.tx_hash)
+    for pub in journal.list(network=chain.network.name, states=("confirmed",)):
+        if pub.readback is None and pub.origin == "published":
+            changed.append(journal.set_readback(pub.id, read_back(chain, pub)))
+    return changed
+
+
+def read_back(chain: ChainClient, pub: Publication) -> dict[str, Any]:
+    """The chain's own account of a publication, and whether it agrees with the prediction."""
+    ip = pub.ip_id or ""
+    prediction = pub.prediction or {}
+    parents = chain.parents(ip)
+    attached = chain.attached_terms(ip)
+    links = [chain.parent_terms(ip, p) for p in parents]
+    terms_id = attached[0] if attached else None
+    on_chain_terms = pil_from_struct(chain.license_terms(terms_id)) if terms_id is not None else None
+    policy = prediction.get("policy")
+    ancestors = []
+    stack = None
+    if policy:
+        stack = chain.policy_stack(policy, ip)
+        ancestors = [{"ip_id": a["ip_id"], "royalty": chain.policy_royalty(policy, ip, a["ip_id"])}
+                     for a in prediction.get("ancestors", []) if a.get("ip_id")]
+    readback: dict[str, Any] = {
+        "ip_id": ip,
+        "owner": chain.ip_owner(ip),
+        "parents": parents,
+        "link_terms_ids": links,
+        "attached_terms_ids": attached,
+        "royalty_percent": chain.royalty_percent(ip, terms_id) if terms_id is not None else None,
+        "royalty_stack": stack,
+        "ancestors": ancestors,
+        "read_at": now_iso(),
+    }
+    if not prediction:
+        return readback
+    differences = _differences(prediction, readback, on_chain_terms)
+    readback["agrees"] = not differences
+    readback["differences"] = differences
+    return readback
+
+
+def _differences(prediction: dict[str, Any], readback: dict[str, Any], terms: PilTerms | None) -> list[str]:
+    found = []
+    expected_parents = [p["ip_id"].lower() for p in prediction.get("parents", [])]
+    if [p.lower() for p in readback["parents"]] != expected_parents:
+        found.append(f"parents: expected {expected_parents}, chain has {readback['parents']}")
+    expected_links = [int(p["license_terms_id"]) for p in prediction.get("parents", [])]
+    if readback["link_terms_ids"] != expected_links:
+        found.append(f"link terms: expected {expected_links}, chain has {readback['link_terms_ids']}")
+    if terms is None:
+        found.append("no license terms are attached")
+    else:
+        expected = {k: (bytes.fromhex(v) if k == "commercializerCheckerData" else v)
+                    for k, v in prediction["terms"].items()}
+        if terms.story_fields() != expected:
+            found.append("the attached terms differ from the license the engine chose")
+    if readback["royalty_percent"] != prediction.get("royalty_percent"):
+        found.append(f"royalty percent: expected {prediction.get('royalty_percent')}, "
+                     f"chain has {readback['royalty_percent']}")
+    if prediction.get("policy"):
+        if readback["royalty_stack"] != prediction.get("royalty_stack"):
+            found.append(f"royalty stack: expected {prediction.get('royalty_stack')}, "
+                         f"chain has {readback['royalty_stack']}")
+        chain_royalty = {a["ip_id"].lower(): a["royalty"] for a in readback["ancestors"]}
+        for a in prediction.get("ancestors", []):
+            got = chain_royalty.get((a.get("ip_id") or "").lower())
+            if got != a["royalty"]:
+                found.append(f"royalty of ancestor {a['work_id']}: expected {a['royalty']}, chain has {got}")
+    return found
+
+
+def _store_terms(db: Database, work_id: str, terms: WorkTerms) -> None:
+    WorkRepository(db).update(
+        work_id, license_id=terms.license_id, rev_share=terms.rev_share, minting_fee=terms.minting_fee,
+        royalty_policy=terms.royalty_policy, rev_share_override=terms.rev_share_override,
+    )

@@ -1,0 +1,90 @@
+"""The publishing wallet: one private key per wallet name, kept only in the OS keyring.
+
+The key is created here or imported from a prompt or stdin; only the address ever leaves this module in
+clear. Errors about a bad key never repeat the text that was given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from eth_account import Account
+
+from studio.errors import InvalidInput
+from studio.publish.errors import BadKey, NoWallet, WalletExists
+from studio.secrets import Secret, SecretStore
+
+DEFAULT_WALLET = "default"
+_KEY = re.compile(r"(?:0x)?[0-9a-fA-F]{64}")
+_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+_SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+@dataclass(frozen=True)
+class Wallet:
+    name: str
+    address: str
+
+
+def secret_name(name: str) -> str:
+    if not _NAME.fullmatch(name):
+        raise InvalidInput(f"invalid wallet name {name!r}", hint="use letters, digits, '.', '-' or '_'")
+    return f"wallet/{name}"
+
+
+def _checked_key(text: str) -> Secret:
+    key = text.strip()
+    if not _KEY.fullmatch(key):
+        raise BadKey("that is not a private key: expected 64 hex digits, with or without 0x",
+                     hint="paste the key again; it is read from the prompt or stdin, never from arguments")
+    value = int(key.removeprefix("0x"), 16)
+    if not 0 < value < _SECP256K1_N:
+        raise BadKey("that private key is out of range for secp256k1", hint="use another key")
+    return Secret("0x" + key.removeprefix("0x").lower())
+
+
+def address_of(key: Secret) -> str:
+    return Account.from_key(key.reveal()).address
+
+
+class WalletStore:
+    """Wallets by name in the keyring; the address is derived from the key each time it is asked for."""
+
+    def __init__(self, secrets: SecretStore) -> None:
+        self.secrets = secrets
+
+    def create(self, name: str = DEFAULT_WALLET) -> Wallet:
+        self._refuse_existing(name)
+        key = Secret("0x" + bytes(Account.create().key).hex())
+        self.secrets.set(secret_name(name), key)
+        return Wallet(name, address_of(key))
+
+    def import_key(self, text: str, name: str = DEFAULT_WALLET) -> Wallet:
+        key = _checked_key(text)
+        self._refuse_existing(name)
+        self.secrets.set(secret_name(name), key)
+        return Wallet(name, address_of(key))
+
+    def get(self, name: str = DEFAULT_WALLET) -> Wallet | None:
+        key = self.secrets.get_secret(secret_name(name))
+        return None if key is None else Wallet(name, address_of(key))
+
+    def require(self, name: str = DEFAULT_WALLET) -> Wallet:
+        wallet = self.get(name)
+        if wallet is None:
+            raise NoWallet(f"there is no wallet named {name!r} in the keyring",
+                           hint="run `studio wallet create` or `studio wallet import`")
+        return wallet
+
+    def key(self, name: str = DEFAULT_WALLET) -> Secret:
+        key = self.secrets.get_secret(secret_name(name))
+        if key is None:
+            raise NoWallet(f"there is no wallet named {name!r} in the keyring",
+                           hint="run `studio wallet create` or `studio wallet import`")
+        return key
+
+    def _refuse_existing(self, name: str) -> None:
+        if self.secrets.get_secret(secret_name(name)) is not None:
+            raise WalletExists(f"a wallet named {name!r} is already in the keyring",
+                               hint="choose another name with --wallet; the existing key was left as it is")

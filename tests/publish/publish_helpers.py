@@ -1,0 +1,128 @@
+"""Helpers for the publishing tests: a Studio on a fresh library that publishes to the session's devnet with a
+wallet kept in the keyring, and works made the way the studio makes them."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from keyring.backends import SecretService
+
+from studio.core.types import Origin, Relation, Work, WorkKind, percent_to_units
+from studio.licensing import WorkTerms
+from studio.lineage.graph import ParentLink
+from studio.publish.devnet import Devnet
+from studio.publish.wallet import secret_name
+from studio.secrets import ENV_BACKEND, PlainFileTestBackend, SecretStore
+from studio.services import Studio
+from studio.services.importing import store_image
+from studio.services.licensing_view import raise_request_errors
+from studio.services.publishing import PublishOptions
+from studio.store.works import NewWork
+from tests.conftest import image_bytes
+
+WIP_UNIT = 10**18
+PCT = 1_000_000
+
+
+def keyring_for_tests(tmp_path: Path) -> tuple[SecretStore, dict[str, str]]:
+    """The real Secret Service under tools/run-tests.sh; elsewhere the explicit plaintext test keyring.
+    Also the environment a subprocess needs to reach the same keyring."""
+    if os.environ.get("STUDIO_TEST_SECRET_SERVICE") == "1":
+        try:
+            SecretService.Keyring.priority  # noqa: B018 - raises when no daemon answers on the bus
+        except RuntimeError as exc:
+            pytest.fail(f"STUDIO_TEST_SECRET_SERVICE=1 but no Secret Service answers: {exc}")
+        env = {k: v for k, v in os.environ.items() if k != ENV_BACKEND}
+        return SecretStore(SecretService.Keyring()), env
+    path = tmp_path / "keyring" / "keys.json"
+    return SecretStore(PlainFileTestBackend(path)), {**os.environ, ENV_BACKEND: f"plainfile:{path}"}
+
+
+@dataclass
+class Desk:
+    """A studio on its own library, publishing to the session devnet with its own wallet."""
+
+    studio: Studio
+    rpc_url: str
+    secrets: SecretStore
+    env: dict[str, str]
+    wallet_name: str
+    images: Iterator[int] = field(default_factory=lambda: iter(range(10_000)))
+
+    @property
+    def publishing(self):
+        return self.studio.publishing
+
+    @property
+    def address(self) -> str:
+        return self.publishing.wallet().address
+
+    def work(self, title: str, *, license_id: str | None = "pil-commercial-remix", rev_share: float | None = None,
+             minting_fee: int | None = None, parents: Sequence[Work] = (), relation: Relation = Relation.remix_of,
+             override: float | None = None, royalty_policy: str | None = None, owned: bool = True) -> Work:
+        """A work as the studio records one: its own terms for a root, the engine's inherited terms for a remix
+        (with `override` as the raise-only rev share). `owned` works were made by the user."""
+        data = image_bytes(next(self.images) + 1000, (24, 20))
+        links = [ParentLink(p.id, relation) for p in parents]
+        if links:
+            plan = self.studio.licenses.plan(
+                [(link.parent_id, link.relation) for link in links],
+                rev_share=percent_to_units(override) if override is not None else None,
+            )
+            raise_request_errors(plan)
+            terms = plan.license
+            assert terms is not None
+        else:
+            terms = WorkTerms(
+                self.studio.catalog.get(license_id or "all-rights-reserved"),
+                rev_share=percent_to_units(rev_share) if rev_share is not None else None,
+                minting_fee=minting_fee,
+                royalty_policy=royalty_policy,
+            )
+        new = NewWork(
+            kind=WorkKind.image, sha256="", title=title, creator="Test Creator",
+            origin=Origin.generated if owned else Origin.imported, license_id=terms.license_id,
+            rev_share=terms.rev_share, minting_fee=terms.minting_fee, royalty_policy=terms.royalty_policy,
+            rev_share_override=terms.rev_share_override,
+        )
+
+        def audit(work_id: str) -> list[dict]:
+            return [r.to_dict() for r in self.studio.licenses.audit(work_id)] if links else []
+
+        return store_image(self.studio.library, data, name=f"{title}.png", new_work=new, parents=links,
+                           flags_for=audit).work
+
+    def publish(self, work: Work, **options) -> list:
+        return self.publishing.publish(work.id, PublishOptions(**options))
+
+    def ip(self, work: Work) -> str:
+        pub = self.publishing.journal.confirmed(work.id, "devnet")
+        assert pub is not None and pub.ip_id, f"{work.title} is not on the devnet"
+        return pub.ip_id
+
+
+def open_desk(library_dir: Path, devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+              wallet_name: str | None = None) -> Desk:
+    """The keyring and wallet are chosen the way the app chooses them: from STUDIO_KEYRING and STUDIO_WALLET."""
+    _, env = keyring_for_tests(tmp_path)
+    name = wallet_name or f"test-{uuid.uuid4().hex[:12]}"
+    env["STUDIO_WALLET"] = name
+    for key in (ENV_BACKEND, "STUDIO_WALLET"):
+        if key in env:
+            monkeypatch.setenv(key, env[key])
+        else:
+            monkeypatch.delenv(key, raising=False)
+    studio = Studio.open(library_dir)
+    status = devnet.status()
+    assert status.rpc_url is not None
+    studio.publishing.set_setting("rpc.devnet", status.rpc_url)
+    return Desk(studio, status.rpc_url, studio.publishing.secrets, env, name)
+
+
+def forget_wallet(desk: Desk) -> None:
+    desk.secrets.delete(secret_name(desk.wallet_name))
