@@ -43,4 +43,3 @@ def test_chromium_renders_the_report(studio, mixed: MixedLineage, tmp_path: Path
     # The verdict pills and the subject's blue outline in the lineage picture are on screen.
     assert any(_near(rgb, (248, 220, 220), 4) for _, rgb in colors)  # "may be published: no"
     assert any(_near(rgb, (31, 95, 191), 20) for _, rgb in colors)
-
