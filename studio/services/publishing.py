@@ -269,7 +269,8 @@ class PublishingService:
         wallet = self.wallet()
         live = self.journal.live(target.id, net.name)
         if live is not None and live.state in ("sent", "confirmed"):
-            raise AlreadyPublished(*_live_message(live, target))
+            message, hint = _live_message(live, target)
+            raise AlreadyPublished(message, hint=hint)
         planned: set[str] = set()
         view = LicenseView(self.library, self.catalog,
                            on_chain=lambda wid: wid in planned or self.journal.is_on_chain(wid, net.name))
@@ -587,8 +588,16 @@ def _cap_refusals(step: StepPlan) -> list[Reason]:
 
 
 def _unique(reasons: list[Reason]) -> list[Reason]:
-    seen: set[tuple[str, str]] = set()
-    return [r for r in reasons if not ((r.code, r.message) in seen or seen.add((r.code, r.message)))]
+    """One reason per message; and one "publish it first" per parent (the plan's own wording comes first and
+    says why the studio will not publish that parent itself)."""
+    seen: set[tuple[str, str | None]] = set()
+    kept = []
+    for r in reasons:
+        key = (r.code, r.work_id) if r.code == "parent_not_on_chain" else (r.code, r.message)
+        if key not in seen:
+            seen.add(key)
+            kept.append(r)
+    return kept
 
 
 def _refusal_text(plan: PublishPlan) -> str:

@@ -4,6 +4,7 @@ wallet kept in the keyring, and works made the way the studio makes them."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from studio.services.importing import store_image
 from studio.services.licensing_view import raise_request_errors
 from studio.services.publishing import PublishOptions
 from studio.store.works import NewWork
-from tests.conftest import image_bytes
+from tests.conftest import REPO, image_bytes
 
 WIP_UNIT = 10**18
 PCT = 1_000_000
@@ -62,7 +63,7 @@ class Desk:
     def address(self) -> str:
         return self.publishing.wallet().address
 
-    def work(self, title: str, *, license_id: str | None = "pil-commercial-remix", rev_share: float | None = None,
+    def work(self, title: str, *, license_id: str | None = None, rev_share: float | None = None,
              minting_fee: int | None = None, parents: Sequence[Work] = (), relation: Relation = Relation.remix_of,
              override: float | None = None, royalty_policy: str | None = None, owned: bool = True) -> Work:
         """A work as the studio records one: its own terms for a root, the engine's inherited terms for a remix
@@ -72,6 +73,7 @@ class Desk:
         if links:
             plan = self.studio.licenses.plan(
                 [(link.parent_id, link.relation) for link in links],
+                license_id=license_id,
                 rev_share=percent_to_units(override) if override is not None else None,
             )
             raise_request_errors(plan)
@@ -79,7 +81,7 @@ class Desk:
             assert terms is not None
         else:
             terms = WorkTerms(
-                self.studio.catalog.get(license_id or "all-rights-reserved"),
+                self.studio.catalog.get(license_id or "pil-commercial-remix"),
                 rev_share=percent_to_units(rev_share) if rev_share is not None else None,
                 minting_fee=minting_fee,
                 royalty_policy=royalty_policy,
@@ -104,6 +106,23 @@ class Desk:
         pub = self.publishing.journal.confirmed(work.id, "devnet")
         assert pub is not None and pub.ip_id, f"{work.title} is not on the devnet"
         return pub.ip_id
+
+
+DEAD_END_LICENSE = "pil-remix-once"
+
+
+def catalogue_with_dead_end(tmp_path: Path) -> Path:
+    """The studio's licenses plus PIL terms whose remixes may not be remixed again (not reciprocal)."""
+    folder = tmp_path / "licenses"
+    shutil.copytree(REPO / "licenses", folder)
+    text = (folder / "pil-commercial-remix.toml").read_text()
+    text = text.replace('id = "pil-commercial-remix"', f'id = "{DEAD_END_LICENSE}"')
+    text = text.replace('name = "PIL Commercial Remix"', 'name = "PIL Remix Once"')
+    text = text.replace('on_story = "pil-commercial-remix"', f'on_story = "{DEAD_END_LICENSE}"')
+    text = text.replace("derivatives_reciprocal = true", "derivatives_reciprocal = false")
+    text = text.replace("CommercialRemix.json", "RemixOnce.json")
+    (folder / f"{DEAD_END_LICENSE}.toml").write_text(text)
+    return folder
 
 
 def open_desk(library_dir: Path, devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -1,0 +1,157 @@
+"""What the engines refuse is never sent; sent anyway (straight through the chain client), the chain reverts
+with the contract's decoded custom error. Also the release gate, and parents that must go first."""
+
+from __future__ import annotations
+
+import pytest
+from publish_helpers import DEAD_END_LICENSE, PCT, catalogue_with_dead_end, forget_wallet, open_desk
+
+from studio.publish.chain import MetadataRefs
+from studio.publish.errors import AlreadyPublished, ChainReverted, PublishRefused
+from studio.publish.publisher import Publisher
+from studio.services import review
+from studio.services.publishing import PublishOptions
+
+EMPTY = MetadataRefs("", "0x" + "00" * 32, "", "0x" + "00" * 32)
+
+
+@pytest.fixture
+def desk(chain, devnet, tmp_path, monkeypatch):
+    d = open_desk(tmp_path / "lib", devnet, tmp_path, monkeypatch)
+    d.publishing.create_wallet()
+    yield d
+    forget_wallet(d)
+    d.studio.close()
+
+
+def refused(desk, work, **options) -> PublishRefused:
+    """Publishing `work` is refused before anything is signed: no journal row, no transaction."""
+    client = desk.publishing.client(desk.publishing.network("devnet"))
+    nonce = client.nonce(desk.address)
+    with pytest.raises(PublishRefused) as err:
+        desk.publish(work, **options)
+    assert desk.publishing.journal.list(work_id=work.id) == []
+    assert client.nonce(desk.address) == nonce
+    return err.value
+
+
+def send_directly(desk, parents, *, max_revenue_share: int = 0, mined: bool = False) -> ChainReverted:
+    """Register a remix of `parents` through the chain client with no engine in the way; returns the revert.
+    `mined`: skip the gas estimate, so the transaction is mined, fails, and its reason is replayed."""
+    pubs = desk.publishing
+    client = pubs.client(pubs.network("devnet"))
+    key = pubs.wallets.key(pubs.wallet_name)
+    publisher = Publisher(desk.studio.library.db, pubs.journal, client, pubs.storage(client.network), key,
+                          desk.address)
+    collection = publisher.ensure_collection([])
+    terms = [pubs.journal.confirmed(p.id, "devnet").license_terms_ids[0] for p in parents]
+    call = client.register_derivative(collection, desk.address, EMPTY, [desk.ip(p) for p in parents], terms, 0,
+                                      max_revenue_share)
+    if not mined:
+        with pytest.raises(ChainReverted) as err:
+            client.transact(key, call)
+        return err.value
+    signed = client.sign(key, call, gas=3_000_000)
+    client.broadcast(signed.raw)
+    receipt = client.wait(signed.hash)
+    assert receipt.status == 0
+    return client.failure(receipt, "the remix")
+
+
+def test_no_derivatives_parent(desk) -> None:
+    parent = desk.work("Commercial use only", license_id="pil-commercial-use", owned=False)
+    desk.publish(parent)
+    remix = desk.work("Remix", parents=[parent])
+    err = refused(desk, remix)
+    assert {r.code for r in err.reasons} >= {"flagged"}
+    assert "allows no remixes" in str(err)
+    revert = send_directly(desk, [parent])
+    assert revert.error_name == "LicensingModule__LicenseNotCompatibleForDerivative"
+    assert "do not allow this remix" in str(revert)
+
+
+def test_non_reciprocal_remix_is_a_dead_end(chain, devnet, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("STUDIO_LICENSES_DIR", str(catalogue_with_dead_end(tmp_path)))
+    desk = open_desk(tmp_path / "lib", devnet, tmp_path, monkeypatch)
+    desk.publishing.create_wallet()
+    root = desk.work("Remix once", license_id=DEAD_END_LICENSE, rev_share=5, owned=False)
+    first = desk.work("First remix", parents=[root], license_id=DEAD_END_LICENSE, owned=False)
+    desk.publish(root)
+    (pub,) = desk.publish(first)
+    assert pub.publication.state == "confirmed"
+    second = desk.work("Remix of the remix", parents=[first])
+    err = refused(desk, second)
+    assert any("is itself a remix" in r.message for r in err.reasons)
+    revert = send_directly(desk, [first], mined=True)
+    assert revert.error_name == "LicensingModule__LicenseNotCompatibleForDerivative"
+    forget_wallet(desk)
+    desk.studio.close()
+
+
+def test_commercial_and_non_commercial_parents_are_not_mixed(desk) -> None:
+    free = desk.work("Free sketch", license_id="pil-non-commercial-social-remixing", owned=False)
+    paid = desk.work("Paid art", rev_share=5, owned=False)
+    desk.publish(free)
+    desk.publish(paid)
+    blend = desk.work("Blend", parents=[free, paid])
+    err = refused(desk, blend)
+    (flag,) = [r for r in err.reasons if r.code == "flagged"]
+    assert "carry different reciprocal terms" in flag.message
+    assert send_directly(desk, [free, paid]).error_name == "LicensingModule__LicenseNotCompatibleForDerivative"
+
+
+def test_rev_share_ceiling_the_user_sets(desk) -> None:
+    parent = desk.work("Greedy", rev_share=20)
+    desk.publish(parent)
+    remix = desk.work("Remix", parents=[parent])
+    err = refused(desk, remix, max_rev_share=10 * PCT)
+    assert [r.code for r in err.reasons] == ["rev_share_above_ceiling"]
+    revert = send_directly(desk, [parent], max_revenue_share=10 * PCT)
+    assert revert.error_name == "LicensingModule__ExceedMaxRevenueShare"
+    assert "20000000" in str(revert) and "10000000" in str(revert)
+
+
+def test_royalty_stack_over_100_percent(desk) -> None:
+    top = desk.work("Top", rev_share=60)
+    middle = desk.work("Middle", parents=[top], override=70)
+    desk.publish(middle)
+    bottom = desk.work("Bottom", parents=[middle])
+    err = refused(desk, bottom)
+    assert {r.code for r in err.reasons} & {"lap_parent_stack_above_100", "lap_stack_above_100"}
+    revert = send_directly(desk, [middle])
+    assert revert.error_name in {"RoyaltyPolicyLAP__AboveMaxPercent", "RoyaltyModule__AboveMaxPercent"}
+    assert "100%" in str(revert)
+
+
+def test_parent_imported_and_not_on_chain_must_be_published_first(desk) -> None:
+    theirs = desk.work("Someone else's", rev_share=5, owned=False)
+    remix = desk.work("Remix", parents=[theirs])
+    err = refused(desk, remix)
+    (reason,) = [r for r in err.reasons if r.code == "parent_not_on_chain"]
+    assert theirs.id in reason.message and "import-ip" in reason.message
+
+
+def test_own_parents_are_only_published_first_when_asked(desk) -> None:
+    mine = desk.work("Mine", rev_share=5)
+    remix = desk.work("Remix", parents=[mine])
+    err = refused(desk, remix, with_ancestors=False)
+    assert any(r.code == "parent_not_on_chain" and mine.id in r.message for r in err.reasons)
+    assert desk.publishing.journal.list(work_id=mine.id) == []
+
+
+def test_a_work_is_never_published_twice(desk) -> None:
+    work = desk.work("Once", rev_share=5)
+    desk.publish(work)
+    with pytest.raises(AlreadyPublished, match="already on devnet as IP 0x"):
+        desk.publishing.publish(work.id, PublishOptions(with_ancestors=False))
+    assert len(desk.publishing.journal.list(work_id=work.id)) == 1
+
+
+def test_unapproved_work_is_refused_when_review_is_required(desk) -> None:
+    work = desk.work("Needs review", rev_share=5)
+    review.set_review_required(desk.studio, True)
+    err = refused(desk, work)
+    assert [r.code for r in err.reasons] == ["release_not_approved"]
+    review.record_decision(desk.studio, work.id, "approved", "Rae Reviewer")
+    (result,) = desk.publish(work)
+    assert result.publication.state == "confirmed"
