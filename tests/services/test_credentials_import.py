@@ -1,0 +1,314 @@
+"""Content Credentials on import: verdicts stored, ingredients turned into lineage, tampering and hostile files."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import sys
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+# Shared with the review and report tests: the keyring the signing keys live in, and the lineage builder.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "review"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
+
+from report_lineage import Builder, drawing
+from signing_keys import forget_identity, keyring_store, use_for_cli
+
+from studio.cli.main import cli
+from studio.core.types import Relation
+from studio.errors import InvalidInput, StudioError
+from studio.provenance import (
+    IngredientSource,
+    ProvenanceClaim,
+    ProvenanceError,
+    add_trust_anchor,
+    c2pa_sdk,
+    ensure_identity,
+    sign_image,
+)
+from studio.provenance.container import MAX_MANIFEST_BYTES
+from studio.secrets import SecretStore
+from studio.services import Studio, review
+from studio.services.credentials import export_work
+from studio.services.importing import ImportRequest
+from studio.store.library import data_dir
+
+
+@pytest.fixture
+def keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretStore]:
+    store = keyring_store(tmp_path)
+    use_for_cli(store, tmp_path, monkeypatch)
+    yield store
+    forget_identity(store, data_dir())
+
+
+@pytest.fixture
+def open_studio(tmp_path: Path) -> Iterator:
+    opened: list[Studio] = []
+
+    def open_(name: str) -> Studio:
+        studio = Studio.open(tmp_path / name)
+        opened.append(studio)
+        return studio
+
+    yield open_
+    for studio in opened:
+        studio.close()
+
+
+@pytest.fixture
+def bob(keys: SecretStore, tmp_path: Path):
+    """A creator with a CA of their own, whom the user does not trust."""
+    folder = tmp_path / "bob-data"
+    yield ensure_identity(keys, folder, "Bob Other")
+    forget_identity(keys, folder)
+
+
+def _builder(studio: Studio, folder: Path) -> Builder:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Builder(studio, folder)
+
+
+def _import(studio: Studio, path: Path, **kwargs):
+    return studio.import_image(ImportRequest(path=path, **kwargs)).work
+
+
+def _chunks(png: bytes) -> list[tuple[bytes, bytes, int]]:
+    chunks, pos = [], 8
+    while pos < len(png):
+        (length,) = struct.unpack_from(">I", png, pos)
+        chunks.append((png[pos + 4 : pos + 8], png[pos + 8 : pos + 8 + length], pos))
+        pos += 12 + length
+    return chunks
+
+
+def _with_chunk(png: bytes, kind: bytes, body: bytes) -> bytes:
+    """`png` with one more chunk right after IHDR, where C2PA puts its manifest store."""
+    chunk = struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    after_header = _chunks(png)[1][2]
+    return png[:after_header] + chunk + png[after_header:]
+
+
+def _tampered(signed: bytes) -> bytes:
+    """The signed image with one pixel changed, re-encoded with its original credentials kept in."""
+    image = Image.open(io.BytesIO(signed)).convert("RGB")
+    image.putpixel((3, 3), (255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    store = next(body for kind, body, _ in _chunks(signed) if kind == b"caBX")
+    return _with_chunk(out.getvalue(), b"caBX", store)
+
+
+def _nothing_written(studio: Studio) -> None:
+    db = studio.library.db
+    assert db.one("SELECT count(*) FROM works")[0] == 0
+    assert db.one("SELECT count(*) FROM credentials")[0] == 0
+    assert db.one("SELECT count(*) FROM edges")[0] == 0
+    files = studio.library.root / "files"
+    assert not files.exists() or not [p for p in files.rglob("*") if p.is_file()]
+    assert not studio.library.files.pending_hashes()
+
+
+def test_signed_exports_bring_their_lineage_into_another_library(keys, open_studio, tmp_path: Path):
+    home = open_studio("home")
+    make = _builder(home, tmp_path / "home-src")
+    sketch = make.image("Harbour Sketch", "cc-by-4.0", creator="Ann")
+    remix = make.image("Harbour Remix", creator="Alice", parents=[sketch])
+    left, right = make.image("Left", "cc0-1.0"), make.image("Right", "cc0-1.0")
+    collage = make.image("Collage", parents=[left, right], relation=Relation.composite_of)
+    out = tmp_path / "exports"
+    for work in (sketch, remix, left, right, collage):
+        export_work(home, work.id, out / f"{work.title}.png", signer="Alice Example", secrets=keys)
+
+    # A library that knows none of the parents keeps the verdict and names the ingredient, unlinked.
+    stranger = open_studio("stranger")
+    alone = _import(stranger, out / "Harbour Remix.png")
+    assert stranger.parents(alone.id) == []
+    stored = stranger.credentials(alone.id)
+    assert (stored.state, stored.source, stored.tampered) == ("trusted", "import", False)
+    assert stored.signer == "Alice Example (Remix Studio)" and stored.details["work_id"] == remix.id
+    [ingredient] = stored.details["ingredients"]
+    assert ingredient["work_id"] == sketch.id and ingredient["linked"] is None
+
+    # A library that imported the parents' signed copies first links the children to them.
+    friend = open_studio("friend")
+    parent = _import(friend, out / "Harbour Sketch.png", license_id="cc-by-4.0", creator="Ann")
+    child = _import(friend, out / "Harbour Remix.png")
+    assert [(e.parent_id, e.relation) for e in friend.parents(child.id)] == [(parent.id, Relation.remix_of)]
+    [ingredient] = friend.credentials(child.id).details["ingredients"]
+    assert ingredient["linked"] == {"parent_id": parent.id, "matched_by": "claimed_work_id"}
+    assert friend.credentials(child.id).state == "trusted"
+
+    parts = [_import(friend, out / f"{name}.png") for name in ("Left", "Right")]
+    whole = _import(friend, out / "Collage.png")
+    assert {(e.parent_id, e.relation) for e in friend.parents(whole.id)} == {
+        (parts[0].id, Relation.composite_of),
+        (parts[1].id, Relation.composite_of),
+    }
+
+
+def test_an_exported_copy_reimported_links_to_the_parent_by_its_work_id(keys, open_studio, tmp_path: Path):
+    home = open_studio("home")
+    make = _builder(home, tmp_path / "src")
+    sketch = make.image("Harbour Sketch", "cc-by-4.0", creator="Ann")
+    remix = make.image("Harbour Remix", creator="Alice", parents=[sketch])
+    export_work(home, remix.id, tmp_path / "remix.png", signer="Alice", secrets=keys)
+    again = _import(home, tmp_path / "remix.png", title="Harbour Remix (signed copy)")
+    assert again.id != remix.id
+    assert [e.parent_id for e in home.parents(again.id)] == [sketch.id]
+    linked = home.credentials(again.id).details["ingredients"][0]["linked"]
+    assert linked == {"parent_id": sketch.id, "matched_by": "work_id"}
+
+
+def test_changed_pixels_are_stored_flagged_unpublishable_and_unlinked(keys, open_studio, tmp_path: Path):
+    home = open_studio("home")
+    make = _builder(home, tmp_path / "src")
+    sketch = make.image("Harbour Sketch", "cc-by-4.0", creator="Ann")
+    remix = make.image("Harbour Remix", creator="Alice", parents=[sketch])
+    export_work(home, remix.id, tmp_path / "remix.png", signer="Alice", secrets=keys)
+    edited = tmp_path / "edited.png"
+    edited.write_bytes(_tampered((tmp_path / "remix.png").read_bytes()))
+
+    work = _import(home, edited, title="Edited Remix")
+    assert [f["code"] for f in work.flags] == ["credentials_tampered"]
+    assert "changed after it was signed" in work.flags[0]["message"]
+    stored = home.credentials(work.id)
+    assert stored.tampered and stored.state == "invalid" and "changed after signing" in stored.summary
+    assert home.parents(work.id) == []  # its claims describe other pixels
+
+    verdict = home.license_check(work.id)
+    assert not verdict.can_publish and "flagged" in {r.code for r in verdict.blocking("publish")}
+    report = review.lineage_report(home, work.id)
+    problem = next(p for p in report.problems if p.code == "credentials_tampered")
+    assert problem.severity == "block" and problem.rule.startswith("C2PA")
+    assert report.subject.credentials.tampered
+
+    # A license re-audit (here: linking a parent by hand) keeps the flag.
+    home.link(work.id, [sketch.id], Relation.remix_of)
+    assert "credentials_tampered" in [f["code"] for f in home.work(work.id).flags]
+    assert not home.license_check(work.id).can_publish
+
+
+def test_a_manifest_from_a_signer_the_user_does_not_trust(keys, bob, open_studio, tmp_path: Path):
+    home = open_studio("home")
+    make = _builder(home, tmp_path / "src")
+    sketch = make.image("Harbour Sketch", "cc-by-4.0", creator="Ann")
+    claim = ProvenanceClaim(
+        title="Bob's Remix",
+        work_id="bob-remix",
+        mime="image/png",
+        kind="remix",
+        ingredients=(
+            IngredientSource("Harbour Sketch", "parentOf", data=home.file_of(sketch).read_bytes(), work_id=sketch.id),
+        ),
+    )
+    source = tmp_path / "bobs-remix.png"
+    source.write_bytes(sign_image(drawing(50), "image/png", claim, bob))
+
+    work = _import(home, source, creator="Bob")
+    stored = home.credentials(work.id)
+    assert (stored.state, stored.tampered, stored.signer) == ("valid", False, "Bob Other (Remix Studio)")
+    assert "intact" in stored.summary and "not certified by a certificate authority you trust" in stored.summary
+    assert work.flags == ()  # an unknown signer is shown, not held against the work
+    assert [(e.parent_id, e.relation) for e in home.parents(work.id)] == [(sketch.id, Relation.remix_of)]
+
+    add_trust_anchor(data_dir(), bob.anchor_pem)
+    second = tmp_path / "bobs-second.png"
+    second.write_bytes(
+        sign_image(drawing(51), "image/png", ProvenanceClaim("Second", "bob-2", "image/png", "generated"), bob)
+    )
+    assert home.credentials(_import(home, second).id).state == "trusted"
+
+
+def test_another_tool_naming_the_ingredient_by_its_content_hash(keys, bob, open_studio, tmp_path: Path):
+    home = open_studio("home")
+    sketch = _builder(home, tmp_path / "src").image("Harbour Sketch", "cc0-1.0")
+    manifest = {
+        "claim_generator_info": [{"name": "Other Editor", "version": "2.0"}],
+        "title": "collage.png",
+        "format": "image/png",
+        "assertions": [
+            {
+                "label": "c2pa.actions",
+                "data": {
+                    "actions": [
+                        {
+                            "action": "c2pa.created",
+                            "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/composite",
+                        },
+                        {"action": "c2pa.placed", "parameters": {"ingredientIds": ["p"]}},
+                    ]
+                },
+            }
+        ],
+    }
+    part = c2pa_sdk.IngredientInput(
+        {"title": "part", "relationship": "componentOf", "label": "p", "metadata": {"studio:sha256": sketch.sha256}},
+        "image/png",
+        home.file_of(sketch).read_bytes(),
+    )
+    signed = c2pa_sdk.sign(
+        manifest,
+        [part],
+        drawing(60),
+        "image/png",
+        chain_pem=bob.chain_pem,
+        key_pem=bob.private_key.reveal(),
+        alg=bob.alg,
+        trust_anchors=[bob.anchor_pem],
+    )
+    source = tmp_path / "collage.png"
+    source.write_bytes(signed)
+    work = _import(home, source)
+    assert [(e.parent_id, e.relation) for e in home.parents(work.id)] == [(sketch.id, Relation.composite_of)]
+    assert home.credentials(work.id).details["ingredients"][0]["linked"]["matched_by"] == "sha256"
+
+
+@pytest.mark.parametrize(
+    "store",
+    [
+        b"\0" * (MAX_MANIFEST_BYTES + 1),
+        os.urandom(3000),
+        struct.pack(">I", 0xFFFFFFF0) + b"jumb" + os.urandom(100),
+    ],
+    ids=["oversized", "random", "huge-box-length"],
+)
+def test_hostile_manifests_fail_the_import_and_write_nothing(open_studio, tmp_path: Path, store: bytes):
+    home = open_studio("home")
+    hostile = tmp_path / "hostile.png"
+    hostile.write_bytes(_with_chunk(drawing(7), b"caBX", store))
+    with pytest.raises(ProvenanceError) as caught:
+        _import(home, hostile)
+    message = str(caught.value)
+    assert isinstance(caught.value, StudioError) and "\n" not in message
+    assert message.startswith("hostile.png was not imported: its Content Credentials cannot be read safely")
+    _nothing_written(home)
+
+    result = CliRunner().invoke(cli, ["--library", str(home.library.root), "import", str(hostile)])
+    assert result.exit_code == ProvenanceError.exit_code and result.stderr.count("\n") == 1
+    _nothing_written(home)
+
+
+def test_files_without_credentials_import_as_before(open_studio, tmp_path: Path):
+    home = open_studio("home")
+    plain = tmp_path / "plain.png"
+    plain.write_bytes(drawing(8))
+    work = _import(home, plain, license_id="cc0-1.0")
+    assert work.flags == ()
+    stored = home.credentials(work.id)
+    assert (stored.state, stored.signer, stored.summary) == ("none", None, "No Content Credentials.")
+    shown = CliRunner().invoke(cli, ["--library", str(home.library.root), "credentials", work.id, "--json"])
+    assert json.loads(shown.stdout)["state"] == "none"
+
+    truncated = tmp_path / "truncated.png"
+    truncated.write_bytes(drawing(9)[:-30])
+    with pytest.raises(InvalidInput, match="truncated or corrupt"):  # the image check's words, as before
+        _import(home, truncated)
