@@ -53,6 +53,7 @@ class StudioSession(QObject):
     library_changed = Signal()
     selection_changed = Signal()
     work_created = Signal(str)
+    models_changed = Signal()
     message = Signal(str)
 
     def __init__(self, studio: Studio, *, studio_factory: StudioFactory | None = None, parent: Any = None) -> None:
@@ -65,7 +66,12 @@ class StudioSession(QObject):
         self._selection: tuple[str, ...] = ()
         self._engine: Studio | None = None
         self._scratch = Path(tempfile.mkdtemp(prefix="studio-window-"))
+        self._published: frozenset[str] | None = None
+        self._filtered: tuple[LibraryFilter, list[Work]] | None = None
+        self._model_jobs: set[int] = set()
         self._closed = False
+        # Connected first, so every other receiver of a change reads fresh publication state.
+        self.library_changed.connect(self._forget_cached)
 
     # -- selection ----------------------------------------------------------------------------------------
     @property
@@ -97,13 +103,24 @@ class StudioSession(QObject):
             return self._published_filtered(flt)[offset : offset + limit]
         return self.studio.works(**_store_filters(flt), limit=limit, offset=offset)
 
-    def published_ids(self, ids: list[str]) -> set[str]:
-        return self.studio.published_ids(ids) if hasattr(self.studio, "published_ids") else set()
+    def published_ids(self) -> frozenset[str]:
+        """Works with a confirmed publication on any network (few, so read whole and cached until a change)."""
+        if self._published is None:
+            confirmed = self.studio.publishing.journal.list(states=("confirmed",))
+            self._published = frozenset(p.work_id for p in confirmed)
+        return self._published
 
     def _published_filtered(self, flt: LibraryFilter) -> list[Work]:
-        works = self.studio.works(**_store_filters(flt))
-        published = self.published_ids([w.id for w in works])
-        return [w for w in works if (w.id in published) == flt.published]
+        # The store filters everything but publication; the matching list is kept until the library changes.
+        if self._filtered is None or self._filtered[0] != flt:
+            published = self.published_ids()
+            works = self.studio.works(**_store_filters(flt))
+            self._filtered = (flt, [w for w in works if (w.id in published) == flt.published])
+        return self._filtered[1]
+
+    def _forget_cached(self) -> None:
+        self._published = None
+        self._filtered = None
 
     # -- trash --------------------------------------------------------------------------------------------
     def trash(self, work_ids: Sequence[str]) -> list[str]:
@@ -189,6 +206,18 @@ class StudioSession(QObject):
 
         return self.jobs.submit("generate", title, task, lane="generate")
 
+    def add_model(self, path: Path | str, *, license_id: str | None = None, name: str | None = None) -> int:
+        """Register a model or LoRA file or folder (hashing a large file takes a while, so it is a job)."""
+        source = Path(path)
+
+        def task(ctx: TaskContext, studio: Studio) -> Any:
+            model, _new = studio.models.add(source, name=name, license_id=license_id)
+            return model
+
+        job_id = self.submit("model", f"Add model {source.name}", task)
+        self._model_jobs.add(job_id)
+        return job_id
+
     def submit(self, kind: str, title: str, task: Callable[[TaskContext, Studio], Any], *, lane: str = "io") -> int:
         """Run `task(ctx, studio)` with a `Studio` of its own (its own connection), closed afterwards."""
 
@@ -212,7 +241,11 @@ class StudioSession(QObject):
         return self._engine
 
     def _on_job_finished(self, job_id: int, result: Any) -> None:
-        if isinstance(result, ImportReport):
+        if job_id in self._model_jobs:
+            self._model_jobs.discard(job_id)
+            self.library_changed.emit()
+            self.models_changed.emit()
+        elif isinstance(result, ImportReport):
             if result.imported:
                 self.library_changed.emit()
             if result.failed:

@@ -1,7 +1,8 @@
 """The window's settings: a JSON file in the per-user config folder (`STUDIO_CONFIG_DIR` overrides).
 
-Only preferences live here. Wallet keys and tokens belong to the OS keyring (`studio.secrets`): `save` refuses
-a value that looks like a private key, and an RPC address carrying credentials is refused too.
+Only the window's own preferences live here. Where to publish (network, RPC, metadata storage) is a setting of
+the library, kept by the publishing service so that the window and `studio publish` agree. Wallet keys and
+tokens belong to the OS keyring (`studio.secrets`): a value that looks like a private key is refused.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import re
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -26,8 +26,6 @@ log = logging.getLogger(__name__)
 ENV_CONFIG_DIR = "STUDIO_CONFIG_DIR"
 FILE_NAME = "window.json"
 THEMES = ("system", "light", "dark")
-NETWORKS = ("devnet", "aeneid", "mainnet")
-STORAGE_SERVICES = ("local", "ipfs")
 ROYALTY_POLICIES = ("lap", "lrp")
 _KEY_LIKE = re.compile(r"(0x)?[0-9a-fA-F]{64}")
 
@@ -45,9 +43,6 @@ class Settings:
 
     library_dir: str = ""
     models_dir: str = ""
-    network: str = "devnet"
-    rpc_url: str = ""
-    storage_service: str = "local"
     theme: str = "system"
     royalty_policy: str = "lap"
     creator: str = ""
@@ -55,12 +50,7 @@ class Settings:
     window_state: str = ""
 
     def __post_init__(self) -> None:
-        for name, allowed in (
-            ("theme", THEMES),
-            ("network", NETWORKS),
-            ("storage_service", STORAGE_SERVICES),
-            ("royalty_policy", ROYALTY_POLICIES),
-        ):
+        for name, allowed in (("theme", THEMES), ("royalty_policy", ROYALTY_POLICIES)):
             if getattr(self, name) not in allowed:
                 raise InvalidInput(
                     f"{name.replace('_', ' ')} {getattr(self, name)!r} is not one of {', '.join(allowed)}"
@@ -73,15 +63,6 @@ class Settings:
                 raise InvalidInput(
                     f"the {f.name.replace('_', ' ')} looks like a private key",
                     hint="keys are kept in the OS keyring, never in settings",
-                )
-        if self.rpc_url:
-            parts = urlsplit(self.rpc_url)
-            if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
-                raise InvalidInput(f"RPC address {self.rpc_url!r} is not an http(s) or ws(s) URL")
-            if parts.username or parts.password:
-                raise InvalidInput(
-                    "the RPC address carries a user name or password",
-                    hint="use an address without credentials; tokens belong in the OS keyring",
                 )
 
     def with_changes(self, **changes: Any) -> Settings:

@@ -46,7 +46,7 @@ class WorkSource(Protocol):
 
     def page_of_works(self, flt: LibraryFilter, offset: int, limit: int) -> list[Work]: ...
 
-    def published_ids(self, ids: list[str]) -> set[str]: ...
+    def published_ids(self) -> frozenset[str]: ...
 
 
 class WorksModel(QAbstractListModel):
@@ -56,7 +56,6 @@ class WorksModel(QAbstractListModel):
         self._filter = LibraryFilter()
         self._total = source.count_works(self._filter)
         self._pages: OrderedDict[int, list[Work]] = OrderedDict()
-        self._published: dict[int, set[str]] = {}
         self.decoration: Callable[[Work], Any] | None = None
 
     # -- Qt model API -------------------------------------------------------------------------------------
@@ -84,7 +83,7 @@ class WorksModel(QAbstractListModel):
         if role == FlaggedRole:
             return work.flagged
         if role == PublishedRole:
-            return work.id in self._published.get(index.row() // PAGE_SIZE, set())
+            return work.id in self._source.published_ids()
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -112,20 +111,8 @@ class WorksModel(QAbstractListModel):
         """Re-read the library (after an import, a generation, a delete): the rows may all have moved."""
         self.beginResetModel()
         self._pages.clear()
-        self._published.clear()
         self._total = self._source.count_works(self._filter)
         self.endResetModel()
-
-    def update_work(self, work_id: str) -> None:
-        """Re-read one work that changed in place (flags, publication), if it is loaded."""
-        for page_no, page in self._pages.items():
-            for i, work in enumerate(page):
-                if work.id == work_id:
-                    self._pages.pop(page_no)
-                    self._published.pop(page_no, None)
-                    row = page_no * PAGE_SIZE + i
-                    self.dataChanged.emit(self.index(row), self.index(row))
-                    return
 
     def work_at(self, row: int) -> Work | None:
         if not 0 <= row < self._total:
@@ -158,8 +145,6 @@ class WorksModel(QAbstractListModel):
         start = max(0, end - PAGE_SIZE)
         page = list(reversed(self._source.page_of_works(self._filter, start, end - start)))
         self._pages[page_no] = page
-        self._published[page_no] = self._source.published_ids([w.id for w in page])
         while len(self._pages) > MAX_PAGES:
-            old, _ = self._pages.popitem(last=False)
-            self._published.pop(old, None)
+            self._pages.popitem(last=False)
         return page

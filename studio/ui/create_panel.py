@@ -36,6 +36,7 @@ from studio.core.types import Work, WorkKind
 from studio.errors import InvalidInput, StudioError
 from studio.services.generation import CreateRequest
 from studio.ui.mask_canvas import MaskCanvas
+from studio.ui.model_dialog import AddModelDialog
 from studio.ui.theme import REFUSED
 
 BUILTIN = "studio-tiny"
@@ -44,6 +45,7 @@ MAX_SEED = 2**32 - 1
 
 class CreatePanel(QScrollArea):
     submitted = Signal(int)  # job id
+    states_changed = Signal()
 
     def __init__(self, session: StudioSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +83,10 @@ class CreatePanel(QScrollArea):
         self.prompt.setMaximumHeight(80)
         self.negative = QLineEdit(placeholderText="What to avoid (negative prompt)")
         self.model = QComboBox()
+        self.add_model = QPushButton("Add…")
+        self.add_model.setToolTip("Add a base model or a LoRA from a file or folder")
+        self.add_model.clicked.connect(self.add_model_dialog)
+        self.models_dir = ""
         self.loras = QTableWidget(0, 2)
         self.loras.setHorizontalHeaderLabels(["LoRA", "Weight"])
         self.loras.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -109,7 +115,10 @@ class CreatePanel(QScrollArea):
         form = QFormLayout()
         form.addRow("Prompt", self.prompt)
         form.addRow("Negative", self.negative)
-        form.addRow("Model", self.model)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model, 1)
+        model_row.addWidget(self.add_model)
+        form.addRow("Model", model_row)
         form.addRow("LoRAs", self.loras)
         form.addRow("Seed", seed_row)
         form.addRow("Steps", self.steps)
@@ -143,6 +152,7 @@ class CreatePanel(QScrollArea):
         self.reload_models()
         session.selection_changed.connect(self._selection_changed)
         session.library_changed.connect(self.update_actions)
+        session.models_changed.connect(self.reload_models)
         self.mask.mask_changed.connect(self.update_actions)
         self.model.currentIndexChanged.connect(self.update_actions)
         self.loras.itemChanged.connect(lambda _item: self.update_actions())
@@ -181,6 +191,19 @@ class CreatePanel(QScrollArea):
                 self.loras.setCellWidget(row, 1, weight)
         self.loras.blockSignals(False)
         self.update_actions()
+
+    def add_model_dialog(self) -> AddModelDialog:
+        dialog = AddModelDialog(self.session.studio.catalog, self.models_dir, self)
+
+        def start() -> None:
+            path = dialog.path.text().strip()
+            self.session.add_model(
+                path, license_id=dialog.license.currentData(), name=dialog.name.text().strip() or None
+            )
+
+        dialog.accepted.connect(start)
+        dialog.open()
+        return dialog
 
     def _chosen_loras(self) -> list[tuple[str, str, float]]:
         chosen = []
@@ -243,6 +266,7 @@ class CreatePanel(QScrollArea):
             button.setToolTip(state.reason)
             if state.license_refusal:
                 refusals.append(f"<b>{LABELS[mode]}</b> is not allowed: {_escape(state.reason)}")
+        self.states_changed.emit()
         self.reason.setText(
             f"<span style='color:{REFUSED.name()}'>" + "<br>".join(refusals) + "</span>" if refusals else ""
         )

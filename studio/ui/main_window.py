@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.create_panel = CreatePanel(session)
+        self.create_panel.models_dir = self.settings.models_dir
         self.lineage = LineageView(session, self.thumbnails)
         self.license_panel = LicensePanel(session, self.settings.royalty_policy)
         self.add_tab(self.create_panel, "Create")
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.jobs_dock.setWidget(self.jobs)
         self.library.gallery.files_dropped.connect(self.import_files)
         self.create_panel.submitted.connect(lambda _job: self.jobs_dock.show())
+        self.create_panel.states_changed.connect(self._sync_create_actions)
         self.license_panel.policy_changed.connect(self._policy_changed)
         session.message.connect(self.show_message)
         session.jobs.job_failed.connect(lambda _job, text: self.show_message(text))
@@ -93,6 +95,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.setWindowTitle(f"{APP_TITLE} — {session.library_dir}")
         self._update_actions()
+        self._sync_create_actions()
 
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Add a tab beside Create, Lineage and License & royalty; returns its index. Ctrl+<n> switches to it."""
@@ -172,6 +175,11 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         self._action("about", "&About Remix Studio", self._about, None, help_menu)
 
+    def _sync_create_actions(self) -> None:
+        for mode, state in self.create_panel.states.items():
+            self.actions_by_name[mode].setEnabled(state.enabled)
+            self.actions_by_name[mode].setStatusTip(state.reason)
+
     def _update_actions(self) -> None:
         has = bool(self.session.selection)
         self.actions_by_name["delete"].setEnabled(has)
@@ -248,7 +256,9 @@ class MainWindow(QMainWindow):
 
     # -- settings and libraries ---------------------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.settings, library_default=str(self.session.library_dir), parent=self)
+        dialog = SettingsDialog(
+            self.settings, self.session.studio.publishing, library_default=str(self.session.library_dir), parent=self
+        )
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
         dialog.open()
         return dialog
@@ -257,6 +267,7 @@ class MainWindow(QMainWindow):
         old = self.settings
         self.settings = settings
         self.settings_store.save(settings)
+        self.create_panel.models_dir = settings.models_dir
         app = QApplication.instance()
         if settings.theme != old.theme and isinstance(app, QApplication):
             apply_theme(app, settings.theme)
@@ -273,7 +284,7 @@ class MainWindow(QMainWindow):
         try:
             studio = Studio.open(folder)
         except StudioError as exc:
-            QMessageBox.warning(self, "Cannot open the library", str(exc))
+            self.warn("Cannot open the library", str(exc))
             return False
         old = self.session
         self.thumbnails.shutdown()
@@ -295,6 +306,12 @@ class MainWindow(QMainWindow):
     # -- status and closing -------------------------------------------------------------------------------
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
+
+    def warn(self, title: str, text: str) -> QMessageBox:
+        """A window-modal warning that does not block the event loop (workers keep reporting)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.open()
+        return box
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -1,9 +1,12 @@
-"""Settings: library and models folders, network and RPC, storage service, theme, default creator and policy.
+"""Settings: the window's own (library and models folders, theme, creator, royalty policy) and where this
+library publishes (network, RPC address, metadata storage), which the library keeps for `studio publish` too.
 
-Nothing secret is asked for here; the wallet key is entered in the publish dialog and kept in the OS keyring.
+No secret is stored in either place: a pinning service token typed here goes straight to the OS keyring.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -11,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -19,66 +23,112 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.settings import NETWORKS, ROYALTY_POLICIES, STORAGE_SERVICES, THEMES, Settings
-from studio.errors import InvalidInput
+from studio.app.settings import ROYALTY_POLICIES, THEMES, Settings
+from studio.errors import StudioError
 
-NETWORK_NAMES = {"devnet": "Local devnet (anvil)", "aeneid": "Story Aeneid testnet", "mainnet": "Story mainnet"}
-STORAGE_NAMES = {"local": "Local files (devnet)", "ipfs": "IPFS pinning service"}
+NETWORK_NAMES = {
+    "devnet": "Local devnet (started for you)",
+    "aeneid": "Story Aeneid testnet",
+    "mainnet": "Story mainnet",
+}
 THEME_NAMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+STORAGE_KEYS = ("ipfs.api", "ipfs.pinning_url", "ipfs.gateway")
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, *, library_default: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: Settings, publishing: Any, *, library_default: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.original = settings
+        self.publishing = publishing
         self.library = QLineEdit(settings.library_dir, placeholderText=library_default)
         self.models = QLineEdit(settings.models_dir, placeholderText="where you keep model files")
-        self.network = _combo(NETWORKS, NETWORK_NAMES, settings.network)
-        self.rpc = QLineEdit(settings.rpc_url, placeholderText="the network's public RPC (devnet: started for you)")
-        self.storage = _combo(STORAGE_SERVICES, STORAGE_NAMES, settings.storage_service)
         self.theme = _combo(THEMES, THEME_NAMES, settings.theme)
-        self.creator = QLineEdit(settings.creator, placeholderText="your name, for the works you make")
-        self.policy = _combo(ROYALTY_POLICIES, {"lap": "LAP", "lrp": "LRP"}, settings.royalty_policy)
+        self.creator = QLineEdit(settings.creator, placeholderText="your name, for the works you import")
+        self.policy = _combo(
+            ROYALTY_POLICIES, {"lap": "LAP (absolute)", "lrp": "LRP (relative)"}, settings.royalty_policy
+        )
+
+        self.network = _combo(tuple(NETWORK_NAMES), NETWORK_NAMES, publishing.default_network())
+        self.rpc = QLineEdit()
+        self.ipfs_api = QLineEdit(publishing.setting("ipfs.api") or "", placeholderText="http://127.0.0.1:5001")
+        self.pinning = QLineEdit(
+            publishing.setting("ipfs.pinning_url") or "", placeholderText="a pinning service's upload URL"
+        )
+        self.token = QLineEdit(placeholderText="kept in the system keyring; leave empty to keep the current one")
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.gateway = QLineEdit(publishing.setting("ipfs.gateway") or "", placeholderText="https://ipfs.io")
+        self.network.currentIndexChanged.connect(self._network_changed)
+        self._network_changed()
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet("color: #c83c3c")
 
-        form = QFormLayout()
+        window_box = QGroupBox("Window")
+        form = QFormLayout(window_box)
         form.addRow("Library folder", _with_browse(self.library, self))
         form.addRow("Models folder", _with_browse(self.models, self))
-        form.addRow("Network", self.network)
-        form.addRow("RPC address", self.rpc)
-        form.addRow("Metadata storage", self.storage)
         form.addRow("Theme", self.theme)
         form.addRow("Creator name", self.creator)
         form.addRow("Royalty chart policy", self.policy)
-        note = QLabel("Wallet keys are never stored here: they live in your system keyring.", wordWrap=True)
+        publish_box = QGroupBox("Publishing (saved with this library)")
+        publish = QFormLayout(publish_box)
+        publish.addRow("Network", self.network)
+        publish.addRow("RPC address", self.rpc)
+        publish.addRow("IPFS API (Kubo)", self.ipfs_api)
+        publish.addRow("Pinning service", self.pinning)
+        publish.addRow("Pinning token", self.token)
+        publish.addRow("IPFS gateway", self.gateway)
+        publish.addRow(
+            QLabel("The devnet keeps metadata in the library folder; Story networks need IPFS.", wordWrap=True)
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
+        layout.addWidget(window_box)
+        layout.addWidget(publish_box)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
+    def _network_changed(self) -> None:
+        name = self.network.currentData()
+        self.rpc.setText(self.publishing.setting(f"rpc.{name}") or "")
+        self.rpc.setPlaceholderText("the app's own devnet" if name == "devnet" else "the network's public RPC")
+
     def result_settings(self) -> Settings:
-        """The edited settings (raises InvalidInput for a value that cannot be used)."""
+        """The window's edited settings (raises InvalidInput for a value that cannot be used)."""
         return self.original.with_changes(
             library_dir=self.library.text().strip(),
             models_dir=self.models.text().strip(),
-            network=self.network.currentData(),
-            rpc_url=self.rpc.text().strip(),
-            storage_service=self.storage.currentData(),
             theme=self.theme.currentData(),
             creator=self.creator.text().strip(),
             royalty_policy=self.policy.currentData(),
         )
 
+    def save_publishing(self) -> None:
+        """Write the library's publishing settings in one step (all or nothing), the token to the keyring."""
+        name = self.network.currentData()
+        values = {
+            "network": name,
+            f"rpc.{name}": self.rpc.text().strip() or None,
+            "ipfs.api": self.ipfs_api.text().strip() or None,
+            "ipfs.pinning_url": self.pinning.text().strip() or None,
+            "ipfs.gateway": self.gateway.text().strip() or None,
+        }
+        if self.token.text():  # first: a keyring that refuses leaves the library's settings as they were
+            self.publishing.set_pinning_token(self.token.text())
+            self.token.clear()
+        with self.publishing.library.db.atomic():
+            for key, value in values.items():
+                self.publishing.set_setting(key, value)
+
     def _accept(self) -> None:
         try:
             self.result_settings()
-        except InvalidInput as exc:
+            self.save_publishing()
+        except StudioError as exc:
             self.error.setText(str(exc))
             return
         self.accept()

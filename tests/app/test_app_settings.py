@@ -14,7 +14,7 @@ from studio.errors import InvalidInput
 def test_defaults_when_there_is_no_file():
     settings = SettingsStore().load()
     assert settings == Settings()
-    assert settings.theme == "system" and settings.network == "devnet" and settings.library_dir == ""
+    assert settings.theme == "system" and settings.royalty_policy == "lap" and settings.library_dir == ""
 
 
 def test_round_trip_goes_to_the_config_dir_from_the_environment(monkeypatch, tmp_path):
@@ -23,9 +23,8 @@ def test_round_trip_goes_to_the_config_dir_from_the_environment(monkeypatch, tmp
     assert store.path == tmp_path / "cfg" / FILE_NAME == config_dir() / FILE_NAME
     changed = Settings().with_changes(
         theme="dark",
-        network="aeneid",
-        rpc_url="https://aeneid.storyrpc.io",
         library_dir="/data/lib",
+        models_dir="/data/models",
         royalty_policy="lrp",
         creator="Mira",
     )
@@ -38,11 +37,10 @@ def test_round_trip_goes_to_the_config_dir_from_the_environment(monkeypatch, tmp
     "changes, words",
     [
         ({"theme": "purple"}, "theme"),
-        ({"network": "goerli"}, "network"),
-        ({"rpc_url": "ftp://node"}, "rpc"),
-        ({"rpc_url": "https://user:hunter2@rpc.example"}, "password"),
+        ({"royalty_policy": "fifty-fifty"}, "royalty policy"),
         ({"creator": "0x" + "ab" * 32}, "private key"),
-        ({"rpc_url": "ab" * 32}, "private key"),
+        ({"models_dir": "ab" * 32}, "private key"),
+        ({"creator": 5}, "must be text"),
     ],
 )
 def test_bad_or_secret_values_are_refused(changes, words):
@@ -53,10 +51,10 @@ def test_bad_or_secret_values_are_refused(changes, words):
 
 def test_a_damaged_file_falls_back_field_by_field(tmp_path: Path):
     path = tmp_path / "window.json"
-    path.write_text(json.dumps({"theme": "dark", "network": "nowhere", "unknown": 1, "creator": 5}))
+    path.write_text(json.dumps({"theme": "dark", "royalty_policy": "nowhere", "unknown": 1, "creator": 5}))
     settings = SettingsStore(path).load()
     assert settings.theme == "dark"  # the good field is kept
-    assert settings.network == "devnet" and settings.creator == ""  # the bad ones fall back
+    assert settings.royalty_policy == "lap" and settings.creator == ""  # the bad ones fall back
     path.write_text("{not json")
     assert SettingsStore(path).load() == Settings()
     path.write_text("[1, 2]")

@@ -1,0 +1,125 @@
+"""Settings (window and publishing), themes, remembered geometry, switching libraries, and `studio` with no
+arguments opening the window without loading torch."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+from ui_helpers import press
+
+from studio.ui.settings_dialog import SettingsDialog
+from studio.ui.theme import apply_theme
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_settings_are_saved_and_the_theme_applies(qtbot, window, settings_store):
+    app = QApplication.instance()
+    dialog = window.open_settings()
+    assert isinstance(dialog, SettingsDialog) and dialog.isVisible()
+    dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
+    qtbot.keyClicks(dialog.creator, "Mira Okafor")
+    dialog.network.setCurrentIndex(dialog.network.findData("aeneid"))
+    qtbot.keyClicks(dialog.rpc, "https://rpc.example.org")
+    qtbot.keyClicks(dialog.gateway, "https://gateway.example.org")
+    press(qtbot, dialog, QDialogButtonBox.StandardButton.Save)
+    assert not dialog.isVisible()
+    try:
+        assert app.palette().color(QPalette.ColorRole.Window).lightness() < 100
+        saved = json.loads(settings_store.path.read_text())
+        assert saved["theme"] == "dark" and saved["creator"] == "Mira Okafor"
+        publishing = window.session.studio.publishing
+        assert publishing.default_network() == "aeneid"
+        assert publishing.setting("rpc.aeneid") == "https://rpc.example.org"
+        assert publishing.setting("ipfs.gateway") == "https://gateway.example.org"
+        assert window.settings.creator == "Mira Okafor"
+    finally:
+        apply_theme(app, "light")
+    assert app.palette().color(QPalette.ColorRole.Window).lightness() > 150
+
+
+def test_a_bad_address_keeps_the_dialog_open_and_saves_nothing(qtbot, window):
+    publishing = window.session.studio.publishing
+    dialog = window.open_settings()
+    dialog.network.setCurrentIndex(dialog.network.findData("aeneid"))
+    qtbot.keyClicks(dialog.gateway, "https://gateway.example.org")
+    qtbot.keyClicks(dialog.rpc, "not a url")
+    press(qtbot, dialog, QDialogButtonBox.StandardButton.Save)
+    assert dialog.isVisible() and "not an http(s) RPC URL" in dialog.error.text()
+    assert publishing.default_network() == "devnet" and publishing.setting("ipfs.gateway") is None
+
+
+def test_a_pinning_token_goes_to_the_keyring_only(qtbot, window, settings_store, tmp_path, monkeypatch):
+    keyring_file = tmp_path / "test-keyring.json"
+    monkeypatch.setenv("STUDIO_KEYRING", f"plainfile:{keyring_file}")
+    token = "pin-token-Ke7#d9"
+    dialog = window.open_settings()
+    qtbot.keyClicks(dialog.pinning, "https://pin.example.org/upload")
+    qtbot.keyClicks(dialog.token, token)
+    press(qtbot, dialog, QDialogButtonBox.StandardButton.Save)
+    assert not dialog.isVisible()
+    assert token in keyring_file.read_text()
+    assert token not in settings_store.path.read_text()
+    db = window.session.library_dir / "library.db"
+    assert token.encode() not in db.read_bytes() and token.encode() not in Path(str(db) + "-wal").read_bytes()
+
+
+def test_window_geometry_is_remembered(qtbot, open_window):
+    first = open_window()
+    first.resize(760, 530)  # within the offscreen screen (800x800), which restoring clamps to
+    assert first.size() == QSize(760, 530)
+    first.close()
+    assert first.settings.window_geometry
+    second = open_window()
+    assert second.size() == QSize(760, 530)
+
+
+def test_switching_libraries_and_refusing_an_unusable_one(qtbot, window, tmp_path, make_image):
+    other = tmp_path / "other-library"
+    assert window.open_library(other)
+    assert str(other) in window.windowTitle() and window.session.library_dir == other
+    assert window.settings.library_dir == str(other)
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("x")
+    assert not window.open_library(not_a_folder)
+    box = window.findChild(QMessageBox)
+    assert box is not None and "is a file" in box.text()
+    box.close()
+    assert window.session.library_dir == other  # the open library is untouched
+
+
+def test_studio_with_no_arguments_opens_the_window_without_torch(tmp_path):
+    library = tmp_path / "lib"
+    script = textwrap.dedent(f"""
+        import sys
+        from PySide6.QtWidgets import QApplication
+
+        def shown(self):
+            windows = [w for w in self.topLevelWidgets() if w.isVisible() and w.windowTitle().startswith("Remix")]
+            print("WINDOW", windows[0].windowTitle())
+            heavy = sorted(m for m in ("torch", "diffusers", "transformers") if m in sys.modules)
+            print("HEAVY", heavy)
+            windows[0].close()
+            return 0
+
+        QApplication.exec = shown
+        sys.argv = ["studio", "--library", {str(library)!r}]
+        from studio.launcher import main
+        main()
+    """)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "STUDIO_CONFIG_DIR": str(tmp_path / "cfg")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"WINDOW Remix Studio — {library}" in done.stdout
+    assert "HEAVY []" in done.stdout
+    assert (tmp_path / "cfg" / "window.json").exists()  # closing saved the window's settings
