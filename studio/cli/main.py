@@ -74,9 +74,9 @@ def cli(ctx: click.Context, library_dir: Path | None, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from studio.cli import demo_cmd, generate_cmds, library_cmds, license_cmds, review_cmds
+    from studio.cli import demo_cmd, generate_cmds, library_cmds, license_cmds, publish_cmds, review_cmds
 
-    for module in (library_cmds, license_cmds, generate_cmds, review_cmds, demo_cmd):
+    for module in (library_cmds, license_cmds, generate_cmds, review_cmds, publish_cmds, demo_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)
 

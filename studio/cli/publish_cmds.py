@@ -1,0 +1,425 @@
+"""Story commands: `devnet`, `wallet`, `publish`, `import-ip` and `revenue`, each with `--json`."""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import click
+
+from studio.cli.output import emit_json, percent, table
+from studio.core.types import percent_to_units, units_to_percent
+from studio.errors import InvalidInput
+from studio.publish.devnet import DevnetStatus
+from studio.publish.journal import Publication
+from studio.publish.networks import NETWORKS
+from studio.services.publishing import SETTINGS, PublishingService, PublishOptions, PublishPlan
+
+WEI = Decimal(10**18)
+network_option = click.option("--network", type=click.Choice(list(NETWORKS)), help="Story network (default: devnet, "
+                              "or the `network` setting).")
+rpc_option = click.option("--rpc", "rpc_url", help="RPC URL to use instead of the network's (or its setting).")
+wallet_option = click.option("--wallet", "wallet_name", envvar="STUDIO_WALLET",
+                             help="Wallet name in the keyring (default: default; env STUDIO_WALLET).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def _service(obj, wallet_name: str | None = None) -> PublishingService:
+    service = obj.studio.publishing
+    if wallet_name:
+        service.wallet_name = wallet_name
+    return service
+
+
+def parse_ip(amount: str) -> int:
+    """'1.5' (IP) -> wei; '250wei' -> 250 wei."""
+    text = amount.strip().lower()
+    try:
+        if text.endswith("wei"):
+            value = Decimal(text[:-3])
+        else:
+            value = Decimal(text.removesuffix("ip").strip()) * WEI
+    except InvalidOperation:
+        raise InvalidInput(f"{amount!r} is not an amount", hint="give IP like 1.5, or wei like 250wei") from None
+    if value < 0 or value != value.to_integral_value():
+        raise InvalidInput(f"{amount!r} is not a whole, positive number of wei", hint="IP has 18 decimals")
+    return int(value)
+
+
+def ip_text(wei: int | None) -> str:
+    if wei is None:
+        return "-"
+    text = f"{Decimal(wei) / WEI:f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + " IP"
+
+
+# --- devnet -----------------------------------------------------------------------------------------------
+
+
+def _devnet_json(status: DevnetStatus) -> dict[str, Any]:
+    return {"running": status.running, "rpc_url": status.rpc_url, "pid": status.pid, "chain_id": status.chain_id,
+            "block": status.block}
+
+
+def _show_devnet(status: DevnetStatus, as_json: bool) -> None:
+    if as_json:
+        emit_json(_devnet_json(status))
+    elif not status.running:
+        click.echo("devnet: stopped")
+    else:
+        click.echo(f"devnet: running at {status.rpc_url} (chain id {status.chain_id}, block {status.block}, "
+               f"pid {status.pid})")
+
+
+@click.group("devnet")
+def devnet_group() -> None:
+    """The local Story devnet (anvil with Story-compatible contracts), kept in the library folder."""
+
+
+@devnet_group.command("start")
+@json_option
+@click.pass_obj
+def devnet_start(obj, as_json: bool) -> None:
+    """Start the devnet (or find it running) with Story's contracts installed."""
+    status = _service(obj).devnet_start()
+    _show_devnet(status, as_json)
+
+
+@devnet_group.command("stop")
+@json_option
+@click.pass_obj
+def devnet_stop(obj, as_json: bool) -> None:
+    """Stop the devnet; its state (published works included) stays for the next start."""
+    service = _service(obj)
+    service.devnet_stop()
+    status = service.devnet_status()
+    _show_devnet(status, as_json)
+
+
+@devnet_group.command("status")
+@json_option
+@click.pass_obj
+def devnet_status(obj, as_json: bool) -> None:
+    """Whether the devnet runs, where, and at which block."""
+    status = _service(obj).devnet_status()
+    _show_devnet(status, as_json)
+
+
+# --- wallet -----------------------------------------------------------------------------------------------
+
+
+@click.group("wallet")
+def wallet_group() -> None:
+    """The publishing wallet. Its key lives only in the OS keyring; only the address is ever shown."""
+
+
+@wallet_group.command("create")
+@wallet_option
+@json_option
+@click.pass_obj
+def wallet_create(obj, wallet_name: str | None, as_json: bool) -> None:
+    """Create a new wallet key in the keyring."""
+    wallet = _service(obj, wallet_name).create_wallet()
+    if as_json:
+        emit_json({"name": wallet.name, "address": wallet.address})
+        return
+    click.echo(f"wallet {wallet.name}: {wallet.address} (key stored in the OS keyring)")
+
+
+@wallet_group.command("import")
+@wallet_option
+@json_option
+@click.pass_obj
+def wallet_import(obj, wallet_name: str | None, as_json: bool) -> None:
+    """Import a private key, read from a hidden prompt (or from stdin when piped), never from arguments."""
+    if sys.stdin.isatty():
+        text = click.prompt("Private key (hidden)", hide_input=True, err=True)
+    else:
+        text = sys.stdin.readline()
+    wallet = _service(obj, wallet_name).import_wallet(text)
+    del text
+    if as_json:
+        emit_json({"name": wallet.name, "address": wallet.address})
+        return
+    click.echo(f"wallet {wallet.name}: {wallet.address} (key stored in the OS keyring)")
+
+
+@wallet_group.command("show")
+@wallet_option
+@network_option
+@rpc_option
+@click.option("--offline", is_flag=True, help="Only the address; do not ask the network for balances.")
+@json_option
+@click.pass_obj
+def wallet_show(obj, wallet_name, network, rpc_url, offline: bool, as_json: bool) -> None:
+    """The wallet's address and balances (a devnet wallet is topped up automatically)."""
+    status = _service(obj, wallet_name).wallet_status(network, rpc_url, offline=offline)
+    if as_json:
+        emit_json({"name": status.wallet.name, "address": status.wallet.address, "network": status.network.name,
+                   "balance_wei": status.balance, "wip_wei": status.wip, "funded": status.funded,
+                   "note": status.note})
+        return
+    click.echo(f"wallet {status.wallet.name}: {status.wallet.address}")
+    if status.balance is not None:
+        click.echo(f"  {status.network.name}: {ip_text(status.balance)}, {ip_text(status.wip)[:-3]} WIP"
+                   + (" (just funded by the devnet)" if status.funded else ""))
+    if status.note:
+        click.echo(f"  {status.note}")
+
+
+# --- publish ----------------------------------------------------------------------------------------------
+
+
+class PublishGroup(click.Group):
+    """`studio publish ID ...` publishes; `studio publish status|finish|config ...` are subcommands."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["work", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("publish", cls=PublishGroup)
+def publish_group() -> None:
+    """Publish works on Story: `studio publish ID`, `studio publish status [ID]`."""
+
+
+def _plan_text(plan: PublishPlan) -> None:
+    click.echo(f"Publishing on {plan.network.name} (chain id {plan.network.chain_id}) with wallet {plan.wallet}:")
+    for n, step in enumerate(plan.steps, 1):
+        work, terms = step.work, step.terms
+        kind = "remix" if step.is_derivative else "root"
+        click.echo(f"  {n}. {work.id}  “{work.title}” ({kind}) under {terms.license.name}")
+        verdict = plan.verdicts.get(work.id)
+        if verdict is not None:
+            click.echo(f"     license engine: may be published: {'yes' if verdict.can_publish else 'no'}")
+        for parent in step.parents:
+            click.echo(f"     parent “{parent.title}”: pays it {percent(units_to_percent(parent.royalty_percent))} "
+                       f"of revenue, minting fee {ip_text(parent.minting_fee)}")
+        if step.override:
+            click.echo(f"     its remixes will pay {percent(units_to_percent(step.override))} (raised)")
+        if step.split is not None:
+            click.echo(f"     royalty split ({step.split.policy.upper()}): creator keeps "
+                       f"{percent(units_to_percent(float(step.split.creator_share)))}, ancestors "
+                       + ", ".join(f"{a.id} {percent(units_to_percent(float(a.share)))}" for a in step.split.ancestors))
+        for credit in step.credits:
+            click.echo(f"     credited, not linked: “{credit.title}” ({credit.license_id})")
+    if plan.minting_fee:
+        click.echo(f"  minting fees: {ip_text(plan.minting_fee)}, wrapped into WIP and approved as needed")
+
+
+def _pub_json(pub: Publication) -> dict[str, Any]:
+    return pub.to_dict()
+
+
+@publish_group.command("work", hidden=True)
+@click.argument("work_id")
+@network_option
+@rpc_option
+@wallet_option
+@click.option("--license", "license_id", help="License to publish a root work under (default: its own).")
+@click.option("--rev-share", type=float, help="Rev share in percent (a remix may only raise what its remixes pay).")
+@click.option("--minting-fee", help="Minting fee per license, in IP (e.g. 0.5) or wei (e.g. 250wei).")
+@click.option("--max-fee", help="Most the parents may charge in minting fees, in IP or wei (default: the fees shown).")
+@click.option("--max-rev-share", type=float, help="Most the parents may take of revenue, in percent.")
+@click.option("--no-ancestors", is_flag=True, help="Do not publish your own unpublished ancestors first.")
+@click.option("--yes", is_flag=True, help="Sign without asking.")
+@json_option
+@click.pass_obj
+def publish_work(obj, work_id, network, rpc_url, wallet_name, license_id, rev_share, minting_fee, max_fee,
+                 max_rev_share, no_ancestors: bool, yes: bool, as_json: bool) -> None:
+    """Publish a work (and your own ancestors it needs) on Story."""
+    service = _service(obj, wallet_name)
+    options = PublishOptions(
+        network=network, rpc_url=rpc_url, license_id=license_id,
+        rev_share=percent_to_units(rev_share) if rev_share is not None else None,
+        minting_fee=parse_ip(minting_fee) if minting_fee is not None else None,
+        max_minting_fee=parse_ip(max_fee) if max_fee is not None else None,
+        max_rev_share=percent_to_units(max_rev_share) if max_rev_share is not None else None,
+        with_ancestors=not no_ancestors,
+    )
+
+    def confirm(plan: PublishPlan) -> bool:
+        if not as_json:
+            _plan_text(plan)
+        return yes or click.confirm("Sign and send?", default=False, err=True)
+
+    results = service.publish(work_id, options, confirm)
+    if as_json:
+        emit_json([{**_pub_json(r.publication),
+                    "transactions": [{"label": t.label, "tx_hash": t.tx_hash, "gas_used": t.gas_used}
+                                     for t in r.transactions]} for r in results])
+        return
+    if not results:
+        click.echo("cancelled: nothing was sent")
+        return
+    for result in results:
+        _print_result(result.publication, result.gas_used)
+
+
+def _print_result(pub: Publication, gas: int | None = None) -> None:
+    agrees = (pub.readback or {}).get("agrees")
+    check = {True: "chain agrees with the prediction", False: "chain DIFFERS from the prediction",
+             None: "not read back yet"}[agrees]
+    gas_text = f", gas {gas}" if gas else ""
+    click.echo(f"{pub.work_id}: {pub.state} on {pub.network} as IP {pub.ip_id} (tx {pub.tx_hash}{gas_text}); {check}")
+    for line in (pub.readback or {}).get("differences") or []:
+        click.echo(f"  - {line}")
+
+
+@publish_group.command("status")
+@click.argument("work_id", required=False)
+@network_option
+@rpc_option
+@json_option
+@click.pass_obj
+def publish_status(obj, work_id, network, rpc_url, as_json: bool) -> None:
+    """The publishing journal, after settling transactions still waiting for their receipts."""
+    pubs = _service(obj).status(work_id, network, rpc_url)
+    if as_json:
+        emit_json([_pub_json(p) for p in pubs])
+        return
+    if not pubs:
+        click.echo("nothing published yet")
+        return
+    rows = [(p.id, p.work_id, p.network, p.state, p.origin, p.ip_id or "-", _agreement(p), p.error or "")
+            for p in pubs]
+    click.echo(table(rows, ["#", "work", "network", "state", "origin", "ip id", "chain", "error"]))
+
+
+def _agreement(pub: Publication) -> str:
+    if pub.readback is None:
+        return "-"
+    return {True: "agrees", False: "differs"}.get(pub.readback.get("agrees"), "read")
+
+
+@publish_group.command("finish")
+@click.argument("work_id")
+@network_option
+@rpc_option
+@wallet_option
+@json_option
+@click.pass_obj
+def publish_finish(obj, work_id, network, rpc_url, wallet_name, as_json: bool) -> None:
+    """Complete a confirmed publication whose follow-up was interrupted (rev-share raise, read-back)."""
+    result = _service(obj, wallet_name).finish(work_id, network, rpc_url)
+    if as_json:
+        emit_json(_pub_json(result.publication))
+    else:
+        _print_result(result.publication, result.gas_used)
+
+
+@publish_group.command("config")
+@click.argument("key", required=False, type=click.Choice(list(SETTINGS)))
+@click.argument("value", required=False)
+@click.option("--unset", is_flag=True, help="Remove the setting.")
+@json_option
+@click.pass_obj
+def publish_config(obj, key, value, unset: bool, as_json: bool) -> None:
+    """Show or change publishing settings of this library (networks' RPC URLs, IPFS service)."""
+    service = _service(obj)
+    if key is not None and (value is not None or unset):
+        service.set_setting(key, None if unset else value)
+        if key == "ipfs.pinning_url" and not unset:
+            service.set_pinning_token(click.prompt("Pinning service token (hidden)", hide_input=True, err=True))
+    current = {k: service.setting(k) for k in ([key] if key else SETTINGS)}
+    if as_json:
+        emit_json(current)
+        return
+    for k, v in current.items():
+        click.echo(f"{k:<18} {v or '-':<40} {SETTINGS[k]}")
+
+
+# --- import-ip --------------------------------------------------------------------------------------------
+
+
+@click.command("import-ip")
+@click.argument("ip_id")
+@network_option
+@rpc_option
+@json_option
+@click.pass_obj
+def import_ip_cmd(obj, ip_id: str, network, rpc_url, as_json: bool) -> None:
+    """Import an IP asset from Story (with its parents) as a work whose terms mirror the chain's."""
+    service = _service(obj)
+    work = service.import_ip(ip_id, network, rpc_url)
+    pub = service.journal.confirmed(work.id, service.network(network, rpc_url).name)
+    if as_json:
+        emit_json({"id": work.id, "title": work.title, "creator": work.creator, "license": work.license_id,
+                   "rev_share": units_to_percent(work.rev_share) if work.rev_share is not None else None,
+                   "rev_share_override": units_to_percent(work.rev_share_override)
+                   if work.rev_share_override else None,
+                   "ip_id": pub.ip_id if pub else ip_id, "network": pub.network if pub else network})
+        return
+    click.echo(f"{work.id}  “{work.title}” by {work.creator or 'unknown'} under {work.license_id}, on chain as "
+               f"{ip_id}")
+
+
+# --- revenue ----------------------------------------------------------------------------------------------
+
+
+@click.group("revenue")
+def revenue_group() -> None:
+    """Revenue of published works: pay a tip, show what can be claimed, claim it."""
+
+
+@revenue_group.command("show")
+@click.argument("work_id")
+@network_option
+@rpc_option
+@json_option
+@click.pass_obj
+def revenue_show(obj, work_id, network, rpc_url, as_json: bool) -> None:
+    """Claimable revenue of the work and of its ancestors, per currency."""
+    lines = _service(obj).revenue(work_id, network, rpc_url)
+    if as_json:
+        emit_json([{"id": c.work_id, "ip_id": c.ip_id, "currency": c.currency, "in_vault_wei": c.in_vault,
+                    "from_remixes_wei": c.pending, "claimable_wei": c.total} for c in lines])
+        return
+    rows = [(c.work_id, c.ip_id, c.currency, ip_text(c.in_vault)[:-3], ip_text(c.pending)[:-3],
+             ip_text(c.total)[:-3]) for c in lines]
+    click.echo(table(rows, ["work", "ip id", "currency", "in vault", "from remixes", "claimable"]))
+
+
+@revenue_group.command("pay")
+@click.argument("work_id")
+@click.argument("amount")
+@network_option
+@rpc_option
+@wallet_option
+@click.option("--yes", is_flag=True, help="Pay without asking.")
+@json_option
+@click.pass_obj
+def revenue_pay(obj, work_id, amount, network, rpc_url, wallet_name, yes: bool, as_json: bool) -> None:
+    """Pay a work AMOUNT (IP, e.g. 1.5, or wei, e.g. 250wei) as WIP; its ancestors get their shares."""
+    wei = parse_ip(amount)
+    service = _service(obj, wallet_name)
+    if not yes and not as_json:
+        click.confirm(f"Pay {ip_text(wei)} to {work_id}?", default=False, abort=True, err=True)
+    sent = service.pay(work_id, wei, network, rpc_url)
+    if as_json:
+        emit_json({"id": work_id, "amount_wei": wei,
+                   "transactions": [{"label": t.label, "tx_hash": t.tx_hash, "gas_used": t.gas_used} for t in sent]})
+        return
+    click.echo(f"paid {ip_text(wei)} to {work_id} (tx {sent[-1].tx_hash})")
+
+
+@revenue_group.command("claim")
+@click.argument("work_id")
+@network_option
+@rpc_option
+@wallet_option
+@json_option
+@click.pass_obj
+def revenue_claim(obj, work_id, network, rpc_url, wallet_name, as_json: bool) -> None:
+    """Move what the work's remixes owe it into its vault, claim it, and unwrap it into the wallet."""
+    result = _service(obj, wallet_name).claim(work_id, network, rpc_url)
+    if as_json:
+        emit_json({"id": work_id, **result})
+        return
+    total = sum(amount for _, amount in result["claimed"])
+    click.echo(f"claimed {ip_text(total)} for {work_id} ({len(result['tx_hashes'])} transactions)")
+
+
+COMMANDS = [devnet_group, wallet_group, publish_group, import_ip_cmd, revenue_group]

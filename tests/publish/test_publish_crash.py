@@ -1,0 +1,131 @@
+"""The journal across a real crash: a `studio publish` process is killed (SIGKILL) after its transaction's hash
+is persisted and before the receipt exists (anvil with automine off), then the library is opened again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from publish_helpers import forget_wallet, open_desk
+
+from studio.publish.errors import AlreadyPublished
+from studio.services import Studio
+from tests.conftest import REPO
+
+
+@pytest.fixture
+def desk(chain, devnet, tmp_path, monkeypatch):
+    d = open_desk(tmp_path / "lib", devnet, tmp_path, monkeypatch)
+    d.publishing.create_wallet()
+    yield d
+    forget_wallet(d)
+    d.studio.close()
+
+
+@pytest.fixture
+def no_automine(devnet):
+    devnet.rpc("evm_setAutomine", [False])
+    try:
+        yield
+    finally:
+        devnet.rpc("evm_setAutomine", [True])
+
+
+def _killed_while_waiting(desk, work_id: str):
+    """Run `studio publish` in its own process and SIGKILL it once its publication is journaled as sent."""
+    library = desk.studio.library.root
+    process = subprocess.Popen(
+        [sys.executable, "-m", "studio", "--library", str(library), "publish", work_id, "--yes", "--json"],
+        cwd=REPO, env=desk.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            pubs = desk.publishing.journal.list(work_id=work_id)
+            if pubs and pubs[0].state == "sent" and desk.publishing.client(
+                    desk.publishing.network("devnet")).is_known(pubs[0].tx_hash):
+                break
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the publication was never journaled as sent")
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == -signal.SIGKILL
+    return pubs[0]
+
+
+def _reopen(desk) -> Studio:
+    desk.studio.close()
+    desk.studio = Studio.open(desk.studio.library.root)
+    return desk.studio
+
+
+def test_killed_between_send_and_receipt_is_confirmed_on_restart(desk, devnet, no_automine) -> None:
+    root = desk.work("Dawn", rev_share=5)
+    devnet.rpc("evm_setAutomine", [True])
+    desk.publish(root)  # the collection exists, so the killed run sends exactly one transaction
+    devnet.rpc("evm_setAutomine", [False])
+    remix = desk.work("Noon", parents=[root])
+
+    sent = _killed_while_waiting(desk, remix.id)
+    assert sent.nonce is not None and sent.raw_tx and sent.ip_id is None
+
+    # Never sent twice: the journal refuses while the transaction waits in the pool.
+    with pytest.raises(AlreadyPublished, match="never sent twice"):
+        desk.publish(remix)
+    devnet.rpc("evm_mine", [])
+    studio = _reopen(desk)  # opening the library settles it from its receipt
+    pub = studio.publishing.journal.live(remix.id, "devnet")
+    assert pub.state == "confirmed" and pub.tx_hash == sent.tx_hash and pub.ip_id
+    assert pub.readback["agrees"], pub.readback["differences"]
+    assert pub.readback["parents"] == [desk.ip(root)]
+    assert len(studio.publishing.journal.list(work_id=remix.id)) == 1
+
+
+def test_a_transaction_the_node_lost_is_sent_again_unchanged(desk, devnet, no_automine) -> None:
+    devnet.rpc("evm_setAutomine", [True])
+    desk.publish(desk.work("First", rev_share=5))
+    devnet.rpc("evm_setAutomine", [False])
+    work = desk.work("Second", rev_share=5)
+    sent = _killed_while_waiting(desk, work.id)
+    devnet.rpc("anvil_dropTransaction", [sent.tx_hash])
+    assert not desk.publishing.client(desk.publishing.network("devnet")).is_known(sent.tx_hash)
+
+    pubs = desk.studio.publishing.status(work.id, "devnet")  # `studio publish status` settles too
+    assert [p.state for p in pubs] == ["sent"]
+    assert desk.publishing.client(desk.publishing.network("devnet")).is_known(sent.tx_hash)
+    devnet.rpc("evm_mine", [])
+    (pub,) = desk.studio.publishing.status(work.id, "devnet")
+    assert pub.state == "confirmed" and pub.tx_hash == sent.tx_hash
+
+
+def test_a_nonce_taken_by_another_transaction_fails_the_publication(desk, devnet, chain, no_automine) -> None:
+    devnet.rpc("evm_setAutomine", [True])
+    desk.publish(desk.work("First", rev_share=5))
+    devnet.rpc("evm_setAutomine", [False])
+    work = desk.work("Second", rev_share=5)
+    sent = _killed_while_waiting(desk, work.id)
+    devnet.rpc("anvil_dropTransaction", [sent.tx_hash])
+    # Another program spends the same nonce first.
+    client = desk.publishing.client(desk.publishing.network("devnet"))
+    key = desk.publishing.wallets.key(desk.wallet_name)
+    other = client.sign(key, client.wip_deposit(1), nonce=sent.nonce)
+    client.broadcast(other.raw)
+    devnet.rpc("evm_mine", [])
+    devnet.rpc("evm_setAutomine", [True])
+
+    (pub,) = desk.studio.publishing.status(work.id, "devnet")
+    assert pub.state == "failed" and f"nonce {sent.nonce}" in pub.error
+    (again,) = desk.publish(work)  # a failed attempt may be repeated, with a fresh nonce
+    assert again.publication.state == "confirmed" and again.publication.nonce > sent.nonce
+    states = [p.state for p in desk.publishing.journal.list(work_id=work.id)]
+    assert states == ["failed", "confirmed"]
