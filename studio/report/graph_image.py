@@ -57,21 +57,17 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 def draw_lineage(report: LineageReport, thumbnails: Mapping[str, Image.Image]) -> bytes:
     """The report's ancestry as PNG bytes; `thumbnails` holds an image per work id where one exists."""
     compact = len(report.nodes) > COMPACT_ABOVE
-    boxes, width, height = layout(report, compact)
+    boxes, rows, width, height = layout(report, compact)
+    routes, width = _routes(report, boxes, rows, width)
     canvas = Image.new("RGB", (width, height), BACKGROUND)
     draw = ImageDraw.Draw(canvas)
     _legend(draw)
-    ends = _edge_ends(report, boxes)
-    for start, end in ends.values():
-        _edge(draw, start, end)
-    fan_in = Counter(link.child_id for link in report.links)
-    fan_out = Counter(link.parent_id for link in report.links)
+    for route in routes.values():
+        _edge(draw, route.points)
     for link in report.links:
+        route = routes[(link.parent_id, link.child_id)]
         label = link.relation + (f" {link.weight:g}" if link.weight is not None else "")
-        # Labels sit where their edges are furthest apart: near the parents when edges converge on a child.
-        near_parent = fan_in[link.child_id] > fan_out[link.parent_id]
-        start, end = ends[(link.parent_id, link.child_id)]
-        _edge_label(draw, start, end, label, 0.3 if near_parent else 0.7)
+        _edge_label(draw, route.label_at, label, route.label_anchor)
     for node in report.nodes:
         _node(canvas, draw, node, boxes[node.id], None if compact else thumbnails.get(node.id), node is report.subject)
     out = io.BytesIO()
@@ -79,7 +75,8 @@ def draw_lineage(report: LineageReport, thumbnails: Mapping[str, Image.Image]) -
     return out.getvalue()
 
 
-def layout(report: LineageReport, compact: bool) -> tuple[dict[str, Box], int, int]:
+def layout(report: LineageReport, compact: bool) -> tuple[dict[str, Box], list[list[str]], int, int]:
+    """Boxes per work, the rows from top to bottom, and the size of the picture before edge lanes."""
     node_w, node_h = COMPACT if compact else FULL
     per_row = max(1, (MAX_WIDTH - 2 * MARGIN + GAP_X) // (node_w + GAP_X))
     bands = _ordered_bands(report)
@@ -96,7 +93,7 @@ def layout(report: LineageReport, compact: bool) -> tuple[dict[str, Box], int, i
             boxes[work_id] = Box(x, y, node_w, node_h)
             x += node_w + GAP_X
         y += node_h + GAP_Y
-    return boxes, width, height
+    return boxes, rows, width, height
 
 
 def _ordered_bands(report: LineageReport) -> list[list[str]]:
@@ -138,49 +135,101 @@ def _legend(draw: ImageDraw.ImageDraw) -> None:
 
 
 Point = tuple[float, float]
+LANE_GAP = 16
 
 
-def _edge_ends(report: LineageReport, boxes: Mapping[str, Box]) -> dict[tuple[str, str], tuple[Point, Point]]:
-    """Where each edge leaves its parent's bottom and enters its child's top, spread so arrows stay apart."""
-    leaving: dict[str, list[str]] = {}
-    entering: dict[str, list[str]] = {}
+@dataclass(frozen=True)
+class Route:
+    points: tuple[Point, ...]
+    label_at: Point
+    label_anchor: str  # Pillow text anchor: "mm" centred on the edge, "lm" to the right of a lane
+
+
+def _routes(
+    report: LineageReport, boxes: Mapping[str, Box], rows: Sequence[Sequence[str]], width: int
+) -> tuple[dict[tuple[str, str], Route], int]:
+    """Each edge's path, and the picture's width with room for lanes.
+
+    An edge to the next row is straight. An edge that skips rows (a model used by every generation of a chain)
+    would cross the boxes between, so it runs down a lane of its own to the right of those rows.
+    """
+    row_of = {work_id: index for index, row in enumerate(rows) for work_id in row}
+    right = [max(boxes[w].x + boxes[w].w for w in row) for row in rows]
+    lanes: dict[tuple[str, str], float] = {}
+    long_links = sorted(
+        (link for link in report.links if row_of[link.child_id] - row_of[link.parent_id] > 1),
+        key=lambda link: (row_of[link.child_id] - row_of[link.parent_id], link.parent_id, link.child_id),
+    )
+    for count, link in enumerate(long_links):
+        between = right[row_of[link.parent_id] + 1 : row_of[link.child_id]]
+        lanes[(link.parent_id, link.child_id)] = max(between) + 2 * LANE_GAP + count * LANE_GAP
+    toward_child = {
+        (link.parent_id, link.child_id): lanes.get((link.parent_id, link.child_id), boxes[link.child_id].center_x)
+        for link in report.links
+    }
+    toward_parent = {
+        (link.parent_id, link.child_id): lanes.get((link.parent_id, link.child_id), boxes[link.parent_id].center_x)
+        for link in report.links
+    }
+    starts = _spread(report, boxes, toward_child, by_parent=True)
+    ends = _spread(report, boxes, toward_parent, by_parent=False)
+    fan_in = Counter(link.child_id for link in report.links)
+    fan_out = Counter(link.parent_id for link in report.links)
+    routes: dict[tuple[str, str], Route] = {}
+    needed = width
     for link in report.links:
-        leaving.setdefault(link.parent_id, []).append(link.child_id)
-        entering.setdefault(link.child_id, []).append(link.parent_id)
+        key = (link.parent_id, link.child_id)
+        start, end = starts[key], ends[key]
+        lane = lanes.get(key)
+        if lane is None:
+            # Labels sit where their edges are furthest apart: near the parents when edges converge on a child.
+            at = 0.3 if fan_in[link.child_id] > fan_out[link.parent_id] else 0.7
+            middle = (start[0] + (end[0] - start[0]) * at, start[1] + (end[1] - start[1]) * at)
+            routes[key] = Route((start, end), middle, "mm")
+            continue
+        top, bottom = (lane, start[1] + GAP_Y * 0.45), (lane, end[1] - GAP_Y * 0.45)
+        label_at = (lane + 6, (top[1] + bottom[1]) / 2)
+        routes[key] = Route((start, top, bottom, end), label_at, "lm")
+        needed = max(needed, int(lane) + 150 + MARGIN)
+    return routes, needed
 
-    def spread(box: Box, others: list[str], other: str) -> float:
-        ordered = sorted(others, key=lambda o: (boxes[o].center_x, o))
-        return box.x + box.w * (ordered.index(other) + 1) / (len(ordered) + 1)
 
-    ends = {}
+def _spread(
+    report: LineageReport, boxes: Mapping[str, Box], heading: Mapping[tuple[str, str], float], *, by_parent: bool
+) -> dict[tuple[str, str], Point]:
+    """Where edges leave a parent's bottom (or enter a child's top), ordered by where they head, kept apart."""
+    groups: dict[str, list[tuple[str, str]]] = {}
     for link in report.links:
-        parent, child = boxes[link.parent_id], boxes[link.child_id]
-        start = (spread(parent, leaving[link.parent_id], link.child_id), parent.y + parent.h)
-        end = (spread(child, entering[link.child_id], link.parent_id), child.y)
-        ends[(link.parent_id, link.child_id)] = (start, end)
-    return ends
+        key = (link.parent_id, link.child_id)
+        groups.setdefault(link.parent_id if by_parent else link.child_id, []).append(key)
+    points = {}
+    for work_id, keys in groups.items():
+        box = boxes[work_id]
+        y = box.y + box.h if by_parent else box.y
+        for index, key in enumerate(sorted(keys, key=lambda k: (heading[k], k))):
+            points[key] = (box.x + box.w * (index + 1) / (len(keys) + 1), y)
+    return points
 
 
-def _edge(draw: ImageDraw.ImageDraw, start: Point, end: Point) -> None:
-    draw.line((start, end), fill=EDGE, width=2)
-    dx, dy = end[0] - start[0], end[1] - start[1]
+def _edge(draw: ImageDraw.ImageDraw, points: Sequence[Point]) -> None:
+    draw.line(points, fill=EDGE, width=2, joint="curve")
+    (x0, y0), end = points[-2], points[-1]
+    dx, dy = end[0] - x0, end[1] - y0
     length = max(1.0, (dx * dx + dy * dy) ** 0.5)
     ux, uy = dx / length, dy / length
-    tip = end
     base = (end[0] - 12 * ux, end[1] - 12 * uy)
     left = (base[0] - 6 * uy, base[1] + 6 * ux)
     right = (base[0] + 6 * uy, base[1] - 6 * ux)
-    draw.polygon((tip, left, right), fill=EDGE)
+    draw.polygon((end, left, right), fill=EDGE)
 
 
-def _edge_label(draw: ImageDraw.ImageDraw, start: Point, end: Point, label: str, at: float) -> None:
+def _edge_label(draw: ImageDraw.ImageDraw, at: Point, label: str, anchor: str) -> None:
     font = _font(12)
-    cx = start[0] + (end[0] - start[0]) * at
-    cy = start[1] + (end[1] - start[1]) * at
     width = draw.textlength(label, font=font)
-    box = (cx - width / 2 - 5, cy - 9, cx + width / 2 + 5, cy + 9)
+    left = at[0] - width / 2 if anchor == "mm" else at[0]
+    box = (left - 5, at[1] - 9, left + width + 5, at[1] + 9)
     draw.rounded_rectangle(box, radius=6, fill=(255, 255, 255), outline=EDGE)
-    draw.text((cx, cy), label, fill=TEXT, font=font, anchor="mm")
+    draw.text((left + width / 2, at[1]), label, fill=TEXT, font=font, anchor="mm")
 
 
 def _node(
