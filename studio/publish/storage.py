@@ -242,11 +242,14 @@ def _checked_cid(cid: str, data: bytes) -> str:
 
 
 class Storage:
-    """Stores through one service and reads from the local store first, then from that service."""
+    """Stores through one service; reads from the local store first, then that service, then a fallback reader
+    (a Kubo node or gateway configured for reading what other libraries published)."""
 
-    def __init__(self, primary: ContentStore, local: LocalStore | None = None) -> None:
+    def __init__(self, primary: ContentStore, local: LocalStore | None = None,
+                 fallback: ContentStore | None = None) -> None:
         self.primary = primary
         self.local = local
+        self.fallback = fallback
 
     def put(self, data: bytes, name: str, mime: str) -> str:
         uri = self.primary.put(data, name, mime)
@@ -254,11 +257,18 @@ class Storage:
         return uri
 
     def get(self, uri: str, expected_hash: str | None = None) -> bytes:
-        if self.local is not None and self.primary is not self.local and self.local.has(uri):
-            data = self.local.get(uri)
-        else:
-            data = self.primary.get(uri)
+        data = self._read(uri)
         if expected_hash and sha256_hex(data).lower() != expected_hash.lower():
             raise StorageError(f"the bytes of {uri} do not match their recorded hash {expected_hash[:18]}…",
                                hint="the file was changed after it was published; it cannot be trusted")
         return data
+
+    def _read(self, uri: str) -> bytes:
+        if self.local is not None and self.local.has(uri):
+            return self.local.get(uri)
+        try:
+            return self.primary.get(uri)
+        except StorageError:
+            if self.fallback is None:
+                raise
+        return self.fallback.get(uri)

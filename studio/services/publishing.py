@@ -196,21 +196,24 @@ class PublishingService:
         return self._clients[key]
 
     def storage(self, net: Network) -> Storage:
+        """The devnet stores in the library folder; Story networks upload to the configured Kubo node or pinning
+        service. Either reads what it lacks through the configured Kubo node or gateway."""
         local = LocalStore(self.library.root / "ipfs")
-        if net.is_devnet:
-            return Storage(local)
         api = self.setting("ipfs.api")
+        gateway = self.setting("ipfs.gateway")
+        reader = KuboStore(api) if api else Gateway(gateway or DEFAULT_GATEWAY)
+        if net.is_devnet:
+            return Storage(local, local, reader if (api or gateway) else None)
         if api:
             return Storage(KuboStore(api), local)
-        gateway = self.setting("ipfs.gateway") or DEFAULT_GATEWAY
         pinning = self.setting("ipfs.pinning_url")
         if pinning:
             token = self.secrets.get_secret(PINNING_TOKEN)
             if token is None:
                 raise PublishError("the pinning service has no token in the keyring",
                                    hint="run `studio publish config ipfs.pinning_url URL` again to enter it")
-            return Storage(PinningStore(pinning, token, gateway), local)
-        return Storage(Gateway(gateway), local)
+            return Storage(PinningStore(pinning, token, gateway or DEFAULT_GATEWAY), local)
+        return Storage(reader, local)
 
     # --- the wallet -------------------------------------------------------------------------------
 

@@ -1,0 +1,111 @@
+"""One client path for every network, and its failures kept apart: an RPC that does not answer, a node on
+another chain id, a chain without Story's contracts, a wallet with nothing to pay with. A Story network
+(`aeneid`, pointed at a local node with its chain id) publishes with metadata uploaded to a Kubo node."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from publish_helpers import bare_anvil, forget_wallet, open_desk
+from publish_ipfs import fake_ipfs
+
+from studio.errors import InvalidInput
+from studio.publish.chain import ChainClient
+from studio.publish.devnet.node import free_port
+from studio.publish.errors import InsufficientFunds, MissingContract, RpcUnreachable, WrongChain
+from studio.publish.networks import network
+from studio.services.publishing import PublishOptions
+
+IP = 10**18
+
+
+@pytest.fixture
+def desk(chain, devnet, tmp_path, monkeypatch):
+    d = open_desk(tmp_path / "lib", devnet, tmp_path, monkeypatch)
+    d.publishing.create_wallet()
+    yield d
+    forget_wallet(d)
+    d.studio.close()
+
+
+def test_networks_and_their_overrides() -> None:
+    assert (network("aeneid").chain_id, network("mainnet").chain_id, network("devnet").chain_id) == (1315, 1514, 1315)
+    assert network("aeneid").rpc_url == "https://aeneid.storyrpc.io"
+    assert network("mainnet").rpc_url == "https://mainnet.storyrpc.io"
+    assert network(None).name == "devnet" and network("devnet").rpc_url is None
+    assert network("aeneid", "http://127.0.0.1:9").rpc_url == "http://127.0.0.1:9"
+    with pytest.raises(InvalidInput, match="unknown network"):
+        network("goerli")
+    with pytest.raises(InvalidInput, match="not an http"):
+        network("aeneid", "ftp://x")
+
+
+def test_an_rpc_that_does_not_answer(desk) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(RpcUnreachable, match="cannot be reached") as err:
+        ChainClient.connect(network("aeneid"), url)
+    assert isinstance(err.value.__cause__, Exception)
+    work = desk.work("Dawn", rev_share=5)
+    with pytest.raises(RpcUnreachable, match="aeneid cannot be reached"):
+        desk.publishing.publish(work.id, PublishOptions(network="aeneid", rpc_url=url))
+    assert desk.publishing.journal.list(work_id=work.id) == []
+
+
+def test_a_node_on_another_chain_id(desk) -> None:
+    with bare_anvil(31337) as url:
+        with pytest.raises(WrongChain, match="serves chain id 31337, but devnet is chain id 1315"):
+            ChainClient.connect(network("devnet"), url)
+        work = desk.work("Dawn", rev_share=5)
+        with pytest.raises(WrongChain):
+            desk.publishing.publish(work.id, PublishOptions(rpc_url=url))
+    with bare_anvil(1315) as url, pytest.raises(WrongChain, match="mainnet is chain id 1514"):
+        ChainClient.connect(network("mainnet"), url)
+
+
+def test_a_chain_without_storys_contracts_is_never_written_to(desk) -> None:
+    with bare_anvil(1315) as url:
+        client = ChainClient.connect(network("aeneid"), url)
+        with pytest.raises(MissingContract, match="no code at Story's canonical address of IPAssetRegistry") as err:
+            client.require_code()
+        assert "not a Story network" in str(err.value)
+        work = desk.work("Dawn", rev_share=5)
+        client.w3.provider.make_request("anvil_setBalance", [desk.address, hex(10 * IP)])
+        nonce = client.nonce(desk.address)
+        with pytest.raises(MissingContract):
+            desk.publishing.publish(work.id, PublishOptions(network="aeneid", rpc_url=url))
+        assert client.nonce(desk.address) == nonce
+
+
+def test_story_network_wallet_without_funds_is_told_where_to_get_them(desk, devnet) -> None:
+    desk.publishing.set_setting("rpc.aeneid", desk.rpc_url)
+    status = desk.publishing.wallet_status("aeneid")
+    assert status.balance == 0 and not status.funded
+    assert "https://aeneid.faucet.story.foundation" in status.note and desk.address in status.note
+    with fake_ipfs() as ipfs:
+        desk.publishing.set_setting("ipfs.api", ipfs.url)
+        work = desk.work("Dawn", rev_share=5)
+        with pytest.raises(InsufficientFunds, match="cannot pay") as err:
+            desk.publishing.publish(work.id, PublishOptions(network="aeneid"))
+        assert "faucet" in str(err.value)
+
+
+def test_publishing_on_a_story_network_uploads_metadata_to_kubo(desk, devnet, chain) -> None:
+    desk.publishing.set_setting("rpc.aeneid", desk.rpc_url)
+    devnet.rpc("anvil_setBalance", [desk.address, hex(100 * IP)])
+    with fake_ipfs() as ipfs:
+        desk.publishing.set_setting("ipfs.api", ipfs.url)
+        root = desk.work("Dawn", rev_share=5)
+        remix = desk.work("Noon", parents=[root])
+        results = desk.publishing.publish(remix.id, PublishOptions(network="aeneid"))
+        pub = results[-1].publication
+        assert pub.network == "aeneid" and pub.state == "confirmed"
+        assert pub.readback["agrees"], pub.readback["differences"]
+        cid = pub.metadata_uri.removeprefix("ipfs://")
+        meta = json.loads(ipfs.files[cid])
+        assert meta["relationships"][0]["parentIpId"] == results[0].publication.ip_id
+        assert meta["image"].removeprefix("ipfs://") in ipfs.files
+        assert not (desk.studio.library.root / "ipfs").exists()  # nothing went to the devnet's local store
+        assert {path for _, path, _ in ipfs.requests} == {"/api/v0/add"}
+        # The devnet knows nothing of it: each network has its own journal entries.
+        assert not desk.publishing.on_chain(remix.id, "devnet") and desk.publishing.on_chain(remix.id, "aeneid")
