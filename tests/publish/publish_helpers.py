@@ -59,7 +59,8 @@ class Desk:
     secrets: SecretStore
     env: dict[str, str]
     wallet_name: str
-    images: Iterator[int] = field(default_factory=lambda: iter(range(10_000)))
+    # Each desk draws different images, so two libraries never share a work by accident.
+    images: Iterator[int] = field(default_factory=lambda: iter(range(uuid.uuid4().int % 10**9, 10**10)))
 
     @property
     def publishing(self):
