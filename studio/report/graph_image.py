@@ -2,15 +2,17 @@
 
 Parents sit above their children (a work's generation is its longest path to the reported work), so every edge
 points down. Within a band, works are ordered by where their children are, which keeps most edges uncrossed.
-Large ancestries switch to small text-only boxes and wrap long bands, so the picture stays a sane size.
+Large ancestries switch to small text-only boxes and wrap long bands; a very deep one is drawn from the reported
+work up to as many generations as fit MAX_HEIGHT, and the picture says how many older works it leaves out.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
@@ -24,6 +26,7 @@ COMPACT = (150, 66)
 THUMB = (156, 112)
 COMPACT_ABOVE = 40  # works; beyond this the boxes lose their thumbnails
 MAX_WIDTH = 3600
+MAX_HEIGHT = 8000
 LEGEND_H = 34
 
 BACKGROUND = (250, 250, 247)
@@ -57,11 +60,17 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 def draw_lineage(report: LineageReport, thumbnails: Mapping[str, Image.Image]) -> bytes:
     """The report's ancestry as PNG bytes; `thumbnails` holds an image per work id where one exists."""
     compact = len(report.nodes) > COMPACT_ABOVE
+    left_out = len(report.nodes)
+    report = _nearest_generations(report, compact)
+    left_out -= len(report.nodes)
     boxes, rows, width, height = layout(report, compact)
     routes, width = _routes(report, boxes, rows, width)
     canvas = Image.new("RGB", (width, height), BACKGROUND)
     draw = ImageDraw.Draw(canvas)
     _legend(draw)
+    if left_out:
+        note = f"{left_out} older works are not drawn: see the table"
+        draw.text((MARGIN, MARGIN + 12), note, fill=FLAGGED, font=_font(13))
     for route in routes.values():
         _edge(draw, route.points)
     for link in report.links:
@@ -75,10 +84,36 @@ def draw_lineage(report: LineageReport, thumbnails: Mapping[str, Image.Image]) -
     return out.getvalue()
 
 
+def _per_row(compact: bool) -> int:
+    node_w = (COMPACT if compact else FULL)[0]
+    return max(1, (MAX_WIDTH - 2 * MARGIN + GAP_X) // (node_w + GAP_X))
+
+
+def _nearest_generations(report: LineageReport, compact: bool) -> LineageReport:
+    """The report cut to the generations nearest the reported work that fit MAX_HEIGHT."""
+    node_h = (COMPACT if compact else FULL)[1]
+    sizes = Counter(n.generation for n in report.nodes)
+    height = 2 * MARGIN + LEGEND_H - GAP_Y
+    deepest = -1
+    for generation in range(max(sizes) + 1):
+        height += math.ceil(sizes[generation] / _per_row(compact)) * (node_h + GAP_Y)
+        if height > MAX_HEIGHT and deepest >= 0:
+            break
+        deepest = generation
+    kept = {n.id for n in report.nodes if n.generation <= deepest}
+    if len(kept) == len(report.nodes):
+        return report
+    return replace(
+        report,
+        nodes=tuple(n for n in report.nodes if n.id in kept),
+        links=tuple(link for link in report.links if link.parent_id in kept and link.child_id in kept),
+    )
+
+
 def layout(report: LineageReport, compact: bool) -> tuple[dict[str, Box], list[list[str]], int, int]:
     """Boxes per work, the rows from top to bottom, and the size of the picture before edge lanes."""
     node_w, node_h = COMPACT if compact else FULL
-    per_row = max(1, (MAX_WIDTH - 2 * MARGIN + GAP_X) // (node_w + GAP_X))
+    per_row = _per_row(compact)
     bands = _ordered_bands(report)
     rows = [band[i : i + per_row] for band in reversed(bands) for i in range(0, len(band), per_row)]
     widest = max(len(row) for row in rows)

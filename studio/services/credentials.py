@@ -424,7 +424,9 @@ class _Exporter:
     def _file(self, work: Work) -> bytes:
         path = self.studio.file_of(work)
         try:
-            return path.read_bytes() if path is not None else b""
+            if path is None:
+                raise OSError
+            return path.read_bytes()
         except OSError:
             raise NotFound(
                 f"the image of “{work.title}” ({work.id}) is missing from the library ({path})",

@@ -15,7 +15,7 @@ from report_lineage import IP_ID, RECIPE, MixedLineage
 from studio.core.types import Origin, Relation, WorkKind
 from studio.lineage.graph import ParentLink
 from studio.report import fingerprint
-from studio.report.graph_image import COMPACT_ABOVE, FLAGGED, MAX_WIDTH, SUBJECT
+from studio.report.graph_image import COMPACT_ABOVE, FLAGGED, MAX_HEIGHT, MAX_WIDTH, SUBJECT
 from studio.services import review
 from studio.store.works import NewWork
 
@@ -226,3 +226,33 @@ def test_a_large_ancestry_is_drawn_compact_and_bounded(studio):
     assert len(page.find("tr", cls="work")) == 49
     graph = _png(page.one("img", id="lineage-graph").attrs["src"])
     assert graph.width <= MAX_WIDTH and graph.height < 1200
+    assert _note_pixels(graph) == 0  # everything is drawn
+
+
+def test_a_deep_ancestry_is_drawn_from_the_nearest_generations(studio):
+    works = studio.library.works
+    previous = None
+    with studio.library.db.atomic():
+        for n in range(90):
+            new = NewWork(
+                kind=WorkKind.image,
+                sha256=secrets.token_hex(32),
+                title=f"gen {n}",
+                origin=Origin.imported,
+                license_id="cc0-1.0",
+            )
+            work = works.insert(new)
+            if previous is not None:
+                studio.graph.add_parents(work.id, [ParentLink(previous, Relation.remix_of)])
+            previous = work.id
+    page = Page(review.render_report(studio, previous, "html").text)
+    assert len(page.find("tr", cls="work")) == 90
+    graph = _png(page.one("img", id="lineage-graph").attrs["src"])
+    assert MAX_HEIGHT - 200 < graph.height <= MAX_HEIGHT
+    assert _note_pixels(graph) > 50  # the note saying how many older works are left out
+
+
+def _note_pixels(graph: Image.Image) -> int:
+    """Red text pixels in the line under the key, where the picture notes works it leaves out."""
+    line = graph.crop((20, 34, 340, 54))
+    return sum(1 for r, g, b in line.get_flattened_data() if r > 150 and g < 110 and b < 110)
