@@ -31,7 +31,7 @@ def credentials(db: Database, work_ids: Iterable[str]) -> dict[str, CredentialsV
 
 
 def credentials_verdict(row) -> CredentialsVerdict:
-    details = _json_object(row["report"])
+    details = json_object(row["report"])
     return CredentialsVerdict(
         state=row["state"],
         tampered=bool(row["tampered"]),
@@ -43,7 +43,8 @@ def credentials_verdict(row) -> CredentialsVerdict:
     )
 
 
-def _json_object(text: str | None) -> dict:
+def json_object(text: str | None) -> dict:
+    """A JSON object column; anything else (damaged, not an object) reads as empty."""
     try:
         value = json.loads(text) if text else {}
     except ValueError:

@@ -52,6 +52,7 @@ from studio.provenance import (
     user_trust_anchors,
 )
 from studio.provenance.container import scan, sniff
+from studio.provenance.status_codes import is_tamper
 from studio.report import records as report_records
 from studio.secrets import SecretStore
 from studio.services.review import ensure_release_allowed
@@ -179,11 +180,13 @@ def _match(db: Database, work_id: str | None, label: str | None, content: object
 def _flags(report: CredentialReport) -> list[dict[str, str]]:
     who = signer_text(report.signer)
     if report.tampered:
-        detail = next((e.explanation for e in report.errors if e.scope == "active"), "it changed after signing")
+        detail = next((e.explanation for e in report.errors if is_tamper(e.code, e.scope)), "it changed after signing")
         message = f"its Content Credentials (signed by {who}) do not match the image: {detail}"
         return [{"code": FLAG_TAMPERED, "message": message, "severity": "block", "scope": "publish"}]
     if report.state == "invalid":
-        detail = report.errors[0].explanation if report.errors else "they failed validation"
+        # An unknown signer alone leaves credentials "valid"; name the failure that made them invalid.
+        failures = [e for e in report.errors if e.code != "signingCredential.untrusted"] or list(report.errors)
+        detail = failures[0].explanation if failures else "they failed validation"
         message = f"its Content Credentials (signed by {who}) are invalid: {detail}"
         return [{"code": FLAG_INVALID, "message": message, "severity": "block", "scope": "publish"}]
     return []
@@ -270,10 +273,6 @@ def stored_credentials(studio: Studio, ref: str) -> StoredCredentials | None:
     if row is None:
         return None
     verdict = report_records.credentials_verdict(row)
-    try:
-        details = json.loads(row["report"] or "{}")
-    except ValueError:
-        details = {}
     return StoredCredentials(
         work_id=work.id,
         state=verdict.state,
@@ -283,7 +282,7 @@ def stored_credentials(studio: Studio, ref: str) -> StoredCredentials | None:
         summary=verdict.summary,
         checked_at=verdict.checked_at,
         source=verdict.source,
-        details=details if isinstance(details, dict) else {},
+        details=report_records.json_object(row["report"]),
     )
 
 

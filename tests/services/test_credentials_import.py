@@ -23,7 +23,7 @@ from report_lineage import Builder, drawing
 from signing_keys import forget_identity, keyring_store, use_for_cli
 
 from studio.cli.main import cli
-from studio.core.types import Relation
+from studio.core.types import Recipe, Relation
 from studio.errors import InvalidInput, StudioError
 from studio.provenance import (
     IngredientSource,
@@ -90,11 +90,14 @@ def _chunks(png: bytes) -> list[tuple[bytes, bytes, int]]:
     return chunks
 
 
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
 def _with_chunk(png: bytes, kind: bytes, body: bytes) -> bytes:
     """`png` with one more chunk right after IHDR, where C2PA puts its manifest store."""
-    chunk = struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
     after_header = _chunks(png)[1][2]
-    return png[:after_header] + chunk + png[after_header:]
+    return png[:after_header] + _chunk(kind, body) + png[after_header:]
 
 
 def _tampered(signed: bytes) -> bytes:
@@ -194,6 +197,35 @@ def test_changed_pixels_are_stored_flagged_unpublishable_and_unlinked(keys, open
     # A license re-audit (here: linking a parent by hand) keeps the flag.
     home.link(work.id, [sketch.id], Relation.remix_of)
     assert "credentials_tampered" in [f["code"] for f in home.work(work.id).flags]
+    assert not home.license_check(work.id).can_publish
+
+
+def test_an_altered_manifest_is_flagged_invalid_and_its_claims_ignored(keys, bob, open_studio, tmp_path: Path):
+    home = open_studio("home")
+    sketch = _builder(home, tmp_path / "src").image("Harbour Sketch", "cc0-1.0")
+    claim = ProvenanceClaim(
+        title="Remix",
+        work_id="bob-remix",
+        mime="image/png",
+        kind="remix",
+        recipe=Recipe(prompt="a quiet harbour"),
+        ingredients=(
+            IngredientSource("Sketch", "parentOf", data=home.file_of(sketch).read_bytes(), work_id=sketch.id),
+        ),
+    )
+    signed = sign_image(drawing(70), "image/png", claim, bob)
+    _, store, offset = next(c for c in _chunks(signed) if c[0] == b"caBX")
+    forged_store = store.replace(b"a quiet harbour", b"a rough harbour")
+    forged = signed[:offset] + _chunk(b"caBX", forged_store) + signed[offset + 12 + len(store) :]
+    source = tmp_path / "forged.png"
+    source.write_bytes(forged)
+
+    work = _import(home, source)
+    assert [f["code"] for f in work.flags] == ["credentials_invalid"]
+    stored = home.credentials(work.id)
+    assert (stored.state, stored.tampered) == ("invalid", False)
+    assert "altered after signing" in work.flags[0]["message"]
+    assert home.parents(work.id) == []  # a forged manifest's claims are not lineage
     assert not home.license_check(work.id).can_publish
 
 
