@@ -329,7 +329,12 @@ def export_work(
         row = studio.library.db.one("SELECT state FROM credentials WHERE work_id = ?", (work.id,))
         # An import verdict stays: it is what the file the library holds said (a tampered file must stay so).
         if row is None or row["state"] == "none":
-            _store(studio.library.db, work.id, report, "export")
+            named = [
+                KnownIngredient(n, i.work_id, INGREDIENT_RELATIONS[i.relationship or "parentOf"], "export")
+                for n, i in enumerate(report.ingredients)
+                if i.work_id in exporter.copies and i.relationship in INGREDIENT_RELATIONS
+            ]
+            _store(studio.library.db, work.id, report, "export", named)
     story = exporter.story(work.id)
     return ExportResult(
         work_id=work.id,

@@ -91,6 +91,7 @@ def test_a_generated_remix_is_signed_with_its_lineage(studio, keys, remix, tmp_p
 
     stored = studio.credentials(generated.id)
     assert (stored.source, stored.state, stored.manifest_label) == ("export", "trusted", report.manifest_label)
+    assert stored.details["ingredients"][0]["linked"] == {"parent_id": tidepool.id, "matched_by": "export"}
 
 
 def test_a_text_to_image_work_is_created_by_trained_algorithmic_media(studio, builder, keys, tmp_path: Path):
