@@ -137,9 +137,13 @@ class ChainClient:
     def __init__(self, network: Network, rpc_url: str, *, timeout_s: float = 30.0) -> None:
         self.network = network
         self.rpc_url = rpc_url
+        # Our own session, so that close() can end its keep-alive connections (a node being stopped waits
+        # for them).
+        self._session = requests.Session()
         provider = Web3.HTTPProvider(
             rpc_url,
             request_kwargs={"timeout": timeout_s},
+            session=self._session,
             # A dead endpoint must fail at once with a clear message, not after retries with backoff.
             exception_retry_configuration=None,
         )
@@ -159,6 +163,9 @@ class ChainClient:
                 hint="point the network at the right RPC URL (--rpc or `studio publish config`)",
             )
         return client
+
+    def close(self) -> None:
+        self._session.close()
 
     @property
     def endpoint(self) -> str:

@@ -126,6 +126,7 @@ class PublishingService:
         self._release_gate = release_gate
         self.wallet_name = wallet_name or os.environ.get(WALLET_ENV) or DEFAULT_WALLET
         self._clients: dict[tuple[str, str], ChainClient] = {}
+        self._devnet: Devnet | None = None
 
     # --- settings ---------------------------------------------------------------------------------
 
@@ -169,7 +170,10 @@ class PublishingService:
     # --- the devnet -------------------------------------------------------------------------------
 
     def devnet(self) -> Devnet:
-        return Devnet(self.library.root / "devnet")
+        # One runner per library: the runner that started the node is the one that can reap it when stopping.
+        if self._devnet is None:
+            self._devnet = Devnet(self.library.root / "devnet")
+        return self._devnet
 
     def devnet_start(self) -> DevnetStatus:
         node = self.devnet()
@@ -178,10 +182,17 @@ class PublishingService:
         return node.status()
 
     def devnet_stop(self) -> None:
+        self.close()
         self.devnet().stop()
 
     def devnet_status(self) -> DevnetStatus:
         return self.devnet().status()
+
+    def close(self) -> None:
+        """End the connections of every chain client (a node being stopped waits for them)."""
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
 
     def client(self, net: Network) -> ChainClient:
         """A client for the network; the app's own devnet is started (and its contracts installed) on demand."""

@@ -74,6 +74,7 @@ class Studio:
 
     def close(self) -> None:
         self.generation.close()
+        self.publishing.close()
         self.library.close()
 
     # -- works -------------------------------------------------------------------------------------------

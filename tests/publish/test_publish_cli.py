@@ -4,6 +4,9 @@ import-ip with --json, and the app's own devnet keeping published works across a
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -16,7 +19,7 @@ from studio.publish.chain import ChainClient
 from studio.publish.devnet import Devnet
 from studio.publish.networks import network
 from studio.publish.wallet import secret_name
-from tests.conftest import image_bytes
+from tests.conftest import REPO, image_bytes
 
 
 @pytest.fixture
@@ -122,19 +125,26 @@ def test_the_apps_devnet_keeps_published_works_across_a_restart(tmp_path, monkey
         assert result.exit_code == 0, result.output + result.stderr
         return json.loads(result.stdout) if "--json" in args else result
 
+    def devnet(command: str) -> dict:
+        # Its own process, as a user runs it: the node outlives the command that started it.
+        done = subprocess.run([sys.executable, "-m", "studio", "--library", str(library), "devnet", command, "--json"],
+                              cwd=REPO, env={**os.environ}, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
     image = tmp_path / "dawn.png"
     image.write_bytes(image_bytes(77, (24, 20)))
     try:
-        started = studio("devnet", "start", "--json")
+        started = devnet("start")
         assert started["running"] and started["chain_id"] == 1315
         assert started["rpc_url"].startswith("http://127.0.0.1:")
         studio("wallet", "create")
         work_id = studio("import", str(image), "--license", "pil-commercial-remix", "--rev-share", "5", "--json")["id"]
         (pub,) = studio("publish", work_id, "--yes", "--json")
-        assert studio("devnet", "stop", "--json")["running"] is False
+        assert devnet("stop")["running"] is False
         assert studio("devnet", "status", "--json")["running"] is False
 
-        restarted = studio("devnet", "start", "--json")
+        restarted = devnet("start")
         assert restarted["running"]
         client = ChainClient.connect(network("devnet"), restarted["rpc_url"])
         assert client.is_registered(pub["ip_id"])
