@@ -7,14 +7,16 @@ only the pages that come into view, and the scroll bar always shows the whole li
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from studio.core.types import Origin, Work, WorkKind
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 256
 MAX_PAGES = 24
@@ -56,7 +58,7 @@ class WorksModel(QAbstractListModel):
         self._filter = LibraryFilter()
         self._total = source.count_works(self._filter)
         self._pages: OrderedDict[int, list[Work]] = OrderedDict()
-        self.decoration: Callable[[Work], Any] | None = None
+        self._closed = False
 
     # -- Qt model API -------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
@@ -74,8 +76,6 @@ class WorksModel(QAbstractListModel):
             who = f" by {work.creator}" if work.creator else ""
             flag = "\n⚠ " + str(work.flags[0].get("message", "flagged")) if work.flags else ""
             return f"{work.title}{who}\n{work.license_id} · {work.origin.value} · {work.id}{flag}"
-        if role == Qt.ItemDataRole.DecorationRole:
-            return self.decoration(work) if self.decoration is not None else None
         if role == WorkRole:
             return work
         if role == WorkIdRole:
@@ -83,7 +83,7 @@ class WorksModel(QAbstractListModel):
         if role == FlaggedRole:
             return work.flagged
         if role == PublishedRole:
-            return work.id in self._source.published_ids()
+            return not self._closed and work.id in self._source.published_ids()
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -109,9 +109,19 @@ class WorksModel(QAbstractListModel):
 
     def refresh(self) -> None:
         """Re-read the library (after an import, a generation, a delete): the rows may all have moved."""
+        if self._closed:
+            return
         self.beginResetModel()
         self._pages.clear()
         self._total = self._source.count_works(self._filter)
+        self.endResetModel()
+
+    def close(self) -> None:
+        """Show nothing and never read again (the library is about to close under the views)."""
+        self.beginResetModel()
+        self._closed = True
+        self._pages.clear()
+        self._total = 0
         self.endResetModel()
 
     def work_at(self, row: int) -> Work | None:
@@ -143,7 +153,13 @@ class WorksModel(QAbstractListModel):
         # Rows run newest first; the store lists oldest first, so page p is a window counted from the end.
         end = self._total - page_no * PAGE_SIZE
         start = max(0, end - PAGE_SIZE)
-        page = list(reversed(self._source.page_of_works(self._filter, start, end - start)))
+        try:
+            page = list(reversed(self._source.page_of_works(self._filter, start, end - start)))
+        except Exception:
+            # data() runs inside Qt's painting, where an exception would take the whole window down; a page
+            # that cannot be read shows as blank cards until the next refresh.
+            log.exception("could not read works %d-%d of the library", start, end)
+            return []
         self._pages[page_no] = page
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)

@@ -60,6 +60,8 @@ class JobRow(QFrame):
         self.update_from(job)
 
     def update_from(self, job: Job) -> None:
+        busy = job.state is JobState.running and not job.total  # a job that cannot count its steps (publishing)
+        self.progress.setRange(0, 0 if busy else 100)
         self.progress.setValue(round(job.fraction * 100))
         if job.state is JobState.running and job.total:
             self.progress.setFormat(f"step {job.step} of {job.total}")

@@ -35,6 +35,7 @@ def _escape(text: str) -> str:
 
 class LicensePanel(QScrollArea):
     policy_changed = Signal(str)
+    publish_requested = Signal()
 
     def __init__(self, session: StudioSession, policy: str = "lap", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +46,8 @@ class LicensePanel(QScrollArea):
         self.setWidget(body)
         self.heading = QLabel(textFormat=Qt.TextFormat.RichText, openExternalLinks=True, wordWrap=True)
         self.verdicts = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
+        self.publish = QPushButton("Publish on Story…")
+        self.publish.clicked.connect(self.publish_requested)
         self.reasons = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
         self.reasons.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.credits = QPlainTextEdit(readOnly=True)
@@ -81,6 +84,7 @@ class LicensePanel(QScrollArea):
         layout = QVBoxLayout(body)
         layout.addWidget(self.heading)
         layout.addWidget(self.verdicts)
+        layout.addWidget(self.publish, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(why_box)
         layout.addWidget(credit_box)
         layout.addWidget(royalty_box)
@@ -109,6 +113,7 @@ class LicensePanel(QScrollArea):
                 label.clear()
             self.credits.clear()
             self.copy_credits.setEnabled(False)
+            self.publish.setEnabled(False)
             self.chart.set_slices([])
             return
         try:
@@ -119,6 +124,8 @@ class LicensePanel(QScrollArea):
             self.verdicts.setText(f"<span style='color:{REFUSED.name()}'>{_escape(str(exc))}</span>")
             return
         self.verdict = verdict
+        # The dialog plans the whole publication (own unpublished ancestors go first) and says what stops it.
+        self.publish.setEnabled(work.kind.value == "image")
         lic = self.session.studio.catalog.get(work.license_id)
         who = f" by {_escape(work.creator)}" if work.creator else ""
         self.heading.setText(

@@ -4,7 +4,7 @@ outlined in red. Clicking a node selects that work (and re-centres the graph on 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -289,4 +289,5 @@ class LineageView(QWidget):
     def _clicked(self, work_id: str) -> None:
         self.work_clicked.emit(work_id)
         if work_id != self.work_id:
-            self.session.select([work_id])
+            # Selecting rebuilds the scene, which deletes the node still handling this click: do it after.
+            QTimer.singleShot(0, self, lambda: self.session.select([work_id]))

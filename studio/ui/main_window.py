@@ -30,6 +30,7 @@ from studio.ui.jobs_panel import JobsPanel
 from studio.ui.library_panel import LibraryPanel
 from studio.ui.license_panel import LicensePanel
 from studio.ui.lineage_view import LineageView
+from studio.ui.publish_dialog import PublishDialog
 from studio.ui.settings_dialog import SettingsDialog
 from studio.ui.theme import apply_theme
 from studio.ui.thumbnails import ThumbnailProvider
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.create_panel.submitted.connect(lambda _job: self.jobs_dock.show())
         self.create_panel.states_changed.connect(self._sync_create_actions)
         self.license_panel.policy_changed.connect(self._policy_changed)
+        self.license_panel.publish_requested.connect(self.open_publish)
         session.message.connect(self.show_message)
         session.jobs.job_failed.connect(lambda _job, text: self.show_message(text))
         session.work_created.connect(self._work_created)
@@ -157,6 +159,19 @@ class MainWindow(QMainWindow):
         ):
             self._action(mode, text, lambda m=mode: self._create(m), key, create_menu)
 
+        work_menu = bar.addMenu("&Work")
+        self._action("publish", "&Publish on Story…", self.open_publish, "Ctrl+P", work_menu)
+        self._action(
+            "show_lineage", "Show &Lineage", lambda: self.tabs.setCurrentWidget(self.lineage), "Ctrl+L", work_menu
+        )
+        self._action(
+            "show_license",
+            "Show License && &Royalty",
+            lambda: self.tabs.setCurrentWidget(self.license_panel),
+            "Ctrl+Shift+L",
+            work_menu,
+        )
+
         self.view_menu = bar.addMenu("&View")
         self._tab_actions: list[QAction] = []
         self._action(
@@ -183,6 +198,10 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         has = bool(self.session.selection)
         self.actions_by_name["delete"].setEnabled(has)
+        current = self.session.current()
+        self.actions_by_name["publish"].setEnabled(
+            len(self.session.selection) == 1 and current is not None and current.kind.value == "image"
+        )
 
     # -- importing ----------------------------------------------------------------------------------------
     def choose_import(self) -> None:
@@ -254,6 +273,15 @@ class MainWindow(QMainWindow):
         self.show_message("New work added to the library")
         self.session.select([work_id])
 
+    # -- publishing ---------------------------------------------------------------------------------------
+    def open_publish(self) -> PublishDialog | None:
+        work = self.session.current()
+        if work is None:
+            return None
+        dialog = PublishDialog(self.session, work, self)
+        dialog.open()
+        return dialog
+
     # -- settings and libraries ---------------------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(
@@ -286,9 +314,7 @@ class MainWindow(QMainWindow):
         except StudioError as exc:
             self.warn("Cannot open the library", str(exc))
             return False
-        old = self.session
-        self.thumbnails.shutdown()
-        old.close()
+        self.shutdown()
         self.settings = self.settings.with_changes(library_dir=str(folder))
         self.settings_store.save(self.settings)
         for action in self._tab_actions:
@@ -337,7 +363,8 @@ class MainWindow(QMainWindow):
         self.settings_store.save(self.settings)
 
     def shutdown(self) -> None:
-        """Stop every worker and close the library (idempotent)."""
+        """Stop every worker and close the library (idempotent); the views show nothing from then on."""
+        self.library.model.close()
         self.thumbnails.shutdown()
         self.session.close()
 

@@ -1,8 +1,13 @@
 """The whole path through the real widgets: import a licensed parent, remix it with the built-in model, see the
-lineage and the inherited license, and see a forbidden remix refused with the license engine's reason."""
+lineage and the inherited license, publish both on the devnet, and see a forbidden remix refused with the license
+engine's reason."""
 
 from __future__ import annotations
 
+import os
+import uuid
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from ui_helpers import click_work, press
@@ -12,7 +17,28 @@ from studio.core.types import Relation, WorkKind
 from studio.ui.import_dialog import ImportDialog
 
 
-def test_import_remix_lineage_and_license(qtbot, window, make_image):
+@pytest.fixture
+def keyring_env(tmp_path, monkeypatch):
+    """The real Secret Service under tools/run-tests.sh; elsewhere the explicit plaintext test keyring."""
+    if os.environ.get("STUDIO_TEST_SECRET_SERVICE") != "1":
+        monkeypatch.setenv("STUDIO_KEYRING", f"plainfile:{tmp_path / 'keyring.json'}")
+    monkeypatch.setenv("STUDIO_WALLET", f"ui-flow-{uuid.uuid4().hex[:12]}")
+
+
+def published(qtbot, window, work_id: str) -> str:
+    """Publish one work through the Publish dialog (Work ▸ Publish); returns its IP id."""
+    window.session.select([work_id])
+    dialog = window.open_publish()
+    qtbot.waitUntil(lambda: dialog.check is not None, timeout=120_000)
+    assert dialog.check.plan is not None and dialog.check.plan.allowed, dialog.plan_text.text()
+    dialog.confirm.setChecked(True)
+    with qtbot.waitSignal(dialog.published, timeout=120_000):
+        qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+    dialog.close()
+    return dialog.ip_ids()[0]
+
+
+def test_import_remix_lineage_license_and_publish(qtbot, keyring_env, window, make_image):
     session = window.session
     # File ▸ Import with a license picked in the dialog
     dialog = window.import_files([str(make_image(size=(64, 64)))])
@@ -85,6 +111,26 @@ def test_import_remix_lineage_and_license(qtbot, window, make_image):
     qtbot.waitUntil(lambda: session.selection == (parent.id,))
     assert lineage.work_id == parent.id
     assert {e.relation for e in session.studio.parents(child_id)} == {Relation.remix_of, Relation.generated_with}
+
+    # publish on the devnet: the remix waits for its imported parent, which goes first
+    publishing = session.studio.publishing
+    try:
+        publishing.create_wallet()
+        session.select([child_id])
+        dialog = window.open_publish()
+        qtbot.waitUntil(lambda: dialog.check is not None, timeout=120_000)
+        assert not dialog.check.plan.allowed and not dialog.publish_button.isEnabled()
+        assert "Publish “Tidepool at Dawn”" in dialog.plan_text.text()
+        dialog.close()
+        parent_ip = published(qtbot, window, parent.id)
+        child_ip = published(qtbot, window, child_id)
+        assert parent_ip != child_ip
+        assert publishing.on_chain(parent.id, "devnet") and publishing.on_chain(child_id, "devnet")
+        pub = publishing.journal.confirmed(child_id, "devnet")
+        assert pub.ip_id == child_ip and (pub.readback or {}).get("agrees") is True
+    finally:
+        window.shutdown()
+        publishing.devnet_stop()
 
 
 def test_a_forbidden_remix_is_refused_with_the_reason_shown(qtbot, window, add_image):

@@ -1,0 +1,402 @@
+"""Publishing the selected work on Story: the network, the wallet and its balance, the terms (chosen for a root
+work, inherited by a remix), the fees and the split, then a confirmation, progress and the result.
+
+Everything that talks to the network or the keyring runs as a job with its own connection to the library; the
+dialog only shows what the publishing service planned and answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.app.royalty_view import percent_text, royalty_slices
+from studio.app.session import StudioSession
+from studio.app.workers import TaskContext
+from studio.core.types import Work, percent_to_units, units_to_percent
+from studio.errors import InvalidInput, StudioError
+from studio.licensing import effective_pil
+from studio.services import Studio
+from studio.services.publishing import PublishOptions, PublishPlan, WalletStatus
+from studio.ui.royalty_chart import RoyaltyChart
+from studio.ui.settings_dialog import NETWORK_NAMES
+from studio.ui.theme import ALLOWED, REFUSED
+
+WEI = Decimal(10**18)
+REPLAN_DELAY_MS = 300
+
+
+def ip_text(wei: int | None) -> str:
+    if wei is None:
+        return "–"
+    text = f"{Decimal(wei) / WEI:f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + " IP"
+
+
+def parse_ip(text: str) -> int | None:
+    """'0.5' (IP) -> wei; '' -> None."""
+    text = text.strip().lower().removesuffix("ip").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text) * WEI
+    except InvalidOperation:
+        raise InvalidInput(f"minting fee {text!r} is not an amount of IP", hint="e.g. 0.5") from None
+    if value < 0 or value != value.to_integral_value():
+        raise InvalidInput(f"minting fee {text!r} is not a usable amount", hint="IP has 18 decimals") from None
+    return int(value)
+
+
+@dataclass(frozen=True)
+class PublishCheck:
+    """What the dialog shows before anything is signed; the errors are the user's plain-language messages."""
+
+    wallet: WalletStatus | None
+    wallet_error: str | None
+    plan: PublishPlan | None
+    plan_error: str | None
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class PublishDialog(QDialog):
+    checked = Signal()
+    published = Signal(object)  # list of the service's step results
+
+    def __init__(self, session: StudioSession, work: Work, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.work = work
+        self.setWindowTitle(f"Publish “{work.title}” on Story")
+        self.setMinimumWidth(560)
+        publishing = session.studio.publishing
+        self.network = QComboBox()
+        for name, label in NETWORK_NAMES.items():
+            self.network.addItem(label, name)
+        self.network.setCurrentIndex(max(0, self.network.findData(publishing.default_network())))
+        self.wallet = QLabel("Checking the wallet…", wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.wallet.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.create_wallet = QPushButton("Create a wallet")
+        self.key = QLineEdit(placeholderText="or paste a private key to import (kept in the system keyring)")
+        self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.import_key = QPushButton("Import key")
+        self.create_wallet.clicked.connect(self._create_wallet)
+        self.import_key.clicked.connect(self._import_key)
+
+        self.license = QComboBox()
+        self.license.addItem("Its own license", None)
+        for lic in session.studio.catalog.all():
+            if lic.is_pil:
+                self.license.addItem(lic.name, lic.id)
+        self.rev_share = QDoubleSpinBox(suffix=" %", decimals=2, maximum=100.0, specialValueText="as recorded")
+        self.minting_fee = QLineEdit(placeholderText="as recorded (IP)")
+        self.terms_note = QLabel(wordWrap=True)
+        self.plan_text = QLabel("Planning…", wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.plan_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.chart = RoyaltyChart()
+        self.confirm = QCheckBox(
+            "I have read the terms, fees and split above. Sign and send with my wallet; this cannot be undone."
+        )
+        self.publish_button = QPushButton("Publish")
+        self.publish_button.setDefault(True)
+        self.close_button = QPushButton("Close")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.hide()
+        self.result = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText, openExternalLinks=True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+
+        top = QFormLayout()
+        top.addRow("Network", self.network)
+        wallet_box = QGroupBox("Wallet")
+        wallet_layout = QVBoxLayout(wallet_box)
+        wallet_layout.addWidget(self.wallet)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.create_wallet)
+        key_row.addWidget(self.key, 1)
+        key_row.addWidget(self.import_key)
+        wallet_layout.addLayout(key_row)
+        terms_box = QGroupBox("Terms")
+        terms = QFormLayout(terms_box)
+        terms.addRow("License", self.license)
+        terms.addRow("Revenue share", self.rev_share)
+        terms.addRow("Minting fee", self.minting_fee)
+        terms.addRow(self.terms_note)
+        plan_box = QGroupBox("What will be sent")
+        plan_layout = QVBoxLayout(plan_box)
+        plan_layout.addWidget(self.plan_text)
+        plan_layout.addWidget(self.chart)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.publish_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(wallet_box)
+        layout.addWidget(terms_box)
+        layout.addWidget(plan_box)
+        layout.addWidget(self.confirm)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.result)
+        layout.addLayout(buttons)
+
+        self.check: PublishCheck | None = None
+        self.results: list[Any] = []
+        self._check_job: int | None = None
+        self._publish_job: int | None = None
+        self._wallet_jobs: set[int] = set()
+        self._replan = QTimer(self, singleShot=True, interval=REPLAN_DELAY_MS)
+        self._replan.timeout.connect(self.refresh)
+        self.network.currentIndexChanged.connect(self.refresh)
+        for signal in (self.license.currentIndexChanged, self.rev_share.valueChanged, self.minting_fee.textChanged):
+            signal.connect(lambda *_: self._replan.start())
+        self.confirm.toggled.connect(self._update_buttons)
+        self.publish_button.clicked.connect(self.publish)
+        self.close_button.clicked.connect(self.reject)
+        session.jobs.job_finished.connect(self._job_finished)
+        session.jobs.job_failed.connect(self._job_failed)
+        self.finished.connect(self._detach)
+        self._update_buttons()
+        self.refresh()
+
+    # -- options ------------------------------------------------------------------------------------------
+    def options(self) -> PublishOptions:
+        share = self.rev_share.value()
+        return PublishOptions(
+            network=self.network.currentData(),
+            license_id=self.license.currentData() if self.license.isEnabled() else None,
+            rev_share=percent_to_units(share) if share > 0 else None,
+            minting_fee=parse_ip(self.minting_fee.text()) if self.minting_fee.isEnabled() else None,
+        )
+
+    # -- checking: wallet and plan, off the GUI thread ----------------------------------------------------
+    def refresh(self) -> None:
+        self._replan.stop()
+        try:
+            options = self.options()
+        except InvalidInput as exc:
+            self._show_plan_error(str(exc))
+            return
+        work_id = self.work.id
+        self.check = None
+        self.plan_text.setText("Planning…")
+        self._update_buttons()
+
+        def task(ctx: TaskContext, studio: Studio) -> PublishCheck:
+            service = studio.publishing
+            wallet = wallet_error = plan = plan_error = None
+            try:
+                wallet = service.wallet_status(options.network, options.rpc_url)
+            except StudioError as exc:
+                wallet_error = str(exc)
+            ctx.raise_if_cancelled()
+            try:
+                plan = service.plan(work_id, options)
+            except StudioError as exc:
+                plan_error = str(exc)
+            return PublishCheck(wallet, wallet_error, plan, plan_error)
+
+        self._check_job = self.session.submit("publish-check", f"Check publishing of {self.work.title}", task)
+
+    def _job_finished(self, job_id: int, result: Any) -> None:
+        if job_id == self._check_job:
+            self._check_job = None
+            self._show_check(result)
+            self.checked.emit()
+        elif job_id == self._publish_job:
+            self._publish_job = None
+            self._show_results(result)
+        elif job_id in self._wallet_jobs:
+            self._wallet_jobs.discard(job_id)
+            self.refresh()
+
+    def _job_failed(self, job_id: int, message: str) -> None:
+        if job_id == self._check_job:
+            self._check_job = None
+            self._show_plan_error(message)
+            self.checked.emit()
+        elif job_id == self._publish_job:
+            self._publish_job = None
+            self.progress.hide()
+            self.result.setText(f"<span style='color:{REFUSED.name()}'><b>Not published.</b> {_escape(message)}</span>")
+            self._update_buttons()
+            self.session.library_changed.emit()  # the journal may have recorded the failed attempt
+        elif job_id in self._wallet_jobs:
+            self._wallet_jobs.discard(job_id)
+            self.wallet.setText(f"<span style='color:{REFUSED.name()}'>{_escape(message)}</span>")
+
+    def _show_check(self, check: PublishCheck) -> None:
+        self.check = check
+        has_wallet = check.wallet is not None
+        for widget in (self.create_wallet, self.key, self.import_key):
+            widget.setVisible(not has_wallet)
+        if check.wallet is not None:
+            status = check.wallet
+            line = (
+                f"<b>{status.wallet.address}</b><br>{ip_text(status.balance)} and {ip_text(status.wip)[:-3]} WIP "
+                f"on {_escape(status.network.name)}"
+            )
+            if status.funded:
+                line += " (just funded by the devnet)"
+            if status.note:
+                line += f"<br><span style='color:{REFUSED.name()}'>{_escape(status.note)}</span>"
+            self.wallet.setText(line)
+        else:
+            self.wallet.setText(f"<span style='color:{REFUSED.name()}'>{_escape(check.wallet_error or '')}</span>")
+        if check.plan is None:
+            self._show_plan_error(check.plan_error or "")
+        else:
+            self._show_plan(check.plan)
+        self._update_buttons()
+
+    def _show_plan_error(self, message: str) -> None:
+        self.plan_text.setText(f"<span style='color:{REFUSED.name()}'>{_escape(message)}</span>")
+        self.chart.set_slices([])
+        self._update_buttons()
+
+    def _show_plan(self, plan: PublishPlan) -> None:
+        target = plan.steps[-1] if plan.steps else None
+        derivative = target is not None and target.is_derivative
+        self.license.setEnabled(not derivative)
+        self.minting_fee.setEnabled(not derivative)
+        self.rev_share.setSpecialValueText("inherited" if derivative else "as recorded")
+        if derivative:
+            self.terms_note.setText(
+                "A remix carries its parents' terms on Story. You may only raise the revenue share its own remixes pay."
+            )
+        else:
+            self.terms_note.setText("A root work offers these terms to everyone who remixes it on Story.")
+        lines = [f"On <b>{_escape(plan.network.name)}</b> (chain id {plan.network.chain_id}):"]
+        for n, step in enumerate(plan.steps, 1):
+            pil = effective_pil(step.terms)
+            kind = "remix" if step.is_derivative else "root"
+            lines.append(f"{n}. <b>{_escape(step.work.title)}</b> ({kind}) under {_escape(step.terms.license.name)}")
+            if pil.commercial_use:
+                lines.append(
+                    f"&nbsp;&nbsp;remixes pay it {percent_text(units_to_percent(pil.commercial_rev_share))} "
+                    f"of their revenue; minting fee {ip_text(pil.default_minting_fee)}"
+                )
+            for p in step.parents:
+                lines.append(
+                    f"&nbsp;&nbsp;linked to “{_escape(p.title)}”: "
+                    f"{percent_text(units_to_percent(p.royalty_percent))} of revenue, "
+                    f"fee {ip_text(p.minting_fee)}"
+                )
+            for credit in step.credits:
+                lines.append(
+                    f"&nbsp;&nbsp;credits “{_escape(credit.title)}” ({_escape(credit.license_id)}), not linked on chain"
+                )
+        lines.append(f"Minting fees to pay: <b>{ip_text(plan.minting_fee)}</b> (plus gas)")
+        if plan.refusals:
+            lines.append(f"<span style='color:{REFUSED.name()}'><b>Cannot be published:</b></span>")
+            lines += [f"<span style='color:{REFUSED.name()}'>✗ {_escape(r.message)}</span>" for r in plan.refusals]
+        else:
+            lines.append(f"<span style='color:{ALLOWED.name()}'>✓ The license and royalty engines allow it.</span>")
+        self.plan_text.setText("<br>".join(lines))
+        split = target.split if target is not None else None
+        if split is not None:
+            ids = [a.id for a in split.ancestors] + [split.work_id]
+            titles = {i: w.title for i, w in self.session.studio.library.works.get_many(ids).items()}
+            self.chart.set_slices(royalty_slices(split, titles), caption=f"Revenue split ({split.policy.upper()})")
+        else:
+            self.chart.set_slices([])
+        self.chart.setVisible(split is not None)
+
+    # -- wallet -------------------------------------------------------------------------------------------
+    def _create_wallet(self) -> None:
+        job = self.session.submit("wallet", "Create a wallet", lambda ctx, studio: studio.publishing.create_wallet())
+        self._wallet_jobs.add(job)
+
+    def _import_key(self) -> None:
+        text = self.key.text()
+        self.key.clear()  # the key leaves the widget at once; the keyring is its only home
+        if not text.strip():
+            return
+        job = self.session.submit(
+            "wallet", "Import a wallet key", lambda ctx, studio: studio.publishing.import_wallet(text)
+        )
+        self._wallet_jobs.add(job)
+
+    # -- publishing ---------------------------------------------------------------------------------------
+    def _update_buttons(self) -> None:
+        ready = (
+            self.check is not None
+            and self.check.plan is not None
+            and self.check.plan.allowed
+            and self.check.wallet is not None
+            and self._publish_job is None
+            and not self.results
+        )
+        self.confirm.setEnabled(ready)
+        self.publish_button.setEnabled(ready and self.confirm.isChecked())
+
+    def publish(self) -> int | None:
+        if not self.publish_button.isEnabled() or self.check is None or self.check.plan is None:
+            return None
+        plan = self.check.plan
+
+        def task(ctx: TaskContext, studio: Studio) -> list[Any]:
+            ctx.raise_if_cancelled()  # the last moment a cancel stops it: after this, transactions are signed
+            return studio.publishing.execute(plan)
+
+        for widget in (self.network, self.license, self.rev_share, self.minting_fee, self.confirm):
+            widget.setEnabled(False)
+        self.progress.show()
+        self.result.setText(f"Publishing {len(plan.steps)} work{'s' if len(plan.steps) != 1 else ''}…")
+        self._publish_job = self.session.submit("publish", f"Publish {self.work.title}", task)
+        self._update_buttons()
+        return self._publish_job
+
+    def _show_results(self, results: list[Any]) -> None:
+        self.results = list(results)
+        self.progress.hide()
+        explorer = self.check.plan.network.explorer if self.check and self.check.plan else None
+        lines = [f"<span style='color:{ALLOWED.name()}'><b>Published.</b></span>"]
+        for result in self.results:
+            pub = result.publication
+            title = self.session.studio.work(pub.work_id).title
+            ip = pub.ip_id or "–"
+            if explorer and pub.ip_id:
+                ip = f"<a href='{explorer}/address/{pub.ip_id}'>{pub.ip_id}</a>"
+            tx = pub.tx_hash or "–"
+            if explorer and pub.tx_hash:
+                tx = f"<a href='{explorer}/tx/{pub.tx_hash}'>{pub.tx_hash}</a>"
+            agrees = (pub.readback or {}).get("agrees")
+            check = {True: "the chain agrees with the plan", False: "the chain differs from the plan"}.get(agrees, "")
+            lines.append(
+                f"“{_escape(title)}”: IP <b>{ip}</b><br>&nbsp;&nbsp;transaction {tx}"
+                + (f"<br>&nbsp;&nbsp;{check}" if check else "")
+            )
+        self.result.setText("<br>".join(lines))
+        self.close_button.setText("Done")
+        self._update_buttons()
+        self.session.library_changed.emit()
+        self.published.emit(self.results)
+
+    def _detach(self) -> None:
+        # A closed dialog no longer follows the queue; a publish still running finishes in the jobs panel.
+        self.session.jobs.job_finished.disconnect(self._job_finished)
+        self.session.jobs.job_failed.disconnect(self._job_failed)
+
+    def ip_ids(self) -> list[str]:
+        return [r.publication.ip_id for r in self.results if r.publication.ip_id]

@@ -1,0 +1,90 @@
+"""The publish dialog against the app's own devnet (a real anvil with the project's contracts): a wallet made
+in the dialog, a root work's terms, a remix's inherited terms and split, confirmation, and the IP ids."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from PySide6.QtCore import Qt
+
+from studio.app.works_model import PublishedRole
+from studio.core.types import percent_to_units
+from studio.ui.publish_dialog import PublishDialog
+
+
+@pytest.fixture
+def keyring_env(tmp_path, monkeypatch):
+    """The real Secret Service under tools/run-tests.sh; elsewhere the explicit plaintext test keyring."""
+    if os.environ.get("STUDIO_TEST_SECRET_SERVICE") != "1":
+        monkeypatch.setenv("STUDIO_KEYRING", f"plainfile:{tmp_path / 'keyring.json'}")
+    monkeypatch.setenv("STUDIO_WALLET", f"ui-test-{uuid.uuid4().hex[:12]}")
+
+
+def publish_through(qtbot, window, work_id: str) -> PublishDialog:
+    window.session.select([work_id])
+    dialog = window.open_publish()
+    assert isinstance(dialog, PublishDialog)
+    qtbot.waitUntil(lambda: dialog.check is not None, timeout=120_000)
+    return dialog
+
+
+def test_publish_a_root_then_its_remix_on_the_devnet(qtbot, keyring_env, window, add_image):
+    root = add_image("pil-commercial-remix", title="Tidepool", creator="Mira", rev_share=percent_to_units(5))
+    remix = add_image(None, title="Tidepool Remix", creator="Mira", parents=(root,))
+    publishing = window.session.studio.publishing
+    try:
+        dialog = publish_through(qtbot, window, root)
+        assert dialog.check.wallet is None and "no wallet" in dialog.wallet.text()
+        assert not dialog.publish_button.isEnabled() and dialog.create_wallet.isVisible()
+        with qtbot.waitSignal(dialog.checked, timeout=120_000):
+            qtbot.mouseClick(dialog.create_wallet, Qt.MouseButton.LeftButton)
+        address = publishing.wallet().address
+        assert address in dialog.wallet.text() and "IP" in dialog.wallet.text()
+        assert dialog.check.plan.allowed and "Tidepool</b> (root) under PIL Commercial Remix" in dialog.plan_text.text()
+        assert "remixes pay it 5%" in dialog.plan_text.text()
+        assert dialog.license.isEnabled()  # a root work's terms may be chosen
+        assert not dialog.publish_button.isEnabled()  # not before the confirmation
+        dialog.confirm.setChecked(True)
+        with qtbot.waitSignal(dialog.published, timeout=120_000):
+            qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+        root_ip = dialog.ip_ids()[0]
+        assert root_ip.startswith("0x") and root_ip in dialog.result.text() and "Published" in dialog.result.text()
+        assert publishing.on_chain(root, "devnet")
+        dialog.close()
+
+        dialog = publish_through(qtbot, window, remix)
+        plan = dialog.check.plan
+        assert plan.allowed and [s.work.id for s in plan.steps] == [remix]
+        assert not dialog.license.isEnabled() and "parents' terms" in dialog.terms_note.text()
+        assert "linked to “Tidepool”: 5% of revenue" in dialog.plan_text.text()
+        shares = {s.work_id: s.percent for s in dialog.chart.slices}
+        assert shares == {root: 5.0, remix: 95.0}
+        dialog.confirm.setChecked(True)
+        with qtbot.waitSignal(dialog.published, timeout=120_000):
+            qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+        remix_ip = dialog.ip_ids()[0]
+        assert remix_ip != root_ip and publishing.on_chain(remix, "devnet")
+
+        filters = window.library.filters
+        filters.published.setCurrentIndex(filters.published.findData(True))
+        qtbot.waitUntil(lambda: window.library.model.rowCount() == 2)
+        model = window.library.model
+        assert {model.index(r).data(PublishedRole) for r in range(2)} == {True}  # the gallery's ✓ badge
+    finally:
+        window.shutdown()
+        publishing.devnet_stop()
+
+
+def test_a_refused_publication_is_explained_and_cannot_be_sent(qtbot, keyring_env, window, add_image):
+    nd = add_image("cc-by-nd-4.0", title="Quiet Grid", creator="Theo")
+    publishing = window.session.studio.publishing
+    try:
+        dialog = publish_through(qtbot, window, nd)
+        assert dialog.check.plan is None or not dialog.check.plan.allowed
+        assert not dialog.publish_button.isEnabled() and not dialog.confirm.isEnabled()
+        assert "#c83c3c" in dialog.plan_text.text()
+    finally:
+        window.shutdown()
+        publishing.devnet_stop()
