@@ -178,3 +178,31 @@ def bare_anvil(chain_id: int) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def send_remix_directly(desk: Desk, parents: Sequence[Work], *, max_revenue_share: int = 0) -> Exception | str:
+    """Register a remix of `parents` through the chain client alone, with no engine in the way: each parent
+    linked with the terms it carries on chain and its fee paid. Returns the chain's refusal, or the new IP id
+    when the chain accepted it."""
+    from studio.publish.chain import MetadataRefs
+    from studio.publish.devnet.addresses import DERIVATIVE_WORKFLOWS
+    from studio.publish.errors import ChainReverted
+    from studio.publish.publisher import Publisher, ensure_wip
+
+    pubs = desk.publishing
+    client = pubs.client(pubs.network("devnet"))
+    key = pubs.wallets.key(pubs.wallet_name)
+    collection = Publisher(desk.studio.library.db, pubs.journal, client, pubs.storage(client.network), key,
+                           desk.address).ensure_collection([])
+    ips = [desk.ip(p) for p in parents]
+    terms = [pubs.journal.confirmed(p.id, "devnet").license_terms_ids[0] for p in parents]
+    fees = sum(client.predict_fee(ip, t, desk.address)[1] for ip, t in zip(ips, terms, strict=True))
+    if fees:
+        ensure_wip(client, key, desk.address, fees, DERIVATIVE_WORKFLOWS)
+    empty = MetadataRefs("", "0x" + "00" * 32, "", "0x" + "00" * 32)
+    call = client.register_derivative(collection, desk.address, empty, ips, terms, fees, max_revenue_share)
+    try:
+        receipt = client.transact(key, call)
+    except ChainReverted as exc:
+        return exc
+    return client.registered(receipt).ip_id
