@@ -12,12 +12,17 @@ import click
 
 from studio.cli.library_cmds import render_tree
 from studio.cli.license_cmds import distinct, print_split, print_verdict
+from studio.cli.output import percent, table
 from studio.cli.review_cmds import write_demo_report as write_report
-from studio.core.types import Relation, Work, percent_to_units
+from studio.core.types import Relation, Work, percent_to_units, units_to_percent
 from studio.errors import StudioError
+from studio.publish.errors import NoWallet
+from studio.publish.journal import Publication
+from studio.secrets import SecretsUnavailable
 from studio.services import Studio
 from studio.services.generation import CreateRequest
 from studio.services.importing import ImportRequest
+from studio.services.publishing import PublishOptions
 from studio.store.library import data_dir
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
@@ -159,7 +164,61 @@ def show_royalties(state: DemoState) -> None:
         print_split(state.studio.royalty(last.id, policy), titles)
 
 
-STEPS: list[Step] = [import_samples, generate_chain, show_lineage, show_verdicts, show_royalties, write_report]
+def publish_on_devnet(state: DemoState) -> None:
+    """Start the local devnet, publish the three-generation chain, and compare the royalty split the chain
+    reports with the engine's prediction; the devnet is stopped again (its state stays in the library)."""
+    publishing = state.studio.publishing
+    heading("Publishing the chain on the local devnet (anvil with Story's contracts)")
+    status = publishing.devnet_start()
+    try:
+        click.echo(f"  devnet: {status.rpc_url} (chain id {status.chain_id})")
+        try:
+            wallet = publishing.wallet()
+        except NoWallet:
+            wallet = publishing.create_wallet()
+            click.echo(f"  created wallet {wallet.address} (key in the OS keyring)")
+        except SecretsUnavailable as exc:
+            wallet = publishing.use_devnet_dev_account()
+            click.echo(f"  no OS keyring ({exc.message}); using anvil's public development account {wallet.address}, "
+                       "which is for the devnet only")
+        else:
+            click.echo(f"  wallet {wallet.address} (key in the OS keyring)")
+        last = state.chain[-1]
+        results = publishing.publish(last.id, PublishOptions(network="devnet"))
+        for result in results:
+            pub = result.publication
+            title = state.studio.work(pub.work_id).title
+            click.echo(f"  {pub.work_id}  {title:<22} IP {pub.ip_id}  ({len(result.transactions)} tx, "
+                       f"{result.gas_used} gas)")
+        show_chain_split(state, results[-1].publication)
+    finally:
+        publishing.devnet_stop()
+    click.echo("  devnet stopped; `studio devnet start` brings it back with everything published")
+
+
+def show_chain_split(state: DemoState, pub: Publication) -> None:
+    last = state.chain[-1]
+    heading(f"Royalty split of “{last.title}”: read back from the chain, next to the engine's prediction")
+    prediction, readback = pub.prediction, pub.readback
+    chain_royalty = {a["ip_id"]: a["royalty"] for a in readback["ancestors"]}
+    rows = []
+    for ancestor in prediction["ancestors"]:
+        title = state.studio.work(ancestor["work_id"]).title
+        rows.append((title, ancestor["ip_id"], percent(units_to_percent(ancestor["royalty"])),
+                     percent(units_to_percent(chain_royalty.get(ancestor["ip_id"], 0)))))
+    rows.append((f"{last.title} (creator keeps)", pub.ip_id,
+                 percent(100 - units_to_percent(prediction["royalty_stack"])),
+                 percent(100 - units_to_percent(readback["royalty_stack"]))))
+    click.echo(table(rows, ["work", "IP id", "engine", "chain"]))
+    policy = (prediction["policy"] or "none").upper()
+    verdict = "the chain agrees with the engine" if readback["agrees"] else "the chain DIFFERS from the engine"
+    click.echo(f"  {policy} royalty stack: engine {percent(units_to_percent(prediction['royalty_stack']))}, "
+               f"chain {percent(units_to_percent(readback['royalty_stack']))}: {verdict}")
+
+
+STEPS: list[Step] = [
+    import_samples, generate_chain, show_lineage, show_verdicts, show_royalties, write_report, publish_on_devnet,
+]
 
 
 def prepare_library(path: Path | None) -> Path:

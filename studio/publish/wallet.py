@@ -16,6 +16,9 @@ from studio.publish.errors import BadKey, NoWallet, WalletExists
 from studio.secrets import Secret, SecretStore
 
 DEFAULT_WALLET = "default"
+# anvil's published development accounts: public, worthless, and meaningful on a local devnet only.
+DEVNET_MNEMONIC = "test test test test test test test test test test test junk"
+DEVNET_ACCOUNT_INDEX = 9
 _KEY = re.compile(r"(?:0x)?[0-9a-fA-F]{64}")
 _NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -46,6 +49,14 @@ def _checked_key(text: str) -> Secret:
 
 def address_of(key: Secret) -> str:
     return Account.from_key(key.reveal()).address
+
+
+def devnet_dev_account() -> tuple[Wallet, Secret]:
+    """One of anvil's public development accounts, for a devnet on a machine without an OS keyring. Its key is
+    printed in anvil's own documentation: not a secret, and never used on any other network."""
+    Account.enable_unaudited_hdwallet_features()
+    account = Account.from_mnemonic(DEVNET_MNEMONIC, account_path=f"m/44'/60'/0'/0/{DEVNET_ACCOUNT_INDEX}")
+    return Wallet("devnet-dev-account", account.address), Secret("0x" + bytes(account.key).hex())
 
 
 class WalletStore:

@@ -39,9 +39,9 @@ from studio.publish.publisher import ParentPlan, Publisher, SentTx, StepPlan, St
 from studio.publish.revenue import Claimable, claim, claimable, pay
 from studio.publish.storage import Gateway, KuboStore, LocalStore, PinningStore, Storage
 from studio.publish.terms import matching_terms
-from studio.publish.wallet import DEFAULT_WALLET, Wallet, WalletStore
+from studio.publish.wallet import DEFAULT_WALLET, Wallet, WalletStore, devnet_dev_account
 from studio.royalty import check_link, royalty_split
-from studio.secrets import SecretStore
+from studio.secrets import Secret, SecretStore
 from studio.services.importing import store_image
 from studio.services.licensing_view import LicenseView, now
 from studio.store.library import Library
@@ -127,6 +127,7 @@ class PublishingService:
         self.wallet_name = wallet_name or os.environ.get(WALLET_ENV) or DEFAULT_WALLET
         self._clients: dict[tuple[str, str], ChainClient] = {}
         self._devnet: Devnet | None = None
+        self._dev_account: tuple[Wallet, Secret] | None = None
 
     # --- settings ---------------------------------------------------------------------------------
 
@@ -229,7 +230,26 @@ class PublishingService:
     # --- the wallet -------------------------------------------------------------------------------
 
     def wallet(self) -> Wallet:
+        if self._dev_account is not None:
+            return self._dev_account[0]
         return self.wallets.require(self.wallet_name)
+
+    def use_devnet_dev_account(self) -> Wallet:
+        """Publish on the devnet with anvil's public development account instead of a keyring wallet (for the
+        demo on a machine without an OS keyring); any other network refuses it."""
+        self._dev_account = devnet_dev_account()
+        return self._dev_account[0]
+
+    def _key(self, net: Network) -> Secret:
+        if self._dev_account is None:
+            return self.wallets.key(self.wallet_name)
+        self._refuse_dev_account_off_devnet(net)
+        return self._dev_account[1]
+
+    def _refuse_dev_account_off_devnet(self, net: Network) -> None:
+        if self._dev_account is not None and not net.is_devnet:
+            raise NoWallet(f"anvil's public development account is for the devnet only, not {net.name}",
+                           hint="create or import a wallet in the OS keyring")
 
     def create_wallet(self) -> Wallet:
         return self.wallets.create(self.wallet_name)
@@ -280,6 +300,7 @@ class PublishingService:
         options = options or PublishOptions()
         net = self.network(options.network, options.rpc_url)
         target = self.library.works.resolve(ref)
+        self._refuse_dev_account_off_devnet(net)
         wallet = self.wallet()
         live = self.journal.live(target.id, net.name)
         if live is not None and live.state in ("sent", "confirmed"):
@@ -431,7 +452,7 @@ class PublishingService:
         self._settle_before_sending(chain, plan.wallet)
         self._fund_devnet(chain, plan.wallet)
         publisher = Publisher(self.library.db, self.journal, chain, self.storage(plan.network),
-                              self.wallets.key(self.wallet_name), plan.wallet)
+                              self._key(plan.network), plan.wallet)
         return [publisher.publish(step) for step in plan.steps]
 
     def publish(self, ref: str, options: PublishOptions | None = None,
@@ -463,8 +484,8 @@ class PublishingService:
         if pub is None or pub.origin != "published":
             raise PublishError(f"“{work.title}” has no publication of yours on {net.name} to finish")
         wallet = self.wallet()
-        publisher = Publisher(self.library.db, self.journal, self.client(net), self.storage(net),
-                              self.wallets.key(self.wallet_name), wallet.address)
+        publisher = Publisher(self.library.db, self.journal, self.client(net), self.storage(net), self._key(net),
+                              wallet.address)
         return publisher.finish(pub)
 
     # --- the journal ------------------------------------------------------------------------------
@@ -564,7 +585,7 @@ class PublishingService:
         chain = self.client(net)
         wallet = self.wallet()
         self._fund_devnet(chain, wallet.address)
-        return pay(chain, self.wallets.key(self.wallet_name), wallet.address, ip, amount_wei)
+        return pay(chain, self._key(net), wallet.address, ip, amount_wei)
 
     def claim(self, ref: str, network_name: str | None = None, rpc_url: str | None = None) -> dict[str, Any]:
         net = self.network(network_name, rpc_url)
@@ -576,7 +597,7 @@ class PublishingService:
         if chain.ip_owner(ip).lower() != wallet.address.lower():
             raise NoWallet(f"“{work.title}” on {net.name} belongs to {chain.ip_owner(ip)}, not to this wallet",
                            hint="claim with the wallet that owns it (--wallet)")
-        return claim(chain, self.wallets.key(self.wallet_name), ip)
+        return claim(chain, self._key(net), ip)
 
 
 def _check_setting(key: str) -> None:
