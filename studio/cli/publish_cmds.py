@@ -276,7 +276,10 @@ def _print_result(pub: Publication, gas: int | None = None) -> None:
 @click.pass_obj
 def publish_status(obj, work_id, network, rpc_url, as_json: bool) -> None:
     """The publishing journal, after settling transactions still waiting for their receipts."""
-    pubs = _service(obj).status(work_id, network, rpc_url)
+    service = _service(obj)
+    for problem in service.settle(network, rpc_url):
+        click.echo(f"warning: {problem}", err=True)
+    pubs = service.status(work_id, network, rpc_url, settle=False)
     if as_json:
         emit_json([_pub_json(p) for p in pubs])
         return

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.types import Relation, Work
+from studio.errors import StudioError
 from studio.licensing import PilTerms, WorkTerms, effective_pil, royalty_percent
-from studio.publish.chain import UINT256_MAX, ChainClient, MetadataRefs, Receipt
+from studio.publish.chain import UINT256_MAX, ChainClient, MetadataRefs, Receipt, SignedTx
 from studio.publish.devnet.addresses import DERIVATIVE_WORKFLOWS, WIP
 from studio.publish.errors import ChainReverted, InsufficientFunds, PublishError, PublishRefused
 from studio.publish.journal import Journal, Publication
@@ -127,8 +128,31 @@ class Publisher:
             if step.new_terms is not None:
                 _store_terms(self.db, step.work.id, step.new_terms)
             pub = self.journal.draft(step.work.id, self.network, self.chain.network.chain_id, self.wallet, prediction)
+        try:
+            signed, label = self._prepare(step, parents, prediction, pub.id, sent)
+        except StudioError as exc:
+            # Nothing was sent for this publication: the journal says why, and a later attempt starts afresh.
+            self.journal.fail(pub.id, str(exc))
+            raise
+        pub = self.journal.mark_sent(pub.id, signed.hash, signed.nonce, signed.raw)
+        log.info("publication %d of %s sent as %s (nonce %d)", pub.id, step.work.id, signed.hash, signed.nonce)
+        self.chain.broadcast(signed.raw, label)
+        receipt = self.chain.wait(signed.hash)
+        pub = settle(self.journal, self.chain, pub, receipt)
+        sent.append(SentTx(label, signed.hash, receipt.gas_used))
+        if pub.state == "failed":
+            raise ChainReverted(f"publishing {step.work.id} failed on chain: {pub.error}",
+                                hint="nothing else was sent; fix the cause and publish again")
+        if step.is_derivative and step.override:
+            self._raise_rev_share(pub, sent)
+        pub = self.journal.set_readback(pub.id, read_back(self.chain, pub))
+        return StepResult(pub, tuple(sent))
+
+    def _prepare(self, step: StepPlan, parents: list[tuple[str, int]], prediction: dict[str, Any], pub_id: int,
+                 sent: list[SentTx]) -> tuple[SignedTx, str]:
+        """What comes before the registration is journaled as sent: collection, metadata, fees, signature."""
         collection = self.ensure_collection(sent)
-        refs = self._store_metadata(step, parents, collection, pub.id)
+        refs = self._store_metadata(step, parents, collection, pub_id)
         if prediction["minting_fee_total"]:
             sent += ensure_wip(self.chain, self._key, self.wallet, prediction["minting_fee_total"],
                                DERIVATIVE_WORKFLOWS)
@@ -142,20 +166,7 @@ class Publisher:
             pil = effective_pil(step.terms)
             config = licensing_config(step.override, pil.default_minting_fee)
             call = self.chain.register_root(collection, self.wallet, refs, [(terms_struct(pil), config)])
-        signed = self.chain.sign(self._key, call)
-        pub = self.journal.mark_sent(pub.id, signed.hash, signed.nonce, signed.raw)
-        log.info("publication %d of %s sent as %s (nonce %d)", pub.id, step.work.id, signed.hash, signed.nonce)
-        self.chain.broadcast(signed.raw, call.label)
-        receipt = self.chain.wait(signed.hash)
-        pub = settle(self.journal, self.chain, pub, receipt)
-        sent.append(SentTx(call.label, signed.hash, receipt.gas_used))
-        if pub.state == "failed":
-            raise ChainReverted(f"publishing {step.work.id} failed on chain: {pub.error}",
-                                hint="nothing else was sent; fix the cause and publish again")
-        if step.is_derivative and step.override:
-            self._raise_rev_share(pub, sent)
-        pub = self.journal.set_readback(pub.id, read_back(self.chain, pub))
-        return StepResult(pub, tuple(sent))
+        return self.chain.sign(self._key, call), call.label
 
     def finish(self, pub: Publication) -> StepResult:
         """Complete a confirmed publication whose raise of the rev share did not happen (a crash after the

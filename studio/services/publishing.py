@@ -495,25 +495,34 @@ class PublishingService:
         """The journal, after settling what is in flight on the networks concerned."""
         work_id = self.library.works.resolve(ref).id if ref else None
         if settle:
-            names = [network_name] if network_name else sorted({p.network for p in self.journal.in_flight()})
-            for name in names:
+            for name in self._in_flight_networks(network_name):
                 self.reconcile(self.network(name, rpc_url))
         return self.journal.list(network=self.network(network_name).name if network_name else None,
                                  work_id=work_id)
+
+    def settle(self, network_name: str | None = None, rpc_url: str | None = None) -> list[str]:
+        """Settle what is in flight; returns, per network that could not be reached, why (nothing is lost: its
+        publications stay in flight until the next try)."""
+        problems = []
+        for name in self._in_flight_networks(network_name):
+            try:
+                self.reconcile(self.network(name, rpc_url))
+            except StudioError as exc:
+                problems.append(f"publications on {name} stay in flight: {exc}")
+        return problems
+
+    def _in_flight_networks(self, network_name: str | None) -> list[str]:
+        if network_name:
+            return [self.network(network_name).name]
+        return sorted({p.network for p in self.journal.in_flight()})
 
     def reconcile(self, net: Network) -> list[Publication]:
         return reconcile(self.journal, self.client(net))
 
     def reconcile_quietly(self) -> None:
         """On opening the library: settle publications a crash left in flight, never failing the open."""
-        for name in sorted({p.network for p in self.journal.in_flight()}):
-            try:
-                changed = self.reconcile(self.network(name))
-            except StudioError as exc:
-                log.warning("publications on %s stay in flight: %s", name, exc)
-                continue
-            for pub in changed:
-                log.info("publication %d of %s is now %s", pub.id, pub.work_id, pub.state)
+        for problem in self.settle():
+            log.warning("%s", problem)
 
     # --- import from Story ------------------------------------------------------------------------
 

@@ -8,6 +8,9 @@ import json
 import pytest
 from publish_helpers import PCT, WIP_UNIT, forget_wallet, open_desk
 
+from studio.errors import InvalidInput
+from studio.publish.errors import PublishRefused
+
 
 @pytest.fixture
 def desk(chain, devnet, tmp_path, monkeypatch):
@@ -147,3 +150,29 @@ def test_metadata_is_stored_locally_and_its_hashes_match(desk, chain) -> None:
     account = chain.c("IPAccountImpl", pub.ip_id).functions
     key = b"METADATA_URI".ljust(32, b"\x00")
     assert account.getString(chain.c("CoreMetadataModule").address, key).call() == pub.metadata_uri
+
+
+def test_options_set_a_roots_terms_and_raise_a_remixs_share(desk, chain) -> None:
+    root = desk.work("Dawn", rev_share=5)
+    (result,) = desk.publish(root, rev_share=12 * PCT, minting_fee=WIP_UNIT // 2)
+    stored = desk.studio.work(root.id)
+    assert (stored.rev_share, stored.minting_fee) == (12 * PCT, WIP_UNIT // 2)
+    terms = chain.c("PILicenseTemplate").functions.getLicenseTerms(result.publication.license_terms_ids[0]).call()
+    assert (terms[8], terms[2]) == (12 * PCT, WIP_UNIT // 2)  # commercialRevShare, defaultMintingFee
+
+    remix = desk.work("Noon", parents=[root])
+    with pytest.raises(InvalidInput, match="carries its parents' terms"):
+        desk.publish(remix, license_id="pil-non-commercial-social-remixing")
+    with pytest.raises(InvalidInput, match="minting fee is inherited"):
+        desk.publish(remix, minting_fee=1)
+    with pytest.raises(InvalidInput, match="raise"):
+        desk.publish(remix, rev_share=10 * PCT)
+    with pytest.raises(PublishRefused) as err:
+        desk.publish(remix, max_minting_fee=WIP_UNIT // 4)
+    assert [r.code for r in err.value.reasons] == ["minting_fee_above_ceiling"]
+    assert desk.publishing.journal.list(work_id=remix.id) == []
+
+    (raised,) = desk.publish(remix, rev_share=20 * PCT)
+    assert desk.studio.work(remix.id).rev_share_override == 20 * PCT
+    assert raised.publication.readback["royalty_percent"] == 20 * PCT
+    assert raised.publication.readback["agrees"], raised.publication.readback["differences"]

@@ -88,6 +88,9 @@ def test_story_network_wallet_without_funds_is_told_where_to_get_them(desk, devn
         with pytest.raises(InsufficientFunds, match="cannot pay") as err:
             desk.publishing.publish(work.id, PublishOptions(network="aeneid"))
         assert "faucet" in str(err.value)
+    # Nothing was sent; the journal says why, and a later attempt may start afresh.
+    (attempt,) = desk.publishing.journal.list(work_id=work.id)
+    assert attempt.state == "failed" and "cannot pay" in attempt.error and attempt.tx_hash is None
 
 
 def test_publishing_on_a_story_network_uploads_metadata_to_kubo(desk, devnet, chain) -> None:
