@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -41,6 +42,23 @@ def _assert_consistent(root: Path) -> int:
         return len(rows)
     finally:
         library.close()
+
+
+def _wait_for_more_works(root: Path, count: int, proc: subprocess.Popen) -> None:
+    """Until the importing process has committed more than `count` works (so each kill lands mid-stream)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "importer exited"
+        db = root / "library.db"
+        if db.exists():
+            try:
+                with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+                    if conn.execute("SELECT count(*) FROM works").fetchone()[0] > count:
+                        return
+            except sqlite3.OperationalError:
+                pass
+        time.sleep(0.02)
+    raise AssertionError("the importer made no progress")
 
 
 def test_kill_between_file_and_rows_leaves_no_half_record(tmp_path: Path) -> None:
@@ -81,7 +99,7 @@ def test_kill_at_random_moments_of_a_bulk_import(tmp_path: Path) -> None:
         (sources / f"{n:03}.png").write_bytes(image_bytes(1000 + n, (40, 40)))
     env = {**os.environ, "STUDIO_LIBRARY": str(root)}
     total = 0
-    for delay in (0.9, 1.3, 1.7, 2.2):
+    for delay in (0.0, 0.013, 0.05, 0.2):
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -103,6 +121,7 @@ def test_kill_at_random_moments_of_a_bulk_import(tmp_path: Path) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+        _wait_for_more_works(root, total, proc)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
