@@ -148,6 +148,14 @@ class Journal:
     def in_flight(self, network: str | None = None) -> list[Publication]:
         return self.list(network=network, states=("sent",))
 
+    def unsettled_networks(self) -> list[str]:
+        """Networks with a publication waiting for its receipt, or confirmed and never read back."""
+        rows = self.db.query(
+            "SELECT DISTINCT network FROM publications WHERE state = 'sent' "
+            "OR (state = 'confirmed' AND readback IS NULL AND origin = 'published') ORDER BY network"
+        )
+        return [row["network"] for row in rows]
+
     # --- state changes --------------------------------------------------------------------------------
 
     def draft(self, work_id: str, network: str, chain_id: int, wallet: str, prediction: dict[str, Any]) -> Publication:

@@ -514,7 +514,7 @@ class PublishingService:
     def _in_flight_networks(self, network_name: str | None) -> list[str]:
         if network_name:
             return [self.network(network_name).name]
-        return sorted({p.network for p in self.journal.in_flight()})
+        return self.journal.unsettled_networks()
 
     def reconcile(self, net: Network) -> list[Publication]:
         return reconcile(self.journal, self.client(net))

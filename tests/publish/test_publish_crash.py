@@ -129,3 +129,25 @@ def test_a_nonce_taken_by_another_transaction_fails_the_publication(desk, devnet
     assert again.publication.state == "confirmed" and again.publication.nonce > sent.nonce
     states = [p.state for p in desk.publishing.journal.list(work_id=work.id)]
     assert states == ["failed", "confirmed"]
+
+
+def test_a_raise_of_the_share_lost_after_the_receipt_is_finished_later(desk) -> None:
+    """The process stopped after the link was confirmed and before the raised share was set and read back."""
+    from studio.publish.terms import licensing_config
+
+    root = desk.work("Dawn", rev_share=5)
+    remix = desk.work("Noon", parents=[root], override=10)
+    results = desk.publish(remix)
+    pub = results[-1].publication
+    client = desk.publishing.client(desk.publishing.network("devnet"))
+    key = desk.publishing.wallets.key(desk.wallet_name)
+    client.transact(key, client.set_licensing_config(pub.ip_id, pub.license_terms_ids[0], licensing_config(None, 0)))
+    desk.studio.library.db.execute("UPDATE publications SET readback = NULL WHERE id = ?", (pub.id,))
+
+    studio = _reopen(desk)  # read back on opening: the chain does not have the raise
+    reread = studio.publishing.journal.get(pub.id)
+    assert reread.readback["agrees"] is False
+    assert reread.readback["differences"] == ["royalty percent: expected 10000000, chain has 5000000"]
+    finished = studio.publishing.finish(remix.id, "devnet")
+    assert [t.label for t in finished.transactions] == ["raising the rev share this work's remixes pay"]
+    assert finished.publication.readback["agrees"], finished.publication.readback["differences"]
