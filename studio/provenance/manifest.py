@@ -8,6 +8,7 @@ prompt, seed, steps), `studio.license` and, once published, `studio.story`.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -35,6 +36,7 @@ LABEL_RECIPE = "studio.recipe"
 LABEL_LICENSE = "studio.license"
 LABEL_STORY = "studio.story"
 INGREDIENT_WORK_KEY = "studio:workId"
+INGREDIENT_SHA256_KEY = "studio:sha256"
 
 _DST = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 TRAINED_ALGORITHMIC_MEDIA = _DST + "trainedAlgorithmicMedia"
@@ -212,7 +214,8 @@ def sign_image(
     for index, source in enumerate(ingredient_sources):
         body, ingredient_mime = source.load()
         scan(body, ingredient_mime, max_manifest_bytes=max_manifest_bytes, what=f"the ingredient {source.title!r}")
-        ingredients.append(c2pa_sdk.IngredientInput(_ingredient_definition(source, index), ingredient_mime, body))
+        definition = _ingredient_definition(source, index, hashlib.sha256(body).hexdigest())
+        ingredients.append(c2pa_sdk.IngredientInput(definition, ingredient_mime, body))
     manifest = build_manifest(claim, ingredient_sources)
     anchors = trust_anchors if trust_anchors is not None else ([identity.anchor_pem] if identity.anchor_pem else [])
     signed = c2pa_sdk.sign(
@@ -240,15 +243,17 @@ def _ingredient_label(index: int) -> str:
     return f"ingredient-{index}"
 
 
-def _ingredient_definition(source: IngredientSource, index: int) -> dict[str, Any]:
-    definition: dict[str, Any] = {
+def _ingredient_definition(source: IngredientSource, index: int, sha256: str) -> dict[str, Any]:
+    """The ingredient's entry; its work id and content hash let another library find the parent it holds."""
+    metadata = {INGREDIENT_SHA256_KEY: sha256}
+    if source.work_id:
+        metadata[INGREDIENT_WORK_KEY] = source.work_id
+    return {
         "title": source.title,
         "relationship": source.relationship,
         "label": _ingredient_label(index),
+        "metadata": metadata,
     }
-    if source.work_id:
-        definition["metadata"] = {INGREDIENT_WORK_KEY: source.work_id}
-    return definition
 
 
 def build_manifest(claim: ProvenanceClaim, ingredients: tuple[IngredientSource, ...]) -> dict[str, Any]:

@@ -52,6 +52,7 @@ from studio.provenance import (
     user_trust_anchors,
 )
 from studio.provenance.container import scan, sniff
+from studio.provenance.manifest import INGREDIENT_SHA256_KEY
 from studio.provenance.status_codes import is_tamper
 from studio.report import records as report_records
 from studio.secrets import SecretStore
@@ -69,7 +70,6 @@ if TYPE_CHECKING:
 FLAG_TAMPERED = "credentials_tampered"
 FLAG_INVALID = "credentials_invalid"
 INGREDIENT_RELATIONS = {"parentOf": Relation.remix_of, "componentOf": Relation.composite_of}
-INGREDIENT_SHA256_KEY = "studio:sha256"
 EXPORTS_FOLDER = "exports"
 _SUFFIXES = {"PNG": (".png",), "JPEG": (".jpg", ".jpeg"), "WEBP": (".webp",)}
 _MAX_TITLE = 500
