@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 import click
 
+from studio.cli.license_cmds import distinct
 from studio.cli.output import emit_json, percent, table
 from studio.core.types import percent_to_units, units_to_percent
 from studio.errors import InvalidInput
@@ -185,28 +187,31 @@ def publish_group() -> None:
     """Publish works on Story: `studio publish ID`, `studio publish status [ID]`."""
 
 
-def _plan_text(plan: PublishPlan) -> None:
-    click.echo(f"Publishing on {plan.network.name} (chain id {plan.network.chain_id}) with wallet {plan.wallet}:")
+def _plan_text(plan: PublishPlan, err: bool = False) -> None:
+    echo = partial(click.echo, err=err)
+    echo(f"Publishing on {plan.network.name} (chain id {plan.network.chain_id}) with wallet {plan.wallet}:")
     for n, step in enumerate(plan.steps, 1):
         work, terms = step.work, step.terms
         kind = "remix" if step.is_derivative else "root"
-        click.echo(f"  {n}. {work.id}  “{work.title}” ({kind}) under {terms.license.name}")
+        echo(f"  {n}. {work.id}  “{work.title}” ({kind}) under {terms.license.name}")
         verdict = plan.verdicts.get(work.id)
         if verdict is not None:
-            click.echo(f"     license engine: may be published: {'yes' if verdict.can_publish else 'no'}")
+            echo(f"     license engine: {'may be published' if verdict.can_publish else 'refused'}")
+            for reason in distinct(r for r in verdict.reasons if not r.blocks):
+                echo(f"       - {reason.message}")
         for parent in step.parents:
-            click.echo(f"     parent “{parent.title}”: pays it {percent(units_to_percent(parent.royalty_percent))} "
-                       f"of revenue, minting fee {ip_text(parent.minting_fee)}")
+            echo(f"     parent “{parent.title}”: pays it {percent(units_to_percent(parent.royalty_percent))} "
+                 f"of revenue, minting fee {ip_text(parent.minting_fee)}")
         if step.override:
-            click.echo(f"     its remixes will pay {percent(units_to_percent(step.override))} (raised)")
+            echo(f"     its remixes will pay {percent(units_to_percent(step.override))} (raised)")
         if step.split is not None:
-            click.echo(f"     royalty split ({step.split.policy.upper()}): creator keeps "
-                       f"{percent(units_to_percent(float(step.split.creator_share)))}, ancestors "
-                       + ", ".join(f"{a.id} {percent(units_to_percent(float(a.share)))}" for a in step.split.ancestors))
+            shares = ", ".join(f"{a.id} {percent(units_to_percent(float(a.share)))}" for a in step.split.ancestors)
+            echo(f"     royalty split ({step.split.policy.upper()}): creator keeps "
+                 f"{percent(units_to_percent(float(step.split.creator_share)))}, ancestors {shares}")
         for credit in step.credits:
-            click.echo(f"     credited, not linked: “{credit.title}” ({credit.license_id})")
+            echo(f"     credited, not linked: “{credit.title}” ({credit.license_id})")
     if plan.minting_fee:
-        click.echo(f"  minting fees: {ip_text(plan.minting_fee)}, wrapped into WIP and approved as needed")
+        echo(f"  minting fees: {ip_text(plan.minting_fee)}, wrapped into WIP and approved as needed")
 
 
 def _pub_json(pub: Publication) -> dict[str, Any]:
@@ -241,8 +246,9 @@ def publish_work(obj, work_id, network, rpc_url, wallet_name, license_id, rev_sh
     )
 
     def confirm(plan: PublishPlan) -> bool:
-        if not as_json:
-            _plan_text(plan)
+        # With --json the plan goes to stderr, so that stdout stays one JSON document.
+        if not (as_json and yes):
+            _plan_text(plan, err=as_json)
         return yes or click.confirm("Sign and send?", default=False, err=True)
 
     results = service.publish(work_id, options, confirm)
@@ -398,7 +404,7 @@ def revenue_pay(obj, work_id, amount, network, rpc_url, wallet_name, yes: bool, 
     """Pay a work AMOUNT (IP, e.g. 1.5, or wei, e.g. 250wei) as WIP; its ancestors get their shares."""
     wei = parse_ip(amount)
     service = _service(obj, wallet_name)
-    if not yes and not as_json:
+    if not yes:
         click.confirm(f"Pay {ip_text(wei)} to {work_id}?", default=False, abort=True, err=True)
     sent = service.pay(work_id, wei, network, rpc_url)
     if as_json:

@@ -80,7 +80,7 @@ def test_publish_asks_before_signing_and_reports_the_chain(desk) -> None:
     again = run(desk, "publish", remix.id, "--yes", ok=False)
     assert again.exit_code == 7 and "already on devnet" in again.stderr
 
-    tip = run_json(desk, "revenue", "pay", remix.id, "2.5")
+    tip = run_json(desk, "revenue", "pay", remix.id, "2.5", "--yes")
     assert tip["amount_wei"] == 25 * 10**17 and tip["transactions"][-1]["label"] == "paying the work"
     lines = {line["id"]: line for line in run_json(desk, "revenue", "show", remix.id)}
     assert lines[root.id]["from_remixes_wei"] == 25 * 10**17 * 5 // 100
