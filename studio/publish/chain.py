@@ -98,10 +98,6 @@ class Receipt:
     def ok(self) -> bool:
         return self.status == 1
 
-    @property
-    def cost_wei(self) -> int:
-        return self.gas_used * self.gas_price
-
 
 @dataclass(frozen=True)
 class MetadataRefs:
@@ -125,10 +121,6 @@ class Registered:
     token_id: int
     nft_contract: str
     license_terms_ids: tuple[int, ...]
-
-
-def account_address(key: Secret) -> str:
-    return Account.from_key(key.reveal()).address
 
 
 class ChainClient:
@@ -466,11 +458,6 @@ class ChainClient:
         return [int(self.view(registry.getAttachedLicenseTerms(ip, i), "reading attached terms")[1])
                 for i in range(count)]
 
-    def has_terms(self, ip_id: str, terms_id: int) -> bool:
-        fn = self.contract("LicenseRegistry").functions.hasIpAttachedLicenseTerms(
-            Web3.to_checksum_address(ip_id), PIL_TEMPLATE, terms_id)
-        return bool(self.view(fn, "checking a parent's terms"))
-
     def parents(self, ip_id: str) -> list[str]:
         registry = self.contract("LicenseRegistry").functions
         ip = Web3.to_checksum_address(ip_id)
@@ -520,9 +507,6 @@ class ChainClient:
         fn = self.contract(_policy_contract(policy), POLICY_ADDRESSES[policy]).functions.getTransferredTokens(
             Web3.to_checksum_address(ip_id), Web3.to_checksum_address(ancestor), WIP)
         return int(self.view(fn, "reading transferred revenue"))
-
-    def royalty_fee_percent(self) -> int:
-        return int(self.view(self.contract("RoyaltyModule").functions.royaltyFeePercent(), "reading the fee"))
 
     def vault_of(self, ip_id: str) -> str | None:
         fn = self.contract("RoyaltyModule").functions.ipRoyaltyVaults(Web3.to_checksum_address(ip_id))
@@ -664,5 +648,4 @@ __all__ = [
     "Receipt",
     "Registered",
     "SignedTx",
-    "account_address",
 ]

@@ -54,9 +54,6 @@ class EncodedJson:
         data = json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
         return cls(data, sha256_hex(data))
 
-    def as_dict(self) -> dict[str, Any]:
-        return json.loads(self.data)
-
 
 def media_type(work: Work) -> str:
     return MEDIA_TYPES.get((work.format or "").lower(), "application/octet-stream")
