@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 WALLET_ENV = "STUDIO_WALLET"
 PINNING_TOKEN = "ipfs/pinning-token"
 DEFAULT_GATEWAY = "https://ipfs.io"
+QUIET_TIMEOUT_S = 5.0
 IP = 10**18
 # A devnet wallet is topped up to this whenever it holds less than a tenth of it.
 DEVNET_FUNDING = 10_000 * IP
@@ -195,13 +196,16 @@ class PublishingService:
             client.close()
         self._clients.clear()
 
-    def client(self, net: Network) -> ChainClient:
-        """A client for the network; the app's own devnet is started (and its contracts installed) on demand."""
+    def client(self, net: Network, *, timeout_s: float | None = None) -> ChainClient:
+        """A client for the network; the app's own devnet is started (and its contracts installed) on demand.
+        A client with its own `timeout_s` is not kept."""
         rpc_url = net.rpc_url
         if rpc_url is None:
             status = self.devnet_start()
             rpc_url = status.rpc_url
             assert rpc_url is not None
+        if timeout_s is not None:
+            return ChainClient.connect(net, rpc_url, timeout_s=timeout_s)
         key = (net.name, rpc_url)
         if key not in self._clients:
             self._clients[key] = ChainClient.connect(net, rpc_url)
@@ -520,9 +524,18 @@ class PublishingService:
         return reconcile(self.journal, self.client(net))
 
     def reconcile_quietly(self) -> None:
-        """On opening the library: settle publications a crash left in flight, never failing the open."""
-        for problem in self.settle():
-            log.warning("%s", problem)
+        """On opening the library: settle publications a crash left in flight, never failing the open and
+        never waiting long for a network that does not answer."""
+        for name in self._in_flight_networks(None):
+            client = None
+            try:
+                client = self.client(self.network(name), timeout_s=QUIET_TIMEOUT_S)
+                reconcile(self.journal, client)
+            except StudioError as exc:
+                log.warning("publications on %s stay in flight: %s", name, exc)
+            finally:
+                if client is not None:
+                    client.close()
 
     # --- import from Story ------------------------------------------------------------------------
 
