@@ -43,17 +43,19 @@ BUILTIN = "studio-tiny"
 MAX_SEED = 2**32 - 1
 
 
-class CreatePanel(QScrollArea):
+class CreatePanel(QWidget):
     submitted = Signal(int)  # job id
     states_changed = Signal()
 
     def __init__(self, session: StudioSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         body = QWidget()
-        self.setWidget(body)
+        scroll.setWidget(body)
 
         # parents: what the remix starts from
         self.parents_label = QLabel(wordWrap=True)
@@ -139,13 +141,20 @@ class CreatePanel(QScrollArea):
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet(f"color: {REFUSED.name()}")
 
-        layout = QVBoxLayout(body)
-        layout.addWidget(parents_box, 1)
-        layout.addLayout(form)
-        layout.addLayout(button_row)
-        layout.addWidget(self.reason)
-        layout.addWidget(self.error)
-        layout.addStretch(0)
+        fields = QVBoxLayout(body)
+        fields.addWidget(parents_box)
+        fields.addLayout(form)
+        fields.addStretch(1)
+        # The actions and why they are refused stay in view below the scrolling fields.
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 6)
+        layout.addWidget(scroll, 1)
+        actions = QVBoxLayout()
+        actions.setContentsMargins(9, 0, 9, 0)
+        actions.addLayout(button_row)
+        actions.addWidget(self.reason)
+        actions.addWidget(self.error)
+        layout.addLayout(actions)
 
         self.states: dict[str, ActionState] = {}
         self._parents: list[Work] = []

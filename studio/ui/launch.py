@@ -1,24 +1,28 @@
-"""`studio` with no arguments: open the window on a library folder (the settings' one, else the default)."""
+"""`studio` with no arguments: open the window on a library folder (the settings' one, else the default).
+
+The window shows first and the library opens behind it: loading the studio's engines (the license catalogue,
+the store, the publishing client) takes longer than drawing the window, and the window stays responsive while
+they load.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from studio import __version__
-from studio.app.session import StudioSession
+from studio.app.qt_compat import keep_constants_alive
 from studio.app.settings import SettingsStore
-from studio.errors import StudioError
-from studio.services import Studio
 from studio.ui.main_window import MainWindow
 from studio.ui.theme import apply_theme
 
 
 def application() -> QApplication:
+    keep_constants_alive()
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
@@ -32,8 +36,25 @@ def application() -> QApplication:
     return app
 
 
+def start(library_dir: str | Path | None = None, store: SettingsStore | None = None) -> MainWindow:
+    """Show the window at once and open the library behind it (`MainWindow.library_opened` tells when)."""
+    app = application()
+    store = store or SettingsStore()
+    settings = store.load()
+    apply_theme(app, settings.theme)
+    window = MainWindow(None, store, settings)
+    window.show()
+    folder = library_dir if library_dir is not None else (settings.library_dir or None)
+    QTimer.singleShot(0, window, lambda: window.open_in_background(folder))
+    return window
+
+
 def open_window(library_dir: str | Path | None = None, store: SettingsStore | None = None) -> MainWindow:
-    """Build the window on a library; raises StudioError when the library cannot be opened."""
+    """Build the window on an open library, synchronously (tools and tests); raises StudioError when the
+    library cannot be opened."""
+    from studio.app.session import StudioSession
+    from studio.services import Studio
+
     app = application()
     store = store or SettingsStore()
     settings = store.load()
@@ -45,10 +66,5 @@ def open_window(library_dir: str | Path | None = None, store: SettingsStore | No
 
 def run(library_dir: str | Path | None = None) -> int:
     app = application()
-    try:
-        window = open_window(library_dir)
-    except StudioError as exc:
-        QMessageBox.critical(None, "Remix Studio cannot open the library", str(exc))
-        return 1
-    window.show()
+    start(library_dir)
     return app.exec()

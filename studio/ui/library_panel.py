@@ -62,6 +62,9 @@ class FilterBar(QWidget):
 
 def _combo(items: list[tuple[str, object]]) -> QComboBox:
     box = QComboBox()
+    # Long license names must not set the library's minimum width; the popup still shows them in full.
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(6)
     for label, data in items:
         box.addItem(label, data)
     return box

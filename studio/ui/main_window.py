@@ -1,17 +1,24 @@
 """The main window: the library on the left, the work's tabs on the right (Create, Lineage, License & royalty,
-and any tab a feature adds with `add_tab`), the jobs in a dock, menus with keyboard shortcuts."""
+and any tab a feature adds with `add_tab`), the jobs in a dock, menus with keyboard shortcuts.
+
+The window can show before any library is open (its shell: menus and an "Opening the library…" note) and
+`install` a session once the library is ready. The panels and dialogs are imported when first needed: they bring
+in the studio's engines, whose loading is what a cold start waits for.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -19,31 +26,54 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.session import StudioSession
 from studio.app.settings import Settings, SettingsStore
 from studio.errors import StudioError
-from studio.services import Studio
-from studio.ui.create_panel import CreatePanel
 from studio.ui.gallery import IMAGE_SUFFIXES
-from studio.ui.import_dialog import ImportDialog
-from studio.ui.jobs_panel import JobsPanel
-from studio.ui.library_panel import LibraryPanel
-from studio.ui.license_panel import LicensePanel
-from studio.ui.lineage_view import LineageView
-from studio.ui.publish_dialog import PublishDialog
-from studio.ui.settings_dialog import SettingsDialog
 from studio.ui.theme import apply_theme
-from studio.ui.thumbnails import ThumbnailProvider
-from studio.ui.trash import TrashCommand, TrashDialog
+
+if TYPE_CHECKING:
+    from studio.app.session import StudioSession
+    from studio.ui.import_dialog import ImportDialog
+    from studio.ui.publish_dialog import PublishDialog
+    from studio.ui.settings_dialog import SettingsDialog
+    from studio.ui.trash import TrashDialog
 
 APP_TITLE = "Remix Studio"
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
+# Actions that work without an open library (undo and redo follow their stack); the others wait for `install`.
+ALWAYS = {"open_library", "quit", "about", "jobs", "undo", "redo"}
+
+
+class _OpenerSignals(QObject):
+    opened = Signal(object)
+    failed = Signal(str)
+
+
+class _LibraryOpener(QRunnable):
+    """Loads the studio's engines and opens the library off the GUI thread, so the window paints meanwhile."""
+
+    def __init__(self, folder: Path | None, signals: _OpenerSignals) -> None:
+        super().__init__()
+        self.folder = folder
+        self.signals = signals
+
+    def run(self) -> None:
+        try:
+            from studio.services import Studio
+
+            studio = Studio.open(self.folder)
+        except StudioError as exc:
+            self.signals.failed.emit(str(exc))
+            return
+        self.signals.opened.emit(studio)
 
 
 class MainWindow(QMainWindow):
+    library_opened = Signal()
+
     def __init__(
         self,
-        session: StudioSession,
+        session: StudioSession | None,
         settings_store: SettingsStore | None = None,
         settings: Settings | None = None,
         parent: QWidget | None = None,
@@ -51,6 +81,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.settings_store = settings_store or SettingsStore()
         self.settings = settings or self.settings_store.load()
+        self.session: StudioSession | None = None
         self.undo_stack = QUndoStack(self)
         self.actions_by_name: dict[str, QAction] = {}
         self.setAcceptDrops(True)
@@ -58,13 +89,57 @@ class MainWindow(QMainWindow):
         self.jobs_dock = QDockWidget("Jobs", self)
         self.jobs_dock.setObjectName("jobs-dock")
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
+        self._opener_pool = QThreadPool(self)
+        self._opener = _OpenerSignals(self)
+        self._opener.opened.connect(self._opened)
+        self._opener.failed.connect(self._open_failed)
+        self._closing = False
         self._build_menus()
-        self._install(session)
+        self.note: QLabel | None = QLabel("Opening the library…", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.setCentralWidget(self.note)
+        self.setWindowTitle(APP_TITLE)
+        self._enable_library_actions(False)
+        if session is not None:
+            self.install(session)
         self._restore_geometry()
 
+    # -- opening a library in the background --------------------------------------------------------------
+    def open_in_background(self, folder: Path | str | None) -> None:
+        """Open a library off the GUI thread and install it when ready (the window's cold start)."""
+        if self.note is not None:
+            self.note.setText(f"Opening the library {folder or ''}…")
+        self._opener_pool.start(_LibraryOpener(Path(folder) if folder else None, self._opener))
+
+    def _opened(self, studio: Any) -> None:
+        if self._closing:
+            studio.close()
+            return
+        from studio.app.session import StudioSession
+
+        self.install(StudioSession(studio, parent=self))
+
+    def _open_failed(self, message: str) -> None:
+        if self.note is not None:
+            self.note.setText(
+                f"The library could not be opened: {message}\nUse File ▸ Open Library… to choose another."
+            )
+        self.warn("Cannot open the library", message)
+
+    def _enable_library_actions(self, enabled: bool) -> None:
+        for name, action in self.actions_by_name.items():
+            if name not in ALWAYS:
+                action.setEnabled(enabled)
+
     # -- building -----------------------------------------------------------------------------------------
-    def _install(self, session: StudioSession) -> None:
+    def install(self, session: StudioSession) -> None:
         """Build the views over one session (again when another library is opened)."""
+        from studio.ui.create_panel import CreatePanel
+        from studio.ui.jobs_panel import JobsPanel
+        from studio.ui.library_panel import LibraryPanel
+        from studio.ui.license_panel import LicensePanel
+        from studio.ui.lineage_view import LineageView
+        from studio.ui.thumbnails import ThumbnailProvider
+
         self.session = session
         self.thumbnails = ThumbnailProvider(session.studio.thumbnail, self)
         self.library = LibraryPanel(session, self.thumbnails)
@@ -82,7 +157,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.setCentralWidget(self.splitter)
+        self.setCentralWidget(self.splitter)  # deletes the "Opening the library…" note
+        self.note = None
         self.jobs = JobsPanel(session.jobs)
         self.jobs_dock.setWidget(self.jobs)
         self.library.gallery.files_dropped.connect(self.import_files)
@@ -96,8 +172,10 @@ class MainWindow(QMainWindow):
         session.selection_changed.connect(self._update_actions)
         self.undo_stack.clear()
         self.setWindowTitle(f"{APP_TITLE} — {session.library_dir}")
+        self._enable_library_actions(True)
         self._update_actions()
         self._sync_create_actions()
+        self.library_opened.emit()
 
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Add a tab beside Create, Lineage and License & royalty; returns its index. Ctrl+<n> switches to it."""
@@ -212,6 +290,8 @@ class MainWindow(QMainWindow):
             self.import_files(files)
 
     def import_dialog(self, files: list[str]) -> ImportDialog:
+        from studio.ui.import_dialog import ImportDialog
+
         candidates = [w for w in self.session.selected_works() if w.kind.value == "image"]
         return ImportDialog(
             [Path(f) for f in files],
@@ -221,8 +301,10 @@ class MainWindow(QMainWindow):
             parent=self,
         )
 
-    def import_files(self, files: list[str]) -> ImportDialog:
+    def import_files(self, files: list[str]) -> ImportDialog | None:
         """Ask for the license and the rest, then import on a worker thread (the dialog is window-modal)."""
+        if self.session is None:
+            return None
         dialog = self.import_dialog(files)
 
         def start() -> None:
@@ -251,6 +333,8 @@ class MainWindow(QMainWindow):
 
     # -- deleting -----------------------------------------------------------------------------------------
     def delete_selected(self) -> None:
+        from studio.ui.trash import TrashCommand
+
         ids = list(self.session.selection)
         if ids:
             self.undo_stack.push(TrashCommand(self.session, ids))
@@ -260,6 +344,8 @@ class MainWindow(QMainWindow):
             )
 
     def open_trash(self) -> TrashDialog:
+        from studio.ui.trash import TrashDialog
+
         dialog = TrashDialog(self.session, self)
         dialog.open()
         return dialog
@@ -278,12 +364,16 @@ class MainWindow(QMainWindow):
         work = self.session.current()
         if work is None:
             return None
+        from studio.ui.publish_dialog import PublishDialog
+
         dialog = PublishDialog(self.session, work, self)
         dialog.open()
         return dialog
 
     # -- settings and libraries ---------------------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
+        from studio.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(
             self.settings, self.session.studio.publishing, library_default=str(self.session.library_dir), parent=self
         )
@@ -299,16 +389,20 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if settings.theme != old.theme and isinstance(app, QApplication):
             apply_theme(app, settings.theme)
-        if settings.library_dir and Path(settings.library_dir) != self.session.library_dir:
+        if self.session is not None and settings.library_dir and Path(settings.library_dir) != self.session.library_dir:
             self.open_library(Path(settings.library_dir))
 
     def choose_library(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open a library folder", str(self.session.library_dir))
+        start = str(self.session.library_dir) if self.session is not None else self.settings.library_dir
+        folder = QFileDialog.getExistingDirectory(self, "Open a library folder", start)
         if folder:
             self.open_library(Path(folder))
 
     def open_library(self, folder: Path) -> bool:
         """Switch to another library; the current one stays open if the new one cannot be used."""
+        from studio.app.session import StudioSession
+        from studio.services import Studio
+
         try:
             studio = Studio.open(folder)
         except StudioError as exc:
@@ -323,7 +417,7 @@ class MainWindow(QMainWindow):
         for widget in (self.centralWidget(), self.jobs_dock.widget()):
             if widget is not None:
                 widget.deleteLater()
-        self._install(StudioSession(studio, parent=self))
+        self.install(StudioSession(studio, parent=self))
         return True
 
     def _policy_changed(self, policy: str) -> None:
@@ -364,12 +458,15 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop every worker and close the library (idempotent); the views show nothing from then on."""
+        self._opener_pool.waitForDone()
+        if self.session is None:
+            return
         self.library.model.close()
         self.thumbnails.shutdown()
         self.session.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        running = self.session.jobs.active_count()
+        running = self.session.jobs.active_count() if self.session is not None else 0
         if (
             running
             and QMessageBox.question(
@@ -381,6 +478,7 @@ class MainWindow(QMainWindow):
         ):
             event.ignore()
             return
+        self._closing = True
         self.save_window_settings()
         self.shutdown()
         event.accept()

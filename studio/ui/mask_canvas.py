@@ -25,12 +25,12 @@ class MaskCanvas(QWidget):
         self.brush = 24  # in the image's pixels
         self._painted = False
         self._erasing = False
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumSize(160, 160)
         self.setCursor(Qt.CursorShape.CrossCursor)
 
     def sizeHint(self) -> QSize:
-        return QSize(280, 220)
+        return QSize(280, 200)
 
     def set_image(self, image: QImage | None) -> None:
         self.image = image if image is not None else QImage()

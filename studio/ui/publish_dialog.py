@@ -51,6 +51,13 @@ def ip_text(wei: int | None) -> str:
     return (text.rstrip("0").rstrip(".") if "." in text else text) + " IP"
 
 
+def balance_text(wei: int | None) -> str:
+    """A balance to read at a glance (four decimals); fees are always shown exactly with `ip_text`."""
+    if wei is None:
+        return "–"
+    return f"{Decimal(wei) / WEI:,.4f} IP"
+
+
 def parse_ip(text: str) -> int | None:
     """'0.5' (IP) -> wei; '' -> None."""
     text = text.strip().lower().removesuffix("ip").strip()
@@ -126,7 +133,9 @@ class PublishDialog(QDialog):
         self.result = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText, openExternalLinks=True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
 
+        heading = QLabel(f"<h3 style='margin:0'>Publish “{_escape(work.title)}” on Story</h3>")
         top = QFormLayout()
+        top.addRow(heading)
         top.addRow("Network", self.network)
         wallet_box = QGroupBox("Wallet")
         wallet_layout = QVBoxLayout(wallet_box)
@@ -253,8 +262,8 @@ class PublishDialog(QDialog):
         if check.wallet is not None:
             status = check.wallet
             line = (
-                f"<b>{status.wallet.address}</b><br>{ip_text(status.balance)} and {ip_text(status.wip)[:-3]} WIP "
-                f"on {_escape(status.network.name)}"
+                f"<b>{status.wallet.address}</b><br>{balance_text(status.balance)} and "
+                f"{balance_text(status.wip)[:-3]} WIP on {_escape(status.network.name)}"
             )
             if status.funded:
                 line += " (just funded by the devnet)"
@@ -295,6 +304,11 @@ class PublishDialog(QDialog):
                 lines.append(
                     f"&nbsp;&nbsp;remixes pay it {percent_text(units_to_percent(pil.commercial_rev_share))} "
                     f"of their revenue; minting fee {ip_text(pil.default_minting_fee)}"
+                )
+            if step.override:
+                lines.append(
+                    f"&nbsp;&nbsp;its own remixes will pay {percent_text(units_to_percent(step.override))} "
+                    "(raised by its creator)"
                 )
             for p in step.parents:
                 lines.append(

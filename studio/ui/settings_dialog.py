@@ -41,6 +41,7 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        self.setMinimumWidth(560)
         self.original = settings
         self.publishing = publishing
         self.library = QLineEdit(settings.library_dir, placeholderText=library_default)

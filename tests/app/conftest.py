@@ -14,9 +14,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from PySide6.QtCore import QThread, QThreadPool
 
+from studio.app.qt_compat import keep_constants_alive
 from studio.app.session import StudioSession
 from studio.services import Studio
 from studio.services.importing import ImportRequest
+
+keep_constants_alive()  # PySide6 6.12 on Python 3.11 spends references to None, True and False
 
 
 @pytest.fixture(autouse=True)

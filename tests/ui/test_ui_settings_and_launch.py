@@ -15,6 +15,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from ui_helpers import press
 
+from studio.ui.launch import start
 from studio.ui.settings_dialog import SettingsDialog
 from studio.ui.theme import apply_theme
 
@@ -74,12 +75,15 @@ def test_a_pinning_token_goes_to_the_keyring_only(qtbot, window, settings_store,
 
 def test_window_geometry_is_remembered(qtbot, open_window):
     first = open_window()
-    first.resize(760, 530)  # within the offscreen screen (800x800), which restoring clamps to
-    assert first.size() == QSize(760, 530)
+    # Within the offscreen screen (800x800), which restoring clamps to, and above the window's minimum.
+    size = QSize(first.minimumSizeHint().width() + 10, 530)
+    assert size.width() < 800
+    first.resize(size)
+    assert first.size() == size
     first.close()
     assert first.settings.window_geometry
     second = open_window()
-    assert second.size() == QSize(760, 530)
+    assert second.size() == size
 
 
 def test_switching_libraries_and_refusing_an_unusable_one(qtbot, window, tmp_path, make_image):
@@ -99,15 +103,22 @@ def test_switching_libraries_and_refusing_an_unusable_one(qtbot, window, tmp_pat
 def test_studio_with_no_arguments_opens_the_window_without_torch(tmp_path):
     library = tmp_path / "lib"
     script = textwrap.dedent(f"""
-        import sys
+        import sys, time
         from PySide6.QtWidgets import QApplication
 
         def shown(self):
             windows = [w for w in self.topLevelWidgets() if w.isVisible() and w.windowTitle().startswith("Remix")]
-            print("WINDOW", windows[0].windowTitle())
+            window = windows[0]
+            print("SHELL", window.session is None, "studio.services" in sys.modules)
+            deadline = time.monotonic() + 60
+            while window.session is None and time.monotonic() < deadline:
+                self.processEvents()
+                time.sleep(0.01)
+            print("WINDOW", window.windowTitle())
+            print("ROWS", window.library.model.rowCount())
             heavy = sorted(m for m in ("torch", "diffusers", "transformers") if m in sys.modules)
             print("HEAVY", heavy)
-            windows[0].close()
+            window.close()
             return 0
 
         QApplication.exec = shown
@@ -120,6 +131,19 @@ def test_studio_with_no_arguments_opens_the_window_without_torch(tmp_path):
         [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert f"WINDOW Remix Studio — {library}" in done.stdout
+    assert "SHELL True False" in done.stdout  # shown before the engines are even loaded
+    assert f"WINDOW Remix Studio — {library}" in done.stdout and "ROWS 0" in done.stdout
     assert "HEAVY []" in done.stdout
     assert (tmp_path / "cfg" / "window.json").exists()  # closing saved the window's settings
+
+
+def test_a_library_that_cannot_open_leaves_the_window_usable(qtbot, tmp_path, settings_store):
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("x")
+    window = start(not_a_folder, settings_store)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox) is not None, timeout=30_000)
+    assert "is a file" in window.findChild(QMessageBox).text()
+    assert window.session is None and "could not be opened" in window.note.text()
+    assert window.actions_by_name["open_library"].isEnabled() and not window.actions_by_name["import"].isEnabled()
+    window.shutdown()
