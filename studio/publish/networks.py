@@ -53,7 +53,11 @@ def network(name: str | None, rpc_url: str | None = None) -> Network:
 
 
 def check_rpc_url(url: str) -> str:
+    return check_http_url(url, "RPC URL", "https://aeneid.storyrpc.io")
+
+
+def check_http_url(url: str, what: str, example: str) -> str:
     parsed = urlparse(url.strip())
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise InvalidInput(f"{url!r} is not an http(s) RPC URL", hint="give e.g. https://aeneid.storyrpc.io")
+        raise InvalidInput(f"{url!r} is not an http(s) {what}", hint=f"give e.g. {example}")
     return url.strip()

@@ -34,7 +34,7 @@ from studio.publish.errors import AlreadyPublished, ImportFailed, NoWallet, Publ
 from studio.publish.import_ip import ChainIp, fetch_ip
 from studio.publish.journal import Journal, Publication
 from studio.publish.metadata import Credit
-from studio.publish.networks import DEFAULT_NETWORK, Network, check_rpc_url, network
+from studio.publish.networks import DEFAULT_NETWORK, Network, check_http_url, check_rpc_url, network
 from studio.publish.publisher import ParentPlan, Publisher, SentTx, StepPlan, StepResult, reconcile
 from studio.publish.revenue import Claimable, claim, claimable, pay
 from studio.publish.storage import Gateway, KuboStore, LocalStore, PinningStore, Storage
@@ -142,8 +142,10 @@ class PublishingService:
         if value is not None:
             if key == "network":
                 value = network(value).name
-            elif key.startswith(("rpc.", "ipfs.")):
+            elif key.startswith("rpc."):
                 value = check_rpc_url(value)
+            else:
+                value = check_http_url(value, "IPFS service URL", "http://127.0.0.1:5001")
         with self.library.db.atomic():
             self.library.db.execute("DELETE FROM settings WHERE key = ?", (f"publish.{key}",))
             if value is not None:
