@@ -362,7 +362,7 @@ class MainWindow(QMainWindow):
     # -- publishing ---------------------------------------------------------------------------------------
     def open_publish(self) -> PublishDialog | None:
         work = self.session.current()
-        if work is None:
+        if work is None or work.kind.value != "image":  # only images are published
             return None
         from studio.ui.publish_dialog import PublishDialog
 
