@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from pathlib import Path
@@ -73,15 +74,30 @@ def cli(ctx: click.Context, library_dir: Path | None, verbose: bool) -> None:
         click.echo(ctx.get_help())
 
 
-def _register() -> None:
-    from studio.cli import demo_cmd, generate_cmds, library_cmds, license_cmds, publish_cmds, review_cmds
+# Each command's module is imported when the command runs, so `studio import` does not load web3 or c2pa.
+COMMAND_MODULES = {
+    "import": "library_cmds", "show": "library_cmds", "list": "library_cmds", "lineage": "library_cmds",
+    "link": "library_cmds", "doctor": "library_cmds",
+    "license": "license_cmds", "royalty": "license_cmds",
+    "generate": "generate_cmds", "remix": "generate_cmds", "inpaint": "generate_cmds", "blend": "generate_cmds",
+    "models": "generate_cmds",
+    "report": "review_cmds", "review": "review_cmds", "credentials": "review_cmds", "export": "review_cmds",
+    "devnet": "publish_cmds", "wallet": "publish_cmds", "publish": "publish_cmds", "import-ip": "publish_cmds",
+    "revenue": "publish_cmds",
+    "demo": "demo_cmd",
+}
 
-    for module in (library_cmds, license_cmds, generate_cmds, review_cmds, publish_cmds, demo_cmd):
-        for command in module.COMMANDS:
-            cli.add_command(command)
+
+def _load_command(name: str) -> click.Command | None:
+    module_name = COMMAND_MODULES.get(name)
+    if module_name is None:
+        return None
+    module = importlib.import_module(f"studio.cli.{module_name}")
+    return next((c for c in module.COMMANDS if c.name == name), None)
 
 
-_register()
+cli.list_commands = lambda ctx: sorted(COMMAND_MODULES)  # type: ignore[method-assign]
+cli.get_command = lambda ctx, name: _load_command(name)  # type: ignore[method-assign]
 
 
 def main(argv: list[str] | None = None) -> None:

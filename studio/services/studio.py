@@ -14,13 +14,14 @@ from studio.generate import Generator, Progress
 from studio.licensing import CODES, DerivativePlan, LicenseCatalog, Verdict, WorkTerms
 from studio.lineage.graph import LineageGraph, ParentLink
 from studio.metadata import ForeignRecipe, read_png_recipe
+from studio.publish.journal import Journal
+from studio.publish.networks import DEFAULT_NETWORK
 from studio.royalty import RoyaltySplit
 from studio.services import review
 from studio.services.generation import CreateRequest, GenerationService
 from studio.services.importing import ImportOutcome, ImportRequest, default_title, read_file, store_image
 from studio.services.licensing_view import LicenseView, raise_request_errors
 from studio.services.models import ModelRegistry
-from studio.services.publishing import PublishingService
 from studio.store.library import Library, data_dir
 from studio.store.works import NewWork
 
@@ -37,6 +38,10 @@ class Lineage:
     works: dict[str, Work]
 
 
+if TYPE_CHECKING:
+    from studio.services.publishing import PublishingService
+
+
 class Studio:
     def __init__(
         self,
@@ -49,16 +54,34 @@ class Studio:
         self.library = library
         self.data_dir = data_folder or data_dir()
         self.graph = LineageGraph(library.db)
-        self.publishing = PublishingService(
-            library, catalog, release_gate=lambda work_id: review.ensure_release_allowed(self, work_id)
-        )
-        # The engine knows what is on chain: works confirmed on the default network.
-        self.licenses = LicenseView(library, catalog, on_chain=self.publishing.on_chain)
+        self._catalog_arg = catalog
+        self._publishing: PublishingService | None = None
+        self._journal = Journal(library.db)
+        # The engine knows what is on chain: works confirmed on the default network (read from the journal,
+        # so answering it never loads the chain client).
+        self.licenses = LicenseView(library, catalog, on_chain=self._on_default_network)
         self.catalog = self.licenses.catalog
         self.models = ModelRegistry(library, self.catalog, self.data_dir)
         self.generation = GenerationService(
             library, self.licenses, self.models, generator_factory or self._local_generator
         )
+
+    @property
+    def publishing(self) -> PublishingService:
+        """The Story publishing service, created on first use (web3 and the Story SDK load only then)."""
+        if self._publishing is None:
+            from studio.services.publishing import PublishingService
+
+            self._publishing = PublishingService(
+                self.library,
+                self._catalog_arg,
+                release_gate=lambda work_id: review.ensure_release_allowed(self, work_id),
+            )
+        return self._publishing
+
+    def _on_default_network(self, work_id: str) -> bool:
+        row = self.library.db.one("SELECT value FROM settings WHERE key = 'publish.network'")
+        return self._journal.is_on_chain(work_id, str(row["value"]) if row else DEFAULT_NETWORK)
 
     def _local_generator(self) -> Generator:
         from studio.generate import DiffusersGenerator
@@ -69,12 +92,14 @@ class Studio:
     def open(cls, library_dir: Path | str | None = None) -> Studio:
         studio = cls(Library.open(library_dir))
         # Publications a crash left between send and receipt are settled from their receipts.
-        studio.publishing.reconcile_quietly()
+        if studio._journal.unsettled_networks():
+            studio.publishing.reconcile_quietly()
         return studio
 
     def close(self) -> None:
         self.generation.close()
-        self.publishing.close()
+        if self._publishing is not None:
+            self._publishing.close()
         self.library.close()
 
     # -- works -------------------------------------------------------------------------------------------
