@@ -1,0 +1,29 @@
+"""`python -m bench` (`make bench`): every benchmark in turn, each in its own process; results on stdout."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+BENCHES = [
+    ("Lineage and library at scale", ["-m", "bench.lineage_bench"]),
+    ("Generation engine vs plain diffusers", ["bench/generate_bench.py", "--size", "128", "--steps", "4"]),
+    ("Publishing on the devnet", ["-m", "bench.publish_bench"]),
+    ("Desktop window", ["-m", "bench.ui_bench"]),
+]
+
+
+def main() -> int:
+    failed = 0
+    for title, args in BENCHES:
+        print(f"\n## {title}\n\n`python {' '.join(args)}`\n", flush=True)
+        start = time.perf_counter()
+        result = subprocess.run([sys.executable, *args])
+        print(f"\n({time.perf_counter() - start:.0f} s)", flush=True)
+        failed += result.returncode != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
