@@ -67,7 +67,6 @@ class StudioSession(QObject):
         self._engine: Studio | None = None
         self._scratch = Path(tempfile.mkdtemp(prefix="studio-window-"))
         self._published: frozenset[str] | None = None
-        self._filtered: tuple[LibraryFilter, list[Work]] | None = None
         self._model_jobs: set[int] = set()
         self._closed = False
         # Connected first, so every other receiver of a change reads fresh publication state.
@@ -94,57 +93,48 @@ class StudioSession(QObject):
 
     # -- the gallery's source -----------------------------------------------------------------------------
     def count_works(self, flt: LibraryFilter) -> int:
-        if flt.published is not None:
-            return len(self._published_filtered(flt))
-        return self.studio.library.works.count(**_store_filters(flt))
+        return self.studio.library.works.count(**self._store_filters(flt))
 
     def page_of_works(self, flt: LibraryFilter, offset: int, limit: int) -> list[Work]:
-        if flt.published is not None:
-            return self._published_filtered(flt)[offset : offset + limit]
-        return self.studio.works(**_store_filters(flt), limit=limit, offset=offset)
+        return self.studio.works(**self._store_filters(flt), limit=limit, offset=offset)
 
     def published_ids(self) -> frozenset[str]:
-        """Works with a confirmed publication on any network (few, so read whole and cached until a change)."""
+        """Works with a confirmed publication on the library's publishing network (few, so read whole and cached
+        until a change)."""
         if self._published is None:
-            confirmed = self.studio.publishing.journal.list(states=("confirmed",))
+            publishing = self.studio.publishing
+            confirmed = publishing.journal.list(network=publishing.default_network(), states=("confirmed",))
             self._published = frozenset(p.work_id for p in confirmed)
         return self._published
 
-    def _published_filtered(self, flt: LibraryFilter) -> list[Work]:
-        # The store filters everything but publication; the matching list is kept until the library changes.
-        if self._filtered is None or self._filtered[0] != flt:
-            published = self.published_ids()
-            works = self.studio.works(**_store_filters(flt))
-            self._filtered = (flt, [w for w in works if (w.id in published) == flt.published])
-        return self._filtered[1]
+    def _store_filters(self, flt: LibraryFilter) -> dict[str, Any]:
+        filters: dict[str, Any] = {
+            "kind": flt.kind if isinstance(flt.kind, WorkKind) else None,
+            "license_id": flt.license_id,
+            "origin": flt.origin,
+            "text": flt.text.strip() or None,
+            "trashed": flt.trashed,
+        }
+        if flt.published is not None:
+            # "On Story" means on the network this library publishes to, as the license engine counts it.
+            network = self.studio.publishing.default_network()
+            filters["published_on" if flt.published else "not_published_on"] = network
+        return filters
 
     def _forget_cached(self) -> None:
         self._published = None
-        self._filtered = None
 
     # -- trash --------------------------------------------------------------------------------------------
     def trash(self, work_ids: Sequence[str]) -> list[str]:
         """Move works to the trash in one transaction; returns the ids that were moved (for undo)."""
-        works = self.studio.library.works
-        moved = []
-        with self.studio.library.db.atomic():
-            for work_id in work_ids:
-                if works.get(work_id).deleted_at is None:
-                    works.trash(work_id)
-                    moved.append(work_id)
+        moved = self.studio.trash(work_ids)
         if moved:
             self.select([i for i in self._selection if i not in moved])
             self.library_changed.emit()
         return moved
 
     def restore(self, work_ids: Sequence[str]) -> list[str]:
-        works = self.studio.library.works
-        restored = []
-        with self.studio.library.db.atomic():
-            for work_id in work_ids:
-                if works.get(work_id).deleted_at is not None:
-                    works.restore(work_id)
-                    restored.append(work_id)
+        restored = self.studio.restore(work_ids)
         if restored:
             self.library_changed.emit()
         return restored
@@ -268,12 +258,3 @@ class StudioSession(QObject):
         self.studio.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
 
-
-def _store_filters(flt: LibraryFilter) -> dict[str, Any]:
-    return {
-        "kind": flt.kind if isinstance(flt.kind, WorkKind) else None,
-        "license_id": flt.license_id,
-        "origin": flt.origin,
-        "text": flt.text.strip() or None,
-        "trashed": flt.trashed,
-    }

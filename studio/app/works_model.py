@@ -31,7 +31,8 @@ Index = QModelIndex | QPersistentModelIndex
 
 @dataclass(frozen=True)
 class LibraryFilter:
-    """What the gallery shows; None means any. `published` narrows to works on (True) or off (False) Story."""
+    """What the gallery shows; None means any. `published` narrows to works on (True) or off (False) Story: the
+    network the library publishes to."""
 
     kind: WorkKind | None = WorkKind.image
     license_id: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -121,6 +121,29 @@ class Studio:
     def thumbnail(self, work: Work, size: int = 256) -> Path | None:
         source = self.file_of(work)
         return self.library.thumbnails.get(source, work.sha256, size) if source else None
+
+    def trash(self, refs: Iterable[str]) -> list[str]:
+        """Move works to the trash in one transaction; returns the ids moved (not those already there), so an
+        undo restores exactly these. An unknown id moves nothing."""
+        works = self.library.works
+        moved: list[str] = []
+        with self.library.db.atomic():
+            for work in [self.work(ref) for ref in refs]:
+                if work.deleted_at is None and work.id not in moved:
+                    works.trash(work.id)
+                    moved.append(work.id)
+        return moved
+
+    def restore(self, refs: Iterable[str]) -> list[str]:
+        """Bring works back from the trash in one transaction; returns the ids restored."""
+        works = self.library.works
+        restored: list[str] = []
+        with self.library.db.atomic():
+            for work in [self.work(ref) for ref in refs]:
+                if work.deleted_at is not None and work.id not in restored:
+                    works.restore(work.id)
+                    restored.append(work.id)
+        return restored
 
     # -- import ------------------------------------------------------------------------------------------
     def import_image(self, request: ImportRequest) -> ImportOutcome:

@@ -170,11 +170,25 @@ class WorkRepository:
         origin: Origin | None = None,
         text: str | None = None,
         trashed: bool = False,
+        published_on: str | None = None,
+        not_published_on: str | None = None,
+        newest_first: bool = False,
         limit: int | None = None,
         offset: int = 0,
     ) -> list[Work]:
-        where, params = self._filters(kind=kind, license_id=license_id, origin=origin, text=text, trashed=trashed)
-        sql = f"SELECT * FROM works {where} ORDER BY created_at, id"
+        """Works matching every filter given, oldest first (or newest first); `published_on` keeps the works with
+        a confirmed publication on that network, `not_published_on` those without one."""
+        where, params = self._filters(
+            kind=kind,
+            license_id=license_id,
+            origin=origin,
+            text=text,
+            trashed=trashed,
+            published_on=published_on,
+            not_published_on=not_published_on,
+        )
+        order = "created_at DESC, id DESC" if newest_first else "created_at, id"
+        sql = f"SELECT * FROM works {where} ORDER BY {order}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
@@ -192,9 +206,18 @@ class WorkRepository:
         origin: Origin | None = None,
         text: str | None = None,
         trashed: bool = False,
+        published_on: str | None = None,
+        not_published_on: str | None = None,
     ) -> tuple[str, list[Any]]:
         clauses: list[str] = ["deleted_at IS NOT NULL" if trashed else "deleted_at IS NULL"]
         params: list[Any] = []
+        for network, test in ((published_on, "IN"), (not_published_on, "NOT IN")):
+            if network is None:
+                continue
+            if not network.strip():
+                raise InvalidInput("an empty network name", hint="name a network, e.g. devnet, aeneid or mainnet")
+            clauses.append(f"id {test} (SELECT work_id FROM publications WHERE network = ? AND state = 'confirmed')")
+            params.append(network.strip())
         if kind is not None:
             clauses.append("kind = ?")
             params.append(kind.value)

@@ -53,3 +53,58 @@ def test_trash_hides_and_restore_brings_back(library) -> None:
     assert library.works.get(work.id).deleted_at is not None
     library.works.restore(work.id)
     assert [w.id for w in library.works.list()] == [work.id]
+
+
+def test_newest_first_orders_by_creation_then_id(library) -> None:
+    for n, moment in ((1, "2026-01-02T00:00:00.000000Z"), (2, "2026-01-01T00:00:00.000000Z")):
+        library.works.insert(_new(n, created_at=moment))
+    library.works.insert(_new(3, id="000000000003", created_at="2026-01-03T00:00:00.000000Z"))
+    library.works.insert(_new(4, id="ffffffffffff", created_at="2026-01-03T00:00:00.000000Z"))
+    assert [w.title for w in library.works.list()] == ["work 2", "work 1", "work 3", "work 4"]
+    assert [w.title for w in library.works.list(newest_first=True)] == ["work 4", "work 3", "work 1", "work 2"]
+    assert [w.title for w in library.works.list(newest_first=True, limit=2, offset=1)] == ["work 3", "work 1"]
+
+
+def test_published_on_keeps_works_confirmed_on_that_network(library) -> None:
+    from studio.publish.journal import Journal
+
+    journal = Journal(library.db)
+    on_devnet, on_both, drafted, failed, loose = (library.works.insert(_new(n)) for n in range(5))
+    for work, network in ((on_devnet, "devnet"), (on_both, "devnet"), (on_both, "aeneid")):
+        pub = journal.draft(work.id, network, 1, "0xwallet", {})
+        journal.mark_sent(pub.id, f"0x{work.id}{network}", pub.id, "0x")
+        journal.confirm(pub.id, f"0xip{work.id}{network}", 1, "0xnft", ())
+    journal.draft(drafted.id, "devnet", 1, "0xwallet", {})
+    sent = journal.draft(failed.id, "devnet", 1, "0xwallet", {})
+    journal.fail(sent.id, "reverted")
+    library.works.trash(on_both.id)
+
+    def ids(**filters) -> set[str]:
+        return {w.id for w in library.works.list(**filters)}
+
+    assert ids(published_on="devnet") == {on_devnet.id}  # drafts and failed attempts are not on chain
+    assert ids(published_on="aeneid") == set()  # the only work there is in the trash
+    assert ids(published_on="aeneid", trashed=True) == {on_both.id}
+    assert ids(not_published_on="devnet") == {drafted.id, failed.id, loose.id}
+    assert ids(published_on="mainnet") == set()
+    assert library.works.count(published_on="devnet") == 1
+    assert library.works.count(not_published_on="devnet") == 3
+    assert ids(published_on="devnet", license_id="cc-by-4.0") == set()
+    with pytest.raises(InvalidInput, match="empty network"):
+        library.works.list(published_on=" ")
+
+
+def test_the_studio_trashes_and_restores_by_reference_in_one_transaction(library) -> None:
+    from studio.services import Studio
+
+    studio = Studio(library)
+    a, b = (library.works.insert(_new(n)) for n in range(2))
+    with pytest.raises(NotFound):
+        studio.trash([a.id, "0000ffff0000"])
+    assert library.works.count() == 2  # the unknown id moved nothing
+    assert studio.trash([a.id[:6], b.id, a.id]) == [a.id, b.id]  # prefixes resolve; each work moves once
+    assert library.works.count() == 0
+    assert studio.trash([a.id]) == []  # already in the trash: nothing for an undo to restore
+    assert studio.restore([b.id, b.id]) == [b.id]
+    assert [w.id for w in library.works.list()] == [b.id]
+    assert studio.restore([b.id]) == []
