@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,6 +125,20 @@ class Journal:
 
     def is_on_chain(self, work_id: str, network: str) -> bool:
         return self.confirmed(work_id, network) is not None
+
+    def on_chain_among(self, work_ids: Iterable[str], network: str) -> set[str]:
+        """Which of these works have a confirmed publication on the network (one query)."""
+        ids = list(work_ids)
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.query(
+                f"SELECT work_id FROM publications WHERE network = ? AND state = 'confirmed' AND work_id IN ({marks})",
+                [network, *chunk],
+            )
+            found.update(row[0] for row in rows)
+        return found
 
     def by_ip(self, network: str, ip_id: str) -> Publication | None:
         row = self.db.one(

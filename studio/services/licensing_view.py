@@ -63,12 +63,12 @@ class LicenseView:
         self,
         library: Library,
         catalog: LicenseCatalog | None = None,
-        on_chain: Callable[[str], bool] | None = None,
+        on_chain: Callable[[Iterable[str]], set[str]] | None = None,
     ) -> None:
         self.library = library
         self.graph = LineageGraph(library.db)
         self.catalog = catalog or default_catalog()
-        self._on_chain = on_chain or (lambda work_id: False)
+        self._on_chain = on_chain or (lambda work_ids: set())
 
     def ancestry(self, work_ids: Iterable[str]) -> dict[str, LicensedWork]:
         """Every given work and all their ancestors, as the engine sees them."""
@@ -83,9 +83,15 @@ class LicenseView:
         for edge in sorted(set(edges), key=lambda e: (e.child_id, e.position, e.parent_id)):
             parents.setdefault(edge.child_id, []).append((edge.parent_id, edge.relation))
         works = self.library.works.get_many(ids)
-        return {work_id: self.licensed(work, parents.get(work_id, ())) for work_id, work in works.items()}
+        chain = self._on_chain(works)
+        return {
+            work_id: self.licensed(work, parents.get(work_id, ()), on_chain=work_id in chain)
+            for work_id, work in works.items()
+        }
 
-    def licensed(self, work: Work, parents: Sequence[tuple[str, Relation]] = ()) -> LicensedWork:
+    def licensed(
+        self, work: Work, parents: Sequence[tuple[str, Relation]] = (), *, on_chain: bool | None = None
+    ) -> LicensedWork:
         return LicensedWork(
             id=work.id,
             title=work.title,
@@ -93,7 +99,7 @@ class LicenseView:
             kind=work.kind,
             terms=terms_of(work, self.catalog),
             parents=tuple(parents),
-            on_chain=self._on_chain(work.id),
+            on_chain=bool(self._on_chain([work.id])) if on_chain is None else on_chain,
             flags=tuple(Reason.from_dict(flag) for flag in work.flags),
             owned=work.origin is not Origin.imported,
         )

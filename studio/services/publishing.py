@@ -314,7 +314,7 @@ class PublishingService:
             raise AlreadyPublished(message, hint=hint)
         planned: set[str] = set()
         view = LicenseView(self.library, self.catalog,
-                           on_chain=lambda wid: wid in planned or self.journal.is_on_chain(wid, net.name))
+                           on_chain=lambda ids: planned.union(self.journal.on_chain_among(ids, net.name)))
         order, refusals = self._order(target, net, options.with_ancestors)
         steps: list[StepPlan] = []
         verdicts: dict[str, Verdict] = {}

@@ -79,9 +79,9 @@ class Studio:
             )
         return self._publishing
 
-    def _on_default_network(self, work_id: str) -> bool:
+    def _on_default_network(self, work_ids: Iterable[str]) -> set[str]:
         row = self.library.db.one("SELECT value FROM settings WHERE key = 'publish.network'")
-        return self._journal.is_on_chain(work_id, str(row["value"]) if row else DEFAULT_NETWORK)
+        return self._journal.on_chain_among(work_ids, str(row["value"]) if row else DEFAULT_NETWORK)
 
     def _local_generator(self) -> Generator:
         from studio.generate import DiffusersGenerator
