@@ -26,8 +26,10 @@ $(STAMP): pyproject.toml | $(PY)
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# `npm install` from the lock rather than `npm ci`: the lock names anvil's builds for every platform, and a
+# registry mirror that carries only this platform's build makes `npm ci` refuse the whole install.
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error
 	rm -f node_modules/.installed-*
 	touch $@
 

@@ -25,7 +25,7 @@ from studio.publish.devnet.addresses import DEVNET_CHAIN_ID
 from studio.publish.devnet.artifacts import REPO_ROOT, load_artifacts
 from studio.publish.devnet.errors import DevnetError, DevnetNotInstalled, RpcError
 
-INSTALL_HINT = "run `make demo` or `npm ci` to install the devnet"
+INSTALL_HINT = "run `make demo` (or `npm install`) to install the devnet"
 # anvil writes its state every this many seconds as well as on exit, so a crash loses little.
 STATE_INTERVAL_S = 5
 
