@@ -83,7 +83,7 @@ def test_missing_binary_says_how_to_install(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("STUDIO_ANVIL", str(tmp_path / "no-anvil"))
     with pytest.raises(DevnetNotInstalled) as caught:
         Devnet(tmp_path / "devnet").start()
-    assert "npm ci" in str(caught.value) and "make demo" in str(caught.value)
+    assert "npm install" in str(caught.value) and "make demo" in str(caught.value)
 
 
 def test_rpc_without_a_node_is_a_clear_error(tmp_path: Path) -> None:
