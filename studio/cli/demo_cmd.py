@@ -217,7 +217,7 @@ def show_chain_split(state: DemoState, pub: Publication) -> None:
 
 
 STEPS: list[Step] = [
-    import_samples, generate_chain, show_lineage, show_verdicts, show_royalties, write_report, publish_on_devnet,
+    import_samples, generate_chain, show_lineage, show_verdicts, show_royalties, publish_on_devnet, write_report,
 ]
 
 

@@ -164,14 +164,18 @@ def _problem(reason: Reason, default_work: str | None = None) -> Problem:
     )
 
 
+STATUS_CODES = frozenset({"already_on_chain"})
+
+
 def _problems(verdict: Verdict, nodes: Sequence[Node]) -> tuple[tuple[Problem, ...], tuple[Problem, ...]]:
     # A stored flag is listed under its own code (e.g. credentials_tampered), so the engine's generic
     # "flagged" reason that cites it would only repeat it.
     found = [_problem(r) for r in verdict.reasons if r.code != "flagged"]
     found += [flag for node in nodes for flag in node.flags]
     unique = list(dict.fromkeys(found))
-    problems = tuple(p for p in unique if p.severity in ("block", "warn"))
-    notes = tuple(p for p in unique if p.severity == "info")
+    # Being on Story already blocks publishing again, but for a reviewer it is a status, not a problem.
+    problems = tuple(p for p in unique if p.severity in ("block", "warn") and p.code not in STATUS_CODES)
+    notes = tuple(p for p in unique if p.severity == "info" or p.code in STATUS_CODES)
     order = {"block": 0, "warn": 1}
     return tuple(sorted(problems, key=lambda p: order[p.severity])), notes
 
