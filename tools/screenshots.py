@@ -88,6 +88,13 @@ def shoot(window: MainWindow, out: Path) -> None:
     save(window, out, "license-royalty")
     window.license_panel.lap.setChecked(True)
 
+    # The Review tab follows the gallery to the selected work and shows its lineage & compliance report.
+    review = window.review_panel
+    review.set_default_reviewer("Mira Okafor")
+    window.tabs.setCurrentWidget(review)
+    wait_until(lambda: review.model.rowCount() > 0 and review.model.report is not None)
+    save(window, out, "review")
+
     noon = by_title(window, "Tidepool at Noon")
     window.session.select([noon])
     panel = window.create_panel

@@ -1,5 +1,5 @@
 """The main window: the library on the left, the work's tabs on the right (Create, Lineage, License & royalty,
-and any tab a feature adds with `add_tab`), the jobs in a dock, menus with keyboard shortcuts.
+Review, and any tab a feature adds with `add_tab`), the jobs in a dock, menus with keyboard shortcuts.
 
 The window can show before any library is open (its shell: menus and an "Opening the library…" note) and
 `install` a session once the library is ready. The panels and dialogs are imported when first needed: they bring
@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         from studio.ui.library_panel import LibraryPanel
         from studio.ui.license_panel import LicensePanel
         from studio.ui.lineage_view import LineageView
+        from studio.ui.review_panel import ReviewPanel
         from studio.ui.thumbnails import ThumbnailProvider
 
         self.session = session
@@ -152,6 +153,8 @@ class MainWindow(QMainWindow):
         self.add_tab(self.create_panel, "Create")
         self.add_tab(self.lineage, "Lineage")
         self.add_tab(self.license_panel, "License && royalty")
+        self.review_panel = ReviewPanel(session, self.settings.creator)
+        self.add_tab(self.review_panel, "Review")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.library)
         self.splitter.addWidget(self.tabs)
@@ -178,7 +181,8 @@ class MainWindow(QMainWindow):
         self.library_opened.emit()
 
     def add_tab(self, widget: QWidget, title: str) -> int:
-        """Add a tab beside Create, Lineage and License & royalty; returns its index. Ctrl+<n> switches to it."""
+        """Add a tab beside Create, Lineage, License & royalty and Review; returns its index. Ctrl+<n> switches to
+        it."""
         index = self.tabs.addTab(widget, title)
         if index < 9:
             action = QAction(title.replace("&&", "&"), self)
@@ -247,6 +251,13 @@ class MainWindow(QMainWindow):
             "Show License && &Royalty",
             lambda: self.tabs.setCurrentWidget(self.license_panel),
             "Ctrl+Shift+L",
+            work_menu,
+        )
+        self._action(
+            "show_review",
+            "Re&view Before Release",
+            lambda: self.tabs.setCurrentWidget(self.review_panel),
+            "Ctrl+Shift+R",
             work_menu,
         )
 
@@ -386,6 +397,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.settings_store.save(settings)
         self.create_panel.models_dir = settings.models_dir
+        self.review_panel.set_default_reviewer(settings.creator)
         app = QApplication.instance()
         if settings.theme != old.theme and isinstance(app, QApplication):
             apply_theme(app, settings.theme)
@@ -462,6 +474,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         self.library.model.close()
+        self.review_panel.close_model()
         self.thumbnails.shutdown()
         self.session.close()
 
