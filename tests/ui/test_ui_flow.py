@@ -4,10 +4,6 @@ engine's reason."""
 
 from __future__ import annotations
 
-import os
-import uuid
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from ui_helpers import click_work, press
@@ -15,14 +11,6 @@ from ui_helpers import click_work, press
 from studio.app.jobs import JobState
 from studio.core.types import Relation, WorkKind
 from studio.ui.import_dialog import ImportDialog
-
-
-@pytest.fixture
-def keyring_env(tmp_path, monkeypatch):
-    """The real Secret Service under tools/run-tests.sh; elsewhere the explicit plaintext test keyring."""
-    if os.environ.get("STUDIO_TEST_SECRET_SERVICE") != "1":
-        monkeypatch.setenv("STUDIO_KEYRING", f"plainfile:{tmp_path / 'keyring.json'}")
-    monkeypatch.setenv("STUDIO_WALLET", f"ui-flow-{uuid.uuid4().hex[:12]}")
 
 
 def published(qtbot, window, work_id: str) -> str:

@@ -3,23 +3,11 @@ in the dialog, a root work's terms, a remix's inherited terms and split, confirm
 
 from __future__ import annotations
 
-import os
-import uuid
-
-import pytest
 from PySide6.QtCore import Qt
 
 from studio.app.works_model import PublishedRole
 from studio.core.types import percent_to_units
 from studio.ui.publish_dialog import PublishDialog
-
-
-@pytest.fixture
-def keyring_env(tmp_path, monkeypatch):
-    """The real Secret Service under tools/run-tests.sh; elsewhere the explicit plaintext test keyring."""
-    if os.environ.get("STUDIO_TEST_SECRET_SERVICE") != "1":
-        monkeypatch.setenv("STUDIO_KEYRING", f"plainfile:{tmp_path / 'keyring.json'}")
-    monkeypatch.setenv("STUDIO_WALLET", f"ui-test-{uuid.uuid4().hex[:12]}")
 
 
 def publish_through(qtbot, window, work_id: str) -> PublishDialog:

@@ -4,9 +4,6 @@ and the approval switch refusing a publication in the Publish dialog with the re
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -178,12 +175,6 @@ def test_the_tab_follows_the_gallerys_selection_and_has_a_shortcut(qtbot, review
     assert not panel.isVisible()
 
 
-@pytest.fixture
-def keyring_env(tmp_path, monkeypatch):
-    """The real Secret Service under tools/run-tests.sh; elsewhere the explicit plaintext test keyring."""
-    if os.environ.get("STUDIO_TEST_SECRET_SERVICE") != "1":
-        monkeypatch.setenv("STUDIO_KEYRING", f"plainfile:{tmp_path / 'keyring.json'}")
-    monkeypatch.setenv("STUDIO_WALLET", f"ui-review-{uuid.uuid4().hex[:12]}")
 
 
 def planned(qtbot, window: MainWindow, work_id: str) -> PublishDialog:
