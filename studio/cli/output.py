@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -25,15 +24,6 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def bullet(lines: Iterable[str], prefix: str = "  - ") -> str:
-    return "\n".join(prefix + line for line in lines)
-
-
 def percent(value: float) -> str:
     text = f"{value:.6f}".rstrip("0").rstrip(".")
     return f"{text}%"
-
-
-def fail(message: str, code: int = 1) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)

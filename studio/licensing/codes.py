@@ -10,46 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-Severity = Literal["block", "warn", "info"]
-Scope = Literal["make", "commercial", "publish"]
-SEVERITIES: tuple[Severity, ...] = ("block", "warn", "info")
-SCOPES: tuple[Scope, ...] = ("make", "commercial", "publish")
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One decision with its machine code and the text a creator reads."""
-
-    code: str
-    message: str
-    work_id: str | None = None
-    severity: Severity = "block"
-    scope: Scope = "make"
-
-    @property
-    def blocks(self) -> bool:
-        return self.severity == "block"
-
-    def to_dict(self) -> dict[str, str]:
-        data = {"code": self.code, "message": self.message, "severity": self.severity, "scope": self.scope}
-        if self.work_id is not None:
-            data["work_id"] = self.work_id
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Reason:
-        """Rebuild a stored reason (e.g. a work's flag); unknown severities and scopes fall back to block/make."""
-        severity = data.get("severity", "block")
-        scope = data.get("scope", "make")
-        return cls(
-            code=str(data.get("code") or "flag"),
-            message=str(data.get("message") or data.get("code") or "flagged"),
-            work_id=data.get("work_id"),
-            severity=severity if severity in SEVERITIES else "block",
-            scope=scope if scope in SCOPES else "make",
-        )
+from studio.core.reasons import Reason, Scope, Severity
 
 
 @dataclass(frozen=True)
@@ -63,188 +26,266 @@ class Code:
 CODES: Mapping[str, Code] = {
     # --- Story's PIL rules -------------------------------------------------------------------------
     "pil_derivatives_not_allowed": Code(
-        "block", "make", "PILicenseTemplate.verifyRegisterDerivative: derivativesAllowed",
+        "block",
+        "make",
+        "PILicenseTemplate.verifyRegisterDerivative: derivativesAllowed",
         "“{title}” is licensed {license}, which allows no remixes. Choose another parent or ask its owner "
         "for a license that allows remixing.",
     ),
     "pil_parent_is_dead_end": Code(
-        "block", "make", "verifyRegisterDerivative / verifyMintLicenseToken: a derivative parent needs "
-        "derivativesReciprocal",
+        "block",
+        "make",
+        "verifyRegisterDerivative / verifyMintLicenseToken: a derivative parent needs derivativesReciprocal",
         "“{title}” is itself a remix under terms that are not reciprocal ({license}), so Story allows no "
         "remixes of it. Remix one of its ancestors instead.",
     ),
     "pil_approval_required": Code(
-        "block", "make", "verifyRegisterDerivative: derivativesApproval needs isDerivativeApproved",
+        "block",
+        "make",
+        "verifyRegisterDerivative: derivativesApproval needs isDerivativeApproved",
         "The terms of “{title}” ({license}) need its owner's approval for each remix. Ask the owner to "
         "approve this one first.",
     ),
     "pil_approval_by_you": Code(
-        "info", "publish", "verifyRegisterDerivative: derivativesApproval (owner sets setApproval)",
-        "“{title}” needs the owner's approval for each remix; you own it, so approve this remix when "
-        "publishing.",
+        "info",
+        "publish",
+        "verifyRegisterDerivative: derivativesApproval (owner sets setApproval)",
+        "“{title}” needs the owner's approval for each remix; you own it, so approve this remix when publishing.",
     ),
     "pil_parent_expired": Code(
-        "block", "make", "LicenseRegistry: ParentIpExpired (expires_at ≤ now)",
+        "block",
+        "make",
+        "LicenseRegistry: ParentIpExpired (expires_at ≤ now)",
         "The license of “{title}” expired on {date}. An expired work can no longer be remixed or linked.",
     ),
     "work_expired": Code(
-        "block", "make", "LicenseRegistry: IpExpired / ParentIpExpired",
+        "block",
+        "make",
+        "LicenseRegistry: IpExpired / ParentIpExpired",
         "The terms of “{title}” expired on {date}: it can no longer be remixed, licensed or published.",
     ),
     "pil_commercial_mismatch": Code(
-        "block", "publish", "PILicenseTemplate.verifyCompatibleLicenses: same commercialUse",
+        "block",
+        "publish",
+        "PILicenseTemplate.verifyCompatibleLicenses: same commercialUse",
         "{titles} mix commercial and non-commercial Story terms; Story links no remix to both kinds at once.",
     ),
     "pil_reciprocal_mismatch": Code(
-        "block", "publish", "verifyCompatibleLicenses: same derivativesReciprocal",
+        "block",
+        "publish",
+        "verifyCompatibleLicenses: same derivativesReciprocal",
         "{titles} mix reciprocal and non-reciprocal Story terms; Story links no remix to both kinds at once.",
     ),
     "pil_terms_differ": Code(
-        "block", "make", "verifyCompatibleLicenses: reciprocal parents need the identical licenseTermsId",
+        "block",
+        "make",
+        "verifyCompatibleLicenses: reciprocal parents need the identical licenseTermsId",
         "{titles} carry different reciprocal terms ({licenses}). A remix must carry exactly its parents' "
         "terms, so it cannot carry both: remix them separately.",
     ),
     "royalty_policy_mismatch": Code(
-        "block", "publish", "LicensingModule: RoyaltyPolicyMismatch (all parents one royalty policy)",
-        "{titles} use different royalty policies ({policies}); Story links a remix to parents of one policy "
-        "only.",
+        "block",
+        "publish",
+        "LicensingModule: RoyaltyPolicyMismatch (all parents one royalty policy)",
+        "{titles} use different royalty policies ({policies}); Story links a remix to parents of one policy only.",
     ),
     "too_many_parents": Code(
-        "block", "make", "LicenseRegistry.MAX_PARENTS = 16",
+        "block",
+        "make",
+        "LicenseRegistry.MAX_PARENTS = 16",
         "{count} parents is too many: a work may have at most {limit}.",
     ),
     "too_many_ancestors": Code(
-        "block", "make", "LicenseRegistry.MAX_ANCESTORS = 1024",
+        "block",
+        "make",
+        "LicenseRegistry.MAX_ANCESTORS = 1024",
         "This work would have {count} ancestors; at most {limit} are allowed.",
     ),
     "duplicate_parent": Code(
-        "block", "make", "LicenseRegistry: DuplicateParentIp",
+        "block",
+        "make",
+        "LicenseRegistry: DuplicateParentIp",
         "“{title}” is listed twice as a parent; list each parent once.",
     ),
     "pil_non_commercial": Code(
-        "block", "commercial", "PIL commercialUse = false (on every PIL ancestor)",
+        "block",
+        "commercial",
+        "PIL commercialUse = false (on every PIL ancestor)",
         "“{title}” is licensed {license}, which allows no commercial use of it or of anything made from it.",
     ),
     "pil_terms_inherited": Code(
-        "info", "make", "LicenseRegistry.registerDerivativeIp attaches the parent's terms; derivatives cannot "
-        "attach others",
+        "info",
+        "make",
+        "LicenseRegistry.registerDerivativeIp attaches the parent's terms; derivatives cannot attach others",
         "Remixes of “{title}” carry its terms exactly: {license}{params}.",
     ),
     "pil_child_dead_end": Code(
-        "info", "publish", "non-reciprocal terms: a derivative can be neither licensed nor remixed",
+        "info",
+        "publish",
+        "non-reciprocal terms: a derivative can be neither licensed nor remixed",
         "The terms of “{title}” ({license}) are not reciprocal: once published, this remix cannot be "
         "licensed or remixed on Story.",
     ),
     "license_must_be_inherited": Code(
-        "block", "make", "reciprocal terms: the derivative inherits exactly the parent's terms",
+        "block",
+        "make",
+        "reciprocal terms: the derivative inherits exactly the parent's terms",
         "A remix of “{title}” must carry its terms ({license}), not {requested}.",
     ),
     "inherited_terms_fixed": Code(
-        "block", "make", "reciprocal terms: fee and royalty policy are part of the inherited terms",
+        "block",
+        "make",
+        "reciprocal terms: fee and royalty policy are part of the inherited terms",
         "The {what} of a remix of “{title}” is inherited ({inherited}); it cannot be set to {requested}.",
     ),
     "rev_share_below_inherited": Code(
-        "block", "make", "PILicenseTemplate.canOverrideRoyaltyPercent: X == 0 or X ≥ the terms' revShare",
+        "block",
+        "make",
+        "PILicenseTemplate.canOverrideRoyaltyPercent: X == 0 or X ≥ the terms' revShare",
         "A rev share of {requested} is below the {inherited} inherited from “{title}”. A remix may raise "
         "the share its own remixes pay, never lower it.",
     ),
     "rev_share_needs_commercial_terms": Code(
-        "block", "make", "canOverrideRoyaltyPercent: commercialUse",
+        "block",
+        "make",
+        "canOverrideRoyaltyPercent: commercialUse",
         "A rev share needs commercial terms; {license} is not commercial.",
     ),
     "parameter_not_applicable": Code(
-        "block", "make", "catalogue: a license's parameters",
+        "block",
+        "make",
+        "catalogue: a license's parameters",
         "{license} has no {what} to set: leave it out{suggest}.",
     ),
     "rev_share_raised": Code(
-        "info", "publish", "setLicensingConfig(commercialRevShare = X), raise-only",
+        "info",
+        "publish",
+        "setLicensingConfig(commercialRevShare = X), raise-only",
         "Remixes of this work will pay {requested} instead of the inherited {inherited}.",
     ),
     "parent_not_on_chain": Code(
-        "block", "publish", "LicensingModule.registerDerivative: parents must be registered IPs with the "
-        "terms attached",
+        "block",
+        "publish",
+        "LicensingModule.registerDerivative: parents must be registered IPs with the terms attached",
         "Publish {titles} on Story first: a remix links to parents that are already registered there.",
     ),
     "already_on_chain": Code(
-        "block", "publish", "LicenseRegistry: DerivativeAlreadyRegistered / one registration per work",
+        "block",
+        "publish",
+        "LicenseRegistry: DerivativeAlreadyRegistered / one registration per work",
         "“{title}” is already registered on Story.",
     ),
     "flagged": Code(
-        "block", "publish", "studio: a recorded derivative that breaks its parents' terms",
+        "block",
+        "publish",
+        "studio: a recorded derivative that breaks its parents' terms",
         "“{title}” is flagged: {flag}",
     ),
     "license_not_on_story": Code(
-        "block", "publish", "studio: only licenses with a faithful PIL form are published",
-        "{license} cannot be expressed faithfully as Story terms. Choose a PIL license to publish "
-        "“{title}”.",
+        "block",
+        "publish",
+        "studio: only licenses with a faithful PIL form are published",
+        "{license} cannot be expressed faithfully as Story terms. Choose a PIL license to publish “{title}”.",
     ),
     "published_as_flavor": Code(
-        "info", "publish", "studio: catalogue extra.on_story",
+        "info",
+        "publish",
+        "studio: catalogue extra.on_story",
         "“{title}” ({license}) is published on Story under {flavor}.",
     ),
     # --- mixed lineages ----------------------------------------------------------------------------
     "all_rights_reserved": Code(
-        "block", "make", "studio: no license means no permission",
+        "block",
+        "make",
+        "studio: no license means no permission",
         "“{title}” is all rights reserved: ask its owner for permission before remixing or using it.",
     ),
     "cc_no_derivatives": Code(
-        "block", "make", "CC ND: adapted material may not be shared",
+        "block",
+        "make",
+        "CC ND: adapted material may not be shared",
         "“{title}” is licensed {license}, which allows sharing it unchanged only: no remixes.",
     ),
     "cc_non_commercial": Code(
-        "block", "commercial", "CC NC: no commercial use, also of adapted material",
+        "block",
+        "commercial",
+        "CC NC: no commercial use, also of adapted material",
         "“{title}” is licensed {license}: neither it nor anything made from it may be used commercially.",
     ),
     "share_alike_required": Code(
-        "info", "make", "CC SA: adaptations under the same license",
+        "info",
+        "make",
+        "CC SA: adaptations under the same license",
         "“{title}” is licensed {license} (share-alike): its remixes must carry {license} too.",
     ),
     "share_alike_conflict": Code(
-        "block", "make", "CC SA: two different share-alike licenses cannot both be satisfied",
+        "block",
+        "make",
+        "CC SA: two different share-alike licenses cannot both be satisfied",
         "{titles} require different share-alike licenses ({licenses}); no remix can carry both.",
     ),
     "share_alike_conflicts_with_pil": Code(
-        "block", "make", "CC SA vs reciprocal PIL: each demands its own license on the remix",
+        "block",
+        "make",
+        "CC SA vs reciprocal PIL: each demands its own license on the remix",
         "“{sa_title}” requires {sa_license} on remixes while “{pil_title}” requires its Story terms "
         "({pil_license}); a remix cannot carry both.",
     ),
     "license_must_be_share_alike": Code(
-        "block", "make", "CC SA: adaptations under the same license",
+        "block",
+        "make",
+        "CC SA: adaptations under the same license",
         "A remix of “{title}” must carry {license} (share-alike), not {requested}.",
     ),
     "share_alike_not_on_story": Code(
-        "block", "publish", "PIL cannot express share-alike",
+        "block",
+        "publish",
+        "PIL cannot express share-alike",
         "{license} is share-alike, which Story terms cannot express: this work stays off Story.",
     ),
     "license_grants_more_than_parents": Code(
-        "block", "make", "studio: a license cannot grant commercial use that its sources forbid",
+        "block",
+        "make",
+        "studio: a license cannot grant commercial use that its sources forbid",
         "{license} would let others use this work commercially, but “{title}” ({parent_license}) forbids "
         "commercial use: {advice}.",
     ),
     "credited_off_chain": Code(
-        "info", "publish", "studio: only PIL-licensed works are Story parents",
+        "info",
+        "publish",
+        "studio: only PIL-licensed works are Story parents",
         "“{title}” ({license}) is not a Story asset: it is named in the metadata, not linked on chain, and "
         "takes no royalty.",
     ),
     "use_restrictions_passed_on": Code(
-        "warn", "make", "OpenRAIL-M: use restrictions bind outputs and must be passed on",
+        "warn",
+        "make",
+        "OpenRAIL-M: use restrictions bind outputs and must be passed on",
         "“{title}” ({license}) allows commercial outputs, but its {count} use restrictions bind this work "
         "and must be passed on to anyone you share it with.",
     ),
     "tool_use_not_adaptation": Code(
-        "info", "make", "studio: generating with a model or LoRA uses it; the image is not an adaptation of it",
+        "info",
+        "make",
+        "studio: generating with a model or LoRA uses it; the image is not an adaptation of it",
         "Generating with “{title}” uses it without adapting it, so its {clause} terms do not bind the image.",
     ),
     "parent_flagged": Code(
-        "warn", "make", "studio: a flagged work breaks its own parents' terms",
+        "warn",
+        "make",
+        "studio: a flagged work breaks its own parents' terms",
         "“{title}” is flagged ({flag}); works made from it carry the same problem.",
     ),
     "own_work": Code(
-        "info", "make", "studio: a license binds others, not the work's owner",
+        "info",
+        "make",
+        "studio: a license binds others, not the work's owner",
         "You own “{title}”: its own license ({license}) binds others, not you.",
     ),
     "license_differs_from_inherited": Code(
-        "block", "make", "reciprocal terms / share-alike: a remix carries its parent's license",
+        "block",
+        "make",
+        "reciprocal terms / share-alike: a remix carries its parent's license",
         "“{title}” carries {license}, but its parent “{parent}” requires {required}.",
     ),
 }

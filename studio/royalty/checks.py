@@ -3,30 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
 
+from studio.core.reasons import Reason
 from studio.core.types import HUNDRED_PERCENT
 from studio.errors import InvalidInput
 from studio.royalty.split import Links, lap_stack, parse_policy
-
-# The same shape as studio.licensing's Reason, so that callers can show both lists alike.
-Severity = Literal["block", "warn", "info"]
-
-
-@dataclass(frozen=True)
-class Reason:
-    code: str
-    message: str
-    work_id: str | None = None
-    severity: Severity = "block"
-    scope: Literal["publish"] = "publish"
-
-    @property
-    def blocks(self) -> bool:
-        return self.severity == "block"
-
 
 # code -> (Story rule, message template)
 CODES: Mapping[str, tuple[str, str]] = {
@@ -91,8 +73,7 @@ def check_link(
             stack = (parent_lap_stacks or {}).get(pid, 0)
             code = "lrp_parent_stack_above_100"
         if stack + pct > HUNDRED_PERCENT:
-            found.append(_reason(code, pid, parent=pid, percent=_pct(pct), stack=_pct(stack),
-                                 total=_pct(stack + pct)))
+            found.append(_reason(code, pid, parent=pid, percent=_pct(pct), stack=_pct(stack), total=_pct(stack + pct)))
     if kind == "lap":
         total = lap_stack(child_id, {**links, child_id: list(parents)})
         code = "lap_stack_above_100"
@@ -105,7 +86,7 @@ def check_link(
 
 
 def _reason(code: str, work_id: str, **values: str) -> Reason:
-    return Reason(code, CODES[code][1].format(**values), work_id)
+    return Reason(code, CODES[code][1].format(**values), work_id, scope="publish")
 
 
 def _pct(units: int) -> str:

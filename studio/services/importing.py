@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from studio.core.types import Origin, Recipe, Relation, Work, WorkKind
+from studio.core.types import Relation, Work, WorkKind
 from studio.errors import InvalidInput
 from studio.lineage.graph import LineageGraph, ParentLink
 from studio.store.files import sha256_bytes
@@ -70,18 +70,16 @@ def store_image(
     graph = LineageGraph(library.db)
     with library.staged_file(data, sha256, checked.ext) as relative, library.db.atomic():
         work = library.works.insert(
-            NewWork(
-                **{
-                    **new_work.__dict__,
-                    "kind": WorkKind.image,
-                    "sha256": sha256,
-                    "phash": checked.phash,
-                    "file_path": relative,
-                    "format": checked.format,
-                    "width": checked.width,
-                    "height": checked.height,
-                    "size_bytes": len(data),
-                }
+            replace(
+                new_work,
+                kind=WorkKind.image,
+                sha256=sha256,
+                phash=checked.phash,
+                file_path=relative,
+                format=checked.format,
+                width=checked.width,
+                height=checked.height,
+                size_bytes=len(data),
             )
         )
         if parents:
@@ -97,5 +95,3 @@ def store_image(
 def default_title(path: Path) -> str:
     return path.stem.replace("_", " ").replace("-", " ").strip() or path.name
 
-
-__all__ = ["ImportOutcome", "ImportRequest", "Origin", "Recipe", "default_title", "read_file", "store_image"]
