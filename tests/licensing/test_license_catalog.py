@@ -27,7 +27,7 @@ from studio.licensing.story_rules import registration_problems
 EXPECTED_IDS = {
     "pil-non-commercial-social-remixing", "pil-commercial-use", "pil-commercial-remix", "pil-cc-by",
     "cc0-1.0", "cc-by-4.0", "cc-by-sa-4.0", "cc-by-nc-4.0", "cc-by-nc-sa-4.0", "cc-by-nd-4.0",
-    "cc-by-nc-nd-4.0", "creativeml-openrail-m", "all-rights-reserved",
+    "cc-by-nc-nd-4.0", "creativeml-openrail-m", "openrail++", "all-rights-reserved",
 }
 PIL_DOC = "https://github.com/piplabs/pil-document/blob/"
 
