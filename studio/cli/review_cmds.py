@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -11,6 +12,7 @@ import click
 
 from studio.cli.output import emit_json, table
 from studio.services import review
+from studio.store.files import write_atomic
 
 
 def status_json(status: review.ApprovalStatus) -> dict[str, Any]:
@@ -28,17 +30,33 @@ def status_json(status: review.ApprovalStatus) -> dict[str, Any]:
 @click.command("report")
 @click.argument("work_id")
 @click.option("--format", "fmt", type=click.Choice(["html", "json"]), help="Default: --output's suffix, else html.")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="Write to FILE (`-` for stdout). Default: HTML to report-TITLE-ID.html in the current folder, "
+    "JSON (--format json) to stdout.",
+)
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @click.pass_obj
-def report_cmd(obj, work_id: str, fmt: str | None, output: Path | None) -> None:
+def report_cmd(obj, work_id: str, fmt: str | None, output: Path | None, force: bool) -> None:
     """Lineage & compliance report of a work: ancestry, licenses, credits, royalties, problems."""
     studio = obj.studio
-    if output is None:
+    # JSON is for programs and goes to stdout; a page of HTML on a terminal helps nobody, so it goes to a file.
+    if (output is not None and str(output) == "-") or (output is None and fmt == "json"):
         rendered = review.render_report(studio, work_id, fmt or "html")  # type: ignore[arg-type]
         sys.stdout.write(rendered.text)
         return
-    rendered = review.write_report(studio, work_id, output, fmt)  # type: ignore[arg-type]
+    if output is None:
+        work = studio.work(work_id)
+        output = Path.cwd() / f"report-{_file_stem(work.title)}-{work.id}.html"
+    rendered = review.write_report(studio, work_id, output, fmt, overwrite=force)  # type: ignore[arg-type]
     click.echo(f"{output}  ({rendered.format}, report fingerprint {rendered.fingerprint})")
+
+
+def _file_stem(title: str) -> str:
+    """A title as a portable file name part: letters, digits and dashes, at most 40 characters."""
+    stem = re.sub(r"[^\w]+", "-", title, flags=re.ASCII).strip("-").lower()[:40].strip("-")
+    return stem or "work"
 
 
 @click.group("review")
@@ -177,11 +195,12 @@ def credentials_cmd(obj, work_id: str, as_json: bool) -> None:
 @click.argument("work_id")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--signer", help="Creator name on the signing certificate (default: the existing signing identity).")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def export_cmd(obj, work_id: str, file: Path, signer: str | None, as_json: bool) -> None:
+def export_cmd(obj, work_id: str, file: Path, signer: str | None, force: bool, as_json: bool) -> None:
     """Write a work's image signed with Content Credentials that state its lineage, recipe and license."""
-    result = obj.studio.export(work_id, file, signer=signer)
+    result = obj.studio.export(work_id, file, signer=signer, overwrite=force)
     if as_json:
         emit_json({**asdict(result), "path": str(result.path)})
         return
@@ -197,8 +216,10 @@ def write_demo_report(state) -> None:
     last = state.chain[-1]
     click.echo()
     click.secho(f"== Lineage & compliance report of “{last.title}”", bold=True)
+    # The demo library's own report, written by the store's writer: user-chosen paths never go in a library.
     path = state.studio.library.root / f"report-{last.id}.html"
-    rendered = review.write_report(state.studio, last.id, path)
+    rendered = review.render_report(state.studio, last.id, "html")
+    write_atomic(path, rendered.text.encode("utf-8"))
     problems = len(rendered.report.problems)
     click.echo(f"  {len(rendered.report.nodes) - 1} ancestors, {problems} problem{'s' if problems != 1 else ''} found")
     click.echo(f"  {path}")

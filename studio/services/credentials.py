@@ -61,6 +61,7 @@ from studio.store.db import Database
 from studio.store.files import sha256_bytes, write_atomic
 from studio.store.images import SUPPORTED, check_image
 from studio.store.library import Library
+from studio.store.output_paths import check_output_path
 from studio.store.works import now_iso
 
 if TYPE_CHECKING:
@@ -304,7 +305,13 @@ class ExportResult:
 
 
 def export_work(
-    studio: Studio, ref: str, target: Path, *, signer: str | None = None, secrets: SecretStore | None = None
+    studio: Studio,
+    ref: str,
+    target: Path,
+    *,
+    signer: str | None = None,
+    secrets: SecretStore | None = None,
+    overwrite: bool = False,
 ) -> ExportResult:
     """Write the work's image to `target`, signed with Content Credentials that state its lineage.
 
@@ -316,6 +323,7 @@ def export_work(
         raise InvalidInput(f"“{work.title}” is a {work.kind.value}, not an image", hint="export an image work")
     ensure_release_allowed(studio, work.id)
     _check_target(work, target)
+    target = check_output_path(target, library_root=studio.library.root, overwrite=overwrite)
     identity = _identity(secrets or SecretStore(), studio.data_dir, signer)
     exporter = _Exporter(studio, identity)
     signed = exporter.signed_copy(work.id)

@@ -37,6 +37,7 @@ from studio.report.graph_image import COMPACT_ABOVE
 from studio.royalty import RoyaltySplit
 from studio.services.licensing_view import now
 from studio.store.files import write_atomic
+from studio.store.output_paths import check_output_path
 from studio.store.works import now_iso
 
 if TYPE_CHECKING:
@@ -164,12 +165,15 @@ def render_report(studio: Studio, ref: str, fmt: Format = "html") -> RenderedRep
     return RenderedReport(report, text, fmt, fingerprint(report))
 
 
-def write_report(studio: Studio, ref: str, path: Path, fmt: Format | None = None) -> RenderedReport:
-    """Write the report to `path` (format from the suffix when not given: .json, else HTML)."""
+def write_report(
+    studio: Studio, ref: str, path: Path, fmt: Format | None = None, *, overwrite: bool = False
+) -> RenderedReport:
+    """Write the report to `path` (format from the suffix when not given: .json, else HTML).
+
+    Refused inside any library folder, and over an existing file unless `overwrite`."""
     chosen: Format = fmt or ("json" if path.suffix.lower() == ".json" else "html")
+    path = check_output_path(path, library_root=studio.library.root, overwrite=overwrite)
     rendered = render_report(studio, ref, chosen)
-    if path.is_dir():
-        raise InvalidInput(f"{path} is a folder", hint="give a file name for the report")
     try:
         write_atomic(path, rendered.text.encode("utf-8"))
     except OSError as exc:

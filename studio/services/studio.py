@@ -279,11 +279,12 @@ class Studio:
 
         return stored_credentials(self, ref)
 
-    def export(self, ref: str, target: Path, *, signer: str | None = None) -> ExportResult:
-        """Write the work's image signed with Content Credentials; refused when review is required and missing."""
+    def export(self, ref: str, target: Path, *, signer: str | None = None, overwrite: bool = False) -> ExportResult:
+        """Write the work's image signed with Content Credentials; refused when review is required and missing,
+        inside any library folder, and over an existing file unless `overwrite`."""
         from studio.services.credentials import export_work
 
-        return export_work(self, ref, target, signer=signer)
+        return export_work(self, ref, target, signer=signer, overwrite=overwrite)
 
 
 def _embedded_recipe(data: bytes) -> ForeignRecipe | None:
