@@ -1,4 +1,5 @@
-"""The gallery's list model: the library's works, newest first, read a page at a time.
+"""The gallery's list model: the library's works in the order `studio list` prints them (oldest first, by the
+same store query), read a page at a time.
 
 The model is windowed: `rowCount` is the number of matching works, and rows are read from SQLite in pages
 when a view first asks for them, keeping the most recently used pages. Scrolling through 10,000 works reads
@@ -133,9 +134,10 @@ class WorksModel(QAbstractListModel):
         return page[offset] if offset < len(page) else None
 
     def row_of(self, work_id: str, *, read_pages: int = 2) -> int | None:
-        """The row of a work among the pages read so far, reading the first `read_pages` (newest) if needed;
-        None when it is not among them or not shown."""
-        for page_no in range(min(read_pages, -(-self._total // PAGE_SIZE))):
+        """The row of a work among the pages read so far, reading the last `read_pages` (where new works land)
+        if needed; None when it is not among them or not shown."""
+        pages = -(-self._total // PAGE_SIZE)
+        for page_no in range(max(0, pages - read_pages), pages):
             self._page(page_no)
         for page_no, page in self._pages.items():
             for i, work in enumerate(page):
@@ -151,15 +153,13 @@ class WorksModel(QAbstractListModel):
         if page is not None:
             self._pages.move_to_end(page_no)
             return page
-        # Rows run newest first; the store lists oldest first, so page p is a window counted from the end.
-        end = self._total - page_no * PAGE_SIZE
-        start = max(0, end - PAGE_SIZE)
+        start = page_no * PAGE_SIZE
         try:
-            page = list(reversed(self._source.page_of_works(self._filter, start, end - start)))
+            page = self._source.page_of_works(self._filter, start, min(PAGE_SIZE, self._total - start))
         except Exception:
             # data() runs inside Qt's painting, where an exception would take the whole window down; a page
             # that cannot be read shows as blank cards until the next refresh.
-            log.exception("could not read works %d-%d of the library", start, end)
+            log.exception("could not read works from %d of the library", start)
             return []
         self._pages[page_no] = page
         while len(self._pages) > MAX_PAGES:

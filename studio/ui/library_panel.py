@@ -47,10 +47,12 @@ class FilterBar(QWidget):
         layout.addLayout(row)
 
     def current(self) -> LibraryFilter:
+        # Qt hands enum data back as plain strings, so they are turned back into the studio's enums here.
+        kind, origin = self.kind.currentData(), self.origin.currentData()
         return LibraryFilter(
-            kind=self.kind.currentData(),
+            kind=WorkKind(kind) if kind else None,
             license_id=self.license.currentData(),
-            origin=self.origin.currentData(),
+            origin=Origin(origin) if origin else None,
             published=self.published.currentData(),
             text=self.search.text(),
         )

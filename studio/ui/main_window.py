@@ -174,7 +174,8 @@ class MainWindow(QMainWindow):
         session.work_created.connect(self._work_created)
         session.selection_changed.connect(self._update_actions)
         self.undo_stack.clear()
-        self.setWindowTitle(f"{APP_TITLE} — {session.library_dir}")
+        # The window system appends the application's display name unless the title already ends with it.
+        self.setWindowTitle(f"{session.library_dir} — {APP_TITLE}")
         self._enable_library_actions(True)
         self._update_actions()
         self._sync_create_actions()
@@ -185,7 +186,8 @@ class MainWindow(QMainWindow):
         it."""
         index = self.tabs.addTab(widget, title)
         if index < 9:
-            action = QAction(title.replace("&&", "&"), self)
+            # The tab's title is already menu text: "&&" shows one ampersand, so it must not become a mnemonic.
+            action = QAction(title, self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _c=False, w=widget: self.tabs.setCurrentWidget(w))
             self.view_menu.addAction(action)

@@ -1,4 +1,4 @@
-"""The gallery's list model over a real library: Qt's model rules, newest first, pages, filters, refresh."""
+"""The gallery's list model over a real library: Qt's model rules, `studio list`'s order, pages, filters, refresh."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_the_model_passes_qts_model_checks(qtmodeltester, session, add_image):
     assert model.rowCount() == 2
 
 
-def test_rows_are_newest_first_and_read_a_page_at_a_time(qtmodeltester, session, monkeypatch):
+def test_rows_follow_the_store_order_and_are_read_a_page_at_a_time(qtmodeltester, session, monkeypatch):
     monkeypatch.setattr(works_model, "PAGE_SIZE", 50)
     monkeypatch.setattr(works_model, "MAX_PAGES", 3)
     ids = insert_rows(session.studio, 320)
@@ -53,13 +53,14 @@ def test_rows_are_newest_first_and_read_a_page_at_a_time(qtmodeltester, session,
     monkeypatch.setattr(session, "page_of_works", lambda f, o, n: reads.append((o, n)) or original(f, o, n))
     model = WorksModel(session)
     assert model.rowCount() == 320 and model.loaded_pages() == 0
-    assert model.index(0).data(WorkIdRole) == ids[-1]  # newest first
-    assert model.index(319).data(WorkIdRole) == ids[0]
-    assert model.index(51).data() == "Work 00268"
-    assert reads == [(270, 50), (0, 20), (220, 50)]
+    assert model.index(0).data(WorkIdRole) == ids[0]  # oldest first, as `studio list`
+    assert model.index(319).data(WorkIdRole) == ids[-1]
+    assert model.index(51).data() == "Work 00051"
+    assert reads == [(0, 50), (300, 20), (50, 50)]
     for row in range(0, 320, 10):  # scrolling through keeps at most MAX_PAGES pages in memory
-        assert model.index(row).data(WorkRole).title == f"Work {319 - row:05d}"
+        assert model.index(row).data(WorkRole).title == f"Work {row:05d}"
     assert model.loaded_pages() == 3
+    assert model.row_of(ids[-1]) == 319  # a new work is found among the last pages
     qtmodeltester.check(model, force_py=True)
 
 
@@ -72,7 +73,7 @@ def test_filters_by_license_origin_text_and_kind(session, add_image):
     assert {model.index(r).data(WorkRole).license_id for r in range(model.rowCount())} == {"cc-by-4.0"}
     assert model.rowCount() == 3
     model.set_filter(LibraryFilter(origin=Origin.generated))
-    assert [model.index(r).data() for r in range(model.rowCount())] == ["Forest 00001", "Forest 00000"]
+    assert [model.index(r).data() for r in range(model.rowCount())] == ["Forest 00000", "Forest 00001"]
     model.set_filter(LibraryFilter(text="lake 0000"))
     assert model.rowCount() == 3
     model.set_filter(LibraryFilter(text="100%_"))  # LIKE wildcards are searched for literally
@@ -88,7 +89,7 @@ def test_refresh_after_changes_and_roles(qtbot, session, add_image):
     assert model.rowCount() == 1
     with qtbot.waitSignal(model.modelReset, timeout=1000):
         model.refresh()
-    assert model.rowCount() == 2 and model.row_of(first) == 1 and model.row_of(second) == 0
+    assert model.rowCount() == 2 and model.row_of(first) == 0 and model.row_of(second) == 1
     index = model.index(model.row_of(first))
     assert "First" in index.data(Qt.ItemDataRole.ToolTipRole) and "cc-by-4.0" in index.data(Qt.ItemDataRole.ToolTipRole)
     assert index.data(FlaggedRole) is False

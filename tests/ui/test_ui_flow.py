@@ -63,7 +63,7 @@ def test_import_remix_lineage_license_and_publish(qtbot, keyring_env, window, ma
     qtbot.waitUntil(lambda: session.selection == (child_id,))
     child = session.studio.work(child_id)
     assert child.recipe.seed == 7 and child.recipe.prompt == "a tidepool at dusk" and child.recipe.mode == "img2img"
-    assert window.library.model.rowCount() == 2 and window.library.model.work_at(0).id == child_id
+    assert window.library.model.rowCount() == 2 and window.library.model.work_at(1).id == child_id
 
     # the job row shows it done
     job = session.jobs.jobs()[-1]

@@ -20,7 +20,7 @@ def test_the_gallery_model_passes_qts_checks_and_thumbnails_load_off_the_gui_thr
     ids = [add_image("cc0-1.0", title=f"Work {n}", size=(80, 60)) for n in range(3)]
     model = window.library.model
     qtmodeltester.check(model, force_py=True)
-    assert [model.index(r).data(WorkIdRole) for r in range(3)] == ids[::-1]
+    assert [model.index(r).data(WorkIdRole) for r in range(3)] == ids  # as `studio list`: oldest first
     work = model.work_at(0)
     thumbnails = window.thumbnails
     with qtbot.waitSignal(thumbnails.ready, timeout=10_000, check_params_cb=lambda sha: sha == work.sha256):

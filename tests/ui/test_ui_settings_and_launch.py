@@ -132,7 +132,7 @@ def test_studio_with_no_arguments_opens_the_window_without_torch(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "SHELL True False" in done.stdout  # shown before the engines are even loaded
-    assert f"WINDOW Remix Studio — {library}" in done.stdout and "ROWS 0" in done.stdout
+    assert f"WINDOW {library} — Remix Studio" in done.stdout and "ROWS 0" in done.stdout
     assert "HEAVY []" in done.stdout
     assert (tmp_path / "cfg" / "window.json").exists()  # closing saved the window's settings
 
