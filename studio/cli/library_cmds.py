@@ -8,8 +8,10 @@ from typing import Any
 import click
 
 from studio.cli.output import emit_json, percent, table
+from studio.cli.params import PERCENT, TEXT, Text, WholeNumber
 from studio.core.types import Origin, Relation, Work, WorkKind, percent_to_units, units_to_percent
 from studio.errors import InvalidInput
+from studio.report.registrations import registrations_of
 from studio.services.importing import ImportRequest
 
 RELATIONS = [r.value for r in Relation if r not in (Relation.generated_with, Relation.styled_with)]
@@ -52,25 +54,17 @@ def parse_percent(value: float | None, option: str) -> int | None:
     return percent_to_units(value)
 
 
-def parse_wei(value: str | None, option: str) -> int | None:
-    if value is None:
-        return None
-    try:
-        amount = int(value)
-    except ValueError:
-        raise InvalidInput(f"{option} must be a whole number of wei, got {value!r}") from None
-    if amount < 0:
-        raise InvalidInput(f"{option} cannot be negative")
-    return amount
+# The database stores amounts as SQLite integers (64-bit signed).
+WEI_AMOUNT = WholeNumber(0, 2**63 - 1)
 
 
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--title", help="Title (default: from the file name).")
-@click.option("--creator", help="Who made it.")
-@click.option("--license", "license_id", help="License id (see `studio license list`).")
-@click.option("--rev-share", type=float, help="Revenue share in percent for PIL commercial-remix terms.")
-@click.option("--minting-fee", help="Minting fee in wei of the license currency.")
+@click.option("--title", type=TEXT, help="Title (default: from the file name).")
+@click.option("--creator", type=TEXT, help="Who made it.")
+@click.option("--license", "license_id", type=TEXT, help="License id (see `studio license list`).")
+@click.option("--rev-share", type=PERCENT, help="Revenue share in percent for PIL commercial-remix terms.")
+@click.option("--minting-fee", type=WEI_AMOUNT, help="Minting fee in wei of the license currency.")
 @click.option("--royalty-policy", type=click.Choice(["lap", "lrp"]), help="Story royalty policy (default lap).")
 @click.option("--parent", "parents", multiple=True, help="A parent work id (repeat for several).")
 @click.option("--relation", type=click.Choice(RELATIONS), default="remix_of", show_default=True)
@@ -96,7 +90,7 @@ def import_cmd(
         creator=creator,
         license_id=license_id,
         rev_share=parse_percent(rev_share, "--rev-share"),
-        minting_fee=parse_wei(minting_fee, "--minting-fee"),
+        minting_fee=minting_fee,
         royalty_policy=royalty_policy,
         parents=tuple(parents),
         relation=Relation(relation),
@@ -122,8 +116,11 @@ def show_cmd(obj, work_id: str, as_json: bool) -> None:
     work = studio.work(work_id)
     parents = studio.parents(work.id)
     children = studio.children(work.id)
+    published = registrations_of(studio.library.db, work.id)
     if as_json:
         data = work_json(work)
+        data["ip"] = published[-1].to_dict() if published else None
+        data["registrations"] = [reg.to_dict() for reg in published]
         data["parents"] = [{"id": e.parent_id, "relation": e.relation.value, "weight": e.weight} for e in parents]
         data["children"] = [{"id": e.child_id, "relation": e.relation.value} for e in children]
         emit_json(data)
@@ -138,6 +135,9 @@ def show_cmd(obj, work_id: str, as_json: bool) -> None:
     )
     click.echo(f"  created   {work.created_at}")
     click.echo(f"  sha256    {work.sha256}")
+    for reg in published:
+        click.echo(f"  story     {reg.text}")
+        click.echo(f"            {reg.explorer_text}")
     if work.recipe:
         recipe = work.recipe.to_dict()
         click.echo("  recipe    " + ", ".join(f"{k}={v}" for k, v in recipe.items() if k != "extra"))
@@ -151,10 +151,10 @@ def show_cmd(obj, work_id: str, as_json: bool) -> None:
 
 @click.command("list")
 @click.option("--kind", type=click.Choice([k.value for k in WorkKind]))
-@click.option("--license", "license_id")
+@click.option("--license", "license_id", type=TEXT)
 @click.option("--origin", type=click.Choice([o.value for o in Origin]))
-@click.option("--search", "text", help="Text in the title, creator or recipe.")
-@click.option("--limit", type=int)
+@click.option("--search", "text", type=Text(max_length=1000), help="Text in the title, creator or recipe.")
+@click.option("--limit", type=WholeNumber(1, 1_000_000))
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def list_cmd(obj, kind, license_id, origin, text, limit, as_json: bool) -> None:
@@ -266,7 +266,7 @@ def link_cmd(obj, child_id: str, parent_ids: tuple[str, ...], relation: str, as_
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def doctor_cmd(obj, as_json: bool) -> None:
-    """Check the library database and remove stored files no work refers to."""
+    """Check the library database, delete crash leftovers and quarantine stored files no work refers to."""
     library = obj.studio.library
     integrity = library.db.integrity_check()
     sweep = library.full_sweep()
@@ -281,12 +281,24 @@ def doctor_cmd(obj, as_json: bool) -> None:
                 "integrity": integrity,
                 "orphan_files_removed": sweep.orphan_files,
                 "temp_files_removed": sweep.temp_files,
+                "unreferenced_files_quarantined": sweep.quarantined,
+                "quarantine_folder": str(sweep.quarantine_folder) if sweep.quarantine_folder else None,
                 "works_missing_files": missing,
             }
         )
         return
     click.echo(f"database integrity: {integrity}")
-    click.echo(f"unreferenced files removed: {sweep.orphan_files}, temporary files removed: {sweep.temp_files}")
+    click.echo(
+        f"leftovers of interrupted imports removed: {sweep.orphan_files}, temporary files removed: {sweep.temp_files}"
+    )
+    if sweep.quarantine_folder is not None:
+        click.echo(f"files no work refers to, moved (not deleted): {sweep.quarantined} to {sweep.quarantine_folder}")
+        click.echo(
+            f"  to restore them: move the contents of {sweep.quarantine_folder / 'files'} back into "
+            f"{library.root / 'files'}; once sure they are not needed, delete the quarantine folder"
+        )
+    else:
+        click.echo("files no work refers to: none")
     if missing:
         click.echo("works whose file is missing (restore the library folder from a backup): " + ", ".join(missing))
 

@@ -14,6 +14,8 @@ import os
 from pathlib import Path
 
 CHUNK = 1 << 20
+# Folders of a library that hold files written with `write_atomic` (the local IPFS store, exports, thumbnails).
+TEMP_FOLDERS = ("files", "pending", "thumbs", "ipfs", "exports")
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -99,8 +101,13 @@ class FileStore:
         return found
 
     def temp_files(self) -> list[Path]:
+        """Half-written files a crash left (`write_atomic`'s temporaries) in the store and its side folders."""
         found: list[Path] = []
-        for base in (self.files, self.pending):
+        for name in TEMP_FOLDERS:
+            base = self.root / name
             if base.is_dir():
-                found.extend(base.rglob(".*.tmp"))
+                found.extend(p for p in base.rglob("*.tmp") if p.is_file())
         return found
+
+    def has_stored_files(self) -> bool:
+        return self.files.is_dir() and any(p.is_file() for p in self.files.glob("??/*"))

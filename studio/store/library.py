@@ -1,5 +1,8 @@
 """A library is a folder: `library.db`, the content-addressed `files/`, `thumbs/`, and a lock file.
 
+A folder whose database is missing (while it holds stored files), empty or foreign is refused untouched
+(`studio.store.db_check`); stored files the database does not know are quarantined by `full_sweep`, never deleted.
+
 Every process that opens a library holds a shared lock on `library.lock`. Only a process that can take the
 lock exclusively (nobody else has the library open) sweeps files left without a row by a crash, so a sweep
 can never delete a file another process is about to commit.
@@ -11,7 +14,8 @@ import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 import platformdirs
@@ -19,12 +23,14 @@ import platformdirs
 from studio import APP_NAME
 from studio.errors import LibraryError
 from studio.store.db import Database
+from studio.store.db_check import check_library_database, check_schema, what_to_do
 from studio.store.files import FileStore
 from studio.store.migrations import MIGRATIONS, Migration, check_not_newer, migrate
 from studio.store.thumbnails import ThumbnailCache
 from studio.store.works import WorkRepository
 
 DB_NAME = "library.db"
+QUARANTINE = "quarantine"
 ENV_LIBRARY = "STUDIO_LIBRARY"
 
 
@@ -45,8 +51,10 @@ def data_dir() -> Path:
 
 @dataclass(frozen=True)
 class SweepReport:
-    orphan_files: int
-    temp_files: int
+    orphan_files: int  # files a crash left between writing and recording them (deleted)
+    temp_files: int  # half-written temporaries (deleted)
+    quarantined: int = 0  # stored files no work refers to (moved, never deleted)
+    quarantine_folder: Path | None = None
 
 
 class Library:
@@ -74,6 +82,7 @@ class Library:
             exclusive = _try_lock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             if not exclusive:
                 fcntl.flock(lock_fd, fcntl.LOCK_SH)
+            check_library_database(root, db_path)
             db = _open_db(db_path, migrations)
             sweep = SweepReport(0, 0)
             if exclusive:
@@ -100,7 +109,12 @@ class Library:
         return self.root / relative
 
     def full_sweep(self) -> SweepReport:
-        """Remove every stored file no work refers to. Needs the library to be open in this process only."""
+        """Move every stored file no work refers to into a dated quarantine folder, and delete crash leftovers.
+
+        Nothing the database does not account for is deleted: a file it does not know may be one it lost, so it
+        is kept under `quarantine/<date>/` with its place in the store, ready to be moved back. Needs the library
+        to be open in this process only.
+        """
         if not _try_lock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB):
             raise LibraryError(
                 "the library is open in another program", hint="close other Remix Studio windows and try again"
@@ -108,15 +122,11 @@ class Library:
         try:
             report = _sweep(self.db, self.files)
             known = {row[0] for row in self.db.query("SELECT sha256 FROM works")}
-            orphans = 0
-            for sha256, paths in self.files.stored_hashes().items():
-                if sha256 not in known:
-                    for path in paths:
-                        path.unlink(missing_ok=True)
-                        orphans += 1
+            unknown = [path for sha, paths in self.files.stored_hashes().items() if sha not in known for path in paths]
+            folder = quarantine(self.root, unknown) if unknown else None
         finally:
             fcntl.flock(self._lock_fd, fcntl.LOCK_SH)
-        return SweepReport(orphan_files=report.orphan_files + orphans, temp_files=report.temp_files)
+        return replace(report, quarantined=len(unknown), quarantine_folder=folder)
 
     @contextmanager
     def staged_file(self, data: bytes, sha256: str, ext: str) -> Iterator[str]:
@@ -137,6 +147,21 @@ class Library:
         self.files.clear_pending(sha256)
 
 
+def quarantine(root: Path, paths: list[Path]) -> Path:
+    """Move stored files to `quarantine/<date and time>/`, keeping their path below the library root."""
+    stamp = datetime.now().strftime("%Y-%m-%dT%H%M%S")
+    folder = root / QUARANTINE / stamp
+    n = 1
+    while folder.exists():
+        n += 1
+        folder = root / QUARANTINE / f"{stamp}-{n}"
+    for path in paths:
+        target = folder / path.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    return folder
+
+
 def _try_lock(fd: int, flags: int) -> bool:
     try:
         fcntl.flock(fd, flags)
@@ -147,18 +172,23 @@ def _try_lock(fd: int, flags: int) -> bool:
 
 def _open_db(path: Path, migrations: tuple[Migration, ...]) -> Database:
     existed = path.exists()
+    db: Database | None = None
     try:
         db = Database(path)
         if existed:
+            check_schema(db.table_names(), path)
             check_not_newer(db, migrations)
         db.enable_wal()
         migrate(db, migrations)
     except LibraryError:
+        if db is not None:
+            db.close()
         raise
     except Exception as exc:  # sqlite3.DatabaseError and friends: not a database we can use
+        if db is not None:
+            db.close()
         raise LibraryError(
-            f"{path} is not a usable Remix Studio database ({exc})",
-            hint="choose another --library folder; the file was left as it is",
+            f"{path} is not a usable Remix Studio library database ({exc})", hint=what_to_do(path)
         ) from None
     return db
 

@@ -131,8 +131,9 @@ def test_kill_at_random_moments_of_a_bulk_import(tmp_path: Path) -> None:
     assert total > 0
 
 
-def test_full_sweep_removes_files_without_rows_even_without_a_marker(tmp_path: Path) -> None:
-    """After a power loss a pending marker may be gone; `studio doctor` still finds the unreferenced file."""
+def test_full_sweep_quarantines_files_without_rows_even_without_a_marker(tmp_path: Path) -> None:
+    """After a power loss a pending marker may be gone; `studio doctor` still finds the unreferenced file, and
+    moves it out of the store without deleting it."""
     library = Library.open(tmp_path / "lib")
     data = image_bytes(9, (20, 20))
     kept = library.files.put(image_bytes(10, (20, 20)), "aa" * 32, "png")
@@ -143,6 +144,7 @@ def test_full_sweep_removes_files_without_rows_even_without_a_marker(tmp_path: P
     )
     stray = library.files.put(data, "bb" * 32, "png")
     report = library.full_sweep()
-    assert report.orphan_files == 1
+    assert (report.orphan_files, report.quarantined) == (0, 1)
     assert not (tmp_path / "lib" / stray).exists() and (tmp_path / "lib" / kept).exists()
+    assert report.quarantine_folder is not None and (report.quarantine_folder / stray).read_bytes() == data
     library.close()
