@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import click
@@ -10,6 +10,7 @@ import click
 from studio.cli.output import emit_json, percent, table
 from studio.core.types import Work, units_to_percent
 from studio.licensing import LicenseCatalog, Reason, Verdict, WorkTerms, default_catalog, effective_pil, royalty_percent
+from studio.report.registrations import Registration, registrations_of
 from studio.royalty import RoyaltySplit
 
 
@@ -30,12 +31,14 @@ def terms_json(terms: WorkTerms | None) -> dict[str, Any] | None:
     }
 
 
-def verdict_json(verdict: Verdict) -> dict[str, Any]:
+def verdict_json(verdict: Verdict, registrations: Sequence[Registration] = ()) -> dict[str, Any]:
     return {
         "id": verdict.work_id,
         "can_remix": verdict.can_remix,
         "can_use_commercially": verdict.can_use_commercially,
         "can_publish": verdict.can_publish,
+        "published": [reg.to_dict() for reg in registrations],
+        "verdicts": [line.to_dict() for line in verdict.lines],
         "inherited_license": terms_json(verdict.inherited_license),
         "story_terms": terms_json(verdict.story_terms),
         "attribution": [
@@ -108,34 +111,40 @@ def license_list(as_json: bool) -> None:
     click.echo(table(rows, ["id", "name", "commercial", "remixes", "on Story as"]))
 
 
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
+ANSWERS = {"yes": "yes", "no": "no", "done": "done"}
 
 
-def print_verdict(verdict: Verdict, work: Work) -> None:
+def print_verdict(verdict: Verdict, work: Work, registrations: Sequence[Registration] = ()) -> None:
+    """Each answer with its reason (code and sentence); the work's Story registrations in place of a refusal."""
     click.echo(f"{verdict.work_id}  {work.title}")
-    click.echo(f"  {'may be remixed':<27} {_yes(verdict.can_remix)}")
-    click.echo(f"  {'may be used commercially':<27} {_yes(verdict.can_use_commercially)}")
-    click.echo(f"  {'may be published on Story':<27} {_yes(verdict.can_publish)}")
+    for line in verdict.lines:
+        if line.answer == "done" and registrations:
+            for reg in registrations:
+                click.echo(f"  {reg.text}")
+                click.echo(f"    {reg.explorer_text}")
+            continue
+        click.echo(f"  {line.label:<31} {ANSWERS[line.answer]:<4} {line.reason.message}  ({line.reason.code})")
     if verdict.inherited_license is not None:
         terms = verdict.inherited_license
         pil = effective_pil(terms)
         extra = f" ({percent(units_to_percent(pil.commercial_rev_share))} rev share)" if pil.commercial_use else ""
-        click.echo(f"  {'remixes inherit':<27} {terms.license.name}{extra}")
+        click.echo(f"  {'remixes inherit':<31} {terms.license.name}{extra}")
         if pil.commercial_use and pil.royalty_policy and work.rev_share_override:
             paid = percent(units_to_percent(work.rev_share_override))
-            click.echo(f"  {'remixes pay this work':<27} {paid} (raised by its creator)")
+            click.echo(f"  {'remixes pay this work':<31} {paid} (raised by its creator)")
     if verdict.attribution:
         click.echo("  credit:")
-        for line in verdict.attribution:
-            click.echo(f"    - {line.text}")
+        for credit in verdict.attribution:
+            click.echo(f"    - {credit.text}")
     if verdict.obligations:
         click.echo("  obligations:")
         for duty in verdict.obligations:
             click.echo(f"    - {duty.text}")
-    if verdict.reasons:
-        click.echo("  why:")
-        for r in distinct(verdict.reasons):
+    stated = {line.reason.message for line in verdict.lines}
+    rest = [r for r in distinct(verdict.reasons) if r.message not in stated]
+    if rest:
+        click.echo("  also:")
+        for r in rest:
             mark = {"block": "x", "warn": "!", "info": "i"}[r.severity]
             click.echo(f"    [{mark}] {r.message}  ({r.code})")
 
@@ -155,10 +164,11 @@ def license_check(obj, work_id: str, as_json: bool) -> None:
     studio = obj.studio
     work = studio.work(work_id)
     verdict = studio.license_check(work.id)
+    published = registrations_of(studio.library.db, work.id)
     if as_json:
-        emit_json(verdict_json(verdict))
+        emit_json(verdict_json(verdict, published))
         return
-    print_verdict(verdict, work)
+    print_verdict(verdict, work, published)
 
 
 def print_split(split: RoyaltySplit, titles: dict[str, str]) -> None:

@@ -167,7 +167,14 @@ CODES: Mapping[str, Code] = {
         "block",
         "publish",
         "LicensingModule.registerDerivative: parents must be registered IPs with the terms attached",
-        "Publish {titles} on Story first: a remix links to parents that are already registered there.",
+        "Publish {titles} on Story first, or import its Story registration if it is there already: a remix "
+        "links only to parents registered on Story.",
+    ),
+    "parent_published_first": Code(
+        "info",
+        "publish",
+        "studio: publishing registers the user's own unpublished Story ancestors first, oldest first",
+        "“{title}” is not on Story yet; it is yours, so publishing this work registers it first.",
     ),
     "already_on_chain": Code(
         "block",
@@ -281,6 +288,61 @@ CODES: Mapping[str, Code] = {
         "make",
         "studio: a license binds others, not the work's owner",
         "You own “{title}”: its own license ({license}) binds others, not you.",
+    ),
+    # --- verdict lines: why each answer of `check_work` is yes ----------------------------------------
+    "owner_may_remix": Code(
+        "info",
+        "make",
+        "studio: a license binds others, not the work's owner",
+        "You made “{title}”; as its owner you may remix it, whatever its license allows others.",
+    ),
+    "owner_may_use_commercially": Code(
+        "info",
+        "commercial",
+        "studio: a license binds others, not the work's owner",
+        "You made “{title}”; as its owner you may use it commercially ({license} binds others, not you).",
+    ),
+    "license_allows_remix": Code(
+        "info",
+        "make",
+        "the work's license: derivatives allowed",
+        "{license} lets anyone remix “{title}”{conditions}.",
+    ),
+    "license_allows_commercial": Code(
+        "info",
+        "commercial",
+        "the work's license: commercial use allowed",
+        "{license} allows commercial use of “{title}”{conditions}.",
+    ),
+    "publish_allowed": Code(
+        "info",
+        "publish",
+        "the engine found nothing that Story or the studio's rules refuse",
+        "Nothing stops publishing “{title}” on Story{terms}.",
+    ),
+    "others_may_remix": Code(
+        "info",
+        "make",
+        "the work's license: derivatives allowed",
+        "Under {license}, others may remix “{title}”{conditions}.",
+    ),
+    "others_may_not_remix": Code(
+        "info",
+        "make",
+        "the work's license: no derivatives",
+        "Under {license}, others may not remix “{title}”.",
+    ),
+    "others_may_use_commercially": Code(
+        "info",
+        "commercial",
+        "the work's license: commercial use allowed",
+        "Under {license}, others may use “{title}” commercially{conditions}.",
+    ),
+    "others_may_not_use_commercially": Code(
+        "info",
+        "commercial",
+        "the work's license (or one of its sources) forbids commercial use",
+        "Under {license}, others may not use “{title}” commercially{source}.",
     ),
     "license_differs_from_inherited": Code(
         "block",

@@ -36,6 +36,7 @@ from studio.licensing.catalog import (
 )
 from studio.licensing.codes import Reason, Scope, reason
 from studio.licensing.credits import attribution_for, obligations_from, required_credit, share_alike_duty
+from studio.licensing.verdict_lines import verdict_lines
 from studio.licensing.wording import date_text, describe, describe_params, percent, quoted
 from studio.licensing.works import Attribution, DerivativePlan, LicensedWork, Obligation, Verdict
 
@@ -106,6 +107,7 @@ def check_work(
         attribution=tuple(as_parent.attribution),
         obligations=tuple(as_parent.obligations),
         reasons=tuple(reasons),
+        lines=verdict_lines(work, reasons, own.story_terms),
     )
 
 
@@ -282,9 +284,7 @@ def _evaluate(
 
     pil_parents = [p.work for p in parents if p.work.license.is_pil]
     out.on_chain_parents = tuple(w.id for w in pil_parents)
-    reasons += [
-        reason("parent_not_on_chain", w.id, titles=quoted(w.title)) for w in pil_parents if not w.on_chain
-    ]
+    reasons += _unpublished_parents(pil_parents, works)
     if not conflict:
         reasons += _story_compatibility(pil_parents)
     for w in pil_parents:
@@ -299,6 +299,35 @@ def _evaluate(
         out.story_terms = _root_story_terms(out.child_terms, title, child_id, catalog, reasons)
     out.expires_at = _child_expiry(pil_parents, out.child_terms, child, works, now)
     return out
+
+
+def _unpublished_parents(pil_parents: list[LicensedWork], works: Works) -> list[Reason]:
+    """Parents not on Story yet. Publishing registers the user's own ones first (their own unpublished Story
+    ancestors too), so only a work the user does not own, found on that way up, must be published first."""
+    found: list[Reason] = []
+    for parent in pil_parents:
+        if parent.on_chain:
+            continue
+        blocker = _first_foreign_unpublished(parent, works)
+        if blocker is None:
+            found.append(reason("parent_published_first", parent.id, title=parent.title))
+        else:
+            found.append(reason("parent_not_on_chain", blocker.id, titles=quoted(blocker.title)))
+    return found
+
+
+def _first_foreign_unpublished(start: LicensedWork, works: Works) -> LicensedWork | None:
+    stack, seen = [start], {start.id}
+    while stack:
+        node = stack.pop()
+        if not node.owned:
+            return node
+        for pid in node.parent_ids:
+            parent = get_work(works, pid)
+            if pid not in seen and parent.license.is_pil and not parent.on_chain:
+                seen.add(pid)
+                stack.append(parent)
+    return None
 
 
 def _walk_ancestors(

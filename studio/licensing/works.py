@@ -72,6 +72,46 @@ class Obligation:
     work_id: str
 
 
+VERDICT_LABELS = {
+    ("you", "remix"): "may be remixed",
+    ("you", "commercial"): "may be used commercially",
+    ("you", "publish"): "may be published on Story",
+    ("others", "remix"): "others may remix it",
+    ("others", "commercial"): "others may use it commercially",
+}
+
+
+@dataclass(frozen=True)
+class VerdictLine:
+    """One answer of a verdict and the reason for it.
+
+    `who` is "you" (the studio's user: as the work's owner, or as anyone else under its license) or "others"
+    (what its license lets everyone else do, stated for works the user owns). `answer` is "yes", "no", or
+    "done" (publishing: the work is registered on Story already).
+    """
+
+    action: str  # remix | commercial | publish
+    who: str  # you | others
+    answer: str  # yes | no | done
+    reason: Reason
+
+    @property
+    def allowed(self) -> bool:
+        return self.answer == "yes"
+
+    @property
+    def label(self) -> str:
+        if self.answer == "done":
+            return "published on Story"
+        return VERDICT_LABELS[(self.who, self.action)]
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "action": self.action, "who": self.who, "answer": self.answer, "label": self.label,
+            "code": self.reason.code, "reason": self.reason.message,
+        }
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What may be done with one work now, and why."""
@@ -85,6 +125,7 @@ class Verdict:
     attribution: tuple[Attribution, ...]
     obligations: tuple[Obligation, ...]
     reasons: tuple[Reason, ...]
+    lines: tuple[VerdictLine, ...] = ()  # each answer above (and what others may do) with its reason
 
     def blocking(self, scope: str | None = None) -> tuple[Reason, ...]:
         return tuple(r for r in self.reasons if r.blocks and (scope is None or r.scope == scope))
