@@ -193,8 +193,10 @@ class GenerationRequest:
             if any(not _is_number(w) or w < 0 for w in weights) or sum(weights) <= 0:
                 raise _bad("Blend weights must be zero or more, and not all zero")
 
-    def check_files(self) -> None:
-        """Open the parents' and the mask's headers: they must exist, be images, and fit the mode."""
+    def check_files(self, *, models: bool = True) -> None:
+        """Open the parents' and the mask's headers: they must exist, be images, and fit the mode.
+
+        `models=False` skips the model and LoRA files, for an engine that keeps its models elsewhere."""
         sizes = [_image_size(path, "Parent image") for path in self.init_images]
         if self.mode == "inpaint":
             assert self.mask is not None
@@ -211,6 +213,8 @@ class GenerationRequest:
                     "set the size to the parent's; a parent whose sides are not multiples of 8 must be "
                     "cropped or resized first",
                 )
+        if not models:
+            return
         for lora in self.loras:
             if not lora.path.exists():
                 raise NotFound(f"LoRA file {lora.path} is missing", hint="re-import the LoRA")

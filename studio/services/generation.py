@@ -95,6 +95,11 @@ class GenerationService:
             self._generator = self._generator_factory()
         return self._generator
 
+    def use(self, generator: Generator) -> None:
+        """Run the next generations on `generator` (e.g. a pool of ComfyUI servers) instead of the default one."""
+        self.close()
+        self._generator = generator
+
     def prepare(self, create: CreateRequest) -> Prepared:
         """Resolve and check everything; raise LicenseRefused (with reasons) before any compute."""
         parents = [self.library.works.resolve(ref) for ref in create.parents]
@@ -137,7 +142,7 @@ class GenerationService:
             mask=create.mask,
             blend_weights=create.blend_weights,
         )
-        request.check_files()
+        request.check_files(models=not getattr(self._generator, "remote", False))
         title = create.title or _default_title(create, parents)
         return Prepared(request, plan, plan.license, tuple(links), title, create.creator)
 

@@ -108,7 +108,7 @@ class ModelRegistry:
         """The newest base model the user added, or the built-in one on a machine with no other model."""
         row = self.library.db.one(
             "SELECT m.* FROM models m JOIN works w ON w.id = m.work_id "
-            "WHERE w.kind = 'model' AND m.source != 'builtin' AND w.deleted_at IS NULL "
+            "WHERE w.kind = 'model' AND m.source != 'builtin' AND m.format != 'comfyui' AND w.deleted_at IS NULL "
             "ORDER BY m.added_at DESC LIMIT 1"
         )
         return self._row(row) if row else self.builtin()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studio.core.types import Edge, LineageNode, Origin, Relation, Work, WorkKind
-from studio.errors import StudioError
+from studio.errors import InvalidInput, StudioError
 from studio.generate import Generator, Progress
 from studio.licensing import CODES, DerivativePlan, LicenseCatalog, Verdict, WorkTerms
 from studio.lineage.graph import LineageGraph, ParentLink
@@ -27,6 +27,7 @@ from studio.store.works import NewWork
 
 if TYPE_CHECKING:
     from studio.services.credentials import ExportResult, StoredCredentials
+    from studio.services.engines import EngineRegistry
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Studio:
         self.graph = LineageGraph(library.db)
         self._catalog_arg = catalog
         self._publishing: PublishingService | None = None
+        self._engines: EngineRegistry | None = None
         self._journal = Journal(library.db)
         # The engine knows what is on chain: works confirmed on the default network (read from the journal,
         # so answering it never loads the chain client).
@@ -78,6 +80,24 @@ class Studio:
                 release_gate=lambda work_id: review.ensure_release_allowed(self, work_id),
             )
         return self._publishing
+
+    @property
+    def engines(self) -> EngineRegistry:
+        """ComfyUI servers, their tokens (in the keyring) and their model links."""
+        if self._engines is None:
+            from studio.services.engines import EngineRegistry
+
+            self._engines = EngineRegistry(self.library, self.models)
+        return self._engines
+
+    def use_engine(self, spec: str | None) -> None:
+        """`local` (or None): this machine; `comfyui`: every ComfyUI server as one pool; `comfyui:NAME`: one."""
+        if spec in (None, "", "local"):
+            return
+        kind, _, name = spec.partition(":")
+        if kind != "comfyui":
+            raise InvalidInput(f"unknown engine {spec!r}", hint="use local, comfyui or comfyui:NAME")
+        self.generation.use(self.engines.generator(name or None))
 
     def _on_default_network(self, work_ids: Iterable[str]) -> set[str]:
         row = self.library.db.one("SELECT value FROM settings WHERE key = 'publish.network'")

@@ -1,0 +1,42 @@
+"""ComfyUI as a remote generation engine: HTTP + websocket client, workflows of built-in nodes, a server pool.
+
+Imports neither torch nor diffusers; `ComfyUIGenerator` implements the same `Generator` protocol as the local
+engine.
+"""
+
+from __future__ import annotations
+
+from studio.generate.comfyui.client import ComfyUIClient, normalise_url
+from studio.generate.comfyui.errors import (
+    ComfyUIError,
+    JobFailed,
+    JobRejected,
+    MissingModel,
+    MissingNodes,
+    ModelNotLinked,
+    ServerUnavailable,
+    TokenRefused,
+)
+from studio.generate.comfyui.generator import ComfyUIGenerator, ServerFile
+from studio.generate.comfyui.pool import ServerPool, ServerState
+from studio.generate.comfyui.server_info import MODEL_FOLDERS, ServerInfo, inspect_server
+
+__all__ = [
+    "MODEL_FOLDERS",
+    "ComfyUIClient",
+    "ComfyUIError",
+    "ComfyUIGenerator",
+    "JobFailed",
+    "JobRejected",
+    "MissingModel",
+    "MissingNodes",
+    "ModelNotLinked",
+    "ServerFile",
+    "ServerInfo",
+    "ServerPool",
+    "ServerState",
+    "ServerUnavailable",
+    "TokenRefused",
+    "inspect_server",
+    "normalise_url",
+]

@@ -1,0 +1,101 @@
+"""A `GenerationRequest` as a ComfyUI API-format workflow, built from ComfyUI's built-in nodes only.
+
+Every mode is one graph: checkpoint (+ LoRA chain) -> two text encodings -> a latent -> KSampler -> VAEDecode ->
+SaveImage. txt2img starts from EmptyLatentImage; img2img and blend start from the VAE encoding of one uploaded
+image (blend's is the parents averaged on this side); inpaint adds SetLatentNoiseMask with the uploaded mask.
+
+img2img-like modes run `int(steps * strength)` KSampler steps at `denoise = strength`, which is what the local
+engine runs for the same request, so a recipe means the same amount of work on either engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from studio.generate.comfyui.samplers import ksampler_names
+from studio.generate.request import GenerationRequest
+
+SAVE_PREFIX = "remix-studio"
+SAVE_NODE = "save"
+BASE_NODES = ("CheckpointLoaderSimple", "CLIPTextEncode", "KSampler", "VAEDecode", "SaveImage")
+MODE_NODES: dict[str, tuple[str, ...]] = {
+    "txt2img": ("EmptyLatentImage",),
+    "img2img": ("LoadImage", "VAEEncode"),
+    "blend": ("LoadImage", "VAEEncode"),
+    "inpaint": ("LoadImage", "LoadImageMask", "VAEEncode", "SetLatentNoiseMask"),
+}
+
+
+def required_nodes(request: GenerationRequest) -> tuple[str, ...]:
+    extra = ("LoraLoader",) if request.loras else ()
+    return BASE_NODES + MODE_NODES[request.mode] + extra
+
+
+def steps_run(request: GenerationRequest) -> int:
+    if request.mode == "txt2img":
+        return request.steps
+    return max(1, int(request.steps * request.effective_strength))
+
+
+def build_workflow(
+    request: GenerationRequest,
+    *,
+    checkpoint: str,
+    loras: Sequence[tuple[str, float]] = (),
+    image: str | None = None,
+    mask: str | None = None,
+) -> tuple[dict[str, Any], str]:
+    """(the API-format graph, the studio scheduler id it samples with). `image`/`mask` are uploaded names."""
+    scheduler_id, sampler_name, scheduler = ksampler_names(request.scheduler)
+    graph: dict[str, Any] = {"ckpt": _node("CheckpointLoaderSimple", ckpt_name=checkpoint)}
+    model: list[Any] = ["ckpt", 0]
+    clip: list[Any] = ["ckpt", 1]
+    vae: list[Any] = ["ckpt", 2]
+    for index, (lora_name, weight) in enumerate(loras):
+        node_id = f"lora{index}"
+        graph[node_id] = _node(
+            "LoraLoader", model=model, clip=clip, lora_name=lora_name, strength_model=weight, strength_clip=weight
+        )
+        model, clip = [node_id, 0], [node_id, 1]
+    graph["positive"] = _node("CLIPTextEncode", text=request.prompt, clip=clip)
+    graph["negative"] = _node("CLIPTextEncode", text=request.negative_prompt, clip=clip)
+
+    if request.mode == "txt2img":
+        graph["latent"] = _node("EmptyLatentImage", width=request.width, height=request.height, batch_size=1)
+        latent: list[Any] = ["latent", 0]
+        denoise = 1.0
+    else:
+        if image is None:
+            raise ValueError(f"{request.mode} needs an uploaded image")
+        graph["image"] = _node("LoadImage", image=image)
+        graph["encode"] = _node("VAEEncode", pixels=["image", 0], vae=vae)
+        latent = ["encode", 0]
+        denoise = request.effective_strength
+        if request.mode == "inpaint":
+            if mask is None:
+                raise ValueError("inpaint needs an uploaded mask")
+            graph["mask"] = _node("LoadImageMask", image=mask, channel="red")
+            graph["masked"] = _node("SetLatentNoiseMask", samples=latent, mask=["mask", 0])
+            latent = ["masked", 0]
+
+    graph["sampler"] = _node(
+        "KSampler",
+        model=model,
+        seed=request.seed,
+        steps=steps_run(request),
+        cfg=request.guidance,
+        sampler_name=sampler_name,
+        scheduler=scheduler,
+        positive=["positive", 0],
+        negative=["negative", 0],
+        latent_image=latent,
+        denoise=denoise,
+    )
+    graph["decode"] = _node("VAEDecode", samples=["sampler", 0], vae=vae)
+    graph[SAVE_NODE] = _node("SaveImage", images=["decode", 0], filename_prefix=SAVE_PREFIX)
+    return graph, scheduler_id
+
+
+def _node(class_type: str, **inputs: Any) -> dict[str, Any]:
+    return {"class_type": class_type, "inputs": inputs}

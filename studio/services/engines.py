@@ -1,0 +1,220 @@
+"""Generation engines besides this machine: ComfyUI servers, their access tokens, and which of their model
+files are which registered models.
+
+The servers (name and address) and the links are library settings (`settings` table, keys `engines.comfyui.*`);
+tokens live only in the OS keyring (`comfyui-token:<name>`), and the settings keep just whether one exists.
+A server's model file is linked to a registered model (its hash is then known: the same file registered here)
+or registered by name with a license (its hash is unknown: the recipe records the name only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from studio.core.types import Origin, WorkKind
+from studio.errors import InvalidInput, NotFound
+from studio.generate.comfyui import (
+    MODEL_FOLDERS,
+    ComfyUIClient,
+    ComfyUIGenerator,
+    ServerFile,
+    ServerInfo,
+    ServerPool,
+    inspect_server,
+    normalise_url,
+)
+from studio.licensing import WorkTerms
+from studio.services.models import ModelRegistry, RegisteredModel
+from studio.store.library import Library
+from studio.store.works import NewWork, now_iso
+
+SERVERS_KEY = "engines.comfyui.servers"
+LINKS_KEY = "engines.comfyui.links"
+REMOTE_FORMAT = "comfyui"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+FileKind = Literal["checkpoint", "lora"]
+
+
+def token_name(server: str) -> str:
+    return f"comfyui-token:{server}"
+
+
+@dataclass(frozen=True)
+class EngineServer:
+    name: str
+    url: str
+    has_token: bool
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A model file a server offers, and the registered model it is linked to (if any)."""
+
+    kind: FileKind
+    filename: str
+    model: RegisteredModel | None
+    known_by: Literal["hash", "name"] | None
+
+
+class EngineRegistry:
+    def __init__(self, library: Library, models: ModelRegistry, secrets: Callable[[], Any] | None = None) -> None:
+        self.library = library
+        self.models = models
+        self._secrets_factory = secrets
+        self._secrets: Any = None
+
+    @property
+    def secrets(self) -> Any:
+        if self._secrets is None:
+            from studio.secrets import SecretStore  # the keyring loads only when a token is used
+
+            self._secrets = (self._secrets_factory or SecretStore)()
+        return self._secrets
+
+    # -- servers -------------------------------------------------------------------------------------------
+    def servers(self) -> list[EngineServer]:
+        return [EngineServer(s["name"], s["url"], bool(s.get("has_token"))) for s in self._read(SERVERS_KEY, [])]
+
+    def server(self, name: str) -> EngineServer:
+        for server in self.servers():
+            if server.name == name:
+                return server
+        raise NotFound(f"no ComfyUI server named {name!r}", hint="see `studio engines list`, add one with "
+                       "`studio engines add NAME URL`")
+
+    def add(self, name: str, url: str, token: str | None = None) -> tuple[EngineServer, bool]:
+        """Add a server, or change an existing one's address (and token, when one is given). Returns (it, new)."""
+        if not _NAME.match(name or ""):
+            raise InvalidInput(f"{name!r} is not a usable server name",
+                               hint="use letters, digits, '.', '_' or '-' (at most 64), e.g. render-box")
+        url = normalise_url(url)
+        existing = {s.name: s for s in self.servers()}
+        old = existing.get(name)
+        if token is not None:
+            token = token.strip()
+            if not token:
+                raise InvalidInput("the access token is empty", hint="paste the token, or leave the option out")
+            self.secrets.set(token_name(name), token)
+        has_token = token is not None or bool(old and old.has_token)
+        existing[name] = EngineServer(name, url, has_token)
+        self._write(SERVERS_KEY, [{"name": s.name, "url": s.url, "has_token": s.has_token} for s in existing.values()])
+        return existing[name], old is None
+
+    def remove(self, name: str) -> None:
+        server = self.server(name)
+        if server.has_token:
+            self.secrets.delete(token_name(name))
+        self._write(SERVERS_KEY, [
+            {"name": s.name, "url": s.url, "has_token": s.has_token} for s in self.servers() if s.name != name
+        ])
+
+    def client(self, name: str, *, timeout: float = 10.0) -> ComfyUIClient:
+        server = self.server(name)
+        token = self.secrets.get_secret(token_name(name)) if server.has_token else None
+        if server.has_token and token is None:
+            raise InvalidInput(f"the access token of ComfyUI server {name} is not in the keyring",
+                               hint=f"store it again: `studio engines add {name} {server.url} --token-stdin`")
+        return ComfyUIClient(server.url, name=name, token=token, timeout=timeout)
+
+    def test(self, name: str) -> ServerInfo:
+        """Connect: /system_stats, the websocket, /object_info. Raises the error a job would meet."""
+        client = self.client(name)
+        info = inspect_server(client)
+        client.events("remix-studio-test").close()
+        return info
+
+    # -- models on the servers -----------------------------------------------------------------------------
+    def links(self) -> dict[str, ServerFile]:
+        return {work_id: ServerFile(v["file"], v["by"]) for work_id, v in self._read(LINKS_KEY, {}).items()}
+
+    def remote_models(self, name: str) -> list[RemoteFile]:
+        info = self.test(name)
+        by_file = {(v["kind"], v["file"]): (work_id, v["by"]) for work_id, v in self._read(LINKS_KEY, {}).items()}
+        files: list[RemoteFile] = []
+        for kind in ("checkpoint", "lora"):
+            for filename in info.files(kind):
+                linked = by_file.get((kind, filename))
+                model = self._model_of(linked[0]) if linked else None
+                files.append(RemoteFile(kind, filename, model, linked[1] if model else None))  # type: ignore[arg-type]
+        return files
+
+    def link(self, server: str, filename: str, *, model: str | None = None, license_id: str | None = None,
+             name: str | None = None) -> tuple[RegisteredModel, Literal["hash", "name"]]:
+        """Link a server's file to a registered model (`model`), or register it by name with `license_id`."""
+        info = self.test(server)
+        kind: FileKind | None = next((k for k in ("checkpoint", "lora") if filename in info.files(k)), None)
+        if kind is None:
+            raise NotFound(f"ComfyUI server {server} has no model file {filename!r}",
+                           hint=f"see `studio engines models {server}`; files go in "
+                           f"{MODEL_FOLDERS['checkpoint']} or {MODEL_FOLDERS['lora']} of its ComfyUI folder")
+        if (model is None) == (license_id is None):
+            raise InvalidInput("link the file either to a registered model or by name with its license",
+                               hint="pass --model NAME, or --license ID (see `studio license list`)")
+        expected = WorkKind.model if kind == "checkpoint" else WorkKind.lora
+        if model is not None:
+            registered, known_by = self.models.get(model), "hash"
+            if registered.kind is not expected:
+                raise InvalidInput(f"{filename} is a {kind} on the server but {registered.name} is a "
+                                   f"{registered.kind.value}", hint="link checkpoints to models and LoRAs to LoRAs")
+        else:
+            assert license_id is not None
+            registered, known_by = self._register_by_name(server, kind, filename, license_id, name), "name"
+        links = {k: v for k, v in self._read(LINKS_KEY, {}).items() if (v["kind"], v["file"]) != (kind, filename)}
+        links[registered.work.id] = {"file": filename, "kind": kind, "by": known_by}
+        self._write(LINKS_KEY, links)
+        return registered, known_by  # type: ignore[return-value]
+
+    def generator(self, name: str | None = None) -> ComfyUIGenerator:
+        """The engine on one server, or on every server as one pool when `name` is None."""
+        names = [name] if name else [s.name for s in self.servers()]
+        if not names:
+            raise NotFound("no ComfyUI server is set up", hint="add one with `studio engines add NAME URL`")
+        return ComfyUIGenerator(ServerPool([self.client(n) for n in names]), self.links())
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    def _register_by_name(self, server: str, kind: FileKind, filename: str, license_id: str,
+                          name: str | None) -> RegisteredModel:
+        WorkTerms(self.models.catalog.get(license_id))
+        url = self.server(server).url
+        location = f"{url}/{MODEL_FOLDERS[kind]}/{filename}"
+        # The file's bytes are out of reach, so its identity is its place: a hash of that, not of the file.
+        identity = hashlib.sha256(f"comfyui:{location}".encode()).hexdigest()
+        existing = self.library.works.by_sha256(identity)
+        if existing is not None:
+            row = self.library.db.one("SELECT name FROM models WHERE work_id = ?", (existing.id,))
+            if row is not None:
+                return self.models.get(row["name"])
+        title = name or filename.rsplit(".", 1)[0]
+        if self.library.db.one("SELECT 1 FROM models WHERE name = ?", (title,)):
+            raise InvalidInput(f"a model named {title!r} is already registered", hint="choose another --name")
+        work_kind = WorkKind.model if kind == "checkpoint" else WorkKind.lora
+        with self.library.db.atomic():
+            work = existing or self.library.works.insert(NewWork(
+                kind=work_kind, sha256=identity, title=title, origin=Origin.imported, license_id=license_id,
+                location=location, format=REMOTE_FORMAT,
+                description=f"{filename} on ComfyUI server {server}; known by name only (its file hash is unknown)",
+            ))
+            self.library.db.execute(
+                "INSERT INTO models (work_id, name, path, format, arch, source, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (work.id, title, location, REMOTE_FORMAT, None, f"comfyui:{server}", now_iso()),
+            )
+        return self.models.get(title)
+
+    def _model_of(self, work_id: str) -> RegisteredModel | None:
+        row = self.library.db.one("SELECT name FROM models WHERE work_id = ?", (work_id,))
+        return self.models.get(row["name"]) if row else None
+
+    def _read(self, key: str, default: Any) -> Any:
+        row = self.library.db.one("SELECT value FROM settings WHERE key = ?", (key,))
+        return json.loads(row["value"]) if row else default
+
+    def _write(self, key: str, value: Any) -> None:
+        self.library.db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, json.dumps(value, sort_keys=True)),
+        )

@@ -1,0 +1,103 @@
+"""Fixtures: stand-in ComfyUI servers running the studio's diffusers engine on the built-in tiny model, and a
+real library whose registry knows that model (so the servers' file is linked by its hash)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import numpy as np
+from PIL import Image
+from standin_nodes import Files
+from standin_server import StandInComfyUI
+
+from studio.generate import DiffusersGenerator, ModelRef, builtin_model_ref
+from studio.services import Studio
+from studio.store.library import Library
+
+CHECKPOINT = "studio-tiny.safetensors"
+SIZE = 64
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("comfy-data")
+
+
+@pytest.fixture(scope="session")
+def tiny(data_dir: Path) -> ModelRef:
+    return builtin_model_ref(data_dir)
+
+
+@pytest.fixture(scope="session")
+def engine(data_dir: Path) -> DiffusersGenerator:
+    import torch
+
+    torch.set_num_threads(1)
+    return DiffusersGenerator(data_dir)
+
+
+@pytest.fixture
+def make_server(tmp_path: Path, engine: DiffusersGenerator, tiny: ModelRef) -> Iterator[Callable[..., StandInComfyUI]]:
+    servers: list[StandInComfyUI] = []
+
+    def make(**options: Any) -> StandInComfyUI:
+        root = tmp_path / f"comfy{len(servers)}"
+        files = Files(checkpoints={CHECKPOINT: tiny}, loras={}, input_dir=root / "input")
+        server = StandInComfyUI(root, engine, files, **options)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def studio(tmp_path: Path, data_dir: Path) -> Iterator[Studio]:
+    s = Studio(Library.open(tmp_path / "lib"), data_folder=data_dir)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def linked(studio: Studio) -> Callable[[StandInComfyUI], None]:
+    """Link the servers' checkpoint to the registered built-in model (the same file: known by hash)."""
+
+    def link(server: StandInComfyUI, name: str = "box") -> None:
+        studio.engines.link(name, CHECKPOINT, model=studio.models.builtin().name)
+
+    return link
+
+
+@pytest.fixture(scope="session")
+def parent_images(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("parents")
+    ramp = np.linspace(0, 255, SIZE, dtype=np.float64)
+    paths = []
+    for n, channel in enumerate((0, 1, 2)):
+        pixels = np.zeros((SIZE, SIZE, 3))
+        pixels[..., channel] = ramp[None, :]
+        pixels[..., (channel + 1) % 3] = ramp[:, None]
+        path = folder / f"parent{n}.png"
+        Image.fromarray(pixels.astype(np.uint8), "RGB").save(path)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def mask_image(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("mask") / "mask.png"
+    mask = Image.new("L", (SIZE, SIZE), 0)
+    mask.paste(255, (16, 16, 48, 48))
+    mask.save(path)
+    return path

@@ -1,0 +1,276 @@
+"""A stand-in ComfyUI server for the tests: ComfyUI's HTTP routes and websocket protocol on aiohttp, executing
+workflows with the studio's diffusers engine on the built-in tiny model.
+
+It is a neighbour of the unit under test (the studio's ComfyUI client), written from ComfyUI's documented
+protocol: /system_stats, /object_info, /upload/image, /prompt, /queue, /interrupt, /history, /view and /ws
+(also under /api/), JSON messages and binary preview frames. Faults for the tests: a required access token,
+missing nodes, a node that fails, and `die_at_step` (the whole server goes away in the middle of a job).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import queue
+import socket
+import struct
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from standin_nodes import Files, node_catalogue, to_request, validate
+
+from studio.generate import Cancelled, Progress
+
+
+class StandInComfyUI:
+    def __init__(self, root: Path, engine: Any, files: Files, *, token: str | None = None,
+                 missing_nodes: tuple[str, ...] = (), fail_node: str | None = None, die_at_step: int | None = None,
+                 step_delay: float = 0.0) -> None:
+        self.root = root
+        self.engine = engine
+        self.files = files
+        self.token = token
+        self.missing_nodes = missing_nodes
+        self.fail_node = fail_node
+        self.die_at_step = die_at_step
+        self.step_delay = step_delay
+        self.output_dir = root / "output"
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        files.input_dir.mkdir(parents=True, exist_ok=True)
+        # What happened, for the tests to assert on.
+        self.prompts: list[dict[str, Any]] = []
+        self.executed: list[str] = []
+        self.interrupts: list[Any] = []
+        self.deleted: list[str] = []
+        self.uploads: list[str] = []
+        self.requests_seen: list[tuple[str, str]] = []
+        self._history: dict[str, Any] = {}
+        self._pending: queue.Queue[tuple[str, dict[str, Any], str] | None] = queue.Queue()
+        self._deleted_ids: set[str] = set()
+        self._running: str | None = None
+        self._cancel = threading.Event()
+        self._sockets: dict[str, web.WebSocketResponse] = {}
+        self._loop = asyncio.new_event_loop()
+        self._runner: web.AppRunner | None = None
+        self._alive = True
+        self.url = ""
+
+    # -- life ----------------------------------------------------------------------------------------------
+    def start(self) -> str:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        ready = threading.Event()
+
+        def serve() -> None:
+            asyncio.set_event_loop(self._loop)
+            self._runner = web.AppRunner(self._app(), handle_signals=False)
+            self._loop.run_until_complete(self._runner.setup())
+            self._loop.run_until_complete(web.SockSite(self._runner, sock).start())
+            ready.set()
+            self._loop.run_forever()
+
+        threading.Thread(target=serve, daemon=True, name="standin-http").start()
+        threading.Thread(target=self._worker, daemon=True, name="standin-exec").start()
+        ready.wait(10)
+        return self.url
+
+    def stop(self) -> None:
+        """Go away at once: sockets dropped, the port closed, the running job abandoned."""
+        if not self._alive:
+            return
+        self._alive = False
+        self._cancel.set()
+        self._pending.put(None)
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
+    async def _shutdown(self) -> None:
+        for ws in list(self._sockets.values()):
+            transport = ws._req.transport if ws._req else None  # drop, as a crashed server would, no close frame
+            if transport is not None:
+                transport.abort()
+        assert self._runner is not None
+        await self._runner.cleanup()
+
+    # -- HTTP ----------------------------------------------------------------------------------------------
+    def _app(self) -> web.Application:
+        app = web.Application(middlewares=[self._guard], client_max_size=64 * 1024 * 1024)
+        routes = [
+            ("GET", "/ws", self._ws), ("GET", "/system_stats", self._system_stats),
+            ("GET", "/object_info", self._object_info), ("POST", "/upload/image", self._upload),
+            ("POST", "/prompt", self._prompt), ("GET", "/queue", self._get_queue), ("POST", "/queue", self._queue),
+            ("POST", "/interrupt", self._interrupt), ("GET", "/history/{prompt_id}", self._history_one),
+            ("GET", "/view", self._view),
+        ]
+        for method, path, handler in routes:
+            app.router.add_route(method, path, handler)
+            app.router.add_route(method, "/api" + path, handler)
+        return app
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        self.requests_seen.append((request.method, request.path))
+        if self.token is not None and request.headers.get("Authorization") != f"Bearer {self.token}":
+            return web.json_response({"error": "unauthorized"}, status=401)
+        origin = request.headers.get("Origin")
+        if origin and origin.split("://", 1)[-1] != request.host:
+            return web.Response(status=403)  # ComfyUI's default: refuse a foreign Origin
+        return await handler(request)
+
+    async def _system_stats(self, request: web.Request) -> web.Response:
+        return web.json_response({
+            "system": {"os": "posix", "comfyui_version": "0.3.60", "python_version": "3.11", "embedded_python": False,
+                       "ram_total": 0, "ram_free": 0},
+            "devices": [{"name": "cpu", "type": "cpu", "index": None, "vram_total": 0, "vram_free": 0}],
+        })
+
+    def _catalogue(self) -> dict[str, Any]:
+        inputs = sorted(str(p.relative_to(self.files.input_dir)) for p in self.files.input_dir.rglob("*.png"))
+        nodes = node_catalogue(sorted(self.files.checkpoints), sorted(self.files.loras), inputs)
+        return {k: v for k, v in nodes.items() if k not in self.missing_nodes}
+
+    async def _object_info(self, request: web.Request) -> web.Response:
+        return web.json_response(self._catalogue())
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        image = form.get("image")
+        if not isinstance(image, web.FileField):
+            return web.Response(status=400)
+        subfolder = str(form.get("subfolder") or "")
+        folder = self.files.input_dir / subfolder
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / image.filename).write_bytes(image.file.read())
+        self.uploads.append(f"{subfolder}/{image.filename}" if subfolder else image.filename)
+        return web.json_response({"name": image.filename, "subfolder": subfolder, "type": "input"})
+
+    async def _prompt(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        graph = body.get("prompt")
+        errors = validate(graph, self._catalogue())
+        if errors:
+            return web.json_response({"error": {"type": "prompt_outputs_failed_validation",
+                                                "message": "Prompt outputs failed validation"},
+                                      "node_errors": errors}, status=400)
+        prompt_id = str(body.get("prompt_id") or uuid.uuid4())
+        self.prompts.append(body)
+        self._pending.put((prompt_id, graph, str(body.get("client_id") or "")))
+        return web.json_response({"prompt_id": prompt_id, "number": len(self.prompts), "node_errors": {}})
+
+    async def _get_queue(self, request: web.Request) -> web.Response:
+        running = [[0, self._running, {}, {}, []]] if self._running else []
+        return web.json_response({"queue_running": running, "queue_pending": []})
+
+    async def _queue(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        for prompt_id in body.get("delete") or ():
+            self.deleted.append(prompt_id)
+            self._deleted_ids.add(prompt_id)
+        return web.Response(status=200)
+
+    async def _interrupt(self, request: web.Request) -> web.Response:
+        body = await request.json() if request.can_read_body else {}
+        self.interrupts.append(body.get("prompt_id"))
+        if body.get("prompt_id") in (None, self._running):
+            self._cancel.set()
+        return web.Response(status=200)
+
+    async def _history_one(self, request: web.Request) -> web.Response:
+        prompt_id = request.match_info["prompt_id"]
+        entry = self._history.get(prompt_id)
+        return web.json_response({prompt_id: entry} if entry else {})
+
+    async def _view(self, request: web.Request) -> web.StreamResponse:
+        base = self.output_dir if request.query.get("type", "output") == "output" else self.files.input_dir
+        path = (base / request.query.get("subfolder", "") / request.query["filename"]).resolve()
+        if not path.is_relative_to(base.resolve()) or not path.is_file():
+            return web.Response(status=404)
+        return web.Response(body=path.read_bytes(), content_type="image/png")
+
+    async def _ws(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        client_id = request.query.get("clientId") or uuid.uuid4().hex
+        self._sockets[client_id] = ws
+        await ws.send_str(json.dumps({"type": "status", "data": {
+            "status": {"exec_info": {"queue_remaining": self._pending.qsize()}}, "sid": client_id}}))
+        async for _ in ws:
+            pass
+        self._sockets.pop(client_id, None)
+        return ws
+
+    # -- execution -----------------------------------------------------------------------------------------
+    def _send(self, client_id: str, kind: str, data: dict[str, Any] | bytes) -> None:
+        ws = self._sockets.get(client_id)
+        if ws is None or not self._alive:
+            return
+        coro = ws.send_bytes(data) if isinstance(data, bytes) else ws.send_str(json.dumps({"type": kind, "data": data}))
+        try:
+            asyncio.run_coroutine_threadsafe(coro, self._loop).result(10)
+        except Exception:  # the client went away; ComfyUI carries on too
+            pass
+
+    def _worker(self) -> None:
+        while True:
+            item = self._pending.get()
+            if item is None or not self._alive:
+                return
+            prompt_id, graph, client_id = item
+            if prompt_id in self._deleted_ids:
+                continue
+            self._running, _ = prompt_id, self._cancel.clear()
+            try:
+                self._execute(prompt_id, graph, client_id)
+            finally:
+                self._running = None
+
+    def _execute(self, prompt_id: str, graph: dict[str, Any], client_id: str) -> None:
+        send = lambda kind, data: self._send(client_id, kind, data)  # noqa: E731
+        send("execution_start", {"prompt_id": prompt_id, "timestamp": int(time.time() * 1000)})
+        send("execution_cached", {"nodes": [], "prompt_id": prompt_id})
+        with tempfile.TemporaryDirectory() as work:
+            request, sampler_id = to_request(graph, self.files, Path(work))
+            for node_id, node in graph.items():
+                if node["class_type"] == self.fail_node:
+                    send("execution_error", {"prompt_id": prompt_id, "node_id": node_id, "node_type": self.fail_node,
+                                             "executed": [], "exception_message": "Out of memory on the device\n",
+                                             "exception_type": "RuntimeError", "traceback": []})
+                    return
+            send("executing", {"node": sampler_id, "display_node": sampler_id, "prompt_id": prompt_id})
+
+            def progress(p: Progress) -> None:
+                if self.die_at_step is not None and p.step >= self.die_at_step:
+                    self.stop()
+                    raise Cancelled("the stand-in server died")
+                send("progress", {"value": p.step, "max": p.total, "prompt_id": prompt_id, "node": sampler_id})
+                if p.preview is not None:
+                    buffer = io.BytesIO()
+                    p.preview.save(buffer, format="JPEG")
+                    send("", struct.pack(">II", 1, 1) + buffer.getvalue())
+                time.sleep(self.step_delay)
+
+            try:
+                result = self.engine.run(request, on_progress=progress, cancel=self._cancel)
+            except Cancelled:
+                if self._alive:
+                    send("execution_interrupted", {"prompt_id": prompt_id, "node_id": sampler_id,
+                                                   "node_type": "KSampler", "executed": []})
+                return
+        filename = f"remix-studio_{len(self.executed) + 1:05d}_.png"
+        result.image.save(self.output_dir / filename)
+        self.executed.append(prompt_id)
+        images = [{"filename": filename, "subfolder": "", "type": "output"}]
+        self._history[prompt_id] = {"prompt": [0, prompt_id, graph, {}, ["save"]], "outputs": {"save": {"images":
+                                    images}}, "status": {"status_str": "success", "completed": True, "messages": []}}
+        send("executed", {"node": "save", "display_node": "save", "output": {"images": images},
+                          "prompt_id": prompt_id})
+        send("execution_success", {"prompt_id": prompt_id, "timestamp": int(time.time() * 1000)})
+        send("executing", {"node": None, "prompt_id": prompt_id})
