@@ -23,6 +23,8 @@ from studio.app.session import StudioSession
 from studio.core.types import Work, units_to_percent
 from studio.errors import StudioError
 from studio.licensing import Verdict, effective_pil
+from studio.licensing.works import VerdictLine
+from studio.report.registrations import Registration, registrations_of
 from studio.ui.royalty_chart import RoyaltyChart
 from studio.ui.theme import ALLOWED, REFUSED, WARNED
 
@@ -45,7 +47,7 @@ class LicensePanel(QScrollArea):
         body = QWidget()
         self.setWidget(body)
         self.heading = QLabel(textFormat=Qt.TextFormat.RichText, openExternalLinks=True, wordWrap=True)
-        self.verdicts = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
+        self.verdicts = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True, openExternalLinks=True)
         self.publish = QPushButton("Publish on Story…")
         self.publish.clicked.connect(self.publish_requested)
         self.reasons = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
@@ -114,6 +116,7 @@ class LicensePanel(QScrollArea):
             self.credits.clear()
             self.copy_credits.setEnabled(False)
             self.publish.setEnabled(False)
+            self.publish.setVisible(True)
             self.chart.set_slices([])
             return
         try:
@@ -124,24 +127,18 @@ class LicensePanel(QScrollArea):
             self.verdicts.setText(f"<span style='color:{REFUSED.name()}'>{_escape(str(exc))}</span>")
             return
         self.verdict = verdict
+        published = registrations_of(self.session.studio.library.db, work.id)
         # The dialog plans the whole publication (own unpublished ancestors go first) and says what stops it.
-        self.publish.setEnabled(work.kind.value == "image")
+        self.publish.setEnabled(work.kind.value == "image" and not published)
+        self.publish.setVisible(not published)
+        self.publish.setToolTip(published[-1].text if published else "")
         lic = self.session.studio.catalog.get(work.license_id)
         who = f" by {_escape(work.creator)}" if work.creator else ""
         self.heading.setText(
             f"<h3 style='margin:0'>{_escape(work.title)}</h3>{who} · <a href='{lic.legal_url}'>{_escape(lic.name)}</a>"
             f"<br><span style='color:gray'>{_escape(lic.summary)}</span>"
         )
-        rows = [
-            ("May be remixed", verdict.can_remix),
-            ("May be used commercially", verdict.can_use_commercially),
-            ("May be published on Story", verdict.can_publish),
-        ]
-        html = "".join(
-            f"<div><span style='color:{(ALLOWED if ok else REFUSED).name()}; font-weight:bold'>{'✓' if ok else '✗'}"
-            f"</span>&nbsp;{label}</div>"
-            for label, ok in rows
-        )
+        html = "".join(self._line_html(line, published) for line in verdict.lines)
         if verdict.inherited_license is not None:
             terms = verdict.inherited_license
             pil = effective_pil(terms)
@@ -160,8 +157,27 @@ class LicensePanel(QScrollArea):
         self._show_royalty()
 
     @staticmethod
+    def _line_html(line: VerdictLine, published: list[Registration]) -> str:
+        if line.answer == "done" and published:
+            return "".join(
+                f"<div><span style='color:{ALLOWED.name()}; font-weight:bold'>✓</span>&nbsp;"
+                f"{_escape(reg.text)}<br><span style='color:gray'>"
+                + (f"<a href='{reg.explorer_url}'>{_escape(reg.explorer_url)}</a>" if reg.explorer_url
+                   else _escape(reg.explorer_text))
+                + "</span></div>"
+                for reg in published
+            )
+        colour = ALLOWED if line.answer != "no" else REFUSED
+        mark = "✓" if line.answer != "no" else "✗"
+        return (
+            f"<div><span style='color:{colour.name()}; font-weight:bold'>{mark}</span>&nbsp;{line.label.capitalize()}"
+            f"<br><span style='color:gray'>{_escape(line.reason.message)} ({line.reason.code})</span></div>"
+        )
+
+    @staticmethod
     def _reasons_html(verdict: Verdict) -> str:
-        seen: set[str] = set()
+        stated = {line.reason.message for line in verdict.lines}
+        seen: set[str] = set(stated)
         lines = []
         for r in verdict.reasons:
             if r.message in seen:

@@ -1,0 +1,41 @@
+"""The license panel: each verdict line with its reason, the owner's rights apart from others', and a published
+work's IP in place of a refusal, with Publish gone."""
+
+from __future__ import annotations
+
+from studio.publish.journal import Journal
+from studio.services.generation import CreateRequest
+
+IP = "0x" + "ef" * 20
+
+
+def _own_generation(window) -> str:
+    work = window.session.studio.generate(CreateRequest(
+        mode="txt2img", prompt="a quiet harbour at dawn", seed=1, steps=2, width=64, height=64,
+        title="Dawn", license_id="pil-non-commercial-social-remixing",
+    ))
+    window.session.library_changed.emit()
+    return work.id
+
+
+def test_own_non_commercial_generation_shows_owner_rights_with_reasons(qtbot, window) -> None:
+    work_id = _own_generation(window)
+    window.session.select([work_id])
+    text = window.license_panel.verdicts.text()
+    assert "as its owner you may use it commercially" in text and "(owner_may_use_commercially)" in text
+    assert "others may not use “Dawn” commercially" in text and "(others_may_not_use_commercially)" in text
+    assert not window.license_panel.publish.isHidden() and window.license_panel.publish.isEnabled()
+
+
+def test_a_published_work_shows_its_ip_and_hides_publish(qtbot, window) -> None:
+    work_id = _own_generation(window)
+    Journal(window.session.studio.library.db).record_imported(
+        work_id, "devnet", 1315, ip_id=IP, token_id=1, nft_contract="0x" + "cd" * 20, license_terms_ids=(1,),
+        metadata_uri=None, metadata_hash=None, readback={},
+    )
+    window.session.select([work_id])
+    panel = window.license_panel
+    text = panel.verdicts.text()
+    assert f"Published as IP {IP} on devnet" in text and "devnet has no block explorer" in text
+    assert "already_on_chain" not in text and "already_on_chain" not in panel.reasons.text()
+    assert panel.publish.isHidden() and not panel.publish.isEnabled()
