@@ -1,0 +1,196 @@
+"""Validated option and argument types shared by the commands.
+
+A value the studio cannot use is refused while the command line is parsed, before the library is opened,
+so a bad number never reaches a service that would silently replace it with a default. NaN and infinities
+are refused everywhere: they pass every `<`/`>` range check.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlparse
+
+import click
+
+WEI_PER_IP = Decimal(10**18)
+_HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+
+
+class _Type(click.ParamType):
+    def fail_value(self, value: Any, why: str, param: click.Parameter | None, ctx: click.Context | None) -> None:
+        self.fail(f"{str(value)[:80]!r} {why}", param, ctx)
+
+
+class Number(_Type):
+    """A finite float within [low, high] (or (low, high] when `low_open`)."""
+
+    name = "number"
+
+    def __init__(self, low: float | None = None, high: float | None = None, *, low_open: bool = False) -> None:
+        self.low, self.high, self.low_open = low, high, low_open
+
+    def _range(self) -> str:
+        if self.low is not None and self.high is not None:
+            return f"{'above' if self.low_open else 'from'} {self.low:g} {'and at most' if self.low_open else 'to'} " \
+                   f"{self.high:g}"
+        if self.low is not None:
+            return f"{'above' if self.low_open else 'at least'} {self.low:g}"
+        return f"at most {self.high:g}" if self.high is not None else "finite"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float) and math.isfinite(value):
+            number = value
+        else:
+            try:
+                number = float(str(value).strip())
+            except ValueError:
+                self.fail_value(value, f"is not a number (use a number {self._range()})", param, ctx)
+        if not math.isfinite(number):
+            self.fail_value(value, f"is not a finite number (use a number {self._range()})", param, ctx)
+        below = self.low is not None and (number <= self.low if self.low_open else number < self.low)
+        if below or (self.high is not None and number > self.high):
+            self.fail_value(value, f"is out of range (use a number {self._range()})", param, ctx)
+        return number
+
+
+class WholeNumber(_Type):
+    """An integer within [low, high]; '1e3' and '2.0' are refused rather than guessed at."""
+
+    name = "integer"
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            text = str(value).strip()
+            if not re.fullmatch(r"[+-]?\d{1,30}", text):
+                self.fail_value(value, f"is not a whole number (use {self.low} to {self.high})", param, ctx)
+            number = int(text)
+        if not self.low <= number <= self.high:
+            self.fail_value(value, f"is out of range (use a whole number from {self.low} to {self.high})", param, ctx)
+        return number
+
+
+class Size(_Type):
+    """WIDTHxHEIGHT, each side a multiple of 8 the generator accepts."""
+
+    name = "WIDTHxHEIGHT"
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        match = re.fullmatch(r"\s*(\d{1,6})\s*[xX]\s*(\d{1,6})\s*", str(value))
+        if not match:
+            self.fail_value(value, "is not WIDTHxHEIGHT (e.g. 512x512)", param, ctx)
+        width, height = int(match[1]), int(match[2])
+        if not all(self.low <= side <= self.high and side % 8 == 0 for side in (width, height)):
+            self.fail_value(value, f"is not a usable size (each side a multiple of 8 from {self.low} to {self.high})",
+                            param, ctx)
+        return width, height
+
+
+class Text(_Type):
+    """Text that must not be empty or hold control characters (an empty --license must not mean the default)."""
+
+    name = "text"
+
+    def __init__(self, max_length: int = 200) -> None:
+        self.max_length = max_length
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip()
+        if not text:
+            self.fail("must not be empty (leave the option out for the default)", param, ctx)
+        if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in text):
+            self.fail("must not contain control characters", param, ctx)
+        if len(text) > self.max_length:
+            self.fail(f"is longer than {self.max_length} characters", param, ctx)
+        return text
+
+
+class IpAmount(_Type):
+    """An amount of IP ('1.5') or of wei ('250wei'), returned in wei."""
+
+    name = "amount"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        try:
+            return parse_ip_amount(str(value))
+        except ValueError as exc:
+            self.fail_value(value, str(exc), param, ctx)
+
+
+def parse_ip_amount(amount: str) -> int:
+    """'1.5' (IP) -> wei; '250wei' -> 250 wei. ValueError says why anything else is refused."""
+    text = amount.strip().lower()
+    try:
+        value = Decimal(text[:-3]) if text.endswith("wei") else Decimal(text.removesuffix("ip").strip()) * WEI_PER_IP
+    except InvalidOperation:
+        raise ValueError("is not an amount (give IP like 1.5, or wei like 250wei)") from None
+    if not value.is_finite() or value < 0 or value != value.to_integral_value():
+        raise ValueError("is not a whole, positive number of wei (IP has 18 decimals)")
+    if value >= 2**256:
+        raise ValueError("is larger than any amount on chain")
+    return int(value)
+
+
+class Address(_Type):
+    """A 20-byte hex address (0x + 40 hex digits); a mixed-case one must carry a valid EIP-55 checksum."""
+
+    name = "address"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip()
+        if not _HEX_ADDRESS.fullmatch(text):
+            self.fail_value(value, "is not an address (0x followed by 40 hex digits)", param, ctx)
+        digits = text[2:]
+        if digits != digits.lower() and digits != digits.upper() and checksum_address(text) != text:
+            self.fail_value(value, "has a wrong checksum (a mistyped letter?); copy the address again", param, ctx)
+        return text
+
+
+def checksum_address(address: str) -> str:
+    """The EIP-55 spelling of a 20-byte hex address: a letter is upper-case where the keccak-256 of the lower-case
+    hex digits has a nibble of 8 or more."""
+    from Crypto.Hash import keccak  # pycryptodome, installed with the publish extra; no web3 in the CLI layer
+
+    digits = address[2:].lower()
+    digest = keccak.new(digest_bits=256, data=digits.encode("ascii")).hexdigest()
+    return "0x" + "".join(c.upper() if int(n, 16) >= 8 else c for c, n in zip(digits, digest[:40], strict=True))
+
+
+class HttpUrl(_Type):
+    """An http(s) URL with a host (RPC endpoints, services)."""
+
+    name = "url"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip()
+        try:
+            parsed = urlparse(text)
+            parsed.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            self.fail_value(value, "is not a valid URL (e.g. https://aeneid.storyrpc.io)", param, ctx)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            self.fail_value(value, "is not an http(s) URL (e.g. https://aeneid.storyrpc.io)", param, ctx)
+        return text
+
+
+PERCENT = Number(0, 100)
+FRACTION = Number(0, 1, low_open=True)
+POSITIVE = Number(0)
+TEXT = Text()
+ADDRESS = Address()
+HTTP_URL = HttpUrl()
+IP_AMOUNT = IpAmount()
