@@ -21,10 +21,13 @@ from studio.report.model import (
     Node,
     Problem,
     Publication,
+    Registration,
     ReviewNote,
     RoyaltyTable,
     Share,
+    VerdictEntry,
 )
+from studio.report.registrations import confirmed
 from studio.royalty import RoyaltySplit
 
 # Flags the library sets itself, outside the license engine's table of codes.
@@ -79,6 +82,13 @@ def build_report(inputs: ReportInputs) -> LineageReport:
             _royalty_table(p, inputs.royalties[p], inputs.works) for p in POLICIES if p in inputs.royalties
         ),
         review=inputs.review,
+        verdicts=tuple(
+            VerdictEntry(v.action, v.who, v.answer, v.label, v.reason.code, v.reason.message) for v in verdict.lines
+        ),
+        registrations=tuple(
+            Registration(r.ip_id, r.network, r.chain_id, r.explorer_url)
+            for r in confirmed(inputs.publications.get(subject.id, ()))
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from html import escape
 
 from studio import __version__
 from studio.report.model import CredentialsVerdict, LineageReport, Node, Problem, Publication, RoyaltyTable
+from studio.report.registrations import explorer_url
 from studio.report.serialize import fingerprint, report_dict
 
 FINGERPRINT_META = "remix-studio-report-fingerprint"
@@ -31,6 +32,7 @@ h3 { font-size: 16px; margin: 18px 0 6px; }
 .meta { color: #5f656e; font-size: 13px; }
 .meta code { font-size: 12px; }
 .verdicts { display: flex; gap: 10px; flex-wrap: wrap; margin: 14px 0 4px; }
+.verdict { flex-basis: 100%; font-size: 14px; }
 .pill { border-radius: 999px; padding: 4px 12px; font-weight: 600; font-size: 13px; }
 .yes { background: #dcefe2; color: #1b5e33; }
 .no { background: #f8dcdc; color: #8e1c1c; }
@@ -130,14 +132,39 @@ def _header(report: LineageReport, digest: str) -> str:
         f"{by} · {_e(subject.license.name)} · written {_e(report.generated_at)}<br>"
         f'Report fingerprint <code id="fingerprint">{_e(digest)}</code></div>'
         '<div class="verdicts">'
-        + _pill("May be remixed", report.can_remix)
-        + _pill("Commercial use", report.can_use_commercially)
-        + _pill("May be published on Story", report.can_publish)
+        + (_verdict_lines(report) or (
+            _pill("May be remixed", report.can_remix)
+            + _pill("Commercial use", report.can_use_commercially)
+            + _pill("May be published on Story", report.can_publish)
+        ))
         + review
         + "</div>"
         + (f'<p class="meta">{_e(report.review.explanation)}</p>' if report.review is not None else "")
         + "</header>"
     )
+
+
+def _verdict_lines(report: LineageReport) -> str:
+    """Each answer with its reason; a registered work's IP and explorer page in place of "published: no"."""
+    rows = []
+    for v in report.verdicts:
+        if v.answer == "done" and report.registrations:
+            for reg in report.registrations:
+                where = (f'<a class="explorer" href="{_e(reg.explorer_url)}">{_e(reg.explorer_url)}</a>'
+                         if reg.explorer_url else f"{_e(reg.network)} has no block explorer")
+                rows.append(
+                    f'<div class="verdict" data-action="publish" data-answer="done"><span class="pill yes">'
+                    f'Published as IP <code class="ip-id">{_e(reg.ip_id)}</code> on {_e(reg.network)}</span> '
+                    f'<span class="muted">{where}</span></div>'
+                )
+            continue
+        pill = "yes" if v.answer != "no" else "no"
+        rows.append(
+            f'<div class="verdict" data-action="{_e(v.action)}" data-who="{_e(v.who)}" data-answer="{_e(v.answer)}">'
+            f'<span class="pill {pill}">{_e(v.label.capitalize())}: {_e(v.answer)}</span> {_e(v.reason)} '
+            f'<span class="code">({_e(v.code)})</span></div>'
+        )
+    return "".join(rows)
 
 
 def _problem_rows(problems: Iterable[Problem], titles: Mapping[str, str]) -> str:
@@ -186,13 +213,20 @@ def _on_chain(publications: Iterable[Publication]) -> str:
     if confirmed:
         return "<br>".join(
             f'<span class="ok">registered</span> on {_e(p.network)} (chain {p.chain_id})<br>'
-            f'<code class="ip-id">{_e(p.ip_id)}</code>'
+            f'<code class="ip-id">{_e(p.ip_id)}</code>' + _explorer_link(p)
             for p in confirmed
         )
     pending = [p for p in rows if p.state in ("draft", "sent")]
     if pending:
         return f'<span class="muted">publishing on {_e(pending[-1].network)} ({_e(pending[-1].state)})</span>'
     return '<span class="muted">not published</span>'
+
+
+def _explorer_link(pub: Publication) -> str:
+    url = explorer_url(pub.network, pub.ip_id or "")
+    if url is None:
+        return f'<div class="muted">{_e(pub.network)} has no block explorer</div>'
+    return f'<div><a class="explorer" href="{_e(url)}">explorer</a></div>'
 
 
 def _credentials_cell(verdict: CredentialsVerdict | None) -> str:

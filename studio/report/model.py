@@ -59,6 +59,28 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class VerdictEntry:
+    """One answer about the reported work with the reason for it (see `studio.licensing.works.VerdictLine`)."""
+
+    action: str  # remix | commercial | publish
+    who: str  # you | others
+    answer: str  # yes | no | done
+    label: str
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A confirmed registration of the reported work on Story, with its block explorer page where there is one."""
+
+    ip_id: str
+    network: str
+    chain_id: int
+    explorer_url: str | None
+
+
+@dataclass(frozen=True)
 class Node:
     """The work itself (generation 0) or one of its ancestors."""
 
@@ -162,6 +184,8 @@ class LineageReport:
     notes: tuple[Problem, ...]  # info
     royalties: tuple[RoyaltyTable, ...]
     review: ReviewNote | None = None
+    verdicts: tuple[VerdictEntry, ...] = ()
+    registrations: tuple[Registration, ...] = ()
 
     @property
     def subject(self) -> Node:

@@ -74,7 +74,9 @@ def test_json_report_states_the_lineage(studio, mixed: MixedLineage):
 
     expected = {(r.code, r.work_id) for r in verdict.reasons if r.severity in ("block", "warn")}
     assert {(p["code"], p["work_id"]) for p in data["problems"]} == expected
-    assert ("parent_not_on_chain", mixed.generated.id) in expected
+    # Publishing registers the user's own "generated" first; the imported tidepool (not on the default network)
+    # is what must be published or imported from Story first.
+    assert ("parent_not_on_chain", mixed.tidepool.id) in expected
     assert ("use_restrictions_passed_on", mixed.model.id) in expected
     assert all(p["rule"] for p in data["problems"]) and data["can_publish"] is False
     assert {n["code"] for n in data["notes"]} == {r.code for r in verdict.reasons if r.severity == "info"}
@@ -131,7 +133,8 @@ def test_html_report_matches_the_lineage_and_is_self_contained(studio, mixed: Mi
     assert all(img.attrs["src"].startswith("data:image/png;base64,") for img in page.find("img"))
     assert "url(" not in page.one("style").text and "@import" not in page.one("style").text
     legal = {n["license"]["legal_url"] for n in data["nodes"]}
-    assert {a.attrs["href"] for a in page.find("a")} == legal
+    explorers = {f"https://aeneid.storyscan.xyz/address/{IP_ID}"}  # the published tidepool's explorer page
+    assert {a.attrs["href"] for a in page.find("a")} == legal | explorers
 
     graph = _png(page.one("img", id="lineage-graph").attrs["src"])
     assert 640 <= graph.width <= MAX_WIDTH + 100 and graph.height > 3 * 200
