@@ -10,6 +10,7 @@ missing nodes, a node that fails, and `die_at_step` (the whole server goes away 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import queue
@@ -60,6 +61,7 @@ class StandInComfyUI:
         self._runner: web.AppRunner | None = None
         self._alive = True
         self.url = ""
+        self._exec_thread: threading.Thread | None = None
 
     # -- life ----------------------------------------------------------------------------------------------
     def start(self) -> str:
@@ -77,7 +79,8 @@ class StandInComfyUI:
             self._loop.run_forever()
 
         threading.Thread(target=serve, daemon=True, name="standin-http").start()
-        threading.Thread(target=self._worker, daemon=True, name="standin-exec").start()
+        self._exec_thread = threading.Thread(target=self._worker, daemon=True, name="standin-exec")
+        self._exec_thread.start()
         ready.wait(10)
         return self.url
 
@@ -91,6 +94,8 @@ class StandInComfyUI:
         if self._runner is not None:
             asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
+        if threading.current_thread() is not self._exec_thread:
+            self._exec_thread.join(30)  # the running job ends at its next step
 
     async def _shutdown(self) -> None:
         for ws in list(self._sockets.values()):
@@ -213,10 +218,8 @@ class StandInComfyUI:
         if ws is None or not self._alive:
             return
         coro = ws.send_bytes(data) if isinstance(data, bytes) else ws.send_str(json.dumps({"type": kind, "data": data}))
-        try:
+        with contextlib.suppress(Exception):  # the client went away; ComfyUI carries on too
             asyncio.run_coroutine_threadsafe(coro, self._loop).result(10)
-        except Exception:  # the client went away; ComfyUI carries on too
-            pass
 
     def _worker(self) -> None:
         while True:
