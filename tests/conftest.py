@@ -28,6 +28,8 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("STUDIO_LIBRARY", str(base / "library"))
     monkeypatch.setenv("STUDIO_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("STUDIO_CONFIG_DIR", str(base / "config"))
+    monkeypatch.setenv("STUDIO_CACHE_DIR", str(base / "cache"))
+    monkeypatch.setenv("STUDIO_LOG_DIR", str(base / "logs"))
 
 
 @pytest.fixture

@@ -98,10 +98,12 @@ def import_cmd(
     outcome = obj.studio.import_image(request)
     work = outcome.work
     if as_json:
-        emit_json({**work_json(work), "created": outcome.created})
+        emit_json({**work_json(work), "created": outcome.created, "notes": list(outcome.recipe_notes)})
         return
     verb = "imported" if outcome.created else "already in the library"
     click.echo(f"{work.id}  {work.title}  ({verb}; license {work.license_id})")
+    for note in outcome.recipe_notes:
+        click.echo(f"  note: {note}")
     for flag in work.flags:
         click.echo(f"  flagged: {flag.get('message', flag.get('code'))}")
 

@@ -63,7 +63,7 @@ def parse_parameters(text: str) -> tuple[Recipe, dict[str, str]]:
     prompt = "\n".join(prompt_lines)
     hashes = _lora_hashes(fields.get("Lora hashes", ""))
     loras = tuple(
-        LoraUse(id=name, weight=float(weight) if weight else 1.0, name=name)
+        LoraUse(id=name, weight=1.0 if as_float(weight) is None else as_float(weight), name=name)
         for name, weight in _LORA_TAG.findall(prompt)
     )
     width, height = _size(fields.get("Size"))
@@ -105,7 +105,8 @@ def _quote(value: Any) -> str:
 
 def _split_fields(line: str) -> dict[str, str]:
     fields: dict[str, str] = {}
-    pattern = re.compile(r'\s*([\w][\w \-/+.()]*?):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
+    # Keys are short; bounding their length keeps a hostile line without colons from taking quadratic time.
+    pattern = re.compile(r'\s*([\w][\w \-/+.()]{0,63}?):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
     for match in pattern.finditer(line):
         key, value = match.group(1).strip(), match.group(2).strip()
         if value.startswith('"') and value.endswith('"') and len(value) > 1:

@@ -74,7 +74,10 @@ def parse_comfyui(prompt: Any, workflow: Any, image_size: tuple[int, int]) -> Re
 def _api_graph(prompt: Any) -> Graph:
     if not isinstance(prompt, dict):
         return {}
-    return {str(k): v for k, v in prompt.items() if isinstance(v, dict) and "class_type" in v}
+    return {
+        str(k): v for k, v in prompt.items()
+        if isinstance(v, dict) and isinstance(v.get("class_type"), str) and isinstance(v.get("inputs", {}), dict)
+    }
 
 
 def _graph_from_workflow(workflow: Any) -> Graph:
@@ -82,26 +85,34 @@ def _graph_from_workflow(workflow: Any) -> Graph:
     if not isinstance(workflow, dict) or not isinstance(workflow.get("nodes"), list):
         return {}
     links = {}
-    for link in workflow.get("links") or []:
-        if isinstance(link, list) and len(link) >= 3:
+    raw_links = workflow.get("links")
+    for link in raw_links if isinstance(raw_links, list) else []:
+        if isinstance(link, list) and len(link) >= 3 and _is_key(link[0]):
             links[link[0]] = [str(link[1]), link[2]]
-        elif isinstance(link, dict) and "id" in link:
+        elif isinstance(link, dict) and _is_key(link.get("id")):
             links[link["id"]] = [str(link.get("origin_id")), link.get("origin_slot", 0)]
     graph: Graph = {}
     for node in workflow["nodes"]:
         if not isinstance(node, dict) or "id" not in node:
             continue
         kind = node.get("type")
+        if not isinstance(kind, str):
+            continue
         inputs: dict[str, Any] = {}
         names = _WIDGETS.get(kind, ())
         values = node.get("widgets_values")
         if isinstance(values, list):
             inputs.update({n: v for n, v in zip(names, values, strict=False) if n})
-        for slot in node.get("inputs") or []:
-            if isinstance(slot, dict) and slot.get("link") in links:
-                inputs[slot.get("name")] = links[slot["link"]]
+        slots = node.get("inputs")
+        for slot in slots if isinstance(slots, list) else []:
+            if isinstance(slot, dict) and _is_key(slot.get("link")) and slot["link"] in links:
+                inputs[str(slot.get("name"))] = links[slot["link"]]
         graph[str(node["id"])] = {"class_type": kind, "inputs": inputs}
     return graph
+
+
+def _is_key(value: Any) -> bool:
+    return isinstance(value, int | str) and not isinstance(value, bool)
 
 
 def _is_link(value: Any) -> bool:
@@ -176,4 +187,4 @@ def _trace_latent(graph: Graph, link: Any) -> tuple[str, tuple[Any, Any] | None]
 
 
 def _order(node_id: str) -> tuple[int, str]:
-    return (int(node_id), "") if node_id.isdigit() else (1 << 30, node_id)
+    return (int(node_id), "") if node_id.isascii() and node_id.isdigit() else (1 << 30, node_id)

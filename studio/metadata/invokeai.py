@@ -16,10 +16,13 @@ def parse_invokeai(meta: Any) -> Recipe | None:
         return None
     model = meta.get("model") if isinstance(meta.get("model"), dict) else {}
     loras = []
-    for entry in meta.get("loras") or []:
+    entries = meta.get("loras")
+    for entry in entries if isinstance(entries, list) else []:
         if not isinstance(entry, dict):
             continue
         ref = entry.get("model") or entry.get("lora") or {}
+        if not isinstance(ref, dict):
+            continue
         name = ref.get("name") or ref.get("model_name") or ref.get("key")
         if name:
             weight = as_float(entry.get("weight"))

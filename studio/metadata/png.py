@@ -15,6 +15,7 @@ from PIL import Image, PngImagePlugin
 from studio.core.types import Recipe
 from studio.errors import InvalidInput, NotFound
 from studio.metadata.a1111 import format_parameters, parse_parameters
+from studio.metadata.checked import checked_recipe, load_json, recipe_from_studio_chunk
 from studio.metadata.comfyui import parse_comfyui
 from studio.metadata.invokeai import parse_invokeai
 
@@ -26,12 +27,14 @@ Source = Literal["remix-studio", "a1111", "comfyui", "invokeai"]
 
 @dataclass(frozen=True)
 class ForeignRecipe:
-    """A recipe found in a PNG, where it came from, the chunks it was read from, and the studio's own fields."""
+    """A recipe found in a PNG, where it came from, the chunks it was read from, the studio's own fields, and
+    notes on what was ignored because it was unusable (shown to the user)."""
 
     source: Source
     recipe: Recipe
     raw: dict[str, Any]
     studio_meta: dict[str, Any] | None = None
+    notes: tuple[str, ...] = ()
 
 
 def embed_png(image: Image.Image, *, recipe: Recipe, studio_meta: dict[str, Any]) -> bytes:
@@ -50,24 +53,30 @@ def embed_png(image: Image.Image, *, recipe: Recipe, studio_meta: dict[str, Any]
 def read_png_recipe(source: Path | str | bytes) -> ForeignRecipe | None:
     """The recipe embedded in a PNG, or None when it carries none (or the image is not a PNG)."""
     chunks, size = _text_chunks(source)
-    studio = _json(chunks.get(STUDIO_CHUNK))
+    studio = load_json(chunks.get(STUDIO_CHUNK))
     if isinstance(studio, dict) and isinstance(studio.get("recipe"), dict):
         studio_meta = studio.get("studio") if isinstance(studio.get("studio"), dict) else {}
         raw = {STUDIO_CHUNK: studio, **({"parameters": chunks["parameters"]} if "parameters" in chunks else {})}
-        return ForeignRecipe("remix-studio", Recipe.from_dict(studio["recipe"]), raw, studio_meta)
-    invoke = _json(chunks.get("invokeai_metadata"))
-    recipe = parse_invokeai(invoke)
-    if recipe is not None:
-        return ForeignRecipe("invokeai", recipe, {"invokeai_metadata": invoke})
-    prompt, workflow = _json(chunks.get("prompt")), _json(chunks.get("workflow"))
-    recipe = parse_comfyui(prompt, workflow, size)
-    if recipe is not None:
+        recipe, notes = recipe_from_studio_chunk(studio["recipe"])
+        return ForeignRecipe("remix-studio", recipe, raw, studio_meta, notes)
+    invoke = load_json(chunks.get("invokeai_metadata"))
+    found = parse_invokeai(invoke)
+    if found is not None:
+        return ForeignRecipe("invokeai", *_checked(found, {"invokeai_metadata": invoke}))
+    prompt, workflow = load_json(chunks.get("prompt")), load_json(chunks.get("workflow"))
+    found = parse_comfyui(prompt, workflow, size)
+    if found is not None:
         raw = {k: v for k, v in {"prompt": prompt, "workflow": workflow}.items() if v is not None}
-        return ForeignRecipe("comfyui", recipe, raw)
+        return ForeignRecipe("comfyui", *_checked(found, raw))
     if chunks.get("parameters"):
-        recipe, fields = parse_parameters(chunks["parameters"])
-        return ForeignRecipe("a1111", recipe, {"parameters": chunks["parameters"], "fields": fields})
+        found, fields = parse_parameters(chunks["parameters"])
+        return ForeignRecipe("a1111", *_checked(found, {"parameters": chunks["parameters"], "fields": fields}))
     return None
+
+
+def _checked(recipe: Recipe, raw: dict[str, Any]) -> tuple[Recipe, dict[str, Any], None, tuple[str, ...]]:
+    recipe, notes = checked_recipe(recipe)
+    return recipe, raw, None, notes
 
 
 def _text_chunks(source: Path | str | bytes) -> tuple[dict[str, str], tuple[int, int]]:
@@ -79,15 +88,8 @@ def _text_chunks(source: Path | str | bytes) -> tuple[dict[str, str], tuple[int,
             return {str(k): str(v) for k, v in image.text.items()}, image.size
     except FileNotFoundError:
         raise NotFound(f"Image {source} is missing", hint="check the path") from None
-    except (OSError, Image.DecompressionBombError, SyntaxError) as exc:
+    except (OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
+        # ValueError: a text chunk that decompresses past Pillow's limit (a zTXt/iTXt bomb)
         raise InvalidInput(f"Cannot read PNG metadata: not a readable image ({exc})",
                            hint="use a PNG file") from exc
 
-
-def _json(text: str | None) -> Any:
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None

@@ -333,16 +333,8 @@ def export_work(
         raise InvalidInput(f"cannot write {target}: {exc.strerror}") from None
     mime = SUPPORTED[work.format or ""][1]
     report = read_credentials(signed, mime, trust_anchors=exporter.anchors)
-    with studio.library.db.atomic():
-        row = studio.library.db.one("SELECT state FROM credentials WHERE work_id = ?", (work.id,))
-        # An import verdict stays: it is what the file the library holds said (a tampered file must stay so).
-        if row is None or row["state"] == "none":
-            named = [
-                KnownIngredient(n, i.work_id, INGREDIENT_RELATIONS[i.relationship or "parentOf"], "export")
-                for n, i in enumerate(report.ingredients)
-                if i.work_id in exporter.copies and i.relationship in INGREDIENT_RELATIONS
-            ]
-            _store(studio.library.db, work.id, report, "export", named)
+    if not studio.library.readonly:  # on read-only media the export is complete without its recorded verdict
+        _record_export_verdict(studio, work.id, report, exporter)
     story = exporter.story(work.id)
     return ExportResult(
         work_id=work.id,
@@ -356,6 +348,19 @@ def export_work(
         ingredients=tuple(e.parent_id for e in _image_edges(studio, work.id)),
         story_ip_id=story.ip_id if story else None,
     )
+
+
+def _record_export_verdict(studio: Studio, work_id: str, report: CredentialReport, exporter: _Exporter) -> None:
+    with studio.library.db.atomic():
+        row = studio.library.db.one("SELECT state FROM credentials WHERE work_id = ?", (work_id,))
+        # An import verdict stays: it is what the file the library holds said (a tampered file must stay so).
+        if row is None or row["state"] == "none":
+            named = [
+                KnownIngredient(n, i.work_id, INGREDIENT_RELATIONS[i.relationship or "parentOf"], "export")
+                for n, i in enumerate(report.ingredients)
+                if i.work_id in exporter.copies and i.relationship in INGREDIENT_RELATIONS
+            ]
+            _store(studio.library.db, work_id, report, "export", named)
 
 
 def _check_target(work: Work, target: Path) -> None:
@@ -428,7 +433,8 @@ class _Exporter:
             signed = cached.read_bytes()
         else:
             signed = sign_image(data, mime, claim, self.identity, trust_anchors=self.anchors)
-            write_atomic(cached, signed)
+            if not self.studio.library.readonly:
+                write_atomic(cached, signed)
         self.copies[work.id] = signed
         self.kinds[work.id] = kind
         return signed

@@ -7,11 +7,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from studio.core.types import Relation, Work, WorkKind
-from studio.errors import InvalidInput
 from studio.lineage.graph import LineageGraph, ParentLink
 from studio.store.files import sha256_bytes
-from studio.store.images import DEFAULT_MAX_PIXELS, check_image
+from studio.store.images import DEFAULT_MAX_PIXELS, MAX_FILE_BYTES, check_image
 from studio.store.library import Library
+from studio.store.reading import read_regular_file
 from studio.store.works import NewWork
 
 
@@ -34,17 +34,12 @@ class ImportOutcome:
     work: Work
     created: bool
     recipe_source: str | None = None
+    recipe_notes: tuple[str, ...] = ()  # embedded recipe fields that were ignored as unusable
 
 
 def read_file(path: Path) -> bytes:
-    if not path.exists():
-        raise InvalidInput(f"{path} does not exist", hint="check the path")
-    if path.is_dir():
-        raise InvalidInput(f"{path} is a folder", hint="give one image file")
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+    """The image file's bytes: a regular file (not a pipe or device) no larger than the store accepts."""
+    return read_regular_file(path, MAX_FILE_BYTES, what="an image file")
 
 
 def store_image(

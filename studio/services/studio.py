@@ -218,7 +218,8 @@ class Studio:
             return flags + list(credentials.flags)
 
         outcome = store_image(self.library, data, name=request.path.name, new_work=new, parents=links, flags_for=audit)
-        return replace(outcome, recipe_source=found.source if found else None)
+        return replace(outcome, recipe_source=found.source if found else None,
+                       recipe_notes=found.notes if found else ())
 
     # -- lineage -----------------------------------------------------------------------------------------
     def lineage(self, ref: str) -> Lineage:

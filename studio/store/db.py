@@ -11,6 +11,8 @@ from typing import Any
 
 import sqlite_utils
 
+from studio.errors import LibraryError
+
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -41,12 +43,17 @@ class Database:
     than fail on lock upgrade) and a SAVEPOINT when nested; an exception rolls back to where it started.
     """
 
-    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path | str, *, readonly: bool = False, immutable: bool = False) -> None:
+        """`readonly` opens without write access; `immutable` also tells SQLite that nobody changes the file, so it
+        reads it without journal or shared-memory files (the only way to read a WAL database on read-only media)."""
         self.path = Path(path) if path != ":memory:" else None
-        uri = f"file:{path}?mode=ro" if readonly else str(path)
+        self.readonly = readonly or immutable
+        uri = str(path)
+        if self.readonly:
+            uri = Path(path).resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
         self.conn: StudioConnection = sqlite3.connect(  # type: ignore[assignment]
             uri,
-            uri=readonly,
+            uri=self.readonly,
             factory=StudioConnection,
             isolation_level=None,
             check_same_thread=False,
@@ -65,8 +72,17 @@ class Database:
         # WAL + NORMAL stays consistent after a crash; only the last commits may be lost on power failure.
         self.conn.execute("PRAGMA synchronous = NORMAL")
 
+    def _read_only(self) -> LibraryError:
+        folder = self.path.parent if self.path else Path(":memory:")
+        return LibraryError(
+            f"the library {folder} is read-only and this needs to change it",
+            hint="copy the library folder somewhere writable, or make it writable, and try again",
+        )
+
     @contextmanager
     def atomic(self) -> Iterator[StudioConnection]:
+        if self.readonly:
+            raise self._read_only()
         conn = self.conn
         if conn.atomic_depth == 0:
             conn.execute("BEGIN IMMEDIATE")
@@ -94,7 +110,12 @@ class Database:
         conn.execute(f"RELEASE {name}")
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
-        return self.conn.execute(sql, params)
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            if self.readonly and "readonly" in str(exc):
+                raise self._read_only() from None
+            raise
 
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()

@@ -51,10 +51,11 @@ def write_atomic(target: Path, data: bytes) -> None:
 
 
 class FileStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, readonly: bool = False) -> None:
         self.root = root
         self.files = root / "files"
         self.pending = root / "pending"
+        self.readonly = readonly
 
     def relative_path(self, sha256: str, ext: str) -> str:
         return f"files/{sha256[:2]}/{sha256[2:]}.{ext}"
@@ -63,6 +64,10 @@ class FileStore:
         return self.root / relative
 
     def mark_pending(self, sha256: str) -> None:
+        if self.readonly:
+            from studio.store.readonly import read_only_error
+
+            raise read_only_error(self.root)
         self.pending.mkdir(parents=True, exist_ok=True)
         (self.pending / sha256).touch()
 

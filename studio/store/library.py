@@ -25,7 +25,8 @@ from studio.errors import LibraryError
 from studio.store.db import Database
 from studio.store.db_check import check_library_database, check_schema, what_to_do
 from studio.store.files import FileStore
-from studio.store.migrations import MIGRATIONS, Migration, check_not_newer, migrate
+from studio.store.migrations import MIGRATIONS, Migration, check_not_newer, migrate, pending
+from studio.store.readonly import has_write_ahead_log, is_read_only, open_lock, read_only_error
 from studio.store.thumbnails import ThumbnailCache
 from studio.store.works import WorkRepository
 
@@ -61,8 +62,9 @@ class Library:
     def __init__(self, root: Path, db: Database, lock_fd: int, sweep: SweepReport) -> None:
         self.root = root
         self.db = db
-        self.files = FileStore(root)
-        self.thumbnails = ThumbnailCache(root)
+        self.readonly = db.readonly
+        self.files = FileStore(root, readonly=self.readonly)
+        self.thumbnails = ThumbnailCache(root, readonly=self.readonly)
         self.works = WorkRepository(db)
         self.last_sweep = sweep
         self._lock_fd = lock_fd
@@ -77,19 +79,26 @@ class Library:
         except OSError as exc:
             raise LibraryError(f"cannot create the library folder {root}: {exc.strerror}") from None
         db_path = root / DB_NAME
-        lock_fd = os.open(root / "library.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        readonly = is_read_only(root, db_path)
+        lock_fd = open_lock(root, readonly)
         try:
-            exclusive = _try_lock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            if not exclusive:
+            exclusive = lock_fd >= 0 and not readonly and _try_lock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if lock_fd >= 0 and not exclusive:
                 fcntl.flock(lock_fd, fcntl.LOCK_SH)
             check_library_database(root, db_path)
-            db = _open_db(db_path, migrations)
+            if readonly:
+                if not db_path.exists():
+                    raise LibraryError(f"{root} is read-only and holds no library", hint="choose a library folder")
+                db = _open_read_only(db_path, migrations)
+            else:
+                db = _open_db(db_path, migrations)
             sweep = SweepReport(0, 0)
             if exclusive:
                 sweep = _sweep(db, FileStore(root))
                 fcntl.flock(lock_fd, fcntl.LOCK_SH)
         except BaseException:
-            os.close(lock_fd)
+            if lock_fd >= 0:
+                os.close(lock_fd)
             raise
         return cls(root, db, lock_fd, sweep)
 
@@ -115,6 +124,8 @@ class Library:
         is kept under `quarantine/<date>/` with its place in the store, ready to be moved back. Needs the library
         to be open in this process only.
         """
+        if self.readonly:
+            raise read_only_error(self.root)
         if not _try_lock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB):
             raise LibraryError(
                 "the library is open in another program", hint="close other Remix Studio windows and try again"
@@ -180,6 +191,30 @@ def _open_db(path: Path, migrations: tuple[Migration, ...]) -> Database:
             check_not_newer(db, migrations)
         db.enable_wal()
         migrate(db, migrations)
+    except LibraryError:
+        if db is not None:
+            db.close()
+        raise
+    except Exception as exc:  # sqlite3.DatabaseError and friends: not a database we can use
+        if db is not None:
+            db.close()
+        raise LibraryError(
+            f"{path} is not a usable Remix Studio library database ({exc})", hint=what_to_do(path)
+        ) from None
+    return db
+
+
+def _open_read_only(path: Path, migrations: tuple[Migration, ...]) -> Database:
+    db: Database | None = None
+    try:
+        db = Database(path, readonly=True, immutable=not has_write_ahead_log(path))
+        check_schema(db.table_names(), path)
+        check_not_newer(db, migrations)
+        if pending(db, migrations):
+            raise LibraryError(
+                f"the library {path.parent} is read-only and was made by an older Remix Studio",
+                hint="open it once where it can be written, so it can be upgraded",
+            )
     except LibraryError:
         if db is not None:
             db.close()
