@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from studio import __version__
+from studio.cli.terminal import escaped_output, exit_with_usage_error
 from studio.errors import StudioError
 
 
@@ -35,11 +36,24 @@ class StudioContext:
 
 
 class StudioGroup(click.Group):
-    """Turns StudioError into one clear line on stderr and a non-zero exit, never a traceback."""
+    """Turns StudioError and usage errors into one clear line on stderr and a non-zero exit, never a traceback."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:  # the global options: `studio --bogus`
+            with escaped_output():
+                exit_with_usage_error(exc)
 
     def invoke(self, ctx: click.Context):
+        with escaped_output():
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            exit_with_usage_error(exc)
         except StudioError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
