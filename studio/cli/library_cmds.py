@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from studio.cli.output import emit_json, percent, table
-from studio.cli.params import PERCENT, TEXT, Text, WholeNumber
+from studio.cli.params import PERCENT, TEXT, IpAmount, Text, WholeNumber
+from studio.core.amounts import ip_text
 from studio.core.types import Origin, Relation, Work, WorkKind, percent_to_units, units_to_percent
 from studio.errors import InvalidInput
 from studio.report.registrations import registrations_of
@@ -38,7 +39,8 @@ def work_json(work: Work) -> dict[str, Any]:
         "rev_share_override": (
             units_to_percent(work.rev_share_override) if work.rev_share_override is not None else None
         ),
-        "minting_fee": work.minting_fee,
+        "minting_fee": work.minting_fee,  # wei, exact
+        "minting_fee_ip": ip_text(work.minting_fee).removesuffix(" IP") if work.minting_fee is not None else None,
         "royalty_policy": work.royalty_policy,
         "recipe": work.recipe.to_dict() if work.recipe else None,
         "flags": list(work.flags),
@@ -58,13 +60,27 @@ def parse_percent(value: float | None, option: str) -> int | None:
 WEI_AMOUNT = WholeNumber(0, 2**63 - 1)
 
 
+class FeeAmount(IpAmount):
+    """A minting fee in IP ('0.5') or wei ('250wei'), returned in wei, small enough to store."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        wei = super().convert(value, param, ctx)
+        if wei > 2**63 - 1:
+            self.fail_value(value, "is larger than the studio can store (at most about 9.2 IP)", param, ctx)
+        return wei
+
+
+FEE_AMOUNT = FeeAmount()
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--title", type=TEXT, help="Title (default: from the file name).")
 @click.option("--creator", type=TEXT, help="Who made it.")
 @click.option("--license", "license_id", type=TEXT, help="License id (see `studio license list`).")
 @click.option("--rev-share", type=PERCENT, help="Revenue share in percent for PIL commercial-remix terms.")
-@click.option("--minting-fee", type=WEI_AMOUNT, help="Minting fee in wei of the license currency.")
+@click.option("--minting-fee", type=FEE_AMOUNT,
+              help="Minting fee in IP (e.g. 0.5), or in wei when spelled so (e.g. 500000000000000000wei).")
 @click.option("--royalty-policy", type=click.Choice(["lap", "lrp"]), help="Story royalty policy (default lap).")
 @click.option("--parent", "parents", multiple=True, help="A parent work id (repeat for several).")
 @click.option("--relation", type=click.Choice(RELATIONS), default="remix_of", show_default=True)
@@ -134,6 +150,7 @@ def show_cmd(obj, work_id: str, as_json: bool) -> None:
     click.echo(
         f"  license   {work.license_id}"
         + (f", rev share {percent(units_to_percent(work.rev_share))}" if work.rev_share is not None else "")
+        + (f", minting fee {ip_text(work.minting_fee, exact=True)}" if work.minting_fee else "")
     )
     click.echo(f"  created   {work.created_at}")
     click.echo(f"  sha256    {work.sha256}")

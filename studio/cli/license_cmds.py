@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from studio.cli.output import emit_json, percent, table
+from studio.core.amounts import ip_text
 from studio.core.types import Work, units_to_percent
 from studio.licensing import LicenseCatalog, Reason, Verdict, WorkTerms, default_catalog, effective_pil, royalty_percent
 from studio.report.registrations import Registration, registrations_of
@@ -26,7 +27,8 @@ def terms_json(terms: WorkTerms | None) -> dict[str, Any] | None:
         "rev_share": units_to_percent(pil.commercial_rev_share),
         "rev_share_override": units_to_percent(terms.rev_share_override) if terms.rev_share_override else None,
         "royalty_percent": units_to_percent(royalty_percent(terms)),
-        "minting_fee": pil.default_minting_fee,
+        "minting_fee": pil.default_minting_fee,  # wei, exact
+        "minting_fee_ip": ip_text(pil.default_minting_fee).removesuffix(" IP"),
         "royalty_policy": pil.royalty_policy,
     }
 

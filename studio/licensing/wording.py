@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from studio.core.amounts import ip_text
 from studio.licensing.catalog import WorkTerms, effective_pil
 
 
@@ -25,7 +26,7 @@ def describe_params(terms: WorkTerms) -> str:
     if "rev_share" in terms.license.parameters:
         parts.append(f"a {percent(pil.commercial_rev_share)} rev share")
     if pil.default_minting_fee:
-        parts.append(f"a minting fee of {(Decimal(pil.default_minting_fee) / 10**18).normalize():f} WIP")
+        parts.append(f"a minting fee of {ip_text(pil.default_minting_fee)}")
     if pil.royalty_policy:
         parts.append(f"{pil.royalty_policy.upper()} royalties")
     return " with " + ", ".join(parts) if parts else ""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app.session import ImportOptions
+from studio.core.amounts import parse_ip_amount
 from studio.core.types import Relation, Work, percent_to_units
 from studio.errors import InvalidInput
 from studio.licensing import LicenseCatalog
@@ -60,7 +61,7 @@ class ImportDialog(QDialog):
         self.summary = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText, openExternalLinks=True)
         self.rev_share = QDoubleSpinBox(suffix=" %", decimals=2, maximum=100.0, singleStep=1.0)
         self.rev_share.setSpecialValueText("license default")
-        self.minting_fee = QLineEdit(placeholderText="license default (wei)")
+        self.minting_fee = QLineEdit(placeholderText="license default (IP, e.g. 0.5, or 250wei)")
         self.parents = QListWidget()
         self.parents.setMaximumHeight(96)
         for work in candidates:
@@ -119,15 +120,14 @@ class ImportDialog(QDialog):
         self.minting_fee.setEnabled("minting_fee" in lic.parameters)
 
     def options(self) -> ImportOptions:
-        """The answers as import options; raises InvalidInput for a fee that is not a whole number of wei."""
+        """The answers as import options; raises InvalidInput for a fee that is not an amount of IP (or wei)."""
         fee_text = self.minting_fee.text().strip() if self.minting_fee.isEnabled() else ""
         fee = None
         if fee_text:
-            if not fee_text.isdigit():
-                raise InvalidInput(
-                    f"minting fee {fee_text!r} is not a whole number of wei", hint="e.g. 1000000000000000"
-                )
-            fee = int(fee_text)
+            try:
+                fee = parse_ip_amount(fee_text)
+            except ValueError as exc:
+                raise InvalidInput(f"minting fee {fee_text!r} {exc}", hint="e.g. 0.5 (IP) or 250wei") from None
         share = self.rev_share.value() if self.rev_share.isEnabled() and self.rev_share.value() > 0 else None
         parents = tuple(
             self.parents.item(i).data(Qt.ItemDataRole.UserRole)

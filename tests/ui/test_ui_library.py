@@ -82,7 +82,7 @@ def test_a_bad_fee_is_explained_in_the_dialog_and_nothing_is_imported(qtbot, win
     dialog.license.setCurrentIndex(dialog.license.findData("pil-commercial-remix"))
     qtbot.keyClicks(dialog.minting_fee, "ten")
     press(qtbot, dialog, QDialogButtonBox.StandardButton.Ok)
-    assert dialog.isVisible() and "not a whole number of wei" in dialog.error.text()
+    assert dialog.isVisible() and "is not an amount" in dialog.error.text()
     assert window.session.jobs.jobs() == []
 
 
