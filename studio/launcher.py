@@ -11,10 +11,18 @@ import sys
 def main() -> None:
     args = sys.argv[1:]
     if not args or (args[0] in ("--library",) and len(args) == 2):
-        from studio.ui.launch import run
+        from studio.crash_log import EXIT_CODE, crash_line, install_excepthook
 
-        library = args[1] if args else None
-        raise SystemExit(run(library))
+        install_excepthook()  # a fault in an event handler: logged, one line on stderr
+        try:
+            from studio.ui.launch import run
+
+            library = args[1] if args else None
+            code = run(library)
+        except Exception as exc:
+            print(crash_line(exc, "window"), file=sys.stderr)
+            code = EXIT_CODE
+        raise SystemExit(code)
     from studio.cli.main import main as cli_main
 
     cli_main(args)
