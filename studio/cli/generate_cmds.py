@@ -49,6 +49,8 @@ def generation_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--creator", help="Your name as the creator."),
         click.option("--license", "license_id", help="License for a new root work (derivatives may inherit theirs)."),
         click.option("--rev-share", type=float, help="Rev share in percent (raise-only for inherited terms)."),
+        click.option("--engine", metavar="local|comfyui[:NAME]",
+                     help="Where to run: this machine (default), every ComfyUI server as a pool, or one server."),
         click.option("--commercial", is_flag=True, help="The work will be used commercially: check that too."),
         click.option("--json", "as_json", is_flag=True, help="Print the new work's id and recipe as JSON."),
     ]
@@ -61,6 +63,7 @@ def _run(obj, mode: str, prompt: str, parents: tuple[str, ...], opts: dict[str, 
     from studio.services.generation import CreateRequest
 
     as_json = opts.pop("as_json")
+    engine = opts.pop("engine")
     width, height = _size(opts.pop("size"))
     request = CreateRequest(
         mode=mode,  # type: ignore[arg-type]
@@ -74,6 +77,7 @@ def _run(obj, mode: str, prompt: str, parents: tuple[str, ...], opts: dict[str, 
         **extra,
     )
     studio = obj.studio
+    studio.use_engine(engine)
     with progress("loading the model", quiet=as_json) as shown:
 
         def on_progress(p) -> None:

@@ -60,13 +60,6 @@ class StudioGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
-        except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit):
-            raise  # click reports these itself
-        except Exception as exc:  # a fault: one line here, the traceback in a log file
-            from studio.crash_log import EXIT_CODE, crash_line
-
-            click.echo(crash_line(exc, f"studio {ctx.invoked_subcommand or ''}".strip()), err=True)
-            sys.exit(EXIT_CODE)
 
 
 @click.group(cls=StudioGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -101,7 +94,7 @@ COMMAND_MODULES = {
     "link": "library_cmds", "doctor": "library_cmds",
     "license": "license_cmds", "royalty": "license_cmds",
     "generate": "generate_cmds", "remix": "generate_cmds", "inpaint": "generate_cmds", "blend": "generate_cmds",
-    "models": "generate_cmds",
+    "models": "generate_cmds", "engines": "engine_cmds",
     "report": "review_cmds", "review": "review_cmds", "credentials": "review_cmds", "export": "review_cmds",
     "devnet": "publish_cmds", "wallet": "publish_cmds", "publish": "publish_cmds", "import-ip": "publish_cmds",
     "revenue": "publish_cmds",
