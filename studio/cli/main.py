@@ -60,6 +60,13 @@ class StudioGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise  # click reports these itself
+        except Exception as exc:  # a fault: one line here, the traceback in a log file
+            from studio.crash_log import EXIT_CODE, crash_line
+
+            click.echo(crash_line(exc, f"studio {ctx.invoked_subcommand or ''}".strip()), err=True)
+            sys.exit(EXIT_CODE)
 
 
 @click.group(cls=StudioGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
