@@ -117,6 +117,20 @@ class Text(_Type):
         return text
 
 
+class WalletName(Text):
+    """A wallet's name in the keyring; a private key pasted here by mistake is refused without being echoed."""
+
+    name = "name"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = super().convert(value, param, ctx)
+        if re.fullmatch(r"(0x)?[0-9a-fA-F]{64}", text):
+            self.fail("looks like a private key, not a wallet name; the key is read from a hidden prompt by "
+                      "`studio wallet import` (consider this key exposed if others can see your terminal history)",
+                      param, ctx)
+        return text
+
+
 class IpAmount(_Type):
     """An amount of IP ('1.5') or of wei ('250wei'), returned in wei."""
 
@@ -191,6 +205,7 @@ PERCENT = Number(0, 100)
 FRACTION = Number(0, 1, low_open=True)
 POSITIVE = Number(0)
 TEXT = Text()
+WALLET_NAME = WalletName(max_length=100)
 ADDRESS = Address()
 HTTP_URL = HttpUrl()
 IP_AMOUNT = IpAmount()

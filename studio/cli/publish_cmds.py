@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -11,6 +11,7 @@ import click
 
 from studio.cli.license_cmds import distinct
 from studio.cli.output import emit_json, percent, table
+from studio.cli.params import ADDRESS, HTTP_URL, IP_AMOUNT, PERCENT, TEXT, WALLET_NAME, parse_ip_amount
 from studio.core.types import percent_to_units, units_to_percent
 from studio.errors import InvalidInput
 from studio.publish.devnet import DevnetStatus
@@ -21,8 +22,9 @@ from studio.services.publishing import SETTINGS, PublishingService, PublishOptio
 WEI = Decimal(10**18)
 network_option = click.option("--network", type=click.Choice(list(NETWORKS)), help="Story network (default: devnet, "
                               "or the `network` setting).")
-rpc_option = click.option("--rpc", "rpc_url", help="RPC URL to use instead of the network's (or its setting).")
-wallet_option = click.option("--wallet", "wallet_name", envvar="STUDIO_WALLET",
+rpc_option = click.option("--rpc", "rpc_url", type=HTTP_URL,
+                          help="RPC URL to use instead of the network's (or its setting).")
+wallet_option = click.option("--wallet", "wallet_name", type=WALLET_NAME, envvar="STUDIO_WALLET",
                              help="Wallet name in the keyring (default: default; env STUDIO_WALLET).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
@@ -36,17 +38,10 @@ def _service(obj, wallet_name: str | None = None) -> PublishingService:
 
 def parse_ip(amount: str) -> int:
     """'1.5' (IP) -> wei; '250wei' -> 250 wei."""
-    text = amount.strip().lower()
     try:
-        if text.endswith("wei"):
-            value = Decimal(text[:-3])
-        else:
-            value = Decimal(text.removesuffix("ip").strip()) * WEI
-    except InvalidOperation:
-        raise InvalidInput(f"{amount!r} is not an amount", hint="give IP like 1.5, or wei like 250wei") from None
-    if value < 0 or value != value.to_integral_value():
-        raise InvalidInput(f"{amount!r} is not a whole, positive number of wei", hint="IP has 18 decimals")
-    return int(value)
+        return parse_ip_amount(amount)
+    except ValueError as exc:
+        raise InvalidInput(f"{amount[:80]!r} {exc}") from None
 
 
 def ip_text(wei: int | None) -> str:
@@ -223,11 +218,12 @@ def _pub_json(pub: Publication) -> dict[str, Any]:
 @network_option
 @rpc_option
 @wallet_option
-@click.option("--license", "license_id", help="License to publish a root work under (default: its own).")
-@click.option("--rev-share", type=float, help="Rev share in percent (a remix may only raise what its remixes pay).")
-@click.option("--minting-fee", help="Minting fee per license, in IP (e.g. 0.5) or wei (e.g. 250wei).")
-@click.option("--max-fee", help="Most the parents may charge in minting fees, in IP or wei (default: the fees shown).")
-@click.option("--max-rev-share", type=float, help="Most the parents may take of revenue, in percent.")
+@click.option("--license", "license_id", type=TEXT, help="License to publish a root work under (default: its own).")
+@click.option("--rev-share", type=PERCENT, help="Rev share in percent (a remix may only raise what its remixes pay).")
+@click.option("--minting-fee", type=IP_AMOUNT, help="Minting fee per license, in IP (e.g. 0.5) or wei (e.g. 250wei).")
+@click.option("--max-fee", type=IP_AMOUNT,
+              help="Most the parents may charge in minting fees, in IP or wei (default: the fees shown).")
+@click.option("--max-rev-share", type=PERCENT, help="Most the parents may take of revenue, in percent.")
 @click.option("--no-ancestors", is_flag=True, help="Do not publish your own unpublished ancestors first.")
 @click.option("--yes", is_flag=True, help="Sign without asking.")
 @json_option
@@ -239,8 +235,8 @@ def publish_work(obj, work_id, network, rpc_url, wallet_name, license_id, rev_sh
     options = PublishOptions(
         network=network, rpc_url=rpc_url, license_id=license_id,
         rev_share=percent_to_units(rev_share) if rev_share is not None else None,
-        minting_fee=parse_ip(minting_fee) if minting_fee is not None else None,
-        max_minting_fee=parse_ip(max_fee) if max_fee is not None else None,
+        minting_fee=minting_fee,
+        max_minting_fee=max_fee,
         max_rev_share=percent_to_units(max_rev_share) if max_rev_share is not None else None,
         with_ancestors=not no_ancestors,
     )
@@ -344,7 +340,7 @@ def publish_config(obj, key, value, unset: bool, as_json: bool) -> None:
 
 
 @click.command("import-ip")
-@click.argument("ip_id")
+@click.argument("ip_id", type=ADDRESS)
 @network_option
 @rpc_option
 @json_option
@@ -393,7 +389,7 @@ def revenue_show(obj, work_id, network, rpc_url, as_json: bool) -> None:
 
 @revenue_group.command("pay")
 @click.argument("work_id")
-@click.argument("amount")
+@click.argument("amount", type=IP_AMOUNT)
 @network_option
 @rpc_option
 @wallet_option
@@ -402,7 +398,9 @@ def revenue_show(obj, work_id, network, rpc_url, as_json: bool) -> None:
 @click.pass_obj
 def revenue_pay(obj, work_id, amount, network, rpc_url, wallet_name, yes: bool, as_json: bool) -> None:
     """Pay a work AMOUNT (IP, e.g. 1.5, or wei, e.g. 250wei) as WIP; its ancestors get their shares."""
-    wei = parse_ip(amount)
+    wei = amount
+    if wei == 0:
+        raise InvalidInput("a payment of 0 pays nobody", hint="give an amount above 0, e.g. 1.5")
     service = _service(obj, wallet_name)
     if not yes:
         click.confirm(f"Pay {ip_text(wei)} to {work_id}?", default=False, abort=True, err=True)

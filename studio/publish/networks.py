@@ -57,7 +57,11 @@ def check_rpc_url(url: str) -> str:
 
 
 def check_http_url(url: str, what: str, example: str) -> str:
-    parsed = urlparse(url.strip())
+    try:
+        parsed = urlparse(url.strip())
+        parsed.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise InvalidInput(f"{url[:200]!r} is not a valid {what}", hint=f"give e.g. {example}") from None
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise InvalidInput(f"{url!r} is not an http(s) {what}", hint=f"give e.g. {example}")
     return url.strip()
