@@ -23,6 +23,7 @@ from studio.metadata import embed_png
 from studio.services.importing import store_image
 from studio.services.licensing_view import LicenseView, raise_request_errors, refuse_unless_allowed
 from studio.services.models import ModelRegistry, RegisteredModel
+from studio.services.titles import short_title
 from studio.store.library import Library
 from studio.store.works import NewWork, new_id
 
@@ -220,9 +221,5 @@ class GenerationService:
 
 
 def _default_title(create: CreateRequest, parents: Sequence[Work]) -> str:
-    prompt = " ".join(create.prompt.split())
-    short = prompt if len(prompt) <= 48 else prompt[:47].rstrip() + "…"
-    if create.mode == "txt2img" or not parents:
-        return short or "Untitled generation"
-    verb = {"img2img": "Remix", "inpaint": "Inpaint", "blend": "Blend"}[create.mode]
-    return f"{verb} of {parents[0].title}" + (f": {short}" if short else "")
+    # The new prompt names the new work; the lineage already records what it came from.
+    return short_title(create.prompt, create.mode)
