@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.26;
 
+import {AccountStorage} from "../lib/AccountStorage.sol";
 import {IPPermissioned} from "./IPPermissioned.sol";
 import {IERC721Metadata, IIPAccount} from "../lib/Interfaces.sol";
 
 /// Writes an IP's metadata URI/hash and a copy of its NFT's tokenURI into the IP account; can freeze them.
 contract CoreMetadataModule is IPPermissioned {
+    using AccountStorage for IIPAccount;
+
     event MetadataURISet(address indexed ipId, string metadataURI, bytes32 metadataHash);
     event NFTTokenURISet(address indexed ipId, string nftTokenURI, bytes32 nftMetadataHash);
     event MetadataFrozen(address indexed ipId);

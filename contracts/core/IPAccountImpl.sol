@@ -7,13 +7,13 @@ import {IAccessController, IERC721, IModuleRegistry} from "../lib/Interfaces.sol
 import {Revert} from "../lib/TokenOps.sol";
 
 /// The account of one IP asset: an ERC-6551 token-bound account owned by whoever owns the NFT. Modules act on the
-/// IP through it (execute), and it keeps per-module key/value metadata (name, URIs, expiry).
+/// IP through it (execute), and it keeps per-module key/value metadata (name, URIs, expiry) the way Story's IP
+/// accounts do: two stores, `bytes` and `bytes32`, each keyed by a namespace (the writing module's address,
+/// left-padded to bytes32) and a key. Strings are stored as bytes; numbers, booleans and hashes as bytes32.
 contract IPAccountImpl {
     bytes32 public state;
-    mapping(address => mapping(bytes32 => string)) private _strings;
-    mapping(address => mapping(bytes32 => bytes32)) private _bytes32s;
-    mapping(address => mapping(bytes32 => uint256)) private _uints;
-    mapping(address => mapping(bytes32 => bool)) private _bools;
+    mapping(bytes32 => mapping(bytes32 => bytes)) public bytesData;
+    mapping(bytes32 => mapping(bytes32 => bytes32)) public bytes32Data;
 
     bytes32 private constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
@@ -39,6 +39,7 @@ contract IPAccountImpl {
     error IPAccount__InvalidOperation();
     error IPAccount__EmptyBatch();
     error IPAccountStorage__NotRegisteredModule(address module);
+    error IPAccountStorage__InvalidBatchLengths();
 
     receive() external payable {}
 
@@ -110,56 +111,70 @@ contract IPAccountImpl {
 
     // --- per-module metadata (namespace = the writing module) ---
 
-    function setString(bytes32 key, string calldata value) external {
+    function setBytes(bytes32 key, bytes calldata value) external {
         _onlyModule();
-        _strings[msg.sender][key] = value;
+        bytesData[_namespace(msg.sender)][key] = value;
+    }
+
+    function setBytesBatch(bytes32[] calldata keys, bytes[] calldata values) external {
+        _onlyModule();
+        if (keys.length != values.length) revert IPAccountStorage__InvalidBatchLengths();
+        for (uint256 i; i < keys.length; i++) {
+            bytesData[_namespace(msg.sender)][keys[i]] = values[i];
+        }
     }
 
     function setBytes32(bytes32 key, bytes32 value) external {
         _onlyModule();
-        _bytes32s[msg.sender][key] = value;
+        bytes32Data[_namespace(msg.sender)][key] = value;
     }
 
-    function setUint256(bytes32 key, uint256 value) external {
+    function setBytes32Batch(bytes32[] calldata keys, bytes32[] calldata values) external {
         _onlyModule();
-        _uints[msg.sender][key] = value;
+        if (keys.length != values.length) revert IPAccountStorage__InvalidBatchLengths();
+        for (uint256 i; i < keys.length; i++) {
+            bytes32Data[_namespace(msg.sender)][keys[i]] = values[i];
+        }
     }
 
-    function setBool(bytes32 key, bool value) external {
-        _onlyModule();
-        _bools[msg.sender][key] = value;
+    function getBytes(bytes32 key) external view returns (bytes memory) {
+        return bytesData[_namespace(msg.sender)][key];
     }
 
-    function getString(bytes32 key) external view returns (string memory) {
-        return _strings[msg.sender][key];
-    }
-
-    function getString(address namespace, bytes32 key) external view returns (string memory) {
-        return _strings[namespace][key];
+    function getBytes(bytes32 namespace, bytes32 key) external view returns (bytes memory) {
+        return bytesData[namespace][key];
     }
 
     function getBytes32(bytes32 key) external view returns (bytes32) {
-        return _bytes32s[msg.sender][key];
+        return bytes32Data[_namespace(msg.sender)][key];
     }
 
-    function getBytes32(address namespace, bytes32 key) external view returns (bytes32) {
-        return _bytes32s[namespace][key];
+    function getBytes32(bytes32 namespace, bytes32 key) external view returns (bytes32) {
+        return bytes32Data[namespace][key];
     }
 
-    function getUint256(bytes32 key) external view returns (uint256) {
-        return _uints[msg.sender][key];
+    function getBytesBatch(bytes32[] calldata namespaces, bytes32[] calldata keys)
+        external
+        view
+        returns (bytes[] memory values)
+    {
+        if (namespaces.length != keys.length) revert IPAccountStorage__InvalidBatchLengths();
+        values = new bytes[](keys.length);
+        for (uint256 i; i < keys.length; i++) {
+            values[i] = bytesData[namespaces[i]][keys[i]];
+        }
     }
 
-    function getUint256(address namespace, bytes32 key) external view returns (uint256) {
-        return _uints[namespace][key];
-    }
-
-    function getBool(bytes32 key) external view returns (bool) {
-        return _bools[msg.sender][key];
-    }
-
-    function getBool(address namespace, bytes32 key) external view returns (bool) {
-        return _bools[namespace][key];
+    function getBytes32Batch(bytes32[] calldata namespaces, bytes32[] calldata keys)
+        external
+        view
+        returns (bytes32[] memory values)
+    {
+        if (namespaces.length != keys.length) revert IPAccountStorage__InvalidBatchLengths();
+        values = new bytes32[](keys.length);
+        for (uint256 i; i < keys.length; i++) {
+            values[i] = bytes32Data[namespaces[i]][keys[i]];
+        }
     }
 
     // --- receiving tokens ---
@@ -237,6 +252,10 @@ contract IPAccountImpl {
         if (uint256(s) > HALF_ORDER) return false;
         address recovered = ecrecover(digest, v, r, s);
         return recovered != address(0) && recovered == signer;
+    }
+
+    function _namespace(address module) private pure returns (bytes32) {
+        return bytes32(uint256(uint160(module)));
     }
 
     function _onlyModule() private view {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.26;
 
+import {AccountStorage} from "../lib/AccountStorage.sol";
 import {Addr} from "../lib/Addresses.sol";
 import {IERC165, IERC721, IERC721Metadata, IERC6551Registry, IIPAccount} from "../lib/Interfaces.sol";
 import {Strings} from "../lib/Strings.sol";
@@ -8,6 +9,8 @@ import {Strings} from "../lib/Strings.sol";
 /// Registers an ERC-721 token as an IP asset: creates its token-bound IP account at a deterministic address and
 /// records the registration. Anyone may register any NFT; the IP belongs to whoever owns the token.
 contract IPAssetRegistry {
+    using AccountStorage for IIPAccount;
+
     mapping(address => bool) private _registered;
     uint256 public totalSupply;
 

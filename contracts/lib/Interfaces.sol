@@ -55,12 +55,11 @@ interface IIPAccount {
         uint256 deadline,
         bytes calldata signature
     ) external payable returns (bytes memory);
-    function setString(bytes32 key, string calldata value) external;
+    function setBytes(bytes32 key, bytes calldata value) external;
     function setBytes32(bytes32 key, bytes32 value) external;
-    function setUint256(bytes32 key, uint256 value) external;
-    function setBool(bytes32 key, bool value) external;
-    function getUint256(address namespace, bytes32 key) external view returns (uint256);
-    function getBool(address namespace, bytes32 key) external view returns (bool);
+    function getBytes(bytes32 namespace, bytes32 key) external view returns (bytes memory);
+    function getBytes32(bytes32 key) external view returns (bytes32);
+    function getBytes32(bytes32 namespace, bytes32 key) external view returns (bytes32);
 }
 
 interface IIPAssetRegistry {

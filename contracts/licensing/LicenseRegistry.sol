@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.26;
 
+import {AccountStorage} from "../lib/AccountStorage.sol";
 import {Addr} from "../lib/Addresses.sol";
 import {LicensingConfig} from "../lib/Structs.sol";
 import {Initializable} from "../lib/Initializable.sol";
@@ -9,6 +10,8 @@ import {IIPAccount, IIPAssetRegistry, IPILicenseTemplate} from "../lib/Interface
 /// Which license terms each IP offers, its per-license configs, its expiry, and the parent/child graph of
 /// derivatives (kept here: anvil has no IP-graph precompile).
 contract LicenseRegistry is Initializable {
+    using AccountStorage for IIPAccount;
+
     uint256 public constant MAX_PARENTS = 16;
     uint256 public constant MAX_ANCESTORS = 1024;
     bytes32 internal constant EXPIRATION_TIME = "EXPIRATION_TIME";

@@ -525,12 +525,15 @@ class ChainClient:
         return str(self.view(self.contract("IPAccountImpl", ip_id).functions.owner(), "reading an IP's owner"))
 
     def ip_metadata(self, ip_id: str) -> tuple[str, str]:
-        """The IP's metadata URI and hash as CoreMetadataModule stored them in its IP account."""
+        """The IP's metadata URI and hash as CoreMetadataModule stored them in its IP account.
+
+        Story's IP account keeps strings as bytes; the namespace is the writing module's address as bytes32.
+        """
         account = self.contract("IPAccountImpl", ip_id).functions
-        uri = self.view(account.getString(CORE_METADATA_MODULE, _KEY_BYTES32["METADATA_URI"]), "reading metadata")
-        digest = self.view(account.getBytes32(CORE_METADATA_MODULE, _KEY_BYTES32["METADATA_HASH"]),
-                           "reading metadata")
-        return str(uri), "0x" + bytes(digest).hex()
+        namespace = _namespace(CORE_METADATA_MODULE)
+        raw_uri = self.view(account.getBytes(namespace, _KEY_BYTES32["METADATA_URI"]), "reading metadata")
+        digest = self.view(account.getBytes32(namespace, _KEY_BYTES32["METADATA_HASH"]), "reading metadata")
+        return bytes(raw_uri).decode("utf-8", errors="replace"), "0x" + bytes(digest).hex()
 
     def ip_token(self, ip_id: str) -> tuple[int, str, int]:
         chain_id, nft, token_id = self.view(self.contract("IPAccountImpl", ip_id).functions.token(),
@@ -593,6 +596,11 @@ class ChainClient:
         if "insufficient funds" in text.lower():
             return self._no_funds(what)
         return PublishError(f"{what} failed: {text}")
+
+
+def _namespace(module: str) -> bytes:
+    """An IP account storage namespace: the module's address left-padded to 32 bytes."""
+    return bytes.fromhex(module[2:].lower()).rjust(32, b"\x00")
 
 
 def _policy_contract(policy: str) -> str:

@@ -3,6 +3,9 @@ already owns, multicall."""
 
 from __future__ import annotations
 
+import json
+from importlib import resources
+
 from devnet_chain import EMPTY_METADATA, ZERO
 
 from studio.publish.devnet.addresses import IP_ASSET_REGISTRY, WIP
@@ -69,6 +72,18 @@ def test_duplicate_metadata_hash_and_max_supply(chain) -> None:
     assert spg.functions.tokenURI(1).call() == "ipfs://a"
 
 
+def _sdk_abi(name: str) -> list:
+    return json.loads((resources.files("story_protocol_python_sdk") / "abi" / "jsons" / f"{name}.json").read_text())
+
+
+def _ns(address: str) -> bytes:
+    return bytes.fromhex(address[2:]).rjust(32, b"\x00")
+
+
+def _key(name: str) -> bytes:
+    return name.encode().ljust(32, b"\x00")
+
+
 def test_metadata_is_written_into_the_ip_account(chain) -> None:
     workflows = chain.c("RegistrationWorkflows")
     metadata = {
@@ -83,16 +98,24 @@ def test_metadata_is_written_into_the_ip_account(chain) -> None:
     (metadata_set,) = chain.events(receipt, "CoreMetadataModule", "MetadataURISet")
     assert metadata_set["metadataURI"] == "ipfs://ip" and metadata_set["metadataHash"] == b"\x02" * 32
     account = chain.c("IPAccountImpl", registered["ipId"])
-    core = chain.c("CoreMetadataModule").address
-    assert account.functions.getString(core, b"NFT_TOKEN_URI".ljust(32, b"\x00")).call() == "ipfs://nft"
-    assert account.functions.getBytes32(core, b"NFT_METADATA_HASH".ljust(32, b"\x00")).call() == b"\x03" * 32
-    assert account.functions.getString(IP_ASSET_REGISTRY, b"URI".ljust(32, b"\x00")).call() == "ipfs://nft"
+    # Read as Story's IP accounts are read (the SDK's ABI): strings as bytes, the namespace being the writing
+    # module's address as bytes32.
+    story = chain.w3.eth.contract(address=registered["ipId"], abi=_sdk_abi("IPAccountImpl")).functions
+    core = _ns(chain.c("CoreMetadataModule").address)
+    assert story.getBytes(core, _key("METADATA_URI")).call() == b"ipfs://ip"
+    assert story.getBytes32(core, _key("METADATA_HASH")).call() == b"\x02" * 32
+    assert story.getBytes(core, _key("NFT_TOKEN_URI")).call() == b"ipfs://nft"
+    assert story.getBytes32(core, _key("NFT_METADATA_HASH")).call() == b"\x03" * 32
+    assert story.bytesData(core, _key("METADATA_URI")).call() == b"ipfs://ip"
+    assert story.getBytes(_ns(IP_ASSET_REGISTRY), _key("URI")).call() == b"ipfs://nft"
+    assert int.from_bytes(story.getBytes32(_ns(IP_ASSET_REGISTRY), _key("REGISTRATION_DATE")).call(), "big") > 0
+    assert [f["name"] for f in account.abi if f.get("name", "").startswith(("getString", "setString"))] == []
     freeze = chain.c("CoreMetadataModule").functions.freezeMetadata(registered["ipId"])
     chain.send(freeze)
     again = chain.c("CoreMetadataModule").functions.setMetadataURI(registered["ipId"], "x", b"\x00" * 32)
     assert chain.revert_name(again) == "CoreMetadataModule__MetadataAlreadyFrozen"
     # Only modules write into IP accounts.
-    assert chain.revert_name(account.functions.setString(b"\x00" * 32, "x")) == "IPAccountStorage__NotRegisteredModule"
+    assert chain.revert_name(account.functions.setBytes(b"\x00" * 32, b"x")) == "IPAccountStorage__NotRegisteredModule"
 
 
 def test_register_an_owned_nft_and_refuse_it_twice(chain) -> None:
