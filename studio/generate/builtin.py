@@ -22,7 +22,7 @@ BUILTIN_DESCRIPTION = (
     "Built-in toy model (untrained, about 5 million weights): it paints abstract, soft colour fields that shift "
     "with the prompt and the seed, not pictures of things. Add a Stable Diffusion model for real images."
 )
-# Bumped whenever the recipe in diffusers_backend.build_tiny_pipeline changes, so old builds are not reused.
+# Bumped whenever the recipe in torch_tiny.build_tiny_pipeline changes, so old builds are not reused.
 BUILD_VERSION = 1
 
 
@@ -35,7 +35,7 @@ def ensure_builtin_model(data_dir: Path) -> Path:
     target = builtin_model_dir(data_dir)
     if (target / "model_index.json").is_file():
         return target
-    from studio.generate.diffusers_backend import build_tiny_pipeline
+    from studio.generate.torch_tiny import build_tiny_pipeline
 
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))

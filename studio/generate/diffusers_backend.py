@@ -20,24 +20,18 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import logging
-import os
 import threading
 import time
-import warnings
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from PIL import Image, ImageOps
 
-import studio
 from studio.errors import InvalidInput, StudioError
-from studio.generate.model_configs import config_folder, read_config
-from studio.generate.offline import force_offline
+from studio.generate.devices import DevicePlan, check_device, check_dtype, plan, weight_count
+from studio.generate.model_configs import config_folder
 from studio.generate.request import (
     Cancelled,
     GenerationRequest,
@@ -47,6 +41,10 @@ from studio.generate.request import (
     Progress,
     ProgressCallback,
 )
+from studio.generate.torch_loading import load_single_file
+from studio.generate.torch_preview import Preview, preview_for
+from studio.generate.torch_runtime import probe
+from studio.generate.torch_runtime import runtime as _runtime
 
 # diffusers scheduler class and config overrides for each studio scheduler id (see studio.metadata.samplers).
 SCHEDULERS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -66,46 +64,14 @@ SCHEDULERS: dict[str, tuple[str, dict[str, Any]]] = {
 # Pipeline families with an SD-style UNet that the AutoPipeline classes can switch between modes.
 _UNET_PIPELINES = ("StableDiffusion", "LatentConsistencyModel")
 
-# Fixed linear maps from the 4 latent channels to RGB, good enough for a progress preview without a VAE decode.
-_LATENT_RGB = {
-    "sd1": ((0.3512, 0.2297, 0.3227), (0.3250, 0.4974, 0.2350),
-            (-0.2829, 0.1762, 0.2721), (-0.2120, -0.2616, -0.7177)),
-    "sdxl": ((0.3651, 0.4232, 0.4341), (-0.2533, -0.0042, 0.1068),
-             (0.1076, 0.1111, -0.0362), (-0.3165, -0.2492, -0.2188)),
-}
-
-
-@cache
-def _runtime() -> SimpleNamespace:
-    """Import the heavy libraries once, offline, with their progress bars and chatter silenced."""
-    force_offline()
-    os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import diffusers
-        import torch
-        import transformers
-    diffusers.utils.logging.set_verbosity_error()
-    diffusers.utils.logging.disable_progress_bar()
-    transformers.utils.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
-    logging.getLogger("peft").setLevel(logging.ERROR)
-    # The libraries' own deprecation notices (numpy copy semantics, renamed arguments) mean nothing to a user.
-    for category in (DeprecationWarning, FutureWarning):
-        warnings.filterwarnings("ignore", category=category, module=r"(diffusers|transformers|peft|accelerate)\.")
-    # Several LoRAs on one model are several PEFT adapters, which is what PEFT's notice warns about.
-    warnings.filterwarnings("ignore", message="Already found a `peft_config` attribute", category=UserWarning)
-    software = f"remix-studio {studio.__version__} (diffusers {diffusers.__version__}, torch {torch.__version__})"
-    return SimpleNamespace(torch=torch, diffusers=diffusers, transformers=transformers, software=software)
-
-
 @dataclass
 class _Loaded:
     """A model in memory: its text-to-image pipeline, the pipelines made from it, and its LoRA state."""
 
     base: Any
     arch: str
+    plan: DevicePlan
+    preview: Preview
     scheduler_class: type
     scheduler_config: dict[str, Any]
     default_scheduler: str
@@ -117,24 +83,24 @@ class _Loaded:
 class DiffusersGenerator:
     """Runs `GenerationRequest`s on local diffusers pipelines (implements `studio.generate.Generator`).
 
-    `data_dir` holds the unpacked configs for single-file checkpoints. One generation runs at a time; `loads`
-    and `lora_loads` count reads from disk, so callers (and tests) can see the cache working.
+    `data_dir` holds the unpacked configs for single-file checkpoints. `device` and `dtype` are preferences
+    ("auto" picks per model, see `studio.generate.devices`); the device and dtype a model really runs in go into
+    each result's recipe. One generation runs at a time; `loads` and `lora_loads` count reads from disk, so
+    callers (and tests) can see the cache working.
     """
 
     def __init__(
         self,
         data_dir: Path,
         *,
-        device: str = "cpu",
-        dtype: str = "float32",
+        device: str = "auto",
+        dtype: str = "auto",
         preview_every: int = 2,
         max_cached_models: int = 1,
     ) -> None:
-        if dtype not in ("float32", "float16", "bfloat16"):
-            raise InvalidInput(f"Unknown dtype {dtype!r}", hint="use float32, float16 or bfloat16")
         self.data_dir = Path(data_dir)
-        self.device = device
-        self.dtype = dtype
+        self.device = check_device(device)
+        self.dtype = check_dtype(dtype)
         self.preview_every = max(1, preview_every)
         self.max_cached_models = max(1, max_cached_models)
         self.loads = 0
@@ -173,7 +139,7 @@ class DiffusersGenerator:
                 if on_progress is not None:
                     preview = None
                     if steps_run % self.preview_every == 0 or steps_run == p.num_timesteps:
-                        preview = _latent_preview(tensors["latents"], loaded.arch)
+                        preview = loaded.preview(tensors["latents"])
                     on_progress(Progress(steps_run, p.num_timesteps, preview))
                 return tensors
 
@@ -187,7 +153,16 @@ class DiffusersGenerator:
             if mask is not None:
                 image = Image.composite(image.convert("RGB"), parent, mask)
             recipe = request.to_recipe(software=rt.software, scheduler=scheduler_id)
+            # Pixels are reproducible per device and dtype, so both belong to how the image was made.
+            recipe = replace(recipe, extra={**recipe.extra, "device": loaded.plan.device, "dtype": loaded.plan.dtype})
             return GenerationResult(image, recipe, time.perf_counter() - started, steps_run)
+
+    def plan_for(self, ref: ModelRef) -> DevicePlan:
+        """Where and how `ref` runs (or would run) with this generator's preferences, on this machine now."""
+        loaded = self._cache.get(ref.sha256)
+        if loaded is not None:
+            return loaded.plan
+        return plan(self.device, self.dtype, ref.arch, weight_count(ref.path), probe())
 
     def close(self) -> None:
         """Drop every cached pipeline."""
@@ -205,7 +180,8 @@ class DiffusersGenerator:
         while len(self._cache) >= self.max_cached_models:
             self._cache.popitem(last=False)
             self._release_memory()
-        base = self._load(ref)
+        device_plan = self.plan_for(ref)
+        base = self._load(ref, device_plan)
         self.loads += 1
         base.set_progress_bar_config(disable=True)
         default = next(
@@ -215,6 +191,8 @@ class DiffusersGenerator:
         loaded = _Loaded(
             base=base,
             arch=ref.arch,
+            plan=device_plan,
+            preview=preview_for(ref.arch, base.vae),
             scheduler_class=type(base.scheduler),
             scheduler_config=dict(base.scheduler.config),
             default_scheduler=default,
@@ -223,15 +201,15 @@ class DiffusersGenerator:
         self._cache[ref.sha256] = loaded
         return loaded
 
-    def _load(self, ref: ModelRef) -> Any:
+    def _load(self, ref: ModelRef, device_plan: DevicePlan) -> Any:
         rt = _runtime()
-        dtype = getattr(rt.torch, self.dtype)
+        dtype = getattr(rt.torch, device_plan.dtype)
         try:
             if ref.path.is_dir():
                 pipe = self._load_folder(ref.path, dtype)
             else:
                 pipe = self._load_single_file(ref, dtype)
-            return pipe.to(self.device)
+            return _place(pipe, device_plan)
         except StudioError:
             raise
         except Exception as exc:
@@ -255,13 +233,11 @@ class DiffusersGenerator:
         return pipe_cls.from_pretrained(path, local_files_only=True, dtype=dtype, **extra)
 
     def _load_single_file(self, ref: ModelRef, dtype: Any) -> Any:
-        d = _runtime().diffusers
         if ref.path.suffix.lower() != ".safetensors":
             raise InvalidInput(f"{ref.path.name} is not a .safetensors checkpoint",
                                hint="convert pickled .ckpt files to .safetensors first")
         config = config_folder(ref.arch, self.data_dir)
-        pipe_cls = d.StableDiffusionXLPipeline if ref.arch == "sdxl" else d.StableDiffusionPipeline
-        return pipe_cls.from_single_file(str(ref.path), config=str(config), local_files_only=True, dtype=dtype)
+        return load_single_file(ref.path, xl=ref.arch == "sdxl", config=config, dtype=dtype)
 
     def _pipe(self, loaded: _Loaded, mode: str) -> Any:
         kind = {"txt2img": "text2image", "img2img": "image2image", "blend": "image2image", "inpaint": "inpaint"}[mode]
@@ -329,8 +305,9 @@ class DiffusersGenerator:
 
     def _release_memory(self) -> None:
         gc.collect()
-        if self.device.startswith("cuda"):
-            _runtime().torch.cuda.empty_cache()
+        torch = _runtime().torch
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
 
     # -- inputs -------------------------------------------------------------------------------------------
 
@@ -362,6 +339,19 @@ class DiffusersGenerator:
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
+
+
+def _place(pipe: Any, device_plan: DevicePlan) -> Any:
+    """Move the pipeline to its device, or set up offload, and turn on the plan's memory savers."""
+    if device_plan.offload:
+        pipe.enable_model_cpu_offload(device=device_plan.device)
+    else:
+        pipe = pipe.to(device_plan.device)
+    if device_plan.attention_slicing:
+        pipe.enable_attention_slicing()
+    if device_plan.vae_tiling:
+        pipe.vae.enable_tiling()
+    return pipe
 
 
 def _raise_if_cancelled(cancel: threading.Event | None) -> None:
@@ -403,71 +393,3 @@ def _blend(paths: tuple[Path, ...], weights: tuple[float, ...], size: tuple[int,
     for path, weight in zip(paths, weights, strict=True):
         total += weight * np.asarray(_fit(path, size), dtype=np.float64)
     return Image.fromarray(np.clip(np.rint(total), 0, 255).astype(np.uint8), "RGB")
-
-
-def _latent_preview(latents: Any, arch: str) -> Image.Image:
-    """Latents -> a small RGB image (1/8 of the output size) through a fixed linear map, no VAE decode."""
-    torch = _runtime().torch
-    sample = latents[0].float()
-    table = _LATENT_RGB["sdxl" if arch.startswith("sdxl") else "sd1"]
-    factors = torch.tensor(table, dtype=sample.dtype, device=sample.device)
-    rgb = torch.einsum("chw,cr->hwr", sample, factors)
-    pixels = ((rgb + 1) * 127.5).clamp(0, 255).to(torch.uint8).cpu().numpy()
-    return Image.fromarray(pixels, "RGB")
-
-
-# -- building the built-in model (called by studio.generate.builtin) ------------------------------------------
-
-
-def build_tiny_pipeline(folder: Path, arch: str = "studio-tiny") -> None:
-    """Build the SD-1.x-layout toy pipeline described by `configs/<arch>` with seed 0 and save it to `folder`.
-
-    `folder` must already hold that arch's tokenizer files (see model_configs.config_folder).
-    """
-    rt = _runtime()
-    torch, d, t = rt.torch, rt.diffusers, rt.transformers
-    rt.torch.manual_seed(0)
-    unet = d.UNet2DConditionModel.from_config(read_config(arch, "unet"))
-    vae = d.AutoencoderKL.from_config(read_config(arch, "vae"))
-    text_encoder = t.CLIPTextModel(t.CLIPTextConfig(**read_config(arch, "text_encoder")))
-    tokenizer = t.CLIPTokenizer.from_pretrained(folder / "tokenizer")
-    scheduler = d.EulerDiscreteScheduler.from_config(read_config(arch, "scheduler"))
-    with torch.no_grad():
-        _shape_tiny_weights(unet, vae)
-    pipe = d.StableDiffusionPipeline(
-        vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=scheduler,
-        safety_checker=None, feature_extractor=None, requires_safety_checker=False,
-    )
-    pipe.save_pretrained(folder, safe_serialization=True)
-
-
-def _shape_tiny_weights(unet: Any, vae: Any) -> None:
-    """Hand-set parts of the untrained weights so the toy model paints soft colour fields instead of pixel noise.
-
-    The decoder becomes a smooth, pointwise colour map of the latents: convolutions keep only their centre tap
-    (conv_in a 3x3 box), residual branches and attention outputs are zeroed (identity), and each 2x upsampler is
-    a per-channel 3x3 box blur. Cross-attention outputs in the UNet are amplified so the prompt shifts the field.
-    """
-    decoder = vae.decoder
-    weight = decoder.conv_in.weight
-    weight.copy_(weight[:, :, 1:2, 1:2].expand_as(weight) / 3)
-    for block in (decoder.mid_block, *decoder.up_blocks):
-        for resnet in block.resnets:
-            resnet.conv2.weight.zero_()
-            resnet.conv2.bias.zero_()
-        for attention in getattr(block, "attentions", None) or ():
-            attention.to_out[0].weight.zero_()
-            attention.to_out[0].bias.zero_()
-        for upsampler in getattr(block, "upsamplers", None) or ():
-            kernel = upsampler.conv.weight
-            kernel.zero_()
-            for channel in range(kernel.shape[0]):
-                kernel[channel, channel] = 1 / 9
-            upsampler.conv.bias.zero_()
-    weight = decoder.conv_out.weight
-    centre = weight[:, :, 1, 1].clone()
-    weight.zero_()
-    weight[:, :, 1, 1] = centre * 4
-    for module in unet.modules():
-        if hasattr(module, "attn2"):
-            module.attn2.to_out[0].weight.mul_(8)

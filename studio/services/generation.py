@@ -17,6 +17,7 @@ from typing import Literal
 from studio.core.types import Origin, Relation, Work, WorkKind
 from studio.errors import InvalidInput
 from studio.generate import GenerationRequest, GenerationResult, Generator, Progress, snap_size
+from studio.generate.devices import DEVICE_SETTING, check_device
 from studio.licensing import DerivativePlan, WorkTerms
 from studio.lineage.graph import ParentLink
 from studio.metadata import embed_png
@@ -89,6 +90,7 @@ class GenerationService:
         self.models = models
         self._generator_factory = generator_factory
         self._generator: Generator | None = None
+        self._device_override: str | None = None
 
     @property
     def generator(self) -> Generator:
@@ -100,6 +102,30 @@ class GenerationService:
         """Run the next generations on `generator` (e.g. a pool of ComfyUI servers) instead of the default one."""
         self.close()
         self._generator = generator
+
+    def device(self) -> str:
+        """The device preference for local generation: this session's override, else the library's setting."""
+        if self._device_override is not None:
+            return self._device_override
+        row = self.library.db.one("SELECT value FROM settings WHERE key = ?", (DEVICE_SETTING,))
+        return str(row["value"]) if row else "auto"
+
+    def set_device_setting(self, value: str | None) -> str:
+        """Store the library's device preference (None or "auto" clears it); returns what is now in effect."""
+        device = check_device(value)
+        with self.library.db.atomic():
+            self.library.db.execute("DELETE FROM settings WHERE key = ?", (DEVICE_SETTING,))
+            if device != "auto":
+                self.library.db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (DEVICE_SETTING, device))
+        return self.device()
+
+    def use_device(self, value: str) -> None:
+        """Run this session's local generations on `value` (auto, cpu, cuda, cuda:N, mps), whatever the setting."""
+        device = check_device(value)
+        if device != self._device_override and self._generator is not None:
+            self.close()
+            self._generator = None
+        self._device_override = device
 
     def prepare(self, create: CreateRequest) -> Prepared:
         """Resolve and check everything; raise LicenseRefused (with reasons) before any compute."""

@@ -106,7 +106,7 @@ class Studio:
     def _local_generator(self) -> Generator:
         from studio.generate import DiffusersGenerator
 
-        return DiffusersGenerator(self.data_dir)
+        return DiffusersGenerator(self.data_dir, device=self.generation.device())
 
     @classmethod
     def open(cls, library_dir: Path | str | None = None) -> Studio:
