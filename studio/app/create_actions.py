@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from studio.core.types import Relation, Work, WorkKind
 from studio.errors import StudioError
+from studio.generate.request import DEFAULT_STRENGTH
 from studio.licensing import DerivativePlan
 from studio.services import Studio
 
@@ -24,6 +25,7 @@ RELATIONS = {
     "blend": Relation.composite_of,
 }
 MAX_BLEND = 16
+NO_PROMPT = "Describe the image in the prompt first."
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,10 @@ def action_states(
     *,
     has_mask: bool = False,
     commercial: bool = False,
+    has_prompt: bool = True,
 ) -> dict[str, ActionState]:
-    """The state of each action for the selected `parents` and the chosen model and LoRA work ids (`tools`)."""
+    """The state of each action for the selected `parents` and the chosen model and LoRA work ids (`tools`);
+    without a prompt nothing runs (the model would draw from nothing the user said)."""
     images = [w for w in parents if w.kind is WorkKind.image]
     states: dict[str, ActionState] = {}
     for mode in MODES:
@@ -62,7 +66,7 @@ def action_states(
         ids = [w.id for w in images] if mode != "txt2img" else []
         ids += [t for t in tools if t not in ids]
         if not ids:
-            states[mode] = ActionState(mode, True)
+            states[mode] = ActionState(mode, has_prompt, "" if has_prompt else NO_PROMPT)
             continue
         try:
             plan = studio.plan_derivative(ids, RELATIONS[mode] or Relation.remix_of, commercial=commercial)
@@ -70,7 +74,8 @@ def action_states(
             states[mode] = ActionState(mode, False, str(exc))
             continue
         if plan.allowed:
-            states[mode] = ActionState(mode, True)
+            # A license refusal is told first, so nobody writes a prompt for something that may not be made.
+            states[mode] = ActionState(mode, has_prompt, "" if has_prompt else NO_PROMPT)
         else:
             states[mode] = ActionState(mode, False, refusal_text(plan), license_refusal=True)
     return states
@@ -91,3 +96,12 @@ def _parents_needed(mode: str, images: Sequence[Work], has_mask: bool) -> str:
         if count > MAX_BLEND:
             return f"Blend takes at most {MAX_BLEND} images."
     return ""
+
+
+def steps_note(mode: str, steps: int, strength: float | None) -> str:
+    """How many denoising steps really run: a remix or inpaint runs only `steps × strength` of them (as
+    diffusers' image-to-image pipelines do)."""
+    if mode == "txt2img":
+        return f"{steps} steps run"
+    used = strength or DEFAULT_STRENGTH[mode]
+    return f"{steps} steps × strength {used:g} → {min(int(steps * used), steps)} run"

@@ -27,6 +27,7 @@ ENV_CONFIG_DIR = "STUDIO_CONFIG_DIR"
 FILE_NAME = "window.json"
 THEMES = ("system", "light", "dark")
 ROYALTY_POLICIES = ("lap", "lrp")
+MAX_RECENT_PROMPTS = 20
 _KEY_LIKE = re.compile(r"(0x)?[0-9a-fA-F]{64}")
 
 
@@ -48,14 +49,23 @@ class Settings:
     creator: str = ""
     window_geometry: str = ""
     window_state: str = ""
+    recent_prompts: tuple[str, ...] = ()  # newest first
 
     def __post_init__(self) -> None:
+        prompts = self.recent_prompts
+        if not isinstance(prompts, (list, tuple)) or not all(isinstance(p, str) for p in prompts):
+            raise InvalidInput("recent prompts must be a list of texts")
+        # A pasted key must not end up in the settings file through the prompt history either.
+        kept = tuple(p for p in prompts if not _KEY_LIKE.fullmatch(p.strip()))
+        object.__setattr__(self, "recent_prompts", kept[:MAX_RECENT_PROMPTS])
         for name, allowed in (("theme", THEMES), ("royalty_policy", ROYALTY_POLICIES)):
             if getattr(self, name) not in allowed:
                 raise InvalidInput(
                     f"{name.replace('_', ' ')} {getattr(self, name)!r} is not one of {', '.join(allowed)}"
                 )
         for f in fields(self):
+            if f.name == "recent_prompts":
+                continue
             value = getattr(self, f.name)
             if not isinstance(value, str):
                 raise InvalidInput(f"setting {f.name} must be text")

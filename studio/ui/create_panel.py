@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage
@@ -30,17 +31,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.create_actions import LABELS, MODES, ActionState, action_states
+from studio.app.create_actions import LABELS, MODES, ActionState, action_states, steps_note
 from studio.app.session import StudioSession
-from studio.core.types import Work, WorkKind
+from studio.core.types import Recipe, Work, WorkKind
 from studio.errors import InvalidInput, StudioError
-from studio.services.generation import CreateRequest
+from studio.services.generation import DEFAULT_STEPS, CreateRequest
+from studio.ui.create_recipe import fill_from_recipe
 from studio.ui.mask_canvas import MaskCanvas
 from studio.ui.model_dialog import AddModelDialog
+from studio.ui.prompt_history import PromptHistoryButton
 from studio.ui.theme import REFUSED
 
 BUILTIN = "studio-tiny"
 MAX_SEED = 2**32 - 1
+MAX_BATCH = 16
 
 
 class CreatePanel(QWidget):
@@ -70,8 +74,8 @@ class CreatePanel(QWidget):
         self.weights.verticalHeader().hide()
         self.weights.setMaximumHeight(130)
         parents_box = QGroupBox("Start from")
+        self.parents_box = parents_box
         parents_layout = QVBoxLayout(parents_box)
-        parents_layout.addWidget(self.parents_label)
         parents_layout.addWidget(self.mask, 1)
         brush_row = QHBoxLayout()
         brush_row.addWidget(QLabel("Brush"))
@@ -82,18 +86,21 @@ class CreatePanel(QWidget):
 
         # what to make
         self.prompt = QPlainTextEdit(placeholderText="Describe the image")
-        self.prompt.setMaximumHeight(80)
+        self.prompt.setMaximumHeight(64)
+        self.recent = PromptHistoryButton()
+        self.recent.picked.connect(self.prompt.setPlainText)
         self.negative = QLineEdit(placeholderText="What to avoid (negative prompt)")
         self.model = QComboBox()
         self.add_model = QPushButton("Add…")
         self.add_model.setToolTip("Add a base model or a LoRA from a file or folder")
         self.add_model.clicked.connect(self.add_model_dialog)
         self.models_dir = ""
+        self._archs: dict[str, str | None] = {}
         self.loras = QTableWidget(0, 2)
         self.loras.setHorizontalHeaderLabels(["LoRA", "Weight"])
         self.loras.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.loras.verticalHeader().hide()
-        self.loras.setMaximumHeight(110)
+        self.loras.setMaximumHeight(96)
         self.seed = QLineEdit(str(random.randrange(MAX_SEED)))
         self.seed.setToolTip("Seed: lock it to repeat a result; unlocked, every run draws a new one")
         self.lock_seed = QCheckBox("Lock")
@@ -105,28 +112,43 @@ class CreatePanel(QWidget):
         self.width_ = QSpinBox(minimum=0, maximum=2048, singleStep=8, specialValueText="auto")
         self.height_ = QSpinBox(minimum=0, maximum=2048, singleStep=8, specialValueText="auto")
         self.strength = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, specialValueText="auto")
+        self.steps_note = QLabel()
+        self.steps_note.setToolTip("Remixes and inpaints run only the last part of the steps, set by the strength")
+        self.batch = QSpinBox(minimum=1, maximum=MAX_BATCH, value=1)
+        self.batch.setToolTip("How many images to make from this request, with seeds counting up from the seed")
         self.commercial = QCheckBox("I intend to use the result commercially")
+        prompt_row = QHBoxLayout()
+        prompt_row.addWidget(self.prompt, 1)
+        prompt_row.addWidget(self.recent, 0, Qt.AlignmentFlag.AlignTop)
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(self.lock_seed)
         seed_row.addWidget(self.dice)
+        seed_row.addWidget(QLabel("Images"))
+        seed_row.addWidget(self.batch)
+        sampling_row = QHBoxLayout()
+        sampling_row.addWidget(self.steps, 1)
+        sampling_row.addWidget(QLabel("Guidance"))
+        sampling_row.addWidget(self.guidance, 1)
         size_row = QHBoxLayout()
-        size_row.addWidget(self.width_)
+        size_row.addWidget(self.width_, 1)
         size_row.addWidget(QLabel("×"))
-        size_row.addWidget(self.height_)
+        size_row.addWidget(self.height_, 1)
+        size_row.addWidget(QLabel("Strength"))
+        size_row.addWidget(self.strength, 1)
         form = QFormLayout()
-        form.addRow("Prompt", self.prompt)
+        form.addRow("Prompt", prompt_row)
         form.addRow("Negative", self.negative)
         model_row = QHBoxLayout()
         model_row.addWidget(self.model, 1)
         model_row.addWidget(self.add_model)
         form.addRow("Model", model_row)
-        form.addRow("LoRAs", self.loras)
+        self.loras_label = QLabel("LoRAs")
+        form.addRow(self.loras_label, self.loras)
         form.addRow("Seed", seed_row)
-        form.addRow("Steps", self.steps)
-        form.addRow("Guidance", self.guidance)
+        form.addRow("Steps", sampling_row)
         form.addRow("Size", size_row)
-        form.addRow("Strength", self.strength)
+        form.addRow("", self.steps_note)
         form.addRow("", self.commercial)
 
         self.buttons: dict[str, QPushButton] = {}
@@ -141,10 +163,12 @@ class CreatePanel(QWidget):
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet(f"color: {REFUSED.name()}")
 
+        # The settings come first and the parent image (with its mask) last: the picture takes what room is left,
+        # so seed, steps, size and strength stay in view on a small screen.
         fields = QVBoxLayout(body)
-        fields.addWidget(parents_box)
+        fields.addWidget(self.parents_label)
         fields.addLayout(form)
-        fields.addStretch(1)
+        fields.addWidget(parents_box, 1)
         # The actions and why they are refused stay in view below the scrolling fields.
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 6)
@@ -166,6 +190,9 @@ class CreatePanel(QWidget):
         self.model.currentIndexChanged.connect(self.update_actions)
         self.loras.itemChanged.connect(lambda _item: self.update_actions())
         self.commercial.toggled.connect(self.update_actions)
+        self.prompt.textChanged.connect(self.update_actions)
+        for box in (self.steps, self.strength):
+            box.valueChanged.connect(lambda _v: self._update_steps_note())
         self._selection_changed()
 
     # -- models -------------------------------------------------------------------------------------------
@@ -175,10 +202,12 @@ class CreatePanel(QWidget):
         self.model.clear()
         models = self.session.studio.models.list()
         names = set()
+        self._archs = {BUILTIN: BUILTIN}
         for m in models:
             if m.kind is WorkKind.model and m.work.deleted_at is None:
                 label = f"{m.name} (built-in)" if m.name == BUILTIN else m.name
                 self.model.addItem(label, (m.name, m.work.id))
+                self._archs[m.name] = m.arch
                 names.add(m.name)
         if BUILTIN not in names:
             self.model.addItem(f"{BUILTIN} (built-in)", (BUILTIN, None))
@@ -199,6 +228,9 @@ class CreatePanel(QWidget):
                 weight = QDoubleSpinBox(minimum=-4.0, maximum=4.0, singleStep=0.1, value=1.0)
                 self.loras.setCellWidget(row, 1, weight)
         self.loras.blockSignals(False)
+        has_loras = self.loras.rowCount() > 0
+        self.loras.setVisible(has_loras)
+        self.loras_label.setVisible(has_loras)
         self.update_actions()
 
     def add_model_dialog(self) -> AddModelDialog:
@@ -248,6 +280,7 @@ class CreatePanel(QWidget):
                 image = QImage(str(path))
         self.mask.set_image(image if not image.isNull() else None)
         self.mask.setVisible(n == 1)
+        self.parents_box.setVisible(n >= 1)
         self.brush.setEnabled(n == 1)
         self.clear_mask.setEnabled(n == 1)
         self.weights.setRowCount(0)
@@ -267,6 +300,7 @@ class CreatePanel(QWidget):
             self._tools(),
             has_mask=self.mask.has_mask(),
             commercial=self.commercial.isChecked(),
+            has_prompt=bool(self.prompt.toPlainText().strip()),
         )
         refusals = []
         for mode, state in self.states.items():
@@ -279,6 +313,21 @@ class CreatePanel(QWidget):
         self.reason.setText(
             f"<span style='color:{REFUSED.name()}'>" + "<br>".join(refusals) + "</span>" if refusals else ""
         )
+        self._update_steps_note()
+
+    def _update_steps_note(self) -> None:
+        """Say how many denoising steps really run: a remix runs only `steps × strength` of them."""
+        n = len(self._parents)
+        if n == 0:
+            mode = "txt2img"
+        elif n == 1:
+            mode = "inpaint" if self.mask.has_mask() else "img2img"
+        else:
+            mode = "blend"
+        model = self.model.currentData()
+        arch = self._archs.get(model[0]) if model else None
+        steps = self.steps.value() or DEFAULT_STEPS.get(arch or "sd1", 25)
+        self.steps_note.setText(steps_note(mode, steps, self.strength.value() or None))
 
     def request_for(self, mode: str) -> CreateRequest:
         """The request the panel's fields describe for `mode` (raises InvalidInput for a bad field)."""
@@ -315,18 +364,33 @@ class CreatePanel(QWidget):
             commercial=self.commercial.isChecked(),
         )
 
-    def start(self, mode: str) -> int | None:
+    def start(self, mode: str) -> list[int]:
+        """Queue the request as many times as the batch asks, seeds counting up; returns the job ids (none when
+        the action is refused or a field is wrong)."""
         state = self.states.get(mode)
         if state is None or not state.enabled:
-            return None
+            return []
         self.error.clear()
         try:
-            job_id = self.session.generate(self.request_for(mode))
+            request = self.request_for(mode)
+            jobs = []
+            for n in range(self.batch.value()):
+                seed = ((request.seed or 0) + n) % (MAX_SEED + 1)
+                jobs.append(self.session.generate(replace(request, seed=seed)))
         except (StudioError, OSError) as exc:
             self.error.setText(str(exc))
-            return None
-        self.submitted.emit(job_id)
-        return job_id
+            return []
+        self.recent.remember(request.prompt)
+        for job_id in jobs:
+            self.submitted.emit(job_id)
+        return jobs
+
+    # -- prompt history and recipes -----------------------------------------------------------------------
+    def apply_recipe(self, recipe: Recipe) -> list[str]:
+        """Fill the fields from a work's recipe; returns the model and LoRAs this library lacks (left out)."""
+        missing = fill_from_recipe(self, recipe)
+        self.update_actions()
+        return missing
 
 
 def _escape(text: str) -> str:

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont, QPainter, QPen
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+)
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from studio.app.works_model import FlaggedRole, PublishedRole, WorkRole
@@ -97,9 +108,12 @@ def _badge(painter: QPainter, x: int, y: int, text: str, color: QColor) -> None:
 
 
 class GalleryView(QListView):
-    """A static grid; dropping image files on it asks to import them."""
+    """A static grid; double-click or Enter opens a work, a right-click offers what to do with it, and dropping
+    image files on it asks to import them."""
 
     files_dropped = Signal(list)
+    open_requested = Signal(int)  # row
+    menu_requested = Signal(int, QPoint)  # row, global position
 
     def __init__(self, thumbnails: ThumbnailProvider, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,6 +135,31 @@ class GalleryView(QListView):
         self.viewport().setAcceptDrops(True)
         self.setItemDelegate(WorkDelegate(thumbnails, self))
         thumbnails.ready.connect(lambda _sha: self.viewport().update())
+
+    # -- opening and the context menu ---------------------------------------------------------------------
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid() and event.button() == Qt.MouseButton.LeftButton:
+            self.open_requested.emit(index.row())
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.open_requested.emit(self.currentIndex().row())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        index = self.indexAt(event.pos())
+        if not index.isValid():
+            return
+        if not self.selectionModel().isSelected(index):
+            self.setCurrentIndex(index)  # a right-click on an unselected card selects it, as in file managers
+        self.menu_requested.emit(index.row(), event.globalPos())
+        event.accept()
 
     # -- dropping files to import --------------------------------------------------------------------------
     @staticmethod

@@ -30,6 +30,7 @@ from studio.app.settings import Settings, SettingsStore
 from studio.errors import StudioError
 from studio.ui.gallery import IMAGE_SUFFIXES
 from studio.ui.theme import apply_theme
+from studio.ui.work_actions import WorkActions
 
 if TYPE_CHECKING:
     from studio.app.session import StudioSession
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or self.settings_store.load()
         self.session: StudioSession | None = None
         self.undo_stack = QUndoStack(self)
+        self.work_actions: WorkActions | None = None
         self.actions_by_name: dict[str, QAction] = {}
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
@@ -148,6 +150,8 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.create_panel = CreatePanel(session)
         self.create_panel.models_dir = self.settings.models_dir
+        self.create_panel.recent.set_prompts(self.settings.recent_prompts)
+        self.create_panel.recent.changed.connect(self._prompts_changed)
         self.lineage = LineageView(session, self.thumbnails)
         self.license_panel = LicensePanel(session, self.settings.royalty_policy)
         self.add_tab(self.create_panel, "Create")
@@ -165,6 +169,14 @@ class MainWindow(QMainWindow):
         self.jobs = JobsPanel(session.jobs)
         self.jobs_dock.setWidget(self.jobs)
         self.library.gallery.files_dropped.connect(self.import_files)
+        if self.work_actions is not None:
+            self.work_actions.close_viewer()
+            self.work_actions.deleteLater()
+        self.work_actions = WorkActions(self)
+        self.library.gallery.open_requested.connect(self.work_actions.open_row)
+        self.library.gallery.menu_requested.connect(
+            lambda row, at: self.work_actions.popup(self.library.model.work_at(row).id, at)
+        )
         self.create_panel.submitted.connect(lambda _job: self.jobs_dock.show())
         self.create_panel.states_changed.connect(self._sync_create_actions)
         self.license_panel.policy_changed.connect(self._policy_changed)
@@ -211,6 +223,13 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         self._action("import", "&Import…", self.choose_import, "Ctrl+I", file_menu)
         self._action("open_library", "&Open Library…", self.choose_library, QKeySequence.StandardKey.Open, file_menu)
+        file_menu.addSeparator()
+        self._action(
+            "open_work", "Open &Work", lambda: self._on_current(self.work_actions.open), "Ctrl+Return", file_menu
+        )
+        self._action(
+            "export", "&Export Signed Copy…", lambda: self._on_current(self.work_actions.export), "Ctrl+E", file_menu
+        )
         file_menu.addSeparator()
         self._action("settings", "&Settings…", self.open_settings, "Ctrl+,", file_menu)
         file_menu.addSeparator()
@@ -282,14 +301,29 @@ class MainWindow(QMainWindow):
         self._action("about", "&About Remix Studio", self._about, None, help_menu)
 
     def _sync_create_actions(self) -> None:
+        from studio.app.create_actions import NO_PROMPT
+
         for mode, state in self.create_panel.states.items():
-            self.actions_by_name[mode].setEnabled(state.enabled)
+            # Without a prompt the menu still leads to the panel, where the prompt is asked for.
+            self.actions_by_name[mode].setEnabled(state.enabled or state.reason == NO_PROMPT)
             self.actions_by_name[mode].setStatusTip(state.reason)
+
+    def _on_current(self, action: Callable[[str], object]) -> None:
+        current = self.session.current() if self.session is not None else None
+        if current is not None:
+            action(current.id)
+
+    def _prompts_changed(self, prompts: list[str]) -> None:
+        self.settings = self.settings.with_changes(recent_prompts=tuple(prompts))
+        self.settings_store.save(self.settings)
 
     def _update_actions(self) -> None:
         has = bool(self.session.selection)
         self.actions_by_name["delete"].setEnabled(has)
         current = self.session.current()
+        is_image = current is not None and current.kind.value == "image" and bool(current.file_path)
+        self.actions_by_name["open_work"].setEnabled(is_image)
+        self.actions_by_name["export"].setEnabled(is_image)
         self.actions_by_name["publish"].setEnabled(
             len(self.session.selection) == 1 and current is not None and current.kind.value == "image"
         )
@@ -365,7 +399,13 @@ class MainWindow(QMainWindow):
 
     # -- creating -----------------------------------------------------------------------------------------
     def _create(self, mode: str) -> None:
+        from studio.app.create_actions import NO_PROMPT
+
         self.tabs.setCurrentWidget(self.create_panel)
+        if self.create_panel.states[mode].reason == NO_PROMPT:
+            self.create_panel.prompt.setFocus()
+            self.show_message(NO_PROMPT)
+            return
         self.create_panel.start(mode)
 
     def _work_created(self, work_id: str) -> None:
@@ -475,6 +515,8 @@ class MainWindow(QMainWindow):
         self._opener_pool.waitForDone()
         if self.session is None:
             return
+        if self.work_actions is not None:
+            self.work_actions.close_viewer()
         self.library.model.close()
         self.review_panel.close_model()
         self.thumbnails.shutdown()

@@ -130,11 +130,13 @@ def test_a_forbidden_remix_is_refused_with_the_reason_shown(qtbot, window, add_i
     assert "Quiet Grid" in panel.reason.text() and "CC BY-ND 4.0" in panel.reason.text()
     assert "Remix</b> is not allowed" in panel.reason.text()
     assert "CC BY-ND" in panel.buttons["img2img"].toolTip()
-    assert panel.start("img2img") is None and window.session.jobs.jobs() == []  # nothing is queued
+    assert panel.start("img2img") == [] and window.session.jobs.jobs() == []  # nothing is queued
     assert not window.actions_by_name["img2img"].isEnabled()  # Create ▸ Remix follows the button
     assert window.actions_by_name["txt2img"].isEnabled()
 
     click_work(qtbot, window, ok)
+    assert not panel.buttons["img2img"].isEnabled()  # allowed, but there is no prompt yet
+    panel.prompt.setPlainText("moss at dusk")
     assert panel.buttons["img2img"].isEnabled() and panel.reason.text() == ""
     click_work(qtbot, window, nd, Qt.KeyboardModifier.ControlModifier)  # both: a blend
     assert set(window.session.selection) == {nd, ok}

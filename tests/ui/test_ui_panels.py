@@ -85,6 +85,7 @@ def test_painting_a_mask_enables_inpaint(qtbot, window, add_image):
     click_work(qtbot, window, parent)
     panel = window.create_panel
     window.tabs.setCurrentWidget(panel)
+    panel.prompt.setPlainText("moss with a red flower")
     assert not panel.buttons["inpaint"].isEnabled() and "Paint" in panel.buttons["inpaint"].toolTip()
     canvas = panel.mask
     qtbot.waitUntil(lambda: canvas.isVisible() and canvas.width() > 0)
@@ -111,8 +112,7 @@ def test_a_running_generation_can_be_cancelled_from_its_row(qtbot, window):
     panel.height_.setValue(64)
     assert panel.buttons["txt2img"].isEnabled()
     queue = window.session.jobs
-    job_id = panel.start("txt2img")
-    assert job_id is not None
+    [job_id] = panel.start("txt2img")
     row = window.jobs.rows[job_id]
     qtbot.waitUntil(lambda: queue.job(job_id).preview is not None, timeout=120_000)
     assert row.progress.value() > 0 and "step" in row.progress.text()
