@@ -106,6 +106,7 @@ COMMAND_MODULES = {
     "devnet": "publish_cmds", "wallet": "publish_cmds", "publish": "publish_cmds", "import-ip": "publish_cmds",
     "revenue": "publish_cmds",
     "demo": "demo_cmd",
+    "train": "train_cmds",
 }
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from studio.errors import InvalidInput
 
 CONFIGS = Path(__file__).resolve().parent / "configs"
-ARCHS: tuple[str, ...] = ("sd1", "sd2", "sdxl", "studio-tiny")
+ARCHS: tuple[str, ...] = ("sd1", "sd2", "sdxl", "studio-tiny", "studio-emoji")
 MERGES_FILE = CONFIGS / "clip-bpe-merges.txt.gz"
 # CLIP's vocabulary: 256 byte tokens + 256 word-final byte tokens + 48,894 merges + 2 special tokens.
 VOCAB_SIZE = 49408
