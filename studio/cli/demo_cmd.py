@@ -9,13 +9,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from studio.cli.library_cmds import render_tree
 from studio.cli.license_cmds import distinct, print_split, print_verdict
 from studio.cli.output import percent, table
 from studio.cli.review_cmds import write_demo_report as write_report
 from studio.core.types import Relation, Work, percent_to_units, units_to_percent
-from studio.errors import StudioError
+from studio.errors import InvalidInput, StudioError
 from studio.publish.errors import NoWallet
 from studio.publish.journal import Publication
 from studio.secrets import SecretsUnavailable
@@ -24,7 +25,9 @@ from studio.services.generation import CreateRequest
 from studio.services.importing import ImportRequest
 from studio.services.publishing import PublishOptions
 from studio.store.library import data_dir
+from studio.store.output_paths import is_library_folder
 
+COMMANDLINE = ParameterSource.COMMANDLINE
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 MARKER = ".studio-demo"
 
@@ -226,6 +229,12 @@ def prepare_library(path: Path | None) -> Path:
         path = data_dir() / "demo-library"
         if path.exists() and (path / MARKER).exists():
             shutil.rmtree(path)
+    elif is_library_folder(path) and not (path / MARKER).exists():
+        # The demo adds its sample works and publishes them: never into someone's own library.
+        raise InvalidInput(
+            f"{path} holds a library that is not a demo library; the demo would add its sample works to it",
+            hint="give a new or empty folder for the demo",
+        )
     path.mkdir(parents=True, exist_ok=True)
     (path / MARKER).touch()
     return path
@@ -236,10 +245,16 @@ def prepare_library(path: Path | None) -> Path:
     "--library",
     "library_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Build the demo in this folder (default: a fresh demo library in the data folder).",
+    help="Build the demo in this folder (default: `studio --library`'s folder when given there, else a fresh demo "
+    "library in the data folder).",
 )
-def demo_cmd(library_dir: Path | None) -> None:
+@click.pass_context
+def demo_cmd(ctx: click.Context, library_dir: Path | None) -> None:
     """Build a demo library from the sample works and walk through lineage, licenses and royalties."""
+    parent = ctx.parent
+    # `studio --library X demo` builds it in X; STUDIO_LIBRARY (the everyday library) is not a demo's place.
+    if library_dir is None and parent is not None and parent.get_parameter_source("library_dir") is COMMANDLINE:
+        library_dir = parent.params["library_dir"]
     root = prepare_library(library_dir)
     studio = Studio.open(root)
     try:

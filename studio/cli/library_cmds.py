@@ -113,15 +113,51 @@ def import_cmd(
     )
     outcome = obj.studio.import_image(request)
     work = outcome.work
+    unapplied = {} if outcome.created else _not_applied(request, work)
     if as_json:
-        emit_json({**work_json(work), "created": outcome.created, "notes": list(outcome.recipe_notes)})
+        emit_json({**work_json(work), "created": outcome.created, "notes": list(outcome.recipe_notes),
+                   "not_applied": sorted(unapplied)})
         return
     verb = "imported" if outcome.created else "already in the library"
     click.echo(f"{work.id}  {work.title}  ({verb}; license {work.license_id})")
+    if unapplied:
+        click.echo(f"  note: the same image is already work {work.id}, kept as it is: " + "; ".join(unapplied.values()))
     for note in outcome.recipe_notes:
         click.echo(f"  note: {note}")
     for flag in work.flags:
         click.echo(f"  flagged: {flag.get('message', flag.get('code'))}")
+
+
+def _not_applied(request: ImportRequest, work: Work) -> dict[str, str]:
+    """What a re-import of stored bytes asked for but did not change, each with the command that does it."""
+    found: dict[str, str] = {}
+    if request.title is not None and request.title != work.title:
+        found["title"] = (
+            f"--title {request.title!r} not applied (its title is {work.title!r}; "
+            f"change it with `studio retitle {work.id} TITLE`)"
+        )
+    if request.creator is not None and request.creator != work.creator:
+        found["creator"] = f"--creator not applied (its creator is {work.creator or 'not recorded'})"
+    if request.license_id is not None and request.license_id != work.license_id:
+        found["license"] = f"--license not applied (its license stays {work.license_id})"
+    if request.parents:
+        found["parents"] = f"--parent not applied (record parents with `studio link {work.id} PARENT`)"
+    return found
+
+
+@click.command("retitle")
+@click.argument("work_id")
+@click.argument("title", type=TEXT)
+@click.pass_obj
+def retitle_cmd(obj, work_id: str, title: str) -> None:
+    """Change a work's title."""
+    studio = obj.studio
+    work = studio.work(work_id)
+    if not title.strip():
+        raise InvalidInput("the title cannot be empty", hint="give the new title in quotes")
+    with studio.library.db.atomic():
+        updated = studio.library.works.update(work.id, title=title.strip())
+    click.echo(f"{updated.id}  {updated.title}  (was {work.title!r})")
 
 
 @click.command("show")
@@ -322,4 +358,4 @@ def doctor_cmd(obj, as_json: bool) -> None:
         click.echo("works whose file is missing (restore the library folder from a backup): " + ", ".join(missing))
 
 
-COMMANDS = [import_cmd, show_cmd, list_cmd, lineage_cmd, link_cmd, doctor_cmd]
+COMMANDS = [import_cmd, show_cmd, list_cmd, lineage_cmd, link_cmd, doctor_cmd, retitle_cmd]

@@ -98,7 +98,7 @@ def cli(ctx: click.Context, library_dir: Path | None, verbose: bool) -> None:
 # Each command's module is imported when the command runs, so `studio import` does not load web3 or c2pa.
 COMMAND_MODULES = {
     "import": "library_cmds", "show": "library_cmds", "list": "library_cmds", "lineage": "library_cmds",
-    "link": "library_cmds", "doctor": "library_cmds",
+    "link": "library_cmds", "doctor": "library_cmds", "retitle": "library_cmds",
     "license": "license_cmds", "royalty": "license_cmds",
     "generate": "generate_cmds", "remix": "generate_cmds", "inpaint": "generate_cmds", "blend": "generate_cmds",
     "models": "generate_cmds", "engines": "engine_cmds",

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from studio.cli.confirm import ask
 from studio.cli.license_cmds import distinct
 from studio.cli.output import emit_json, percent, table
 from studio.cli.params import ADDRESS, HTTP_URL, IP_AMOUNT, PERCENT, TEXT, WALLET_NAME, parse_ip_amount
@@ -245,7 +246,7 @@ def publish_work(obj, work_id, network, rpc_url, wallet_name, license_id, rev_sh
         # With --json the plan goes to stderr, so that stdout stays one JSON document.
         if not (as_json and yes):
             _plan_text(plan, err=as_json)
-        return yes or click.confirm("Sign and send?", default=False, err=True)
+        return yes or ask("Sign and send?")
 
     results = service.publish(work_id, options, confirm)
     if as_json:
@@ -402,8 +403,9 @@ def revenue_pay(obj, work_id, amount, network, rpc_url, wallet_name, yes: bool, 
     if wei == 0:
         raise InvalidInput("a payment of 0 pays nobody", hint="give an amount above 0, e.g. 1.5")
     service = _service(obj, wallet_name)
-    if not yes:
-        click.confirm(f"Pay {ip_text(wei)} to {work_id}?", default=False, abort=True, err=True)
+    if not yes and not ask(f"Pay {ip_text(wei)} to {work_id}?"):
+        click.echo("cancelled: nothing was paid")
+        return
     sent = service.pay(work_id, wei, network, rpc_url)
     if as_json:
         emit_json({"id": work_id, "amount_wei": wei,
