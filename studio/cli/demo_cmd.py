@@ -13,7 +13,7 @@ from click.core import ParameterSource
 
 from studio.cli.library_cmds import render_tree
 from studio.cli.license_cmds import distinct, print_split, print_verdict
-from studio.cli.output import percent, table
+from studio.cli.output import percent, progress, table
 from studio.cli.review_cmds import write_demo_report as write_report
 from studio.core.types import Relation, Work, percent_to_units, units_to_percent
 from studio.errors import InvalidInput, StudioError
@@ -108,7 +108,8 @@ def generate_chain(state: DemoState) -> None:
     for request in steps:
         if chain:
             request = replace(request, parents=(chain[-1].id,))
-        work = studio.generate(request)
+        with progress(f"generating “{request.title}”") as shown:
+            work = studio.generate(request, on_progress=lambda p, shown=shown: shown.step(p.step, p.total, "steps"))
         chain.append(work)
         recipe = work.recipe
         assert recipe is not None
@@ -172,7 +173,8 @@ def publish_on_devnet(state: DemoState) -> None:
     reports with the engine's prediction; the devnet is stopped again (its state stays in the library)."""
     publishing = state.studio.publishing
     heading("Publishing the chain on the local devnet (anvil with Story's contracts)")
-    status = publishing.devnet_start()
+    with progress("starting the devnet"):
+        status = publishing.devnet_start()
     try:
         click.echo(f"  devnet: {status.rpc_url} (chain id {status.chain_id})")
         try:
@@ -187,7 +189,8 @@ def publish_on_devnet(state: DemoState) -> None:
         else:
             click.echo(f"  wallet {wallet.address} (key in the OS keyring)")
         last = state.chain[-1]
-        results = publishing.publish(last.id, PublishOptions(network="devnet"))
+        with progress("publishing the chain on the devnet"):
+            results = publishing.publish(last.id, PublishOptions(network="devnet"))
         for result in results:
             pub = result.publication
             title = state.studio.work(pub.work_id).title

@@ -54,6 +54,7 @@ class Progress:
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         self._width = 0
+        self._paused = False
 
     def __enter__(self) -> Progress:
         if self.enabled:
@@ -71,6 +72,15 @@ class Progress:
             self.label, self._detail = label, ""
         self._draw()
 
+    def pause(self) -> None:
+        """Clear the line while the command asks or prints something (a prompt, a plan)."""
+        self._clear()
+        self._paused = True
+
+    def resume(self, label: str) -> None:
+        self._paused = False
+        self.stage(label)
+
     def step(self, done: int, total: int, detail: str = "") -> None:
         filled = round(20 * done / max(1, total))
         with self._lock:
@@ -82,6 +92,9 @@ class Progress:
         if self._ticker is not None:
             self._ticker.join(timeout=1)
             self._ticker = None
+        self._clear()
+
+    def _clear(self) -> None:
         if self.enabled and self._width:
             with self._lock:
                 self.stream.write("\r" + " " * self._width + "\r")
@@ -93,7 +106,7 @@ class Progress:
             self._draw()
 
     def _draw(self) -> None:
-        if not self.enabled:
+        if not self.enabled or self._paused:
             return
         with self._lock:
             seconds = time.monotonic() - self._started

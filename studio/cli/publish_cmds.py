@@ -11,7 +11,7 @@ import click
 
 from studio.cli.confirm import ask
 from studio.cli.license_cmds import distinct
-from studio.cli.output import emit_json, percent, table
+from studio.cli.output import emit_json, percent, progress, table
 from studio.cli.params import ADDRESS, HTTP_URL, IP_AMOUNT, PERCENT, TEXT, WALLET_NAME, parse_ip_amount
 from studio.core.types import percent_to_units, units_to_percent
 from studio.errors import InvalidInput
@@ -243,12 +243,18 @@ def publish_work(obj, work_id, network, rpc_url, wallet_name, license_id, rev_sh
     )
 
     def confirm(plan: PublishPlan) -> bool:
+        shown.pause()
         # With --json the plan goes to stderr, so that stdout stays one JSON document.
         if not (as_json and yes):
             _plan_text(plan, err=as_json)
-        return yes or ask("Sign and send?")
+        ok = yes or ask("Sign and send?")
+        if ok:
+            shown.resume(f"publishing {len(plan.steps)} work{'s' if len(plan.steps) != 1 else ''} on "
+                         f"{plan.network.name}")
+        return ok
 
-    results = service.publish(work_id, options, confirm)
+    with progress("checking the publication", quiet=as_json) as shown:
+        results = service.publish(work_id, options, confirm)
     if as_json:
         emit_json([{**_pub_json(r.publication),
                     "transactions": [{"label": t.label, "tx_hash": t.tx_hash, "gas_used": t.gas_used}

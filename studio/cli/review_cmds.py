@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from studio.cli.output import emit_json, table
+from studio.cli.output import emit_json, progress, table
 from studio.services import review
 from studio.store.files import write_atomic
 
@@ -49,7 +49,8 @@ def report_cmd(obj, work_id: str, fmt: str | None, output: Path | None, force: b
     if output is None:
         work = studio.work(work_id)
         output = Path.cwd() / f"report-{_file_stem(work.title)}-{work.id}.html"
-    rendered = review.write_report(studio, work_id, output, fmt, overwrite=force)  # type: ignore[arg-type]
+    with progress("writing the report"):
+        rendered = review.write_report(studio, work_id, output, fmt, overwrite=force)  # type: ignore[arg-type]
     click.echo(f"{output}  ({rendered.format}, report fingerprint {rendered.fingerprint})")
 
 
@@ -218,7 +219,8 @@ def write_demo_report(state) -> None:
     click.secho(f"== Lineage & compliance report of “{last.title}”", bold=True)
     # The demo library's own report, written by the store's writer: user-chosen paths never go in a library.
     path = state.studio.library.root / f"report-{last.id}.html"
-    rendered = review.render_report(state.studio, last.id, "html")
+    with progress("writing the report"):
+        rendered = review.render_report(state.studio, last.id, "html")
     write_atomic(path, rendered.text.encode("utf-8"))
     problems = len(rendered.report.problems)
     click.echo(f"  {len(rendered.report.nodes) - 1} ancestors, {problems} problem{'s' if problems != 1 else ''} found")
