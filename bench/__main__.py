@@ -9,6 +9,8 @@ import time
 BENCHES = [
     ("Lineage and library at scale", ["-m", "bench.lineage_bench"]),
     ("Generation engine vs plain diffusers", ["bench/generate_bench.py", "--size", "128", "--steps", "4"]),
+    ("ComfyUI engine vs the same workflow POSTed directly", ["-m", "bench.comfyui_bench", "--size", "128",
+                                                            "--steps", "6"]),
     ("Publishing on the devnet", ["-m", "bench.publish_bench"]),
     ("Desktop window", ["-m", "bench.ui_bench"]),
 ]
