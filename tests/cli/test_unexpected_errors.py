@@ -57,7 +57,9 @@ def test_the_real_entry_point_prints_no_traceback(tmp_path: Path):
         """
     )
     env = {**os.environ, "STUDIO_LIBRARY": str(tmp_path / "lib")}
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == EXIT_CODE
     assert "KeyError" in _log_of(done.stderr, "KeyError")
 
@@ -82,7 +84,9 @@ def test_a_fault_in_a_window_event_handler_is_logged_in_one_line(tmp_path: Path)
         """
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
     lines = [line for line in done.stderr.splitlines(keepends=True) if "ZeroDivisionError" in line or "Trace" in line]
     assert len(lines) == 1, done.stderr
     assert "ZeroDivisionError: division by zero" in _log_of(lines[0], "ZeroDivisionError")
