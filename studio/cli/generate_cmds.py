@@ -10,46 +10,43 @@ import click
 
 from studio.cli.library_cmds import parse_percent, work_json
 from studio.cli.output import emit_json, progress, table
+from studio.cli.params import FRACTION, PERCENT, REGULAR_FILE, TEXT, LoraSpec, Number, Prompt, Size, WholeNumber
 from studio.errors import InvalidInput
+from studio.generate.request import (
+    MAX_GUIDANCE,
+    MAX_LORA_WEIGHT,
+    MAX_PROMPT_CHARS,
+    MAX_SEED,
+    MAX_SIDE,
+    MAX_STEPS,
+    MIN_SIDE,
+)
 
-
-def _lora(value: str) -> tuple[str, float]:
-    name, sep, weight = value.rpartition(":")
-    if not sep:
-        return value, 1.0
-    try:
-        return name, float(weight)
-    except ValueError:
-        raise InvalidInput(
-            f"--lora {value!r}: the weight after ':' must be a number", hint="e.g. --lora ink:0.8"
-        ) from None
-
-
-def _size(value: str | None) -> tuple[int | None, int | None]:
-    if not value:
-        return None, None
-    try:
-        w, h = value.lower().split("x")
-        return int(w), int(h)
-    except ValueError:
-        raise InvalidInput(f"--size {value!r} is not WIDTHxHEIGHT", hint="e.g. --size 512x512") from None
+PROMPT = Prompt(MAX_PROMPT_CHARS)
 
 
 def generation_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--model", help="Model name or id (default: your newest model, else the built-in studio-tiny)."),
-        click.option("--lora", "loras", multiple=True, help="LoRA as NAME:WEIGHT (repeatable)."),
+        click.option("--model", type=TEXT,
+                     help="Model name or id (default: your newest model, else the built-in studio-tiny)."),
+        click.option("--lora", "loras", type=LoraSpec(MAX_LORA_WEIGHT), multiple=True,
+                     help="LoRA as NAME:WEIGHT (repeatable)."),
         click.option("--negative", "negative_prompt", default="", help="Negative prompt."),
-        click.option("--seed", type=int, help="Seed (default: random; recorded in the recipe)."),
-        click.option("--steps", type=int, help="Denoising steps."),
-        click.option("--guidance", type=float, help="Guidance (CFG) scale."),
-        click.option("--size", help="WIDTHxHEIGHT (default: the parent's size, or the model's native size)."),
-        click.option("--scheduler", help="Sampler, e.g. euler, euler_a, dpmpp_2m."),
-        click.option("--device", help="auto, cpu, cuda, cuda:N or mps (default: the library's setting, else auto)."),
-        click.option("--title", help="Title of the new work."),
-        click.option("--creator", help="Your name as the creator."),
-        click.option("--license", "license_id", help="License for a new root work (derivatives may inherit theirs)."),
-        click.option("--rev-share", type=float, help="Rev share in percent (raise-only for inherited terms)."),
+        click.option("--seed", type=WholeNumber(0, MAX_SEED), help="Seed (default: random; recorded in the recipe)."),
+        click.option("--steps", type=WholeNumber(1, MAX_STEPS), help="Denoising steps."),
+        click.option("--guidance", type=Number(0, MAX_GUIDANCE), help="Guidance (CFG) scale."),
+        click.option("--size", type=Size(MIN_SIDE, MAX_SIDE),
+                     help="WIDTHxHEIGHT (default: the parent's size, or the model's native size)."),
+        click.option("--scheduler", type=TEXT, help="Sampler, e.g. euler, euler_a, dpmpp_2m."),
+        click.option("--device", type=TEXT,
+                     help="auto, cpu, cuda, cuda:N or mps (default: the library's setting, else auto)."),
+        click.option("--title", type=TEXT, help="Title of the new work."),
+        click.option("--creator", type=TEXT, help="Your name as the creator."),
+        click.option("--license", "license_id", type=TEXT,
+                     help="License for a new root work (derivatives may inherit theirs)."),
+        click.option("--rev-share", type=PERCENT, help="Rev share in percent (raise-only for inherited terms)."),
+        click.option("--engine", metavar="local|comfyui[:NAME]",
+                     help="Where to run: this machine (default), every ComfyUI server as a pool, or one server."),
         click.option("--commercial", is_flag=True, help="The work will be used commercially: check that too."),
         click.option("--json", "as_json", is_flag=True, help="Print the new work's id and recipe as JSON."),
     ]
@@ -62,13 +59,14 @@ def _run(obj, mode: str, prompt: str, parents: tuple[str, ...], opts: dict[str, 
     from studio.services.generation import CreateRequest
 
     as_json = opts.pop("as_json")
+    engine = opts.pop("engine")
     device = opts.pop("device")
-    width, height = _size(opts.pop("size"))
+    width, height = opts.pop("size") or (None, None)
     request = CreateRequest(
         mode=mode,  # type: ignore[arg-type]
         prompt=prompt,
         parents=parents,
-        loras=tuple(_lora(v) for v in opts.pop("loras")),
+        loras=tuple(opts.pop("loras")),
         width=width,
         height=height,
         rev_share=parse_percent(opts.pop("rev_share"), "--rev-share"),
@@ -76,6 +74,7 @@ def _run(obj, mode: str, prompt: str, parents: tuple[str, ...], opts: dict[str, 
         **extra,
     )
     studio = obj.studio
+    studio.use_engine(engine)
     if device:
         studio.generation.use_device(device)
     with progress("loading the model", quiet=as_json) as shown:
@@ -106,7 +105,7 @@ def _run(obj, mode: str, prompt: str, parents: tuple[str, ...], opts: dict[str, 
 
 
 @click.command("generate")
-@click.argument("prompt")
+@click.argument("prompt", type=PROMPT)
 @generation_options
 @click.pass_obj
 def generate_cmd(obj, prompt: str, **opts: Any) -> None:
@@ -116,8 +115,8 @@ def generate_cmd(obj, prompt: str, **opts: Any) -> None:
 
 @click.command("remix")
 @click.argument("parent_id")
-@click.argument("prompt")
-@click.option("--strength", type=float, help="How far to move from the parent (0-1, default 0.6).")
+@click.argument("prompt", type=PROMPT)
+@click.option("--strength", type=FRACTION, help="How far to move from the parent (0-1, default 0.6).")
 @generation_options
 @click.pass_obj
 def remix_cmd(obj, parent_id: str, prompt: str, strength: float | None, **opts: Any) -> None:
@@ -127,14 +126,14 @@ def remix_cmd(obj, parent_id: str, prompt: str, strength: float | None, **opts: 
 
 @click.command("inpaint")
 @click.argument("parent_id")
-@click.argument("prompt")
+@click.argument("prompt", type=PROMPT)
 @click.option(
     "--mask",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=REGULAR_FILE,
     required=True,
     help="Mask image of the parent's size: white = repaint, black = keep.",
 )
-@click.option("--strength", type=float, help="How strongly to repaint the masked region (default 1.0).")
+@click.option("--strength", type=FRACTION, help="How strongly to repaint the masked region (default 1.0).")
 @generation_options
 @click.pass_obj
 def inpaint_cmd(obj, parent_id: str, prompt: str, mask: Path, strength: float | None, **opts: Any) -> None:
@@ -144,7 +143,7 @@ def inpaint_cmd(obj, parent_id: str, prompt: str, mask: Path, strength: float | 
 
 @click.command("blend")
 @click.argument("args", nargs=-1, required=True)
-@click.option("--strength", type=float, help="How far to move from the blended parents (default 0.6).")
+@click.option("--strength", type=FRACTION, help="How far to move from the blended parents (default 0.6).")
 @click.option("--weights", help="Comma-separated weight per parent, e.g. 2,1.")
 @generation_options
 @click.pass_obj
@@ -199,9 +198,9 @@ def models_list(obj, as_json: bool) -> None:
 
 @models_group.command("add")
 @click.argument("source")
-@click.option("--name", help="Name to refer to it by (default: the file or folder name).")
-@click.option("--license", "license_id", help="Its license (suggested for known models, e.g. SD 1.x).")
-@click.option("--creator", help="Who made or trained it.")
+@click.option("--name", type=TEXT, help="Name to refer to it by (default: the file or folder name).")
+@click.option("--license", "license_id", type=TEXT, help="Its license (suggested for known models, e.g. SD 1.x).")
+@click.option("--creator", type=TEXT, help="Who made or trained it.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def models_add(obj, source: str, name: str | None, license_id: str | None, creator: str | None, as_json: bool) -> None:

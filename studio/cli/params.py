@@ -8,12 +8,17 @@ are refused everywhere: they pass every `<`/`>` range check.
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import click
+
+from studio.store.reading import describe_mode
 
 WEI_PER_IP = Decimal(10**18)
 _HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
@@ -117,6 +122,59 @@ class Text(_Type):
         return text
 
 
+class Prompt(_Type):
+    """A prompt: not blank, at most `max_length` characters; line breaks and tabs allowed, other controls not."""
+
+    name = "prompt"
+
+    def __init__(self, max_length: int) -> None:
+        self.max_length = max_length
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if not text.strip():
+            self.fail("is empty: describe the image to make", param, ctx)
+        if any((ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0 for c in text):
+            self.fail("must not contain control characters", param, ctx)
+        if len(text) > self.max_length:
+            self.fail(f"is {len(text)} characters long; keep it under {self.max_length}", param, ctx)
+        return text
+
+
+class RegularFile(click.Path):
+    """An existing regular file (symlinks followed): never a folder, a named pipe or a device, whose reading
+    would hang or never end."""
+
+    def __init__(self) -> None:
+        super().__init__(exists=True, dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            self.fail(f"{str(value)[:200]!r} is {describe_mode(mode)}, not a file", param, ctx)
+        return path
+
+
+class LoraSpec(_Type):
+    """NAME or NAME:WEIGHT, the weight a finite number within ±`max_weight` (default 1)."""
+
+    name = "NAME:WEIGHT"
+
+    def __init__(self, max_weight: float) -> None:
+        self.weight = Number(-max_weight, max_weight)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, float]:
+        if isinstance(value, tuple):
+            return value
+        name, sep, weight = str(value).rpartition(":")
+        if not sep:
+            name, weight = str(value), "1"
+        if not name.strip():
+            self.fail_value(value, "has no LoRA name (e.g. --lora ink:0.8)", param, ctx)
+        return name, self.weight.convert(weight, param, ctx)
+
+
 class WalletName(Text):
     """A wallet's name in the keyring; a private key pasted here by mistake is refused without being echoed."""
 
@@ -209,3 +267,4 @@ WALLET_NAME = WalletName(max_length=100)
 ADDRESS = Address()
 HTTP_URL = HttpUrl()
 IP_AMOUNT = IpAmount()
+REGULAR_FILE = RegularFile()

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from studio.cli.output import emit_json, progress, table
+from studio.cli.params import REGULAR_FILE
 from studio.services import review
 from studio.store.files import write_atomic
 
@@ -81,7 +82,7 @@ _REVIEW_OPTIONS = [
     click.option(
         "--report",
         "report",
-        type=click.Path(path_type=Path, dir_okay=False, exists=True),
+        type=REGULAR_FILE,
         help="The report you read; refused if the work's report no longer matches it.",
     ),
 ]

@@ -1,0 +1,202 @@
+"""A corpus of hostile inputs across every command. For each: a non-zero exit, exactly one line on stderr, no
+traceback, and the library exactly as it was (integrity check ok, every row and every file unchanged).
+
+The corpus is data: add a case as (command line, stdin) with placeholders filled in by `_fill`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import DEAD_RPC, deflated, png_with_chunks, snapshot
+
+from studio.cli.main import cli
+
+KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
+ADDRESS = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+BAD_CHECKSUM = "0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+HUGE = "9" * 400
+RPC = ["--rpc", DEAD_RPC]
+
+CORPUS: list[tuple[str, ...]] = [
+    # global options and unknown commands
+    ("--bogus",), ("--library",), ("nosuch",), ("--library", "{lib}", "--bogus", "list"), ("-v", "nosuch", "x"),
+    # import: hostile files and values
+    ("import",), ("import", "{missing}"), ("import", "{dir}"), ("import", "{fifo}"), ("import", "{zero}"),
+    ("import", "{zbomb}"), ("import", "{text}"), ("import", "{empty}"), ("import", "{truncated}"),
+    ("import", "{gif}"), ("import", "{png}", "--rev-share", "nan"), ("import", "{png}", "--rev-share", "-1"),
+    ("import", "{png}", "--rev-share", HUGE), ("import", "{png}", "--license", ""),
+    ("import", "{png}", "--license", "no-such-license"), ("import", "{png}", "--minting-fee", "nan"),
+    ("import", "{png}", "--minting-fee", HUGE), ("import", "{png}", "--royalty-policy", "x"),
+    ("import", "{png}", "--parent", "nosuchid"), ("import", "{png}", "--parent", "{child}", "--relation", "x"),
+    ("import", "{png}", "--title", ""), ("import", "{png}", "--title", "a\x1b[2Jb"), ("import", "{png}", "--bogus"),
+    ("import", "{png}", "{png}"),
+    # show, list, lineage, link
+    ("show",), ("show", "nosuchid"), ("show", ""), ("show", "\x1b[2J"), ("show", "x" * 5000),
+    ("show", "'; DROP TABLE works; --"),
+    ("show", "{root}", "{child}"), ("list", "--kind", "statue"), ("list", "--limit", "-1"), ("list", "--limit", "nan"),
+    ("list", "--limit", HUGE), ("list", "--origin", "x"), ("list", "--license", ""), ("lineage",),
+    ("lineage", "nosuchid"), ("lineage", "%"), ("link", "{child}"), ("link", "{root}", "{child}"),
+    ("link", "{root}", "{root}"), ("link", "{child}", "nosuchid"), ("link", "{child}", "{root}", "--relation", "x"),
+    ("link", "nosuchid", "{root}"),
+    # licenses and royalties
+    ("license",), ("license", "chek"), ("license", "check"), ("license", "check", "nosuchid"),
+    ("license", "list", "--bogus"), ("royalty",), ("royalty", "nosuchid"), ("royalty", "{root}", "--policy", "x"),
+    # doctor
+    ("doctor", "--bogus"), ("doctor", "extra"),
+    # generation (refused before any model loads)
+    ("generate",), ("generate", ""), ("generate", "x", "--steps", "0"), ("generate", "x", "--size", "0x0"),
+    ("generate", "x", "--size", "99999x99999"), ("generate", "x", "--guidance", "nan"),
+    ("generate", "x", "--seed", "-1"),
+    ("generate", "x", "--seed", HUGE), ("generate", "x", "--license", ""), ("generate", "x", "--rev-share", "inf"),
+    ("generate", "x", "--lora", "ink:nan"), ("generate", "x", "--lora", "ink:x"),
+    ("generate", "x", "--model", "nosuch"),
+    ("generate", "x", "--scheduler", "nosuch"), ("generate", "x" * 20_000), ("remix",), ("remix", "nosuchid", "x"),
+    ("remix", "{root}", "x", "--strength", "0"), ("remix", "{root}", "x", "--strength", "nan"),
+    ("inpaint", "{root}", "x"), ("inpaint", "{root}", "x", "--mask", "{missing}"),
+    ("inpaint", "{root}", "x", "--mask", "{dir}"), ("inpaint", "{root}", "x", "--mask", "{fifo}"),
+    ("inpaint", "{root}", "x", "--mask", "{zero}"), ("blend", "{root}", "x"),
+    ("blend", "{root}", "{child}", "x", "--weights", "a,b"), ("blend", "{root}", "{child}", "x", "--weights", "nan,1"),
+    ("blend", "{root}", "{root}", "x"),
+    # models
+    ("models",), ("models", "add"), ("models", "add", "{missing}"), ("models", "add", "{fifo}"),
+    ("models", "add", "{zero}"), ("models", "add", "{text}"), ("models", "add", "{png}", "--license", ""),
+    ("models", "show", "nosuch"), ("models", "list", "--bogus"),
+    # publishing, Story imports and revenue (a chain that refuses connections)
+    ("publish",), ("publish", "nosuchid", *RPC), ("publish", "{root}", "--rpc", "http://[::1"),
+    ("publish", "{root}", "--rev-share", "nan", *RPC), ("publish", "{root}", "--minting-fee", "nan", *RPC),
+    ("publish", "{root}", "--max-fee", "-1", *RPC), ("publish", "{root}", "--network", "moon"),
+    ("publish", "{root}", "--yes", *RPC), ("publish", "status", "--rpc", "ftp://x"), ("publish", "finish"),
+    ("publish", "config", "bogus.key", "x"), ("publish", "config", "rpc.devnet", "http://[::1"),
+    ("import-ip",), ("import-ip", "0x123", *RPC), ("import-ip", "zz" * 20, *RPC), ("import-ip", BAD_CHECKSUM, *RPC),
+    ("import-ip", ADDRESS, *RPC), ("import-ip", ADDRESS, "--rpc", "http://[::1"),
+    ("import-ip", ADDRESS, "--network", "x"),
+    ("revenue",), ("revenue", "pay", "{root}", "nan", *RPC), ("revenue", "pay", "{root}", "-1", *RPC),
+    ("revenue", "pay", "{root}", "inf", "--yes", *RPC), ("revenue", "pay", "{root}", "1", "--yes", *RPC),
+    ("revenue", "pay", "{root}", "1", *RPC), ("revenue", "show", "nosuchid", *RPC), ("revenue", "show", "{root}", *RPC),
+    ("revenue", "claim", "{root}", "--rpc", "http://[::1"),
+    # wallet: nothing typed is echoed
+    ("wallet",), ("wallet", "import", "--wallet", "X", f"0x{KEY}"), ("wallet", "import", f"--{KEY}"),
+    ("wallet", f"0x{KEY}"), ("wallet", "create", "--wallet", f"0x{KEY}"), ("wallet", "show", "--rpc", f"0x{KEY}"),
+    ("wallet", "show", "--wallet", "", "--offline"),
+    # devnet (never started by the corpus)
+    ("devnet",), ("devnet", "start", "--bogus"), ("devnet", "nosuch"),
+    # report, review, credentials, export
+    ("report",), ("report", "nosuchid"), ("report", "{root}", "--format", "pdf"),
+    ("report", "{root}", "--output", "{lib}/library.db"), ("report", "{root}", "--output", "{stored}"),
+    ("report", "{root}", "--output", "{dir}"), ("review",), ("review", "approve", "{root}"),
+    ("review", "approve", "nosuchid", "--reviewer", "me"), ("review", "approve", "{root}", "--reviewer", "me",
+                                                             "--report", "{missing}"),
+    ("review", "approve", "{root}", "--reviewer", "me", "--report", "{fifo}"),
+    ("review", "approve", "{root}", "--reviewer", "me", "--report", "{zero}"),
+    ("review", "require", "maybe"), ("credentials", "nosuchid"), ("export",), ("export", "nosuchid", "{out}"),
+    ("export", "{root}", "{stored}"), ("export", "{root}", "{lib}/library.db"), ("export", "{root}", "{dir}"),
+    ("export", "{root}", "{existing}"),
+    # demo, and the newer commands
+    ("demo", "--bogus"), ("demo", "extra", "args"), ("retitle",), ("retitle", "nosuchid", "x"),
+    ("retitle", "{root}", ""), ("retitle", "{root}", "a\x1b[2Jb"), ("engines", "nosuch"),
+    ("engines", "add", "--bogus"), ("train", "--bogus"), ("train", "nosuch"),
+    ("generate", "   "), ("generate", "a\x1b]0;title\x07"),
+]
+STDIN = {("wallet", "import", "--wallet", "X", f"0x{KEY}"): f"0x{KEY}\n"}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    base = tmp_path_factory.mktemp("corpus")
+    lib = base / "lib"
+    runner = CliRunner()
+
+    def ok(*args: str) -> str:
+        result = runner.invoke(cli, ["--library", str(lib), *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output + result.stderr
+        return result.stdout
+
+    root_png, child_png, new_png = base / "root.png", base / "child.png", base / "new.png"
+    for n, path in enumerate((root_png, child_png, new_png)):
+        path.write_bytes(png_with_chunks({"parameters": "a tidepool\nSteps: 4, Seed: 1"}, seed=n + 1))
+    root = ok("import", str(root_png), "--license", "cc-by-4.0").split()[0]
+    child = ok("import", str(child_png), "--parent", root).split()[0]
+    ok("models", "list")  # registers the built-in model, as the first generation would
+    (base / "folder").mkdir()
+    os.mkfifo(base / "fifo.png")
+    (base / "zero.png").symlink_to("/dev/zero")
+    (base / "zbomb.png").write_bytes(png_with_chunks({"parameters": deflated("a" * 50_000_000)}))
+    (base / "text.png").write_text("not an image")
+    (base / "empty.png").write_bytes(b"")
+    (base / "truncated.png").write_bytes(root_png.read_bytes()[:60])
+    (base / "image.gif").write_bytes(b"GIF89a" + b"\0" * 20)
+    (base / "existing.png").write_bytes(b"keep me")
+    stored = next((lib / "files").rglob("*.png"))
+    return {"lib": str(lib), "root": root, "child": child, "png": str(new_png), "missing": str(base / "missing.png"),
+            "dir": str(base / "folder"), "fifo": str(base / "fifo.png"), "zero": str(base / "zero.png"),
+            "zbomb": str(base / "zbomb.png"), "text": str(base / "text.png"), "empty": str(base / "empty.png"),
+            "truncated": str(base / "truncated.png"), "gif": str(base / "image.gif"), "stored": str(stored),
+            "out": str(base / "out.png"), "existing": str(base / "existing.png")}
+
+
+def _fill(case: tuple[str, ...], world: dict[str, str]) -> list[str]:
+    return [arg.format(**world) if "{" in arg and "}" in arg and "'" not in arg else arg for arg in case]
+
+
+def _check(code: int, stdout: str, stderr: str, case: tuple[str, ...]) -> None:
+    assert code != 0, f"{case} exited 0:\n{stdout}"
+    assert "Traceback" not in stdout + stderr, f"{case} printed a traceback:\n{stderr}"
+    assert len(stderr.splitlines()) == 1, f"{case} printed {len(stderr.splitlines())} lines on stderr:\n{stderr}"
+    assert KEY not in (stdout + stderr).lower(), f"{case} echoed the key"
+
+
+def test_the_corpus_is_large_and_reaches_every_command():
+    assert len(CORPUS) >= 100
+    from studio.cli.main import COMMAND_MODULES
+
+    reached = {case[0] for case in CORPUS}
+    assert set(COMMAND_MODULES) <= reached, set(COMMAND_MODULES) - reached
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[" ".join(c)[:60] for c in CORPUS])
+def test_hostile_input_gets_one_line_and_leaves_the_library_untouched(world, case, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a command that wrote a default output file would write it here
+    before = snapshot(Path(world["lib"]))
+    box: dict = {}
+
+    def run() -> None:
+        box["result"] = CliRunner().invoke(cli, ["--library", world["lib"], *_fill(case, world)],
+                                           input=STDIN.get(case, ""), prog_name="studio")
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive(), f"{case} hangs"
+    result = box["result"]
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"{case} raised {result.exception!r}") from result.exception
+    _check(result.exit_code, result.stdout, result.stderr, case)
+    after = snapshot(Path(world["lib"]))
+    assert after.integrity == "ok"
+    assert after.rows == before.rows, f"{case} changed rows"
+    assert after.files == before.files, f"{case} changed files"
+    assert list(tmp_path.iterdir()) == [], f"{case} wrote {list(tmp_path.iterdir())}"
+
+
+SUBPROCESS = [
+    ("--bogus",), ("list", "--limit", "0"), ("import", "{fifo}"), ("wallet", "import", "--wallet", "X", f"0x{KEY}"),
+    ("import-ip", BAD_CHECKSUM), ("revenue", "pay", "{root}", "nan", *RPC), ("show", "nosuchid"),
+]
+
+
+@pytest.mark.parametrize("case", SUBPROCESS, ids=[" ".join(c)[:40] for c in SUBPROCESS])
+def test_the_real_entry_point_behaves_the_same(world, case, tmp_path):
+    before = snapshot(Path(world["lib"]))
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    done = subprocess.run([sys.executable, "-m", "studio", "--library", world["lib"], *_fill(case, world)],
+                          capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL,
+                          cwd=tmp_path)
+    _check(done.returncode, done.stdout, done.stderr, case)
+    assert snapshot(Path(world["lib"])) == before
