@@ -19,6 +19,9 @@ from studio.app.workers import Task, TaskRunnable, WorkerSignals
 
 LANES = {"generate": 1, "io": 2}
 KEEP_FINISHED = 50
+# Work the window does for itself (reading reports, listing reviews, checking a publication): it runs as jobs but
+# is not something the user asked for, so the jobs list does not show it.
+HOUSEKEEPING_KINDS = frozenset({"publish-check", "review-list", "review-report"})
 
 
 class JobState(StrEnum):
@@ -46,6 +49,11 @@ class Job:
     preview: Any = None
     result: Any = None
     error: str | None = None
+    cancelling: bool = False  # asked to stop; a running job stops at its next step
+
+    @property
+    def housekeeping(self) -> bool:
+        return self.kind in HOUSEKEEPING_KINDS
 
     @property
     def fraction(self) -> float:
@@ -102,6 +110,8 @@ class JobQueue(QObject):
         cancel.set()
         if self._pools[lane].tryTake(runnable):
             self._on_cancelled(job_id)
+        else:
+            self._update(job_id, cancelling=True)
 
     def cancel_all(self) -> None:
         for job_id in list(self._running):
@@ -127,8 +137,11 @@ class JobQueue(QObject):
     def jobs(self) -> list[Job]:
         return list(self._jobs.values())
 
-    def active_count(self) -> int:
-        return len(self._running)
+    def active_count(self, *, housekeeping: bool = True) -> int:
+        """Jobs queued or running; without `housekeeping`, only those the user started."""
+        if housekeeping:
+            return len(self._running)
+        return sum(1 for job_id in self._running if not self._jobs[job_id].housekeeping)
 
     def wait_for_done(self, timeout_ms: int = -1) -> bool:
         """Block until every pool is idle (tests and shutdown only; never from a slot)."""

@@ -1,7 +1,10 @@
-"""The jobs panel: one row per job with its progress, a live preview while generating, and Cancel."""
+"""The jobs panel: one row per job the user started, with its progress, a live preview while generating (the
+result once done), and Cancel. The window's own housekeeping jobs are not listed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -18,10 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app.jobs import Job, JobQueue, JobState
+from studio.core.types import Work
 from studio.ui.pil_image import to_qimage
 from studio.ui.theme import REFUSED
 
 PREVIEW = 56
+LOADING = "Loading model…"
+CANCELLING = "Cancelling…"
+FileOf = Callable[[Work], Path | None]
 STATE_TEXT = {
     JobState.queued: "Waiting",
     JobState.running: "Running",
@@ -32,8 +39,9 @@ STATE_TEXT = {
 
 
 class JobRow(QFrame):
-    def __init__(self, job: Job, queue: JobQueue, parent: QWidget | None = None) -> None:
+    def __init__(self, job: Job, queue: JobQueue, file_of: FileOf | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.file_of = file_of
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.job_id = job.id
         self.preview = QLabel()
@@ -60,10 +68,12 @@ class JobRow(QFrame):
         self.update_from(job)
 
     def update_from(self, job: Job) -> None:
-        busy = job.state is JobState.running and not job.total  # a job that cannot count its steps (publishing)
+        running = job.state is JobState.running
+        busy = running and not job.total  # a job that cannot count its steps (yet): publishing, loading a model
+        loading = busy and job.kind == "generate"  # a generation counts steps once its model is loaded
         self.progress.setRange(0, 0 if busy else 100)
         self.progress.setValue(round(job.fraction * 100))
-        if job.state is JobState.running and job.total:
+        if running and job.total:
             self.progress.setFormat(f"step {job.step} of {job.total}")
         else:
             self.progress.setFormat("%p%")
@@ -71,10 +81,16 @@ class JobRow(QFrame):
         if job.state is JobState.failed and job.error:
             text = job.error
             self.state.setStyleSheet(f"color: {REFUSED.name()}")
+        elif job.cancelling and not job.state.done:
+            text = CANCELLING
+        elif loading:
+            text = LOADING
         self.state.setText(text)
-        self.cancel.setEnabled(not job.state.done)
+        self.cancel.setEnabled(not job.state.done and not job.cancelling)
         self.cancel.setVisible(not job.state.done)
-        if job.preview is not None and job.preview is not self._preview_source:
+        if job.state is JobState.finished and isinstance(job.result, Work):
+            self._show_result(job.result)
+        elif job.preview is not None and job.preview is not self._preview_source:
             self._preview_source = job.preview
             image = job.preview if isinstance(job.preview, QImage) else to_qimage(job.preview)
             self.preview.setPixmap(
@@ -84,10 +100,27 @@ class JobRow(QFrame):
             )
 
 
+    def _show_result(self, work: Work) -> None:
+        """Replace the last denoising preview with the image that was made."""
+        if self._preview_source is work or self.file_of is None:
+            return
+        path = self.file_of(work)
+        pixmap = QPixmap(str(path)) if path is not None else QPixmap()
+        if pixmap.isNull():
+            return
+        self._preview_source = work
+        self.preview.setPixmap(
+            pixmap.scaled(
+                PREVIEW, PREVIEW, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )
+        )
+
+
 class JobsPanel(QWidget):
-    def __init__(self, queue: JobQueue, parent: QWidget | None = None) -> None:
+    def __init__(self, queue: JobQueue, file_of: FileOf | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.queue = queue
+        self.file_of = file_of
         self.rows: dict[int, JobRow] = {}
         self.empty = QLabel("No jobs yet. Generations, imports and publishing show up here.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -110,7 +143,10 @@ class JobsPanel(QWidget):
         queue.job_removed.connect(self._removed)
 
     def _added(self, job_id: int) -> None:
-        row = JobRow(self.queue.job(job_id), self.queue)
+        job = self.queue.job(job_id)
+        if job.housekeeping:
+            return
+        row = JobRow(job, self.queue, self.file_of)
         self.rows[job_id] = row
         self._list_layout.insertWidget(0, row)  # newest on top
         self.empty.hide()

@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self.splitter)  # deletes the "Opening the library…" note
         self.note = None
-        self.jobs = JobsPanel(session.jobs)
+        self.jobs = JobsPanel(session.jobs, session.studio.file_of)
         self.jobs_dock.setWidget(self.jobs)
         self.library.gallery.files_dropped.connect(self.import_files)
         if self.work_actions is not None:
@@ -523,7 +523,7 @@ class MainWindow(QMainWindow):
         self.session.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        running = self.session.jobs.active_count() if self.session is not None else 0
+        running = self.session.jobs.active_count(housekeeping=False) if self.session is not None else 0
         if (
             running
             and QMessageBox.question(
