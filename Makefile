@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(DEPS_HASH)
 NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
 SYS_STAMP := $(VENV)/.system-deps
 
-.PHONY: demo test run lint bench venv node system-deps screenshots package clean
+.PHONY: demo test run lint bench venv node system-deps screenshots package clean train-builtin
 
 venv: $(STAMP)
 node: $(NODE_STAMP)
@@ -54,6 +54,12 @@ run: $(STAMP) $(NODE_STAMP)
 
 bench: $(STAMP) $(NODE_STAMP)
 	$(PY) -m bench
+
+# Rebuilds the built-in emoji model from the OpenMoji package, a seed and the script (a GPU when present; on a
+# CPU pass e.g. TRAIN_ARGS="--minutes 60"). Output: .train/builtin/model and recipe.json; then
+# `python -m bench.builtin_adherence` measures it. tools/train-builtin-gpu.sh does both on a CUDA machine.
+train-builtin: $(STAMP) $(NODE_STAMP)
+	$(PY) -m studio train builtin $(TRAIN_ARGS)
 
 screenshots: $(STAMP) $(NODE_STAMP) $(SYS_STAMP)
 	tools/screenshots.sh

@@ -25,6 +25,7 @@ def train_group() -> None:
 @click.option("--steps", type=WholeNumber(1, 10_000_000), help="UNet/text-encoder steps at most.")
 @click.option("--vae-steps", type=WholeNumber(0, 10_000_000), help="VAE steps at most.")
 @click.option("--batch", type=WholeNumber(1, 65_536), help="UNet batch size (default 512).")
+@click.option("--vae-batch", type=WholeNumber(1, 65_536), help="VAE batch size (default 256).")
 @click.option("--seed", type=WholeNumber(0, 2**31 - 1), default=0, show_default=True)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT,
               show_default=True, help="Folder for model/, recipe.json and train.log.")
@@ -35,9 +36,9 @@ def train_group() -> None:
 @click.option("--render-only", is_flag=True, help="Render the dataset and stop.")
 @click.option("--tiny", is_flag=True, help="Toy widths and few images: checks the whole path in seconds on a CPU.")
 @click.option("--limit", type=WholeNumber(0, 100_000), default=0, help="Train on the first N images only.")
-def builtin_cmd(device: str, minutes: float, steps: int | None, vae_steps: int | None, batch: int | None, seed: int,
-                out_dir: Path, data_dir: Path, package_dir: Path | None, render_only: bool, tiny: bool,
-                limit: int) -> None:
+def builtin_cmd(device: str, minutes: float, steps: int | None, vae_steps: int | None, batch: int | None,
+                vae_batch: int | None, seed: int, out_dir: Path, data_dir: Path, package_dir: Path | None,
+                render_only: bool, tiny: bool, limit: int) -> None:
     """Train the built-in emoji model (OpenMoji 17, CC BY-SA 4.0) and write its diffusers folder and recipe."""
     from studio.generate.training import openmoji_data
 
@@ -61,6 +62,8 @@ def builtin_cmd(device: str, minutes: float, steps: int | None, vae_steps: int |
         cfg.vae_steps = vae_steps
     if batch is not None:
         cfg.batch = batch
+    if vae_batch is not None:
+        cfg.vae_batch = vae_batch
     out_dir.mkdir(parents=True, exist_ok=True)
     with (out_dir / "train.log").open("w", encoding="utf-8") as log_file:
         def log(line: str) -> None:
