@@ -14,9 +14,9 @@ contract ModuleRegistry is Initializable {
 
     error ModuleRegistry__NameEmpty();
     error ModuleRegistry__ModuleAddressZero();
-    error ModuleRegistry__NameAlreadyRegistered(string name);
-    error ModuleRegistry__ModuleAlreadyRegistered(address module);
-    error ModuleRegistry__ModuleNotRegistered(string name);
+    error ModuleRegistry__NameAlreadyRegistered();
+    error ModuleRegistry__ModuleAlreadyRegistered();
+    error ModuleRegistry__ModuleNotRegistered();
 
     function initialize() external initializer {
         _register("LICENSING_MODULE", Addr.LICENSING_MODULE);
@@ -30,7 +30,7 @@ contract ModuleRegistry is Initializable {
 
     function removeModule(string calldata name) external onlyAdmin {
         address module = _modules[name];
-        if (module == address(0)) revert ModuleRegistry__ModuleNotRegistered(name);
+        if (module == address(0)) revert ModuleRegistry__ModuleNotRegistered();
         delete _modules[name];
         delete _isModule[module];
         emit ModuleRemoved(module, name);
@@ -47,8 +47,8 @@ contract ModuleRegistry is Initializable {
     function _register(string memory name, address moduleAddress) private {
         if (bytes(name).length == 0) revert ModuleRegistry__NameEmpty();
         if (moduleAddress == address(0)) revert ModuleRegistry__ModuleAddressZero();
-        if (_modules[name] != address(0)) revert ModuleRegistry__NameAlreadyRegistered(name);
-        if (_isModule[moduleAddress]) revert ModuleRegistry__ModuleAlreadyRegistered(moduleAddress);
+        if (_modules[name] != address(0)) revert ModuleRegistry__NameAlreadyRegistered();
+        if (_isModule[moduleAddress]) revert ModuleRegistry__ModuleAlreadyRegistered();
         _modules[name] = moduleAddress;
         _isModule[moduleAddress] = true;
         emit ModuleAdded(moduleAddress, name);

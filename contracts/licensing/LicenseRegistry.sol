@@ -165,23 +165,25 @@ contract LicenseRegistry is Initializable {
 
     // --- reads ---
 
-    /// What LicensingModule needs before minting: the licensor is not expired and offers these terms (unless
-    /// its owner mints a private license for terms it has not attached).
+    /// What LicensingModule needs before minting: the licensor is not expired and offers these terms; its
+    /// owner may also mint a private license for existing terms it has not attached, under its own template.
     function verifyMintLicenseToken(
         address licensorIpId,
         address licenseTemplate,
         uint256 licenseTermsId,
         bool isMintedByIpOwner
     ) external view returns (LicensingConfig memory) {
-        if (!_templates[licenseTemplate]) revert LicenseRegistry__UnregisteredLicenseTemplate(licenseTemplate);
         if (isExpiredNow(licensorIpId)) revert LicenseRegistry__ParentIpExpired(licensorIpId);
-        if (!_isAttached[licensorIpId][_termsKey(licenseTemplate, licenseTermsId)]) {
-            if (!isMintedByIpOwner) {
-                revert LicenseRegistry__LicensorIpHasNoLicenseTerms(licensorIpId, licenseTemplate, licenseTermsId);
-            }
-            if (!IPILicenseTemplate(licenseTemplate).exists(licenseTermsId)) {
+        if (isMintedByIpOwner) {
+            if (!exists(licenseTemplate, licenseTermsId)) {
                 revert LicenseRegistry__LicenseTermsNotExists(licenseTemplate, licenseTermsId);
             }
+            address current = _ipTemplate[licensorIpId];
+            if (current != address(0) && current != licenseTemplate) {
+                revert LicenseRegistry__UnmatchedLicenseTemplate(licensorIpId, current, licenseTemplate);
+            }
+        } else if (!_isAttached[licensorIpId][_termsKey(licenseTemplate, licenseTermsId)]) {
+            revert LicenseRegistry__LicensorIpHasNoLicenseTerms(licensorIpId, licenseTemplate, licenseTermsId);
         }
         return _configs[_configKey(licensorIpId, licenseTemplate, licenseTermsId)];
     }

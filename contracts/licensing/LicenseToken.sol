@@ -18,7 +18,7 @@ contract LicenseToken is ERC721 {
 
     error LicenseToken__CallerNotLicensingModule();
     error LicenseToken__NotTransferable();
-    error LicenseToken__InvalidRoyaltyPercent(uint32 royaltyPercent, uint32 maxRoyaltyPercent);
+    error LicenseToken__InvalidRoyaltyPercent(uint32 royaltyPercent, address licensorIpId, address licenseTemplate, uint256 licenseTermsId);
     error LicenseToken__CallerAndChildIPNotTokenOwner(
         uint256 tokenId, address caller, address childIpId, address actualTokenOwner
     );
@@ -50,7 +50,7 @@ contract LicenseToken is ERC721 {
         uint32 commercialRevShare
     ) external onlyLicensingModule returns (uint256 startLicenseTokenId) {
         if (commercialRevShare > MAX_PERCENT) {
-            revert LicenseToken__InvalidRoyaltyPercent(commercialRevShare, MAX_PERCENT);
+            revert LicenseToken__InvalidRoyaltyPercent(commercialRevShare, licensorIpId, licenseTemplate, licenseTermsId);
         }
         bool transferable = IPILicenseTemplate(licenseTemplate).isLicenseTransferable(licenseTermsId);
         startLicenseTokenId = totalMintedTokens;

@@ -54,7 +54,7 @@ contract LicensingModule is IPPermissioned, ReentrancyGuard {
     error LicensingModule__DerivativesCannotAddLicenseTerms();
     error LicensingModule__MintAmountZero();
     error LicensingModule__ReceiverZeroAddress();
-    error LicensingModule__LicensorIpNotRegistered(address licensorIpId);
+    error LicensingModule__LicensorIpNotRegistered();
     error LicensingModule__LicenseTermsNotFound(address licenseTemplate, uint256 licenseTermsId);
     error LicensingModule__LicenseDisabled(address ipId, address licenseTemplate, uint256 licenseTermsId);
     error LicensingModule__LicensorIpHasTooManyAncestors(address licensorIpId, uint256 ancestors);
@@ -62,7 +62,11 @@ contract LicensingModule is IPPermissioned, ReentrancyGuard {
         address licenseTemplate, uint256 licenseTermsId, address licensorIpId
     );
     error LicensingModule__MintingFeeExceedMaxMintingFee(uint256 mintingFee, uint256 maxMintingFee);
-    error LicensingModule__ExceedMaxRevenueShare(uint256 revenueShare, uint32 maxRevenueShare);
+    error LicensingModule__ExceedMaxRevenueShare(address parentIpId, address licenseTemplate, uint256 licenseTermsId, uint32 allocatedRevenueShare, uint32 maxRevenueShare);
+    error LicenseToken__CommercialRevenueShareExceedMaxRevenueShare(
+        uint32 commercialRevenueShare, uint32 maxRevenueShare, address licensorIpId, address licenseTemplate,
+        uint256 licenseTermsId
+    );
     error LicensingModule__NoParentIp();
     error LicensingModule__NoLicenseToken();
     error LicensingModule__LicenseTermsLengthMismatch(uint256 parentIpIdsLength, uint256 licenseTermsIdsLength);
@@ -73,7 +77,7 @@ contract LicensingModule is IPPermissioned, ReentrancyGuard {
     error LicensingModule__CurrentLicenseNotAllowOverrideRoyaltyPercent(
         address licenseTemplate, uint256 licenseTermsId, uint32 newRoyaltyPercent
     );
-    error LicensingModule__LicensingConfigMintingFeeBelowLicenseTerms(uint256 mintingFee, uint256 defaultMintingFee);
+    error LicensingModule__LicensingConfigMintingFeeBelowLicenseTerms(address licenseTemplate, uint256 licenseTermsId, uint256 mintingFee, uint256 defaultMintingFee);
     error LicensingModule__LicensingHookNotSupported(address licensingHook);
 
     function name() external pure returns (string memory) {
@@ -187,29 +191,32 @@ contract LicensingModule is IPPermissioned, ReentrancyGuard {
         }
         (,, uint256 defaultFee,) = template.getRoyaltyPolicy(licenseTermsId);
         if (licensingConfig.isSet && licensingConfig.mintingFee < defaultFee) {
-            revert LicensingModule__LicensingConfigMintingFeeBelowLicenseTerms(licensingConfig.mintingFee, defaultFee);
+            revert LicensingModule__LicensingConfigMintingFeeBelowLicenseTerms(
+                licenseTemplate, licenseTermsId, licensingConfig.mintingFee, defaultFee
+            );
         }
         _registry().setLicensingConfigForLicense(ipId, licenseTemplate, licenseTermsId, licensingConfig);
     }
 
+    /// The fee for `amount` licenses, after the checks a mint would make on the licensor: one who does not
+    /// offer the terms (and is not the caller's own IP) is refused here, as the workflows' fee step shows.
     function predictMintingLicenseFee(
         address licensorIpId,
         address licenseTemplate,
         uint256 licenseTermsId,
         uint256 amount,
-        address,
+        address receiver,
         bytes calldata
     ) external view returns (address currencyToken, uint256 tokenAmount) {
         if (amount == 0) revert LicensingModule__MintAmountZero();
-        if (!IIPAssetRegistry(Addr.IP_ASSET_REGISTRY).isRegistered(licensorIpId)) {
-            revert LicensingModule__LicensorIpNotRegistered(licensorIpId);
-        }
-        if (!_registry().exists(licenseTemplate, licenseTermsId)) {
-            revert LicensingModule__LicenseTermsNotFound(licenseTemplate, licenseTermsId);
-        }
-        LicensingConfig memory config = _registry().getLicensingConfig(licensorIpId, licenseTemplate, licenseTermsId);
-        (,, uint256 defaultFee, address currency) = IPILicenseTemplate(licenseTemplate).getRoyaltyPolicy(licenseTermsId);
-        return (currency, (config.isSet ? config.mintingFee : defaultFee) * amount);
+        if (receiver == address(0)) revert LicensingModule__ReceiverZeroAddress();
+        LicensingConfig memory config = _registry().verifyMintLicenseToken(
+            licensorIpId, licenseTemplate, licenseTermsId, _isOwnerOrPermitted(licensorIpId)
+        );
+        (address policy,, uint256 defaultFee, address currency) =
+            IPILicenseTemplate(licenseTemplate).getRoyaltyPolicy(licenseTermsId);
+        currencyToken = currency;
+        if (policy != address(0)) tokenAmount = (config.isSet ? config.mintingFee : defaultFee) * amount;
     }
 
     // --- internals ---
@@ -234,7 +241,9 @@ contract LicensingModule is IPPermissioned, ReentrancyGuard {
         for (uint256 i; i < royaltyPercents.length; i++) {
             totalShare += royaltyPercents[i];
             if (r.maxRevenueShare != 0 && totalShare > r.maxRevenueShare) {
-                revert LicensingModule__ExceedMaxRevenueShare(totalShare, r.maxRevenueShare);
+                revert LicensingModule__ExceedMaxRevenueShare(
+                    r.parentIpIds[i], r.licenseTemplate, r.licenseTermsIds[i], uint32(totalShare), r.maxRevenueShare
+                );
             }
         }
         if (royaltyPolicy != address(0)) _linkRoyalty(r, royaltyPolicy, royaltyPercents);
@@ -255,7 +264,7 @@ contract LicensingModule is IPPermissioned, ReentrancyGuard {
         if (amount == 0) revert LicensingModule__MintAmountZero();
         if (receiver == address(0)) revert LicensingModule__ReceiverZeroAddress();
         if (!IIPAssetRegistry(Addr.IP_ASSET_REGISTRY).isRegistered(licensorIpId)) {
-            revert LicensingModule__LicensorIpNotRegistered(licensorIpId);
+            revert LicensingModule__LicensorIpNotRegistered();
         }
         bool byOwner = _isOwnerOrPermitted(licensorIpId);
         LicensingConfig memory config =
@@ -271,7 +280,9 @@ contract LicensingModule is IPPermissioned, ReentrancyGuard {
         }
         royaltyPercent = _registry().getRoyaltyPercent(licensorIpId, licenseTemplate, licenseTermsId);
         if (maxRevenueShare != 0 && royaltyPercent > maxRevenueShare) {
-            revert LicensingModule__ExceedMaxRevenueShare(royaltyPercent, maxRevenueShare);
+            revert LicenseToken__CommercialRevenueShareExceedMaxRevenueShare(
+                royaltyPercent, maxRevenueShare, licensorIpId, licenseTemplate, licenseTermsId
+            );
         }
     }
 

@@ -20,7 +20,7 @@ contract RoyaltyTokenDistributionWorkflows is WorkflowBase {
     uint32 private constant RT_SUPPLY = 100_000_000;
 
     error RoyaltyTokenDistributionWorkflows__TotalSharesExceedSupply(uint256 total, uint32 supply);
-    error RoyaltyTokenDistributionWorkflows__RoyaltyVaultNotDeployed(address ipId);
+    error RoyaltyTokenDistributionWorkflows__RoyaltyVaultNotDeployed();
 
     function mintAndRegisterIpAndAttachPILTermsAndDistributeRoyaltyTokens(
         address spgNftContract,
@@ -103,7 +103,7 @@ contract RoyaltyTokenDistributionWorkflows is WorkflowBase {
             revert Workflow__CallerNotSigner(msg.sender, sigApproveRoyaltyTokens.signer);
         }
         address vault = IRoyaltyModule(Addr.ROYALTY_MODULE).ipRoyaltyVaults(ipId);
-        if (vault == address(0)) revert RoyaltyTokenDistributionWorkflows__RoyaltyVaultNotDeployed(ipId);
+        if (vault == address(0)) revert RoyaltyTokenDistributionWorkflows__RoyaltyVaultNotDeployed();
         uint256 total = _total(royaltyShares);
         IIPAccount(ipId).executeWithSig(
             vault,

@@ -23,7 +23,7 @@ contract IpRoyaltyVault is ERC20 {
     error IpRoyaltyVault__AlreadyInitialized();
     error IpRoyaltyVault__NotAllowedCaller();
     error IpRoyaltyVault__NotAllowedToAddTokenToVault();
-    error IpRoyaltyVault__NotWhitelistedRoyaltyToken(address token);
+    error IpRoyaltyVault__NotWhitelistedRoyaltyToken();
     error IpRoyaltyVault__ZeroAmount();
     error IpRoyaltyVault__NoClaimableTokens();
 
@@ -57,7 +57,7 @@ contract IpRoyaltyVault is ERC20 {
         if (msg.sender != Addr.ROYALTY_MODULE && !royalty.isWhitelistedRoyaltyPolicy(msg.sender)) {
             revert IpRoyaltyVault__NotAllowedToAddTokenToVault();
         }
-        if (!royalty.isWhitelistedRoyaltyToken(token)) revert IpRoyaltyVault__NotWhitelistedRoyaltyToken(token);
+        if (!royalty.isWhitelistedRoyaltyToken(token)) revert IpRoyaltyVault__NotWhitelistedRoyaltyToken();
         if (amount == 0) revert IpRoyaltyVault__ZeroAmount();
         if (!_knownToken[token]) {
             _knownToken[token] = true;

@@ -49,12 +49,12 @@ contract RoyaltyModule is Initializable, ReentrancyGuard {
     error RoyaltyModule__ZeroTreasury();
     error RoyaltyModule__AboveMaxPercent();
     error RoyaltyModule__NotWhitelistedRoyaltyPolicy(address royaltyPolicy);
-    error RoyaltyModule__NotWhitelistedRoyaltyToken(address token);
+    error RoyaltyModule__NotWhitelistedRoyaltyToken();
     error RoyaltyModule__ZeroAmount();
     error RoyaltyModule__ReceiverIsNotRegistered(address receiverIpId);
-    error RoyaltyModule__IpExpired(address ipId);
+    error RoyaltyModule__IpExpired();
     error RoyaltyModule__PaymentAmountIsTooLow();
-    error RoyaltyModule__AboveAccumulatedRoyaltyPoliciesLimit(uint256 count, uint256 max);
+    error RoyaltyModule__AboveAccumulatedRoyaltyPoliciesLimit();
     error RoyaltyModule__ExceedsMaxRts(uint256 rtsRequired, uint32 maxRts);
     error RoyaltyModule__IpRoyaltyVaultAlreadyDeployed(address ipId);
     error RoyaltyModule__IpIsNotRegistered(address ipId);
@@ -170,13 +170,13 @@ contract RoyaltyModule is Initializable, ReentrancyGuard {
         external
         nonReentrant
     {
-        if (!_tokens[token]) revert RoyaltyModule__NotWhitelistedRoyaltyToken(token);
+        if (!_tokens[token]) revert RoyaltyModule__NotWhitelistedRoyaltyToken();
         if (amount == 0) revert RoyaltyModule__ZeroAmount();
         if (!IIPAssetRegistry(Addr.IP_ASSET_REGISTRY).isRegistered(receiverIpId)) {
             revert RoyaltyModule__ReceiverIsNotRegistered(receiverIpId);
         }
         if (ILicenseRegistry(Addr.LICENSE_REGISTRY).isExpiredNow(receiverIpId)) {
-            revert RoyaltyModule__IpExpired(receiverIpId);
+            revert RoyaltyModule__IpExpired();
         }
         uint256 amountAfterFee = _pay(receiverIpId, msg.sender, token, amount);
         emit RoyaltyPaid(receiverIpId, payerIpId, msg.sender, token, amount, amountAfterFee);
@@ -187,7 +187,7 @@ contract RoyaltyModule is Initializable, ReentrancyGuard {
         onlyLicensingModule
         nonReentrant
     {
-        if (!_tokens[token]) revert RoyaltyModule__NotWhitelistedRoyaltyToken(token);
+        if (!_tokens[token]) revert RoyaltyModule__NotWhitelistedRoyaltyToken();
         if (amount == 0) revert RoyaltyModule__ZeroAmount();
         uint256 amountAfterFee = _pay(receiverIpId, payerAddress, token, amount);
         emit LicenseMintingFeePaid(receiverIpId, payerAddress, token, amount, amountAfterFee);
@@ -249,7 +249,7 @@ contract RoyaltyModule is Initializable, ReentrancyGuard {
             }
         }
         if (acc.length > maxAccumulatedRoyaltyPolicies) {
-            revert RoyaltyModule__AboveAccumulatedRoyaltyPoliciesLimit(acc.length, maxAccumulatedRoyaltyPolicies);
+            revert RoyaltyModule__AboveAccumulatedRoyaltyPoliciesLimit();
         }
     }
 

@@ -33,9 +33,8 @@ abstract contract RoyaltyPolicyBase is ReentrancyGuard {
         for (uint256 i; i < parentIpIds.length; i++) {
             if (licenseRoyaltyPolicies[i] == address(this)) _edge[ipId][parentIpIds[i]] = licensesPercent[i];
         }
-        uint256 stack = _computeStack(ipId);
-        if (stack > MAX_PERCENT) _revertAboveMaxPercent();
-        _stack[ipId] = uint32(stack);
+        // The royalty module checks the sum of every policy's stack (RoyaltyModule__AboveMaxPercent).
+        _stack[ipId] = uint32(_computeStack(ipId));
         return 0;
     }
 

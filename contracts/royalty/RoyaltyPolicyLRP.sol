@@ -29,14 +29,41 @@ contract RoyaltyPolicyLRP is RoyaltyPolicyBase {
         }
     }
 
-    function _computeShare(address ipId, address ancestorIpId) internal view override returns (uint256 share) {
-        address[] memory parents = _registry().getParentIps(ipId);
-        for (uint256 i; i < parents.length; i++) {
-            uint256 edge = _edge[ipId][parents[i]];
-            if (edge == 0) continue;
-            uint256 upstream = parents[i] == ancestorIpId ? MAX_PERCENT : _computeShare(parents[i], ancestorIpId);
-            share += edge * upstream / MAX_PERCENT;
+    /// As Story's IP-graph precompile computes it: the ancestry in topological order (children first), the
+    /// work holding 100%, and each node passing `its accumulated share * edge / 100%` (rounded down) to each
+    /// parent, so an ancestor reachable by several paths receives the sum of what every path brings, and a
+    /// node's paths are added up before they are multiplied on.
+    function _computeShare(address ipId, address ancestorIpId) internal view override returns (uint256) {
+        address[] memory done = new address[](_registry().getAncestorsCount(ipId) + 1);
+        uint256 n = _postOrder(ipId, done, 0);
+        uint256[] memory share = new uint256[](n);
+        share[n - 1] = MAX_PERCENT;
+        for (uint256 i = n; i > 0; i--) {
+            address node = done[i - 1];
+            if (node == ancestorIpId) return share[i - 1];
+            if (share[i - 1] == 0) continue;
+            address[] memory parents = _registry().getParentIps(node);
+            for (uint256 k; k < parents.length; k++) {
+                share[_indexOf(done, n, parents[k])] += share[i - 1] * _edge[node][parents[k]] / MAX_PERCENT;
+            }
         }
+        return 0;
+    }
+
+    function _postOrder(address node, address[] memory done, uint256 n) private view returns (uint256) {
+        address[] memory parents = _registry().getParentIps(node);
+        for (uint256 k; k < parents.length; k++) {
+            if (_indexOf(done, n, parents[k]) == type(uint256).max) n = _postOrder(parents[k], done, n);
+        }
+        done[n] = node;
+        return n + 1;
+    }
+
+    function _indexOf(address[] memory list, uint256 n, address item) private pure returns (uint256) {
+        for (uint256 i; i < n; i++) {
+            if (list[i] == item) return i;
+        }
+        return type(uint256).max;
     }
 
     function _maxAmount(uint256 total, uint256 share, address ancestorIpId) internal view override returns (uint256) {

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from eth_abi import decode as abi_decode
 from eth_account import Account
 from web3 import Web3
 from web3.exceptions import (
@@ -30,6 +29,7 @@ from web3.logs import DISCARD
 
 from studio.publish.devnet.addresses import CANONICAL, CORE_METADATA_MODULE, PIL_TEMPLATE, WIP
 from studio.publish.devnet.artifacts import load_artifacts
+from studio.publish.error_table import ErrorTable, errors_in_abi, story_errors
 from studio.publish.errors import (
     ChainReverted,
     InsufficientFunds,
@@ -38,7 +38,6 @@ from studio.publish.errors import (
     PublishError,
     RpcUnreachable,
     WrongChain,
-    explain,
 )
 from studio.publish.networks import Network
 from studio.publish.terms import POLICY_ADDRESSES, ZERO_ADDRESS
@@ -142,6 +141,7 @@ class ChainClient:
         provider.cache_allowed_requests = True
         self.w3 = Web3(provider)
         self.artifacts = load_artifacts()
+        self.errors: ErrorTable = story_errors(_devnet_errors(self.artifacts))
         self._code_checked = False
 
     @classmethod
@@ -230,13 +230,10 @@ class ChainClient:
             raise self._rpc_error(exc, what) from exc
 
     def _decoded(self, data: str, what: str) -> ChainReverted:
-        signature = self.artifacts.error_signature(data)
-        if signature is None:
-            return ChainReverted(f"{what} reverted with an unknown error ({data[:10]})")
-        name = signature.split("(", 1)[0]
-        args = _decode_args(signature, data)
-        shown = f"{name}({', '.join(args)})" if args else name
-        return ChainReverted(f"{what} reverted: {explain(name)} [{shown}]", error_name=name)
+        decoded = self.errors.decode(data)
+        if decoded is None:
+            return ChainReverted(f"{what} reverted with an error no Story contract declares ({data[:10]})")
+        return ChainReverted(f"{what} reverted: {decoded.explanation()} [{decoded.shown()}]", error_name=decoded.name)
 
     def _rpc_error(self, exc: Web3RPCError, what: str) -> PublishError:
         message = str(exc.message or exc)
@@ -247,7 +244,7 @@ class ChainClient:
             return NonceConflict(f"{what}: the wallet's nonce is already used ({message})",
                                  hint="run `studio publish status` to reconcile, then try again")
         match = _SELECTOR.search(message)
-        if match and self.artifacts.error_signature(match.group(0)):
+        if match and self.errors.lookup(match.group(0)):
             return self._decoded(match.group(0), what)
         return PublishError(f"{what} failed: {message}")
 
@@ -591,7 +588,7 @@ class ChainClient:
     def _sdk_error(self, exc: Exception, what: str) -> PublishError:
         text = str(exc)
         match = _SELECTOR.search(text)
-        if match and self.artifacts.error_signature(match.group(0)):
+        if match and self.errors.lookup(match.group(0)):
             return self._decoded(match.group(0), what)
         if "insufficient funds" in text.lower():
             return self._no_funds(what)
@@ -623,29 +620,12 @@ def _hex(value: Any) -> str:
     return text if text.startswith("0x") else "0x" + text
 
 
-def _decode_args(signature: str, data: str) -> list[str]:
-    types = signature[signature.index("(") + 1 : -1]
-    if not types:
-        return []
-    try:
-        values = abi_decode(_split_types(types), bytes.fromhex(data[10:]))
-    except Exception:  # arguments are a courtesy; the error's name is what matters
-        return []
-    return [str(v) for v in values]
-
-
-def _split_types(types: str) -> list[str]:
-    out, depth, current = [], 0, ""
-    for ch in types:
-        if ch == "," and depth == 0:
-            out.append(current)
-            current = ""
-            continue
-        depth += ch == "("
-        depth -= ch == ")"
-        current += ch
-    out.append(current)
-    return out
+def _devnet_errors(artifacts: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    found: dict[str, tuple[str, ...]] = {}
+    for contract in artifacts.contracts.values():
+        for error in errors_in_abi(contract.abi):
+            found.setdefault(error.signature, error.arg_names)
+    return tuple(sorted(found.items()))
 
 
 __all__ = [

@@ -116,3 +116,19 @@ def test_recompiling_gives_the_committed_bytecode(tmp_path: Path) -> None:
     for name, contract in fresh["contracts"].items():
         assert contract["deployedBytecode"] == committed["contracts"][name]["deployedBytecode"], name
         assert contract["bytecode"] == committed["contracts"][name]["bytecode"], name
+
+
+def test_devnet_errors_carry_storys_argument_lists() -> None:
+    """Where Story's contracts (the SDK's ABIs) declare an error, the devnet declares it with the same
+    arguments, so a revert decodes alike on both."""
+    sdk = resources.files("story_protocol_python_sdk") / "abi" / "jsons"
+    story: dict[str, set[str]] = {}
+    for entry in sdk.iterdir():
+        if entry.name.endswith(".json"):
+            for item in json.loads(entry.read_text()):
+                if item.get("type") == "error":
+                    story.setdefault(item["name"], set()).add(
+                        f"{item['name']}({','.join(_type(p) for p in item['inputs'])})")
+    ours = set(load_artifacts().errors.values())
+    different = sorted(sig for sig in ours if sig.split("(")[0] in story and sig not in story[sig.split("(")[0]])
+    assert different == []

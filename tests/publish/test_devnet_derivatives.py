@@ -133,7 +133,8 @@ def test_royalty_stack_over_100_percent_is_refused(chain) -> None:
     b, _ = chain.register_root(commercial_remix(40))
     a1 = chain.register_derivative([a], [forty])
     b1 = chain.register_derivative([b], [forty])
-    assert chain.revert_name(chain.derivative_fn([a1, b1], [forty, forty])) == "RoyaltyPolicyLAP__AboveMaxPercent"
+    # Each parent's own check passes (40% + 40%); the child's summed stack (160%) is the royalty module's refusal.
+    assert chain.revert_name(chain.derivative_fn([a1, b1], [forty, forty])) == "RoyaltyModule__AboveMaxPercent"
 
 
 def test_child_that_already_has_terms_cannot_link(chain) -> None:
@@ -163,8 +164,18 @@ def test_duplicate_parent_is_refused(chain) -> None:
 
 
 def test_parent_needs_the_terms_attached(chain) -> None:
+    """As on Story: the workflow's fee step (predictMintingLicenseFee) refuses a licensor without the terms;
+    a direct link is refused by the registry's parent check."""
     parent = chain.register_bare()
-    assert chain.revert_name(chain.derivative_fn([parent], [1])) == "LicenseRegistry__ParentIpHasNoLicenseTerms"
+    assert chain.revert_name(chain.derivative_fn([parent], [1])) == "LicenseRegistry__LicensorIpHasNoLicenseTerms"
+    other, (terms_id,) = chain.register_root(commercial_remix(10))
+    assert chain.revert_name(chain.derivative_fn([other], [terms_id + 1])) == (
+        "LicenseRegistry__LicensorIpHasNoLicenseTerms"
+    )
+    child = chain.register_bare(owner=chain.bob)
+    assert chain.revert_name(_link_directly(chain, child, [parent], [1]), chain.bob) == (
+        "LicenseRegistry__ParentIpHasNoLicenseTerms"
+    )
 
 
 def test_at_most_16_parents(chain) -> None:

@@ -177,3 +177,34 @@ def test_royalty_workflows_claim_all_revenue(chain) -> None:
     chain.send(current, chain.carol)
     assert chain.wip_balance(parent) == 10 * WIP_UNIT
     assert chain.revert_name(current) == "IpRoyaltyVault__NoClaimableTokens"
+
+
+def test_lrp_share_is_what_the_ip_graph_precompile_computes(chain) -> None:
+    """C -> P1, P2 -> M -> G: M is reached by two paths. Story's precompile adds up M's paths before passing
+    M's share on to G (one rounding), so G's share differs from a per-path sum by a unit here; the engine and
+    the devnet must both give the precompile's figure."""
+    from studio.royalty import royalty_split
+
+    y, x, a, b = 15_969_536, 24_722_061, 37_135_696, 44_986_254
+    licensing = chain.c("LicensingModule").functions
+    terms = dict(commercial_remix(1, policy=ROYALTY_POLICY_LRP), commercialRevShare=y)
+    g, (t,) = chain.register_root(terms)
+    m = chain.register_derivative([g], [t], owner=chain.bob)
+    chain.send(licensing.setLicensingConfig(m, PIL_TEMPLATE, t, dict(NO_CONFIG, isSet=True, commercialRevShare=x)),
+               chain.bob)
+    p1 = chain.register_derivative([m], [t], owner=chain.carol)
+    p2 = chain.register_derivative([m], [t], owner=chain.carol)
+    for p, share in ((p1, a), (p2, b)):
+        raised = dict(NO_CONFIG, isSet=True, commercialRevShare=share)
+        chain.send(licensing.setLicensingConfig(p, PIL_TEMPLATE, t, raised), chain.carol)
+    c = chain.register_derivative([p1, p2], [t, t], owner=chain.carol)
+
+    links = {c: [(p1, a), (p2, b)], p1: [(m, x)], p2: [(m, x)], m: [(g, y)]}
+    split = royalty_split(c, links, "lrp")
+    precompile = ((a * x // PCT // 100) + (b * x // PCT // 100)) * y // (100 * PCT)
+    assert precompile == 3_242_173
+    lrp = chain.c("RoyaltyPolicyLRP").functions
+    for ancestor in (g, m, p1, p2):
+        engine = next(s.royalty for s in split.ancestors if s.id == ancestor)
+        assert lrp.getPolicyRoyalty(c, ancestor).call() == engine, ancestor
+    assert lrp.getPolicyRoyalty(c, g).call() == precompile

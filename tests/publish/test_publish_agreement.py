@@ -23,6 +23,16 @@ from studio.services.publishing import PublishOptions
 
 SEED = 1315
 CASES = 34
+# The error Story's contracts revert with for each refusal of the engines (the same on the devnet).
+STORY_ERRORS = {
+    "flagged": {"LicensingModule__LicenseNotCompatibleForDerivative"},
+    "pil_reciprocal_mismatch": {"LicensingModule__LicenseNotCompatibleForDerivative"},
+    "pil_no_derivatives": {"LicensingModule__LicenseNotCompatibleForDerivative"},
+    "lap_parent_stack_above_100": {"RoyaltyPolicyLAP__AboveMaxPercent"},
+    "lap_stack_above_100": {"RoyaltyModule__AboveMaxPercent"},
+    "lrp_parent_stack_above_100": {"RoyaltyPolicyLRP__AboveMaxPercent"},
+    "lrp_stack_above_100": {"RoyaltyModule__AboveMaxPercent"},
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,14 @@ class Outcome:
     engine_allows: bool
     chain_accepts: bool
     detail: str
+    expected_errors: frozenset[str] = frozenset()
+    error: str = ""
+
+    @property
+    def agrees(self) -> bool:
+        if self.engine_allows != self.chain_accepts:
+            return False
+        return self.engine_allows or self.error in self.expected_errors
 
 
 class Lineages:
@@ -77,8 +95,9 @@ class Lineages:
         assert "parent_not_on_chain" not in codes, (case, plan.refusals)
         sent = send_remix_directly(self.desk, parents) if parents else "a root"
         accepted = not isinstance(sent, ChainReverted)
-        reverted = "" if accepted else sent.error_name
-        self.outcomes.append(Outcome(case, False, accepted, f"engine {codes} / chain {reverted}"))
+        reverted = "" if accepted else str(sent.error_name)
+        expected = frozenset().union(*(STORY_ERRORS.get(c, set()) for c in codes))
+        self.outcomes.append(Outcome(case, False, accepted, f"engine {codes} / chain {reverted}", expected, reverted))
         return False
 
     def case(self, n: int) -> None:
@@ -119,7 +138,7 @@ def _terms(work: Work) -> str:
 
 
 def _line(o: Outcome) -> str:
-    mark = "ok " if o.engine_allows == o.chain_accepts else "BAD"
+    mark = "ok " if o.agrees else "BAD"
     engine = "allows" if o.engine_allows else "refuses"
     chain = "accepts" if o.chain_accepts else "reverts"
     return f"{mark} {o.case}: engine {engine}, chain {chain} {o.detail}"
@@ -142,7 +161,7 @@ def test_engines_and_chain_agree_on_generated_lineages(desk) -> None:
     outcomes = lineages.outcomes
     report = "\n".join(_line(o) for o in outcomes)
     print("\n" + report)
-    assert all(o.engine_allows == o.chain_accepts for o in outcomes), report
+    assert all(o.agrees for o in outcomes), report
     remixes = [o for o in outcomes if "root" not in o.case.split(":", 1)[1]]
     assert len(remixes) >= 30, report
     assert sum(o.engine_allows for o in remixes) >= 8 and sum(not o.engine_allows for o in remixes) >= 8, report
