@@ -1,13 +1,15 @@
-"""The library side of the window: filters (license, origin, publication, text) above the gallery."""
+"""The library side of the window: filters (license, origin, publication, text) above the gallery, or what to do
+first when the library is empty."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
 from studio.app.session import StudioSession
 from studio.app.works_model import LibraryFilter, WorkIdRole, WorksModel
 from studio.core.types import Origin, WorkKind
+from studio.ui.empty_library import EmptyLibrary
 from studio.ui.gallery import GalleryView
 from studio.ui.thumbnails import ThumbnailProvider
 
@@ -85,11 +87,19 @@ class LibraryPanel(QWidget):
         self.gallery.setModel(self.model)
         self.count = QLabel()
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.empty = EmptyLibrary()
+        self.stack = QStackedWidget()
+        browse = QWidget()
+        browse_layout = QVBoxLayout(browse)
+        browse_layout.setContentsMargins(0, 0, 0, 0)
+        browse_layout.addWidget(self.filters)
+        browse_layout.addWidget(self.gallery, 1)
+        browse_layout.addWidget(self.count)
+        self.stack.addWidget(browse)
+        self.stack.addWidget(self.empty)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.filters)
-        layout.addWidget(self.gallery, 1)
-        layout.addWidget(self.count)
+        layout.addWidget(self.stack)
         self.filters.filter_changed.connect(self._set_filter)
         self.gallery.selectionModel().selectionChanged.connect(self._on_selection)
         session.library_changed.connect(self.refresh)
@@ -110,6 +120,12 @@ class LibraryPanel(QWidget):
     def _update_count(self) -> None:
         n = self.model.rowCount()
         self.count.setText(f"{n:,} work{'s' if n != 1 else ''}")
+        # Empty means nothing at all (models included), not nothing matching the filters.
+        empty = n == 0 and self.session.count_works(LibraryFilter(kind=None)) == 0
+        self.stack.setCurrentWidget(self.empty if empty else self.stack.widget(0))
+
+    def is_empty_shown(self) -> bool:
+        return self.stack.currentWidget() is self.empty
 
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         if self._syncing:

@@ -34,6 +34,7 @@ from studio.ui.work_actions import WorkActions
 
 if TYPE_CHECKING:
     from studio.app.session import StudioSession
+    from studio.ui.engines_settings import EnginesDialog
     from studio.ui.import_dialog import ImportDialog
     from studio.ui.publish_dialog import PublishDialog
     from studio.ui.settings_dialog import SettingsDialog
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.session: StudioSession | None = None
         self.undo_stack = QUndoStack(self)
         self.work_actions: WorkActions | None = None
+        self.demo_command: list[str] | None = None  # `studio demo` unless set (tests)
         self.actions_by_name: dict[str, QAction] = {}
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
@@ -169,6 +171,9 @@ class MainWindow(QMainWindow):
         self.jobs = JobsPanel(session.jobs, session.studio.file_of)
         self.jobs_dock.setWidget(self.jobs)
         self.library.gallery.files_dropped.connect(self.import_files)
+        self.library.empty.import_requested.connect(lambda: self.choose_import())
+        self.library.empty.generate_requested.connect(self._start_generating)
+        self.library.empty.demo_requested.connect(lambda: self.open_demo())
         if self.work_actions is not None:
             self.work_actions.close_viewer()
             self.work_actions.deleteLater()
@@ -232,6 +237,7 @@ class MainWindow(QMainWindow):
         )
         file_menu.addSeparator()
         self._action("settings", "&Settings…", self.open_settings, "Ctrl+,", file_menu)
+        self._action("engines", "E&ngines…", self.open_engines, None, file_menu)
         file_menu.addSeparator()
         self._action("quit", "&Quit", self.close, QKeySequence.StandardKey.Quit, file_menu)
 
@@ -408,6 +414,16 @@ class MainWindow(QMainWindow):
             return
         self.create_panel.start(mode)
 
+    def _start_generating(self) -> None:
+        self.tabs.setCurrentWidget(self.create_panel)
+        self.create_panel.prompt.setFocus()
+
+    def open_demo(self, folder: Path | None = None) -> int | None:
+        """Open the demo library, building it first when there is none (see `studio.ui.demo_library`)."""
+        from studio.ui.demo_library import open_demo
+
+        return open_demo(self, folder)
+
     def _work_created(self, work_id: str) -> None:
         self.show_message("New work added to the library")
         self.session.select([work_id])
@@ -431,6 +447,14 @@ class MainWindow(QMainWindow):
             self.settings, self.session.studio.publishing, library_default=str(self.session.library_dir), parent=self
         )
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
+        dialog.open()
+        return dialog
+
+    def open_engines(self) -> EnginesDialog:
+        """Settings ▸ Engines: the ComfyUI servers, their connection and their model files."""
+        from studio.ui.engines_settings import EnginesDialog
+
+        dialog = EnginesDialog(self.session, self)
         dialog.open()
         return dialog
 
