@@ -55,6 +55,7 @@ class StudioSession(QObject):
     work_created = Signal(str)
     models_changed = Signal()
     message = Signal(str)
+    engine_pool = Signal(object)  # the ComfyUI server pool generations now run on; None for this machine
 
     def __init__(self, studio: Studio, *, studio_factory: StudioFactory | None = None, parent: Any = None) -> None:
         super().__init__(parent)
@@ -65,6 +66,9 @@ class StudioSession(QObject):
         self.jobs.job_finished.connect(self._on_job_finished)
         self._selection: tuple[str, ...] = ()
         self._engine: Studio | None = None
+        self.engine_spec = "local"  # where the next generation runs: local, comfyui or comfyui:NAME
+        self._engine_epoch = 0
+        self._engine_key: tuple[str, int] | None = None
         self._scratch = Path(tempfile.mkdtemp(prefix="studio-window-"))
         self._published: frozenset[str] | None = None
         self._model_jobs: set[int] = set()
@@ -185,9 +189,11 @@ class StudioSession(QObject):
         verb = {"txt2img": "Generate", "img2img": "Remix", "inpaint": "Inpaint", "blend": "Blend"}[request.mode]
         prompt = " ".join(request.prompt.split())
         title = f"{verb}: {prompt[:40]}" if prompt else verb
+        # A change of servers renews a ComfyUI pool; this machine's engine (and the models it holds) stays.
+        key = (self.engine_spec, 0 if self.engine_spec == "local" else self._engine_epoch)
 
         def task(ctx: TaskContext) -> Work:
-            engine = self._engine_studio()
+            engine = self._engine_studio(key)
             return engine.generate(
                 request,
                 on_progress=lambda p: ctx.report(p.step, p.total, p.preview),
@@ -224,10 +230,27 @@ class StudioSession(QObject):
         """A path in the session's scratch folder (masks), removed when the session closes."""
         return self._scratch / name
 
-    def _engine_studio(self) -> Studio:
-        # Only ever called from the generate lane, one job at a time.
+    def use_engine(self, spec: str) -> None:
+        """Run the generations queued from now on `spec` (local, comfyui, comfyui:NAME); called again after the
+        servers change, so that the next pool is built from them."""
+        self.engine_spec = spec
+        self._engine_epoch += 1
+
+    def _engine_studio(self, key: tuple[str, int] = ("local", 0)) -> Studio:
+        # Only ever called from the generate lane, one job at a time. Another engine gets a fresh Studio.
+        if self._engine is not None and self._engine_key != key:
+            self._engine.close()
+            self._engine = None
         if self._engine is None:
-            self._engine = self._factory()
+            studio = self._factory()
+            try:
+                studio.use_engine(key[0])
+            except BaseException:
+                studio.close()
+                raise
+            self._engine, self._engine_key = studio, key
+            remote = key[0] not in ("", "local")
+            self.engine_pool.emit(studio.generation.generator.pool if remote else None)  # type: ignore[attr-defined]
         return self._engine
 
     def _on_job_finished(self, job_id: int, result: Any) -> None:

@@ -37,6 +37,7 @@ from studio.core.types import Recipe, Work, WorkKind
 from studio.errors import InvalidInput, StudioError
 from studio.services.generation import DEFAULT_STEPS, CreateRequest
 from studio.ui.create_recipe import fill_from_recipe
+from studio.ui.engine_status import EngineChooser, PoolStatusView
 from studio.ui.mask_canvas import MaskCanvas
 from studio.ui.model_dialog import AddModelDialog
 from studio.ui.prompt_history import PromptHistoryButton
@@ -143,6 +144,10 @@ class CreatePanel(QWidget):
         model_row.addWidget(self.model, 1)
         model_row.addWidget(self.add_model)
         form.addRow("Model", model_row)
+        self.engine = EngineChooser(session)
+        self.pool_status = PoolStatusView(session, hide_without_pool=True)
+        form.addRow("Engine", self.engine)
+        form.addRow("", self.pool_status)
         self.loras_label = QLabel("LoRAs")
         form.addRow(self.loras_label, self.loras)
         form.addRow("Seed", seed_row)
