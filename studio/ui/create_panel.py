@@ -174,6 +174,7 @@ class CreatePanel(QWidget):
         fields.addWidget(self.parents_label)
         fields.addLayout(form)
         fields.addWidget(parents_box, 1)
+        fields.addStretch(0)  # takes the spare room when there is no parent to show, so the rows stay together
         # The actions and why they are refused stay in view below the scrolling fields.
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 6)

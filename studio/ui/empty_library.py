@@ -4,7 +4,7 @@ the demo library)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
 class EmptyLibrary(QWidget):
@@ -23,6 +23,10 @@ class EmptyLibrary(QWidget):
             alignment=Qt.AlignmentFlag.AlignCenter,
         )
         text.setMaximumWidth(440)
+        text_row = QHBoxLayout()  # a wrapped label gets its height for the width it is given only without alignment
+        text_row.addStretch(1)
+        text_row.addWidget(text, 4)
+        text_row.addStretch(1)
         self.import_button = QPushButton("Import images…")
         self.import_button.setToolTip("Or drop image files here")
         self.generate_button = QPushButton("Generate an image")
@@ -35,7 +39,7 @@ class EmptyLibrary(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(title)
-        layout.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(text_row)
         layout.addSpacing(12)
         for button in (self.import_button, self.generate_button, self.demo_button):
             button.setMinimumWidth(220)

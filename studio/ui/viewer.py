@@ -73,8 +73,7 @@ class ImageView(QGraphicsView):
         self.resetTransform()
         rect = self.item.boundingRect()
         view = self.viewport().rect()
-        # Never enlarge a small picture past 100% when fitting: its pixels would only blur.
-        scale = min(view.width() / rect.width(), view.height() / rect.height(), 1.0)
+        scale = min(view.width() / rect.width(), view.height() / rect.height())
         self.scale(scale, scale)
         self.zoom_changed.emit(self.zoom)
 
