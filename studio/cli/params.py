@@ -39,8 +39,9 @@ class Number(_Type):
 
     def _range(self) -> str:
         if self.low is not None and self.high is not None:
-            return f"{'above' if self.low_open else 'from'} {self.low:g} {'and at most' if self.low_open else 'to'} " \
-                   f"{self.high:g}"
+            if self.low_open:
+                return f"above {self.low:g} and at most {self.high:g}"
+            return f"between {self.low:g} and {self.high:g}"
         if self.low is not None:
             return f"{'above' if self.low_open else 'at least'} {self.low:g}"
         return f"at most {self.high:g}" if self.high is not None else "finite"
