@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+SCRIPT=${SCREENSHOTS_SCRIPT:-tools/screenshots.py}  # tools/screenshot_engines.py takes the engines settings alone
 OUT=${1:-docs/screenshots}
 DISPLAY_NUM=${SCREENSHOTS_DISPLAY:-:97}
 WORK=$(mktemp -d)
@@ -32,8 +33,8 @@ if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemo
     export XDG_DATA_HOME=$1/keyring-data XDG_RUNTIME_DIR=$1/run
     mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
     eval "$(printf "screenshots" | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
-    "$2" tools/screenshots.py "$3"' bash "$WORK" "$PY" "$OUT"
+    "$2" "$4" "$3"' bash "$WORK" "$PY" "$OUT" "$SCRIPT"
 else
   echo "screenshots: no Secret Service here; the throwaway wallet goes to a file keyring in $WORK" >&2
-  STUDIO_KEYRING="plainfile:$WORK/keyring.json" "$PY" tools/screenshots.py "$OUT"
+  STUDIO_KEYRING="plainfile:$WORK/keyring.json" "$PY" "$SCRIPT" "$OUT"
 fi

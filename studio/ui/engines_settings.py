@@ -150,7 +150,9 @@ class EnginesDialog(QDialog):
         self._selection_changed()
 
     def _fill(self, n: int, row: ServerRow) -> None:
-        cells = (row.name, row.url, "in keyring" if row.has_token else "none", CONNECTION_TEXT[row.connection])
+        answered = row.connection in ("ok", "error") and row.line
+        connection = row.line if answered else CONNECTION_TEXT[row.connection]
+        cells = (row.name, row.url, "in keyring" if row.has_token else "none", connection)
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             if column == 3 and row.connection in CONNECTION_COLOURS:

@@ -20,6 +20,7 @@ from standin_server import StandInComfyUI  # noqa: E402
 from studio.app.engines_model import EnginesModel, PoolWatcher, describe_connection  # noqa: E402
 from studio.secrets import SecretStore  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402
+from studio.ui.theme import REFUSED  # noqa: E402
 
 CHECKPOINT = "studio-tiny.safetensors"
 OTHER = "harbour-style.safetensors"
@@ -82,8 +83,8 @@ def test_engines_settings_add_test_link_and_remove_a_server(qtbot, keyring_env, 
     # The test runs as a job; the GUI thread only gets its answer.
     _click(qtbot, dialog.test_button)
     assert _cell(dialog.servers, 0, 3) == "testing…"
-    qtbot.waitUntil(lambda: _cell(dialog.servers, 0, 3) == "ok", timeout=WAIT_MS)
-    assert dialog.result.text() == "ok: ComfyUI 0.3.60, cpu"
+    qtbot.waitUntil(lambda: _cell(dialog.servers, 0, 3) != "testing…", timeout=WAIT_MS)
+    assert _cell(dialog.servers, 0, 3) == dialog.result.text() == "ok: ComfyUI 0.3.60, cpu"
     assert ("GET", "/system_stats") in server.requests_seen and ("GET", "/object_info") in server.requests_seen
 
     # A server that is gone: one line saying so, in the row's result.
@@ -94,8 +95,10 @@ def test_engines_settings_add_test_link_and_remove_a_server(qtbot, keyring_env, 
     gone.stop()
     dialog.select_server("old-box")
     _click(qtbot, dialog.test_button)
-    qtbot.waitUntil(lambda: _cell(dialog.servers, 1, 3) == "error", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _cell(dialog.servers, 1, 3) != "testing…", timeout=WAIT_MS)
     assert "cannot be reached" in dialog.result.text() and "\n" not in dialog.result.text()
+    assert _cell(dialog.servers, 1, 3) == dialog.result.text()
+    assert dialog.servers.item(1, 3).foreground().color() == REFUSED
     _click(qtbot, dialog.remove_button)
     assert [_cell(dialog.servers, n, 0) for n in range(dialog.servers.rowCount())] == ["render-box"]
 
