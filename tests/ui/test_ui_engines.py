@@ -14,13 +14,13 @@ from PySide6.QtCore import Qt
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "comfyui"))
 
-from standin_nodes import Files  # noqa: E402
-from standin_server import StandInComfyUI  # noqa: E402
+from standin_nodes import Files
+from standin_server import StandInComfyUI
 
-from studio.app.engines_model import EnginesModel, PoolWatcher, describe_connection  # noqa: E402
-from studio.secrets import SecretStore  # noqa: E402
-from studio.ui.main_window import MainWindow  # noqa: E402
-from studio.ui.theme import REFUSED  # noqa: E402
+from studio.app.engines_model import EnginesModel, PoolWatcher, describe_connection
+from studio.secrets import SecretStore
+from studio.ui.main_window import MainWindow
+from studio.ui.theme import REFUSED
 
 CHECKPOINT = "studio-tiny.safetensors"
 OTHER = "harbour-style.safetensors"
