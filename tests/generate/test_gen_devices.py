@@ -126,3 +126,23 @@ def test_device_setting_and_option_on_the_command_line(tmp_path):
 def test_a_request_to_dict_is_unchanged_by_devices(make_request):
     request = make_request()
     assert "device" not in request.to_dict() and replace(request).to_dict() == request.to_dict()
+
+
+def test_single_file_loads_component_by_component_in_the_target_dtype(gen_data_dir, single_file_checkpoint,
+                                                                         make_request):
+    import diffusers
+    import torch
+
+    from studio.generate.model_configs import config_folder
+    from studio.generate.torch_loading import load_single_file
+
+    config = config_folder("studio-tiny", gen_data_dir)
+    ours = load_single_file(single_file_checkpoint, xl=False, config=config, dtype=torch.bfloat16)
+    theirs = diffusers.StableDiffusionPipeline.from_single_file(
+        str(single_file_checkpoint), config=str(config), local_files_only=True, dtype=torch.bfloat16)
+    for part in ("unet", "vae", "text_encoder"):
+        mine, reference = getattr(ours, part).state_dict(), getattr(theirs, part).state_dict()
+        assert mine.keys() == reference.keys()
+        assert all(mine[k].dtype == reference[k].dtype and torch.equal(mine[k], reference[k]) for k in mine), part
+        floats = [v for v in mine.values() if v.is_floating_point()]
+        assert floats and all(v.dtype == torch.bfloat16 for v in floats)
