@@ -76,6 +76,22 @@ def shoot(window: MainWindow, out: Path) -> None:
     window.tabs.setCurrentWidget(window.license_panel)
     save(window, out, "library")
 
+    # The viewer: the work large, fitted to its window, with next/previous through the gallery.
+    viewer = window.work_actions.open(night)
+    viewer.resize(900, 700)
+    wait_until(viewer.isVisible)
+    viewer.view.fit()
+    save(viewer, out, "viewer")
+    viewer.close()
+
+    # A published work: the last of the demo's chain on Story, with its IP id in the license panel.
+    published = [w for w in window.session.studio.works() if w.id in window.session.published_ids()]
+    if published:
+        window.session.select([published[-1].id])
+        window.tabs.setCurrentWidget(window.license_panel)
+        wait_until(lambda: thumbnails_ready(window))
+        save(window, out, "published")
+
     window.tabs.setCurrentWidget(window.lineage)
     generated = [w for w in window.session.studio.works() if w.origin.value == "generated"]
     window.session.select([generated[-1].id if generated else night])
@@ -150,6 +166,19 @@ def shoot(window: MainWindow, out: Path) -> None:
     dark.close()
 
 
+def shoot_empty(out: Path, folder: Path, store: SettingsStore) -> None:
+    """A library with nothing in it yet: what the window suggests doing first."""
+    store.save(store.load().with_changes(theme="light", window_geometry="", window_state=""))
+    empty = open_window(folder, store)
+    empty.resize(*SIZE)
+    empty.show()
+    empty.jobs_dock.hide()
+    wait_until(empty.isVisible)
+    save(empty, out, "empty")
+    empty.shutdown()
+    empty.close()
+
+
 def build_demo(folder: Path) -> None:
     print(f"building the demo library in {folder} …")
     subprocess.run(
@@ -179,6 +208,7 @@ def main() -> int:
         print("writing screenshots:")
         shoot(window, args.out)
         window.close()
+        shoot_empty(args.out, Path(tmp) / "empty-library", store)
     return 0
 
 
