@@ -208,6 +208,8 @@ def _plan_text(plan: PublishPlan, err: bool = False) -> None:
             echo(f"     credited, not linked: “{credit.title}” ({credit.license_id})")
     if plan.minting_fee:
         echo(f"  minting fees: {ip_text(plan.minting_fee)}, wrapped into WIP and approved as needed")
+    if plan.fees is not None:
+        echo(f"  {plan.fees.text()}")
 
 
 def _pub_json(pub: Publication) -> dict[str, Any]:

@@ -302,6 +302,23 @@ class ChainClient:
             sender=sender, gas=gas, max_fee=max_fee, value=call.value, label=call.label,
         )
 
+    def estimate_gas(self, call: Call, sender: str) -> int:
+        """The node's own estimate of the gas `call` uses when `sender` sends it now (eth_estimateGas); a revert
+        is raised, decoded."""
+        with self._rpc(call.label), self._reverts(call.label):
+            return int(call.fn.estimate_gas({"from": sender, "value": call.value}))
+
+    def fee_per_gas(self) -> tuple[int, int]:
+        """(base fee of the next block, priority fee) in wei per gas, as the network quotes them now: the base fee
+        from eth_feeHistory, or eth_gasPrice less the priority fee where the node keeps no fee history."""
+        with self._rpc("reading the network's gas price"):
+            priority = int(self.w3.eth.max_priority_fee)
+            try:
+                history = self.w3.eth.fee_history(1, "latest", [])
+                return int(history["baseFeePerGas"][-1]), priority
+            except (Web3RPCError, KeyError, IndexError):
+                return max(int(self.w3.eth.gas_price) - priority, 0), priority
+
     def broadcast(self, raw: str, label: str = "the transaction") -> str:
         """Send a signed transaction; sending one the node already knows is not an error."""
         with self._rpc(label):

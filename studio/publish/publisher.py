@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio.core.types import Relation, Work
+from studio.core.types import Work
 from studio.errors import StudioError
 from studio.licensing import PilTerms, WorkTerms, effective_pil, royalty_percent
-from studio.publish.chain import UINT256_MAX, ChainClient, MetadataRefs, Receipt, SignedTx
+from studio.licensing.publishing import ParentPlan
+from studio.publish.chain import UINT256_MAX, Call, ChainClient, MetadataRefs, Receipt, SignedTx
 from studio.publish.devnet.addresses import DERIVATIVE_WORKFLOWS, WIP
 from studio.publish.errors import ChainReverted, InsufficientFunds, PublishError, PublishRefused
 from studio.publish.journal import Journal, Publication
@@ -26,25 +27,13 @@ from studio.publish.storage import Storage, sha256_hex
 from studio.publish.terms import licensing_config, pil_from_struct, terms_struct
 from studio.royalty import RoyaltySplit
 from studio.secrets import Secret
-from studio.store.db import Database
+from studio.store.collections import CollectionRecords
 from studio.store.works import WorkRepository, now_iso
 
 log = logging.getLogger(__name__)
 
 COLLECTION_NAME = "Remix Studio"
 COLLECTION_SYMBOL = "REMIX"
-
-
-@dataclass(frozen=True)
-class ParentPlan:
-    """A Story parent of the work: the terms it is linked with and what the engines expect the link to cost."""
-
-    work_id: str
-    title: str
-    relation: Relation
-    pil: PilTerms
-    royalty_percent: int
-    minting_fee: int
 
 
 @dataclass(frozen=True)
@@ -107,10 +96,11 @@ class StepResult:
 class Publisher:
     """Publishes planned works with one wallet on one network."""
 
-    def __init__(self, db: Database, journal: Journal, chain: ChainClient, storage: Storage, key: Secret,
-                 wallet: str) -> None:
-        self.db = db
+    def __init__(self, journal: Journal, works: WorkRepository, collections: CollectionRecords, chain: ChainClient,
+                 storage: Storage, key: Secret, wallet: str) -> None:
         self.journal = journal
+        self.works = works
+        self.collections = collections
         self.chain = chain
         self.storage = storage
         self._key = key
@@ -124,9 +114,14 @@ class Publisher:
         sent: list[SentTx] = []
         parents = self._parents_on_chain(step)
         prediction = self._prediction(step, parents)
-        with self.db.atomic():
+        with self.journal.atomic():
             if step.new_terms is not None:
-                _store_terms(self.db, step.work.id, step.new_terms)
+                terms = step.new_terms
+                self.works.update(
+                    step.work.id, license_id=terms.license_id, rev_share=terms.rev_share,
+                    minting_fee=terms.minting_fee, royalty_policy=terms.royalty_policy,
+                    rev_share_override=terms.rev_share_override,
+                )
             pub = self.journal.draft(step.work.id, self.network, self.chain.network.chain_id, self.wallet, prediction)
         try:
             signed, label = self._prepare(step, parents, prediction, pub.id, sent)
@@ -156,16 +151,7 @@ class Publisher:
         if prediction["minting_fee_total"]:
             sent += ensure_wip(self.chain, self._key, self.wallet, prediction["minting_fee_total"],
                                DERIVATIVE_WORKFLOWS)
-        if step.is_derivative:
-            call = self.chain.register_derivative(
-                collection, self.wallet, refs, [p[0] for p in parents], [p[1] for p in parents],
-                # Story reads 0 as "no limit"; 1 wei / 1 unit keeps a free link free.
-                max(step.fee_cap, 1), max(step.share_cap, 1),
-            )
-        else:
-            pil = effective_pil(step.terms)
-            config = licensing_config(step.override, pil.default_minting_fee)
-            call = self.chain.register_root(collection, self.wallet, refs, [(terms_struct(pil), config)])
+        call = registration_call(self.chain, step, collection, self.wallet, refs, parents)
         return self.chain.sign(self._key, call), call.label
 
     def finish(self, pub: Publication) -> StepResult:
@@ -183,24 +169,7 @@ class Publisher:
     # --- steps ------------------------------------------------------------------------------------
 
     def _parents_on_chain(self, step: StepPlan) -> list[tuple[str, int]]:
-        """(ip id, license terms id) of every Story parent, checked against the chain."""
-        out = []
-        for parent in step.parents:
-            pub = self.journal.confirmed(parent.work_id, self.network)
-            if pub is None or pub.ip_id is None:
-                raise PublishRefused(f"publish “{parent.title}” ({parent.work_id}) on {self.network} first: a remix "
-                                     "links to parents that are already registered there")
-            out.append((pub.ip_id, self._terms_id(pub.ip_id, parent)))
-        return out
-
-    def _terms_id(self, ip_id: str, parent: ParentPlan) -> int:
-        for terms_id in self.chain.attached_terms(ip_id):
-            if pil_from_struct(self.chain.license_terms(terms_id)) == parent.pil:
-                return terms_id
-        raise PublishRefused(
-            f"“{parent.title}” is on {self.network} as {ip_id}, but without the terms the library records for it",
-            hint="import it again with `studio import-ip` so the library mirrors the chain",
-        )
+        return parents_on_chain(self.journal, self.chain, step)
 
     def _prediction(self, step: StepPlan, parents: list[tuple[str, int]]) -> dict[str, Any]:
         fees = [self._fee(ip, terms_id) for ip, terms_id in parents]
@@ -248,20 +217,14 @@ class Publisher:
 
     def ensure_collection(self, sent: list[SentTx]) -> str:
         """The wallet's SPG collection on this network, created once (and again if the chain lost it)."""
-        row = self.db.one("SELECT address FROM collections WHERE network = ? AND lower(wallet) = lower(?)",
-                          (self.network, self.wallet))
-        if row is not None and self.chain.has_code(row["address"]):
-            return str(row["address"])
+        known = self.collections.address(self.network, self.wallet)
+        if known is not None and self.chain.has_code(known):
+            return known
         call = self.chain.create_collection(self.wallet, COLLECTION_NAME, COLLECTION_SYMBOL)
         receipt = self.chain.transact(self._key, call)
         address = self.chain.collection_created(receipt)
         sent.append(SentTx(call.label, receipt.tx_hash, receipt.gas_used))
-        self.db.execute(
-            "INSERT INTO collections (network, wallet, address, tx_hash, created_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (network, wallet) DO UPDATE SET address = excluded.address, tx_hash = excluded.tx_hash, "
-            "created_at = excluded.created_at",
-            (self.network, self.wallet, address, receipt.tx_hash, now_iso()),
-        )
+        self.collections.put(self.network, self.wallet, address, receipt.tx_hash)
         return address
 
     def _store_metadata(self, step: StepPlan, parents: list[tuple[str, int]], collection: str,
@@ -296,6 +259,44 @@ class Publisher:
                                                licensing_config(override, fee))
         receipt = self.chain.transact(self._key, call)
         sent.append(SentTx(call.label, receipt.tx_hash, receipt.gas_used))
+
+
+def parents_on_chain(journal: Journal, chain: ChainClient, step: StepPlan) -> list[tuple[str, int]]:
+    """(ip id, license terms id) of every Story parent of the step, checked against the chain."""
+    network = chain.network.name
+    out = []
+    for parent in step.parents:
+        pub = journal.confirmed(parent.work_id, network)
+        if pub is None or pub.ip_id is None:
+            raise PublishRefused(f"publish “{parent.title}” ({parent.work_id}) on {network} first: a remix "
+                                 "links to parents that are already registered there")
+        out.append((pub.ip_id, _terms_id(chain, pub.ip_id, parent)))
+    return out
+
+
+def _terms_id(chain: ChainClient, ip_id: str, parent: ParentPlan) -> int:
+    for terms_id in chain.attached_terms(ip_id):
+        if pil_from_struct(chain.license_terms(terms_id)) == parent.pil:
+            return terms_id
+    raise PublishRefused(
+        f"“{parent.title}” is on {chain.network.name} as {ip_id}, but without the terms the library records for it",
+        hint="import it again with `studio import-ip` so the library mirrors the chain",
+    )
+
+
+def registration_call(chain: ChainClient, step: StepPlan, collection: str, wallet: str, refs: MetadataRefs,
+                      parents: list[tuple[str, int]]) -> Call:
+    """The one transaction that mints and registers the step's work: with its PIL terms attached (a root) or
+    linked to its parents (a remix)."""
+    if step.is_derivative:
+        return chain.register_derivative(
+            collection, wallet, refs, [p[0] for p in parents], [p[1] for p in parents],
+            # Story reads 0 as "no limit"; 1 wei / 1 unit keeps a free link free.
+            max(step.fee_cap, 1), max(step.share_cap, 1),
+        )
+    pil = effective_pil(step.terms)
+    config = licensing_config(step.override, pil.default_minting_fee)
+    return chain.register_root(collection, wallet, refs, [(terms_struct(pil), config)])
 
 
 def ensure_wip(chain: ChainClient, key: Secret, wallet: str, amount: int, spender: str) -> list[SentTx]:
@@ -425,9 +426,3 @@ def _differences(prediction: dict[str, Any], readback: dict[str, Any], terms: Pi
                 found.append(f"royalty of ancestor {a['work_id']}: expected {a['royalty']}, chain has {got}")
     return found
 
-
-def _store_terms(db: Database, work_id: str, terms: WorkTerms) -> None:
-    WorkRepository(db).update(
-        work_id, license_id=terms.license_id, rev_share=terms.rev_share, minting_fee=terms.minting_fee,
-        royalty_policy=terms.royalty_policy, rev_share_override=terms.rev_share_override,
-    )

@@ -74,9 +74,10 @@ class Studio:
         if self._publishing is None:
             from studio.services.publishing import PublishingService
 
-            self._publishing = PublishingService(
+            self._publishing = PublishingService.build(
                 self.library,
-                self._catalog_arg,
+                self.catalog,
+                self.library.settings,
                 release_gate=lambda work_id: review.ensure_release_allowed(self, work_id),
             )
         return self._publishing

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from devnet_chain import Chain
+from publish_helpers import Desk, desk_with_wallet
 from web3 import Web3
 
 from studio.publish.devnet import Devnet, install_contracts
@@ -39,3 +40,10 @@ def chain(devnet: Devnet, w3: Web3) -> Iterator[Chain]:
         yield Chain(w3, devnet)
     finally:
         assert devnet.rpc("evm_revert", [snapshot]) is True
+
+
+@pytest.fixture
+def desk(chain: Chain, devnet: Devnet, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Desk]:
+    """A studio on a fresh library publishing to the session devnet with a new wallet of its own."""
+    with desk_with_wallet(tmp_path / "lib", devnet, tmp_path, monkeypatch) as d:
+        yield d

@@ -23,12 +23,14 @@ from studio.licensing import WorkTerms
 from studio.lineage.graph import ParentLink
 from studio.publish.devnet import Devnet
 from studio.publish.devnet.node import anvil_binary, free_port
+from studio.publish.publisher import Publisher
 from studio.publish.wallet import secret_name
 from studio.secrets import ENV_BACKEND, PlainFileTestBackend, SecretStore
 from studio.services import Studio
 from studio.services.importing import store_image
 from studio.services.licensing_view import raise_request_errors
 from studio.services.publishing import PublishOptions
+from studio.store.collections import CollectionRecords
 from studio.store.works import NewWork
 from tests.conftest import REPO, image_bytes
 
@@ -155,6 +157,26 @@ def forget_wallet(desk: Desk) -> None:
 
 
 @contextmanager
+def desk_with_wallet(library_dir: Path, devnet: Devnet, tmp_path: Path,
+                     monkeypatch: pytest.MonkeyPatch) -> Iterator[Desk]:
+    """A desk with a new wallet in the keyring, forgotten and closed afterwards."""
+    desk = open_desk(library_dir, devnet, tmp_path, monkeypatch)
+    desk.publishing.create_wallet()
+    try:
+        yield desk
+    finally:
+        forget_wallet(desk)
+        desk.studio.close()
+
+
+def desk_publisher(desk: Desk, client, key) -> Publisher:
+    """The publisher the desk's studio would use on `client`'s network, for sending things the engines refuse."""
+    library = desk.studio.library
+    return Publisher(desk.publishing.journal, library.works, CollectionRecords(library.db), client,
+                     desk.publishing.storage(client.network), key, desk.address)
+
+
+@contextmanager
 def bare_anvil(chain_id: int) -> Iterator[str]:
     """A real anvil with no Story contracts, on the given chain id; stopped by its own pid afterwards."""
     port = free_port()
@@ -187,13 +209,12 @@ def send_remix_directly(desk: Desk, parents: Sequence[Work], *, max_revenue_shar
     from studio.publish.chain import MetadataRefs
     from studio.publish.devnet.addresses import DERIVATIVE_WORKFLOWS
     from studio.publish.errors import ChainReverted
-    from studio.publish.publisher import Publisher, ensure_wip
+    from studio.publish.publisher import ensure_wip
 
     pubs = desk.publishing
     client = pubs.client(pubs.network("devnet"))
     key = pubs.wallets.key(pubs.wallet_name)
-    collection = Publisher(desk.studio.library.db, pubs.journal, client, pubs.storage(client.network), key,
-                           desk.address).ensure_collection([])
+    collection = desk_publisher(desk, client, key).ensure_collection([])
     ips = [desk.ip(p) for p in parents]
     terms = [pubs.journal.confirmed(p.id, "devnet").license_terms_ids[0] for p in parents]
     fees = sum(client.predict_fee(ip, t, desk.address)[1] for ip, t in zip(ips, terms, strict=True))

@@ -10,20 +10,10 @@ import sys
 import time
 
 import pytest
-from publish_helpers import forget_wallet, open_desk
 
 from studio.publish.errors import AlreadyPublished
 from studio.services import Studio
 from tests.conftest import REPO
-
-
-@pytest.fixture
-def desk(chain, devnet, tmp_path, monkeypatch):
-    d = open_desk(tmp_path / "lib", devnet, tmp_path, monkeypatch)
-    d.publishing.create_wallet()
-    yield d
-    forget_wallet(d)
-    d.studio.close()
 
 
 @pytest.fixture

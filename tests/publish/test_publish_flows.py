@@ -6,19 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from publish_helpers import PCT, WIP_UNIT, forget_wallet, open_desk
+from publish_helpers import PCT, WIP_UNIT
 
 from studio.errors import InvalidInput
 from studio.publish.errors import PublishRefused
-
-
-@pytest.fixture
-def desk(chain, devnet, tmp_path, monkeypatch):
-    d = open_desk(tmp_path / "lib", devnet, tmp_path, monkeypatch)
-    d.publishing.create_wallet()
-    yield d
-    forget_wallet(d)
-    d.studio.close()
 
 
 def test_root_is_minted_registered_and_licensed_in_one_transaction(desk, chain) -> None:
@@ -149,7 +140,8 @@ def test_metadata_is_stored_locally_and_its_hashes_match(desk, chain) -> None:
     assert image == desk.studio.file_of(desk.studio.work(remix.id)).read_bytes()
     account = chain.c("IPAccountImpl", pub.ip_id).functions
     key = b"METADATA_URI".ljust(32, b"\x00")
-    assert account.getString(chain.c("CoreMetadataModule").address, key).call() == pub.metadata_uri
+    namespace = bytes.fromhex(chain.c("CoreMetadataModule").address[2:]).rjust(32, b"\x00")
+    assert account.getBytes(namespace, key).call().decode() == pub.metadata_uri
 
 
 def test_options_set_a_roots_terms_and_raise_a_remixs_share(desk, chain) -> None:

@@ -4,7 +4,7 @@ terms mirrored in the library, parents imported first, and the imported work use
 from __future__ import annotations
 
 import pytest
-from publish_helpers import PCT, forget_wallet, open_desk
+from publish_helpers import PCT, desk_with_wallet
 from publish_ipfs import fake_ipfs
 
 from studio.core.types import Origin
@@ -14,20 +14,14 @@ from studio.publish.storage import cid_v1_raw
 
 @pytest.fixture
 def alice(chain, devnet, tmp_path, monkeypatch):
-    d = open_desk(tmp_path / "alice", devnet, tmp_path / "a", monkeypatch)
-    d.publishing.create_wallet()
-    yield d
-    forget_wallet(d)
-    d.studio.close()
+    with desk_with_wallet(tmp_path / "alice", devnet, tmp_path / "a", monkeypatch) as d:
+        yield d
 
 
 @pytest.fixture
 def bob(alice, devnet, tmp_path, monkeypatch):
-    d = open_desk(tmp_path / "bob", devnet, tmp_path / "b", monkeypatch)
-    d.publishing.create_wallet()
-    yield d
-    forget_wallet(d)
-    d.studio.close()
+    with desk_with_wallet(tmp_path / "bob", devnet, tmp_path / "b", monkeypatch) as d:
+        yield d
 
 
 def _serve_alices_files(alice, ipfs) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from publish_helpers import bare_anvil, forget_wallet, open_desk
+from publish_helpers import bare_anvil
 from publish_ipfs import fake_ipfs
 
 from studio.errors import InvalidInput
@@ -18,15 +18,6 @@ from studio.publish.networks import network
 from studio.services.publishing import PublishOptions
 
 IP = 10**18
-
-
-@pytest.fixture
-def desk(chain, devnet, tmp_path, monkeypatch):
-    d = open_desk(tmp_path / "lib", devnet, tmp_path, monkeypatch)
-    d.publishing.create_wallet()
-    yield d
-    forget_wallet(d)
-    d.studio.close()
 
 
 def test_networks_and_their_overrides() -> None:

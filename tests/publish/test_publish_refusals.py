@@ -4,24 +4,14 @@ with the contract's decoded custom error. Also the release gate, and parents tha
 from __future__ import annotations
 
 import pytest
-from publish_helpers import DEAD_END_LICENSE, PCT, catalogue_with_dead_end, forget_wallet, open_desk
+from publish_helpers import DEAD_END_LICENSE, PCT, catalogue_with_dead_end, desk_publisher, forget_wallet, open_desk
 
 from studio.publish.chain import MetadataRefs
 from studio.publish.errors import AlreadyPublished, ChainReverted, PublishRefused
-from studio.publish.publisher import Publisher
 from studio.services import review
 from studio.services.publishing import PublishOptions
 
 EMPTY = MetadataRefs("", "0x" + "00" * 32, "", "0x" + "00" * 32)
-
-
-@pytest.fixture
-def desk(chain, devnet, tmp_path, monkeypatch):
-    d = open_desk(tmp_path / "lib", devnet, tmp_path, monkeypatch)
-    d.publishing.create_wallet()
-    yield d
-    forget_wallet(d)
-    d.studio.close()
 
 
 def refused(desk, work, **options) -> PublishRefused:
@@ -41,8 +31,7 @@ def send_directly(desk, parents, *, max_revenue_share: int = 0, mined: bool = Fa
     pubs = desk.publishing
     client = pubs.client(pubs.network("devnet"))
     key = pubs.wallets.key(pubs.wallet_name)
-    publisher = Publisher(desk.studio.library.db, pubs.journal, client, pubs.storage(client.network), key,
-                          desk.address)
+    publisher = desk_publisher(desk, client, key)
     collection = publisher.ensure_collection([])
     terms = [pubs.journal.confirmed(p.id, "devnet").license_terms_ids[0] for p in parents]
     call = client.register_derivative(collection, desk.address, EMPTY, [desk.ip(p) for p in parents], terms, 0,

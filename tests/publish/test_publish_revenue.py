@@ -4,19 +4,10 @@ claim (checked against the royalty engine's payout), and claims that land in the
 from __future__ import annotations
 
 import pytest
-from publish_helpers import WIP_UNIT, forget_wallet, open_desk
+from publish_helpers import WIP_UNIT
 
 from studio.publish.errors import PublishError
 from studio.royalty import payout
-
-
-@pytest.fixture
-def desk(chain, devnet, tmp_path, monkeypatch):
-    d = open_desk(tmp_path / "lib", devnet, tmp_path, monkeypatch)
-    d.publishing.create_wallet()
-    yield d
-    forget_wallet(d)
-    d.studio.close()
 
 
 def _claimable(desk, work) -> dict[str, tuple[int, int]]:

@@ -1,0 +1,152 @@
+"""What publishing a plan will cost in gas, quoted by the network it goes to, before anything is signed.
+
+Each transaction the plan will send is estimated by the node itself (eth_estimateGas) where it can be run now;
+a transaction that depends on an earlier one of the same plan (a registration into a collection not created
+yet, a remix of a parent not registered yet, the raise of a rev share) is counted at the gas it uses on Story's
+own protocol contracts. The price per gas is the network's: the next block's base fee and its priority fee.
+The total carries a margin and is an estimate: the chain charges what the transactions really use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from studio.errors import StudioError
+from studio.publish.chain import UINT256_MAX, Call, ChainClient, MetadataRefs
+from studio.publish.devnet.addresses import DERIVATIVE_WORKFLOWS
+from studio.publish.journal import Journal
+from studio.publish.publisher import COLLECTION_NAME, COLLECTION_SYMBOL, StepPlan, parents_on_chain, registration_call
+
+# Gas used on Story's protocol-core-v1 / periphery v1.3.2 contracts, and by a WETH-style wrapper; used only for
+# a transaction the node cannot estimate before an earlier one of the plan is mined.
+STORY_GAS = {
+    "collection": 586_000,
+    "root": 1_520_000,
+    "remix": 2_690_000,
+    "raise": 314_000,
+    "deposit": 46_000,
+    "approve": 47_000,
+}
+MARGIN = 1.25
+
+# Metadata of the size the studio writes (a CIDv1 URI, 32-byte hashes), so the estimate pays for real calldata.
+_URI = "ipfs://bafkrei" + "a" * 52
+_HASH = "0x" + hashlib.sha256(b"an estimate").hexdigest()
+_PLACEHOLDER_REFS = MetadataRefs(_URI, _HASH, _URI, _HASH)
+
+
+@dataclass(frozen=True)
+class GasLine:
+    label: str
+    gas: int
+    by_node: bool  # estimated by the network's node (else counted at Story's measured figure)
+
+
+@dataclass(frozen=True)
+class FeeEstimate:
+    """The gas of every transaction the plan sends and the network's price for it, in wei."""
+
+    network: str
+    lines: tuple[GasLine, ...]
+    base_fee: int  # the next block's base fee, wei per gas
+    priority_fee: int  # wei per gas
+    margin: float = MARGIN
+
+    @property
+    def gas(self) -> int:
+        return sum(line.gas for line in self.lines)
+
+    @property
+    def price(self) -> int:
+        return self.base_fee + self.priority_fee
+
+    @property
+    def wei(self) -> int:
+        """The estimate shown before signing: gas × price × margin."""
+        return int(self.gas * self.price * self.margin)
+
+    @property
+    def by_node(self) -> bool:
+        return all(line.by_node for line in self.lines)
+
+    def text(self) -> str:
+        """One line for a person about to sign, e.g. "gas: about 0.0042 IP (estimate: 2,110,000 gas at 1.5 gwei
+        quoted by aeneid, with a 25% margin)"."""
+        source = "" if self.by_node else "; some transactions counted at Story's typical gas until the ones " \
+                                         "before them are mined"
+        return (f"gas: about {_ip(self.wei)} (estimate: {self.gas:,} gas at {_gwei(self.price)} quoted by "
+                f"{self.network}, with a {round((self.margin - 1) * 100)}% margin{source})")
+
+    def to_dict(self) -> dict[str, object]:
+        return {"network": self.network, "estimate_wei": self.wei, "gas": self.gas, "base_fee_wei": self.base_fee,
+                "priority_fee_wei": self.priority_fee, "margin": self.margin,
+                "lines": [{"label": line.label, "gas": line.gas, "by_node": line.by_node} for line in self.lines]}
+
+
+def _ip(wei: int) -> str:
+    text = f"{Decimal(wei) / Decimal(10**18):.6g}"
+    return f"{text} IP"
+
+
+def _gwei(wei_per_gas: int) -> str:
+    return f"{Decimal(wei_per_gas) / Decimal(10**9):.4g} gwei"
+
+
+def estimate_fees(chain: ChainClient, journal: Journal, collection: str | None, wallet: str,
+                  steps: Sequence[StepPlan]) -> FeeEstimate:
+    """The gas of the transactions `steps` will send from `wallet`, in order, priced by the network now."""
+    chain.require_code()
+    base_fee, priority = chain.fee_per_gas()
+    lines: list[GasLine] = []
+    has_collection = collection is not None and chain.has_code(collection)
+    if not has_collection:
+        lines.append(_estimated(chain, chain.create_collection(wallet, COLLECTION_NAME, COLLECTION_SYMBOL), wallet,
+                                STORY_GAS["collection"]))
+    wip = chain.wip_balance(wallet)
+    approved = chain.wip_allowance(wallet, DERIVATIVE_WORKFLOWS)
+    for step in steps:
+        fee = step.minting_fee
+        ready = has_collection
+        if fee:
+            if wip < fee:
+                deposit = chain.wip_deposit(fee - wip)
+                funded = chain.balance(wallet) >= fee - wip
+                lines.append(_estimated(chain, deposit, wallet, STORY_GAS["deposit"]) if funded
+                             else GasLine(deposit.label, STORY_GAS["deposit"], False))
+                wip = fee
+                ready = False  # the registration pulls WIP that only exists once the deposit is mined
+            if approved < fee:
+                lines.append(_estimated(chain, chain.wip_approve(DERIVATIVE_WORKFLOWS, UINT256_MAX), wallet,
+                                        STORY_GAS["approve"]))
+                approved = UINT256_MAX
+                ready = False
+            wip -= fee
+        lines.append(_registration(chain, journal, step, collection if ready else None, wallet))
+        if step.is_derivative and step.override:
+            lines.append(GasLine("raising the rev share its remixes pay", STORY_GAS["raise"], False))
+    return FeeEstimate(chain.network.name, tuple(lines), base_fee, priority)
+
+
+def _registration(chain: ChainClient, journal: Journal, step: StepPlan, collection: str | None,
+                  wallet: str) -> GasLine:
+    typical = STORY_GAS["remix" if step.is_derivative else "root"]
+    label = "registering the remix" if step.is_derivative else "registering the work with its license terms"
+    if collection is None:
+        return GasLine(label, typical, False)
+    try:
+        parents = parents_on_chain(journal, chain, step)
+        call = registration_call(chain, step, collection, wallet, _PLACEHOLDER_REFS, parents)
+    except StudioError:
+        return GasLine(label, typical, False)  # a parent this plan registers first
+    return _estimated(chain, call, wallet, typical)
+
+
+def _estimated(chain: ChainClient, call: Call, wallet: str, typical: int) -> GasLine:
+    try:
+        return GasLine(call.label, chain.estimate_gas(call, wallet), True)
+    except StudioError:
+        # The node refuses to run it now (a revert it will explain when the plan is sent): count it as Story does.
+        return GasLine(call.label, typical, False)

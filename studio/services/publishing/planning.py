@@ -1,0 +1,211 @@
+"""Planning a publication: which works go on Story in which order (the user's own unpublished ancestors first),
+what the license and royalty engines decide about each, and what the network says sending it will cost.
+Nothing is sent and nothing is written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from studio.core.types import Origin, Work
+from studio.errors import StudioError
+from studio.licensing import LicenseCatalog, LicensedWork, Reason, Verdict, WorkTerms, royalty_links
+from studio.licensing.publishing import judge_publication, requested_terms
+from studio.lineage.graph import LineageGraph
+from studio.publish.errors import AlreadyPublished
+from studio.publish.fees import FeeEstimate, estimate_fees
+from studio.publish.journal import Journal, Publication
+from studio.publish.metadata import Credit
+from studio.publish.networks import Network
+from studio.publish.publisher import StepPlan
+from studio.royalty.publishing import cap_refusals, publish_royalty
+from studio.services.licensing_view import LicenseView, now
+from studio.services.publishing.setup import PublishSetup
+from studio.store.collections import CollectionRecords
+from studio.store.library import Library
+
+# The review's release gate for one work: raises a StudioError (with its reasons) when it may not be released.
+ReleaseGate = Callable[[str], object]
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    network: str | None = None
+    rpc_url: str | None = None
+    license_id: str | None = None
+    rev_share: int | None = None
+    minting_fee: int | None = None
+    max_minting_fee: int | None = None
+    max_rev_share: int | None = None
+    with_ancestors: bool = True
+    estimate_fees: bool = True
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    """What would be sent, in order (ancestors first), everything that refuses it, and (for a plan that may be
+    sent) the network's estimate of the gas it costs."""
+
+    network: Network
+    wallet: str
+    target: Work
+    steps: tuple[StepPlan, ...]
+    verdicts: dict[str, Verdict]
+    refusals: tuple[Reason, ...]
+    fees: FeeEstimate | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusals
+
+    @property
+    def minting_fee(self) -> int:
+        return sum(s.minting_fee for s in self.steps)
+
+    def refusal_text(self) -> str:
+        first = self.refusals[0].message
+        more = f" (and {len(self.refusals) - 1} more reasons)" if len(self.refusals) > 1 else ""
+        return f"“{self.target.title}” cannot be published on {self.network.name}: {first}{more}"
+
+
+class PublishPlanner:
+    def __init__(self, library: Library, catalog: LicenseCatalog, journal: Journal, collections: CollectionRecords,
+                 setup: PublishSetup, release_gate: ReleaseGate | None = None) -> None:
+        self.library = library
+        self.catalog = catalog
+        self.journal = journal
+        self.collections = collections
+        self.setup = setup
+        self.graph = LineageGraph(library.db)
+        self._release_gate = release_gate
+
+    def plan(self, ref: str, options: PublishOptions | None = None) -> PublishPlan:
+        """Judge the work (and the ancestors that must go first) with the license and royalty engines, the
+        release gate and the journal; then ask the network what sending it costs."""
+        options = options or PublishOptions()
+        net = self.setup.network(options.network, options.rpc_url)
+        target = self.library.works.resolve(ref)
+        self.setup.refuse_dev_account_off_devnet(net)
+        wallet = self.setup.wallet()
+        live = self.journal.live(target.id, net.name)
+        if live is not None and live.state in ("sent", "confirmed"):
+            message, hint = _live_message(live, target)
+            raise AlreadyPublished(message, hint=hint)
+        planned: set[str] = set()
+        view = LicenseView(self.library, self.catalog,
+                           on_chain=lambda ids: planned.union(self.journal.on_chain_among(ids, net.name)))
+        order, refusals = self._order(target, net, options.with_ancestors)
+        steps: list[StepPlan] = []
+        verdicts: dict[str, Verdict] = {}
+        for work in order:
+            is_target = work.id == target.id
+            works = view.ancestry([work.id])
+            new_terms = requested_terms(
+                work.id, works, self.catalog, license_id=options.license_id, rev_share=options.rev_share,
+                minting_fee=options.minting_fee,
+            ) if is_target else None
+            step, verdict, reasons = self._judge(work, works, new_terms, options if is_target else None)
+            verdicts[work.id] = verdict
+            refusals += reasons
+            if step is not None:
+                steps.append(step)
+            planned.add(work.id)
+        plan = PublishPlan(net, wallet.address, target, tuple(steps), verdicts, tuple(_unique(refusals)))
+        if not plan.allowed or not options.estimate_fees or not plan.steps:
+            return plan
+        chain = self.setup.client(net)
+        fees = estimate_fees(chain, self.journal, self.collections.address(net.name, wallet.address),
+                             wallet.address, plan.steps)
+        return PublishPlan(net, wallet.address, target, plan.steps, verdicts, plan.refusals, fees)
+
+    def _order(self, target: Work, net: Network, with_ancestors: bool) -> tuple[list[Work], list[Reason]]:
+        """The target's Story ancestors that are not on the network yet, ancestors first, then the target.
+        Only works the user made are published on their behalf; the others are named as refusals."""
+        order: list[Work] = []
+        refusals: list[Reason] = []
+        seen: set[str] = set()
+
+        def visit(work: Work) -> None:
+            if work.id in seen:
+                return
+            seen.add(work.id)
+            for edge in self.graph.parents(work.id):
+                parent = self.library.works.get(edge.parent_id)
+                if not self.catalog.get(parent.license_id).is_pil or self.journal.is_on_chain(parent.id, net.name):
+                    continue
+                if not with_ancestors or parent.origin is Origin.imported:
+                    why = ("it was imported: publish it yourself if it is yours, or import it from Story with "
+                           "`studio import-ip`") if parent.origin is Origin.imported else "it is not on chain yet"
+                    refusals.append(Reason("parent_not_on_chain", f"Publish “{parent.title}” ({parent.id}) on "
+                                           f"{net.name} first: {why}.", parent.id, "block", "publish"))
+                    continue
+                visit(parent)
+            order.append(work)
+
+        visit(target)
+        return order, refusals
+
+    def _judge(self, work: Work, works: dict[str, LicensedWork], new_terms: WorkTerms | None,
+               options: PublishOptions | None) -> tuple[StepPlan | None, Verdict, list[Reason]]:
+        judged = judge_publication(work.id, works, now=now(), catalog=self.catalog, has_image=bool(work.file_path),
+                                   new_terms=new_terms)
+        refusals = [*judged.refusals, *self._gate(work)]
+        if judged.terms is None:
+            return None, judged.verdict, refusals
+        if new_terms is not None:
+            works = {**works, work.id: replace(works[work.id], terms=new_terms)}
+        royalty_refusals, split = publish_royalty(
+            work.id, [(p.work_id, p.royalty_percent) for p in judged.parents], royalty_links(work.id, works),
+            judged.policy, refusals,
+        )
+        refusals += royalty_refusals
+        credits = tuple(Credit(works[pid].id, works[pid].title, works[pid].creator, works[pid].license.id, rel)
+                        for pid, rel in judged.credited)
+        step = StepPlan(
+            work=work,
+            image_path=self.library.path_of(work.file_path or ""),
+            terms=judged.terms,
+            parents=judged.parents,
+            credits=credits,
+            policy=judged.policy,
+            split=split,
+            new_terms=new_terms,
+            max_minting_fee=options.max_minting_fee if options else None,
+            max_revenue_share=options.max_rev_share if options else None,
+        )
+        refusals += cap_refusals(work.id, work.title, revenue_share=step.revenue_share, minting_fee=step.minting_fee,
+                                 max_revenue_share=step.max_revenue_share, max_minting_fee=step.max_minting_fee)
+        return step, judged.verdict, refusals
+
+    def _gate(self, work: Work) -> list[Reason]:
+        if self._release_gate is None:
+            return []
+        try:
+            self._release_gate(work.id)
+        except StudioError as exc:
+            reasons = getattr(exc, "reasons", None) or []
+            return [r for r in reasons if isinstance(r, Reason)] or [
+                Reason("release_not_approved", str(exc), work.id, "block", "publish")
+            ]
+        return []
+
+
+def _unique(reasons: list[Reason]) -> list[Reason]:
+    """One reason per message; and one "publish it first" per parent (the plan's own wording comes first and
+    says why the studio will not publish that parent itself)."""
+    seen: set[tuple[str, str | None]] = set()
+    kept = []
+    for r in reasons:
+        key = (r.code, r.work_id) if r.code == "parent_not_on_chain" else (r.code, r.message)
+        if key not in seen:
+            seen.add(key)
+            kept.append(r)
+    return kept
+
+
+def _live_message(pub: Publication, work: Work) -> tuple[str, str]:
+    if pub.state == "sent":
+        return (f"“{work.title}” was sent to {pub.network} (transaction {pub.tx_hash}) and waits for its receipt; "
+                "it is never sent twice", "run `studio publish status` to settle it")
+    return (f"“{work.title}” is already on {pub.network} as IP {pub.ip_id}",
+            f"see `studio publish status {work.id}`")

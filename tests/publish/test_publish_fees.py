@@ -1,0 +1,67 @@
+"""The fee shown before signing comes from the network published to: the node estimates each transaction it can
+run now and quotes the price per gas; the estimate is within a sane factor of the gas the chain then charges,
+follows the network's base fee, and is shown by `studio publish` before it asks to sign."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from studio.cli.main import cli
+from studio.publish.fees import STORY_GAS
+from studio.services.publishing import PublishOptions
+
+GWEI = 10**9
+
+
+def test_estimate_is_near_the_gas_used_and_comes_from_the_node(desk) -> None:
+    first = desk.work("Dawn", rev_share=5)
+    plan = desk.publishing.plan(first.id)
+    assert plan.fees is not None and plan.fees.network == "devnet"
+    # No collection yet: the node estimates its creation; the registration into it waits for it to exist.
+    created, registered = plan.fees.lines
+    assert created.by_node and created.gas < STORY_GAS["collection"]
+    assert not registered.by_node and registered.gas == STORY_GAS["root"]
+    used = sum(r.gas_used for r in desk.publishing.execute(plan))
+    assert 0.5 <= plan.fees.gas / used <= 4
+
+    second = desk.work("Noon", rev_share=5)
+    plan = desk.publishing.plan(second.id)
+    assert plan.fees is not None and plan.fees.by_node
+    assert [line.label for line in plan.fees.lines] == ["registering the work with its license terms"]
+    (result,) = desk.publishing.execute(plan)
+    assert 0.9 <= plan.fees.gas / result.gas_used <= 1.5
+    assert plan.fees.wei == int(plan.fees.gas * plan.fees.price * plan.fees.margin)
+
+
+def test_estimate_follows_the_networks_base_fee(desk, devnet) -> None:
+    work = desk.work("Dawn", rev_share=5)
+    before = desk.publishing.plan(work.id).fees
+    assert before is not None
+    devnet.rpc("anvil_setNextBlockBaseFeePerGas", [hex(40 * GWEI)])
+    try:
+        after = desk.publishing.plan(work.id).fees
+    finally:
+        devnet.rpc("anvil_setNextBlockBaseFeePerGas", [hex(before.base_fee)])
+    assert after is not None and after.base_fee == 40 * GWEI != before.base_fee
+    assert after.gas == before.gas
+    assert after.wei == int(after.gas * (40 * GWEI + after.priority_fee) * after.margin)
+    assert "40 gwei" in after.text() or "41 gwei" in after.text()
+
+
+def test_refused_plans_and_plans_asked_without_fees_carry_none(desk) -> None:
+    work = desk.work("Dawn", rev_share=5)
+    assert desk.publishing.plan(work.id, PublishOptions(estimate_fees=False)).fees is None
+    remix = desk.work("Noon", parents=[work])
+    refused = desk.publishing.plan(remix.id, PublishOptions(with_ancestors=False))
+    assert not refused.allowed and refused.fees is None
+
+
+def test_publish_shows_the_estimate_before_asking_to_sign(desk) -> None:
+    work = desk.work("Dawn", rev_share=5)
+    result = CliRunner().invoke(cli, ["--library", str(desk.studio.library.root), "publish", work.id],
+                                input="n\n", catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    shown = result.output
+    assert "gas: about" in shown and "quoted by devnet" in shown and "estimate" in shown
+    assert shown.index("gas: about") < shown.index("Sign and send?")
+    assert desk.publishing.journal.list(work_id=work.id) == []
