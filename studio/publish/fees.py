@@ -126,14 +126,15 @@ def estimate_fees(chain: ChainClient, journal: Journal, collection: str | None, 
             wip -= fee
         lines.append(_registration(chain, journal, step, collection if ready else None, wallet))
         if step.is_derivative and step.override:
-            lines.append(GasLine("raising the rev share its remixes pay", STORY_GAS["raise"], False))
+            lines.append(GasLine("raising the rev share this work's remixes pay", STORY_GAS["raise"], False))
     return FeeEstimate(chain.network.name, tuple(lines), base_fee, priority)
 
 
 def _registration(chain: ChainClient, journal: Journal, step: StepPlan, collection: str | None,
                   wallet: str) -> GasLine:
     typical = STORY_GAS["remix" if step.is_derivative else "root"]
-    label = "registering the remix" if step.is_derivative else "registering the work with its license terms"
+    label = ("registering the remix and linking it to its parents" if step.is_derivative
+             else "registering the work with its license terms")
     if collection is None:
         return GasLine(label, typical, False)
     try:

@@ -33,6 +33,21 @@ def test_estimate_is_near_the_gas_used_and_comes_from_the_node(desk) -> None:
     assert plan.fees.wei == int(plan.fees.gas * plan.fees.price * plan.fees.margin)
 
 
+def test_a_remix_with_a_fee_lists_every_transaction_it_sends(desk) -> None:
+    dawn = desk.work("Dawn", rev_share=5, minting_fee=10**18)
+    desk.publish(dawn)
+    remix = desk.work("Noon", parents=[dawn])
+    plan = desk.publishing.plan(remix.id)
+    assert plan.fees is not None
+    results = desk.publishing.execute(plan)
+    sent = [t for r in results for t in r.transactions]
+    assert [line.label for line in plan.fees.lines] == [t.label for t in sent]
+    for line, tx in zip(plan.fees.lines, sent, strict=True):
+        if line.by_node:  # the wrap and the approval, estimated by the node itself
+            assert 0.9 <= line.gas / tx.gas_used <= 1.5
+    assert 0.5 <= plan.fees.gas / sum(t.gas_used for t in sent) <= 4
+
+
 def test_estimate_follows_the_networks_base_fee(desk, devnet) -> None:
     work = desk.work("Dawn", rev_share=5)
     before = desk.publishing.plan(work.id).fees
