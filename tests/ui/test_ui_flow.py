@@ -52,8 +52,9 @@ def test_import_remix_lineage_license_and_publish(qtbot, keyring_env, window, ma
     assert session.selection == (parent.id,)
     panel = window.create_panel
     window.tabs.setCurrentWidget(panel)
-    assert panel.buttons["img2img"].isEnabled() and not panel.buttons["inpaint"].isEnabled()
+    assert not panel.buttons["img2img"].isEnabled()  # no prompt yet
     qtbot.keyClicks(panel.prompt, "a tidepool at dusk")
+    assert panel.buttons["img2img"].isEnabled() and not panel.buttons["inpaint"].isEnabled()
     panel.steps.setValue(4)
     panel.lock_seed.setChecked(True)
     panel.seed.setText("7")
