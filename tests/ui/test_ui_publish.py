@@ -32,6 +32,8 @@ def test_publish_a_root_then_its_remix_on_the_devnet(qtbot, keyring_env, window,
         assert address in dialog.wallet.text() and "IP" in dialog.wallet.text()
         assert dialog.check.plan.allowed and "Tidepool</b> (root) under PIL Commercial Remix" in dialog.plan_text.text()
         assert "remixes pay it 5%" in dialog.plan_text.text()
+        # The gas before signing is the devnet's own quote, labelled as an estimate.
+        assert "Gas: about" in dialog.plan_text.text() and "quoted by devnet" in dialog.plan_text.text()
         assert dialog.license.isEnabled()  # a root work's terms may be chosen
         assert not dialog.publish_button.isEnabled()  # not before the confirmation
         dialog.confirm.setChecked(True)
