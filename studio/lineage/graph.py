@@ -1,4 +1,4 @@
-"""Edges between works, and the ancestors / descendants of a work through recursive CTEs.
+"""The work graph: a work's parents, ancestors and descendants, and the rules an edge must keep.
 
 The graph's rules are Story's: at most 16 parents per work and at most 1024 ancestors, and never a cycle.
 """
@@ -12,44 +12,7 @@ from dataclasses import dataclass
 from studio.core.types import MAX_ANCESTORS, MAX_PARENTS, Edge, LineageNode, Relation
 from studio.errors import LineageError
 from studio.store.db import Database
-
-_ANCESTOR_EDGES = """
-WITH RECURSIVE up(id) AS (
-    SELECT :id
-    UNION
-    SELECT e.parent_id FROM edges e JOIN up ON e.child_id = up.id
-)
-SELECT e.child_id, e.parent_id, e.relation, e.position, e.weight
-FROM edges e JOIN up ON e.child_id = up.id
-"""
-
-_DESCENDANT_EDGES = """
-WITH RECURSIVE down(id) AS (
-    SELECT :id
-    UNION
-    SELECT e.child_id FROM edges e JOIN down ON e.parent_id = down.id
-)
-SELECT e.child_id, e.parent_id, e.relation, e.position, e.weight
-FROM edges e JOIN down ON e.parent_id = down.id
-"""
-
-_COUNT_ANCESTORS = """
-WITH RECURSIVE up(id) AS (
-    SELECT parent_id FROM edges WHERE child_id = :id
-    UNION
-    SELECT e.parent_id FROM edges e JOIN up ON e.child_id = up.id
-)
-SELECT count(*) FROM up
-"""
-
-_IS_ANCESTOR = """
-WITH RECURSIVE up(id) AS (
-    SELECT :start
-    UNION
-    SELECT e.parent_id FROM edges e JOIN up ON e.child_id = up.id
-)
-SELECT 1 FROM up WHERE id = :target LIMIT 1
-"""
+from studio.store.edges import EdgeRecords
 
 
 @dataclass(frozen=True)
@@ -57,10 +20,6 @@ class ParentLink:
     parent_id: str
     relation: Relation
     weight: float | None = None
-
-
-def _edge(row: Sequence) -> Edge:
-    return Edge(child_id=row[0], parent_id=row[1], relation=Relation(row[2]), position=row[3], weight=row[4])
 
 
 def _walk(start: str, edges: Iterable[Edge], *, upward: bool) -> list[LineageNode]:
@@ -88,29 +47,22 @@ def _walk(start: str, edges: Iterable[Edge], *, upward: bool) -> list[LineageNod
 
 
 class LineageGraph:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    """The work graph's rules over the `edges` records (given, or made for a database)."""
+
+    def __init__(self, edges: EdgeRecords | Database) -> None:
+        self.edges = edges if isinstance(edges, EdgeRecords) else EdgeRecords(edges)
 
     def parents(self, work_id: str) -> list[Edge]:
-        rows = self.db.query(
-            "SELECT child_id, parent_id, relation, position, weight FROM edges WHERE child_id = ? "
-            "ORDER BY position, parent_id",
-            (work_id,),
-        )
-        return [_edge(row) for row in rows]
+        return self.edges.parents(work_id)
 
     def children(self, work_id: str) -> list[Edge]:
-        rows = self.db.query(
-            "SELECT child_id, parent_id, relation, position, weight FROM edges WHERE parent_id = ? ORDER BY child_id",
-            (work_id,),
-        )
-        return [_edge(row) for row in rows]
+        return self.edges.children(work_id)
 
     def ancestor_edges(self, work_id: str) -> list[Edge]:
-        return [_edge(row) for row in self.db.query(_ANCESTOR_EDGES, {"id": work_id})]
+        return self.edges.ancestor_edges(work_id)
 
     def descendant_edges(self, work_id: str) -> list[Edge]:
-        return [_edge(row) for row in self.db.query(_DESCENDANT_EDGES, {"id": work_id})]
+        return self.edges.descendant_edges(work_id)
 
     def ancestors(self, work_id: str) -> list[LineageNode]:
         return _walk(work_id, self.ancestor_edges(work_id), upward=True)
@@ -119,10 +71,10 @@ class LineageGraph:
         return _walk(work_id, self.descendant_edges(work_id), upward=False)
 
     def ancestor_count(self, work_id: str) -> int:
-        return int(self.db.one(_COUNT_ANCESTORS, {"id": work_id})[0])
+        return self.edges.ancestor_count(work_id)
 
     def is_ancestor(self, ancestor_id: str, of: str) -> bool:
-        return self.db.one(_IS_ANCESTOR, {"start": of, "target": ancestor_id}) is not None
+        return self.edges.is_ancestor(ancestor_id, of)
 
     def add_parents(self, child_id: str, links: Sequence[ParentLink]) -> list[Edge]:
         """Add edges child → parents, refusing cycles and Story's size limits. Call inside `db.atomic()`."""
@@ -150,10 +102,7 @@ class LineageGraph:
             )
         start = len(existing)
         for offset, link in enumerate(fresh):
-            self.db.execute(
-                "INSERT INTO edges (child_id, parent_id, relation, position, weight) VALUES (?, ?, ?, ?, ?)",
-                (child_id, link.parent_id, link.relation.value, start + offset, link.weight),
-            )
+            self.edges.insert(child_id, link.parent_id, link.relation, start + offset, link.weight)
         count = self.ancestor_count(child_id)
         if count > MAX_ANCESTORS:
             raise LineageError(

@@ -10,7 +10,6 @@ or registered by name with a license (its hash is unknown: the recipe records th
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from studio.generate.comfyui import (
 from studio.licensing import WorkTerms
 from studio.services.models import ModelRegistry, RegisteredModel
 from studio.store.library import Library
-from studio.store.works import NewWork, now_iso
+from studio.store.works import NewWork
 
 SERVERS_KEY = "engines.comfyui.servers"
 LINKS_KEY = "engines.comfyui.links"
@@ -186,11 +185,11 @@ class EngineRegistry:
         identity = hashlib.sha256(f"comfyui:{location}".encode()).hexdigest()
         existing = self.library.works.by_sha256(identity)
         if existing is not None:
-            row = self.library.db.one("SELECT name FROM models WHERE work_id = ?", (existing.id,))
+            row = self.library.models.by_work(existing.id)
             if row is not None:
-                return self.models.get(row["name"])
+                return self.models.get(row.name)
         title = name or filename.rsplit(".", 1)[0]
-        if self.library.db.one("SELECT 1 FROM models WHERE name = ?", (title,)):
+        if self.library.models.name_taken(title):
             raise InvalidInput(f"a model named {title!r} is already registered", hint="choose another --name")
         work_kind = WorkKind.model if kind == "checkpoint" else WorkKind.lora
         with self.library.db.atomic():
@@ -199,22 +198,15 @@ class EngineRegistry:
                 location=location, format=REMOTE_FORMAT,
                 description=f"{filename} on ComfyUI server {server}; known by name only (its file hash is unknown)",
             ))
-            self.library.db.execute(
-                "INSERT INTO models (work_id, name, path, format, arch, source, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (work.id, title, location, REMOTE_FORMAT, None, f"comfyui:{server}", now_iso()),
-            )
+            self.library.models.insert(work.id, title, location, REMOTE_FORMAT, None, f"comfyui:{server}")
         return self.models.get(title)
 
     def _model_of(self, work_id: str) -> RegisteredModel | None:
-        row = self.library.db.one("SELECT name FROM models WHERE work_id = ?", (work_id,))
-        return self.models.get(row["name"]) if row else None
+        row = self.library.models.by_work(work_id)
+        return self.models.get(row.name) if row else None
 
     def _read(self, key: str, default: Any) -> Any:
-        row = self.library.db.one("SELECT value FROM settings WHERE key = ?", (key,))
-        return json.loads(row["value"]) if row else default
+        return self.library.settings.get_json(key, default)
 
     def _write(self, key: str, value: Any) -> None:
-        self.library.db.execute(
-            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, json.dumps(value, sort_keys=True)),
-        )
+        self.library.settings.set_json(key, value)

@@ -107,16 +107,12 @@ class GenerationService:
         """The device preference for local generation: this session's override, else the library's setting."""
         if self._device_override is not None:
             return self._device_override
-        row = self.library.db.one("SELECT value FROM settings WHERE key = ?", (DEVICE_SETTING,))
-        return str(row["value"]) if row else "auto"
+        return self.library.settings.get(DEVICE_SETTING) or "auto"
 
     def set_device_setting(self, value: str | None) -> str:
         """Store the library's device preference (None or "auto" clears it); returns what is now in effect."""
         device = check_device(value)
-        with self.library.db.atomic():
-            self.library.db.execute("DELETE FROM settings WHERE key = ?", (DEVICE_SETTING,))
-            if device != "auto":
-                self.library.db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (DEVICE_SETTING, device))
+        self.library.settings.set(DEVICE_SETTING, None if device == "auto" else device)
         return self.device()
 
     def use_device(self, value: str) -> None:

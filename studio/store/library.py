@@ -22,11 +22,16 @@ import platformdirs
 
 from studio import APP_NAME
 from studio.errors import LibraryError
+from studio.store.credentials import CredentialRecords
 from studio.store.db import Database
 from studio.store.db_check import check_library_database, check_schema, what_to_do
+from studio.store.edges import EdgeRecords
 from studio.store.files import FileStore
 from studio.store.migrations import MIGRATIONS, Migration, check_not_newer, migrate, pending
+from studio.store.models import ModelRecords
 from studio.store.readonly import has_write_ahead_log, is_read_only, open_lock, read_only_error
+from studio.store.reviews import ReviewRecords
+from studio.store.settings import Settings
 from studio.store.thumbnails import ThumbnailCache
 from studio.store.works import WorkRepository
 
@@ -65,7 +70,13 @@ class Library:
         self.readonly = db.readonly
         self.files = FileStore(root, readonly=self.readonly)
         self.thumbnails = ThumbnailCache(root, readonly=self.readonly)
+        # One record class per table: the only code that speaks SQL to it.
         self.works = WorkRepository(db)
+        self.edges = EdgeRecords(db)
+        self.models = ModelRecords(db)
+        self.settings = Settings(db)
+        self.reviews = ReviewRecords(db)
+        self.credentials = CredentialRecords(db)
         self.last_sweep = sweep
         self._lock_fd = lock_fd
 

@@ -147,6 +147,13 @@ class WorkRepository:
         row = self.db.one("SELECT * FROM works WHERE sha256 = ?", (sha256,))
         return row_to_work(row) if row else None
 
+    def image_id(self, *, work_id: str | None = None, sha256: str | None = None) -> str | None:
+        """The oldest image work with this id or this content hash, if the library has one."""
+        column, value = ("id", work_id) if work_id is not None else ("sha256", sha256)
+        row = self.db.one(f"SELECT id FROM works WHERE kind = 'image' AND {column} = ? ORDER BY created_at LIMIT 1",
+                          (value,))
+        return row["id"] if row is not None else None
+
     def resolve(self, ref: str) -> Work:
         """A full id or a unique prefix of at least four characters (as with git hashes)."""
         ref = ref.strip().lower()

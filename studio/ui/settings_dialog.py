@@ -121,9 +121,7 @@ class SettingsDialog(QDialog):
         if self.token.text():  # first: a keyring that refuses leaves the library's settings as they were
             self.publishing.set_pinning_token(self.token.text())
             self.token.clear()
-        with self.publishing.library.db.atomic():
-            for key, value in values.items():
-                self.publishing.set_setting(key, value)
+        self.publishing.set_settings(values)
 
     def _accept(self) -> None:
         try:
