@@ -1,61 +1,39 @@
-"""Reading what other parts of the studio recorded about works: the publishing journal and Content Credentials."""
+"""Reading what other parts of the studio recorded about works (the publishing journal, Content Credentials),
+through their record classes, as the report's values."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from studio.report.model import CredentialsVerdict, Publication
+from studio.store.credentials import CredentialRecord, CredentialRecords, json_object
 from studio.store.db import Database
+from studio.store.publications import PublicationRecords
 
-_CHUNK = 500
+__all__ = ["credentials", "credentials_verdict", "json_object", "publications"]
 
 
-def publications(db: Database, work_ids: Iterable[str]) -> dict[str, tuple[Publication, ...]]:
+def publications(source: Database | PublicationRecords, work_ids: Iterable[str]) -> dict[str, tuple[Publication, ...]]:
     """Every journal row of the works, oldest first (a failed attempt may precede the confirmed one)."""
-    found: dict[str, list[Publication]] = {}
-    sql = "SELECT work_id, network, chain_id, state, ip_id, tx_hash FROM publications WHERE work_id IN ({}) ORDER BY id"
-    for row in _rows(db, sql, work_ids):
-        found.setdefault(row["work_id"], []).append(
-            Publication(row["network"], int(row["chain_id"]), row["state"], row["ip_id"], row["tx_hash"])
-        )
-    return {work_id: tuple(rows) for work_id, rows in found.items()}
+    records = source if isinstance(source, PublicationRecords) else PublicationRecords(source)
+    return {
+        work_id: tuple(Publication(p.network, int(p.chain_id), p.state, p.ip_id, p.tx_hash) for p in rows)
+        for work_id, rows in records.of_works(dict.fromkeys(work_ids)).items()
+    }
 
 
-def credentials(db: Database, work_ids: Iterable[str]) -> dict[str, CredentialsVerdict]:
-    sql = (
-        "SELECT work_id, state, tampered, signer, manifest_label, summary, report, checked_at "
-        "FROM credentials WHERE work_id IN ({})"
-    )
-    return {row["work_id"]: credentials_verdict(row) for row in _rows(db, sql, work_ids)}
+def credentials(source: Database | CredentialRecords, work_ids: Iterable[str]) -> dict[str, CredentialsVerdict]:
+    records = source if isinstance(source, CredentialRecords) else CredentialRecords(source)
+    return {work_id: credentials_verdict(record) for work_id, record in records.of_works(work_ids).items()}
 
 
-def credentials_verdict(row) -> CredentialsVerdict:
-    details = json_object(row["report"])
+def credentials_verdict(record: CredentialRecord) -> CredentialsVerdict:
     return CredentialsVerdict(
-        state=row["state"],
-        tampered=bool(row["tampered"]),
-        signer=row["signer"],
-        summary=row["summary"] or "",
-        manifest_label=row["manifest_label"],
-        checked_at=row["checked_at"],
-        source=str(details.get("source") or "import"),
+        state=record.state,
+        tampered=record.tampered,
+        signer=record.signer,
+        summary=record.summary,
+        manifest_label=record.manifest_label,
+        checked_at=record.checked_at,
+        source=record.source,
     )
-
-
-def json_object(text: str | None) -> dict:
-    """A JSON object column; anything else (damaged, not an object) reads as empty."""
-    try:
-        value = json.loads(text) if text else {}
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _rows(db: Database, sql: str, work_ids: Iterable[str]) -> list:
-    ids = list(dict.fromkeys(work_ids))
-    rows = []
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        rows += db.query(sql.format(",".join("?" * len(chunk))), chunk)
-    return rows

@@ -1,18 +1,30 @@
-"""Bringing an image file into the library: check it, store the file, then its rows in one transaction."""
+"""Bringing an image file into the library: check it, store the file, then its rows in one transaction.
+
+`ImportService` decides what an imported work is: its license (inherited from its parents where their terms say
+so), its parents (given, or named by its Content Credentials), its embedded recipe and its audit flags.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from studio.core.types import Relation, Work, WorkKind
+from studio.core.types import Origin, Relation, Work, WorkKind
+from studio.errors import StudioError
+from studio.licensing import WorkTerms
 from studio.lineage.graph import LineageGraph, ParentLink
+from studio.metadata import ForeignRecipe, read_png_recipe
+from studio.services.licensing_view import LicenseView, raise_request_errors
 from studio.store.files import sha256_bytes
 from studio.store.images import DEFAULT_MAX_PIXELS, MAX_FILE_BYTES, check_image
 from studio.store.library import Library
 from studio.store.reading import read_regular_file
 from studio.store.works import NewWork
+
+if TYPE_CHECKING:
+    from studio.services.credentials import CredentialsService
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,7 @@ def store_image(
     existing = library.works.by_sha256(sha256)
     if existing is not None:
         return ImportOutcome(work=existing, created=False)
-    graph = LineageGraph(library.db)
+    graph = LineageGraph(library.edges)
     with library.staged_file(data, sha256, checked.ext) as relative, library.db.atomic():
         work = library.works.insert(
             replace(
@@ -90,3 +102,92 @@ def store_image(
 def default_title(path: Path) -> str:
     return path.stem.replace("_", " ").replace("-", " ").strip() or path.name
 
+
+
+def relation_for(parent: Work, requested: Relation) -> Relation:
+    """Models and LoRAs are always linked by what they are; images by what the user said."""
+    if parent.kind is WorkKind.model:
+        return Relation.generated_with
+    if parent.kind is WorkKind.lora:
+        return Relation.styled_with
+    return requested
+
+
+class ImportService:
+    """Imports image files into one library."""
+
+    def __init__(
+        self, library: Library, licenses: LicenseView, credentials: Callable[[], CredentialsService]
+    ) -> None:
+        self.library = library
+        self.licenses = licenses
+        # A factory: the credentials service loads the C2PA SDK, which only importing and exporting need.
+        self._credentials = credentials
+
+    def import_image(self, request: ImportRequest) -> ImportOutcome:
+        """Import an image; with parents it is a derivative recorded from outside the studio.
+
+        A derivative inherits its parents' license where their terms say so (reciprocal PIL, share-alike),
+        and a rev share given for it is Story's raise-only override. Terms that cannot be asked for are an
+        input error and nothing is written; a derivative that breaks its parents' terms is still recorded,
+        flagged with the reasons, and can never be published. Content Credentials in the file are verified
+        and stored; ingredients the library knows become parents too (see `studio.services.credentials`).
+        """
+        data = read_file(request.path)
+        found = _embedded_recipe(data)
+        credentials = self._credentials().read_on_import(data, request.path.name)
+        parents = [self.library.works.resolve(ref) for ref in request.parents]
+        links = [ParentLink(p.id, relation_for(p, request.relation)) for p in parents]
+        links += [link for link in credentials.links if link.parent_id not in {p.id for p in parents}]
+        if links:
+            plan = self.licenses.plan(
+                [(link.parent_id, link.relation) for link in links],
+                license_id=request.license_id,
+                rev_share=request.rev_share,
+                minting_fee=request.minting_fee,
+                royalty_policy=request.royalty_policy,
+            )
+            raise_request_errors(plan)
+            terms = plan.license
+            assert terms is not None
+        else:
+            terms = WorkTerms(
+                self.licenses.catalog.get(request.license_id or "all-rights-reserved"),
+                rev_share=request.rev_share,
+                minting_fee=request.minting_fee,
+                royalty_policy=request.royalty_policy,
+            )
+        new = NewWork(
+            kind=WorkKind.image,
+            sha256="",
+            title=request.title or default_title(request.path),
+            creator=request.creator,
+            description=request.description,
+            origin=Origin.imported,
+            recipe=found.recipe if found else None,
+            license_id=terms.license_id,
+            rev_share=terms.rev_share,
+            minting_fee=terms.minting_fee,
+            royalty_policy=terms.royalty_policy,
+            rev_share_override=terms.rev_share_override,
+        )
+
+        def audit(work_id: str) -> list[dict]:
+            credentials.record(self.library.credentials, work_id)  # inside the import's transaction
+            flags = [reason.to_dict() for reason in self.licenses.audit(work_id)] if links else []
+            return flags + list(credentials.flags)
+
+        outcome = store_image(self.library, data, name=request.path.name, new_work=new, parents=links, flags_for=audit)
+        return replace(outcome, recipe_source=found.source if found else None,
+                       recipe_notes=found.notes if found else ())
+
+
+def _embedded_recipe(data: bytes) -> ForeignRecipe | None:
+    """A recipe embedded by the studio, A1111, ComfyUI or InvokeAI; a PNG too damaged to read has none (the
+    image check that follows reports the damage)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    try:
+        return read_png_recipe(data)
+    except StudioError:
+        return None
