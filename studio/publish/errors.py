@@ -5,7 +5,7 @@ Reverts carry the contract's custom error name and a human explanation of it.
 
 from __future__ import annotations
 
-from studio.errors import StudioError
+from studio.errors import LicenseRefused, StudioError
 
 
 class PublishError(StudioError):
@@ -52,14 +52,10 @@ class BadKey(PublishError):
     exit_code = 2
 
 
-class PublishRefused(PublishError):
+class PublishRefused(PublishError, LicenseRefused):
     """The license engine, the royalty engine or the release gate refused to publish; nothing was sent."""
 
-    exit_code = 5
-
-    def __init__(self, message: str, reasons: list | None = None, *, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
-        self.reasons = list(reasons or [])
+    exit_code = LicenseRefused.exit_code
 
 
 class AlreadyPublished(PublishError):

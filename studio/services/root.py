@@ -100,7 +100,7 @@ class Services:
             from studio.services.publishing import PublishingService
 
             self._publishing = PublishingService.build(
-                self.library, self.catalog, self.library.settings, release_gate=self.review.ensure_release_allowed
+                self.library, self.catalog, self.library.settings, release_gate=self.review
             )
         return self._publishing
 

@@ -4,11 +4,9 @@ Nothing is sent and nothing is written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from studio.core.types import Origin, Work
-from studio.errors import StudioError
 from studio.licensing import LicenseCatalog, LicensedWork, Reason, Verdict, WorkTerms, royalty_links
 from studio.licensing.publishing import judge_publication, requested_terms
 from studio.lineage.graph import LineageGraph
@@ -19,13 +17,11 @@ from studio.publish.metadata import Credit
 from studio.publish.networks import Network
 from studio.publish.publisher import StepPlan
 from studio.royalty.publishing import cap_refusals, publish_royalty
+from studio.services.approval import ReleaseGate
 from studio.services.licensing_view import LicenseView, now
 from studio.services.publishing.setup import PublishSetup
 from studio.store.collections import CollectionRecords
 from studio.store.library import Library
-
-# The review's release gate for one work: raises a StudioError (with its reasons) when it may not be released.
-ReleaseGate = Callable[[str], object]
 
 
 @dataclass(frozen=True)
@@ -180,14 +176,8 @@ class PublishPlanner:
     def _gate(self, work: Work) -> list[Reason]:
         if self._release_gate is None:
             return []
-        try:
-            self._release_gate(work.id)
-        except StudioError as exc:
-            reasons = getattr(exc, "reasons", None) or []
-            return [r for r in reasons if isinstance(r, Reason)] or [
-                Reason("release_not_approved", str(exc), work.id, "block", "publish")
-            ]
-        return []
+        refusal = self._release_gate.status(work.id).refusal()
+        return list(refusal.reasons) if refusal is not None else []
 
 
 def _unique(reasons: list[Reason]) -> list[Reason]:
