@@ -141,7 +141,8 @@ def test_sdk_registers_existing_nfts_with_owner_signatures(chain, client: StoryC
         ip_metadata=metadata,
     )
     account = chain.c("IPAccountImpl", root["ip_id"])
-    assert account.functions.getString(CORE_METADATA_MODULE, b"METADATA_URI".ljust(32, b"\x00")).call() == "ipfs://ip"
+    namespace = bytes.fromhex(CORE_METADATA_MODULE[2:]).rjust(32, b"\x00")
+    assert account.functions.getBytes(namespace, b"METADATA_URI".ljust(32, b"\x00")).call() == b"ipfs://ip"
     assert account.functions.state().call() != b"\x00" * 32
 
     child = client.IPAsset.register_derivative_ip_asset(
