@@ -1,4 +1,4 @@
-"""Sends one planned work to Story through the journal, and settles what the journal left in flight.
+"""Sends one planned work to Story through the journal (settling and read-back are in settling.py).
 
 Roots are minted, registered and given their PIL terms in one transaction
 (LicenseAttachmentWorkflows.mintAndRegisterIpAndAttachPILTerms); remixes are minted, registered and linked to
@@ -16,19 +16,20 @@ from typing import Any
 
 from studio.core.types import Work
 from studio.errors import StudioError
-from studio.licensing import PilTerms, WorkTerms, effective_pil, royalty_percent
+from studio.licensing import WorkTerms, effective_pil, royalty_percent
 from studio.licensing.publishing import ParentPlan
-from studio.publish.chain import UINT256_MAX, Call, ChainClient, MetadataRefs, Receipt, SignedTx
+from studio.publish.chain import UINT256_MAX, Call, ChainClient, MetadataRefs, SignedTx
 from studio.publish.devnet.addresses import DERIVATIVE_WORKFLOWS, WIP
 from studio.publish.errors import ChainReverted, InsufficientFunds, PublishError, PublishRefused
 from studio.publish.journal import Journal, Publication
 from studio.publish.metadata import ChainParent, Credit, ip_metadata, nft_metadata
+from studio.publish.settling import read_back, settle
 from studio.publish.storage import Storage, sha256_hex
 from studio.publish.terms import licensing_config, pil_from_struct, terms_struct
 from studio.royalty import RoyaltySplit
 from studio.secrets import Secret
 from studio.store.collections import CollectionRecords
-from studio.store.works import WorkRepository, now_iso
+from studio.store.works import WorkRepository
 
 log = logging.getLogger(__name__)
 
@@ -319,110 +320,3 @@ def ensure_wip(chain: ChainClient, key: Secret, wallet: str, amount: int, spende
         receipt = chain.transact(key, call)
         sent.append(SentTx(call.label, receipt.tx_hash, receipt.gas_used))
     return sent
-
-
-def settle(journal: Journal, chain: ChainClient, pub: Publication, receipt: Receipt) -> Publication:
-    """Record what a mined transaction did: confirmed with its IP, or failed with the decoded reason."""
-    current = journal.get(pub.id)
-    if current.state != "sent":
-        return current  # another process settled it first
-    if not receipt.ok:
-        return journal.fail(pub.id, str(chain.failure(receipt, "the registration")))
-    registered = chain.registered(receipt)
-    return journal.confirm(pub.id, registered.ip_id, registered.token_id, registered.nft_contract,
-                           registered.license_terms_ids or _inherited_terms(pub))
-
-
-def _inherited_terms(pub: Publication) -> tuple[int, ...]:
-    # A remix emits no LicenseTermsAttached: it carries its parents' terms ids.
-    parents = (pub.prediction or {}).get("parents") or []
-    return tuple(dict.fromkeys(int(p["license_terms_id"]) for p in parents))
-
-
-def reconcile(journal: Journal, chain: ChainClient) -> list[Publication]:
-    """Settle every publication left `sent` on this network: from its receipt when mined; sent again unchanged
-    when the node never got it and its nonce is still free; failed when another transaction took its nonce.
-    Confirmed publications that were never read back are read back. Returns the publications it changed."""
-    changed = []
-    for pub in journal.in_flight(chain.network.name):
-        receipt = chain.receipt(pub.tx_hash or "")
-        if receipt is not None:
-            changed.append(settle(journal, chain, pub, receipt))
-            continue
-        if chain.is_known(pub.tx_hash or ""):
-            continue  # still waiting in the node's pool
-        if pub.nonce is not None and pub.wallet and chain.nonce(pub.wallet, pending=False) > pub.nonce:
-            changed.append(journal.fail(pub.id, f"dropped: nonce {pub.nonce} was used by another transaction"))
-        elif pub.raw_tx:
-            chain.broadcast(pub.raw_tx, "sending the registration again")
-            log.info("publication %d was never received by the node; sent again as %s", pub.id, pub.tx_hash)
-    for pub in journal.list(network=chain.network.name, states=("confirmed",)):
-        if pub.readback is None and pub.origin == "published":
-            changed.append(journal.set_readback(pub.id, read_back(chain, pub)))
-    return changed
-
-
-def read_back(chain: ChainClient, pub: Publication) -> dict[str, Any]:
-    """The chain's own account of a publication, and whether it agrees with the prediction."""
-    ip = pub.ip_id or ""
-    prediction = pub.prediction or {}
-    parents = chain.parents(ip)
-    attached = chain.attached_terms(ip)
-    links = [chain.parent_terms(ip, p) for p in parents]
-    terms_id = attached[0] if attached else None
-    on_chain_terms = pil_from_struct(chain.license_terms(terms_id)) if terms_id is not None else None
-    policy = prediction.get("policy")
-    ancestors = []
-    stack = None
-    if policy:
-        stack = chain.policy_stack(policy, ip)
-        ancestors = [{"ip_id": a["ip_id"], "royalty": chain.policy_royalty(policy, ip, a["ip_id"])}
-                     for a in prediction.get("ancestors", []) if a.get("ip_id")]
-    readback: dict[str, Any] = {
-        "ip_id": ip,
-        "owner": chain.ip_owner(ip),
-        "parents": parents,
-        "link_terms_ids": links,
-        "attached_terms_ids": attached,
-        "royalty_percent": chain.royalty_percent(ip, terms_id) if terms_id is not None else None,
-        "royalty_stack": stack,
-        "ancestors": ancestors,
-        "read_at": now_iso(),
-    }
-    if not prediction:
-        return readback
-    differences = _differences(prediction, readback, on_chain_terms)
-    readback["agrees"] = not differences
-    readback["differences"] = differences
-    return readback
-
-
-def _differences(prediction: dict[str, Any], readback: dict[str, Any], terms: PilTerms | None) -> list[str]:
-    found = []
-    expected_parents = [p["ip_id"].lower() for p in prediction.get("parents", [])]
-    if [p.lower() for p in readback["parents"]] != expected_parents:
-        found.append(f"parents: expected {expected_parents}, chain has {readback['parents']}")
-    expected_links = [int(p["license_terms_id"]) for p in prediction.get("parents", [])]
-    if readback["link_terms_ids"] != expected_links:
-        found.append(f"link terms: expected {expected_links}, chain has {readback['link_terms_ids']}")
-    if terms is None:
-        found.append("no license terms are attached")
-    else:
-        expected = {k: (bytes.fromhex(v) if k == "commercializerCheckerData" else v)
-                    for k, v in prediction["terms"].items()}
-        if terms.story_fields() != expected:
-            found.append("the attached terms differ from the license the engine chose")
-    if readback["royalty_percent"] != prediction.get("royalty_percent"):
-        found.append(f"royalty percent: expected {prediction.get('royalty_percent')}, "
-                     f"chain has {readback['royalty_percent']}")
-    if prediction.get("policy"):
-        if readback["royalty_stack"] != prediction.get("royalty_stack"):
-            found.append(f"royalty stack: expected {prediction.get('royalty_stack')}, "
-                         f"chain has {readback['royalty_stack']}")
-        chain_royalty = {a["ip_id"].lower(): a["royalty"] for a in readback["ancestors"]}
-        for a in prediction.get("ancestors", []):
-            got = chain_royalty.get((a.get("ip_id") or "").lower())
-            if got != a["royalty"]:
-                found.append(f"royalty of ancestor {a['work_id']}: expected {a['royalty']}, chain has {got}")
-    return found
-

@@ -11,7 +11,8 @@ from studio.publish.chain import ChainClient
 from studio.publish.errors import AlreadyPublished, PublishError, PublishRefused
 from studio.publish.journal import Journal, Publication
 from studio.publish.networks import Network
-from studio.publish.publisher import Publisher, StepResult, reconcile
+from studio.publish.publisher import Publisher, StepResult
+from studio.publish.settling import reconcile
 from studio.services.publishing.planning import PublishPlan
 from studio.services.publishing.setup import PublishSetup
 from studio.store.collections import CollectionRecords
