@@ -64,9 +64,10 @@ class LicenseView:
         library: Library,
         catalog: LicenseCatalog | None = None,
         on_chain: Callable[[Iterable[str]], set[str]] | None = None,
+        graph: LineageGraph | None = None,
     ) -> None:
         self.library = library
-        self.graph = LineageGraph(library.db)
+        self.graph = graph or LineageGraph(library.edges)
         self.catalog = catalog or default_catalog()
         self._on_chain = on_chain or (lambda work_ids: set())
 

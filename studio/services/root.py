@@ -51,7 +51,7 @@ class Services:
         self.publications = PublicationRecords(library.db)
         # The engine knows what is on chain: works confirmed on the default network (read from the journal,
         # so answering it never loads the chain client).
-        self.licenses = LicenseView(library, catalog, on_chain=self.on_default_network)
+        self.licenses = LicenseView(library, catalog, on_chain=self.on_default_network, graph=self.graph)
         self.catalog = self.licenses.catalog
         self.models = ModelRegistry(library, self.catalog, data_dir)
         self.generation = GenerationService(
