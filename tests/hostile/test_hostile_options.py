@@ -51,7 +51,7 @@ def test_a_malformed_rpc_url_in_the_settings_is_one_line(studio):
 
 @pytest.mark.parametrize(
     "ip_id",
-    ["0x123", "123", "0x" + "g" * 40, "0x" + "1" * 41, ADDRESS[2:], " ", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed00"],
+    ["0x123", "123", "0x" + "g" * 40, "0x" + "1" * 41, ADDRESS[2:], " ", ADDRESS.lower() + "00"],
 )
 def test_import_ip_takes_only_twenty_byte_hex_addresses(studio, ip_id):
     _refused(studio("import-ip", ip_id, "--rpc", DEAD_RPC), "IP_ID", "not an address")
