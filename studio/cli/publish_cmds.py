@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -12,7 +11,8 @@ import click
 from studio.cli.confirm import ask
 from studio.cli.license_cmds import distinct
 from studio.cli.output import emit_json, percent, progress, table
-from studio.cli.params import ADDRESS, HTTP_URL, IP_AMOUNT, PERCENT, TEXT, WALLET_NAME, parse_ip_amount
+from studio.cli.params import ADDRESS, HTTP_URL, IP_AMOUNT, PERCENT, TEXT, WALLET_NAME
+from studio.core import amounts
 from studio.core.types import percent_to_units, units_to_percent
 from studio.errors import InvalidInput
 from studio.publish.devnet import DevnetStatus
@@ -20,7 +20,6 @@ from studio.publish.journal import Publication
 from studio.publish.networks import NETWORKS
 from studio.services.publishing import SETTINGS, PublishingService, PublishOptions, PublishPlan
 
-WEI = Decimal(10**18)
 network_option = click.option("--network", type=click.Choice(list(NETWORKS)), help="Story network (default: devnet, "
                               "or the `network` setting).")
 rpc_option = click.option("--rpc", "rpc_url", type=HTTP_URL,
@@ -37,19 +36,8 @@ def _service(obj, wallet_name: str | None = None) -> PublishingService:
     return service
 
 
-def parse_ip(amount: str) -> int:
-    """'1.5' (IP) -> wei; '250wei' -> 250 wei."""
-    try:
-        return parse_ip_amount(amount)
-    except ValueError as exc:
-        raise InvalidInput(f"{amount[:80]!r} {exc}") from None
-
-
 def ip_text(wei: int | None) -> str:
-    if wei is None:
-        return "-"
-    text = f"{Decimal(wei) / WEI:f}"
-    return (text.rstrip("0").rstrip(".") if "." in text else text) + " IP"
+    return "-" if wei is None else amounts.ip_text(wei)
 
 
 # --- devnet -----------------------------------------------------------------------------------------------
@@ -208,8 +196,9 @@ def _plan_text(plan: PublishPlan, err: bool = False) -> None:
             echo(f"     credited, not linked: “{credit.title}” ({credit.license_id})")
     if plan.minting_fee:
         echo(f"  minting fees: {ip_text(plan.minting_fee)}, wrapped into WIP and approved as needed")
-    if plan.fees is not None:
-        echo(f"  {plan.fees.text()}")
+    fee_line = plan.fee_line()
+    if fee_line is not None:
+        echo(f"  {fee_line}")
 
 
 def _pub_json(pub: Publication) -> dict[str, Any]:

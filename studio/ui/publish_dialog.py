@@ -321,8 +321,9 @@ class PublishDialog(QDialog):
                     f"&nbsp;&nbsp;credits “{_escape(credit.title)}” ({_escape(credit.license_id)}), not linked on chain"
                 )
         lines.append(f"Minting fees to pay: <b>{ip_text(plan.minting_fee)}</b> (plus gas)")
-        if plan.fees is not None:
-            lines.append(_escape(plan.fees.text()[0].upper() + plan.fees.text()[1:]))
+        fee_line = plan.fee_line()
+        if fee_line is not None:
+            lines.append(_escape(fee_line[0].upper() + fee_line[1:]))
         if plan.refusals:
             lines.append(f"<span style='color:{REFUSED.name()}'><b>Cannot be published:</b></span>")
             lines += [f"<span style='color:{REFUSED.name()}'>✗ {_escape(r.message)}</span>" for r in plan.refusals]

@@ -4,9 +4,11 @@ follows the network's base fee, and is shown by `studio publish` before it asks 
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from studio.cli.main import cli
+from studio.publish.errors import RpcUnreachable
 from studio.publish.fees import STORY_GAS
 from studio.services.publishing import PublishOptions
 
@@ -79,4 +81,35 @@ def test_publish_shows_the_estimate_before_asking_to_sign(desk) -> None:
     shown = result.output
     assert "gas: about" in shown and "quoted by devnet" in shown and "estimate" in shown
     assert shown.index("gas: about") < shown.index("Sign and send?")
+    assert desk.publishing.journal.list(work_id=work.id) == []
+
+
+def test_without_the_network_the_plan_is_judged_and_says_why_gas_has_no_estimate(desk) -> None:
+    work = desk.work("Dawn", rev_share=5)
+    refused = desk.work("Noon", parents=[work])
+    desk.publishing.set_setting("rpc.devnet", "http://127.0.0.1:9")  # a closed port: the network cannot be reached
+    plan = desk.publishing.plan(work.id)
+    assert plan.allowed and [s.work.id for s in plan.steps] == [work.id]
+    assert plan.fees is None and plan.fees_unavailable is not None
+    line = plan.fee_line()
+    assert line is not None and "\n" not in line
+    assert line.startswith("gas: estimate unavailable, devnet cannot be reached at http://127.0.0.1:9")
+    # The license judgement does not need the network either.
+    judged = desk.publishing.plan(refused.id, PublishOptions(with_ancestors=False))
+    assert not judged.allowed and judged.fees is None and judged.fees_unavailable is None
+
+    with pytest.raises(RpcUnreachable, match="devnet cannot be reached"):
+        desk.publishing.execute(plan)  # sending needs the network
+    assert desk.publishing.journal.list(work_id=work.id) == []
+
+
+def test_publish_shows_why_gas_has_no_estimate_and_sends_nothing_without_the_network(desk) -> None:
+    work = desk.work("Dawn", rev_share=5)
+    desk.publishing.set_setting("rpc.devnet", "http://127.0.0.1:9")
+    result = CliRunner().invoke(cli, ["--library", str(desk.studio.library.root), "publish", work.id],
+                                input="y\n")
+    assert result.exit_code != 0
+    assert "gas: estimate unavailable, devnet cannot be reached" in result.output
+    assert result.output.index("estimate unavailable") < result.output.index("Sign and send?")
+    assert "Traceback" not in result.output
     assert desk.publishing.journal.list(work_id=work.id) == []

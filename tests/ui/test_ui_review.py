@@ -192,7 +192,7 @@ def test_with_approval_required_an_unapproved_work_is_refused_in_the_publish_dia
     window = reviewer_window
     publishing = window.session.studio.publishing
     publishing.create_wallet()
-    # The plan never talks to the chain; a closed port keeps the devnet from starting for the balance.
+    # A closed port: the network cannot be reached, so the plan is judged without it and has no gas estimate.
     publishing.set_setting("rpc.devnet", "http://127.0.0.1:9")
     panel = open_review(qtbot, window)
     assert not panel.required.isChecked()
@@ -213,6 +213,7 @@ def test_with_approval_required_an_unapproved_work_is_refused_in_the_publish_dia
     dialog = planned(qtbot, window, root)
     assert dialog.check.plan.allowed and "needs a reviewer's approval" not in dialog.plan_text.text()
     assert "The license and royalty engines allow it" in dialog.plan_text.text()
+    assert "Gas: estimate unavailable, devnet cannot be reached at http://127.0.0.1:9" in dialog.plan_text.text()
     dialog.close()
 
     with qtbot.waitSignal(panel.model.report_changed, timeout=WAIT):  # the report shown is rebuilt to say so

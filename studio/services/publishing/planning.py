@@ -10,7 +10,7 @@ from studio.core.types import Origin, Work
 from studio.licensing import LicenseCatalog, LicensedWork, Reason, Verdict, WorkTerms, royalty_links
 from studio.licensing.publishing import judge_publication, requested_terms
 from studio.lineage.graph import LineageGraph
-from studio.publish.errors import AlreadyPublished
+from studio.publish.errors import AlreadyPublished, RpcUnreachable
 from studio.publish.fees import FeeEstimate, estimate_fees
 from studio.publish.journal import Journal, Publication
 from studio.publish.metadata import Credit
@@ -49,6 +49,7 @@ class PublishPlan:
     verdicts: dict[str, Verdict]
     refusals: tuple[Reason, ...]
     fees: FeeEstimate | None = None
+    fees_unavailable: str | None = None  # why the network could not quote the gas (it could not be reached)
 
     @property
     def allowed(self) -> bool:
@@ -57,6 +58,14 @@ class PublishPlan:
     @property
     def minting_fee(self) -> int:
         return sum(s.minting_fee for s in self.steps)
+
+    def fee_line(self) -> str | None:
+        """The gas line shown before signing: the network's estimate, or why there is none."""
+        if self.fees is not None:
+            return self.fees.text()
+        if self.fees_unavailable is not None:
+            return f"gas: estimate unavailable, {self.fees_unavailable}; sending needs the network"
+        return None
 
     def refusal_text(self) -> str:
         first = self.refusals[0].message
@@ -109,10 +118,14 @@ class PublishPlanner:
         plan = PublishPlan(net, wallet.address, target, tuple(steps), verdicts, tuple(_unique(refusals)))
         if not plan.allowed or not options.estimate_fees or not plan.steps:
             return plan
-        chain = self.setup.client(net)
-        fees = estimate_fees(chain, self.journal, self.collections.address(net.name, wallet.address),
-                             wallet.address, plan.steps)
-        return PublishPlan(net, wallet.address, target, plan.steps, verdicts, plan.refusals, fees)
+        try:
+            chain = self.setup.client(net)
+            fees = estimate_fees(chain, self.journal, self.collections.address(net.name, wallet.address),
+                                 wallet.address, plan.steps)
+        except RpcUnreachable as exc:
+            # The judgement stands without the network; only the price of gas needs it (and, later, sending).
+            return replace(plan, fees_unavailable=str(exc))
+        return replace(plan, fees=fees)
 
     def _order(self, target: Work, net: Network, with_ancestors: bool) -> tuple[list[Work], list[Reason]]:
         """The target's Story ancestors that are not on the network yet, ancestors first, then the target.
