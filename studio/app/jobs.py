@@ -1,8 +1,11 @@
-"""The job queue: every long piece of work (generation, import, publishing) runs here, off the GUI thread.
+"""The job queue: all of the window's background work runs here, off the GUI thread — generation, import,
+publishing, export, engine tests, opening a library, the window's housekeeping and the thumbnails.
 
-Jobs run in lanes, each a thread pool of its own: `generate` runs one job at a time (the model uses every
-core), `io` runs imports and publishing beside it. State changes only through the worker's signals, which
-arrive on the GUI thread, so the queue's state is only ever touched there.
+Jobs run in lanes, each a thread pool of its own owned by the queue: `generate` runs one job at a time (the model
+uses every core), `io` runs imports and publishing beside it, and `thumbnails` decodes pictures for the views with
+a small, fixed number of threads at low priority, so scrolling never holds up what the user asked for. State
+changes only through the worker's signals, which arrive on the GUI thread, so the queue's state is only ever
+touched there.
 """
 
 from __future__ import annotations
@@ -13,15 +16,17 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThread, QThreadPool, Signal
 
 from studio.app.workers import Task, TaskRunnable, WorkerSignals
 
-LANES = {"generate": 1, "io": 2}
-KEEP_FINISHED = 50
-# Work the window does for itself (reading reports, listing reviews, checking a publication): it runs as jobs but
-# is not something the user asked for, so the jobs list does not show it.
-HOUSEKEEPING_KINDS = frozenset({"publish-check", "review-list", "review-report"})
+LANES = {"generate": 1, "io": 2, "thumbnails": 2}
+# Lanes whose threads yield to the others' (the pictures in view can wait for a generation step).
+LOW_PRIORITY_LANES = frozenset({"thumbnails"})
+KEEP_FINISHED = 50  # of the user's jobs, and apart from them, of housekeeping
+# Work the window does for itself (opening the library, reading reports, listing reviews, checking a publication,
+# making thumbnails): it runs as jobs but is not something the user asked for, so the jobs list does not show it.
+HOUSEKEEPING_KINDS = frozenset({"library-open", "publish-check", "review-list", "review-report", "thumbnails"})
 
 
 class JobState(StrEnum):
@@ -75,7 +80,10 @@ class JobQueue(QObject):
         self._pools: dict[str, QThreadPool] = {}
         for lane, threads in LANES.items():
             pool = QThreadPool(self)
+            pool.setObjectName(f"jobs-{lane}")
             pool.setMaxThreadCount(threads)
+            if lane in LOW_PRIORITY_LANES:
+                pool.setThreadPriority(QThread.Priority.LowPriority)
             self._pools[lane] = pool
         self._jobs: dict[int, Job] = {}
         self._running: dict[int, tuple[TaskRunnable, threading.Event, str]] = {}
@@ -143,9 +151,14 @@ class JobQueue(QObject):
             return len(self._running)
         return sum(1 for job_id in self._running if not self._jobs[job_id].housekeeping)
 
-    def wait_for_done(self, timeout_ms: int = -1) -> bool:
-        """Block until every pool is idle (tests and shutdown only; never from a slot)."""
-        return all(pool.waitForDone(timeout_ms) for pool in self._pools.values())
+    def wait_for_done(self, timeout_ms: int = -1, *, lane: str | None = None) -> bool:
+        """Block until every pool (or `lane`'s) is idle (tests and shutdown only; never from a slot)."""
+        pools = self._pools.values() if lane is None else [self._pools[lane]]
+        return all(pool.waitForDone(timeout_ms) for pool in pools)
+
+    def pools(self) -> list[QThreadPool]:
+        """The threads of every lane (the window runs no other pool)."""
+        return list(self._pools.values())
 
     # -- worker signals (GUI thread) ----------------------------------------------------------------------
     def _update(self, job_id: int, **changes: Any) -> Job | None:
@@ -190,7 +203,9 @@ class JobQueue(QObject):
             self.job_cancelled.emit(job_id)
 
     def _prune(self) -> None:
-        finished = [j.id for j in self._jobs.values() if j.state.done]
-        for job_id in finished[: max(0, len(finished) - KEEP_FINISHED)]:
-            del self._jobs[job_id]
-            self.job_removed.emit(job_id)
+        # Counted apart, so a scroll through the gallery (many thumbnail jobs) never drops the user's own jobs.
+        for housekeeping in (False, True):
+            finished = [j.id for j in self._jobs.values() if j.state.done and j.housekeeping is housekeeping]
+            for job_id in finished[: max(0, len(finished) - KEEP_FINISHED)]:
+                del self._jobs[job_id]
+                self.job_removed.emit(job_id)

@@ -57,12 +57,21 @@ class StudioSession(QObject):
     message = Signal(str)
     engine_pool = Signal(object)  # the ComfyUI server pool generations now run on; None for this machine
 
-    def __init__(self, studio: Studio, *, studio_factory: StudioFactory | None = None, parent: Any = None) -> None:
+    def __init__(
+        self,
+        studio: Studio,
+        *,
+        studio_factory: StudioFactory | None = None,
+        jobs: JobQueue | None = None,
+        parent: Any = None,
+    ) -> None:
         super().__init__(parent)
         self.studio = studio
         self.library_dir = studio.library.root
         self._factory = studio_factory or (lambda: Studio.open(self.library_dir))
-        self.jobs = JobQueue(self)
+        # The window's queue (the one that opened this library) when given: the session owns it from now on.
+        self.jobs = jobs or JobQueue()
+        self.jobs.setParent(self)
         self.jobs.job_finished.connect(self._on_job_finished)
         self._selection: tuple[str, ...] = ()
         self._engine: Studio | None = None

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.app.jobs import JobQueue
 from studio.app.settings import Settings, SettingsStore
 from studio.errors import StudioError
 from studio.ui.gallery import IMAGE_SUFFIXES
@@ -46,28 +47,11 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
 ALWAYS = {"open_library", "quit", "about", "jobs", "undo", "redo"}
 
 
-class _OpenerSignals(QObject):
-    opened = Signal(object)
-    failed = Signal(str)
+def _open_studio(folder: Path | str | None) -> Any:
+    """Load the studio's engines and open the library (a job, so the window paints meanwhile)."""
+    from studio.services import Studio
 
-
-class _LibraryOpener(QRunnable):
-    """Loads the studio's engines and opens the library off the GUI thread, so the window paints meanwhile."""
-
-    def __init__(self, folder: Path | None, signals: _OpenerSignals) -> None:
-        super().__init__()
-        self.folder = folder
-        self.signals = signals
-
-    def run(self) -> None:
-        try:
-            from studio.services import Studio
-
-            studio = Studio.open(self.folder)
-        except StudioError as exc:
-            self.signals.failed.emit(str(exc))
-            return
-        self.signals.opened.emit(studio)
+    return Studio.open(Path(folder) if folder else None)
 
 
 class MainWindow(QMainWindow):
@@ -93,10 +77,8 @@ class MainWindow(QMainWindow):
         self.jobs_dock = QDockWidget("Jobs", self)
         self.jobs_dock.setObjectName("jobs-dock")
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
-        self._opener_pool = QThreadPool(self)
-        self._opener = _OpenerSignals(self)
-        self._opener.opened.connect(self._opened)
-        self._opener.failed.connect(self._open_failed)
+        # Before a library is open, the window's job queue; the session it opens takes it over.
+        self._shell_jobs: JobQueue | None = None
         self._closing = False
         self._build_menus()
         self.note: QLabel | None = QLabel("Opening the library…", alignment=Qt.AlignmentFlag.AlignCenter)
@@ -112,15 +94,22 @@ class MainWindow(QMainWindow):
         """Open a library off the GUI thread and install it when ready (the window's cold start)."""
         if self.note is not None:
             self.note.setText(f"Opening the library {folder or ''}…")
-        self._opener_pool.start(_LibraryOpener(Path(folder) if folder else None, self._opener))
+        if self._shell_jobs is None:
+            self._shell_jobs = JobQueue(self)
+            self._shell_jobs.job_finished.connect(lambda _job, studio: self._opened(studio))
+            self._shell_jobs.job_failed.connect(lambda _job, message: self._open_failed(message))
+        self._shell_jobs.submit("library-open", "Open the library", lambda _ctx: _open_studio(folder))
 
     def _opened(self, studio: Any) -> None:
-        if self._closing:
+        jobs, self._shell_jobs = self._shell_jobs, None
+        if self._closing or jobs is None:
             studio.close()
             return
         from studio.app.session import StudioSession
 
-        self.install(StudioSession(studio, parent=self))
+        jobs.job_finished.disconnect()
+        jobs.job_failed.disconnect()
+        self.install(StudioSession(studio, jobs=jobs, parent=self))
 
     def _open_failed(self, message: str) -> None:
         if self.note is not None:
@@ -146,7 +135,7 @@ class MainWindow(QMainWindow):
         from studio.ui.thumbnails import ThumbnailProvider
 
         self.session = session
-        self.thumbnails = ThumbnailProvider(session.studio.thumbnail, self)
+        self.thumbnails = ThumbnailProvider(session.studio.thumbnail, session.jobs, self)
         self.library = LibraryPanel(session, self.thumbnails)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -536,7 +525,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop every worker and close the library (idempotent); the views show nothing from then on."""
-        self._opener_pool.waitForDone()
+        if self._shell_jobs is not None:
+            self._shell_jobs.wait_for_done()
         if self.session is None:
             return
         if self.work_actions is not None:

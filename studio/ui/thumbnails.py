@@ -2,8 +2,8 @@
 
 Views ask for a thumbnail while painting. A miss returns None at once and queues the work; requests are served
 newest first and the oldest are dropped when the queue is long, so fast scrolling over a large library only
-spends time on what is on screen. Workers make the cached thumbnail file (through the Qt-free core) and decode
-it into a QImage; only the GUI thread turns it into a QPixmap.
+spends time on what is on screen. Jobs on the job queue's low-priority `thumbnails` lane make the cached thumbnail
+file (through the Qt-free core) and decode it into a QImage; only the GUI thread turns it into a QPixmap.
 """
 
 from __future__ import annotations
@@ -13,15 +13,18 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage, QPixmap
 
+from studio.app.jobs import LANES, JobQueue
+from studio.app.workers import TaskContext
 from studio.core.types import Work
 
 THUMB_PIXELS = 256
 MAX_CACHED = 800
 MAX_QUEUED = 128
-WORKERS = 2
+LANE = "thumbnails"
+WORKERS = LANES[LANE]
 
 ThumbnailFile = Callable[[Work, int], Path | None]
 
@@ -30,41 +33,24 @@ class _Signals(QObject):
     loaded = Signal(str, QImage)  # sha256, image (null when it could not be read)
 
 
-class _Drain(QRunnable):
-    """Serves queued requests until the queue is empty."""
-
-    def __init__(self, provider: ThumbnailProvider) -> None:
-        super().__init__()
-        self.provider = provider
-
-    def run(self) -> None:
-        while (work := self.provider._next()) is not None:
-            image = QImage()
-            try:
-                path = self.provider._thumbnail_file(work, THUMB_PIXELS)
-                if path is not None:
-                    image = QImage(str(path))
-            except Exception:  # an unreadable or missing file: the view shows a placeholder
-                image = QImage()
-            self.provider._signals.loaded.emit(work.sha256, image)
-
-
 class ThumbnailProvider(QObject):
     ready = Signal(str)  # sha256 of a thumbnail that is now cached
 
-    def __init__(self, thumbnail_file: ThumbnailFile, parent: QObject | None = None) -> None:
+    def __init__(self, thumbnail_file: ThumbnailFile, jobs: JobQueue, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._thumbnail_file = thumbnail_file
+        self._jobs = jobs
         self._cache: OrderedDict[str, QPixmap] = OrderedDict()
         self._failed: set[str] = set()
         self._lock = threading.Lock()
         self._queue: OrderedDict[str, Work] = OrderedDict()
         self._in_flight: set[str] = set()
         self._drains = 0
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(WORKERS)
+        self._drain_jobs: set[int] = set()
         self._signals = _Signals(self)
         self._signals.loaded.connect(self._on_loaded)
+        jobs.job_finished.connect(self._on_drain_finished)
+        jobs.job_cancelled.connect(self._on_drain_cancelled)
         self._closed = False
 
     def pixmap(self, work: Work) -> QPixmap | None:
@@ -87,7 +73,7 @@ class ThumbnailProvider(QObject):
             if start:
                 self._drains += 1
         if start:
-            self._pool.start(_Drain(self))
+            self._drain_jobs.add(self._jobs.submit("thumbnails", "Thumbnails", self._drain, lane=LANE))
         return None
 
     def cached(self, sha256: str) -> QPixmap | None:
@@ -97,20 +83,29 @@ class ThumbnailProvider(QObject):
         self._cache.clear()
         self._failed.clear()
 
-    def wait(self, timeout_ms: int = -1) -> bool:
-        return self._pool.waitForDone(timeout_ms)
-
     def shutdown(self) -> None:
+        """Stop asking for thumbnails; the job queue waits for the drains already running when it shuts down."""
         self._closed = True
         with self._lock:
             self._queue.clear()
-        self._pool.waitForDone()
 
     # -- worker side --------------------------------------------------------------------------------------
-    def _next(self) -> Work | None:
+    def _drain(self, ctx: TaskContext) -> None:
+        """Serve queued requests until the queue is empty (or the job queue shuts down)."""
+        while (work := self._next(ctx)) is not None:
+            image = QImage()
+            try:
+                path = self._thumbnail_file(work, THUMB_PIXELS)
+                if path is not None:
+                    image = QImage(str(path))
+            except Exception:  # an unreadable or missing file: the view shows a placeholder
+                image = QImage()
+            self._signals.loaded.emit(work.sha256, image)
+
+    def _next(self, ctx: TaskContext) -> Work | None:
         # Leaving happens under the same lock as the check in `pixmap`, so a request is never left unserved.
         with self._lock:
-            if not self._queue:
+            if not self._queue or ctx.cancel.is_set():
                 self._drains -= 1
                 return None
             key, work = self._queue.popitem(last=True)  # newest request first: what is on screen now
@@ -118,6 +113,15 @@ class ThumbnailProvider(QObject):
             return work
 
     # -- GUI side -----------------------------------------------------------------------------------------
+    def _on_drain_finished(self, job_id: int, _result: object) -> None:
+        self._drain_jobs.discard(job_id)
+
+    def _on_drain_cancelled(self, job_id: int) -> None:
+        # A drain cancelled before it ran never left through `_next`; its place is given back here.
+        if job_id in self._drain_jobs:
+            self._drain_jobs.discard(job_id)
+            with self._lock:
+                self._drains -= 1
     def _on_loaded(self, sha256: str, image: QImage) -> None:
         with self._lock:
             self._in_flight.discard(sha256)

@@ -114,3 +114,25 @@ def test_finished_jobs_can_be_cleared(qtbot, queue):
     queue.job_removed.connect(removed.append)
     queue.remove_finished()
     assert removed == [job_id] and queue.jobs() == []
+
+
+def test_housekeeping_never_pushes_the_users_finished_jobs_out(qtbot, queue, monkeypatch):
+    monkeypatch.setattr("studio.app.jobs.KEEP_FINISHED", 3)
+    with qtbot.waitSignal(queue.job_finished, timeout=5000):
+        mine = queue.submit("export", "Mine", lambda ctx: 1)
+    for n in range(6):
+        with qtbot.waitSignal(queue.job_finished, timeout=5000):
+            queue.submit("thumbnails", f"Thumbnails {n}", lambda ctx: None, lane="thumbnails")
+    kept = queue.jobs()
+    assert mine in [j.id for j in kept]  # six housekeeping jobs ended after it, and it stays
+    assert sum(1 for j in kept if j.housekeeping) == 3
+
+
+def test_the_thumbnail_lane_runs_two_at_a_time_at_low_priority(qtbot, queue):
+    from PySide6.QtCore import QThread
+
+    pools = {pool.objectName(): pool for pool in queue.pools()}
+    assert set(pools) == {"jobs-generate", "jobs-io", "jobs-thumbnails"}
+    assert pools["jobs-thumbnails"].maxThreadCount() == 2
+    assert pools["jobs-thumbnails"].threadPriority() == QThread.Priority.LowPriority
+    assert pools["jobs-generate"].threadPriority() != QThread.Priority.LowPriority
