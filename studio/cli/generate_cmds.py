@@ -11,6 +11,7 @@ import click
 from studio.cli.library_cmds import parse_percent, work_json
 from studio.cli.output import emit_json, progress, table
 from studio.cli.params import FRACTION, PERCENT, REGULAR_FILE, TEXT, LoraSpec, Number, Prompt, Size, WholeNumber
+from studio.core.modes import Mode
 from studio.errors import InvalidInput
 from studio.generate.request import (
     MAX_GUIDANCE,
@@ -55,7 +56,7 @@ def generation_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def _run(obj, mode: str, prompt: str, parents: tuple[str, ...], opts: dict[str, Any], **extra: Any) -> None:
+def _run(obj, mode: Mode, prompt: str, parents: tuple[str, ...], opts: dict[str, Any], **extra: Any) -> None:
     from studio.services.generation import CreateRequest
 
     as_json = opts.pop("as_json")
@@ -63,7 +64,7 @@ def _run(obj, mode: str, prompt: str, parents: tuple[str, ...], opts: dict[str, 
     device = opts.pop("device")
     width, height = opts.pop("size") or (None, None)
     request = CreateRequest(
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode,
         prompt=prompt,
         parents=parents,
         loras=tuple(opts.pop("loras")),
@@ -110,7 +111,7 @@ def _run(obj, mode: str, prompt: str, parents: tuple[str, ...], opts: dict[str, 
 @click.pass_obj
 def generate_cmd(obj, prompt: str, **opts: Any) -> None:
     """Make a new image from a prompt (text to image)."""
-    _run(obj, "txt2img", prompt, (), opts)
+    _run(obj, Mode.txt2img, prompt, (), opts)
 
 
 @click.command("remix")
@@ -121,7 +122,7 @@ def generate_cmd(obj, prompt: str, **opts: Any) -> None:
 @click.pass_obj
 def remix_cmd(obj, parent_id: str, prompt: str, strength: float | None, **opts: Any) -> None:
     """Remix one parent image (image to image)."""
-    _run(obj, "img2img", prompt, (parent_id,), opts, strength=strength)
+    _run(obj, Mode.img2img, prompt, (parent_id,), opts, strength=strength)
 
 
 @click.command("inpaint")
@@ -138,7 +139,7 @@ def remix_cmd(obj, parent_id: str, prompt: str, strength: float | None, **opts: 
 @click.pass_obj
 def inpaint_cmd(obj, parent_id: str, prompt: str, mask: Path, strength: float | None, **opts: Any) -> None:
     """Repaint the masked region of a parent image."""
-    _run(obj, "inpaint", prompt, (parent_id,), opts, mask=mask, strength=strength)
+    _run(obj, Mode.inpaint, prompt, (parent_id,), opts, mask=mask, strength=strength)
 
 
 @click.command("blend")
@@ -152,13 +153,18 @@ def blend_cmd(obj, args: tuple[str, ...], strength: float | None, weights: str |
     if len(args) < 3:
         raise InvalidInput("blend needs at least two parent ids and a prompt", hint='studio blend ID ID "PROMPT"')
     *parents, prompt = args
+    try:
+        prompt = PROMPT.convert(prompt, None, None)
+    except click.BadParameter as exc:
+        hint = 'studio blend ID ID "PROMPT"'
+        raise InvalidInput(f"the prompt (blend's last argument) {exc.message}", hint=hint) from None
     blend_weights = None
     if weights:
         try:
             blend_weights = tuple(float(w) for w in weights.split(","))
         except ValueError:
             raise InvalidInput(f"--weights {weights!r} must be numbers separated by commas") from None
-    _run(obj, "blend", prompt, tuple(parents), opts, strength=strength, blend_weights=blend_weights)
+    _run(obj, Mode.blend, prompt, tuple(parents), opts, strength=strength, blend_weights=blend_weights)
 
 
 @click.group("models")

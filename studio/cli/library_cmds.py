@@ -56,10 +56,6 @@ def parse_percent(value: float | None, option: str) -> int | None:
     return percent_to_units(value)
 
 
-# The database stores amounts as SQLite integers (64-bit signed).
-WEI_AMOUNT = WholeNumber(0, 2**63 - 1)
-
-
 class FeeAmount(IpAmount):
     """A minting fee in IP ('0.5') or wei ('250wei'), returned in wei, small enough to store."""
 

@@ -11,16 +11,15 @@ import math
 import os
 import re
 import stat
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import click
 
+from studio.core.amounts import parse_ip_amount
 from studio.store.reading import describe_mode
 
-WEI_PER_IP = Decimal(10**18)
 _HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
@@ -202,20 +201,6 @@ class IpAmount(_Type):
             return parse_ip_amount(str(value))
         except ValueError as exc:
             self.fail_value(value, str(exc), param, ctx)
-
-
-def parse_ip_amount(amount: str) -> int:
-    """'1.5' (IP) -> wei; '250wei' -> 250 wei. ValueError says why anything else is refused."""
-    text = amount.strip().lower()
-    try:
-        value = Decimal(text[:-3]) if text.endswith("wei") else Decimal(text.removesuffix("ip").strip()) * WEI_PER_IP
-    except InvalidOperation:
-        raise ValueError("is not an amount (give IP like 1.5, or wei like 250wei)") from None
-    if not value.is_finite() or value < 0 or value != value.to_integral_value():
-        raise ValueError("is not a whole, positive number of wei (IP has 18 decimals)")
-    if value >= 2**256:
-        raise ValueError("is larger than any amount on chain")
-    return int(value)
 
 
 class Address(_Type):

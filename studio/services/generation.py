@@ -12,8 +12,8 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
+from studio.core.modes import Mode
 from studio.core.types import Origin, Relation, Work, WorkKind
 from studio.errors import InvalidInput
 from studio.generate import GenerationRequest, GenerationResult, Generator, Progress, snap_size
@@ -28,15 +28,8 @@ from studio.services.titles import short_title
 from studio.store.library import Library
 from studio.store.works import NewWork, new_id
 
-Mode = Literal["txt2img", "img2img", "inpaint", "blend"]
-RELATION_FOR_MODE: dict[str, Relation] = {
-    "img2img": Relation.remix_of,
-    "inpaint": Relation.inpaint_of,
-    "blend": Relation.composite_of,
-}
 DEFAULT_SIZE = {"studio-tiny": 128, "sd1": 512, "sd2": 768, "sdxl": 1024}
 DEFAULT_STEPS = {"studio-tiny": 4}
-VERB = {"txt2img": "Generation", "img2img": "Remix", "inpaint": "Inpaint", "blend": "Blend"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +56,12 @@ class CreateRequest:
     license_id: str | None = None
     rev_share: int | None = None
     commercial: bool = False
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "mode", Mode(self.mode))
+        except ValueError:
+            raise InvalidInput(f"Unknown generation mode {self.mode!r}", hint=f"use one of {', '.join(Mode)}") from None
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ class GenerationService:
                 raise InvalidInput(f"{parent.id} ({parent.title}) is not an image", hint="pick image works as parents")
         model = self.models.get(create.model) if create.model else self.models.default()
         loras = [(self.models.get(ref), weight) for ref, weight in create.loras]
-        relation = RELATION_FOR_MODE.get(create.mode)
+        relation = create.mode.relation
         links: list[ParentLink] = [ParentLink(p.id, relation) for p in parents] if relation else []
         links.append(ParentLink(model.work.id, Relation.generated_with))
         links += [ParentLink(lora.work.id, Relation.styled_with, weight) for lora, weight in loras]
@@ -143,7 +142,7 @@ class GenerationService:
             rev_share=create.rev_share,
         )
         raise_request_errors(plan)
-        refuse_unless_allowed(plan, VERB[create.mode])
+        refuse_unless_allowed(plan, create.mode.noun)
         assert plan.license is not None
 
         width, height = self._size(create, model, parents)
@@ -155,7 +154,8 @@ class GenerationService:
             model=model.model_ref(),
             loras=tuple(lora.lora_ref(weight) for lora, weight in loras),
             seed=create.seed if create.seed is not None else random.randrange(2**32),
-            steps=create.steps or DEFAULT_STEPS.get(arch, 25),
+            # Only an unset count means the model's default: 0 is refused by the request's range check.
+            steps=create.steps if create.steps is not None else DEFAULT_STEPS.get(arch, 25),
             guidance=create.guidance if create.guidance is not None else (5.0 if arch == "studio-tiny" else 7.0),
             width=width,
             height=height,
@@ -234,7 +234,7 @@ class GenerationService:
     def _size(create: CreateRequest, model: RegisteredModel, parents: Sequence[Work]) -> tuple[int, int]:
         if create.width and create.height:
             return create.width, create.height
-        if create.mode == "inpaint" and parents:
+        if create.mode is Mode.inpaint and parents:
             return parents[0].width or 0, parents[0].height or 0
         if parents and parents[0].width and parents[0].height:
             return snap_size(parents[0].width, parents[0].height)

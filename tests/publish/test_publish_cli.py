@@ -106,7 +106,7 @@ def test_config_and_bad_amounts(desk) -> None:
     run(desk, "wallet", "create")
     work = desk.work("Dawn", rev_share=5)
     wrong = run(desk, "revenue", "pay", work.id, "0.0000000000000000001", "--yes", ok=False)
-    assert wrong.exit_code == 2 and "whole, positive number of wei" in wrong.stderr
+    assert wrong.exit_code == 2 and "more than 18 decimals" in wrong.stderr
     words = run(desk, "revenue", "pay", work.id, "lots", "--yes", ok=False)
     assert words.exit_code == 2 and "is not an amount" in words.stderr
 
