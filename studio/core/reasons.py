@@ -1,8 +1,8 @@
 """A decision with its machine code and the text a creator reads, shared by the license and royalty engines.
 
 Scopes say what a blocking reason stops: `make` (making the work or a derivative of it), `commercial`
-(using it commercially) or `publish` (registering it on Story now). A `block` stops its scope; `warn` and
-`info` only explain.
+(using it commercially), `publish` (registering it on Story now) or `train` (training a model on it). A
+`block` stops its scope; `warn` and `info` only explain.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Severity = Literal["block", "warn", "info"]
-Scope = Literal["make", "commercial", "publish"]
+Scope = Literal["make", "commercial", "publish", "train"]
 SEVERITIES: tuple[Severity, ...] = ("block", "warn", "info")
-SCOPES: tuple[Scope, ...] = ("make", "commercial", "publish")
+SCOPES: tuple[Scope, ...] = ("make", "commercial", "publish", "train")
 
 
 @dataclass(frozen=True)

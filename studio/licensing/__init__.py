@@ -15,7 +15,8 @@ from studio.licensing.catalog import (
 )
 from studio.licensing.codes import CODES, Reason, reason
 from studio.licensing.engine import audit_recorded_derivative, check_work, plan_derivative, royalty_links
-from studio.licensing.works import Attribution, DerivativePlan, LicensedWork, Obligation, Verdict
+from studio.licensing.training import TrainingVerdict, signal_from_dmi, signals_from_assertion, training_verdict
+from studio.licensing.works import Attribution, DerivativePlan, LicensedWork, Obligation, TrainingSignal, Verdict
 
 __all__ = [
     "CODES",
@@ -29,6 +30,8 @@ __all__ = [
     "Obligation",
     "PilTerms",
     "Reason",
+    "TrainingSignal",
+    "TrainingVerdict",
     "Verdict",
     "WorkTerms",
     "audit_recorded_derivative",
@@ -39,4 +42,7 @@ __all__ = [
     "reason",
     "royalty_links",
     "royalty_percent",
+    "signal_from_dmi",
+    "signals_from_assertion",
+    "training_verdict",
 ]

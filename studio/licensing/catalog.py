@@ -70,6 +70,14 @@ def _camel(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class TrainingTerm:
+    """Whether the license lets others train AI models on a work (the `[training]` table of its file), and why."""
+
+    allowed: bool
+    why: str
+
+
+@dataclass(frozen=True)
 class License:
     """One license of the catalogue: its PIL reading plus what PIL cannot say."""
 
@@ -84,6 +92,7 @@ class License:
     use_restrictions: tuple[str, ...] = field(repr=False)
     on_story: str | None = field(repr=False)
     parameters: tuple[str, ...] = field(repr=False)
+    training: TrainingTerm = field(repr=False, default=TrainingTerm(False, "no training term stated"))
 
     @property
     def is_pil(self) -> bool:
@@ -198,7 +207,7 @@ def royalty_percent(terms: WorkTerms) -> int:
 
 # --- the catalogue ---------------------------------------------------------------------------------
 
-_TOP_KEYS = {"id", "name", "family", "legal_url", "summary", "parameters", "pil", "extra"}
+_TOP_KEYS = {"id", "name", "family", "legal_url", "summary", "parameters", "pil", "extra", "training"}
 _EXTRA_KEYS = {"share_alike", "attribution_required", "use_restrictions", "on_story"}
 _PIL_TYPES: dict[str, type] = {
     "transferable": bool,
@@ -386,6 +395,12 @@ def _parse_file(path: Path) -> License:
     if "minting_fee" in parameters and pil.royalty_policy is None:
         raise fail("a minting_fee parameter needs a royalty_policy")
 
+    training = data["training"]
+    if not isinstance(training, dict) or set(training) != {"allowed", "why"}:
+        raise fail("[training] must hold exactly allowed (true or false) and why (a sentence)")
+    if not isinstance(training["allowed"], bool) or not isinstance(training["why"], str) or not training["why"].strip():
+        raise fail("training.allowed must be true or false and training.why a non-empty sentence")
+
     return License(
         id=license_id,
         name=data["name"].strip(),
@@ -398,6 +413,7 @@ def _parse_file(path: Path) -> License:
         use_restrictions=tuple(r.strip() for r in restrictions),
         on_story=on_story,
         parameters=tuple(parameters),
+        training=TrainingTerm(training["allowed"], " ".join(training["why"].split())),
     )
 
 

@@ -2,8 +2,8 @@
 it applies and the message a creator reads.
 
 Scopes say what a blocking reason stops: `make` (making the work or a derivative of it), `commercial`
-(using it commercially) or `publish` (registering it on Story now). A `block` stops its scope; `warn` and
-`info` only explain.
+(using it commercially), `publish` (registering it on Story now) or `train` (training a model on it). A
+`block` stops its scope; `warn` and `info` only explain.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from studio.core.reasons import Reason, Scope, Severity
+from studio.licensing.training_codes import TRAINING_CODES
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Code:
     template: str
 
 
-CODES: Mapping[str, Code] = {
+_CODES: dict[str, Code] = {
     # --- Story's PIL rules -------------------------------------------------------------------------
     "pil_derivatives_not_allowed": Code(
         "block",
@@ -351,6 +352,8 @@ CODES: Mapping[str, Code] = {
         "“{title}” carries {license}, but its parent “{parent}” requires {required}.",
     ),
 }
+# Training a model on a work (studio.licensing.training).
+CODES: Mapping[str, Code] = {**_CODES, **{k: Code(*v) for k, v in TRAINING_CODES.items()}}  # type: ignore[arg-type]
 
 
 def reason(

@@ -36,6 +36,7 @@ from studio.licensing.catalog import (
 )
 from studio.licensing.codes import Reason, Scope, reason
 from studio.licensing.credits import attribution_for, obligations_from, required_credit, share_alike_duty
+from studio.licensing.training import training_verdict
 from studio.licensing.verdict_lines import verdict_lines
 from studio.licensing.wording import date_text, describe, describe_params, percent, quoted
 from studio.licensing.works import Attribution, DerivativePlan, LicensedWork, Obligation, Verdict
@@ -97,6 +98,8 @@ def check_work(
 
     reasons = _unique(reasons)
     can_remix = not _blocked(reasons, "make")
+    # Training is answered in its own lines; its reasons stay out of the remix / commercial / publish ones.
+    training = training_verdict(work)
     return Verdict(
         work_id=work.id,
         can_remix=can_remix,
@@ -107,7 +110,9 @@ def check_work(
         attribution=tuple(as_parent.attribution),
         obligations=tuple(as_parent.obligations),
         reasons=tuple(reasons),
-        lines=verdict_lines(work, reasons, own.story_terms),
+        lines=verdict_lines(work, reasons, own.story_terms) + training.lines,
+        can_train=training.allowed,
+        others_may_train=training.others_allowed,
     )
 
 

@@ -11,12 +11,42 @@ from studio.licensing.codes import Reason
 
 
 @dataclass(frozen=True)
+class TrainingSignal:
+    """One statement about training AI models on a work: the owner's choice in the library (`owner`), the
+    file's Content Credentials (`credentials`) or its IPTC/PLUS XMP (`xmp`).
+
+    `use` is "allowed", "notAllowed" or "constrained" (allowed only under terms the studio cannot read); `entry`
+    names what said it (e.g. "cawg.ai_generative_training", "plus:DataMining") and `value` the raw value or
+    the constraint's text.
+    """
+
+    source: str
+    use: str
+    entry: str
+    value: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"source": self.source, "use": self.use, "entry": self.entry, "value": self.value}
+
+    @classmethod
+    def from_dict(cls, data: object) -> TrainingSignal | None:
+        """A stored signal; a damaged one reads as None, an unknown use as "constrained" (never as allowed)."""
+        if not isinstance(data, dict) or data.get("source") not in ("owner", "credentials", "xmp"):
+            return None
+        use = data.get("use") if data.get("use") in ("allowed", "notAllowed", "constrained") else "constrained"
+        entry, value = data.get("entry"), data.get("value")
+        return cls(data["source"], use, entry if isinstance(entry, str) else "?",
+                   value[:200] if isinstance(value, str) else "")
+
+
+@dataclass(frozen=True)
 class LicensedWork:
     """One work of an ancestry as the engine sees it.
 
     `parents` are (parent id, relation) pairs; `on_chain` says whether it is registered on Story; `flags`
     are the stored violations of its parents' terms (Reasons, or their dicts); `owned` says the studio's
-    user holds the rights to it, so that its own license binds others but not them.
+    user holds the rights to it, so that its own license binds others but not them; `training` holds what
+    the library and the work's file say about training AI models on it.
     """
 
     id: str
@@ -28,6 +58,7 @@ class LicensedWork:
     on_chain: bool = False
     flags: tuple[Reason, ...] = ()
     owned: bool = False
+    training: tuple[TrainingSignal, ...] = ()
 
     def __post_init__(self) -> None:
         try:
@@ -78,6 +109,8 @@ VERDICT_LABELS = {
     ("you", "publish"): "may be published on Story",
     ("others", "remix"): "others may remix it",
     ("others", "commercial"): "others may use it commercially",
+    ("you", "train"): "may be used to train a model",
+    ("others", "train"): "others may train models on it",
 }
 
 
@@ -90,7 +123,7 @@ class VerdictLine:
     "done" (publishing: the work is registered on Story already).
     """
 
-    action: str  # remix | commercial | publish
+    action: str  # remix | commercial | publish | train
     who: str  # you | others
     answer: str  # yes | no | done
     reason: Reason
@@ -126,6 +159,8 @@ class Verdict:
     obligations: tuple[Obligation, ...]
     reasons: tuple[Reason, ...]
     lines: tuple[VerdictLine, ...] = ()  # each answer above (and what others may do) with its reason
+    can_train: bool = False  # may the user train AI models on it (see studio.licensing.training)
+    others_may_train: bool = False  # what the work states to everyone else (exports, published metadata)
 
     def blocking(self, scope: str | None = None) -> tuple[Reason, ...]:
         return tuple(r for r in self.reasons if r.blocks and (scope is None or r.scope == scope))

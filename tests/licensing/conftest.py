@@ -41,6 +41,7 @@ class Lineage:
         on_chain: bool = False,
         owned: bool = False,
         flags: tuple[Any, ...] = (),
+        training: tuple[Any, ...] = (),
         **terms: Any,
     ) -> LicensedWork:
         lic = license if isinstance(license, License) else self.catalog.get(license)
@@ -60,6 +61,7 @@ class Lineage:
             on_chain=on_chain,
             flags=flags,
             owned=owned,
+            training=training,
         )
         self.works[work_id] = work
         return work

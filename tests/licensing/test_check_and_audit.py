@@ -126,7 +126,7 @@ def test_every_code_has_a_template_and_is_used(lineage) -> None:
     assert emitted == set(CODES)
     for code, entry in CODES.items():
         assert re.fullmatch(r"[a-z]+(_[a-z0-9]+)*", code)
-        assert entry.severity in ("block", "warn", "info") and entry.scope in ("make", "commercial", "publish")
+        assert entry.severity in ("block", "warn", "info") and entry.scope in ("make", "commercial", "publish", "train")
         fields = {name for _, name, _, _ in string.Formatter().parse(entry.template) if name}
         message = reason(code, **dict.fromkeys(fields, "X")).message
         assert "{" not in message and (entry.template.endswith((".", "}")))

@@ -147,6 +147,8 @@ def _broken(tmp_path: Path, name: str, old: str, new: str, source: str = "pil-co
         ('parameters = ["rev_share", "minting_fee"]', 'parameters = ["price"]', "parameters must be a list"),
         ('family = "pil"', 'family = "gpl"', "family 'gpl' must be one of"),
         ("[pil]", "[pil\n", "not a readable TOML file"),
+        ("allowed = false", 'allowed = "no"', "training.allowed must be true or false"),
+        ("[training]", "[training]\nfor_ai = 1", "[training] must hold exactly allowed"),
     ],
 )
 def test_broken_file_is_a_load_error_naming_file_and_rule(tmp_path: Path, old: str, new: str, rule: str) -> None:

@@ -37,7 +37,8 @@ def test_every_line_has_a_code_and_a_sentence_and_agrees_with_the_flags(lineage)
     for work_id in ("nc", "cc", "arr", "pub"):
         verdict = check_work(work_id, lineage.works, now=NOW)
         mine = {line.action: line for line in verdict.lines if line.who == "you"}
-        assert set(mine) == {"remix", "commercial", "publish"}
+        assert set(mine) == {"remix", "commercial", "publish", "train"}
+        assert mine["train"].allowed is verdict.can_train
         assert mine["remix"].allowed is verdict.can_remix
         assert mine["commercial"].allowed is verdict.can_use_commercially
         assert (mine["publish"].answer == "yes") is verdict.can_publish
