@@ -26,6 +26,9 @@ class WorkKind(StrEnum):
     image = "image"
     model = "model"
     lora = "lora"
+    # A named set of works (a training set); its members are kept beside the graph, not as parent edges, so a
+    # collection of thousands never counts against a derivative's ancestor limit.
+    collection = "collection"
 
 
 class Origin(StrEnum):
@@ -42,14 +45,25 @@ class Relation(StrEnum):
     composite_of = "composite_of"
     generated_with = "generated_with"
     styled_with = "styled_with"
+    trained_on = "trained_on"  # a model or LoRA -> the collection it learned from
+    finetuned_from = "finetuned_from"  # a LoRA or fine-tune -> the model it adapts
 
     @property
     def parent_kind(self) -> WorkKind:
-        if self is Relation.generated_with:
+        if self is Relation.generated_with or self is Relation.finetuned_from:
             return WorkKind.model
         if self is Relation.styled_with:
             return WorkKind.lora
+        if self is Relation.trained_on:
+            return WorkKind.collection
         return WorkKind.image
+
+    @property
+    def child_kinds(self) -> frozenset[WorkKind]:
+        """The kinds of work this relation may start from."""
+        if self is Relation.trained_on or self is Relation.finetuned_from:
+            return frozenset({WorkKind.model, WorkKind.lora})
+        return frozenset({WorkKind.image})
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from studio.core.types import MAX_ANCESTORS, MAX_PARENTS, Edge, LineageNode, Relation
+from studio.core.types import MAX_ANCESTORS, MAX_PARENTS, Edge, LineageNode, Relation, WorkKind
 from studio.errors import LineageError
 from studio.store.db import Database
 from studio.store.edges import EdgeRecords
@@ -110,3 +110,15 @@ class LineageGraph:
                 hint="start a new lineage from a work with fewer ancestors",
             )
         return self.parents(child_id)
+
+
+def check_kinds(relation: Relation, child: WorkKind, parent: WorkKind) -> None:
+    """The training relations join particular kinds: a model or LoRA is `trained_on` a collection and a LoRA or
+    fine-tune is `finetuned_from` a model. The older relations keep their own callers' checks."""
+    if relation not in (Relation.trained_on, Relation.finetuned_from):
+        return
+    if child not in relation.child_kinds or parent is not relation.parent_kind:
+        raise LineageError(
+            f"a {child.value} cannot be {relation.value} a {parent.value}",
+            hint=f"{relation.value} links a model or LoRA to a {relation.parent_kind.value}",
+        )

@@ -27,6 +27,7 @@ from studio.store.db import Database
 from studio.store.db_check import check_library_database, check_schema, what_to_do
 from studio.store.edges import EdgeRecords
 from studio.store.files import FileStore
+from studio.store.members import MemberRecords
 from studio.store.migrations import MIGRATIONS, Migration, check_not_newer, migrate, pending
 from studio.store.models import ModelRecords
 from studio.store.readonly import has_write_ahead_log, is_read_only, open_lock, read_only_error
@@ -77,6 +78,7 @@ class Library:
         self.settings = Settings(db)
         self.reviews = ReviewRecords(db)
         self.credentials = CredentialRecords(db)
+        self.members = MemberRecords(db)
         self.last_sweep = sweep
         self._lock_fd = lock_fd
 

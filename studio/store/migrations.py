@@ -188,6 +188,46 @@ def m007_publication_nonces(db: Database) -> None:
     )
 
 
+def _widen_check(db: Database, table: str, old: str, new: str) -> None:
+    """Replace a CHECK clause in a table's stored definition. Widening a CHECK changes no stored row, so SQLite's
+    documented schema edit is enough; rebuilding `works` would cascade through every table that references it."""
+    row = db.one("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+    if row is None or old not in row[0]:
+        raise LibraryError(f"the library's {table} table is not in the expected shape",
+                           hint="restore the library from its backup copy or report this library")
+    version = int(db.one("PRAGMA schema_version")[0])
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        db.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                   (row[0].replace(old, new), table))
+        db.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
+
+
+def m008_collections_and_training(db: Database) -> None:
+    """Works of kind `collection` (training sets) with their members, and the training relations: `trained_on`
+    (model -> collection) and `finetuned_from` (LoRA -> base model). Members are rows of their own, not parent
+    edges, so ancestry queries never walk into a collection of thousands of works."""
+    _widen_check(db, "works", "kind IN ('image', 'model', 'lora')", "kind IN ('image', 'model', 'lora', 'collection')")
+    _widen_check(
+        db, "edges",
+        "('remix_of', 'inpaint_of', 'composite_of', 'generated_with', 'styled_with')",
+        "('remix_of', 'inpaint_of', 'composite_of', 'generated_with', 'styled_with', 'trained_on', 'finetuned_from')",
+    )
+    db.execute(
+        """
+        CREATE TABLE collection_members (
+            collection_id TEXT NOT NULL REFERENCES works (id) ON DELETE CASCADE,
+            work_id TEXT NOT NULL REFERENCES works (id) ON DELETE RESTRICT,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (collection_id, work_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX collection_members_work ON collection_members (work_id, collection_id)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("m001_initial", m001_initial),
     Migration("m002_model_registry", m002_model_registry),
@@ -196,6 +236,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("m005_credentials", m005_credentials),
     Migration("m006_reviews", m006_reviews),
     Migration("m007_publication_nonces", m007_publication_nonces),
+    Migration("m008_collections_and_training", m008_collections_and_training),
 )
 
 
