@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from studio.errors import InvalidInput, NotFound
+from studio.generate.lora_provenance import LoraProvenance, arch_of_modelspec
 from studio.generate.model_configs import read_config
 from studio.generate.request import LoraRef, ModelRef
 
@@ -41,6 +42,8 @@ class ModelInfo:
     size_bytes: int
     name: str
     suggested_license: str | None
+    # What a LoRA's header says of its making (title, author, license, base model, training set), when it says.
+    provenance: LoraProvenance | None = None
 
     def model_ref(self, id: str) -> ModelRef:
         if self.kind != "model":
@@ -137,6 +140,8 @@ def _folder_arch(folder: Path) -> str:
         arch = "sdxl"
     elif _is_tiny(unet.get("block_out_channels"), unet.get("cross_attention_dim")):
         arch = "studio-tiny"
+    elif _is_emoji(unet.get("cross_attention_dim")):
+        arch = "studio-emoji"
     else:
         arch = _CONTEXT_WIDTH.get(unet.get("cross_attention_dim"), "")
     if not arch:
@@ -196,7 +201,9 @@ def _inspect_safetensors(path: Path) -> ModelInfo:
     license_id = metadata.get("modelspec.license") or None
     if _is_lora(header):
         arch = _lora_arch(header)
-        return ModelInfo(path, "lora", "single_file", arch, file_sha256(path), size, path.stem, license_id)
+        provenance = LoraProvenance.from_header(metadata)
+        name = provenance.title if provenance else path.stem
+        return ModelInfo(path, "lora", "single_file", arch, file_sha256(path), size, name, license_id, provenance)
     arch = checkpoint_arch(header)
     return ModelInfo(path, "model", "single_file", arch, file_sha256(path), size, path.stem,
                      license_id or DEFAULT_LICENSES.get(arch))
@@ -235,6 +242,9 @@ def _is_lora(header: dict[str, Any]) -> bool:
 def _lora_arch(header: dict[str, Any]) -> str:
     """Base architecture a LoRA was trained for: from kohya metadata, else the cross-attention key width."""
     keys = [k for k in header if k != "__metadata__"]
+    declared = arch_of_modelspec(str((header.get("__metadata__") or {}).get("modelspec.architecture", "")))
+    if declared:
+        return declared
     if any(k.startswith(("lora_te1_", "lora_te2_", "text_encoder_2.")) for k in keys):
         return "sdxl"
     for key in keys:
@@ -242,6 +252,8 @@ def _lora_arch(header: dict[str, Any]) -> str:
             width = _shape(header, key)[-1]
             if _is_tiny(None, width):
                 return "studio-tiny"
+            if _is_emoji(width):
+                return "studio-emoji"
             if width in _CONTEXT_WIDTH:
                 return _CONTEXT_WIDTH[width]
     version = str((header.get("__metadata__") or {}).get("ss_base_model_version", ""))
@@ -259,6 +271,10 @@ def _is_tiny(block_out_channels: list[int] | None, cross_attention_dim: int | No
     if cross_attention_dim != tiny["cross_attention_dim"]:
         return False
     return block_out_channels is None or list(block_out_channels)[:1] == tiny["block_out_channels"][:1]
+
+
+def _is_emoji(cross_attention_dim: int | None) -> bool:
+    return cross_attention_dim == read_config("studio-emoji", "unet")["cross_attention_dim"]
 
 
 def _shape(header: dict[str, Any], key: str) -> list[int]:
