@@ -34,6 +34,7 @@ from studio.store.readonly import has_write_ahead_log, is_read_only, open_lock, 
 from studio.store.reviews import ReviewRecords
 from studio.store.settings import Settings
 from studio.store.thumbnails import ThumbnailCache
+from studio.store.training_permissions import TrainingPermissions
 from studio.store.works import WorkRepository
 
 DB_NAME = "library.db"
@@ -79,6 +80,7 @@ class Library:
         self.reviews = ReviewRecords(db)
         self.credentials = CredentialRecords(db)
         self.members = MemberRecords(db)
+        self.training = TrainingPermissions(db)
         self.last_sweep = sweep
         self._lock_fd = lock_fd
 

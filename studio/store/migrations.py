@@ -228,6 +228,22 @@ def m008_collections_and_training(db: Database) -> None:
     db.execute("CREATE INDEX collection_members_work ON collection_members (work_id, collection_id)")
 
 
+def m009_training_permissions(db: Database) -> None:
+    """What the library knows about training AI models on a work: the owner's own choice (allow / deny) and the
+    signals its file stated on import (Content Credentials training-mining entries, IPTC plus:DataMining), so the
+    training verdict never needs the file."""
+    db.execute(
+        """
+        CREATE TABLE training_permissions (
+            work_id TEXT PRIMARY KEY REFERENCES works (id) ON DELETE CASCADE,
+            choice TEXT CHECK (choice IN ('allow', 'deny') OR choice IS NULL),
+            signals TEXT NOT NULL DEFAULT '[]',
+            updated_at TEXT NOT NULL
+        ) WITHOUT ROWID
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("m001_initial", m001_initial),
     Migration("m002_model_registry", m002_model_registry),
@@ -237,6 +253,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("m006_reviews", m006_reviews),
     Migration("m007_publication_nonces", m007_publication_nonces),
     Migration("m008_collections_and_training", m008_collections_and_training),
+    Migration("m009_training_permissions", m009_training_permissions),
 )
 
 
