@@ -10,27 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from studio.core.modes import Mode
 from studio.core.types import Relation, Work, WorkKind
 from studio.errors import StudioError
 from studio.generate.request import DEFAULT_STRENGTH
 from studio.licensing import DerivativePlan
 from studio.services import Studio
 
-MODES = ("txt2img", "img2img", "inpaint", "blend")
-LABELS = {"txt2img": "Generate", "img2img": "Remix", "inpaint": "Inpaint", "blend": "Blend"}
-RELATIONS = {
-    "txt2img": None,
-    "img2img": Relation.remix_of,
-    "inpaint": Relation.inpaint_of,
-    "blend": Relation.composite_of,
-}
-MAX_BLEND = 16
 NO_PROMPT = "Describe the image in the prompt first."
 
 
 @dataclass(frozen=True)
 class ActionState:
-    mode: str
+    mode: Mode
     enabled: bool
     reason: str = ""
     license_refusal: bool = False
@@ -53,23 +45,23 @@ def action_states(
     has_mask: bool = False,
     commercial: bool = False,
     has_prompt: bool = True,
-) -> dict[str, ActionState]:
+) -> dict[Mode, ActionState]:
     """The state of each action for the selected `parents` and the chosen model and LoRA work ids (`tools`);
     without a prompt nothing runs (the model would draw from nothing the user said)."""
     images = [w for w in parents if w.kind is WorkKind.image]
-    states: dict[str, ActionState] = {}
-    for mode in MODES:
+    states: dict[Mode, ActionState] = {}
+    for mode in Mode:
         need = _parents_needed(mode, images, has_mask)
         if need:
             states[mode] = ActionState(mode, False, need)
             continue
-        ids = [w.id for w in images] if mode != "txt2img" else []
+        ids = [w.id for w in images] if mode.takes_parents else []
         ids += [t for t in tools if t not in ids]
         if not ids:
             states[mode] = ActionState(mode, has_prompt, "" if has_prompt else NO_PROMPT)
             continue
         try:
-            plan = studio.plan_derivative(ids, RELATIONS[mode] or Relation.remix_of, commercial=commercial)
+            plan = studio.plan_derivative(ids, mode.relation or Relation.remix_of, commercial=commercial)
         except StudioError as exc:
             states[mode] = ActionState(mode, False, str(exc))
             continue
@@ -81,27 +73,25 @@ def action_states(
     return states
 
 
-def _parents_needed(mode: str, images: Sequence[Work], has_mask: bool) -> str:
+def _parents_needed(mode: Mode, images: Sequence[Work], has_mask: bool) -> str:
     count = len(images)
-    if mode == "img2img" and count != 1:
+    if mode is Mode.inpaint and count == 1 and not has_mask:
+        return "Paint the area to repaint on the image first."
+    if not mode.takes_parents or mode.fits(count):
+        return ""
+    if mode is Mode.img2img:
         return "Select one image to remix." if count == 0 else "Remix takes one image; select just one (or Blend)."
-    if mode == "inpaint":
-        if count != 1:
-            return "Select one image to inpaint."
-        if not has_mask:
-            return "Paint the area to repaint on the image first."
-    if mode == "blend":
-        if count < 2:
-            return "Select two or more images to blend."
-        if count > MAX_BLEND:
-            return f"Blend takes at most {MAX_BLEND} images."
-    return ""
+    if mode is Mode.inpaint:
+        return "Select one image to inpaint."
+    if count < mode.min_parents:
+        return "Select two or more images to blend."
+    return f"Blend takes at most {mode.max_parents} images."
 
 
-def steps_note(mode: str, steps: int, strength: float | None) -> str:
+def steps_note(mode: Mode, steps: int, strength: float | None) -> str:
     """How many denoising steps really run: a remix or inpaint runs only `steps × strength` of them (as
     diffusers' image-to-image pipelines do)."""
-    if mode == "txt2img":
+    if not mode.takes_parents:
         return f"{steps} steps run"
     used = strength or DEFAULT_STRENGTH[mode]
     return f"{steps} steps × strength {used:g} → {min(int(steps * used), steps)} run"

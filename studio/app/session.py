@@ -195,7 +195,7 @@ class StudioSession(QObject):
 
     def generate(self, request: CreateRequest) -> int:
         """Generate, remix, inpaint or blend on the generate lane; the job's result is the new `Work`."""
-        verb = {"txt2img": "Generate", "img2img": "Remix", "inpaint": "Inpaint", "blend": "Blend"}[request.mode]
+        verb = request.mode.label
         prompt = " ".join(request.prompt.split())
         title = f"{verb}: {prompt[:40]}" if prompt else verb
         # A change of servers renews a ComfyUI pool; this machine's engine (and the models it holds) stays.

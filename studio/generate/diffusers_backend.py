@@ -29,6 +29,7 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
+from studio.core.modes import Mode
 from studio.errors import InvalidInput, StudioError
 from studio.generate.devices import DevicePlan, check_device, check_dtype, plan, weight_count
 from studio.generate.model_configs import config_folder
@@ -123,7 +124,7 @@ class DiffusersGenerator:
             started = time.perf_counter()
             rt = _runtime()
             loaded = self._model(request.model)
-            if loaded.inpaint_only and request.mode != "inpaint":
+            if loaded.inpaint_only and request.mode is not Mode.inpaint:
                 raise InvalidInput(f"{request.model.name} is an inpainting model", hint="use it for inpaint only")
             self._apply_loras(loaded, request.loras)
             pipe = self._pipe(loaded, request.mode)
@@ -239,8 +240,9 @@ class DiffusersGenerator:
         config = config_folder(ref.arch, self.data_dir)
         return load_single_file(ref.path, xl=ref.arch == "sdxl", config=config, dtype=dtype)
 
-    def _pipe(self, loaded: _Loaded, mode: str) -> Any:
-        kind = {"txt2img": "text2image", "img2img": "image2image", "blend": "image2image", "inpaint": "inpaint"}[mode]
+    def _pipe(self, loaded: _Loaded, mode: Mode) -> Any:
+        kind = {Mode.txt2img: "text2image", Mode.img2img: "image2image", Mode.blend: "image2image",
+                Mode.inpaint: "inpaint"}[mode]
         if kind == "text2image" and not loaded.inpaint_only:
             return loaded.base
         pipe = loaded.pipes.get(kind)
@@ -322,11 +324,11 @@ class DiffusersGenerator:
             "generator": rt.torch.Generator("cpu").manual_seed(request.seed),
         }
         parent = mask = None
-        if request.mode == "txt2img":
+        if request.mode is Mode.txt2img:
             kwargs.update(width=request.width, height=request.height)
-        elif request.mode == "img2img":
+        elif request.mode is Mode.img2img:
             kwargs.update(image=_fit(request.init_images[0], size), strength=request.effective_strength)
-        elif request.mode == "blend":
+        elif request.mode is Mode.blend:
             kwargs.update(image=_blend(request.init_images, request.effective_blend_weights, size),
                           strength=request.effective_strength)
         else:

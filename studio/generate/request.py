@@ -12,16 +12,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from PIL import Image
 
-from studio.core.types import MAX_PARENTS, LoraUse, Recipe
+from studio.core.modes import Mode
+from studio.core.types import LoraUse, Recipe
 from studio.errors import InvalidInput, NotFound, StudioError
 from studio.metadata.samplers import SAMPLER_IDS
-
-Mode = Literal["txt2img", "img2img", "inpaint", "blend"]
-MODES: tuple[str, ...] = ("txt2img", "img2img", "inpaint", "blend")
 
 MIN_SIDE, MAX_SIDE = 64, 2048
 MAX_STEPS = 150
@@ -32,7 +30,7 @@ MAX_SEED = 2**64 - 1
 
 # Used when a request leaves strength unset: inpaint repaints the masked region fully; img2img and blend keep
 # the parents' composition.
-DEFAULT_STRENGTH: dict[str, float] = {"img2img": 0.6, "inpaint": 1.0, "blend": 0.6}
+DEFAULT_STRENGTH: dict[Mode, float] = {Mode.img2img: 0.6, Mode.inpaint: 1.0, Mode.blend: 0.6}
 
 
 class Cancelled(StudioError):
@@ -114,6 +112,10 @@ class GenerationRequest:
     blend_weights: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "mode", Mode(self.mode))  # a request read from JSON names its mode as text
+        except ValueError:
+            raise _bad(f"Unknown generation mode {self.mode!r}", f"use one of {', '.join(Mode)}") from None
         object.__setattr__(self, "loras", tuple(self.loras))
         object.__setattr__(self, "init_images", tuple(Path(p) for p in self.init_images))
         if self.mask is not None:
@@ -125,8 +127,6 @@ class GenerationRequest:
     # -- validation ---------------------------------------------------------------------------------------
 
     def _validate(self) -> None:
-        if self.mode not in MODES:
-            raise _bad(f"Unknown generation mode {self.mode!r}", f"use one of {', '.join(MODES)}")
         if not isinstance(self.model, ModelRef):
             raise _bad("A generation request needs a model", "pick a model or the built-in studio-tiny")
         for name in ("prompt", "negative_prompt"):
@@ -159,11 +159,11 @@ class GenerationRequest:
         if not _is_int(self.seed) or not 0 <= self.seed <= MAX_SEED:
             raise _bad(f"Seed {self.seed!r} is not usable", "use a whole number from 0 to 2^64 - 1")
         if self.strength is not None:
-            if self.mode == "txt2img":
+            if not self.mode.takes_parents:
                 raise _bad("Strength applies only to img2img, inpaint and blend", "leave strength unset")
             if not _is_number(self.strength) or not 0 < self.strength <= 1:
                 raise _bad(f"Strength {self.strength!r} is out of range", "use a number above 0 and at most 1")
-        if self.mode != "txt2img" and int(self.steps * self.effective_strength) < 1:
+        if self.mode.takes_parents and int(self.steps * self.effective_strength) < 1:
             raise _bad(
                 f"{self.steps} steps at strength {self.effective_strength:g} leave no denoising step",
                 "raise the steps or the strength",
@@ -171,21 +171,22 @@ class GenerationRequest:
 
     def _validate_parents(self) -> None:
         count = len(self.init_images)
-        if self.mode == "txt2img" and count:
+        mode = self.mode
+        if not mode.takes_parents and count:
             raise _bad("Text-to-image takes no parent images", "use img2img, inpaint or blend to remix")
-        if self.mode in ("img2img", "inpaint") and count != 1:
-            raise _bad(f"{self.mode} needs exactly one parent image, got {count}")
-        if self.mode == "blend":
-            if count < 2:
-                raise _bad(f"Blend needs at least two parent images, got {count}", "add another parent")
-            if count > MAX_PARENTS:
-                raise _bad(f"Blend takes at most {MAX_PARENTS} parents, got {count}")
-        if self.mode == "inpaint" and self.mask is None:
+        if mode.min_parents == mode.max_parents == 1 and count != 1:
+            raise _bad(f"{mode} needs exactly one parent image, got {count}")
+        if mode.max_parents > 1:
+            if count < mode.min_parents:
+                raise _bad(f"{mode.label} needs at least two parent images, got {count}", "add another parent")
+            if count > mode.max_parents:
+                raise _bad(f"{mode.label} takes at most {mode.max_parents} parents, got {count}")
+        if self.mode == Mode.inpaint and self.mask is None:
             raise _bad("Inpaint needs a mask", "paint the region to change (white) on a mask of the parent's size")
-        if self.mode != "inpaint" and self.mask is not None:
+        if self.mode != Mode.inpaint and self.mask is not None:
             raise _bad("A mask applies only to inpaint", "switch the mode to inpaint or drop the mask")
         if self.blend_weights is not None:
-            if self.mode != "blend":
+            if self.mode != Mode.blend:
                 raise _bad("Blend weights apply only to blend", "drop the weights")
             weights = self.blend_weights
             if len(weights) != count:
@@ -198,7 +199,7 @@ class GenerationRequest:
 
         `models=False` skips the model and LoRA files, for an engine that keeps its models elsewhere."""
         sizes = [_image_size(path, "Parent image") for path in self.init_images]
-        if self.mode == "inpaint":
+        if self.mode == Mode.inpaint:
             assert self.mask is not None
             mask_size = _image_size(self.mask, "Mask")
             if mask_size != sizes[0]:
@@ -240,7 +241,7 @@ class GenerationRequest:
     def to_recipe(self, *, software: str, scheduler: str | None) -> Recipe:
         """The recipe recorded with the result; `scheduler` is the one actually used."""
         extra: dict[str, Any] = {"model_id": self.model.id, "arch": self.model.arch}
-        if self.mode == "blend":
+        if self.mode == Mode.blend:
             extra["blend_weights"] = list(self.effective_blend_weights)
         return Recipe(
             model=self.model.name,
@@ -251,12 +252,12 @@ class GenerationRequest:
             seed=self.seed,
             steps=self.steps,
             guidance=self.guidance,
-            strength=None if self.mode == "txt2img" else self.effective_strength,
+            strength=self.effective_strength if self.mode.takes_parents else None,
             width=self.width,
             height=self.height,
             scheduler=scheduler,
             software=software,
-            mode=self.mode,
+            mode=self.mode.value,
             extra=extra,
         )
 
@@ -264,7 +265,7 @@ class GenerationRequest:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "mode": self.mode,
+            "mode": self.mode.value,
             "prompt": self.prompt,
             "negative_prompt": self.negative_prompt,
             "model": self.model.to_dict(),

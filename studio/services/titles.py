@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import re
 
+from studio.core.modes import Mode
+
 MAX_WORDS = 6
 MAX_CHARS = 40
-_UNTITLED = {"txt2img": "Untitled generation", "img2img": "Untitled remix", "inpaint": "Untitled inpaint",
-             "blend": "Untitled blend"}
 # Prompt syntax that is not words: (word:1.2) weights, [word], <lora:name:0.8>, BREAK.
 _WEIGHT = re.compile(r"\(([^():]*)(?::[\d.]+)?\)")
 _DANGLING = {"a", "an", "the", "of", "at", "in", "on", "under", "over", "with", "and", "or", "by", "for", "to", "from"}
 _NOISE = re.compile(r"<[^>]*>|[\[\]{}()]|\bBREAK\b")
 
 
-def short_title(prompt: str, mode: str = "txt2img") -> str:
+def short_title(prompt: str, mode: Mode = Mode.txt2img) -> str:
     """The first words of the prompt (at most six, about 40 characters), tidied, or "Untitled …"."""
     text = _NOISE.sub(" ", _WEIGHT.sub(r"\1", prompt))
     # The first clause says what the picture is; the rest is usually style.
@@ -29,5 +29,5 @@ def short_title(prompt: str, mode: str = "txt2img") -> str:
         kept.pop()
     title = " ".join(kept).strip(" -–—_'\"")
     if not title:
-        return _UNTITLED.get(mode, "Untitled")
+        return f"Untitled {Mode(mode).noun.lower()}"
     return title[0].upper() + title[1:]

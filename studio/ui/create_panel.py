@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.create_actions import LABELS, MODES, ActionState, action_states, steps_note
+from studio.app.create_actions import ActionState, action_states, steps_note
 from studio.app.session import StudioSession
+from studio.core.modes import Mode
 from studio.core.types import Recipe, Work, WorkKind
 from studio.errors import InvalidInput, StudioError
 from studio.services.generation import DEFAULT_STEPS, CreateRequest
@@ -156,10 +157,10 @@ class CreatePanel(QWidget):
         form.addRow("", self.steps_note)
         form.addRow("", self.commercial)
 
-        self.buttons: dict[str, QPushButton] = {}
+        self.buttons: dict[Mode, QPushButton] = {}
         button_row = QHBoxLayout()
-        for mode in MODES:
-            button = QPushButton(LABELS[mode])
+        for mode in Mode:
+            button = QPushButton(mode.label)
             button.clicked.connect(lambda _checked=False, m=mode: self.start(m))
             self.buttons[mode] = button
             button_row.addWidget(button)
@@ -186,7 +187,7 @@ class CreatePanel(QWidget):
         actions.addWidget(self.error)
         layout.addLayout(actions)
 
-        self.states: dict[str, ActionState] = {}
+        self.states: dict[Mode, ActionState] = {}
         self._parents: list[Work] = []
         self.reload_models()
         session.selection_changed.connect(self._selection_changed)
@@ -314,7 +315,7 @@ class CreatePanel(QWidget):
             button.setEnabled(state.enabled)
             button.setToolTip(state.reason)
             if state.license_refusal:
-                refusals.append(f"<b>{LABELS[mode]}</b> is not allowed: {_escape(state.reason)}")
+                refusals.append(f"<b>{mode.label}</b> is not allowed: {_escape(state.reason)}")
         self.states_changed.emit()
         self.reason.setText(
             f"<span style='color:{REFUSED.name()}'>" + "<br>".join(refusals) + "</span>" if refusals else ""
@@ -323,19 +324,13 @@ class CreatePanel(QWidget):
 
     def _update_steps_note(self) -> None:
         """Say how many denoising steps really run: a remix runs only `steps × strength` of them."""
-        n = len(self._parents)
-        if n == 0:
-            mode = "txt2img"
-        elif n == 1:
-            mode = "inpaint" if self.mask.has_mask() else "img2img"
-        else:
-            mode = "blend"
+        mode = Mode.for_parents(len(self._parents), has_mask=self.mask.has_mask())
         model = self.model.currentData()
         arch = self._archs.get(model[0]) if model else None
         steps = self.steps.value() or DEFAULT_STEPS.get(arch or "sd1", 25)
         self.steps_note.setText(steps_note(mode, steps, self.strength.value() or None))
 
-    def request_for(self, mode: str) -> CreateRequest:
+    def request_for(self, mode: Mode) -> CreateRequest:
         """The request the panel's fields describe for `mode` (raises InvalidInput for a bad field)."""
         seed_text = self.seed.text().strip()
         if not self.lock_seed.isChecked():
@@ -343,17 +338,17 @@ class CreatePanel(QWidget):
             self.seed.setText(seed_text)
         if not seed_text.isdigit():
             raise InvalidInput(f"seed {seed_text!r} is not a whole number", hint="use 0 or more, or roll the dice")
-        parents = tuple(w.id for w in self._parents) if mode != "txt2img" else ()
+        parents = tuple(w.id for w in self._parents) if mode.takes_parents else ()
         mask = None
-        if mode == "inpaint":
+        if mode is Mode.inpaint:
             mask = self.mask.save_mask(self.session.scratch_file(f"mask-{uuid.uuid4().hex}.png"))
         weights = None
-        if mode == "blend":
+        if mode is Mode.blend:
             weights = tuple(self.weights.cellWidget(r, 1).value() for r in range(self.weights.rowCount()))  # type: ignore[union-attr]
         model = self.model.currentData()
         auto_size = self.width_.value() == 0 or self.height_.value() == 0
         return CreateRequest(
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             prompt=self.prompt.toPlainText(),
             negative_prompt=self.negative.text(),
             parents=parents,
@@ -362,15 +357,15 @@ class CreatePanel(QWidget):
             seed=int(seed_text),
             steps=self.steps.value() or None,
             guidance=self.guidance.value() if self.guidance.value() >= 0 else None,
-            width=None if auto_size or mode == "inpaint" else self.width_.value(),
-            height=None if auto_size or mode == "inpaint" else self.height_.value(),
-            strength=(self.strength.value() or None) if mode != "txt2img" else None,
+            width=None if auto_size or mode is Mode.inpaint else self.width_.value(),
+            height=None if auto_size or mode is Mode.inpaint else self.height_.value(),
+            strength=(self.strength.value() or None) if mode.takes_parents else None,
             mask=mask,
             blend_weights=weights,
             commercial=self.commercial.isChecked(),
         )
 
-    def start(self, mode: str) -> list[int]:
+    def start(self, mode: Mode) -> list[int]:
         """Queue the request as many times as the batch asks, seeds counting up; returns the job ids (none when
         the action is refused or a field is wrong)."""
         state = self.states.get(mode)
@@ -378,7 +373,7 @@ class CreatePanel(QWidget):
             return []
         self.error.clear()
         try:
-            request = self.request_for(mode)
+            request = self.request_for(state.mode)
             jobs = []
             for n in range(self.batch.value()):
                 seed = ((request.seed or 0) + n) % (MAX_SEED + 1)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from studio.core.modes import Mode
 from studio.generate.comfyui.client import ComfyUIClient, Preview
 from studio.generate.comfyui.errors import ComfyUIError, JobFailed
 from studio.generate.comfyui.workflow import SAVE_NODE, build_workflow, steps_run
@@ -51,7 +52,7 @@ def run_job(
         parent = _input_image(request)
         if parent is not None:
             image_name = client.upload_image(_png(parent), f"{prompt_id}-image.png")
-        if request.mode == "inpaint":
+        if request.mode is Mode.inpaint:
             assert request.mask is not None
             mask_name = client.upload_image(_png(_open_mask(request.mask)), f"{prompt_id}-mask.png")
         graph, scheduler_id = build_workflow(request, checkpoint=checkpoint, loras=loras, image=image_name,
@@ -61,7 +62,7 @@ def run_job(
         client.queue_prompt(graph, client_id=client_id, prompt_id=prompt_id)
         _follow(client, events, prompt_id, on_progress, cancel)
     image = _fetch_result(client, prompt_id)
-    if request.mode == "inpaint" and parent is not None and request.mask is not None:
+    if request.mode is Mode.inpaint and parent is not None and request.mask is not None:
         # As with the local engine: every pixel outside the mask is the parent's own, not the VAE's copy of it.
         image = Image.composite(image, parent.resize(image.size), _open_mask(request.mask).resize(image.size))
     return JobOutcome(image, scheduler_id, steps_run(request), prompt_id)
@@ -135,9 +136,9 @@ def _fetch_result(client: ComfyUIClient, prompt_id: str) -> Image.Image:
 
 def _input_image(request: GenerationRequest) -> Image.Image | None:
     size = (request.width, request.height)
-    if request.mode in ("img2img", "inpaint"):
+    if request.mode in (Mode.img2img, Mode.inpaint):
         return _fit(request.init_images[0], size)
-    if request.mode == "blend":
+    if request.mode is Mode.blend:
         return _blend(request.init_images, request.effective_blend_weights, size)
     return None
 

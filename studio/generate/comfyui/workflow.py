@@ -13,17 +13,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from studio.core.modes import Mode
 from studio.generate.comfyui.samplers import ksampler_names
 from studio.generate.request import GenerationRequest
 
 SAVE_PREFIX = "remix-studio"
 SAVE_NODE = "save"
 BASE_NODES = ("CheckpointLoaderSimple", "CLIPTextEncode", "KSampler", "VAEDecode", "SaveImage")
-MODE_NODES: dict[str, tuple[str, ...]] = {
-    "txt2img": ("EmptyLatentImage",),
-    "img2img": ("LoadImage", "VAEEncode"),
-    "blend": ("LoadImage", "VAEEncode"),
-    "inpaint": ("LoadImage", "LoadImageMask", "VAEEncode", "SetLatentNoiseMask"),
+MODE_NODES: dict[Mode, tuple[str, ...]] = {
+    Mode.txt2img: ("EmptyLatentImage",),
+    Mode.img2img: ("LoadImage", "VAEEncode"),
+    Mode.blend: ("LoadImage", "VAEEncode"),
+    Mode.inpaint: ("LoadImage", "LoadImageMask", "VAEEncode", "SetLatentNoiseMask"),
 }
 
 
@@ -33,7 +34,7 @@ def required_nodes(request: GenerationRequest) -> tuple[str, ...]:
 
 
 def steps_run(request: GenerationRequest) -> int:
-    if request.mode == "txt2img":
+    if request.mode is Mode.txt2img:
         return request.steps
     return max(1, int(request.steps * request.effective_strength))
 
@@ -61,7 +62,7 @@ def build_workflow(
     graph["positive"] = _node("CLIPTextEncode", text=request.prompt, clip=clip)
     graph["negative"] = _node("CLIPTextEncode", text=request.negative_prompt, clip=clip)
 
-    if request.mode == "txt2img":
+    if request.mode is Mode.txt2img:
         graph["latent"] = _node("EmptyLatentImage", width=request.width, height=request.height, batch_size=1)
         latent: list[Any] = ["latent", 0]
         denoise = 1.0
@@ -72,7 +73,7 @@ def build_workflow(
         graph["encode"] = _node("VAEEncode", pixels=["image", 0], vae=vae)
         latent = ["encode", 0]
         denoise = request.effective_strength
-        if request.mode == "inpaint":
+        if request.mode is Mode.inpaint:
             if mask is None:
                 raise ValueError("inpaint needs an uploaded mask")
             graph["mask"] = _node("LoadImageMask", image=mask, channel="red")
