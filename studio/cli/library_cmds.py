@@ -15,7 +15,8 @@ from studio.errors import InvalidInput
 from studio.report.registrations import registrations_of
 from studio.services.importing import ImportRequest
 
-RELATIONS = [r.value for r in Relation if r not in (Relation.generated_with, Relation.styled_with)]
+# Tool use and training are recorded by the studio when it generates or trains, not typed by hand.
+RELATIONS = [r.value for r in Relation if r.parent_kind is WorkKind.image]
 
 
 def work_json(work: Work) -> dict[str, Any]:

@@ -107,6 +107,7 @@ COMMAND_MODULES = {
     "revenue": "publish_cmds",
     "demo": "demo_cmd",
     "train": "train_cmds",
+    "collection": "collection_cmds",
 }
 
 

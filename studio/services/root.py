@@ -17,6 +17,7 @@ from studio.licensing import LicenseCatalog
 from studio.lineage.graph import LineageGraph
 from studio.publish.journal import Journal
 from studio.publish.networks import DEFAULT_NETWORK
+from studio.services.collections import CollectionService
 from studio.services.generation import GenerationService
 from studio.services.importing import ImportService
 from studio.services.licensing_view import LicenseView
@@ -69,6 +70,7 @@ class Services:
             library_root=library.root,
         )
         self.importing = ImportService(library, self.licenses, lambda: self.credentials)
+        self.collections = CollectionService(library.db, library.works, library.members, self.catalog)
         self._credentials: CredentialsService | None = None
         self._publishing: PublishingService | None = None
         self._engines: EngineRegistry | None = None

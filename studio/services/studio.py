@@ -56,6 +56,7 @@ class Studio:
         self.generation = self.services.generation
         self.review = self.services.review
         self.importing = self.services.importing
+        self.collections = self.services.collections
 
     @property
     def publishing(self) -> PublishingService:

@@ -19,6 +19,20 @@ ORDER BY works DESC, creator
 """
 
 
+_LICENSE_GROUPS = """
+SELECT w.license_id, count(*) AS works, count(DISTINCT coalesce(w.creator, '')) AS creators
+FROM collection_members m JOIN works w ON w.id = m.work_id
+WHERE m.collection_id = ?
+GROUP BY w.license_id
+ORDER BY works DESC, w.license_id
+"""
+
+_MEMBER_HASHES = """
+SELECT w.sha256 FROM collection_members m JOIN works w ON w.id = m.work_id
+WHERE m.collection_id = ? ORDER BY w.sha256
+"""
+
+
 class MemberRecords:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -55,6 +69,14 @@ class MemberRecords:
     def credit_groups(self, collection_id: str) -> list[tuple[str | None, str, int]]:
         """(creator, license id, number of works) for the members, largest group first."""
         return [(row[0] or None, row[1], int(row[2])) for row in self.db.query(_CREDIT_GROUPS, (collection_id,))]
+
+    def license_groups(self, collection_id: str) -> list[tuple[str, int, int]]:
+        """(license id, number of works, number of creators) for the members, largest group first."""
+        return [(row[0], int(row[1]), int(row[2])) for row in self.db.query(_LICENSE_GROUPS, (collection_id,))]
+
+    def member_hashes(self, collection_id: str) -> list[str]:
+        """The members' sha256s, sorted: what a training-set hash is taken over."""
+        return [row[0] for row in self.db.query(_MEMBER_HASHES, (collection_id,))]
 
     def remove(self, collection_id: str, work_ids: Iterable[str]) -> None:
         self.db.conn.executemany("DELETE FROM collection_members WHERE collection_id = ? AND work_id = ?",

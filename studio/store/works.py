@@ -245,6 +245,10 @@ class WorkRepository:
             "UPDATE works SET flags = ?, updated_at = ? WHERE id = ?", (json.dumps(list(flags)), now_iso(), work_id)
         )
 
+    def set_recipe(self, work_id: str, recipe: Recipe | None) -> None:
+        self.db.execute("UPDATE works SET recipe = ?, updated_at = ? WHERE id = ?",
+                        (recipe.to_json() if recipe else None, now_iso(), work_id))
+
     def trash(self, work_id: str) -> None:
         """Move a work to the trash: hidden from lists, kept with its file and edges until emptied."""
         self.db.execute("UPDATE works SET deleted_at = ?, updated_at = ? WHERE id = ?", (now_iso(), now_iso(), work_id))
