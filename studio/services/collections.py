@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from studio.core.types import Origin, Recipe, Work, WorkKind
+from studio.core.types import Origin, Recipe, Terms, Work, WorkKind
 from studio.errors import InvalidInput, NotFound
 from studio.licensing import LicenseCatalog
 from studio.store.db import Database
@@ -95,7 +95,7 @@ class CollectionService:
                 # Its identity, not its content: members may be added later, and two sets may hold the same works.
                 sha256=hashlib.sha256(f"studio collection {collection_id}".encode()).hexdigest(),
                 title=title, creator=creator, description=description, origin=origin,
-                license_id=COLLECTION_LICENSE, format="collection",
+                terms=Terms(COLLECTION_LICENSE), format="collection",
             ))
             if members:
                 self.members.add(work.id, [m.id for m in members])

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from studio.core.types import MAX_ANCESTORS, Origin, Relation, WorkKind
+from studio.core.types import MAX_ANCESTORS, Origin, Relation, Terms, WorkKind
 from studio.errors import LineageError
 from studio.lineage.graph import LineageGraph, ParentLink, check_kinds
 from studio.store.db import Database
@@ -16,7 +16,7 @@ from studio.store.works import NewWork
 
 
 def _insert(library, kind: WorkKind, name: str, creator: str | None = None, license_id: str = "cc0-1.0") -> str:
-    new = NewWork(kind=kind, sha256=f"sha-{name}", title=name, origin=Origin.imported, license_id=license_id,
+    new = NewWork(kind=kind, sha256=f"sha-{name}", title=name, origin=Origin.imported, terms=Terms(license_id),
                   creator=creator)
     return library.works.insert(new).id
 
