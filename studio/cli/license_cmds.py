@@ -39,6 +39,8 @@ def verdict_json(verdict: Verdict, registrations: Sequence[Registration] = ()) -
         "can_remix": verdict.can_remix,
         "can_use_commercially": verdict.can_use_commercially,
         "can_publish": verdict.can_publish,
+        "can_train": verdict.can_train,
+        "others_may_train": verdict.others_may_train,
         "published": [reg.to_dict() for reg in registrations],
         "verdicts": [line.to_dict() for line in verdict.lines],
         "inherited_license": terms_json(verdict.inherited_license),
@@ -206,4 +208,26 @@ def royalty_cmd(obj, work_id: str, policy: str | None, as_json: bool) -> None:
     print_split(split, {i: w.title for i, w in studio.library.works.get_many(ids).items()})
 
 
-COMMANDS = [license_group, royalty_cmd]
+CHOICES = {"allow": "allow", "deny": "deny", "clear": None}
+
+
+@click.command("train-permission")
+@click.argument("work_id")
+@click.argument("choice", type=click.Choice(sorted(CHOICES)))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def train_permission_cmd(obj, work_id: str, choice: str, as_json: bool) -> None:
+    """Mark a work "do not train" (deny), allow training on a work you made (allow), or clear the choice.
+
+    The choice joins the work's license and what its file states; a single "not allowed" wins. Exports (Content
+    Credentials and XMP) and published Story metadata state the result.
+    """
+    verdict = obj.studio.set_training_choice(work_id, CHOICES[choice])
+    if as_json:
+        emit_json(verdict.to_dict())
+        return
+    for line in verdict.lines:
+        click.echo(f"  {line.label:<31} {ANSWERS[line.answer]:<4} {line.reason.message}  ({line.reason.code})")
+
+
+COMMANDS = [license_group, royalty_cmd, train_permission_cmd]

@@ -99,7 +99,7 @@ def cli(ctx: click.Context, library_dir: Path | None, verbose: bool) -> None:
 COMMAND_MODULES = {
     "import": "library_cmds", "show": "library_cmds", "list": "library_cmds", "lineage": "library_cmds",
     "link": "library_cmds", "doctor": "library_cmds", "retitle": "library_cmds",
-    "license": "license_cmds", "royalty": "license_cmds",
+    "license": "license_cmds", "royalty": "license_cmds", "train-permission": "license_cmds",
     "generate": "generate_cmds", "remix": "generate_cmds", "inpaint": "generate_cmds", "blend": "generate_cmds",
     "models": "generate_cmds", "engines": "engine_cmds",
     "report": "review_cmds", "review": "review_cmds", "credentials": "review_cmds", "export": "review_cmds",

@@ -12,7 +12,7 @@ not allowed, citing the terms' text so the user can ask the owner.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,6 +149,14 @@ def _signal_reason(work: LicensedWork, signal: TrainingSignal) -> Reason | None:
             return reason("training_xmp_denied", work.id, title=title, value=value, meaning=meaning)
         return reason("training_xmp_constrained", work.id, title=title, value=value, meaning=meaning)
     return None
+
+
+def signals_with_choice(choice: str | None, stored: Iterable[Any]) -> tuple[TrainingSignal, ...]:
+    """The owner's choice ("allow", "deny" or None) and the file's stored signal dicts, as the engine reads them."""
+    signals = [s for s in map(TrainingSignal.from_dict, stored) if s is not None]
+    if choice in ("allow", "deny"):
+        signals.insert(0, TrainingSignal("owner", "allowed" if choice == "allow" else "notAllowed", "owner", choice))
+    return tuple(signals)
 
 
 # --- reading signals from what files state ---------------------------------------------------------

@@ -3,7 +3,8 @@
 The claim becomes a C2PA manifest: a `c2pa.actions` assertion chosen by the kind of creation, one ingredient
 per parent or component image (an ingredient that already carries Content Credentials keeps them as its own
 manifest in the store), and the studio's own assertions: `studio.work`, `studio.recipe` (model, LoRAs,
-prompt, seed, steps), `studio.license` and, once published, `studio.story`.
+prompt, seed, steps), `studio.license`, once published `studio.story`, and the CAWG training-and-data-mining
+assertion (`cawg.training-mining`) stating whether others may train AI models on the work.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Literal
 
 from studio import __version__
 from studio.core.types import MAX_PARENTS, Recipe
+from studio.licensing.training import assertion_for
 from studio.provenance import c2pa_sdk
 from studio.provenance.container import MAX_MANIFEST_BYTES, normalize_mime, scan, sniff
 from studio.provenance.errors import ProvenanceError
@@ -35,6 +37,7 @@ LABEL_WORK = "studio.work"
 LABEL_RECIPE = "studio.recipe"
 LABEL_LICENSE = "studio.license"
 LABEL_STORY = "studio.story"
+LABEL_TRAINING = "cawg.training-mining"
 INGREDIENT_WORK_KEY = "studio:workId"
 INGREDIENT_SHA256_KEY = "studio:sha256"
 
@@ -154,6 +157,7 @@ class ProvenanceClaim:
     recipe: Recipe | None = None
     license: LicenseRef | None = None
     story: StoryRef | None = None
+    training_allowed: bool | None = None  # may others train AI models on it; None states nothing
 
     def __post_init__(self) -> None:
         _text(self.title, "title")
@@ -267,6 +271,8 @@ def build_manifest(claim: ProvenanceClaim, ingredients: tuple[IngredientSource, 
         assertions.append({"label": LABEL_LICENSE, "data": claim.license.to_dict()})
     if claim.story is not None:
         assertions.append({"label": LABEL_STORY, "data": claim.story.to_dict()})
+    if claim.training_allowed is not None:
+        assertions.append({"label": LABEL_TRAINING, "data": assertion_for(claim.training_allowed)})
     return {
         "claim_generator_info": [SOFTWARE_AGENT],
         "title": claim.title,

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from studio.core.types import Recipe
+from studio.licensing import TrainingSignal, signals_from_assertion
+from studio.licensing.training import TRAINING_ASSERTIONS
 from studio.provenance import c2pa_sdk
 from studio.provenance.container import MAX_MANIFEST_BYTES, normalize_mime, scan
 from studio.provenance.errors import ProvenanceError
@@ -80,6 +82,7 @@ class CredentialReport:
     recipe: Recipe | None = None
     license: LicenseRef | None = None
     story: StoryRef | None = None
+    training: tuple[TrainingSignal, ...] = ()  # what its training-and-data-mining assertion says
     errors: tuple[ValidationIssue, ...] = ()
     manifest_label: str | None = None
     manifest_count: int = 0
@@ -147,6 +150,7 @@ def _report(result: c2pa_sdk.ReadResult, manifest_bytes: int) -> CredentialRepor
         recipe=_recipe(assertions.get(LABEL_RECIPE)),
         license=_license(assertions.get(LABEL_LICENSE)),
         story=_story(assertions.get(LABEL_STORY)),
+        training=tuple(s for name in TRAINING_ASSERTIONS for s in signals_from_assertion(name, assertions.get(name))),
         errors=errors,
         manifest_label=label,
         manifest_count=len(manifests),

@@ -74,7 +74,10 @@ def ip_metadata(
     license_summary: dict[str, Any],
     parents: list[ChainParent],
     credits: list[Credit],
+    ai_training: bool | None = None,
 ) -> EncodedJson:
+    """The IP's metadata; `ai_training` (may others train AI models on it) is stated as the standard's
+    `robotTerms` (robots.txt style: allow "/" or nothing, for every agent) and as the studio's own `aiTraining`."""
     obj: dict[str, Any] = {
         "title": work.title,
         "description": work.description or f"{work.title}, made with Remix Studio.",
@@ -92,11 +95,13 @@ def ip_metadata(
             {"parentIpId": p.ip_id, "type": relationship_type(work, p.relation)} for p in parents
         ],
         "app": {"id": APP_NAME, "name": "Remix Studio"},
+        **({} if ai_training is None else {"robotTerms": {"userAgent": "*", "allow": "/" if ai_training else ""}}),
         RECIPE_KEY: {
             "workId": work.id,
             "sha256": work.sha256,
             "license": license_summary,
             "recipe": work.recipe.to_dict() if work.recipe else None,
+            **({} if ai_training is None else {"aiTraining": ai_training}),
             "credits": [
                 {"workId": c.work_id, "title": c.title, "creator": c.creator, "license": c.license_id,
                  "relation": c.relation.value}

@@ -51,6 +51,7 @@ class StepPlan:
     new_terms: WorkTerms | None = None
     max_minting_fee: int | None = None
     max_revenue_share: int | None = None
+    ai_training: bool | None = None  # may others train AI models on it (stated in the IP metadata)
 
     @property
     def is_derivative(self) -> bool:
@@ -245,7 +246,8 @@ class Publisher:
                    "royaltyPercent": royalty_percent(step.terms)}
         chain_parents = [ChainParent(ip, p.relation) for p, (ip, _) in zip(step.parents, parents, strict=True)]
         ip_json = ip_metadata(step.work, image_uri=image_uri, image_hash=image_hash, wallet=self.wallet,
-                              license_summary=summary, parents=chain_parents, credits=list(step.credits))
+                              license_summary=summary, parents=chain_parents, credits=list(step.credits),
+                              ai_training=step.ai_training)
         nft_json = nft_metadata(step.work, image_uri=image_uri, license_name=step.terms.license.name)
         ip_uri = self.storage.put(ip_json.data, f"{step.work.id}.ip.json", "application/json")
         nft_uri = self.storage.put(nft_json.data, f"{step.work.id}.nft.json", "application/json")

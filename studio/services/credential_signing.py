@@ -1,6 +1,7 @@
 """Signed copies of works for export: the image with Content Credentials stating its lineage, its parent images
 as ingredients (each its own signed copy, made recursively, cached under `<library>/exports/` and reused while
-what it states is unchanged), its recipe, license and Story registration."""
+what it states is unchanged), its recipe, license, Story registration and whether others may train AI models on it
+(the CAWG training-mining assertion, and IPTC plus:DataMining in the file's XMP)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from studio.core.types import Edge, LoraUse, Recipe, Relation, Work, WorkKind
+from studio.core.types import Edge, LoraUse, Origin, Recipe, Relation, Work, WorkKind
 from studio.errors import InvalidInput, NotFound
-from studio.licensing import LicenseCatalog
+from studio.licensing import LicenseCatalog, LicensedWork, WorkTerms, training_verdict
+from studio.licensing.training import DMI_ALLOWED, DMI_DENIED, signals_with_choice
 from studio.lineage.graph import LineageGraph
+from studio.metadata.xmp import data_mining_packet, embed_xmp
 from studio.provenance import (
     CreatorIdentity,
     IngredientSource,
@@ -34,6 +37,7 @@ from studio.secrets import SecretStore
 from studio.store.files import sha256_bytes, write_atomic
 from studio.store.images import SUPPORTED
 from studio.store.publications import PublicationRecords
+from studio.store.training_permissions import TrainingPermissions
 from studio.store.works import WorkRepository
 
 EXPORTS_FOLDER = "exports"
@@ -111,11 +115,14 @@ class Exporter:
         data = self._file(work)
         mime = SUPPORTED[work.format or ""][1]
         edges = self.graph.parents(work.id)
+        training = self._others_may_train(work)
         if _carries_credentials(data, mime):
             # Signing "imported" keeps the file's own credentials as its ingredient; its history is in them.
             kind, ingredients = "imported", ()
         else:
             kind, ingredients = self._ingredients(work, [e for e in edges if e.relation.parent_kind is WorkKind.image])
+            # The file's own XMP stays as it is; a file without any states the training verdict in IPTC terms.
+            data = embed_xmp(data, data_mining_packet(DMI_ALLOWED if training else DMI_DENIED))
         claim = ProvenanceClaim(
             title=_claim_text(work.title),
             work_id=work.id,
@@ -125,6 +132,7 @@ class Exporter:
             recipe=self._recipe(work, edges),
             license=self._license(work),
             story=self.story(work.id),
+            training_allowed=training,
         )
         cached = self.folder / f"{work.id}-{self._copy_key(work, claim)[:32]}{Path(work.file_path or '').suffix}"
         if cached.is_file():
@@ -185,6 +193,16 @@ class Exporter:
             recipe = replace(recipe, loras=uses)
         return recipe if recipe.to_dict() else None
 
+    def _others_may_train(self, work: Work) -> bool:
+        """What the work states to everyone else about training: its license, the owner's choice, its file."""
+        permission = TrainingPermissions(self.works.db).get(work.id)
+        licensed = LicensedWork(
+            id=work.id, title=work.title, creator=work.creator, kind=work.kind,
+            terms=WorkTerms(self.catalog.get(work.license_id)), owned=work.origin is not Origin.imported,
+            training=signals_with_choice(permission.choice, permission.signals) if permission else (),
+        )
+        return training_verdict(licensed).others_allowed
+
     def _license(self, work: Work) -> LicenseRef:
         lic = self.catalog.get(work.license_id)
         return LicenseRef(id=lic.id, url=lic.legal_url, name=lic.name)
@@ -208,6 +226,7 @@ class Exporter:
             "recipe": claim.recipe.to_dict() if claim.recipe else None,
             "license": claim.license.to_dict() if claim.license else None,
             "story": claim.story.to_dict() if claim.story else None,
+            "training": claim.training_allowed,
             "ingredients": [
                 [i.title, i.relationship, i.work_id, sha256_bytes(i.data or b"")] for i in claim.ingredients
             ],

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 from studio.core.types import Origin, Relation, Work, WorkKind
 from studio.errors import StudioError
-from studio.licensing import WorkTerms
+from studio.licensing import TrainingSignal, WorkTerms, signal_from_dmi
 from studio.lineage.graph import LineageGraph, ParentLink
 from studio.metadata import ForeignRecipe, read_png_recipe
+from studio.metadata.xmp import read_data_mining
 from studio.services.licensing_view import LicenseView, raise_request_errors
 from studio.store.files import sha256_bytes
 from studio.store.images import DEFAULT_MAX_PIXELS, MAX_FILE_BYTES, check_image
@@ -172,14 +173,26 @@ class ImportService:
             rev_share_override=terms.rev_share_override,
         )
 
+        training = training_signals_of(data, credentials.report.training if credentials.report else ())
+
         def audit(work_id: str) -> list[dict]:
             credentials.record(self.library.credentials, work_id)  # inside the import's transaction
+            if training:
+                self.library.training.put_signals(work_id, [s.to_dict() for s in training])
             flags = [reason.to_dict() for reason in self.licenses.audit(work_id)] if links else []
             return flags + list(credentials.flags)
 
         outcome = store_image(self.library, data, name=request.path.name, new_work=new, parents=links, flags_for=audit)
         return replace(outcome, recipe_source=found.source if found else None,
                        recipe_notes=found.notes if found else ())
+
+
+def training_signals_of(data: bytes, credentials: Sequence[TrainingSignal]) -> list[TrainingSignal]:
+    """What the file says about training AI models on it: its Content Credentials' training-mining entries and
+    its XMP plus:DataMining values (stored with the work, so its training verdict never needs the file)."""
+    found = list(credentials)
+    found += [s for s in map(signal_from_dmi, read_data_mining(data)) if s is not None]
+    return found
 
 
 def _embedded_recipe(data: bytes) -> ForeignRecipe | None:

@@ -16,6 +16,8 @@ from studio.licensing import (
     LicenseCatalog,
     LicensedWork,
     Reason,
+    TrainingSignal,
+    TrainingVerdict,
     Verdict,
     WorkTerms,
     audit_recorded_derivative,
@@ -24,10 +26,13 @@ from studio.licensing import (
     effective_pil,
     plan_derivative,
     royalty_links,
+    training_verdict,
 )
+from studio.licensing.training import signals_with_choice
 from studio.lineage.graph import LineageGraph
 from studio.royalty import RoyaltySplit, royalty_split
 from studio.store.library import Library
+from studio.store.training_permissions import TrainingPermission
 
 # Reasons that mean the user asked for terms that cannot be: bad input, refused before anything is written.
 REQUEST_ERRORS = frozenset(
@@ -85,14 +90,24 @@ class LicenseView:
             parents.setdefault(edge.child_id, []).append((edge.parent_id, edge.relation))
         works = self.library.works.get_many(ids)
         chain = self._on_chain(works)
+        training = self.library.training.of_works(works)
         return {
-            work_id: self.licensed(work, parents.get(work_id, ()), on_chain=work_id in chain)
+            work_id: self.licensed(
+                work, parents.get(work_id, ()), on_chain=work_id in chain, training=training.get(work_id)
+            )
             for work_id, work in works.items()
         }
 
     def licensed(
-        self, work: Work, parents: Sequence[tuple[str, Relation]] = (), *, on_chain: bool | None = None
+        self,
+        work: Work,
+        parents: Sequence[tuple[str, Relation]] = (),
+        *,
+        on_chain: bool | None = None,
+        training: TrainingPermission | None = None,
     ) -> LicensedWork:
+        if training is None:
+            training = self.library.training.get(work.id)
         return LicensedWork(
             id=work.id,
             title=work.title,
@@ -103,7 +118,39 @@ class LicenseView:
             on_chain=bool(self._on_chain([work.id])) if on_chain is None else on_chain,
             flags=tuple(Reason.from_dict(flag) for flag in work.flags),
             owned=work.origin is not Origin.imported,
+            training=training_signals(training),
         )
+
+    def may_train(self, work_id: str) -> TrainingVerdict:
+        """May the user train a model on the work: the verdict with its codes and reasons (license, the owner's
+        choice, and what the work's file stated on import). Training code asks this for every selected work
+        before any compute and leaves out (or lists) those whose verdict is not `allowed`."""
+        return self.may_train_many([work_id])[work_id]
+
+    def may_train_many(self, work_ids: Iterable[str]) -> dict[str, TrainingVerdict]:
+        """`may_train` for many works at once (a training set): three queries, whatever their number."""
+        ids = list(dict.fromkeys(work_ids))
+        works = self.library.works.get_many(ids)
+        missing = [i for i in ids if i not in works]
+        if missing:
+            raise InvalidInput(f"no work {missing[0]!r} in this library", hint="check the id with `studio list`")
+        training = self.library.training.of_works(ids)
+        return {
+            i: training_verdict(self.licensed(works[i], on_chain=False, training=training.get(i))) for i in ids
+        }
+
+    def set_training_choice(self, work: Work, choice: str | None) -> TrainingVerdict:
+        """Record the owner's choice for the work: "deny" (do not train), "allow", or None to clear it.
+
+        Anyone may mark a work "do not train"; only its maker may allow training that its license does not.
+        """
+        if choice == "allow" and work.origin is Origin.imported:
+            raise InvalidInput(
+                f"“{work.title}” was imported: only its owner can allow training on it beyond its license",
+                hint="mark it deny, or clear the choice to follow its license and file",
+            )
+        self.library.training.set_choice(work.id, choice)
+        return self.may_train(work.id)
 
     def check(self, work: Work) -> Verdict:
         return check_work(work.id, self.ancestry([work.id]), now=now(), catalog=self.catalog)
@@ -145,6 +192,11 @@ class LicenseView:
 def _policy_of(work: Work, works: dict[str, LicensedWork]) -> str | None:
     """The policy the work's own chain uses: its terms' policy (reciprocal chains share one)."""
     return effective_pil(works[work.id].terms).royalty_policy
+
+
+def training_signals(permission: TrainingPermission | None) -> tuple[TrainingSignal, ...]:
+    """The owner's choice and the file's stored signals as the engine reads them."""
+    return () if permission is None else signals_with_choice(permission.choice, permission.signals)
 
 
 def raise_request_errors(plan: DerivativePlan) -> None:

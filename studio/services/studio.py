@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from studio.core.types import Edge, LineageNode, Relation, Work
 from studio.errors import InvalidInput
 from studio.generate import Generator, Progress
-from studio.licensing import CODES, DerivativePlan, LicenseCatalog, Verdict
+from studio.licensing import CODES, DerivativePlan, LicenseCatalog, TrainingVerdict, Verdict
 from studio.lineage.graph import ParentLink
 from studio.royalty import RoyaltySplit
 from studio.services import review
@@ -172,6 +172,13 @@ class Studio:
     # -- licenses and royalties ----------------------------------------------------------------------------
     def license_check(self, ref: str) -> Verdict:
         return self.licenses.check(self.work(ref))
+
+    def may_train(self, ref: str) -> TrainingVerdict:
+        return self.licenses.may_train(self.work(ref).id)
+
+    def set_training_choice(self, ref: str, choice: str | None) -> TrainingVerdict:
+        """The owner's "do not train" (deny) or "allow" choice for a work; None clears it."""
+        return self.licenses.set_training_choice(self.work(ref), choice)
 
     def plan_derivative(
         self,

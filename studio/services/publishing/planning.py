@@ -181,6 +181,7 @@ class PublishPlanner:
             new_terms=new_terms,
             max_minting_fee=options.max_minting_fee if options else None,
             max_revenue_share=options.max_rev_share if options else None,
+            ai_training=judged.verdict.others_may_train,
         )
         refusals += cap_refusals(work.id, work.title, revenue_share=step.revenue_share, minting_fee=step.minting_fee,
                                  max_revenue_share=step.max_revenue_share, max_minting_fee=step.max_minting_fee)
