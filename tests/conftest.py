@@ -30,6 +30,9 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("STUDIO_CONFIG_DIR", str(base / "config"))
     monkeypatch.setenv("STUDIO_CACHE_DIR", str(base / "cache"))
     monkeypatch.setenv("STUDIO_LOG_DIR", str(base / "logs"))
+    # The untrained toy model generates about ten times faster than studio-emoji; tests of the emoji default
+    # remove this.
+    monkeypatch.setenv("STUDIO_BUILTIN_MODEL", "studio-tiny")
 
 
 @pytest.fixture

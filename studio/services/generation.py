@@ -28,8 +28,9 @@ from studio.services.titles import short_title
 from studio.store.library import Library
 from studio.store.works import NewWork, new_id
 
-DEFAULT_SIZE = {"studio-tiny": 128, "sd1": 512, "sd2": 768, "sdxl": 1024}
-DEFAULT_STEPS = {"studio-tiny": 4}
+DEFAULT_SIZE = {"studio-tiny": 128, "studio-emoji": 64, "sd1": 512, "sd2": 768, "sdxl": 1024}
+DEFAULT_STEPS = {"studio-tiny": 4, "studio-emoji": 25}
+DEFAULT_GUIDANCE = {"studio-tiny": 5.0, "studio-emoji": 4.0}  # emoji: the guidance its benchmark measured
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ class GenerationService:
             seed=create.seed if create.seed is not None else random.randrange(2**32),
             # Only an unset count means the model's default: 0 is refused by the request's range check.
             steps=create.steps if create.steps is not None else DEFAULT_STEPS.get(arch, 25),
-            guidance=create.guidance if create.guidance is not None else (5.0 if arch == "studio-tiny" else 7.0),
+            guidance=create.guidance if create.guidance is not None else DEFAULT_GUIDANCE.get(arch, 7.0),
             width=width,
             height=height,
             strength=create.strength,
