@@ -6,6 +6,7 @@ The corpus is data: add a case as (command line, stdin) with placeholders filled
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -48,6 +49,10 @@ CORPUS: list[tuple[str, ...]] = [
     # licenses and royalties
     ("license",), ("license", "chek"), ("license", "check"), ("license", "check", "nosuchid"),
     ("license", "list", "--bogus"), ("royalty",), ("royalty", "nosuchid"), ("royalty", "{root}", "--policy", "x"),
+    ("train-permission",), ("train-permission", "{root}"), ("train-permission", "nosuchid", "deny"),
+    ("train-permission", "{root}", "maybe"), ("train-permission", "{root}", "allow"),
+    ("train-permission", "\x1b[2J", "deny"), ("train-permission", "x" * 5000, "deny"),
+    ("train-permission", "{root}", "deny", "--bogus"),
     # doctor
     ("doctor", "--bogus"), ("doctor", "extra"),
     # generation (refused before any model loads)
@@ -200,3 +205,33 @@ def test_the_real_entry_point_behaves_the_same(world, case, tmp_path):
                           cwd=tmp_path)
     _check(done.returncode, done.stdout, done.stderr, case)
     assert snapshot(Path(world["lib"])) == before
+
+
+def test_hostile_xmp_in_an_imported_file_states_nothing_and_the_license_decides(tmp_path: Path) -> None:
+    """Huge, deeply nested and entity-expanding XMP: the import succeeds and training follows the license, as if
+    the file said nothing. A value of the wrong type is a statement the studio cannot read: not allowed."""
+    from studio.metadata.xmp import PLUS_NS, embed_xmp
+
+    deny = "http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED"
+    packets = {
+        "deep": "<a>" * 50_000 + f'<b xmlns:plus="{PLUS_NS}" plus:DataMining="{deny}"/>' + "</a>" * 50_000,
+        "laughs": '<!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+                  f'<x xmlns:plus="{PLUS_NS}" plus:DataMining="&b;"/>',
+        "huge": f'<x xmlns:plus="{PLUS_NS}" plus:DataMining="{deny}">' + " " * (2 << 20) + "</x>",
+        "wrong-type": f'<x xmlns:plus="{PLUS_NS}"><plus:DataMining><y>{"z" * 5000}</y></plus:DataMining></x>',
+    }
+    runner = CliRunner()
+    lib = tmp_path / "lib"
+    for n, (name, packet) in enumerate(packets.items()):
+        path = tmp_path / f"{name}.png"
+        path.write_bytes(embed_xmp(png_with_chunks({}, seed=40 + n), packet.encode()))
+        result = runner.invoke(cli, ["--library", str(lib), "import", str(path), "--license", "cc0-1.0", "--json"],
+                               catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        work_id = json.loads(result.stdout)["id"]
+        check = runner.invoke(cli, ["--library", str(lib), "license", "check", work_id, "--json"])
+        verdict = json.loads(check.stdout)
+        readable = name != "wrong-type"
+        assert verdict["can_train"] is readable, name
+        codes = [v["code"] for v in verdict["verdicts"] if v["action"] == "train"]
+        assert codes == ["training_license_allows" if readable else "training_xmp_constrained"], name
