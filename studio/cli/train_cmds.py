@@ -9,13 +9,14 @@ from pathlib import Path
 import click
 
 from studio.cli.params import Number, WholeNumber
+from studio.cli.train_lora_cmds import LORA_COMMANDS
 
 DEFAULT_OUT = Path(".train") / "builtin"
 
 
 @click.group("train")
 def train_group() -> None:
-    """Train models: the built-in model from its credited data."""
+    """Train models: the built-in model from its credited data, and LoRAs from library works."""
 
 
 @train_group.command("builtin")
@@ -76,5 +77,8 @@ def builtin_cmd(device: str, minutes: float, steps: int | None, vae_steps: int |
     click.echo(str(out_dir / "model"))
     click.echo(f"recipe: {out_dir / 'recipe.json'} ({recipe['run']['unet']['steps']} UNet steps)", err=True)
 
+
+for _command in LORA_COMMANDS:
+    train_group.add_command(_command)
 
 COMMANDS = [train_group]

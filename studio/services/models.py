@@ -6,11 +6,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.core.types import Origin, Terms, Work, WorkKind
+from studio.core.types import Origin, Relation, Terms, Work, WorkKind
 from studio.errors import InvalidInput, NotFound
 from studio.generate import BUILTIN_DESCRIPTION, BUILTIN_ID, LoraRef, ModelRef, builtin_model_ref, inspect_model
 from studio.generate.emoji_builtin import EMOJI_ARCH, EMOJI_ID, ensure_emoji_model
+from studio.generate.lora_provenance import LoraProvenance
 from studio.licensing import LicenseCatalog, WorkTerms
+from studio.lineage.graph import LineageGraph, ParentLink
 from studio.services.builtin_works import (
     EMOJI_DESCRIPTION,
     EMOJI_LICENSE,
@@ -187,6 +189,9 @@ class ModelRegistry:
         if self.library.models.name_taken(name):
             raise InvalidInput(f"a model named {name!r} is already registered", hint="choose another --name")
         kind = WorkKind.lora if info.kind == "lora" else WorkKind.model
+        made = info.provenance  # what a LoRA's own header says of its making, e.g. one the studio trained
+        creator = creator or (made.author if made else None)
+        base = self.library.works.by_sha256(made.base_model_sha256) if made and made.base_model_sha256 else None
         with self.library.db.atomic():
             work = existing or self.library.works.insert(
                 NewWork(
@@ -199,10 +204,19 @@ class ModelRegistry:
                     location=str(info.path),
                     format=info.format,
                     size_bytes=info.size_bytes,
+                    description=_made_from(made) if made else None,
                 )
             )
             self._insert_row(work.id, name, info.path, info.format, info.arch, str(source))
+            if existing is None and base is not None and base.kind is WorkKind.model:
+                LineageGraph(self.library.edges).add_parents(work.id, [ParentLink(base.id, Relation.finetuned_from)])
         return self.get(name), True
 
     def _insert_row(self, work_id: str, name: str, path: Path, fmt: str, arch: str | None, source: str) -> None:
         self.library.models.insert(work_id, name, str(path), fmt, arch, source)
+
+
+def _made_from(made: LoraProvenance) -> str:
+    works = f" on {len(made.training_works)} works" if made.training_works else ""
+    return (f"LoRA fine-tuned from {made.base_model or 'an unnamed base model'}{works} "
+            f"(training set {made.training_set_sha256[:12]})")

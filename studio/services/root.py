@@ -23,6 +23,7 @@ from studio.services.importing import ImportService
 from studio.services.licensing_view import LicenseView
 from studio.services.models import ModelRegistry
 from studio.services.review import ReviewService
+from studio.services.training import TrainingService
 from studio.store.library import Library
 from studio.store.publications import PublicationRecords
 
@@ -71,6 +72,7 @@ class Services:
         )
         self.importing = ImportService(library, self.licenses, lambda: self.credentials)
         self.collections = CollectionService(library.db, library.works, library.members, self.catalog)
+        self.training = TrainingService(library, self.licenses, self.models, self.collections, self.graph, data_dir)
         self._credentials: CredentialsService | None = None
         self._publishing: PublishingService | None = None
         self._engines: EngineRegistry | None = None

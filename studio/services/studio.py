@@ -57,6 +57,7 @@ class Studio:
         self.review = self.services.review
         self.importing = self.services.importing
         self.collections = self.services.collections
+        self.training = self.services.training
 
     @property
     def publishing(self) -> PublishingService:

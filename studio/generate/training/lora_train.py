@@ -33,6 +33,7 @@ from studio.generate.lora_provenance import LoraProvenance
 from studio.generate.model_configs import config_folder
 from studio.generate.request import Cancelled, ModelRef
 from studio.generate.torch_runtime import runtime
+from studio.generate.training.emoji_train import resolve_device
 from studio.generate.training.lora_files import save_lora
 
 CHECKPOINT = "checkpoint.pt"
@@ -58,7 +59,7 @@ class LoraTrainConfig:
     train_text_encoder: bool = False
     layout: str = "diffusers"
     resolution: int = 0  # 0: the base model's native size
-    device: str = "cpu"
+    device: str = "auto"  # cuda when present, else cpu
     checkpoint_every: int = 50
     max_samples: int = 8
     sample_steps: int = 20
@@ -118,7 +119,7 @@ def train_lora(base: ModelRef, examples: Sequence[TrainingExample], job_dir: Pat
     started = time.monotonic()
     runtime()  # offline, quiet libraries
     torch.manual_seed(cfg.seed)
-    device = torch.device(cfg.device)
+    device = torch.device(resolve_device(cfg.device))
     pipe = load_base(base, config_root).to(device)
     pipe.set_progress_bar_config(disable=True)
     xl = getattr(pipe, "text_encoder_2", None) is not None

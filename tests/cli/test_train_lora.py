@@ -1,0 +1,108 @@
+"""`studio train lora|status|cancel|resume` on the built-in tiny model: the training permission of every work is
+checked before any compute, the LoRA becomes a work with its lineage (finetuned_from the base, trained_on its
+set), images made with it are styled_with it, its header round-trips through `models add`, and a cancelled job
+resumed from its checkpoint gives the weights of an uninterrupted one."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from studio.services.studio import Studio
+
+torch.set_num_threads(1)
+FAST = ["--base", "studio-tiny", "--steps", "6", "--rank", "2", "--batch", "2", "--resolution", "64", "--seed", "5"]
+
+
+@pytest.fixture
+def library_works(run, sample) -> dict[str, list[str]]:
+    allowed = [run.import_(sample(i, size=(64, 64)), "--license", "cc-by-4.0", "--creator", "Ada",
+                           "--title", f"tile_{i}.png") for i in range(3)]
+    refused = [run.import_(sample(9, size=(64, 64)), "--license", "all-rights-reserved", "--title", "private")]
+    return {"allowed": allowed, "refused": refused}
+
+
+def test_a_refused_work_stops_the_request_before_any_compute_in_one_line(run, library_works) -> None:
+    result = run("train", "lora", "--works", *library_works["allowed"], "--works", *library_works["refused"],
+                 *FAST, ok=False)
+    assert result.exit_code != 0 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert library_works["refused"][0] in result.stderr and "--skip-refused" in result.stderr
+    assert run.json("train", "status") == []
+    assert run.json("list", "--kind", "collection") == []
+
+
+def test_lora_from_library_works_has_lineage_and_passes_it_to_what_it_makes(run, library_works, tmp_path) -> None:
+    works = " ".join(library_works["allowed"] + library_works["refused"])
+    job = run.json("train", "lora", "--works", works, *FAST, "--skip-refused", "--title", "Tiles",
+                   "--creator", "Ada", "--caption", f"{library_works['allowed'][0]}=a tiled floor")
+    assert job["state"] == "done" and job["step"] == 6 and job["lora_id"]
+    assert job["captions"] == ["a tiled floor", "tile 1", "tile 2"]
+    assert [r["id"] for r in job["refused"]] == library_works["refused"]
+    assert job["samples"] and all(Path(s).is_file() for s in job["samples"])
+
+    lora = job["lora_id"]
+    model = next(m for m in run.json("models", "list") if m["id"] == lora)
+    # Without --license the LoRA takes its base model's license (the built-in model's is CC0).
+    assert (model["kind"], model["name"], model["license"], model["arch"]) == ("lora", "Tiles", "cc0-1.0",
+                                                                                "studio-tiny")
+    lineage = run.json("lineage", lora)
+    relations = {(e["parent"], e["relation"]) for e in lineage["edges"] if e["child"] == lora}
+    base_id = next(m["id"] for m in run.json("models", "list") if m["name"] == "studio-tiny")
+    assert relations == {(base_id, "finetuned_from"), (job["collection_id"], "trained_on")}
+    members = run.json("collection", "show", job["collection_id"])["members"]
+    assert [m["id"] for m in members] == library_works["allowed"]
+
+    image = run.json("generate", "a tiled floor", "--lora", f"{lora}:1.0", "--steps", "2", "--size", "64x64",
+                     "--seed", "1")
+    ancestry = run.json("lineage", image["id"])
+    edges = {(e["child"], e["parent"], e["relation"]) for e in ancestry["edges"]}
+    assert (image["id"], lora, "styled_with") in edges
+    assert (lora, base_id, "finetuned_from") in edges and (lora, job["collection_id"], "trained_on") in edges
+
+    # The file carries its provenance: another library reads title, author, license and base back.
+    other = type(run)(tmp_path / "other-lib")
+    path = next(m["path"] for m in run.json("models", "list") if m["id"] == lora)
+    added = other.json("models", "add", path)
+    assert added["name"] == "Tiles" and added["license"] == model["license"]
+    assert "fine-tuned from studio-tiny on 3 works" in added["description"]
+    shown = other.json("show", added["id"])
+    assert shown["creator"] == "Ada"
+
+
+def test_cancel_from_elsewhere_then_resume_gives_the_uninterrupted_weights(run, library_works) -> None:
+    ids = library_works["allowed"]
+    whole = run.json("train", "lora", "--works", *ids, *FAST, "--title", "Whole")
+    queued = run.json("train", "lora", "--works", *ids, *FAST, "--title", "Halves", "--queue-only")
+    assert queued["state"] == "queued"
+
+    studio = Studio.open(run.library)
+    try:
+        def cancel_like_another_terminal(job) -> None:
+            if job.step == 2:
+                studio.training.cancel(job.id)  # what `studio train cancel` writes; the run reads it back
+
+        stopped = studio.training.run(queued["id"], on_progress=cancel_like_another_terminal,
+                                      cancel=threading.Event())
+    finally:
+        studio.close()
+    assert stopped.state == "cancelled" and 2 <= stopped.step < 6
+    status = run.json("train", "status", queued["id"])
+    assert status["state"] == "cancelled"
+    text = run("train", "status", queued["id"]).stdout
+    assert "cancelled" in text and "sample" in text
+
+    resumed = run.json("train", "resume", queued["id"])
+    assert resumed["state"] == "done" and resumed["step"] == 6
+    paths = {m["id"]: m["path"] for m in run.json("models", "list")}
+    a, b = load_file(paths[whole["lora_id"]]), load_file(paths[resumed["lora_id"]])
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+    again = run("train", "resume", queued["id"], ok=False)
+    assert again.exit_code != 0 and "is done" in again.stderr
+    cancel_done = run("train", "cancel", queued["id"], ok=False)
+    assert cancel_done.exit_code != 0 and "nothing to cancel" in cancel_done.stderr
