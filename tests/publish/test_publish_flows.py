@@ -144,6 +144,19 @@ def test_metadata_is_stored_locally_and_its_hashes_match(desk, chain) -> None:
     assert account.getBytes(namespace, key).call().decode() == pub.metadata_uri
 
 
+def test_published_metadata_states_whether_others_may_train_on_the_work(desk, chain) -> None:
+    open_work, closed_work = desk.work("Open", rev_share=5), desk.work("Closed", rev_share=5)
+    desk.studio.set_training_choice(open_work.id, "allow")
+    desk.studio.set_training_choice(closed_work.id, "deny")
+    storage = desk.publishing.storage(desk.publishing.network("devnet"))
+    for work, allowed in ((open_work, True), (closed_work, False)):
+        desk.publish(work)
+        pub = desk.publishing.journal.confirmed(work.id, "devnet")
+        meta = json.loads(storage.get(pub.metadata_uri, pub.metadata_hash))
+        assert meta["robotTerms"] == {"userAgent": "*", "allow": "/" if allowed else ""}
+        assert meta["remixStudio"]["aiTraining"] is allowed
+
+
 def test_options_set_a_roots_terms_and_raise_a_remixs_share(desk, chain) -> None:
     root = desk.work("Dawn", rev_share=5)
     (result,) = desk.publish(root, rev_share=12 * PCT, minting_fee=WIP_UNIT // 2)
