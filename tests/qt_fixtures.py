@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,3 +81,22 @@ def keyring_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if os.environ.get("STUDIO_TEST_SECRET_SERVICE") != "1":
         monkeypatch.setenv("STUDIO_KEYRING", f"plainfile:{tmp_path / 'keyring.json'}")
     monkeypatch.setenv("STUDIO_WALLET", f"ui-test-{uuid.uuid4().hex[:12]}")
+
+
+def import_image(
+    studio: Any,
+    make_image: Callable[..., Path],
+    license_id: str = "cc-by-4.0",
+    *,
+    title: str | None = None,
+    parents: tuple[str, ...] = (),
+    creator: str = "Ada",
+    size: tuple[int, int] = (64, 64),
+    **terms: object,
+) -> str:
+    """Import a real image file with the given license and parents into `studio`; returns the work id."""
+    from studio.services.importing import ImportRequest
+
+    path = make_image(size=size)
+    request = ImportRequest(path=path, title=title, creator=creator, license_id=license_id, parents=parents, **terms)  # type: ignore[arg-type]
+    return studio.import_image(request).work.id

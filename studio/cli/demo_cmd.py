@@ -6,6 +6,7 @@ import shutil
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import click
@@ -15,6 +16,7 @@ from studio.cli.library_cmds import render_tree
 from studio.cli.license_cmds import distinct, print_split, print_verdict
 from studio.cli.output import percent, progress, table
 from studio.cli.review_cmds import write_demo_report as write_report
+from studio.core.modes import Mode
 from studio.core.types import Relation, Work, percent_to_units, units_to_percent
 from studio.errors import InvalidInput, StudioError
 from studio.publish.errors import NoWallet
@@ -76,33 +78,13 @@ def generate_chain(state: DemoState) -> None:
     studio = state.studio
     model = studio.models.builtin()
     click.echo(f"  model: {model.name} ({model.work.license_id}): {model.work.description}")
+    remix = partial(CreateRequest, Mode.img2img, strength=0.6)  # each remixes the work before it
     steps = [
-        CreateRequest(
-            mode="txt2img",
-            prompt="a tidepool at dawn, warm light on still water",
-            seed=7,
-            title="Tidal Fields",
-            creator="Ada Demo",
-            license_id="pil-commercial-remix",
-            rev_share=percent_to_units(5),
-        ),
-        CreateRequest(
-            mode="img2img",
-            prompt="the same tidepool at noon, bright and green",
-            seed=8,
-            strength=0.6,
-            title="Tidal Fields at Noon",
-            creator="Ben Demo",
-            rev_share=percent_to_units(10),
-        ),
-        CreateRequest(
-            mode="img2img",
-            prompt="the tidepool at night under a pale moon",
-            seed=9,
-            strength=0.6,
-            title="Tidal Fields at Night",
-            creator="Cy Demo",
-        ),
+        CreateRequest(Mode.txt2img, "a tidepool at dawn, warm light on still water", seed=7, title="Tidal Fields",
+                      creator="Ada Demo", license_id="pil-commercial-remix", rev_share=percent_to_units(5)),
+        remix("the same tidepool at noon, bright and green", seed=8, title="Tidal Fields at Noon", creator="Ben Demo",
+              rev_share=percent_to_units(10)),
+        remix("the tidepool at night under a pale moon", seed=9, title="Tidal Fields at Night", creator="Cy Demo"),
     ]
     chain: list[Work] = []
     for request in steps:

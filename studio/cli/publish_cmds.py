@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -63,33 +64,25 @@ def devnet_group() -> None:
     """The local Story devnet (anvil with Story-compatible contracts), kept in the library folder."""
 
 
-@devnet_group.command("start")
-@json_option
-@click.pass_obj
-def devnet_start(obj, as_json: bool) -> None:
-    """Start the devnet (or find it running) with Story's contracts installed."""
-    status = _service(obj).devnet_start()
-    _show_devnet(status, as_json)
+def _devnet_command(name: str, help_text: str, action: Callable[[PublishingService], DevnetStatus]) -> None:
+    """`studio devnet NAME [--json]`: run `action` and show the devnet's status after it."""
+
+    @devnet_group.command(name, help=help_text)
+    @json_option
+    @click.pass_obj
+    def command(obj, as_json: bool) -> None:
+        _show_devnet(action(_service(obj)), as_json)
 
 
-@devnet_group.command("stop")
-@json_option
-@click.pass_obj
-def devnet_stop(obj, as_json: bool) -> None:
-    """Stop the devnet; its state (published works included) stays for the next start."""
-    service = _service(obj)
+def _stop(service: PublishingService) -> DevnetStatus:
     service.devnet_stop()
-    status = service.devnet_status()
-    _show_devnet(status, as_json)
+    return service.devnet_status()
 
 
-@devnet_group.command("status")
-@json_option
-@click.pass_obj
-def devnet_status(obj, as_json: bool) -> None:
-    """Whether the devnet runs, where, and at which block."""
-    status = _service(obj).devnet_status()
-    _show_devnet(status, as_json)
+_devnet_command("start", "Start the devnet (or find it running) with Story's contracts installed.",
+                PublishingService.devnet_start)
+_devnet_command("stop", "Stop the devnet; its state (published works included) stays for the next start.", _stop)
+_devnet_command("status", "Whether the devnet runs, where, and at which block.", PublishingService.devnet_status)
 
 
 # --- wallet -----------------------------------------------------------------------------------------------

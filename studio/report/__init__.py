@@ -7,37 +7,15 @@ from __future__ import annotations
 from studio.report.build import ReportInputs, build_report
 from studio.report.graph_image import draw_lineage
 from studio.report.html import FINGERPRINT_META, render_html
-from studio.report.model import (
-    CredentialsVerdict,
-    Credit,
-    Duty,
-    LicenseSummary,
-    LineageReport,
-    Link,
-    Node,
-    Problem,
-    Publication,
-    ReviewNote,
-    RoyaltyTable,
-    Share,
-)
+from studio.report.model import LineageReport, ReviewNote
 from studio.report.serialize import fingerprint, report_dict, report_json
 
+# The report's parts (nodes, links, credits, duties, royalty tables...) are read from `studio.report.model`.
 __all__ = [
     "FINGERPRINT_META",
-    "CredentialsVerdict",
-    "Credit",
-    "Duty",
-    "LicenseSummary",
     "LineageReport",
-    "Link",
-    "Node",
-    "Problem",
-    "Publication",
     "ReportInputs",
     "ReviewNote",
-    "RoyaltyTable",
-    "Share",
     "build_report",
     "draw_lineage",
     "fingerprint",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from studio.app.session import StudioSession
 from studio.services import Studio
-from studio.services.importing import ImportRequest
-from tests.qt_fixtures import _shared_data_dir, keyring_env, library_dir, no_dangling_threads, studio_data  # noqa: F401
+from tests.qt_fixtures import (  # noqa: F401
+    _shared_data_dir,
+    import_image,
+    keyring_env,
+    library_dir,
+    no_dangling_threads,
+    studio_data,
+)
 
 
 @pytest.fixture
@@ -35,20 +42,4 @@ def session(studio: Studio, qapp: object) -> Iterator[StudioSession]:
 @pytest.fixture
 def add_image(studio: Studio, make_image: Callable[..., Path]) -> Callable[..., str]:
     """Import a real image file with the given license and parents; returns the work id."""
-
-    def add(
-        license_id: str = "cc-by-4.0",
-        *,
-        title: str | None = None,
-        parents: tuple[str, ...] = (),
-        creator: str = "Ada",
-        size: tuple[int, int] = (64, 64),
-        **terms: object,
-    ) -> str:
-        path = make_image(size=size)
-        outcome = studio.import_image(
-            ImportRequest(path=path, title=title, creator=creator, license_id=license_id, parents=parents, **terms)
-        )  # type: ignore[arg-type]
-        return outcome.work.id
-
-    return add
+    return partial(import_image, studio, make_image)

@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from report_lineage import RECIPE, Builder, MixedLineage
+from report_lineage import RECIPE, Builder, MixedLineage, builder, studio  # noqa: F401
 
 from studio.core.types import Relation, WorkKind
-from studio.services import Studio
-
-
-@pytest.fixture
-def studio(tmp_path: Path) -> Iterator[Studio]:
-    opened = Studio.open(tmp_path / "lib")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def builder(studio: Studio, tmp_path: Path) -> Builder:
-    folder = tmp_path / "sources"
-    folder.mkdir()
-    return Builder(studio, folder)
 
 
 @pytest.fixture

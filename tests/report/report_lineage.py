@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from PIL import Image, ImageDraw
 
 from studio.core.types import LoraUse, Origin, Recipe, Relation, Work, WorkKind, percent_to_units
@@ -145,3 +146,18 @@ RECIPE = Recipe(
     mode="img2img",
     software="remix-studio test",
 )
+
+
+# Fixtures for the report and review tests (their conftest files import them).
+@pytest.fixture
+def studio(tmp_path: Path) -> Iterator[Studio]:
+    opened = Studio.open(tmp_path / "lib")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def builder(studio: Studio, tmp_path: Path) -> Builder:
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    return Builder(studio, folder)

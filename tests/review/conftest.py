@@ -11,26 +11,11 @@ import pytest
 # The lineage builder is shared with the report tests.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
 
-from report_lineage import Builder
+from report_lineage import builder, studio  # noqa: F401
 from signing_keys import forget_identity, keyring_store, use_for_cli
 
 from studio.secrets import SecretStore
-from studio.services import Studio
 from studio.store.library import data_dir
-
-
-@pytest.fixture
-def studio(tmp_path: Path) -> Iterator[Studio]:
-    opened = Studio.open(tmp_path / "lib")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def builder(studio: Studio, tmp_path: Path) -> Builder:
-    folder = tmp_path / "sources"
-    folder.mkdir()
-    return Builder(studio, folder)
 
 
 @pytest.fixture

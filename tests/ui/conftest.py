@@ -15,9 +15,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from studio.app.session import StudioSession
 from studio.app.settings import SettingsStore
 from studio.services import Studio
-from studio.services.importing import ImportRequest
 from studio.ui.main_window import MainWindow
-from tests.qt_fixtures import _shared_data_dir, keyring_env, library_dir, no_dangling_threads, studio_data  # noqa: F401
+from tests.qt_fixtures import (  # noqa: F401
+    _shared_data_dir,
+    import_image,
+    keyring_env,
+    library_dir,
+    no_dangling_threads,
+    studio_data,
+)
 
 
 @pytest.fixture
@@ -52,20 +58,9 @@ def window(open_window: Callable[..., MainWindow]) -> MainWindow:
 def add_image(window: MainWindow, make_image: Callable[..., Path]) -> Callable[..., str]:
     """Import a real image file through the window's library (GUI thread) and refresh the views."""
 
-    def add(
-        license_id: str = "cc-by-4.0",
-        *,
-        title: str | None = None,
-        parents: tuple[str, ...] = (),
-        creator: str = "Ada",
-        size: tuple[int, int] = (64, 64),
-        **terms: object,
-    ) -> str:
-        path = make_image(size=size)
-        outcome = window.session.studio.import_image(
-            ImportRequest(path=path, title=title, creator=creator, license_id=license_id, parents=parents, **terms)  # type: ignore[arg-type]
-        )
+    def add(*args: object, **kwargs: object) -> str:
+        work_id = import_image(window.session.studio, make_image, *args, **kwargs)  # type: ignore[arg-type]
         window.session.library_changed.emit()
-        return outcome.work.id
+        return work_id
 
     return add
