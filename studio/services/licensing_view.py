@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 from studio.core.types import Origin, Relation, Work
 from studio.errors import InvalidInput, LicenseRefused
@@ -31,6 +32,7 @@ from studio.licensing import (
 from studio.licensing.training import signals_with_choice
 from studio.lineage.graph import LineageGraph
 from studio.royalty import RoyaltySplit, royalty_split
+from studio.services.training_data import data_nodes
 from studio.store.library import Library
 from studio.store.training_permissions import TrainingPermission
 
@@ -91,12 +93,16 @@ class LicenseView:
         works = self.library.works.get_many(ids)
         chain = self._on_chain(works)
         training = self.library.training.of_works(works)
-        return {
+        found = {
             work_id: self.licensed(
                 work, parents.get(work_id, ()), on_chain=work_id in chain, training=training.get(work_id)
             )
             for work_id, work in works.items()
         }
+        # Training sets: their members' licenses, grouped, as parts of each collection (see training_data).
+        found.update(data_nodes(works, self.library.members, self.catalog,
+                                lambda work, parts: replace(found[work.id], parents=found[work.id].parents + parts)))
+        return found
 
     def licensed(
         self,
@@ -117,7 +123,9 @@ class LicenseView:
             parents=tuple(parents),
             on_chain=bool(self._on_chain([work.id])) if on_chain is None else on_chain,
             flags=tuple(Reason.from_dict(flag) for flag in work.flags),
-            owned=work.origin is not Origin.imported,
+            # The user made it (generated, or recorded as theirs); imported works and the models and training
+            # sets that ship with the studio belong to others.
+            owned=work.origin is Origin.generated,
             training=training_signals(training),
         )
 
