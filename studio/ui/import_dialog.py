@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.app.amount_fields import fee_from_text
 from studio.app.session import ImportOptions
-from studio.core.amounts import parse_ip_amount
 from studio.core.types import Relation, Work, percent_to_units
 from studio.errors import InvalidInput
 from studio.licensing import LicenseCatalog
@@ -121,13 +121,7 @@ class ImportDialog(QDialog):
 
     def options(self) -> ImportOptions:
         """The answers as import options; raises InvalidInput for a fee that is not an amount of IP (or wei)."""
-        fee_text = self.minting_fee.text().strip() if self.minting_fee.isEnabled() else ""
-        fee = None
-        if fee_text:
-            try:
-                fee = parse_ip_amount(fee_text)
-            except ValueError as exc:
-                raise InvalidInput(f"minting fee {fee_text!r} {exc}", hint="e.g. 0.5 (IP) or 250wei") from None
+        fee = fee_from_text(self.minting_fee.text()) if self.minting_fee.isEnabled() else None
         share = self.rev_share.value() if self.rev_share.isEnabled() and self.rev_share.value() > 0 else None
         parents = tuple(
             self.parents.item(i).data(Qt.ItemDataRole.UserRole)

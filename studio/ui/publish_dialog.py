@@ -8,7 +8,6 @@ dialog only shows what the publishing service planned and answered.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -28,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.app.amount_fields import balance_text, fee_from_text
+from studio.app.amount_fields import fee_text as ip_text
 from studio.app.royalty_view import percent_text, royalty_slices
 from studio.app.session import StudioSession
 from studio.app.workers import TaskContext
@@ -40,36 +41,7 @@ from studio.ui.royalty_chart import RoyaltyChart
 from studio.ui.settings_dialog import NETWORK_NAMES
 from studio.ui.theme import ALLOWED, REFUSED
 
-WEI = Decimal(10**18)
 REPLAN_DELAY_MS = 300
-
-
-def ip_text(wei: int | None) -> str:
-    if wei is None:
-        return "–"
-    text = f"{Decimal(wei) / WEI:f}"
-    return (text.rstrip("0").rstrip(".") if "." in text else text) + " IP"
-
-
-def balance_text(wei: int | None) -> str:
-    """A balance to read at a glance (four decimals); fees are always shown exactly with `ip_text`."""
-    if wei is None:
-        return "–"
-    return f"{Decimal(wei) / WEI:,.4f} IP"
-
-
-def parse_ip(text: str) -> int | None:
-    """'0.5' (IP) -> wei; '' -> None."""
-    text = text.strip().lower().removesuffix("ip").strip()
-    if not text:
-        return None
-    try:
-        value = Decimal(text) * WEI
-    except InvalidOperation:
-        raise InvalidInput(f"minting fee {text!r} is not an amount of IP", hint="e.g. 0.5") from None
-    if value < 0 or value != value.to_integral_value():
-        raise InvalidInput(f"minting fee {text!r} is not a usable amount", hint="IP has 18 decimals") from None
-    return int(value)
 
 
 @dataclass(frozen=True)
@@ -195,7 +167,7 @@ class PublishDialog(QDialog):
             network=self.network.currentData(),
             license_id=self.license.currentData() if self.license.isEnabled() else None,
             rev_share=percent_to_units(share) if share > 0 else None,
-            minting_fee=parse_ip(self.minting_fee.text()) if self.minting_fee.isEnabled() else None,
+            minting_fee=fee_from_text(self.minting_fee.text()) if self.minting_fee.isEnabled() else None,
         )
 
     # -- checking: wallet and plan, off the GUI thread ----------------------------------------------------
