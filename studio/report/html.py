@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from html import escape
 
 from studio import __version__
+from studio.report.html_style import CSS as _CSS
 from studio.report.model import CredentialsVerdict, LineageReport, Node, Problem, Publication, RoyaltyTable
 from studio.report.registrations import explorer_url
 from studio.report.serialize import fingerprint, report_dict
@@ -20,46 +21,6 @@ from studio.report.serialize import fingerprint, report_dict
 FINGERPRINT_META = "remix-studio-report-fingerprint"
 DATA_ID = "report-data"
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
-
-_CSS = """
-:root { color-scheme: light; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; margin: 0;
-  background: #f6f6f3; color: #212529; }
-main { max-width: 1200px; margin: 0 auto; padding: 24px 32px 48px; }
-h1 { font-size: 26px; margin: 0 0 4px; }
-h2 { font-size: 19px; margin: 32px 0 10px; border-bottom: 2px solid #d8d8d2; padding-bottom: 4px; }
-h3 { font-size: 16px; margin: 18px 0 6px; }
-.meta { color: #5f656e; font-size: 13px; }
-.meta code { font-size: 12px; }
-.verdicts { display: flex; gap: 10px; flex-wrap: wrap; margin: 14px 0 4px; }
-.verdict { flex-basis: 100%; font-size: 14px; }
-.pill { border-radius: 999px; padding: 4px 12px; font-weight: 600; font-size: 13px; }
-.yes { background: #dcefe2; color: #1b5e33; }
-.no { background: #f8dcdc; color: #8e1c1c; }
-.neutral { background: #e6e8ec; color: #343a40; }
-table { border-collapse: collapse; width: 100%; background: #fff; font-size: 13.5px; }
-th, td { border: 1px solid #deded8; padding: 6px 8px; text-align: left; vertical-align: top; }
-th { background: #efefea; font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tr.subject td { background: #eef4fd; }
-.severity-block { color: #8e1c1c; font-weight: 700; }
-.severity-warn { color: #8a5a00; font-weight: 700; }
-.code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; }
-.rule { color: #5f656e; font-size: 12px; }
-.graph { background: #fff; border: 1px solid #deded8; padding: 8px; overflow-x: auto; }
-.graph img { max-width: 100%; height: auto; display: block; margin: 0 auto; }
-img.thumb { width: 56px; height: 56px; object-fit: contain; background: #ececef; display: block; }
-.credits li, .duties li { margin: 4px 0; }
-pre.credit-block { background: #fff; border: 1px solid #deded8; padding: 10px; white-space: pre-wrap; }
-dl.recipe { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; background: #fff;
-  border: 1px solid #deded8; padding: 10px; margin: 0; }
-dl.recipe dt { color: #5f656e; }
-dl.recipe dd { margin: 0; overflow-wrap: anywhere; }
-.flag { color: #8e1c1c; font-weight: 600; }
-.ok { color: #1b5e33; }
-.muted { color: #5f656e; }
-footer { margin-top: 40px; color: #5f656e; font-size: 12px; }
-"""
 
 
 def render_html(report: LineageReport, graph_png: bytes, thumbnails: Mapping[str, bytes]) -> str:
@@ -185,15 +146,20 @@ def _titles(report: LineageReport) -> dict[str, str]:
     return {n.id: n.title for n in report.nodes}
 
 
+def _problem_table(report: LineageReport, section: str, heading: str, first: str, items: Iterable[Problem]) -> str:
+    """A section listing problems or notes: `first` names the first column (severity, kind)."""
+    head = "".join(f"<th>{name}</th>" for name in (first, "code", "explanation", "work"))
+    return (
+        f'<section id="{section}"><h2>{heading}</h2><table><thead><tr>{head}</tr></thead><tbody>'
+        + _problem_rows(items, _titles(report))
+        + "</tbody></table></section>"
+    )
+
+
 def _problems(report: LineageReport) -> str:
     if not report.problems:
         return '<section id="problems"><h2>Problems found</h2><p class="ok">No problems found.</p></section>'
-    return (
-        '<section id="problems"><h2>Problems found</h2>'
-        "<table><thead><tr><th>severity</th><th>code</th><th>explanation</th><th>work</th></tr></thead><tbody>"
-        + _problem_rows(report.problems, _titles(report))
-        + "</tbody></table></section>"
-    )
+    return _problem_table(report, "problems", "Problems found", "severity", report.problems)
 
 
 def _graph(report: LineageReport, graph_png: bytes) -> str:
@@ -397,11 +363,4 @@ def _credentials(report: LineageReport) -> str:
 
 
 def _notes(report: LineageReport) -> str:
-    if not report.notes:
-        return ""
-    return (
-        '<section id="notes"><h2>Notes</h2><table><thead><tr><th>kind</th><th>code</th><th>explanation</th>'
-        "<th>work</th></tr></thead><tbody>"
-        + _problem_rows(report.notes, _titles(report))
-        + "</tbody></table></section>"
-    )
+    return _problem_table(report, "notes", "Notes", "kind", report.notes) if report.notes else ""
