@@ -104,7 +104,7 @@ COMMAND_MODULES = {
     "models": "generate_cmds", "engines": "engine_cmds",
     "report": "review_cmds", "review": "review_cmds", "credentials": "review_cmds", "export": "review_cmds",
     "devnet": "publish_cmds", "wallet": "publish_cmds", "publish": "publish_cmds", "import-ip": "publish_cmds",
-    "revenue": "publish_cmds",
+    "revenue": "revenue_cmds",
     "demo": "demo_cmd",
     "train": "train_cmds",
     "collection": "collection_cmds",

@@ -1,4 +1,4 @@
-"""Story commands: `devnet`, `wallet`, `publish`, `import-ip` and `revenue`, each with `--json`."""
+"""Story commands: `devnet`, `wallet`, `publish` and `import-ip`, each with `--json` (`revenue` has its own module)."""
 
 from __future__ import annotations
 
@@ -12,34 +12,13 @@ import click
 from studio.cli.confirm import ask
 from studio.cli.license_cmds import distinct
 from studio.cli.output import emit_json, percent, progress, table
-from studio.cli.params import ADDRESS, HTTP_URL, IP_AMOUNT, PERCENT, TEXT, WALLET_NAME
-from studio.core import amounts
+from studio.cli.params import ADDRESS, IP_AMOUNT, PERCENT, TEXT
+from studio.cli.story_options import ip_text, json_option, network_option, rpc_option, wallet_option
+from studio.cli.story_options import publishing_service as _service
 from studio.core.types import percent_to_units, units_to_percent
-from studio.errors import InvalidInput
 from studio.publish.devnet import DevnetStatus
 from studio.publish.journal import Publication
-from studio.publish.networks import NETWORKS
 from studio.services.publishing import SETTINGS, PublishingService, PublishOptions, PublishPlan
-
-network_option = click.option("--network", type=click.Choice(list(NETWORKS)), help="Story network (default: devnet, "
-                              "or the `network` setting).")
-rpc_option = click.option("--rpc", "rpc_url", type=HTTP_URL,
-                          help="RPC URL to use instead of the network's (or its setting).")
-wallet_option = click.option("--wallet", "wallet_name", type=WALLET_NAME, envvar="STUDIO_WALLET",
-                             help="Wallet name in the keyring (default: default; env STUDIO_WALLET).")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-
-
-def _service(obj, wallet_name: str | None = None) -> PublishingService:
-    service = obj.studio.publishing
-    if wallet_name:
-        service.wallet_name = wallet_name
-    return service
-
-
-def ip_text(wei: int | None) -> str:
-    return "-" if wei is None else amounts.ip_text(wei)
-
 
 # --- devnet -----------------------------------------------------------------------------------------------
 
@@ -352,73 +331,4 @@ def import_ip_cmd(obj, ip_id: str, network, rpc_url, as_json: bool) -> None:
                f"{ip_id}")
 
 
-# --- revenue ----------------------------------------------------------------------------------------------
-
-
-@click.group("revenue")
-def revenue_group() -> None:
-    """Revenue of published works: pay a tip, show what can be claimed, claim it."""
-
-
-@revenue_group.command("show")
-@click.argument("work_id")
-@network_option
-@rpc_option
-@json_option
-@click.pass_obj
-def revenue_show(obj, work_id, network, rpc_url, as_json: bool) -> None:
-    """Claimable revenue of the work and of its ancestors, per currency."""
-    lines = _service(obj).revenue(work_id, network, rpc_url)
-    if as_json:
-        emit_json([{"id": c.work_id, "ip_id": c.ip_id, "currency": c.currency, "in_vault_wei": c.in_vault,
-                    "from_remixes_wei": c.pending, "claimable_wei": c.total} for c in lines])
-        return
-    rows = [(c.work_id, c.ip_id, c.currency, ip_text(c.in_vault)[:-3], ip_text(c.pending)[:-3],
-             ip_text(c.total)[:-3]) for c in lines]
-    click.echo(table(rows, ["work", "ip id", "currency", "in vault", "from remixes", "claimable"]))
-
-
-@revenue_group.command("pay")
-@click.argument("work_id")
-@click.argument("amount", type=IP_AMOUNT)
-@network_option
-@rpc_option
-@wallet_option
-@click.option("--yes", is_flag=True, help="Pay without asking.")
-@json_option
-@click.pass_obj
-def revenue_pay(obj, work_id, amount, network, rpc_url, wallet_name, yes: bool, as_json: bool) -> None:
-    """Pay a work AMOUNT (IP, e.g. 1.5, or wei, e.g. 250wei) as WIP; its ancestors get their shares."""
-    wei = amount
-    if wei == 0:
-        raise InvalidInput("a payment of 0 pays nobody", hint="give an amount above 0, e.g. 1.5")
-    service = _service(obj, wallet_name)
-    if not yes and not ask(f"Pay {ip_text(wei)} to {work_id}?"):
-        click.echo("cancelled: nothing was paid")
-        return
-    sent = service.pay(work_id, wei, network, rpc_url)
-    if as_json:
-        emit_json({"id": work_id, "amount_wei": wei,
-                   "transactions": [{"label": t.label, "tx_hash": t.tx_hash, "gas_used": t.gas_used} for t in sent]})
-        return
-    click.echo(f"paid {ip_text(wei)} to {work_id} (tx {sent[-1].tx_hash})")
-
-
-@revenue_group.command("claim")
-@click.argument("work_id")
-@network_option
-@rpc_option
-@wallet_option
-@json_option
-@click.pass_obj
-def revenue_claim(obj, work_id, network, rpc_url, wallet_name, as_json: bool) -> None:
-    """Move what the work's remixes owe it into its vault, claim it, and unwrap it into the wallet."""
-    result = _service(obj, wallet_name).claim(work_id, network, rpc_url)
-    if as_json:
-        emit_json({"id": work_id, **result})
-        return
-    total = sum(amount for _, amount in result["claimed"])
-    click.echo(f"claimed {ip_text(total)} for {work_id} ({len(result['tx_hashes'])} transactions)")
-
-
-COMMANDS = [devnet_group, wallet_group, publish_group, import_ip_cmd, revenue_group]
+COMMANDS = [devnet_group, wallet_group, publish_group, import_ip_cmd]
