@@ -63,7 +63,7 @@ class Bench:
             terms = WorkTerms(self.studio.catalog.get("pil-commercial-remix"), rev_share=percent_to_units(rev_share),
                               minting_fee=fee)
         new = NewWork(kind=WorkKind.image, sha256="", title=title, creator="Bench", origin=Origin.generated,
-                      license_id=terms.license_id, rev_share=terms.rev_share, minting_fee=terms.minting_fee)
+                      terms=terms.stored)
         return store_image(self.studio.library, _image(self.seed), name=f"{title}.png", new_work=new,
                            parents=links).work.id
 

@@ -28,7 +28,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from PIL import Image
 
-from studio.core.types import Origin, WorkKind
+from studio.core.types import Origin, Terms, WorkKind
 from studio.store.files import sha256_bytes
 from studio.store.library import Library
 from studio.store.works import NewWork
@@ -107,7 +107,7 @@ def build_library(root: Path, works: int) -> Path:
                         title=f"Study {n:05d}",
                         creator="Bench",
                         origin=Origin.generated if n % 3 else Origin.imported,
-                        license_id=licenses[n % 4],
+                        terms=Terms(licenses[n % 4]),
                         file_path=relative,
                         format="PNG",
                         width=64,

@@ -20,6 +20,7 @@ RELATIONS = [r.value for r in Relation if r.parent_kind is WorkKind.image]
 
 
 def work_json(work: Work) -> dict[str, Any]:
+    terms = work.terms
     data: dict[str, Any] = {
         "id": work.id,
         "kind": work.kind.value,
@@ -36,13 +37,13 @@ def work_json(work: Work) -> dict[str, Any]:
         "created_at": work.created_at,
         "file": work.file_path,
         "location": work.location,
-        "rev_share": units_to_percent(work.rev_share) if work.rev_share is not None else None,
+        "rev_share": units_to_percent(terms.rev_share) if terms.rev_share is not None else None,
         "rev_share_override": (
-            units_to_percent(work.rev_share_override) if work.rev_share_override is not None else None
+            units_to_percent(terms.rev_share_override) if terms.rev_share_override is not None else None
         ),
-        "minting_fee": work.minting_fee,  # wei, exact
-        "minting_fee_ip": ip_text(work.minting_fee).removesuffix(" IP") if work.minting_fee is not None else None,
-        "royalty_policy": work.royalty_policy,
+        "minting_fee": terms.minting_fee,  # wei, exact
+        "minting_fee_ip": ip_text(terms.minting_fee).removesuffix(" IP") if terms.minting_fee is not None else None,
+        "royalty_policy": terms.royalty_policy,
         "recipe": work.recipe.to_dict() if work.recipe else None,
         "flags": list(work.flags),
     }
@@ -177,13 +178,14 @@ def show_cmd(obj, work_id: str, as_json: bool) -> None:
         emit_json(data)
         return
     size = f"{work.width}x{work.height} {work.format}" if work.width else (work.location or "")
+    terms = work.terms
     click.echo(f"{work.id}  {work.title}")
     click.echo(f"  kind      {work.kind.value} ({work.origin.value}) {size}")
     click.echo(f"  creator   {work.creator or '-'}")
     click.echo(
         f"  license   {work.license_id}"
-        + (f", rev share {percent(units_to_percent(work.rev_share))}" if work.rev_share is not None else "")
-        + (f", minting fee {ip_text(work.minting_fee, exact=True)}" if work.minting_fee else "")
+        + (f", rev share {percent(units_to_percent(terms.rev_share))}" if terms.rev_share is not None else "")
+        + (f", minting fee {ip_text(terms.minting_fee, exact=True)}" if terms.minting_fee else "")
     )
     click.echo(f"  created   {work.created_at}")
     click.echo(f"  sha256    {work.sha256}")

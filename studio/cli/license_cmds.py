@@ -133,8 +133,8 @@ def print_verdict(verdict: Verdict, work: Work, registrations: Sequence[Registra
         pil = effective_pil(terms)
         extra = f" ({percent(units_to_percent(pil.commercial_rev_share))} rev share)" if pil.commercial_use else ""
         click.echo(f"  {'remixes inherit':<31} {terms.license.name}{extra}")
-        if pil.commercial_use and pil.royalty_policy and work.rev_share_override:
-            paid = percent(units_to_percent(work.rev_share_override))
+        if pil.commercial_use and pil.royalty_policy and work.terms.rev_share_override:
+            paid = percent(units_to_percent(work.terms.rev_share_override))
             click.echo(f"  {'remixes pay this work':<31} {paid} (raised by its creator)")
     if verdict.attribution:
         click.echo("  credit:")

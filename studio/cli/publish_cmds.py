@@ -322,9 +322,9 @@ def import_ip_cmd(obj, ip_id: str, network, rpc_url, as_json: bool) -> None:
     pub = service.journal.confirmed(work.id, service.network(network, rpc_url).name)
     if as_json:
         emit_json({"id": work.id, "title": work.title, "creator": work.creator, "license": work.license_id,
-                   "rev_share": units_to_percent(work.rev_share) if work.rev_share is not None else None,
-                   "rev_share_override": units_to_percent(work.rev_share_override)
-                   if work.rev_share_override else None,
+                   "rev_share": units_to_percent(work.terms.rev_share) if work.terms.rev_share is not None else None,
+                   "rev_share_override": units_to_percent(work.terms.rev_share_override)
+                   if work.terms.rev_share_override else None,
                    "ip_id": pub.ip_id if pub else ip_id, "network": pub.network if pub else network})
         return
     click.echo(f"{work.id}  “{work.title}” by {work.creator or 'unknown'} under {work.license_id}, on chain as "

@@ -118,6 +118,20 @@ class Recipe:
 
 
 @dataclass(frozen=True)
+class Terms:
+    """The license a work carries and the values it sets on it; None leaves the license's default.
+
+    `rev_share` (Story units) and `minting_fee` (wei) are the work's own where its license lets it choose;
+    `rev_share_override` is the raise-only rev share a published derivative asks of its own remixes."""
+
+    license_id: str
+    rev_share: int | None = None
+    minting_fee: int | None = None
+    royalty_policy: str | None = None
+    rev_share_override: int | None = None
+
+
+@dataclass(frozen=True)
 class Work:
     """A node of the lineage graph: an image, a model or a LoRA."""
 
@@ -127,7 +141,7 @@ class Work:
     title: str
     creator: str | None
     origin: Origin
-    license_id: str
+    terms: Terms
     created_at: str
     width: int | None = None
     height: int | None = None
@@ -136,14 +150,14 @@ class Work:
     phash: str | None = None
     file_path: str | None = None
     location: str | None = None
-    rev_share: int | None = None
-    rev_share_override: int | None = None
-    minting_fee: int | None = None
-    royalty_policy: str | None = None
     recipe: Recipe | None = None
     flags: tuple[dict[str, str], ...] = ()
     description: str | None = None
     deleted_at: str | None = None
+
+    @property
+    def license_id(self) -> str:
+        return self.terms.license_id
 
     @property
     def flagged(self) -> bool:

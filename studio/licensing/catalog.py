@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from studio.core.types import HUNDRED_PERCENT
+from studio.core.types import HUNDRED_PERCENT, Terms
 from studio.errors import InvalidInput, NotFound
 from studio.licensing.story_rules import ROYALTY_POLICIES, override_problem, registration_problems
 
@@ -158,6 +158,18 @@ class WorkTerms:
     @property
     def license_id(self) -> str:
         return self.license.id
+
+    @classmethod
+    def of(cls, catalog: LicenseCatalog, terms: Terms) -> WorkTerms:
+        """A work's stored terms with its license looked up (and every value checked against it)."""
+        return cls(catalog.get(terms.license_id), rev_share=terms.rev_share, minting_fee=terms.minting_fee,
+                   royalty_policy=terms.royalty_policy, rev_share_override=terms.rev_share_override)
+
+    @property
+    def stored(self) -> Terms:
+        """The terms as a work records them."""
+        return Terms(self.license.id, rev_share=self.rev_share, minting_fee=self.minting_fee,
+                     royalty_policy=self.royalty_policy, rev_share_override=self.rev_share_override)
 
     @property
     def expiry(self) -> int | None:

@@ -118,12 +118,7 @@ class Publisher:
         prediction = self._prediction(step, parents)
         with self.journal.atomic():
             if step.new_terms is not None:
-                terms = step.new_terms
-                self.works.update(
-                    step.work.id, license_id=terms.license_id, rev_share=terms.rev_share,
-                    minting_fee=terms.minting_fee, royalty_policy=terms.royalty_policy,
-                    rev_share_override=terms.rev_share_override,
-                )
+                self.works.update(step.work.id, terms=step.new_terms.stored)
             pub = self.journal.draft(step.work.id, self.network, self.chain.network.chain_id, self.wallet, prediction)
         try:
             signed, label = self._prepare(step, parents, prediction, pub.id, sent)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from studio.core.types import Origin, WorkKind
+from studio.core.types import Origin, Terms, WorkKind
 from studio.errors import InvalidInput, NotFound
 from studio.generate.comfyui import (
     MODEL_FOLDERS,
@@ -194,7 +194,7 @@ class EngineRegistry:
         work_kind = WorkKind.model if kind == "checkpoint" else WorkKind.lora
         with self.library.db.atomic():
             work = existing or self.library.works.insert(NewWork(
-                kind=work_kind, sha256=identity, title=title, origin=Origin.imported, license_id=license_id,
+                kind=work_kind, sha256=identity, title=title, origin=Origin.imported, terms=Terms(license_id),
                 location=location, format=REMOTE_FORMAT,
                 description=f"{filename} on ComfyUI server {server}; known by name only (its file hash is unknown)",
             ))

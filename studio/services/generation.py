@@ -200,11 +200,7 @@ class GenerationService:
             title=prepared.title,
             creator=prepared.creator,
             origin=Origin.generated,
-            license_id=terms.license_id,
-            rev_share=terms.rev_share,
-            minting_fee=terms.minting_fee,
-            royalty_policy=terms.royalty_policy,
-            rev_share_override=terms.rev_share_override,
+            terms=terms.stored,
             recipe=result.recipe,
         )
 

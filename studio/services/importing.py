@@ -166,11 +166,7 @@ class ImportService:
             description=request.description,
             origin=Origin.imported,
             recipe=found.recipe if found else None,
-            license_id=terms.license_id,
-            rev_share=terms.rev_share,
-            minting_fee=terms.minting_fee,
-            royalty_policy=terms.royalty_policy,
-            rev_share_override=terms.rev_share_override,
+            terms=terms.stored,
         )
 
         training = training_signals_of(data, credentials.report.training if credentials.report else ())

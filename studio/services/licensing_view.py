@@ -50,13 +50,7 @@ REQUEST_ERRORS = frozenset(
 
 
 def terms_of(work: Work, catalog: LicenseCatalog) -> WorkTerms:
-    return WorkTerms(
-        catalog.get(work.license_id),
-        rev_share=work.rev_share,
-        minting_fee=work.minting_fee,
-        royalty_policy=work.royalty_policy,
-        rev_share_override=work.rev_share_override,
-    )
+    return WorkTerms.of(catalog, work.terms)
 
 
 def now() -> int:

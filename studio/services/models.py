@@ -117,7 +117,7 @@ class ModelRegistry:
                         creator="Remix Studio",
                         description=BUILTIN_DESCRIPTION,
                         origin=Origin.builtin,
-                        license_id=BUILTIN_LICENSE,
+                        terms=Terms(BUILTIN_LICENSE),
                         location=str(ref.path),
                         format="diffusers",
                     )
@@ -200,7 +200,7 @@ class ModelRegistry:
                     title=name,
                     creator=creator,
                     origin=Origin.imported,
-                    license_id=license_id,
+                    terms=Terms(license_id),
                     location=str(info.path),
                     format=info.format,
                     size_bytes=info.size_bytes,

@@ -141,10 +141,10 @@ class ReviewService:
                     "id": w.id,
                     "sha256": w.sha256,
                     "license": _license_terms(self.licenses.catalog, w.license_id),
-                    "rev_share": w.rev_share,
-                    "rev_share_override": w.rev_share_override,
-                    "minting_fee": w.minting_fee,
-                    "royalty_policy": w.royalty_policy,
+                    "rev_share": w.terms.rev_share,
+                    "rev_share_override": w.terms.rev_share_override,
+                    "minting_fee": w.terms.minting_fee,
+                    "royalty_policy": w.terms.royalty_policy,
                 }
                 for w in sorted(works.values(), key=lambda w: w.id)
             ],

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from studio.core.types import Origin, Recipe, Work, WorkKind
+from studio.core.types import Origin, Recipe, Terms, Work, WorkKind
 from studio.errors import InvalidInput, NotFound
 from studio.store.db import Database
 
@@ -34,7 +34,7 @@ class NewWork:
     sha256: str
     title: str
     origin: Origin
-    license_id: str
+    terms: Terms
     creator: str | None = None
     description: str | None = None
     phash: str | None = None
@@ -44,14 +44,24 @@ class NewWork:
     width: int | None = None
     height: int | None = None
     size_bytes: int | None = None
-    rev_share: int | None = None
-    rev_share_override: int | None = None
-    minting_fee: int | None = None
-    royalty_policy: str | None = None
     recipe: Recipe | None = None
     flags: Sequence[dict[str, Any]] = field(default_factory=tuple)
     id: str | None = None
     created_at: str | None = None
+
+
+def terms_from_row(row: sqlite3.Row) -> Terms:
+    # Minting fees are wei, beyond SQLite's 64-bit integers: stored as text.
+    fee = row["minting_fee"]
+    return Terms(row["license_id"], rev_share=row["rev_share"], minting_fee=int(fee) if fee is not None else None,
+                 royalty_policy=row["royalty_policy"], rev_share_override=row["rev_share_override"])
+
+
+def terms_to_columns(terms: Terms) -> dict[str, Any]:
+    """The `works` columns that hold `terms` (in the order `insert` lists them)."""
+    fee = str(terms.minting_fee) if terms.minting_fee is not None else None
+    return {"license_id": terms.license_id, "rev_share": terms.rev_share, "minting_fee": fee,
+            "royalty_policy": terms.royalty_policy, "rev_share_override": terms.rev_share_override}
 
 
 def row_to_work(row: sqlite3.Row) -> Work:
@@ -63,7 +73,7 @@ def row_to_work(row: sqlite3.Row) -> Work:
         title=row["title"],
         creator=row["creator"],
         origin=Origin(row["origin"]),
-        license_id=row["license_id"],
+        terms=terms_from_row(row),
         created_at=row["created_at"],
         width=row["width"],
         height=row["height"],
@@ -72,10 +82,6 @@ def row_to_work(row: sqlite3.Row) -> Work:
         phash=row["phash"],
         file_path=row["file_path"],
         location=row["location"],
-        rev_share=row["rev_share"],
-        rev_share_override=row["rev_share_override"],
-        minting_fee=int(row["minting_fee"]) if row["minting_fee"] is not None else None,
-        royalty_policy=row["royalty_policy"],
         recipe=Recipe.from_dict(recipe) if recipe is not None else None,
         flags=tuple(json.loads(row["flags"] or "[]")),
         description=row["description"],
@@ -95,8 +101,8 @@ class WorkRepository:
         self.db.execute(
             """
             INSERT INTO works (id, kind, sha256, phash, file_path, location, format, width, height, size_bytes,
-                title, creator, description, origin, license_id, rev_share, rev_share_override, minting_fee,
-                royalty_policy, recipe, flags, created_at, updated_at)
+                title, creator, description, origin, license_id, rev_share, minting_fee, royalty_policy,
+                rev_share_override, recipe, flags, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             (
@@ -114,11 +120,7 @@ class WorkRepository:
                 new.creator,
                 new.description,
                 new.origin.value,
-                new.license_id,
-                new.rev_share,
-                new.rev_share_override,
-                str(new.minting_fee) if new.minting_fee is not None else None,
-                new.royalty_policy,
+                *terms_to_columns(new.terms).values(),
                 new.recipe.to_json() if new.recipe else None,
                 json.dumps(list(new.flags)),
                 new.created_at or now,
@@ -256,22 +258,15 @@ class WorkRepository:
     def restore(self, work_id: str) -> None:
         self.db.execute("UPDATE works SET deleted_at = NULL, updated_at = ? WHERE id = ?", (now_iso(), work_id))
 
-    def update(self, work_id: str, **fields: Any) -> Work:
-        allowed = {
-            "title",
-            "creator",
-            "description",
-            "license_id",
-            "rev_share",
-            "rev_share_override",
-            "minting_fee",
-            "royalty_policy",
-        }
-        unknown = set(fields) - allowed
+    def update(self, work_id: str, *, terms: Terms | None = None, **fields: Any) -> Work:
+        """Change a work's title, creator, description and (all at once) its terms."""
+        unknown = set(fields) - {"title", "creator", "description"}
         if unknown:
             raise InvalidInput(f"cannot change {', '.join(sorted(unknown))} of a work")
-        if "minting_fee" in fields and fields["minting_fee"] is not None:
-            fields["minting_fee"] = str(fields["minting_fee"])
+        if terms is not None:
+            fields.update(terms_to_columns(terms))
+        if not fields:
+            return self.get(work_id)
         sets = ", ".join(f"{name} = ?" for name in fields)
         self.db.execute(f"UPDATE works SET {sets}, updated_at = ? WHERE id = ?", [*fields.values(), now_iso(), work_id])
         return self.get(work_id)

@@ -3,6 +3,8 @@ the report shown, a lineage change voiding an approval or refusing a decision, a
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -111,7 +113,8 @@ def test_a_decision_on_a_report_outdated_behind_the_tabs_back_is_refused_with_th
     listed(qtbot, model)
     old = reviewed(qtbot, model, remix)
     # Another program (the CLI) changes an ancestor's terms; the window hears nothing of it.
-    session.studio.library.works.update(root, rev_share=9_000_000)
+    works = session.studio.library.works
+    works.update(root, terms=replace(works.get(root).terms, rev_share=9_000_000))
     with qtbot.waitSignal(model.refused, timeout=WAIT) as refused:
         model.decide("approved", "Rita")
     message = refused.args[0]

@@ -36,7 +36,7 @@ def test_import_runs_on_a_worker_with_its_own_connection(qtbot, session, make_im
     ((thread, conn),) = opened
     assert thread != threading.get_ident() and conn is not session.studio.library.db.conn
     works = session.studio.works()
-    assert {w.creator for w in works} == {"Mira"} and {w.rev_share for w in works} == {7_000_000}
+    assert {w.creator for w in works} == {"Mira"} and {w.terms.rev_share for w in works} == {7_000_000}
     assert {w.origin for w in works} == {Origin.imported}
 
 

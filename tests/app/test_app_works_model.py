@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from studio.app import works_model
 from studio.app.works_model import FlaggedRole, LibraryFilter, WorkIdRole, WorkRole, WorksModel
-from studio.core.types import Origin, WorkKind
+from studio.core.types import Origin, Terms, WorkKind
 from studio.store.works import NewWork
 
 
@@ -28,7 +28,7 @@ def insert_rows(
                     sha256=sha,
                     title=f"{prefix} {n:05d}",
                     origin=origin,
-                    license_id=license_id,
+                    terms=Terms(license_id),
                     created_at=f"2026-01-01T00:00:00.{n:06d}Z",
                 )
             )

@@ -44,7 +44,7 @@ def test_requests_read_from_text_get_the_mode_and_refuse_unknown_ones() -> None:
     assert json.loads(json.dumps(request.to_dict()))["mode"] == "txt2img"
     assert request.to_recipe(software="s", scheduler=None).mode == "txt2img"
     assert CreateRequest(mode="blend", prompt="x").mode is Mode.blend
-    with pytest.raises(InvalidInput, match="Unknown generation mode 'outpaint'.*txt2img, img2img, inpaint, blend"):
+    with pytest.raises(InvalidInput, match=r"Unknown generation mode 'outpaint'.*txt2img, img2img, inpaint, blend"):
         CreateRequest(mode="outpaint", prompt="x")
 
 

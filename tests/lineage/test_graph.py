@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from studio.core.types import MAX_PARENTS, Origin, Relation, WorkKind
+from studio.core.types import MAX_PARENTS, Origin, Relation, Terms, WorkKind
 from studio.errors import LineageError
 from studio.lineage.graph import LineageGraph, ParentLink
 from studio.store.works import NewWork
@@ -20,7 +20,7 @@ def _add(library, n: int, kind: WorkKind = WorkKind.image) -> list[str]:
                     sha256=f"{kind}-{i}-{len(ids)}-{id(ids)}",
                     title=f"w{i}",
                     origin=Origin.imported,
-                    license_id="cc0-1.0",
+                    terms=Terms("cc0-1.0"),
                 )
             )
             ids.append(work.id)

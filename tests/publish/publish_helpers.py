@@ -97,9 +97,7 @@ class Desk:
             )
         new = NewWork(
             kind=WorkKind.image, sha256="", title=title, creator="Test Creator",
-            origin=Origin.generated if owned else Origin.imported, license_id=terms.license_id,
-            rev_share=terms.rev_share, minting_fee=terms.minting_fee, royalty_policy=terms.royalty_policy,
-            rev_share_override=terms.rev_share_override,
+            origin=Origin.generated if owned else Origin.imported, terms=terms.stored,
         )
 
         def audit(work_id: str) -> list[dict]:

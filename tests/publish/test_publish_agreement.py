@@ -115,8 +115,8 @@ class Lineages:
             child = self.remix(f"c{n} blend", [a, b])
             self.try_publish(child, [a, b], f"{n}: remix of {_terms(a)} + {_terms(b)}")
         else:
-            override = self.rng.choice([None, None, 20, 50, 70]) if a.rev_share is not None else None
-            if override is not None and override * 1_000_000 < (a.rev_share or 0):
+            override = self.rng.choice([None, None, 20, 50, 70]) if a.terms.rev_share is not None else None
+            if override is not None and override * 1_000_000 < (a.terms.rev_share or 0):
                 override = None
             mid = self.remix(f"c{n} mid", [a], override=override)
             if not self.try_publish(mid, [a], f"{n}: remix of {_terms(a)} raising to {override}"):
@@ -127,13 +127,13 @@ class Lineages:
     def _twin(self, a: Work, name: str) -> Work:
         """Another root under exactly A's terms, so that a blend of both is allowed."""
         return self.desk.work(name, license_id=a.license_id, owned=False,
-                              rev_share=None if a.rev_share is None else a.rev_share / 1_000_000,
-                              minting_fee=a.minting_fee, royalty_policy=a.royalty_policy)
+                              rev_share=None if a.terms.rev_share is None else a.terms.rev_share / 1_000_000,
+                              minting_fee=a.terms.minting_fee, royalty_policy=a.terms.royalty_policy)
 
 
 def _terms(work: Work) -> str:
-    share = f" {work.rev_share / 1_000_000:g}%" if work.rev_share else ""
-    policy = f" {work.royalty_policy}" if work.royalty_policy else ""
+    share = f" {work.terms.rev_share / 1_000_000:g}%" if work.terms.rev_share else ""
+    policy = f" {work.terms.royalty_policy}" if work.terms.royalty_policy else ""
     return f"{work.license_id}{share}{policy}"
 
 

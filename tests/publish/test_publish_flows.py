@@ -161,7 +161,7 @@ def test_options_set_a_roots_terms_and_raise_a_remixs_share(desk, chain) -> None
     root = desk.work("Dawn", rev_share=5)
     (result,) = desk.publish(root, rev_share=12 * PCT, minting_fee=WIP_UNIT // 2)
     stored = desk.studio.work(root.id)
-    assert (stored.rev_share, stored.minting_fee) == (12 * PCT, WIP_UNIT // 2)
+    assert (stored.terms.rev_share, stored.terms.minting_fee) == (12 * PCT, WIP_UNIT // 2)
     terms = chain.c("PILicenseTemplate").functions.getLicenseTerms(result.publication.license_terms_ids[0]).call()
     assert (terms[8], terms[2]) == (12 * PCT, WIP_UNIT // 2)  # commercialRevShare, defaultMintingFee
 
@@ -178,6 +178,6 @@ def test_options_set_a_roots_terms_and_raise_a_remixs_share(desk, chain) -> None
     assert desk.publishing.journal.list(work_id=remix.id) == []
 
     (raised,) = desk.publish(remix, rev_share=20 * PCT)
-    assert desk.studio.work(remix.id).rev_share_override == 20 * PCT
+    assert desk.studio.work(remix.id).terms.rev_share_override == 20 * PCT
     assert raised.publication.readback["royalty_percent"] == 20 * PCT
     assert raised.publication.readback["agrees"], raised.publication.readback["differences"]

@@ -40,12 +40,12 @@ def test_import_mirrors_the_chain_and_brings_the_parents(alice, bob) -> None:
 
     studio = bob.studio
     assert imported.title == "Noon" and imported.origin is Origin.imported and imported.creator == "Test Creator"
-    assert (imported.license_id, imported.rev_share, imported.rev_share_override) == (
+    assert (imported.license_id, imported.terms.rev_share, imported.terms.rev_share_override) == (
         "pil-commercial-remix", 7 * PCT, 12 * PCT)
     assert studio.file_of(imported).read_bytes() == alice.studio.file_of(noon).read_bytes()
     (edge,) = studio.parents(imported.id)
     parent = studio.work(edge.parent_id)
-    assert parent.title == "Dawn" and (parent.license_id, parent.rev_share) == ("pil-commercial-remix", 7 * PCT)
+    assert parent.title == "Dawn" and (parent.license_id, parent.terms.rev_share) == ("pil-commercial-remix", 7 * PCT)
     for work, source in ((imported, noon), (parent, dawn)):
         pub = bob.publishing.journal.confirmed(work.id, "devnet")
         assert pub.origin == "imported" and pub.ip_id == alice.ip(source)

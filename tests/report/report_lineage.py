@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from studio.core.types import LoraUse, Origin, Recipe, Relation, Work, WorkKind, percent_to_units
+from studio.core.types import LoraUse, Origin, Recipe, Relation, Terms, Work, WorkKind, percent_to_units
 from studio.lineage.graph import ParentLink
 from studio.services import Studio
 from studio.services.importing import ImportRequest, store_image
@@ -77,7 +77,7 @@ class Builder:
                 sha256=secrets.token_hex(32),
                 title=title,
                 origin=Origin.imported,
-                license_id=license_id,
+                terms=Terms(license_id),
                 creator=creator,
                 location=f"/models/{title}.safetensors",
             )
@@ -97,10 +97,7 @@ class Builder:
             origin=Origin.generated,
             creator=creator,
             recipe=recipe,
-            license_id=terms.license_id,
-            rev_share=terms.rev_share,
-            minting_fee=terms.minting_fee,
-            royalty_policy=terms.royalty_policy,
+            terms=terms.stored,
         )
 
         def audit(work_id: str) -> list[dict]:

@@ -12,7 +12,7 @@ from html_page import Page
 from PIL import Image
 from report_lineage import IP_ID, RECIPE, MixedLineage
 
-from studio.core.types import Origin, Relation, WorkKind
+from studio.core.types import Origin, Relation, Terms, WorkKind
 from studio.lineage.graph import ParentLink
 from studio.report import fingerprint
 from studio.report.graph_image import COMPACT_ABOVE, FLAGGED, MAX_HEIGHT, MAX_WIDTH, SUBJECT
@@ -212,7 +212,8 @@ def test_a_large_ancestry_is_drawn_compact_and_bounded(studio):
 
     def add(title: str) -> str:
         new = NewWork(
-            kind=WorkKind.image, sha256=secrets.token_hex(32), title=title, origin=Origin.imported, license_id="cc0-1.0"
+            kind=WorkKind.image, sha256=secrets.token_hex(32), title=title, origin=Origin.imported,
+            terms=Terms("cc0-1.0"),
         )
         return works.insert(new).id
 
@@ -242,7 +243,7 @@ def test_a_deep_ancestry_is_drawn_from_the_nearest_generations(studio):
                 sha256=secrets.token_hex(32),
                 title=f"gen {n}",
                 origin=Origin.imported,
-                license_id="cc0-1.0",
+                terms=Terms("cc0-1.0"),
             )
             work = works.insert(new)
             if previous is not None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from studio.cli.main import cli
-from studio.core.types import Relation, percent_to_units
+from studio.core.types import Relation, Terms, percent_to_units
 from studio.errors import InvalidInput, LicenseRefused
 from studio.report import fingerprint
 from studio.services import review
@@ -103,12 +104,12 @@ def test_an_ancestors_license_or_terms_change_voids_the_approval(studio, builder
     studio.library.works.update(middle.id, title="Noon (renamed)")
     assert review.approval_status(studio, last.id).state == "approved"
 
-    studio.library.works.update(root.id, rev_share=percent_to_units(7))
+    studio.library.works.update(root.id, terms=replace(root.terms, rev_share=percent_to_units(7)))
     assert review.approval_status(studio, last.id).state == "voided"
-    studio.library.works.update(root.id, rev_share=percent_to_units(5))
+    studio.library.works.update(root.id, terms=replace(root.terms, rev_share=percent_to_units(5)))
     assert review.approval_status(studio, last.id).state == "approved"  # the lineage approved, exactly
 
-    studio.library.works.update(middle.id, license_id="cc-by-4.0", rev_share=None)
+    studio.library.works.update(middle.id, terms=Terms("cc-by-4.0"))
     assert review.approval_status(studio, last.id).state == "voided"
     _refusal(studio, last.id)
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from studio.core.types import Origin, Recipe, WorkKind
+from studio.core.types import Origin, Recipe, Terms, WorkKind
 from studio.errors import InvalidInput, NotFound
 from studio.store.works import NewWork
 
 
-def _new(n: int, **extra) -> NewWork:
-    fields = {"license_id": "cc0-1.0", **extra}
-    return NewWork(kind=WorkKind.image, sha256=f"sha{n}", title=f"work {n}", origin=Origin.imported, **fields)
+def _new(n: int, *, license_id: str = "cc0-1.0", **extra) -> NewWork:
+    terms = Terms(license_id, **{k: extra.pop(k) for k in ("rev_share", "minting_fee") if k in extra})
+    return NewWork(kind=WorkKind.image, sha256=f"sha{n}", title=f"work {n}", origin=Origin.imported, terms=terms,
+                   **extra)
 
 
 def test_round_trip_keeps_every_field(library) -> None:
@@ -19,7 +20,7 @@ def test_round_trip_keeps_every_field(library) -> None:
     work = library.works.insert(_new(1, creator="Ana", rev_share=5_000_000, minting_fee=10**20, recipe=recipe))
     again = library.works.get(work.id)
     assert again == work
-    assert again.minting_fee == 10**20  # wei amounts beyond 64 bits survive
+    assert again.terms.minting_fee == 10**20  # wei amounts beyond 64 bits survive
     assert again.recipe == recipe
 
 

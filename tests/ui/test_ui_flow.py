@@ -40,7 +40,7 @@ def test_import_remix_lineage_license_and_publish(qtbot, keyring_env, window, ma
         press(qtbot, dialog, QDialogButtonBox.StandardButton.Ok)
     assert window.library.model.rowCount() == 1
     parent = window.library.model.work_at(0)
-    assert (parent.title, parent.creator, parent.license_id, parent.rev_share) == (
+    assert (parent.title, parent.creator, parent.license_id, parent.terms.rev_share) == (
         "Tidepool at Dawn",
         "Mira Okafor",
         "pil-commercial-remix",

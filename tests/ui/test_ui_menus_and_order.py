@@ -11,7 +11,7 @@ from PySide6.QtGui import QKeySequence
 
 from studio.app.works_model import WorkIdRole
 from studio.cli.main import cli
-from studio.core.types import Origin, WorkKind
+from studio.core.types import Origin, Terms, WorkKind
 from studio.store.works import NewWork
 
 
@@ -38,7 +38,7 @@ def test_the_images_filter_does_not_count_models(qtbot, window, add_image):
             sha256=hashlib.sha256(b"a model").hexdigest(),
             title="Some model",
             origin=Origin.imported,
-            license_id="cc0-1.0",
+            terms=Terms("cc0-1.0"),
         )
     )
     window.session.library_changed.emit()

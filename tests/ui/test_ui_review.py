@@ -4,6 +4,8 @@ and the approval switch refusing a publication in the Publish dialog with the re
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -145,7 +147,8 @@ def test_a_decision_on_a_report_changed_meanwhile_is_refused_in_plain_words(qtbo
     root, remix = chain
     panel = open_review(qtbot, reviewer_window)
     click_row(qtbot, panel, remix)
-    reviewer_window.session.studio.library.works.update(root, rev_share=percent_to_units(9))  # e.g. by the CLI
+    works = reviewer_window.session.studio.library.works
+    works.update(root, terms=replace(works.get(root).terms, rev_share=percent_to_units(9)))  # e.g. by the CLI
     with qtbot.waitSignal(panel.model.refused, timeout=WAIT):
         qtbot.mouseClick(panel.approve, Qt.MouseButton.LeftButton)
     assert "no longer matches “Tidepool Remix”" in panel.message.text()

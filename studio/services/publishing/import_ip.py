@@ -55,9 +55,7 @@ class IpImporter:
             terms = replace(terms, rev_share_override=found.rev_share_override)
         new = NewWork(
             kind=WorkKind.image, sha256="", title=found.title[:200], creator=found.creator, origin=Origin.imported,
-            description=found.description, license_id=terms.license_id, rev_share=terms.rev_share,
-            minting_fee=terms.minting_fee, royalty_policy=terms.royalty_policy,
-            rev_share_override=terms.rev_share_override,
+            description=found.description, terms=terms.stored,
         )
         links = [ParentLink(w.id, rel) for w, rel in parents]
         view = LicenseView(self.library, self.catalog)
