@@ -78,6 +78,14 @@ def _run(obj, mode: Mode, prompt: str, parents: tuple[str, ...], opts: dict[str,
     studio.use_engine(engine)
     if device:
         studio.generation.use_device(device)
+    if not as_json:
+        # What the new image will owe, said before any compute: credits for the parents, the model and the data it
+        # was trained on, and the duties that travel with them.
+        plan = studio.generation.prepare(request).plan
+        for credit in plan.attribution:
+            click.echo(f"  credit: {credit.text}", err=True)
+        for duty in plan.obligations:
+            click.echo(f"  duty: {duty.text}", err=True)
     with progress("loading the model", quiet=as_json) as shown:
 
         def on_progress(p) -> None:

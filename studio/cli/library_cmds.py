@@ -169,12 +169,14 @@ def show_cmd(obj, work_id: str, as_json: bool) -> None:
     parents = studio.parents(work.id)
     children = studio.children(work.id)
     published = registrations_of(studio.library.db, work.id)
+    training = studio.collections.training_credits(work.id)
     if as_json:
         data = work_json(work)
         data["ip"] = published[-1].to_dict() if published else None
         data["registrations"] = [reg.to_dict() for reg in published]
         data["parents"] = [{"id": e.parent_id, "relation": e.relation.value, "weight": e.weight} for e in parents]
         data["children"] = [{"id": e.child_id, "relation": e.relation.value} for e in children]
+        data["trained_on"] = [credit.to_dict() for credit in training]
         emit_json(data)
         return
     size = f"{work.width}x{work.height} {work.format}" if work.width else (work.location or "")
@@ -199,6 +201,11 @@ def show_cmd(obj, work_id: str, as_json: bool) -> None:
         click.echo(f"  parent    {edge.parent_id} ({edge.relation.value})")
     for edge in children:
         click.echo(f"  child     {edge.child_id} ({edge.relation.value})")
+    for credit in training:
+        click.echo(f"  data      {credit.text()}")
+    if work.kind is WorkKind.collection:
+        click.echo(f"  members   {studio.collections.summary(work.id, limit=0).credit_line()} "
+                   f"(`studio collection show {work.id}`)")
     for flag in work.flags:
         click.echo(f"  flagged   {flag.get('message', flag.get('code'))}")
 
@@ -262,10 +269,13 @@ def lineage_cmd(obj, work_id: str, as_json: bool) -> None:
                     {"child": e.child_id, "parent": e.parent_id, "relation": e.relation.value, "weight": e.weight}
                     for e in lineage.edges
                 ],
+                "trained_on": [credit.to_dict() for credit in obj.studio.collections.training_credits(lineage.work.id)],
             }
         )
         return
     click.echo(render_tree(lineage.work.id, lineage.edges, works))
+    for credit in obj.studio.collections.training_credits(lineage.work.id):
+        click.echo(f"data: {credit.text()}")
     if lineage.descendants:
         click.echo("descendants:")
         for node in lineage.descendants:
@@ -284,7 +294,9 @@ def render_tree(root: str, edges, works: dict[str, Work]) -> str:
         work = works[work_id]
         who = f" by {work.creator}" if work.creator else ""
         flag = "  [flagged]" if work.flags else ""
-        return f"{work.id}  {work.title}{who}  [{work.license_id}]{flag}"
+        # A collection's own license is not its members': theirs are summed up on the `data:` line.
+        label = "collection" if work.kind is WorkKind.collection else work.license_id
+        return f"{work.id}  {work.title}{who}  [{label}]{flag}"
 
     def visit(work_id: str, prefix: str, relation: str | None) -> None:
         label = f"{relation} " if relation else ""

@@ -1,7 +1,9 @@
 """The built-in emoji model as a work with lineage: its recipe is its training recipe, and it is `trained_on` a
 collection holding the OpenMoji works it learned from, each with its author and license.
 
-The works are imported once per library from the list shipped with the weights, in one transaction: no file is
+The works are imported once per library from the list shipped with the weights, in one transaction (origin
+`builtin`: they come with the studio, belong to their authors, and stay out of the library's lists unless asked
+for with `studio list --origin builtin` or reached through the collection). No file is
 copied (each work records the SVG's sha256 and its place in the pinned npm package), so the import takes a
 fraction of a second. Identical SVGs under several code points (some flags share a drawing) are one file and
 so one work, titled with every annotation; the model was trained on each code point as a caption of it.
@@ -20,7 +22,6 @@ from studio.lineage.graph import LineageGraph, ParentLink, check_kinds
 from studio.store.library import Library
 from studio.store.works import NewWork
 
-OPENMOJI_TITLE = "OpenMoji 17 (training set of studio-emoji)"
 OPENMOJI_CREATOR = "OpenMoji contributors"
 # The model adapts its CC BY-SA 4.0 data, so it carries the same share-alike license (see docs/models.md).
 EMOJI_LICENSE = "cc-by-sa-4.0"
@@ -60,7 +61,7 @@ def ensure_openmoji_collection(library: Library, weights_dir: Path = WEIGHTS_DIR
         by_file[item.svg_sha256].append(item)
     with library.db.atomic():
         collection = library.works.insert(NewWork(
-            kind=WorkKind.collection, sha256=sha, title=OPENMOJI_TITLE, creator=OPENMOJI_CREATOR,
+            kind=WorkKind.collection, sha256=sha, title=f"OpenMoji 17 ({len(emoji):,} emoji)", creator=OPENMOJI_CREATOR,
             description=f"{len(emoji):,} OpenMoji emoji ({len(by_file):,} distinct SVG files) from "
                         f"{OPENMOJI_SOURCE}, licensed CC BY-SA 4.0; the held-out emoji are not in it.",
             origin=Origin.builtin, terms=Terms("cc0-1.0"), location=OPENMOJI_SOURCE, format="collection",
@@ -82,7 +83,7 @@ def _emoji_work(library: Library, items: list[TrainedEmoji]) -> Work:
     return library.works.insert(NewWork(
         kind=WorkKind.image, sha256=first.svg_sha256, title=" / ".join(i.annotation for i in items)[:200],
         creator=first.author, description=f"OpenMoji {codes}, group {first.group}",
-        origin=Origin.imported, terms=Terms(OPENMOJI_LICENSE_ID), location=first.location, format="svg",
+        origin=Origin.builtin, terms=Terms(OPENMOJI_LICENSE_ID), location=first.location, format="svg",
     ))
 
 

@@ -8,10 +8,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from studio.core.types import Origin, Recipe, Terms, Work, WorkKind
+from studio.core.types import Origin, Recipe, Relation, Terms, Work, WorkKind
 from studio.errors import InvalidInput, NotFound
 from studio.licensing import LicenseCatalog
 from studio.store.db import Database
+from studio.store.edges import EdgeRecords
 from studio.store.members import MemberRecords
 from studio.store.works import NewWork, WorkRepository, new_id
 
@@ -68,17 +69,44 @@ class CollectionSummary:
         }
 
 
+@dataclass(frozen=True)
+class TrainingCredit:
+    """A model or LoRA in a work's lineage and the training set it learned from."""
+
+    model: Work
+    collection: CollectionSummary
+
+    def text(self) -> str:
+        return f"{self.model.title} was trained on “{self.collection.work.title}”: {self.collection.credit_line()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model.id, "model_title": self.model.title, "text": self.text(),
+                "collection": self.collection.to_dict()}
+
+
 def members_hash(hashes: list[str]) -> str:
     """The training-set hash: sha256 over the members' sorted sha256s, one per line."""
     return hashlib.sha256("".join(f"{h}\n" for h in sorted(hashes)).encode()).hexdigest()
 
 
 class CollectionService:
-    def __init__(self, db: Database, works: WorkRepository, members: MemberRecords, catalog: LicenseCatalog) -> None:
+    def __init__(self, db: Database, works: WorkRepository, members: MemberRecords, catalog: LicenseCatalog,
+                 edges: EdgeRecords) -> None:
         self.db = db
         self.works = works
         self.members = members
         self.catalog = catalog
+        self.edges = edges
+
+    def training_credits(self, work_id: str) -> list[TrainingCredit]:
+        """Every model or LoRA in the work's lineage (the work itself included) with the set it was trained on:
+        data -> model -> image, nearest model first."""
+        found: list[TrainingCredit] = []
+        edges = [e for e in self.edges.ancestor_edges(work_id) if e.relation is Relation.trained_on]
+        edges.sort(key=lambda e: (e.child_id != work_id, e.child_id, e.position))
+        for edge in edges:
+            found.append(TrainingCredit(self.works.get(edge.child_id), self.summary(edge.parent_id, limit=0)))
+        return found
 
     def create(
         self, title: str, *, creator: str | None = None, description: str | None = None,

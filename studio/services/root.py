@@ -71,7 +71,8 @@ class Services:
             library_root=library.root,
         )
         self.importing = ImportService(library, self.licenses, lambda: self.credentials)
-        self.collections = CollectionService(library.db, library.works, library.members, self.catalog)
+        self.collections = CollectionService(library.db, library.works, library.members, self.catalog,
+                                             library.edges)
         self.training = TrainingService(library, self.licenses, self.models, self.collections, self.graph, data_dir)
         self._credentials: CredentialsService | None = None
         self._publishing: PublishingService | None = None

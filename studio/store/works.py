@@ -236,6 +236,9 @@ class WorkRepository:
         if origin is not None:
             clauses.append("origin = ?")
             params.append(origin.value)
+        else:
+            # The works a built-in model was trained on (thousands) are listed only when asked for by origin.
+            clauses.append("NOT (origin = 'builtin' AND kind = 'image')")
         if text:
             clauses.append("(title LIKE ? ESCAPE '\\' OR creator LIKE ? ESCAPE '\\' OR recipe LIKE ? ESCAPE '\\')")
             pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
