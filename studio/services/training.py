@@ -25,7 +25,7 @@ from studio.generate.lora_provenance import LoraProvenance, training_set_sha256
 from studio.generate.models import file_sha256
 from studio.lineage.graph import LineageGraph, ParentLink
 from studio.services.collections import CollectionService
-from studio.services.licensing_view import LicenseView
+from studio.services.licensing_view import LicenseView, raise_request_errors, refuse_unless_allowed
 from studio.services.models import ModelRegistry
 from studio.store.library import Library
 from studio.store.training_jobs import UNFINISHED, TrainingJob, TrainingJobRecords
@@ -129,16 +129,24 @@ class TrainingService:
         if unknown:
             raise InvalidInput(f"unknown training options: {', '.join(sorted(unknown))}")
         chosen = {**DEFAULTS, **{k: v for k, v in options.items() if v is not None}}
-        license_id = license_id or model.work.license_id
-        self.catalog_license(license_id)
         texts = {**selection.captions, **(captions or {})}
         work_ids = tuple(w.id for w in selection.allowed)
         name = (title or f"{model.name} LoRA").strip()
-        training_set = self.collections.create(f"Training set of {name}", creator=creator, work_refs=list(work_ids))
-        return self.jobs.create(
-            base_id=model.work.id, work_ids=work_ids, captions=tuple(texts[w] for w in work_ids), options=chosen,
-            title=name, license_id=license_id, creator=creator, collection_id=training_set.id,
-            total=int(chosen["steps"]), refused=tuple(r.to_dict() for r in selection.refused))
+        with self.library.db.atomic():  # the training set stays only if the LoRA's terms can be had
+            training_set = self.collections.create(f"Training set of {name}", creator=creator,
+                                                   work_refs=list(work_ids))
+            terms = self.licenses.plan([(training_set.id, Relation.trained_on),
+                                        (model.work.id, Relation.finetuned_from)], license_id=license_id)
+            raise_request_errors(terms)
+            refuse_unless_allowed(terms, "Training this LoRA")
+            # Bound by share-alike data or base: that license; else the one asked for, else the base model's.
+            chosen_license = (terms.license.license_id if terms.license is not None and terms.license_required
+                              else license_id or model.work.license_id)
+            return self.jobs.create(
+                base_id=model.work.id, work_ids=work_ids, captions=tuple(texts[w] for w in work_ids),
+                options=chosen, title=name, license_id=chosen_license, creator=creator,
+                collection_id=training_set.id, total=int(chosen["steps"]),
+                refused=tuple(r.to_dict() for r in selection.refused))
 
     def run(self, job_id: str, *, on_progress: Progress | None = None,
             cancel: threading.Event | None = None) -> TrainingJob:
@@ -208,9 +216,6 @@ class TrainingService:
     def lora_path(self, job: TrainingJob) -> Path:
         slug = re.sub(r"[^a-z0-9]+", "-", job.title.lower()).strip("-")[:40] or "lora"
         return self.data_dir / "loras" / f"{slug}-{job.id}.safetensors"
-
-    def catalog_license(self, license_id: str) -> None:
-        self.licenses.catalog.get(license_id)
 
     # -- recording ----------------------------------------------------------------------------------------
 

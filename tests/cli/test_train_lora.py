@@ -106,3 +106,14 @@ def test_cancel_from_elsewhere_then_resume_gives_the_uninterrupted_weights(run, 
     assert again.exit_code != 0 and "is done" in again.stderr
     cancel_done = run("train", "cancel", queued["id"], ok=False)
     assert cancel_done.exit_code != 0 and "nothing to cancel" in cancel_done.stderr
+
+
+def test_share_alike_data_binds_the_loras_license_before_any_compute(run, sample) -> None:
+    ids = [run.import_(sample(20 + i, size=(64, 64)), "--license", "cc-by-sa-4.0") for i in range(2)]
+    asked = run("train", "lora", "--works", *ids, *FAST, "--license", "cc-by-4.0", "--queue-only", ok=False)
+    assert asked.exit_code != 0 and len(asked.stderr.strip().splitlines()) == 1 and "Traceback" not in asked.stderr
+    assert run.json("train", "status") == [] and run.json("list", "--kind", "collection") == []
+    queued = run.json("train", "lora", "--works", *ids, *FAST, "--queue-only")
+    assert queued["state"] == "queued" and queued["license_id"] == "cc-by-sa-4.0"
+    cancelled = run.json("train", "cancel", queued["id"])
+    assert cancelled["state"] == "cancelled" and cancelled["step"] == 0
