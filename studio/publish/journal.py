@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from studio.publish.errors import AlreadyPublished, NonceConflict
+from studio.publish.prediction import Prediction
 from studio.store.db import Database, StudioConnection
 from studio.store.publications import STATES, Publication, PublicationRecords
 
@@ -62,15 +63,15 @@ class Journal:
 
     # --- state changes --------------------------------------------------------------------------------
 
-    def draft(self, work_id: str, network: str, chain_id: int, wallet: str, prediction: dict[str, Any]) -> Publication:
+    def draft(self, work_id: str, network: str, chain_id: int, wallet: str, prediction: Prediction) -> Publication:
         """A new draft, or the work's existing draft refreshed; a sent or confirmed one is refused."""
         with self.records.atomic():
             live = self.live(work_id, network)
             if live is not None and live.state != "draft":
                 raise _already(live)
             if live is not None:
-                return self.records.refresh_draft(live.id, wallet, chain_id, prediction)
-            return self.records.insert_draft(work_id, network, chain_id, wallet, prediction)
+                return self.records.refresh_draft(live.id, wallet, chain_id, prediction.to_json())
+            return self.records.insert_draft(work_id, network, chain_id, wallet, prediction.to_json())
 
     def set_metadata(self, publication_id: int, uri: str, digest: str, nft_contract: str) -> None:
         self._update(publication_id, ("draft",), metadata_uri=uri, metadata_hash=digest, nft_contract=nft_contract)

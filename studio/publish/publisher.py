@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from studio.core.types import Work
 from studio.errors import StudioError
@@ -23,6 +22,7 @@ from studio.publish.devnet.addresses import DERIVATIVE_WORKFLOWS, WIP
 from studio.publish.errors import ChainReverted, InsufficientFunds, PublishError, PublishRefused
 from studio.publish.journal import Journal, Publication
 from studio.publish.metadata import ChainParent, Credit, ip_metadata, nft_metadata
+from studio.publish.prediction import PredictedAncestor, PredictedParent, Prediction
 from studio.publish.settling import read_back, settle
 from studio.publish.storage import Storage, sha256_hex
 from studio.publish.terms import licensing_config, pil_from_struct, terms_struct
@@ -140,14 +140,13 @@ class Publisher:
         pub = self.journal.set_readback(pub.id, read_back(self.chain, pub))
         return StepResult(pub, tuple(sent))
 
-    def _prepare(self, step: StepPlan, parents: list[tuple[str, int]], prediction: dict[str, Any], pub_id: int,
+    def _prepare(self, step: StepPlan, parents: list[tuple[str, int]], prediction: Prediction, pub_id: int,
                  sent: list[SentTx]) -> tuple[SignedTx, str]:
         """What comes before the registration is journaled as sent: collection, metadata, fees, signature."""
         collection = self.ensure_collection(sent)
         refs = self._store_metadata(step, parents, collection, pub_id)
-        if prediction["minting_fee_total"]:
-            sent += ensure_wip(self.chain, self._key, self.wallet, prediction["minting_fee_total"],
-                               DERIVATIVE_WORKFLOWS)
+        if prediction.minting_fee_total:
+            sent += ensure_wip(self.chain, self._key, self.wallet, prediction.minting_fee_total, DERIVATIVE_WORKFLOWS)
         call = registration_call(self.chain, step, collection, self.wallet, refs, parents)
         return self.chain.sign(self._key, call), call.label
 
@@ -155,10 +154,10 @@ class Publisher:
         """Complete a confirmed publication whose raise of the rev share did not happen (a crash after the
         receipt), and read it back again."""
         sent: list[SentTx] = []
-        override = (pub.prediction or {}).get("rev_share_override")
-        if override and pub.prediction and pub.prediction.get("parents"):
+        prediction = Prediction.of(pub)
+        if prediction is not None and prediction.rev_share_override and prediction.parents:
             config = self.chain.licensing_config(pub.ip_id or "", pub.license_terms_ids[0])
-            if int(config["commercialRevShare"]) != int(override):
+            if int(config["commercialRevShare"]) != prediction.rev_share_override:
                 self._raise_rev_share(pub, sent)
         pub = self.journal.set_readback(pub.id, read_back(self.chain, pub))
         return StepResult(pub, tuple(sent))
@@ -168,7 +167,7 @@ class Publisher:
     def _parents_on_chain(self, step: StepPlan) -> list[tuple[str, int]]:
         return parents_on_chain(self.journal, self.chain, step)
 
-    def _prediction(self, step: StepPlan, parents: list[tuple[str, int]]) -> dict[str, Any]:
+    def _prediction(self, step: StepPlan, parents: list[tuple[str, int]]) -> Prediction:
         fees = [self._fee(ip, terms_id) for ip, terms_id in parents]
         total = sum(fees)
         if total > step.fee_cap:
@@ -176,35 +175,35 @@ class Publisher:
                 f"the parents now charge {total} wei in minting fees, more than the {step.fee_cap} wei confirmed",
                 hint="publish again to see and confirm the new fees",
             )
-        ancestors = []
+        ancestors: list[PredictedAncestor] = []
         if step.split is not None:
             for share in step.split.ancestors:
                 pub = self.journal.confirmed(share.id, self.network)
-                ancestors.append({"work_id": share.id, "ip_id": pub.ip_id if pub else None, "royalty": share.royalty,
-                                  "units": share.units, "share": float(share.share) / 1_000_000})
+                ancestors.append(PredictedAncestor(share.id, pub.ip_id if pub else None, share.royalty, share.units,
+                                                   float(share.share) / 1_000_000))
         pil = effective_pil(step.terms)
-        return {
-            "work_id": step.work.id,
-            "network": self.network,
-            "wallet": self.wallet,
-            "license": {"id": step.terms.license_id, "name": step.terms.license.name},
-            "terms": {k: (v.hex() if isinstance(v, bytes) else v) for k, v in pil.story_fields().items()},
-            "rev_share_override": step.override,
-            "royalty_percent": royalty_percent(step.terms),
-            "policy": step.policy,
-            "parents": [
-                {"work_id": p.work_id, "ip_id": ip, "license_terms_id": terms_id, "royalty_percent": p.royalty_percent,
-                 "minting_fee": fee}
+        return Prediction(
+            work_id=step.work.id,
+            network=self.network,
+            wallet=self.wallet,
+            license_id=step.terms.license_id,
+            license_name=step.terms.license.name,
+            terms={k: (v.hex() if isinstance(v, bytes) else v) for k, v in pil.story_fields().items()},
+            rev_share_override=step.override,
+            royalty_percent=royalty_percent(step.terms),
+            policy=step.policy,
+            parents=tuple(
+                PredictedParent(p.work_id, ip, terms_id, p.royalty_percent, fee)
                 for p, (ip, terms_id), fee in zip(step.parents, parents, fees, strict=True)
-            ],
-            "minting_fee_total": total,
-            "max_minting_fee": step.fee_cap,
-            "max_revenue_share": step.share_cap,
+            ),
+            minting_fee_total=total,
+            max_minting_fee=step.fee_cap,
+            max_revenue_share=step.share_cap,
             # A root owes no one: its stack is 0 under its policy.
-            "royalty_stack": step.split.stack if step.split else (0 if step.policy else None),
-            "creator_share": float(step.split.creator_share) / 1_000_000 if step.split else 100.0,
-            "ancestors": ancestors,
-        }
+            royalty_stack=step.split.stack if step.split else (0 if step.policy else None),
+            creator_share=float(step.split.creator_share) / 1_000_000 if step.split else 100.0,
+            ancestors=tuple(ancestors),
+        )
 
     def _fee(self, ip_id: str, terms_id: int) -> int:
         currency, amount = self.chain.predict_fee(ip_id, terms_id, self.wallet)
@@ -250,9 +249,11 @@ class Publisher:
         return MetadataRefs(ip_uri, ip_json.hash, nft_uri, nft_json.hash)
 
     def _raise_rev_share(self, pub: Publication, sent: list[SentTx]) -> None:
-        prediction = pub.prediction or {}
-        override = int(prediction["rev_share_override"])
-        fee = int(prediction["terms"]["defaultMintingFee"])
+        prediction = Prediction.of(pub)
+        if prediction is None or prediction.rev_share_override is None:
+            return
+        override = prediction.rev_share_override
+        fee = int(prediction.terms["defaultMintingFee"])
         call = self.chain.set_licensing_config(pub.ip_id or "", pub.license_terms_ids[0],
                                                licensing_config(override, fee))
         receipt = self.chain.transact(self._key, call)

@@ -9,6 +9,7 @@ from typing import Any
 from studio.licensing import PilTerms
 from studio.publish.chain import ChainClient, Receipt
 from studio.publish.journal import Journal, Publication
+from studio.publish.prediction import Prediction
 from studio.publish.terms import pil_from_struct
 from studio.store.works import now_iso
 
@@ -29,8 +30,8 @@ def settle(journal: Journal, chain: ChainClient, pub: Publication, receipt: Rece
 
 def _inherited_terms(pub: Publication) -> tuple[int, ...]:
     # A remix emits no LicenseTermsAttached: it carries its parents' terms ids.
-    parents = (pub.prediction or {}).get("parents") or []
-    return tuple(dict.fromkeys(int(p["license_terms_id"]) for p in parents))
+    prediction = Prediction.of(pub)
+    return prediction.parent_terms_ids if prediction is not None else ()
 
 
 def reconcile(journal: Journal, chain: ChainClient) -> list[Publication]:
@@ -59,19 +60,19 @@ def reconcile(journal: Journal, chain: ChainClient) -> list[Publication]:
 def read_back(chain: ChainClient, pub: Publication) -> dict[str, Any]:
     """The chain's own account of a publication, and whether it agrees with the prediction."""
     ip = pub.ip_id or ""
-    prediction = pub.prediction or {}
+    prediction = Prediction.of(pub)
     parents = chain.parents(ip)
     attached = chain.attached_terms(ip)
     links = [chain.parent_terms(ip, p) for p in parents]
     terms_id = attached[0] if attached else None
     on_chain_terms = pil_from_struct(chain.license_terms(terms_id)) if terms_id is not None else None
-    policy = prediction.get("policy")
+    policy = prediction.policy if prediction is not None else None
     ancestors = []
     stack = None
-    if policy:
+    if prediction is not None and policy:
         stack = chain.policy_stack(policy, ip)
-        ancestors = [{"ip_id": a["ip_id"], "royalty": chain.policy_royalty(policy, ip, a["ip_id"])}
-                     for a in prediction.get("ancestors", []) if a.get("ip_id")]
+        ancestors = [{"ip_id": a.ip_id, "royalty": chain.policy_royalty(policy, ip, a.ip_id)}
+                     for a in prediction.ancestors if a.ip_id]
     readback: dict[str, Any] = {
         "ip_id": ip,
         "owner": chain.ip_owner(ip),
@@ -83,7 +84,7 @@ def read_back(chain: ChainClient, pub: Publication) -> dict[str, Any]:
         "ancestors": ancestors,
         "read_at": now_iso(),
     }
-    if not prediction:
+    if prediction is None:
         return readback
     differences = _differences(prediction, readback, on_chain_terms)
     readback["agrees"] = not differences
@@ -91,32 +92,32 @@ def read_back(chain: ChainClient, pub: Publication) -> dict[str, Any]:
     return readback
 
 
-def _differences(prediction: dict[str, Any], readback: dict[str, Any], terms: PilTerms | None) -> list[str]:
+def _differences(prediction: Prediction, readback: dict[str, Any], terms: PilTerms | None) -> list[str]:
     found = []
-    expected_parents = [p["ip_id"].lower() for p in prediction.get("parents", [])]
+    expected_parents = [p.ip_id.lower() for p in prediction.parents]
     if [p.lower() for p in readback["parents"]] != expected_parents:
         found.append(f"parents: expected {expected_parents}, chain has {readback['parents']}")
-    expected_links = [int(p["license_terms_id"]) for p in prediction.get("parents", [])]
+    expected_links = [p.license_terms_id for p in prediction.parents]
     if readback["link_terms_ids"] != expected_links:
         found.append(f"link terms: expected {expected_links}, chain has {readback['link_terms_ids']}")
     if terms is None:
         found.append("no license terms are attached")
     else:
         expected = {k: (bytes.fromhex(v) if k == "commercializerCheckerData" else v)
-                    for k, v in prediction["terms"].items()}
+                    for k, v in prediction.terms.items()}
         if terms.story_fields() != expected:
             found.append("the attached terms differ from the license the engine chose")
-    if readback["royalty_percent"] != prediction.get("royalty_percent"):
-        found.append(f"royalty percent: expected {prediction.get('royalty_percent')}, "
+    if readback["royalty_percent"] != prediction.royalty_percent:
+        found.append(f"royalty percent: expected {prediction.royalty_percent}, "
                      f"chain has {readback['royalty_percent']}")
-    if prediction.get("policy"):
-        if readback["royalty_stack"] != prediction.get("royalty_stack"):
-            found.append(f"royalty stack: expected {prediction.get('royalty_stack')}, "
+    if prediction.policy:
+        if readback["royalty_stack"] != prediction.royalty_stack:
+            found.append(f"royalty stack: expected {prediction.royalty_stack}, "
                          f"chain has {readback['royalty_stack']}")
         chain_royalty = {a["ip_id"].lower(): a["royalty"] for a in readback["ancestors"]}
-        for a in prediction.get("ancestors", []):
-            got = chain_royalty.get((a.get("ip_id") or "").lower())
-            if got != a["royalty"]:
-                found.append(f"royalty of ancestor {a['work_id']}: expected {a['royalty']}, chain has {got}")
+        for a in prediction.ancestors:
+            got = chain_royalty.get((a.ip_id or "").lower())
+            if got != a.royalty:
+                found.append(f"royalty of ancestor {a.work_id}: expected {a.royalty}, chain has {got}")
     return found
 

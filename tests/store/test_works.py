@@ -68,15 +68,19 @@ def test_newest_first_orders_by_creation_then_id(library) -> None:
 
 def test_published_on_keeps_works_confirmed_on_that_network(library) -> None:
     from studio.publish.journal import Journal
+    from studio.publish.prediction import Prediction
+
+    def predicted(work_id: str, network: str) -> Prediction:
+        return Prediction(work_id, network, "0xwallet", "cc0-1.0", "CC0", {}, royalty_percent=0, policy=None)
 
     journal = Journal(library.db)
     on_devnet, on_both, drafted, failed, loose = (library.works.insert(_new(n)) for n in range(5))
     for work, network in ((on_devnet, "devnet"), (on_both, "devnet"), (on_both, "aeneid")):
-        pub = journal.draft(work.id, network, 1, "0xwallet", {})
+        pub = journal.draft(work.id, network, 1, "0xwallet", predicted(work.id, network))
         journal.mark_sent(pub.id, f"0x{work.id}{network}", pub.id, "0x")
         journal.confirm(pub.id, f"0xip{work.id}{network}", 1, "0xnft", ())
-    journal.draft(drafted.id, "devnet", 1, "0xwallet", {})
-    sent = journal.draft(failed.id, "devnet", 1, "0xwallet", {})
+    journal.draft(drafted.id, "devnet", 1, "0xwallet", predicted(drafted.id, "devnet"))
+    sent = journal.draft(failed.id, "devnet", 1, "0xwallet", predicted(failed.id, "devnet"))
     journal.fail(sent.id, "reverted")
     library.works.trash(on_both.id)
 
