@@ -12,7 +12,6 @@ import contextlib
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -27,9 +26,10 @@ from web3.exceptions import (
 )
 from web3.logs import DISCARD
 
-from studio.publish.devnet.addresses import CANONICAL, CORE_METADATA_MODULE, PIL_TEMPLATE, WIP
+from studio.publish.chain_types import Call, MetadataRefs, Receipt, Registered, SignedTx
+from studio.publish.devnet.addresses import CANONICAL, WIP
 from studio.publish.devnet.artifacts import load_artifacts
-from studio.publish.error_table import ErrorTable, errors_in_abi, story_errors
+from studio.publish.error_table import ErrorTable, errors_in_artifacts, story_errors
 from studio.publish.errors import (
     ChainReverted,
     InsufficientFunds,
@@ -40,13 +40,12 @@ from studio.publish.errors import (
     WrongChain,
 )
 from studio.publish.networks import Network
-from studio.publish.terms import POLICY_ADDRESSES, ZERO_ADDRESS
+from studio.publish.story_contracts import StoryContracts
 from studio.secrets import Secret
 
 log = logging.getLogger(__name__)
 
 UINT256_MAX = 2**256 - 1
-MAX_RTS = 100_000_000
 GAS_HEADROOM = 1.25
 RECEIPT_TIMEOUT_S = 120.0
 # The contracts a publish, a payment or a claim relies on; each must have code before anything is written.
@@ -55,75 +54,11 @@ STORY_CONTRACTS = (
     "RoyaltyPolicyLAP", "RoyaltyPolicyLRP", "RegistrationWorkflows", "LicenseAttachmentWorkflows",
     "DerivativeWorkflows", "RoyaltyWorkflows", "CoreMetadataModule", "AccessController", "WIP",
 )
-_KEY_BYTES32 = {name: name.encode().ljust(32, b"\x00") for name in ("METADATA_URI", "METADATA_HASH", "NFT_TOKEN_URI")}
 _SELECTOR = re.compile(r"0x[0-9a-fA-F]{8,}")
 
 
-@dataclass(frozen=True)
-class Call:
-    """A contract function ready to be signed (opaque outside this module)."""
-
-    fn: Any
-    label: str
-    value: int = 0
-
-    @property
-    def to(self) -> str:
-        return str(self.fn.address)
-
-
-@dataclass(frozen=True)
-class SignedTx:
-    hash: str
-    nonce: int
-    raw: str
-    sender: str
-    gas: int
-    max_fee: int
-    value: int
-    label: str
-
-
-@dataclass(frozen=True)
-class Receipt:
-    tx_hash: str
-    status: int
-    block: int
-    gas_used: int
-    gas_price: int
-    raw: Any  # the web3 receipt, for event parsing here
-
-    @property
-    def ok(self) -> bool:
-        return self.status == 1
-
-
-@dataclass(frozen=True)
-class MetadataRefs:
-    ip_uri: str
-    ip_hash: str
-    nft_uri: str
-    nft_hash: str
-
-    def struct(self) -> dict[str, Any]:
-        return {
-            "ipMetadataURI": self.ip_uri,
-            "ipMetadataHash": bytes.fromhex(self.ip_hash.removeprefix("0x")),
-            "nftMetadataURI": self.nft_uri,
-            "nftMetadataHash": bytes.fromhex(self.nft_hash.removeprefix("0x")),
-        }
-
-
-@dataclass(frozen=True)
-class Registered:
-    ip_id: str
-    token_id: int
-    nft_contract: str
-    license_terms_ids: tuple[int, ...]
-
-
-class ChainClient:
-    """One network through one RPC endpoint."""
+class ChainClient(StoryContracts):
+    """One network through one RPC endpoint; the Story functions it calls and reads are in `StoryContracts`."""
 
     def __init__(self, network: Network, rpc_url: str, *, timeout_s: float = 30.0) -> None:
         self.network = network
@@ -141,7 +76,7 @@ class ChainClient:
         provider.cache_allowed_requests = True
         self.w3 = Web3(provider)
         self.artifacts = load_artifacts()
-        self.errors: ErrorTable = story_errors(_devnet_errors(self.artifacts))
+        self.errors: ErrorTable = story_errors(errors_in_artifacts(self.artifacts))
         self._code_checked = False
 
     @classmethod
@@ -165,6 +100,11 @@ class ChainClient:
         return match.group(1) if match else "the RPC endpoint"
 
     # --- plumbing ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def address(value: str) -> str:
+        """The EIP-55 form the contracts' ABI encoder takes."""
+        return Web3.to_checksum_address(value)
 
     @contextlib.contextmanager
     def _rpc(self, what: str) -> Iterator[None]:
@@ -338,12 +278,12 @@ class ChainClient:
                     f"transaction {tx_hash} has no receipt after {timeout_s:.0f} s",
                     hint="it may still be mined: run `studio publish status` later",
                 ) from None
-        return _receipt(raw)
+        return Receipt.from_web3(raw)
 
     def receipt(self, tx_hash: str) -> Receipt | None:
         with self._rpc("reading a receipt"):
             try:
-                return _receipt(self.w3.eth.get_transaction_receipt(tx_hash))
+                return Receipt.from_web3(self.w3.eth.get_transaction_receipt(tx_hash))
             except TransactionNotFound:
                 return None
 
@@ -377,182 +317,6 @@ class ChainClient:
             raise self.failure(receipt, call.label)
         log.info("%s: %s (gas %d)", call.label, signed.hash, receipt.gas_used)
         return receipt
-
-    # --- Story: transactions ----------------------------------------------------------------------
-
-    def create_collection(self, owner: str, name: str, symbol: str) -> Call:
-        params = {
-            "name": name, "symbol": symbol, "baseURI": "", "contractURI": "", "maxSupply": 2**32 - 1,
-            "mintFee": 0, "mintFeeToken": ZERO_ADDRESS, "mintFeeRecipient": owner, "owner": owner,
-            "mintOpen": True, "isPublicMinting": False,
-        }
-        fn = self.contract("RegistrationWorkflows").functions.createCollection(params)
-        return Call(fn, "creating the wallet's collection")
-
-    def register_root(self, spg: str, recipient: str, metadata: MetadataRefs,
-                      terms: list[tuple[dict[str, Any], dict[str, Any]]]) -> Call:
-        data = [{"terms": t, "licensingConfig": c} for t, c in terms]
-        fn = self.contract("LicenseAttachmentWorkflows").functions.mintAndRegisterIpAndAttachPILTerms(
-            Web3.to_checksum_address(spg), Web3.to_checksum_address(recipient), metadata.struct(), data, True
-        )
-        return Call(fn, "registering the work with its license terms")
-
-    def register_derivative(self, spg: str, recipient: str, metadata: MetadataRefs, parents: list[str],
-                            terms_ids: list[int], max_minting_fee: int, max_revenue_share: int) -> Call:
-        deriv = {
-            "parentIpIds": [Web3.to_checksum_address(p) for p in parents],
-            "licenseTemplate": PIL_TEMPLATE,
-            "licenseTermsIds": terms_ids,
-            "royaltyContext": b"",
-            "maxMintingFee": max_minting_fee,
-            "maxRts": MAX_RTS,
-            "maxRevenueShare": max_revenue_share,
-        }
-        fn = self.contract("DerivativeWorkflows").functions.mintAndRegisterIpAndMakeDerivative(
-            Web3.to_checksum_address(spg), deriv, metadata.struct(), Web3.to_checksum_address(recipient), True
-        )
-        return Call(fn, "registering the remix and linking it to its parents")
-
-    def set_licensing_config(self, ip_id: str, terms_id: int, config: dict[str, Any]) -> Call:
-        fn = self.contract("LicensingModule").functions.setLicensingConfig(
-            Web3.to_checksum_address(ip_id), PIL_TEMPLATE, terms_id, config
-        )
-        return Call(fn, "raising the rev share this work's remixes pay")
-
-    def wip_deposit(self, amount: int) -> Call:
-        return Call(self.contract("WIP").functions.deposit(), "wrapping IP into WIP", value=amount)
-
-    def wip_approve(self, spender: str, amount: int) -> Call:
-        fn = self.contract("WIP").functions.approve(Web3.to_checksum_address(spender), amount)
-        return Call(fn, "approving WIP for Story")
-
-    def pay_royalty(self, receiver: str, payer: str, amount: int) -> Call:
-        fn = self.contract("RoyaltyModule").functions.payRoyaltyOnBehalf(
-            Web3.to_checksum_address(receiver), Web3.to_checksum_address(payer), WIP, amount
-        )
-        return Call(fn, "paying the work")
-
-    # --- Story: reads -----------------------------------------------------------------------------
-
-    def wip_balance(self, address: str) -> int:
-        return int(self.view(self.contract("WIP").functions.balanceOf(Web3.to_checksum_address(address)),
-                             "reading the WIP balance"))
-
-    def wip_allowance(self, owner: str, spender: str) -> int:
-        fn = self.contract("WIP").functions.allowance(Web3.to_checksum_address(owner),
-                                                       Web3.to_checksum_address(spender))
-        return int(self.view(fn, "reading the WIP allowance"))
-
-    def is_registered(self, ip_id: str) -> bool:
-        fn = self.contract("IPAssetRegistry").functions.isRegistered(Web3.to_checksum_address(ip_id))
-        return bool(self.view(fn, "checking an IP asset"))
-
-    def predict_fee(self, ip_id: str, terms_id: int, receiver: str) -> tuple[str, int]:
-        fn = self.contract("LicensingModule").functions.predictMintingLicenseFee(
-            Web3.to_checksum_address(ip_id), PIL_TEMPLATE, terms_id, 1, Web3.to_checksum_address(receiver), b""
-        )
-        currency, amount = self.view(fn, "predicting a parent's minting fee")
-        return str(currency), int(amount)
-
-    def terms_id(self, struct: dict[str, Any]) -> int:
-        """The id Story gave these exact terms, or 0 when they are not registered."""
-        return int(self.view(self.contract("PILicenseTemplate").functions.getLicenseTermsId(struct),
-                             "looking up license terms"))
-
-    def license_terms(self, terms_id: int) -> dict[str, Any]:
-        fn = self.contract("PILicenseTemplate").functions.getLicenseTerms(terms_id)
-        values = self.view(fn, "reading license terms")
-        names = [c["name"] for c in fn.abi["outputs"][0]["components"]]
-        return dict(zip(names, values, strict=True))
-
-    def attached_terms(self, ip_id: str) -> list[int]:
-        registry = self.contract("LicenseRegistry").functions
-        ip = Web3.to_checksum_address(ip_id)
-        count = int(self.view(registry.getAttachedLicenseTermsCount(ip), "reading attached terms"))
-        return [int(self.view(registry.getAttachedLicenseTerms(ip, i), "reading attached terms")[1])
-                for i in range(count)]
-
-    def parents(self, ip_id: str) -> list[str]:
-        registry = self.contract("LicenseRegistry").functions
-        ip = Web3.to_checksum_address(ip_id)
-        count = int(self.view(registry.getParentIpCount(ip), "reading parents"))
-        return [str(self.view(registry.getParentIp(ip, i), "reading parents")) for i in range(count)]
-
-    def derivatives(self, ip_id: str) -> list[str]:
-        registry = self.contract("LicenseRegistry").functions
-        ip = Web3.to_checksum_address(ip_id)
-        count = int(self.view(registry.getDerivativeIpCount(ip), "reading remixes"))
-        return [str(self.view(registry.getDerivativeIp(ip, i), "reading remixes")) for i in range(count)]
-
-    def parent_terms(self, child: str, parent: str) -> int:
-        fn = self.contract("LicenseRegistry").functions.getParentLicenseTerms(
-            Web3.to_checksum_address(child), Web3.to_checksum_address(parent))
-        return int(self.view(fn, "reading the terms of a link")[1])
-
-    def royalty_percent(self, ip_id: str, terms_id: int) -> int:
-        fn = self.contract("LicenseRegistry").functions.getRoyaltyPercent(
-            Web3.to_checksum_address(ip_id), PIL_TEMPLATE, terms_id)
-        return int(self.view(fn, "reading a royalty percent"))
-
-    def licensing_config(self, ip_id: str, terms_id: int) -> dict[str, Any]:
-        fn = self.contract("LicenseRegistry").functions.getLicensingConfig(
-            Web3.to_checksum_address(ip_id), PIL_TEMPLATE, terms_id)
-        values = self.view(fn, "reading a licensing config")
-        names = [c["name"] for c in fn.abi["outputs"][0]["components"]]
-        return dict(zip(names, values, strict=True))
-
-    def policy_stack(self, policy: str, ip_id: str) -> int:
-        fn = self.contract(_policy_contract(policy), POLICY_ADDRESSES[policy]).functions.getPolicyRoyaltyStack(
-            Web3.to_checksum_address(ip_id))
-        return int(self.view(fn, "reading a royalty stack"))
-
-    def policy_royalty(self, policy: str, ip_id: str, ancestor: str) -> int:
-        fn = self.contract(_policy_contract(policy), POLICY_ADDRESSES[policy]).functions.getPolicyRoyalty(
-            Web3.to_checksum_address(ip_id), Web3.to_checksum_address(ancestor))
-        return int(self.view(fn, "reading an ancestor's royalty"))
-
-    def revenue_accounted(self, ip_id: str, policy: str) -> int:
-        """All WIP revenue of `ip_id` the royalty module has routed through `policy` so far."""
-        fn = self.contract("RoyaltyModule").functions.totalRevenueTokensAccounted(
-            Web3.to_checksum_address(ip_id), WIP, POLICY_ADDRESSES[policy])
-        return int(self.view(fn, "reading accounted revenue"))
-
-    def transferred(self, policy: str, ip_id: str, ancestor: str) -> int:
-        fn = self.contract(_policy_contract(policy), POLICY_ADDRESSES[policy]).functions.getTransferredTokens(
-            Web3.to_checksum_address(ip_id), Web3.to_checksum_address(ancestor), WIP)
-        return int(self.view(fn, "reading transferred revenue"))
-
-    def vault_of(self, ip_id: str) -> str | None:
-        fn = self.contract("RoyaltyModule").functions.ipRoyaltyVaults(Web3.to_checksum_address(ip_id))
-        vault = str(self.view(fn, "reading a royalty vault"))
-        return None if int(vault, 16) == 0 else vault
-
-    def claimable(self, ip_id: str, claimer: str) -> int:
-        vault = self.vault_of(ip_id)
-        if vault is None:
-            return 0
-        fn = self.contract("IpRoyaltyVault", vault).functions.claimableRevenue(
-            Web3.to_checksum_address(claimer), WIP)
-        return int(self.view(fn, "reading claimable revenue"))
-
-    def ip_owner(self, ip_id: str) -> str:
-        return str(self.view(self.contract("IPAccountImpl", ip_id).functions.owner(), "reading an IP's owner"))
-
-    def ip_metadata(self, ip_id: str) -> tuple[str, str]:
-        """The IP's metadata URI and hash as CoreMetadataModule stored them in its IP account.
-
-        Story's IP account keeps strings as bytes; the namespace is the writing module's address as bytes32.
-        """
-        account = self.contract("IPAccountImpl", ip_id).functions
-        namespace = _namespace(CORE_METADATA_MODULE)
-        raw_uri = self.view(account.getBytes(namespace, _KEY_BYTES32["METADATA_URI"]), "reading metadata")
-        digest = self.view(account.getBytes32(namespace, _KEY_BYTES32["METADATA_HASH"]), "reading metadata")
-        return bytes(raw_uri).decode("utf-8", errors="replace"), "0x" + bytes(digest).hex()
-
-    def ip_token(self, ip_id: str) -> tuple[int, str, int]:
-        chain_id, nft, token_id = self.view(self.contract("IPAccountImpl", ip_id).functions.token(),
-                                            "reading an IP's NFT")
-        return int(chain_id), str(nft), int(token_id)
 
     # --- Story: events ----------------------------------------------------------------------------
 
@@ -612,37 +376,9 @@ class ChainClient:
         return PublishError(f"{what} failed: {text}")
 
 
-def _namespace(module: str) -> bytes:
-    """An IP account storage namespace: the module's address left-padded to 32 bytes."""
-    return bytes.fromhex(module[2:].lower()).rjust(32, b"\x00")
-
-
-def _policy_contract(policy: str) -> str:
-    return {"lap": "RoyaltyPolicyLAP", "lrp": "RoyaltyPolicyLRP"}[policy]
-
-
-def _receipt(raw: Any) -> Receipt:
-    return Receipt(
-        tx_hash=raw["transactionHash"].to_0x_hex(),
-        status=int(raw["status"]),
-        block=int(raw["blockNumber"]),
-        gas_used=int(raw["gasUsed"]),
-        gas_price=int(raw.get("effectiveGasPrice", 0) or 0),
-        raw=raw,
-    )
-
-
 def _hex(value: Any) -> str:
     text = value.to_0x_hex() if hasattr(value, "to_0x_hex") else str(value)
     return text if text.startswith("0x") else "0x" + text
-
-
-def _devnet_errors(artifacts: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    found: dict[str, tuple[str, ...]] = {}
-    for contract in artifacts.contracts.values():
-        for error in errors_in_abi(contract.abi):
-            found.setdefault(error.signature, error.arg_names)
-    return tuple(sorted(found.items()))
 
 
 __all__ = [

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from eth_abi import decode as abi_decode
 from eth_utils import keccak
@@ -280,6 +281,15 @@ def errors_in_abi(abi: Iterable[Mapping]) -> list[CustomError]:
         )
         for item in abi if item.get("type") == "error"
     ]
+
+
+def errors_in_artifacts(artifacts: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(signature, argument names) of every error the compiled contracts declare, each signature once."""
+    found: dict[str, tuple[str, ...]] = {}
+    for contract in artifacts.contracts.values():
+        for error in errors_in_abi(contract.abi):
+            found.setdefault(error.signature, error.arg_names)
+    return tuple(sorted(found.items()))
 
 
 def sdk_abi_dir() -> Path | None:

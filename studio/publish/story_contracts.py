@@ -1,0 +1,211 @@
+"""The Story contract functions the chain client uses: the transactions it builds (as `Call`s to sign) and the
+views it reads. Plain ABI calls through the client's `contract`, `view` and `address`, so that web3 itself stays in
+studio.publish.chain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from studio.publish.chain_types import Call, MetadataRefs
+from studio.publish.devnet.addresses import CORE_METADATA_MODULE, PIL_TEMPLATE, WIP
+from studio.publish.terms import POLICY_ADDRESSES, ZERO_ADDRESS
+
+MAX_RTS = 100_000_000
+_KEY_BYTES32 = {name: name.encode().ljust(32, b"\x00") for name in ("METADATA_URI", "METADATA_HASH", "NFT_TOKEN_URI")}
+
+
+class StoryContracts:
+    """Mixed into `ChainClient`, which provides the three methods below."""
+
+    contract: Callable[..., Any]  # (name, address=None) -> the web3 contract
+    view: Callable[[Any, str], Any]  # (function, what it reads) -> its value, errors named
+    address: Callable[[str], str]  # EIP-55 form
+
+    # --- Story: transactions ----------------------------------------------------------------------
+
+    def create_collection(self, owner: str, name: str, symbol: str) -> Call:
+        params = {
+            "name": name, "symbol": symbol, "baseURI": "", "contractURI": "", "maxSupply": 2**32 - 1,
+            "mintFee": 0, "mintFeeToken": ZERO_ADDRESS, "mintFeeRecipient": owner, "owner": owner,
+            "mintOpen": True, "isPublicMinting": False,
+        }
+        fn = self.contract("RegistrationWorkflows").functions.createCollection(params)
+        return Call(fn, "creating the wallet's collection")
+
+    def register_root(self, spg: str, recipient: str, metadata: MetadataRefs,
+                      terms: list[tuple[dict[str, Any], dict[str, Any]]]) -> Call:
+        data = [{"terms": t, "licensingConfig": c} for t, c in terms]
+        fn = self.contract("LicenseAttachmentWorkflows").functions.mintAndRegisterIpAndAttachPILTerms(
+            self.address(spg), self.address(recipient), metadata.struct(), data, True
+        )
+        return Call(fn, "registering the work with its license terms")
+
+    def register_derivative(self, spg: str, recipient: str, metadata: MetadataRefs, parents: list[str],
+                            terms_ids: list[int], max_minting_fee: int, max_revenue_share: int) -> Call:
+        deriv = {
+            "parentIpIds": [self.address(p) for p in parents],
+            "licenseTemplate": PIL_TEMPLATE,
+            "licenseTermsIds": terms_ids,
+            "royaltyContext": b"",
+            "maxMintingFee": max_minting_fee,
+            "maxRts": MAX_RTS,
+            "maxRevenueShare": max_revenue_share,
+        }
+        fn = self.contract("DerivativeWorkflows").functions.mintAndRegisterIpAndMakeDerivative(
+            self.address(spg), deriv, metadata.struct(), self.address(recipient), True
+        )
+        return Call(fn, "registering the remix and linking it to its parents")
+
+    def set_licensing_config(self, ip_id: str, terms_id: int, config: dict[str, Any]) -> Call:
+        fn = self.contract("LicensingModule").functions.setLicensingConfig(
+            self.address(ip_id), PIL_TEMPLATE, terms_id, config
+        )
+        return Call(fn, "raising the rev share this work's remixes pay")
+
+    def wip_deposit(self, amount: int) -> Call:
+        return Call(self.contract("WIP").functions.deposit(), "wrapping IP into WIP", value=amount)
+
+    def wip_approve(self, spender: str, amount: int) -> Call:
+        fn = self.contract("WIP").functions.approve(self.address(spender), amount)
+        return Call(fn, "approving WIP for Story")
+
+    def pay_royalty(self, receiver: str, payer: str, amount: int) -> Call:
+        fn = self.contract("RoyaltyModule").functions.payRoyaltyOnBehalf(
+            self.address(receiver), self.address(payer), WIP, amount
+        )
+        return Call(fn, "paying the work")
+
+    # --- Story: reads -----------------------------------------------------------------------------
+
+    def wip_balance(self, address: str) -> int:
+        return int(self.view(self.contract("WIP").functions.balanceOf(self.address(address)),
+                             "reading the WIP balance"))
+
+    def wip_allowance(self, owner: str, spender: str) -> int:
+        fn = self.contract("WIP").functions.allowance(self.address(owner),
+                                                       self.address(spender))
+        return int(self.view(fn, "reading the WIP allowance"))
+
+    def is_registered(self, ip_id: str) -> bool:
+        fn = self.contract("IPAssetRegistry").functions.isRegistered(self.address(ip_id))
+        return bool(self.view(fn, "checking an IP asset"))
+
+    def predict_fee(self, ip_id: str, terms_id: int, receiver: str) -> tuple[str, int]:
+        fn = self.contract("LicensingModule").functions.predictMintingLicenseFee(
+            self.address(ip_id), PIL_TEMPLATE, terms_id, 1, self.address(receiver), b""
+        )
+        currency, amount = self.view(fn, "predicting a parent's minting fee")
+        return str(currency), int(amount)
+
+    def terms_id(self, struct: dict[str, Any]) -> int:
+        """The id Story gave these exact terms, or 0 when they are not registered."""
+        return int(self.view(self.contract("PILicenseTemplate").functions.getLicenseTermsId(struct),
+                             "looking up license terms"))
+
+    def license_terms(self, terms_id: int) -> dict[str, Any]:
+        return self._struct(self.contract("PILicenseTemplate").functions.getLicenseTerms(terms_id),
+                            "reading license terms")
+
+    def attached_terms(self, ip_id: str) -> list[int]:
+        registry, ip = self.contract("LicenseRegistry").functions, self.address(ip_id)
+        found = self._each(registry.getAttachedLicenseTermsCount(ip), lambda i: registry.getAttachedLicenseTerms(ip, i),
+                           "reading attached terms")
+        return [int(item[1]) for item in found]
+
+    def parents(self, ip_id: str) -> list[str]:
+        registry, ip = self.contract("LicenseRegistry").functions, self.address(ip_id)
+        found = self._each(registry.getParentIpCount(ip), lambda i: registry.getParentIp(ip, i), "reading parents")
+        return [str(item) for item in found]
+
+    def derivatives(self, ip_id: str) -> list[str]:
+        registry, ip = self.contract("LicenseRegistry").functions, self.address(ip_id)
+        found = self._each(registry.getDerivativeIpCount(ip), lambda i: registry.getDerivativeIp(ip, i),
+                           "reading remixes")
+        return [str(item) for item in found]
+
+    def parent_terms(self, child: str, parent: str) -> int:
+        fn = self.contract("LicenseRegistry").functions.getParentLicenseTerms(
+            self.address(child), self.address(parent))
+        return int(self.view(fn, "reading the terms of a link")[1])
+
+    def royalty_percent(self, ip_id: str, terms_id: int) -> int:
+        fn = self.contract("LicenseRegistry").functions.getRoyaltyPercent(
+            self.address(ip_id), PIL_TEMPLATE, terms_id)
+        return int(self.view(fn, "reading a royalty percent"))
+
+    def licensing_config(self, ip_id: str, terms_id: int) -> dict[str, Any]:
+        fn = self.contract("LicenseRegistry").functions.getLicensingConfig(
+            self.address(ip_id), PIL_TEMPLATE, terms_id)
+        return self._struct(fn, "reading a licensing config")
+
+    def policy_stack(self, policy: str, ip_id: str) -> int:
+        fn = self.contract(_policy_contract(policy), POLICY_ADDRESSES[policy]).functions.getPolicyRoyaltyStack(
+            self.address(ip_id))
+        return int(self.view(fn, "reading a royalty stack"))
+
+    def policy_royalty(self, policy: str, ip_id: str, ancestor: str) -> int:
+        fn = self.contract(_policy_contract(policy), POLICY_ADDRESSES[policy]).functions.getPolicyRoyalty(
+            self.address(ip_id), self.address(ancestor))
+        return int(self.view(fn, "reading an ancestor's royalty"))
+
+    def revenue_accounted(self, ip_id: str, policy: str) -> int:
+        """All WIP revenue of `ip_id` the royalty module has routed through `policy` so far."""
+        fn = self.contract("RoyaltyModule").functions.totalRevenueTokensAccounted(
+            self.address(ip_id), WIP, POLICY_ADDRESSES[policy])
+        return int(self.view(fn, "reading accounted revenue"))
+
+    def transferred(self, policy: str, ip_id: str, ancestor: str) -> int:
+        fn = self.contract(_policy_contract(policy), POLICY_ADDRESSES[policy]).functions.getTransferredTokens(
+            self.address(ip_id), self.address(ancestor), WIP)
+        return int(self.view(fn, "reading transferred revenue"))
+
+    def vault_of(self, ip_id: str) -> str | None:
+        fn = self.contract("RoyaltyModule").functions.ipRoyaltyVaults(self.address(ip_id))
+        vault = str(self.view(fn, "reading a royalty vault"))
+        return None if int(vault, 16) == 0 else vault
+
+    def claimable(self, ip_id: str, claimer: str) -> int:
+        vault = self.vault_of(ip_id)
+        if vault is None:
+            return 0
+        fn = self.contract("IpRoyaltyVault", vault).functions.claimableRevenue(
+            self.address(claimer), WIP)
+        return int(self.view(fn, "reading claimable revenue"))
+
+    def ip_owner(self, ip_id: str) -> str:
+        return str(self.view(self.contract("IPAccountImpl", ip_id).functions.owner(), "reading an IP's owner"))
+
+    def ip_metadata(self, ip_id: str) -> tuple[str, str]:
+        """The IP's metadata URI and hash as CoreMetadataModule stored them in its IP account.
+
+        Story's IP account keeps strings as bytes; the namespace is the writing module's address as bytes32.
+        """
+        account = self.contract("IPAccountImpl", ip_id).functions
+        namespace = _namespace(CORE_METADATA_MODULE)
+        raw_uri = self.view(account.getBytes(namespace, _KEY_BYTES32["METADATA_URI"]), "reading metadata")
+        digest = self.view(account.getBytes32(namespace, _KEY_BYTES32["METADATA_HASH"]), "reading metadata")
+        return bytes(raw_uri).decode("utf-8", errors="replace"), "0x" + bytes(digest).hex()
+
+    def ip_token(self, ip_id: str) -> tuple[int, str, int]:
+        chain_id, nft, token_id = self.view(self.contract("IPAccountImpl", ip_id).functions.token(),
+                                            "reading an IP's NFT")
+        return int(chain_id), str(nft), int(token_id)
+
+    def _struct(self, fn: Any, what: str) -> dict[str, Any]:
+        """A view returning one struct, as a dict by the ABI's field names."""
+        values = self.view(fn, what)
+        return dict(zip([c["name"] for c in fn.abi["outputs"][0]["components"]], values, strict=True))
+
+    def _each(self, count: Any, item: Callable[[int], Any], what: str) -> list[Any]:
+        """A list Story keeps as a count and one read per index."""
+        return [self.view(item(i), what) for i in range(int(self.view(count, what)))]
+
+
+def _namespace(module: str) -> bytes:
+    """An IP account storage namespace: the module's address left-padded to 32 bytes."""
+    return bytes.fromhex(module[2:].lower()).rjust(32, b"\x00")
+
+
+def _policy_contract(policy: str) -> str:
+    return {"lap": "RoyaltyPolicyLAP", "lrp": "RoyaltyPolicyLRP"}[policy]
