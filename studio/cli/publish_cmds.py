@@ -13,7 +13,7 @@ from studio.cli.confirm import ask
 from studio.cli.license_cmds import distinct
 from studio.cli.output import emit_json, percent, progress, table
 from studio.cli.params import ADDRESS, IP_AMOUNT, PERCENT, TEXT
-from studio.cli.story_options import ip_text, json_option, network_option, rpc_option, wallet_option
+from studio.cli.story_options import ip_text, json_option, network_option, rpc_option, wallet_option, work_on_chain
 from studio.cli.story_options import publishing_service as _service
 from studio.core.types import percent_to_units, units_to_percent
 from studio.publish.devnet import DevnetStatus
@@ -72,17 +72,20 @@ def wallet_group() -> None:
     """The publishing wallet. Its key lives only in the OS keyring; only the address is ever shown."""
 
 
+def _show_wallet(wallet: Any, as_json: bool) -> None:
+    if as_json:
+        emit_json({"name": wallet.name, "address": wallet.address})
+    else:
+        click.echo(f"wallet {wallet.name}: {wallet.address} (key stored in the OS keyring)")
+
+
 @wallet_group.command("create")
 @wallet_option
 @json_option
 @click.pass_obj
 def wallet_create(obj, wallet_name: str | None, as_json: bool) -> None:
     """Create a new wallet key in the keyring."""
-    wallet = _service(obj, wallet_name).create_wallet()
-    if as_json:
-        emit_json({"name": wallet.name, "address": wallet.address})
-        return
-    click.echo(f"wallet {wallet.name}: {wallet.address} (key stored in the OS keyring)")
+    _show_wallet(_service(obj, wallet_name).create_wallet(), as_json)
 
 
 @wallet_group.command("import")
@@ -97,10 +100,7 @@ def wallet_import(obj, wallet_name: str | None, as_json: bool) -> None:
         text = sys.stdin.readline()
     wallet = _service(obj, wallet_name).import_wallet(text)
     del text
-    if as_json:
-        emit_json({"name": wallet.name, "address": wallet.address})
-        return
-    click.echo(f"wallet {wallet.name}: {wallet.address} (key stored in the OS keyring)")
+    _show_wallet(wallet, as_json)
 
 
 @wallet_group.command("show")
@@ -270,12 +270,7 @@ def _agreement(pub: Publication) -> str:
 
 
 @publish_group.command("finish")
-@click.argument("work_id")
-@network_option
-@rpc_option
-@wallet_option
-@json_option
-@click.pass_obj
+@work_on_chain(wallet=True)
 def publish_finish(obj, work_id, network, rpc_url, wallet_name, as_json: bool) -> None:
     """Complete a confirmed publication whose follow-up was interrupted (rev-share raise, read-back)."""
     result = _service(obj, wallet_name).finish(work_id, network, rpc_url)

@@ -7,7 +7,7 @@ import click
 from studio.cli.confirm import ask
 from studio.cli.output import emit_json, table
 from studio.cli.params import IP_AMOUNT
-from studio.cli.story_options import ip_text, json_option, network_option, rpc_option, wallet_option
+from studio.cli.story_options import ip_text, work_on_chain
 from studio.cli.story_options import publishing_service as _service
 from studio.errors import InvalidInput
 
@@ -18,11 +18,7 @@ def revenue_group() -> None:
 
 
 @revenue_group.command("show")
-@click.argument("work_id")
-@network_option
-@rpc_option
-@json_option
-@click.pass_obj
+@work_on_chain(wallet=False)
 def revenue_show(obj, work_id, network, rpc_url, as_json: bool) -> None:
     """Claimable revenue of the work and of its ancestors, per currency."""
     lines = _service(obj).revenue(work_id, network, rpc_url)
@@ -36,14 +32,9 @@ def revenue_show(obj, work_id, network, rpc_url, as_json: bool) -> None:
 
 
 @revenue_group.command("pay")
-@click.argument("work_id")
+@work_on_chain(wallet=True)
 @click.argument("amount", type=IP_AMOUNT)
-@network_option
-@rpc_option
-@wallet_option
 @click.option("--yes", is_flag=True, help="Pay without asking.")
-@json_option
-@click.pass_obj
 def revenue_pay(obj, work_id, amount, network, rpc_url, wallet_name, yes: bool, as_json: bool) -> None:
     """Pay a work AMOUNT (IP, e.g. 1.5, or wei, e.g. 250wei) as WIP; its ancestors get their shares."""
     wei = amount
@@ -62,12 +53,7 @@ def revenue_pay(obj, work_id, amount, network, rpc_url, wallet_name, yes: bool, 
 
 
 @revenue_group.command("claim")
-@click.argument("work_id")
-@network_option
-@rpc_option
-@wallet_option
-@json_option
-@click.pass_obj
+@work_on_chain(wallet=True)
 def revenue_claim(obj, work_id, network, rpc_url, wallet_name, as_json: bool) -> None:
     """Move what the work's remixes owe it into its vault, claim it, and unwrap it into the wallet."""
     result = _service(obj, wallet_name).claim(work_id, network, rpc_url)

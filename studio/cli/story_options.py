@@ -3,6 +3,9 @@ service, and amounts as they print."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 from studio.cli.params import HTTP_URL, WALLET_NAME
@@ -28,3 +31,17 @@ def publishing_service(obj, wallet_name: str | None = None) -> PublishingService
 
 def ip_text(wei: int | None) -> str:
     return "-" if wei is None else amounts.ip_text(wei)
+
+
+def work_on_chain(*, wallet: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """WORK_ID, --network, --rpc, --wallet (when the command signs) and --json, for a command about one work on
+    chain; the callback gets the context object first."""
+    options = [click.argument("work_id"), network_option, rpc_option, *([wallet_option] if wallet else []), json_option]
+
+    def apply(callback: Callable[..., Any]) -> Callable[..., Any]:
+        callback = click.pass_obj(callback)
+        for option in reversed(options):
+            callback = option(callback)
+        return callback
+
+    return apply

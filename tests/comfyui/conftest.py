@@ -7,7 +7,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,8 +15,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
 from PIL import Image
-from standin_nodes import Files
-from standin_server import StandInComfyUI
+from standin_server import StandInComfyUI, server_factory
 
 from studio.generate import DiffusersGenerator, ModelRef, builtin_model_ref
 from studio.services import Studio
@@ -47,19 +45,8 @@ def engine(data_dir: Path) -> DiffusersGenerator:
 
 @pytest.fixture
 def make_server(tmp_path: Path, engine: DiffusersGenerator, tiny: ModelRef) -> Iterator[Callable[..., StandInComfyUI]]:
-    servers: list[StandInComfyUI] = []
-
-    def make(**options: Any) -> StandInComfyUI:
-        root = tmp_path / f"comfy{len(servers)}"
-        files = Files(checkpoints={CHECKPOINT: tiny}, loras={}, input_dir=root / "input")
-        server = StandInComfyUI(root, engine, files, **options)
-        server.start()
-        servers.append(server)
-        return server
-
-    yield make
-    for server in servers:
-        server.stop()
+    with server_factory(tmp_path, engine, {CHECKPOINT: tiny}) as make:
+        yield make
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -277,3 +278,26 @@ class StandInComfyUI:
                           "prompt_id": prompt_id})
         send("execution_success", {"prompt_id": prompt_id, "timestamp": int(time.time() * 1000)})
         send("executing", {"node": None, "prompt_id": prompt_id})
+
+
+@contextlib.contextmanager
+def server_factory(
+    folder: Path, engine: Any, checkpoints: Mapping[str, Any]
+) -> Iterator[Callable[..., StandInComfyUI]]:
+    """Starts stand-in servers on demand, each in its own folder under `folder` with `checkpoints` (name to model),
+    and stops every one at the end."""
+    servers: list[StandInComfyUI] = []
+
+    def make(**options: Any) -> StandInComfyUI:
+        root = folder / f"comfy{len(servers)}"
+        files = Files(checkpoints=dict(checkpoints), loras={}, input_dir=root / "input")
+        server = StandInComfyUI(root, engine, files, **options)
+        server.start()
+        servers.append(server)
+        return server
+
+    try:
+        yield make
+    finally:
+        for server in servers:
+            server.stop()

@@ -8,6 +8,7 @@ attention projections become 1x1 convolutions.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 _UNET_RESNET = {"norm1": "in_layers.0", "conv1": "in_layers.2", "time_emb_proj": "emb_layers.1",
@@ -30,25 +31,37 @@ def _unet_key(key: str, per: int, up_attn: set[int]) -> str:
     for prefix, target in fixed.items():
         if key.startswith(prefix):
             return target + key[len(prefix):]
-    if m := re.match(r"down_blocks\.(\d+)\.resnets\.(\d+)\.(\w+)\.(.+)", key):
-        i, j, part, rest = int(m[1]), int(m[2]), m[3], m[4]
-        return f"input_blocks.{per * i + j + 1}.0.{_UNET_RESNET[part]}.{rest}"
-    if m := re.match(r"down_blocks\.(\d+)\.attentions\.(\d+)\.(.+)", key):
-        return f"input_blocks.{per * int(m[1]) + int(m[2]) + 1}.1.{m[3]}"
-    if m := re.match(r"down_blocks\.(\d+)\.downsamplers\.0\.conv\.(.+)", key):
-        return f"input_blocks.{per * (int(m[1]) + 1)}.0.op.{m[2]}"
-    if m := re.match(r"up_blocks\.(\d+)\.resnets\.(\d+)\.(\w+)\.(.+)", key):
-        i, j, part, rest = int(m[1]), int(m[2]), m[3], m[4]
-        return f"output_blocks.{per * i + j}.0.{_UNET_RESNET[part]}.{rest}"
-    if m := re.match(r"up_blocks\.(\d+)\.attentions\.(\d+)\.(.+)", key):
-        return f"output_blocks.{per * int(m[1]) + int(m[2])}.1.{m[3]}"
-    if m := re.match(r"up_blocks\.(\d+)\.upsamplers\.0\.conv\.(.+)", key):
+
+    def up_conv(m: re.Match[str]) -> str:
         i = int(m[1])
         return f"output_blocks.{per * i + per - 1}.{2 if i in up_attn else 1}.conv.{m[2]}"
-    if m := re.match(r"mid_block\.resnets\.(\d)\.(\w+)\.(.+)", key):
-        return f"middle_block.{2 * int(m[1])}.{_UNET_RESNET[m[2]]}.{m[3]}"
-    if m := re.match(r"mid_block\.attentions\.0\.(.+)", key):
-        return f"middle_block.1.{m[1]}"
+
+    return _renamed(key, (
+        (r"down_blocks\.(\d+)\.resnets\.(\d+)\.(\w+)\.(.+)",
+         lambda m: f"input_blocks.{per * int(m[1]) + int(m[2]) + 1}.0.{_UNET_RESNET[m[3]]}.{m[4]}"),
+        (r"down_blocks\.(\d+)\.attentions\.(\d+)\.(.+)",
+         lambda m: f"input_blocks.{per * int(m[1]) + int(m[2]) + 1}.1.{m[3]}"),
+        (r"down_blocks\.(\d+)\.downsamplers\.0\.conv\.(.+)",
+         lambda m: f"input_blocks.{per * (int(m[1]) + 1)}.0.op.{m[2]}"),
+        (r"up_blocks\.(\d+)\.resnets\.(\d+)\.(\w+)\.(.+)",
+         lambda m: f"output_blocks.{per * int(m[1]) + int(m[2])}.0.{_UNET_RESNET[m[3]]}.{m[4]}"),
+        (r"up_blocks\.(\d+)\.attentions\.(\d+)\.(.+)",
+         lambda m: f"output_blocks.{per * int(m[1]) + int(m[2])}.1.{m[3]}"),
+        (r"up_blocks\.(\d+)\.upsamplers\.0\.conv\.(.+)", up_conv),
+        (r"mid_block\.resnets\.(\d)\.(\w+)\.(.+)",
+         lambda m: f"middle_block.{2 * int(m[1])}.{_UNET_RESNET[m[2]]}.{m[3]}"),
+        (r"mid_block\.attentions\.0\.(.+)", lambda m: f"middle_block.1.{m[1]}"),
+    ))
+
+
+def _renamed(key: str, rules: tuple[tuple[str, Callable[[re.Match[str]], str]], ...], keep: bool = False) -> str:
+    """The new name from the first rule whose pattern matches `key`; `key` itself (with `keep`) or KeyError when
+    none does."""
+    for pattern, rename in rules:
+        if m := re.match(pattern, key):
+            return rename(m)
+    if keep:
+        return key
     raise KeyError(key)
 
 
@@ -64,19 +77,18 @@ def vae_to_ldm(state: dict[str, Any], num_blocks: int) -> dict[str, Any]:
 
 def _vae_key(key: str, num_blocks: int) -> str:
     key = key.replace("conv_norm_out.", "norm_out.").replace("conv_shortcut.", "nin_shortcut.")
-    if m := re.match(r"(encoder|decoder)\.mid_block\.resnets\.(\d)\.(.+)", key):
-        return f"{m[1]}.mid.block_{int(m[2]) + 1}.{m[3]}"
-    if m := re.match(r"(encoder|decoder)\.mid_block\.attentions\.0\.(.+?)\.(weight|bias)$", key):
-        return f"{m[1]}.mid.attn_1.{_VAE_ATTENTION[m[2]]}.{m[3]}"
-    if m := re.match(r"encoder\.down_blocks\.(\d+)\.resnets\.(\d+)\.(.+)", key):
-        return f"encoder.down.{m[1]}.block.{m[2]}.{m[3]}"
-    if m := re.match(r"encoder\.down_blocks\.(\d+)\.downsamplers\.0\.conv\.(.+)", key):
-        return f"encoder.down.{m[1]}.downsample.conv.{m[2]}"
-    if m := re.match(r"decoder\.up_blocks\.(\d+)\.resnets\.(\d+)\.(.+)", key):
-        return f"decoder.up.{num_blocks - 1 - int(m[1])}.block.{m[2]}.{m[3]}"
-    if m := re.match(r"decoder\.up_blocks\.(\d+)\.upsamplers\.0\.conv\.(.+)", key):
-        return f"decoder.up.{num_blocks - 1 - int(m[1])}.upsample.conv.{m[2]}"
-    return key
+    return _renamed(key, (
+        (r"(encoder|decoder)\.mid_block\.resnets\.(\d)\.(.+)", lambda m: f"{m[1]}.mid.block_{int(m[2]) + 1}.{m[3]}"),
+        (r"(encoder|decoder)\.mid_block\.attentions\.0\.(.+?)\.(weight|bias)$",
+         lambda m: f"{m[1]}.mid.attn_1.{_VAE_ATTENTION[m[2]]}.{m[3]}"),
+        (r"encoder\.down_blocks\.(\d+)\.resnets\.(\d+)\.(.+)", lambda m: f"encoder.down.{m[1]}.block.{m[2]}.{m[3]}"),
+        (r"encoder\.down_blocks\.(\d+)\.downsamplers\.0\.conv\.(.+)",
+         lambda m: f"encoder.down.{m[1]}.downsample.conv.{m[2]}"),
+        (r"decoder\.up_blocks\.(\d+)\.resnets\.(\d+)\.(.+)",
+         lambda m: f"decoder.up.{num_blocks - 1 - int(m[1])}.block.{m[2]}.{m[3]}"),
+        (r"decoder\.up_blocks\.(\d+)\.upsamplers\.0\.conv\.(.+)",
+         lambda m: f"decoder.up.{num_blocks - 1 - int(m[1])}.upsample.conv.{m[2]}"),
+    ), keep=True)
 
 
 def text_encoder_to_ldm(state: dict[str, Any]) -> dict[str, Any]:

@@ -71,6 +71,24 @@ def commercial_remix(rev_share_pct: float, fee: int = 0, policy: str = ROYALTY_P
     )
 
 
+
+def collection_params(owner: str, **overrides: Any) -> dict[str, Any]:
+    """createCollection's settings: an open, publicly mintable collection `owner` runs (with `overrides`)."""
+    return {
+        "name": "Remixes",
+        "symbol": "RMX",
+        "baseURI": "",
+        "contractURI": "",
+        "maxSupply": 2**32 - 1,
+        "mintFee": 0,
+        "mintFeeToken": ZERO,
+        "mintFeeRecipient": owner,
+        "owner": owner,
+        "mintOpen": True,
+        "isPublicMinting": True,
+        **overrides,
+    }
+
 class Chain:
     """A thin web3 layer over the devnet for tests: contracts by name, sends that must succeed, reverts
     decoded to the contracts' custom error names, and the app's publish flows in one call each."""
@@ -121,21 +139,7 @@ class Chain:
     # --- flows ---
 
     def collection(self, owner: str | None = None, **overrides: Any) -> str:
-        owner = owner or self.alice
-        params = {
-            "name": "Remixes",
-            "symbol": "RMX",
-            "baseURI": "",
-            "contractURI": "",
-            "maxSupply": 2**32 - 1,
-            "mintFee": 0,
-            "mintFeeToken": ZERO,
-            "mintFeeRecipient": owner,
-            "owner": owner,
-            "mintOpen": True,
-            "isPublicMinting": True,
-        }
-        params.update(overrides)
+        params = collection_params(owner or self.alice, **overrides)
         receipt = self.send(self.c("RegistrationWorkflows").functions.createCollection(params), owner)
         return self.events(receipt, "RegistrationWorkflows", "CollectionCreated")[0]["spgNftContract"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from devnet_chain import EMPTY_METADATA, ZERO
+from devnet_chain import EMPTY_METADATA, collection_params
 
 from studio.publish.devnet.addresses import IP_ASSET_REGISTRY, WIP
 
@@ -21,7 +21,8 @@ def test_collection_settings_and_roles(chain) -> None:
     assert spg.functions.hasRole(b"\x00" * 32, chain.alice).call()
     assert spg.functions.hasRole((1).to_bytes(32, "big"), chain.alice).call()
     assert not spg.functions.publicMinting().call()
-    assert chain.revert_name(spg.functions.initialize(_params(chain.bob))) == "SPGNFT__AlreadyInitialized"
+    again = spg.functions.initialize(collection_params(chain.bob, name="X", symbol="X", maxSupply=1))
+    assert chain.revert_name(again) == "SPGNFT__AlreadyInitialized"
     by_stranger = chain.c("RegistrationWorkflows").functions.mintAndRegisterIp(address, chain.bob, EMPTY_METADATA, True)
     assert chain.revert_name(by_stranger, chain.bob) == "Workflow__CallerNotAuthorizedToMint"
     direct = spg.functions.mintByPeriphery(chain.bob, chain.bob, "", b"\x00" * 32, True)
@@ -29,22 +30,6 @@ def test_collection_settings_and_roles(chain) -> None:
     chain.send(spg.functions.setMintOpen(False))
     closed = chain.c("RegistrationWorkflows").functions.mintAndRegisterIp(address, chain.alice, EMPTY_METADATA, True)
     assert chain.revert_name(closed) == "SPGNFT__MintingClosed"
-
-
-def _params(owner: str) -> dict:
-    return {
-        "name": "X",
-        "symbol": "X",
-        "baseURI": "",
-        "contractURI": "",
-        "maxSupply": 1,
-        "mintFee": 0,
-        "mintFeeToken": ZERO,
-        "mintFeeRecipient": owner,
-        "owner": owner,
-        "mintOpen": True,
-        "isPublicMinting": True,
-    }
 
 
 def test_mint_fee_is_paid_by_the_caller_and_withdrawn_to_the_recipient(chain) -> None:

@@ -53,6 +53,18 @@ def _killed_while_waiting(desk, work_id: str):
     return pubs[0]
 
 
+def _lost_after_sending(desk, devnet):
+    """A second publication (after a confirmed first, so the wallet's nonce is not 0) whose transaction was sent,
+    the process killed while waiting, and the node then dropped it."""
+    devnet.rpc("evm_setAutomine", [True])
+    desk.publish(desk.work("First", rev_share=5))
+    devnet.rpc("evm_setAutomine", [False])
+    work = desk.work("Second", rev_share=5)
+    sent = _killed_while_waiting(desk, work.id)
+    devnet.rpc("anvil_dropTransaction", [sent.tx_hash])
+    return work, sent
+
+
 def _reopen(desk) -> Studio:
     desk.studio.close()
     desk.studio = Studio.open(desk.studio.library.root)
@@ -82,12 +94,7 @@ def test_killed_between_send_and_receipt_is_confirmed_on_restart(desk, devnet, n
 
 
 def test_a_transaction_the_node_lost_is_sent_again_unchanged(desk, devnet, no_automine) -> None:
-    devnet.rpc("evm_setAutomine", [True])
-    desk.publish(desk.work("First", rev_share=5))
-    devnet.rpc("evm_setAutomine", [False])
-    work = desk.work("Second", rev_share=5)
-    sent = _killed_while_waiting(desk, work.id)
-    devnet.rpc("anvil_dropTransaction", [sent.tx_hash])
+    work, sent = _lost_after_sending(desk, devnet)
     assert not desk.publishing.client(desk.publishing.network("devnet")).is_known(sent.tx_hash)
 
     pubs = desk.studio.publishing.status(work.id, "devnet")  # `studio publish status` settles too
@@ -99,12 +106,7 @@ def test_a_transaction_the_node_lost_is_sent_again_unchanged(desk, devnet, no_au
 
 
 def test_a_nonce_taken_by_another_transaction_fails_the_publication(desk, devnet, chain, no_automine) -> None:
-    devnet.rpc("evm_setAutomine", [True])
-    desk.publish(desk.work("First", rev_share=5))
-    devnet.rpc("evm_setAutomine", [False])
-    work = desk.work("Second", rev_share=5)
-    sent = _killed_while_waiting(desk, work.id)
-    devnet.rpc("anvil_dropTransaction", [sent.tx_hash])
+    work, sent = _lost_after_sending(desk, devnet)
     # Another program spends the same nonce first.
     client = desk.publishing.client(desk.publishing.network("devnet"))
     key = desk.publishing.wallets.key(desk.wallet_name)

@@ -7,15 +7,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "comfyui"))
 
-from standin_nodes import Files
-from standin_server import StandInComfyUI
+from standin_server import StandInComfyUI, server_factory
 
 from studio.app.engines_model import EnginesModel, PoolWatcher, describe_connection
 from studio.secrets import SecretStore
@@ -37,20 +35,8 @@ def make_server(tmp_path: Path, studio_data: Path) -> Iterator[Callable[..., Sta
 
     torch.set_num_threads(1)
     tiny = builtin_model_ref(studio_data)
-    engine = DiffusersGenerator(studio_data)
-    servers: list[StandInComfyUI] = []
-
-    def make(**options: Any) -> StandInComfyUI:
-        root = tmp_path / f"comfy{len(servers)}"
-        files = Files(checkpoints={CHECKPOINT: tiny, OTHER: tiny}, loras={}, input_dir=root / "input")
-        server = StandInComfyUI(root, engine, files, **options)
-        server.start()
-        servers.append(server)
-        return server
-
-    yield make
-    for server in servers:
-        server.stop()
+    with server_factory(tmp_path, DiffusersGenerator(studio_data), {CHECKPOINT: tiny, OTHER: tiny}) as make:
+        yield make
 
 
 def _click(qtbot, button) -> None:
