@@ -168,7 +168,7 @@ def show_cmd(obj, work_id: str, as_json: bool) -> None:
     work = studio.work(work_id)
     parents = studio.parents(work.id)
     children = studio.children(work.id)
-    published = registrations_of(studio.library.db, work.id)
+    published = registrations_of(studio.library.publications, work.id)
     training = studio.collections.training_credits(work.id)
     if as_json:
         data = work_json(work)

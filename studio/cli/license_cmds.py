@@ -168,7 +168,7 @@ def license_check(obj, work_id: str, as_json: bool) -> None:
     studio = obj.studio
     work = studio.work(work_id)
     verdict = studio.license_check(work.id)
-    published = registrations_of(studio.library.db, work.id)
+    published = registrations_of(studio.library.publications, work.id)
     if as_json:
         emit_json(verdict_json(verdict, published))
         return

@@ -7,23 +7,20 @@ from collections.abc import Iterable
 
 from studio.report.model import CredentialsVerdict, Publication
 from studio.store.credentials import CredentialRecord, CredentialRecords, json_object
-from studio.store.db import Database
 from studio.store.publications import PublicationRecords
 
 __all__ = ["credentials", "credentials_verdict", "json_object", "publications"]
 
 
-def publications(source: Database | PublicationRecords, work_ids: Iterable[str]) -> dict[str, tuple[Publication, ...]]:
+def publications(records: PublicationRecords, work_ids: Iterable[str]) -> dict[str, tuple[Publication, ...]]:
     """Every journal row of the works, oldest first (a failed attempt may precede the confirmed one)."""
-    records = source if isinstance(source, PublicationRecords) else PublicationRecords(source)
     return {
         work_id: tuple(Publication(p.network, int(p.chain_id), p.state, p.ip_id, p.tx_hash) for p in rows)
         for work_id, rows in records.of_works(dict.fromkeys(work_ids)).items()
     }
 
 
-def credentials(source: Database | CredentialRecords, work_ids: Iterable[str]) -> dict[str, CredentialsVerdict]:
-    records = source if isinstance(source, CredentialRecords) else CredentialRecords(source)
+def credentials(records: CredentialRecords, work_ids: Iterable[str]) -> dict[str, CredentialsVerdict]:
     return {work_id: credentials_verdict(record) for work_id, record in records.of_works(work_ids).items()}
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from studio.publish.networks import NETWORKS
 from studio.report import records
 from studio.report.model import Publication
-from studio.store.db import Database
+from studio.store.publications import PublicationRecords
 
 
 @dataclass(frozen=True)
@@ -49,5 +49,5 @@ def confirmed(publications: Iterable[Publication]) -> list[Registration]:
     return list(found.values())
 
 
-def registrations_of(db: Database, work_id: str) -> list[Registration]:
-    return confirmed(records.publications(db, [work_id]).get(work_id, ()))
+def registrations_of(publications: PublicationRecords, work_id: str) -> list[Registration]:
+    return confirmed(records.publications(publications, [work_id]).get(work_id, ()))

@@ -25,7 +25,6 @@ from studio.services.models import ModelRegistry
 from studio.services.review import ReviewService
 from studio.services.training import TrainingService
 from studio.store.library import Library
-from studio.store.publications import PublicationRecords
 
 if TYPE_CHECKING:
     from studio.services.credentials import CredentialsService
@@ -49,8 +48,8 @@ class Services:
         self.library = library
         self.data_dir = data_dir
         self.graph = LineageGraph(library.edges)
-        self.journal = Journal(library.db)
-        self.publications = PublicationRecords(library.db)
+        self.publications = library.publications
+        self.journal = Journal(library.publications)
         # The engine knows what is on chain: works confirmed on the default network (read from the journal,
         # so answering it never loads the chain client).
         self.licenses = LicenseView(library, catalog, on_chain=self.on_default_network, graph=self.graph)
@@ -105,7 +104,7 @@ class Services:
             from studio.services.publishing import PublishingService
 
             self._publishing = PublishingService.build(
-                self.library, self.catalog, self.library.settings, release_gate=self.review
+                self.library, self.catalog, self.journal, self.graph, release_gate=self.review
             )
         return self._publishing
 

@@ -22,6 +22,7 @@ import platformdirs
 
 from studio import APP_NAME
 from studio.errors import LibraryError
+from studio.store.collections import CollectionRecords
 from studio.store.credentials import CredentialRecords
 from studio.store.db import Database
 from studio.store.db_check import check_library_database, check_schema, what_to_do
@@ -30,6 +31,7 @@ from studio.store.files import FileStore
 from studio.store.members import MemberRecords
 from studio.store.migrations import MIGRATIONS, Migration, check_not_newer, migrate, pending
 from studio.store.models import ModelRecords
+from studio.store.publications import PublicationRecords
 from studio.store.readonly import has_write_ahead_log, is_read_only, open_lock, read_only_error
 from studio.store.reviews import ReviewRecords
 from studio.store.settings import Settings
@@ -79,6 +81,8 @@ class Library:
         self.settings = Settings(db)
         self.reviews = ReviewRecords(db)
         self.credentials = CredentialRecords(db)
+        self.publications = PublicationRecords(db)  # the publishing journal's rows
+        self.collections = CollectionRecords(db)  # the SPG NFT collection of each wallet on each network
         self.members = MemberRecords(db)
         self.training = TrainingPermissions(db)
         self.last_sweep = sweep

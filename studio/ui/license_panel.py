@@ -127,7 +127,7 @@ class LicensePanel(QScrollArea):
             self.verdicts.setText(f"<span style='color:{REFUSED.name()}'>{_escape(str(exc))}</span>")
             return
         self.verdict = verdict
-        published = registrations_of(self.session.studio.library.db, work.id)
+        published = registrations_of(self.session.studio.library.publications, work.id)
         # The dialog plans the whole publication (own unpublished ancestors go first) and says what stops it.
         self.publish.setEnabled(work.kind.value == "image" and not published)
         self.publish.setVisible(not published)

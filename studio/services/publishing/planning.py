@@ -75,13 +75,13 @@ class PublishPlan:
 
 class PublishPlanner:
     def __init__(self, library: Library, catalog: LicenseCatalog, journal: Journal, collections: CollectionRecords,
-                 setup: PublishSetup, release_gate: ReleaseGate | None = None) -> None:
+                 setup: PublishSetup, graph: LineageGraph, release_gate: ReleaseGate | None = None) -> None:
         self.library = library
         self.catalog = catalog
         self.journal = journal
         self.collections = collections
         self.setup = setup
-        self.graph = LineageGraph(library.db)
+        self.graph = graph
         self._release_gate = release_gate
 
     def plan(self, ref: str, options: PublishOptions | None = None) -> PublishPlan:

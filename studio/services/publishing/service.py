@@ -24,8 +24,7 @@ from studio.services.publishing.import_ip import IpImporter
 from studio.services.publishing.planning import PublishOptions, PublishPlan, PublishPlanner, ReleaseGate
 from studio.services.publishing.revenue import RevenueService
 from studio.services.publishing.running import PublishRunner
-from studio.services.publishing.setup import PublishSetup, SettingsRecord, WalletStatus
-from studio.store.collections import CollectionRecords
+from studio.services.publishing.setup import PublishSetup, WalletStatus
 from studio.store.library import Library
 
 WALLET_ENV = "STUDIO_WALLET"
@@ -42,19 +41,18 @@ class PublishingService:
         self.revenue_service = revenue
 
     @classmethod
-    def build(cls, library: Library, catalog: LicenseCatalog, settings: SettingsRecord, *,
+    def build(cls, library: Library, catalog: LicenseCatalog, journal: Journal, graph: LineageGraph, *,
               secrets: SecretStore | None = None, release_gate: ReleaseGate | None = None,
               wallet_name: str | None = None) -> PublishingService:
-        journal = Journal(library.db)
-        collections = CollectionRecords(library.db)
-        setup = PublishSetup(library.root, settings, secrets=secrets,
+        """The parts wired over the library's records and the composition root's journal and lineage graph."""
+        setup = PublishSetup(library.root, library.settings, secrets=secrets,
                              wallet_name=wallet_name or os.environ.get(WALLET_ENV) or DEFAULT_WALLET)
         return cls(
             journal, setup,
-            PublishPlanner(library, catalog, journal, collections, setup, release_gate),
-            PublishRunner(setup, journal, library.works, collections),
+            PublishPlanner(library, catalog, journal, library.collections, setup, graph, release_gate),
+            PublishRunner(setup, journal, library.works, library.collections),
             IpImporter(library, catalog, journal, setup),
-            RevenueService(setup, journal, library.works, LineageGraph(library.db)),
+            RevenueService(setup, journal, library.works, graph),
         )
 
     # --- setup ----------------------------------------------------------------------------------------
