@@ -25,9 +25,9 @@ states is unchanged), so the exported file carries its whole ancestry.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from studio.core.types import Work, WorkKind
 from studio.errors import InvalidInput
@@ -47,7 +47,7 @@ from studio.services.credential_reading import (
     store_verdict,
 )
 from studio.services.credential_signing import EXPORTS_FOLDER, Exporter, check_target, image_edges, signing_identity
-from studio.store.credentials import CredentialRecords
+from studio.store.credentials import CredentialRecord, CredentialRecords
 from studio.store.files import sha256_bytes, write_atomic
 from studio.store.images import SUPPORTED
 from studio.store.output_paths import check_output_path
@@ -56,21 +56,12 @@ from studio.store.works import WorkRepository
 
 __all__ = [
     "EXPORTS_FOLDER", "FLAG_INVALID", "FLAG_TAMPERED", "INGREDIENT_RELATIONS", "CredentialsService", "ExportResult",
-    "ImportedCredentials", "KnownIngredient", "StoredCredentials", "export_work", "signer_text",
+    "ImportedCredentials", "KnownIngredient", "StoredCredentials", "signer_text",
 ]
 
 
-@dataclass(frozen=True)
-class StoredCredentials:
-    work_id: str
-    state: str
-    tampered: bool
-    signer: str | None
-    manifest_label: str | None
-    summary: str
-    checked_at: str
-    source: str
-    details: dict[str, Any] = field(default_factory=dict)
+# The verdict recorded for a work is the credentials table's own record (its `source` included).
+StoredCredentials = CredentialRecord
 
 
 @dataclass(frozen=True)
@@ -125,21 +116,7 @@ class CredentialsService:
 
     def stored(self, ref: str) -> StoredCredentials | None:
         """The verdict recorded for the work, or None when its credentials were never checked."""
-        work = self.works.resolve(ref)
-        record = self.records.get(work.id)
-        if record is None:
-            return None
-        return StoredCredentials(
-            work_id=work.id,
-            state=record.state,
-            tampered=record.tampered,
-            signer=record.signer,
-            manifest_label=record.manifest_label,
-            summary=record.summary,
-            checked_at=record.checked_at,
-            source=record.source,
-            details=record.details,
-        )
+        return self.records.get(self.works.resolve(ref).id)
 
     def export(
         self,
@@ -194,16 +171,3 @@ class CredentialsService:
             ingredients=tuple(e.parent_id for e in image_edges(self.graph, work.id)),
             story_ip_id=story.ip_id if story else None,
         )
-
-
-# -- the function front ends and tests called before the service existed -------------------------------------
-class _Front(Protocol):
-    @property
-    def credential_service(self) -> CredentialsService: ...
-
-
-def export_work(
-    front: _Front, ref: str, target: Path, *, signer: str | None = None, secrets: SecretStore | None = None,
-    overwrite: bool = False,
-) -> ExportResult:
-    return front.credential_service.export(ref, target, signer=signer, secrets=secrets, overwrite=overwrite)
