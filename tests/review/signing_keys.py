@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from keyring.backends import SecretService
 from studio.provenance.identity import ca_key_name, signing_key_name
 from studio.provenance.layout import META_FILE, provenance_folder
 from studio.secrets import PlainFileTestBackend, SecretStore
+from studio.store.library import data_dir
 
 
 def under_secret_service() -> bool:
@@ -47,3 +49,12 @@ def forget_identity(store: SecretStore, data_dir: Path) -> None:
     identity_id = str(json.loads(meta.read_text()).get("id") or "")
     store.delete(signing_key_name(identity_id))
     store.delete(ca_key_name(identity_id))
+
+
+@pytest.fixture(name="keys")  # imported by conftest and test modules under this name, used as `keys`
+def keys_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretStore]:
+    """The keyring export signs with (also for the CLI); the identity a test makes is removed afterwards."""
+    store = keyring_store(tmp_path)
+    use_for_cli(store, tmp_path, monkeypatch)
+    yield store
+    forget_identity(store, data_dir())

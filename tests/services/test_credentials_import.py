@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "review"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
 
 from report_lineage import Builder, drawing
-from signing_keys import forget_identity, keyring_store, use_for_cli
+from signing_keys import forget_identity, keys_fixture  # noqa: F401
 
 from studio.cli.main import cli
 from studio.core.types import Recipe, Relation
@@ -40,14 +40,6 @@ from studio.services import Studio, review
 from studio.services.credentials import export_work
 from studio.services.importing import ImportRequest
 from studio.store.library import data_dir
-
-
-@pytest.fixture
-def keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretStore]:
-    store = keyring_store(tmp_path)
-    use_for_cli(store, tmp_path, monkeypatch)
-    yield store
-    forget_identity(store, data_dir())
 
 
 @pytest.fixture
