@@ -18,7 +18,7 @@ from studio.app.session import StudioSession
 from studio.app.workers import TaskContext
 from studio.errors import InvalidInput
 from studio.report import ReviewNote
-from studio.services import Studio, review
+from studio.services import Studio
 from studio.services.review import ApprovalStatus, Decision
 
 WorkIdRole = Qt.ItemDataRole.UserRole + 1
@@ -67,7 +67,7 @@ class WaitingList:
 
 
 def waiting_works(studio: Studio) -> WaitingList:
-    statuses = review.awaiting_review(studio)
+    statuses = studio.review.awaiting_review()
     titles = studio.library.works.get_many(s.work_id for s in statuses)
     return WaitingList(tuple(WaitingWork(s.work_id, titles[s.work_id].title, s.state, s.explanation) for s in statuses))
 
@@ -82,7 +82,7 @@ def decide_on(
 ) -> DecisionOutcome:
     """Record the decision bound to `fingerprint`; a lineage changed since refuses it with the new report."""
     try:
-        status = review.record_decision(studio, work_id, decision, reviewer, comment, reviewed_fingerprint=fingerprint)
+        status = studio.review.record_decision(work_id, decision, reviewer, comment, reviewed_fingerprint=fingerprint)
     except InvalidInput as exc:
         fresh = shown_report(studio, work_id)
         if fresh.fingerprint == fingerprint:
@@ -216,13 +216,13 @@ class ReviewModel(QAbstractListModel):
         return self._decision_job
 
     def required(self) -> bool:
-        return review.review_required(self.session.studio)
+        return self.session.studio.review.review_required()
 
     def set_required(self, required: bool) -> None:
         """Whether publishing and export wait for an approval; the report shown says so once rebuilt."""
         if self._closed or required == self.required():
             return
-        review.set_review_required(self.session.studio, required)
+        self.session.studio.review.set_review_required(required)
         self._load_report()
 
     def close(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from studio.core.types import WorkKind
 from studio.errors import InvalidInput, NotFound, StudioError
@@ -268,55 +268,3 @@ def _checked_comment(comment: str | None) -> str | None:
             "invalid review comment", hint=f"use at most {MAX_COMMENT} printable characters (new lines are fine)"
         )
     return text
-
-
-# -- the functions front ends called before the service existed; each asks the front door's service ----------
-class _Front(Protocol):
-    @property
-    def review(self) -> ReviewService: ...
-
-
-def lineage_report(front: _Front, ref: str) -> LineageReport:
-    return front.review.lineage_report(ref)
-
-
-def render_report(front: _Front, ref: str, fmt: Format = "html") -> RenderedReport:
-    return front.review.render_report(ref, fmt)
-
-
-def write_report(front: _Front, ref: str, path: Path, fmt: Format | None = None, *, overwrite: bool = False
-                 ) -> RenderedReport:
-    return front.review.write_report(ref, path, fmt, overwrite=overwrite)
-
-
-def lineage_sha256(front: _Front, work_id: str) -> str:
-    return front.review.lineage_sha256(work_id)
-
-
-def review_required(front: _Front) -> bool:
-    return front.review.review_required()
-
-
-def set_review_required(front: _Front, required: bool) -> None:
-    front.review.set_review_required(required)
-
-
-def decisions(front: _Front, ref: str) -> list[ReviewDecision]:
-    return front.review.decisions(ref)
-
-
-def approval_status(front: _Front, work_id: str) -> ApprovalStatus:
-    return front.review.approval_status(work_id)
-
-
-def record_decision(front: _Front, work_id: str, decision: Decision, reviewer: str, comment: str | None = None, *,
-                    reviewed_fingerprint: str | None = None) -> ApprovalStatus:
-    return front.review.record_decision(work_id, decision, reviewer, comment, reviewed_fingerprint=reviewed_fingerprint)
-
-
-def awaiting_review(front: _Front) -> list[ApprovalStatus]:
-    return front.review.awaiting_review()
-
-
-def ensure_release_allowed(front: _Front, work_id: str) -> ApprovalStatus:
-    return front.review.ensure_release_allowed(work_id)

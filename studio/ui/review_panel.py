@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 
 from studio.app.review_model import STATE_TEXT, DecisionOutcome, ReviewModel, WaitingRole, WaitingWork, WorkIdRole
 from studio.app.session import StudioSession
-from studio.services import review
-from studio.services.review import Decision
+from studio.services.review import MAX_COMMENT, MAX_REVIEWER, Decision
 from studio.ui.theme import ALLOWED, REFUSED, WARNED
 
 PLACEHOLDER = "<p style='color:gray'><i>Select a work waiting for review to read its lineage &amp; compliance report."
@@ -97,8 +96,8 @@ class ReviewPanel(QWidget):
         self.reviewer = QLineEdit(reviewer or "", placeholderText="Your name")
         self._default_reviewer = reviewer or ""
         self.comment = QLineEdit(placeholderText="Comment: what to fix, or why it may be released")
-        self.comment.setMaxLength(review.MAX_COMMENT)
-        self.reviewer.setMaxLength(review.MAX_REVIEWER)
+        self.comment.setMaxLength(MAX_COMMENT)
+        self.reviewer.setMaxLength(MAX_REVIEWER)
         self.approve = QPushButton("Approve")
         self.reject = QPushButton("Reject")
         self.message = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from studio.app.review_model import ReviewModel, StateRole, WorkIdRole
 from studio.core.types import Relation
 from studio.report import fingerprint
-from studio.services import review
 
 WAIT = 20_000
 
@@ -54,7 +53,7 @@ def test_the_list_and_the_report_are_built_in_jobs(qtmodeltester, qtbot, session
     qtmodeltester.check(model, force_py=True)
 
     shown = reviewed(qtbot, model, remix)
-    assert shown.fingerprint == fingerprint(review.lineage_report(session.studio, remix))
+    assert shown.fingerprint == fingerprint(session.studio.review.lineage_report(remix))
     assert shown.title == "Tidepool Remix" and shown.review is not None and shown.review.state == "none"
     assert "Tidepool" in shown.html and root in shown.html  # the ancestor is in the report
     assert "review-report" in {j.kind for j in session.jobs.jobs()}
@@ -69,7 +68,7 @@ def test_approving_records_the_fingerprint_shown_and_the_work_leaves_the_list(qt
         assert not model.can_decide()  # one decision at a time
     outcome = decided.args[0]
     assert outcome.status.state == "approved" and outcome.status.decision.reviewer == "Rita Reviewer"
-    [decision] = review.decisions(session.studio, remix)
+    [decision] = session.studio.review.decisions(remix)
     assert decision.report_sha256 == shown.fingerprint and decision.comment == "credits checked"
     assert model.report.review.state == "approved"  # the report on screen says so now
     qtbot.waitUntil(lambda: model.row_of(remix) is None, timeout=WAIT)
@@ -87,7 +86,7 @@ def test_a_rejection_keeps_the_work_waiting_with_the_comment(qtbot, session, mod
     qtbot.waitUntil(lambda: model.row_of(remix) is not None and model.rows[model.row_of(remix)].state == "rejected")
     row = model.index(model.row_of(remix))
     assert "rejected" in row.data() and "the parent's credit line is missing" in row.data(Qt.ItemDataRole.ToolTipRole)
-    assert review.decisions(session.studio, remix)[-1].comment == "the parent's credit line is missing"
+    assert session.studio.review.decisions(remix)[-1].comment == "the parent's credit line is missing"
 
 
 def test_a_new_parent_voids_the_approval_and_the_work_returns_as_voided(qtbot, session, model, chain, add_image):
@@ -119,12 +118,12 @@ def test_a_decision_on_a_report_outdated_behind_the_tabs_back_is_refused_with_th
         model.decide("approved", "Rita")
     message = refused.args[0]
     assert "no longer matches" in message and "new report is shown" in message
-    assert review.decisions(session.studio, remix) == []  # nothing recorded
+    assert session.studio.review.decisions(remix) == []  # nothing recorded
     assert model.report.work_id == remix and model.report.fingerprint != old.fingerprint
     assert model.can_decide()
     with qtbot.waitSignal(model.decided, timeout=WAIT):  # deciding on the new report is accepted
         model.decide("approved", "Rita")
-    assert review.decisions(session.studio, remix)[-1].report_sha256 == model.report.fingerprint
+    assert session.studio.review.decisions(remix)[-1].report_sha256 == model.report.fingerprint
 
 
 def test_a_bad_reviewer_name_is_refused_and_the_report_stays(qtbot, session, model, chain):
@@ -134,7 +133,7 @@ def test_a_bad_reviewer_name_is_refused_and_the_report_stays(qtbot, session, mod
     with qtbot.waitSignal(model.refused, timeout=WAIT) as refused:
         model.decide("approved", "   ")
     assert "invalid reviewer name" in refused.args[0]
-    assert model.report == shown and review.decisions(session.studio, remix) == []
+    assert model.report == shown and session.studio.review.decisions(remix) == []
 
 
 def test_a_hidden_tab_reads_nothing_until_shown_then_follows_the_gallery(qtbot, session, model, chain):
@@ -159,7 +158,7 @@ def test_the_approval_switch_is_the_librarys_setting(qtbot, session, model, chai
     reviewed(qtbot, model, remix)
     with qtbot.waitSignal(model.report_changed, timeout=WAIT):
         model.set_required(True)  # the report on screen is rebuilt to say approval is required
-    assert review.review_required(session.studio) and model.report.review.required
+    assert session.studio.review.review_required() and model.report.review.required
     assert not session.studio.approval_status(remix).allows_release
     model.set_required(False)
-    assert not review.review_required(session.studio)
+    assert not session.studio.review.review_required()

@@ -20,7 +20,6 @@ from studio.provenance import ProvenanceClaim, c2pa_sdk, ensure_identity, read_c
 from studio.provenance.manifest import SOFTWARE_AGENT
 from studio.secrets import SecretStore
 from studio.services import Studio
-from studio.services.credentials import export_work
 from studio.services.importing import ImportRequest
 from studio.store.library import data_dir
 
@@ -111,7 +110,7 @@ def test_export_of_a_do_not_train_work_states_it_in_credentials_and_xmp(keys, tm
     try:
         work = studio.import_image(ImportRequest(path=source, license_id="cc-by-4.0")).work
         studio.set_training_choice(work.id, "deny")
-        result = export_work(studio, work.id, tmp_path / "out.png", signer="Ann Maker", secrets=keys)
+        result = studio.credential_service.export(work.id, tmp_path / "out.png", signer="Ann Maker", secrets=keys)
         exported = (tmp_path / "out.png").read_bytes()
         assert read_data_mining(exported) == [DMI_DENIED]
         report = read_credentials(exported, "image/png", trust_anchors=None)
@@ -120,7 +119,7 @@ def test_export_of_a_do_not_train_work_states_it_in_credentials_and_xmp(keys, tm
         with Image.open(io.BytesIO(exported)) as image, Image.open(source) as original:
             assert image.convert("RGB").tobytes() == original.convert("RGB").tobytes()
         studio.set_training_choice(work.id, None)  # a changed verdict makes a new signed copy
-        export_work(studio, work.id, tmp_path / "again.png", secrets=keys)
+        studio.credential_service.export(work.id, tmp_path / "again.png", secrets=keys)
         again = (tmp_path / "again.png").read_bytes()
         assert read_data_mining(again) == ["http://ns.useplus.org/ldf/vocab/DMI-ALLOWED"]
     finally:

@@ -8,7 +8,6 @@ from publish_helpers import DEAD_END_LICENSE, PCT, catalogue_with_dead_end, desk
 
 from studio.publish.chain import MetadataRefs
 from studio.publish.errors import AlreadyPublished, ChainReverted, PublishRefused
-from studio.services import review
 from studio.services.publishing import PublishOptions
 
 EMPTY = MetadataRefs("", "0x" + "00" * 32, "", "0x" + "00" * 32)
@@ -138,9 +137,9 @@ def test_a_work_is_never_published_twice(desk) -> None:
 
 def test_unapproved_work_is_refused_when_review_is_required(desk) -> None:
     work = desk.work("Needs review", rev_share=5)
-    review.set_review_required(desk.studio, True)
+    desk.studio.review.set_review_required(True)
     err = refused(desk, work)
     assert [r.code for r in err.reasons] == ["release_not_approved"]
-    review.record_decision(desk.studio, work.id, "approved", "Rae Reviewer")
+    desk.studio.review.record_decision(work.id, "approved", "Rae Reviewer")
     (result,) = desk.publish(work)
     assert result.publication.state == "confirmed"

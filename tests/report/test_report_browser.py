@@ -8,8 +8,6 @@ from pathlib import Path
 from PIL import Image
 from report_lineage import MixedLineage
 
-from studio.services import review
-
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -27,7 +25,7 @@ def _near(pixel: tuple[int, int, int], color: tuple[int, int, int], tolerance: i
 
 def test_chromium_renders_the_report(studio, mixed: MixedLineage, tmp_path: Path):
     page = tmp_path / "report.html"
-    review.write_report(studio, mixed.final.id, page)
+    studio.review.write_report(mixed.final.id, page)
     shot = tmp_path / "shot.png"
     _tool().chromium_screenshot(page, shot)
 

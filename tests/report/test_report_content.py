@@ -16,12 +16,11 @@ from studio.core.types import Origin, Relation, Terms, WorkKind
 from studio.lineage.graph import ParentLink
 from studio.report import fingerprint
 from studio.report.graph_image import COMPACT_ABOVE, FLAGGED, MAX_HEIGHT, MAX_WIDTH, SUBJECT
-from studio.services import review
 from studio.store.works import NewWork
 
 
 def _json(studio, work_id: str) -> dict:
-    return json.loads(review.render_report(studio, work_id, "json").text)
+    return json.loads(studio.review.render_report(work_id, "json").text)
 
 
 def _png(data_uri: str) -> Image.Image:
@@ -93,11 +92,11 @@ def test_json_report_states_the_lineage(studio, mixed: MixedLineage):
     assert nodes[mixed.generated.id]["recipe"] == RECIPE.to_dict()
     assert nodes[mixed.final.id]["credentials"]["state"] == "none"  # checked on import: the file had none
     assert nodes[mixed.generated.id]["credentials"] is None
-    assert data["fingerprint"] == review.render_report(studio, mixed.final.id, "json").fingerprint
+    assert data["fingerprint"] == studio.review.render_report(mixed.final.id, "json").fingerprint
 
 
 def test_html_report_matches_the_lineage_and_is_self_contained(studio, mixed: MixedLineage):
-    rendered = review.render_report(studio, mixed.final.id, "html")
+    rendered = studio.review.render_report(mixed.final.id, "html")
     page = Page(rendered.text)
     data = json.loads(page.one("script", id="report-data").text)
     ids = {n["id"] for n in data["nodes"]}
@@ -163,10 +162,10 @@ def test_flagged_works_are_marked_in_the_picture_and_listed(studio, builder):
     assert problem["severity"] == "block" and problem["work_id"] == grid.id and "no remixes" in problem["message"]
     assert "flagged" not in {p["code"] for p in flagged["problems"]}  # listed under its own code, once
 
-    page = Page(review.render_report(studio, remix.id, "html").text)
+    page = Page(studio.review.render_report(remix.id, "html").text)
     assert "cc_no_derivatives" in page.one("tr", cls="work", data_work_id=remix.id).text
     red_flagged = _count(_png(page.one("img", id="lineage-graph").attrs["src"]), FLAGGED)
-    clean = Page(review.render_report(studio, grid.id, "html").text)
+    clean = Page(studio.review.render_report(grid.id, "html").text)
     red_clean = _count(_png(clean.one("img", id="lineage-graph").attrs["src"]), FLAGGED)
     assert red_flagged > red_clean + 500  # only the legend's swatch is red in the clean picture
 
@@ -174,7 +173,7 @@ def test_flagged_works_are_marked_in_the_picture_and_listed(studio, builder):
 def test_titles_cannot_inject_markup(studio, builder):
     hostile = '</script><script>alert(1)</script><img src="http://example.invalid/x.png"> & "quotes"'
     work = builder.image(hostile, "cc0-1.0", creator='<b onmouseover="x()">Eve</b>')
-    text = review.render_report(studio, work.id, "html").text
+    text = studio.review.render_report(work.id, "html").text
     page = Page(text)
     assert [s.attrs.get("type") for s in page.find("script")] == ["application/json"]
     assert all(img.attrs["src"].startswith("data:") for img in page.find("img"))
@@ -184,13 +183,13 @@ def test_titles_cannot_inject_markup(studio, builder):
 
 
 def test_fingerprint_follows_the_content_not_the_clock(studio, builder, mixed: MixedLineage):
-    first = review.lineage_report(studio, mixed.final.id)
-    second = review.lineage_report(studio, mixed.final.id)
+    first = studio.review.lineage_report(mixed.final.id)
+    second = studio.review.lineage_report(mixed.final.id)
     assert first.generated_at != second.generated_at
     assert fingerprint(first) == fingerprint(second)
     extra = builder.image("Extra Parent", "cc0-1.0")
     studio.link(mixed.final.id, [extra.id], Relation.composite_of)
-    assert fingerprint(review.lineage_report(studio, mixed.final.id)) != fingerprint(first)
+    assert fingerprint(studio.review.lineage_report(mixed.final.id)) != fingerprint(first)
 
 
 def test_a_split_story_refuses_is_reported_not_raised(studio, builder):
@@ -202,7 +201,7 @@ def test_a_split_story_refuses_is_reported_not_raised(studio, builder):
     lrp = next(t for t in data["royalties"] if t["policy"] == "lrp")
     assert "above 100%" in lap["error"] and lap["shares"] == []
     assert lrp["error"] is None and lrp["creator_percent"] == 40.0
-    page = Page(review.render_report(studio, last.id, "html").text)
+    page = Page(studio.review.render_report(last.id, "html").text)
     assert "above 100%" in page.one("p", data_policy="lap").text
 
 
@@ -224,9 +223,9 @@ def test_a_large_ancestry_is_drawn_compact_and_bounded(studio):
             leaves = [add(f"leaf {middle[:4]} {j}") for j in range(2)]
             studio.graph.add_parents(middle, [ParentLink(leaf, Relation.remix_of) for leaf in leaves])
         studio.graph.add_parents(top, [ParentLink(m, Relation.composite_of) for m in middles])
-    report = review.lineage_report(studio, top)
+    report = studio.review.lineage_report(top)
     assert len(report.nodes) == 1 + 16 + 32 > COMPACT_ABOVE
-    page = Page(review.render_report(studio, top, "html").text)
+    page = Page(studio.review.render_report(top, "html").text)
     assert len(page.find("tr", cls="work")) == 49
     graph = _png(page.one("img", id="lineage-graph").attrs["src"])
     assert graph.width <= MAX_WIDTH and graph.height < 1200
@@ -249,7 +248,7 @@ def test_a_deep_ancestry_is_drawn_from_the_nearest_generations(studio):
             if previous is not None:
                 studio.graph.add_parents(work.id, [ParentLink(previous, Relation.remix_of)])
             previous = work.id
-    page = Page(review.render_report(studio, previous, "html").text)
+    page = Page(studio.review.render_report(previous, "html").text)
     assert len(page.find("tr", cls="work")) == 90
     graph = _png(page.one("img", id="lineage-graph").attrs["src"])
     assert MAX_HEIGHT - 200 < graph.height <= MAX_HEIGHT

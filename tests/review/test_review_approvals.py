@@ -27,7 +27,7 @@ def chain(builder):
 
 def _refusal(studio, work_id: str) -> ReleaseNotApproved:
     with pytest.raises(ReleaseNotApproved) as caught:
-        review.ensure_release_allowed(studio, work_id)
+        studio.review.ensure_release_allowed(work_id)
     error = caught.value
     assert isinstance(error, LicenseRefused) and error.exit_code != 0
     assert "\n" not in str(error) and error.hint
@@ -36,95 +36,95 @@ def _refusal(studio, work_id: str) -> ReleaseNotApproved:
 
 def test_release_is_free_until_the_library_requires_review(studio, chain):
     last = chain[-1]
-    status = review.ensure_release_allowed(studio, last.id)
+    status = studio.review.ensure_release_allowed(last.id)
     assert (status.state, status.required, status.allows_release) == ("none", False, True)
 
-    review.set_review_required(studio, True)
-    assert review.review_required(studio)
+    studio.review.set_review_required(True)
+    assert studio.review.review_required()
     error = _refusal(studio, last.id)
     assert [r.code for r in error.reasons] == ["release_not_approved"]
     assert "needs a reviewer's approval" in error.message and f"studio review approve {last.id}" in error.hint
 
-    review.set_review_required(studio, False)
-    assert review.ensure_release_allowed(studio, last.id).state == "none"
+    studio.review.set_review_required(False)
+    assert studio.review.ensure_release_allowed(last.id).state == "none"
 
 
 def test_an_approval_records_who_when_and_what_was_read(studio, chain):
     last = chain[-1]
-    review.set_review_required(studio, True)
-    report = review.lineage_report(studio, last.id)
-    status = review.record_decision(studio, last.id, "approved", "  Rita   Reviewer ", "credits checked")
+    studio.review.set_review_required(True)
+    report = studio.review.lineage_report(last.id)
+    status = studio.review.record_decision(last.id, "approved", "  Rita   Reviewer ", "credits checked")
     decision = status.decision
     assert status.state == "approved" and status.allows_release
     assert decision.reviewer == "Rita Reviewer" and decision.comment == "credits checked"
     assert decision.report_sha256 == fingerprint(report)
-    assert decision.lineage_sha256 == review.lineage_sha256(studio, last.id) == status.lineage_sha256
+    assert decision.lineage_sha256 == studio.review.lineage_sha256(last.id) == status.lineage_sha256
     assert decision.decided_at.endswith("Z")
-    assert review.ensure_release_allowed(studio, last.id).state == "approved"
+    assert studio.review.ensure_release_allowed(last.id).state == "approved"
     # The report shows the decision, and showing it does not change what was approved.
-    after = review.lineage_report(studio, last.id)
+    after = studio.review.lineage_report(last.id)
     assert after.review.state == "approved" and after.review.reviewer == "Rita Reviewer"
     assert fingerprint(after) == decision.report_sha256
 
 
 def test_a_rejection_refuses_release_with_the_reviewers_words(studio, chain):
     last = chain[-1]
-    review.set_review_required(studio, True)
-    review.record_decision(studio, last.id, "approved", "Rita")
-    review.record_decision(studio, last.id, "rejected", "Sam", "the credit line\nis missing")
+    studio.review.set_review_required(True)
+    studio.review.record_decision(last.id, "approved", "Rita")
+    studio.review.record_decision(last.id, "rejected", "Sam", "the credit line\nis missing")
     error = _refusal(studio, last.id)
     assert [r.code for r in error.reasons] == ["release_rejected"]
     assert "rejected by Sam" in error.message and "the credit line is missing" in error.message
-    assert [d.decision for d in review.decisions(studio, last.id)] == ["approved", "rejected"]
+    assert [d.decision for d in studio.review.decisions(last.id)] == ["approved", "rejected"]
 
 
 def test_a_new_parent_edge_voids_the_approval(studio, builder, chain):
     last = chain[-1]
-    review.set_review_required(studio, True)
-    review.record_decision(studio, last.id, "approved", "Rita")
+    studio.review.set_review_required(True)
+    studio.review.record_decision(last.id, "approved", "Rita")
     extra = builder.image("Moss", "cc0-1.0")
     studio.link(last.id, [extra.id], Relation.composite_of)
 
-    status = review.approval_status(studio, last.id)
+    status = studio.review.approval_status(last.id)
     assert status.state == "voided" and "voided" in status.explanation
     error = _refusal(studio, last.id)
     assert [r.code for r in error.reasons] == ["release_approval_voided"]
     assert "lineage changed" in error.message
-    assert review.record_decision(studio, last.id, "approved", "Rita").state == "approved"
+    assert studio.review.record_decision(last.id, "approved", "Rita").state == "approved"
 
 
 def test_an_ancestors_license_or_terms_change_voids_the_approval(studio, builder, chain):
     root, middle, last = chain
-    review.set_review_required(studio, True)
-    review.record_decision(studio, last.id, "approved", "Rita")
+    studio.review.set_review_required(True)
+    studio.review.record_decision(last.id, "approved", "Rita")
 
     # Changes outside the lineage, and a new child of the work, leave it approved.
     builder.image("Unrelated", "cc-by-4.0")
     builder.image("A later remix", parents=[last])
     studio.library.works.update(middle.id, title="Noon (renamed)")
-    assert review.approval_status(studio, last.id).state == "approved"
+    assert studio.review.approval_status(last.id).state == "approved"
 
     studio.library.works.update(root.id, terms=replace(root.terms, rev_share=percent_to_units(7)))
-    assert review.approval_status(studio, last.id).state == "voided"
+    assert studio.review.approval_status(last.id).state == "voided"
     studio.library.works.update(root.id, terms=replace(root.terms, rev_share=percent_to_units(5)))
-    assert review.approval_status(studio, last.id).state == "approved"  # the lineage approved, exactly
+    assert studio.review.approval_status(last.id).state == "approved"  # the lineage approved, exactly
 
     studio.library.works.update(middle.id, terms=Terms("cc-by-4.0"))
-    assert review.approval_status(studio, last.id).state == "voided"
+    assert studio.review.approval_status(last.id).state == "voided"
     _refusal(studio, last.id)
 
 
 def test_a_decision_on_an_outdated_report_is_refused(studio, builder, chain, tmp_path: Path):
     last = chain[-1]
-    read = review.write_report(studio, last.id, tmp_path / "read.html")
+    read = studio.review.write_report(last.id, tmp_path / "read.html")
     assert review.report_fingerprint_in(tmp_path / "read.html") == read.fingerprint
     studio.link(last.id, [builder.image("Late Parent", "cc0-1.0").id], Relation.composite_of)
     with pytest.raises(InvalidInput, match="no longer matches"):
-        review.record_decision(studio, last.id, "approved", "Rita", reviewed_fingerprint=read.fingerprint)
-    assert review.decisions(studio, last.id) == []
-    fresh = review.write_report(studio, last.id, tmp_path / "fresh.json")
+        studio.review.record_decision(last.id, "approved", "Rita", reviewed_fingerprint=read.fingerprint)
+    assert studio.review.decisions(last.id) == []
+    fresh = studio.review.write_report(last.id, tmp_path / "fresh.json")
     assert review.report_fingerprint_in(tmp_path / "fresh.json") == fresh.fingerprint
-    status = review.record_decision(studio, last.id, "approved", "Rita", reviewed_fingerprint=fresh.fingerprint)
+    status = studio.review.record_decision(last.id, "approved", "Rita", reviewed_fingerprint=fresh.fingerprint)
     assert status.decision.report_sha256 == fresh.fingerprint
 
 
@@ -139,17 +139,17 @@ def test_a_decision_on_an_outdated_report_is_refused(studio, builder, chain, tmp
 )
 def test_bad_decisions_are_refused_and_nothing_is_written(studio, chain, reviewer, comment, match):
     with pytest.raises(InvalidInput, match=match):
-        review.record_decision(studio, chain[-1].id, "approved", reviewer, comment)
-    assert review.decisions(studio, chain[-1].id) == []
+        studio.review.record_decision(chain[-1].id, "approved", reviewer, comment)
+    assert studio.review.decisions(chain[-1].id) == []
 
 
 def test_works_waiting_for_review(studio, builder, chain):
     root, middle, last = chain
-    review.record_decision(studio, root.id, "approved", "Rita")
-    review.record_decision(studio, middle.id, "rejected", "Rita")
-    review.record_decision(studio, last.id, "approved", "Rita")
+    studio.review.record_decision(root.id, "approved", "Rita")
+    studio.review.record_decision(middle.id, "rejected", "Rita")
+    studio.review.record_decision(last.id, "approved", "Rita")
     studio.link(last.id, [builder.image("Late Parent", "cc0-1.0").id], Relation.composite_of)
-    states = {s.work_id: s.state for s in review.awaiting_review(studio)}
+    states = {s.work_id: s.state for s in studio.review.awaiting_review()}
     late = next(w for w in studio.works() if w.title == "Late Parent")
     assert states == {middle.id: "rejected", last.id: "voided", late.id: "none"}
 
@@ -162,7 +162,7 @@ def test_review_commands(studio, chain, tmp_path: Path):
     root, middle, last = chain
     assert "not required" in _cli(studio, "review", "require").stdout
     assert "required" in _cli(studio, "review", "require", "on").stdout
-    assert review.review_required(studio)
+    assert studio.review.review_required()
 
     waiting = json.loads(_cli(studio, "review", "list", "--json").stdout)
     assert {w["id"] for w in waiting} == {root.id, middle.id, last.id}
@@ -188,4 +188,4 @@ def test_review_commands(studio, chain, tmp_path: Path):
     not_a_report.write_text("<html>my notes</html>")
     refused = _cli(studio, "review", "approve", root.id, "--reviewer", "Rita", "--report", str(not_a_report))
     assert refused.exit_code == 2 and "not a Remix Studio report" in refused.stderr
-    assert review.approval_status(studio, root.id).state == "none"
+    assert studio.review.approval_status(root.id).state == "none"

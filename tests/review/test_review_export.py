@@ -17,8 +17,7 @@ from studio.core.types import Recipe, Relation, WorkKind
 from studio.errors import InvalidInput
 from studio.provenance import ProvenanceClaim, ensure_identity, read_credentials, sign_image, trust_anchors
 from studio.provenance.manifest import COMPOSITE, LABEL_STORY, TRAINED_ALGORITHMIC_MEDIA
-from studio.services import review
-from studio.services.credentials import EXPORTS_FOLDER, export_work
+from studio.services.credentials import EXPORTS_FOLDER
 from studio.services.importing import ImportRequest
 from studio.services.review import ReleaseNotApproved
 from studio.store.library import data_dir
@@ -60,7 +59,7 @@ def remix(builder):
 def test_a_generated_remix_is_signed_with_its_lineage(studio, keys, remix, tmp_path: Path):
     tidepool, model, lora, generated = remix
     target = tmp_path / "out" / "harbour.png"
-    result = export_work(studio, generated.id, target, signer="Cy Maker", secrets=keys)
+    result = studio.credential_service.export(generated.id, target, signer="Cy Maker", secrets=keys)
     assert (result.kind, result.state, result.signer, result.ingredients) == (
         "remix",
         "trusted",
@@ -99,7 +98,7 @@ def test_a_text_to_image_work_is_created_by_trained_algorithmic_media(studio, bu
     work = builder.generated(
         "Lighthouse", [(model, Relation.generated_with, None)], Recipe(model="tiny-model", seed=3), "Cy"
     )
-    export_work(studio, work.id, tmp_path / "lighthouse.png", signer="Cy", secrets=keys)
+    studio.credential_service.export(work.id, tmp_path / "lighthouse.png", signer="Cy", secrets=keys)
     report = _read(tmp_path / "lighthouse.png")
     assert report.kind == "generated" and report.actions == ("c2pa.created",) and report.ingredients == ()
     action = _assertion(report, "c2pa.actions")["actions"][0]
@@ -110,7 +109,7 @@ def test_a_composite_names_each_part_as_a_component(studio, builder, keys, tmp_p
     left = builder.image("Left", "cc0-1.0")
     right = builder.image("Right", "cc-by-4.0", creator="Rae")
     collage = builder.image("Collage", creator="Di", parents=[left, right], relation=Relation.composite_of)
-    result = export_work(studio, collage.id, tmp_path / "collage.png", signer="Di", secrets=keys)
+    result = studio.credential_service.export(collage.id, tmp_path / "collage.png", signer="Di", secrets=keys)
     report = _read(tmp_path / "collage.png")
     assert result.kind == "composite" and report.actions == ("c2pa.created", "c2pa.placed", "c2pa.placed")
     assert _assertion(report, "c2pa.actions")["actions"][0]["digitalSourceType"] == COMPOSITE
@@ -123,15 +122,15 @@ def test_a_composite_names_each_part_as_a_component(studio, builder, keys, tmp_p
 
 def test_signed_copies_are_reused_until_what_they_state_changes(studio, keys, remix, tmp_path: Path):
     tidepool, _, _, generated = remix
-    first = export_work(studio, generated.id, tmp_path / "a.png", signer="Cy", secrets=keys)
+    first = studio.credential_service.export(generated.id, tmp_path / "a.png", signer="Cy", secrets=keys)
     copies = sorted((studio.library.root / EXPORTS_FOLDER).iterdir())
-    second = export_work(studio, generated.id, tmp_path / "b.png", secrets=keys)  # the identity is reused
+    second = studio.credential_service.export(generated.id, tmp_path / "b.png", secrets=keys)  # the identity is reused
     assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
     assert first.sha256 == second.sha256 and sorted((studio.library.root / EXPORTS_FOLDER).iterdir()) == copies
     assert len(copies) == 2  # the work and its parent
 
     studio.library.works.update(tidepool.id, title="Tidepool (final title)")
-    third = export_work(studio, generated.id, tmp_path / "c.png", secrets=keys)
+    third = studio.credential_service.export(generated.id, tmp_path / "c.png", secrets=keys)
     assert third.sha256 != first.sha256
     [parent] = _read(tmp_path / "c.png").ingredients
     assert parent.title == "Tidepool (final title)"
@@ -139,10 +138,10 @@ def test_signed_copies_are_reused_until_what_they_state_changes(studio, keys, re
 
 def test_export_is_refused_while_review_is_required_and_missing(studio, keys, remix, tmp_path: Path):
     generated = remix[-1]
-    review.set_review_required(studio, True)
+    studio.review.set_review_required(True)
     target = tmp_path / "harbour.png"
     with pytest.raises(ReleaseNotApproved, match="needs a reviewer's approval"):
-        export_work(studio, generated.id, target, signer="Cy", secrets=keys)
+        studio.credential_service.export(generated.id, target, signer="Cy", secrets=keys)
     assert not target.exists() and not (studio.library.root / EXPORTS_FOLDER).exists()
 
     result = CliRunner().invoke(
@@ -151,8 +150,8 @@ def test_export_is_refused_while_review_is_required_and_missing(studio, keys, re
     assert result.exit_code == ReleaseNotApproved.exit_code == 5
     assert result.stderr.count("\n") == 1 and "approval" in result.stderr and not target.exists()
 
-    review.record_decision(studio, generated.id, "approved", "Rita")
-    assert export_work(studio, generated.id, target, signer="Cy", secrets=keys).state == "trusted"
+    studio.review.record_decision(generated.id, "approved", "Rita")
+    assert studio.credential_service.export(generated.id, target, signer="Cy", secrets=keys).state == "trusted"
 
 
 def test_export_and_credentials_commands(studio, keys, remix, tmp_path: Path):
@@ -171,11 +170,11 @@ def test_export_and_credentials_commands(studio, keys, remix, tmp_path: Path):
 def test_bad_export_requests_write_nothing(studio, builder, keys, remix, tmp_path: Path):
     _, model, _, generated = remix
     with pytest.raises(InvalidInput, match="--signer"):
-        export_work(studio, generated.id, tmp_path / "x.png", secrets=keys)  # no identity yet, and no name
+        studio.credential_service.export(generated.id, tmp_path / "x.png", secrets=keys)  # no identity yet, and no name
     with pytest.raises(InvalidInput, match=r"name the file with \.png"):
-        export_work(studio, generated.id, tmp_path / "x.jpg", signer="Cy", secrets=keys)
+        studio.credential_service.export(generated.id, tmp_path / "x.jpg", signer="Cy", secrets=keys)
     with pytest.raises(InvalidInput, match="not an image"):
-        export_work(studio, model.id, tmp_path / "model.png", signer="Cy", secrets=keys)
+        studio.credential_service.export(model.id, tmp_path / "model.png", signer="Cy", secrets=keys)
     assert list(tmp_path.glob("x.*")) == [] and not (tmp_path / "model.png").exists()
 
 
@@ -189,7 +188,7 @@ def test_a_file_with_someone_elses_credentials_keeps_them(studio, keys, tmp_path
         imported = studio.import_image(ImportRequest(path=source, license_id="cc-by-4.0", creator="Bob")).work
         assert studio.credentials(imported.id).state == "valid"  # intact, but Bob's CA is not trusted here
 
-        export_work(studio, imported.id, tmp_path / "out.png", signer="Alice", secrets=keys)
+        studio.credential_service.export(imported.id, tmp_path / "out.png", signer="Alice", secrets=keys)
         report = _read(tmp_path / "out.png")
         assert report.kind == "imported" and report.actions == ("c2pa.opened",)
         [origin] = report.ingredients

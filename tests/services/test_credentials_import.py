@@ -36,8 +36,7 @@ from studio.provenance import (
 )
 from studio.provenance.container import MAX_MANIFEST_BYTES
 from studio.secrets import SecretStore
-from studio.services import Studio, review
-from studio.services.credentials import export_work
+from studio.services import Studio
 from studio.services.importing import ImportRequest
 from studio.store.library import data_dir
 
@@ -121,7 +120,7 @@ def test_signed_exports_bring_their_lineage_into_another_library(keys, open_stud
     collage = make.image("Collage", parents=[left, right], relation=Relation.composite_of)
     out = tmp_path / "exports"
     for work in (sketch, remix, left, right, collage):
-        export_work(home, work.id, out / f"{work.title}.png", signer="Alice Example", secrets=keys)
+        home.credential_service.export(work.id, out / f"{work.title}.png", signer="Alice Example", secrets=keys)
 
     # A library that knows none of the parents keeps the verdict and names the ingredient, unlinked.
     stranger = open_studio("stranger")
@@ -155,7 +154,7 @@ def test_an_exported_copy_reimported_links_to_the_parent_by_its_work_id(keys, op
     make = _builder(home, tmp_path / "src")
     sketch = make.image("Harbour Sketch", "cc-by-4.0", creator="Ann")
     remix = make.image("Harbour Remix", creator="Alice", parents=[sketch])
-    export_work(home, remix.id, tmp_path / "remix.png", signer="Alice", secrets=keys)
+    home.credential_service.export(remix.id, tmp_path / "remix.png", signer="Alice", secrets=keys)
     again = _import(home, tmp_path / "remix.png", title="Harbour Remix (signed copy)")
     assert again.id != remix.id
     assert [e.parent_id for e in home.parents(again.id)] == [sketch.id]
@@ -168,7 +167,7 @@ def test_changed_pixels_are_stored_flagged_unpublishable_and_unlinked(keys, open
     make = _builder(home, tmp_path / "src")
     sketch = make.image("Harbour Sketch", "cc-by-4.0", creator="Ann")
     remix = make.image("Harbour Remix", creator="Alice", parents=[sketch])
-    export_work(home, remix.id, tmp_path / "remix.png", signer="Alice", secrets=keys)
+    home.credential_service.export(remix.id, tmp_path / "remix.png", signer="Alice", secrets=keys)
     edited = tmp_path / "edited.png"
     edited.write_bytes(_tampered((tmp_path / "remix.png").read_bytes()))
 
@@ -181,7 +180,7 @@ def test_changed_pixels_are_stored_flagged_unpublishable_and_unlinked(keys, open
 
     verdict = home.license_check(work.id)
     assert not verdict.can_publish and "flagged" in {r.code for r in verdict.blocking("publish")}
-    report = review.lineage_report(home, work.id)
+    report = home.review.lineage_report(work.id)
     problem = next(p for p in report.problems if p.code == "credentials_tampered")
     assert problem.severity == "block" and problem.rule.startswith("C2PA")
     assert report.subject.credentials.tampered

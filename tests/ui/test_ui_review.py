@@ -13,7 +13,6 @@ from ui_helpers import click_work
 
 from studio.app.settings import Settings
 from studio.core.types import Relation, percent_to_units
-from studio.services import review
 from studio.ui.main_window import MainWindow
 from studio.ui.publish_dialog import PublishDialog
 from studio.ui.review_panel import ReviewPanel
@@ -97,7 +96,7 @@ def test_approve_from_the_tab_records_the_report_shown(qtbot, reviewer_window, c
     assert panel.comment.text() == ""
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT)
     assert panel.model.row_of(remix) is None and panel.count.text() == "1 work waiting for review"
-    [decision] = review.decisions(window.session.studio, remix)
+    [decision] = window.session.studio.review.decisions(remix)
     assert (decision.reviewer, decision.comment, decision.report_sha256) == (
         "Rita Reviewer",
         "credits and split checked",
@@ -118,7 +117,7 @@ def test_reject_with_a_comment_keeps_the_work_waiting(qtbot, reviewer_window, ch
     assert outcome.status.state == "rejected" and "Rejected “Tidepool Remix”" in panel.message.text()
     qtbot.waitUntil(lambda: "rejected" in (panel.model.index(panel.model.row_of(remix)).data() or ""), timeout=WAIT)
     assert panel.list.currentIndex().row() == panel.model.row_of(remix)  # still the work under review
-    latest = review.decisions(reviewer_window.session.studio, remix)[-1]
+    latest = reviewer_window.session.studio.review.decisions(remix)[-1]
     assert (latest.decision, latest.reviewer, latest.comment) == ("rejected", "Sam", "credit the kelp photo")
     assert "Rejected by Sam on " in panel.report.toPlainText()  # the report on screen says so now
 
@@ -153,7 +152,7 @@ def test_a_decision_on_a_report_changed_meanwhile_is_refused_in_plain_words(qtbo
         qtbot.mouseClick(panel.approve, Qt.MouseButton.LeftButton)
     assert "no longer matches “Tidepool Remix”" in panel.message.text()
     assert "read it and decide again" in panel.message.text()
-    assert review.decisions(reviewer_window.session.studio, remix) == []
+    assert reviewer_window.session.studio.review.decisions(remix) == []
     assert "9%" in panel.report.toPlainText() and panel.approve.isEnabled()
 
 
@@ -169,7 +168,7 @@ def test_the_tab_follows_the_gallerys_selection_and_has_a_shortcut(qtbot, review
         click_work(qtbot, window, remix)
     assert panel.list.currentIndex().row() == panel.model.row_of(remix)
     assert "Tidepool Remix" in panel.report.toPlainText()
-    review.record_decision(window.session.studio, root, "approved", "Rita")
+    window.session.studio.review.record_decision(root, "approved", "Rita")
     window.session.library_changed.emit()
     qtbot.waitUntil(lambda: panel.model.row_of(root) is None, timeout=WAIT)
     click_work(qtbot, window, root)  # approved: nothing to review, the tab stays where it was
@@ -200,7 +199,7 @@ def test_with_approval_required_an_unapproved_work_is_refused_in_the_publish_dia
     panel = open_review(qtbot, window)
     assert not panel.required.isChecked()
     qtbot.mouseClick(panel.required, Qt.MouseButton.LeftButton)
-    assert review.review_required(window.session.studio)
+    assert window.session.studio.review.review_required()
 
     dialog = planned(qtbot, window, root)
     assert dialog.check.plan is not None and not dialog.check.plan.allowed
@@ -221,5 +220,5 @@ def test_with_approval_required_an_unapproved_work_is_refused_in_the_publish_dia
 
     with qtbot.waitSignal(panel.model.report_changed, timeout=WAIT):  # the report shown is rebuilt to say so
         qtbot.mouseClick(panel.required, Qt.MouseButton.LeftButton)
-    assert not review.review_required(window.session.studio)
+    assert not window.session.studio.review.review_required()
     assert "Release review: approved (not required)" in panel.report.toPlainText()
