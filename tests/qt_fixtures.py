@@ -20,6 +20,9 @@ from studio.app.qt_compat import keep_constants_alive
 
 keep_constants_alive()  # PySide6 6.12 on Python 3.11 spends references to None, True and False
 
+# What the window's conftest files take with `import *` (the private autouse fixture included).
+__all__ = ["_shared_data_dir", "keyring_env", "library_dir", "no_dangling_threads", "studio_data"]
+
 
 @pytest.fixture(autouse=True)
 def no_dangling_threads(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

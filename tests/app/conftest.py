@@ -3,26 +3,16 @@ and a guard that fails any test leaving a worker thread running."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
 from studio.app.session import StudioSession
 from studio.services import Studio
-from tests.qt_fixtures import (  # noqa: F401
-    _shared_data_dir,
-    import_image,
-    keyring_env,
-    library_dir,
-    no_dangling_threads,
-    studio_data,
-)
+from tests import qt_fixtures
+from tests.qt_fixtures import *  # noqa: F403 (the window's shared fixtures)
 
 
 @pytest.fixture
@@ -42,4 +32,4 @@ def session(studio: Studio, qapp: object) -> Iterator[StudioSession]:
 @pytest.fixture
 def add_image(studio: Studio, make_image: Callable[..., Path]) -> Callable[..., str]:
     """Import a real image file with the given license and parents; returns the work id."""
-    return partial(import_image, studio, make_image)
+    return partial(qt_fixtures.import_image, studio, make_image)

@@ -3,27 +3,17 @@ run, and a guard that fails any test leaving a worker thread running."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
 from studio.app.session import StudioSession
 from studio.app.settings import SettingsStore
 from studio.services import Studio
 from studio.ui.main_window import MainWindow
-from tests.qt_fixtures import (  # noqa: F401
-    _shared_data_dir,
-    import_image,
-    keyring_env,
-    library_dir,
-    no_dangling_threads,
-    studio_data,
-)
+from tests import qt_fixtures
+from tests.qt_fixtures import *  # noqa: F403 (the window's shared fixtures)
 
 
 @pytest.fixture
@@ -59,7 +49,7 @@ def add_image(window: MainWindow, make_image: Callable[..., Path]) -> Callable[.
     """Import a real image file through the window's library (GUI thread) and refresh the views."""
 
     def add(*args: object, **kwargs: object) -> str:
-        work_id = import_image(window.session.studio, make_image, *args, **kwargs)  # type: ignore[arg-type]
+        work_id = qt_fixtures.import_image(window.session.studio, make_image, *args, **kwargs)  # type: ignore[arg-type]
         window.session.library_changed.emit()
         return work_id
 
