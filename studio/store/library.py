@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -202,31 +202,19 @@ def _try_lock(fd: int, flags: int) -> bool:
 
 def _open_db(path: Path, migrations: tuple[Migration, ...]) -> Database:
     existed = path.exists()
-    db: Database | None = None
-    try:
-        db = Database(path)
+
+    def prepare(db: Database) -> None:
         if existed:
             check_schema(db.table_names(), path)
             check_not_newer(db, migrations)
         db.enable_wal()
         migrate(db, migrations)
-    except LibraryError:
-        if db is not None:
-            db.close()
-        raise
-    except Exception as exc:  # sqlite3.DatabaseError and friends: not a database we can use
-        if db is not None:
-            db.close()
-        raise LibraryError(
-            f"{path} is not a usable Remix Studio library database ({exc})", hint=what_to_do(path)
-        ) from None
-    return db
+
+    return _usable(path, lambda: Database(path), prepare)
 
 
 def _open_read_only(path: Path, migrations: tuple[Migration, ...]) -> Database:
-    db: Database | None = None
-    try:
-        db = Database(path, readonly=True, immutable=not has_write_ahead_log(path))
+    def check(db: Database) -> None:
         check_schema(db.table_names(), path)
         check_not_newer(db, migrations)
         if pending(db, migrations):
@@ -234,6 +222,16 @@ def _open_read_only(path: Path, migrations: tuple[Migration, ...]) -> Database:
                 f"the library {path.parent} is read-only and was made by an older Remix Studio",
                 hint="open it once where it can be written, so it can be upgraded",
             )
+
+    return _usable(path, lambda: Database(path, readonly=True, immutable=not has_write_ahead_log(path)), check)
+
+
+def _usable(path: Path, connect: Callable[[], Database], prepare: Callable[[Database], None]) -> Database:
+    """The database `connect` opens once `prepare` accepted it; closed again, with one LibraryError, when not."""
+    db: Database | None = None
+    try:
+        db = connect()
+        prepare(db)
     except LibraryError:
         if db is not None:
             db.close()
