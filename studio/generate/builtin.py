@@ -7,9 +7,11 @@ draw subjects. It is loaded through the same `from_pretrained` path as any user 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from studio.generate.model_configs import config_folder
@@ -37,11 +39,20 @@ def ensure_builtin_model(data_dir: Path) -> Path:
         return target
     from studio.generate.torch_tiny import build_tiny_pipeline
 
+    with staged_model_folder(target) as staging:
+        shutil.copytree(config_folder(BUILTIN_ARCH, Path(data_dir)), staging, dirs_exist_ok=True)
+        build_tiny_pipeline(staging, BUILTIN_ARCH)
+    return target
+
+
+@contextlib.contextmanager
+def staged_model_folder(target: Path) -> Iterator[Path]:
+    """A staging folder beside `target` that becomes `target` when the block ends without error (a model folder
+    is never seen half-built); removed in any case."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        shutil.copytree(config_folder(BUILTIN_ARCH, Path(data_dir)), staging, dirs_exist_ok=True)
-        build_tiny_pipeline(staging, BUILTIN_ARCH)
+        yield staging
         try:
             os.replace(staging, target)
         except OSError:
@@ -49,7 +60,6 @@ def ensure_builtin_model(data_dir: Path) -> Path:
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return target
 
 
 def builtin_model_ref(data_dir: Path) -> ModelRef:

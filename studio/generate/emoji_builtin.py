@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from studio.errors import InvalidInput, NotFound
+from studio.generate.builtin import staged_model_folder
 from studio.generate.model_configs import config_folder
 
 EMOJI_ID = "studio-emoji"
@@ -69,20 +68,11 @@ def ensure_emoji_model(data_dir: Path, weights_dir: Path = WEIGHTS_DIR) -> Path:
         return target
     recipe = emoji_recipe(weights_dir)
     _verify(weights_dir, recipe)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
+    with staged_model_folder(target) as staging:
         shutil.copytree(config_folder(EMOJI_ARCH, Path(data_dir)), staging, dirs_exist_ok=True)
         for name in (*SHIPPED_FILES, RECIPE):
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(weights_dir / name, staging / name)
-        try:
-            os.replace(staging, target)
-        except OSError:
-            if not (target / "model_index.json").is_file():  # another process finished the same build first
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return target
 
 
