@@ -5,10 +5,12 @@ import {AccountStorage} from "../lib/AccountStorage.sol";
 import {Addr} from "../lib/Addresses.sol";
 import {IERC165, IERC721, IERC721Metadata, IERC6551Registry, IIPAccount} from "../lib/Interfaces.sol";
 import {Strings} from "../lib/Strings.sol";
+import {GroupIPAssetRegistry} from "./GroupIPAssetRegistry.sol";
 
 /// Registers an ERC-721 token as an IP asset: creates its token-bound IP account at a deterministic address and
-/// records the registration. Anyone may register any NFT; the IP belongs to whoever owns the token.
-contract IPAssetRegistry {
+/// records the registration. Anyone may register any NFT; the IP belongs to whoever owns the token. Group IPs
+/// are registered here too, by the grouping module (see GroupIPAssetRegistry).
+contract IPAssetRegistry is GroupIPAssetRegistry {
     using AccountStorage for IIPAccount;
 
     mapping(address => bool) private _registered;
@@ -36,7 +38,15 @@ contract IPAssetRegistry {
     error IPAssetRegistry__UnsupportedIERC721(address tokenContract);
     error IPAssetRegistry__InvalidToken(address tokenContract, uint256 tokenId);
 
-    function register(uint256 chainid, address tokenContract, uint256 tokenId) external returns (address id) {
+    function register(uint256 chainid, address tokenContract, uint256 tokenId) external returns (address) {
+        return _register(chainid, tokenContract, tokenId);
+    }
+
+    function _register(uint256 chainid, address tokenContract, uint256 tokenId)
+        internal
+        override
+        returns (address id)
+    {
         if (chainid != block.chainid) revert IPAssetRegistry__UnsupportedChainId(chainid);
         if (tokenContract.code.length == 0 || !_supportsErc721(tokenContract)) {
             revert IPAssetRegistry__UnsupportedIERC721(tokenContract);
@@ -70,6 +80,10 @@ contract IPAssetRegistry {
     }
 
     function isRegistered(address id) external view returns (bool) {
+        return _registered[id];
+    }
+
+    function _isRegistered(address id) internal view override returns (bool) {
         return _registered[id];
     }
 

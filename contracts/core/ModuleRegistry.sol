@@ -22,6 +22,8 @@ contract ModuleRegistry is Initializable {
         _register("LICENSING_MODULE", Addr.LICENSING_MODULE);
         _register("ROYALTY_MODULE", Addr.ROYALTY_MODULE);
         _register("CORE_METADATA_MODULE", Addr.CORE_METADATA_MODULE);
+        _register("GROUPING_MODULE", Addr.GROUPING_MODULE);
+        _register("DISPUTE_MODULE", Addr.DISPUTE_MODULE);
     }
 
     function registerModule(string calldata name, address moduleAddress) external onlyAdmin {

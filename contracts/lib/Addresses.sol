@@ -24,6 +24,11 @@ library Addr {
     address internal constant ROYALTY_TOKEN_DISTRIBUTION_WORKFLOWS = 0xa38f42B8d33809917f23997B8423054aAB97322C;
     address internal constant WIP = 0x1514000000000000000000000000000000000000;
     address internal constant MULTICALL3 = 0xcA11bde05977b3631167028862bE2a173976CA11;
+    address internal constant DISPUTE_MODULE = 0x9b7A9c70AFF961C799110954fc06F3093aeb94C5;
+    address internal constant GROUPING_MODULE = 0x69D3a7aa9edb72Bc226E745A7cCdd50D947b69Ac;
+    address internal constant GROUP_NFT = 0x4709798FeA84C84ae2475fF0c25344115eE1529f;
+    address internal constant EVEN_SPLIT_GROUP_POOL = 0xf96f2c30b41Cb6e0290de43C8528ae83d4f33F89;
+    address internal constant GROUPING_WORKFLOWS = 0xD7c0beb3aa4DCD4723465f1ecAd045676c24CDCd;
     // Per-IP contracts are minimal proxies; their implementations sit at Story's beacon addresses.
     address internal constant IP_ACCOUNT_IMPL = 0x00b800138e4D82D1eea48b414d2a2A8Aee9A33b1;
     address internal constant IP_ROYALTY_VAULT_IMPL = 0x6928ba25Aa5c410dd855dFE7e95713d83e402AA6;

@@ -103,6 +103,7 @@ interface IPILicenseTemplate {
     function getEarlierExpireTime(uint256[] calldata licenseTermsIds, uint256 start) external view returns (uint256);
     function isLicenseTransferable(uint256 licenseTermsId) external view returns (bool);
     function allowDerivativeRegistration(uint256 licenseTermsId) external view returns (bool);
+    function canAttachToGroupIp(uint256 licenseTermsId) external view returns (bool);
 }
 
 interface ILicenseRegistry {
@@ -146,6 +147,19 @@ interface ILicenseRegistry {
     function getAncestors(address ipId) external view returns (address[] memory);
     function getAncestorsCount(address ipId) external view returns (uint256);
     function exists(address licenseTemplate, uint256 licenseTermsId) external view returns (bool);
+    function hasDerivativeIps(address ipId) external view returns (bool);
+    function getAttachedLicenseTermsCount(address ipId) external view returns (uint256);
+    function getAttachedLicenseTerms(address ipId, uint256 index)
+        external
+        view
+        returns (address licenseTemplate, uint256 licenseTermsId);
+    function verifyGroupAddIp(
+        address groupId,
+        address groupRewardPool,
+        address ipId,
+        address groupLicenseTemplate,
+        uint256 groupLicenseTermsId
+    ) external view returns (LicensingConfig memory);
 }
 
 interface ILicenseToken {
@@ -228,6 +242,7 @@ interface IRoyaltyModule {
     ) external;
     function payLicenseMintingFee(address receiverIpId, address payerAddress, address token, uint256 amount)
         external;
+    function payRoyaltyOnBehalf(address receiverIpId, address payerIpId, address token, uint256 amount) external;
 }
 
 interface IRoyaltyPolicy {
@@ -250,6 +265,8 @@ interface IIpRoyaltyVault {
     function claimRevenueOnBehalfByTokenBatch(address claimer, address[] calldata tokenList)
         external
         returns (uint256[] memory);
+    function claimableRevenue(address claimer, address token) external view returns (uint256);
+    function claimRevenueOnBehalf(address claimer, address token) external returns (uint256);
 }
 
 interface ISPGNFT {
@@ -263,4 +280,44 @@ interface ISPGNFT {
     ) external returns (uint256 tokenId);
     function hasRole(bytes32 role, address account) external view returns (bool);
     function publicMinting() external view returns (bool);
+}
+
+interface IGroupIPAssetRegistry {
+    function registerGroup(address groupNft, uint256 groupNftId, address rewardPool, address registerFeePayer)
+        external
+        returns (address groupId);
+    function whitelistGroupRewardPool(address rewardPool, bool allowed) external;
+    function addGroupMember(address groupId, address[] calldata ipIds) external;
+    function removeGroupMember(address groupId, address[] calldata ipIds) external;
+    function isRegisteredGroup(address groupId) external view returns (bool);
+    function getGroupRewardPool(address groupId) external view returns (address);
+    function isWhitelistedGroupRewardPool(address rewardPool) external view returns (bool);
+    function totalMembers(address groupId) external view returns (uint256);
+}
+
+interface IGroupNFT {
+    function mintGroupNft(address minter, address receiver) external returns (uint256 groupNftId);
+    function totalSupply() external view returns (uint256);
+}
+
+interface IGroupRewardPool {
+    function addIp(address groupId, address ipId, uint256 minimumGroupRewardShare)
+        external
+        returns (uint256 totalGroupRewardShare);
+    function removeIp(address groupId, address ipId) external;
+    function depositReward(address groupId, address token, uint256 amount) external;
+    function distributeRewards(address groupId, address token, address[] calldata ipIds)
+        external
+        returns (uint256[] memory rewards);
+    function getAvailableReward(address groupId, address token, address[] calldata ipIds)
+        external
+        view
+        returns (uint256[] memory);
+}
+
+interface IGroupingModule {
+    function registerGroup(address groupPool) external returns (address groupId);
+    function addIp(address groupIpId, address[] calldata ipIds, uint256 maxAllowedRewardShare) external;
+    function claimReward(address groupId, address token, address[] calldata ipIds) external;
+    function collectRoyalties(address groupId, address token) external returns (uint256 royalties);
 }

@@ -62,6 +62,12 @@ struct LicenseTermsData {
     LicensingConfig licensingConfig;
 }
 
+struct LicenseData {
+    address licenseTemplate;
+    uint256 licenseTermsId;
+    LicensingConfig licensingConfig;
+}
+
 struct RoyaltyShare {
     address recipient;
     uint32 percentage;

@@ -6,10 +6,11 @@ import {Addr} from "../lib/Addresses.sol";
 import {LicensingConfig} from "../lib/Structs.sol";
 import {Initializable} from "../lib/Initializable.sol";
 import {IIPAccount, IIPAssetRegistry, IPILicenseTemplate} from "../lib/Interfaces.sol";
+import {GroupLicenseRules} from "./GroupLicenseRules.sol";
 
 /// Which license terms each IP offers, its per-license configs, its expiry, and the parent/child graph of
-/// derivatives (kept here: anvil has no IP-graph precompile).
-contract LicenseRegistry is Initializable {
+/// derivatives (kept here: anvil has no IP-graph precompile). Group IPs follow GroupLicenseRules.
+contract LicenseRegistry is Initializable, GroupLicenseRules {
     using AccountStorage for IIPAccount;
 
     uint256 public constant MAX_PARENTS = 16;
@@ -104,6 +105,7 @@ contract LicenseRegistry is Initializable {
         if (!IPILicenseTemplate(licenseTemplate).exists(licenseTermsId)) {
             revert LicenseRegistry__LicenseTermsNotExists(licenseTemplate, licenseTermsId);
         }
+        _checkGroupAttach(ipId, licenseTemplate, licenseTermsId, _attached[ipId].length);
         if (isExpiredNow(ipId)) revert LicenseRegistry__IpExpired(ipId);
         address current = _ipTemplate[ipId];
         if (current != address(0) && current != licenseTemplate) {
@@ -134,6 +136,7 @@ contract LicenseRegistry is Initializable {
         uint256 expireTime = IPILicenseTemplate(licenseTemplate).getEarlierExpireTime(licenseTermsIds, block.timestamp);
         for (uint256 i; i < parentIpIds.length; i++) {
             address parent = parentIpIds[i];
+            _checkGroupLink(childIpId, parent, parentIpIds.length);
             _checkParent(childIpId, parent, licenseTemplate, licenseTermsIds[i], isUsingLicenseToken);
             _parents[childIpId].push(parent);
             _children[parent].push(childIpId);
@@ -173,8 +176,10 @@ contract LicenseRegistry is Initializable {
         uint256 licenseTermsId,
         bool isMintedByIpOwner
     ) external view returns (LicensingConfig memory) {
+        _checkGroupLicensor(licensorIpId);
         if (isExpiredNow(licensorIpId)) revert LicenseRegistry__ParentIpExpired(licensorIpId);
-        if (isMintedByIpOwner) {
+        // A group's owner gets no private licenses: a group licenses only the one set of terms it offers.
+        if (isMintedByIpOwner && !_isGroup(licensorIpId)) {
             if (!exists(licenseTemplate, licenseTermsId)) {
                 revert LicenseRegistry__LicenseTermsNotExists(licenseTemplate, licenseTermsId);
             }
@@ -189,8 +194,9 @@ contract LicenseRegistry is Initializable {
     }
 
     function hasIpAttachedLicenseTerms(address ipId, address licenseTemplate, uint256 licenseTermsId)
-        external
+        public
         view
+        override
         returns (bool)
     {
         return _isAttached[ipId][_termsKey(licenseTemplate, licenseTermsId)];
@@ -213,8 +219,9 @@ contract LicenseRegistry is Initializable {
     }
 
     function getLicensingConfig(address ipId, address licenseTemplate, uint256 licenseTermsId)
-        external
+        public
         view
+        override
         returns (LicensingConfig memory)
     {
         return _configs[_configKey(ipId, licenseTemplate, licenseTermsId)];
@@ -296,7 +303,7 @@ contract LicenseRegistry is Initializable {
         return _ipTemplate[ipId];
     }
 
-    function getExpireTime(address ipId) public view returns (uint256) {
+    function getExpireTime(address ipId) public view override returns (uint256) {
         if (ipId.code.length == 0) return 0;
         return IIPAccount(ipId).getUint256(address(this), EXPIRATION_TIME);
     }
@@ -307,6 +314,7 @@ contract LicenseRegistry is Initializable {
     }
 
     // --- internals ---
+
 
     function _checkParent(
         address childIpId,

@@ -13,10 +13,11 @@ import {
     IRoyaltyModule
 } from "../lib/Interfaces.sol";
 import {IPPermissioned} from "../core/IPPermissioned.sol";
+import {GroupConfigRules} from "./GroupConfigRules.sol";
 
 /// The entry point of licensing: attach terms, mint license tokens, link derivatives, configure licenses.
 /// Fees are paid through RoyaltyModule from msg.sender (a user, or a workflow that collected them).
-contract LicensingModule is IPPermissioned, ReentrancyGuard {
+contract LicensingModule is IPPermissioned, ReentrancyGuard, GroupConfigRules {
     uint256 public constant MAX_ANCESTORS = 1024;
 
     struct DerivativeRequest {
@@ -176,6 +177,7 @@ contract LicensingModule is IPPermissioned, ReentrancyGuard {
         uint256 licenseTermsId,
         LicensingConfig calldata licensingConfig
     ) external verifyPermission(ipId) {
+        _checkGroupConfig(ipId, licenseTemplate, licenseTermsId, licensingConfig);
         if (!_registry().isRegisteredLicenseTemplate(licenseTemplate)) {
             revert LicensingModule__UnregisteredLicenseTemplate(licenseTemplate);
         }

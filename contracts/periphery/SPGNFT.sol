@@ -90,6 +90,7 @@ contract SPGNFT is ERC721 {
         if (
             msg.sender != Addr.REGISTRATION_WORKFLOWS && msg.sender != Addr.LICENSE_ATTACHMENT_WORKFLOWS
                 && msg.sender != Addr.DERIVATIVE_WORKFLOWS && msg.sender != Addr.ROYALTY_TOKEN_DISTRIBUTION_WORKFLOWS
+                && msg.sender != Addr.GROUPING_WORKFLOWS
         ) revert SPGNFT__CallerNotPeripheryContract();
         return _mintToken(to, payer, nftMetadataURI, nftMetadataHash, allowDuplicates);
     }

@@ -6,7 +6,9 @@ import {Clones} from "../lib/Clones.sol";
 import {Initializable} from "../lib/Initializable.sol";
 import {ReentrancyGuard} from "../lib/ReentrancyGuard.sol";
 import {Revert, TokenOps} from "../lib/TokenOps.sol";
-import {IIPAssetRegistry, IIpRoyaltyVault, ILicenseRegistry, IRoyaltyPolicy} from "../lib/Interfaces.sol";
+import {
+    IGroupIPAssetRegistry, IIPAssetRegistry, IIpRoyaltyVault, ILicenseRegistry, IRoyaltyPolicy
+} from "../lib/Interfaces.sol";
 
 /// Routes every royalty payment and minting fee: a treasury cut, then each royalty policy's stack share of the
 /// receiver to the policy contract (ancestors pull from there), the rest to the receiver's vault.
@@ -58,6 +60,7 @@ contract RoyaltyModule is Initializable, ReentrancyGuard {
     error RoyaltyModule__ExceedsMaxRts(uint256 rtsRequired, uint32 maxRts);
     error RoyaltyModule__IpRoyaltyVaultAlreadyDeployed(address ipId);
     error RoyaltyModule__IpIsNotRegistered(address ipId);
+    error RoyaltyModule__GroupRewardPoolNotWhitelisted(address groupId, address rewardPool);
 
     modifier onlyLicensingModule() {
         if (msg.sender != Addr.LICENSING_MODULE) revert RoyaltyModule__NotAllowedCaller();
@@ -199,9 +202,13 @@ contract RoyaltyModule is Initializable, ReentrancyGuard {
         private
         returns (uint256 amountAfterFee)
     {
-        uint256 fee = amount * royaltyFeePercent / MAX_PERCENT;
-        if (royaltyFeePercent > 0 && fee == 0) revert RoyaltyModule__PaymentAmountIsTooLow();
-        TokenOps.pull(token, payer, treasury, fee);
+        // A group pool paying its members is exempt: the fee was taken when the revenue reached the group.
+        uint256 fee;
+        if (!IGroupIPAssetRegistry(Addr.IP_ASSET_REGISTRY).isWhitelistedGroupRewardPool(msg.sender)) {
+            fee = amount * royaltyFeePercent / MAX_PERCENT;
+            if (royaltyFeePercent > 0 && fee == 0) revert RoyaltyModule__PaymentAmountIsTooLow();
+            TokenOps.pull(token, payer, treasury, fee);
+        }
         amountAfterFee = amount - fee;
         uint256 toVault = amountAfterFee;
         address[] storage policies = _accumulated[receiverIpId];
@@ -223,9 +230,18 @@ contract RoyaltyModule is Initializable, ReentrancyGuard {
         }
     }
 
+    /// The royalty tokens go to the IP account, or for a group to its reward pool, which collects for members.
     function _deployVault(address ipId) private returns (address vault) {
+        address receiver = ipId;
+        IGroupIPAssetRegistry groups = IGroupIPAssetRegistry(Addr.IP_ASSET_REGISTRY);
+        if (groups.isRegisteredGroup(ipId)) {
+            receiver = groups.getGroupRewardPool(ipId);
+            if (!groups.isWhitelistedGroupRewardPool(receiver)) {
+                revert RoyaltyModule__GroupRewardPoolNotWhitelisted(ipId, receiver);
+            }
+        }
         vault = Clones.cloneDeterministic(Addr.IP_ROYALTY_VAULT_IMPL, bytes32(uint256(uint160(ipId))));
-        IIpRoyaltyVault(vault).initialize("Royalty Token", "RT", RT_SUPPLY, ipId, ipId);
+        IIpRoyaltyVault(vault).initialize("Royalty Token", "RT", RT_SUPPLY, ipId, receiver);
         ipRoyaltyVaults[ipId] = vault;
         emit IpRoyaltyVaultDeployed(ipId, vault);
     }

@@ -41,6 +41,7 @@ from studio.publish.errors import (
 )
 from studio.publish.networks import Network
 from studio.publish.story_contracts import StoryContracts
+from studio.publish.story_groups import StoryGroups
 from studio.secrets import Secret
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,9 @@ STORY_CONTRACTS = (
 _SELECTOR = re.compile(r"0x[0-9a-fA-F]{8,}")
 
 
-class ChainClient(StoryContracts):
-    """One network through one RPC endpoint; the Story functions it calls and reads are in `StoryContracts`."""
+class ChainClient(StoryContracts, StoryGroups):
+    """One network through one RPC endpoint; the Story functions it calls and reads are in `StoryContracts`,
+    its group calls in `StoryGroups`."""
 
     def __init__(self, network: Network, rpc_url: str, *, timeout_s: float = 30.0) -> None:
         self.network = network

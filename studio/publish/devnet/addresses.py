@@ -28,6 +28,11 @@ CANONICAL: dict[str, str] = {
     "RoyaltyTokenDistributionWorkflows": "0xa38f42B8d33809917f23997B8423054aAB97322C",
     "WIP": "0x1514000000000000000000000000000000000000",
     "Multicall3": "0xcA11bde05977b3631167028862bE2a173976CA11",
+    "DisputeModule": "0x9b7A9c70AFF961C799110954fc06F3093aeb94C5",
+    "GroupingModule": "0x69D3a7aa9edb72Bc226E745A7cCdd50D947b69Ac",
+    "GroupNFT": "0x4709798FeA84C84ae2475fF0c25344115eE1529f",
+    "EvenSplitGroupPool": "0xf96f2c30b41Cb6e0290de43C8528ae83d4f33F89",
+    "GroupingWorkflows": "0xD7c0beb3aa4DCD4723465f1ecAd045676c24CDCd",
     # implementations behind the per-IP minimal proxies (Story's beacon addresses)
     "IPAccountImpl": "0x00b800138e4D82D1eea48b414d2a2A8Aee9A33b1",
     "IpRoyaltyVault": "0x6928ba25Aa5c410dd855dFE7e95713d83e402AA6",
@@ -53,10 +58,18 @@ ROYALTY_WORKFLOWS = CANONICAL["RoyaltyWorkflows"]
 ROYALTY_TOKEN_DISTRIBUTION_WORKFLOWS = CANONICAL["RoyaltyTokenDistributionWorkflows"]
 WIP = CANONICAL["WIP"]
 MULTICALL3 = CANONICAL["Multicall3"]
+DISPUTE_MODULE = CANONICAL["DisputeModule"]
+GROUPING_MODULE = CANONICAL["GroupingModule"]
+GROUP_NFT = CANONICAL["GroupNFT"]
+EVEN_SPLIT_GROUP_POOL = CANONICAL["EvenSplitGroupPool"]
+GROUPING_WORKFLOWS = CANONICAL["GroupingWorkflows"]
 IP_ACCOUNT_IMPL = CANONICAL["IPAccountImpl"]
 IP_ROYALTY_VAULT_IMPL = CANONICAL["IpRoyaltyVault"]
 SPG_NFT_IMPL = CANONICAL["SPGNFT"]
 
 # Contracts whose storage is set up by an argument-less initialize() after placement, in this order
-# (the template's terms id 1 must exist before the license registry makes it the default).
-INITIALIZED_IN_ORDER: tuple[str, ...] = ("ModuleRegistry", "RoyaltyModule", "PILicenseTemplate", "LicenseRegistry")
+# (the template's terms id 1 must exist before the license registry makes it the default; the grouping module
+# whitelists the even-split pool in the IP asset registry).
+INITIALIZED_IN_ORDER: tuple[str, ...] = (
+    "ModuleRegistry", "RoyaltyModule", "PILicenseTemplate", "LicenseRegistry", "GroupingModule",
+)
