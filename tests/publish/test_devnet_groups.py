@@ -6,7 +6,7 @@ client's group methods. Uses anvil's public dev accounts, which exist only on lo
 from __future__ import annotations
 
 import pytest
-from devnet_chain import EMPTY_METADATA, NO_CONFIG, PCT, ZERO, Chain, commercial_remix
+from devnet_chain import NO_CONFIG, PCT, ZERO, Chain, commercial_remix
 from eth_account import Account
 from story_protocol_python_sdk import DerivativeDataInput, MintNFT, StoryClient
 from story_protocol_python_sdk.types.common import AccessPermission
@@ -14,7 +14,6 @@ from web3.exceptions import ContractCustomError
 
 from studio.publish.chain import ChainClient
 from studio.publish.devnet.addresses import (
-    CANONICAL,
     EVEN_SPLIT_GROUP_POOL,
     PIL_TEMPLATE,
     ROYALTY_MODULE,
@@ -253,5 +252,3 @@ def test_chain_client_group_methods(chain: Chain, client: StoryClient, app_chain
     paid = app_chain.group_rewards_paid(app_chain.transact(key, app_chain.claim_group_reward(group, members)))
     assert paid == {members[0]: 0, members[1]: 0, members[2]: 333}
     assert app_chain.claimable(members[2], members[2]) == 333
-    assert CANONICAL["GroupingModule"] == app_chain.contract("GroupingModule").address
-    assert EMPTY_METADATA["ipMetadataURI"] == ""
