@@ -332,6 +332,7 @@ class CreatePanel(QWidget):
 
     def request_for(self, mode: Mode) -> CreateRequest:
         """The request the panel's fields describe for `mode` (raises InvalidInput for a bad field)."""
+        mode = Mode(mode)
         seed_text = self.seed.text().strip()
         if not self.lock_seed.isChecked():
             seed_text = str(random.randrange(MAX_SEED))
