@@ -25,24 +25,16 @@ from studio.secrets import (
     SecretStore,
     SecretsUnavailable,
 )
+from tests.secret_service import secret_service_keyring
 
 VALUE = "s3cret-ß-漢字-" + uuid.uuid4().hex
 
 
-def _secret_service() -> SecretService.Keyring:
-    """The real Secret Service; a failure (not a skip) when the test session promised one."""
-    if os.environ.get("STUDIO_TEST_SECRET_SERVICE") != "1":
-        pytest.skip("needs a Secret Service: run under tools/run-tests.sh (dbus-run-session + gnome-keyring)")
-    try:
-        SecretService.Keyring.priority  # noqa: B018 - raises when no daemon answers on the bus
-    except RuntimeError as exc:
-        pytest.fail(f"STUDIO_TEST_SECRET_SERVICE=1 but no Secret Service answers: {exc}")
-    return SecretService.Keyring()
 
 
 @pytest.fixture
 def secret_service_store():
-    store = SecretStore(_secret_service())
+    store = SecretStore(secret_service_keyring())
     names: list[str] = []
     yield store, names
     for name in names:
@@ -72,7 +64,7 @@ def test_round_trip_through_the_real_secret_service(secret_service_store):
 
 
 def test_system_backend_is_the_secret_service_in_the_test_session(monkeypatch):
-    _secret_service()
+    secret_service_keyring()
     monkeypatch.delenv(ENV_BACKEND, raising=False)
     store = SecretStore()
     assert store.available

@@ -6,22 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
-from keyring.backends import SecretService
 
 from studio.provenance import CreatorIdentity, ensure_identity, trust_anchors
 from studio.provenance.identity import ca_key_name, signing_key_name
 from studio.secrets import PlainFileTestBackend, SecretStore
+from tests.secret_service import secret_service_keyring
 
 
 def secret_service_store() -> SecretStore:
-    """The real Secret Service; a failure (not a skip) when the test session promised one."""
-    if os.environ.get("STUDIO_TEST_SECRET_SERVICE") != "1":
-        pytest.skip("needs a Secret Service: run under tools/run-tests.sh (dbus-run-session + gnome-keyring)")
-    try:
-        SecretService.Keyring.priority  # noqa: B018 - raises when no daemon answers on the bus
-    except RuntimeError as exc:
-        pytest.fail(f"STUDIO_TEST_SECRET_SERVICE=1 but no Secret Service answers: {exc}")
-    return SecretStore(SecretService.Keyring())
+    return SecretStore(secret_service_keyring())
 
 
 @pytest.fixture(scope="session")
