@@ -74,17 +74,19 @@ def import_samples(state: DemoState) -> None:
 
 def generate_chain(state: DemoState) -> None:
     """Generate a first work with the built-in model, then remix it twice: a three-generation chain."""
-    heading("Generating a three-generation remix chain with the built-in model (studio-tiny)")
     studio = state.studio
     model = studio.models.builtin()
+    heading(f"Generating a three-generation remix chain with the built-in model ({model.name})")
     click.echo(f"  model: {model.name} ({model.work.license_id}): {model.work.description}")
+    for credit in studio.collections.training_credits(model.work.id):
+        click.echo(f"  data: {credit.text()}")
     remix = partial(CreateRequest, Mode.img2img, strength=0.6)  # each remixes the work before it
     steps = [
-        CreateRequest(Mode.txt2img, "a tidepool at dawn, warm light on still water", seed=7, title="Tidal Fields",
+        # Prompts in the built-in emoji model's domain (OpenMoji annotations), so each step is recognisable.
+        CreateRequest(Mode.txt2img, "grinning cat", seed=7, title="Grinning Cat",
                       creator="Ada Demo", license_id="pil-commercial-remix", rev_share=percent_to_units(5)),
-        remix("the same tidepool at noon, bright and green", seed=8, title="Tidal Fields at Noon", creator="Ben Demo",
-              rev_share=percent_to_units(10)),
-        remix("the tidepool at night under a pale moon", seed=9, title="Tidal Fields at Night", creator="Cy Demo"),
+        remix("cat face", seed=8, title="Cat Face", creator="Ben Demo", rev_share=percent_to_units(10)),
+        remix("smiling cat with heart-eyes", seed=9, title="Cat in Love", creator="Cy Demo"),
     ]
     chain: list[Work] = []
     for request in steps:
