@@ -37,6 +37,7 @@ from studio.core.modes import Mode
 from studio.core.types import Recipe, Work, WorkKind
 from studio.errors import InvalidInput, StudioError
 from studio.services.generation import DEFAULT_STEPS, CreateRequest
+from studio.services.models import default_builtin_name
 from studio.ui.create_recipe import fill_from_recipe
 from studio.ui.engine_status import EngineChooser, PoolStatusView
 from studio.ui.mask_canvas import MaskCanvas
@@ -44,7 +45,6 @@ from studio.ui.model_dialog import AddModelDialog
 from studio.ui.prompt_history import PromptHistoryButton
 from studio.ui.theme import REFUSED
 
-BUILTIN = "studio-tiny"
 MAX_SEED = 2**32 - 1
 MAX_BATCH = 16
 
@@ -209,15 +209,16 @@ class CreatePanel(QWidget):
         self.model.clear()
         models = self.session.studio.models.list()
         names = set()
-        self._archs = {BUILTIN: BUILTIN}
+        builtin = default_builtin_name()  # the built-in models' names are their architectures' too
+        self._archs = {builtin: builtin}
         for m in models:
             if m.kind is WorkKind.model and m.work.deleted_at is None:
-                label = f"{m.name} (built-in)" if m.name == BUILTIN else m.name
+                label = f"{m.name} (built-in)" if m.source == "builtin" else m.name
                 self.model.addItem(label, (m.name, m.work.id))
                 self._archs[m.name] = m.arch
                 names.add(m.name)
-        if BUILTIN not in names:
-            self.model.addItem(f"{BUILTIN} (built-in)", (BUILTIN, None))
+        if builtin not in names:
+            self.model.addItem(f"{builtin} (built-in)", (builtin, None))
         index = self.model.findData(current) if current is not None else -1
         self.model.setCurrentIndex(max(0, index))
         self.model.blockSignals(False)
