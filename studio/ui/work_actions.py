@@ -28,6 +28,7 @@ MENU = (
     ("copy_recipe", "Copy Re&cipe"),
     ("use_as_parent", "Use as &Parent"),
     ("reuse_recipe", "Re&use Recipe"),
+    ("train_lora", "&Train a LoRA…"),
 )
 
 
@@ -64,6 +65,7 @@ class WorkActions(QObject):
             "copy_recipe": has_recipe,
             "use_as_parent": image,
             "reuse_recipe": has_recipe,
+            "train_lora": image,
         }
         slots: dict[str, Callable[[str], object]] = {
             "open": self.open,
@@ -72,6 +74,7 @@ class WorkActions(QObject):
             "copy_recipe": self.copy_recipe,
             "use_as_parent": self.use_as_parent,
             "reuse_recipe": self.reuse_recipe,
+            "train_lora": self.train_lora,
         }
         for name, text in MENU:
             action = QAction(text, menu)
@@ -79,7 +82,7 @@ class WorkActions(QObject):
             action.setEnabled(enabled[name])
             action.triggered.connect(lambda _checked=False, s=slots[name]: s(work_id))
             menu.addAction(action)
-            if name in ("open", "reveal"):
+            if name in ("open", "reveal", "reuse_recipe"):
                 menu.addSeparator()
         return menu
 
@@ -162,6 +165,12 @@ class WorkActions(QObject):
         self.session.select([work_id])
         self.window.tabs.setCurrentWidget(self.window.create_panel)
 
+    def train_lora(self, work_id: str) -> Any:
+        """Open the training dialog on the selection (the window keeps it until it closes)."""
+        self.train_dialog = _train_lora_dialog(self, work_id)
+        self.train_dialog.open()
+        return self.train_dialog
+
     def reuse_recipe(self, work_id: str) -> list[str]:
         """Fill the Create panel with the work's prompt, seed, model, LoRAs and sizes; returns what was not found."""
         self.window.tabs.setCurrentWidget(self.window.create_panel)
@@ -169,6 +178,14 @@ class WorkActions(QObject):
         if missing:
             self.window.show_message("Not in this library, left out: " + ", ".join(missing))
         return missing
+
+
+def _train_lora_dialog(actions: WorkActions, work_id: str) -> Any:
+    from studio.ui.train_lora_dialog import TrainLoraDialog
+
+    # The menu acts on the selection when the clicked work is part of it, else on that work alone.
+    selection = list(actions.session.selection)
+    return TrainLoraDialog(actions.session, selection if work_id in selection else [work_id], actions.window)
 
 
 def _file_stem(title: str) -> str:

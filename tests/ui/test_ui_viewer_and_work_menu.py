@@ -90,7 +90,7 @@ def test_enter_and_the_context_menu_open_a_work(qtbot, window, add_image):
     viewer.close()
     menu = window.work_actions.menu_for(first)
     names = [a.objectName() for a in menu.actions() if a.objectName()]
-    assert names == ["open", "export", "reveal", "copy_recipe", "use_as_parent", "reuse_recipe"]
+    assert names == ["open", "export", "reveal", "copy_recipe", "use_as_parent", "reuse_recipe", "train_lora"]
     assert not menu.findChild(type(menu.actions()[0]), "copy_recipe").isEnabled()  # an imported image has no recipe
     next(a for a in menu.actions() if a.objectName() == "open").trigger()
     assert viewer.isVisible() and viewer.work.id == first
