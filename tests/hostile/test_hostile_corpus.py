@@ -107,6 +107,9 @@ CORPUS: list[tuple[str, ...]] = [
     ("demo", "--bogus"), ("demo", "extra", "args"), ("retitle",), ("retitle", "nosuchid", "x"),
     ("retitle", "{root}", ""), ("retitle", "{root}", "a\x1b[2Jb"), ("engines", "nosuch"),
     ("engines", "add", "--bogus"), ("train", "--bogus"), ("train", "nosuch"),
+    ("collection", "nosuch"), ("collection", "create", ""), ("collection", "create", "set", "nosuch"),
+    ("collection", "add", "nosuch", "{root}"), ("collection", "add", "{root}"), ("collection", "show", "nosuch"),
+    ("collection", "show", "{root}", "--limit", "-1"),
     ("generate", "   "), ("generate", "a\x1b]0;title\x07"),
 ]
 STDIN = {("wallet", "import", "--wallet", "X", f"0x{KEY}"): f"0x{KEY}\n"}
@@ -128,7 +131,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         path.write_bytes(png_with_chunks({"parameters": "a tidepool\nSteps: 4, Seed: 1"}, seed=n + 1))
     root = ok("import", str(root_png), "--license", "cc-by-4.0").split()[0]
     child = ok("import", str(child_png), "--parent", root).split()[0]
-    ok("models", "list")  # registers the built-in model, as the first generation would
+    with pytest.MonkeyPatch.context() as env:  # the built-in model the suite generates with (tests/conftest.py)
+        env.setenv("STUDIO_BUILTIN_MODEL", "studio-tiny")
+        ok("models", "list")  # registers the built-in model, as the first generation would
     (base / "folder").mkdir()
     os.mkfifo(base / "fifo.png")
     (base / "zero.png").symlink_to("/dev/zero")

@@ -161,9 +161,10 @@ def test_export_a_signed_copy_from_the_file_menu(qtbot, keyring_env, window, add
     target = tmp_path / "out" / "signed.png"
     target.parent.mkdir()
     queue = window.session.jobs
-    with qtbot.waitSignal(queue.job_finished, timeout=60_000) as done:
-        job_id = window.work_actions.export(work_id, target)
-    assert done.args[0] == job_id
-    result = done.args[1]
+    finished: dict = {}  # thumbnails share the queue, so other jobs may finish first
+    queue.job_finished.connect(lambda jid, value: finished.__setitem__(jid, value))
+    job_id = window.work_actions.export(work_id, target)
+    qtbot.waitUntil(lambda: job_id in finished, timeout=60_000)
+    result = finished[job_id]
     assert target.exists() and result.path == target and result.signer == "Ada Lovelace"
     assert f"Exported a signed copy to {target}" == window.statusBar().currentMessage()
