@@ -1,5 +1,4 @@
-"""The create panel: prompt, model and LoRAs, seed and sampling settings, a mask for inpaint, blend weights,
-and the Generate / Remix / Inpaint / Blend buttons, each disabled with the reason when it cannot run."""
+"""The create panel: prompt, model, LoRAs, sampling, inpaint mask, blend weights; each mode's button says why not."""
 
 from __future__ import annotations
 
