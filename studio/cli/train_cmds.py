@@ -27,6 +27,7 @@ def train_group() -> None:
 @click.option("--vae-steps", type=WholeNumber(0, 10_000_000), help="VAE steps at most.")
 @click.option("--batch", type=WholeNumber(1, 65_536), help="UNet batch size (default 512).")
 @click.option("--vae-batch", type=WholeNumber(1, 65_536), help="VAE batch size (default 256).")
+@click.option("--ema-decay", type=Number(0.0, 0.99999), help="Weight averaging of the shipped UNet (default 0.999).")
 @click.option("--seed", type=WholeNumber(0, 2**31 - 1), default=0, show_default=True)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT,
               show_default=True, help="Folder for model/, recipe.json and train.log.")
@@ -39,7 +40,7 @@ def train_group() -> None:
 @click.option("--limit", type=WholeNumber(0, 100_000), default=0, help="Train on the first N images only.")
 def builtin_cmd(device: str, minutes: float, steps: int | None, vae_steps: int | None, batch: int | None,
                 vae_batch: int | None, seed: int, out_dir: Path, data_dir: Path, package_dir: Path | None,
-                render_only: bool, tiny: bool, limit: int) -> None:
+                render_only: bool, tiny: bool, limit: int, ema_decay: float | None = None) -> None:
     """Train the built-in emoji model (OpenMoji 17, CC BY-SA 4.0) and write its diffusers folder and recipe."""
     from studio.generate.training import openmoji_data
 
@@ -65,6 +66,8 @@ def builtin_cmd(device: str, minutes: float, steps: int | None, vae_steps: int |
         cfg.batch = batch
     if vae_batch is not None:
         cfg.vae_batch = vae_batch
+    if ema_decay is not None:
+        cfg.ema_decay = ema_decay
     out_dir.mkdir(parents=True, exist_ok=True)
     with (out_dir / "train.log").open("w", encoding="utf-8") as log_file:
         def log(line: str) -> None:
