@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.core.types import Origin, Relation, Terms, Work, WorkKind
+from studio.core.types import Origin, Recipe, Relation, Terms, Work, WorkKind
 from studio.errors import InvalidInput, NotFound
 from studio.generate import BUILTIN_DESCRIPTION, BUILTIN_ID, LoraRef, ModelRef, builtin_model_ref, inspect_model
 from studio.generate.emoji_builtin import EMOJI_ARCH, EMOJI_ID, ensure_emoji_model
@@ -109,19 +109,7 @@ class ModelRegistry:
             if row is not None:  # the data folder was cleared: point the registry at the rebuilt copy
                 self.library.models.set_path(BUILTIN_ID, str(ref.path))
             else:
-                work = self.library.works.by_sha256(ref.sha256) or self.library.works.insert(
-                    NewWork(
-                        kind=WorkKind.model,
-                        sha256=ref.sha256,
-                        title=BUILTIN_ID,
-                        creator="Remix Studio",
-                        description=BUILTIN_DESCRIPTION,
-                        origin=Origin.builtin,
-                        terms=Terms(BUILTIN_LICENSE),
-                        location=str(ref.path),
-                        format="diffusers",
-                    )
-                )
+                work = self._builtin_work(ref.sha256, BUILTIN_ID, BUILTIN_DESCRIPTION, BUILTIN_LICENSE, ref.path)
                 self._insert_row(work.id, BUILTIN_ID, ref.path, "diffusers", ref.arch, "builtin")
         return self.get(BUILTIN_ID)
 
@@ -139,23 +127,20 @@ class ModelRegistry:
                 self.library.models.set_path(EMOJI_ID, str(path))
                 work = self.library.works.get(row.work_id)
             else:
-                work = self.library.works.by_sha256(info.sha256) or self.library.works.insert(
-                    NewWork(
-                        kind=WorkKind.model,
-                        sha256=info.sha256,
-                        title=EMOJI_ID,
-                        creator="Remix Studio",
-                        description=EMOJI_DESCRIPTION,
-                        origin=Origin.builtin,
-                        terms=Terms(EMOJI_LICENSE),
-                        location=str(path),
-                        format="diffusers",
-                        recipe=model_recipe(),
-                    )
-                )
+                work = self._builtin_work(info.sha256, EMOJI_ID, EMOJI_DESCRIPTION, EMOJI_LICENSE, path,
+                                          recipe=model_recipe())
                 self._insert_row(work.id, EMOJI_ID, path, "diffusers", EMOJI_ARCH, "builtin")
             link_training_set(self.library, work, collection)
         return self.get(EMOJI_ID)
+
+    def _builtin_work(self, sha256: str, title: str, description: str, license_id: str, path: Path,
+                      recipe: Recipe | None = None) -> Work:
+        """The work of a model that ships with the studio: the one stored under its hash, else a new one."""
+        return self.library.works.by_sha256(sha256) or self.library.works.insert(
+            NewWork(kind=WorkKind.model, sha256=sha256, title=title, creator="Remix Studio", description=description,
+                    origin=Origin.builtin, terms=Terms(license_id), location=str(path), format="diffusers",
+                    recipe=recipe)
+        )
 
     def default(self) -> RegisteredModel:
         """The newest base model the user added, or the built-in one on a machine with no other model."""
