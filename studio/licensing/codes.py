@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from studio.core.reasons import Reason, Scope, Severity
+from studio.licensing.story_training_codes import STORY_TRAINING_CODES
 from studio.licensing.training_codes import TRAINING_CODES
 
 
@@ -353,7 +354,9 @@ _CODES: dict[str, Code] = {
     ),
 }
 # Training a model on a work (studio.licensing.training).
-CODES: Mapping[str, Code] = {**_CODES, **{k: Code(*v) for k, v in TRAINING_CODES.items()}}  # type: ignore[arg-type]
+CODES: Mapping[str, Code] = {  # type: ignore[arg-type]
+    **_CODES, **{k: Code(*v) for k, v in (TRAINING_CODES | STORY_TRAINING_CODES).items()}
+}
 
 
 def reason(

@@ -28,6 +28,7 @@ from studio.store.db import Database
 from studio.store.db_check import check_library_database, check_schema, what_to_do
 from studio.store.edges import EdgeRecords
 from studio.store.files import FileStore
+from studio.store.group_members import GroupMemberRecords
 from studio.store.members import MemberRecords
 from studio.store.migrations import MIGRATIONS, Migration, check_not_newer, migrate, pending
 from studio.store.models import ModelRecords
@@ -84,6 +85,7 @@ class Library:
         self.publications = PublicationRecords(db)  # the publishing journal's rows
         self.collections = CollectionRecords(db)  # the SPG NFT collection of each wallet on each network
         self.members = MemberRecords(db)
+        self.group_members = GroupMemberRecords(db)
         self.training = TrainingPermissions(db)
         self.last_sweep = sweep
         self._lock_fd = lock_fd

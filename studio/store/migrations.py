@@ -244,6 +244,36 @@ def m009_training_permissions(db: Database) -> None:
     )
 
 
+def m010_group_members(db: Database) -> None:
+    """Members added to a training set's Story group, one row per member and add transaction: written with the
+    transaction's hash and signed bytes before it is broadcast, so a crash leaves a row the next run settles."""
+    db.execute(
+        """
+        CREATE TABLE group_members (
+            id INTEGER PRIMARY KEY,
+            network TEXT NOT NULL,
+            group_work_id TEXT NOT NULL REFERENCES works (id),
+            group_ip TEXT NOT NULL,
+            member_work_id TEXT NOT NULL REFERENCES works (id),
+            member_ip TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('sent', 'added', 'failed')),
+            tx_hash TEXT,
+            nonce INTEGER,
+            raw_tx TEXT,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    # A member is live in a group at most once: sent or added.
+    db.execute(
+        "CREATE UNIQUE INDEX group_members_live ON group_members (network, group_ip, member_ip) "
+        "WHERE state IN ('sent', 'added')"
+    )
+    db.execute("CREATE INDEX group_members_member ON group_members (member_work_id, network)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("m001_initial", m001_initial),
     Migration("m002_model_registry", m002_model_registry),
@@ -254,6 +284,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("m007_publication_nonces", m007_publication_nonces),
     Migration("m008_collections_and_training", m008_collections_and_training),
     Migration("m009_training_permissions", m009_training_permissions),
+    Migration("m010_group_members", m010_group_members),
 )
 
 

@@ -21,7 +21,7 @@ def test_m009_adds_the_table_to_an_existing_library_and_keeps_its_works(tmp_path
     db = Database(tmp_path / "old.db")
     migrate(db, MIGRATIONS[:8])
     db.execute(INSERT_WORK, ("old", "h"))
-    assert migrate(db) == ["m009_training_permissions"]
+    assert migrate(db, MIGRATIONS[:9]) == ["m009_training_permissions"]
     records = TrainingPermissions(db)
     assert records.get("old") is None
     records.set_choice("old", "deny")
