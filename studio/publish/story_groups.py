@@ -70,6 +70,22 @@ class StoryGroups:
         fn = self.contract("GroupingModule").functions.claimReward(self.address(group_id), WIP, self._all(members))
         return Call(fn, "paying group members their share")
 
+    def register_terms(self, struct: dict[str, Any]) -> Call:
+        """Registers PIL terms (Story returns the existing id for terms already registered)."""
+        return Call(self.contract("PILicenseTemplate").functions.registerLicenseTerms(struct),
+                    "registering the training set's license terms")
+
+    def attach_terms(self, ip_id: str, terms_id: int) -> Call:
+        fn = self.contract("LicensingModule").functions.attachLicenseTerms(self.address(ip_id), PIL_TEMPLATE,
+                                                                          terms_id)
+        return Call(fn, "offering a member's work under the training set's terms")
+
+    def set_ip_metadata(self, ip_id: str, uri: str, digest: str) -> Call:
+        """The IP's metadata URI and hash (a group has no NFT metadata of its own: its hash stays zero)."""
+        fn = self.contract("CoreMetadataModule").functions.setAll(
+            self.address(ip_id), uri, bytes.fromhex(digest.removeprefix("0x")), bytes(32))
+        return Call(fn, "describing the training set's group")
+
     # --- reads ------------------------------------------------------------------------------------
 
     def is_group(self, ip_id: str) -> bool:
