@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from studio.royalty.checks import Reason, check_link
 from studio.royalty.groups import (
+    GROUP_SCALE,
     CreatorPayout,
     EvenSplitPool,
     creator_payouts,
@@ -17,6 +18,7 @@ from studio.royalty.payout import Payout, payout
 from studio.royalty.split import AncestorShare, RoyaltySplit, lap_stack, lrp_stack, royalty_split
 
 __all__ = [
+    "GROUP_SCALE",
     "AncestorShare",
     "CreatorPayout",
     "EvenSplitPool",
