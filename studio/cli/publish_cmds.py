@@ -311,16 +311,22 @@ def publish_config(obj, key, value, unset: bool, as_json: bool) -> None:
 @json_option
 @click.pass_obj
 def import_ip_cmd(obj, ip_id: str, network, rpc_url, as_json: bool) -> None:
-    """Import an IP asset from Story (with its parents) as a work whose terms mirror the chain's."""
+    """Import an IP asset from Story (with its parents) as a work whose terms mirror the chain's; an IP whose
+    media hash is a work the library already holds is linked to that work."""
     service = _service(obj)
-    work = service.import_ip(ip_id, network, rpc_url)
+    result = service.importer.import_or_link(ip_id, network, rpc_url)
+    work = result.work
     pub = service.journal.confirmed(work.id, service.network(network, rpc_url).name)
     if as_json:
         emit_json({"id": work.id, "title": work.title, "creator": work.creator, "license": work.license_id,
                    "rev_share": units_to_percent(work.terms.rev_share) if work.terms.rev_share is not None else None,
                    "rev_share_override": units_to_percent(work.terms.rev_share_override)
                    if work.terms.rev_share_override else None,
-                   "ip_id": pub.ip_id if pub else ip_id, "network": pub.network if pub else network})
+                   "ip_id": pub.ip_id if pub else ip_id, "network": pub.network if pub else network,
+                   "linked": {"work_id": work.id, **result.link.to_dict()} if result.link else None})
+        return
+    if result.link is not None:
+        click.echo(result.line())
         return
     click.echo(f"{work.id}  “{work.title}” by {work.creator or 'unknown'} under {work.license_id}, on chain as "
                f"{ip_id}")
