@@ -16,7 +16,9 @@ from studio.cli.params import ADDRESS, IP_AMOUNT, PERCENT, TEXT
 from studio.cli.story_options import ip_text, json_option, network_option, rpc_option, wallet_option, work_on_chain
 from studio.cli.story_options import publishing_service as _service
 from studio.core.types import percent_to_units, units_to_percent
+from studio.licensing.wording import describe
 from studio.publish.devnet import DevnetStatus
+from studio.publish.group_publisher import GroupStep
 from studio.publish.journal import Publication
 from studio.services.publishing import SETTINGS, PublishingService, PublishOptions, PublishPlan
 
@@ -148,8 +150,13 @@ def _plan_text(plan: PublishPlan, err: bool = False) -> None:
     echo(f"Publishing on {plan.network.name} (chain id {plan.network.chain_id}) with wallet {plan.wallet}:")
     for n, step in enumerate(plan.steps, 1):
         work, terms = step.work, step.terms
-        kind = "remix" if step.is_derivative else "root"
-        echo(f"  {n}. {work.id}  “{work.title}” ({kind}) under {terms.license.name}")
+        kind = "training set, as a group" if isinstance(step, GroupStep) else (
+            "remix" if step.is_derivative else "root")
+        echo(f"  {n}. {work.id}  “{work.title}” ({kind}) under {describe(terms)}")
+        if isinstance(step, GroupStep):
+            joining = f"{len(step.joining):,} member{'s' if len(step.joining) != 1 else ''}"
+            echo(f"     {joining} on {plan.network.name} join its reward pool; all {len(step.members):,} are "
+                 "credited in its metadata")
         verdict = plan.verdicts.get(work.id)
         if verdict is not None:
             echo(f"     license engine: {'may be published' if verdict.can_publish else 'refused'}")
@@ -166,6 +173,8 @@ def _plan_text(plan: PublishPlan, err: bool = False) -> None:
                  f"{percent(units_to_percent(float(step.split.creator_share)))}, ancestors {shares}")
         for credit in step.credits:
             echo(f"     credited, not linked: “{credit.title}” ({credit.license_id})")
+    for note in distinct(plan.notes):
+        echo(f"  - {note.message}")
     if plan.minting_fee:
         echo(f"  minting fees: {ip_text(plan.minting_fee)}, wrapped into WIP and approved as needed")
     fee_line = plan.fee_line()

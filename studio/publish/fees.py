@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from studio.errors import StudioError
+from studio.licensing import effective_pil
 from studio.publish.chain import UINT256_MAX, Call, ChainClient, MetadataRefs
 from studio.publish.devnet.addresses import DERIVATIVE_WORKFLOWS
+from studio.publish.group_publisher import ADD_BATCH, GroupStep
 from studio.publish.journal import Journal
 from studio.publish.publisher import COLLECTION_NAME, COLLECTION_SYMBOL, StepPlan, parents_on_chain, registration_call
+from studio.publish.terms import licensing_config, terms_struct
 
 # Gas used on Story's protocol-core-v1 / periphery v1.3.2 contracts, and by a WETH-style wrapper; used only for
 # a transaction the node cannot estimate before an earlier one of the plan is mined.
@@ -29,6 +32,13 @@ STORY_GAS = {
     "raise": 314_000,
     "deposit": 46_000,
     "approve": 47_000,
+    # Training-set groups, as measured on the studio's devnet contracts (which follow Story's grouping code).
+    "terms": 330_000,
+    "group": 420_000,
+    "metadata": 120_000,
+    "config": 90_000,
+    "add": 120_000,
+    "member": 110_000,
 }
 MARGIN = 1.25
 
@@ -96,7 +106,7 @@ def _gwei(wei_per_gas: int) -> str:
 
 
 def estimate_fees(chain: ChainClient, journal: Journal, collection: str | None, wallet: str,
-                  steps: Sequence[StepPlan]) -> FeeEstimate:
+                  steps: Sequence[StepPlan | GroupStep]) -> FeeEstimate:
     """The gas of the transactions `steps` will send from `wallet`, in order, priced by the network now."""
     chain.require_code()
     base_fee, priority = chain.fee_per_gas()
@@ -108,6 +118,9 @@ def estimate_fees(chain: ChainClient, journal: Journal, collection: str | None, 
     wip = chain.wip_balance(wallet)
     approved = chain.wip_allowance(wallet, DERIVATIVE_WORKFLOWS)
     for step in steps:
+        if isinstance(step, GroupStep):
+            lines += _group_lines(chain, step, wallet)
+            continue
         fee = step.minting_fee
         ready = has_collection
         if fee:
@@ -128,6 +141,30 @@ def estimate_fees(chain: ChainClient, journal: Journal, collection: str | None, 
         if step.is_derivative and step.override:
             lines.append(GasLine("raising the rev share this work's remixes pay", STORY_GAS["raise"], False))
     return FeeEstimate(chain.network.name, tuple(lines), base_fee, priority)
+
+
+def _group_lines(chain: ChainClient, step: GroupStep, wallet: str) -> list[GasLine]:
+    """A training set's group: its terms (once per network), the group, its metadata and the member batches.
+    Only the first two can be run by the node before anything is mined; the rest are counted as measured."""
+    lines: list[GasLine] = []
+    struct = terms_struct(effective_pil(step.terms))
+    terms_id = chain.terms_id(struct)
+    if not terms_id:
+        lines.append(_estimated(chain, chain.register_terms(struct), wallet, STORY_GAS["terms"]))
+        lines.append(GasLine("registering the training set as a group", STORY_GAS["group"], False))
+    else:
+        lines.append(_estimated(chain, chain.register_group(terms_id, licensing_config(None, 0)), wallet,
+                                STORY_GAS["group"]))
+    lines.append(GasLine("describing the training set's group", STORY_GAS["metadata"], False))
+    own = sum(1 for m in step.joining if m.own)
+    if own:
+        lines.append(GasLine(f"offering {own} of your works to the group's pool", 2 * own * STORY_GAS["config"],
+                             False))
+    for start in range(0, len(step.joining), ADD_BATCH):
+        count = len(step.joining[start:start + ADD_BATCH])
+        lines.append(GasLine(f"adding {count} members to the group", STORY_GAS["add"] + count * STORY_GAS["member"],
+                             False))
+    return lines
 
 
 def _registration(chain: ChainClient, journal: Journal, step: StepPlan, collection: str | None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from studio import APP_NAME
-from studio.core.types import Origin, Relation, Work
+from studio.core.types import Origin, Relation, Work, WorkKind
 from studio.publish.storage import sha256_hex
 
 # How a library relation reads as an IPA relationship type. Plain remixes made by the studio's models are
@@ -21,6 +21,8 @@ _RELATIONSHIPS = {
     Relation.composite_of: "COMBINES",
     Relation.generated_with: "GENERATED_FROM",
     Relation.styled_with: "INFLUENCES",
+    Relation.trained_on: "TRAINED_ON",
+    Relation.finetuned_from: "FINETUNED_FROM",
 }
 RECIPE_KEY = "remixStudio"
 MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "webp": "image/webp",
@@ -56,6 +58,9 @@ class EncodedJson:
 
 
 def media_type(work: Work) -> str:
+    if work.kind is not WorkKind.image:
+        return "application/vnd.safetensors" if (work.format or "").lower() == "safetensors" \
+            else "application/octet-stream"
     return MEDIA_TYPES.get((work.format or "").lower(), "application/octet-stream")
 
 
@@ -85,12 +90,10 @@ def ip_metadata(
         "creators": [
             {"name": work.creator or "Unknown creator", "address": wallet, "contributionPercent": 100},
         ],
-        "image": image_uri,
-        "imageHash": image_hash,
-        "mediaUrl": image_uri,
+        **({"image": image_uri, "imageHash": image_hash, "mediaUrl": image_uri} if image_uri else {}),
         "mediaHash": image_hash,
         "mediaType": media_type(work),
-        "ipType": "image",
+        "ipType": work.kind.value,
         "relationships": [
             {"parentIpId": p.ip_id, "type": relationship_type(work, p.relation)} for p in parents
         ],

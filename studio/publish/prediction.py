@@ -57,6 +57,7 @@ class Prediction:
     royalty_stack: int | None = None  # None without a royalty policy; a root's is 0
     creator_share: float = 100.0  # percent
     ancestors: tuple[PredictedAncestor, ...] = ()
+    kind: str = "ip"  # "group": a training set's group IP (no NFT of its own, members instead of parents)
 
     @property
     def parent_terms_ids(self) -> tuple[int, ...]:
@@ -87,6 +88,7 @@ class Prediction:
                 {"work_id": a.work_id, "ip_id": a.ip_id, "royalty": a.royalty, "units": a.units, "share": a.share}
                 for a in self.ancestors
             ],
+            "kind": self.kind,
         }
 
     @classmethod
@@ -123,6 +125,7 @@ class Prediction:
                                       float(a.get("share") or 0.0))
                     for a in data.get("ancestors") or ()
                 ),
+                kind=str(data.get("kind") or "ip"),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BadPrediction(f"a stored publication prediction is unreadable ({exc!r})",

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studio.core.types import Work
+from studio.core.types import Work, WorkKind
 from studio.errors import StudioError
 from studio.licensing import WorkTerms, effective_pil, royalty_percent
 from studio.licensing.publishing import ParentPlan
@@ -225,6 +225,29 @@ class Publisher:
 
     def _store_metadata(self, step: StepPlan, parents: list[tuple[str, int]], collection: str,
                         pub_id: int) -> MetadataRefs:
+        if step.work.kind is WorkKind.image:
+            image_uri, image_hash = self._store_image(step)
+        else:
+            # A model's weights are shared where its creator shares them; Story gets their hash, not the bytes.
+            image_uri, image_hash = "", "0x" + step.work.sha256
+        summary = {"id": step.terms.license_id, "name": step.terms.license.name,
+                   "royaltyPercent": royalty_percent(step.terms)}
+        chain_parents = [ChainParent(ip, p.relation) for p, (ip, _) in zip(step.parents, parents, strict=True)]
+        # Credited parents on this network (a LoRA's base model) are named as relationships without a link.
+        for credit in step.credits:
+            pub = self.journal.confirmed(credit.work_id, self.network)
+            if pub is not None and pub.ip_id:
+                chain_parents.append(ChainParent(pub.ip_id, credit.relation))
+        ip_json = ip_metadata(step.work, image_uri=image_uri, image_hash=image_hash, wallet=self.wallet,
+                              license_summary=summary, parents=chain_parents, credits=list(step.credits),
+                              ai_training=step.ai_training)
+        nft_json = nft_metadata(step.work, image_uri=image_uri, license_name=step.terms.license.name)
+        ip_uri = self.storage.put(ip_json.data, f"{step.work.id}.ip.json", "application/json")
+        nft_uri = self.storage.put(nft_json.data, f"{step.work.id}.nft.json", "application/json")
+        self.journal.set_metadata(pub_id, ip_uri, ip_json.hash, collection)
+        return MetadataRefs(ip_uri, ip_json.hash, nft_uri, nft_json.hash)
+
+    def _store_image(self, step: StepPlan) -> tuple[str, str]:
         try:
             image = step.image_path.read_bytes()
         except OSError as exc:
@@ -234,19 +257,7 @@ class Publisher:
             raise PublishError(f"the image file of {step.work.id} no longer matches its recorded hash",
                                hint="run `studio doctor`; a changed file is never published")
         fmt = (step.work.format or "png").lower()
-        image_uri = self.storage.put(image, f"{step.work.id}.{fmt}", f"image/{fmt}")
-        image_hash = sha256_hex(image)
-        summary = {"id": step.terms.license_id, "name": step.terms.license.name,
-                   "royaltyPercent": royalty_percent(step.terms)}
-        chain_parents = [ChainParent(ip, p.relation) for p, (ip, _) in zip(step.parents, parents, strict=True)]
-        ip_json = ip_metadata(step.work, image_uri=image_uri, image_hash=image_hash, wallet=self.wallet,
-                              license_summary=summary, parents=chain_parents, credits=list(step.credits),
-                              ai_training=step.ai_training)
-        nft_json = nft_metadata(step.work, image_uri=image_uri, license_name=step.terms.license.name)
-        ip_uri = self.storage.put(ip_json.data, f"{step.work.id}.ip.json", "application/json")
-        nft_uri = self.storage.put(nft_json.data, f"{step.work.id}.nft.json", "application/json")
-        self.journal.set_metadata(pub_id, ip_uri, ip_json.hash, collection)
-        return MetadataRefs(ip_uri, ip_json.hash, nft_uri, nft_json.hash)
+        return self.storage.put(image, f"{step.work.id}.{fmt}", f"image/{fmt}"), sha256_hex(image)
 
     def _raise_rev_share(self, pub: Publication, sent: list[SentTx]) -> None:
         prediction = Prediction.of(pub)

@@ -8,6 +8,7 @@ from typing import Any
 
 from studio.licensing import PilTerms
 from studio.publish.chain import ChainClient, Receipt
+from studio.publish.devnet.addresses import GROUP_NFT
 from studio.publish.journal import Journal, Publication
 from studio.publish.prediction import Prediction
 from studio.publish.terms import pil_from_struct
@@ -23,9 +24,16 @@ def settle(journal: Journal, chain: ChainClient, pub: Publication, receipt: Rece
         return current  # another process settled it first
     if not receipt.ok:
         return journal.fail(pub.id, str(chain.failure(receipt, "the registration")))
+    if _is_group(pub):
+        group = chain.group_registered(receipt)
+        return journal.confirm(pub.id, group, 0, GROUP_NFT, tuple(chain.attached_terms(group)))
     registered = chain.registered(receipt)
     return journal.confirm(pub.id, registered.ip_id, registered.token_id, registered.nft_contract,
                            registered.license_terms_ids or _inherited_terms(pub))
+
+
+def _is_group(pub: Publication) -> bool:
+    return bool(pub.prediction) and (pub.prediction or {}).get("kind") == "group"
 
 
 def _inherited_terms(pub: Publication) -> tuple[int, ...]:

@@ -81,9 +81,9 @@ class StoryGroups:
         return Call(fn, "offering a member's work under the training set's terms")
 
     def set_ip_metadata(self, ip_id: str, uri: str, digest: str) -> Call:
-        """The IP's metadata URI and hash (a group has no NFT metadata of its own: its hash stays zero)."""
-        fn = self.contract("CoreMetadataModule").functions.setAll(
-            self.address(ip_id), uri, bytes.fromhex(digest.removeprefix("0x")), bytes(32))
+        """The IP's metadata URI and hash (a group's NFT is the grouping module's, so only these two are set)."""
+        fn = self.contract("CoreMetadataModule").functions.setMetadataURI(
+            self.address(ip_id), uri, bytes.fromhex(digest.removeprefix("0x")))
         return Call(fn, "describing the training set's group")
 
     # --- reads ------------------------------------------------------------------------------------

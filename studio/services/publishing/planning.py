@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from studio.core.types import Origin, Work
+from studio.core.types import Origin, Relation, Work, WorkKind
 from studio.licensing import LicenseCatalog, LicensedWork, Reason, Verdict, WorkTerms, royalty_links
-from studio.licensing.publishing import judge_publication, requested_terms
+from studio.licensing.codes import reason
+from studio.licensing.publishing import PublishJudgement, judge_publication, requested_terms
+from studio.licensing.wording import describe
 from studio.lineage.graph import LineageGraph
 from studio.publish.errors import AlreadyPublished, RpcUnreachable
 from studio.publish.fees import FeeEstimate, estimate_fees
+from studio.publish.group_publisher import GroupStep
 from studio.publish.journal import Journal, Publication
 from studio.publish.metadata import Credit
 from studio.publish.networks import Network
@@ -20,6 +23,13 @@ from studio.royalty.publishing import cap_refusals, publish_royalty
 from studio.services.approval import ReleaseGate
 from studio.services.licensing_view import LicenseView, now
 from studio.services.publishing.setup import PublishSetup
+from studio.services.publishing.training_planning import (
+    MAX_STORY_PARENTS,
+    TRAINING_KINDS,
+    StoryTerms,
+    group_step,
+    model_step,
+)
 from studio.store.collections import CollectionRecords
 from studio.store.library import Library
 
@@ -45,11 +55,12 @@ class PublishPlan:
     network: Network
     wallet: str
     target: Work
-    steps: tuple[StepPlan, ...]
+    steps: tuple[StepPlan | GroupStep, ...]
     verdicts: dict[str, Verdict]
     refusals: tuple[Reason, ...]
     fees: FeeEstimate | None = None
     fees_unavailable: str | None = None  # why the network could not quote the gas (it could not be reached)
+    notes: tuple[Reason, ...] = ()  # what the engines decided about training sets, models and their links
 
     @property
     def allowed(self) -> bool:
@@ -93,15 +104,20 @@ class PublishPlanner:
         self.setup.refuse_dev_account_off_devnet(net)
         wallet = self.setup.wallet()
         live = self.journal.live(target.id, net.name)
-        if live is not None and live.state in ("sent", "confirmed"):
+        # A training set already on the network plans again: members that reached Story since then join it.
+        rejoin = target.kind is WorkKind.collection and live is not None and live.state == "confirmed"
+        if live is not None and live.state in ("sent", "confirmed") and not rejoin:
             message, hint = _live_message(live, target)
             raise AlreadyPublished(message, hint=hint)
+        if target.kind in TRAINING_KINDS:
+            return self._estimated(self._plan_training(target, net, wallet.address, options), options)
         planned: set[str] = set()
         view = LicenseView(self.library, self.catalog,
                            on_chain=lambda ids: planned.union(self.journal.on_chain_among(ids, net.name)))
         order, refusals = self._order(target, net, options.with_ancestors)
         steps: list[StepPlan] = []
         verdicts: dict[str, Verdict] = {}
+        notes: list[Reason] = []
         for work in order:
             is_target = work.id == target.id
             works = view.ancestry([work.id])
@@ -109,23 +125,62 @@ class PublishPlanner:
                 work.id, works, self.catalog, license_id=options.license_id, rev_share=options.rev_share,
                 minting_fee=options.minting_fee,
             ) if is_target else None
-            step, verdict, reasons = self._judge(work, works, new_terms, options if is_target else None)
+            step, verdict, reasons, found = self._judge(work, works, new_terms, options if is_target else None, net)
+            notes += found
             verdicts[work.id] = verdict
             refusals += reasons
             if step is not None:
                 steps.append(step)
             planned.add(work.id)
-        plan = PublishPlan(net, wallet.address, target, tuple(steps), verdicts, tuple(_unique(refusals)))
+        plan = PublishPlan(net, wallet.address, target, tuple(steps), verdicts, tuple(_unique(refusals)),
+                           notes=tuple(notes))
+        return self._estimated(plan, options)
+
+    def _estimated(self, plan: PublishPlan, options: PublishOptions) -> PublishPlan:
+        net, wallet = plan.network, plan.wallet
         if not plan.allowed or not options.estimate_fees or not plan.steps:
             return plan
         try:
             chain = self.setup.client(net)
-            fees = estimate_fees(chain, self.journal, self.collections.address(net.name, wallet.address),
-                                 wallet.address, plan.steps)
+            fees = estimate_fees(chain, self.journal, self.collections.address(net.name, wallet),
+                                 wallet, plan.steps)
         except RpcUnreachable as exc:
             # The judgement stands without the network; only the price of gas needs it (and, later, sending).
             return replace(plan, fees_unavailable=str(exc))
         return replace(plan, fees=fees)
+
+    def _plan_training(self, target: Work, net: Network, wallet: str, options: PublishOptions) -> PublishPlan:
+        """A training set (as a group), or a model or LoRA (after its training set's group, when that is not on
+        the network yet and may be published here)."""
+        view = LicenseView(self.library, self.catalog,
+                           on_chain=lambda ids: self.journal.on_chain_among(ids, net.name))
+        works = view.ancestry([target.id])
+        story = StoryTerms(self.journal, self.catalog, net.name)
+        steps: list[StepPlan | GroupStep] = []
+        reasons: list[Reason] = []
+        collection = target if target.kind is WorkKind.collection else next(
+            (self.library.works.get(pid) for pid, rel in works[target.id].parents if rel is Relation.trained_on),
+            None)
+        planned: WorkTerms | None = None
+        if collection is not None and (collection is target or not self.journal.is_on_chain(collection.id, net.name)):
+            group, found = group_step(self.library, self.catalog, self.journal, view.ancestry([collection.id]),
+                                      collection, net, wallet, license_id=options.license_id,
+                                      rev_share=options.rev_share)
+            reasons += found
+            if group is not None:
+                steps.append(group)
+                planned = group.terms if collection is not target else None
+                if collection is not target and not group.joining:
+                    reasons.append(reason("group_is_empty", collection.id, title=collection.title,
+                                          network=net.name))
+        if target.kind is not WorkKind.collection:
+            model, found = model_step(self.library, self.journal, works, target, net, story, planned_group=planned)
+            reasons += found
+            if model is not None:
+                steps.append(model)
+        refusals = tuple(_unique([r for r in reasons if r.blocks]))
+        notes = tuple(r for r in reasons if not r.blocks)
+        return PublishPlan(net, wallet, target, tuple(steps) if not refusals else (), {}, refusals, notes=notes)
 
     def _order(self, target: Work, net: Network, with_ancestors: bool) -> tuple[list[Work], list[Reason]]:
         """The target's Story ancestors that are not on the network yet, ancestors first, then the target.
@@ -155,12 +210,12 @@ class PublishPlanner:
         return order, refusals
 
     def _judge(self, work: Work, works: dict[str, LicensedWork], new_terms: WorkTerms | None,
-               options: PublishOptions | None) -> tuple[StepPlan | None, Verdict, list[Reason]]:
-        judged = judge_publication(work.id, works, now=now(), catalog=self.catalog, has_image=bool(work.file_path),
-                                   new_terms=new_terms)
+               options: PublishOptions | None, net: Network
+               ) -> tuple[StepPlan | None, Verdict, list[Reason], list[Reason]]:
+        works, judged, notes = self._link_models(work, works, new_terms, net)
         refusals = [*judged.refusals, *self._gate(work)]
         if judged.terms is None:
-            return None, judged.verdict, refusals
+            return None, judged.verdict, refusals, notes
         if new_terms is not None:
             works = {**works, work.id: replace(works[work.id], terms=new_terms)}
         royalty_refusals, split = publish_royalty(
@@ -185,7 +240,43 @@ class PublishPlanner:
         )
         refusals += cap_refusals(work.id, work.title, revenue_share=step.revenue_share, minting_fee=step.minting_fee,
                                  max_revenue_share=step.max_revenue_share, max_minting_fee=step.max_minting_fee)
-        return step, judged.verdict, refusals
+        return step, judged.verdict, refusals, notes
+
+    def _link_models(self, work: Work, works: dict[str, LicensedWork], new_terms: WorkTerms | None, net: Network
+                     ) -> tuple[dict[str, LicensedWork], PublishJudgement, list[Reason]]:
+        """The image judged with the models it was made with linked as Story parents where they are on the
+        network and the link is allowed (the image carries their terms, 16 parents at most); else as before,
+        crediting them, with the reason."""
+        def judge(seen: dict[str, LicensedWork]) -> PublishJudgement:
+            return judge_publication(work.id, seen, now=now(), catalog=self.catalog, has_image=bool(work.file_path),
+                                     new_terms=new_terms)
+
+        plain = judge(works)
+        story = StoryTerms(self.journal, self.catalog, net.name)
+        tools = [works[pid] for pid, rel in works[work.id].parents
+                 if rel in (Relation.generated_with, Relation.styled_with) and works[pid].kind in TRAINING_KINDS]
+        on_chain = [m for m in tools if story.of(m) is not None]
+        notes = [reason("model_not_on_chain", work.id, model=m.title, network=net.name, model_id=m.id)
+                 for m in tools if m not in on_chain and any(rel is Relation.trained_on for _, rel in m.parents)]
+        if not on_chain:
+            return works, plain, notes
+        ids = {m.id for m in on_chain} | {pid for m in on_chain for pid, rel in m.parents if rel is Relation.trained_on}
+        seen = story.apply(works, ids)
+        linked = judge(seen)
+        new_blocks = {r.code for r in linked.refusals} - {r.code for r in plain.refusals}
+        for model in on_chain:
+            if len(linked.parents) > MAX_STORY_PARENTS:
+                notes.append(reason("model_not_linked_parents", work.id, title=work.title,
+                                    count=len(plain.parents), model=model.title))
+            elif new_blocks:
+                notes.append(reason("model_not_linked_terms", work.id, title=work.title, model=model.title,
+                                    network=net.name, model_terms=describe(seen[model.id].terms),
+                                    terms=describe(new_terms or works[work.id].terms)))
+            else:
+                notes.append(reason("model_linked", work.id, title=work.title, model=model.title, network=net.name))
+        if new_blocks or len(linked.parents) > MAX_STORY_PARENTS:
+            return works, plain, notes
+        return seen, linked, notes
 
     def _gate(self, work: Work) -> list[Reason]:
         if self._release_gate is None:

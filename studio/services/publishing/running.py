@@ -9,6 +9,7 @@ from studio.core.types import Work
 from studio.errors import StudioError
 from studio.publish.chain import ChainClient
 from studio.publish.errors import AlreadyPublished, PublishError, PublishRefused
+from studio.publish.group_publisher import GroupPublisher, GroupStep, reconcile_group_adds
 from studio.publish.journal import Journal, Publication
 from studio.publish.networks import Network
 from studio.publish.publisher import Publisher, StepResult
@@ -16,6 +17,7 @@ from studio.publish.settling import reconcile
 from studio.services.publishing.planning import PublishPlan
 from studio.services.publishing.setup import PublishSetup
 from studio.store.collections import CollectionRecords
+from studio.store.group_members import GroupMemberRecords
 from studio.store.works import WorkRepository
 
 log = logging.getLogger(__name__)
@@ -25,11 +27,12 @@ QUIET_TIMEOUT_S = 5.0
 
 class PublishRunner:
     def __init__(self, setup: PublishSetup, journal: Journal, works: WorkRepository,
-                 collections: CollectionRecords) -> None:
+                 collections: CollectionRecords, group_members: GroupMemberRecords) -> None:
         self.setup = setup
         self.journal = journal
         self.works = works
         self.collections = collections
+        self.group_members = group_members
 
     def execute(self, plan: PublishPlan) -> list[StepResult]:
         """Send the plan's works in order; each is journaled, confirmed and read back before the next."""
@@ -41,7 +44,10 @@ class PublishRunner:
         self._settle_before_sending(chain, plan.wallet)
         self.setup.fund_devnet(chain, plan.wallet)
         publisher = self._publisher(chain, plan.network, plan.wallet)
-        return [publisher.publish(step) for step in plan.steps]
+        groups = GroupPublisher(self.journal, self.group_members, chain, self.setup.storage(plan.network),
+                                self.setup.key(plan.network), plan.wallet)
+        return [groups.publish(step) if isinstance(step, GroupStep) else publisher.publish(step)
+                for step in plan.steps]
 
     def finish(self, ref: str, network_name: str | None = None, rpc_url: str | None = None) -> StepResult:
         """Complete a confirmed publication whose follow-up (rev-share raise, read-back) was interrupted."""
@@ -59,6 +65,7 @@ class PublishRunner:
     def _settle_before_sending(self, chain: ChainClient, wallet: str) -> None:
         """A wallet's nonce is never used twice: every earlier transaction of the journal must be settled."""
         reconcile(self.journal, chain)
+        reconcile_group_adds(self.journal, self.group_members, chain)
         waiting = [p for p in self.journal.in_flight(chain.network.name) if (p.wallet or "").lower() == wallet.lower()]
         if waiting:
             raise AlreadyPublished(
@@ -99,10 +106,13 @@ class PublishRunner:
     def _in_flight_networks(self, network_name: str | None) -> list[str]:
         if network_name:
             return [self.setup.network(network_name).name]
-        return self.journal.unsettled_networks()
+        return sorted({*self.journal.unsettled_networks(), *self.group_members.networks_in_flight()})
 
     def reconcile(self, net: Network) -> list[Publication]:
-        return reconcile(self.journal, self.setup.client(net))
+        chain = self.setup.client(net)
+        changed = reconcile(self.journal, chain)
+        reconcile_group_adds(self.journal, self.group_members, chain)
+        return changed
 
     def reconcile_quietly(self) -> None:
         """On opening the library: settle publications a crash left in flight, never failing the open and
@@ -112,6 +122,7 @@ class PublishRunner:
             try:
                 client = self.setup.client(self.setup.network(name), timeout_s=QUIET_TIMEOUT_S)
                 reconcile(self.journal, client)
+                reconcile_group_adds(self.journal, self.group_members, client)
             except StudioError as exc:
                 log.warning("publications on %s stay in flight: %s", name, exc)
             finally:

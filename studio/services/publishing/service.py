@@ -50,7 +50,7 @@ class PublishingService:
         return cls(
             journal, setup,
             PublishPlanner(library, catalog, journal, library.collections, setup, graph, release_gate),
-            PublishRunner(setup, journal, library.works, library.collections),
+            PublishRunner(setup, journal, library.works, library.collections, library.group_members),
             IpImporter(library, catalog, journal, setup),
             RevenueService(setup, journal, library.works, graph),
         )

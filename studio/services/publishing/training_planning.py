@@ -1,0 +1,155 @@
+"""Planning training sets and models for Story: the group a training set becomes, the model that derives from it,
+and the terms those works carry on a network once they are there (which is what images made with the model link
+to). Nothing is sent and nothing is written."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+
+from studio.core.types import Origin, Relation, Work, WorkKind
+from studio.licensing import LicenseCatalog, LicensedWork, Reason, WorkTerms, effective_pil, royalty_links
+from studio.licensing.catalog import PilTerms, _camel
+from studio.licensing.codes import reason
+from studio.licensing.publishing import ParentPlan
+from studio.licensing.training_sets import judge_model_on_story, judge_training_set
+from studio.publish.group_metadata import MemberCredit
+from studio.publish.group_publisher import GroupStep, JoiningMember
+from studio.publish.journal import Journal, Publication
+from studio.publish.metadata import Credit
+from studio.publish.networks import Network
+from studio.publish.prediction import Prediction
+from studio.publish.publisher import StepPlan
+from studio.publish.terms import matching_terms
+from studio.royalty.publishing import publish_royalty
+from studio.services.training_data import is_group_id
+from studio.store.library import Library
+
+TRAINING_KINDS = (WorkKind.collection, WorkKind.model, WorkKind.lora)
+MAX_STORY_PARENTS = 16
+
+
+def story_terms(pub: Publication | None, catalog: LicenseCatalog) -> WorkTerms | None:
+    """The terms a confirmed publication carries on its network, as the catalogue names them."""
+    prediction = Prediction.of(pub) if pub is not None and pub.on_chain else None
+    if prediction is None or not prediction.terms:
+        return None
+    stored = dict(prediction.terms)
+    values = {}
+    for f in fields(PilTerms):
+        value = stored.get(_camel(f.name))
+        if f.name == "commercializer_checker_data":
+            value = bytes.fromhex(str(value or "").removeprefix("0x"))
+        values[f.name] = value
+    return matching_terms(PilTerms(**values), catalog)
+
+
+class StoryTerms:
+    """What training sets, models and LoRAs carry on one network where that differs from their library license:
+    a training set its group's terms, a model the terms it inherited from that group."""
+
+    def __init__(self, journal: Journal, catalog: LicenseCatalog, network: str) -> None:
+        self.journal = journal
+        self.catalog = catalog
+        self.network = network
+
+    def of(self, work: LicensedWork | Work) -> WorkTerms | None:
+        if work.kind not in TRAINING_KINDS:
+            return None
+        return story_terms(self.journal.confirmed(work.id, self.network), self.catalog)
+
+    def apply(self, works: dict[str, LicensedWork], ids: set[str] | None = None) -> dict[str, LicensedWork]:
+        """The works as the chain sees them: each training set, model or LoRA on the network (among `ids`, or
+        all) under its Story terms; a training set's member licenses are then its members' business."""
+        out = dict(works)
+        for work_id, work in works.items():
+            if ids is not None and work_id not in ids:
+                continue
+            terms = self.of(work)
+            if terms is None:
+                continue
+            parents = tuple(p for p in work.parents if not is_group_id(p[0]))
+            out[work_id] = replace(work, terms=terms, parents=parents, on_chain=True)
+        return out
+
+
+def may_publish_builtin(work: Work, net: Network) -> list[Reason]:
+    if work.origin is Origin.builtin and not net.is_devnet:
+        return [reason("builtin_only_on_devnet", work.id, title=work.title, network=net.name)]
+    return []
+
+
+def group_step(library: Library, catalog: LicenseCatalog, journal: Journal, works: dict[str, LicensedWork],
+               collection: Work, net: Network, wallet: str, *, license_id: str | None,
+               rev_share: int | None) -> tuple[GroupStep | None, list[Reason]]:
+    """The training set as a group: its terms (kept from its group when it is on the network already), the
+    members that join it and every member it credits."""
+    node = works[collection.id]
+    parts = [works[pid] for pid, _ in node.parents if is_group_id(pid)]
+    reasons = may_publish_builtin(collection, net)
+    existing = story_terms(journal.confirmed(collection.id, net.name), catalog)
+    if existing is not None:
+        terms: WorkTerms | None = existing
+    else:
+        judged = judge_training_set(node, parts, catalog, license_id=license_id, rev_share=rev_share)
+        reasons += judged.reasons
+        terms = judged.terms
+    member_ids = library.members.members(collection.id)
+    member_works = library.works.get_many(member_ids)
+    joining: list[JoiningMember] = []
+    credits: list[MemberCredit] = []
+    for work_id in member_ids:
+        member = member_works[work_id]
+        pub = journal.confirmed(work_id, net.name)
+        ip = pub.ip_id if pub is not None else None
+        credits.append(MemberCredit(work_id, member.title, member.creator, member.license_id, member.sha256, ip))
+        if ip:
+            own = pub is not None and pub.origin == "published" and (pub.wallet or "").lower() == wallet.lower()
+            joining.append(JoiningMember(work_id, member.title, ip, own))
+    if joining:
+        reasons.append(reason("group_member_joins", collection.id, count=_works(len(joining)), network=net.name))
+    if len(credits) > len(joining):
+        reasons.append(reason("group_members_credited", collection.id, count=_works(len(credits) - len(joining)),
+                              network=net.name))
+    if terms is None or any(r.blocks for r in reasons):
+        return None, reasons
+    return GroupStep(collection, terms, tuple(joining), tuple(credits)), reasons
+
+
+def model_step(library: Library, journal: Journal, works: dict[str, LicensedWork], model: Work, net: Network,
+               story: StoryTerms, *, planned_group: WorkTerms | None = None) -> tuple[StepPlan | None, list[Reason]]:
+    """The model (or LoRA) as a derivative of its training set's group, under the group's terms; its base
+    model credited. `planned_group` is the group's terms when this plan registers the group first."""
+    node = works[model.id]
+    collection = next((works[pid] for pid, rel in node.parents if rel is Relation.trained_on), None)
+    base = next((works[pid] for pid, rel in node.parents if rel is Relation.finetuned_from), None)
+    group_terms = planned_group or (story.of(collection) if collection is not None else None)
+    if base is not None and story.of(base) is not None:
+        base = replace(base, on_chain=True)
+    judged = judge_model_on_story(node, collection=collection, group_terms=group_terms, base=base,
+                                  network=net.name)
+    reasons = [*may_publish_builtin(model, net), *judged.reasons]
+    if collection is not None and group_terms is not None and planned_group is None:
+        members = library.group_members.members_of(collection.id, net.name)
+        if not members:
+            reasons.append(reason("group_is_empty", collection.id, title=collection.title, network=net.name))
+    if judged.terms is None or any(r.blocks for r in reasons):
+        return None, reasons
+    # The royalty engine sees the model and its training set as the chain will: both under the group's terms.
+    seen = {**works, model.id: replace(node, terms=judged.terms, parents=tuple(
+        (p.work_id, p.relation) for p in judged.parents))}
+    assert collection is not None
+    seen[collection.id] = replace(collection, terms=judged.terms, parents=())
+    parents: tuple[ParentPlan, ...] = judged.parents
+    policy = effective_pil(judged.terms).royalty_policy
+    refusals, split = publish_royalty(model.id, [(p.work_id, p.royalty_percent) for p in parents],
+                                      royalty_links(model.id, seen), policy)
+    reasons += refusals
+    credits = tuple(Credit(works[pid].id, works[pid].title, works[pid].creator, works[pid].license.id, rel)
+                    for pid, rel in judged.credited)
+    step = StepPlan(work=model, image_path=library.path_of(model.file_path or ""), terms=judged.terms,
+                    parents=parents, credits=credits, policy=policy, split=split)
+    return (None if refusals else step), reasons
+
+
+def _works(n: int) -> str:
+    return f"{n:,} work" + ("" if n == 1 else "s")

@@ -1,0 +1,170 @@
+"""Training sets and models on the devnet through the studio: a collection becomes a Story group whose members are
+the works of the set that are on Story, a LoRA trained on it becomes a derivative of that group, and an image made
+with the LoRA links to it; a kill between the group's transactions never adds a member twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from studio.core.types import Origin, Relation, Terms, Work, WorkKind, percent_to_units
+from studio.lineage.graph import LineageGraph, ParentLink
+from studio.publish.chain import ChainClient
+from studio.publish.errors import PublishRefused
+from studio.publish.networks import NETWORKS
+from studio.services.publishing import PublishOptions
+from studio.store.works import NewWork
+from tests.conftest import REPO
+
+
+@pytest.fixture
+def client(desk):
+    chain = ChainClient(NETWORKS["devnet"], desk.rpc_url)
+    yield chain
+    chain.close()
+
+
+def _members(desk, n: int = 2) -> list[Work]:
+    works = [desk.work(f"Member {i}", rev_share=10, royalty_policy="lrp") for i in range(n)]
+    for work in works:
+        desk.publish(work)
+    return works
+
+
+def _lora(desk, collection: Work, *, license_id: str = "pil-commercial-remix") -> Work:
+    studio = desk.studio
+    terms = Terms(license_id, rev_share=percent_to_units(10), royalty_policy="lrp") \
+        if license_id == "pil-commercial-remix" else Terms(license_id)
+    with studio.library.db.atomic():
+        lora = studio.library.works.insert(NewWork(
+            kind=WorkKind.lora, sha256=uuid.uuid4().hex * 2, title="My Style", creator="Test Creator",
+            origin=Origin.generated, terms=terms, format="safetensors",
+        ))
+        LineageGraph(studio.library.edges).add_parents(lora.id, [ParentLink(collection.id, Relation.trained_on)])
+    return studio.library.works.get(lora.id)
+
+
+def _metadata(desk, pub) -> dict:
+    storage = desk.publishing.setup.storage(desk.publishing.network("devnet"))
+    return json.loads(storage.get(pub.metadata_uri))
+
+
+def test_a_training_set_publishes_as_a_group_of_its_members_on_story(desk, client) -> None:
+    members = _members(desk)
+    outsider = desk.work("Not on Story")
+    collection = desk.studio.collections.create("My set", work_refs=[*(m.id for m in members), outsider.id])
+    plan = desk.publishing.plan(collection.id, PublishOptions(network="devnet"))
+    assert {r.code for r in plan.notes} >= {"group_terms_from_members", "group_member_joins", "group_members_credited"}
+    (result,) = desk.publish(collection)
+    pub = result.publication
+    assert pub.state == "confirmed" and pub.prediction["kind"] == "group"
+    assert client.is_group(pub.ip_id)
+    on_chain = {m.lower() for m in client.group_members(pub.ip_id)}
+    assert on_chain == {desk.ip(m).lower() for m in members}
+    assert client.ip_metadata(pub.ip_id)[0] == pub.metadata_uri
+    meta = _metadata(desk, pub)
+    credited = {m["workId"]: m for m in meta["remixStudio"]["members"]}
+    assert set(credited) == {*(m.id for m in members), outsider.id}
+    assert "ipId" not in credited[outsider.id] and credited[members[0].id]["ipId"] == desk.ip(members[0])
+    rows = desk.studio.library.group_members.members_of(collection.id, "devnet")
+    assert {r.member_work_id for r in rows} == {m.id for m in members}
+    assert pub.readback["agrees"], pub.readback["differences"]
+
+    # Publishing again adds only members that reached Story since: here none, so nothing is added.
+    (again,) = desk.publish(collection)
+    assert not [t for t in again.transactions if "adding" in t.label]
+    assert len(client.group_members(pub.ip_id)) == 2
+
+
+def test_a_lora_is_a_derivative_of_its_training_sets_group_and_images_made_with_it_link_to_it(desk, client) -> None:
+    members = _members(desk)
+    collection = desk.studio.collections.create("Style set", work_refs=[m.id for m in members])
+    lora = _lora(desk, collection)
+    results = desk.publish(lora)  # the training set's group first, then the LoRA
+    assert [r.publication.work_id for r in results] == [collection.id, lora.id]
+    group, model = (r.publication for r in results)
+    assert client.parents(model.ip_id) == [group.ip_id]
+    assert model.readback["agrees"], model.readback["differences"]
+    meta = _metadata(desk, model)
+    assert meta["relationships"] == [{"parentIpId": group.ip_id, "type": "TRAINED_ON"}]
+    assert meta["ipType"] == "lora" and meta["mediaHash"] == "0x" + lora.sha256
+
+    image = desk.work("Made with my style", parents=[lora], relation=Relation.styled_with)
+    plan = desk.publishing.plan(image.id, PublishOptions(network="devnet"))
+    assert "model_linked" in {r.code for r in plan.notes}
+    (published,) = desk.publish(image)
+    pub = published.publication
+    assert client.parents(pub.ip_id) == [model.ip_id]
+    ancestors = {a["ip_id"] for a in pub.prediction["ancestors"]}
+    assert ancestors == {model.ip_id, group.ip_id}  # revenue reaches the group, and through it the members
+    assert pub.readback["agrees"], pub.readback["differences"]
+
+
+def test_an_image_under_other_terms_credits_the_model_and_says_why(desk) -> None:
+    members = _members(desk)
+    collection = desk.studio.collections.create("Style set", work_refs=[m.id for m in members])
+    lora = _lora(desk, collection, license_id="cc-by-4.0")
+    desk.publish(lora)
+    image = desk.work("Other terms", parents=[lora], relation=Relation.styled_with, license_id="pil-commercial-remix",
+                      rev_share=3)
+    plan = desk.publishing.plan(image.id, PublishOptions(network="devnet"))
+    codes = {r.code for r in plan.notes}
+    assert plan.allowed and "model_not_linked_terms" in codes and "model_linked" not in codes
+    assert [c.work_id for c in plan.steps[-1].credits] == [lora.id]
+
+
+def test_a_model_cannot_link_to_an_empty_group(desk) -> None:
+    lone = desk.work("Never published")
+    collection = desk.studio.collections.create("Empty on Story", work_refs=[lone.id])
+    lora = _lora(desk, collection)
+    with pytest.raises(PublishRefused) as refused:
+        desk.publish(lora)
+    assert "group_is_empty" in {r.code for r in refused.value.reasons}
+
+
+def test_a_kill_between_the_groups_transactions_never_adds_a_member_twice(desk, devnet, client) -> None:
+    members = _members(desk, 3)
+    collection = desk.studio.collections.create("Crash set", work_refs=[m.id for m in members])
+    records = desk.studio.library.group_members
+    devnet.rpc("evm_setAutomine", [False])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "studio", "--library", str(desk.studio.library.root), "publish", collection.id,
+         "--network", "devnet", "--yes", "--json"],
+        cwd=REPO, env=desk.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            sent = records.in_flight("devnet")
+            if sent and client.is_known(sent[0].tx_hash or ""):
+                break  # the add transaction is journaled and in the node's pool, not mined
+            assert process.poll() is None, process.communicate()
+            devnet.rpc("evm_mine", [])  # the group's earlier transactions are mined one block at a time
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the add transaction was never journaled as sent")
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        devnet.rpc("evm_setAutomine", [True])
+    assert process.returncode == -signal.SIGKILL
+    devnet.rpc("evm_mine", [])
+
+    desk.publishing.status(network_name="devnet")  # the next start settles what the kill left
+    assert not records.in_flight("devnet")
+    (again,) = desk.publish(collection)
+    group = again.publication.ip_id
+    chain_members = [m.lower() for m in client.group_members(group)]
+    assert sorted(chain_members) == sorted(desk.ip(m).lower() for m in members)
+    assert len(records.members_of(collection.id, "devnet")) == 3
+    assert not [t for t in again.transactions if "adding" in t.label]
