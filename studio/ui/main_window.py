@@ -1,5 +1,5 @@
 """The main window: the library on the left, the work's tabs on the right (Create, Lineage, License & royalty,
-Review, and any tab a feature adds with `add_tab`), the jobs in a dock, menus with keyboard shortcuts.
+Review, Model, and any tab a feature adds with `add_tab`), the jobs in a dock, menus with keyboard shortcuts.
 
 The window can show before any library is open (its shell: menus and an "Opening the library…" note) and
 `install` a session once the library is ready. The panels and dialogs are imported when first needed: they bring
@@ -85,6 +85,7 @@ class MainWindow(WindowMenus, LibrarySwitching, QMainWindow):
         from studio.ui.library_panel import LibraryPanel
         from studio.ui.license_panel import LicensePanel
         from studio.ui.lineage_view import LineageView
+        from studio.ui.model_page import ModelPage
         from studio.ui.review_panel import ReviewPanel
         from studio.ui.thumbnails import ThumbnailProvider
 
@@ -104,6 +105,8 @@ class MainWindow(WindowMenus, LibrarySwitching, QMainWindow):
         self.add_tab(self.license_panel, "License && royalty")
         self.review_panel = ReviewPanel(session, self.settings.creator)
         self.add_tab(self.review_panel, "Review")
+        self.model_page = ModelPage(session)
+        self.add_tab(self.model_page, "Model")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.library)
         self.splitter.addWidget(self.tabs)

@@ -1,0 +1,307 @@
+"""Model: the page of the selected model or LoRA (the built-in emoji model included). What it was trained on
+(the collection, its member count and training-set hash, the base model a LoRA adapts), the data's creators with
+their work counts, and, where the model and its training set are published on the library's network, their IPs
+and what the data's creators will receive from the training set's group.
+
+The library's facts are a few grouped queries, read on the GUI thread when the selection changes. What the
+creators earned is read from the chain by a job of the window's queue, only while the page is on screen; a
+network that cannot be reached is one line on the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.app.model_facts import NO_CREATOR, ModelFacts, StoryFacts, StoryPlace, model_facts
+from studio.app.rows_model import RowsModel, SortRole
+from studio.app.session import StudioSession
+from studio.app.workers import TaskContext
+from studio.core.amounts import ip_text
+from studio.errors import StudioError
+from studio.services import Studio
+from studio.services.publishing.training_earnings import TrainingEarnings, read_training_earnings
+from studio.ui.theme import REFUSED
+
+# A chain read the window does for itself: the jobs list does not show it (see studio.app.jobs).
+EARNINGS_JOB_KIND = "publish-check"
+TABLE_ROWS = 10  # creators visible at once; the rest scroll
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def wip_text(wei: int) -> str:
+    """'0.5 WIP': WIP is IP wrapped one to one, written the same way."""
+    return ip_text(wei).removesuffix(" IP") + " WIP"
+
+
+@dataclass(frozen=True)
+class EarningsRead:
+    """A job's answer: the earnings, or the one line saying why they could not be read."""
+
+    model_id: str
+    earnings: TrainingEarnings | None = None
+    problem: str | None = None
+
+
+def _table(model: RowsModel, parent: QWidget) -> QTableView:
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SortRole)
+    view = QTableView(parent)
+    view.setModel(proxy)
+    # Unsorted at first: the rows keep the order they are given in (most first, ties by name) until a header click.
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    view.setSortingEnabled(True)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.verticalHeader().hide()
+    view.setAlternatingRowColors(True)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for column in range(1, model.columnCount()):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    view.setMinimumHeight(view.verticalHeader().defaultSectionSize() * (TABLE_ROWS + 1) + 4)
+    return view
+
+
+class ModelPage(QScrollArea):
+    def __init__(self, session: StudioSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        self.setWidget(body)
+        self.heading = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
+
+        self.training_box = QGroupBox("Training set")
+        self.set_title = QLabel(wordWrap=True)
+        self.set_count = QLabel()
+        self.set_hash = QLabel(textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse, wordWrap=True)
+        self.set_hash.setFont(QFont("monospace"))
+        self.base = QLabel(wordWrap=True)
+        form = QFormLayout(self.training_box)
+        form.addRow("Collection", self.set_title)
+        form.addRow("Works", self.set_count)
+        form.addRow("Training-set hash", self.set_hash)
+        form.addRow("Base model", self.base)
+
+        self.creators_box = QGroupBox("The data's creators")
+        self.credit = QLabel(wordWrap=True)
+        self.creators = RowsModel(["Creator", "Works", "License"], numeric=(1,), parent=self)
+        self.creators_view = _table(self.creators, self)
+        creators_layout = QVBoxLayout(self.creators_box)
+        creators_layout.addWidget(self.credit)
+        creators_layout.addWidget(self.creators_view)
+
+        self.story_box = QGroupBox("On Story")
+        self.ips = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True, openExternalLinks=True)
+        self.ips.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.earnings_note = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.earnings = RowsModel(["Creator", "Works in the group", "Will receive"], numeric=(1, 2), parent=self)
+        self.earnings_view = _table(self.earnings, self)
+        self.read_again = QPushButton("Read again")
+        self.read_again.clicked.connect(self.read_earnings)
+        story_layout = QVBoxLayout(self.story_box)
+        story_layout.addWidget(self.ips)
+        story_layout.addWidget(self.earnings_note)
+        story_layout.addWidget(self.earnings_view)
+        story_layout.addWidget(self.read_again, 0, Qt.AlignmentFlag.AlignLeft)
+
+        layout = QVBoxLayout(body)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.training_box)
+        layout.addWidget(self.creators_box)
+        layout.addWidget(self.story_box)
+        layout.addStretch(1)
+
+        self.facts: ModelFacts | None = None
+        self.earnings_read: EarningsRead | None = None
+        self._earnings_job: int | None = None
+        self._earnings_wanted = False  # a read waits for the page to be shown
+        session.selection_changed.connect(self.refresh)
+        session.library_changed.connect(self.refresh)
+        session.jobs.job_finished.connect(self._job_finished)
+        session.jobs.job_failed.connect(self._job_failed)
+        self.refresh()
+
+    # -- the library's facts --------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        work = self.session.current()
+        try:
+            facts = model_facts(self.session.studio, work) if work is not None else None
+        except StudioError as exc:
+            self._show_nothing(f"<span style='color:{REFUSED.name()}'>{_escape(str(exc))}</span>")
+            return
+        if facts is None:
+            self._show_nothing("<i>Select a model or LoRA to see what it was trained on and who made its data.</i>")
+            return
+        changed = self.facts is None or self.facts.model.id != facts.model.id
+        self.facts = facts
+        model = facts.model
+        lic = self.session.studio.catalog.get(model.license_id)
+        who = f" by {_escape(model.creator)}" if model.creator else ""
+        kind = "LoRA" if model.kind.value == "lora" else "Model"
+        self.heading.setText(f"<h3 style='margin:0'>{_escape(model.title)}</h3>{kind}{who} · {_escape(lic.name)}")
+        self._show_training(facts)
+        self._show_story(facts.story)
+        for box in (self.training_box, self.creators_box):
+            box.setVisible(True)
+        if changed:
+            self._clear_earnings()
+        if facts.story is not None and facts.story.published and (changed or self.earnings_read is None):
+            self._want_earnings()
+
+    def _show_nothing(self, text: str) -> None:
+        self.facts = None
+        self.heading.setText(text)
+        for box in (self.training_box, self.creators_box, self.story_box):
+            box.setVisible(False)
+        self.creators.set_rows([])
+        self._clear_earnings()
+
+    def _show_training(self, facts: ModelFacts) -> None:
+        summary = facts.training_set
+        self.credit.setText(facts.credit_line())
+        self.base.setText(f"{facts.base.title} (fine-tuned from it)" if facts.base is not None else "none recorded")
+        if summary is None:
+            for label in (self.set_title, self.set_count, self.set_hash):
+                label.setText("—")
+            self.creators.set_rows([])
+            self.creators_view.setVisible(False)
+            return
+        more = f" (and {facts.other_sets} more)" if facts.other_sets else ""
+        self.set_title.setText(summary.work.title + more)
+        self.set_title.setToolTip(summary.work.id)
+        plural = "s" if summary.creators != 1 else ""
+        self.set_count.setText(f"{summary.count:,} by {summary.creators:,} creator{plural}")
+        self.set_hash.setText(summary.members_sha256)
+        self.creators.set_rows([
+            [row.name if row.creator else (NO_CREATOR, ""), (f"{row.works:,}", row.works), ", ".join(row.licenses)]
+            for row in facts.creators
+        ])
+        self.creators_view.setVisible(True)
+
+    def _show_story(self, story: StoryFacts | None) -> None:
+        self.story_box.setVisible(story is not None)
+        if story is None:
+            return
+        self.story_box.setTitle(f"On Story ({story.network})")
+        lines = [
+            f"Training set: {self._place_html('group IP', story.group, 'not a group on ' + story.network)}",
+            f"Model: {self._place_html('IP', story.model, 'not published on ' + story.network)}",
+        ]
+        if story.group is not None:
+            lines.append(f"{story.members_added:,} of the set's works are members of the group; the others are "
+                         "credited in its metadata.")
+        self.ips.setText("<br>".join(lines))
+        self.read_again.setVisible(story.published)
+        if not story.published:
+            self._note("The data's creators earn on Story once the model and its training set are "
+                                       "published there.")
+
+    @staticmethod
+    def _place_html(what: str, place: StoryPlace | None, missing: str) -> str:
+        if place is None:
+            return f"<i>{_escape(missing)}</i>"
+        if place.explorer_url:
+            return f"{what} <a href='{place.explorer_url}'>{place.ip_id}</a>"
+        return f"{what} {place.ip_id} <span style='color:gray'>(no block explorer: a local chain)</span>"
+
+    # -- what the creators earned (a job) -------------------------------------------------------------------
+    def _clear_earnings(self) -> None:
+        self.earnings_read = None
+        self._earnings_wanted = False
+        self.earnings.set_rows([])
+        self.earnings_view.setVisible(False)
+        self._note("")
+
+    def _want_earnings(self) -> None:
+        self._earnings_wanted = True
+        if self.isVisible():
+            self.read_earnings()
+        else:
+            self._note("What the data's creators will receive is read when this page is shown.")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._earnings_wanted and self._earnings_job is None:
+            self.read_earnings()
+
+    def read_earnings(self) -> int | None:
+        """Read what the data's creators will receive, on the io lane; returns the job's id."""
+        facts = self.facts
+        if facts is None or facts.story is None or facts.training_set is None or not facts.story.published:
+            return None
+        self._earnings_wanted = False
+        model_id, collection_id, network = facts.model.id, facts.training_set.work.id, facts.story.network
+        self._note(f"Reading what the data's creators will receive on {network}…")
+
+        def task(_ctx: TaskContext, studio: Studio) -> EarningsRead:
+            try:
+                earnings = read_training_earnings(
+                    studio.publishing.setup, studio.publishing.journal, studio.library.group_members,
+                    studio.library.works, collection_id, network)
+            except StudioError as exc:  # an unreachable network is a line on the page, not a failed job
+                return EarningsRead(model_id, problem=str(exc))
+            return EarningsRead(model_id, earnings=earnings)
+
+        self._earnings_job = self.session.submit(EARNINGS_JOB_KIND, f"Read the earnings of {facts.model.title}",
+                                                 task)
+        return self._earnings_job
+
+    def _job_finished(self, job_id: int, result: Any) -> None:
+        if job_id != self._earnings_job:
+            return
+        self._earnings_job = None
+        if not isinstance(result, EarningsRead) or self.facts is None or result.model_id != self.facts.model.id:
+            return  # another model was selected meanwhile
+        self.earnings_read = result
+        if result.earnings is None:
+            self._note(result.problem or "", problem=True)
+            self.earnings_view.setVisible(False)
+            return
+        self._show_earnings(result.earnings)
+
+    def _job_failed(self, job_id: int, message: str) -> None:
+        if job_id == self._earnings_job:
+            self._earnings_job = None
+            self._note(message, problem=True)
+
+    def _note(self, text: str, *, problem: bool = False) -> None:
+        self.earnings_note.setText(text)
+        self.earnings_note.setStyleSheet(f"color: {REFUSED.name()}" if problem else "")
+
+    def _show_earnings(self, earnings: TrainingEarnings) -> None:
+        n = len(earnings.creators)
+        if not earnings.members:
+            self._note("No work of the training set is a member of the group yet: there is nothing "
+                                       "for its creators to receive.")
+        else:
+            self._note(
+                f"{earnings.members:,} works by {n:,} creator{'s' if n != 1 else ''} are members of the group; "
+                f"they will receive {wip_text(earnings.claimable)} in all once the group's royalties are collected "
+                "and paid into their vaults, from where each creator claims.")
+        self.earnings.set_rows([
+            [c.creator or (NO_CREATOR, ""), (f"{c.members:,}", c.members), (wip_text(c.claimable), c.claimable)]
+            for c in earnings.creators
+        ])
+        self.earnings_view.setVisible(bool(earnings.creators))

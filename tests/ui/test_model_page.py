@@ -1,0 +1,107 @@
+"""The Model tab: a selected model or LoRA shows its training set (title, member count, training-set hash, the base
+model of a LoRA), its data's creators with their work counts as the store counts them, and where it and its
+training set are on Story."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+
+from studio.app.works_model import WorkIdRole
+from studio.core.types import Origin, Relation, Terms, WorkKind
+from studio.lineage.graph import LineageGraph, ParentLink
+from studio.services.collections import members_hash
+from studio.store.works import NewWork
+
+
+def _store_creators(studio, collection_id: str) -> list[tuple[str, int]]:
+    """(creator, works) of the set's members, straight from SQLite, most works first."""
+    rows = studio.library.db.query(
+        "SELECT coalesce(w.creator, '') AS c, count(*) AS n FROM collection_members m JOIN works w ON w.id = m.work_id "
+        "WHERE m.collection_id = ? GROUP BY c ORDER BY n DESC, c", (collection_id,))
+    return [(row[0], int(row[1])) for row in rows]
+
+
+def _shown(model) -> list[tuple[str, ...]]:
+    return [tuple(model.index(r, c).data() for c in range(model.columnCount())) for r in range(model.rowCount())]
+
+
+def _select_in_gallery(window, work_id: str, kind_label: str) -> None:
+    """Select the work the way a user does: the kind filter, then a click on its tile."""
+    filters = window.library.filters
+    filters.kind.setCurrentIndex(filters.kind.findText(kind_label))
+    model = window.library.model
+    row = model.row_of(work_id)
+    assert row is not None, f"{work_id} is not listed under {kind_label}"
+    window.library.gallery.selectionModel().setCurrentIndex(
+        model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    assert window.session.selection == (work_id,) and model.index(row).data(WorkIdRole) == work_id
+
+
+def test_the_emoji_model_page_names_its_openmoji_training_set_and_every_creator(qtbot, window, monkeypatch):
+    monkeypatch.delenv("STUDIO_BUILTIN_MODEL", raising=False)
+    studio = window.session.studio
+    emoji = studio.models.builtin("studio-emoji").work
+    window.session.library_changed.emit()
+    _select_in_gallery(window, emoji.id, "Models")
+    page = window.model_page
+    window.tabs.setCurrentWidget(page)
+
+    [edge] = [e for e in studio.parents(emoji.id) if e.relation is Relation.trained_on]
+    collection = studio.work(edge.parent_id)
+    creators = _store_creators(studio, collection.id)
+    count = sum(n for _, n in creators)
+    assert count == studio.library.members.count(collection.id) == 4200
+    assert len(creators) == 118
+    assert page.set_title.text() == collection.title == "OpenMoji 17 (4,395 emoji)"
+    assert page.set_count.text() == "4,200 by 118 creators"
+    assert page.set_hash.text() == members_hash(studio.library.members.member_hashes(collection.id))
+    assert page.base.text() == "none recorded"
+    assert page.credit.text() == "Trained on 4,200 works by 118 creators, CC BY-SA 4.0"
+
+    shown = _shown(page.creators_view.model())
+    assert len(shown) == len(creators)
+    counted = [(name, int(works.replace(",", ""))) for name, works, _ in shown]
+    assert sorted(counted) == sorted(creators)
+    assert [n for _, n in counted] == sorted((n for _, n in creators), reverse=True)  # most works first
+    assert {lic for _, _, lic in shown} == {"CC BY-SA 4.0"}
+
+    # Not published on this library's network: said so, and nothing is read from a chain.
+    assert page.story_box.title() == "On Story (devnet)"
+    assert "not a group on devnet" in page.ips.text() and "not published on devnet" in page.ips.text()
+    assert page.read_again.isHidden() and page.read_earnings() is None
+
+
+def test_a_lora_page_shows_its_small_training_set_its_base_model_and_sorts_creators(qtbot, window, add_image):
+    studio = window.session.studio
+    ada = [add_image("cc-by-4.0", title=f"ada {i}", creator="Ada") for i in range(3)]
+    bo = add_image("cc0-1.0", title="bo", creator="Bo")
+    both = add_image("cc-by-sa-4.0", title="ada sa", creator="Ada")
+    collection = studio.collections.create("Training set of Tiles", work_refs=[*ada, bo, both])
+    base = studio.models.builtin("studio-tiny").work
+    with studio.library.db.atomic():
+        lora = studio.library.works.insert(NewWork(
+            kind=WorkKind.lora, sha256="a" * 64, title="Tiles", creator="Cy", origin=Origin.generated,
+            terms=Terms("cc-by-sa-4.0"), format="safetensors"))
+        LineageGraph(studio.library.edges).add_parents(lora.id, [ParentLink(base.id, Relation.finetuned_from),
+                                                                  ParentLink(collection.id, Relation.trained_on)])
+    window.session.library_changed.emit()
+    _select_in_gallery(window, lora.id, "LoRAs")
+    page = window.model_page
+
+    assert "Tiles" in page.heading.text() and "LoRA by Cy" in page.heading.text()
+    assert page.set_title.text() == "Training set of Tiles"
+    assert page.set_count.text() == "5 by 2 creators"
+    assert page.base.text() == "studio-tiny (fine-tuned from it)"
+    assert page.set_hash.text() == collection.recipe.extra["members_sha256"]
+    assert page.credit.text() == ("Trained on 3 works by 1 creator, CC BY 4.0; 1 work by 1 creator, CC BY-SA 4.0; "
+                                  "1 work by 1 creator, CC0 1.0 Universal")
+    assert _shown(page.creators_view.model()) == [("Ada", "4", "CC BY 4.0, CC BY-SA 4.0"),
+                                                  ("Bo", "1", "CC0 1.0 Universal")]
+    assert _store_creators(studio, collection.id) == [("Ada", 4), ("Bo", 1)]
+
+    page.creators_view.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # by count, not by text
+    assert [row[0] for row in _shown(page.creators_view.model())] == ["Bo", "Ada"]
+
+    # An image is not a model: the page says what to select.
+    window.session.select([bo])
+    assert "Select a model or LoRA" in page.heading.text() and page.training_box.isHidden()
