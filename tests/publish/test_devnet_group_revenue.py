@@ -6,13 +6,16 @@ its owner then claims. Uses anvil's public dev accounts, which exist only on loc
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 
 import pytest
+from click.testing import CliRunner
 from devnet_chain import NO_CONFIG, PCT, ZERO, Chain, commercial_remix
 from eth_account import Account
 
+from studio.cli.main import cli
 from studio.publish.chain import ChainClient
 from studio.publish.devnet.addresses import EVEN_SPLIT_GROUP_POOL, ROYALTY_POLICY_LRP, WIP
 from studio.publish.errors import PublishError
@@ -24,8 +27,17 @@ from studio.publish.group_revenue import (
 )
 from studio.publish.networks import NETWORKS
 from studio.publish.revenue import claim
-from studio.royalty import GROUP_SCALE, EvenSplitPool, group_due, member_payouts, payout, royalty_split
+from studio.royalty import (
+    GROUP_SCALE,
+    EvenSplitPool,
+    group_due,
+    member_payouts,
+    member_share,
+    payout,
+    royalty_split,
+)
 from studio.secrets import Secret
+from studio.services.publishing.revenue import GroupShare
 
 POOL_CONFIG = {**NO_CONFIG, "isSet": True, "expectGroupRewardPool": EVEN_SPLIT_GROUP_POOL}
 DEV_MNEMONIC = "test test test test test test test test test test test junk"  # anvil's public default
@@ -210,3 +222,55 @@ def test_generated_groups_pay_what_the_engine_predicts(chain: Chain, app_chain: 
             assert app_chain.claimable(member, member) == received[member]
     assert group_pending(app_chain, shape.group) == []
     claim_and_check(chain, app_chain, keys, shape, received)
+
+
+def run_cli(desk, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--library", str(desk.studio.library.root), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output + result.stderr
+    return result.stdout
+
+
+def test_the_studio_shows_and_claims_what_a_group_holds_for_a_member_work(desk, chain: Chain,
+                                                                         app_chain: ChainClient,
+                                                                         keys: list[Secret]) -> None:
+    """A work the studio published joins a training set's group (recorded in the journal as the group
+    publisher records it); `revenue show` lists what the group holds for it, and `claim` collects it from
+    the group and claims it into the studio's wallet."""
+    cat = desk.work("Cat", rev_share=10, royalty_policy="lrp")
+    desk.publish(cat)
+    ip = desk.ip(cat)
+    (terms_id,) = desk.publishing.journal.confirmed(cat.id, "devnet").license_terms_ids
+    net = desk.publishing.network("devnet")
+    app_chain.transact(desk.publishing.setup.key(net), app_chain.set_licensing_config(ip, terms_id, POOL_CONFIG))
+    other, ids = chain.register_root(app_chain.license_terms(terms_id), owner=chain.bob, configs=[POOL_CONFIG])
+    assert ids == [terms_id]
+    group = app_chain.group_registered(app_chain.transact(keys[0], app_chain.register_group(terms_id, NO_CONFIG,
+                                                                                            [ip, other])))
+    training_set = desk.studio.collections.create("Cats", work_refs=[cat.id])
+    desk.studio.library.group_members.record_added("devnet", training_set.id, group, [(cat.id, ip)])
+    model = chain.register_derivative([group], [terms_id], owner=chain.accounts[6])
+    image = chain.register_derivative([model], [terms_id], owner=chain.accounts[7])
+    tip = 3 * 10**18 + 1
+    chain.pay(image, tip, ZERO, sender=chain.accounts[5])
+    share = member_share(group_due(tip, app_chain.policy_royalty("lrp", image, group)), 2)
+    assert share == (tip // 100) // 2
+
+    own, held = desk.publishing.revenue(cat.id, "devnet")
+    assert not isinstance(own, GroupShare) and own.total == 0
+    assert isinstance(held, GroupShare)
+    assert (held.work_id, held.group_work_id, held.group_ip) == (cat.id, training_set.id, group)
+    assert (held.in_vault, held.in_pool, held.share, held.total) == (0, 0, share, share)
+    shown = json.loads(run_cli(desk, "revenue", "show", cat.id, "--json"))
+    assert [line.get("group_id") for line in shown] == [None, training_set.id]
+    assert shown[1]["claimable_wei"] == share and shown[1]["uncollected_share_wei"] == share
+    table = run_cli(desk, "revenue", "show", cat.id)
+    assert "in group" in table and training_set.id in table and group in table
+
+    result = desk.publishing.claim(cat.id, "devnet")
+    (collected,) = result["from_groups"]
+    assert (collected["group_id"], collected["group_ip"], len(collected["tx_hashes"])) == (training_set.id, group, 2)
+    assert result["claimed"] == [(WIP, share)]
+    assert app_chain.claimable(other, other) == 0  # the pool paid only the member that was asked for
+    assert app_chain.claimable_group_reward(group, [other]) == [share]
+    _, after = desk.publishing.revenue(cat.id, "devnet")
+    assert (after.in_pool, after.share, after.total) == (0, 0, 0)
