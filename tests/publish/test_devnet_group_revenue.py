@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -16,6 +17,8 @@ from devnet_chain import NO_CONFIG, PCT, ZERO, Chain, commercial_remix
 from eth_account import Account
 
 from studio.cli.main import cli
+from studio.core.types import Origin, Relation, Terms, WorkKind, percent_to_units
+from studio.lineage.graph import LineageGraph, ParentLink
 from studio.publish.chain import ChainClient
 from studio.publish.devnet.addresses import EVEN_SPLIT_GROUP_POOL, ROYALTY_POLICY_LRP, WIP
 from studio.publish.errors import PublishError
@@ -38,6 +41,7 @@ from studio.royalty import (
 )
 from studio.secrets import Secret
 from studio.services.publishing.revenue import GroupShare
+from studio.store.works import NewWork
 
 POOL_CONFIG = {**NO_CONFIG, "isSet": True, "expectGroupRewardPool": EVEN_SPLIT_GROUP_POOL}
 DEV_MNEMONIC = "test test test test test test test test test test test junk"  # anvil's public default
@@ -274,3 +278,42 @@ def test_the_studio_shows_and_claims_what_a_group_holds_for_a_member_work(desk, 
     assert app_chain.claimable_group_reward(group, [other]) == [share]
     _, after = desk.publishing.revenue(cat.id, "devnet")
     assert (after.in_pool, after.share, after.total) == (0, 0, 0)
+
+
+def test_a_tip_to_an_image_made_with_a_published_lora_reaches_the_training_sets_creators(desk, chain: Chain) -> None:
+    """All through the studio: two works published, a training set of them published as a group, a LoRA
+    trained on it and an image made with the LoRA published, a tip paid to the image; each member's revenue
+    shows the group's share the royalty engine predicted for the image, and claiming pays exactly it."""
+    members = [desk.work(f"Sketch {i}", rev_share=10, royalty_policy="lrp") for i in range(2)]
+    for work in members:
+        desk.publish(work)
+    training_set = desk.studio.collections.create("Sketches", work_refs=[m.id for m in members])
+    library = desk.studio.library
+    with library.db.atomic():
+        lora = library.works.insert(NewWork(
+            kind=WorkKind.lora, sha256=uuid.uuid4().hex * 2, title="Sketch style",
+            creator="Test Creator", origin=Origin.generated, format="safetensors",
+            terms=Terms("pil-commercial-remix", rev_share=percent_to_units(10), royalty_policy="lrp"),
+        ))
+        LineageGraph(library.edges).add_parents(lora.id, [ParentLink(training_set.id, Relation.trained_on)])
+    desk.publish(library.works.get(lora.id))
+    image = desk.work("Made with the style", parents=[library.works.get(lora.id)], relation=Relation.styled_with)
+    desk.publish(image)
+
+    # The royalty engine's split of the image, as its publication predicted it: the group's share of it.
+    predicted = desk.publishing.journal.confirmed(image.id, "devnet").prediction
+    (group,) = [a for a in predicted["ancestors"] if a["work_id"] == training_set.id]
+    group_ip = desk.publishing.journal.confirmed(training_set.id, "devnet").ip_id
+    assert group["ip_id"] == group_ip and group["royalty"] == PCT  # 10% of the LoRA's 10%
+    fee = chain.c("RoyaltyModule").functions.royaltyFeePercent().call()
+    tip = 2 * 10**18 + 3
+    desk.publishing.pay(image.id, tip, "devnet")
+    share = member_payouts(group_due(tip, group["royalty"], fee), [m.id for m in members])
+    for member in members:
+        lines = desk.publishing.revenue(member.id, "devnet")
+        held = [c for c in lines if isinstance(c, GroupShare)]
+        assert [(c.group_work_id, c.total) for c in held] == [(training_set.id, share[member.id])]
+    result = desk.publishing.claim(members[0].id, "devnet")
+    assert result["claimed"] == [(WIP, share[members[0].id])]
+    (second,) = [c for c in desk.publishing.revenue(members[1].id, "devnet") if isinstance(c, GroupShare)]
+    assert (second.in_pool, second.share, second.total) == (share[members[1].id], 0, share[members[1].id])
