@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -95,7 +96,8 @@ class ModelPage(QScrollArea):
         self.training_box = QGroupBox("Training set")
         self.set_title = QLabel(wordWrap=True)
         self.set_count = QLabel()
-        self.set_hash = QLabel(textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse, wordWrap=True)
+        # 64 hex digits do not wrap: a read-only field scrolls and copies them without widening the page.
+        self.set_hash = QLineEdit(readOnly=True, frame=False)
         self.set_hash.setFont(QFont("monospace"))
         self.base = QLabel(wordWrap=True)
         form = QFormLayout(self.training_box)
@@ -161,12 +163,12 @@ class ModelPage(QScrollArea):
         who = f" by {_escape(model.creator)}" if model.creator else ""
         kind = "LoRA" if model.kind.value == "lora" else "Model"
         self.heading.setText(f"<h3 style='margin:0'>{_escape(model.title)}</h3>{kind}{who} · {_escape(lic.name)}")
+        if changed:
+            self._clear_earnings()
         self._show_training(facts)
         self._show_story(facts.story)
         for box in (self.training_box, self.creators_box):
             box.setVisible(True)
-        if changed:
-            self._clear_earnings()
         if facts.story is not None and facts.story.published and (changed or self.earnings_read is None):
             self._want_earnings()
 
@@ -194,6 +196,7 @@ class ModelPage(QScrollArea):
         plural = "s" if summary.creators != 1 else ""
         self.set_count.setText(f"{summary.count:,} by {summary.creators:,} creator{plural}")
         self.set_hash.setText(summary.members_sha256)
+        self.set_hash.setCursorPosition(0)  # its start in view, as it is read
         self.creators.set_rows([
             [row.name if row.creator else (NO_CREATOR, ""), (f"{row.works:,}", row.works), ", ".join(row.licenses)]
             for row in facts.creators

@@ -5,12 +5,19 @@ training set are on Story."""
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from studio.app.works_model import WorkIdRole
-from studio.core.types import Origin, Relation, Terms, WorkKind
+from studio.core.types import Origin, Relation, Terms, WorkKind, percent_to_units
 from studio.lineage.graph import LineageGraph, ParentLink
+from studio.publish.chain import ChainClient
+from studio.publish.group_revenue import member_claimable
+from studio.publish.networks import NETWORKS
+from studio.royalty import GROUP_SCALE
 from studio.services.collections import members_hash
+from studio.services.publishing import PublishOptions
 from studio.store.works import NewWork
+from studio.ui.model_page import wip_text
 
 
 def _store_creators(studio, collection_id: str) -> list[tuple[str, int]]:
@@ -105,3 +112,66 @@ def test_a_lora_page_shows_its_small_training_set_its_base_model_and_sorts_creat
     # An image is not a model: the page says what to select.
     window.session.select([bo])
     assert "Select a model or LoRA" in page.heading.text() and page.training_box.isHidden()
+
+
+def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receive(qtbot, keyring_env, window,
+                                                                                  add_image):
+    studio = window.session.studio
+    publishing = studio.publishing
+    lrp = {"rev_share": percent_to_units(10), "royalty_policy": "lrp"}
+    try:
+        publishing.create_wallet()
+        members = [add_image("pil-commercial-remix", title=f"ada {i}", creator="Ada", **lrp) for i in range(2)]
+        members.append(add_image("pil-commercial-remix", title="bo", creator="Bo", **lrp))
+        for member in members:
+            publishing.publish(member, PublishOptions(network="devnet"))
+        outsider = add_image("cc-by-4.0", title="cy", creator="Cy")  # not on Story: credited, not a member
+        collection = studio.collections.create("Style set", work_refs=[*members, outsider])
+        with studio.library.db.atomic():
+            lora = studio.library.works.insert(NewWork(
+                kind=WorkKind.lora, sha256="b" * 64, title="My Style", creator="Dee", origin=Origin.generated,
+                terms=Terms("pil-commercial-remix", rev_share=percent_to_units(10), royalty_policy="lrp"),
+                format="safetensors"))
+            LineageGraph(studio.library.edges).add_parents(lora.id, [ParentLink(collection.id, Relation.trained_on)])
+        group_pub, model_pub = (r.publication for r in publishing.publish(lora.id, PublishOptions(network="devnet")))
+        assert group_pub.prediction["kind"] == "group"
+        tip = 10**18 + 7  # an amount the pool cannot split evenly
+        publishing.pay(lora.id, tip, "devnet")
+        window.session.library_changed.emit()
+
+        page = window.model_page
+        window.tabs.setCurrentWidget(page)
+        _select_in_gallery(window, lora.id, "LoRAs")
+        assert group_pub.ip_id in page.ips.text() and model_pub.ip_id in page.ips.text()
+        assert "no block explorer" in page.ips.text()  # the devnet has none, so no link
+        assert "3 of the set's works are members of the group" in page.ips.text()
+        qtbot.waitUntil(lambda: page.earnings_read is not None, timeout=60_000)
+        earnings = page.earnings_read.earnings
+        assert earnings is not None, page.earnings_read.problem
+
+        # What each member will receive, as the chain's pool computes it, summed per creator from the journal.
+        member_ips = {m: publishing.journal.confirmed(m, "devnet").ip_id for m in members}
+        client = ChainClient(NETWORKS["devnet"], publishing.devnet_status().rpc_url)
+        try:
+            owed = member_claimable(client, group_pub.ip_id, list(member_ips.values()))
+        finally:
+            client.close()
+        due = tip * 10 // 100  # the group's LRP share of the tip to the LoRA
+        share = due * GROUP_SCALE // 3 // GROUP_SCALE
+        assert set(owed.values()) == {share} and share > 0
+        assert _shown(page.earnings_view.model()) == [
+            ("Ada", "2", wip_text(2 * share)), ("Bo", "1", wip_text(share))]
+        assert [(c.creator, c.members, c.claimable) for c in earnings.creators] == [("Ada", 2, 2 * share),
+                                                                                    ("Bo", 1, share)]
+        assert f"they will receive {wip_text(3 * share)} in all" in page.earnings_note.text()
+
+        # The devnet stopped: one line on the page, no dialog.
+        publishing.devnet_stop()
+        job = page.read_earnings()
+        qtbot.waitUntil(lambda: window.session.jobs.job(job).state.done, timeout=60_000)
+        assert page.earnings_read.earnings is None
+        assert page.earnings_note.text() == "devnet is not running (start it with `studio devnet start`)"
+        assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    finally:
+        window.shutdown()
+        publishing.devnet_stop()
