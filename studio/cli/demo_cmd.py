@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
+from studio.cli.demo_training import GROUP_POLICY, GROUP_REV_SHARE, publish_model, tip_and_show_data_earnings
 from studio.cli.library_cmds import render_tree
 from studio.cli.license_cmds import distinct, print_split, print_verdict
 from studio.cli.output import percent, progress, table
@@ -83,9 +84,10 @@ def generate_chain(state: DemoState) -> None:
     remix = partial(CreateRequest, Mode.img2img, strength=0.6)  # each remixes the work before it
     steps = [
         # Prompts in the built-in emoji model's domain (OpenMoji annotations), so each step is recognisable.
-        CreateRequest(Mode.txt2img, "grinning cat", seed=7, title="Grinning Cat",
-                      creator="Ada Demo", license_id="pil-commercial-remix", rev_share=percent_to_units(5)),
-        remix("cat face", seed=8, title="Cat Face", creator="Ben Demo", rev_share=percent_to_units(10)),
+        # Under the terms the model's training set offers on Story, so that on the devnet it links to the model.
+        CreateRequest(Mode.txt2img, "grinning cat", seed=7, title="Grinning Cat", creator="Ada Demo",
+                      license_id="pil-commercial-remix", rev_share=GROUP_REV_SHARE, royalty_policy=GROUP_POLICY),
+        remix("cat face", seed=8, title="Cat Face", creator="Ben Demo", rev_share=percent_to_units(15)),
         remix("smiling cat with heart-eyes", seed=9, title="Cat in Love", creator="Cy Demo"),
     ]
     chain: list[Work] = []
@@ -172,7 +174,9 @@ def publish_on_devnet(state: DemoState) -> None:
                        "which is for the devnet only")
         else:
             click.echo(f"  wallet {wallet.address} (key in the OS keyring)")
+        model = publish_model(state.studio)
         last = state.chain[-1]
+        heading("Publishing the chain on the devnet: its first image links to the model")
         with progress("publishing the chain on the devnet"):
             results = publishing.publish(last.id, PublishOptions(network="devnet"))
         for result in results:
@@ -181,6 +185,7 @@ def publish_on_devnet(state: DemoState) -> None:
             click.echo(f"  {pub.work_id}  {title:<22} IP {pub.ip_id}  ({len(result.transactions)} tx, "
                        f"{result.gas_used} gas)")
         show_chain_split(state, results[-1].publication)
+        tip_and_show_data_earnings(state.studio, model, results[-1].publication)
     finally:
         publishing.devnet_stop()
     click.echo("  devnet stopped; `studio devnet start` brings it back with everything published")

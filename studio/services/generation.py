@@ -56,6 +56,7 @@ class CreateRequest:
     creator: str | None = None
     license_id: str | None = None
     rev_share: int | None = None
+    royalty_policy: str | None = None  # "lap" or "lrp" where the license lets the creator choose
     commercial: bool = False
 
     def __post_init__(self) -> None:
@@ -141,6 +142,7 @@ class GenerationService:
             commercial=create.commercial,
             license_id=create.license_id,
             rev_share=create.rev_share,
+            royalty_policy=create.royalty_policy,
         )
         raise_request_errors(plan)
         refuse_unless_allowed(plan, create.mode.noun)
