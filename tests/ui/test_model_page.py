@@ -17,7 +17,7 @@ from studio.royalty import GROUP_SCALE
 from studio.services.collections import members_hash
 from studio.services.publishing import PublishOptions
 from studio.store.works import NewWork
-from studio.ui.model_page import wip_text
+from studio.ui.model_page import EARNINGS_JOB_KIND, wip_text
 
 
 def _store_creators(studio, collection_id: str) -> list[tuple[str, int]]:
@@ -140,12 +140,17 @@ def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receiv
         window.session.library_changed.emit()
 
         page = window.model_page
+        reads = lambda: [j for j in window.session.jobs.jobs() if j.kind == EARNINGS_JOB_KIND]  # noqa: E731
+        before = len(reads())
+        _select_in_gallery(window, lora.id, "LoRAs")  # while another tab is shown: nothing is read yet
+        assert not page.isVisible() and len(reads()) == before
+        assert page.earnings_note.text() == "What the data's creators will receive is read when this page is shown."
         window.tabs.setCurrentWidget(page)
-        _select_in_gallery(window, lora.id, "LoRAs")
         assert group_pub.ip_id in page.ips.text() and model_pub.ip_id in page.ips.text()
         assert "no block explorer" in page.ips.text()  # the devnet has none, so no link
         assert "3 of the set's works are members of the group" in page.ips.text()
         qtbot.waitUntil(lambda: page.earnings_read is not None, timeout=60_000)
+        assert len(reads()) == before + 1
         earnings = page.earnings_read.earnings
         assert earnings is not None, page.earnings_read.problem
 
