@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from devnet_chain import NO_CONFIG, PCT
 from eth_account import Account
-from publish_helpers import open_desk
+from publish_helpers import desk_with_wallet, open_desk
 
 from studio.core.types import Origin
 from studio.errors import InvalidInput
@@ -135,3 +135,23 @@ def test_contributions_whose_file_is_not_their_hash_are_refused_before_anything_
     with pytest.raises(InvalidInput, match="development accounts"):
         publish_contributions(client, setup.storage(client.network), many, terms)
     assert client.nonce(contributor) == nonce
+
+
+def test_the_linked_emoji_join_the_openmoji_training_sets_group(chain, devnet, tmp_path, monkeypatch) -> None:
+    with desk_with_wallet(tmp_path / "lib", devnet, tmp_path, monkeypatch) as desk:
+        library = desk.studio.library
+        collection = ensure_openmoji_collection(library)
+        chosen = pick_contributions(library, collection.id, creators=2, each=2)[:3]
+        setup = desk.publishing.setup
+        net = setup.network("devnet")
+        client = setup.client(net)
+        published = publish_contributions(client, setup.storage(net), chosen, member_terms(desk.studio.catalog,
+                                                                                           10 * PCT))
+        for p in published:
+            assert desk.publishing.importer.import_or_link(p.ip_id, "devnet").linked
+        (result,) = desk.publish(collection)
+        group = result.publication.ip_id
+        assert client.is_group(group)
+        assert {m.lower() for m in client.group_members(group)} == {p.ip_id.lower() for p in published}
+        rows = library.group_members.members_of(collection.id, "devnet")
+        assert {r.member_work_id for r in rows} == {library.works.by_sha256(c.sha256).id for c in chosen}
