@@ -111,6 +111,8 @@ def pick_contributions(library: Library, collection_id: str, *, creators: int, e
                        package_dir: Path | None = None) -> list[Contribution]:
     """`each` emoji from each of the first `creators` creators of the collection (in member order) to have that
     many; the SVG is read from the openmoji package folder when given and its bytes match the work's sha256."""
+    if creators < 1 or each < 1:
+        raise InvalidInput("pick at least one creator and one work each")
     found: dict[str, list[Work]] = {}
     for work_id in library.members.members(collection_id):
         work = library.works.get(work_id)
