@@ -185,7 +185,8 @@ def publish_on_devnet(state: DemoState) -> None:
             click.echo(f"  {pub.work_id}  {title:<22} IP {pub.ip_id}  ({len(result.transactions)} tx, "
                        f"{result.gas_used} gas)")
         show_chain_split(state, results[-1].publication)
-        tip_and_show_data_earnings(state.studio, model, results[-1].publication)
+        if model is not None:
+            tip_and_show_data_earnings(state.studio, model, results[-1].publication)
     finally:
         publishing.devnet_stop()
     click.echo("  devnet stopped; `studio devnet start` brings it back with everything published")

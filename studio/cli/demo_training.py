@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from studio.cli.output import percent, progress, table
-from studio.core.types import Work, units_to_percent
+from studio.core.types import Work, WorkKind, units_to_percent
 from studio.licensing.training_sets import DEFAULT_GROUP_REV_SHARE
 from studio.publish.devnet.contributors import member_terms, pick_contributions, publish_contributions
 from studio.publish.group_revenue import collect_for_members
@@ -41,13 +41,17 @@ def heading(text: str) -> None:
     click.secho(f"== {text}", bold=True)
 
 
-def publish_model(studio: Studio) -> ModelOnChain:
+def publish_model(studio: Studio) -> ModelOnChain | None:
     """Contributors publish a few emoji; the library links them to its OpenMoji works; the model's training set
-    goes on the devnet as their group, the model as its derivative."""
+    goes on the devnet as their group, the model as its derivative. None for a built-in model without a
+    training set (the untrained `studio-tiny`)."""
     publishing = studio.publishing
     net = publishing.network("devnet")
     model = studio.models.builtin().work
-    collection = next(p for p in studio.lineage(model.id).works.values() if p.kind.value == "collection")
+    collection = next((p for p in studio.lineage(model.id).works.values() if p.kind is WorkKind.collection), None)
+    if collection is None:
+        click.echo(f"  the built-in model {model.title} learned from no data, so no training set goes on Story")
+        return None
     heading(f"The data's creators on Story: {CONTRIBUTORS} OpenMoji contributors publish {EMOJI_EACH} emoji each")
     picked = pick_contributions(studio.library, collection.id, creators=CONTRIBUTORS, each=EMOJI_EACH,
                                 package_dir=OPENMOJI_PACKAGE)
