@@ -145,6 +145,9 @@ def publish_group() -> None:
     """Publish works on Story: `studio publish ID`, `studio publish status [ID]`."""
 
 
+DATA_ROWS = 8  # creators listed per training set in the plan; the rest are counted
+
+
 def _plan_text(plan: PublishPlan, err: bool = False) -> None:
     echo = partial(click.echo, err=err)
     echo(f"Publishing on {plan.network.name} (chain id {plan.network.chain_id}) with wallet {plan.wallet}:")
@@ -175,6 +178,13 @@ def _plan_text(plan: PublishPlan, err: bool = False) -> None:
             echo(f"     credited, not linked: “{credit.title}” ({credit.license_id})")
     for note in distinct(plan.notes):
         echo(f"  - {note.message}")
+    for payout in plan.data_payouts:
+        echo(f"  a payment of {ip_text(payout.payment)} to “{plan.target.title}” pays “{payout.group_title}” "
+             f"{ip_text(payout.group_due)}, shared by its {payout.members} members on {plan.network.name}:")
+        for row in payout.creators[:DATA_ROWS]:
+            echo(f"     {row.creator or 'unknown creator'}: {ip_text(row.amount)} ({row.members} works)")
+        if len(payout.creators) > DATA_ROWS:
+            echo(f"     … and {len(payout.creators) - DATA_ROWS} more creators")
     if plan.minting_fee:
         echo(f"  minting fees: {ip_text(plan.minting_fee)}, wrapped into WIP and approved as needed")
     fee_line = plan.fee_line()

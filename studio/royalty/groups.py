@@ -166,3 +166,28 @@ def _count(members: int) -> None:
 def _units(value: int, what: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= HUNDRED_PERCENT:
         raise InvalidInput(f"{what} must be 0..{HUNDRED_PERCENT} Story units (100%), not {value!r}")
+
+
+@dataclass(frozen=True)
+class DataPayout:
+    """What a payment to a work pays the data of one training set on Story: the group's due under LRP, shared
+    evenly by the members that are on Story, summed per creator (the royalty engine's preview)."""
+
+    group_work_id: str
+    group_title: str
+    payment: int
+    group_due: int
+    members: int
+    creators: tuple[CreatorPayout, ...]
+
+    @property
+    def per_member(self) -> int:
+        return member_share(self.group_due, self.members) if self.members else 0
+
+
+def data_payout(group_work_id: str, group_title: str, payment: int, group_share_units: int,
+                members: Sequence[tuple[str, str | None]]) -> DataPayout:
+    """The preview of `payment` wei paid to a descendant whose revenue owes the group `group_share_units`."""
+    due = group_due(payment, group_share_units)
+    creators = tuple(creator_payouts(due, members)) if members else ()
+    return DataPayout(group_work_id, group_title, payment, due, len(members), creators)

@@ -99,6 +99,10 @@ def test_a_lora_is_a_derivative_of_its_training_sets_group_and_images_made_with_
     image = desk.work("Made with my style", parents=[lora], relation=Relation.styled_with)
     plan = desk.publishing.plan(image.id, PublishOptions(network="devnet"))
     assert "model_linked" in {r.code for r in plan.notes}
+    (payout,) = plan.data_payouts  # 1 IP to the image: 10% to the LoRA, 10% of that to its training set
+    assert payout.group_work_id == collection.id and payout.members == 2
+    assert payout.group_due == 10**18 // 100 and payout.per_member == 10**18 // 200
+    assert [(c.creator, c.members, c.amount) for c in payout.creators] == [("Test Creator", 2, 10**18 // 100)]
     (published,) = desk.publish(image)
     pub = published.publication
     assert client.parents(pub.ip_id) == [model.ip_id]

@@ -19,6 +19,7 @@ from studio.publish.journal import Journal, Publication
 from studio.publish.metadata import Credit
 from studio.publish.networks import Network
 from studio.publish.publisher import StepPlan
+from studio.royalty.groups import DataPayout
 from studio.royalty.publishing import cap_refusals, publish_royalty
 from studio.services.approval import ReleaseGate
 from studio.services.licensing_view import LicenseView, now
@@ -27,6 +28,7 @@ from studio.services.publishing.training_planning import (
     MAX_STORY_PARENTS,
     TRAINING_KINDS,
     StoryTerms,
+    data_payouts,
     group_step,
     model_step,
 )
@@ -61,6 +63,7 @@ class PublishPlan:
     fees: FeeEstimate | None = None
     fees_unavailable: str | None = None  # why the network could not quote the gas (it could not be reached)
     notes: tuple[Reason, ...] = ()  # what the engines decided about training sets, models and their links
+    data_payouts: tuple[DataPayout, ...] = ()  # what 1 IP paid to the target pays its training sets' creators
 
     @property
     def allowed(self) -> bool:
@@ -133,7 +136,7 @@ class PublishPlanner:
                 steps.append(step)
             planned.add(work.id)
         plan = PublishPlan(net, wallet.address, target, tuple(steps), verdicts, tuple(_unique(refusals)),
-                           notes=tuple(notes))
+                           notes=tuple(notes), data_payouts=data_payouts(self.library, _last(steps), net))
         return self._estimated(plan, options)
 
     def _estimated(self, plan: PublishPlan, options: PublishOptions) -> PublishPlan:
@@ -180,7 +183,9 @@ class PublishPlanner:
                 steps.append(model)
         refusals = tuple(_unique([r for r in reasons if r.blocks]))
         notes = tuple(r for r in reasons if not r.blocks)
-        return PublishPlan(net, wallet, target, tuple(steps) if not refusals else (), {}, refusals, notes=notes)
+        payouts = data_payouts(self.library, _last(steps), net, tuple(steps))
+        return PublishPlan(net, wallet, target, tuple(steps) if not refusals else (), {}, refusals, notes=notes,
+                           data_payouts=payouts)
 
     def _order(self, target: Work, net: Network, with_ancestors: bool) -> tuple[list[Work], list[Reason]]:
         """The target's Story ancestors that are not on the network yet, ancestors first, then the target.
@@ -283,6 +288,10 @@ class PublishPlanner:
             return []
         refusal = self._release_gate.status(work.id).refusal()
         return list(refusal.reasons) if refusal is not None else []
+
+
+def _last(steps: list[StepPlan] | list[StepPlan | GroupStep]) -> StepPlan | GroupStep | None:
+    return steps[-1] if steps else None
 
 
 def _unique(reasons: list[Reason]) -> list[Reason]:

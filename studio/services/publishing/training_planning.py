@@ -20,12 +20,14 @@ from studio.publish.networks import Network
 from studio.publish.prediction import Prediction
 from studio.publish.publisher import StepPlan
 from studio.publish.terms import matching_terms
+from studio.royalty.groups import DataPayout, data_payout
 from studio.royalty.publishing import publish_royalty
 from studio.services.training_data import is_group_id
 from studio.store.library import Library
 
 TRAINING_KINDS = (WorkKind.collection, WorkKind.model, WorkKind.lora)
 MAX_STORY_PARENTS = 16
+PREVIEW_PAYMENT = 10**18  # the data's share is previewed for a payment of 1 IP
 
 
 def story_terms(pub: Publication | None, catalog: LicenseCatalog) -> WorkTerms | None:
@@ -149,6 +151,28 @@ def model_step(library: Library, journal: Journal, works: dict[str, LicensedWork
     step = StepPlan(work=model, image_path=library.path_of(model.file_path or ""), terms=judged.terms,
                     parents=parents, credits=credits, policy=policy, split=split)
     return (None if refusals else step), reasons
+
+
+def data_payouts(library: Library, step: StepPlan | GroupStep | None, net: Network,
+                 planned: tuple[StepPlan | GroupStep, ...] = ()) -> tuple[DataPayout, ...]:
+    """For each training set among the step's Story ancestors: what a payment of 1 IP to the work pays the
+    set's group and each of its creators (members on the network, or joining in this plan)."""
+    if not isinstance(step, StepPlan) or step.split is None:
+        return ()
+    joining = {g.work.id: g.joining for g in planned if isinstance(g, GroupStep)}
+    found = []
+    for ancestor in step.split.ancestors:
+        work = library.works.get(ancestor.id)
+        if work.kind is not WorkKind.collection:
+            continue
+        if ancestor.id in joining:
+            pairs = [(m.work_id, m.ip_id) for m in joining[ancestor.id]]
+        else:
+            pairs = [(r.member_work_id, r.member_ip) for r in library.group_members.members_of(ancestor.id, net.name)]
+        creators = library.works.get_many([work_id for work_id, _ in pairs])
+        members = [(ip, creators[work_id].creator) for work_id, ip in pairs]
+        found.append(data_payout(work.id, work.title, PREVIEW_PAYMENT, ancestor.royalty, members))
+    return tuple(found)
 
 
 def _works(n: int) -> str:
