@@ -14,6 +14,7 @@ from studio.licensing import CODES, LicensedWork, Reason, Verdict, effective_pil
 from studio.report.model import (
     CredentialsVerdict,
     Credit,
+    DataShare,
     Duty,
     LicenseSummary,
     LineageReport,
@@ -50,6 +51,7 @@ class ReportInputs:
     credentials: Mapping[str, CredentialsVerdict]
     generated_at: str
     review: ReviewNote | None = None
+    data_shares: Sequence[DataShare] = ()
 
 
 def build_report(inputs: ReportInputs) -> LineageReport:
@@ -89,6 +91,7 @@ def build_report(inputs: ReportInputs) -> LineageReport:
             Registration(r.ip_id, r.network, r.chain_id, r.explorer_url)
             for r in confirmed(inputs.publications.get(subject.id, ()))
         ),
+        data_shares=tuple(inputs.data_shares),
     )
 
 

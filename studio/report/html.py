@@ -44,6 +44,7 @@ def render_html(report: LineageReport, graph_png: bytes, thumbnails: Mapping[str
         _credits(report),
         _duties(report),
         _royalties(report),
+        _data_shares(report),
         _recipes(report),
         _credentials(report),
         _notes(report),
@@ -295,6 +296,31 @@ def _royalties(report: LineageReport) -> str:
         "percentage of all revenue; LRP pays each parent its percentage and lets it pass shares on.</p>"
         f"{tables}</section>"
     )
+
+
+def _data_shares(report: LineageReport) -> str:
+    if not report.data_shares:
+        return ""
+    blocks = []
+    for share in report.data_shares:
+        rows = "".join(
+            f"<tr><td>{_e(c.creator)}</td><td>{c.works}</td><td>{_e(_ip(c.wei))}</td></tr>" for c in share.creators
+        ) or '<tr><td colspan="3">no member of the set is on Story yet</td></tr>'
+        ip = f' (group IP <code class="ip-id">{_e(share.group_ip)}</code>)' if share.group_ip else ""
+        blocks.append(
+            f"<h3>{_e(share.group_title)} on {_e(share.network)}</h3><p>The training set's group{ip} receives "
+            f"{_e(_percent(share.percent))} of what this work earns, shared evenly by its {share.members} members "
+            f"on Story: of every 1 IP paid to this work, {_e(_ip(share.due_wei))}.</p>"
+            "<table><thead><tr><th>creator</th><th>works in the group</th><th>per 1 IP</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
+    return ('<section id="data"><h2>What the data\'s creators receive</h2><p class="muted">Revenue paid to this work '
+            "flows through the model to the training set's group on Story, whose pool pays its members evenly; "
+            "the set's other works are credited in its metadata.</p>" + "".join(blocks) + "</section>")
+
+
+def _ip(wei: int) -> str:
+    return f"{wei / 10**18:.10f}".rstrip("0").rstrip(".") + " IP"
 
 
 _RECIPE_FIELDS = (

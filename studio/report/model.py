@@ -169,6 +169,28 @@ class ReviewNote:
 
 
 @dataclass(frozen=True)
+class DataCreatorShare:
+    creator: str
+    works: int  # the creator's works in the group on Story
+    wei: int  # per 1 IP paid to the reported work
+
+
+@dataclass(frozen=True)
+class DataShare:
+    """What the data behind the work receives on one network: the training set's group's share of the work's
+    revenue, shared evenly by its members on Story, per creator for a payment of 1 IP."""
+
+    network: str
+    group_id: str
+    group_title: str
+    group_ip: str | None
+    percent: float  # of the work's revenue
+    members: int
+    due_wei: int  # per 1 IP paid to the work
+    creators: tuple[DataCreatorShare, ...]
+
+
+@dataclass(frozen=True)
 class LineageReport:
     work_id: str
     title: str
@@ -186,6 +208,7 @@ class LineageReport:
     review: ReviewNote | None = None
     verdicts: tuple[VerdictEntry, ...] = ()
     registrations: tuple[Registration, ...] = ()
+    data_shares: tuple[DataShare, ...] = ()
 
     @property
     def subject(self) -> Node:

@@ -22,10 +22,12 @@ from studio.report import LineageReport, ReportInputs, ReviewNote, build_report,
 from studio.report import records as report_records
 from studio.royalty import RoyaltySplit
 from studio.services.approval import ApprovalStatus, ReleaseNotApproved, State, ensure_released
+from studio.services.data_shares import data_shares
 from studio.services.licensing_view import LicenseView, now
 from studio.services.reports import Format, RenderedReport, Thumbnail, check_format, render, report_fingerprint_in
 from studio.store.credentials import CredentialRecords
 from studio.store.files import write_atomic
+from studio.store.group_members import GroupMemberRecords
 from studio.store.output_paths import check_output_path
 from studio.store.publications import PublicationRecords
 from studio.store.reviews import Decision, ReviewDecision, ReviewRecords
@@ -57,6 +59,7 @@ class ReviewService:
         licenses: LicenseView,
         thumbnail: Thumbnail,
         library_root: Path,
+        group_members: GroupMemberRecords | None = None,
     ) -> None:
         self.works = works
         self.reviews = reviews
@@ -67,6 +70,7 @@ class ReviewService:
         self.licenses = licenses
         self.thumbnail = thumbnail
         self.library_root = library_root
+        self.group_members = group_members or GroupMemberRecords(publications.db)
 
     # -- reports -----------------------------------------------------------------------------------------------
     def lineage_report(self, ref: str) -> LineageReport:
@@ -94,6 +98,7 @@ class ReviewService:
                 publications=report_records.publications(self.publications, licensed),
                 credentials=report_records.credentials(self.credentials, licensed),
                 generated_at=now_iso(),
+                data_shares=data_shares(work.id, self.publications, self.group_members, self.works),
                 review=ReviewNote(
                     state=status.state,
                     required=status.required,
