@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from studio.core.types import MAX_ANCESTORS, MAX_PARENTS, WorkKind
+from studio.core.types import MAX_ANCESTORS, MAX_PARENTS, Relation, WorkKind
 from studio.errors import InvalidInput
 from studio.licensing.ancestry import (
     ParentLink,
@@ -47,7 +47,7 @@ from studio.licensing.codes import Reason, Scope, reason
 from studio.licensing.parent_rules import parent_reasons, unpublished_parents, walk_ancestors
 from studio.licensing.training import training_verdict
 from studio.licensing.verdict_lines import verdict_lines
-from studio.licensing.wording import date_text
+from studio.licensing.wording import date_text, describe
 from studio.licensing.works import Attribution, DerivativePlan, LicensedWork, Obligation, Verdict
 
 # --- public API ------------------------------------------------------------------------------------
@@ -98,6 +98,7 @@ def check_work(
             # The work already exists: breaking its parents' terms now stops it from being published.
             reasons.append(replace(r, scope="publish"))
     reasons += [reason("flagged", work.id, title=work.title, flag=f.message) for f in work.flags]
+    reasons = _model_reasons(work, reasons, own.forced)
     if work.on_chain:
         reasons.append(reason("already_on_chain", work.id, title=work.title))
 
@@ -119,6 +120,23 @@ def check_work(
         can_train=training.allowed,
         others_may_train=training.others_allowed,
     )
+
+
+_OFF_STORY = frozenset({"share_alike_not_on_story", "license_not_on_story"})
+
+
+def _model_reasons(work: LicensedWork, reasons: list[Reason], forced: WorkTerms | None) -> list[Reason]:
+    """A model or LoRA trained on a training set: the license its data and base bind it to, and how it reaches
+    Story (as a derivative of its training set's group, under the group's terms, whatever its own license)."""
+    if work.kind not in (WorkKind.model, WorkKind.lora):
+        return reasons
+    if forced is not None:
+        reasons = [*reasons, reason("model_license_bound", work.id, title=work.title, required=describe(forced),
+                                    license=describe(work.terms))]
+    if not any(rel is Relation.trained_on for _, rel in work.parents):
+        return reasons
+    kept = [r for r in reasons if r.code not in _OFF_STORY]
+    return [*kept, reason("model_published_through_group", work.id, title=work.title)]
 
 
 def plan_derivative(

@@ -33,12 +33,6 @@ STORY_TRAINING_CODES: dict[str, tuple[str, str, str, str]] = {
         "GroupingModule.addIp: a member offers the group's terms to its reward pool",
         "{count} of the set on {network} join the group and share its revenue evenly.",
     ),
-    "group_member_not_opted_in": (
-        "warn", "publish",
-        "LicenseRegistry.verifyGroupAddIp: the member must offer the group's terms, configured for its pool",
-        "“{title}” is on {network} but does not offer the group's terms to its reward pool; only its owner can "
-        "opt in, so it is credited in the group's metadata instead.",
-    ),
     "group_is_empty": (
         "block", "publish",
         "LicenseRegistry: ParentIpIsEmptyGroup: nothing links to an empty group",
@@ -61,7 +55,7 @@ STORY_TRAINING_CODES: dict[str, tuple[str, str, str, str]] = {
     "model_training_set_not_on_chain": (
         "block", "publish",
         "studio: a model's revenue reaches its data through its training set's group",
-        "Publish the training set “{title}” on {network} first (`studio publish {work_id}`): the model links to "
+        "Publish the training set “{title}” on {network} first (`studio publish {ref}`): the model links to "
         "its group.",
     ),
     "builtin_only_on_devnet": (
@@ -69,6 +63,17 @@ STORY_TRAINING_CODES: dict[str, tuple[str, str, str, str]] = {
         "studio: built-in works belong to their makers; the devnet stands in for them",
         "“{title}” ships with the studio: its makers publish it. On {network} it can be linked once it is there "
         "(`studio import-ip`); only the local devnet lets you publish it yourself.",
+    ),
+    "model_license_bound": (
+        "info", "make",
+        "share-alike and reciprocal terms of its data and base model bind a model's own license",
+        "Its training data and base model bind “{title}” to {required}; it carries {license}.",
+    ),
+    "model_published_through_group": (
+        "info", "publish",
+        "studio: a model reaches Story as a derivative of its training set's group",
+        "On Story “{title}” is published as a derivative of its training set's group, under the group's terms, "
+        "so that what its images earn reaches its data's creators.",
     ),
     "model_linked": (
         "info", "publish",

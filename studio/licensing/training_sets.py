@@ -87,11 +87,11 @@ def judge_model_on_story(model: LicensedWork, *, collection: LicensedWork | None
             reasons.append(reason("model_base_not_linked", model.id, base=base.title))
     if collection is None:
         reasons.append(reason("model_training_set_not_on_chain", model.id, title="its training set",
-                              network=network, work_id="COLLECTION"))
+                              network=network, ref="COLLECTION"))
         return ModelJudgement(None, (), tuple(credited), tuple(reasons))
     if group_terms is None:
         reasons.append(reason("model_training_set_not_on_chain", model.id, title=collection.title,
-                              network=network, work_id=collection.id))
+                              network=network, ref=collection.id))
         return ModelJudgement(None, (), tuple(credited), tuple(reasons))
     pil = effective_pil(group_terms)
     parent = ParentPlan(collection.id, collection.title, Relation.trained_on, pil, royalty_percent(group_terms),

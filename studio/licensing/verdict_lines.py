@@ -32,6 +32,9 @@ def _line(
     blocker = next((r for r in reasons if r.blocks and r.scope == scope), None)
     if blocker is not None:
         return VerdictLine(action, "you", "no", blocker)
+    through_group = next((r for r in reasons if r.code == "model_published_through_group"), None)
+    if action == "publish" and through_group is not None:
+        return VerdictLine(action, "you", "yes", through_group)
     return VerdictLine(action, "you", "yes", _why_yes(work, action, story_terms))
 
 

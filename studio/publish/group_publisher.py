@@ -154,11 +154,21 @@ class GroupPublisher:
         for member in todo:
             if member.own:
                 self._offer_to_pool(member, terms_id, sent)
+        # Only its owner can offer another's work to the pool: one that has not is credited, not added (Story
+        # would refuse the whole batch).
+        todo = [m for m in todo if m.own or self._opted_in(m, terms_id)]
         added: list[str] = []
         for start in range(0, len(todo), ADD_BATCH):
             batch = todo[start:start + ADD_BATCH]
             added += self._add(step.work.id, group, batch, sent)
         return added
+
+    def _opted_in(self, member: JoiningMember, terms_id: int) -> bool:
+        if terms_id not in self.chain.attached_terms(member.ip_id):
+            log.info("%s does not offer the group's terms; credited, not added", member.ip_id)
+            return False
+        config = self.chain.licensing_config(member.ip_id, terms_id)
+        return str(config.get("expectGroupRewardPool", "")).lower() == EVEN_SPLIT_GROUP_POOL.lower()
 
     def _offer_to_pool(self, member: JoiningMember, terms_id: int, sent: list[SentTx]) -> None:
         """The wallet's own member offers the group's terms to its pool (what Story checks before adding)."""

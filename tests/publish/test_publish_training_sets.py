@@ -179,3 +179,28 @@ def test_a_kill_between_the_groups_transactions_never_adds_a_member_twice(desk, 
     assert sorted(chain_members) == sorted(desk.ip(m).lower() for m in members)
     assert len(records.members_of(collection.id, "devnet")) == 3
     assert not [t for t in again.transactions if "adding" in t.label]
+
+
+def test_anothers_member_that_did_not_opt_into_the_pool_is_credited_not_added(desk, client) -> None:
+    from studio.publish.devnet.contributors import DEV_KEYS, Contribution, _collection, _metadata, member_terms
+    from studio.publish.terms import licensing_config, terms_struct
+    from studio.publish.wallet import address_of
+    from studio.secrets import Secret
+
+    mine = _members(desk, 1)
+    theirs = desk.work("Someone else's", owned=False)
+    key = Secret(DEV_KEYS[5])
+    owner = address_of(key)
+    storage = desk.publishing.setup.storage(desk.publishing.network("devnet"))
+    refs = _metadata(storage, Contribution(theirs.title, "Other", theirs.sha256), owner)
+    struct = terms_struct(member_terms(desk.studio.catalog, percent_to_units(10)))
+    # Registered under the group's terms but without offering them to the pool.
+    receipt = client.transact(key, client.register_root(_collection(client, key, "Other"), owner, refs,
+                                                        [(struct, licensing_config(None, 0))]))
+    ip = client.registered(receipt).ip_id
+    assert desk.publishing.import_ip(ip, "devnet").id == theirs.id  # linked to the library's work
+    collection = desk.studio.collections.create("Mixed", work_refs=[mine[0].id, theirs.id])
+    (result,) = desk.publish(collection)
+    assert [m.lower() for m in client.group_members(result.publication.ip_id)] == [desk.ip(mine[0]).lower()]
+    assert [r.member_work_id for r in desk.studio.library.group_members.members_of(collection.id, "devnet")] \
+        == [mine[0].id]
