@@ -154,4 +154,4 @@ def test_demo_runs_on_the_sample_works(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "Tidepool at Night" in out and "85%" in out and "9.5%" in out and "refused" in out
+    assert "Tidepool at Night" in out and "85%" in out and "13.5%" in out and "refused" in out
