@@ -22,11 +22,11 @@ from studio.core.types import Work
 from studio.errors import InvalidInput
 from studio.licensing import LicenseCatalog, PilTerms, WorkTerms, effective_pil
 from studio.publish.chain import ChainClient, MetadataRefs
-from studio.publish.devnet.addresses import EVEN_SPLIT_GROUP_POOL
 from studio.publish.errors import PublishError
+from studio.publish.group_publisher import pool_config
 from studio.publish.metadata import EncodedJson
 from studio.publish.storage import Storage
-from studio.publish.terms import licensing_config, terms_struct
+from studio.publish.terms import terms_struct
 from studio.publish.wallet import address_of
 from studio.secrets import Secret
 from studio.store.library import Library
@@ -78,7 +78,7 @@ def member_terms(catalog: LicenseCatalog, rev_share: int) -> PilTerms:
 
 def pool_offer() -> dict[str, Any]:
     """The licensing config that offers a member's terms to the even-split group pool."""
-    return {**licensing_config(None, 0), "isSet": True, "expectGroupRewardPool": EVEN_SPLIT_GROUP_POOL}
+    return pool_config()
 
 
 def publish_contributions(chain: ChainClient, storage: Storage, contributions: Sequence[Contribution],
