@@ -18,6 +18,7 @@ from studio.publish.group_publisher import GroupStep
 from studio.publish.journal import Journal, Publication
 from studio.publish.metadata import Credit
 from studio.publish.networks import Network
+from studio.publish.prediction import Prediction
 from studio.publish.publisher import StepPlan
 from studio.royalty.groups import DataPayout
 from studio.royalty.publishing import cap_refusals, publish_royalty
@@ -256,8 +257,9 @@ class PublishPlanner:
             return judge_publication(work.id, seen, now=now(), catalog=self.catalog, has_image=bool(work.file_path),
                                      new_terms=new_terms)
 
-        plain = judge(works)
         story = StoryTerms(self.journal, self.catalog, net.name)
+        works = story.apply(works, self._linked_upstream(work.id, works, net))
+        plain = judge(works)
         tools = [works[pid] for pid, rel in works[work.id].parents
                  if rel in (Relation.generated_with, Relation.styled_with) and works[pid].kind in TRAINING_KINDS]
         on_chain = [m for m in tools if story.of(m) is not None]
@@ -282,6 +284,22 @@ class PublishPlanner:
         if new_blocks or len(linked.parents) > MAX_STORY_PARENTS:
             return works, plain, notes
         return seen, linked, notes
+
+    def _linked_upstream(self, work_id: str, works: dict[str, LicensedWork], net: Network) -> set[str]:
+        """The models that published ancestors of the work link to on the network, and their training sets: the
+        chain's royalty reaches the training set's group through them, so the engines see them under their
+        Story terms too (a remix of an image made with a model owes the model's group as the image does)."""
+        found: set[str] = set()
+        for ancestor_id, node in works.items():
+            if ancestor_id == work_id or node.kind in TRAINING_KINDS:
+                continue
+            pub = self.journal.confirmed(ancestor_id, net.name)
+            prediction = Prediction.of(pub) if pub is not None else None
+            for parent in prediction.parents if prediction is not None else ():
+                model = works.get(parent.work_id)
+                if model is not None and model.kind in TRAINING_KINDS:
+                    found |= {model.id, *(pid for pid, rel in model.parents if rel is Relation.trained_on)}
+        return found
 
     def _gate(self, work: Work) -> list[Reason]:
         if self._release_gate is None:
