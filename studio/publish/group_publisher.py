@@ -9,12 +9,13 @@ transactions never adds a member twice, and the next run finishes what the last 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from studio.core.types import Work
 from studio.licensing import WorkTerms, effective_pil, royalty_percent
-from studio.publish.chain import Call, ChainClient, Receipt
+from studio.publish.chain import RECEIPT_TIMEOUT_S, Call, ChainClient, Receipt
 from studio.publish.devnet.addresses import EVEN_SPLIT_GROUP_POOL, GROUP_NFT
 from studio.publish.errors import ChainReverted, PublishError
 from studio.publish.group_metadata import MemberCredit, group_metadata
@@ -30,6 +31,7 @@ from studio.store.group_members import GroupMemberRecords
 log = logging.getLogger(__name__)
 
 ADD_BATCH = 50  # members per add transaction: well inside a block's gas, few transactions for a large set
+POOL_POLL_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class GroupPublisher:
 
     def publish(self, step: GroupStep) -> StepResult:
         sent: list[SentTx] = []
+        self._await_untracked()
         pub = self.journal.live(step.work.id, self.network)
         if pub is None or pub.state in ("draft", "failed"):
             pub = self._register(step, sent)
@@ -130,6 +133,23 @@ class GroupPublisher:
             raise ChainReverted(f"registering the group of “{step.work.title}” failed on chain: {pub.error}",
                                 hint="nothing else was sent; fix the cause and publish again")
         return pub
+
+    def _await_untracked(self) -> None:
+        """The group's metadata and a member's offer to the pool are not journaled: a run killed while one waited
+        to be mined leaves it in the node's pool, where the chain does not show it yet. Every journaled
+        transaction is settled before a plan runs, so what this wallet still has in the pool is such a one: it is
+        mined before the chain is read again, so that it is never sent a second time."""
+        target = self.chain.nonce(self.wallet)
+        waiting = target - self.chain.nonce(self.wallet, pending=False)
+        if waiting <= 0:
+            return
+        log.info("waiting for %d earlier transaction(s) of this wallet in the node's pool", waiting)
+        deadline = time.monotonic() + RECEIPT_TIMEOUT_S
+        while self.chain.nonce(self.wallet, pending=False) < target:
+            if time.monotonic() > deadline:
+                raise PublishError(f"{waiting} earlier transaction(s) of this wallet still wait in the node's pool",
+                                   hint="publish the training set again once they are mined")
+            time.sleep(POOL_POLL_S)
 
     def _describe(self, step: GroupStep, pub: Publication, group: str, sent: list[SentTx]) -> None:
         """The group's metadata, set once (again only if a crash came between registration and this)."""
