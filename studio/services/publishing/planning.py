@@ -84,7 +84,8 @@ class PublishPlan:
 
     def refusal_text(self) -> str:
         first = self.refusals[0].message
-        more = f" (and {len(self.refusals) - 1} more reasons)" if len(self.refusals) > 1 else ""
+        others = len(self.refusals) - 1
+        more = f" (and {others} more reason{'s' if others != 1 else ''})" if others else ""
         return f"“{self.target.title}” cannot be published on {self.network.name}: {first}{more}"
 
 
