@@ -15,8 +15,8 @@ STORY_TRAINING_CODES: dict[str, tuple[str, str, str, str]] = {
     "group_member_forbids": (
         "block", "publish",
         "Story groups pay their members from commercial revenue; the terms must allow what every member allows",
-        "“{title}” holds {count} under {license}, which does not allow {what}: the training set cannot be "
-        "offered on Story under commercial terms. Leave those works out of the set to publish it.",
+        "{license} does not allow {what} ({count}): the training set “{title}” cannot be offered on Story "
+        "under commercial terms. Leave those works out of the set to publish it.",
     ),
     "group_needs_commercial_terms": (
         "block", "publish",
@@ -32,6 +32,12 @@ STORY_TRAINING_CODES: dict[str, tuple[str, str, str, str]] = {
         "info", "publish",
         "GroupingModule.addIp: a member offers the group's terms to its reward pool",
         "{count} of the set on {network} join the group and share its revenue evenly.",
+    ),
+    "group_member_not_opted_in": (
+        "warn", "publish",
+        "LicenseRegistry.verifyGroupAddIp: a member must offer the group's terms, configured for its pool",
+        "{count} of the set on {network} belong to others who have not offered the group's terms to its pool: "
+        "they are credited in the group's metadata, not added (only their owners can opt in).",
     ),
     "group_is_empty": (
         "block", "publish",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from studio.core.types import Work
 from studio.licensing import WorkTerms, effective_pil, royalty_percent
@@ -65,6 +65,15 @@ def pool_config(minting_fee: int = 0) -> dict[str, object]:
     """A member's licensing config for the group's terms: offered to the even-split pool, asking no minimum."""
     return {**licensing_config(None, 0), "isSet": True, "mintingFee": minting_fee,
             "expectGroupRewardPool": EVEN_SPLIT_GROUP_POOL}
+
+
+def offers_to_pool(chain: ChainClient, ip_id: str, terms: WorkTerms) -> bool:
+    """Whether the IP offers `terms` to the even-split pool, as Story checks before adding it to a group."""
+    terms_id = chain.terms_id(terms_struct(effective_pil(terms)))
+    if not terms_id or terms_id not in chain.attached_terms(ip_id):
+        return False
+    config = chain.licensing_config(ip_id, terms_id)
+    return str(config.get("expectGroupRewardPool", "")).lower() == EVEN_SPLIT_GROUP_POOL.lower()
 
 
 def group_prediction(step: GroupStep, network: str, wallet: str) -> Prediction:
@@ -196,7 +205,8 @@ class GroupPublisher:
             self._transact(self.chain.attach_terms(member.ip_id, terms_id), sent)
         config = self.chain.licensing_config(member.ip_id, terms_id)
         if str(config.get("expectGroupRewardPool", "")).lower() != EVEN_SPLIT_GROUP_POOL.lower():
-            self._transact(self.chain.set_licensing_config(member.ip_id, terms_id, pool_config()), sent)
+            call = self.chain.set_licensing_config(member.ip_id, terms_id, pool_config())
+            self._transact(replace(call, label="offering a member's work to the group's reward pool"), sent)
 
     def _add(self, group_work_id: str, group: str, batch: Sequence[JoiningMember], sent: list[SentTx]) -> list[str]:
         call = self.chain.add_to_group(group, [m.ip_id for m in batch])

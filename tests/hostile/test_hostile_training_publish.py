@@ -28,7 +28,7 @@ from studio.store.works import NewWork
 RPC = ["--rpc", DEAD_RPC, "--yes"]
 BUILTIN = "ships with the studio: its makers publish it. On aeneid"
 EMPTY = "is on devnet and able to join its group"
-NON_COMMERCIAL = "under CC BY-NC 4.0, which does not allow commercial use"
+NON_COMMERCIAL = "CC BY-NC 4.0 does not allow commercial use (1 work in"
 
 CASES: list[tuple[tuple[str, ...], str]] = [
     (("publish", "{emoji_set}", "--network", "aeneid", *RPC), BUILTIN),

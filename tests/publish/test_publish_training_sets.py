@@ -200,6 +200,9 @@ def test_anothers_member_that_did_not_opt_into_the_pool_is_credited_not_added(de
     ip = client.registered(receipt).ip_id
     assert desk.publishing.import_ip(ip, "devnet").id == theirs.id  # linked to the library's work
     collection = desk.studio.collections.create("Mixed", work_refs=[mine[0].id, theirs.id])
+    plan = desk.publishing.plan(collection.id, PublishOptions(network="devnet"))
+    assert "group_member_not_opted_in" in {r.code for r in plan.notes}
+    assert [m.work_id for m in plan.steps[0].joining] == [mine[0].id]
     (result,) = desk.publish(collection)
     assert [m.lower() for m in client.group_members(result.publication.ip_id)] == [desk.ip(mine[0]).lower()]
     assert [r.member_work_id for r in desk.studio.library.group_members.members_of(collection.id, "devnet")] \

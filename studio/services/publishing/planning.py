@@ -14,7 +14,7 @@ from studio.licensing.wording import describe
 from studio.lineage.graph import LineageGraph
 from studio.publish.errors import AlreadyPublished, RpcUnreachable
 from studio.publish.fees import FeeEstimate, estimate_fees
-from studio.publish.group_publisher import GroupStep
+from studio.publish.group_publisher import GroupStep, offers_to_pool
 from studio.publish.journal import Journal, Publication
 from studio.publish.metadata import Credit
 from studio.publish.networks import Network
@@ -154,6 +154,25 @@ class PublishPlanner:
             return replace(plan, fees_unavailable=str(exc))
         return replace(plan, fees=fees)
 
+    def _opted_in(self, group: GroupStep, net: Network) -> tuple[GroupStep, list[Reason]]:
+        """Others' members join only if they offer the group's terms to its pool (Story refuses the rest); where
+        the network can be asked, those that do not are left out of the plan, and so out of its preview."""
+        others = [m for m in group.joining if not m.own]
+        if not others:
+            return group, []
+        try:
+            chain = self.setup.client(net)
+            ready = {m.ip_id for m in others if offers_to_pool(chain, m.ip_id, group.terms)}
+        except RpcUnreachable:
+            return group, []
+        left = [m for m in others if m.ip_id not in ready]
+        if not left:
+            return group, []
+        kept = tuple(m for m in group.joining if m.own or m.ip_id in ready)
+        noun = "work" if len(left) == 1 else "works"
+        return replace(group, joining=kept), [reason("group_member_not_opted_in", group.work.id,
+                                                     count=f"{len(left)} {noun}", network=net.name)]
+
     def _plan_training(self, target: Work, net: Network, wallet: str, options: PublishOptions) -> PublishPlan:
         """A training set (as a group), or a model or LoRA (after its training set's group, when that is not on
         the network yet and may be published here)."""
@@ -173,6 +192,8 @@ class PublishPlanner:
                                       rev_share=options.rev_share)
             reasons += found
             if group is not None:
+                group, found = self._opted_in(group, net)
+                reasons += found
                 steps.append(group)
                 planned = group.terms if collection is not target else None
                 if collection is not target and not group.joining:
