@@ -88,6 +88,10 @@ class StoryGroups:
 
     # --- reads ------------------------------------------------------------------------------------
 
+    def royalty_fee_percent(self) -> int:
+        """The treasury's cut of every royalty payment (RoyaltyModule.royaltyFeePercent), in Story units."""
+        return int(self.view(self.contract("RoyaltyModule").functions.royaltyFeePercent(), "reading the royalty fee"))
+
     def is_group(self, ip_id: str) -> bool:
         fn = self.contract("IPAssetRegistry").functions.isRegisteredGroup(self.address(ip_id))
         return bool(self.view(fn, "checking a group"))

@@ -186,8 +186,9 @@ class DataPayout:
 
 
 def data_payout(group_work_id: str, group_title: str, payment: int, group_share_units: int,
-                members: Sequence[tuple[str, str | None]]) -> DataPayout:
-    """The preview of `payment` wei paid to a descendant whose revenue owes the group `group_share_units`."""
-    due = group_due(payment, group_share_units)
+                members: Sequence[tuple[str, str | None]], fee_percent_units: int = 0) -> DataPayout:
+    """The preview of `payment` wei paid to a descendant whose revenue owes the group `group_share_units`, after
+    the treasury's `fee_percent_units`."""
+    due = group_due(payment, group_share_units, fee_percent_units)
     creators = tuple(creator_payouts(due, members)) if members else ()
     return DataPayout(group_work_id, group_title, payment, due, len(members), creators)

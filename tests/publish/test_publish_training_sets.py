@@ -207,3 +207,14 @@ def test_anothers_member_that_did_not_opt_into_the_pool_is_credited_not_added(de
     assert [m.lower() for m in client.group_members(result.publication.ip_id)] == [desk.ip(mine[0]).lower()]
     assert [r.member_work_id for r in desk.studio.library.group_members.members_of(collection.id, "devnet")] \
         == [mine[0].id]
+
+
+def test_the_data_preview_takes_the_networks_treasury_fee_first(desk, chain) -> None:
+    members = _members(desk)
+    collection = desk.studio.collections.create("Style set", work_refs=[m.id for m in members])
+    lora = _lora(desk, collection)
+    desk.publish(lora)
+    image = desk.work("Made with my style", parents=[lora], relation=Relation.styled_with)
+    chain.send(chain.c("RoyaltyModule").functions.setRoyaltyFeePercent(5 * 10**6), chain.alice)  # 5%
+    (payout,) = desk.publishing.plan(image.id, PublishOptions(network="devnet")).data_payouts
+    assert payout.group_due == (10**18 - 10**18 * 5 // 100) // 100

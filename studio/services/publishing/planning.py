@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from studio.core.types import Origin, Relation, Work, WorkKind
+from studio.errors import StudioError
 from studio.licensing import LicenseCatalog, LicensedWork, Reason, Verdict, WorkTerms, royalty_links
 from studio.licensing.codes import reason
 from studio.licensing.publishing import PublishJudgement, judge_publication, requested_terms
@@ -138,7 +139,9 @@ class PublishPlanner:
                 steps.append(step)
             planned.add(work.id)
         plan = PublishPlan(net, wallet.address, target, tuple(steps), verdicts, tuple(_unique(refusals)),
-                           notes=tuple(notes), data_payouts=data_payouts(self.library, _last(steps), net))
+                           notes=tuple(notes),
+                           data_payouts=data_payouts(self.library, _last(steps), net,
+                                                     fee_percent=self._treasury_fee(net, steps)))
         return self._estimated(plan, options)
 
     def _estimated(self, plan: PublishPlan, options: PublishOptions) -> PublishPlan:
@@ -153,6 +156,16 @@ class PublishPlanner:
             # The judgement stands without the network; only the price of gas needs it (and, later, sending).
             return replace(plan, fees_unavailable=str(exc))
         return replace(plan, fees=fees)
+
+    def _treasury_fee(self, net: Network, steps: list[StepPlan] | list[StepPlan | GroupStep]) -> int:
+        """The network's cut of royalty payments, for the data's preview (0 where the network cannot be asked)."""
+        last = _last(steps)
+        if not isinstance(last, StepPlan) or last.split is None:
+            return 0
+        try:
+            return self.setup.client(net).royalty_fee_percent()
+        except StudioError:
+            return 0
 
     def _opted_in(self, group: GroupStep, net: Network) -> tuple[GroupStep, list[Reason]]:
         """Others' members join only if they offer the group's terms to its pool (Story refuses the rest); where
@@ -206,7 +219,7 @@ class PublishPlanner:
                 steps.append(model)
         refusals = tuple(_unique([r for r in reasons if r.blocks]))
         notes = tuple(r for r in reasons if not r.blocks)
-        payouts = data_payouts(self.library, _last(steps), net, tuple(steps))
+        payouts = data_payouts(self.library, _last(steps), net, tuple(steps), self._treasury_fee(net, steps))
         return PublishPlan(net, wallet, target, tuple(steps) if not refusals else (), {}, refusals, notes=notes,
                            data_payouts=payouts)
 

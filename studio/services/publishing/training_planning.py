@@ -154,7 +154,7 @@ def model_step(library: Library, journal: Journal, works: dict[str, LicensedWork
 
 
 def data_payouts(library: Library, step: StepPlan | GroupStep | None, net: Network,
-                 planned: tuple[StepPlan | GroupStep, ...] = ()) -> tuple[DataPayout, ...]:
+                 planned: tuple[StepPlan | GroupStep, ...] = (), fee_percent: int = 0) -> tuple[DataPayout, ...]:
     """For each training set among the step's Story ancestors: what a payment of 1 IP to the work pays the
     set's group and each of its creators (members on the network, or joining in this plan)."""
     if not isinstance(step, StepPlan) or step.split is None:
@@ -171,7 +171,7 @@ def data_payouts(library: Library, step: StepPlan | GroupStep | None, net: Netwo
             pairs = [(r.member_work_id, r.member_ip) for r in library.group_members.members_of(ancestor.id, net.name)]
         creators = library.works.get_many([work_id for work_id, _ in pairs])
         members = [(ip, creators[work_id].creator) for work_id, ip in pairs]
-        found.append(data_payout(work.id, work.title, PREVIEW_PAYMENT, ancestor.royalty, members))
+        found.append(data_payout(work.id, work.title, PREVIEW_PAYMENT, ancestor.royalty, members, fee_percent))
     return tuple(found)
 
 
