@@ -5,13 +5,14 @@ and what the data's creators will receive from the training set's group.
 
 The library's facts are a few grouped queries, read on the GUI thread when the selection changes. What the
 creators earned is read from the chain by a job of the window's queue, only while the page is on screen; a
-network that cannot be reached is one line on the page.
+network that cannot be reached is one line on the page. "Publish on Story…" opens the publish dialog for the
+model (its training set's group goes first when it is not on the network yet).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont, QShowEvent
@@ -38,6 +39,9 @@ from studio.errors import StudioError
 from studio.services import Studio
 from studio.services.publishing.training_earnings import TrainingEarnings, read_training_earnings
 from studio.ui.theme import REFUSED
+
+if TYPE_CHECKING:
+    from studio.ui.publish_dialog import PublishDialog
 
 # A chain read the window does for itself: the jobs list does not show it (see studio.app.jobs).
 EARNINGS_JOB_KIND = "publish-check"
@@ -92,6 +96,10 @@ class ModelPage(QScrollArea):
         body = QWidget()
         self.setWidget(body)
         self.heading = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
+        self.publish_button = QPushButton("Publish on Story…")
+        self.publish_button.setToolTip("Publish the model and, when it is not there yet, its training set as a group")
+        self.publish_button.clicked.connect(self.open_publish)
+        self.publish_dialog: PublishDialog | None = None
 
         self.training_box = QGroupBox("Training set")
         self.set_title = QLabel(wordWrap=True)
@@ -130,6 +138,7 @@ class ModelPage(QScrollArea):
 
         layout = QVBoxLayout(body)
         layout.addWidget(self.heading)
+        layout.addWidget(self.publish_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.training_box)
         layout.addWidget(self.creators_box)
         layout.addWidget(self.story_box)
@@ -167,6 +176,10 @@ class ModelPage(QScrollArea):
             self._clear_earnings()
         self._show_training(facts)
         self._show_story(facts.story)
+        published_on = facts.story.network if facts.story is not None and facts.story.model is not None else None
+        self.publish_button.setVisible(True)
+        self.publish_button.setEnabled(published_on is None)
+        self.publish_button.setText("Publish on Story…" if published_on is None else f"Published on {published_on}")
         for box in (self.training_box, self.creators_box):
             box.setVisible(True)
         if facts.story is not None and facts.story.published and (changed or self.earnings_read is None):
@@ -175,6 +188,7 @@ class ModelPage(QScrollArea):
     def _show_nothing(self, text: str) -> None:
         self.facts = None
         self.heading.setText(text)
+        self.publish_button.setVisible(False)
         for box in (self.training_box, self.creators_box, self.story_box):
             box.setVisible(False)
         self.creators.set_rows([])
@@ -220,6 +234,17 @@ class ModelPage(QScrollArea):
         if not story.published:
             self._note("The data's creators earn on Story once the model and its training set are "
                                        "published there.")
+
+    def open_publish(self) -> PublishDialog | None:
+        """The publish dialog for the model: its plan puts the training set's group first when it is not on the
+        network yet; publishing runs on the window's job queue, and the page reads itself again when it is done."""
+        from studio.ui.publish_dialog import PublishDialog
+
+        if self.facts is None:
+            return None
+        self.publish_dialog = PublishDialog(self.session, self.facts.model, self.window())
+        self.publish_dialog.open()
+        return self.publish_dialog
 
     @staticmethod
     def _place_html(what: str, place: StoryPlace | None, missing: str) -> str:

@@ -17,31 +17,33 @@ from PySide6.QtWidgets import (
     QDialog,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from studio.app.amount_fields import balance_text, fee_from_text
-from studio.app.amount_fields import fee_text as ip_text
-from studio.app.royalty_view import percent_text, royalty_slices
+from studio.app.royalty_view import royalty_slices
 from studio.app.session import StudioSession
 from studio.app.workers import TaskContext
-from studio.core.types import Work, percent_to_units, units_to_percent
+from studio.core.types import Work, percent_to_units
 from studio.errors import InvalidInput, StudioError
-from studio.licensing import effective_pil
 from studio.services import Studio
 from studio.services.publishing import PublishOptions, PublishPlan, WalletStatus
+from studio.ui.publish_training import DataPayoutsView, plan_lines, result_line, terms_state
 from studio.ui.royalty_chart import RoyaltyChart
 from studio.ui.settings_dialog import NETWORK_NAMES
 from studio.ui.theme import ALLOWED, REFUSED
 
 REPLAN_DELAY_MS = 300
+PLAN_HEIGHT = 760  # the height the dialog opens at; a longer plan scrolls within it
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class PublishDialog(QDialog):
         self.session = session
         self.work = work
         self.setWindowTitle(f"Publish “{work.title}” on Story")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(640)
         publishing = session.studio.publishing
         self.network = QComboBox()
         for name, label in NETWORK_NAMES.items():
@@ -93,6 +95,7 @@ class PublishDialog(QDialog):
         self.plan_text = QLabel("Planning…", wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.plan_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.chart = RoyaltyChart()
+        self.payouts = DataPayoutsView()  # what 1 IP to the work pays each training set's group and its creators
         self.confirm = QCheckBox(
             "I have read the terms, fees and split above. Sign and send with my wallet; this cannot be undone."
         )
@@ -127,6 +130,7 @@ class PublishDialog(QDialog):
         plan_layout = QVBoxLayout(plan_box)
         plan_layout.addWidget(self.plan_text)
         plan_layout.addWidget(self.chart)
+        plan_layout.addWidget(self.payouts)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -135,7 +139,11 @@ class PublishDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(wallet_box)
         layout.addWidget(terms_box)
-        layout.addWidget(plan_box)
+        # A training set's plan (its members, the notes, the creators' payouts) outgrows a screen: it scrolls.
+        plan_scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        plan_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        plan_scroll.setWidget(plan_box)
+        layout.addWidget(plan_scroll, 1)
         layout.addWidget(self.confirm)
         layout.addWidget(self.progress)
         layout.addWidget(self.result)
@@ -158,6 +166,7 @@ class PublishDialog(QDialog):
         session.jobs.job_failed.connect(self._job_failed)
         self.finished.connect(self._detach)
         self._update_buttons()
+        self.resize(self.sizeHint().width(), PLAN_HEIGHT)
         self.refresh()
 
     # -- options ------------------------------------------------------------------------------------------
@@ -253,55 +262,19 @@ class PublishDialog(QDialog):
     def _show_plan_error(self, message: str) -> None:
         self.plan_text.setText(f"<span style='color:{REFUSED.name()}'>{_escape(message)}</span>")
         self.chart.set_slices([])
+        self.payouts.show_plan(None)
         self._update_buttons()
 
     def _show_plan(self, plan: PublishPlan) -> None:
         target = plan.steps[-1] if plan.steps else None
-        derivative = target is not None and target.is_derivative
-        self.license.setEnabled(not derivative)
-        self.minting_fee.setEnabled(not derivative)
-        self.rev_share.setSpecialValueText("inherited" if derivative else "as recorded")
-        if derivative:
-            self.terms_note.setText(
-                "A remix carries its parents' terms on Story. You may only raise the revenue share its own remixes pay."
-            )
-        else:
-            self.terms_note.setText("A root work offers these terms to everyone who remixes it on Story.")
-        lines = [f"On <b>{_escape(plan.network.name)}</b> (chain id {plan.network.chain_id}):"]
-        for n, step in enumerate(plan.steps, 1):
-            pil = effective_pil(step.terms)
-            kind = "remix" if step.is_derivative else "root"
-            lines.append(f"{n}. <b>{_escape(step.work.title)}</b> ({kind}) under {_escape(step.terms.license.name)}")
-            if pil.commercial_use:
-                lines.append(
-                    f"&nbsp;&nbsp;remixes pay it {percent_text(units_to_percent(pil.commercial_rev_share))} "
-                    f"of their revenue; minting fee {ip_text(pil.default_minting_fee)}"
-                )
-            if step.override:
-                lines.append(
-                    f"&nbsp;&nbsp;its own remixes will pay {percent_text(units_to_percent(step.override))} "
-                    "(raised by its creator)"
-                )
-            for p in step.parents:
-                lines.append(
-                    f"&nbsp;&nbsp;linked to “{_escape(p.title)}”: "
-                    f"{percent_text(units_to_percent(p.royalty_percent))} of revenue, "
-                    f"fee {ip_text(p.minting_fee)}"
-                )
-            for credit in step.credits:
-                lines.append(
-                    f"&nbsp;&nbsp;credits “{_escape(credit.title)}” ({_escape(credit.license_id)}), not linked on chain"
-                )
-        lines.append(f"Minting fees to pay: <b>{ip_text(plan.minting_fee)}</b> (plus gas)")
-        fee_line = plan.fee_line()
-        if fee_line is not None:
-            lines.append(_escape(fee_line[0].upper() + fee_line[1:]))
-        if plan.refusals:
-            lines.append(f"<span style='color:{REFUSED.name()}'><b>Cannot be published:</b></span>")
-            lines += [f"<span style='color:{REFUSED.name()}'>✗ {_escape(r.message)}</span>" for r in plan.refusals]
-        else:
-            lines.append(f"<span style='color:{ALLOWED.name()}'>✓ The license and royalty engines allow it.</span>")
-        self.plan_text.setText("<br>".join(lines))
+        journal = self.session.studio.publishing.journal
+        state = terms_state(plan, journal.is_on_chain(plan.target.id, plan.network.name))
+        self.license.setEnabled(state.license)
+        self.minting_fee.setEnabled(state.minting_fee)
+        self.rev_share.setSpecialValueText(state.rev_share_default)
+        self.terms_note.setText(state.note)
+        self.plan_text.setText("<br>".join(plan_lines(plan)))
+        self.payouts.show_plan(plan)
         split = target.split if target is not None else None
         if split is not None:
             ids = [a.id for a in split.ancestors] + [split.work_id]
@@ -363,19 +336,7 @@ class PublishDialog(QDialog):
         lines = [f"<span style='color:{ALLOWED.name()}'><b>Published.</b></span>"]
         for result in self.results:
             pub = result.publication
-            title = self.session.studio.work(pub.work_id).title
-            ip = pub.ip_id or "–"
-            if explorer and pub.ip_id:
-                ip = f"<a href='{explorer}/address/{pub.ip_id}'>{pub.ip_id}</a>"
-            tx = pub.tx_hash or "–"
-            if explorer and pub.tx_hash:
-                tx = f"<a href='{explorer}/tx/{pub.tx_hash}'>{pub.tx_hash}</a>"
-            agrees = (pub.readback or {}).get("agrees")
-            check = {True: "the chain agrees with the plan", False: "the chain differs from the plan"}.get(agrees, "")
-            lines.append(
-                f"“{_escape(title)}”: IP <b>{ip}</b><br>&nbsp;&nbsp;transaction {tx}"
-                + (f"<br>&nbsp;&nbsp;{check}" if check else "")
-            )
+            lines.append(result_line(pub, self.session.studio.work(pub.work_id).title, explorer))
         self.result.setText("<br>".join(lines))
         self.close_button.setText("Done")
         self._update_buttons()

@@ -1,6 +1,7 @@
 """What can be done with one work from the gallery: open it in the viewer, export a signed copy, reveal its file,
-copy its recipe, use it as the parent of a remix, or reuse its recipe in the Create panel. The gallery's context
-menu and the File menu share these actions."""
+copy its recipe, use it as the parent of a remix, or reuse its recipe in the Create panel; a training set, model
+or LoRA may be published on Story from here too (an image from the Work menu). The gallery's context menu and the
+File menu share these actions."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ MENU = (
     ("reuse_recipe", "Re&use Recipe"),
     ("train_lora", "&Train a LoRA…"),
 )
+# Training sets publish as Story groups, models and LoRAs as their derivatives: the menu offers it for them.
+PUBLISH_KINDS = (WorkKind.collection, WorkKind.model, WorkKind.lora)
 
 
 class WorkActions(QObject):
@@ -84,6 +87,12 @@ class WorkActions(QObject):
             menu.addAction(action)
             if name in ("open", "reveal", "reuse_recipe"):
                 menu.addSeparator()
+        if work.kind in PUBLISH_KINDS:
+            menu.addSeparator()
+            action = QAction("Publish on &Story…", menu)
+            action.setObjectName("publish")
+            action.triggered.connect(lambda _checked=False: self.publish(work_id))
+            menu.addAction(action)
         return menu
 
     def popup(self, work_id: str, at: QPoint) -> QMenu:
@@ -170,6 +179,15 @@ class WorkActions(QObject):
         self.train_dialog = _train_lora_dialog(self, work_id)
         self.train_dialog.open()
         return self.train_dialog
+
+    def publish(self, work_id: str) -> Any:
+        """Open the publish dialog for the work (a training set, model or LoRA included); it publishes through
+        the window's job queue."""
+        from studio.ui.publish_dialog import PublishDialog
+
+        self.publish_dialog = PublishDialog(self.session, self._work(work_id), self.window)
+        self.publish_dialog.open()
+        return self.publish_dialog
 
     def reuse_recipe(self, work_id: str) -> list[str]:
         """Fill the Create panel with the work's prompt, seed, model, LoRAs and sizes; returns what was not found."""
