@@ -131,6 +131,22 @@ def test_an_image_under_other_terms_credits_the_model_and_says_why(desk) -> None
     assert [c.work_id for c in plan.steps[-1].credits] == [lora.id]
 
 
+def test_an_image_under_the_loras_library_terms_but_not_its_story_terms_is_published_crediting_it(desk,
+                                                                                                  client) -> None:
+    members = _members(desk)
+    collection = desk.studio.collections.create("Style set", work_refs=[m.id for m in members])
+    lora = _lora(desk, collection)  # its own license: PIL Commercial Remix 10%, LRP
+    desk.publish(lora, rev_share=percent_to_units(20))  # its group, and so the LoRA on Story: 20%
+    image = desk.work("Library terms", parents=[lora], relation=Relation.styled_with)
+    plan = desk.publishing.plan(image.id, PublishOptions(network="devnet"))
+    assert "model_not_linked_terms" in {r.code for r in plan.notes}
+    step = plan.steps[-1]
+    assert not step.parents and [c.work_id for c in step.credits] == [lora.id]
+    (published,) = desk.publish(image)
+    assert client.parents(published.publication.ip_id) == []
+    assert published.publication.readback["agrees"], published.publication.readback
+
+
 def test_a_model_cannot_link_to_an_empty_group(desk) -> None:
     lone = desk.work("Never published")
     collection = desk.studio.collections.create("Empty on Story", work_refs=[lone.id])

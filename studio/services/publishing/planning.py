@@ -317,7 +317,14 @@ class PublishPlanner:
             else:
                 notes.append(reason("model_linked", work.id, title=work.title, model=model.title, network=net.name))
         if new_blocks or len(linked.parents) > MAX_STORY_PARENTS:
-            return works, plain, notes
+            # Not linked: on Story the models carry their group's terms, never their library license, so the
+            # image is judged without them as parents and credits them instead.
+            detached = {m.id for m in on_chain}
+            me = works[work.id]
+            apart = {**works, work.id: replace(me, parents=tuple(p for p in me.parents if p[0] not in detached))}
+            judged = judge(apart)
+            credited = tuple((pid, rel) for pid, rel in me.parents if pid in detached)
+            return apart, replace(judged, credited=judged.credited + credited), notes
         return seen, linked, notes
 
     def _linked_upstream(self, work_id: str, works: dict[str, LicensedWork], net: Network) -> set[str]:
