@@ -14,6 +14,10 @@ from studio.core.modes import Mode
 ALWAYS = {"open_library", "quit", "about", "jobs", "undo", "redo"}
 
 
+# Images; and training sets and models, which go on Story as a group and its derivatives.
+PUBLISHABLE = frozenset({"image", "collection", "model", "lora"})
+
+
 class WindowMenus:
     """Mixed into `MainWindow`: builds its menu bar and keeps the actions' enabled state current."""
 
@@ -148,7 +152,7 @@ class WindowMenus:
         self.actions_by_name["open_work"].setEnabled(is_image)
         self.actions_by_name["export"].setEnabled(is_image)
         self.actions_by_name["publish"].setEnabled(
-            len(self.session.selection) == 1 and current is not None and current.kind.value == "image"
+            len(self.session.selection) == 1 and current is not None and current.kind.value in PUBLISHABLE
         )
 
     def _create(self, mode: Mode) -> None:

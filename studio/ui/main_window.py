@@ -29,7 +29,7 @@ from studio.app.jobs import JobQueue
 from studio.app.settings import Settings, SettingsStore
 from studio.ui.gallery import IMAGE_SUFFIXES
 from studio.ui.main_library import LibrarySwitching
-from studio.ui.main_menus import WindowMenus
+from studio.ui.main_menus import PUBLISHABLE, WindowMenus
 from studio.ui.work_actions import WorkActions
 
 if TYPE_CHECKING:
@@ -227,7 +227,7 @@ class MainWindow(WindowMenus, LibrarySwitching, QMainWindow):
     # -- publishing ---------------------------------------------------------------------------------------
     def open_publish(self) -> PublishDialog | None:
         work = self.session.current()
-        if work is None or work.kind.value != "image":  # only images are published
+        if work is None or work.kind.value not in PUBLISHABLE:
             return None
         from studio.ui.publish_dialog import PublishDialog
 

@@ -180,3 +180,15 @@ def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receiv
     finally:
         window.shutdown()
         publishing.devnet_stop()
+
+
+def test_work_publish_on_story_opens_for_a_model_as_for_an_image(qtbot, window, monkeypatch):
+    monkeypatch.delenv("STUDIO_BUILTIN_MODEL", raising=False)
+    emoji = window.session.studio.models.builtin("studio-emoji").work
+    window.session.library_changed.emit()
+    _select_in_gallery(window, emoji.id, "Models")
+    action = window.actions_by_name["publish"]
+    assert action.isEnabled()
+    dialog = window.open_publish()
+    assert dialog is not None and dialog.work.id == emoji.id
+    dialog.reject()
