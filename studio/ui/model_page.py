@@ -126,7 +126,8 @@ class ModelPage(QScrollArea):
         self.ips = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True, openExternalLinks=True)
         self.ips.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.earnings_note = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
-        self.earnings = RowsModel(["Creator", "Works in the group", "Will receive"], numeric=(1, 2), parent=self)
+        self.earnings = RowsModel(["Creator", "Works in the group", "Will receive", "In their vaults"],
+                                  numeric=(1, 2, 3), parent=self)
         self.earnings_view = _table(self.earnings, self)
         self.read_again = QPushButton("Read again")
         self.read_again.clicked.connect(self.read_earnings)
@@ -327,9 +328,10 @@ class ModelPage(QScrollArea):
             self._note(
                 f"{earnings.members:,} works by {n:,} creator{'s' if n != 1 else ''} are members of the group; "
                 f"they will receive {wip_text(earnings.claimable)} in all once the group's royalties are collected "
-                "and paid into their vaults, from where each creator claims.")
+                f"and paid into their vaults, which hold {wip_text(earnings.in_vaults)} for them to claim now.")
         self.earnings.set_rows([
-            [c.creator or (NO_CREATOR, ""), (f"{c.members:,}", c.members), (wip_text(c.claimable), c.claimable)]
+            [c.creator or (NO_CREATOR, ""), (f"{c.members:,}", c.members), (wip_text(c.claimable), c.claimable),
+             (wip_text(c.in_vaults), c.in_vaults)]
             for c in earnings.creators
         ])
         self.earnings_view.setVisible(bool(earnings.creators))

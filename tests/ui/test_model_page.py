@@ -11,7 +11,7 @@ from studio.app.works_model import WorkIdRole
 from studio.core.types import Origin, Relation, Terms, WorkKind, percent_to_units
 from studio.lineage.graph import LineageGraph, ParentLink
 from studio.publish.chain import ChainClient
-from studio.publish.group_revenue import member_claimable
+from studio.publish.group_revenue import collect_for_members, member_claimable
 from studio.publish.networks import NETWORKS
 from studio.royalty import GROUP_SCALE
 from studio.services.collections import members_hash
@@ -165,10 +165,19 @@ def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receiv
         share = due * GROUP_SCALE // 3 // GROUP_SCALE
         assert set(owed.values()) == {share} and share > 0
         assert _shown(page.earnings_view.model()) == [
-            ("Ada", "2", wip_text(2 * share)), ("Bo", "1", wip_text(share))]
+            ("Ada", "2", wip_text(2 * share), wip_text(0)), ("Bo", "1", wip_text(share), wip_text(0))]
         assert [(c.creator, c.members, c.claimable) for c in earnings.creators] == [("Ada", 2, 2 * share),
                                                                                     ("Bo", 1, share)]
         assert f"they will receive {wip_text(3 * share)} in all" in page.earnings_note.text()
+
+        # Once collected, the group's share waits in the members' own vaults until each creator claims it.
+        net = publishing.network("devnet")
+        client = publishing.client(net)
+        collect_for_members(client, publishing.setup.key(net), group_pub.ip_id, list(member_ips.values()))
+        job = page.read_earnings()
+        qtbot.waitUntil(lambda: window.session.jobs.job(job).state.done, timeout=60_000)
+        assert _shown(page.earnings_view.model()) == [
+            ("Ada", "2", wip_text(0), wip_text(2 * share)), ("Bo", "1", wip_text(0), wip_text(share))]
 
         # The devnet stopped: one line on the page, no dialog.
         publishing.devnet_stop()

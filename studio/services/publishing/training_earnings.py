@@ -30,6 +30,7 @@ class CreatorEarnings:
     creator: str  # "" when the works name no creator
     members: int  # of their works in the group on the network
     claimable: int  # WIP wei their members' vaults will receive from the group
+    in_vaults: int = 0  # WIP wei already paid into their members' vaults, waiting to be claimed (all their revenue)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ class TrainingEarnings:
     @property
     def claimable(self) -> int:
         return sum(c.claimable for c in self.creators)
+
+    @property
+    def in_vaults(self) -> int:
+        return sum(c.in_vaults for c in self.creators)
 
 
 def group_ip_of(journal: Journal, collection_id: str, network: str) -> str | None:
@@ -70,12 +75,14 @@ def training_earnings(chain: ChainClient, journal: Journal, members: GroupMember
     creators = {w.id: w.creator or "" for w in works.get_many([m.member_work_id for m in added]).values()}
     count: dict[str, int] = defaultdict(int)
     wei: dict[str, int] = defaultdict(int)
+    held: dict[str, int] = defaultdict(int)
     for member in added:
         creator = creators.get(member.member_work_id, "")
         count[creator] += 1
         wei[creator] += owed.get(member.member_ip.lower(), 0)
-    rows = sorted((CreatorEarnings(c, count[c], wei[c]) for c in count),
-                  key=lambda row: (-row.claimable, -row.members, row.creator.casefold()))
+        held[creator] += chain.claimable(member.member_ip, member.member_ip) if chain.vault_of(member.member_ip) else 0
+    rows = sorted((CreatorEarnings(c, count[c], wei[c], held[c]) for c in count),
+                  key=lambda row: (-(row.claimable + row.in_vaults), -row.members, row.creator.casefold()))
     return TrainingEarnings(network, collection_id, group_ip, tuple(rows))
 
 
