@@ -148,6 +148,18 @@ def shoot(window: MainWindow, out: Path) -> None:
         dialog.adjustSize()
         save(dialog, out, "publish")
         dialog.close()
+
+        # The built-in model's page: its training set, its data's creators and, on the devnet where the demo
+        # published it, what the contributors' emoji earned from the demo's tip.
+        emoji = window.session.studio.models.builtin("studio-emoji").work
+        window.session.select([emoji.id])
+        window.tabs.setCurrentWidget(window.model_page)
+        wait_until(lambda: window.model_page.earnings_read is not None, timeout=120)
+        settle()
+        bar = window.model_page.verticalScrollBar()
+        bar.setValue(bar.maximum())  # down to what the data's creators earned
+        settle()
+        save(window, out, "model")
     finally:
         window.shutdown()
         publishing.devnet_stop()

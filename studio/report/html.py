@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from html import escape
 
 from studio import __version__
+from studio.core.amounts import ip_text
 from studio.report.html_style import CSS as _CSS
 from studio.report.model import CredentialsVerdict, LineageReport, Node, Problem, Publication, RoyaltyTable
 from studio.report.registrations import explorer_url
@@ -320,7 +321,7 @@ def _data_shares(report: LineageReport) -> str:
 
 
 def _ip(wei: int) -> str:
-    return f"{wei / 10**18:.10f}".rstrip("0").rstrip(".") + " IP"
+    return ip_text(wei)
 
 
 _RECIPE_FIELDS = (

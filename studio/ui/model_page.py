@@ -12,6 +12,7 @@ model (its training set's group goes first when it is not on the network yet).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
@@ -34,7 +35,7 @@ from studio.app.model_facts import NO_CREATOR, ModelFacts, StoryFacts, StoryPlac
 from studio.app.rows_model import RowsModel, SortRole
 from studio.app.session import StudioSession
 from studio.app.workers import TaskContext
-from studio.core.amounts import ip_text
+from studio.core.amounts import WEI_PER_IP, ip_text
 from studio.errors import StudioError
 from studio.services import Studio
 from studio.services.publishing.training_earnings import TrainingEarnings, read_training_earnings
@@ -55,6 +56,15 @@ def _escape(text: str) -> str:
 def wip_text(wei: int) -> str:
     """'0.5 WIP': WIP is IP wrapped one to one, written the same way."""
     return ip_text(wei).removesuffix(" IP") + " WIP"
+
+
+def wip_short(wei: int) -> str:
+    """For a table cell: six decimals at most, '≈' where that rounds (the note above the table gives the exact
+    totals, and the cells sort by the exact wei)."""
+    exact = Decimal(wei) / WEI_PER_IP
+    shown = exact.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
+    text = f"{shown:f}".rstrip("0").rstrip(".") if "." in f"{shown:f}" else f"{shown:f}"
+    return ("≈ " if shown != exact else "") + text + " WIP"
 
 
 @dataclass(frozen=True)
@@ -80,9 +90,10 @@ def _table(model: RowsModel, parent: QWidget) -> QTableView:
     view.verticalHeader().hide()
     view.setAlternatingRowColors(True)
     header = view.horizontalHeader()
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    for column in range(1, model.columnCount()):
+    # Names and amounts both shown whole: each column as wide as its content, the last taking what is left.
+    for column in range(model.columnCount()):
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
     view.setMinimumHeight(view.verticalHeader().defaultSectionSize() * (TABLE_ROWS + 1) + 4)
     return view
 
@@ -330,8 +341,8 @@ class ModelPage(QScrollArea):
                 f"they will receive {wip_text(earnings.claimable)} in all once the group's royalties are collected "
                 f"and paid into their vaults, which hold {wip_text(earnings.in_vaults)} for them to claim now.")
         self.earnings.set_rows([
-            [c.creator or (NO_CREATOR, ""), (f"{c.members:,}", c.members), (wip_text(c.claimable), c.claimable),
-             (wip_text(c.in_vaults), c.in_vaults)]
+            [c.creator or (NO_CREATOR, ""), (f"{c.members:,}", c.members), (wip_short(c.claimable), c.claimable),
+             (wip_short(c.in_vaults), c.in_vaults)]
             for c in earnings.creators
         ])
         self.earnings_view.setVisible(bool(earnings.creators))

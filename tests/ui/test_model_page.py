@@ -17,7 +17,7 @@ from studio.royalty import GROUP_SCALE
 from studio.services.collections import members_hash
 from studio.services.publishing import PublishOptions
 from studio.store.works import NewWork
-from studio.ui.model_page import EARNINGS_JOB_KIND, wip_text
+from studio.ui.model_page import EARNINGS_JOB_KIND, wip_short, wip_text
 
 
 def _store_creators(studio, collection_id: str) -> list[tuple[str, int]]:
@@ -165,7 +165,8 @@ def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receiv
         share = due * GROUP_SCALE // 3 // GROUP_SCALE
         assert set(owed.values()) == {share} and share > 0
         assert _shown(page.earnings_view.model()) == [
-            ("Ada", "2", wip_text(2 * share), wip_text(0)), ("Bo", "1", wip_text(share), wip_text(0))]
+            ("Ada", "2", wip_short(2 * share), wip_short(0)), ("Bo", "1", wip_short(share), wip_short(0))]
+        assert wip_short(2 * share).startswith("≈ 0.") and wip_short(0) == "0 WIP"  # odd wei: rounded, marked
         assert [(c.creator, c.members, c.claimable) for c in earnings.creators] == [("Ada", 2, 2 * share),
                                                                                     ("Bo", 1, share)]
         assert f"they will receive {wip_text(3 * share)} in all" in page.earnings_note.text()
@@ -177,7 +178,7 @@ def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receiv
         job = page.read_earnings()
         qtbot.waitUntil(lambda: window.session.jobs.job(job).state.done, timeout=60_000)
         assert _shown(page.earnings_view.model()) == [
-            ("Ada", "2", wip_text(0), wip_text(2 * share)), ("Bo", "1", wip_text(0), wip_text(share))]
+            ("Ada", "2", wip_short(0), wip_short(2 * share)), ("Bo", "1", wip_short(0), wip_short(share))]
 
         # The devnet stopped: one line on the page, no dialog.
         publishing.devnet_stop()
