@@ -1,6 +1,7 @@
 """Prompt adherence and remix closeness of the trained built-in emoji model, against chance.
 
 Run: `.venv/bin/python -m bench.builtin_adherence [--model .train/builtin/model] [--device cuda] [--out DIR]`
+(`--steps`, `--guidance` and `--scheduler` choose the sampling measured; the default scheduler is the model's own.)
 
 100 held-out emoji (never trained on; their hexcodes are in the model's recipe.json) give 100 prompts, their own
 annotations. The model draws one 64 px image per prompt; each image's nearest training image (L2 on 16×16 RGB
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prompts", type=int, default=100)
     parser.add_argument("--steps", type=int, default=25)
     parser.add_argument("--guidance", type=float, default=4.0)
+    parser.add_argument("--scheduler", help="A studio scheduler id (e.g. dpmpp_2m); default: the model's own.")
     parser.add_argument("--remixes", type=int, default=32)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-latents", action="store_true", help="Skip the VAE-latent second opinion (CPU).")
@@ -58,12 +60,18 @@ def main(argv: list[str] | None = None) -> int:
     recipe = json.loads(recipe_path.read_text(encoding="utf-8"))
     by_hex = {e["hexcode"]: i for i, e in enumerate(manifest["emoji"])}
     held_out = [by_hex[h] for h in recipe["data"]["held_out"]]
+    scheduler = scheduler_spec(args.scheduler) if args.scheduler else None
     pipe = load_pipeline(args.model, device)
+    if scheduler:
+        import diffusers
+
+        pipe.scheduler = getattr(diffusers, scheduler[0]).from_config(pipe.scheduler.config, **scheduler[1])
     settings = emoji_eval.EvalSettings(prompts=args.prompts, steps=args.steps, guidance=args.guidance,
                                        seed=args.seed, remixes=args.remixes, latent_check=not args.skip_latents)
     report, generated, remixes = emoji_eval.evaluate(pipe, images, manifest, held_out, settings)
     report["model"] = {"folder": str(args.model), "weights_sha256": recipe.get("weights_sha256"),
                        "unet_steps": recipe["run"]["unet"]["steps"], "device": device}
+    report["scheduler"] = args.scheduler or type(pipe.scheduler).__name__
     report["seconds"] = round(time.monotonic() - started, 1)
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -74,6 +82,16 @@ def main(argv: list[str] | None = None) -> int:
     Image.fromarray(emoji_eval.grid(pairs)).save(args.out / "remix.png")
     print_summary(report)
     return 0
+
+
+def scheduler_spec(scheduler_id: str) -> tuple[str, dict]:
+    """The diffusers class and overrides of a studio scheduler id; built on the model's own scheduler config,
+    as generation does, so the benchmark measures what the studio would draw with that choice."""
+    from studio.generate.diffusers_backend import SCHEDULERS
+
+    if scheduler_id not in SCHEDULERS:
+        raise SystemExit(f"error: unknown scheduler {scheduler_id!r}; use one of {', '.join(SCHEDULERS)}")
+    return SCHEDULERS[scheduler_id]
 
 
 def print_summary(report: dict) -> None:
