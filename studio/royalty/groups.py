@@ -15,7 +15,7 @@ earlier ones add up to a whole wei, which `EvenSplitPool` follows exactly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from studio.core.types import HUNDRED_PERCENT
@@ -55,15 +55,18 @@ def member_payouts(group_amount: int, member_ids: Sequence[str]) -> dict[str, in
     return dict.fromkeys(ids, share)
 
 
-def creator_payouts(group_amount: int, members: Sequence[tuple[str, str | None]]) -> list[CreatorPayout]:
+def creator_payouts(group_amount: int, members: Sequence[tuple[str, str | None]],
+                    stacks: Mapping[str, Sequence[int]] | None = None) -> list[CreatorPayout]:
     """`member_payouts` added up per creator, for (member id, creator) pairs: the creators who gave the most
-    first, then by name (unknown creators last among equals)."""
+    first, then by name (unknown creators last among equals). A member that is itself a remix keeps only what
+    its own royalty `stacks` leave in its vault (`into_member_vault`)."""
     shares = member_payouts(group_amount, [member for member, _ in members])
+    stacks = stacks or {}
     counts: dict[str | None, int] = {}
     amounts: dict[str | None, int] = {}
     for member, creator in members:
         counts[creator] = counts.get(creator, 0) + 1
-        amounts[creator] = amounts.get(creator, 0) + shares[member]
+        amounts[creator] = amounts.get(creator, 0) + into_member_vault(shares[member], stacks.get(member, ()))
     rows = [CreatorPayout(c, counts[c], amounts[c]) for c in counts]
     return sorted(rows, key=lambda r: (-r.amount, r.creator is None, r.creator or ""))
 
@@ -186,9 +189,10 @@ class DataPayout:
 
 
 def data_payout(group_work_id: str, group_title: str, payment: int, group_share_units: int,
-                members: Sequence[tuple[str, str | None]], fee_percent_units: int = 0) -> DataPayout:
+                members: Sequence[tuple[str, str | None]], fee_percent_units: int = 0,
+                stacks: Mapping[str, Sequence[int]] | None = None) -> DataPayout:
     """The preview of `payment` wei paid to a descendant whose revenue owes the group `group_share_units`, after
-    the treasury's `fee_percent_units`."""
+    the treasury's `fee_percent_units`; members that are remixes pass their own `stacks` on."""
     due = group_due(payment, group_share_units, fee_percent_units)
-    creators = tuple(creator_payouts(due, members)) if members else ()
+    creators = tuple(creator_payouts(due, members, stacks)) if members else ()
     return DataPayout(group_work_id, group_title, payment, due, len(members), creators)

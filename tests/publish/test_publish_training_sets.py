@@ -234,3 +234,26 @@ def test_the_data_preview_takes_the_networks_treasury_fee_first(desk, chain) -> 
     chain.send(chain.c("RoyaltyModule").functions.setRoyaltyFeePercent(5 * 10**6), chain.alice)  # 5%
     (payout,) = desk.publishing.plan(image.id, PublishOptions(network="devnet")).data_payouts
     assert payout.group_due == (10**18 - 10**18 * 5 // 100) // 100
+
+
+def test_a_member_that_is_a_remix_passes_its_own_stack_on_in_the_preview_as_on_chain(desk, client) -> None:
+    from studio.publish.group_revenue import collect_for_members
+
+    root = desk.work("Root member", rev_share=10, royalty_policy="lrp")
+    desk.publish(root)
+    remix = desk.work("Remix member", parents=[root])
+    desk.publish(remix)
+    collection = desk.studio.collections.create("Root and remix", work_refs=[root.id, remix.id])
+    lora = _lora(desk, collection)
+    desk.publish(lora)
+    image = desk.work("Made with it", parents=[lora], relation=Relation.styled_with)
+    (payout,) = desk.publishing.plan(image.id, PublishOptions(network="devnet")).data_payouts
+    share = payout.per_member
+    assert payout.creators[0].amount == share + share - share * 10 // 100  # the remix keeps 90% of its share
+    desk.publish(image)
+    net = desk.publishing.network("devnet")
+    desk.publishing.pay(image.id, 10**18, "devnet")
+    group = desk.publishing.journal.confirmed(collection.id, "devnet").ip_id
+    members = [desk.ip(root), desk.ip(remix)]
+    collect_for_members(client, desk.publishing.setup.key(net), group, members)
+    assert sum(client.claimable(ip, ip) for ip in members) == payout.creators[0].amount

@@ -140,7 +140,7 @@ class PublishPlanner:
             planned.add(work.id)
         plan = PublishPlan(net, wallet.address, target, tuple(steps), verdicts, tuple(_unique(refusals)),
                            notes=tuple(notes),
-                           data_payouts=data_payouts(self.library, _last(steps), net,
+                           data_payouts=data_payouts(self.library, self.journal, _last(steps), net,
                                                      fee_percent=self._treasury_fee(net, steps)))
         return self._estimated(plan, options)
 
@@ -219,7 +219,8 @@ class PublishPlanner:
                 steps.append(model)
         refusals = tuple(_unique([r for r in reasons if r.blocks]))
         notes = tuple(r for r in reasons if not r.blocks)
-        payouts = data_payouts(self.library, _last(steps), net, tuple(steps), self._treasury_fee(net, steps))
+        payouts = data_payouts(self.library, self.journal, _last(steps), net, tuple(steps),
+                               self._treasury_fee(net, steps))
         return PublishPlan(net, wallet, target, tuple(steps) if not refusals else (), {}, refusals, notes=notes,
                            data_payouts=payouts)
 

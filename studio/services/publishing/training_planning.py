@@ -153,7 +153,7 @@ def model_step(library: Library, journal: Journal, works: dict[str, LicensedWork
     return (None if refusals else step), reasons
 
 
-def data_payouts(library: Library, step: StepPlan | GroupStep | None, net: Network,
+def data_payouts(library: Library, journal: Journal, step: StepPlan | GroupStep | None, net: Network,
                  planned: tuple[StepPlan | GroupStep, ...] = (), fee_percent: int = 0) -> tuple[DataPayout, ...]:
     """For each training set among the step's Story ancestors: what a payment of 1 IP to the work pays the
     set's group and each of its creators (members on the network, or joining in this plan)."""
@@ -171,8 +171,22 @@ def data_payouts(library: Library, step: StepPlan | GroupStep | None, net: Netwo
             pairs = [(r.member_work_id, r.member_ip) for r in library.group_members.members_of(ancestor.id, net.name)]
         creators = library.works.get_many([work_id for work_id, _ in pairs])
         members = [(ip, creators[work_id].creator) for work_id, ip in pairs]
-        found.append(data_payout(work.id, work.title, PREVIEW_PAYMENT, ancestor.royalty, members, fee_percent))
+        stacks = {ip: _own_stacks(journal, work_id, net) for work_id, ip in pairs}
+        found.append(data_payout(work.id, work.title, PREVIEW_PAYMENT, ancestor.royalty, members, fee_percent,
+                                 stacks))
     return tuple(found)
+
+
+def _own_stacks(journal: Journal, work_id: str, net: Network) -> tuple[int, ...]:
+    """A member's own royalty stack as its publication recorded it (a remix passes that much of what it is paid
+    on to its ancestors); () for a root or a work whose stack the library does not know."""
+    pub = journal.confirmed(work_id, net.name)
+    if pub is None:
+        return ()
+    stack = (pub.readback or {}).get("royalty_stack")
+    if stack is None:
+        stack = (pub.prediction or {}).get("royalty_stack")
+    return (int(stack),) if stack else ()
 
 
 def _works(n: int) -> str:
