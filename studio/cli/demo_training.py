@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from studio.cli.output import percent, progress, table
+from studio.core.amounts import ip_text
 from studio.core.types import Work, WorkKind, units_to_percent
 from studio.licensing.training_sets import DEFAULT_GROUP_REV_SHARE
 from studio.publish.devnet.contributors import member_terms, pick_contributions, publish_contributions
@@ -109,7 +110,8 @@ def tip_and_show_data_earnings(studio: Studio, on_chain: ModelOnChain, image: Pu
         got = sum(amount for ip, amount in received.items() if on_chain.members[ip] == creator)
         rows.append((creator, str(predicted[creator].members), f"{predicted[creator].amount:,}", f"{got:,}"))
     click.echo(f"  the training set's group is owed {percent(units_to_percent(share))} of what “{title}” earns "
-               f"(LRP, through the model): {due:,} wei of the tip, shared evenly by its {len(members)} members")
+               f"(LRP, through the model): {ip_text(due)} ({due:,} wei) of the tip, shared evenly by its "
+               f"{len(members)} members")
     click.echo(table(rows, ["contributor", "emoji", "engine (wei)", "chain (wei)"]))
     agrees = all(row[2] == row[3] for row in rows)
     click.echo("  the chain agrees with the engine" if agrees else "  the chain DIFFERS from the engine")
