@@ -150,7 +150,8 @@ def show_royalties(state: DemoState) -> None:
     last = state.chain[-1]
     titles = {w.id: w.title for w in state.chain}
     for policy in ("lap", "lrp"):
-        heading(f"Royalty split of “{last.title}” under {policy.upper()}")
+        # Before publishing: the model is credited, not yet a Story parent; on the devnet it links (see below).
+        heading(f"Royalty split of “{last.title}” under {policy.upper()}, before its model is on Story")
         print_split(state.studio.royalty(last.id, policy), titles)
 
 

@@ -195,12 +195,14 @@ def print_split(split: RoyaltySplit, titles: dict[str, str]) -> None:
 @click.command("royalty")
 @click.argument("work_id")
 @click.option("--policy", type=click.Choice(["lap", "lrp"]), help="Royalty policy (default: the work's own).")
+@click.option("--network", help="The split as on this Story network: the models the work links to there, and "
+              "through them their training sets' groups, count under their Story terms.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def royalty_cmd(obj, work_id: str, policy: str | None, as_json: bool) -> None:
+def royalty_cmd(obj, work_id: str, policy: str | None, network: str | None, as_json: bool) -> None:
     """Who receives what share of a work's revenue."""
     studio = obj.studio
-    split = studio.royalty(work_id, policy)
+    split = studio.publishing.royalty_on(work_id, network, policy) if network else studio.royalty(work_id, policy)
     if as_json:
         emit_json(split_json(split))
         return

@@ -110,6 +110,11 @@ def test_a_lora_is_a_derivative_of_its_training_sets_group_and_images_made_with_
     assert ancestors == {model.ip_id, group.ip_id}  # revenue reaches the group, and through it the members
     assert pub.readback["agrees"], pub.readback["differences"]
 
+    # The split as on the devnet follows the link to the LoRA and its group; the library's own view does not.
+    on_devnet = desk.publishing.royalty_on(image.id, "devnet")
+    assert {a.id: a.royalty for a in on_devnet.ancestors} == {lora.id: 10 * 10**6, collection.id: 10**6}
+    assert {a.id for a in desk.studio.royalty(image.id).ancestors} == {lora.id}
+
     # The report shows data -> model -> image and what the data's creators receive.
     (share,) = desk.studio.review.lineage_report(image.id).data_shares
     assert (share.group_id, share.network, share.members, share.due_wei) == (collection.id, "devnet", 2, 10**16)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from studio.core.types import Origin, Relation, Work, WorkKind
 from studio.errors import StudioError
-from studio.licensing import LicenseCatalog, LicensedWork, Reason, Verdict, WorkTerms, royalty_links
+from studio.licensing import LicenseCatalog, LicensedWork, Reason, Verdict, WorkTerms, effective_pil, royalty_links
 from studio.licensing.codes import reason
 from studio.licensing.publishing import PublishJudgement, judge_publication, requested_terms
 from studio.licensing.wording import describe
@@ -21,6 +21,7 @@ from studio.publish.metadata import Credit
 from studio.publish.networks import Network
 from studio.publish.prediction import Prediction
 from studio.publish.publisher import StepPlan
+from studio.royalty import RoyaltySplit, royalty_split
 from studio.royalty.groups import DataPayout
 from studio.royalty.publishing import cap_refusals, publish_royalty
 from studio.services.approval import ReleaseGate
@@ -143,6 +144,17 @@ class PublishPlanner:
                            data_payouts=data_payouts(self.library, self.journal, _last(steps), net,
                                                      fee_percent=self._treasury_fee(net, steps)))
         return self._estimated(plan, options)
+
+    def royalty_on(self, ref: str, network: str | None = None, policy: str | None = None) -> RoyaltySplit:
+        """The work's split as on the network: the models it links to there (or would, once published) under
+        their Story terms, with their training sets' groups; models it only credits left out."""
+        net = self.setup.network(network)
+        work = self.library.works.resolve(ref)
+        view = LicenseView(self.library, self.catalog,
+                           on_chain=lambda ids: self.journal.on_chain_among(ids, net.name))
+        works, _judged, _notes = self._link_models(work, view.ancestry([work.id]), None, net)
+        chosen = policy or effective_pil(works[work.id].terms).royalty_policy or "lap"
+        return royalty_split(work.id, royalty_links(work.id, works), chosen)
 
     def _estimated(self, plan: PublishPlan, options: PublishOptions) -> PublishPlan:
         net, wallet = plan.network, plan.wallet

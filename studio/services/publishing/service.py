@@ -19,6 +19,7 @@ from studio.publish.publisher import SentTx, StepResult
 from studio.publish.revenue import Claimable
 from studio.publish.storage import Storage
 from studio.publish.wallet import DEFAULT_WALLET, Wallet, WalletStore
+from studio.royalty import RoyaltySplit
 from studio.secrets import SecretStore
 from studio.services.publishing.import_ip import IpImporter
 from studio.services.publishing.planning import PublishOptions, PublishPlan, PublishPlanner, ReleaseGate
@@ -132,6 +133,9 @@ class PublishingService:
 
     def plan(self, ref: str, options: PublishOptions | None = None) -> PublishPlan:
         return self.planner.plan(ref, options)
+
+    def royalty_on(self, ref: str, network: str | None = None, policy: str | None = None) -> RoyaltySplit:
+        return self.planner.royalty_on(ref, network, policy)
 
     def execute(self, plan: PublishPlan) -> list[StepResult]:
         return self.runner.execute(plan)
