@@ -25,6 +25,7 @@ from studio.errors import StudioError
 from studio.licensing import Verdict, effective_pil
 from studio.licensing.works import VerdictLine
 from studio.report.registrations import Registration, registrations_of
+from studio.royalty import RoyaltySplit
 from studio.ui.royalty_chart import RoyaltyChart
 from studio.ui.theme import ALLOWED, REFUSED, WARNED
 
@@ -196,7 +197,7 @@ class LicensePanel(QScrollArea):
         if work is None:
             return
         try:
-            split = self.session.studio.royalty(work.id, self.policy)
+            split = self._split(work.id)
         except StudioError as exc:
             self.stack.setText(str(exc))
             self.chart.set_slices([])
@@ -208,6 +209,15 @@ class LicensePanel(QScrollArea):
             f"this work receives under {POLICY_NAMES[split.policy]}."
         )
         self.chart.set_slices(royalty_slices(split, titles), caption=f"Split under {split.policy.upper()}")
+
+    def _split(self, work_id: str) -> RoyaltySplit:
+        """A work published on the library's network: its split as there (a model it links to, and that model's
+        training set, take their shares); otherwise the library's view."""
+        studio = self.session.studio
+        if work_id in self.session.published_ids():
+            publishing = studio.publishing
+            return publishing.royalty_on(work_id, publishing.default_network(), self.policy)
+        return studio.royalty(work_id, self.policy)
 
     def copy_attribution(self) -> None:
         if self.verdict is None:

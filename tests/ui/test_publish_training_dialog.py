@@ -234,6 +234,13 @@ def test_a_training_set_from_the_context_menu_then_an_image_made_with_its_lora(q
             assert client.parents(lora_ip) == [group_ip]
         finally:
             client.close()
+        # Published, its License & royalty chart shows the split as on the devnet: the LoRA and its set take part.
+        window.session.library_changed.emit()
+        window.session.select([image])
+        window.tabs.setCurrentWidget(window.license_panel)
+        panel = window.license_panel
+        panel.lrp.setChecked(True)
+        qtbot.waitUntil(lambda: {s.work_id for s in panel.chart.slices} >= {lora, collection.id}, timeout=30_000)
     finally:
         window.shutdown()
         publishing.devnet_stop()
