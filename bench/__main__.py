@@ -14,6 +14,7 @@ BENCHES = [
     ("ComfyUI engine vs the same workflow POSTed directly", ["-m", "bench.comfyui_bench", "--size", "128",
                                                             "--steps", "6"]),
     ("Publishing on the devnet", ["-m", "bench.publish_bench"]),
+    ("Training sets on the devnet", ["-m", "bench.group_bench"]),
     ("Desktop window", ["-m", "bench.ui_bench"]),
 ]
 

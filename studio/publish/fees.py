@@ -22,6 +22,7 @@ from studio.publish.group_publisher import ADD_BATCH, GroupStep
 from studio.publish.journal import Journal
 from studio.publish.publisher import COLLECTION_NAME, COLLECTION_SYMBOL, StepPlan, parents_on_chain, registration_call
 from studio.publish.terms import licensing_config, terms_struct
+from studio.store.group_members import GroupMemberRecords
 
 # Gas used on Story's protocol-core-v1 / periphery v1.3.2 contracts, and by a WETH-style wrapper; used only for
 # a transaction the node cannot estimate before an earlier one of the plan is mined.
@@ -32,13 +33,17 @@ STORY_GAS = {
     "raise": 314_000,
     "deposit": 46_000,
     "approve": 47_000,
-    # Training-set groups, as measured on the studio's devnet contracts (which follow Story's grouping code).
-    "terms": 330_000,
-    "group": 420_000,
-    "metadata": 120_000,
-    "config": 90_000,
-    "add": 120_000,
-    "member": 110_000,
+    # Training-set groups: the gas the studio's devnet contracts (which follow Story's grouping code) used, from
+    # receipts, rounded up; measured by `python -m bench.group_bench` (BENCHMARKS.md). An add of k members costs
+    # "add" + k × "member" when it is the group's first, "add_more" + k × "member" after that.
+    "terms": 375_000,
+    "group": 554_000,  # the network's first group; each later one used 520,474
+    "metadata": 173_000,
+    "attach": 146_000,
+    "config": 131_000,
+    "add": 150_000,
+    "add_more": 116_000,
+    "member": 106_000,
 }
 MARGIN = 1.25
 
@@ -119,7 +124,7 @@ def estimate_fees(chain: ChainClient, journal: Journal, collection: str | None, 
     approved = chain.wip_allowance(wallet, DERIVATIVE_WORKFLOWS)
     for step in steps:
         if isinstance(step, GroupStep):
-            lines += _group_lines(chain, step, wallet)
+            lines += _group_lines(chain, journal, step, wallet)
             continue
         fee = step.minting_fee
         ready = has_collection
@@ -143,28 +148,64 @@ def estimate_fees(chain: ChainClient, journal: Journal, collection: str | None, 
     return FeeEstimate(chain.network.name, tuple(lines), base_fee, priority)
 
 
-def _group_lines(chain: ChainClient, step: GroupStep, wallet: str) -> list[GasLine]:
-    """A training set's group: its terms (once per network), the group, its metadata and the member batches.
-    Only the first two can be run by the node before anything is mined; the rest are counted as measured."""
+def _group_lines(chain: ChainClient, journal: Journal, step: GroupStep, wallet: str) -> list[GasLine]:
+    """What GroupPublisher sends for a training set: its terms (once per network), the group and its metadata
+    (unless the group is on the network already and this plan only adds newcomers), each of the wallet's own
+    members offered under the group's terms to its pool, and the members in batches. The node can run only the
+    first two before anything is mined; the rest are counted at the devnet's measured gas."""
     lines: list[GasLine] = []
     struct = terms_struct(effective_pil(step.terms))
     terms_id = chain.terms_id(struct)
-    if not terms_id:
-        lines.append(_estimated(chain, chain.register_terms(struct), wallet, STORY_GAS["terms"]))
-        lines.append(GasLine("registering the training set as a group", STORY_GAS["group"], False))
+    network = chain.network.name
+    group = journal.confirmed(step.work.id, network)
+    records = GroupMemberRecords(journal.records.db)
+    held: set[str] = set()
+    if group is None or not group.ip_id:
+        if not terms_id:
+            lines.append(_estimated(chain, chain.register_terms(struct), wallet, STORY_GAS["terms"]))
+            lines.append(GasLine("registering the training set as a group", STORY_GAS["group"], False))
+        else:
+            lines.append(_estimated(chain, chain.register_group(terms_id, licensing_config(None, 0)), wallet,
+                                    STORY_GAS["group"]))
+        lines.append(GasLine("describing the training set's group", STORY_GAS["metadata"], False))
     else:
-        lines.append(_estimated(chain, chain.register_group(terms_id, licensing_config(None, 0)), wallet,
-                                STORY_GAS["group"]))
-    lines.append(GasLine("describing the training set's group", STORY_GAS["metadata"], False))
-    own = sum(1 for m in step.joining if m.own)
-    if own:
-        lines.append(GasLine(f"offering {own} of your works to the group's pool", 2 * own * STORY_GAS["config"],
-                             False))
-    for start in range(0, len(step.joining), ADD_BATCH):
-        count = len(step.joining[start:start + ADD_BATCH])
-        lines.append(GasLine(f"adding {count} members to the group", STORY_GAS["add"] + count * STORY_GAS["member"],
-                             False))
+        # Publishing again: only members the group does not hold yet are sent (its metadata was set once).
+        held = {m.lower() for m in chain.group_members(group.ip_id)}
+        held |= {m.member_ip.lower() for m in records.members_of(step.work.id, network, ("sent", "added"))}
+        if not chain.ip_metadata(group.ip_id)[0] and group.metadata_uri:
+            lines.append(GasLine("describing the training set's group", STORY_GAS["metadata"], False))
+    todo = [m for m in step.joining if m.ip_id.lower() not in held]
+    attach = config = 0
+    for member in (m for m in todo if m.own):
+        offered, attached = _offered(journal, records, member.work_id, network, terms_id)
+        attach += not attached
+        config += not offered
+    if attach:
+        lines.append(GasLine(f"offering {attach} of your works under the training set's terms",
+                             attach * STORY_GAS["attach"], False))
+    if config:
+        lines.append(GasLine(f"offering {config} of your works to the group's reward pool",
+                             config * STORY_GAS["config"], False))
+    for start in range(0, len(todo), ADD_BATCH):
+        count = len(todo[start:start + ADD_BATCH])
+        fixed = STORY_GAS["add" if not held and start == 0 else "add_more"]
+        lines.append(GasLine(f"adding {count} members to the group", fixed + count * STORY_GAS["member"], False))
     return lines
+
+
+def _offered(journal: Journal, records: GroupMemberRecords, work_id: str, network: str,
+             terms_id: int) -> tuple[bool, bool]:
+    """(offered to a group pool under the terms, the terms attached) for a member of the wallet's own, from the
+    journal rather than the chain, so a large set plans without a read per member: attached when its own
+    registration carried the terms; both when it joined another group of these terms already."""
+    if not terms_id:
+        return False, False
+    for membership in records.groups_of(work_id, network):
+        other = journal.confirmed(membership.group_work_id, network)
+        if other is not None and terms_id in other.license_terms_ids:
+            return True, True
+    pub = journal.confirmed(work_id, network)
+    return False, pub is not None and terms_id in pub.license_terms_ids
 
 
 def _registration(chain: ChainClient, journal: Journal, step: StepPlan, collection: str | None,
