@@ -70,8 +70,11 @@ def pool_config(minting_fee: int = 0) -> dict[str, object]:
 def offers_to_pool(chain: ChainClient, ip_id: str, terms: WorkTerms) -> bool:
     """Whether the IP offers `terms` to the even-split pool, as Story checks before adding it to a group."""
     terms_id = chain.terms_id(terms_struct(effective_pil(terms)))
-    if not terms_id or terms_id not in chain.attached_terms(ip_id):
-        return False
+    return bool(terms_id) and terms_id in chain.attached_terms(ip_id) and configured_for_pool(chain, ip_id, terms_id)
+
+
+def configured_for_pool(chain: ChainClient, ip_id: str, terms_id: int) -> bool:
+    """Whether the IP's licensing config for `terms_id` names the even-split pool as its group reward pool."""
     config = chain.licensing_config(ip_id, terms_id)
     return str(config.get("expectGroupRewardPool", "")).lower() == EVEN_SPLIT_GROUP_POOL.lower()
 
@@ -196,15 +199,13 @@ class GroupPublisher:
         if terms_id not in self.chain.attached_terms(member.ip_id):
             log.info("%s does not offer the group's terms; credited, not added", member.ip_id)
             return False
-        config = self.chain.licensing_config(member.ip_id, terms_id)
-        return str(config.get("expectGroupRewardPool", "")).lower() == EVEN_SPLIT_GROUP_POOL.lower()
+        return configured_for_pool(self.chain, member.ip_id, terms_id)
 
     def _offer_to_pool(self, member: JoiningMember, terms_id: int, sent: list[SentTx]) -> None:
         """The wallet's own member offers the group's terms to its pool (what Story checks before adding)."""
         if terms_id not in self.chain.attached_terms(member.ip_id):
             self._transact(self.chain.attach_terms(member.ip_id, terms_id), sent)
-        config = self.chain.licensing_config(member.ip_id, terms_id)
-        if str(config.get("expectGroupRewardPool", "")).lower() != EVEN_SPLIT_GROUP_POOL.lower():
+        if not configured_for_pool(self.chain, member.ip_id, terms_id):
             call = self.chain.set_licensing_config(member.ip_id, terms_id, pool_config())
             self._transact(replace(call, label="offering a member's work to the group's reward pool"), sent)
 
