@@ -175,7 +175,8 @@ class ChainClient(StoryContracts, StoryGroups):
         decoded = self.errors.decode(data)
         if decoded is None:
             return ChainReverted(f"{what} reverted with an error no Story contract declares ({data[:10]})")
-        return ChainReverted(f"{what} reverted: {decoded.explanation()} [{decoded.shown()}]", error_name=decoded.name)
+        return ChainReverted(f"{what} reverted: {decoded.explanation()} [{decoded.shown()}]", error_name=decoded.name,
+                             hint=decoded.advice())
 
     def _rpc_error(self, exc: Web3RPCError, what: str) -> PublishError:
         message = str(exc.message or exc)
