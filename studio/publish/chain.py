@@ -174,7 +174,8 @@ class ChainClient(StoryContracts, StoryGroups):
     def _decoded(self, data: str, what: str) -> ChainReverted:
         decoded = self.errors.decode(data)
         if decoded is None:
-            return ChainReverted(f"{what} reverted with an error no Story contract declares ({data[:10]})")
+            selector = data[:10] if _SELECTOR.fullmatch(data[:10]) else "data that is not an error"
+            return ChainReverted(f"{what} reverted with an error no Story contract declares ({selector})")
         return ChainReverted(f"{what} reverted: {decoded.explanation()} [{decoded.shown()}]", error_name=decoded.name,
                              hint=decoded.advice())
 

@@ -67,6 +67,10 @@ def _arg(args: Mapping[str, object], *names: str) -> object:
     return next(args[n] for n in names if n in args)
 
 
+def _first(args: Mapping[str, object], *names: str) -> object:
+    return next((args[n] for n in names if n in args), None)
+
+
 def _address(value: object) -> str:
     return to_checksum_address(str(value))
 
@@ -163,9 +167,9 @@ _SIGN_WITH_SENDER: Hint = lambda a: (  # noqa: E731 - one rule shared by the wor
 # What to do about an error, written for the errors a publisher meets; a callable gets the error's named arguments.
 ADVICE: dict[str, str | Hint] = {
     # linking a remix to its parents
-    "LicenseRegistry__TooManyParents": lambda a: (
-        f"link at most {a.get('maxParents', 16)} parents"
-        + (f" (this remix lists {a['parents']})" if "parents" in a else "")
+    "LicenseRegistry__TooManyParents": lambda a: (  # Story names them parents/maxParents, the devnet count/max
+        f"link at most {_first(a, 'maxParents', 'max') or 16} parents"
+        + (f" (this remix lists {_first(a, 'parents', 'count')})" if _first(a, "parents", "count") else "")
         + ": drop some, or blend some of them into one work, publish it, and remix that"
     ),
     "LicenseRegistry__TooManyAncestors": (

@@ -4,13 +4,17 @@ with the contract's decoded custom error. Also the release gate, and parents tha
 from __future__ import annotations
 
 import pytest
+from devnet_chain import commercial_remix
 from publish_helpers import DEAD_END_LICENSE, PCT, catalogue_with_dead_end, desk_publisher, forget_wallet, open_desk
 
-from studio.publish.chain import MetadataRefs
+from studio.publish.chain import ChainClient, MetadataRefs
 from studio.publish.errors import AlreadyPublished, ChainReverted, PublishRefused
+from studio.publish.networks import NETWORKS
+from studio.secrets import Secret
 from studio.services.publishing import PublishOptions
 
 EMPTY = MetadataRefs("", "0x" + "00" * 32, "", "0x" + "00" * 32)
+ANVIL_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"  # the devnet's first account
 
 
 def refused(desk, work, **options) -> PublishRefused:
@@ -96,7 +100,8 @@ def test_rev_share_ceiling_the_user_sets(desk) -> None:
     assert [r.code for r in err.reasons] == ["rev_share_above_ceiling"]
     revert = send_directly(desk, [parent], max_revenue_share=10 * PCT)
     assert revert.error_name == "LicensingModule__ExceedMaxRevenueShare"
-    assert "20000000" in str(revert) and "10000000" in str(revert)
+    assert "revenueShare=20%" in str(revert) and "maxRevenueShare=10%" in str(revert)
+    assert "raise --max-rev-share to at least 20" in str(revert)
 
 
 def test_royalty_stack_over_100_percent(desk) -> None:
@@ -143,3 +148,24 @@ def test_unapproved_work_is_refused_when_review_is_required(desk) -> None:
     desk.studio.review.record_decision(work.id, "approved", "Rae Reviewer")
     (result,) = desk.publish(work)
     assert result.publication.state == "confirmed"
+
+
+def test_seventeen_parents_are_refused_in_one_line_that_says_what_to_do(chain, devnet) -> None:
+    """The lineage never lets a work have 17 parents, so the remix is sent straight through the chain client: the
+    registry's revert comes back as one line with its arguments and what to do."""
+    parents, terms = [], []
+    for _ in range(17):
+        ip, (terms_id,) = chain.register_root(commercial_remix(1))
+        parents.append(ip)
+        terms.append(terms_id)
+    client = ChainClient(NETWORKS["devnet"], devnet.status().rpc_url)
+    try:
+        call = client.register_derivative(chain.spg, chain.alice, EMPTY, parents, terms, 0, 0)
+        with pytest.raises(ChainReverted) as err:
+            client.transact(Secret(ANVIL_KEY_0), call)
+    finally:
+        client.close()
+    line = str(err.value)
+    assert err.value.error_name == "LicenseRegistry__TooManyParents"
+    assert "\n" not in line and "a remix may have at most 16 parents" in line
+    assert "link at most 16 parents (this remix lists 17)" in line
