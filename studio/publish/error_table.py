@@ -86,8 +86,8 @@ EXPLANATIONS: dict[str, str | Hint] = {
     "LicenseRegistry__DerivativeIpAlreadyHasChild": "a work that already has remixes cannot be linked to parents",
     "LicenseRegistry__ParentIpHasNoLicenseTerms": "a parent does not offer the license terms the remix asks for",
     "LicenseRegistry__LicensorIpHasNoLicenseTerms": lambda a: (
-        f"parent {a.get('ipId', '')} does not offer license terms {a.get('licenseTermsId', '')}; link it with "
-        "terms it has attached"
+        f"parent {_address(a['ipId'])} does not offer license terms {a['licenseTermsId']}"
+        if {"ipId", "licenseTermsId"} <= set(a) else "a parent does not offer the license terms the remix asks for"
     ),
     "LicenseRegistry__ParentIpExpired": "a parent's license has expired",
     "LicenseRegistry__DuplicateParentIp": "the same parent is listed twice",
@@ -148,7 +148,8 @@ EXPLANATIONS: dict[str, str | Hint] = {
     "PILicenseTemplate__MintingFeeRequiresCurrencyToken": "license terms with a minting fee need a currency",
     "PILicenseTemplate__MintingFeeRequiresRoyaltyPolicy": "license terms with a minting fee need a royalty policy",
     "PILicenseTemplate__CommercializerCheckerNotRegistered": lambda a: (
-        f"the terms' commercializer checker {a.get('commercializerChecker', '')} is not a module registered on Story"
+        f"the terms' commercializer checker {_address(a['commercializerChecker'])} is not a module registered on Story"
+        if "commercializerChecker" in a else "the terms' commercializer checker is not a module registered on Story"
     ),
     "LicenseToken__NotLicenseTokenOwner": "the license token belongs to another wallet",
     "SPGNFT__CallerNotOwner": "the wallet does not own this NFT of the collection",
@@ -738,7 +739,7 @@ def story_errors(devnet_signatures: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 # Story writes percentages as integers where 100_000_000 is 100% (revenue shares, royalty percents, reward shares).
-_PERCENT_ARG = re.compile(r"(?i)(share|percent)")
+_PERCENT_ARG = re.compile(r"(?i)(share|percent)|^ipAccountBalance$")
 _MAX_TEXT = 64
 _MAX_ITEMS = 8
 

@@ -250,7 +250,7 @@ def test_every_error_with_its_selector_alone_is_still_named() -> None:
     for error in declared_errors():
         decoded = table.decode(error.selector)
         assert decoded is not None and decoded.name == error.name
-        assert decoded.args == () and decoded.advice()
+        assert decoded.args == () and decoded.advice() and decoded.explanation()
 
 
 def test_library_errors_are_named() -> None:
