@@ -24,26 +24,41 @@ from studio.publish.publisher import COLLECTION_NAME, COLLECTION_SYMBOL, StepPla
 from studio.publish.terms import licensing_config, terms_struct
 from studio.store.group_members import GroupMemberRecords
 
-# Gas used on Story's protocol-core-v1 / periphery v1.3.2 contracts, and by a WETH-style wrapper; used only for
-# a transaction the node cannot estimate before an earlier one of the plan is mined.
+# The gas Story's own contracts use for each transaction the studio sends, from receipts: protocol-core-v1 and
+# protocol-periphery-v1 v1.3.2 (solc 0.8.26, cancun, 20,000 optimizer runs) deployed at Story's canonical
+# addresses on anvil with story-geth's IP-graph rules at 0x0101, published through the studio's own path
+# (measured 2026-12-07; BENCHMARKS.md, "Gas against Story's contracts"). Used only for a transaction the node
+# cannot run before an earlier one of the plan is mined. Each figure is the receipt rounded up, so that it stays
+# within 1.0-1.15 of every receipt of its kind (tests/publish/story_receipts.py holds them).
 STORY_GAS = {
-    "collection": 586_000,
-    "root": 1_520_000,
-    "remix": 2_690_000,
-    "raise": 314_000,
-    "deposit": 46_000,
-    "approve": 47_000,
-    # Training-set groups: the gas the studio's devnet contracts (which follow Story's grouping code) used, from
-    # receipts, rounded up; measured by `python -m bench.group_bench` (BENCHMARKS.md). An add of k members costs
-    # "add" + k × "member" when it is the group's first, "add_more" + k × "member" after that.
-    "terms": 375_000,
-    "group": 554_000,  # the network's first group; each later one used 520,474
-    "metadata": 173_000,
-    "attach": 146_000,
-    "config": 131_000,
-    "add": 150_000,
-    "add_more": 116_000,
-    "member": 106_000,
+    "collection": 590_000,  # 586,071
+    "root": 1_240_000,  # terms already on the network: 1,218,326 to 1,235,438 (a collection's first mint)
+    "root_new_terms": 1_530_000,  # the root whose registration also registers its terms: 1,519,347
+    # A remix: "remix" with one parent whose royalty vault exists (2,258,159 to 2,283,761), "remix_parent" for
+    # each further parent, "parent_vault" for each parent whose vault the link deploys (its first remix), and
+    # "parent_fee" for each parent whose minting fee it pays. One parent without a vault: 2,611,404 to
+    # 2,621,179; a root without a vault and a LoRA with one: 3,073,481 to 3,090,557; three parents with vaults:
+    # 3,234,593; a fee of 1 WIP to a parent without a vault: 2,796,213, to one with a vault: 2,319,920 to
+    # 2,513,891.
+    "remix": 2_320_000,
+    "remix_parent": 490_000,
+    "parent_vault": 340_000,
+    "parent_fee": 200_000,
+    "raise": 315_000,  # 314,103 to 314,115
+    "deposit": 70_000,  # wrapping IP into WIP for a wallet holding none: 68,804
+    "deposit_more": 52_000,  # for a wallet holding some already: 51,704
+    "approve": 47_000,  # 46,383
+    # Training-set groups. An add of k members costs "add" + k × "member" when it is the group's first,
+    # "add_more" + k × "member" after that (first adds of 1, 3, 5: 496,580, 780,704, 1,064,850; later adds of
+    # 1, 2, 3: 462,368, 631,543, 773,615).
+    "terms": 345_000,  # 341,176
+    "group": 1_060_000,  # 1,020,777; the network's first group 1,054,977
+    "metadata": 310_000,  # 309,205 to 309,217
+    "attach": 295_000,  # 294,180 to 294,192
+    "config": 310_000,  # 307,982 to 307,994
+    "add": 355_000,
+    "add_more": 350_000,
+    "member": 142_100,
 }
 MARGIN = 1.25
 
@@ -122,9 +137,11 @@ def estimate_fees(chain: ChainClient, journal: Journal, collection: str | None, 
                                 STORY_GAS["collection"]))
     wip = chain.wip_balance(wallet)
     approved = chain.wip_allowance(wallet, DERIVATIVE_WORKFLOWS)
+    story = _StoryState(chain, journal)
     for step in steps:
         if isinstance(step, GroupStep):
             lines += _group_lines(chain, journal, step, wallet)
+            story.terms_registered(terms_struct(effective_pil(step.terms)))
             continue
         fee = step.minting_fee
         ready = has_collection
@@ -132,8 +149,9 @@ def estimate_fees(chain: ChainClient, journal: Journal, collection: str | None, 
             if wip < fee:
                 deposit = chain.wip_deposit(fee - wip)
                 funded = chain.balance(wallet) >= fee - wip
-                lines.append(_estimated(chain, deposit, wallet, STORY_GAS["deposit"]) if funded
-                             else GasLine(deposit.label, STORY_GAS["deposit"], False))
+                typical = STORY_GAS["deposit" if wip == 0 else "deposit_more"]
+                lines.append(_estimated(chain, deposit, wallet, typical) if funded
+                             else GasLine(deposit.label, typical, False))
                 wip = fee
                 ready = False  # the registration pulls WIP that only exists once the deposit is mined
             if approved < fee:
@@ -142,7 +160,8 @@ def estimate_fees(chain: ChainClient, journal: Journal, collection: str | None, 
                 approved = UINT256_MAX
                 ready = False
             wip -= fee
-        lines.append(_registration(chain, journal, step, collection if ready else None, wallet))
+        lines.append(_registration(chain, journal, step, collection if ready else None, wallet, story))
+        story.registered(step)
         if step.is_derivative and step.override:
             lines.append(GasLine("raising the rev share this work's remixes pay", STORY_GAS["raise"], False))
     return FeeEstimate(chain.network.name, tuple(lines), base_fee, priority)
@@ -188,8 +207,8 @@ def _group_lines(chain: ChainClient, journal: Journal, step: GroupStep, wallet: 
                              config * STORY_GAS["config"], False))
     for start in range(0, len(todo), ADD_BATCH):
         count = len(todo[start:start + ADD_BATCH])
-        fixed = STORY_GAS["add" if not held and start == 0 else "add_more"]
-        lines.append(GasLine(f"adding {count} members to the group", fixed + count * STORY_GAS["member"], False))
+        lines.append(GasLine(f"adding {count} members to the group",
+                             story_add_gas(count, first=not held and start == 0), False))
     return lines
 
 
@@ -208,19 +227,93 @@ def _offered(journal: Journal, records: GroupMemberRecords, work_id: str, networ
     return False, pub is not None and terms_id in pub.license_terms_ids
 
 
+class _StoryState:
+    """What a registration will find on Story when its turn comes, for counting one the node cannot run yet:
+    whether its terms are registered, and which of its parents hold a royalty vault (Story deploys a parent's
+    vault at its first remix, and a remix's own at its registration)."""
+
+    def __init__(self, chain: ChainClient, journal: Journal) -> None:
+        self.chain = chain
+        self.journal = journal
+        self._vaults: set[str] = set()  # works of this plan that will hold a vault by then
+        self._terms: set[str] = set()  # terms this plan registers
+
+    def registered(self, step: StepPlan) -> None:
+        if step.is_derivative:
+            self._vaults.add(step.work.id)
+            self._vaults.update(p.work_id for p in step.parents)
+        else:
+            self.terms_registered(terms_struct(effective_pil(step.terms)))
+
+    def terms_registered(self, struct: dict[str, object]) -> None:
+        self._terms.add(_terms_key(struct))
+
+    def terms_known(self, struct: dict[str, object]) -> bool:
+        if _terms_key(struct) in self._terms:
+            return True
+        try:
+            return bool(self.chain.terms_id(struct))
+        except StudioError:
+            return False  # counted as the dearer registration
+
+    def has_vault(self, work_id: str) -> bool:
+        if work_id in self._vaults:
+            return True
+        pub = self.journal.confirmed(work_id, self.chain.network.name)
+        if pub is None or not pub.ip_id:
+            return False
+        try:
+            return self.chain.vault_of(pub.ip_id) is not None
+        except StudioError:
+            return False
+
+    def typical(self, step: StepPlan) -> int:
+        """Story's gas for the step's registration, by the shape that decides it."""
+        if not step.is_derivative:
+            return story_root_gas(terms_known=self.terms_known(terms_struct(effective_pil(step.terms))))
+        without_vault = sum(not self.has_vault(p.work_id) for p in step.parents)
+        paying = sum(p.minting_fee > 0 for p in step.parents)
+        return story_remix_gas(len(step.parents), without_vault, paying)
+
+
+def story_root_gas(*, terms_known: bool) -> int:
+    """Story's gas for registering a root with its terms, which it registers too unless they are known."""
+    return STORY_GAS["root" if terms_known else "root_new_terms"]
+
+
+def story_add_gas(members: int, *, first: bool) -> int:
+    """Story's gas for adding `members` members to a group, in the group's first add or a later one."""
+    return STORY_GAS["add" if first else "add_more"] + members * STORY_GAS["member"]
+
+
+def story_remix_gas(parents: int, parents_without_vault: int, parents_paid: int = 0) -> int:
+    """Story's gas for registering a remix of `parents` parents, `parents_without_vault` of them linked to for
+    the first time (their royalty vault is deployed by this registration) and `parents_paid` of them paid a
+    minting fee."""
+    return (STORY_GAS["remix"] + max(parents - 1, 0) * STORY_GAS["remix_parent"]
+            + parents_without_vault * STORY_GAS["parent_vault"] + parents_paid * STORY_GAS["parent_fee"])
+
+
+def _terms_key(struct: dict[str, object]) -> str:
+    return repr(sorted(struct.items()))
+
+
 def _registration(chain: ChainClient, journal: Journal, step: StepPlan, collection: str | None,
-                  wallet: str) -> GasLine:
-    typical = STORY_GAS["remix" if step.is_derivative else "root"]
+                  wallet: str, story: _StoryState) -> GasLine:
     label = ("registering the remix and linking it to its parents" if step.is_derivative
              else "registering the work with its license terms")
     if collection is None:
-        return GasLine(label, typical, False)
+        return GasLine(label, story.typical(step), False)
     try:
         parents = parents_on_chain(journal, chain, step)
         call = registration_call(chain, step, collection, wallet, _PLACEHOLDER_REFS, parents)
     except StudioError:
-        return GasLine(label, typical, False)  # a parent this plan registers first
-    return _estimated(chain, call, wallet, typical)
+        return GasLine(label, story.typical(step), False)  # a parent this plan registers first
+    try:
+        return GasLine(call.label, chain.estimate_gas(call, wallet), True)
+    except StudioError:
+        # The node refuses to run it now (a revert it will explain when the plan is sent): count it as Story does.
+        return GasLine(call.label, story.typical(step), False)
 
 
 def _estimated(chain: ChainClient, call: Call, wallet: str, typical: int) -> GasLine:

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from studio.cli.main import cli
 from studio.publish.errors import RpcUnreachable
-from studio.publish.fees import STORY_GAS
+from studio.publish.fees import STORY_GAS, story_remix_gas, story_root_gas
 from studio.services.publishing import PublishOptions
 
 GWEI = 10**9
@@ -19,10 +19,11 @@ def test_estimate_is_near_the_gas_used_and_comes_from_the_node(desk) -> None:
     first = desk.work("Dawn", rev_share=5)
     plan = desk.publishing.plan(first.id)
     assert plan.fees is not None and plan.fees.network == "devnet"
-    # No collection yet: the node estimates its creation; the registration into it waits for it to exist.
+    # No collection yet: the node estimates its creation; the registration into it waits for it to exist, and
+    # is counted as Story's registration of a root whose terms (5% rev share) are not on the network yet.
     created, registered = plan.fees.lines
     assert created.by_node and created.gas < STORY_GAS["collection"]
-    assert not registered.by_node and registered.gas == STORY_GAS["root"]
+    assert not registered.by_node and registered.gas == story_root_gas(terms_known=False)
     used = sum(r.gas_used for r in desk.publishing.execute(plan))
     assert 0.5 <= plan.fees.gas / used <= 4
 
@@ -33,6 +34,28 @@ def test_estimate_is_near_the_gas_used_and_comes_from_the_node(desk) -> None:
     (result,) = desk.publishing.execute(plan)
     assert 0.9 <= plan.fees.gas / result.gas_used <= 1.5
     assert plan.fees.wei == int(plan.fees.gas * plan.fees.price * plan.fees.margin)
+
+
+def test_registrations_the_node_cannot_run_yet_are_counted_by_their_shape_on_story(desk) -> None:
+    """A root whose terms a published work carries, its child (whose link deploys the root's royalty vault) and
+    a grandchild (whose parent holds one from its own registration), in one plan: each counted at Story's gas
+    for that shape; a child of the root paying its minting fee counts the fee's transfer as well."""
+    desk.publish(desk.work("Known terms", rev_share=5))
+    root = desk.work("Root", rev_share=5)
+    child = desk.work("Child", parents=[root])
+    grandchild = desk.work("Grandchild", parents=[child])
+    plan = desk.publishing.plan(grandchild.id)
+    assert plan.fees is not None
+    root_line, child_line, grandchild_line = plan.fees.lines
+    assert root_line.by_node and not child_line.by_node and not grandchild_line.by_node
+    assert child_line.gas == story_remix_gas(1, 1) and grandchild_line.gas == story_remix_gas(1, 0)
+    assert story_remix_gas(1, 0) < story_remix_gas(1, 1)
+
+    priced = desk.work("Priced", rev_share=5, minting_fee=10**18)
+    paying = desk.work("Paying", parents=[priced])
+    plan = desk.publishing.plan(paying.id)
+    assert plan.fees is not None
+    assert plan.fees.lines[-1].gas == story_remix_gas(1, 1, 1) > story_remix_gas(1, 1)
 
 
 def test_a_remix_with_a_fee_lists_every_transaction_it_sends(desk) -> None:
