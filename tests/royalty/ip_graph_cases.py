@@ -131,3 +131,11 @@ def generated(seed: int, count: int) -> list[Case]:
         else:
             cases.append(random_dag(rnd, rnd.randint(2, 30), ceiling))
     return cases
+
+
+def per_parent(case: Case, rnd: Random, ceiling: int) -> Case:
+    """The same graph with one percent per parent, as on a chain where a link's percent is the parent's
+    licence share (every child of a parent pays it the same); none is 0, the licence's floor being 1 unit."""
+    share = {n: max(1, _odd(rnd, ceiling)) for n in case.created}
+    parents = {n: [(p, share[p]) for p, _ in edges] for n, edges in case.parents.items()}
+    return Case(case.name, case.created, parents)
