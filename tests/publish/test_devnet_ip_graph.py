@@ -116,3 +116,28 @@ def test_generated_ancestries_on_the_devnet_match_the_precompile(chain, policy: 
     assert any(len(edges) == MAX_PARENTS for c in cases for edges in c.parents.values()) == (policy == "lap")
     for case in cases:
         _compare(chain, case, policy)
+
+
+def test_publishing_a_diamond_predicts_and_reads_back_the_root_paid_per_path(desk, chain) -> None:
+    """The publish path end to end: Root (5%) ← Middle (10%) ← Left (12%), Right (20%) ← Top. The plan's split,
+    the stored prediction and the chain's read-back all pay Root 5% twice and Middle 10% twice; Top's stack is
+    (15% + 12%) + (15% + 20%) = 62%."""
+    root = desk.work("Root", rev_share=5)
+    middle = desk.work("Middle", parents=[root], override=10)
+    left = desk.work("Left", parents=[middle], override=12)
+    right = desk.work("Right", parents=[middle], override=20)
+    top = desk.work("Top", parents=[left, right])
+    shown = desk.studio.royalty(top.id, "lap")
+    assert shown.stack == 62 * PCT
+    assert {a.id: a.royalty for a in shown.ancestors} == {
+        left.id: 12 * PCT, right.id: 20 * PCT, middle.id: 20 * PCT, root.id: 10 * PCT,
+    }
+    results = desk.publish(top)
+    final = results[-1].publication
+    assert final.work_id == top.id
+    assert final.prediction["royalty_stack"] == 62 * PCT
+    assert final.readback["agrees"], final.readback["differences"]
+    assert final.readback["royalty_stack"] == 62 * PCT
+    read = {a["ip_id"]: a["royalty"] for a in final.readback["ancestors"]}
+    assert read == {desk.ip(left): 12 * PCT, desk.ip(right): 20 * PCT, desk.ip(middle): 20 * PCT,
+                    desk.ip(root): 10 * PCT}
