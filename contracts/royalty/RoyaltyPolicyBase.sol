@@ -8,7 +8,8 @@ import {IIpRoyaltyVault, ILicenseRegistry, IRoyaltyModule} from "../lib/Interfac
 
 /// What LAP and LRP share: the royalty edges of the links made under the policy, the cached stack per IP, and
 /// the pull of an ancestor's due share from this contract into the ancestor's vault. The policies differ in
-/// how a stack and an ancestor's share follow from the edges.
+/// how a stack and an ancestor's share follow from the edges; both follow Story's IP-graph precompile
+/// (docs/story-royalty-rules.md).
 abstract contract RoyaltyPolicyBase is ReentrancyGuard {
     mapping(address => uint32) internal _stack;
     mapping(address => mapping(address => uint32)) internal _edge;
@@ -30,11 +31,15 @@ abstract contract RoyaltyPolicyBase is ReentrancyGuard {
         bytes calldata
     ) external returns (uint32) {
         _onlyRoyaltyModule();
+        uint256 stack;
         for (uint256 i; i < parentIpIds.length; i++) {
-            if (licenseRoyaltyPolicies[i] == address(this)) _edge[ipId][parentIpIds[i]] = licensesPercent[i];
+            if (licenseRoyaltyPolicies[i] != address(this)) continue;
+            _edge[ipId][parentIpIds[i]] = licensesPercent[i];
+            stack += _stackThroughParent(parentIpIds[i], licensesPercent[i]);
         }
-        // The royalty module checks the sum of every policy's stack (RoyaltyModule__AboveMaxPercent).
-        _stack[ipId] = uint32(_computeStack(ipId));
+        // The royalty module checks the sum of every policy's stack (RoyaltyModule__AboveMaxPercent); a sum
+        // beyond uint32 is kept above that limit rather than wrapped below it.
+        _stack[ipId] = stack > type(uint32).max ? type(uint32).max : uint32(stack);
         return 0;
     }
 
@@ -78,7 +83,8 @@ abstract contract RoyaltyPolicyBase is ReentrancyGuard {
 
     function _checkMint(address ipId, uint32 licensePercent) internal view virtual;
 
-    function _computeStack(address ipId) internal view virtual returns (uint256);
+    /// What linking to `parentIpId` at `percent` under this policy adds to the child's stack.
+    function _stackThroughParent(address parentIpId, uint32 percent) internal view virtual returns (uint256);
 
     function _computeShare(address ipId, address ancestorIpId) internal view virtual returns (uint256);
 
@@ -96,5 +102,29 @@ abstract contract RoyaltyPolicyBase is ReentrancyGuard {
 
     function _registry() internal pure returns (ILicenseRegistry) {
         return ILicenseRegistry(Addr.LICENSE_REGISTRY);
+    }
+
+    /// `ipId` and its ancestry in a topological order, parents before children (`ipId` last), as the
+    /// IP-graph precompile walks it; returns how many entries of `done` are filled. Walks every parent,
+    /// whichever policy it was linked under.
+    function _ancestryInOrder(address ipId) internal view returns (address[] memory done, uint256 n) {
+        done = new address[](_registry().getAncestorsCount(ipId) + 1);
+        n = _postOrder(ipId, done, 0);
+    }
+
+    function _postOrder(address node, address[] memory done, uint256 n) private view returns (uint256) {
+        address[] memory parents = _registry().getParentIps(node);
+        for (uint256 k; k < parents.length; k++) {
+            if (_indexOf(done, n, parents[k]) == type(uint256).max) n = _postOrder(parents[k], done, n);
+        }
+        done[n] = node;
+        return n + 1;
+    }
+
+    function _indexOf(address[] memory list, uint256 n, address item) internal pure returns (uint256) {
+        for (uint256 i; i < n; i++) {
+            if (list[i] == item) return i;
+        }
+        return type(uint256).max;
     }
 }

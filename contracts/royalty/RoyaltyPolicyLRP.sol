@@ -22,11 +22,9 @@ contract RoyaltyPolicyLRP is RoyaltyPolicyBase {
         if (lapStack + licensePercent > MAX_PERCENT) revert RoyaltyPolicyLRP__AboveMaxPercent();
     }
 
-    function _computeStack(address ipId) internal view override returns (uint256 stack) {
-        address[] memory parents = _registry().getParentIps(ipId);
-        for (uint256 i; i < parents.length; i++) {
-            stack += _edge[ipId][parents[i]];
-        }
+    /// Story's LRP stack: the sum of the direct edges.
+    function _stackThroughParent(address, uint32 percent) internal pure override returns (uint256) {
+        return percent;
     }
 
     /// As Story's IP-graph precompile computes it: the ancestry in topological order (children first), the
@@ -34,8 +32,7 @@ contract RoyaltyPolicyLRP is RoyaltyPolicyBase {
     /// parent, so an ancestor reachable by several paths receives the sum of what every path brings, and a
     /// node's paths are added up before they are multiplied on.
     function _computeShare(address ipId, address ancestorIpId) internal view override returns (uint256) {
-        address[] memory done = new address[](_registry().getAncestorsCount(ipId) + 1);
-        uint256 n = _postOrder(ipId, done, 0);
+        (address[] memory done, uint256 n) = _ancestryInOrder(ipId);
         uint256[] memory share = new uint256[](n);
         share[n - 1] = MAX_PERCENT;
         for (uint256 i = n; i > 0; i--) {
@@ -48,22 +45,6 @@ contract RoyaltyPolicyLRP is RoyaltyPolicyBase {
             }
         }
         return 0;
-    }
-
-    function _postOrder(address node, address[] memory done, uint256 n) private view returns (uint256) {
-        address[] memory parents = _registry().getParentIps(node);
-        for (uint256 k; k < parents.length; k++) {
-            if (_indexOf(done, n, parents[k]) == type(uint256).max) n = _postOrder(parents[k], done, n);
-        }
-        done[n] = node;
-        return n + 1;
-    }
-
-    function _indexOf(address[] memory list, uint256 n, address item) private pure returns (uint256) {
-        for (uint256 i; i < n; i++) {
-            if (list[i] == item) return i;
-        }
-        return type(uint256).max;
     }
 
     function _maxAmount(uint256 total, uint256 share, address ancestorIpId) internal view override returns (uint256) {

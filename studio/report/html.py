@@ -294,7 +294,8 @@ def _royalties(report: LineageReport) -> str:
     tables = "".join(_royalty_table(t, report) for t in report.royalties)
     return (
         '<section id="royalties"><h2>Royalty split on Story</h2><p class="muted">LAP pays every ancestor its '
-        "percentage of all revenue; LRP pays each parent its percentage and lets it pass shares on.</p>"
+        "percentage of all revenue, once for each path that leads to it; LRP pays each parent its percentage and "
+        "lets it pass shares on.</p>"
         f"{tables}</section>"
     )
 

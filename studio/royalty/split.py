@@ -3,7 +3,8 @@
 `links[child] = [(parent, percent), ...]` are the on-chain royalty edges of the work's whole ancestry,
 `percent` in Story's scale (100% = 100_000_000). Shares are exact fractions in that scale, so that the
 creator's share and the ancestors' shares add up to exactly 100%; each share also carries the integer
-Story itself computes (the IP graph rounds down at every step).
+Story itself computes (under LRP the IP graph rounds down at every step; LAP needs no division). The rules
+are those of Story's IP-graph precompile, written down in docs/story-royalty-rules.md.
 """
 
 from __future__ import annotations
@@ -62,11 +63,13 @@ class RoyaltySplit:
 def royalty_split(work_id: str, links: Links, policy: str) -> RoyaltySplit:
     """The split of `work_id`'s revenue between its creator and its ancestors under `policy`.
 
-    LAP: the stack is the sum of every edge in the ancestry, and an ancestor earns the sum of the edges
-    pointing into it. LRP: the stack is the sum of the work's direct edges, and an ancestor earns the sum
-    over paths of the product of edge percents, less its own LRP stack's part (its parents are paid
-    through the products instead). Runs in time linear in the edges (a dynamic programme over a
-    topological order), never enumerating paths.
+    As Story's IP-graph precompile computes them (docs/story-royalty-rules.md). LAP: an ancestor earns,
+    for every path from the work to it, the percent of the path's last edge (so an ancestor behind a
+    diamond is paid once per path), and the stack is the sum over the work's parents of the parent's own
+    stack plus the parent's percent. LRP: the stack is the sum of the work's direct edges, and an ancestor
+    earns the sum over paths of the product of edge percents, less its own LRP stack's part (its parents
+    are paid through the products instead). Runs in time linear in the edges (a dynamic programme over a
+    topological order, counting paths rather than enumerating them).
     """
     kind = parse_policy(policy)
     graph = _Graph.build(work_id, links)
@@ -76,8 +79,10 @@ def royalty_split(work_id: str, links: Links, policy: str) -> RoyaltySplit:
 
 
 def lap_stack(work_id: str, links: Links) -> int:
-    """Story's LAP royalty stack of a work: every royalty edge of its ancestry, each counted once."""
-    return _Graph.build(work_id, links).edge_sum()
+    """Story's LAP royalty stack of a work: the sum over its parents of (the parent's LAP stack + the
+    parent's percent), as the IP graph adds it up when the work is linked; an ancestor reached by several
+    paths counts once per path."""
+    return _Graph.build(work_id, links).lap_stacks()[work_id]
 
 
 def lrp_stack(work_id: str, links: Links) -> int:
@@ -150,8 +155,22 @@ class _Graph:
             work_id, parents, {n: tuple(c) for n, c in children.items()}, tuple(order), depth,
         )
 
-    def edge_sum(self) -> int:
-        return sum(pct for edges in self.parents.values() for _, pct in edges)
+    def lap_stacks(self) -> dict[str, int]:
+        """Every node's LAP stack, parents before children: stack(n) = Σ over n's parents p of
+        (stack(p) + percent(n → p)). Story stores this sum when n is linked and never recomputes it."""
+        stacks: dict[str, int] = {}
+        for node in reversed(self.order):
+            stacks[node] = sum(stacks[pid] + pct for pid, pct in self.parents[node])
+        return stacks
+
+    def path_counts(self) -> dict[str, int]:
+        """How many distinct paths lead from the work to each node (the work itself: 1), children first."""
+        paths = dict.fromkeys(self.order, 0)
+        paths[self.work_id] = 1
+        for node in self.order:
+            for pid, _ in self.parents[node]:
+                paths[pid] += paths[node]
+        return paths
 
     def ancestors(self) -> list[str]:
         return sorted((n for n in self.order if n != self.work_id), key=lambda n: (self.depth[n], n))
@@ -176,16 +195,18 @@ def _validate_edges(node: str, edges: tuple[tuple[str, int], ...]) -> None:
 
 
 def _lap_split(graph: _Graph) -> RoyaltySplit:
-    stack = graph.edge_sum()
+    stack = graph.lap_stacks()[graph.work_id]
     if stack > HUNDRED_PERCENT:
         raise InvalidInput(
             f"the LAP royalty stack of {graph.work_id!r} is {stack} units, above 100% ({HUNDRED_PERCENT})",
             hint="Story refuses such a link; lower the parents' rev shares",
         )
+    # Each edge n → p pays p its percent once for every path from the work to n; no division, so no rounding.
+    paths = graph.path_counts()
     received = dict.fromkeys(graph.parents, 0)
-    for edges in graph.parents.values():
+    for node, edges in graph.parents.items():
         for pid, pct in edges:
-            received[pid] += pct
+            received[pid] += paths[node] * pct
     ancestors = tuple(
         AncestorShare(a, Fraction(received[a]), graph.depth[a], received[a]) for a in graph.ancestors()
     )

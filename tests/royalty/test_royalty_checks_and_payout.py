@@ -22,13 +22,14 @@ def test_lap_refuses_a_license_that_takes_the_parent_stack_above_100_percent() -
     assert all(r.blocks and r.scope == "publish" for r in found)
 
 
-def test_lap_child_stack_counts_a_shared_ancestry_once() -> None:
-    """RoyaltyModule.onLinkToParents: the child's stack (every ancestry edge once) ≤ 100%."""
-    links = {"a": [("r", 10 * PCT)], "b": [("r", 10 * PCT)], "r": [("q", 60 * PCT)]}
-    # Adding up the parents' stacks (70% + 70%) would count r → q twice; Story counts it once: 90%.
-    assert check_link("c", [("a", 5 * PCT), ("b", 5 * PCT)], links, "lap") == []
-    over = check_link("c", [("a", 10 * PCT), ("b", 11 * PCT)], links, "lap")
-    assert [(r.code, r.work_id) for r in over] == [("lap_stack_above_100", "c")]  # each parent stays ≤ 81%
+def test_lap_child_stack_counts_a_shared_ancestry_once_per_path() -> None:
+    """RoyaltyModule.onLinkToParents: the child's stack ≤ 100%, where the IP graph adds up, for each parent,
+    the parent's stack plus its percent, so an ancestry shared by two parents counts twice."""
+    links = {"a": [("r", 10 * PCT)], "b": [("r", 10 * PCT)], "r": [("q", 20 * PCT)]}
+    # a's and b's stacks are 30% each (r → q counted in both): (30% + 19%) + (30% + 21%) = 100%.
+    assert check_link("c", [("a", 19 * PCT), ("b", 21 * PCT)], links, "lap") == []
+    over = check_link("c", [("a", 20 * PCT), ("b", 21 * PCT)], links, "lap")
+    assert [(r.code, r.work_id) for r in over] == [("lap_stack_above_100", "c")]  # each parent stays ≤ 51%
     assert "101%" in over[0].message
 
 

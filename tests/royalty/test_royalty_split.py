@@ -50,8 +50,9 @@ def test_worked_example_payment_to_the_parent() -> None:
         assert (paid.creator, paid.to("gp")) == (95 * WIP, 5 * WIP)
 
 
-def test_diamond_counts_each_edge_once_under_lap_and_every_path_under_lrp() -> None:
+def test_a_root_shared_by_two_parents_under_lap_and_lrp() -> None:
     links = {"c": [("a", 10 * PCT), ("b", 20 * PCT)], "a": [("r", 5 * PCT)], "b": [("r", 5 * PCT)]}
+    # LAP: r is reached along two paths, each ending in a 5% edge; the stack is (5% + 10%) + (5% + 20%).
     lap = royalty_split("c", links, "lap")
     assert lap.stack == 40 * PCT and lap.share_of("r") == 10 * PCT and lap.creator_share == 60 * PCT
     lrp = royalty_split("c", links, "lrp")
