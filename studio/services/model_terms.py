@@ -76,15 +76,17 @@ class ModelLink:
     @property
     def text(self) -> str:
         offer = self.offer
-        model = f"“{offer.model.title}” is on {offer.network} under {describe(offer.terms)}"
+        model = f"“{offer.model.title}”"
+        on_story = f"{describe(offer.terms)}, as {model} has on {offer.network}"
         if not self.linked:
-            return (f"{model}; under {describe(self.terms)} this image will be published crediting the model, "
-                    f"not linked to it: its data's creators are not paid")
-        took = "takes the model's terms" if self.offered else "carries the model's terms"
+            return (f"published crediting the model, not linked to it: its data's creators are not paid ({model} "
+                    f"is on {offer.network} under {describe(offer.terms)}; this image's terms are "
+                    f"{describe(self.terms)})")
+        took = "it takes the terms" if self.offered else "it carries the terms"
         if offer.policy is None or not offer.payee_units:
-            return f"{model}; this image {took} and links to it (those terms pay no royalties)"
-        return (f"{model}; this image {took} and links to it: this image will pay {offer.payee_name()} "
-                f"{percent(offer.payee_units)} of its revenue")
+            return f"this image links to {model} on {offer.network}: {took} {on_story}, which pay no royalties"
+        return (f"this image will pay {offer.payee_name()} {percent(offer.payee_units)} of its revenue: {took} "
+                f"{on_story}, so it links to the model")
 
     def to_dict(self) -> dict[str, Any]:
         return {
