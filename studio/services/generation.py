@@ -198,9 +198,12 @@ class GenerationService:
         parents = [(link.parent_id, link.relation) for link in links]
         asked = {"license_id": create.license_id, "rev_share": create.rev_share,
                  "royalty_policy": create.royalty_policy}
-        offer = None
+        offers = []
         if self.model_terms is not None and not create.mode.takes_parents:
-            offer = self.model_terms.offer(model.work.id)
+            # The model first, then the LoRAs: the first on Story is offered; the image links to them all only
+            # under terms they all carry.
+            offers = [o for o in (self.model_terms.offer(link.parent_id) for link in links) if o is not None]
+        offer = offers[0] if offers else None
         filled = self.model_terms.fill(offer, asked) if offer is not None and self.model_terms is not None else None
         plan = None
         if filled is not None:
@@ -213,7 +216,7 @@ class GenerationService:
         raise_request_errors(plan)
         refuse_unless_allowed(plan, create.mode.noun)
         assert plan.license is not None
-        link = ModelTerms.link(offer, plan.license, offered=offered) if offer is not None else None
+        link = ModelTerms.link(offers, plan.license, offered=offered) if offer is not None else None
         return plan, link
 
     def run(

@@ -142,8 +142,10 @@ class ModelTerms:
         return {**offered, **{k: v for k, v in chosen.items() if v is not None}}
 
     @staticmethod
-    def link(offer: ModelOffer, terms: WorkTerms, *, offered: bool) -> ModelLink:
-        return ModelLink(offer, terms.license.is_pil and terms.same_terms(offer.terms), terms, offered)
+    def link(offers: list[ModelOffer], terms: WorkTerms, *, offered: bool) -> ModelLink:
+        """The image under `terms` links to the models on Story only if it carries the terms of every one."""
+        linked = terms.license.is_pil and all(terms.same_terms(o.terms) for o in offers)
+        return ModelLink(offers[0], linked, terms, offered)
 
     def _chain_links(self, work_id: str, net: str) -> dict[str, list[tuple[str, int]]]:
         """The royalty links above a work as its publications were predicted (Story freezes each link's percent

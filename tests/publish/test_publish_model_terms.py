@@ -80,7 +80,7 @@ def test_an_image_generated_with_lrp_and_a_published_lrp_model_links_to_it(desk,
 
 
 def test_an_image_generated_with_lap_and_a_published_lrp_model_says_it_only_credits_it(desk) -> None:
-    model, collection = _model_on_devnet(desk)
+    model, _collection = _model_on_devnet(desk)
     made = _generate(desk, "--royalty-policy", "lap")
     assert made.exit_code == 0, made.output + made.stderr
     assert ("  terms: published crediting the model, not linked to it: its data's creators are not paid "
