@@ -109,14 +109,13 @@ class TermsChoice:
     linked: bool | None = None
 
 
-def terms_choice(studio: Studio, model: str | None, loras: Sequence[tuple[str, float]] = (), *,
-                 royalty_policy: str | None = None, commercial: bool = False,
-                 has_parents: bool = False) -> TermsChoice:
-    """The default the policy choice stands for and, for Generate with a model on Story, what the chosen terms
-    mean for the model's data (the generation service's answer, the same the CLI prints)."""
-    request = CreateRequest(Mode.txt2img, "", model=model, loras=tuple(loras), royalty_policy=royalty_policy,
-                            commercial=commercial)
-    link = studio.generation.model_link(request)
+def terms_choice(studio: Studio, tools: Sequence[str], *, royalty_policy: str | None = None,
+                 commercial: bool = False, has_parents: bool = False) -> TermsChoice:
+    """The default the policy choice stands for and, for Generate with a model on Story (`tools`: the work ids of
+    the chosen model and LoRAs), what the chosen terms mean for the model's data (the generation service's
+    answer, the same the CLI prints)."""
+    request = CreateRequest(Mode.txt2img, "", royalty_policy=royalty_policy, commercial=commercial)
+    link = studio.generation.model_link(request, tools)
     if has_parents:  # a remix carries its parents' terms where they are PIL; Generate still makes a root
         note = f"Generate: {link.text}" if link is not None else ""
         return TermsChoice("Default (the parents' terms, else LAP)", note, link.linked if link else None)

@@ -93,10 +93,10 @@ def _run(obj, mode: Mode, prompt: str, parents: tuple[str, ...], opts: dict[str,
     studio.use_engine(engine)
     if device:
         studio.generation.use_device(device)
+    # What the new image will owe, said before any compute: credits for the parents, the model and the data it was
+    # trained on, the duties that travel with them, and what its terms mean for a model that is on Story.
+    prepared = studio.generation.prepare(request)
     if not as_json:
-        # What the new image will owe, said before any compute: credits for the parents, the model and the data it
-        # was trained on, and the duties that travel with them.
-        prepared = studio.generation.prepare(request)
         for credit in prepared.plan.attribution:
             click.echo(f"  credit: {credit.text}", err=True)
         for duty in prepared.plan.obligations:
@@ -112,7 +112,7 @@ def _run(obj, mode: Mode, prompt: str, parents: tuple[str, ...], opts: dict[str,
 
         work = studio.generate(request, on_progress=on_progress)
     if as_json:
-        link = studio.generation.model_link(request)
+        link = prepared.model_link
         emit_json(
             {
                 **work_json(work),

@@ -148,7 +148,7 @@ class GenerationService:
         links.append(ParentLink(model.work.id, Relation.generated_with))
         links += [ParentLink(lora.work.id, Relation.styled_with, weight) for lora, weight in loras]
 
-        plan, model_link = self._terms(create, links, model)
+        plan, model_link = self._terms(create, links)
         assert plan.license is not None
 
         width, height = self._size(create, model, parents)
@@ -175,23 +175,21 @@ class GenerationService:
         title = create.title or _default_title(create, parents)
         return Prepared(request, plan, plan.license, tuple(links), title, create.creator, model_link)
 
-    def model_link(self, create: CreateRequest) -> ModelLink | None:
-        """What the request's terms mean for its model when the model is on Story (None otherwise, or when the
-        request is refused): the window shows it while the creator chooses."""
-        try:
-            model = self.models.get(create.model) if create.model else self.models.default()
-            loras = [(self.models.get(ref), weight) for ref, weight in create.loras]
-        except StudioError:
+    def model_link(self, create: CreateRequest, tools: Sequence[str]) -> ModelLink | None:
+        """What the request's terms mean for the models it uses when one is on Story (None otherwise, or when the
+        request is refused): the window shows it while the creator chooses. `tools` are the work ids of the model
+        and the LoRAs, already in the library: a model not registered yet cannot be on Story, and asking never
+        registers or builds one."""
+        if not tools:
             return None
-        links = [ParentLink(model.work.id, Relation.generated_with)]
-        links += [ParentLink(lora.work.id, Relation.styled_with, weight) for lora, weight in loras]
+        links = [ParentLink(tools[0], Relation.generated_with)]
+        links += [ParentLink(t, Relation.styled_with) for t in tools[1:]]
         try:
-            return self._terms(create, links, model)[1]
+            return self._terms(create, links)[1]
         except StudioError:
             return None
 
-    def _terms(self, create: CreateRequest, links: Sequence[ParentLink], model: RegisteredModel
-               ) -> tuple[DerivativePlan, ModelLink | None]:
+    def _terms(self, create: CreateRequest, links: Sequence[ParentLink]) -> tuple[DerivativePlan, ModelLink | None]:
         """The license plan of the new work, checked; a new root image made with a model that is on Story takes
         the model's terms there for what the creator left unset (so that it links to the model), unless the
         creator chose other terms."""

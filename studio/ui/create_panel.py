@@ -336,12 +336,9 @@ class CreatePanel(QWidget):
 
     def _update_terms_note(self) -> None:
         """Say what "Default" stands for, and what the chosen terms mean for a model that is on Story."""
-        model = self.model.currentData()
         choice = terms_choice(
-            self.session.studio, model[0] if model else None,
-            [(name, weight) for name, _id, weight in self._chosen_loras()],
-            royalty_policy=self.royalty_policy.currentData(), commercial=self.commercial.isChecked(),
-            has_parents=bool(self._parents),
+            self.session.studio, self._tools(), royalty_policy=self.royalty_policy.currentData(),
+            commercial=self.commercial.isChecked(), has_parents=bool(self._parents),
         )
         self.royalty_policy.setItemText(0, choice.default_label)
         self.terms_note.setText(choice.note)

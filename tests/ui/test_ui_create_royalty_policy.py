@@ -27,7 +27,9 @@ def _choose(panel, policy: str | None) -> None:
 
 def test_the_chosen_royalty_policy_is_stored_with_the_new_image(qtbot, window):
     panel = window.create_panel
+    models = [m.name for m in window.session.studio.models.list()]
     assert panel.royalty_policy.itemText(0) == "Default (LAP)" and panel.terms_note.isHidden()
+    assert [m.name for m in window.session.studio.models.list()] == models  # asking registers no model
     _choose(panel, "lrp")
     assert panel.request_for("txt2img").royalty_policy == "lrp"
     work = window.session.studio.work(_generate(qtbot, window))
@@ -38,7 +40,7 @@ def test_with_a_model_on_story_the_default_is_its_terms_and_the_panel_says_what_
     studio = window.session.studio
     model = studio.models.builtin().work
     model_on_story(studio, model)
-    window.session.library_changed.emit()
+    window.session.models_changed.emit()
     panel = window.create_panel
     assert panel.royalty_policy.currentData() is None
     assert panel.royalty_policy.itemText(0) == "The model's terms (LRP)"
