@@ -208,7 +208,7 @@ class GenerationService:
             plan = self.licenses.plan(parents, commercial=create.commercial, **filled)
             if any(r.blocks for r in plan.reasons if r.scope in ("make", "commercial")) or plan.license is None:
                 plan = None  # the model's terms cannot be taken here: the creator's own request decides
-        offered = plan is not None
+        offered = plan is not None and any(value is None for value in asked.values())
         if plan is None:
             plan = self.licenses.plan(parents, commercial=create.commercial, **asked)
         raise_request_errors(plan)
