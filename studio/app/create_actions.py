@@ -16,8 +16,10 @@ from studio.errors import StudioError
 from studio.generate.request import DEFAULT_STRENGTH
 from studio.licensing import DerivativePlan
 from studio.services import Studio
+from studio.services.generation import CreateRequest
 
 NO_PROMPT = "Describe the image in the prompt first."
+ROYALTY_POLICIES = (("lap", "LAP (absolute)"), ("lrp", "LRP (relative)"))
 
 
 @dataclass(frozen=True)
@@ -95,3 +97,29 @@ def steps_note(mode: Mode, steps: int, strength: float | None) -> str:
         return f"{steps} steps run"
     used = strength or DEFAULT_STRENGTH[mode]
     return f"{steps} steps × strength {used:g} → {min(int(steps * used), steps)} run"
+
+
+@dataclass(frozen=True)
+class TermsChoice:
+    """What the panel's royalty-policy choice means for a new image: what "Default" stands for now, and what the
+    terms mean for a model that is on Story (empty where it is not, or where parents' terms decide)."""
+
+    default_label: str
+    note: str = ""
+    linked: bool | None = None
+
+
+def terms_choice(studio: Studio, tools: Sequence[str], *, royalty_policy: str | None = None,
+                 commercial: bool = False, has_parents: bool = False) -> TermsChoice:
+    """The default the policy choice stands for and, for Generate with a model on Story (`tools`: the work ids of
+    the chosen model and LoRAs), what the chosen terms mean for the model's data (the generation service's
+    answer, the same the CLI prints)."""
+    request = CreateRequest(Mode.txt2img, "", royalty_policy=royalty_policy, commercial=commercial)
+    link = studio.generation.model_link(request, tools)
+    if has_parents:  # a remix carries its parents' terms where they are PIL; Generate still makes a root
+        note = f"Generate: {link.text}" if link is not None else ""
+        return TermsChoice("Default (the parents' terms, else LAP)", note, link.linked if link else None)
+    if link is None:
+        return TermsChoice("Default (LAP)")
+    policy = (link.offer.policy or "no royalties").upper()
+    return TermsChoice(f"The model's terms ({policy})", link.text, link.linked)

@@ -10,9 +10,21 @@ import click
 
 from studio.cli.library_cmds import parse_percent, work_json
 from studio.cli.output import emit_json, progress, table
-from studio.cli.params import FRACTION, PERCENT, REGULAR_FILE, TEXT, LoraSpec, Number, Prompt, Size, WholeNumber
+from studio.cli.params import (
+    FRACTION,
+    PERCENT,
+    REGULAR_FILE,
+    ROYALTY_POLICY,
+    TEXT,
+    LoraSpec,
+    Number,
+    Prompt,
+    Size,
+    WholeNumber,
+)
 from studio.core.modes import Mode
 from studio.errors import InvalidInput
+from studio.generate.emoji_builtin import EMOJI_ID
 from studio.generate.request import (
     MAX_GUIDANCE,
     MAX_LORA_WEIGHT,
@@ -29,7 +41,7 @@ PROMPT = Prompt(MAX_PROMPT_CHARS)
 def generation_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--model", type=TEXT,
-                     help="Model name or id (default: your newest model, else the built-in studio-tiny)."),
+                     help=f"Model name or id (default: your newest model, else the built-in {EMOJI_ID})."),
         click.option("--lora", "loras", type=LoraSpec(MAX_LORA_WEIGHT), multiple=True,
                      help="LoRA as NAME:WEIGHT (repeatable)."),
         click.option("--negative", "negative_prompt", default="", help="Negative prompt."),
@@ -46,6 +58,9 @@ def generation_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--license", "license_id", type=TEXT,
                      help="License for a new root work (derivatives may inherit theirs)."),
         click.option("--rev-share", type=PERCENT, help="Rev share in percent (raise-only for inherited terms)."),
+        click.option("--royalty-policy", type=ROYALTY_POLICY, metavar="lap|lrp",
+                     help="Story royalty policy of a new root work: lap or lrp (default: the model's terms when it "
+                          "is on Story, else lap)."),
         click.option("--engine", metavar="local|comfyui[:NAME]",
                      help="Where to run: this machine (default), every ComfyUI server as a pool, or one server."),
         click.option("--commercial", is_flag=True, help="The work will be used commercially: check that too."),
@@ -78,14 +93,16 @@ def _run(obj, mode: Mode, prompt: str, parents: tuple[str, ...], opts: dict[str,
     studio.use_engine(engine)
     if device:
         studio.generation.use_device(device)
+    # What the new image will owe, said before any compute: credits for the parents, the model and the data it was
+    # trained on, the duties that travel with them, and what its terms mean for a model that is on Story.
+    prepared = studio.generation.prepare(request)
     if not as_json:
-        # What the new image will owe, said before any compute: credits for the parents, the model and the data it
-        # was trained on, and the duties that travel with them.
-        plan = studio.generation.prepare(request).plan
-        for credit in plan.attribution:
+        for credit in prepared.plan.attribution:
             click.echo(f"  credit: {credit.text}", err=True)
-        for duty in plan.obligations:
+        for duty in prepared.plan.obligations:
             click.echo(f"  duty: {duty.text}", err=True)
+        if prepared.model_link is not None:
+            click.echo(f"  terms: {prepared.model_link.text}", err=True)
     with progress("loading the model", quiet=as_json) as shown:
 
         def on_progress(p) -> None:
@@ -95,9 +112,11 @@ def _run(obj, mode: Mode, prompt: str, parents: tuple[str, ...], opts: dict[str,
 
         work = studio.generate(request, on_progress=on_progress)
     if as_json:
+        link = prepared.model_link
         emit_json(
             {
                 **work_json(work),
+                "model_terms": link.to_dict() if link is not None else None,
                 "parents": [
                     {"id": e.parent_id, "relation": e.relation.value, "weight": e.weight}
                     for e in studio.parents(work.id)

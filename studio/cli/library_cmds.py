@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from studio.cli.output import emit_json, percent, table
-from studio.cli.params import PERCENT, TEXT, IpAmount, Text, WholeNumber
+from studio.cli.params import PERCENT, ROYALTY_POLICY, TEXT, IpAmount, Text, WholeNumber
 from studio.core.amounts import ip_text
 from studio.core.types import Origin, Relation, Work, WorkKind, percent_to_units, units_to_percent
 from studio.errors import InvalidInput
@@ -79,7 +79,8 @@ FEE_AMOUNT = FeeAmount()
 @click.option("--rev-share", type=PERCENT, help="Revenue share in percent for PIL commercial-remix terms.")
 @click.option("--minting-fee", type=FEE_AMOUNT,
               help="Minting fee in IP (e.g. 0.5), or in wei when spelled so (e.g. 500000000000000000wei).")
-@click.option("--royalty-policy", type=click.Choice(["lap", "lrp"]), help="Story royalty policy (default lap).")
+@click.option("--royalty-policy", type=ROYALTY_POLICY, metavar="lap|lrp",
+              help="Story royalty policy of a new root work: lap or lrp (default lap).")
 @click.option("--parent", "parents", multiple=True, help="A parent work id (repeat for several).")
 @click.option("--relation", type=click.Choice(RELATIONS), default="remix_of", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

@@ -245,6 +245,18 @@ class HttpUrl(_Type):
         return text
 
 
+class RoyaltyPolicy(_Type):
+    """Story's royalty policy of a new root work: lap (liquid absolute) or lrp (liquid relative)."""
+
+    name = "lap|lrp"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip().lower()
+        if text not in ("lap", "lrp"):
+            self.fail_value(value, "is not a royalty policy (use lap or lrp)", param, ctx)
+        return text
+
+
 PERCENT = Number(0, 100)
 FRACTION = Number(0, 1, low_open=True)
 POSITIVE = Number(0)
@@ -253,4 +265,5 @@ WALLET_NAME = WalletName(max_length=100)
 ADDRESS = Address()
 HTTP_URL = HttpUrl()
 IP_AMOUNT = IpAmount()
+ROYALTY_POLICY = RoyaltyPolicy()
 REGULAR_FILE = RegularFile()

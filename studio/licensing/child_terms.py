@@ -120,7 +120,9 @@ def choose_terms(
             return forced
         return _with_override(forced, forced_from, request, reasons)
 
-    wants_commercial = commercial or request.rev_share is not None or request.minting_fee is not None
+    # A rev share, a minting fee or a royalty policy exist only in commercial terms: asking for one asks for those.
+    wants_commercial = commercial or any(
+        v is not None for v in (request.rev_share, request.minting_fee, request.royalty_policy))
     if requested is None:
         default = DEFAULT_COMMERCIAL_LICENSE if wants_commercial and not non_commercial else (
             DEFAULT_NON_COMMERCIAL_LICENSE

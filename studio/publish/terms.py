@@ -6,12 +6,15 @@ are the same on the devnet, Aeneid and mainnet.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 from studio.licensing import LicenseCatalog, PilTerms, WorkTerms, effective_pil
+from studio.licensing.catalog import _camel
 from studio.publish.devnet.addresses import ROYALTY_POLICY_LAP, ROYALTY_POLICY_LRP, WIP
 from studio.publish.errors import ImportFailed
+from studio.publish.prediction import Prediction
+from studio.store.publications import Publication
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 POLICY_ADDRESSES = {"lap": ROYALTY_POLICY_LAP, "lrp": ROYALTY_POLICY_LRP}
@@ -118,3 +121,18 @@ def _explicit(base: PilTerms, params: dict[str, Any]) -> dict[str, Any]:
     defaults = {"rev_share": base.commercial_rev_share, "minting_fee": base.default_minting_fee,
                 "royalty_policy": base.royalty_policy}
     return {k: v for k, v in params.items() if v != defaults[k]}
+
+
+def story_terms(pub: Publication | None, catalog: LicenseCatalog) -> WorkTerms | None:
+    """The terms a confirmed publication carries on its network, as the catalogue names them."""
+    prediction = Prediction.of(pub) if pub is not None and pub.on_chain else None
+    if prediction is None or not prediction.terms:
+        return None
+    stored = dict(prediction.terms)
+    values = {}
+    for f in fields(PilTerms):
+        value = stored.get(_camel(f.name))
+        if f.name == "commercializer_checker_data":
+            value = bytes.fromhex(str(value or "").removeprefix("0x"))
+        values[f.name] = value
+    return matching_terms(PilTerms(**values), catalog)

@@ -15,14 +15,16 @@ from pathlib import Path
 
 from studio.core.modes import Mode
 from studio.core.types import Origin, Relation, Work, WorkKind
-from studio.errors import InvalidInput
+from studio.errors import InvalidInput, StudioError
 from studio.generate import GenerationRequest, GenerationResult, Generator, Progress, snap_size
 from studio.generate.devices import DEVICE_SETTING, check_device
 from studio.licensing import DerivativePlan, WorkTerms
+from studio.licensing.story_rules import ROYALTY_POLICIES
 from studio.lineage.graph import ParentLink
 from studio.metadata import embed_png
 from studio.services.importing import store_image
 from studio.services.licensing_view import LicenseView, raise_request_errors, refuse_unless_allowed
+from studio.services.model_terms import ModelLink, ModelTerms
 from studio.services.models import ModelRegistry, RegisteredModel
 from studio.services.titles import short_title
 from studio.store.library import Library
@@ -64,6 +66,12 @@ class CreateRequest:
             object.__setattr__(self, "mode", Mode(self.mode))
         except ValueError:
             raise InvalidInput(f"Unknown generation mode {self.mode!r}", hint=f"use one of {', '.join(Mode)}") from None
+        if self.royalty_policy is not None:
+            policy = str(self.royalty_policy).strip().lower()
+            if policy not in ROYALTY_POLICIES:
+                raise InvalidInput(f"unknown royalty policy {str(self.royalty_policy)[:40]!r}",
+                                   hint="use lap or lrp, or leave it out for the default")
+            object.__setattr__(self, "royalty_policy", policy)
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ class Prepared:
     links: tuple[ParentLink, ...]
     title: str
     creator: str | None
+    model_link: ModelLink | None = None  # what the terms mean for a model that is on Story
 
 
 class GenerationService:
@@ -85,10 +94,12 @@ class GenerationService:
         licenses: LicenseView,
         models: ModelRegistry,
         generator_factory: Callable[[], Generator],
+        model_terms: ModelTerms | None = None,
     ) -> None:
         self.library = library
         self.licenses = licenses
         self.models = models
+        self.model_terms = model_terms
         self._generator_factory = generator_factory
         self._generator: Generator | None = None
         self._device_override: str | None = None
@@ -137,15 +148,7 @@ class GenerationService:
         links.append(ParentLink(model.work.id, Relation.generated_with))
         links += [ParentLink(lora.work.id, Relation.styled_with, weight) for lora, weight in loras]
 
-        plan = self.licenses.plan(
-            [(link.parent_id, link.relation) for link in links],
-            commercial=create.commercial,
-            license_id=create.license_id,
-            rev_share=create.rev_share,
-            royalty_policy=create.royalty_policy,
-        )
-        raise_request_errors(plan)
-        refuse_unless_allowed(plan, create.mode.noun)
+        plan, model_link = self._terms(create, links)
         assert plan.license is not None
 
         width, height = self._size(create, model, parents)
@@ -170,7 +173,49 @@ class GenerationService:
         )
         request.check_files(models=not getattr(self._generator, "remote", False))
         title = create.title or _default_title(create, parents)
-        return Prepared(request, plan, plan.license, tuple(links), title, create.creator)
+        return Prepared(request, plan, plan.license, tuple(links), title, create.creator, model_link)
+
+    def model_link(self, create: CreateRequest, tools: Sequence[str]) -> ModelLink | None:
+        """What the request's terms mean for the models it uses when one is on Story (None otherwise, or when the
+        request is refused): the window shows it while the creator chooses. `tools` are the work ids of the model
+        and the LoRAs, already in the library: a model not registered yet cannot be on Story, and asking never
+        registers or builds one."""
+        if not tools:
+            return None
+        links = [ParentLink(tools[0], Relation.generated_with)]
+        links += [ParentLink(t, Relation.styled_with) for t in tools[1:]]
+        try:
+            return self._terms(create, links)[1]
+        except StudioError:
+            return None
+
+    def _terms(self, create: CreateRequest, links: Sequence[ParentLink]) -> tuple[DerivativePlan, ModelLink | None]:
+        """The license plan of the new work, checked; a new root image made with a model that is on Story takes
+        the model's terms there for what the creator left unset (so that it links to the model), unless the
+        creator chose other terms."""
+        parents = [(link.parent_id, link.relation) for link in links]
+        asked = {"license_id": create.license_id, "rev_share": create.rev_share,
+                 "royalty_policy": create.royalty_policy}
+        offers = []
+        if self.model_terms is not None and not create.mode.takes_parents:
+            # The model first, then the LoRAs: the first on Story is offered; the image links to them all only
+            # under terms they all carry.
+            offers = [o for o in (self.model_terms.offer(link.parent_id) for link in links) if o is not None]
+        offer = offers[0] if offers else None
+        filled = self.model_terms.fill(offer, asked) if offer is not None and self.model_terms is not None else None
+        plan = None
+        if filled is not None:
+            plan = self.licenses.plan(parents, commercial=create.commercial, **filled)
+            if any(r.blocks for r in plan.reasons if r.scope in ("make", "commercial")) or plan.license is None:
+                plan = None  # the model's terms cannot be taken here: the creator's own request decides
+        offered = plan is not None and any(value is None for value in asked.values())
+        if plan is None:
+            plan = self.licenses.plan(parents, commercial=create.commercial, **asked)
+        raise_request_errors(plan)
+        refuse_unless_allowed(plan, create.mode.noun)
+        assert plan.license is not None
+        link = ModelTerms.link(offers, plan.license, offered=offered) if offer is not None else None
+        return plan, link
 
     def run(
         self,

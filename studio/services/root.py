@@ -21,6 +21,7 @@ from studio.services.collections import CollectionService
 from studio.services.generation import GenerationService
 from studio.services.importing import ImportService
 from studio.services.licensing_view import LicenseView
+from studio.services.model_terms import ModelTerms
 from studio.services.models import ModelRegistry
 from studio.services.review import ReviewService
 from studio.services.training import TrainingService
@@ -55,8 +56,9 @@ class Services:
         self.licenses = LicenseView(library, catalog, on_chain=self.on_default_network, graph=self.graph)
         self.catalog = self.licenses.catalog
         self.models = ModelRegistry(library, self.catalog, data_dir)
+        self.model_terms = ModelTerms(library, self.catalog, self.network_name)
         self.generation = GenerationService(
-            library, self.licenses, self.models, generator_factory or self._local_generator
+            library, self.licenses, self.models, generator_factory or self._local_generator, self.model_terms
         )
         self.review = ReviewService(
             works=library.works,
@@ -117,9 +119,12 @@ class Services:
             self._engines = EngineRegistry(self.library, self.models)
         return self._engines
 
+    def network_name(self) -> str:
+        """The library's current Story network (its publishing setting, else the default)."""
+        return self.library.settings.get(NETWORK_SETTING) or DEFAULT_NETWORK
+
     def on_default_network(self, work_ids: Iterable[str]) -> set[str]:
-        network = self.library.settings.get(NETWORK_SETTING) or DEFAULT_NETWORK
-        return self.journal.on_chain_among(work_ids, network)
+        return self.journal.on_chain_among(work_ids, self.network_name())
 
     def file_of(self, work: Work) -> Path | None:
         return self.library.path_of(work.file_path) if work.file_path else None

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.create_actions import ActionState, action_states, steps_note
+from studio.app.create_actions import ROYALTY_POLICIES, ActionState, action_states, steps_note, terms_choice
 from studio.app.session import StudioSession
 from studio.core.modes import Mode
 from studio.core.types import Recipe, Work, WorkKind
@@ -118,6 +118,14 @@ class CreatePanel(QWidget):
         self.batch = QSpinBox(minimum=1, maximum=MAX_BATCH, value=1)
         self.batch.setToolTip("How many images to make from this request, with seeds counting up from the seed")
         self.commercial = QCheckBox("I intend to use the result commercially")
+        # Story's royalty policy of a new root image; "Default" is the model's terms when it is on Story.
+        self.royalty_policy = QComboBox()
+        self.royalty_policy.addItem("Default (LAP)", None)
+        for policy, label in ROYALTY_POLICIES:
+            self.royalty_policy.addItem(label, policy)
+        self.royalty_policy.setToolTip("How the new image's revenue flows to its ancestors on Story")
+        self.terms_note = QLabel(wordWrap=True)
+        self.terms_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         prompt_row = QHBoxLayout()
         prompt_row.addWidget(self.prompt, 1)
         prompt_row.addWidget(self.recent, 0, Qt.AlignmentFlag.AlignTop)
@@ -155,6 +163,8 @@ class CreatePanel(QWidget):
         form.addRow("Size", size_row)
         form.addRow("", self.steps_note)
         form.addRow("", self.commercial)
+        form.addRow("Royalty policy", self.royalty_policy)
+        form.addRow("", self.terms_note)
 
         self.buttons: dict[Mode, QPushButton] = {}
         button_row = QHBoxLayout()
@@ -196,6 +206,7 @@ class CreatePanel(QWidget):
         self.model.currentIndexChanged.connect(self.update_actions)
         self.loras.itemChanged.connect(lambda _item: self.update_actions())
         self.commercial.toggled.connect(self.update_actions)
+        self.royalty_policy.currentIndexChanged.connect(self.update_actions)
         self.prompt.textChanged.connect(self.update_actions)
         for box in (self.steps, self.strength):
             box.valueChanged.connect(lambda _v: self._update_steps_note())
@@ -321,6 +332,18 @@ class CreatePanel(QWidget):
             f"<span style='color:{REFUSED.name()}'>" + "<br>".join(refusals) + "</span>" if refusals else ""
         )
         self._update_steps_note()
+        self._update_terms_note()
+
+    def _update_terms_note(self) -> None:
+        """Say what "Default" stands for, and what the chosen terms mean for a model that is on Story."""
+        choice = terms_choice(
+            self.session.studio, self._tools(), royalty_policy=self.royalty_policy.currentData(),
+            commercial=self.commercial.isChecked(), has_parents=bool(self._parents),
+        )
+        self.royalty_policy.setItemText(0, choice.default_label)
+        self.terms_note.setText(choice.note)
+        self.terms_note.setVisible(bool(choice.note))
+        self.terms_note.setStyleSheet("" if choice.linked is not False else f"color: {REFUSED.name()}")
 
     def _update_steps_note(self) -> None:
         """Say how many denoising steps really run: a remix runs only `steps × strength` of them."""
@@ -363,6 +386,7 @@ class CreatePanel(QWidget):
             strength=(self.strength.value() or None) if mode.takes_parents else None,
             mask=mask,
             blend_weights=weights,
+            royalty_policy=self.royalty_policy.currentData(),
             commercial=self.commercial.isChecked(),
         )
 

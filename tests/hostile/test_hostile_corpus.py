@@ -57,6 +57,10 @@ CORPUS: list[tuple[str, ...]] = [
     ("doctor", "--bogus"), ("doctor", "extra"),
     # generation (refused before any model loads)
     ("generate",), ("generate", ""), ("generate", "x", "--steps", "0"), ("generate", "x", "--size", "0x0"),
+    ("generate", "x", "--royalty-policy", "x"), ("generate", "x", "--royalty-policy", ""),
+    ("generate", "x", "--royalty-policy", "lap\x1b[2J"), ("remix", "{root}", "x", "--royalty-policy", HUGE),
+    ("blend", "{root}", "{child}", "x", "--royalty-policy", "none"),
+    ("generate", "x", "--royalty-policy", "lap", "--license", "cc-by-4.0"),
     ("generate", "x", "--size", "99999x99999"), ("generate", "x", "--guidance", "nan"),
     ("generate", "x", "--seed", "-1"),
     ("generate", "x", "--seed", HUGE), ("generate", "x", "--license", ""), ("generate", "x", "--rev-share", "inf"),

@@ -4,22 +4,20 @@ to). Nothing is sent and nothing is written."""
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import replace
 
 from studio.core.types import Origin, Relation, Work, WorkKind
 from studio.licensing import LicenseCatalog, LicensedWork, Reason, WorkTerms, effective_pil, royalty_links
-from studio.licensing.catalog import PilTerms, _camel
 from studio.licensing.codes import reason
 from studio.licensing.publishing import ParentPlan
 from studio.licensing.training_sets import judge_model_on_story, judge_training_set
 from studio.publish.group_metadata import MemberCredit
 from studio.publish.group_publisher import GroupStep, JoiningMember
-from studio.publish.journal import Journal, Publication
+from studio.publish.journal import Journal
 from studio.publish.metadata import Credit
 from studio.publish.networks import Network
-from studio.publish.prediction import Prediction
 from studio.publish.publisher import StepPlan
-from studio.publish.terms import matching_terms
+from studio.publish.terms import story_terms
 from studio.royalty.groups import DataPayout, data_payout
 from studio.royalty.publishing import publish_royalty
 from studio.services.training_data import is_group_id
@@ -28,21 +26,6 @@ from studio.store.library import Library
 TRAINING_KINDS = (WorkKind.collection, WorkKind.model, WorkKind.lora)
 MAX_STORY_PARENTS = 16
 PREVIEW_PAYMENT = 10**18  # the data's share is previewed for a payment of 1 IP
-
-
-def story_terms(pub: Publication | None, catalog: LicenseCatalog) -> WorkTerms | None:
-    """The terms a confirmed publication carries on its network, as the catalogue names them."""
-    prediction = Prediction.of(pub) if pub is not None and pub.on_chain else None
-    if prediction is None or not prediction.terms:
-        return None
-    stored = dict(prediction.terms)
-    values = {}
-    for f in fields(PilTerms):
-        value = stored.get(_camel(f.name))
-        if f.name == "commercializer_checker_data":
-            value = bytes.fromhex(str(value or "").removeprefix("0x"))
-        values[f.name] = value
-    return matching_terms(PilTerms(**values), catalog)
 
 
 class StoryTerms:
