@@ -41,6 +41,7 @@ class ModelRow:
     model: str | None
     known_by: str | None  # "hash" or "name"
     license_id: str | None
+    how: str = ""  # how the link is known, in words: "by name, unverified", "linked, file gone from the server"
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ class EnginesModel(QObject):
     def list_models(self, name: str) -> int:
         def task(ctx: TaskContext, studio: Studio) -> list[ModelRow]:
             return [ModelRow(f.kind, f.filename, f.model.name if f.model else None, f.known_by,
-                             f.model.work.license_id if f.model else None)
+                             f.model.work.license_id if f.model else None, f.how)
                     for f in studio.engines.remote_models(name)]
 
         return self._submit("models", name, f"Models on {name}", task)

@@ -8,7 +8,7 @@ request the studio's own diffusers engine runs on the built-in tiny model.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,7 @@ class Files:
     checkpoints: dict[str, ModelRef]
     loras: dict[str, Path]
     input_dir: Path
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # file name -> safetensors __metadata__
 
 
 def to_request(graph: dict[str, Any], files: Files, work_dir: Path) -> tuple[GenerationRequest, str]:
