@@ -16,7 +16,7 @@ from typing import Literal
 
 import studio
 from studio.generate.comfyui.client import ComfyUIClient
-from studio.generate.comfyui.errors import MissingModel, MissingNodes, ModelNotLinked
+from studio.generate.comfyui.errors import JobRejected, MissingModel, MissingNodes, ModelNotLinked
 from studio.generate.comfyui.job import JobOutcome, run_job
 from studio.generate.comfyui.pool import ServerPool
 from studio.generate.comfyui.server_info import inspect_server, require
@@ -56,8 +56,14 @@ class ComfyUIGenerator:
 
         def job(client: ComfyUIClient) -> JobOutcome:
             self._check(client, nodes, files)
-            return run_job(client, request, checkpoint=checkpoint.filename,
-                           loras=[(f.filename, w) for f, w in loras], on_progress=on_progress, cancel=cancel)
+            try:
+                return run_job(client, request, checkpoint=checkpoint.filename,
+                               loras=[(f.filename, w) for f, w in loras], on_progress=on_progress, cancel=cancel)
+            except JobRejected:
+                # The connection's /object_info may be out of date (a file or node removed since): ask again, so
+                # the user hears which one is missing rather than the server's validation text.
+                require(inspect_server(client, refresh=True), nodes, files)
+                raise
 
         label = f"{request.mode}: {' '.join(request.prompt.split())[:60]}"
         outcome, client = self.pool.run(label, job, cancel)
