@@ -116,9 +116,9 @@ def engines_link(obj, name: str, filename: str, model: str | None, license_id: s
     how = "proven the same file" if known_by == "hash" else "by name, unverified"
     click.echo(f"{filename} on {name} -> {registered.name} ({registered.work.license_id}, {how})")
     if known_by == "name" and model is not None:
-        click.echo(f"warning: {name} could not prove that {filename} is {model} (it gives no header to compare), so "
-                   f"it is registered by name under {registered.work.license_id}, not as {model}; its recipes record "
-                   "no hash. Give its license with --license ID.", err=True)
+        click.echo(f"warning: {name} could not prove that {filename} is {model}, so it is registered by name, "
+                   f"unverified, under {registered.work.license_id}, not as {model}; its recipes record no hash.",
+                   err=True)
     elif known_by == "name":
         click.echo(f"warning: {filename} is known by name only; its recipes record no file hash. Register a local "
                    "copy with `studio models add` and link it with --model to record the hash.", err=True)

@@ -7,9 +7,9 @@ A server's model file is linked to a registered model only when that is proven: 
 safetensors header (GET /view_metadata) and it equals the registered file's, a header that names the file
 beyond its format. ComfyUI offers no file hash or size, so the header is all that can be compared; when the
 server gives none, or the registered model is not one .safetensors file, the link cannot be proven. Such a file
-is registered by name, unverified: a work of its own with the license the user states (all rights reserved when
-none is stated), so it never borrows the license, hash or credit of the model it is claimed to be. A header that
-differs is refused outright: it is another file.
+is registered by name, unverified, only with a license the user states for it: a work of its own, so it never
+borrows the license, hash or credit of the model it is claimed to be. A header that differs is refused outright:
+it is another file.
 """
 
 from __future__ import annotations
@@ -46,7 +46,6 @@ REMOTE_FORMAT = "comfyui"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 FileKind = Literal["checkpoint", "lora"]
 SERVER_FOLDERS = {"checkpoint": "checkpoints", "lora": "loras"}  # ComfyUI's folder names in /view_metadata
-UNSTATED_LICENSE = "all-rights-reserved"  # a file registered by name with no license stated grants nothing
 LIMITS_KEY = "engines.comfyui.limits"
 MAX_MATCHED_FILES = 200  # `engines models` compares at most this many unlinked files' headers
 
@@ -211,7 +210,7 @@ class EngineRegistry:
     def link(self, server: str, filename: str, *, model: str | None = None, license_id: str | None = None,
              name: str | None = None) -> tuple[RegisteredModel, Literal["hash", "name"]]:
         """Link a server's file to a registered model (`model`) when the server proves it is that file, or register
-        it by name (with `license_id`, else all rights reserved). Returns the model the file now is, and how."""
+        it by name, unverified, with `license_id`. Returns the model the file now is, and how it is known."""
         client = self.client(server)
         info = inspect_server(client)
         kind: FileKind | None = next((k for k in ("checkpoint", "lora") if filename in info.files(k)), None)
@@ -231,9 +230,14 @@ class EngineRegistry:
                                    f"{claimed.kind.value}", hint="link checkpoints to models and LoRAs to LoRAs")
             if self._proven(client, kind, filename, claimed):
                 registered, known_by = claimed, "hash"
+            elif license_id is None:
+                raise InvalidInput(
+                    f"ComfyUI server {server} cannot prove that {filename} is {claimed.name}: it gives no "
+                    "safetensors header that names the file", hint=f"to use it anyway, record it by name, "
+                    f"unverified, under its own license: add --license ID (it will not carry {claimed.name}'s "
+                    f"license or hash)")
             else:
-                registered = self._register_by_name(server, kind, filename, license_id or UNSTATED_LICENSE, name,
-                                                     claimed=claimed.name)
+                registered = self._register_by_name(server, kind, filename, license_id, name, claimed=claimed.name)
                 known_by = "name"
         else:
             assert license_id is not None

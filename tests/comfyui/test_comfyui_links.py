@@ -49,7 +49,13 @@ def test_an_unprovable_link_is_by_name_unverified_and_never_grants_the_claimed_m
     server = make_server(extra_files={SD15: SD15_HEADER})
     run("engines", "add", "box", server.url)
     run("models", "list")  # registers the built-in model
-    linked = run("engines", "link", "box", SD15, "--model", "studio-tiny")
+    refused = run("engines", "link", "box", SD15, "--model", "studio-tiny", ok=False)
+    assert refused.exit_code != 0 and refused.stderr.strip().splitlines() == [
+        f"error: ComfyUI server box cannot prove that {SD15} is studio-tiny: it gives no safetensors header that "
+        "names the file (to use it anyway, record it by name, unverified, under its own license: add --license ID "
+        "(it will not carry studio-tiny's license or hash))"]
+    assert json.loads(run("engines", "models", "box", "--json").stdout)[0]["model"] is None
+    linked = run("engines", "link", "box", SD15, "--model", "studio-tiny", "--license", "all-rights-reserved")
     assert f"{SD15} on box -> v1-5-pruned-emaonly (all-rights-reserved, by name, unverified)" in linked.stdout
     assert "could not prove" in linked.stderr and "not as studio-tiny" in linked.stderr
 
@@ -107,7 +113,10 @@ def test_a_header_of_just_its_format_proves_nothing(studio, make_server, tmp_pat
     server = make_server(extra_files={"plain.safetensors": {"format": "pt"}})
     studio.engines.add("box", server.url)
     studio.models.add(plain, name="plain-local", license_id="cc0-1.0")
-    model, known_by = studio.engines.link("box", "plain.safetensors", model="plain-local")
+    with pytest.raises(InvalidInput, match=r"cannot prove that plain\.safetensors is plain-local"):
+        studio.engines.link("box", "plain.safetensors", model="plain-local")
+    model, known_by = studio.engines.link("box", "plain.safetensors", model="plain-local",
+                                          license_id="all-rights-reserved")
     assert known_by == "name" and model.name != "plain-local" and model.work.license_id == "all-rights-reserved"
     studio.use_engine("comfyui:box")
     with pytest.raises(LicenseRefused, match="by name, unverified"):  # plain-local's CC0 is not borrowed
