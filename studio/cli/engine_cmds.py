@@ -86,7 +86,8 @@ def engines_models(obj, name: str, as_json: bool) -> None:
     """The model files on a server, the registered models they are linked to (or match), and links to files the
     server no longer has."""
     files = obj.studio.engines.remote_models(name)
-    rows = [{"kind": f.kind, "file": f.filename, "model": f.model.name if f.model else None,
+    rows = [{"kind": f.kind, "file": f.filename, "model": f.model.name if f.model and f.state != "matches" else None,
+             "matches": f.model.name if f.model and f.state == "matches" else None,
              "known_by": f.known_by, "state": f.state, "how": f.how,
              "license": f.model.work.license_id if f.model and f.state != "matches" else None} for f in files]
     if as_json:

@@ -79,7 +79,7 @@ class RemoteFile:
         if self.state == "gone":
             return "linked, file gone from the server"
         if self.state == "matches":
-            return "same header as a registered model, not linked"
+            return f"same header as {self.model.name if self.model else 'a registered model'}, not linked"
         return {"hash": "proven the same file", "name": "by name, unverified"}.get(self.known_by or "", "")
 
 

@@ -16,6 +16,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
 from PIL import Image
+from standin_nodes import TINY_HEADER, write_checkpoint
 from standin_server import StandInComfyUI, server_factory
 
 from studio.generate import DiffusersGenerator, ModelRef, builtin_model_ref
@@ -25,26 +26,6 @@ from studio.store.library import Library
 CHECKPOINT = "studio-tiny.safetensors"
 SIZE = 64
 LINKED_MODEL = "tiny-file"  # the name the servers' checkpoint is registered under in the test libraries
-TINY_HEADER = {"format": "pt", "modelspec.title": "studio tiny single file", "modelspec.architecture":
-               "stable-diffusion-v1", "modelspec.date": "2026-12-01"}
-SD15_HEADER = {"format": "pt", "modelspec.title": "Stable Diffusion v1.5", "modelspec.architecture":
-               "stable-diffusion-v1", "modelspec.license": "creativeml-openrail-m"}
-
-
-def write_checkpoint(path: Path, metadata: dict[str, str]) -> Path:
-    """A .safetensors file in the SD 1.x single-file layout (conv_in and one cross-attention key, zeros) with
-    `metadata` as its header: what the studio inspects when registering a checkpoint and linking it."""
-    from safetensors.numpy import save_file
-
-    tensors = {
-        "model.diffusion_model.input_blocks.0.0.weight": np.zeros((320, 4, 3, 3), dtype=np.float16),
-        "model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight":
-            np.zeros((320, 768), dtype=np.float16),
-    }
-    save_file(tensors, str(path), metadata=metadata)
-    return path
-
-
 @pytest.fixture(scope="session")
 def tiny_file(data_dir: Path) -> Path:
     """The servers' checkpoint as a local file: registered, its header proves the link."""
