@@ -16,7 +16,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
 from PIL import Image
-from standin_nodes import TINY_HEADER, write_checkpoint
+from standin_nodes import LINKED_MODEL, TINY_HEADER, write_checkpoint
 from standin_server import StandInComfyUI, server_factory
 
 from studio.generate import DiffusersGenerator, ModelRef, builtin_model_ref
@@ -25,7 +25,6 @@ from studio.store.library import Library
 
 CHECKPOINT = "studio-tiny.safetensors"
 SIZE = 64
-LINKED_MODEL = "tiny-file"  # the name the servers' checkpoint is registered under in the test libraries
 @pytest.fixture(scope="session")
 def tiny_file(data_dir: Path) -> Path:
     """The servers' checkpoint as a local file: registered, its header proves the link."""

@@ -21,6 +21,7 @@ SAMPLER_NAMES = sorted({s.comfy_sampler for s in SAMPLERS if s.comfy_sampler})
 SCHEDULER_NAMES = ["normal", "karras", "exponential", "sgm_uniform", "simple", "ddim_uniform"]
 
 
+LINKED_MODEL = "tiny-file"  # the name the servers' checkpoint is registered under in the test libraries
 TINY_HEADER = {"format": "pt", "modelspec.title": "studio tiny single file", "modelspec.architecture":
                "stable-diffusion-v1", "modelspec.date": "2026-12-01"}
 SD15_HEADER = {"format": "pt", "modelspec.title": "Stable Diffusion v1.5", "modelspec.architecture":

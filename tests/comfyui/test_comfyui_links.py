@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import LINKED_MODEL
-from standin_nodes import SD15_HEADER, TINY_HEADER, write_checkpoint
+from standin_nodes import LINKED_MODEL, SD15_HEADER, TINY_HEADER, write_checkpoint
 
 from studio.cli.main import cli
 from studio.errors import InvalidInput, LicenseRefused

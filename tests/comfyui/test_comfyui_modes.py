@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import LINKED_MODEL
 from PIL import Image
+from standin_nodes import LINKED_MODEL
 
 from studio.core.types import Relation
 from studio.generate import Progress

@@ -141,9 +141,9 @@ class ComfyUIClient:
         )
 
     def _http_error(self, exc: urllib.error.HTTPError, path: str) -> ComfyUIError:
-        try:
-            text = exc.read(64 * 1024).decode("utf-8", "replace")
-        except OSError:
+        try:  # the error's body goes through the same limits: 64 KB is more than any node error report
+            text = self._read_bounded(exc.fp, path, 64 * 1024).decode("utf-8", "replace") if exc.fp else ""
+        except (OSError, ComfyUIError):
             text = ""
         if exc.code in (401, 403):
             said = "refused the access token" if self._token else "asks for an access token"
