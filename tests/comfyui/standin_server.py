@@ -9,8 +9,9 @@ missing nodes, a node that fails, and `die_at_step` (the whole server goes away 
 Hostile answers, as a broken or malicious server could send them: `view` = "endless" (a body without end),
 "trickle" (a byte now and then), "bomb" (a PNG whose header claims 20000x20000 pixels), "huge" (10000x10000),
 "wrong_size" (the result at another size than asked); `history` = "strings" (`images: ["x"]`), "no_filename",
-"bad_type"; `silent_end` (the websocket never reports the end of the job), `hang` (a job that never ends),
-`hold` (jobs stay queued until `release()`). /view_metadata answers the headers in `files.headers`.
+"bad_type", "deep" (JSON nested 200,000 lists deep); `silent_end` (the websocket never reports the end of the
+job), `hang` (a job that never ends), `hold` (jobs stay queued until `release()`). /view_metadata answers the
+headers in `files.headers`.
 """
 
 from __future__ import annotations
@@ -220,6 +221,8 @@ class StandInComfyUI:
     async def _history_one(self, request: web.Request) -> web.Response:
         prompt_id = request.match_info["prompt_id"]
         entry = self._history.get(prompt_id)
+        if entry and self.history_mode == "deep":
+            return web.Response(text="[" * 200_000 + "]" * 200_000, content_type="application/json")
         return web.json_response({prompt_id: entry} if entry else {})
 
     async def _view(self, request: web.Request) -> web.StreamResponse:

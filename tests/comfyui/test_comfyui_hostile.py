@@ -82,3 +82,8 @@ def test_an_image_of_another_size_than_asked_is_refused(studio, hostile):
 def test_a_malformed_history_entry_is_named_not_a_crash(studio, hostile, history, said):
     hostile(history=history)
     _fails(studio, ComfyUIError, f"ComfyUI server box finished the job but {said}")
+
+
+def test_json_nested_too_deep_is_not_json_to_the_studio(studio, hostile):
+    hostile(history="deep")
+    _fails(studio, ComfyUIError, "ComfyUI server box sent something that is not JSON on /history/")

@@ -22,7 +22,7 @@ from standin_server import server_factory
 
 SERVERS: list[dict] = [
     {"view": "endless"}, {"view": "trickle"}, {"view": "bomb"}, {"view": "huge"}, {"view": "wrong_size"},
-    {"history": "strings"}, {"history": "no_filename"}, {"history": "bad_type"}, {"hang": True},
+    {"history": "strings"}, {"history": "no_filename"}, {"history": "bad_type"}, {"history": "deep"}, {"hang": True},
     {"fail_node": "KSampler"}, {"missing_nodes": ("KSampler",)},
     {"silent_end": True, "hang": True},
 ]

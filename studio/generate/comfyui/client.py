@@ -295,7 +295,7 @@ class ServerEvents:
             return _preview(message)
         try:
             data = json.loads(message)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         return data if isinstance(data, dict) else None
 
@@ -327,8 +327,8 @@ def _preview(frame: bytes) -> Preview | None:
 def _json(raw: bytes, name: str, path: str) -> Any:
     try:
         return json.loads(raw)
-    except ValueError:
-        raise ComfyUIError(f"ComfyUI server {name} sent something that is not JSON on {path}",
+    except (ValueError, RecursionError):  # RecursionError: lists nested thousands deep
+        raise ComfyUIError(f"ComfyUI server {name} sent something that is not JSON on {path.split('?', 1)[0]}",
                            hint="check that the address points at ComfyUI and not another service") from None
 
 
