@@ -41,6 +41,7 @@ class ModelRow:
     model: str | None
     known_by: str | None  # "hash" or "name"
     license_id: str | None
+    how: str = ""  # how the link is known, in words: "by name, unverified", "linked, file gone from the server"
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,10 @@ class EnginesModel(QObject):
 
     def list_models(self, name: str) -> int:
         def task(ctx: TaskContext, studio: Studio) -> list[ModelRow]:
-            return [ModelRow(f.kind, f.filename, f.model.name if f.model else None, f.known_by,
-                             f.model.work.license_id if f.model else None)
+            # A file that only matches a registered model is not linked: its model shows in `how` alone.
+            return [ModelRow(f.kind, f.filename, f.model.name if f.model and f.state != "matches" else None,
+                             f.known_by, f.model.work.license_id if f.model and f.state != "matches" else None,
+                             f.how)
                     for f in studio.engines.remote_models(name)]
 
         return self._submit("models", name, f"Models on {name}", task)

@@ -22,6 +22,7 @@ from studio.cli.params import (
     Size,
     WholeNumber,
 )
+from studio.cli.stopping import stop_on_signals
 from studio.core.modes import Mode
 from studio.errors import InvalidInput
 from studio.generate.emoji_builtin import EMOJI_ID
@@ -103,14 +104,16 @@ def _run(obj, mode: Mode, prompt: str, parents: tuple[str, ...], opts: dict[str,
             click.echo(f"  duty: {duty.text}", err=True)
         if prepared.model_link is not None:
             click.echo(f"  terms: {prepared.model_link.text}", err=True)
-    with progress("loading the model", quiet=as_json) as shown:
+    with progress("loading the model", quiet=as_json) as shown, stop_on_signals() as stop:
 
         def on_progress(p) -> None:
             if shown.label != "denoising":
                 shown.stage("denoising")
             shown.step(p.step, p.total, "steps")
 
-        work = studio.generate(request, on_progress=on_progress)
+        # Ctrl-C sets `stop`, the same cancel the window uses: the engine stops its job (on a ComfyUI server it
+        # is deleted from the queue and interrupted) and raises Cancelled, which exits with 130.
+        work = studio.generate(request, on_progress=on_progress, cancel=stop)
     if as_json:
         link = prepared.model_link
         emit_json(
@@ -206,7 +209,7 @@ def _model_json(m) -> dict[str, Any]:
         "kind": m.kind.value,
         "arch": m.arch,
         "format": m.format,
-        "path": str(m.path),
+        "path": m.where,
         "sha256": m.work.sha256,
         "size_bytes": m.work.size_bytes,
         "license": m.work.license_id,
@@ -225,7 +228,7 @@ def models_list(obj, as_json: bool) -> None:
     if as_json:
         emit_json([_model_json(m) for m in models])
         return
-    rows = [(m.work.id, m.name, m.kind.value, m.arch or "", m.work.license_id, str(m.path)) for m in models]
+    rows = [(m.work.id, m.name, m.kind.value, m.arch or "", m.work.license_id, m.where) for m in models]
     click.echo(table(rows, ["id", "name", "kind", "arch", "license", "path"]))
 
 

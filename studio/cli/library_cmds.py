@@ -198,6 +198,9 @@ def show_cmd(obj, work_id: str, as_json: bool) -> None:
     if work.recipe:
         recipe = work.recipe.to_dict()
         click.echo("  recipe    " + ", ".join(f"{k}={v}" for k, v in recipe.items() if k != "extra"))
+        made_on = engine_line(work.recipe.extra)
+        if made_on:
+            click.echo(f"  engine    {made_on}")
     for edge in parents:
         click.echo(f"  parent    {edge.parent_id} ({edge.relation.value})")
     for edge in children:
@@ -209,6 +212,17 @@ def show_cmd(obj, work_id: str, as_json: bool) -> None:
                    f"(`studio collection show {work.id}`)")
     for flag in work.flags:
         click.echo(f"  flagged   {flag.get('message', flag.get('code'))}")
+
+
+def engine_line(extra: dict) -> str | None:
+    """Which engine made a generated work, on which server, and how its model is known there (from the recipe's
+    extra fields; an older or local recipe has none and says nothing)."""
+    if not isinstance(extra, dict) or extra.get("engine") != "comfyui":
+        return None
+    known_by = extra.get("model_known_by")
+    model = extra.get("server_model") or "?"
+    how = {"hash": "proven the same file", "name": "by name, unverified"}.get(str(known_by), "how it is known unknown")
+    return f"ComfyUI on server {extra.get('server') or '?'}, model file {model} ({how})"
 
 
 @click.command("list")

@@ -55,7 +55,8 @@ class StudioGroup(click.Group):
         except click.UsageError as exc:
             exit_with_usage_error(exc)
         except StudioError as exc:
-            click.echo(f"error: {exc}", err=True)
+            # A cancel (exit 130, as Ctrl-C) is what the user asked for, not an error.
+            click.echo(f"{exc}" if exc.exit_code == 130 else f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)

@@ -36,6 +36,8 @@ DEFAULT_STRENGTH: dict[Mode, float] = {Mode.img2img: 0.6, Mode.inpaint: 1.0, Mod
 class Cancelled(StudioError):
     """The generation was cancelled; no image was made."""
 
+    exit_code = 130  # as a command stopped by Ctrl-C
+
     def __init__(self, message: str = "Generation cancelled; no image was made", **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
 

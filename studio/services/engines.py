@@ -3,8 +3,13 @@ files are which registered models.
 
 The servers (name and address) and the links are library settings (`settings` table, keys `engines.comfyui.*`);
 tokens live only in the OS keyring (`comfyui-token:<name>`), and the settings keep just whether one exists.
-A server's model file is linked to a registered model (its hash is then known: the same file registered here)
-or registered by name with a license (its hash is unknown: the recipe records the name only).
+A server's model file is linked to a registered model only when that is proven: the server reads out the file's
+safetensors header (GET /view_metadata) and it equals the registered file's, a header that names the file
+beyond its format. ComfyUI offers no file hash or size, so the header is all that can be compared; when the
+server gives none, or the registered model is not one .safetensors file, the link cannot be proven. Such a file
+is registered by name, unverified, only with a license the user states for it: a work of its own, so it never
+borrows the license, hash or credit of the model it is claimed to be. A header that differs is refused outright:
+it is another file.
 """
 
 from __future__ import annotations
@@ -12,21 +17,24 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from studio.core.types import Origin, Terms, WorkKind
-from studio.errors import InvalidInput, NotFound
+from studio.errors import InvalidInput, NotFound, StudioError
 from studio.generate.comfyui import (
+    DEFAULT_LIMITS,
     MODEL_FOLDERS,
     ComfyUIClient,
     ComfyUIGenerator,
+    Limits,
     ServerFile,
     ServerInfo,
     ServerPool,
     inspect_server,
     normalise_url,
 )
+from studio.generate.models import read_safetensors_header
 from studio.licensing import WorkTerms
 from studio.services.models import ModelRegistry, RegisteredModel
 from studio.store.library import Library
@@ -37,6 +45,9 @@ LINKS_KEY = "engines.comfyui.links"
 REMOTE_FORMAT = "comfyui"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 FileKind = Literal["checkpoint", "lora"]
+SERVER_FOLDERS = {"checkpoint": "checkpoints", "lora": "loras"}  # ComfyUI's folder names in /view_metadata
+LIMITS_KEY = "engines.comfyui.limits"
+MAX_MATCHED_FILES = 200  # `engines models` compares at most this many unlinked files' headers
 
 
 def token_name(server: str) -> str:
@@ -58,6 +69,18 @@ class RemoteFile:
     filename: str
     model: RegisteredModel | None
     known_by: Literal["hash", "name"] | None
+    # linked; matches: not linked, but its header is a registered model's; gone: linked, but no longer on the
+    # server; None: neither linked nor recognised
+    state: Literal["linked", "matches", "gone"] | None = None
+
+    @property
+    def how(self) -> str:
+        """How the link is known, for people."""
+        if self.state == "gone":
+            return "linked, file gone from the server"
+        if self.state == "matches":
+            return f"same header as {self.model.name if self.model else 'a registered model'}, not linked"
+        return {"hash": "proven the same file", "name": "by name, unverified"}.get(self.known_by or "", "")
 
 
 class EngineRegistry:
@@ -118,7 +141,31 @@ class EngineRegistry:
         if server.has_token and token is None:
             raise InvalidInput(f"the access token of ComfyUI server {name} is not in the keyring",
                                hint=f"store it again: `studio engines add {name} {server.url} --token-stdin`")
-        return ComfyUIClient(server.url, name=name, token=token, timeout=timeout)
+        return ComfyUIClient(server.url, name=name, token=token, timeout=timeout, limits=self.limits())
+
+    # -- limits on what a server sends ---------------------------------------------------------------------
+    def limits(self) -> Limits:
+        stored = self._read(LIMITS_KEY, {})
+        known = {k: v for k, v in (stored if isinstance(stored, dict) else {}).items() if k in LIMIT_FIELDS}
+        try:
+            return replace(DEFAULT_LIMITS, **known)
+        except (TypeError, ValueError):
+            return DEFAULT_LIMITS
+
+    def set_limits(self, **values: float | None) -> Limits:
+        """Change the inactivity timeout, the deadline of an answer or of a job (seconds); None leaves one as it
+        is. Every value must be positive; the defaults suit a real server."""
+        stored = {k: v for k, v in self._read(LIMITS_KEY, {}).items() if k in LIMIT_FIELDS}
+        for key, value in values.items():
+            if key not in LIMIT_FIELDS:
+                raise InvalidInput(f"unknown limit {key!r}", hint=f"use one of {', '.join(sorted(LIMIT_FIELDS))}")
+            if value is None:
+                continue
+            if not 0 < float(value) <= 7 * 24 * 3600:
+                raise InvalidInput(f"{key} must be a positive number of seconds, at most a week")
+            stored[key] = float(value)
+        self._write(LIMITS_KEY, stored)
+        return self.limits()
 
     def test(self, name: str) -> ServerInfo:
         """Connect: /system_stats, the websocket, /object_info. Raises the error a job would meet."""
@@ -132,41 +179,98 @@ class EngineRegistry:
         return {work_id: ServerFile(v["file"], v["by"]) for work_id, v in self._read(LINKS_KEY, {}).items()}
 
     def remote_models(self, name: str) -> list[RemoteFile]:
-        info = self.test(name)
-        by_file = {(v["kind"], v["file"]): (work_id, v["by"]) for work_id, v in self._read(LINKS_KEY, {}).items()}
+        """The server's model files: linked ones with their model, unlinked ones whose header is a registered
+        model's (state "matches"), and links to files the server no longer has (state "gone")."""
+        client = self.client(name)
+        info = inspect_server(client)
+        client.events("remix-studio-test").close()
+        links = self._read(LINKS_KEY, {})
+        by_file = {(v["kind"], v["file"]): (work_id, v["by"]) for work_id, v in links.items()}
+        candidates = self._local_headers()
+        compared = 0
         files: list[RemoteFile] = []
         for kind in ("checkpoint", "lora"):
             for filename in info.files(kind):
                 linked = by_file.get((kind, filename))
                 model = self._model_of(linked[0]) if linked else None
-                files.append(RemoteFile(kind, filename, model, linked[1] if model else None))  # type: ignore[arg-type]
+                if model is not None:
+                    files.append(RemoteFile(kind, filename, model, linked[1], "linked"))  # type: ignore[arg-type]
+                    continue
+                match = None
+                if candidates.get(kind) and compared < MAX_MATCHED_FILES and filename.endswith(".safetensors"):
+                    compared += 1
+                    header = client.model_metadata(SERVER_FOLDERS[kind], filename)
+                    match = next((m for m, h in candidates[kind] if header and _identifying(h) and h == header), None)
+                files.append(RemoteFile(kind, filename, match, None, "matches" if match else None))
+        for (kind, filename), (work_id, by) in sorted(by_file.items()):
+            if filename not in info.files(kind):
+                files.append(RemoteFile(kind, filename, self._model_of(work_id), by, "gone"))  # type: ignore[arg-type]
         return files
 
     def link(self, server: str, filename: str, *, model: str | None = None, license_id: str | None = None,
              name: str | None = None) -> tuple[RegisteredModel, Literal["hash", "name"]]:
-        """Link a server's file to a registered model (`model`), or register it by name with `license_id`."""
-        info = self.test(server)
+        """Link a server's file to a registered model (`model`) when the server proves it is that file, or register
+        it by name, unverified, with `license_id`. Returns the model the file now is, and how it is known."""
+        client = self.client(server)
+        info = inspect_server(client)
         kind: FileKind | None = next((k for k in ("checkpoint", "lora") if filename in info.files(k)), None)
         if kind is None:
             raise NotFound(f"ComfyUI server {server} has no model file {filename!r}",
                            hint=f"see `studio engines models {server}`; files go in "
                            f"{MODEL_FOLDERS['checkpoint']} or {MODEL_FOLDERS['lora']} of its ComfyUI folder")
-        if (model is None) == (license_id is None):
+        if model is None and license_id is None:
             raise InvalidInput("link the file either to a registered model or by name with its license",
                                hint="pass --model NAME, or --license ID (see `studio license list`)")
         expected = WorkKind.model if kind == "checkpoint" else WorkKind.lora
+        known_by: Literal["hash", "name"]
         if model is not None:
-            registered, known_by = self.models.get(model), "hash"
-            if registered.kind is not expected:
-                raise InvalidInput(f"{filename} is a {kind} on the server but {registered.name} is a "
-                                   f"{registered.kind.value}", hint="link checkpoints to models and LoRAs to LoRAs")
+            claimed = self.models.get(model)
+            if claimed.kind is not expected:
+                raise InvalidInput(f"{filename} is a {kind} on the server but {claimed.name} is a "
+                                   f"{claimed.kind.value}", hint="link checkpoints to models and LoRAs to LoRAs")
+            if self._proven(client, kind, filename, claimed):
+                registered, known_by = claimed, "hash"
+            elif license_id is None:
+                raise InvalidInput(
+                    f"ComfyUI server {server} cannot prove that {filename} is {claimed.name}: it gives no "
+                    "safetensors header that names the file", hint=f"to use it anyway, record it by name, "
+                    f"unverified, under its own license: add --license ID (it will not carry {claimed.name}'s "
+                    f"license or hash)")
+            else:
+                registered = self._register_by_name(server, kind, filename, license_id, name, claimed=claimed.name)
+                known_by = "name"
         else:
             assert license_id is not None
             registered, known_by = self._register_by_name(server, kind, filename, license_id, name), "name"
         links = {k: v for k, v in self._read(LINKS_KEY, {}).items() if (v["kind"], v["file"]) != (kind, filename)}
         links[registered.work.id] = {"file": filename, "kind": kind, "by": known_by}
         self._write(LINKS_KEY, links)
-        return registered, known_by  # type: ignore[return-value]
+        return registered, known_by
+
+    def _proven(self, client: ComfyUIClient, kind: FileKind, filename: str, claimed: RegisteredModel) -> bool:
+        """True when the server's header of `filename` is the registered file's; False when it cannot be told;
+        InvalidInput when the headers differ (it is another file)."""
+        local = _local_header(claimed)
+        if local is None or not _identifying(local):
+            return False
+        remote = client.model_metadata(SERVER_FOLDERS[kind], filename)
+        if remote is None:
+            return False
+        if remote != local:
+            raise InvalidInput(
+                f"{filename} on {client.name} is not {claimed.name}: its safetensors header differs from the "
+                "registered file's",
+                hint="link it to the model it is, or register it by name with its license (--license ID)",
+            )
+        return True
+
+    def _local_headers(self) -> dict[str, list[tuple[RegisteredModel, dict[str, str]]]]:
+        found: dict[str, list[tuple[RegisteredModel, dict[str, str]]]] = {"checkpoint": [], "lora": []}
+        for model in self.models.list():
+            header = _local_header(model)
+            if header and _identifying(header):
+                found["checkpoint" if model.kind is WorkKind.model else "lora"].append((model, header))
+        return found
 
     def generator(self, name: str | None = None) -> ComfyUIGenerator:
         """The engine on one server, or on every server as one pool when `name` is None."""
@@ -177,7 +281,7 @@ class EngineRegistry:
 
     # -- helpers -------------------------------------------------------------------------------------------
     def _register_by_name(self, server: str, kind: FileKind, filename: str, license_id: str,
-                          name: str | None) -> RegisteredModel:
+                          name: str | None, claimed: str | None = None) -> RegisteredModel:
         WorkTerms(self.models.catalog.get(license_id))
         url = self.server(server).url
         location = f"{url}/{MODEL_FOLDERS[kind]}/{filename}"
@@ -189,6 +293,8 @@ class EngineRegistry:
             if row is not None:
                 return self.models.get(row.name)
         title = name or filename.rsplit(".", 1)[0]
+        if name is None and self.library.models.name_taken(title):
+            title = f"{title} on {server}"  # e.g. the model it was said to be already has the plain name
         if self.library.models.name_taken(title):
             raise InvalidInput(f"a model named {title!r} is already registered", hint="choose another --name")
         work_kind = WorkKind.model if kind == "checkpoint" else WorkKind.lora
@@ -196,7 +302,8 @@ class EngineRegistry:
             work = existing or self.library.works.insert(NewWork(
                 kind=work_kind, sha256=identity, title=title, origin=Origin.imported, terms=Terms(license_id),
                 location=location, format=REMOTE_FORMAT,
-                description=f"{filename} on ComfyUI server {server}; known by name only (its file hash is unknown)",
+                description=f"{filename} on ComfyUI server {server}; known by name only, unverified (its file hash "
+                "is unknown)" + (f"; said to be {claimed}, which the server could not prove" if claimed else ""),
             ))
             self.library.models.insert(work.id, title, location, REMOTE_FORMAT, None, f"comfyui:{server}")
         return self.models.get(title)
@@ -210,3 +317,22 @@ class EngineRegistry:
 
     def _write(self, key: str, value: Any) -> None:
         self.library.settings.set_json(key, value)
+
+
+LIMIT_FIELDS = frozenset({"idle_s", "deadline_s", "job_deadline_s"})
+
+
+def _local_header(model: RegisteredModel) -> dict[str, str] | None:
+    """The `__metadata__` of a registered single .safetensors file; None for folders, remote or unreadable ones."""
+    if model.format == REMOTE_FORMAT or model.path.suffix != ".safetensors" or not model.path.is_file():
+        return None
+    try:
+        metadata = read_safetensors_header(model.path).get("__metadata__")
+    except StudioError:
+        return None
+    return {str(k): str(v) for k, v in metadata.items()} if isinstance(metadata, dict) else None
+
+
+def _identifying(header: dict[str, str]) -> bool:
+    """A header says which file it is only with more than its format (`{"format": "pt"}` is in most files)."""
+    return any(key != "format" for key in header)

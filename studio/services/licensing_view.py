@@ -108,9 +108,12 @@ class LicenseView:
     ) -> LicensedWork:
         if training is None:
             training = self.library.training.get(work.id)
+        title = work.title
+        if work.format == "comfyui":  # a model file on a ComfyUI server, registered by name: say so in verdicts
+            title = f"{title} (a ComfyUI server's file, by name, unverified)"
         return LicensedWork(
             id=work.id,
-            title=work.title,
+            title=title,
             creator=work.creator,
             kind=work.kind,
             terms=terms_of(work, self.catalog),

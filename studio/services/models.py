@@ -43,10 +43,16 @@ class RegisteredModel:
     format: str
     arch: str | None
     source: str | None
+    location: str = ""  # the place as stored: a file or folder here, or a URL on a ComfyUI server
 
     @property
     def kind(self) -> WorkKind:
         return self.work.kind
+
+    @property
+    def where(self) -> str:
+        """Where the model is, for people: a URL stays a URL (a Path would fold its `//` into one slash)."""
+        return self.location or str(self.path)
 
     def model_ref(self) -> ModelRef:
         if self.kind is not WorkKind.model:
@@ -75,6 +81,7 @@ class ModelRegistry:
             format=row.format,
             arch=row.arch,
             source=row.source,
+            location=row.path,
         )
 
     def list(self) -> list[RegisteredModel]:

@@ -227,7 +227,8 @@ class EnginesDialog(QDialog):
         self.models_box.setTitle(f"Models on {name}" if name else "Models on the server (Show models)")
         self.files.setRowCount(len(rows))
         for n, row in enumerate(rows):
-            cells = (row.kind, row.filename, row.model or "(not linked)", row.known_by or "", row.license_id or "")
+            cells = (row.kind, row.filename, row.model or "(not linked)", row.how or row.known_by or "",
+                     row.license_id or "")
             for column, text in enumerate(cells):
                 self.files.setItem(n, column, QTableWidgetItem(text))
         if rows:

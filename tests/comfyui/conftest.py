@@ -1,5 +1,6 @@
 """Fixtures: stand-in ComfyUI servers running the studio's diffusers engine on the built-in tiny model, and a
-real library whose registry knows that model (so the servers' file is linked by its hash)."""
+real library in which the servers' checkpoint file is registered too (a single .safetensors file with the same
+header the servers read out), so linking it is proven."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
 from PIL import Image
+from standin_nodes import LINKED_MODEL, TINY_HEADER, write_checkpoint
 from standin_server import StandInComfyUI, server_factory
 
 from studio.generate import DiffusersGenerator, ModelRef, builtin_model_ref
@@ -23,6 +25,10 @@ from studio.store.library import Library
 
 CHECKPOINT = "studio-tiny.safetensors"
 SIZE = 64
+@pytest.fixture(scope="session")
+def tiny_file(data_dir: Path) -> Path:
+    """The servers' checkpoint as a local file: registered, its header proves the link."""
+    return write_checkpoint(data_dir / CHECKPOINT, TINY_HEADER)
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +51,7 @@ def engine(data_dir: Path) -> DiffusersGenerator:
 
 @pytest.fixture
 def make_server(tmp_path: Path, engine: DiffusersGenerator, tiny: ModelRef) -> Iterator[Callable[..., StandInComfyUI]]:
-    with server_factory(tmp_path, engine, {CHECKPOINT: tiny}) as make:
+    with server_factory(tmp_path, engine, {CHECKPOINT: tiny}, {CHECKPOINT: TINY_HEADER}) as make:
         yield make
 
 
@@ -57,11 +63,13 @@ def studio(tmp_path: Path, data_dir: Path) -> Iterator[Studio]:
 
 
 @pytest.fixture
-def linked(studio: Studio) -> Callable[[StandInComfyUI], None]:
-    """Link the servers' checkpoint to the registered built-in model (the same file: known by hash)."""
+def linked(studio: Studio, tiny_file: Path) -> Callable[[StandInComfyUI], None]:
+    """Register the servers' checkpoint file here and link it (the server's header is the file's: proven)."""
 
     def link(server: StandInComfyUI, name: str = "box") -> None:
-        studio.engines.link(name, CHECKPOINT, model=studio.models.builtin().name)
+        studio.models.add(tiny_file, name=LINKED_MODEL, license_id="cc0-1.0")
+        _model, known_by = studio.engines.link(name, CHECKPOINT, model=LINKED_MODEL)
+        assert known_by == "hash"
 
     return link
 

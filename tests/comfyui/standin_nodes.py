@@ -8,7 +8,7 @@ request the studio's own diffusers engine runs on the built-in tiny model.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,28 @@ from studio.metadata.samplers import SAMPLERS, from_comfy
 
 SAMPLER_NAMES = sorted({s.comfy_sampler for s in SAMPLERS if s.comfy_sampler})
 SCHEDULER_NAMES = ["normal", "karras", "exponential", "sgm_uniform", "simple", "ddim_uniform"]
+
+
+LINKED_MODEL = "tiny-file"  # the name the servers' checkpoint is registered under in the test libraries
+TINY_HEADER = {"format": "pt", "modelspec.title": "studio tiny single file", "modelspec.architecture":
+               "stable-diffusion-v1", "modelspec.date": "2026-12-01"}
+SD15_HEADER = {"format": "pt", "modelspec.title": "Stable Diffusion v1.5", "modelspec.architecture":
+               "stable-diffusion-v1", "modelspec.license": "creativeml-openrail-m"}
+
+
+def write_checkpoint(path: Path, metadata: dict[str, str]) -> Path:
+    """A .safetensors file in the SD 1.x single-file layout (conv_in and one cross-attention key, zeros) with
+    `metadata` as its header: what the studio inspects when registering a checkpoint and linking it."""
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    tensors = {
+        "model.diffusion_model.input_blocks.0.0.weight": np.zeros((320, 4, 3, 3), dtype=np.float16),
+        "model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight":
+            np.zeros((320, 768), dtype=np.float16),
+    }
+    save_file(tensors, str(path), metadata=metadata)
+    return path
 
 
 def node_catalogue(checkpoints: list[str], loras: list[str], inputs: list[str]) -> dict[str, dict[str, Any]]:
@@ -90,6 +112,7 @@ class Files:
     checkpoints: dict[str, ModelRef]
     loras: dict[str, Path]
     input_dir: Path
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # file name -> safetensors __metadata__
 
 
 def to_request(graph: dict[str, Any], files: Files, work_dir: Path) -> tuple[GenerationRequest, str]:

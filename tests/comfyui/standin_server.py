@@ -5,6 +5,13 @@ It is a neighbour of the unit under test (the studio's ComfyUI client), written 
 protocol: /system_stats, /object_info, /upload/image, /prompt, /queue, /interrupt, /history, /view and /ws
 (also under /api/), JSON messages and binary preview frames. Faults for the tests: a required access token,
 missing nodes, a node that fails, and `die_at_step` (the whole server goes away in the middle of a job).
+
+Hostile answers, as a broken or malicious server could send them: `view` = "endless" (a body without end),
+"trickle" (a byte now and then), "bomb" (a PNG whose header claims 20000x20000 pixels), "huge" (10000x10000),
+"wrong_size" (the result at another size than asked); `history` = "strings" (`images: ["x"]`), "no_filename",
+"bad_type", "deep" (JSON nested 200,000 lists deep); `silent_end` (the websocket never reports the end of the
+job), `hang` (a job that never ends), `hold` (jobs stay queued until `release()`). /view_metadata answers the
+headers in `files.headers`.
 """
 
 from __future__ import annotations
@@ -20,11 +27,13 @@ import tempfile
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from PIL import Image
 from standin_nodes import Files, node_catalogue, to_request, validate
 
 from studio.generate import Cancelled, Progress
@@ -33,7 +42,8 @@ from studio.generate import Cancelled, Progress
 class StandInComfyUI:
     def __init__(self, root: Path, engine: Any, files: Files, *, token: str | None = None,
                  missing_nodes: tuple[str, ...] = (), fail_node: str | None = None, die_at_step: int | None = None,
-                 step_delay: float = 0.0) -> None:
+                 step_delay: float = 0.0, view: str | None = None, history: str | None = None,
+                 silent_end: bool = False, hang: bool = False, hold: bool = False) -> None:
         self.root = root
         self.engine = engine
         self.files = files
@@ -42,6 +52,15 @@ class StandInComfyUI:
         self.fail_node = fail_node
         self.die_at_step = die_at_step
         self.step_delay = step_delay
+        self.view_mode = view
+        self.history_mode = history
+        self.silent_end = silent_end
+        self.hang = hang
+        self._release = threading.Event()
+        if not hold:
+            self._release.set()
+        self.queued: list[str] = []  # pending prompt ids, in order
+        self.view_bytes_sent = 0
         self.output_dir = root / "output"
         self.output_dir.mkdir(parents=True, exist_ok=True)
         files.input_dir.mkdir(parents=True, exist_ok=True)
@@ -114,7 +133,7 @@ class StandInComfyUI:
             ("GET", "/object_info", self._object_info), ("POST", "/upload/image", self._upload),
             ("POST", "/prompt", self._prompt), ("GET", "/queue", self._get_queue), ("POST", "/queue", self._queue),
             ("POST", "/interrupt", self._interrupt), ("GET", "/history/{prompt_id}", self._history_one),
-            ("GET", "/view", self._view),
+            ("GET", "/view", self._view), ("GET", "/view_metadata/{folder}", self._view_metadata),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, path, handler)
@@ -168,18 +187,28 @@ class StandInComfyUI:
                                       "node_errors": errors}, status=400)
         prompt_id = str(body.get("prompt_id") or uuid.uuid4())
         self.prompts.append(body)
+        self.queued.append(prompt_id)
         self._pending.put((prompt_id, graph, str(body.get("client_id") or "")))
         return web.json_response({"prompt_id": prompt_id, "number": len(self.prompts), "node_errors": {}})
 
     async def _get_queue(self, request: web.Request) -> web.Response:
         running = [[0, self._running, {}, {}, []]] if self._running else []
-        return web.json_response({"queue_running": running, "queue_pending": []})
+        pending = [[n + 1, prompt_id, {}, {}, []] for n, prompt_id in enumerate(self.queued)]
+        return web.json_response({"queue_running": running, "queue_pending": pending})
+
+    def queue_empty(self) -> bool:
+        return self._running is None and not self.queued
+
+    def release(self) -> None:
+        self._release.set()
 
     async def _queue(self, request: web.Request) -> web.Response:
         body = await request.json()
         for prompt_id in body.get("delete") or ():
             self.deleted.append(prompt_id)
             self._deleted_ids.add(prompt_id)
+            if prompt_id in self.queued:
+                self.queued.remove(prompt_id)
         return web.Response(status=200)
 
     async def _interrupt(self, request: web.Request) -> web.Response:
@@ -192,6 +221,8 @@ class StandInComfyUI:
     async def _history_one(self, request: web.Request) -> web.Response:
         prompt_id = request.match_info["prompt_id"]
         entry = self._history.get(prompt_id)
+        if entry and self.history_mode == "deep":
+            return web.Response(text="[" * 200_000 + "]" * 200_000, content_type="application/json")
         return web.json_response({prompt_id: entry} if entry else {})
 
     async def _view(self, request: web.Request) -> web.StreamResponse:
@@ -199,7 +230,41 @@ class StandInComfyUI:
         path = (base / request.query.get("subfolder", "") / request.query["filename"]).resolve()
         if not path.is_relative_to(base.resolve()) or not path.is_file():
             return web.Response(status=404)
-        return web.Response(body=path.read_bytes(), content_type="image/png")
+        if self.view_mode in ("endless", "trickle"):
+            return await self._hostile_body(request)
+        data = path.read_bytes()
+        if self.view_mode in ("bomb", "huge"):
+            side = 20000 if self.view_mode == "bomb" else 10000
+            data = png_claiming(side, side)
+        elif self.view_mode == "wrong_size":
+            with Image.open(path) as image:
+                buffer = io.BytesIO()
+                image.resize((image.width + 8, image.height)).save(buffer, format="PNG")
+                data = buffer.getvalue()
+        return web.Response(body=data, content_type="image/png")
+
+    async def _hostile_body(self, request: web.Request) -> web.StreamResponse:
+        """A body that never ends: megabytes as fast as the client takes them, or one byte every 0.3 s."""
+        response = web.StreamResponse(headers={"Content-Type": "image/png"})
+        await response.prepare(request)
+        chunk = b"\x89PNG" + b"\0" * (1024 * 1024 - 4)
+        with contextlib.suppress(ConnectionError, asyncio.CancelledError, RuntimeError):
+            while self._alive:
+                if self.view_mode == "endless":
+                    await response.write(chunk)
+                    self.view_bytes_sent += len(chunk)
+                else:
+                    await response.write(b"\0")
+                    self.view_bytes_sent += 1
+                    await asyncio.sleep(0.3)
+        return response
+
+    async def _view_metadata(self, request: web.Request) -> web.Response:
+        # As ComfyUI: only .safetensors files with a __metadata__ header; 404 otherwise.
+        header = self.files.headers.get(request.query.get("filename", ""))
+        if request.match_info["folder"] not in ("checkpoints", "loras") or header is None:
+            return web.Response(status=404)
+        return web.json_response(header)
 
     async def _ws(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
@@ -228,8 +293,13 @@ class StandInComfyUI:
             if item is None or not self._alive:
                 return
             prompt_id, graph, client_id = item
+            while not self._release.wait(0.05):
+                if not self._alive:
+                    return
             if prompt_id in self._deleted_ids:
                 continue
+            if prompt_id in self.queued:
+                self.queued.remove(prompt_id)
             self._running, _ = prompt_id, self._cancel.clear()
             try:
                 self._execute(prompt_id, graph, client_id)
@@ -249,6 +319,12 @@ class StandInComfyUI:
                                              "exception_type": "RuntimeError", "traceback": []})
                     return
             send("executing", {"node": sampler_id, "display_node": sampler_id, "prompt_id": prompt_id})
+            if self.hang:  # runs until interrupted, and says nothing more
+                while not self._cancel.wait(0.05):
+                    pass
+                send("execution_interrupted", {"prompt_id": prompt_id, "node_id": sampler_id,
+                                               "node_type": "KSampler", "executed": []})
+                return
 
             def progress(p: Progress) -> None:
                 if self.die_at_step is not None and p.step >= self.die_at_step:
@@ -271,26 +347,51 @@ class StandInComfyUI:
         filename = f"remix-studio_{len(self.executed) + 1:05d}_.png"
         result.image.save(self.output_dir / filename)
         self.executed.append(prompt_id)
-        images = [{"filename": filename, "subfolder": "", "type": "output"}]
+        images: list[Any] = [{"filename": filename, "subfolder": "", "type": "output"}]
+        if self.history_mode == "strings":
+            images = ["x"]
+        elif self.history_mode == "no_filename":
+            images = [{"subfolder": "", "type": "output"}]
+        elif self.history_mode == "bad_type":
+            images = [{"filename": filename, "subfolder": "", "type": {"nested": ["/etc/passwd"]}}]
         self._history[prompt_id] = {"prompt": [0, prompt_id, graph, {}, ["save"]], "outputs": {"save": {"images":
                                     images}}, "status": {"status_str": "success", "completed": True, "messages": []}}
+        if self.silent_end:
+            return
         send("executed", {"node": "save", "display_node": "save", "output": {"images": images},
                           "prompt_id": prompt_id})
         send("execution_success", {"prompt_id": prompt_id, "timestamp": int(time.time() * 1000)})
         send("executing", {"node": None, "prompt_id": prompt_id})
 
 
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims `width` x `height` pixels and whose data is a few bytes: what a decompression
+    bomb looks like before it is decoded."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(
+        b"IEND", b"")
+
+
 @contextlib.contextmanager
 def server_factory(
-    folder: Path, engine: Any, checkpoints: Mapping[str, Any]
+    folder: Path, engine: Any, checkpoints: Mapping[str, Any], headers: Mapping[str, dict[str, str]] | None = None,
 ) -> Iterator[Callable[..., StandInComfyUI]]:
     """Starts stand-in servers on demand, each in its own folder under `folder` with `checkpoints` (name to model),
     and stops every one at the end."""
     servers: list[StandInComfyUI] = []
 
-    def make(**options: Any) -> StandInComfyUI:
+    def make(*, extra_files: Mapping[str, dict[str, str] | None] | None = None, **options: Any) -> StandInComfyUI:
+        """`extra_files`: more checkpoint names (run as the first checkpoint), each with its header or None."""
         root = folder / f"comfy{len(servers)}"
-        files = Files(checkpoints=dict(checkpoints), loras={}, input_dir=root / "input")
+        files = Files(checkpoints=dict(checkpoints), loras={}, input_dir=root / "input", headers=dict(headers or {}))
+        first = next(iter(checkpoints.values()))
+        for name, header in (extra_files or {}).items():
+            files.checkpoints[name] = first
+            if header is not None:
+                files.headers[name] = header
         server = StandInComfyUI(root, engine, files, **options)
         server.start()
         servers.append(server)

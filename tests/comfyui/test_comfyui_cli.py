@@ -28,7 +28,7 @@ def run(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch):
     return invoke
 
 
-def test_engines_commands_and_a_generation_on_the_server(run, make_server):
+def test_engines_commands_and_a_generation_on_the_server(run, make_server, tiny_file):
     server = make_server(token="cli-token-777")
     added = run("engines", "add", "box", server.url, "--token-stdin", input="cli-token-777\n")
     assert "cli-token-777" not in added.output + added.stderr
@@ -37,8 +37,9 @@ def test_engines_commands_and_a_generation_on_the_server(run, make_server):
     assert listed == [{"name": "box", "url": server.url, "token": True}]
     assert "ComfyUI 0.3.60" in run("engines", "test", "box").stdout
     assert "(not linked)" in run("engines", "models", "box").stdout
-    linked = run("engines", "link", "box", "studio-tiny.safetensors", "--model", "studio-tiny")
-    assert "known by hash" in linked.stdout
+    run("models", "add", str(tiny_file), "--name", "tiny-file", "--license", "cc0-1.0")
+    linked = run("engines", "link", "box", "studio-tiny.safetensors", "--model", "tiny-file")
+    assert "(cc0-1.0, proven the same file)" in linked.stdout
 
     made = json.loads(run("generate", "a harbour at night", "--engine", "comfyui:box", "--size", "64x64",
                           "--steps", "2", "--seed", "9", "--json").stdout)

@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from PIL import Image
+from standin_nodes import LINKED_MODEL
 
 from studio.core.types import Relation
 from studio.generate import Progress
@@ -40,7 +41,7 @@ def _import(studio, path):
 
 @pytest.mark.parametrize("mode", ["txt2img", "img2img", "inpaint", "blend"])
 def test_each_mode_runs_on_the_server_and_is_recorded_once_with_lineage(
-    mode, studio, remote, engine, parent_images, mask_image
+    mode, studio, remote, engine, tiny, parent_images, mask_image
 ):
     parents = ()
     if mode != "txt2img":
@@ -62,7 +63,7 @@ def test_each_mode_runs_on_the_server_and_is_recorded_once_with_lineage(
     assert len(remote.uploads) == expected_upload
 
     recipe = work.recipe
-    builtin = studio.models.builtin()
+    builtin = studio.models.get(LINKED_MODEL)
     assert recipe.extra["engine"] == "comfyui" and recipe.extra["server"] == "box"
     assert recipe.extra["server_model"] == "studio-tiny.safetensors" and recipe.extra["model_known_by"] == "hash"
     assert recipe.model_sha256 == builtin.work.sha256 and recipe.mode == mode and recipe.seed == 11
@@ -77,7 +78,8 @@ def test_each_mode_runs_on_the_server_and_is_recorded_once_with_lineage(
     assert all(e.total == total for e in events)
     assert any(e.preview is not None for e in events)
 
-    local = engine.run(replace(prepared.request, scheduler="euler"))
+    # The same request on this machine, on the weights the server runs for its file.
+    local = engine.run(replace(prepared.request, scheduler="euler", model=tiny))
     assert np.abs(_pixels(studio.file_of(work)) - np.asarray(local.image, dtype=np.int16)).max() <= 1
     if mode == "inpaint":
         outside = np.asarray(Image.open(mask_image)) == 0

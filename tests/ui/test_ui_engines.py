@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "comfyui"))
 
+from standin_nodes import TINY_HEADER, write_checkpoint
 from standin_server import StandInComfyUI, server_factory
 
 from studio.app.engines_model import EnginesModel, PoolWatcher, describe_connection
@@ -35,7 +36,8 @@ def make_server(tmp_path: Path, studio_data: Path) -> Iterator[Callable[..., Sta
 
     torch.set_num_threads(1)
     tiny = builtin_model_ref(studio_data)
-    with server_factory(tmp_path, DiffusersGenerator(studio_data), {CHECKPOINT: tiny, OTHER: tiny}) as make:
+    with server_factory(tmp_path, DiffusersGenerator(studio_data), {CHECKPOINT: tiny, OTHER: tiny},
+                        {CHECKPOINT: TINY_HEADER}) as make:
         yield make
 
 
@@ -48,7 +50,8 @@ def _cell(table, row: int, column: int) -> str:
     return table.item(row, column).text()
 
 
-def test_engines_settings_add_test_link_and_remove_a_server(qtbot, keyring_env, window: MainWindow, make_server):
+def test_engines_settings_add_test_link_and_remove_a_server(qtbot, keyring_env, window: MainWindow, make_server,
+                                                           tmp_path):
     server = make_server(token=TOKEN)
     dialog = window.open_engines()
     qtbot.addWidget(dialog)
@@ -88,8 +91,10 @@ def test_engines_settings_add_test_link_and_remove_a_server(qtbot, keyring_env, 
     _click(qtbot, dialog.remove_button)
     assert [_cell(dialog.servers, n, 0) for n in range(dialog.servers.rowCount())] == ["render-box"]
 
-    # Its models: link one to the registered built-in model (known by hash), another by name with a license.
-    builtin = window.session.studio.models.builtin().name
+    # Its models: link one to the same file registered here (the server's header proves it), another by name
+    # with a license.
+    local = write_checkpoint(tmp_path / CHECKPOINT, TINY_HEADER)
+    builtin = window.session.studio.models.add(local, name="tiny-file", license_id="cc0-1.0")[0].name
     window.session.models_changed.emit()
     dialog.select_server("render-box")
     _click(qtbot, dialog.list_button)
@@ -135,13 +140,15 @@ def test_a_bad_address_is_one_line_and_adds_nothing(qtbot, keyring_env, window: 
 
 
 def test_the_engine_chooser_runs_generations_on_the_pool_and_the_window_shows_who_runs_what(
-        qtbot, keyring_env, window: MainWindow, make_server):
+        qtbot, keyring_env, window: MainWindow, make_server, tmp_path):
     one, two = make_server(step_delay=0.4), make_server(step_delay=0.4)
     session = window.session
     engines = EnginesModel.of(session)
     engines.add("one", one.url)
     engines.add("two", two.url)
-    session.studio.engines.link("one", CHECKPOINT, model=session.studio.models.builtin().name)
+    local = write_checkpoint(tmp_path / CHECKPOINT, TINY_HEADER)  # the servers' file, registered here too
+    session.studio.models.add(local, name="tiny-file", license_id="cc0-1.0")
+    session.studio.engines.link("one", CHECKPOINT, model="tiny-file")
     session.models_changed.emit()
     panel = window.create_panel
     chooser = panel.engine

@@ -6,7 +6,7 @@ engine.
 
 from __future__ import annotations
 
-from studio.generate.comfyui.client import ComfyUIClient, normalise_url
+from studio.generate.comfyui.client import DEFAULT_LIMITS, ComfyUIClient, Limits, normalise_url
 from studio.generate.comfyui.errors import (
     ComfyUIError,
     JobFailed,
@@ -22,12 +22,14 @@ from studio.generate.comfyui.pool import ServerPool, ServerState
 from studio.generate.comfyui.server_info import MODEL_FOLDERS, ServerInfo, inspect_server
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "MODEL_FOLDERS",
     "ComfyUIClient",
     "ComfyUIError",
     "ComfyUIGenerator",
     "JobFailed",
     "JobRejected",
+    "Limits",
     "MissingModel",
     "MissingNodes",
     "ModelNotLinked",

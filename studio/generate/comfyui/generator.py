@@ -16,10 +16,10 @@ from typing import Literal
 
 import studio
 from studio.generate.comfyui.client import ComfyUIClient
-from studio.generate.comfyui.errors import ModelNotLinked
+from studio.generate.comfyui.errors import JobRejected, MissingModel, MissingNodes, ModelNotLinked
 from studio.generate.comfyui.job import JobOutcome, run_job
 from studio.generate.comfyui.pool import ServerPool
-from studio.generate.comfyui.server_info import ServerInfo, inspect_server, require
+from studio.generate.comfyui.server_info import inspect_server, require
 from studio.generate.comfyui.workflow import required_nodes
 from studio.generate.request import GenerationRequest, GenerationResult, ProgressCallback
 
@@ -40,8 +40,6 @@ class ComfyUIGenerator:
     def __init__(self, pool: ServerPool, links: Mapping[str, ServerFile]) -> None:
         self.pool = pool
         self.links = dict(links)
-        self._info: dict[str, ServerInfo] = {}
-        self._lock = threading.Lock()
 
     def run(
         self,
@@ -58,8 +56,14 @@ class ComfyUIGenerator:
 
         def job(client: ComfyUIClient) -> JobOutcome:
             self._check(client, nodes, files)
-            return run_job(client, request, checkpoint=checkpoint.filename,
-                           loras=[(f.filename, w) for f, w in loras], on_progress=on_progress, cancel=cancel)
+            try:
+                return run_job(client, request, checkpoint=checkpoint.filename,
+                               loras=[(f.filename, w) for f, w in loras], on_progress=on_progress, cancel=cancel)
+            except JobRejected:
+                # The connection's /object_info may be out of date (a file or node removed since): ask again, so
+                # the user hears which one is missing rather than the server's validation text.
+                require(inspect_server(client, refresh=True), nodes, files)
+                raise
 
         label = f"{request.mode}: {' '.join(request.prompt.split())[:60]}"
         outcome, client = self.pool.run(label, job, cancel)
@@ -95,15 +99,9 @@ class ComfyUIGenerator:
         return link
 
     def _check(self, client: ComfyUIClient, nodes: tuple[str, ...], files: list[tuple[str, str]]) -> None:
-        with self._lock:
-            info = self._info.get(client.name)
-        if info is not None:
-            try:
-                require(info, nodes, files)
-                return
-            except Exception:  # the server may have been updated since: ask again once
-                pass
-        info = inspect_server(client)
-        with self._lock:
-            self._info[client.name] = info
-        require(info, nodes, files)
+        # The connection keeps its /object_info; it is fetched again only when a node or file seems missing (the
+        # server may have been updated, or the file put there, since).
+        try:
+            require(inspect_server(client, refresh=False), nodes, files)
+        except (MissingModel, MissingNodes):
+            require(inspect_server(client, refresh=True), nodes, files)

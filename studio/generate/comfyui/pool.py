@@ -65,28 +65,37 @@ class ServerPool:
             cancel: threading.Event | None = None) -> tuple[T, ComfyUIClient]:
         """Run `job` on an idle server; on a server that fails as a server, again on the next one."""
         tried: set[str] = set()
-        first_error: ComfyUIError | None = None
+        errors: list[ComfyUIError] = []
         while True:
             client = self._acquire(tried, label, cancel)
             if client is None:
-                assert first_error is not None
-                raise first_error
+                raise self._no_server_left(errors)
             tried.add(client.name)
             try:
                 result = job(client)
             except ServerUnavailable as exc:
                 self._set(client.name, "down", detail=exc.message)
-                first_error = first_error or exc
+                errors.append(exc)
                 continue
             except (MissingModel, MissingNodes) as exc:
                 self._set(client.name, "idle")
-                first_error = first_error or exc
+                errors.append(exc)
                 continue
             except BaseException:
                 self._set(client.name, "idle")
                 raise
             self._set(client.name, "idle")
             return result, client
+
+    def _no_server_left(self, errors: list[ComfyUIError]) -> ComfyUIError:
+        """The error to show once every server was tried: one server's own, or one line naming each server."""
+        if len(errors) == 1:
+            return errors[0]
+        # Each server's message already names it; the first error's kind says what the user meets first.
+        reasons = "; ".join(e.message for e in errors)
+        kind = type(errors[0]) if all(type(e) is type(errors[0]) for e in errors) else ComfyUIError
+        return kind(f"none of the {len(errors)} ComfyUI servers could take the job: {reasons}",
+                    hint="check them with `studio engines test NAME`")
 
     def _acquire(self, tried: set[str], label: str, cancel: threading.Event | None) -> ComfyUIClient | None:
         with self._cond:

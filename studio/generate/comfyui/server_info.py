@@ -27,21 +27,26 @@ class ServerInfo:
         return self.checkpoints if kind == "checkpoint" else self.loras
 
 
-def inspect_server(client: ComfyUIClient) -> ServerInfo:
-    """Ask the server what it runs on and which nodes and model files it has."""
+def inspect_server(client: ComfyUIClient, *, refresh: bool = True) -> ServerInfo:
+    """Ask the server what it runs on and which nodes and model files it has. /object_info is the connection's
+    copy unless `refresh` (on connect, and when a job finds a node or file missing)."""
     stats = client.system_stats()
-    info = client.object_info()
+    info = client.object_info(refresh=refresh)
     if not isinstance(stats, dict) or not isinstance(info, dict):
         raise ComfyUIError(f"{client.name} at {client.url} does not answer like a ComfyUI server",
                            hint="check the address and port")
-    system = stats.get("system") or {}
+    system = stats.get("system")
+    system = system if isinstance(system, dict) else {}
+    listed = stats.get("devices")
     devices = tuple(
-        f"{d.get('name') or d.get('type')}" for d in stats.get("devices") or () if isinstance(d, dict)
+        str(d.get("name") or d.get("type"))[:200] for d in (listed if isinstance(listed, list) else ())
+        if isinstance(d, dict)
     )
+    version = system.get("comfyui_version")
     return ServerInfo(
         name=client.name,
         url=client.url,
-        version=system.get("comfyui_version"),
+        version=str(version)[:40] if version is not None else None,
         devices=devices,
         nodes=frozenset(info),
         checkpoints=_choices(info, "CheckpointLoaderSimple", "ckpt_name"),
@@ -61,14 +66,17 @@ def require(info: ServerInfo, nodes: Sequence[str], files: Sequence[tuple[str, s
         if filename not in info.files(kind):
             raise MissingModel(
                 f"ComfyUI server {info.name} has no {kind} {filename!r}",
-                hint=f"put the file in {MODEL_FOLDERS[kind]}/ of that server's ComfyUI folder and restart it, "
-                f"or link the model to a file the server has (`studio engines models {info.name}`)",
+                hint=f"put the file in {MODEL_FOLDERS[kind]}/ of that server's ComfyUI folder (it is seen at the "
+                "next job, no restart needed), or link the model to a file the server has "
+                f"(`studio engines models {info.name}`)",
             )
 
 
 def _choices(info: dict[str, Any], node: str, field: str) -> tuple[str, ...]:
     """A combo input's choices; ComfyUI writes them as [[choices], {...}] or, newer, ["COMBO", {"options": ...}]."""
-    spec = (((info.get(node) or {}).get("input") or {}).get("required") or {}).get(field)
+    spec: Any = info
+    for key in (node, "input", "required", field):
+        spec = spec.get(key) if isinstance(spec, dict) else None
     if not isinstance(spec, list | tuple) or not spec:
         return ()
     if isinstance(spec[0], list):
