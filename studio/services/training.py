@@ -131,9 +131,6 @@ class TrainingService:
                 hint="leave them out with --skip-refused, or ask their owners")
         if not selection.allowed:
             raise InvalidInput("no work left to train on", hint="choose works whose licenses allow training")
-        model = self.models.get(base)
-        if model.kind is not WorkKind.model:
-            raise InvalidInput(f"{model.name} is a LoRA; train on a base model", hint="see `studio models list`")
         unknown = {k for k in options if k not in DEFAULTS}
         if unknown:
             raise InvalidInput(f"unknown training options: {', '.join(sorted(unknown))}")
@@ -141,6 +138,9 @@ class TrainingService:
         _check_options(chosen)
         work_ids = tuple(w.id for w in selection.allowed)
         texts = {**selection.captions, **_captions_by_id(captions or {}, work_ids)}
+        model = self.models.get(base)  # a built-in base is registered on first use: only once all else is right
+        if model.kind is not WorkKind.model:
+            raise InvalidInput(f"{model.name} is a LoRA; train on a base model", hint="see `studio models list`")
         name = (title or f"{model.name} LoRA").strip()
         with self.library.db.atomic():  # the training set stays only if the LoRA's terms can be had
             training_set = self.collections.create(f"Training set of {name}", creator=creator,
