@@ -85,8 +85,10 @@ def test_clearing_a_collections_training_choice_is_allowed(studio, world) -> Non
 
 
 def _studio_process(library: Path, *args: str) -> subprocess.CompletedProcess:
+    """`studio …` as a user's shell starts it: without the verbosity settings this test process may have made."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TRANSFORMERS_VERBOSITY", "DIFFUSERS_VERBOSITY")}
     return subprocess.run([sys.executable, "-m", "studio", "--library", str(library), *args], cwd=REPO,
-                          env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=300)
+                          env={**env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=300)
 
 
 def test_a_training_refusal_is_one_line_from_the_real_process(studio, world) -> None:
