@@ -34,7 +34,7 @@ from studio.services.collections import CollectionService
 from studio.services.licensing_view import LicenseView, raise_request_errors, refuse_unless_allowed
 from studio.services.models import ModelRegistry
 from studio.store.library import Library
-from studio.store.run_lease import RunLease, last_holder
+from studio.store.run_lease import RunLease
 from studio.store.training_jobs import ACTIVE, UNFINISHED, TrainingJob, TrainingJobRecords
 from studio.store.works import NewWork
 
@@ -168,7 +168,8 @@ class TrainingService:
             raise InvalidInput(f"training job {job.id} is running in another process",
                                hint=f"wait for it, or stop it with `studio train cancel {job.id}`")
         with lease:
-            return self._run_leased(self._settle_leased(self.jobs.get(job.id)), on_progress, cancel)
+            settled = self._settle_leased(self.jobs.get(job.id), lease.previous)
+            return self._run_leased(settled, on_progress, cancel)
 
     def _run_leased(self, job: TrainingJob, on_progress: Progress | None,
                     cancel: threading.Event | None) -> TrainingJob:
@@ -195,7 +196,9 @@ class TrainingService:
                                                                                            strict=True)),
             training_works=job.work_ids, training_set_work=job.collection_id)
         stop = cancel or threading.Event()
-        job = self.jobs.update(job.id, state="running", error=None)
+        job = self.jobs.update(job.id, only_from=UNFINISHED, state="running", error=None)
+        if job.state == "cancelling":  # cancelled while this run was starting
+            return self.jobs.update(job.id, only_from=("cancelling",), state="cancelled")
 
         def progress(p: Any) -> None:
             nonlocal job
@@ -237,7 +240,11 @@ class TrainingService:
         if job.state == "running":
             return self.jobs.update(job.id, only_from=("running",), state="cancelling")
         if job.state in ("queued", "interrupted"):
-            return self.jobs.update(job.id, only_from=("queued", "interrupted"), state="cancelled")
+            lease = RunLease.take(self.job_dir(job.id), runner=False)
+            if lease is None:  # a process is starting it: it reads the request before its first step
+                return self.jobs.update(job.id, only_from=("queued", "interrupted"), state="cancelling")
+            with lease:
+                return self.jobs.update(job.id, only_from=("queued", "interrupted"), state="cancelled")
         if job.state == "cancelling" or (job.state == "cancelled" and recorded.state == "cancelling"):
             return job  # already asked to stop; or it was, and its process is gone: cancelled now
         raise InvalidInput(f"training job {job.id} is {job.state}; there is nothing to cancel")
@@ -258,17 +265,17 @@ class TrainingService:
         """The job as it stands: running/cancelling only while its process lives (holds the run lease)."""
         if job.state not in ACTIVE:
             return job
-        lease = RunLease.take(self.job_dir(job.id))
+        lease = RunLease.take(self.job_dir(job.id), runner=False)
         if lease is None:
             return job  # its process is alive
         with lease:
-            return self._settle_leased(self.jobs.get(job.id))
+            return self._settle_leased(self.jobs.get(job.id), lease.previous)
 
-    def _settle_leased(self, job: TrainingJob) -> TrainingJob:
+    def _settle_leased(self, job: TrainingJob, previous_holder: dict[str, Any]) -> TrainingJob:
         """With the lease held, a job still recorded as active has no process: record how it ended."""
         if job.state not in ACTIVE:
             return job
-        who = last_holder(self.job_dir(job.id)).get("pid")
+        who = previous_holder.get("pid")
         resumes = f"its checkpoint of step {job.checkpoint_step}" if job.checkpoint_step else "the start"
         ended = (f"the process running it{f' (pid {who})' if who else ''} ended at step {job.step} without "
                  f"finishing; it resumes from {resumes}")

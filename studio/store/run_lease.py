@@ -3,7 +3,7 @@
 The kernel drops the lock the moment its process ends, however it ends (a crash, SIGKILL, a power cut), so "can
 the lock be taken?" answers "is the job's process gone?" without trusting a process id that may since have been
 given to another process. The holder's pid and the start time the kernel gives that process are written into the
-file for people reading `status`; they are never what liveness is judged by.
+file, to name a process that ended; they are never what liveness is judged by.
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ _TRIES = 5
 class RunLease:
     """The lock a running job holds on its folder; `release()` (or the process ending) lets it go."""
 
-    def __init__(self, fd: int, path: Path) -> None:
+    def __init__(self, fd: int, path: Path, previous: dict[str, Any]) -> None:
         self._fd = fd
         self.path = path
+        self.previous = previous  # what the last holder wrote about itself ({} when unknown)
 
     @classmethod
-    def take(cls, folder: Path) -> RunLease | None:
-        """The lease of `folder`, or None while another process (or another run in this one) holds it."""
+    def take(cls, folder: Path, *, runner: bool = True) -> RunLease | None:
+        """The lease of `folder`, or None while another process (or another run in this one) holds it. A runner
+        writes itself into the file; a process that only settles or cancels leaves the last runner's name there."""
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / LEASE_NAME
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -41,13 +43,15 @@ class RunLease:
                     if attempt == _TRIES - 1:
                         os.close(fd)
                         return None
-                    time.sleep(0.05)  # someone may only be looking (`is_held` holds a shared lock for an instant)
+                    time.sleep(0.05)  # another process may hold it for an instant, to settle or cancel the job
         except BaseException:
             os.close(fd)
             raise
-        os.ftruncate(fd, 0)
-        os.write(fd, json.dumps(holder()).encode())
-        return cls(fd, path)
+        previous = _parse(os.pread(fd, 4096, 0))
+        if runner:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(holder()).encode(), 0)
+        return cls(fd, path, previous)
 
     def release(self) -> None:
         if self._fd >= 0:
@@ -61,29 +65,12 @@ class RunLease:
         self.release()
 
 
-def is_held(folder: Path) -> bool:
-    """Whether a live process holds the lease of `folder` (a missing folder or file: nobody does)."""
-    path = folder / LEASE_NAME
+def _parse(data: bytes) -> dict[str, Any]:
     try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)  # also drops the shared lock taken just to look
-    return False
-
-
-def last_holder(folder: Path) -> dict[str, Any]:
-    """What the last holder wrote about itself ({} when unknown)."""
-    try:
-        data = json.loads((folder / LEASE_NAME).read_text(encoding="utf-8") or "{}")
-    except (OSError, ValueError):
+        value = json.loads(data or b"{}")
+    except ValueError:
         return {}
-    return data if isinstance(data, dict) else {}
+    return value if isinstance(value, dict) else {}
 
 
 def holder() -> dict[str, Any]:

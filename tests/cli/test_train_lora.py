@@ -131,9 +131,9 @@ CRASH = ["--base", "studio-tiny", "--steps", "10", "--rank", "2", "--batch", "2"
          "--checkpoint-every", "2", "--samples", "0"]
 
 
-def _killed_after_first_checkpoint(run, tmp_path: Path, *args: str) -> str:
+def _killed_after_first_checkpoint(run, tmp_path: Path, *args: str) -> tuple[str, int]:
     """`studio train lora …` started as its own process and SIGKILLed once its first checkpoint is on disk;
-    returns the job's id."""
+    returns the job's id and the killed process's pid."""
     training = Path(os.environ["STUDIO_DATA_DIR"]) / "training"
     before = set(training.glob("*")) if training.exists() else set()
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
@@ -152,7 +152,7 @@ def _killed_after_first_checkpoint(run, tmp_path: Path, *args: str) -> str:
             proc.wait()
     assert proc.returncode == -signal.SIGKILL
     (job_dir,) = [p.parent for p in training.glob("*/checkpoint.pt") if p.parent not in before]
-    return job_dir.name
+    return job_dir.name, proc.pid
 
 
 def _recorded(run, job_id: str):
@@ -178,13 +178,13 @@ def test_a_killed_training_is_settled_and_resumes_to_the_weights_of_an_uninterru
     assert whole["state"] == "done"
 
     # Killed once: `doctor` finds the job its record still calls running, says so and makes it resumable.
-    first = _killed_after_first_checkpoint(run, tmp_path, "--works", *ids, *CRASH, "--title", "Killed")
+    first, pid = _killed_after_first_checkpoint(run, tmp_path, "--works", *ids, *CRASH, "--title", "Killed")
     assert _recorded(run, first).state == "running"
     doctor = run.json("doctor")
     assert [(j["id"], j["state"]) for j in doctor["training_jobs_settled"]] == [(first, "interrupted")]
     assert run.json("doctor")["training_jobs_settled"] == []
     text = run("train", "status", first).stdout
-    assert "interrupted" in text and f"studio train resume {first}" in text
+    assert "interrupted" in text and f"(pid {pid}) ended" in text and f"studio train resume {first}" in text
     checkpoint = torch.load(Path(os.environ["STUDIO_DATA_DIR"]) / "training" / first / "checkpoint.pt",
                             weights_only=True)["step"]
     assert 2 <= checkpoint < 10
@@ -199,7 +199,7 @@ def test_a_killed_training_is_settled_and_resumes_to_the_weights_of_an_uninterru
     _same_weights(run, whole["lora_id"], resumed.lora_id)
 
     # Killed again: `train cancel` cancels the dead job at once, and `train resume` finishes it.
-    second = _killed_after_first_checkpoint(run, tmp_path, "--works", *ids, *CRASH, "--title", "Killed again")
+    second, _ = _killed_after_first_checkpoint(run, tmp_path, "--works", *ids, *CRASH, "--title", "Killed again")
     assert _recorded(run, second).state == "running"
     cancelled = run.json("train", "cancel", second)
     assert cancelled["state"] == "cancelled"
@@ -231,5 +231,10 @@ def test_a_job_whose_process_lives_is_left_running_and_one_whose_process_is_gone
         assert run.json("train", "status", queued["id"])["state"] == "cancelled"
         training.jobs.update(queued["id"], state="running")
         assert [j.state for j in training.settle()] == ["interrupted"]
+        # Cancelled while another process holds the lease to start it: that process reads the request.
+        starting = RunLease.take(training.job_dir(queued["id"]))
+        assert training.cancel(queued["id"]).state == "cancelling"
+        starting.release()
+        assert training.cancel(queued["id"]).state == "cancelled"
     finally:
         studio.close()
