@@ -137,7 +137,8 @@ class TrainingService:
         chosen = {**DEFAULTS, **{k: v for k, v in options.items() if v is not None}}
         _check_options(chosen)
         work_ids = tuple(w.id for w in selection.allowed)
-        texts = {**selection.captions, **_captions_by_id(captions or {}, work_ids)}
+        left_out = tuple(r.work.id for r in selection.refused)
+        texts = {**selection.captions, **_captions_by_id(captions or {}, work_ids, left_out)}
         model = self.models.get(base)  # a built-in base is registered on first use: only once all else is right
         if model.kind is not WorkKind.model:
             raise InvalidInput(f"{model.name} is a LoRA; train on a base model", hint="see `studio models list`")
@@ -328,12 +329,19 @@ def _has_cuda() -> bool:
     return bool(runtime().torch.cuda.is_available())
 
 
-def _captions_by_id(captions: dict[str, str], work_ids: tuple[str, ...]) -> dict[str, str]:
-    """Captions keyed by the ids (or unambiguous id prefixes) of works in the training set; any other is refused."""
+def _captions_by_id(captions: dict[str, str], work_ids: tuple[str, ...], left_out: tuple[str, ...]) -> dict[str, str]:
+    """Captions keyed by the ids (or unambiguous id prefixes) of works in the training set; those of works asked
+    for but left out (their permission refused) are dropped with them, and any other is refused."""
     out = {}
     for ref, text in captions.items():
-        matches = [w for w in work_ids if w == ref] or [w for w in work_ids if len(ref) >= 4 and w.startswith(ref)]
-        if len(matches) != 1:
+        asked = (*work_ids, *left_out)
+        matches = [w for w in asked if w == ref] or [w for w in asked if len(ref) >= 4 and w.startswith(ref)]
+        if len(matches) == 1 and matches[0] in left_out:
+            continue
+        if len(matches) > 1:
+            raise InvalidInput(f"--caption {ref}: {ref!r} starts the ids of several works in the training set",
+                               hint="give more of the work's id")
+        if not matches:
             raise InvalidInput(f"--caption {ref}: no work {ref!r} is in the training set",
                                hint="give captions only to works being trained on (see their ids with --works)")
         out[matches[0]] = text

@@ -44,9 +44,13 @@ def world(studio: Studio, tmp_path: Path) -> dict[str, str]:
         path = tmp_path / f"work{n}.png"
         path.write_bytes(png_with_chunks({}, size=(64, 64), seed=40 + n))
         ids.append(studio.ok("import", str(path), "--license", "cc-by-4.0").stdout.split()[0])
+    private = tmp_path / "private.png"
+    private.write_bytes(png_with_chunks({}, size=(64, 64), seed=49))
+    ids.append(studio.ok("import", str(private), "--license", "all-rights-reserved").stdout.split()[0])
     empty_set = studio.ok("collection", "create", "Nothing yet").stdout.split()[0]
     full_set = studio.ok("collection", "create", "Two works", ids[0], ids[1]).stdout.split()[0]
-    return {"a": ids[0], "b": ids[1], "outside": ids[2], "empty_set": empty_set, "full_set": full_set}
+    return {"a": ids[0], "b": ids[1], "outside": ids[2], "private": ids[3], "empty_set": empty_set,
+            "full_set": full_set}
 
 
 def _refused_untouched(studio: Studio, args: tuple[str, ...], says: str) -> None:
@@ -78,6 +82,12 @@ def test_training_on_a_gpu_the_machine_lacks_writes_nothing(studio, world) -> No
 def test_a_caption_for_a_work_in_the_set_is_taken(studio, world) -> None:
     result = studio.ok(*(a.format(**world) for a in TRAIN), "--caption", f"{world['b'][:6]}=a blue tile", "--json")
     assert '"a blue tile"' in result.stdout
+
+
+def test_a_caption_for_a_work_left_out_goes_with_it(studio, world) -> None:
+    job = studio.ok("train", "lora", "--works", world["a"], world["private"], "--base", "studio-tiny", "--steps", "2",
+                    "--skip-refused", "--caption", f"{world['private']}=secret", "--queue-only", "--json").stdout
+    assert "secret" not in job and world["private"] in job  # listed among the refused, not trained on
 
 
 def test_clearing_a_collections_training_choice_is_allowed(studio, world) -> None:
