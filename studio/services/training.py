@@ -263,8 +263,9 @@ class TrainingService:
         return changed
 
     def settle_job(self, job: TrainingJob) -> TrainingJob:
-        """The job as it stands: running/cancelling only while its process lives (holds the run lease)."""
-        if job.state not in ACTIVE:
+        """The job as it stands: running/cancelling only while its process lives (holds the run lease). A library
+        on read-only media shows its jobs as recorded."""
+        if job.state not in ACTIVE or self.library.db.readonly:
             return job
         lease = RunLease.take(self.job_dir(job.id), runner=False)
         if lease is None:

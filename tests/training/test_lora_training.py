@@ -163,6 +163,7 @@ def test_a_kill_while_writing_a_checkpoint_leaves_the_previous_one_to_resume_fro
 
     result = train_lora(builtin_model_ref(data_dir), examples, job, out, cfg, provenance, config_root=data_dir)
     assert result.resumed_from == CFG.checkpoint_every and result.steps == CFG.steps
+    assert not (job / PARTIAL).exists() and not (job / CHECKPOINT).exists()
     whole, resumed = load_file(uninterrupted[0]), load_file(out)
     assert whole.keys() == resumed.keys() and all(torch.equal(whole[k], resumed[k]) for k in whole)
 

@@ -193,6 +193,7 @@ def train_lora(base: ModelRef, examples: Sequence[TrainingExample], job_dir: Pat
          "resolution": size, "text_encoder": cfg.train_text_encoder, "images": len(examples)}, sort_keys=True)}
     save_lora(output, _adapter_state(pipe, cfg.train_text_encoder), cfg.layout, cfg.rank, header, xl=xl)
     checkpoint.unlink(missing_ok=True)
+    (job_dir / PARTIAL).unlink(missing_ok=True)  # the torn write of a killed run, if no later checkpoint replaced it
     return LoraTrainResult(output, step, start, loss_value, tuple(samples), time.monotonic() - started)
 
 
