@@ -347,10 +347,12 @@ def link_cmd(obj, child_id: str, parent_ids: tuple[str, ...], relation: str, as_
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def doctor_cmd(obj, as_json: bool) -> None:
-    """Check the library database, delete crash leftovers and quarantine stored files no work refers to."""
+    """Check the library database, delete crash leftovers, quarantine stored files no work refers to, and settle
+    training jobs whose process was killed (they become resumable)."""
     library = obj.studio.library
     integrity = library.db.integrity_check()
     sweep = library.full_sweep()
+    settled_jobs = obj.studio.training.settle()
     missing = [
         w.id
         for w in library.works.list() + library.works.list(trashed=True)
@@ -365,6 +367,10 @@ def doctor_cmd(obj, as_json: bool) -> None:
                 "unreferenced_files_quarantined": sweep.quarantined,
                 "quarantine_folder": str(sweep.quarantine_folder) if sweep.quarantine_folder else None,
                 "works_missing_files": missing,
+                "training_jobs_settled": [
+                    {"id": j.id, "state": j.state, "step": j.step, "checkpoint_step": j.checkpoint_step}
+                    for j in settled_jobs
+                ],
             }
         )
         return
@@ -382,6 +388,11 @@ def doctor_cmd(obj, as_json: bool) -> None:
         click.echo("files no work refers to: none")
     if missing:
         click.echo("works whose file is missing (restore the library folder from a backup): " + ", ".join(missing))
+    for job in settled_jobs:
+        click.echo(f"training job {job.id} was left {'running' if job.state == 'interrupted' else 'cancelling'} by a "
+                   f"process that ended: now {job.state}; continue it with `studio train resume {job.id}`")
+    if not settled_jobs:
+        click.echo("training jobs left running by a process that ended: none")
 
 
 COMMANDS = [import_cmd, show_cmd, list_cmd, lineage_cmd, link_cmd, doctor_cmd, retitle_cmd]

@@ -44,8 +44,8 @@ def _report(studio: Any, job: Any, as_json: bool) -> None:
     if job.state == "done":
         click.echo(f"{job.lora_id}  {job.title}  (LoRA, {job.step} steps, loss {job.loss:.4f})")
         click.echo(f"use it with: studio generate --lora {job.lora_id}:1.0 \"your prompt\"", err=True)
-    elif job.state == "cancelled":
-        click.echo(f"training job {job.id} cancelled at step {job.step} of {job.total}", err=True)
+    elif job.state in ("cancelled", "interrupted"):
+        click.echo(f"training job {job.id} {job.state} at step {job.step} of {job.total}", err=True)
         click.echo(f"continue it with: studio train resume {job.id}", err=True)
     else:
         click.echo(f"training job {job.id}: {job.state}", err=True)
@@ -65,6 +65,10 @@ def _report(studio: Any, job: Any, as_json: bool) -> None:
 @click.option("--layout", type=click.Choice(["diffusers", "kohya"]), help="File layout (default diffusers).")
 @click.option("--text-encoder", is_flag=True, default=None, help="Train the text encoder too.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where to train (default auto).")
+@click.option("--checkpoint-every", type=WholeNumber(1, 1_000_000),
+              help="Steps between checkpoints, where a cancelled or killed run resumes (default 50).")
+@click.option("--samples", type=WholeNumber(0, 1000),
+              help="Sample images drawn while training, one per epoch at most (default 8; 0: none).")
 @click.option("--caption", "captions", multiple=True, type=TEXT, help="ID=TEXT: the caption of one work.")
 @click.option("--title", type=TEXT, help="The LoRA's title (default: '<base> LoRA').")
 @click.option("--license", "license_id", help="The LoRA's license (default: the base model's).")
@@ -102,9 +106,9 @@ def status_cmd(obj, job_id: str | None, as_json: bool) -> None:
     """A training job's state, progress and samples; without an id, every job."""
     service = obj.studio.training
     if job_id:
-        _report_status(service.jobs.get(job_id), as_json)
+        _report_status(service.settle_job(service.jobs.get(job_id)), as_json)
         return
-    jobs = service.jobs.all()
+    jobs = service.all_jobs()
     if as_json:
         emit_json([job.to_dict() for job in jobs])
         return
@@ -131,6 +135,8 @@ def _report_status(job: Any, as_json: bool) -> None:
         click.echo(f"  LoRA {job.lora_id}")
     if job.error:
         click.echo(f"  error: {job.error}")
+    if job.state in ("cancelled", "failed", "interrupted"):
+        click.echo(f"  continue it with: studio train resume {job.id}")
 
 
 @click.command("cancel")
@@ -138,7 +144,7 @@ def _report_status(job: Any, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def cancel_cmd(obj, job_id: str, as_json: bool) -> None:
-    """Stop a training job; it keeps its checkpoint and can be resumed."""
+    """Stop a training job (or cancel one whose process was killed); it keeps its checkpoint and can be resumed."""
     job = obj.studio.training.cancel(job_id)
     _report_status(job, as_json)
 
@@ -148,7 +154,7 @@ def cancel_cmd(obj, job_id: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def resume_cmd(obj, job_id: str, as_json: bool) -> None:
-    """Continue a cancelled or failed training job from its last checkpoint (or run a queued one)."""
+    """Continue a cancelled, failed or interrupted training job from its last checkpoint (or run a queued one)."""
     _run(obj.studio, obj.studio.training.jobs.get(job_id).id, as_json, resume=True)
 
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
-from studio.core.types import Origin, Relation, Work
+from studio.core.types import Origin, Relation, Work, WorkKind
 from studio.errors import InvalidInput, LicenseRefused
 from studio.licensing import (
     DerivativePlan,
@@ -149,6 +149,12 @@ class LicenseView:
 
         Anyone may mark a work "do not train"; only its maker may allow training that its license does not.
         """
+        if choice is not None and work.kind is WorkKind.collection:
+            # Training on a collection trains on its members, and each member's own permission decides.
+            raise InvalidInput(
+                f"“{work.title}” is a collection: training permission is set on each of its works, not on the set",
+                hint=f"run `studio collection show {work.id}` and `studio train-permission ID {choice}` per work",
+            )
         if choice == "allow" and work.origin is Origin.imported:
             raise InvalidInput(
                 f"“{work.title}” was imported: only its owner can allow training on it beyond its license",

@@ -3,9 +3,15 @@
 The path: works (ids or a collection) → every work's training permission asked before any compute; refused
 works are listed with their reasons and either stop the request or, when asked, are left out → the training set
 becomes a collection → a job (kept in the library's settings, files in the data folder's `training/<job>`) runs
-the engine → the LoRA file is written, then its work row, its registry row and its edges `finetuned_from` the
-base model and `trained_on` the set, in one transaction. From then on it is a LoRA like any other: whatever is
-made with it is `styled_with` it, and its lineage reaches the base model and every work it learned from.
+the engine, holding the job folder's run lease (`studio.store.run_lease`) while it does → the LoRA file is
+written, then its work row, its registry row and its edges `finetuned_from` the base model and `trained_on` the
+set, in one transaction. From then on it is a LoRA like any other: whatever is made with it is `styled_with` it,
+and its lineage reaches the base model and every work it learned from.
+
+A job whose record says `running` or `cancelling` while nobody holds its lease was left so by a process that
+ended without saying (killed, crashed, timed out). `settle` finds such jobs, as the publishing journal settles
+transactions left in flight: a running one becomes `interrupted` and a cancelling one `cancelled`, and both
+resume from their last checkpoint. Listing, cancelling and resuming jobs settle first, and `studio doctor` too.
 """
 
 from __future__ import annotations
@@ -28,13 +34,16 @@ from studio.services.collections import CollectionService
 from studio.services.licensing_view import LicenseView, raise_request_errors, refuse_unless_allowed
 from studio.services.models import ModelRegistry
 from studio.store.library import Library
-from studio.store.training_jobs import UNFINISHED, TrainingJob, TrainingJobRecords
+from studio.store.run_lease import RunLease
+from studio.store.training_jobs import ACTIVE, UNFINISHED, TrainingJob, TrainingJobRecords
 from studio.store.works import NewWork
 
 DEFAULTS = {"steps": 300, "rank": 8, "lr": 1e-3, "seed": 0, "batch": 4, "layout": "diffusers",
-            "text_encoder": False, "resolution": 0, "device": "auto"}
+            "text_encoder": False, "resolution": 0, "device": "auto", "checkpoint_every": 50,
+            "samples": 8}
 # How often a running job writes its progress (and reads whether it was asked to stop) in the library.
 SAVE_EVERY = 5
+RESOLUTION_LOW, RESOLUTION_HIGH = 64, 4096
 
 Progress = Callable[[TrainingJob], None]
 
@@ -122,15 +131,17 @@ class TrainingService:
                 hint="leave them out with --skip-refused, or ask their owners")
         if not selection.allowed:
             raise InvalidInput("no work left to train on", hint="choose works whose licenses allow training")
-        model = self.models.get(base)
-        if model.kind is not WorkKind.model:
-            raise InvalidInput(f"{model.name} is a LoRA; train on a base model", hint="see `studio models list`")
         unknown = {k for k in options if k not in DEFAULTS}
         if unknown:
             raise InvalidInput(f"unknown training options: {', '.join(sorted(unknown))}")
         chosen = {**DEFAULTS, **{k: v for k, v in options.items() if v is not None}}
-        texts = {**selection.captions, **(captions or {})}
+        _check_options(chosen)
         work_ids = tuple(w.id for w in selection.allowed)
+        left_out = tuple(r.work.id for r in selection.refused)
+        texts = {**selection.captions, **_captions_by_id(captions or {}, work_ids, left_out)}
+        model = self.models.get(base)  # a built-in base is registered on first use: only once all else is right
+        if model.kind is not WorkKind.model:
+            raise InvalidInput(f"{model.name} is a LoRA; train on a base model", hint="see `studio models list`")
         name = (title or f"{model.name} LoRA").strip()
         with self.library.db.atomic():  # the training set stays only if the LoRA's terms can be had
             training_set = self.collections.create(f"Training set of {name}", creator=creator,
@@ -150,13 +161,24 @@ class TrainingService:
 
     def run(self, job_id: str, *, on_progress: Progress | None = None,
             cancel: threading.Event | None = None) -> TrainingJob:
-        """Run (or resume) a job to its end; returns it done, or cancelled when asked to stop (it can resume)."""
+        """Run (or resume) a job to its end; returns it done, or cancelled when asked to stop (it can resume).
+        A job another process runs is refused; one whose process is gone resumes from its last checkpoint."""
+        job = self.jobs.get(job_id)
+        lease = RunLease.take(self.job_dir(job.id))
+        if lease is None:
+            raise InvalidInput(f"training job {job.id} is running in another process",
+                               hint=f"wait for it, or stop it with `studio train cancel {job.id}`")
+        with lease:
+            settled = self._settle_leased(self.jobs.get(job.id), lease.previous)
+            return self._run_leased(settled, on_progress, cancel)
+
+    def _run_leased(self, job: TrainingJob, on_progress: Progress | None,
+                    cancel: threading.Event | None) -> TrainingJob:
         from studio.generate.training.lora_train import LoraTrainConfig, TrainingCancelled, TrainingExample, train_lora
 
-        job = self.jobs.get(job_id)
         if job.state not in UNFINISHED:
             raise InvalidInput(f"training job {job.id} is {job.state}",
-                               hint="only queued, cancelled or failed jobs can run")
+                               hint="only queued, cancelled, failed or interrupted jobs can run")
         base = self.models.get(job.base_id)
         works = self.library.works.get_many(job.work_ids)
         examples = [TrainingExample(self.library.path_of(works[w].file_path or ""), caption)
@@ -165,7 +187,9 @@ class TrainingService:
         cfg = LoraTrainConfig(steps=int(opts["steps"]), rank=int(opts["rank"]), lr=float(opts["lr"]),
                               seed=int(opts["seed"]), batch=int(opts["batch"]), layout=str(opts["layout"]),
                               train_text_encoder=bool(opts["text_encoder"]), resolution=int(opts["resolution"]),
-                              device=str(opts.get("device", "auto")))
+                              device=str(opts.get("device", "auto")),
+                              checkpoint_every=int(opts.get("checkpoint_every", DEFAULTS["checkpoint_every"])),
+                              max_samples=int(opts.get("samples", DEFAULTS["samples"])))
         provenance = LoraProvenance(
             title=job.title, license_id=job.license_id, arch=base.arch or "", base_model=base.name,
             base_model_sha256=base.work.sha256, author=job.creator, base_model_work=base.work.id,
@@ -173,14 +197,17 @@ class TrainingService:
                                                                                            strict=True)),
             training_works=job.work_ids, training_set_work=job.collection_id)
         stop = cancel or threading.Event()
-        job = self.jobs.update(job.id, state="running", error=None)
+        job = self.jobs.update(job.id, only_from=UNFINISHED, state="running", error=None)
+        if job.state == "cancelling":  # cancelled while this run was starting
+            return self.jobs.update(job.id, only_from=("cancelling",), state="cancelled")
 
         def progress(p: Any) -> None:
             nonlocal job
             samples = (*job.samples, str(p.sample)) if p.sample is not None else job.samples
             job = TrainingJob.from_dict({**job.to_dict(), "step": p.step, "loss": p.loss, "samples": samples})
-            if p.sample is not None or p.step % SAVE_EVERY == 0:
-                job = self.jobs.update(job.id, step=p.step, loss=p.loss, samples=samples)
+            if p.checkpointed or p.sample is not None or p.step % SAVE_EVERY == 0:
+                marks = {"checkpoint_step": p.step} if p.checkpointed else {}
+                job = self.jobs.update(job.id, step=p.step, loss=p.loss, samples=samples, **marks)
                 if job.state == "cancelling":
                     stop.set()
             if on_progress is not None:
@@ -190,7 +217,7 @@ class TrainingService:
             result = train_lora(base.model_ref(), examples, self.job_dir(job.id), self.lora_path(job), cfg,
                                 provenance, config_root=self.data_dir, on_progress=progress, cancel=stop)
         except TrainingCancelled as stopped:
-            return self.jobs.update(job.id, state="cancelled", step=stopped.step)
+            return self.jobs.update(job.id, state="cancelled", step=stopped.step, checkpoint_step=stopped.step)
         except BaseException as exc:
             self.jobs.update(job.id, state="failed", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             raise
@@ -201,14 +228,62 @@ class TrainingService:
     def resume(self, job_id: str, **kwargs: Any) -> TrainingJob:
         return self.run(job_id, **kwargs)
 
+    def all_jobs(self) -> list[TrainingJob]:
+        """Every job, those left by a process that is gone settled first."""
+        self.settle()
+        return self.jobs.all()
+
     def cancel(self, job_id: str) -> TrainingJob:
-        """Ask a job to stop: a running one stops at its next progress save, keeping its checkpoint."""
-        job = self.jobs.get(job_id)
+        """Ask a job to stop: a running one stops at its next progress save, keeping its checkpoint; one whose
+        process is gone, or that waits to be run or resumed, is cancelled at once."""
+        recorded = self.jobs.get(job_id)
+        job = self.settle_job(recorded)
         if job.state == "running":
-            return self.jobs.update(job.id, state="cancelling")
-        if job.state == "queued":
-            return self.jobs.update(job.id, state="cancelled")
+            return self.jobs.update(job.id, only_from=("running",), state="cancelling")
+        if job.state in ("queued", "interrupted"):
+            lease = RunLease.take(self.job_dir(job.id), runner=False)
+            if lease is None:  # a process is starting it: it reads the request before its first step
+                return self.jobs.update(job.id, only_from=("queued", "interrupted"), state="cancelling")
+            with lease:
+                return self.jobs.update(job.id, only_from=("queued", "interrupted"), state="cancelled")
+        if job.state == "cancelling" or (job.state == "cancelled" and recorded.state == "cancelling"):
+            return job  # already asked to stop; or it was, and its process is gone: cancelled now
         raise InvalidInput(f"training job {job.id} is {job.state}; there is nothing to cancel")
+
+    # -- jobs left by a process that ended ------------------------------------------------------------------
+
+    def settle(self) -> list[TrainingJob]:
+        """Every job left running or cancelling by a process that is gone, settled; returns those it changed."""
+        changed = []
+        for job in self.jobs.all():
+            if job.state in ACTIVE:
+                settled = self.settle_job(job)
+                if settled.state != job.state:
+                    changed.append(settled)
+        return changed
+
+    def settle_job(self, job: TrainingJob) -> TrainingJob:
+        """The job as it stands: running/cancelling only while its process lives (holds the run lease). A library
+        on read-only media shows its jobs as recorded."""
+        if job.state not in ACTIVE or self.library.db.readonly:
+            return job
+        lease = RunLease.take(self.job_dir(job.id), runner=False)
+        if lease is None:
+            return job  # its process is alive
+        with lease:
+            return self._settle_leased(self.jobs.get(job.id), lease.previous)
+
+    def _settle_leased(self, job: TrainingJob, previous_holder: dict[str, Any]) -> TrainingJob:
+        """With the lease held, a job still recorded as active has no process: record how it ended."""
+        if job.state not in ACTIVE:
+            return job
+        who = previous_holder.get("pid")
+        resumes = f"its checkpoint of step {job.checkpoint_step}" if job.checkpoint_step else "the start"
+        ended = (f"the process running it{f' (pid {who})' if who else ''} ended at step {job.step} without "
+                 f"finishing; it resumes from {resumes}")
+        if job.state == "cancelling":
+            return self.jobs.update(job.id, only_from=("cancelling",), state="cancelled", error=ended)
+        return self.jobs.update(job.id, only_from=("running",), state="interrupted", error=ended)
 
     def job_dir(self, job_id: str) -> Path:
         return self.data_dir / "training" / job_id
@@ -235,3 +310,40 @@ class TrainingService:
                 links.append(ParentLink(job.collection_id, Relation.trained_on))
             self.graph.add_parents(work.id, links)
         return work
+
+
+def _check_options(chosen: dict[str, Any]) -> None:
+    """What the engine would refuse only after loading the base model, refused before anything is written."""
+    resolution = int(chosen["resolution"])
+    if resolution and not (RESOLUTION_LOW <= resolution <= RESOLUTION_HIGH and resolution % 8 == 0):
+        raise InvalidInput(f"--resolution {resolution} is not a usable training size",
+                           hint=f"use a multiple of 8 from {RESOLUTION_LOW} to {RESOLUTION_HIGH}, "
+                                "or 0 for the base model's own size")
+    device = str(chosen["device"])
+    if device not in ("auto", "cpu") and not _has_cuda():
+        raise InvalidInput(f"--device {device}: this machine has no CUDA GPU", hint="use --device cpu or auto")
+
+
+def _has_cuda() -> bool:
+    from studio.generate.torch_runtime import runtime
+
+    return bool(runtime().torch.cuda.is_available())
+
+
+def _captions_by_id(captions: dict[str, str], work_ids: tuple[str, ...], left_out: tuple[str, ...]) -> dict[str, str]:
+    """Captions keyed by the ids (or unambiguous id prefixes) of works in the training set; those of works asked
+    for but left out (their permission refused) are dropped with them, and any other is refused."""
+    out = {}
+    for ref, text in captions.items():
+        asked = (*work_ids, *left_out)
+        matches = [w for w in asked if w == ref] or [w for w in asked if len(ref) >= 4 and w.startswith(ref)]
+        if len(matches) == 1 and matches[0] in left_out:
+            continue
+        if len(matches) > 1:
+            raise InvalidInput(f"--caption {ref}: {ref!r} starts the ids of several works in the training set",
+                               hint="give more of the work's id")
+        if not matches:
+            raise InvalidInput(f"--caption {ref}: no work {ref!r} is in the training set",
+                               hint="give captions only to works being trained on (see their ids with --works)")
+        out[matches[0]] = text
+    return out

@@ -14,8 +14,11 @@ from studio.store.works import new_id, now_iso
 
 INDEX_KEY = "training.jobs"
 KEY = "training.job.{}"
-STATES = ("queued", "running", "cancelling", "cancelled", "failed", "done")
-UNFINISHED = ("queued", "cancelled", "failed")
+STATES = ("queued", "running", "cancelling", "cancelled", "failed", "interrupted", "done")
+# What a job may be in to be run or resumed. `interrupted`: its process ended without saying so (killed, crashed).
+UNFINISHED = ("queued", "cancelled", "failed", "interrupted")
+# What a job's record says while a process runs it; true only while that process holds the job's run lease.
+ACTIVE = ("running", "cancelling")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class TrainingJob:
     loss: float | None = None
     samples: tuple[str, ...] = ()
     error: str | None = None
+    checkpoint_step: int = 0  # the step its last checkpoint holds: where a resume starts
     created_at: str = ""
     updated_at: str = ""
     refused: tuple[dict[str, Any], ...] = field(default_factory=tuple)
@@ -80,9 +84,15 @@ class TrainingJobRecords:
     def all(self) -> list[TrainingJob]:
         return [self.get(job_id) for job_id in self.ids()]
 
-    def update(self, job_id: str, **fields: Any) -> TrainingJob:
-        job = replace(self.get(job_id), updated_at=now_iso(), **fields)
-        self.settings.set(KEY.format(job.id), _dump(job))
+    def update(self, job_id: str, *, only_from: tuple[str, ...] = STATES, **fields: Any) -> TrainingJob:
+        """Change a job, read and written in one transaction; unchanged (and returned as it is) when its state is
+        not one of `only_from`, so two processes never overwrite each other's state change."""
+        with self.settings.db.atomic():
+            current = self.get(job_id)
+            if current.state not in only_from:
+                return current
+            job = replace(current, updated_at=now_iso(), **fields)
+            self.settings.set(KEY.format(job.id), _dump(job))
         return job
 
 

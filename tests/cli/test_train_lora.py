@@ -5,7 +5,12 @@ resumed from its checkpoint gives the weights of an uninterrupted one."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,8 +18,10 @@ import torch
 from safetensors.torch import load_file
 
 from studio.services.studio import Studio
+from studio.store.run_lease import RunLease
 
 torch.set_num_threads(1)
+REPO = Path(__file__).resolve().parents[2]
 FAST = ["--base", "studio-tiny", "--steps", "6", "--rank", "2", "--batch", "2", "--resolution", "64", "--seed", "5"]
 
 
@@ -117,3 +124,117 @@ def test_share_alike_data_binds_the_loras_license_before_any_compute(run, sample
     assert queued["state"] == "queued" and queued["license_id"] == "cc-by-sa-4.0"
     cancelled = run.json("train", "cancel", queued["id"])
     assert cancelled["state"] == "cancelled" and cancelled["step"] == 0
+
+
+# Ten steps with a checkpoint every two and no sample images: a killed run always has a checkpoint to resume from.
+CRASH = ["--base", "studio-tiny", "--steps", "10", "--rank", "2", "--batch", "2", "--resolution", "64", "--seed", "7",
+         "--checkpoint-every", "2", "--samples", "0"]
+
+
+def _killed_after_first_checkpoint(run, tmp_path: Path, *args: str) -> tuple[str, int]:
+    """`studio train lora …` started as its own process and SIGKILLed once its first checkpoint is on disk;
+    returns the job's id and the killed process's pid."""
+    training = Path(os.environ["STUDIO_DATA_DIR"]) / "training"
+    before = set(training.glob("*")) if training.exists() else set()
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
+    with (tmp_path / "killed.err").open("wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "studio", "--library", str(run.library), "train", "lora",
+                                 *args], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            deadline = time.monotonic() + 600
+            while not [p for p in training.glob("*/checkpoint.pt") if p.parent not in before]:
+                assert proc.poll() is None, (tmp_path / "killed.err").read_text()
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+            proc.send_signal(signal.SIGKILL)
+        finally:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    (job_dir,) = [p.parent for p in training.glob("*/checkpoint.pt") if p.parent not in before]
+    return job_dir.name, proc.pid
+
+
+def _recorded(run, job_id: str):
+    """The job as its record says, without settling it."""
+    studio = Studio.open(run.library)
+    try:
+        return studio.training.jobs.get(job_id)
+    finally:
+        studio.close()
+
+
+def _same_weights(run, a: str, b: str) -> None:
+    paths = {m["id"]: m["path"] for m in run.json("models", "list")}
+    first, second = load_file(paths[a]), load_file(paths[b])
+    assert len(first) > 0 and first.keys() == second.keys()
+    assert all(torch.equal(first[k], second[k]) for k in first)
+
+
+def test_a_killed_training_is_settled_and_resumes_to_the_weights_of_an_uninterrupted_run(run, library_works,
+                                                                                          tmp_path) -> None:
+    ids = library_works["allowed"]
+    whole = run.json("train", "lora", "--works", *ids, *CRASH, "--title", "Whole")
+    assert whole["state"] == "done"
+
+    # Killed once: `doctor` finds the job its record still calls running, says so and makes it resumable.
+    first, pid = _killed_after_first_checkpoint(run, tmp_path, "--works", *ids, *CRASH, "--title", "Killed")
+    assert _recorded(run, first).state == "running"
+    doctor = run.json("doctor")
+    assert [(j["id"], j["state"]) for j in doctor["training_jobs_settled"]] == [(first, "interrupted")]
+    assert run.json("doctor")["training_jobs_settled"] == []
+    text = run("train", "status", first).stdout
+    assert "interrupted" in text and f"(pid {pid}) ended" in text and f"studio train resume {first}" in text
+    checkpoint = torch.load(Path(os.environ["STUDIO_DATA_DIR"]) / "training" / first / "checkpoint.pt",
+                            weights_only=True)["step"]
+    assert 2 <= checkpoint < 10
+
+    studio = Studio.open(run.library)
+    try:
+        steps: list[int] = []
+        resumed = studio.training.resume(first, on_progress=lambda job: steps.append(job.step))
+    finally:
+        studio.close()
+    assert resumed.state == "done" and steps[0] == checkpoint + 1 and steps[-1] == 10
+    _same_weights(run, whole["lora_id"], resumed.lora_id)
+
+    # Killed again: `train cancel` cancels the dead job at once, and `train resume` finishes it.
+    second, _ = _killed_after_first_checkpoint(run, tmp_path, "--works", *ids, *CRASH, "--title", "Killed again")
+    assert _recorded(run, second).state == "running"
+    cancelled = run.json("train", "cancel", second)
+    assert cancelled["state"] == "cancelled"
+    again = run("train", "cancel", second, ok=False)
+    assert again.exit_code != 0 and "nothing to cancel" in again.stderr
+    done = run.json("train", "resume", second)
+    assert done["state"] == "done" and done["step"] == 10
+    _same_weights(run, whole["lora_id"], done["lora_id"])
+
+
+def test_a_job_whose_process_lives_is_left_running_and_one_whose_process_is_gone_is_settled(run, library_works):
+    """Liveness is the run lease, not the record: held, the job is running (cancel asks it to stop, a second run
+    is refused); released, a running record becomes interrupted and a cancelling one cancelled."""
+    queued = run.json("train", "lora", "--works", *library_works["allowed"], *CRASH, "--queue-only")
+    studio = Studio.open(run.library)
+    try:
+        training = studio.training
+        lease = RunLease.take(training.job_dir(queued["id"]))
+        assert lease is not None
+        training.jobs.update(queued["id"], state="running")
+        assert training.settle() == []
+        assert training.cancel(queued["id"]).state == "cancelling"
+        assert RunLease.take(training.job_dir(queued["id"])) is None
+        refused = run("train", "resume", queued["id"], ok=False)
+        assert refused.exit_code != 0 and "running in another process" in refused.stderr
+        assert len(refused.stderr.splitlines()) == 1
+        assert run.json("train", "status", queued["id"])["state"] == "cancelling"
+        lease.release()  # what the kernel does when the process holding it dies
+        assert run.json("train", "status", queued["id"])["state"] == "cancelled"
+        training.jobs.update(queued["id"], state="running")
+        assert [j.state for j in training.settle()] == ["interrupted"]
+        # Cancelled while another process holds the lease to start it: that process reads the request.
+        starting = RunLease.take(training.job_dir(queued["id"]))
+        assert training.cancel(queued["id"]).state == "cancelling"
+        starting.release()
+        assert training.cancel(queued["id"]).state == "cancelled"
+    finally:
+        studio.close()

@@ -36,6 +36,8 @@ CASES: list[tuple[tuple[str, ...], str]] = [
     (("publish", "{emoji_model}", "--network", "aeneid", *RPC, "--json"), BUILTIN),
     (("publish", "{emoji_model}", "--network", "devnet", *RPC), EMPTY),  # none of the emoji is on the devnet
     (("publish", "{lora_of_unpublished}", "--network", "devnet", *RPC), EMPTY),
+    (("publish", "{empty_set}", "--network", "devnet", *RPC), EMPTY),  # a set with no works: no empty group
+    (("publish", "{empty_set}", "--network", "devnet", *RPC, "--json"), EMPTY),
     (("publish", "{nc_set}", "--network", "devnet", *RPC), NON_COMMERCIAL),
     (("publish", "{lora_of_nc_set}", "--network", "devnet", *RPC), NON_COMMERCIAL),
     (("publish", "{nc_set}", "--network", "devnet", "--rev-share", "5", *RPC, "--json"), NON_COMMERCIAL),
@@ -79,11 +81,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
             ids.append(ok("import", str(path), "--license", license_id).split()[0])
         unpublished = ok("collection", "create", "Never on Story", ids[0], ids[1]).split()[0]
         nc_set = ok("collection", "create", "With a non-commercial work", *ids).split()[0]
+        empty_set = ok("collection", "create", "No works yet").split()[0]
         studio = Studio.open(lib)
         try:
             model = studio.models.builtin(EMOJI_ID)
             emoji_set = next(e.parent_id for e in studio.parents(model.work.id) if e.relation is Relation.trained_on)
-            world = {"emoji_model": model.work.id, "emoji_set": emoji_set, "nc_set": nc_set,
+            world = {"emoji_model": model.work.id, "emoji_set": emoji_set, "nc_set": nc_set, "empty_set": empty_set,
                      "lora_of_unpublished": _lora(studio, "Style of nothing on Story", unpublished),
                      "lora_of_nc_set": _lora(studio, "Non-commercial style", nc_set)}
         finally:

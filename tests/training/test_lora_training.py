@@ -3,8 +3,12 @@ layouts read back by the studio's LoRA loader, the provenance header, cancel and
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +23,7 @@ from studio.generate.lora_provenance import LoraProvenance, training_set_sha256
 from studio.generate.models import read_safetensors_header
 from studio.generate.training.lora_train import (
     CHECKPOINT,
+    PARTIAL,
     LoraTrainConfig,
     TrainingCancelled,
     TrainingExample,
@@ -27,6 +32,7 @@ from studio.generate.training.lora_train import (
 )
 
 torch.set_num_threads(1)
+REPO = Path(__file__).resolve().parents[2]
 CFG = LoraTrainConfig(steps=12, rank=4, batch=2, checkpoint_every=4, sample_steps=3, max_samples=2, lr=5e-3,
                       resolution=64)
 
@@ -134,3 +140,68 @@ def test_batches_depend_only_on_seed_and_step():
     assert sorted(first_epoch) == [0, 1, 2, 3, 4]
     assert batch_indices(1, 5, 3, seed=1) == batch_indices(1, 5, 3, seed=1)
     assert batch_indices(0, 5, 5, seed=1) != batch_indices(0, 5, 5, seed=2)
+
+
+@pytest.mark.parametrize("mode", ["torn", "unrenamed"])
+def test_a_kill_while_writing_a_checkpoint_leaves_the_previous_one_to_resume_from(
+        mode, data_dir, examples, provenance, uninterrupted, tmp_path):
+    """The process is SIGKILLed while writing its second checkpoint (half written, or written and not yet renamed):
+    the first one is still whole, and resuming from it ends with the uninterrupted run's weights."""
+    job = tmp_path / "job"
+    out = tmp_path / "squares.safetensors"
+    cfg = replace(CFG, max_samples=0)  # samples and checkpoint frequency never change the weights
+    spec = {"data_dir": str(data_dir), "job_dir": str(job), "output": str(out), "cfg": asdict(cfg),
+            "examples": [(str(e.image), e.caption) for e in examples], "provenance": asdict(provenance)}
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
+    killed = subprocess.run([sys.executable, str(Path(__file__).with_name("kill_while_checkpointing.py")),
+                             str(tmp_path / "spec.json"), mode], env=env, cwd=REPO, capture_output=True, timeout=600)
+    assert killed.returncode == -9, killed.stderr.decode()[-2000:]
+    assert (job / PARTIAL).is_file() and not out.exists()
+    saved = torch.load(job / CHECKPOINT, map_location="cpu", weights_only=True)
+    assert saved["step"] == CFG.checkpoint_every  # the first checkpoint, untouched by the torn second one
+
+    result = train_lora(builtin_model_ref(data_dir), examples, job, out, cfg, provenance, config_root=data_dir)
+    assert result.resumed_from == CFG.checkpoint_every and result.steps == CFG.steps
+    assert not (job / PARTIAL).exists() and not (job / CHECKPOINT).exists()
+    whole, resumed = load_file(uninterrupted[0]), load_file(out)
+    assert whole.keys() == resumed.keys() and all(torch.equal(whole[k], resumed[k]) for k in whole)
+
+
+def test_a_checkpoint_holds_every_random_state_and_the_data_position(data_dir, examples, provenance, tmp_path):
+    """What a resumed run needs beyond the weights: the optimizer, the noise generator, torch's, numpy's and
+    Python's global generators (restored as they were), and where in the data order the run stands."""
+    import random
+
+    import numpy as np
+
+    stop = threading.Event()
+
+    def cancel_at_three(progress) -> None:
+        if progress.step == 3:
+            stop.set()
+
+    with pytest.raises(TrainingCancelled):
+        train_lora(builtin_model_ref(data_dir), examples, tmp_path, tmp_path / "x.safetensors", CFG, provenance,
+                   config_root=data_dir, on_progress=cancel_at_three, cancel=stop)
+    expected = (torch.get_rng_state(), np.random.get_state()[1].copy(), random.getstate())
+    saved = torch.load(tmp_path / CHECKPOINT, map_location="cpu", weights_only=True)
+    assert saved["step"] == 3 and saved["data_position"] == 3 * CFG.batch
+    assert saved["optimizer"]["state"] and saved["rng"].numel() > 0
+    assert torch.equal(saved["global_rng"]["torch"], expected[0])
+    assert saved["global_rng"]["numpy"]["keys"].tolist() == expected[1].tolist()
+    assert tuple(saved["global_rng"]["python"]["internal"].tolist()) == expected[2][1]
+
+    # Resuming puts the global generators back where the checkpoint left them, whatever drew from them since.
+    torch.manual_seed(123)
+    np.random.seed(123)
+    random.seed(123)
+    stop.clear()
+
+    def cancel_at_once(progress) -> None:
+        stop.set()
+
+    with pytest.raises(TrainingCancelled):
+        train_lora(builtin_model_ref(data_dir), examples, tmp_path, tmp_path / "x.safetensors", CFG, provenance,
+                   config_root=data_dir, on_progress=cancel_at_once, cancel=stop)
+    assert np.random.get_state()[1].tolist() == expected[1].tolist() and random.getstate() == expected[2]

@@ -1,6 +1,7 @@
 """A trained LoRA as one .safetensors file, in the layout diffusers writes (PEFT keys under `unet.` and
 `text_encoder.`) or the kohya layout most other tools read (`lora_unet_…` modules with `lora_down`/`lora_up` and
-an `alpha`), with the provenance header. Written to a temporary name and renamed, so no half file is ever seen."""
+an `alpha`), with the provenance header. Written to a temporary name, flushed to the disk and renamed, so no half
+file is ever seen, even after a crash."""
 
 from __future__ import annotations
 
@@ -28,8 +29,18 @@ def save_lora(path: Path, adapters: dict[str, dict[str, torch.Tensor]], layout: 
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
     save_file({k: v.contiguous() for k, v in tensors.items()}, partial, metadata=header)
+    _fsync(partial)
     os.replace(partial, path)
+    _fsync(path.parent)  # the rename too reaches the disk before the library records the file
     return path
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def kohya_tensors(adapters: dict[str, dict[str, torch.Tensor]], rank: int, *,

@@ -1,11 +1,14 @@
 """Train a LoRA from captioned images on a base model: PEFT adapters on the UNet's attention projections (and
 optionally the text encoder's), the same loop for the built-in emoji model, SD 1.x/2.x and SDXL.
 
-A run lives in a job folder: `checkpoint.pt` (the adapters, the optimizer, the step and the noise generator's
-state) is written every `checkpoint_every` steps and on cancel, so a resumed run continues exactly where the
-interrupted one stopped. Which images make each batch depends only on the seed and the step, so on a CPU an
-interrupted and resumed run gives bit-for-bit the weights of an uninterrupted one. `samples/` gets one image per
-epoch (at most `max_samples`), drawn with a fixed seed so they show the LoRA's progress and nothing else.
+A run lives in a job folder: `checkpoint.pt` (the adapters, the optimizer, the step, the position in the data
+order, and the states of the noise generator and of torch's, numpy's and Python's global generators) is written
+every `checkpoint_every` steps and on cancel, so a resumed run continues exactly where the interrupted one
+stopped. It is written to a temporary file, flushed to the disk and renamed over the last one, so a run killed at
+any moment, even while writing, leaves the previous checkpoint whole. Which images make each batch depends only
+on the seed and the step, so on a CPU an interrupted and resumed run gives bit-for-bit the weights of an
+uninterrupted one. `samples/` gets one image per epoch (at most `max_samples`; none when it is 0), drawn with a
+fixed seed so they show the LoRA's progress and nothing else.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import hashlib
 import json
 import math
 import os
+import random
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -21,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from diffusers import DDPMScheduler, DiffusionPipeline
@@ -37,6 +42,7 @@ from studio.generate.training.emoji_train import resolve_device
 from studio.generate.training.lora_files import save_lora
 
 CHECKPOINT = "checkpoint.pt"
+PARTIAL = "checkpoint.pt.partial"
 SAMPLES = "samples"
 UNET_TARGETS = ["to_q", "to_k", "to_v", "to_out.0"]
 TEXT_TARGETS = ["q_proj", "k_proj", "v_proj", "out_proj"]
@@ -87,6 +93,7 @@ class TrainProgress:
     loss: float
     epoch: int
     sample: Path | None = None
+    checkpointed: bool = False  # a checkpoint of this step is on disk: a resume starts here
 
 
 @dataclass(frozen=True)
@@ -140,19 +147,20 @@ def train_lora(base: ModelRef, examples: Sequence[TrainingExample], job_dir: Pat
     gen = torch.Generator(device).manual_seed(cfg.seed + 1)
     fingerprint = cfg.fingerprint(provenance.training_set_sha256, base.sha256)
     checkpoint = job_dir / CHECKPOINT
-    start = _restore(checkpoint, pipe, cfg.train_text_encoder, opt, gen, fingerprint) if checkpoint.exists() else 0
+    start = _restore(checkpoint, pipe, cfg, opt, gen, fingerprint) if checkpoint.exists() else 0
 
     fixed = None if cfg.train_text_encoder else _encode_text(pipe, captions, device, xl)
     sched = DDPMScheduler.from_config(pipe.scheduler.config)
     alphas = sched.alphas_cumprod.to(device)
     epoch_len = math.ceil(len(examples) / cfg.batch)
     sample_every = epoch_len * max(1, math.ceil(cfg.steps / epoch_len / max(1, cfg.max_samples)))
-    samples = sorted((job_dir / SAMPLES).glob("step-*.png")) if start else []
+    # Samples drawn after the checkpoint by the interrupted run are drawn again, identically, as the run gets there.
+    samples = [p for p in sorted((job_dir / SAMPLES).glob("step-*.png")) if _sample_step(p) <= start] if start else []
     step, loss_value = start, float("nan")
     pipe.unet.train()
     while step < cfg.steps:
         if cancel is not None and cancel.is_set():
-            _save_checkpoint(checkpoint, pipe, cfg.train_text_encoder, opt, gen, step, fingerprint)
+            _save_checkpoint(checkpoint, pipe, cfg, opt, gen, step, fingerprint)
             raise TrainingCancelled(step, cfg.steps)
         idx = batch_indices(step, len(examples), cfg.batch, cfg.seed)
         z = (mean[idx] + std[idx] * torch.randn(mean[idx].shape, device=device, generator=gen)) * _scale(pipe)
@@ -171,18 +179,21 @@ def train_lora(base: ModelRef, examples: Sequence[TrainingExample], job_dir: Pat
         step += 1
         loss_value = loss.item()
         sample = None
-        if step % sample_every == 0 or step == cfg.steps:
+        if cfg.max_samples and (step % sample_every == 0 or step == cfg.steps):
             sample = _sample(pipe, job_dir, step, cfg, cfg.sample_prompt or captions[0], size, device)
             samples.append(sample)
-        if step % cfg.checkpoint_every == 0 and step < cfg.steps:
-            _save_checkpoint(checkpoint, pipe, cfg.train_text_encoder, opt, gen, step, fingerprint)
+        checkpointed = step % cfg.checkpoint_every == 0 and step < cfg.steps
+        if checkpointed:
+            _save_checkpoint(checkpoint, pipe, cfg, opt, gen, step, fingerprint)
         if on_progress is not None:
-            on_progress(TrainProgress(step, cfg.steps, loss_value, (step * cfg.batch) // len(examples), sample))
+            on_progress(TrainProgress(step, cfg.steps, loss_value, (step * cfg.batch) // len(examples), sample,
+                                      checkpointed))
     header = {**provenance.header(), "studio.training": json.dumps(
         {"steps": cfg.steps, "rank": cfg.rank, "lr": cfg.lr, "batch": cfg.batch, "seed": cfg.seed,
          "resolution": size, "text_encoder": cfg.train_text_encoder, "images": len(examples)}, sort_keys=True)}
     save_lora(output, _adapter_state(pipe, cfg.train_text_encoder), cfg.layout, cfg.rank, header, xl=xl)
     checkpoint.unlink(missing_ok=True)
+    (job_dir / PARTIAL).unlink(missing_ok=True)  # the torn write of a killed run, if no later checkpoint replaced it
     return LoraTrainResult(output, step, start, loss_value, tuple(samples), time.monotonic() - started)
 
 
@@ -272,16 +283,58 @@ def _adapter_state(pipe: Any, text_encoder: bool) -> dict[str, dict[str, torch.T
     return {part: {k: v.detach().to("cpu").contiguous() for k, v in values.items()} for part, values in state.items()}
 
 
-def _save_checkpoint(path: Path, pipe: Any, text_encoder: bool, opt: Any, gen: torch.Generator, step: int,
+def _save_checkpoint(path: Path, pipe: Any, cfg: LoraTrainConfig, opt: Any, gen: torch.Generator, step: int,
                      fingerprint: str) -> None:
+    """Everything the next step depends on, written whole or not at all: temporary file, fsync, rename, fsync of
+    the folder (so the rename itself survives a power cut)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    torch.save({"step": step, "fingerprint": fingerprint, "adapters": _adapter_state(pipe, text_encoder),
-                "optimizer": opt.state_dict(), "rng": gen.get_state()}, partial)
+    state = {"step": step, "fingerprint": fingerprint, "data_position": step * cfg.batch,
+             "adapters": _adapter_state(pipe, cfg.train_text_encoder), "optimizer": opt.state_dict(),
+             "rng": gen.get_state(), "global_rng": _global_rng_state()}
+    partial = path.with_name(PARTIAL)
+    with open(partial, "wb") as handle:
+        torch.save(state, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(partial, path)
+    _fsync_folder(path.parent)
 
 
-def _restore(path: Path, pipe: Any, text_encoder: bool, opt: Any, gen: torch.Generator, fingerprint: str) -> int:
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _global_rng_state() -> dict[str, Any]:
+    """torch's, numpy's and Python's global generators, as tensors and plain values a weights-only load reads."""
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    version, internal, gauss_next = random.getstate()
+    state: dict[str, Any] = {
+        "torch": torch.get_rng_state(),
+        "numpy": {"kind": kind, "keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos),
+                  "has_gauss": int(has_gauss), "cached": float(cached)},
+        "python": {"version": version, "internal": torch.tensor(internal, dtype=torch.int64),
+                   "gauss_next": gauss_next},
+    }
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def _set_global_rng_state(state: dict[str, Any]) -> None:
+    torch.set_rng_state(state["torch"])
+    n = state["numpy"]
+    np.random.set_state((n["kind"], n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"], n["cached"]))
+    p = state["python"]
+    random.setstate((p["version"], tuple(int(v) for v in p["internal"].tolist()), p["gauss_next"]))
+    if "cuda" in state and torch.cuda.is_available() and len(state["cuda"]) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def _restore(path: Path, pipe: Any, cfg: LoraTrainConfig, opt: Any, gen: torch.Generator, fingerprint: str) -> int:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
@@ -289,12 +342,23 @@ def _restore(path: Path, pipe: Any, text_encoder: bool, opt: Any, gen: torch.Gen
     if state.get("fingerprint") != fingerprint:
         raise InvalidInput("the checkpoint was made with other settings, data or base model",
                            hint="resume with the settings it was started with, or start a new training")
+    step = int(state["step"])
+    if state.get("data_position", step * cfg.batch) != step * cfg.batch:
+        raise InvalidInput(f"the checkpoint {path} is inconsistent (its data position does not match its step)",
+                           hint="start the training again")
     set_peft_model_state_dict(pipe.unet, state["adapters"]["unet"])
-    if text_encoder:
+    if cfg.train_text_encoder:
         set_peft_model_state_dict(pipe.text_encoder, state["adapters"]["text_encoder"])
     opt.load_state_dict(state["optimizer"])
     gen.set_state(state["rng"])
-    return int(state["step"])
+    if "global_rng" in state:
+        _set_global_rng_state(state["global_rng"])
+    return step
+
+
+def _sample_step(path: Path) -> int:
+    digits = path.stem.removeprefix("step-")
+    return int(digits) if digits.isdigit() else 0
 
 
 @torch.no_grad()

@@ -221,7 +221,9 @@ class PublishPlanner:
                 reasons += found
                 steps.append(group)
                 planned = group.terms if collection is not target else None
-                if collection is not target and not group.joining:
+                # Story links nothing to a group without members, so neither a model's group nor a set with no
+                # works at all is registered empty.
+                if not group.joining and (collection is not target or not group.credits):
                     reasons.append(reason("group_is_empty", collection.id, title=collection.title,
                                           network=net.name))
         if target.kind is not WorkKind.collection:
