@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import click
 
-from studio.core.amounts import parse_ip_amount
+from studio.core.amounts import UNITS_PER_PERCENT, parse_ip_amount, parse_percent_units
 from studio.store.reading import describe_mode
 
 _HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
@@ -245,7 +245,19 @@ class HttpUrl(_Type):
         return text
 
 
-PERCENT = Number(0, 100)
+class Percent(_Type):
+    """A share in percent, 0 to 100 in Story's steps of 0.000001 %; returned in percent (exact to those steps)."""
+
+    name = "percent"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            return parse_percent_units(str(value)) / UNITS_PER_PERCENT
+        except ValueError as exc:
+            self.fail_value(value, str(exc), param, ctx)
+
+
+PERCENT = Percent()
 FRACTION = Number(0, 1, low_open=True)
 POSITIVE = Number(0)
 TEXT = Text()
