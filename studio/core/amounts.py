@@ -46,9 +46,9 @@ def parse_percent_units(text: str) -> int:
     try:
         value = Decimal(str(text).strip())
     except InvalidOperation:
-        raise ValueError("is not a number (give a percentage from 0 to 100, like 12.5)") from None
+        raise ValueError("is not a number (give a percentage between 0 and 100, like 12.5)") from None
     if not value.is_finite() or not 0 <= value <= 100:
-        raise ValueError("is out of range (give a percentage from 0 to 100, like 12.5)")
+        raise ValueError("is out of range (give a percentage between 0 and 100, like 12.5)")
     units = value * UNITS_PER_PERCENT
     if units != units.to_integral_value():
         raise ValueError("is finer than Story can record (percentages go in steps of 0.000001, like 12.345678)")

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from studio.errors import InvalidInput
+from studio.core.urls import parse_http_url
 from studio.generate.comfyui.errors import ComfyUIError, JobRejected, ServerUnavailable, TokenRefused
 
 if TYPE_CHECKING:
@@ -23,13 +23,12 @@ if TYPE_CHECKING:
 
 PREVIEW_IMAGE = 1  # binary websocket event: 4-byte type, 4-byte format (1 JPEG, 2 PNG), then the image
 _RETRYABLE_STATUS = {502, 503, 504}
+TOKEN_WAY = "give the server's access token with --ask-token or --token-stdin of `studio engines add`"
 
 
 def normalise_url(url: str) -> str:
-    """The base URL without a trailing slash; only http(s) with a host is accepted."""
-    parsed = urllib.parse.urlsplit(url.strip())
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise InvalidInput(f"{url!r} is not a ComfyUI server address", hint="use e.g. http://127.0.0.1:8188")
+    """The base URL without a trailing slash; only http(s) with a host and a usable port, and no credentials."""
+    parsed = parse_http_url(url, "ComfyUI server address", "http://127.0.0.1:8188", secret_way=TOKEN_WAY)
     return urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, parsed.path.rstrip("/"), "", ""))
 
 
