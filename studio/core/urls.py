@@ -22,10 +22,13 @@ def _shown(text: str) -> str:
     return repr(without_credentials(text)[:200]) if url_credentials(text) else repr(text[:200])
 
 
-def parse_http_url(text: str, what: str, example: str, *, secret_way: str | None = None) -> SplitResult:
+def parse_http_url(
+    text: str, what: str, example: str, *, secret_way: str | None = None, kind: str | None = None
+) -> SplitResult:
     """`text` split into its parts when it is a usable http(s) address; InvalidInput (one line) when not.
 
-    `secret_way` says how this address's secret reaches the keyring instead (e.g. an option that asks for it).
+    `secret_way` says how this address's secret reaches the keyring instead (e.g. an option that asks for it);
+    `kind` what an address of another scheme is not (default "an http(s) <what>").
     """
     text = str(text).strip()
     if not text or len(text) > MAX_URL_LENGTH:
@@ -43,7 +46,7 @@ def parse_http_url(text: str, what: str, example: str, *, secret_way: str | None
         why = "its port is not a number from 1 to 65535" if "port" in str(exc).lower() else "it cannot be read"
         raise InvalidInput(f"{_shown(text)} is not a valid {what}: {why}", hint=f"give e.g. {example}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput(f"{_shown(text)} is not an http(s) {what}", hint=f"give e.g. {example}")
+        raise InvalidInput(f"{_shown(text)} is not {kind or 'an http(s) ' + what}", hint=f"give e.g. {example}")
     if port == 0:
         raise InvalidInput(f"{_shown(text)} is not a valid {what}: its port is not a number from 1 to 65535",
                            hint=f"give e.g. {example}")

@@ -66,4 +66,4 @@ def test_engine_errors_are_one_line_without_a_traceback(run, make_server):
     lines = gone.stderr.strip().splitlines()
     assert len(lines) == 1 and "cannot be reached" in lines[0] and "Traceback" not in gone.output
     bad = run("engines", "add", "box2", "ftp://example", ok=False)
-    assert bad.stderr.strip().startswith("error: 'ftp://example' is not an http(s) ComfyUI server address")
+    assert bad.stderr.strip().startswith("error: 'ftp://example' is not a ComfyUI server address")

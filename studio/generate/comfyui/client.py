@@ -28,7 +28,8 @@ TOKEN_WAY = "give the server's access token with --ask-token or --token-stdin of
 
 def normalise_url(url: str) -> str:
     """The base URL without a trailing slash; only http(s) with a host and a usable port, and no credentials."""
-    parsed = parse_http_url(url, "ComfyUI server address", "http://127.0.0.1:8188", secret_way=TOKEN_WAY)
+    parsed = parse_http_url(url, "ComfyUI server address", "http://127.0.0.1:8188", secret_way=TOKEN_WAY,
+                            kind="a ComfyUI server address (http or https, with a host)")
     return urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, parsed.path.rstrip("/"), "", ""))
 
 
