@@ -145,3 +145,25 @@ def test_a_stored_address_an_older_studio_accepted_is_one_line_when_used(studio,
         opened.close()
     line = _one_line(studio("engines", "test", "old"))
     assert "ComfyUI server address" in line and "u:p" not in line
+    listed = studio.ok("engines", "list").stdout + studio.ok("engines", "list", "--json").stdout
+    assert "old" in listed and "u:p" not in listed
+
+
+@pytest.mark.parametrize("word", [
+    "0x" + "ab12" * 16, "ab12" * 16, "sk-" + "x" * 30, "hf_" + "AbC1" * 6, "ghp_" + "a1B2" * 9,
+    "token=hunter2hunter2", "password:correct-horse", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+    "x7Kp2QmZ9vR4tY8wL3nB6cD1", "http://u:pw@host:8188", "https://h/?api_key=abcdef123456",
+])
+def test_what_looks_like_a_secret_is_hidden_in_usage_errors(studio, word):
+    line = _one_line(studio("list", "--kind", word))
+    assert word not in line and "hidden: it looks like a secret" in line
+
+
+@pytest.mark.parametrize("word", [
+    "5340a7976442", "harbour_sketch_final_v2.png", "/home/ann/pictures/harbour-2024-final-version.png",
+    "pil-non-commercial-social-remixing", "creativeml-openrail-m", "a-quiet-harbour-at-dawn", "studio-tiny",
+    "http://127.0.0.1:8188", "https://aeneid.storyrpc.io", "1024x1024", "--rev-share",
+])
+def test_ordinary_words_are_repeated_in_usage_errors(studio, word):
+    line = _one_line(studio("list", "--kind", word))
+    assert word in line and "hidden" not in line
