@@ -140,11 +140,11 @@ def _check_png_pixel_data(data: bytes) -> None:
     expected = _png_raw_size(width, height, depth * _PNG_CHANNELS[colour], interlace == 1)
     inflater, inflated = zlib.decompressobj(), 0
     for kind, body in chunks:
-        if kind != b"IDAT":
+        if kind != b"IDAT" or inflater.eof:
             continue
-        pending = body
-        while pending and not inflater.eof:
-            inflated += len(inflater.decompress(pending, 1 << 20))
-            pending = inflater.unconsumed_tail
+        output = inflater.decompress(body, 1 << 20)  # counted a megabyte at a time, never held whole
+        while output:
+            inflated += len(output)
+            output = inflater.decompress(inflater.unconsumed_tail, 1 << 20) if not inflater.eof else b""
     if not inflater.eof or inflated < expected:
         raise _IncompletePng(f"it holds {inflated:,} of the {expected:,} bytes of pixel data its header declares")
