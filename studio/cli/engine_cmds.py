@@ -8,6 +8,7 @@ import sys
 import click
 
 from studio.cli.output import emit_json, table
+from studio.core.secret_text import without_credentials
 from studio.errors import InvalidInput
 
 
@@ -22,13 +23,14 @@ def engines_group() -> None:
 def engines_list(obj, as_json: bool) -> None:
     """The ComfyUI servers set up for this library."""
     servers = obj.studio.engines.servers()
+    shown = {s.name: without_credentials(s.url) for s in servers}  # an address stored by an older studio may hold some
     if as_json:
-        emit_json([{"name": s.name, "url": s.url, "token": s.has_token} for s in servers])
+        emit_json([{"name": s.name, "url": shown[s.name], "token": s.has_token} for s in servers])
         return
     if not servers:
         click.echo("no ComfyUI server yet; add one with `studio engines add NAME URL`")
         return
-    click.echo(table([(s.name, s.url, "in keyring" if s.has_token else "none") for s in servers],
+    click.echo(table([(s.name, shown[s.name], "in keyring" if s.has_token else "none") for s in servers],
                      ["name", "url", "token"]))
 
 

@@ -114,14 +114,15 @@ def import_cmd(
     work = outcome.work
     unapplied = {} if outcome.created else _not_applied(request, work)
     if as_json:
-        emit_json({**work_json(work), "created": outcome.created, "notes": list(outcome.recipe_notes),
+        emit_json({**work_json(work), "created": outcome.created,
+                   "notes": [*outcome.recipe_notes, *outcome.credential_notes],
                    "not_applied": sorted(unapplied)})
         return
     verb = "imported" if outcome.created else "already in the library"
     click.echo(f"{work.id}  {work.title}  ({verb}; license {work.license_id})")
     if unapplied:
         click.echo(f"  note: the same image is already work {work.id}, kept as it is: " + "; ".join(unapplied.values()))
-    for note in outcome.recipe_notes:
+    for note in (*outcome.recipe_notes, *outcome.credential_notes):
         click.echo(f"  note: {note}")
     for flag in work.flags:
         click.echo(f"  flagged: {flag.get('message', flag.get('code'))}")

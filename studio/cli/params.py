@@ -13,11 +13,12 @@ import re
 import stat
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import click
 
-from studio.core.amounts import parse_ip_amount
+from studio.core.amounts import UNITS_PER_PERCENT, parse_ip_amount, parse_percent_units
+from studio.core.urls import check_http_url
+from studio.errors import InvalidInput
 from studio.store.reading import describe_mode
 
 _HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
@@ -229,20 +230,15 @@ def checksum_address(address: str) -> str:
 
 
 class HttpUrl(_Type):
-    """An http(s) URL with a host (RPC endpoints, services)."""
+    """An http(s) URL with a host and a usable port, holding no credentials (RPC endpoints, services)."""
 
     name = "url"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        text = str(value).strip()
         try:
-            parsed = urlparse(text)
-            parsed.port  # noqa: B018 - raises ValueError for a port that is not a number
-        except ValueError:
-            self.fail_value(value, "is not a valid URL (e.g. https://aeneid.storyrpc.io)", param, ctx)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            self.fail_value(value, "is not an http(s) URL (e.g. https://aeneid.storyrpc.io)", param, ctx)
-        return text
+            return check_http_url(str(value), "URL", "https://aeneid.storyrpc.io")
+        except InvalidInput as exc:  # its message never repeats a credential, so the value is not quoted again
+            self.fail(str(exc), param, ctx)
 
 
 class RoyaltyPolicy(_Type):
@@ -257,7 +253,19 @@ class RoyaltyPolicy(_Type):
         return text
 
 
-PERCENT = Number(0, 100)
+class Percent(_Type):
+    """A share in percent, 0 to 100 in Story's steps of 0.000001 %; returned in percent (exact to those steps)."""
+
+    name = "percent"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            return parse_percent_units(str(value)) / UNITS_PER_PERCENT
+        except ValueError as exc:
+            self.fail_value(value, str(exc), param, ctx)
+
+
+PERCENT = Percent()
 FRACTION = Number(0, 1, low_open=True)
 POSITIVE = Number(0)
 TEXT = Text()

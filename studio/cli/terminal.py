@@ -15,6 +15,8 @@ from typing import IO, Any, NoReturn
 
 import click
 
+from studio.core.secret_text import hide_secrets
+
 # C0 and C1 controls, DEL, bidirectional overrides and isolates (text that reads differently than it is stored),
 # and the Unicode line and paragraph separators.
 _CONTROLS = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
@@ -83,6 +85,11 @@ def escaped_output() -> Iterator[None]:
 
 # Commands whose arguments may hold a secret a user pasted in the wrong place: their usage errors never echo them.
 SECRET_COMMANDS = ("wallet",)
+# How a command that needs a secret takes it instead of an argument (said when it was given one too many).
+SECRET_WAYS = {
+    ("engines", "add"): "give the server's access token with --ask-token or --token-stdin (it goes to the OS keyring)",
+}
+_EXTRA_ARGUMENTS = "Got unexpected extra argument"
 
 
 def _command_path(ctx: click.Context | None) -> list[str]:
@@ -92,14 +99,23 @@ def _command_path(ctx: click.Context | None) -> list[str]:
 
 
 def usage_line(exc: click.UsageError) -> str:
-    """One line for a usage error: what was wrong and where to read how the command is used."""
+    """One line for a usage error: what was wrong and where to read how the command is used.
+
+    Extra arguments are never repeated (a token or key pasted after a command would be), and anything else in
+    the message that looks like a secret is hidden."""
     path = _command_path(exc.ctx)
     command = " ".join(path)
+    message = " ".join(exc.format_message().split()).rstrip(".")
     if len(path) > 1 and path[1] in SECRET_COMMANDS:
         # Nothing typed after a wallet command is echoed: a private key pasted as an argument would be.
         what = f"`{command}` was given arguments or options it does not take (not shown, as they may hold a key)"
+    elif message.startswith(_EXTRA_ARGUMENTS):
+        what = f"`{command}` was given more arguments than it takes (not shown, as one may be a secret)"
+        way = SECRET_WAYS.get(tuple(path[1:]))
+        if way:
+            what += f"; {way}"
     else:
-        what = " ".join(exc.format_message().split()).rstrip(".")
+        what = hide_secrets(message)
     return escape_controls(f"error: {what} — see `{command} --help`")
 
 

@@ -1,6 +1,7 @@
 """Amounts of IP, Story's token, as creators type and read them; stored and sent on chain as wei (10^18 per IP).
 
-One unit everywhere a person sees or types a fee: IP ("0.5"), or wei when spelled out ("250wei").
+One unit everywhere a person sees or types a fee: IP ("0.5"), or wei when spelled out ("250wei"). Shares (rev
+share, royalty) are typed in percent and kept in Story's units: 10^6 per percent, so 0.000001 % is the finest step.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 WEI_PER_IP = 10**18
 MAX_AMOUNT = 2**256
+UNITS_PER_PERCENT = 10**6  # Story's royalty and rev-share units (100 % = 100_000_000)
 
 
 def parse_ip_amount(text: str) -> int:
@@ -36,3 +38,18 @@ def ip_text(wei: int, *, exact: bool = False) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text} IP ({wei} wei)" if exact and wei else f"{text} IP"
+
+
+def parse_percent_units(text: str) -> int:
+    """'12.5' (percent) -> 12_500_000 Story units. ValueError says why anything else is refused: not a number,
+    outside 0 to 100, or finer than Story's step of 0.000001 % (a value like 1e-300 would silently become 0)."""
+    try:
+        value = Decimal(str(text).strip())
+    except InvalidOperation:
+        raise ValueError("is not a number (give a percentage between 0 and 100, like 12.5)") from None
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise ValueError("is out of range (give a percentage between 0 and 100, like 12.5)")
+    units = value * UNITS_PER_PERCENT
+    if units != units.to_integral_value():
+        raise ValueError("is finer than Story can record (percentages go in steps of 0.000001, like 12.345678)")
+    return int(units)

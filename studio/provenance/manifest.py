@@ -40,6 +40,9 @@ LABEL_STORY = "studio.story"
 LABEL_TRAINING = "cawg.training-mining"
 INGREDIENT_WORK_KEY = "studio:workId"
 INGREDIENT_SHA256_KEY = "studio:sha256"
+# The hash of the file the signer's library holds for the ingredient (its original, before any signed copy):
+# another library holding the same original finds the parent by it.
+INGREDIENT_ORIGINAL_KEY = "studio:originalSha256"
 
 _DST = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 TRAINED_ALGORITHMIC_MEDIA = _DST + "trainedAlgorithmicMedia"
@@ -68,6 +71,7 @@ class IngredientSource:
     path: Path | None = None
     mime: str | None = None  # sniffed from the bytes when None
     work_id: str | None = None
+    original_sha256: str | None = None  # the hash of the file the library holds for it, when `data` is a copy
 
     def __post_init__(self) -> None:
         _text(self.title, "ingredient title")
@@ -79,6 +83,8 @@ class IngredientSource:
             raise ProvenanceError(f"give either the bytes or the path of ingredient {self.title!r}, not both")
         if self.work_id is not None:
             _text(self.work_id, "ingredient work id", limit=128)
+        if self.original_sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", self.original_sha256):
+            raise ProvenanceError(f"invalid original sha256 of ingredient {self.title!r}: {self.original_sha256!r}")
 
     def load(self) -> tuple[bytes, str]:
         data = self.data if self.data is not None else self._read_path()
@@ -252,6 +258,8 @@ def _ingredient_definition(source: IngredientSource, index: int, sha256: str) ->
     metadata = {INGREDIENT_SHA256_KEY: sha256}
     if source.work_id:
         metadata[INGREDIENT_WORK_KEY] = source.work_id
+    if source.original_sha256:
+        metadata[INGREDIENT_ORIGINAL_KEY] = source.original_sha256
     return {
         "title": source.title,
         "relationship": source.relationship,

@@ -6,8 +6,8 @@ Story's contracts sit at the same addresses on all three; only the RPC endpoint 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from urllib.parse import urlparse
 
+from studio.core.urls import check_http_url
 from studio.errors import InvalidInput
 
 DEFAULT_NETWORK = "devnet"
@@ -54,14 +54,3 @@ def network(name: str | None, rpc_url: str | None = None) -> Network:
 
 def check_rpc_url(url: str) -> str:
     return check_http_url(url, "RPC URL", "https://aeneid.storyrpc.io")
-
-
-def check_http_url(url: str, what: str, example: str) -> str:
-    try:
-        parsed = urlparse(url.strip())
-        parsed.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:  # e.g. an unclosed IPv6 bracket
-        raise InvalidInput(f"{url[:200]!r} is not a valid {what}", hint=f"give e.g. {example}") from None
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise InvalidInput(f"{url!r} is not an http(s) {what}", hint=f"give e.g. {example}")
-    return url.strip()

@@ -14,7 +14,7 @@ from studio.core.types import Relation
 from studio.lineage.graph import ParentLink
 from studio.provenance import CredentialReport, ProvenanceError, read_credentials, trust_anchors
 from studio.provenance.container import sniff
-from studio.provenance.manifest import INGREDIENT_SHA256_KEY
+from studio.provenance.manifest import INGREDIENT_ORIGINAL_KEY, INGREDIENT_SHA256_KEY
 from studio.provenance.status_codes import is_tamper
 from studio.store.credentials import CredentialRecords
 from studio.store.images import check_image
@@ -39,11 +39,17 @@ class KnownIngredient:
 
 @dataclass(frozen=True)
 class ImportedCredentials:
-    """What the file's Content Credentials say, judged; `report` is None for a format that cannot carry them."""
+    """What the file's Content Credentials say, judged; `report` is None for a format that cannot carry them.
+
+    `known` are the ingredients that become lineage: only credentials from a signer the user trusts say so.
+    `claimed` are ingredients that name a work the library holds in credentials from a signer the user does not
+    trust: shown with the work (work ids and hashes are public, so anyone can name them), never turned into edges.
+    """
 
     report: CredentialReport | None
     known: tuple[KnownIngredient, ...] = ()
     flags: tuple[dict[str, str], ...] = ()
+    claimed: tuple[KnownIngredient, ...] = ()
 
     @property
     def links(self) -> list[ParentLink]:
@@ -52,7 +58,17 @@ class ImportedCredentials:
     def record(self, records: CredentialRecords, work_id: str) -> None:
         """Store the verdict for the new work; runs inside the import's transaction."""
         if self.report is not None:
-            store_verdict(records, work_id, self.report, "import", self.known)
+            store_verdict(records, work_id, self.report, "import", self.known, claimed=self.claimed)
+
+    def notes(self, work_id: str) -> tuple[str, ...]:
+        """One line per untrusted claim of a parent the library holds: what it says and how to link it anyway."""
+        who = signer_text(self.report.signer) if self.report is not None else "an unknown signer"
+        return tuple(
+            f"its Content Credentials, signed by {who} whom you do not trust, name work {k.parent_id} as its "
+            f"{'parent' if k.relation is Relation.remix_of else 'component'}; not linked (link it with "
+            f"`studio link {work_id} {k.parent_id}` if you believe them)"
+            for k in self.claimed
+        )
 
 
 def read_on_import(
@@ -75,8 +91,10 @@ def read_on_import(
             f"{name} was not imported: its Content Credentials cannot be read safely ({exc.message})",
             hint="the file is malformed or hostile; if you trust the image, save a copy without its metadata",
         ) from None
-    known = _known_ingredients(works, records, report) if report.state in ("trusted", "valid") else ()
-    return ImportedCredentials(report, tuple(known), tuple(_flags(report)))
+    named = _known_ingredients(works, records, report) if report.state in ("trusted", "valid") else []
+    if report.state == "trusted":
+        return ImportedCredentials(report, tuple(named), tuple(_flags(report)))
+    return ImportedCredentials(report, (), tuple(_flags(report)), claimed=tuple(named))
 
 
 def _known_ingredients(
@@ -89,7 +107,8 @@ def _known_ingredients(
         if relation is None:
             continue
         metadata = raw[index].get("metadata") if index < len(raw) else None
-        content = metadata.get(INGREDIENT_SHA256_KEY) if isinstance(metadata, dict) else None
+        metadata = metadata if isinstance(metadata, dict) else {}
+        content = [metadata.get(INGREDIENT_ORIGINAL_KEY), metadata.get(INGREDIENT_SHA256_KEY)]
         match = _match(works, records, ingredient.work_id, ingredient.manifest_label, content)
         if match is not None and all(k.parent_id != match[0] for k in found):
             found.append(KnownIngredient(index, match[0], relation, match[1]))
@@ -104,17 +123,18 @@ def _raw_ingredients(report: CredentialReport) -> list[dict[str, Any]]:
 
 
 def _match(
-    works: WorkRepository, records: CredentialRecords, work_id: str | None, label: str | None, content: object
+    works: WorkRepository, records: CredentialRecords, work_id: str | None, label: str | None, content: list[object]
 ) -> tuple[str, str] | None:
-    """The library's image work an ingredient is, and how it was recognised."""
+    """The library's image work an ingredient is, and how it was recognised (its id, a signed copy of it, its
+    manifest, or the content hash of its original file or of the copy the manifest holds)."""
     candidates: list[tuple[str, Any]] = []
     if work_id:
         candidates.append(("work_id", lambda: works.image_id(work_id=work_id)))
         candidates.append(("claimed_work_id", lambda: records.image_claiming(work_id)))
     if label:
         candidates.append(("manifest", lambda: records.image_with_manifest(label)))
-    if isinstance(content, str) and _SHA256.match(content.lower()):
-        candidates.append(("sha256", lambda: works.image_id(sha256=content.lower())))
+    for digest in dict.fromkeys(c.lower() for c in content if isinstance(c, str) and _SHA256.match(c.lower())):
+        candidates.append(("sha256", lambda digest=digest: works.image_id(sha256=digest)))
     for how, find in candidates:
         found = find()
         if found is not None:
@@ -147,10 +167,13 @@ def signer_text(signer: SignerInfo | None) -> str:
 
 def store_verdict(
     records: CredentialRecords, work_id: str, report: CredentialReport, source: str,
-    known: Sequence[KnownIngredient] = (), *, keep_judged: bool = False,
+    known: Sequence[KnownIngredient] = (), *, keep_judged: bool = False, claimed: Sequence[KnownIngredient] = (),
 ) -> None:
-    """Store the verdict; with `keep_judged` a verdict that already judged credentials stays."""
+    """Store the verdict; with `keep_judged` a verdict that already judged credentials stays. `claimed` are
+    ingredients that name a library work without a trusted signature: kept to be shown, not linked."""
     linked = {k.index: {"parent_id": k.parent_id, "matched_by": k.matched_by} for k in known}
+    unlinked = {k.index: {"parent_id": k.parent_id, "matched_by": k.matched_by, "linked": False,
+                          "why": "the signer is not trusted"} for k in claimed}
     details = {
         "source": source,
         "work_id": report.work_id,
@@ -166,6 +189,7 @@ def store_verdict(
                 "has_credentials": i.has_credentials,
                 "signer": signer_text(i.signer) if i.signer else None,
                 "linked": linked.get(n),
+                "claims": unlinked.get(n),
             }
             for n, i in enumerate(report.ingredients)
         ],

@@ -44,7 +44,7 @@ EXPORTS_FOLDER = "exports"
 _SUFFIXES = {"PNG": (".png",), "JPEG": (".jpg", ".jpeg"), "WEBP": (".webp",)}
 _MAX_TITLE = 500
 _TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
-_COPY_VERSION = 1  # bump when what a signed copy states changes, so cached copies are made again
+_COPY_VERSION = 2  # bump when what a signed copy states changes, so cached copies are made again
 
 
 def check_target(work: Work, target: Path) -> None:
@@ -172,6 +172,7 @@ class Exporter:
                     relationship="parentOf" if edge is main else "componentOf",
                     data=self.signed_copy(parent.id),
                     work_id=parent.id,
+                    original_sha256=parent.sha256,
                 )
             )
         if main is not None:
@@ -228,7 +229,8 @@ class Exporter:
             "story": claim.story.to_dict() if claim.story else None,
             "training": claim.training_allowed,
             "ingredients": [
-                [i.title, i.relationship, i.work_id, sha256_bytes(i.data or b"")] for i in claim.ingredients
+                [i.title, i.relationship, i.work_id, i.original_sha256, sha256_bytes(i.data or b"")]
+                for i in claim.ingredients
             ],
         }
         return hashlib.sha256(json.dumps(stated, sort_keys=True, default=str).encode("utf-8")).hexdigest()

@@ -48,6 +48,7 @@ class ImportOutcome:
     created: bool
     recipe_source: str | None = None
     recipe_notes: tuple[str, ...] = ()  # embedded recipe fields that were ignored as unusable
+    credential_notes: tuple[str, ...] = ()  # parents its credentials name without a trusted signature (unlinked)
 
 
 def read_file(path: Path) -> bytes:
@@ -180,7 +181,8 @@ class ImportService:
 
         outcome = store_image(self.library, data, name=request.path.name, new_work=new, parents=links, flags_for=audit)
         return replace(outcome, recipe_source=found.source if found else None,
-                       recipe_notes=found.notes if found else ())
+                       recipe_notes=found.notes if found else (),
+                       credential_notes=credentials.notes(outcome.work.id) if outcome.created else ())
 
 
 def training_signals_of(data: bytes, credentials: Sequence[TrainingSignal]) -> list[TrainingSignal]:

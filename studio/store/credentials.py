@@ -115,12 +115,15 @@ class CredentialRecords:
         return True
 
     def image_claiming(self, work_id: str) -> str | None:
-        """The oldest image whose credentials said it was `work_id` (a signed copy of it, imported here)."""
-        where = "SELECT work_id FROM credentials WHERE json_extract(report, '$.work_id') = ?"
+        """The oldest image whose trusted credentials said it was `work_id` (a signed copy of it, imported here).
+
+        Only trusted credentials count: anyone can sign a file that names a public work id."""
+        where = "SELECT work_id FROM credentials WHERE state = 'trusted' AND json_extract(report, '$.work_id') = ?"
         row = self.db.one(_IMAGE.format(where), (work_id,))
         return row["id"] if row is not None else None
 
     def image_with_manifest(self, label: str) -> str | None:
-        """The oldest image whose credentials are the manifest `label`."""
-        row = self.db.one(_IMAGE.format("SELECT work_id FROM credentials WHERE manifest_label = ?"), (label,))
+        """The oldest image whose trusted credentials are the manifest `label` (a label alone proves nothing)."""
+        where = "SELECT work_id FROM credentials WHERE state = 'trusted' AND manifest_label = ?"
+        row = self.db.one(_IMAGE.format(where), (label,))
         return row["id"] if row is not None else None

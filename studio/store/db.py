@@ -12,6 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from studio.errors import LibraryError
+from studio.store.disk_space import disk_space_checked
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -79,10 +80,21 @@ class Database:
             hint="copy the library folder somewhere writable, or make it writable, and try again",
         )
 
+    @property
+    def folder(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
     @contextmanager
     def atomic(self) -> Iterator[StudioConnection]:
+        """A transaction (a savepoint when nested); a full disk during it or at its commit is DiskFull, with the
+        transaction rolled back."""
         if self.readonly:
             raise self._read_only()
+        with disk_space_checked(self.folder), self._transaction() as conn:
+            yield conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[StudioConnection]:
         conn = self.conn
         if conn.atomic_depth == 0:
             conn.execute("BEGIN IMMEDIATE")
@@ -91,10 +103,17 @@ class Database:
                 yield conn
             except BaseException:
                 conn.atomic_depth = 0
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # SQLite ends it on its own after some failures (a full disk)
+                    conn.execute("ROLLBACK")
                 raise
             conn.atomic_depth = 0
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                # A COMMIT that failed (a full disk) may leave the transaction open: end it, nothing half-saved.
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
             return
         name = f"sp_{next(self._savepoints)}"
         conn.execute(f"SAVEPOINT {name}")
@@ -103,15 +122,17 @@ class Database:
             yield conn
         except BaseException:
             conn.atomic_depth -= 1
-            conn.execute(f"ROLLBACK TO {name}")
-            conn.execute(f"RELEASE {name}")
+            if conn.in_transaction:  # else SQLite already rolled back the whole transaction (a full disk)
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
             raise
         conn.atomic_depth -= 1
         conn.execute(f"RELEASE {name}")
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         try:
-            return self.conn.execute(sql, params)
+            with disk_space_checked(self.folder):
+                return self.conn.execute(sql, params)
         except sqlite3.OperationalError as exc:
             if self.readonly and "readonly" in str(exc):
                 raise self._read_only() from None

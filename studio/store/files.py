@@ -13,6 +13,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from studio.store.disk_space import disk_space_checked
+
 CHUNK = 1 << 20
 # Folders of a library that hold files written with `write_atomic` (the local IPFS store, exports, thumbnails).
 TEMP_FOLDERS = ("files", "pending", "thumbs", "ipfs", "exports")
@@ -39,15 +41,22 @@ def _fsync_dir(path: Path) -> None:
 
 
 def write_atomic(target: Path, data: bytes) -> None:
-    """Write `data` to `target` so that `target` is either absent or complete, even after a crash."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, target)
-    _fsync_dir(target.parent)
+    """Write `data` to `target` so that `target` is either absent or complete, even after a crash.
+
+    A full disk raises DiskFull and leaves no partial temporary behind."""
+    with disk_space_checked(target.parent, len(data)):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            with tmp.open("wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _fsync_dir(target.parent)
 
 
 class FileStore:
@@ -68,8 +77,9 @@ class FileStore:
             from studio.store.readonly import read_only_error
 
             raise read_only_error(self.root)
-        self.pending.mkdir(parents=True, exist_ok=True)
-        (self.pending / sha256).touch()
+        with disk_space_checked(self.root):
+            self.pending.mkdir(parents=True, exist_ok=True)
+            (self.pending / sha256).touch()
 
     def clear_pending(self, sha256: str) -> None:
         (self.pending / sha256).unlink(missing_ok=True)
@@ -79,7 +89,8 @@ class FileStore:
         relative = self.relative_path(sha256, ext)
         target = self.absolute(relative)
         if not target.exists() or target.stat().st_size != len(data):
-            write_atomic(target, data)
+            with disk_space_checked(self.root, len(data)):
+                write_atomic(target, data)
         return relative
 
     def pending_hashes(self) -> list[str]:

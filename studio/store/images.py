@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import struct
 import warnings
+import zlib
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
@@ -15,6 +17,10 @@ SUPPORTED = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WEBP":
 # decompression bomb cannot exhaust memory.
 DEFAULT_MAX_PIXELS = 256_000_000
 MAX_FILE_BYTES = 512 * 1024 * 1024
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # by colour type: grey, RGB, palette, grey+alpha, RGBA
+# The seven Adam7 passes: first column, first row, column step, row step.
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,9 @@ def check_image(data: bytes, *, name: str = "file", max_pixels: int = DEFAULT_MA
                     hint="downscale it before importing",
                 )
             image.load()
+            if fmt == "PNG":
+                # Pillow fills missing rows with black when the pixel data ends early; the file must hold them all.
+                _check_png_pixel_data(data)
             phash = dhash(image)
     except InvalidInput:
         raise
@@ -85,3 +94,57 @@ def check_image(data: bytes, *, name: str = "file", max_pixels: int = DEFAULT_MA
         ) from None
     ext, mime = SUPPORTED[fmt][0], SUPPORTED[fmt][1]
     return CheckedImage(format=fmt, ext=ext, mime=mime, width=width, height=height, phash=phash)
+
+
+class _IncompletePng(ValueError):
+    pass
+
+
+def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    """Every chunk up to IEND; raises when one is cut short or IEND is missing."""
+    chunks, pos = [], len(PNG_SIGNATURE)
+    while True:
+        if pos + 8 > len(data):
+            raise _IncompletePng("the file ends before its IEND chunk")
+        length, kind = struct.unpack_from(">I4s", data, pos)
+        end = pos + 12 + length
+        if end > len(data):
+            raise _IncompletePng(f"its {kind.decode('latin-1')!r} chunk is cut short")
+        chunks.append((kind, data[pos + 8 : pos + 8 + length]))
+        if kind == b"IEND":
+            return chunks
+        pos = end
+
+
+def _png_raw_size(width: int, height: int, bits_per_pixel: int, interlaced: bool) -> int:
+    """Bytes of filtered scanlines (a filter byte per row) the IDAT stream must inflate to."""
+
+    def rows(w: int, h: int) -> int:
+        return h * (1 + (w * bits_per_pixel + 7) // 8) if w and h else 0
+
+    if not interlaced:
+        return rows(width, height)
+    return sum(rows(max(0, (width - x0 + dx - 1) // dx), max(0, (height - y0 + dy - 1) // dy))
+               for x0, y0, dx, dy in _ADAM7)
+
+
+def _check_png_pixel_data(data: bytes) -> None:
+    """Raise _IncompletePng unless the IDAT stream is complete and inflates to every scanline the header declares."""
+    chunks = _png_chunks(data)
+    kind, header = chunks[0]
+    if kind != b"IHDR" or len(header) != 13:
+        raise _IncompletePng("it has no valid IHDR chunk")
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    if colour not in _PNG_CHANNELS:
+        raise _IncompletePng(f"colour type {colour} is not a PNG colour type")
+    expected = _png_raw_size(width, height, depth * _PNG_CHANNELS[colour], interlace == 1)
+    inflater, inflated = zlib.decompressobj(), 0
+    for kind, body in chunks:
+        if kind != b"IDAT" or inflater.eof:
+            continue
+        output = inflater.decompress(body, 1 << 20)  # counted a megabyte at a time, never held whole
+        while output:
+            inflated += len(output)
+            output = inflater.decompress(inflater.unconsumed_tail, 1 << 20) if not inflater.eof else b""
+    if not inflater.eof or inflated < expected:
+        raise _IncompletePng(f"it holds {inflated:,} of the {expected:,} bytes of pixel data its header declares")

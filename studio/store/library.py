@@ -26,6 +26,7 @@ from studio.store.collections import CollectionRecords
 from studio.store.credentials import CredentialRecords
 from studio.store.db import Database
 from studio.store.db_check import check_library_database, check_schema, what_to_do
+from studio.store.disk_space import disk_full_error, disk_space_checked
 from studio.store.edges import EdgeRecords
 from studio.store.files import FileStore
 from studio.store.group_members import GroupMemberRecords
@@ -98,7 +99,15 @@ class Library:
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            full = disk_full_error(exc, root.parent)
+            if full is not None:
+                raise full from None
             raise LibraryError(f"cannot create the library folder {root}: {exc.strerror}") from None
+        with disk_space_checked(root):
+            return cls._open(root, migrations)
+
+    @classmethod
+    def _open(cls, root: Path, migrations: tuple[Migration, ...]) -> Library:
         db_path = root / DB_NAME
         readonly = is_read_only(root, db_path)
         lock_fd = open_lock(root, readonly)
@@ -168,7 +177,11 @@ class Library:
         the file is removed again; a crash in between leaves a pending marker for the next sweep.
         """
         self.files.mark_pending(sha256)
-        relative = self.files.put(data, sha256, ext)
+        try:
+            relative = self.files.put(data, sha256, ext)
+        except BaseException:
+            self.files.clear_pending(sha256)
+            raise
         try:
             yield relative
         except BaseException:
@@ -241,6 +254,9 @@ def _usable(path: Path, connect: Callable[[], Database], prepare: Callable[[Data
     except Exception as exc:  # sqlite3.DatabaseError and friends: not a database we can use
         if db is not None:
             db.close()
+        full = disk_full_error(exc, path.parent)
+        if full is not None:  # a sound database on a full disk: make room, never restore
+            raise full from None
         raise LibraryError(
             f"{path} is not a usable Remix Studio library database ({exc})", hint=what_to_do(path)
         ) from None

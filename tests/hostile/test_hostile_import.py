@@ -3,12 +3,16 @@ never a traceback, a hang or unbounded memory."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import struct
 import threading
+import zlib
 
 import pytest
 from conftest import deflated, snapshot
+from PIL import Image
 
 from studio.metadata import read_png_recipe
 from studio.metadata.checked import MAX_JSON_DEPTH, json_depth
@@ -142,3 +146,86 @@ def test_a_title_with_terminal_escapes_is_printed_escaped_and_stays_raw_in_json(
     as_json = studio.ok("show", work_id, "--json").stdout
     assert "\x1b" not in as_json and "\x9b" not in as_json and "\u202e" not in as_json
     assert json.loads(as_json)["title"] == title
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def _adam7_png(image: Image.Image) -> bytes:
+    """An interlaced (Adam7) RGB PNG written from the PNG specification (Pillow writes none), filter type 0."""
+    width, height = image.size
+    pixels = image.convert("RGB").load()
+    raw = bytearray()
+    for x0, y0, dx, dy in ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
+                           (0, 1, 1, 2)):
+        columns = range(x0, width, dx)
+        if not columns:
+            continue
+        for y in range(y0, height, dy):
+            raw += b"\0" + b"".join(bytes(pixels[x, y]) for x in columns)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 1)
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", zlib.compress(bytes(raw)))
+            + _png_chunk(b"IEND", b""))
+
+
+def _short_pixel_data(png: bytes, keep: int) -> bytes:
+    """`png` rewritten whole (every chunk and CRC sound, IEND in place) with only its first `keep` bytes of
+    filtered scanlines: cut where a row (or an Adam7 pass) ends, Pillow fills the rest with black."""
+    chunks, pos = [], 8
+    while pos < len(png):
+        (length,) = struct.unpack_from(">I", png, pos)
+        chunks.append((png[pos + 4 : pos + 8], png[pos + 8 : pos + 8 + length]))
+        pos += 12 + length
+    raw = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
+    assert keep < len(raw)
+    short = zlib.compress(raw[:keep])
+    out, written = b"\x89PNG\r\n\x1a\n", False
+    for kind, body in chunks:
+        if kind != b"IDAT":
+            out += _png_chunk(kind, body)
+        elif not written:
+            out, written = out + _png_chunk(b"IDAT", short), True
+    return out
+
+
+def _row_bytes(width: int) -> int:  # one filter byte and 8-bit RGB pixels
+    return 1 + 3 * width
+
+
+# Cuts at the end of a row of a plain 200x100 PNG, or at the end of an Adam7 pass of a 64x64 one.
+SHORT_PNGS = {
+    "plain-half-the-rows": (False, 50 * _row_bytes(200)),
+    "plain-all-rows-but-one": (False, 99 * _row_bytes(200)),
+    "adam7-first-six-passes": (True, 8 * _row_bytes(8) + 8 * _row_bytes(8) + 8 * _row_bytes(16) + 16 * _row_bytes(16)
+                               + 16 * _row_bytes(32) + 32 * _row_bytes(32)),
+}
+
+
+@pytest.mark.parametrize(("interlaced", "keep"), SHORT_PNGS.values(), ids=SHORT_PNGS)
+def test_a_png_with_too_little_pixel_data_is_refused_and_nothing_is_written(studio, tmp_path, interlaced, keep):
+    picture = Image.effect_noise((64, 64) if interlaced else (200, 100), 80).convert("RGB")
+    whole = _adam7_png(picture) if interlaced else _encoded(picture)
+    studio.ok("list")
+    before = snapshot(studio.library)
+    path = tmp_path / "short.png"
+    path.write_bytes(_short_pixel_data(whole, keep))
+    line = _one_error_line(studio("import", str(path)))
+    assert line.startswith("error: short.png is truncated or corrupt") and "pixel data" in line
+    assert snapshot(studio.library) == before
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3, 17), (13, 2), (37, 29), (64, 64)])
+def test_complete_interlaced_pngs_import_with_the_pixels_pillow_decodes(studio, tmp_path, size):
+    picture = Image.effect_noise(size, 80).convert("RGB")
+    path = tmp_path / "interlaced.png"
+    path.write_bytes(_adam7_png(picture))
+    with Image.open(path) as decoded:
+        assert decoded.info.get("interlace") == 1 and decoded.convert("RGB").tobytes() == picture.tobytes()
+    studio.ok("import", str(path))
+
+
+def _encoded(picture: Image.Image) -> bytes:
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()

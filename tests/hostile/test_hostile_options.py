@@ -3,6 +3,8 @@ infinities, out-of-range numbers, zero sizes, empty license ids, malformed URLs 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import DEAD_RPC, snapshot
 
@@ -107,3 +109,18 @@ def test_import_minting_fee_is_an_amount_that_fits_the_database(studio, make_ima
 @pytest.mark.parametrize("value", ["0", "-1", "x", "99999999999999999999999"])
 def test_list_limit_is_a_positive_whole_number(studio, value):
     _refused(studio("list", "--limit", value), "--limit")
+
+
+@pytest.mark.parametrize("value", ["1e-300", "0.0000001", "12.3456789", "5e-7", "99.9999999"])
+def test_rev_share_finer_than_story_s_step_is_refused(studio, make_image, value):
+    line = _refused(studio("import", str(make_image()), "--rev-share", value), "--rev-share")
+    assert "0.000001" in line
+    _refused(studio("generate", "a harbour", "--rev-share", value), "--rev-share")
+    _refused(studio("publish", "abc", "--rev-share", value, "--rpc", DEAD_RPC), "--rev-share")
+
+
+@pytest.mark.parametrize(("value", "units"), [("12.345678", 12_345_678), ("1e-6", 1), ("0", 0), ("100", 100_000_000),
+                                              ("0.5", 500_000)])
+def test_rev_share_in_story_s_steps_is_kept_exactly(studio, make_image, value, units):
+    result = studio.ok("import", str(make_image()), "--license", "pil-commercial-remix", "--rev-share", value, "--json")
+    assert round(json.loads(result.stdout)["rev_share"] * 1_000_000) == units

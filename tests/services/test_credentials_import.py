@@ -241,7 +241,12 @@ def test_a_manifest_from_a_signer_the_user_does_not_trust(keys, bob, open_studio
     assert (stored.state, stored.tampered, stored.signer) == ("valid", False, "Bob Other (Remix Studio)")
     assert "intact" in stored.summary and "not certified by a certificate authority you trust" in stored.summary
     assert work.flags == ()  # an unknown signer is shown, not held against the work
-    assert [(e.parent_id, e.relation) for e in home.parents(work.id)] == [(sketch.id, Relation.remix_of)]
+    # Work ids and hashes are public: an untrusted claim of a parent is shown, never turned into an edge.
+    assert home.parents(work.id) == []
+    [ingredient] = stored.details["ingredients"]
+    assert ingredient["linked"] is None
+    assert ingredient["claims"] == {"parent_id": sketch.id, "matched_by": "work_id", "linked": False,
+                                    "why": "the signer is not trusted"}
 
     add_trust_anchor(data_dir(), bob.anchor_pem)
     second = tmp_path / "bobs-second.png"
@@ -290,6 +295,7 @@ def test_another_tool_naming_the_ingredient_by_its_content_hash(keys, bob, open_
     )
     source = tmp_path / "collage.png"
     source.write_bytes(signed)
+    add_trust_anchor(data_dir(), bob.anchor_pem)  # a tool the user trusts
     work = _import(home, source)
     assert [(e.parent_id, e.relation) for e in home.parents(work.id)] == [(sketch.id, Relation.composite_of)]
     assert home.credentials(work.id).details["ingredients"][0]["linked"]["matched_by"] == "sha256"
@@ -335,3 +341,52 @@ def test_files_without_credentials_import_as_before(open_studio, tmp_path: Path)
     truncated.write_bytes(drawing(9)[:-30])
     with pytest.raises(InvalidInput, match="truncated or corrupt"):  # the image check's words, as before
         _import(home, truncated)
+
+
+def test_a_forged_claim_of_a_known_work_from_an_untrusted_signer_is_shown_not_linked(
+    keys, bob, open_studio, tmp_path: Path
+):
+    """Bob signs his own picture and names a famous work of the library as its parent: by its public id, by the
+    hash of its file, and by the manifest label of its signed copy. None of it becomes lineage."""
+    home = open_studio("home")
+    make = _builder(home, tmp_path / "src")
+    famous = make.image("Famous Harbour", "cc-by-4.0", creator="Ann")
+    famous_copy = tmp_path / "famous-signed.png"
+    home.credential_service.export(famous.id, famous_copy, signer="Alice Example", secrets=keys)
+    copy = _import(home, famous_copy, title="Famous Harbour (signed copy)")
+    claim = ProvenanceClaim(
+        title="Totally a remix", work_id="bob-forgery", mime="image/png", kind="remix",
+        ingredients=(IngredientSource("Famous Harbour", "parentOf", data=famous_copy.read_bytes(), work_id=famous.id,
+                                      original_sha256=famous.sha256),),
+    )
+    source = tmp_path / "forgery.png"
+    source.write_bytes(sign_image(drawing(90), "image/png", claim, bob))
+
+    result = CliRunner().invoke(cli, ["--library", str(home.library.root), "import", str(source)])
+    assert result.exit_code == 0, result.output + result.stderr
+    work_id = result.stdout.split()[0]
+    assert home.parents(work_id) == []
+    assert home.children(famous.id) == [] and home.children(copy.id) == []
+    assert f"name work {famous.id} as its parent; not linked" in result.stdout
+    assert f"studio link {work_id} {famous.id}" in result.stdout
+    stored = home.credentials(work_id)
+    assert stored.state == "valid"
+    assert stored.details["ingredients"][0]["claims"]["parent_id"] == famous.id
+
+
+def test_a_signed_export_links_to_the_parent_s_original_file_in_another_library(keys, open_studio, tmp_path: Path):
+    """A library that holds the parent's original file (not a signed copy) links the export to it."""
+    home = open_studio("home")
+    make = _builder(home, tmp_path / "src")
+    sketch = make.image("Harbour Sketch", "cc-by-4.0", creator="Ann")
+    remix = make.image("Harbour Remix", creator="Alice", parents=[sketch])
+    exported = tmp_path / "remix.png"
+    home.credential_service.export(remix.id, exported, signer="Alice Example", secrets=keys)
+
+    friend = open_studio("friend")
+    original = _import(friend, home.file_of(sketch), title="My Sketch", license_id="cc-by-4.0")
+    assert original.id != sketch.id and original.sha256 == sketch.sha256
+    child = _import(friend, exported)
+    assert [(e.parent_id, e.relation) for e in friend.parents(child.id)] == [(original.id, Relation.remix_of)]
+    [ingredient] = friend.credentials(child.id).details["ingredients"]
+    assert ingredient["linked"] == {"parent_id": original.id, "matched_by": "sha256"}

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from studio.errors import InvalidInput
+from studio.core.urls import parse_http_url
 from studio.generate.comfyui.errors import ComfyUIError, JobRejected, ServerUnavailable, TokenRefused
 
 if TYPE_CHECKING:
@@ -43,13 +43,13 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+TOKEN_WAY = "give the server's access token with --ask-token or --token-stdin of `studio engines add`"
 
 
 def normalise_url(url: str) -> str:
-    """The base URL without a trailing slash; only http(s) with a host is accepted."""
-    parsed = urllib.parse.urlsplit(url.strip())
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise InvalidInput(f"{url!r} is not a ComfyUI server address", hint="use e.g. http://127.0.0.1:8188")
+    """The base URL without a trailing slash; only http(s) with a host and a usable port, and no credentials."""
+    parsed = parse_http_url(url, "ComfyUI server address", "http://127.0.0.1:8188", secret_way=TOKEN_WAY,
+                            kind="a ComfyUI server address (http or https, with a host)")
     return urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, parsed.path.rstrip("/"), "", ""))
 
 
