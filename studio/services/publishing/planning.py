@@ -153,6 +153,10 @@ class PublishPlanner:
         view = LicenseView(self.library, self.catalog,
                            on_chain=lambda ids: self.journal.on_chain_among(ids, net.name))
         works, _judged, _notes = self._link_models(work, view.ancestry([work.id]), None, net)
+        if work.kind in TRAINING_KINDS:
+            # A model or LoRA links to its training set's group: both count under their Story terms there.
+            sets = {pid for pid, rel in works[work.id].parents if rel is Relation.trained_on}
+            works = StoryTerms(self.journal, self.catalog, net.name).apply(works, {work.id, *sets})
         chosen = policy or effective_pil(works[work.id].terms).royalty_policy or "lap"
         return royalty_split(work.id, links_under(chosen, royalty_links(work.id, works), works), chosen)
 
