@@ -196,7 +196,8 @@ def print_split(split: RoyaltySplit, titles: dict[str, str]) -> None:
 @click.argument("work_id")
 @click.option("--policy", type=click.Choice(["lap", "lrp"]), help="Royalty policy (default: the work's own).")
 @click.option("--network", help="The split as on this Story network: the models the work links to there, and "
-              "through them their training sets' groups, count under their Story terms.")
+              "through them their training sets' groups, count under their Story terms; under the policy its "
+              "links do not use, Story pays its ancestors nothing.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def royalty_cmd(obj, work_id: str, policy: str | None, network: str | None, as_json: bool) -> None:

@@ -28,8 +28,10 @@ from studio.store.group_members import GroupMemberRecords
 # protocol-periphery-v1 v1.3.2 (solc 0.8.26, cancun, 20,000 optimizer runs) deployed at Story's canonical
 # addresses on anvil with story-geth's IP-graph rules at 0x0101, published through the studio's own path
 # (measured 2026-12-07; BENCHMARKS.md, "Gas against Story's contracts"). Used only for a transaction the node
-# cannot run before an earlier one of the plan is mined. Each figure is the receipt rounded up, so that it stays
-# within 1.0-1.15 of every receipt of its kind (tests/publish/story_receipts.py holds them).
+# cannot run before an earlier one of the plan is mined, or whose cost an earlier one changes (terms it registers,
+# a vault it deploys, WIP it wraps). Each figure is the receipt rounded up, so that it stays within 1.0-1.15 of
+# every receipt of its kind as Story charges it, the IP graph at the precompile's gas
+# (tests/publish/story_receipts.py holds them).
 STORY_GAS = {
     "collection": 590_000,  # 586,071
     "root": 1_240_000,  # terms already on the network: 1,218,326 to 1,235,438 (a collection's first mint)
@@ -38,15 +40,16 @@ STORY_GAS = {
     # each further parent, "parent_vault" for each parent whose vault the link deploys (its first remix), and
     # "parent_fee" for each parent whose minting fee it pays. One parent without a vault: 2,611,404 to
     # 2,621,179; a root without a vault and a LoRA with one: 3,073,481 to 3,090,557; three parents with vaults:
-    # 3,234,593; a fee of 1 WIP to a parent without a vault: 2,796,213, to one with a vault: 2,319,920 to
-    # 2,513,891.
+    # 3,234,593; sixteen with vaults: 8,582,337 to 8,589,524, sixteen roots without: 14,080,242 to 14,087,465
+    # (the receipts with the precompile's gas); a fee of 1 WIP to a parent without a vault: 2,796,213, to one
+    # with a vault: 2,319,920 to 2,513,891.
     "remix": 2_320_000,
     "remix_parent": 490_000,
     "parent_vault": 340_000,
     "parent_fee": 200_000,
     "raise": 315_000,  # 314,103 to 314,115
     "deposit": 70_000,  # wrapping IP into WIP for a wallet holding none: 68,804
-    "deposit_more": 52_000,  # for a wallet holding some already: 51,704
+    "deposit_more": 52_000,  # for a wallet holding some already, or a plan's later wraps: 51,704
     "approve": 47_000,  # 46,383
     # Training-set groups. An add of k members costs "add" + k × "member" when it is the group's first,
     # "add_more" + k × "member" after that (first adds of 1, 3, 5: 496,580, 780,704, 1,064,850; later adds of
@@ -138,6 +141,7 @@ def estimate_fees(chain: ChainClient, journal: Journal, collection: str | None, 
     wip = chain.wip_balance(wallet)
     approved = chain.wip_allowance(wallet, DERIVATIVE_WORKFLOWS)
     story = _StoryState(chain, journal)
+    wrapped = False
     for step in steps:
         if isinstance(step, GroupStep):
             lines += _group_lines(chain, journal, step, wallet)
@@ -149,10 +153,13 @@ def estimate_fees(chain: ChainClient, journal: Journal, collection: str | None, 
             if wip < fee:
                 deposit = chain.wip_deposit(fee - wip)
                 funded = chain.balance(wallet) >= fee - wip
-                typical = STORY_GAS["deposit" if wip == 0 else "deposit_more"]
-                lines.append(_estimated(chain, deposit, wallet, typical) if funded
+                typical = STORY_GAS["deposit" if wip == 0 and not wrapped else "deposit_more"]
+                # After a wrap earlier in the plan the node, which sees the wallet as it is now, would count the
+                # dearer first one again; on Story's contracts the later wraps of a plan cost the lesser figure.
+                lines.append(_estimated(chain, deposit, wallet, typical) if funded and not wrapped
                              else GasLine(deposit.label, typical, False))
                 wip = fee
+                wrapped = True
                 ready = False  # the registration pulls WIP that only exists once the deposit is mined
             if approved < fee:
                 lines.append(_estimated(chain, chain.wip_approve(DERIVATIVE_WORKFLOWS, UINT256_MAX), wallet,
@@ -249,16 +256,27 @@ class _StoryState:
         self._terms.add(_terms_key(struct))
 
     def terms_known(self, struct: dict[str, object]) -> bool:
-        if _terms_key(struct) in self._terms:
-            return True
+        return _terms_key(struct) in self._terms or self._terms_on_chain(struct)
+
+    def _terms_on_chain(self, struct: dict[str, object]) -> bool:
         try:
             return bool(self.chain.terms_id(struct))
         except StudioError:
             return False  # counted as the dearer registration
 
     def has_vault(self, work_id: str) -> bool:
-        if work_id in self._vaults:
-            return True
+        return work_id in self._vaults or self._vault_on_chain(work_id)
+
+    def done_earlier(self, step: StepPlan) -> bool:
+        """Whether an earlier step of the plan registers this root's terms, or deploys the royalty vault of one of
+        this remix's parents: the node runs the registration on the chain as it is now, so it would count that
+        work a second time (16 roots under new terms: 1.26 times their receipts)."""
+        if not step.is_derivative:
+            struct = terms_struct(effective_pil(step.terms))
+            return _terms_key(struct) in self._terms and not self._terms_on_chain(struct)
+        return any(p.work_id in self._vaults and not self._vault_on_chain(p.work_id) for p in step.parents)
+
+    def _vault_on_chain(self, work_id: str) -> bool:
         pub = self.journal.confirmed(work_id, self.chain.network.name)
         if pub is None or not pub.ip_id:
             return False
@@ -302,7 +320,7 @@ def _registration(chain: ChainClient, journal: Journal, step: StepPlan, collecti
                   wallet: str, story: _StoryState) -> GasLine:
     label = ("registering the remix and linking it to its parents" if step.is_derivative
              else "registering the work with its license terms")
-    if collection is None:
+    if collection is None or story.done_earlier(step):
         return GasLine(label, story.typical(step), False)
     try:
         parents = parents_on_chain(journal, chain, step)

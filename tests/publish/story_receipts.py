@@ -1,8 +1,9 @@
 """Receipts of the transactions the studio sends, on Story's own contracts: protocol-core-v1 and
 protocol-periphery-v1 v1.3.2 (solc 0.8.26, cancun, 20,000 optimizer runs, OpenZeppelin 5.2.0, erc6551 0.3.1,
 solady 0.0.285) deployed at Story's canonical addresses on anvil (chain id 1315), with story-geth's IP-graph
-rules at 0x0101, everything sent through the studio's own publish path (measured 2026-12-07; BENCHMARKS.md,
-"Gas against Story's contracts", says how). The suite cannot reach those contracts, so the gas the studio counts
+rules at 0x0101, everything sent through the studio's own publish path (measured 2026-12-07, twice: the second
+run added 16-parent remixes, ladders of diamonds and plans paying several minting fees; BENCHMARKS.md, "Gas
+against Story's contracts", says how). The suite cannot reach those contracts, so the gas the studio counts
 for a transaction it cannot have the node estimate is checked against these.
 
 `gas_used` is the receipt's; `story_gas` is the same with the IP-graph contract's own gas replaced by what
@@ -57,10 +58,21 @@ RECEIPTS = (
             without_vault=1, paid=1),
     Receipt("remix", "a second child paying the root's fee", 2_319_920, 2_206_642, parents=1, paid=1),
     Receipt("remix", "a grandchild paying its parent's fee", 2_513_891, 2_394_410, parents=1, paid=1),
+    Receipt("remix", "the tip of a ladder of three diamonds (LAP, 8 paths to the root)", 2_829_398, 2_592_629,
+            parents=2),
+    Receipt("remix", "a remix of 16 parents holding vaults (LAP)", 9_695_674, 8_582_337, parents=16),
+    Receipt("remix", "a remix of 16 parents holding vaults (LRP)", 9_652_154, 8_589_524, parents=16),
+    Receipt("remix", "a remix of 16 roots that had no remix (LAP)", 15_033_041, 14_080_242, parents=16,
+            without_vault=16),
+    Receipt("remix", "a remix of 16 roots that had no remix (LRP)", 14_989_557, 14_087_465, parents=16,
+            without_vault=16),
+    Receipt("remix", "the tip of a diamond paying both parents' minting fees", 3_185_996, 3_009_729, parents=2,
+            paid=2),
     Receipt("raise", "raising a remix's rev share", 314_103, 314_103),
     Receipt("raise", "raising a remix's rev share, its parent in the same plan", 314_115, 314_115),
     Receipt("deposit", "wrapping 1 IP into WIP for a wallet holding none", 68_804, 68_804),
     Receipt("deposit_more", "wrapping 1 IP into WIP for a wallet holding some", 51_704, 51_704),
+    Receipt("deposit_more", "a later wrap of IP into WIP in a plan paying three minting fees", 51_704, 51_704),
     Receipt("approve", "approving WIP for DerivativeWorkflows", 46_383, 46_383),
     Receipt("terms", "registering a group's terms (PIL Commercial Remix 7%, LRP)", 341_176, 341_176),
     Receipt("group", "the network's first group", 1_054_977, 1_049_883),

@@ -141,3 +141,28 @@ def test_publishing_a_diamond_predicts_and_reads_back_the_root_paid_per_path(des
     read = {a["ip_id"]: a["royalty"] for a in final.readback["ancestors"]}
     assert read == {desk.ip(left): 12 * PCT, desk.ip(right): 20 * PCT, desk.ip(middle): 20 * PCT,
                     desk.ip(root): 10 * PCT}
+
+
+def test_the_split_as_on_the_network_pays_nothing_under_the_policy_the_links_do_not_use(desk, chain) -> None:
+    """`studio royalty --network` reads as Story's IP graph: a diamond linked under LAP has every LAP figure, and
+    under LRP the graph holds no edge for it, so the stack and every ancestor's royalty read 0 there — as the
+    devnet's LRP policy returns for the same work. The library's own view still shows what LRP would pay."""
+    root = desk.work("Root", rev_share=5)
+    left = desk.work("Left", parents=[root])
+    right = desk.work("Right", parents=[root], override=8)
+    top = desk.work("Top", parents=[left, right])
+    desk.publish(top)
+    ips = {w.id: desk.ip(w) for w in (root, left, right, top)}
+    for policy, (name, _) in POLICIES.items():
+        contract = chain.c(name).functions
+        split = desk.publishing.royalty_on(top.id, "devnet", policy)
+        assert split.stack == contract.getPolicyRoyaltyStack(ips[top.id]).call()
+        assert {a.id: a.royalty for a in split.ancestors} == {
+            a.id: contract.getPolicyRoyalty(ips[top.id], ips[a.id]).call() for a in split.ancestors}
+        assert {a.id for a in split.ancestors} == {root.id, left.id, right.id}
+    lap = desk.publishing.royalty_on(top.id, "devnet", "lap")
+    assert lap.stack == (5 + 5) * PCT + (5 + 8) * PCT and lap.share_of(root.id) == 10 * PCT
+    lrp = desk.publishing.royalty_on(top.id, "devnet", "lrp")
+    assert lrp.stack == 0 and lrp.creator_share == HUNDRED_PERCENT
+    assert all(a.royalty == 0 and a.share == 0 for a in lrp.ancestors)
+    assert desk.studio.royalty(top.id, "lrp").stack == 13 * PCT  # what-if: the library's view under LRP

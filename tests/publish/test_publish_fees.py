@@ -58,6 +58,47 @@ def test_registrations_the_node_cannot_run_yet_are_counted_by_their_shape_on_sto
     assert plan.fees.lines[-1].gas == story_remix_gas(1, 1, 1) > story_remix_gas(1, 1)
 
 
+def test_work_an_earlier_step_of_the_plan_does_is_not_counted_twice(desk) -> None:
+    """The node runs each registration on the chain as it is now. Two roots under the same new terms in one
+    plan: the first registers the terms, so the second is counted as Story's root under known terms (the node
+    would count registering them again: 16 such roots came to 1.26 times their receipts on Story's contracts).
+    Two remixes of a root on the network without a royalty vault: the first deploys it, so the second is counted
+    as a remix of a parent that holds one. Likewise the wraps of IP into WIP that pay minting fees."""
+    desk.publish(desk.work("The wallet's collection", rev_share=5))
+    first, second = desk.work("First", rev_share=5.5), desk.work("Second", rev_share=5.5)
+    merged = desk.work("Merged", parents=[first, second])
+    plan = desk.publishing.plan(merged.id)
+    assert plan.fees is not None
+    first_line, second_line, merged_line = plan.fees.lines
+    assert first_line.by_node and first_line.gas > STORY_GAS["root"]
+    assert not second_line.by_node and second_line.gas == story_root_gas(terms_known=True)
+    assert not merged_line.by_node and merged_line.gas == story_remix_gas(2, 2)
+
+    root = desk.work("Root", rev_share=5)
+    desk.publish(root)
+    left, right = desk.work("Left", parents=[root]), desk.work("Right", parents=[root])
+    tip = desk.work("Tip", parents=[left, right])
+    plan = desk.publishing.plan(tip.id)
+    assert plan.fees is not None
+    left_line, right_line, tip_line = plan.fees.lines
+    assert left_line.by_node
+    assert not right_line.by_node and right_line.gas == story_remix_gas(1, 0)
+    assert tip_line.gas == story_remix_gas(2, 0)
+    results = desk.publishing.execute(plan)
+    assert [r.publication.state for r in results] == ["confirmed"] * 3
+
+    # Minting fees paid by three remixes of one plan: the node counts the first wrap of IP into WIP, the later
+    # ones are counted as Story's wrap for a wallet that has held WIP (the node would count the first again).
+    priced = desk.work("Priced", rev_share=5, minting_fee=10**15)
+    desk.publish(priced)
+    both = desk.work("Both", parents=[desk.work("A", parents=[priced]), desk.work("B", parents=[priced])])
+    plan = desk.publishing.plan(both.id)
+    assert plan.fees is not None
+    wraps = [line for line in plan.fees.lines if line.label.startswith("wrapping")]
+    assert len(wraps) == 3 and wraps[0].by_node
+    assert [(line.by_node, line.gas) for line in wraps[1:]] == [(False, STORY_GAS["deposit_more"])] * 2
+
+
 def test_a_remix_with_a_fee_lists_every_transaction_it_sends(desk) -> None:
     dawn = desk.work("Dawn", rev_share=5, minting_fee=10**18)
     desk.publish(dawn)

@@ -169,3 +169,59 @@ def test_seventeen_parents_are_refused_in_one_line_that_says_what_to_do(chain, d
     assert err.value.error_name == "LicenseRegistry__TooManyParents"
     assert "\n" not in line and "a remix may have at most 16 parents" in line
     assert "link at most 16 parents (this remix lists 17)" in line
+
+
+def test_a_lap_stack_above_100_percent_only_through_paths_is_refused_in_the_plan(desk) -> None:
+    """Root (26%) reached through two parents: each parent's stack is 26%, the remix's (26 + 26) × 2 = 104%.
+    The plan refuses it in one line before signing; sent anyway, Story's royalty module refuses the link."""
+    root = desk.work("Root", rev_share=26)
+    left = desk.work("Left", parents=[root])
+    right = desk.work("Right", parents=[root])
+    for work in (root, left, right):
+        desk.publish(work)
+    tip = desk.work("Tip", parents=[left, right])
+    err = refused(desk, tip)
+    assert [r.code for r in err.reasons] == ["lap_stack_above_100"]
+    assert "104%" in str(err) and "\n" not in str(err)
+    assert send_directly(desk, [left, right]).error_name == "RoyaltyModule__AboveMaxPercent"
+    # at exactly 100% the same diamond is published
+    root = desk.work("Root 25", rev_share=25)
+    left, right = desk.work("Left 25", parents=[root]), desk.work("Right 25", parents=[root])
+    tip = desk.work("Tip 25", parents=[left, right])
+    final = desk.publish(tip)[-1].publication
+    assert final.readback["agrees"] and final.readback["royalty_stack"] == 100 * PCT
+
+
+def test_a_lap_parent_and_an_lrp_parent_are_refused_in_the_plan(desk) -> None:
+    """A remix of a LAP parent and an LRP parent is never published, so its split is never predicted: under
+    reciprocal terms the two parents' terms differ, and the plan says so in one line; sent anyway, Story refuses
+    the link."""
+    lap = desk.work("LAP root", rev_share=5)
+    lrp = desk.work("LRP root", rev_share=5, royalty_policy="lrp")
+    desk.publish(lap)
+    desk.publish(lrp)
+    blend = desk.work("Blend", parents=[lap, lrp])
+    err = refused(desk, blend)
+    assert [r.code for r in err.reasons] == ["pil_terms_differ"]
+    assert "LAP royalties" in str(err) and "LRP royalties" in str(err) and "\n" not in str(err)
+    assert send_directly(desk, [lap, lrp]).error_name == "LicensingModule__LicenseNotCompatibleForDerivative"
+
+
+def test_non_reciprocal_lap_and_lrp_parents_are_refused_for_their_policies(chain, devnet, tmp_path,
+                                                                           monkeypatch) -> None:
+    """Terms that are not reciprocal may differ between parents, but Story still links a remix to parents of one
+    royalty policy only (LicensingModule__RoyaltyPolicyMismatch): the plan refuses the mix in one line."""
+    monkeypatch.setenv("STUDIO_LICENSES_DIR", str(catalogue_with_dead_end(tmp_path)))
+    desk = open_desk(tmp_path / "lib", devnet, tmp_path, monkeypatch)
+    desk.publishing.create_wallet()
+    lap = desk.work("LAP once", license_id=DEAD_END_LICENSE, rev_share=5)
+    lrp = desk.work("LRP once", license_id=DEAD_END_LICENSE, rev_share=5, royalty_policy="lrp")
+    desk.publish(lap)
+    desk.publish(lrp)
+    blend = desk.work("Blend", parents=[lap, lrp], license_id=DEAD_END_LICENSE)
+    err = refused(desk, blend)
+    assert [r.code for r in err.reasons] == ["royalty_policy_mismatch"]
+    assert "LAP, LRP" in str(err) and "\n" not in str(err)
+    assert send_directly(desk, [lap, lrp]).error_name == "LicensingModule__RoyaltyPolicyMismatch"
+    forget_wallet(desk)
+    desk.studio.close()

@@ -92,6 +92,10 @@ def test_a_lora_is_a_derivative_of_its_training_sets_group_and_images_made_with_
     group, model = (r.publication for r in results)
     assert client.parents(model.ip_id) == [group.ip_id]
     assert model.readback["agrees"], model.readback["differences"]
+    # The LoRA's own split as on the devnet pays its training set's group, as the chain's stack says.
+    lora_on_devnet = desk.publishing.royalty_on(lora.id, "devnet")
+    assert lora_on_devnet.stack == model.readback["royalty_stack"] == 10 * 10**6
+    assert {a.id: a.royalty for a in lora_on_devnet.ancestors} == {collection.id: 10 * 10**6}
     meta = _metadata(desk, model)
     assert meta["relationships"] == [{"parentIpId": group.ip_id, "type": "TRAINED_ON"}]
     assert meta["ipType"] == "lora" and meta["mediaHash"] == "0x" + lora.sha256

@@ -1,6 +1,11 @@
 """The gas the studio counts for a transaction the node cannot estimate yet (its collection, parent or group is
 sent earlier in the same plan) is, for every kind and shape of transaction, at or above what Story's own
-contracts used for it and no more than 15% above: checked against receipts recorded on Story's contracts."""
+contracts used for it and no more than 15% above: checked against receipts recorded on Story's contracts.
+
+What Story charges is the receipt with the IP graph's gas as story-geth's precompile charges it (a fixed amount
+per call, whatever the ancestry). The recorded node ran the graph as a contract, whose walk of the ancestry costs
+more the deeper and wider it is (a remix of a ladder of diamonds, or of 16 parents, used up to 10% more there):
+that raw receipt (`gas_used`) is recorded, not held to."""
 
 from __future__ import annotations
 
@@ -26,8 +31,7 @@ def studio_gas(receipt: Receipt) -> int:
 @pytest.mark.parametrize("receipt", RECEIPTS, ids=[f"{r.kind}: {r.what}" for r in RECEIPTS])
 def test_the_gas_counted_is_within_15_percent_above_storys_receipt(receipt: Receipt) -> None:
     counted = studio_gas(receipt)
-    assert 1.0 <= counted / receipt.gas_used <= TOLERANCE, (counted, receipt.gas_used)
-    assert counted / receipt.story_gas <= TOLERANCE, (counted, receipt.story_gas)
+    assert 1.0 <= counted / receipt.story_gas <= TOLERANCE, (counted, receipt.story_gas)
 
 
 def test_every_kind_the_estimate_counts_has_a_receipt() -> None:
@@ -36,6 +40,7 @@ def test_every_kind_the_estimate_counts_has_a_receipt() -> None:
     parts = {"remix_parent", "parent_vault", "parent_fee", "add_more", "member", "root_new_terms"}
     assert set(STORY_GAS) - parts <= kinds, set(STORY_GAS) - parts - kinds
     shapes = {(r.parents, r.without_vault, r.paid) for r in RECEIPTS if r.kind == "remix"}
-    assert {(1, 1, 0), (1, 0, 0), (2, 0, 0), (2, 1, 0), (2, 2, 0), (3, 0, 0), (1, 1, 1), (1, 0, 1)} <= shapes
+    assert {(1, 1, 0), (1, 0, 0), (2, 0, 0), (2, 1, 0), (2, 2, 0), (3, 0, 0), (16, 0, 0), (1, 1, 1),
+            (1, 0, 1)} <= shapes
     assert {r.first for r in RECEIPTS if r.kind == "add"} == {True, False}
     assert {r.terms_known for r in RECEIPTS if r.kind == "root"} == {True, False}

@@ -153,8 +153,12 @@ class PublishPlanner:
         view = LicenseView(self.library, self.catalog,
                            on_chain=lambda ids: self.journal.on_chain_among(ids, net.name))
         works, _judged, _notes = self._link_models(work, view.ancestry([work.id]), None, net)
+        if work.kind in TRAINING_KINDS:
+            # A model or LoRA links to its training set's group: both count under their Story terms there.
+            sets = {pid for pid, rel in works[work.id].parents if rel is Relation.trained_on}
+            works = StoryTerms(self.journal, self.catalog, net.name).apply(works, {work.id, *sets})
         chosen = policy or effective_pil(works[work.id].terms).royalty_policy or "lap"
-        return royalty_split(work.id, royalty_links(work.id, works), chosen)
+        return royalty_split(work.id, links_under(chosen, royalty_links(work.id, works), works), chosen)
 
     def _estimated(self, plan: PublishPlan, options: PublishOptions) -> PublishPlan:
         net, wallet = plan.network, plan.wallet
@@ -363,6 +367,15 @@ class PublishPlanner:
             return []
         refusal = self._release_gate.status(work.id).refusal()
         return list(refusal.reasons) if refusal is not None else []
+
+
+def links_under(policy: str, links: dict[str, list[tuple[str, int]]], works: dict[str, LicensedWork]
+                ) -> dict[str, list[tuple[str, int]]]:
+    """The royalty edges as Story's IP graph reads them under `policy`: an edge made under the other policy (its
+    parent's terms carry it) reads as 0, so a work linked under LAP pays nothing under LRP and the other way round.
+    The edge stays, as in the graph: LAP still counts the paths through it."""
+    return {child: [(pid, pct if effective_pil(works[pid].terms).royalty_policy == policy else 0)
+                    for pid, pct in edges] for child, edges in links.items()}
 
 
 def _last(steps: list[StepPlan] | list[StepPlan | GroupStep]) -> StepPlan | GroupStep | None:
