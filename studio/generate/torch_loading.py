@@ -1,5 +1,5 @@
 """Loading a single-file checkpoint one component at a time, in the target dtype, so that memory holds the
-model once.
+model once; and keeping a loaded pipeline's weights in one dtype while it computes in another.
 
 diffusers' own `from_single_file` reads the whole checkpoint into memory and converts each component from it:
 the peak is the file plus the converted model (an SDXL file of 6.9 GB loaded in float32 peaked at 21 GB). Here
@@ -8,6 +8,12 @@ handed to the component's converter; the component's parameters then share those
 twice. The file is read with plain reads rather than mapped: pages of a mapped file that have been touched
 count in the process's resident memory for as long as the mapping lives. The pipeline is assembled from the
 loaded components plus the tokenizers and scheduler of the bundled configs folder.
+
+Layerwise casting (`cast_layerwise`) is for CPUs without native bfloat16: the pipeline is loaded in bfloat16
+(half of float32's memory) and each Linear, Conv and Embedding layer is widened to float32 only for its own
+forward pass (diffusers' layerwise-casting hooks), so the arithmetic runs on float32's fast path. The layers the
+hooks leave alone (normalisations, the UNet's proj_in/proj_out, the text encoders' embeddings) are small and are
+widened to float32 for good, so every layer computes in float32.
 """
 
 from __future__ import annotations
@@ -63,6 +69,42 @@ def load_single_file(path: Path, *, xl: bool, config: Path, dtype: Any) -> Any:
             components[name] = model.eval()
     # The bundled configs name no safety checker, so only tokenizers and the scheduler are read from them.
     return pipe_cls.from_pretrained(str(config), local_files_only=True, **components)
+
+
+# diffusers' default skip patterns, plus the text encoders' embeddings: pipelines take the prompt embeddings'
+# dtype from a text encoder's first parameter, which is its token embedding, so that one must hold the compute
+# dtype. (UNet and VAE are diffusers models, whose own `enable_layerwise_casting` knows their patterns.)
+_TEXT_ENCODER_SKIP = ("pos_embed", "patch_embed", "norm", "^proj_in$", "^proj_out$", "embeddings")
+_LAYERWISE_HOOK = "layerwise_casting"
+
+
+def cast_layerwise(pipe: Any, *, storage: Any, compute: Any) -> None:
+    """Make every model of `pipe` (loaded in `storage`) keep its weights in `storage` and compute in `compute`."""
+    rt = runtime()
+    torch, d = rt.torch, rt.diffusers
+    for component in pipe.components.values():
+        if not isinstance(component, torch.nn.Module):
+            continue
+        if isinstance(component, d.ModelMixin):
+            component.enable_layerwise_casting(storage_dtype=storage, compute_dtype=compute)
+        else:
+            d.hooks.apply_layerwise_casting(component, storage_dtype=storage, compute_dtype=compute,
+                                            skip_modules_pattern=_TEXT_ENCODER_SKIP)
+        _widen_unhooked(component, compute)
+
+
+def _widen_unhooked(model: Any, compute: Any) -> None:
+    """Cast the parameters and buffers of the layers without a casting hook to `compute`, layer by layer."""
+    for module in model.modules():
+        registry = getattr(module, "_diffusers_hook", None)
+        if registry is not None and registry.get_hook(_LAYERWISE_HOOK) is not None:
+            continue
+        for param in module.parameters(recurse=False):
+            if param.is_floating_point() and param.dtype != compute:
+                param.data = param.data.to(compute)
+        for name, buffer in list(module.named_buffers(recurse=False)):
+            if buffer.is_floating_point() and buffer.dtype != compute:
+                module._buffers[name] = buffer.to(compute)
 
 
 _DTYPES = {"F64": "float64", "F32": "float32", "F16": "float16", "BF16": "bfloat16", "I64": "int64",
