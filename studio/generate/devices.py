@@ -72,8 +72,10 @@ class CudaDevice:
 # FEAT_BF16 on macOS).
 X86_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 ARM_BF16_FLAGS = frozenset({"bf16"})
-# ATen's CPU capabilities without vector units: bf16 has no fast path there whatever the flags say.
-SCALAR_CAPABILITIES = frozenset({"DEFAULT", "NO AVX"})
+# On x86, ATen's kernels must be the AVX512 ones too: its AVX2 and scalar kernels have no bf16 instructions, and
+# an ATen held below AVX512 (ATEN_CPU_CAPABILITY) is usually paired with oneDNN held back likewise
+# (ONEDNN_MAX_CPU_ISA), which puts matmuls and convolutions on the slow path whatever the flags say.
+X86_BF16_CAPABILITY_PREFIX = "AVX512"
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def native_bf16(cpu: CpuFeatures) -> bool:
     """Whether the CPU computes in bfloat16 natively (fast), from what it reports; False when unknown."""
     if cpu.arm:
         return bool(cpu.flags & ARM_BF16_FLAGS)
-    return bool(cpu.flags & X86_BF16_FLAGS) and cpu.capability.upper() not in SCALAR_CAPABILITIES
+    return bool(cpu.flags & X86_BF16_FLAGS) and cpu.capability.upper().startswith(X86_BF16_CAPABILITY_PREFIX)
 
 
 @dataclass(frozen=True)

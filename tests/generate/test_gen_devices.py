@@ -39,8 +39,9 @@ AVX2_ONLY = CpuFeatures("AVX2", "x86_64", "Intel Core i7-1165G7", _X86)
 AVX512_NO_BF16 = CpuFeatures("AVX512", "x86_64", "Intel Xeon Gold 6248", _AVX512)
 AVX512_BF16 = CpuFeatures("AVX512", "x86_64", "AMD EPYC 9654", _AVX512 | {"avx512_bf16"})
 AMX = CpuFeatures("AVX512", "x86_64", "Intel Xeon Platinum 8480+", _AVX512 | {"amx_tile", "amx_bf16", "amx_int8"})
-# bf16 flags but ATen limited to scalar kernels (ATEN_CPU_CAPABILITY=default): no fast bf16 path.
-BF16_FLAGS_SCALAR_ATEN = replace(AVX512_BF16, capability="DEFAULT")
+# bf16 flags but ATen held to lesser kernels (ATEN_CPU_CAPABILITY=avx2 or default): no fast bf16 path.
+BF16_FLAGS_AVX2_ATEN = replace(AVX512_BF16, capability="AVX2")
+BF16_FLAGS_SCALAR_ATEN = replace(AMX, capability="DEFAULT")
 ARM_BF16 = CpuFeatures("DEFAULT", "aarch64", "", frozenset({"fp", "asimd", "sve", "bf16", "i8mm"}))
 ARM_NO_BF16 = CpuFeatures("DEFAULT", "aarch64", "", frozenset({"fp", "asimd", "crc32"}))
 APPLE_M2 = CpuFeatures("DEFAULT", "arm64", "Apple M2", frozenset({"bf16"}))
@@ -78,7 +79,8 @@ def test_a_bf16_cpu_runs_real_models_in_bf16_with_vae_tiling_and_the_toy_model_i
 
 
 @pytest.mark.parametrize(("cpu", "native"), [
-    (AVX2_ONLY, False), (AVX512_NO_BF16, False), (AVX512_BF16, True), (AMX, True), (BF16_FLAGS_SCALAR_ATEN, False),
+    (AVX2_ONLY, False), (AVX512_NO_BF16, False), (AVX512_BF16, True), (AMX, True), (BF16_FLAGS_AVX2_ATEN, False),
+    (BF16_FLAGS_SCALAR_ATEN, False),
     (ARM_BF16, True), (ARM_NO_BF16, False), (APPLE_M2, True), (APPLE_M1, False), (CpuFeatures(), False),
 ])
 def test_native_bf16_follows_what_the_cpu_reports(cpu, native):
@@ -146,7 +148,7 @@ def test_the_plan_on_this_machine_follows_what_its_cpu_reports(gen_data_dir, sin
     flags, capability = _reported_flags(), torch.backends.cpu.get_cpu_capability()
     arm = platform.machine().lower() in ("arm64", "aarch64")
     reported_native = bool(flags & {"bf16"}) if arm else (
-        bool(flags & {"avx512_bf16", "amx_bf16"}) and capability not in ("DEFAULT", "NO AVX"))
+        bool(flags & {"avx512_bf16", "amx_bf16"}) and capability.startswith("AVX512"))
     hardware = probe()
     assert hardware.cpu.capability == capability and hardware.cpu.machine == platform.machine()
     for flag in ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "bf16"):
