@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import resource
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -230,10 +231,11 @@ def _report(args: argparse.Namespace, results: list[dict], notes: list[str], arg
     cpus = sorted({r["cpu"] for r in results if "cpu" in r})
     held = f"; torch held to {args.isa.upper()} ({', '.join(f'{k}={v}' for k, v in ISA_LIMITS[args.isa].items())})" \
         if args.isa else ""
+    steps = f"{args.steps} step{'s' if args.steps != 1 else ''}"
     lines = [
         "## Memory and speed: full-size SD 1.5 and SDXL on the CPU",
         "",
-        f"One txt2img {args.size}x{args.size}, {args.steps} steps, CFG 5, {args.threads} torch threads, one fresh "
+        f"One txt2img {args.size}x{args.size}, {steps}, CFG 5, {args.threads} torch threads, one fresh "
         f"process per case; {machine()}; CPU: {'; '.join(cpus) or 'unknown'}{held}. Ratios are against the engine "
         "in float32 in the same run.",
         "",
@@ -242,7 +244,7 @@ def _report(args: argparse.Namespace, results: list[dict], notes: list[str], arg
         "",
         *[f"- {note}" for note in notes],
         "",
-        f"Command: `python bench/memory_bench.py {' '.join(argv)}`",
+        f"Command: `python bench/memory_bench.py {shlex.join(argv)}`",
     ]
     return "\n".join(lines)
 

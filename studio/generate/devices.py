@@ -8,7 +8,7 @@ into a `DevicePlan`:
   float16 on older CUDA GPUs and on MPS. On the CPU it depends on what the CPU reports (`CpuFeatures`,
   `native_bf16`): with bfloat16 instructions (x86 AVX512-BF16 or AMX-BF16, ARM's BF16 extension) real models
   (SD 1.x, 2.x, SDXL) run in bfloat16, half the memory of float32 and faster. Without them PyTorch runs bf16
-  on a slow emulated path (a 1024² matmul about 150× slower than float32 on an AVX2-only CPU), so real models
+  on a slow path (a 1024² matmul 50 to 150 times slower than in float32 on AVX2-only CPUs), so real models
   run in float32 when the RAM holds them, and otherwise keep their weights in bfloat16 and compute in float32
   layer by layer (diffusers' layerwise casting: each layer's weights are widened just for its forward pass),
   which costs about half of float32's memory at close to float32's speed. The built-in toy models stay
