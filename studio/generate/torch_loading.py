@@ -18,6 +18,8 @@ widened to float32 for good, so every layer computes in float32.
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -76,12 +78,16 @@ def load_single_file(path: Path, *, xl: bool, config: Path, dtype: Any) -> Any:
 # dtype. (UNet and VAE are diffusers models, whose own `enable_layerwise_casting` knows their patterns.)
 _TEXT_ENCODER_SKIP = ("pos_embed", "patch_embed", "norm", "^proj_in$", "^proj_out$", "embeddings")
 _LAYERWISE_HOOK = "layerwise_casting"
+# glibc's mallopt parameter, and the size from which blocks are mapped (and so handed back when freed).
+_M_MMAP_THRESHOLD = -3
+_MMAP_THRESHOLD_BYTES = 1 << 20
 
 
 def cast_layerwise(pipe: Any, *, storage: Any, compute: Any) -> None:
     """Make every model of `pipe` (loaded in `storage`) keep its weights in `storage` and compute in `compute`."""
     rt = runtime()
     torch, d = rt.torch, rt.diffusers
+    _hand_freed_blocks_back()
     for component in pipe.components.values():
         if not isinstance(component, torch.nn.Module):
             continue
@@ -91,6 +97,23 @@ def cast_layerwise(pipe: Any, *, storage: Any, compute: Any) -> None:
             d.hooks.apply_layerwise_casting(component, storage_dtype=storage, compute_dtype=compute,
                                             skip_modules_pattern=_TEXT_ENCODER_SKIP)
         _widen_unhooked(component, compute)
+
+
+def _hand_freed_blocks_back() -> None:
+    """Keep weight-sized blocks out of the C heap, so that memory freed goes back to the system.
+
+    The casting hooks allocate each layer's weights afresh around every forward pass. glibc raises its mmap
+    threshold when a large mapped block is freed, after which weight-sized blocks come from the heap, and freed
+    ones stay in the process, fragmented: bfloat16 weights of 500 MB grew the process by 300 MB after a few
+    passes. A fixed threshold keeps them mapped (the process stayed within 25 MB). Other C libraries: no change.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_BYTES)
 
 
 def _widen_unhooked(model: Any, compute: Any) -> None:
