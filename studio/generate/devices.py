@@ -10,9 +10,9 @@ into a `DevicePlan`:
   (SD 1.x, 2.x, SDXL) run in bfloat16, half the memory of float32 and faster. Without them PyTorch runs bf16
   on a slow path (a 1024² matmul 50 to 150 times slower than in float32 on AVX2-only CPUs), so real models
   run in float32 when the RAM holds them, and otherwise keep their weights in bfloat16 and compute in float32
-  layer by layer (diffusers' layerwise casting: each layer's weights are widened just for its forward pass),
-  which costs about half of float32's memory at close to float32's speed. The built-in toy models stay
-  float32 (they are tiny and their output is tuned in float32).
+  layer by layer (diffusers' layerwise casting: each layer's weights are widened just for its forward pass):
+  two thirds of float32's memory and 1.2 to 2.5 times its time, far from bf16's slow path (BENCHMARKS.md).
+  The built-in toy models stay float32 (they are tiny and their output is tuned in float32).
 - memory: on CUDA, model CPU offload when the free GPU memory does not hold the weights plus working room;
   on the CPU, VAE tiling always (it only engages above the VAE's tile size) and attention slicing when the
   available RAM is short for the weights.
