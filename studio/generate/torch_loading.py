@@ -12,8 +12,8 @@ loaded components plus the tokenizers and scheduler of the bundled configs folde
 Layerwise casting (`cast_layerwise`) is for CPUs without native bfloat16: the pipeline is loaded in bfloat16
 (half of float32's memory) and each Linear, Conv and Embedding layer is widened to float32 only for its own
 forward pass (diffusers' layerwise-casting hooks), so the arithmetic runs on float32's fast path. The layers the
-hooks leave alone (normalisations, the UNet's proj_in/proj_out, the text encoders' embeddings) are small and are
-widened to float32 for good, so every layer computes in float32.
+hooks leave alone (normalisations, the text encoders' embeddings) are small and are widened to float32 for
+good, so every layer computes in float32.
 """
 
 from __future__ import annotations
