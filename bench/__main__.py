@@ -9,8 +9,9 @@ import time
 BENCHES = [
     ("Lineage and library at scale", ["-m", "bench.lineage_bench"]),
     ("Generation engine vs plain diffusers", ["bench/generate_bench.py", "--size", "128", "--steps", "4"]),
-    # SDXL's old float32 baseline alone needs about 21 GB: run `python bench/memory_bench.py` for both models.
-    ("Memory, full-size SD 1.5 on the CPU", ["bench/memory_bench.py", "--arch", "sd1"]),
+    # SDXL in float32 alone needs about 14 GB (21 GB on the old path): run `python bench/memory_bench.py` for both.
+    ("Memory and speed of each CPU number format, full-size SD 1.5",
+     ["bench/memory_bench.py", "--arch", "sd1", "--size", "128", "--steps", "1"]),
     ("ComfyUI engine vs the same workflow POSTed directly", ["-m", "bench.comfyui_bench", "--size", "128",
                                                             "--steps", "6"]),
     ("Publishing on the devnet", ["-m", "bench.publish_bench"]),

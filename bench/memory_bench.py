@@ -1,18 +1,24 @@
-"""Peak memory of loading and running full-size SD 1.5 and SDXL checkpoints on the CPU: the engine's low-memory
-path against the old float32 path, in the same run.
+"""Peak memory and speed of loading and running full-size SD 1.5 and SDXL checkpoints on the CPU, for each number
+format the engine can choose, against float32 in the same run; and the CPU it ran on.
 
-Run: `.venv/bin/python bench/memory_bench.py [--arch sd1 --arch sdxl] [--size 256 --steps 2]`
+Run: `.venv/bin/python bench/memory_bench.py [--arch sd1 --arch sdxl] [--size 256 --steps 2] [--isa avx2]`
 
 For each architecture a single-file checkpoint of the real layout with random float16 weights (as published
 SDXL and pruned SD 1.5 files are) is written to a temporary folder (bench/ldm_checkpoint.py). Each case then
 runs in its own fresh process, which loads the file and makes one image; its peak RSS is getrusage's
 ru_maxrss for that process. Cases:
-- `old float32`: `from_single_file(..., dtype=float32)`, what the engine did before (the whole file in memory
-  while every component is converted);
-- `engine auto`: the studio's `DiffusersGenerator` with its default choices (bfloat16 on the CPU for real
-  models, components loaded one at a time, VAE tiling);
-- `engine float32` (SD 1.5 only unless `--engine-fp32-xl`): the new loader in float32, to tell the loader's
-  saving from the dtype's, and to compare pixels and speed of bf16 against fp32.
+- `old float32`: `from_single_file(..., dtype=float32)`, what the engine did first (the whole file in memory
+  while every component is converted); only with `--old-path`, when the available memory allows it;
+- `float32`: the engine in float32 (components loaded one at a time) - the baseline of the ratios;
+- `bfloat16`: the engine computing in bfloat16;
+- `bf16 weights, fp32 compute`: the engine keeping bfloat16 weights and computing in float32 layer by layer
+  (layerwise casting);
+- `auto`: the engine's own choice on this CPU and with this RAM (the recipe's dtypes say which it was).
+A case that runs past `--case-timeout` seconds is stopped and reported as such (bfloat16 on a CPU without
+native bf16 can take many minutes for one small image).
+
+`--isa avx2` runs every case with torch held to AVX2 (ATEN_CPU_CAPABILITY=avx2 and ONEDNN_MAX_CPU_ISA=AVX2), as on
+a CPU without AVX512-BF16 or AMX: the engine's probe then reports AVX2, as such a CPU would.
 SDXL needs about 21 GB for the old path: the run checks the available memory first and skips that case
 (saying so) when it would not fit.
 """
@@ -23,6 +29,7 @@ import argparse
 import json
 import os
 import resource
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -39,24 +46,39 @@ OUT = REPO / "bench" / "out"
 PROMPT = "a lighthouse on a cliff at dusk, oil painting"
 GIB = 1 << 30
 OLD_PATH_NEEDS = {"sd1": 8 * GIB, "sdxl": 21 * GIB}
+LAYERWISE = "bf16 weights, fp32 compute"
+# Engine cases: (compute dtype, storage dtype) preferences.
+ENGINE_CASES = {"float32": ("float32", "auto"), "bfloat16": ("bfloat16", "auto"), LAYERWISE: ("float32", "bfloat16"),
+                "auto": ("auto", "auto")}
+BASELINE = "float32"
+# Environment that holds torch's CPU kernels (ATen) and oneDNN to an instruction set, as on a CPU that lacks more.
+ISA_LIMITS = {"avx2": {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2"}}
 
 
 def _worker(args: argparse.Namespace) -> dict:
     import numpy as np
     import torch
 
+    from studio.generate.torch_runtime import cpu_features
+
     torch.set_num_threads(args.threads)
     started = time.perf_counter()
+    dtypes = {"dtype": "float32", "storage_dtype": "float32"}
     if args.case == "old float32":
         image, load_s, gen_s = _old_path(args)
     else:
-        image, load_s, gen_s = _engine(args, "float32" if args.case == "engine float32" else "auto")
+        image, load_s, gen_s, dtypes = _engine(args, *ENGINE_CASES[args.case])
     pixels = np.asarray(image.convert("RGB"))
-    np.save(Path(args.out_dir) / f"{args.arch}-{args.case.replace(' ', '-')}.npy", pixels)
+    np.save(Path(args.out_dir) / f"{args.arch}-{_slug(args.case)}.npy", pixels)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"arch": args.arch, "case": args.case, "peak_rss_mb": peak,
             "load_s": load_s, "generate_s": gen_s, "total_s": time.perf_counter() - started,
+            "compute": dtypes["dtype"], "storage": dtypes["storage_dtype"], "cpu": cpu_features().describe(),
             "finite": bool(np.isfinite(pixels).all()), "mean": float(pixels.mean())}
+
+
+def _slug(case: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in case)
 
 
 def _old_path(args: argparse.Namespace):
@@ -79,10 +101,10 @@ def _old_path(args: argparse.Namespace):
     return image, load_s, time.perf_counter() - start
 
 
-def _engine(args: argparse.Namespace, dtype: str):
+def _engine(args: argparse.Namespace, dtype: str, storage: str):
     from studio.generate import DiffusersGenerator, GenerationRequest, ModelRef
 
-    engine = DiffusersGenerator(Path(args.data_dir), device="cpu", dtype=dtype)
+    engine = DiffusersGenerator(Path(args.data_dir), device="cpu", dtype=dtype, storage_dtype=storage)
     model = ModelRef(id="bench", path=Path(args.checkpoint), arch=args.arch, sha256=args.arch + "-bench", name="bench")
     request = GenerationRequest(mode="txt2img", prompt=PROMPT, model=model, seed=1, steps=args.steps, guidance=5.0,
                                 width=args.size, height=args.size)
@@ -92,8 +114,7 @@ def _engine(args: argparse.Namespace, dtype: str):
     load_s = time.perf_counter() - start
     start = time.perf_counter()
     result = engine.run(request)
-    print(json.dumps({"recipe_extra": result.recipe.extra}), file=sys.stderr)
-    return result.image, load_s, time.perf_counter() - start
+    return result.image, load_s, time.perf_counter() - start, result.recipe.extra
 
 
 def _available() -> int:
@@ -103,11 +124,15 @@ def _available() -> int:
 
 
 def _run_case(args: argparse.Namespace, arch: str, case: str, checkpoint: Path, data_dir: str, out_dir: str) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--case", case, "--arch", arch,
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--worker-case", case, "--arch", arch,
            "--checkpoint", str(checkpoint), "--data-dir", data_dir, "--out-dir", out_dir,
            "--size", str(args.size), "--steps", str(args.steps), "--threads", str(args.threads)]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, check=False)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **ISA_LIMITS.get(args.isa, {})}
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, check=False,
+                              timeout=args.case_timeout)
+    except subprocess.TimeoutExpired:
+        return {"arch": arch, "case": case, "timeout_s": args.case_timeout}
     if done.returncode != 0:
         last = done.stderr.strip().splitlines()[-1:] or [f"exit {done.returncode}"]
         return {"arch": arch, "case": case, "error": last}
@@ -120,13 +145,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--steps", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--engine-fp32-xl", action="store_true", help="also run SDXL through the engine in fp32")
+    parser.add_argument("--case", dest="cases", action="append", choices=tuple(ENGINE_CASES),
+                        help="engine cases to run (default: all; float32 always runs as the baseline)")
+    parser.add_argument("--old-path", action="store_true", help="also run diffusers' from_single_file in float32")
+    parser.add_argument("--isa", choices=tuple(ISA_LIMITS), help="hold torch to this instruction set")
+    parser.add_argument("--case-timeout", type=float, default=600, help="seconds before a case is stopped")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    for hidden in ("--case", "--checkpoint", "--data-dir", "--out-dir"):
+    for hidden in ("--worker-case", "--checkpoint", "--data-dir", "--out-dir"):
         parser.add_argument(hidden, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        args.arch = args.arch[0]
+        args.arch, args.case = args.arch[0], args.worker_case
         print(json.dumps(_worker(args)))
         return
 
@@ -143,13 +172,11 @@ def main(argv: list[str] | None = None) -> None:
             size = write_checkpoint(checkpoint, checkpoint_shapes(arch, config_folder(arch, Path(data_dir))))
             written = time.perf_counter() - start
             notes.append(f"{arch}: {size / GIB:.2f} GiB float16 checkpoint written in {written:.0f} s")
-            cases = ["engine auto"]
-            if arch == "sd1" or args.engine_fp32_xl:
-                cases.append("engine float32")
+            cases = [BASELINE, *[c for c in ENGINE_CASES if c != BASELINE and c in (args.cases or ENGINE_CASES)]]
             available = _available()
-            if available >= OLD_PATH_NEEDS[arch]:
+            if args.old_path and available >= OLD_PATH_NEEDS[arch]:
                 cases.insert(0, "old float32")
-            else:
+            elif args.old_path:
                 notes.append(f"{arch}: old float32 path skipped: {available / GIB:.1f} GiB available, "
                              f"it needs about {OLD_PATH_NEEDS[arch] / GIB:.0f} GiB")
             for case in cases:
@@ -160,42 +187,64 @@ def main(argv: list[str] | None = None) -> None:
     report = _report(args, results, notes, argv if argv is not None else sys.argv[1:])
     print(report)
     OUT.mkdir(exist_ok=True)
-    (OUT / "memory_bench.md").write_text(report + "\n", encoding="utf-8")
+    (OUT / f"memory_bench{'-' + args.isa if args.isa else ''}.md").write_text(report + "\n", encoding="utf-8")
 
 
 def _compare(arch: str, out_dir: str, notes: list[str]) -> None:
     import numpy as np
 
     images = {p.stem.split("-", 1)[1]: np.load(p).astype(np.int16) for p in Path(out_dir).glob(f"{arch}-*.npy")}
-    reference = images.get("engine-float32", images.get("old-float32"))
-    if reference is not None and "engine-auto" in images:
-        diff = np.abs(images["engine-auto"] - reference)
-        notes.append(f"{arch}: bf16 vs fp32 image: mean abs difference {diff.mean():.2f} levels, max {diff.max()} "
-                     "(random weights: a measure of numeric drift, not of picture quality)")
-    if "old-float32" in images and "engine-float32" in images:
-        same = np.array_equal(images["old-float32"], images["engine-float32"])
-        notes.append(f"{arch}: new loader in fp32 vs old path: {'identical pixels' if same else 'pixels differ'}")
+    reference = images.get(_slug(BASELINE))
+    if reference is None:
+        return
+    for case in (c for c in ENGINE_CASES if c != BASELINE):
+        if _slug(case) in images:
+            diff = np.abs(images[_slug(case)] - reference)
+            notes.append(f"{arch}: {case} vs float32 image: mean abs difference {diff.mean():.2f} levels, "
+                         f"max {diff.max()} (random weights: a measure of numeric drift, not of picture quality)")
+    if "old-float32" in images:
+        same = np.array_equal(images["old-float32"], reference)
+        notes.append(f"{arch}: engine float32 vs old path: {'identical pixels' if same else 'pixels differ'}")
 
 
 def _report(args: argparse.Namespace, results: list[dict], notes: list[str], argv: list[str]) -> str:
     rows = []
+    baselines = {r["arch"]: r for r in results if r["case"] == BASELINE and "peak_rss_mb" in r}
     for r in results:
-        if "error" in r:
-            rows.append([r["arch"], r["case"], "failed: " + " ".join(r["error"])[:120], "", "", ""])
+        if "timeout_s" in r:
+            base = baselines.get(r["arch"])
+            ratio = f" (> {r['timeout_s'] / base['total_s']:.0f}× float32)" if base else ""
+            rows.append([r["arch"], r["case"], "", "", f"stopped after {r['timeout_s']:.0f} s{ratio}", "", ""])
             continue
-        rows.append([r["arch"], r["case"], f"{r['peak_rss_mb'] / 1024:.2f}", f"{r['load_s']:.1f}",
-                     f"{r['generate_s']:.1f}", "yes" if r["finite"] else "no"])
+        if "error" in r:
+            rows.append([r["arch"], r["case"], "", "", "failed: " + " ".join(r["error"])[:120], "", ""])
+            continue
+        base = baselines.get(r["arch"])
+
+        def cell(value: float, key: str, fmt: str, base: dict | None = base, r: dict = r) -> str:
+            text = fmt.format(value)
+            return f"{text} ({r[key] / base[key]:.2f}×)" if base and r is not base and base[key] else text
+
+        rows.append([r["arch"], r["case"], f"{r['compute']} / {r['storage']}",
+                     cell(r["peak_rss_mb"] / 1024, "peak_rss_mb", "{:.2f}"), cell(r["load_s"], "load_s", "{:.1f}"),
+                     cell(r["generate_s"], "generate_s", "{:.1f}"), "yes" if r["finite"] else "no"])
+    cpus = sorted({r["cpu"] for r in results if "cpu" in r})
+    held = f"; torch held to {args.isa.upper()} ({', '.join(f'{k}={v}' for k, v in ISA_LIMITS[args.isa].items())})" \
+        if args.isa else ""
+    steps = f"{args.steps} step{'s' if args.steps != 1 else ''}"
     lines = [
-        "## Memory: full-size SD 1.5 and SDXL on the CPU",
+        "## Memory and speed: full-size SD 1.5 and SDXL on the CPU",
         "",
-        f"One txt2img {args.size}x{args.size}, {args.steps} steps, CFG 5, {args.threads} torch threads, one fresh "
-        f"process per case; {machine()}",
+        f"One txt2img {args.size}x{args.size}, {steps}, CFG 5, {args.threads} torch threads, one fresh "
+        f"process per case; {machine()}; CPU: {'; '.join(cpus) or 'unknown'}{held}. Ratios are against the engine "
+        "in float32 in the same run.",
         "",
-        markdown_table(rows, ["arch", "case", "peak RSS GiB", "load s", "generate s", "finite pixels"]),
+        markdown_table(rows, ["arch", "case", "compute / storage", "peak RSS GiB", "load s", "generate s",
+                              "finite pixels"]),
         "",
         *[f"- {note}" for note in notes],
         "",
-        f"Command: `python bench/memory_bench.py {' '.join(argv)}`",
+        f"Command: `python bench/memory_bench.py {shlex.join(argv)}`",
     ]
     return "\n".join(lines)
 

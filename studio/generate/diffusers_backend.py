@@ -42,7 +42,7 @@ from studio.generate.request import (
     Progress,
     ProgressCallback,
 )
-from studio.generate.torch_loading import load_single_file
+from studio.generate.torch_loading import cast_layerwise, load_single_file
 from studio.generate.torch_preview import Preview, preview_for
 from studio.generate.torch_runtime import probe
 from studio.generate.torch_runtime import runtime as _runtime
@@ -84,10 +84,11 @@ class _Loaded:
 class DiffusersGenerator:
     """Runs `GenerationRequest`s on local diffusers pipelines (implements `studio.generate.Generator`).
 
-    `data_dir` holds the unpacked configs for single-file checkpoints. `device` and `dtype` are preferences
-    ("auto" picks per model, see `studio.generate.devices`); the device and dtype a model really runs in go into
-    each result's recipe. One generation runs at a time; `loads` and `lora_loads` count reads from disk, so
-    callers (and tests) can see the cache working.
+    `data_dir` holds the unpacked configs for single-file checkpoints. `device`, `dtype` (the compute dtype) and
+    `storage_dtype` (the weights' dtype between layers) are preferences ("auto" picks per model and machine, see
+    `studio.generate.devices`); the device and dtypes a model really runs in go into each result's recipe. One
+    generation runs at a time; `loads` and `lora_loads` count reads from disk, so callers (and tests) can see
+    the cache working.
     """
 
     def __init__(
@@ -96,12 +97,14 @@ class DiffusersGenerator:
         *,
         device: str = "auto",
         dtype: str = "auto",
+        storage_dtype: str = "auto",
         preview_every: int = 2,
         max_cached_models: int = 1,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.device = check_device(device)
         self.dtype = check_dtype(dtype)
+        self.storage_dtype = check_dtype(storage_dtype)
         self.preview_every = max(1, preview_every)
         self.max_cached_models = max(1, max_cached_models)
         self.loads = 0
@@ -154,8 +157,9 @@ class DiffusersGenerator:
             if mask is not None:
                 image = Image.composite(image.convert("RGB"), parent, mask)
             recipe = request.to_recipe(software=rt.software, scheduler=scheduler_id)
-            # Pixels are reproducible per device and dtype, so both belong to how the image was made.
-            recipe = replace(recipe, extra={**recipe.extra, "device": loaded.plan.device, "dtype": loaded.plan.dtype})
+            # Pixels are reproducible per device and dtypes, so they belong to how the image was made.
+            recipe = replace(recipe, extra={**recipe.extra, "device": loaded.plan.device, "dtype": loaded.plan.dtype,
+                                            "storage_dtype": loaded.plan.storage_dtype})
             return GenerationResult(image, recipe, time.perf_counter() - started, steps_run)
 
     def plan_for(self, ref: ModelRef) -> DevicePlan:
@@ -163,7 +167,7 @@ class DiffusersGenerator:
         loaded = self._cache.get(ref.sha256)
         if loaded is not None:
             return loaded.plan
-        return plan(self.device, self.dtype, ref.arch, weight_count(ref.path), probe())
+        return plan(self.device, self.dtype, ref.arch, weight_count(ref.path), probe(), self.storage_dtype)
 
     def close(self) -> None:
         """Drop every cached pipeline."""
@@ -204,12 +208,14 @@ class DiffusersGenerator:
 
     def _load(self, ref: ModelRef, device_plan: DevicePlan) -> Any:
         rt = _runtime()
-        dtype = getattr(rt.torch, device_plan.dtype)
+        dtype = getattr(rt.torch, device_plan.storage_dtype)
         try:
             if ref.path.is_dir():
                 pipe = self._load_folder(ref.path, dtype)
             else:
                 pipe = self._load_single_file(ref, dtype)
+            if device_plan.layerwise_casting:
+                cast_layerwise(pipe, storage=dtype, compute=getattr(rt.torch, device_plan.dtype))
             return _place(pipe, device_plan)
         except StudioError:
             raise

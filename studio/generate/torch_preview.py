@@ -50,9 +50,9 @@ def _linear(latents: Any, factors: Any, offset: Any) -> Image.Image:
 
 def _decode(vae: Any, latents: Any) -> Image.Image:
     torch = runtime().torch
-    param = next(vae.parameters())
+    # The VAE's dtype is its compute dtype, which differs from its weights' under layerwise casting.
     with torch.inference_mode():
-        sample = latents[:1].to(param.device, param.dtype) / vae.config.scaling_factor
+        sample = latents[:1].to(vae.device, vae.dtype) / vae.config.scaling_factor
         decoded = vae.decode(sample).sample[0]
     return _image(decoded.permute(1, 2, 0).float().cpu())
 

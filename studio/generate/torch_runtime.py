@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import logging
 import os
+import platform
+import subprocess
+import sys
 import warnings
 from functools import cache
 from types import SimpleNamespace
 
 import studio
-from studio.generate.devices import CudaDevice, Hardware, ram_available_bytes
+from studio.generate.devices import CpuFeatures, CudaDevice, Hardware, ram_available_bytes
 from studio.generate.offline import force_offline
 
 
@@ -40,7 +43,7 @@ def runtime() -> SimpleNamespace:
 
 
 def probe() -> Hardware:
-    """The GPUs (with their free memory now), MPS, and the RAM available now."""
+    """The GPUs (with their free memory now), MPS, the RAM available now and what the CPU reports."""
     torch = runtime().torch
     gpus = []
     if torch.cuda.is_available():
@@ -53,4 +56,45 @@ def probe() -> Hardware:
         cuda=tuple(gpus),
         mps=bool(mps is not None and mps.is_available()),
         ram_available_bytes=ram_available_bytes(),
+        cpu=cpu_features(),
     )
+
+
+@cache
+def cpu_features() -> CpuFeatures:
+    """What the CPU reports: ATen's kernel capability, the architecture, the CPU's name and feature flags."""
+    torch = runtime().torch
+    capability = str(torch.backends.cpu.get_cpu_capability())
+    model, flags = _cpu_flags()
+    return CpuFeatures(capability=capability, machine=platform.machine(), model=model, flags=flags)
+
+
+def _cpu_flags() -> tuple[str, frozenset[str]]:
+    """The CPU's name and feature flags: Linux's /proc/cpuinfo (x86 `flags`, ARM `Features`); on macOS the
+    sysctl keys of the arm64 features that matter here. Empty where the system does not say."""
+    if sys.platform == "darwin":
+        return _sysctl("machdep.cpu.brand_string"), frozenset({"bf16"} if _sysctl("hw.optional.arm.FEAT_BF16") == "1"
+                                                             else ())
+    model, flags = "", frozenset[str]()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                key, _, value = line.partition(":")
+                key = key.strip().lower()
+                if key in ("model name", "cpu model", "hardware") and not model:
+                    model = value.strip()
+                elif key in ("flags", "features") and not flags:
+                    flags = frozenset(value.lower().split())
+                if model and flags:
+                    break
+    except OSError:
+        pass
+    return model, flags
+
+
+def _sysctl(name: str) -> str:
+    try:
+        done = subprocess.run(["sysctl", "-n", name], capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
