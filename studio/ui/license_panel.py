@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.royalty_view import POLICY_NAMES, percent_text, royalty_slices
+from studio.app.royalty_view import POLICY_NAMES, percent_text, reasons_agreeing_with, royalty_slices
 from studio.app.session import StudioSession
+from studio.core.reasons import Reason
 from studio.core.types import Work, units_to_percent
 from studio.errors import StudioError
 from studio.licensing import Verdict, effective_pil
@@ -172,23 +173,23 @@ class LicensePanel(QScrollArea):
         mark = "✓" if line.answer != "no" else "✗"
         return (
             f"<div><span style='color:{colour.name()}; font-weight:bold'>{mark}</span>&nbsp;{line.label.capitalize()}"
-            f"<br><span style='color:gray'>{_escape(line.reason.message)} ({line.reason.code})</span></div>"
+            f"<br><span style='color:gray'>{_escape(line.reason.message)}</span></div>"
         )
 
     @staticmethod
-    def _reasons_html(verdict: Verdict) -> str:
+    def _reasons_html(verdict: Verdict, reasons: list[Reason] | None = None) -> str:
+        """The verdict's further reasons in plain words (their codes are for the CLI's --json, not for reading)."""
         stated = {line.reason.message for line in verdict.lines}
         seen: set[str] = set(stated)
         lines = []
-        for r in verdict.reasons:
+        for r in verdict.reasons if reasons is None else reasons:
             if r.message in seen:
                 continue
             seen.add(r.message)
             mark, colour = MARKS[r.severity]
             style = f"color:{colour.name()};" if colour is not None else ""
             lines.append(
-                f"<div><span style='{style}font-weight:bold'>{mark}</span>&nbsp;{_escape(r.message)} "
-                f"<span style='color:gray'>({r.code})</span></div>"
+                f"<div><span style='{style}font-weight:bold'>{mark}</span>&nbsp;{_escape(r.message)}</div>"
             )
         return "".join(lines) or "<i>Nothing restricts this work.</i>"
 
@@ -204,11 +205,22 @@ class LicensePanel(QScrollArea):
             return
         ids = [a.id for a in split.ancestors] + [split.work_id]
         titles = {i: w.title for i, w in self.session.studio.library.works.get_many(ids).items()}
+        where = self._where(work.id)
         self.stack.setText(
             f"Royalty stack {percent_text(units_to_percent(split.stack))}: the ancestors' part of every payment "
-            f"this work receives under {POLICY_NAMES[split.policy]}."
+            f"this work receives under {POLICY_NAMES[split.policy]}" + (f", {where}." if where else ".")
         )
         self.chart.set_slices(royalty_slices(split, titles), caption=f"Split under {split.policy.upper()}")
+        if self.verdict is not None:
+            # The "Why" box and the chart say one thing: what the split pays, drawn from the same computation.
+            agreed = reasons_agreeing_with(self.verdict.reasons, split, titles, where or "on Story")
+            self.reasons.setText(self._reasons_html(self.verdict, agreed))
+
+    def _where(self, work_id: str) -> str:
+        """'on devnet' for a work published there (its split is the network's), else '' (the library's view)."""
+        if work_id in self.session.published_ids():
+            return f"on {self.session.studio.publishing.default_network()}"
+        return ""
 
     def _split(self, work_id: str) -> RoyaltySplit:
         """A work published on the library's network: its split as there (a model it links to, and that model's

@@ -22,8 +22,8 @@ def test_own_non_commercial_generation_shows_owner_rights_with_reasons(qtbot, wi
     work_id = _own_generation(window)
     window.session.select([work_id])
     text = window.license_panel.verdicts.text()
-    assert "as its owner you may use it commercially" in text and "(owner_may_use_commercially)" in text
-    assert "others may not use “Dawn” commercially" in text and "(others_may_not_use_commercially)" in text
+    assert "as its owner you may use it commercially" in text and "owner_may_use_commercially" not in text
+    assert "others may not use “Dawn” commercially" in text and "others_may_not" not in text
     assert not window.license_panel.publish.isHidden() and window.license_panel.publish.isEnabled()
 
 
