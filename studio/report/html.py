@@ -381,7 +381,8 @@ def _credentials(report: LineageReport) -> str:
             "<ul>"
             + "".join(
                 f'<li data-work-id="{_e(n.id)}"><strong>{_e(n.title)}</strong>: {_e(n.credentials.summary)} '
-                f'<span class="muted">({_e(n.credentials.source)}, {_e(moment_text(n.credentials.checked_at))})</span></li>'
+                f'<span class="muted">({_e(n.credentials.source)}, '
+                f'{_e(moment_text(n.credentials.checked_at))})</span></li>'
                 for n in checked
                 if n.credentials is not None
             )

@@ -55,8 +55,8 @@ class ApprovalStatus:
         if self.state == "voided" and d is not None:
             code = "release_approval_voided"
             message = (
-                f"the approval of {name} by {d.reviewer} on {moment_text(d.decided_at)} was voided: its lineage changed since "
-                "(a new parent, or an ancestor's license or terms)"
+                f"the approval of {name} by {d.reviewer} on {moment_text(d.decided_at)} was voided: its lineage "
+                "changed since (a new parent, or an ancestor's license or terms)"
             )
             hint = f"review the new report (`studio report {self.work_id}`) and approve it again"
         elif self.state == "rejected" and d is not None:
