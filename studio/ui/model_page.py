@@ -67,6 +67,11 @@ def wip_short(wei: int) -> str:
     return ("≈ " if shown != exact else "") + text + " WIP"
 
 
+def _amount_cell(wei: int) -> tuple[str, int, str]:
+    """Rounded in the cell, exact in its tooltip, sorted by the wei."""
+    return wip_short(wei), wei, f"{wip_text(wei)} ({wei:,} wei)"
+
+
 @dataclass(frozen=True)
 class EarningsRead:
     """A job's answer: the earnings, or the one line saying why they could not be read."""
@@ -319,7 +324,7 @@ class ModelPage(QScrollArea):
             self._note(result.problem or "", problem=True)
             self.earnings_view.setVisible(False)
             return
-        self._show_earnings(result.earnings)
+        self.show_earnings(result.earnings)
 
     def _job_failed(self, job_id: int, message: str) -> None:
         if job_id == self._earnings_job:
@@ -328,21 +333,31 @@ class ModelPage(QScrollArea):
 
     def _note(self, text: str, *, problem: bool = False) -> None:
         self.earnings_note.setText(text)
+        self.earnings_note.setToolTip("")
         self.earnings_note.setStyleSheet(f"color: {REFUSED.name()}" if problem else "")
 
-    def _show_earnings(self, earnings: TrainingEarnings) -> None:
+    def show_earnings(self, earnings: TrainingEarnings) -> None:
+        """The note above the table in rounded amounts (exact ones in its tooltip), then one row per creator."""
         n = len(earnings.creators)
         if not earnings.members:
             self._note("No work of the training set is a member of the group yet: there is nothing "
                                        "for its creators to receive.")
         else:
-            self._note(
-                f"{earnings.members:,} works by {n:,} creator{'s' if n != 1 else ''} are members of the group; "
-                f"they will receive {wip_text(earnings.claimable)} in all once the group's royalties are collected "
-                f"and paid into their vaults, which hold {wip_text(earnings.in_vaults)} for them to claim now.")
+            members = f"{earnings.members:,} works by {n:,} creator{'s' if n != 1 else ''} are members of the group"
+            if earnings.claimable:
+                coming = (f"they will receive {wip_short(earnings.claimable)} more in all once the group's "
+                          "royalties are collected and paid into their vaults")
+            else:
+                coming = "the group holds nothing more for them now"
+            held = (f"their vaults hold {wip_short(earnings.in_vaults)} for them to claim now"
+                    if earnings.in_vaults else "nothing waits in their vaults yet")
+            self._note(f"{members}; {coming}, and {held}.")
+            self.earnings_note.setToolTip(
+                f"Exact amounts: {wip_text(earnings.claimable)} ({earnings.claimable:,} wei) to receive, "
+                f"{wip_text(earnings.in_vaults)} ({earnings.in_vaults:,} wei) in their vaults.")
         self.earnings.set_rows([
-            [c.creator or (NO_CREATOR, ""), (f"{c.members:,}", c.members), (wip_short(c.claimable), c.claimable),
-             (wip_short(c.in_vaults), c.in_vaults)]
+            [c.creator or (NO_CREATOR, ""), (f"{c.members:,}", c.members), _amount_cell(c.claimable),
+             _amount_cell(c.in_vaults)]
             for c in earnings.creators
         ])
         self.earnings_view.setVisible(bool(earnings.creators))

@@ -4,6 +4,8 @@ training set are on Story."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -17,6 +19,7 @@ from studio.royalty import GROUP_SCALE
 from studio.services.collections import members_hash
 from studio.services.publishing import PublishOptions
 from studio.store.works import NewWork
+from studio.services.publishing.training_earnings import CreatorEarnings, TrainingEarnings
 from studio.ui.model_page import EARNINGS_JOB_KIND, wip_short, wip_text
 
 
@@ -169,7 +172,8 @@ def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receiv
         assert wip_short(2 * share).startswith("≈ 0.") and wip_short(0) == "0 WIP"  # odd wei: rounded, marked
         assert [(c.creator, c.members, c.claimable) for c in earnings.creators] == [("Ada", 2, 2 * share),
                                                                                     ("Bo", 1, share)]
-        assert f"they will receive {wip_text(3 * share)} in all" in page.earnings_note.text()
+        assert f"they will receive {wip_short(3 * share)} more in all" in page.earnings_note.text()
+        assert f"{wip_text(3 * share)} ({3 * share:,} wei) to receive" in page.earnings_note.toolTip()
 
         # Once collected, the group's share waits in the members' own vaults until each creator claims it.
         net = publishing.network("devnet")
@@ -202,3 +206,21 @@ def test_work_publish_on_story_opens_for_a_model_as_for_an_image(qtbot, window, 
     dialog = window.open_publish()
     assert dialog is not None and dialog.work.id == emoji.id
     dialog.reject()
+
+
+def test_amounts_the_data_creators_hold_read_rounded_and_exact_on_hover(qtbot, window):
+    # What the chain answered after a tip was collected: Story rounds each step down, so the vaults hold an odd wei.
+    held = (3_883_333_333_333_332, 3_883_333_333_333_332, 3_883_333_333_333_332)
+    rows = tuple(CreatorEarnings(name, 2, 0, wei) for name, wei in zip(("Ada", "Bo", "Cy"), held, strict=True))
+    page = window.model_page
+    page.show_earnings(TrainingEarnings("devnet", "set", "0x" + "ab" * 20, rows))
+    note = page.earnings_note.text()
+    total = sum(held)
+    assert str(Decimal(total) / 10**18) not in note and "0.011649999999999996" not in note
+    assert "their vaults hold ≈ 0.01165 WIP for them to claim now" in note
+    assert "the group holds nothing more for them now" in note and "receive 0 WIP" not in note
+    assert f"({total:,} wei) in their vaults" in page.earnings_note.toolTip()
+    model = page.earnings_view.model()
+    cell = model.index(0, 3)
+    assert model.data(cell) == "≈ 0.003883 WIP"
+    assert model.data(cell, Qt.ItemDataRole.ToolTipRole) == f"{wip_text(held[0])} ({held[0]:,} wei)"
