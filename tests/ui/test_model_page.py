@@ -18,8 +18,8 @@ from studio.publish.networks import NETWORKS
 from studio.royalty import GROUP_SCALE
 from studio.services.collections import members_hash
 from studio.services.publishing import PublishOptions
-from studio.store.works import NewWork
 from studio.services.publishing.training_earnings import CreatorEarnings, TrainingEarnings
+from studio.store.works import NewWork
 from studio.ui.model_page import EARNINGS_JOB_KIND, wip_short, wip_text
 
 
