@@ -111,15 +111,18 @@ class ReviewPanel(QWidget):
         # Short minimums keep the window's own minimum size where the other tabs put it.
         self.list.setMinimumHeight(48)
         self.report.setMinimumHeight(64)
+        # The comment has a row of its own, wide enough for what it asks; the name and the decision below it.
+        self.comment.setMinimumWidth(self.comment.fontMetrics().horizontalAdvance(self.comment.placeholderText()) + 16)
         decision = QHBoxLayout()
         decision.addWidget(self.reviewer, 1)
-        decision.addWidget(self.comment, 3)
+        decision.addStretch(1)
         decision.addWidget(self.reject)
         decision.addWidget(self.approve)
         layout = QVBoxLayout(self)
         layout.addWidget(self.required, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.count)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.comment)
         layout.addLayout(decision)
         layout.addWidget(self.message)
 
