@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.model_facts import NO_CREATOR, ModelFacts, StoryFacts, StoryPlace, model_facts
+from studio.app.model_facts import NO_CREATOR, ModelFacts, StoryFacts, StoryPlace, model_facts, shared_pictures_note
 from studio.app.rows_model import RowsModel, SortRole
 from studio.app.session import StudioSession
 from studio.app.workers import TaskContext
@@ -119,7 +119,7 @@ class ModelPage(QScrollArea):
 
         self.training_box = QGroupBox("Training set")
         self.set_title = QLabel(wordWrap=True)
-        self.set_count = QLabel()
+        self.set_count = QLabel(wordWrap=True)
         # 64 hex digits do not wrap: a read-only field scrolls and copies them without widening the page.
         self.set_hash = QLineEdit(readOnly=True, frame=False)
         self.set_hash.setFont(QFont("monospace"))
@@ -225,7 +225,9 @@ class ModelPage(QScrollArea):
         self.set_title.setText(summary.work.title + more)
         self.set_title.setToolTip(summary.work.id)
         plural = "s" if summary.creators != 1 else ""
-        self.set_count.setText(f"{summary.count:,} by {summary.creators:,} creator{plural}")
+        note = shared_pictures_note(summary.work)
+        count = f"{summary.count:,} by {summary.creators:,} creator{plural}"
+        self.set_count.setText(count + (f"\n{note}" if note else ""))
         self.set_hash.setText(summary.members_sha256)
         self.set_hash.setCursorPosition(0)  # its start in view, as it is read
         self.creators.set_rows([
@@ -302,6 +304,10 @@ class ModelPage(QScrollArea):
 
         def task(_ctx: TaskContext, studio: Studio) -> EarningsRead:
             try:
+                publishing = studio.publishing
+                if publishing.network(network).is_devnet and not publishing.devnet_status().running:
+                    # The window starts the library's own devnet when it needs it, never asking for a terminal.
+                    publishing.devnet_start()
                 earnings = read_training_earnings(
                     studio.publishing.setup, studio.publishing.journal, studio.library.group_members,
                     studio.library.works, collection_id, network)
