@@ -3,8 +3,8 @@ what share of its revenue under the chosen royalty policy."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGroupBox,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from studio.app.royalty_view import POLICY_NAMES, percent_text, reasons_agreeing_with, royalty_slices
 from studio.app.session import StudioSession
 from studio.core.reasons import Reason
-from studio.core.types import Work, units_to_percent
+from studio.core.types import Relation, Work, units_to_percent
 from studio.errors import StudioError
 from studio.licensing import Verdict, effective_pil
 from studio.licensing.works import VerdictLine
@@ -30,6 +30,8 @@ from studio.royalty import RoyaltySplit
 from studio.ui.royalty_chart import RoyaltyChart
 from studio.ui.theme import ALLOWED, REFUSED, WARNED
 
+MODEL_LINK = "studio-model:"
+TOOL_RELATIONS = {Relation.generated_with: "Made with", Relation.styled_with: "styled with"}
 MARKS = {"block": ("✗", REFUSED), "warn": ("!", WARNED), "info": ("i", None)}
 
 
@@ -40,6 +42,7 @@ def _escape(text: str) -> str:
 class LicensePanel(QScrollArea):
     policy_changed = Signal(str)
     publish_requested = Signal()
+    model_requested = Signal(str)  # a model or LoRA the work was made with, clicked in its details
 
     def __init__(self, session: StudioSession, policy: str = "lap", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,7 +51,8 @@ class LicensePanel(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         self.setWidget(body)
-        self.heading = QLabel(textFormat=Qt.TextFormat.RichText, openExternalLinks=True, wordWrap=True)
+        self.heading = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
+        self.heading.linkActivated.connect(self._link)
         self.verdicts = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True, openExternalLinks=True)
         self.publish = QPushButton("Publish on Story…")
         self.publish.clicked.connect(self.publish_requested)
@@ -138,7 +142,8 @@ class LicensePanel(QScrollArea):
         who = f" by {_escape(work.creator)}" if work.creator else ""
         self.heading.setText(
             f"<h3 style='margin:0'>{_escape(work.title)}</h3>{who} · <a href='{lic.legal_url}'>{_escape(lic.name)}</a>"
-            f"<br><span style='color:gray'>{_escape(lic.summary)}</span>"
+            + self._tools_html(work)
+            + f"<br><span style='color:gray'>{_escape(lic.summary)}</span>"
         )
         html = "".join(self._line_html(line, published) for line in verdict.lines)
         if verdict.inherited_license is not None:
@@ -157,6 +162,26 @@ class LicensePanel(QScrollArea):
         self.credits.setPlainText(text + ("\n\nObligations:\n" + duties if duties else ""))
         self.copy_credits.setEnabled(bool(verdict.attribution))
         self._show_royalty()
+
+    def _tools_html(self, work: Work) -> str:
+        """'Made with studio-emoji': each model or LoRA the work was made with, a link to its Model tab."""
+        studio = self.session.studio
+        edges = [e for e in studio.parents(work.id) if e.relation in TOOL_RELATIONS]
+        if not edges:
+            return ""
+        tools = studio.library.works.get_many([e.parent_id for e in edges])
+        links = [
+            f"{TOOL_RELATIONS[e.relation]} <a href='{MODEL_LINK}{tools[e.parent_id].id}'>"
+            f"{_escape(tools[e.parent_id].title)}</a>"
+            for e in edges if e.parent_id in tools
+        ]
+        return "<br>" + ", ".join(links) if links else ""
+
+    def _link(self, href: str) -> None:
+        if href.startswith(MODEL_LINK):
+            self.model_requested.emit(href.removeprefix(MODEL_LINK))
+        elif href.startswith(("https://", "http://")):
+            QDesktopServices.openUrl(QUrl(href))
 
     @staticmethod
     def _line_html(line: VerdictLine, published: list[Registration]) -> str:

@@ -19,8 +19,10 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -36,6 +38,7 @@ from studio.app.rows_model import RowsModel, SortRole
 from studio.app.session import StudioSession
 from studio.app.workers import TaskContext
 from studio.core.amounts import WEI_PER_IP, ip_text
+from studio.core.types import WorkKind
 from studio.errors import StudioError
 from studio.services import Studio
 from studio.services.publishing.training_earnings import TrainingEarnings, read_training_earnings
@@ -112,6 +115,11 @@ class ModelPage(QScrollArea):
         body = QWidget()
         self.setWidget(body)
         self.heading = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
+        # The way here without the gallery's filter: every model and LoRA of the library.
+        self.picker = QComboBox()
+        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.picker.setMinimumContentsLength(24)
+        self.picker.activated.connect(self._picked)
         self.publish_button = QPushButton("Publish on Story…")
         self.publish_button.setToolTip("Publish the model and, when it is not there yet, its training set as a group")
         self.publish_button.clicked.connect(self.open_publish)
@@ -154,6 +162,10 @@ class ModelPage(QScrollArea):
         story_layout.addWidget(self.read_again, 0, Qt.AlignmentFlag.AlignLeft)
 
         layout = QVBoxLayout(body)
+        picker_row = QHBoxLayout()
+        picker_row.addWidget(QLabel("Model or LoRA"))
+        picker_row.addWidget(self.picker, 1)
+        layout.addLayout(picker_row)
         layout.addWidget(self.heading)
         layout.addWidget(self.publish_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.training_box)
@@ -172,15 +184,34 @@ class ModelPage(QScrollArea):
         self.refresh()
 
     # -- the library's facts --------------------------------------------------------------------------------
+    def _fill_picker(self, current: str | None) -> None:
+        works = self.session.studio.library.works
+        models = [*works.list(kind=WorkKind.model), *works.list(kind=WorkKind.lora)]
+        self.picker.blockSignals(True)
+        self.picker.clear()
+        self.picker.addItem("Choose a model or LoRA…", None)
+        for work in sorted(models, key=lambda w: (w.kind is not WorkKind.model, w.title.casefold())):
+            kind = "LoRA" if work.kind is WorkKind.lora else "model"
+            self.picker.addItem(f"{work.title} ({kind})", work.id)
+        self.picker.setCurrentIndex(max(0, self.picker.findData(current)))
+        self.picker.blockSignals(False)
+
+    def _picked(self, index: int) -> None:
+        work_id = self.picker.itemData(index)
+        if work_id is not None:
+            self.session.select([work_id])
+
     def refresh(self) -> None:
         work = self.session.current()
+        self._fill_picker(work.id if work is not None else None)
         try:
             facts = model_facts(self.session.studio, work) if work is not None else None
         except StudioError as exc:
             self._show_nothing(f"<span style='color:{REFUSED.name()}'>{_escape(str(exc))}</span>")
             return
         if facts is None:
-            self._show_nothing("<i>Select a model or LoRA to see what it was trained on and who made its data.</i>")
+            self._show_nothing("<i>Choose a model or LoRA above (or select one in the gallery) to see what it was "
+                               "trained on and who made its data.</i>")
             return
         changed = self.facts is None or self.facts.model.id != facts.model.id
         self.facts = facts

@@ -120,7 +120,7 @@ def test_a_lora_page_shows_its_small_training_set_its_base_model_and_sorts_creat
 
     # An image is not a model: the page says what to select.
     window.session.select([bo])
-    assert "Select a model or LoRA" in page.heading.text() and page.training_box.isHidden()
+    assert "Choose a model or LoRA" in page.heading.text() and page.training_box.isHidden()
 
 
 def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receive(qtbot, keyring_env, window,
@@ -232,3 +232,37 @@ def test_amounts_the_data_creators_hold_read_rounded_and_exact_on_hover(qtbot, w
     cell = model.index(0, 3)
     assert model.data(cell) == "≈ 0.003883 WIP"
     assert model.data(cell, Qt.ItemDataRole.ToolTipRole) == f"{wip_text(held[0])} ({held[0]:,} wei)"
+
+
+def test_the_model_tab_has_its_own_picker_and_a_works_model_links_to_it(qtbot, window, add_image):
+    studio = window.session.studio
+    members = [add_image("cc-by-4.0", title=f"tile {i}", creator="Ada") for i in range(2)]
+    collection = studio.collections.create("Tiles set", work_refs=members)
+    with studio.library.db.atomic():
+        lora = studio.library.works.insert(NewWork(
+            kind=WorkKind.lora, sha256="c" * 64, title="Tiles", creator="Cy", origin=Origin.generated,
+            terms=Terms("cc-by-4.0"), format="safetensors"))
+        LineageGraph(studio.library.edges).add_parents(lora.id, [ParentLink(collection.id, Relation.trained_on)])
+    image = add_image("cc-by-4.0", title="Made with tiles", creator="Cy")
+    studio.link(image, [lora.id], Relation.styled_with)
+    window.session.library_changed.emit()
+    window.session.select([])
+    page = window.model_page
+    window.tabs.setCurrentWidget(page)
+    assert "Choose a model or LoRA above" in page.heading.text()
+    index = page.picker.findData(lora.id)
+    assert page.picker.itemText(index) == "Tiles (LoRA)"
+    page.picker.setCurrentIndex(index)
+    page.picker.activated.emit(index)  # what choosing it in the list does
+    assert window.session.selection == (lora.id,) and "Tiles" in page.heading.text()
+    assert page.set_title.text() == "Tiles set"
+
+    # The image's details name the LoRA it was styled with; the link opens its Model tab.
+    window.session.select([image])
+    window.tabs.setCurrentWidget(window.license_panel)
+    heading = window.license_panel.heading.text()
+    href = f"studio-model:{lora.id}"
+    assert f"<a href='{href}'>Tiles</a>" in heading
+    window.license_panel.heading.linkActivated.emit(href)
+    assert window.tabs.currentWidget() is page and window.session.selection == (lora.id,)
+    assert page.picker.currentData() == lora.id
