@@ -68,6 +68,7 @@ class LicensePanel(QScrollArea):
         for button in (self.lap, self.lrp):
             self._policy_group.addButton(button)
         (self.lrp if policy == "lrp" else self.lap).setChecked(True)
+        self._preferred = "lrp" if policy == "lrp" else "lap"  # the creator's choice for works not yet published
         self.lap.toggled.connect(self._policy_toggled)
         self.stack = QLabel(wordWrap=True)
         self.chart = RoyaltyChart()
@@ -108,6 +109,7 @@ class LicensePanel(QScrollArea):
         return "lap" if self.lap.isChecked() else "lrp"
 
     def _policy_toggled(self, _checked: bool) -> None:
+        self._preferred = self.policy
         self._show_royalty()
         self.policy_changed.emit(self.policy)
 
@@ -251,10 +253,26 @@ class LicensePanel(QScrollArea):
         """A work published on the library's network: its split as there (a model it links to, and that model's
         training set, take their shares); otherwise the library's view."""
         studio = self.session.studio
-        if work_id in self.session.published_ids():
-            publishing = studio.publishing
-            return publishing.royalty_on(work_id, publishing.default_network(), self.policy)
-        return studio.royalty(work_id, self.policy)
+        published = work_id in self.session.published_ids()
+        for button in (self.lap, self.lrp):
+            button.setEnabled(not published)
+            button.setToolTip("A published work is paid under the policy of its terms on Story" if published else "")
+        if not published:
+            self._check_policy(self._preferred)
+            return studio.royalty(work_id, self._preferred)
+        # Not a what-if: the policy its terms carry there, shown checked, so the chart and the Why box say what the
+        # network really pays (the creator's own choice comes back for the next unpublished work).
+        publishing = studio.publishing
+        split = publishing.royalty_on(work_id, publishing.default_network())
+        self._check_policy(split.policy)
+        return split
+
+    def _check_policy(self, policy: str) -> None:
+        for button in (self.lap, self.lrp):
+            button.blockSignals(True)
+        (self.lrp if policy == "lrp" else self.lap).setChecked(True)
+        for button in (self.lap, self.lrp):
+            button.blockSignals(False)
 
     def copy_attribution(self) -> None:
         if self.verdict is None:
