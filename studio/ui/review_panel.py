@@ -3,6 +3,8 @@ Approve / Reject bound to the report on screen, and the library's "approval befo
 
 from __future__ import annotations
 
+import re
+
 from html import escape
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QUrl
@@ -30,6 +32,7 @@ from studio.app.session import StudioSession
 from studio.services.review import MAX_COMMENT, MAX_REVIEWER, Decision
 from studio.ui.theme import ALLOWED, REFUSED, WARNED
 
+VERDICT_CODE = re.compile(r'<span class="code">\([^<]*\)</span>')
 PLACEHOLDER = "<p style='color:gray'><i>Select a work waiting for review to read its lineage &amp; compliance report."
 BUILDING = "<p style='color:gray'><i>Building the report…</i></p>"
 PAD = 4
@@ -227,7 +230,9 @@ class ReviewPanel(QWidget):
             bar = self.report.verticalScrollBar()
             keep = bar.value() if shown.work_id == self._shown_id else 0
             # Qt's rich text has no flex gap: a space keeps the report's verdict pills apart.
-            self.report.setHtml(shown.html.replace('</span><span class="pill', '</span> <span class="pill'))
+            # The verdicts' internal codes are for the exported report's readers and tools, not for reading here.
+            html = VERDICT_CODE.sub("", shown.html)
+            self.report.setHtml(html.replace('</span><span class="pill', '</span> <span class="pill'))
             bar.setValue(keep)
             self._shown_id = shown.work_id
         self._update_buttons()

@@ -242,3 +242,4 @@ def test_a_published_work_does_not_count_as_waiting_and_times_read_to_the_minute
     text = panel.report.toPlainText()
     stamps = re.findall(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d)?(?:\.\d+)?Z?", text)
     assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", s) for s in stamps), stamps
+    assert not re.search(r"\((?:license|parent|training|owner|others)_[a-z_]+\)", text)  # no internal codes
