@@ -4,7 +4,6 @@ Approve / Reject bound to the report on screen, and the library's "approval befo
 from __future__ import annotations
 
 import re
-
 from html import escape
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QUrl
