@@ -217,8 +217,13 @@ class PublishDialog(QDialog):
             try:
                 plan = service.plan(work_id, options)
             except StudioError as exc:
-                # The same missing keyring or wallet is said once, in the wallet's box.
+                # The same missing keyring or wallet is said once, in the wallet's box; what the license says of
+                # publishing needs no wallet, so a refusal is still explained.
                 plan_error = None if need is not None and setup_need(exc, devnet=devnet) else str(exc)
+                if plan_error is None:
+                    refused = [line.reason.message for line in studio.license_check(work_id).lines
+                               if line.action == "publish" and line.answer == "no"]
+                    plan_error = " ".join(refused) or None
             return PublishCheck(wallet, wallet_error, plan, plan_error, need)
 
         self._check_job = self.session.submit("publish-check", f"Check publishing of {self.work.title}", task)
