@@ -20,6 +20,8 @@ RELATION_LABELS = {
     Relation.composite_of: "blend of",
     Relation.generated_with: "made with",
     Relation.styled_with: "styled with",
+    Relation.trained_on: "trained on",
+    Relation.finetuned_from: "fine-tuned from",
 }
 
 
@@ -86,17 +88,30 @@ def layout(work_id: str, edges: Iterable[Edge], tools: Collection[str] = ()) -> 
 
 
 def _place_tools(side: set[str], edges: tuple[Edge, ...], rows: dict[str, int], columns: dict[str, float]) -> None:
+    """Tools left of the chain, level with the first work they made; a tool of a tool (a model's training set, a
+    LoRA's base model) one column further left, level with the tool it fed."""
     made: dict[str, list[str]] = {}
     for e in edges:
-        if e.parent_id in side and e.child_id in rows:
+        if e.parent_id in side:
             made.setdefault(e.parent_id, []).append(e.child_id)
     left = min(columns.values()) - 1.25
-    taken: dict[int, int] = {}
-    for tool in sorted(made, key=lambda t: (min(rows[c] for c in made[t]), t)):
-        row = min(rows[c] for c in made[tool])
-        rows[tool] = row
-        columns[tool] = left - taken.get(row, 0)
-        taken[row] = taken.get(row, 0) + 1
+    taken: dict[tuple[int, float], int] = {}
+    waiting = set(made)
+    while waiting:
+        ready = sorted((t for t in waiting if any(c in rows for c in made[t])),
+                       key=lambda t: (min(rows[c] for c in made[t] if c in rows), t))
+        if not ready:
+            break
+        for tool in ready:
+            placed = [c for c in made[tool] if c in rows]
+            row = min(rows[c] for c in placed)
+            beside = min((columns[c] for c in placed if c in side), default=None)
+            column = left if beside is None else beside - 1.25
+            spot = (row, column)
+            rows[tool] = row
+            columns[tool] = column - taken.get(spot, 0)
+            taken[spot] = taken.get(spot, 0) + 1
+            waiting.discard(tool)
 
 
 def _longest(start: str, step: dict[str, list[str]], rows: dict[str, int], sign: int) -> None:

@@ -124,3 +124,15 @@ def _license_name(studio: Studio, license_id: str) -> str:
 
 def _place(network: str, ip_id: str | None) -> StoryPlace | None:
     return StoryPlace(ip_id, explorer_url(network, ip_id)) if ip_id else None
+
+
+def shared_pictures_note(collection: Work) -> str:
+    """Why an emoji set counts fewer works than emoji: OpenMoji draws some emoji with one and the same SVG file, and
+    each distinct file is one work (see `ensure_openmoji_collection`). '' where the counts agree or are unknown."""
+    extra = collection.recipe.extra if collection.recipe is not None else {}
+    emoji, works = extra.get("emoji"), extra.get("works")
+    if not isinstance(emoji, int) or not isinstance(works, int) or emoji <= works:
+        return ""
+    return (f"{emoji:,} emoji but {works:,} works: OpenMoji draws some emoji with the same picture file (a farmer "
+            "and a man farmer of one skin tone; a territory that flies its country's flag), and each distinct "
+            "picture is one work.")

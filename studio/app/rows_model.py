@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 SortRole = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
-Cell = str | tuple[str, Any]  # a text, or (text, sort value)
+Cell = str | tuple[str, Any] | tuple[str, Any, str]  # a text, (text, sort value) or (text, sort value, tooltip)
 
 
 class RowsModel(QAbstractTableModel):
@@ -18,11 +18,11 @@ class RowsModel(QAbstractTableModel):
         super().__init__(parent)
         self._headers = list(headers)
         self._numeric = frozenset(numeric)  # columns aligned right
-        self._rows: list[tuple[tuple[str, Any], ...]] = []
+        self._rows: list[tuple[tuple[str, Any, str], ...]] = []
 
     def set_rows(self, rows: Sequence[Sequence[Cell]]) -> None:
         self.beginResetModel()
-        self._rows = [tuple(c if isinstance(c, tuple) else (c, c.casefold()) for c in row) for row in rows]
+        self._rows = [tuple(_cell(c) for c in row) for row in rows]
         self.endResetModel()
 
     def text(self, row: int, column: int) -> str:
@@ -40,9 +40,11 @@ class RowsModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        text, value = self._rows[index.row()][index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        text, value, tip = self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
             return text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tip
         if role == SortRole:
             return value
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self._numeric:
@@ -53,3 +55,12 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self._headers[section]
         return None
+
+
+def _cell(cell: Cell) -> tuple[str, Any, str]:
+    """(text, sort value, tooltip): a rounded amount's tooltip gives it exactly; otherwise the text itself."""
+    if not isinstance(cell, tuple):
+        return cell, cell.casefold(), cell
+    if len(cell) == 2:
+        return cell[0], cell[1], cell[0]
+    return cell

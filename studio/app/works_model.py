@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -26,6 +27,7 @@ WorkRole = Qt.ItemDataRole.UserRole + 1
 WorkIdRole = Qt.ItemDataRole.UserRole + 2
 FlaggedRole = Qt.ItemDataRole.UserRole + 3
 PublishedRole = Qt.ItemDataRole.UserRole + 4
+LicenseNameRole = Qt.ItemDataRole.UserRole + 5  # the license's title, as people read it (its id where unknown)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -54,13 +56,18 @@ class WorkSource(Protocol):
 
 
 class WorksModel(QAbstractListModel):
-    def __init__(self, source: WorkSource, parent: Any = None) -> None:
+    def __init__(self, source: WorkSource, parent: Any = None, license_names: Mapping[str, str] | None = None
+                 ) -> None:
         super().__init__(parent)
         self._source = source
+        self._license_names = dict(license_names or {})
         self._filter = LibraryFilter()
         self._total = source.count_works(self._filter)
         self._pages: OrderedDict[int, list[Work]] = OrderedDict()
         self._closed = False
+
+    def license_name(self, work: Work) -> str:
+        return self._license_names.get(work.license_id, work.license_id)
 
     # -- Qt model API -------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
@@ -77,7 +84,9 @@ class WorksModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             who = f" by {work.creator}" if work.creator else ""
             flag = "\n⚠ " + str(work.flags[0].get("message", "flagged")) if work.flags else ""
-            return f"{work.title}{who}\n{work.license_id} · {work.origin.value} · {work.id}{flag}"
+            return f"{work.title}{who}\n{self.license_name(work)} · {work.origin.value} · {work.id}{flag}"
+        if role == LicenseNameRole:
+            return self.license_name(work)
         if role == WorkRole:
             return work
         if role == WorkIdRole:

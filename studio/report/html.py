@@ -14,6 +14,7 @@ from html import escape
 
 from studio import __version__
 from studio.core.amounts import ip_text
+from studio.core.moments import moment_text
 from studio.report.html_style import CSS as _CSS
 from studio.report.model import CredentialsVerdict, LineageReport, Node, Problem, Publication, RoyaltyTable
 from studio.report.registrations import explorer_url
@@ -92,7 +93,7 @@ def _header(report: LineageReport, digest: str) -> str:
         "<header>"
         f"<h1>{_e(report.title)}</h1>"
         f'<div class="meta">Lineage &amp; compliance report for work <code id="work-id">{_e(report.work_id)}</code>'
-        f"{by} · {_e(subject.license.name)} · written {_e(report.generated_at)}<br>"
+        f"{by} · {_e(subject.license.name)} · written {_e(moment_text(report.generated_at))}<br>"
         f'Report fingerprint <code id="fingerprint">{_e(digest)}</code></div>'
         '<div class="verdicts">'
         + (_verdict_lines(report) or (
@@ -381,7 +382,8 @@ def _credentials(report: LineageReport) -> str:
             "<ul>"
             + "".join(
                 f'<li data-work-id="{_e(n.id)}"><strong>{_e(n.title)}</strong>: {_e(n.credentials.summary)} '
-                f'<span class="muted">({_e(n.credentials.source)}, {_e(n.credentials.checked_at)})</span></li>'
+                f'<span class="muted">({_e(n.credentials.source)}, '
+                f'{_e(moment_text(n.credentials.checked_at))})</span></li>'
                 for n in checked
                 if n.credentials is not None
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from studio.core.moments import moment_text
 from studio.errors import LicenseRefused
 from studio.licensing import Reason
 from studio.store.reviews import ReviewDecision
@@ -35,7 +36,7 @@ class ApprovalStatus:
         d = self.decision
         if d is None:
             return "No reviewer has decided on this work yet."
-        who = f"{d.reviewer} on {d.decided_at}"
+        who = f"{d.reviewer} on {moment_text(d.decided_at)}"
         if self.state == "approved":
             return f"Approved by {who}; the lineage is unchanged since."
         if self.state == "rejected":
@@ -54,14 +55,14 @@ class ApprovalStatus:
         if self.state == "voided" and d is not None:
             code = "release_approval_voided"
             message = (
-                f"the approval of {name} by {d.reviewer} on {d.decided_at} was voided: its lineage changed since "
-                "(a new parent, or an ancestor's license or terms)"
+                f"the approval of {name} by {d.reviewer} on {moment_text(d.decided_at)} was voided: its lineage "
+                "changed since (a new parent, or an ancestor's license or terms)"
             )
             hint = f"review the new report (`studio report {self.work_id}`) and approve it again"
         elif self.state == "rejected" and d is not None:
             code = "release_rejected"
             said = f": {' '.join(d.comment.split())}" if d.comment else ""
-            message = f"{name} was rejected by {d.reviewer} on {d.decided_at}{said}"
+            message = f"{name} was rejected by {d.reviewer} on {moment_text(d.decided_at)}{said}"
             hint = "address the reviewer's comment, then ask for a new review"
         else:
             code = "release_not_approved"

@@ -19,7 +19,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from studio.app.works_model import FlaggedRole, PublishedRole, WorkRole
+from studio.app.works_model import FlaggedRole, LicenseNameRole, PublishedRole, WorkRole
 from studio.core.types import Work
 from studio.ui.theme import ALLOWED, REFUSED
 from studio.ui.thumbnails import ThumbnailProvider
@@ -89,7 +89,8 @@ class WorkDelegate(QStyledItemDelegate):
         font.setBold(False)
         font.setPointSizeF(max(6.0, option.font.pointSizeF() * 0.85))
         painter.setFont(font)
-        sub = f"{work.license_id} · {work.origin.value}"
+        # The license's title; elided where the card is narrow, whole in the card's tooltip.
+        sub = f"{index.data(LicenseNameRole) or work.license_id} · {work.origin.value}"
         sub_rect = QRect(rect.x() + 6, title_rect.bottom() + 1, rect.width() - 12, 16)
         painter.drawText(
             sub_rect,

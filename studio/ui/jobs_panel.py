@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -28,6 +28,7 @@ from studio.ui.theme import REFUSED
 PREVIEW = 56
 LOADING = "Loading model…"
 CANCELLING = "Cancelling…"
+MAX_ERROR_CHARS = 200
 FileOf = Callable[[Work], Path | None]
 STATE_TEXT = {
     JobState.queued: "Waiting",
@@ -78,8 +79,11 @@ class JobRow(QFrame):
         else:
             self.progress.setFormat("%p%")
         text = STATE_TEXT[job.state]
+        self.state.setToolTip("")
         if job.state is JobState.failed and job.error:
-            text = job.error
+            # A row stays a few lines tall however long the error: the whole of it is in the tooltip.
+            text = job.error if len(job.error) <= MAX_ERROR_CHARS else job.error[: MAX_ERROR_CHARS - 1] + "…"
+            self.state.setToolTip(job.error)
             self.state.setStyleSheet(f"color: {REFUSED.name()}")
         elif job.cancelling and not job.state.done:
             text = CANCELLING
@@ -134,6 +138,7 @@ class JobsPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._list)
+        self.scroll = scroll
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(scroll, 1)
@@ -150,14 +155,30 @@ class JobsPanel(QWidget):
         self.rows[job_id] = row
         self._list_layout.insertWidget(0, row)  # newest on top
         self.empty.hide()
+        self._fit_rows()
 
     def _changed(self, job_id: int) -> None:
         row = self.rows.get(job_id)
         if row is not None:
             row.update_from(self.queue.job(job_id))
+            self._fit_rows()
 
     def _removed(self, job_id: int) -> None:
         row = self.rows.pop(job_id, None)
         if row is not None:
             row.deleteLater()
         self.empty.setVisible(not self.rows)
+        self._fit_rows()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_rows()  # a wrapped error needs fewer lines in a wider row
+
+    def _fit_rows(self) -> None:
+        """The list is at least as tall as its tallest row, so a row's state, "Loading model…" or error is never cut
+        off below the fold: the dock grows to show one whole row, and more scroll."""
+        width = self.scroll.viewport().width()
+        tallest = max((r.heightForWidth(width) if r.hasHeightForWidth() else r.sizeHint().height()
+                       for r in self.rows.values()), default=0)
+        frame = 2 * self.scroll.frameWidth()
+        self.scroll.setMinimumHeight(max(self.empty.sizeHint().height(), tallest) + frame)

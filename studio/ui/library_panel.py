@@ -82,7 +82,7 @@ class LibraryPanel(QWidget):
         self.session = session
         catalog = session.studio.catalog
         self.filters = FilterBar([(lic.name, lic.id) for lic in catalog.all()])
-        self.model = WorksModel(session, self)
+        self.model = WorksModel(session, self, license_names={lic.id: lic.name for lic in catalog.all()})
         self.gallery = GalleryView(thumbnails, self)
         self.gallery.setModel(self.model)
         self.count = QLabel()

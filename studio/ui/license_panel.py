@@ -3,8 +3,8 @@ what share of its revenue under the chosen royalty policy."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGroupBox,
@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.royalty_view import POLICY_NAMES, percent_text, royalty_slices
+from studio.app.royalty_view import POLICY_NAMES, percent_text, reasons_agreeing_with, royalty_slices
 from studio.app.session import StudioSession
-from studio.core.types import Work, units_to_percent
+from studio.core.reasons import Reason
+from studio.core.types import Relation, Work, units_to_percent
 from studio.errors import StudioError
 from studio.licensing import Verdict, effective_pil
 from studio.licensing.works import VerdictLine
@@ -29,6 +30,8 @@ from studio.royalty import RoyaltySplit
 from studio.ui.royalty_chart import RoyaltyChart
 from studio.ui.theme import ALLOWED, REFUSED, WARNED
 
+MODEL_LINK = "studio-model:"
+TOOL_RELATIONS = {Relation.generated_with: "Made with", Relation.styled_with: "styled with"}
 MARKS = {"block": ("✗", REFUSED), "warn": ("!", WARNED), "info": ("i", None)}
 
 
@@ -39,6 +42,7 @@ def _escape(text: str) -> str:
 class LicensePanel(QScrollArea):
     policy_changed = Signal(str)
     publish_requested = Signal()
+    model_requested = Signal(str)  # a model or LoRA the work was made with, clicked in its details
 
     def __init__(self, session: StudioSession, policy: str = "lap", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,7 +51,8 @@ class LicensePanel(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         self.setWidget(body)
-        self.heading = QLabel(textFormat=Qt.TextFormat.RichText, openExternalLinks=True, wordWrap=True)
+        self.heading = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
+        self.heading.linkActivated.connect(self._link)
         self.verdicts = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True, openExternalLinks=True)
         self.publish = QPushButton("Publish on Story…")
         self.publish.clicked.connect(self.publish_requested)
@@ -63,6 +68,7 @@ class LicensePanel(QScrollArea):
         for button in (self.lap, self.lrp):
             self._policy_group.addButton(button)
         (self.lrp if policy == "lrp" else self.lap).setChecked(True)
+        self._preferred = "lrp" if policy == "lrp" else "lap"  # the creator's choice for works not yet published
         self.lap.toggled.connect(self._policy_toggled)
         self.stack = QLabel(wordWrap=True)
         self.chart = RoyaltyChart()
@@ -103,6 +109,7 @@ class LicensePanel(QScrollArea):
         return "lap" if self.lap.isChecked() else "lrp"
 
     def _policy_toggled(self, _checked: bool) -> None:
+        self._preferred = self.policy
         self._show_royalty()
         self.policy_changed.emit(self.policy)
 
@@ -137,7 +144,8 @@ class LicensePanel(QScrollArea):
         who = f" by {_escape(work.creator)}" if work.creator else ""
         self.heading.setText(
             f"<h3 style='margin:0'>{_escape(work.title)}</h3>{who} · <a href='{lic.legal_url}'>{_escape(lic.name)}</a>"
-            f"<br><span style='color:gray'>{_escape(lic.summary)}</span>"
+            + self._tools_html(work)
+            + f"<br><span style='color:gray'>{_escape(lic.summary)}</span>"
         )
         html = "".join(self._line_html(line, published) for line in verdict.lines)
         if verdict.inherited_license is not None:
@@ -157,6 +165,26 @@ class LicensePanel(QScrollArea):
         self.copy_credits.setEnabled(bool(verdict.attribution))
         self._show_royalty()
 
+    def _tools_html(self, work: Work) -> str:
+        """'Made with studio-emoji': each model or LoRA the work was made with, a link to its Model tab."""
+        studio = self.session.studio
+        edges = [e for e in studio.parents(work.id) if e.relation in TOOL_RELATIONS]
+        if not edges:
+            return ""
+        tools = studio.library.works.get_many([e.parent_id for e in edges])
+        links = [
+            f"{TOOL_RELATIONS[e.relation]} <a href='{MODEL_LINK}{tools[e.parent_id].id}'>"
+            f"{_escape(tools[e.parent_id].title)}</a>"
+            for e in edges if e.parent_id in tools
+        ]
+        return "<br>" + ", ".join(links) if links else ""
+
+    def _link(self, href: str) -> None:
+        if href.startswith(MODEL_LINK):
+            self.model_requested.emit(href.removeprefix(MODEL_LINK))
+        elif href.startswith(("https://", "http://")):
+            QDesktopServices.openUrl(QUrl(href))
+
     @staticmethod
     def _line_html(line: VerdictLine, published: list[Registration]) -> str:
         if line.answer == "done" and published:
@@ -172,23 +200,23 @@ class LicensePanel(QScrollArea):
         mark = "✓" if line.answer != "no" else "✗"
         return (
             f"<div><span style='color:{colour.name()}; font-weight:bold'>{mark}</span>&nbsp;{line.label.capitalize()}"
-            f"<br><span style='color:gray'>{_escape(line.reason.message)} ({line.reason.code})</span></div>"
+            f"<br><span style='color:gray'>{_escape(line.reason.message)}</span></div>"
         )
 
     @staticmethod
-    def _reasons_html(verdict: Verdict) -> str:
+    def _reasons_html(verdict: Verdict, reasons: list[Reason] | None = None) -> str:
+        """The verdict's further reasons in plain words (their codes are for the CLI's --json, not for reading)."""
         stated = {line.reason.message for line in verdict.lines}
         seen: set[str] = set(stated)
         lines = []
-        for r in verdict.reasons:
+        for r in verdict.reasons if reasons is None else reasons:
             if r.message in seen:
                 continue
             seen.add(r.message)
             mark, colour = MARKS[r.severity]
             style = f"color:{colour.name()};" if colour is not None else ""
             lines.append(
-                f"<div><span style='{style}font-weight:bold'>{mark}</span>&nbsp;{_escape(r.message)} "
-                f"<span style='color:gray'>({r.code})</span></div>"
+                f"<div><span style='{style}font-weight:bold'>{mark}</span>&nbsp;{_escape(r.message)}</div>"
             )
         return "".join(lines) or "<i>Nothing restricts this work.</i>"
 
@@ -204,20 +232,47 @@ class LicensePanel(QScrollArea):
             return
         ids = [a.id for a in split.ancestors] + [split.work_id]
         titles = {i: w.title for i, w in self.session.studio.library.works.get_many(ids).items()}
+        where = self._where(work.id)
         self.stack.setText(
             f"Royalty stack {percent_text(units_to_percent(split.stack))}: the ancestors' part of every payment "
-            f"this work receives under {POLICY_NAMES[split.policy]}."
+            f"this work receives under {POLICY_NAMES[split.policy]}" + (f", {where}." if where else ".")
         )
         self.chart.set_slices(royalty_slices(split, titles), caption=f"Split under {split.policy.upper()}")
+        if self.verdict is not None:
+            # The "Why" box and the chart say one thing: what the split pays, drawn from the same computation.
+            agreed = reasons_agreeing_with(self.verdict.reasons, split, titles, where or "on Story")
+            self.reasons.setText(self._reasons_html(self.verdict, agreed))
+
+    def _where(self, work_id: str) -> str:
+        """'on devnet' for a work published there (its split is the network's), else '' (the library's view)."""
+        if work_id in self.session.published_ids():
+            return f"on {self.session.studio.publishing.default_network()}"
+        return ""
 
     def _split(self, work_id: str) -> RoyaltySplit:
         """A work published on the library's network: its split as there (a model it links to, and that model's
         training set, take their shares); otherwise the library's view."""
         studio = self.session.studio
-        if work_id in self.session.published_ids():
-            publishing = studio.publishing
-            return publishing.royalty_on(work_id, publishing.default_network(), self.policy)
-        return studio.royalty(work_id, self.policy)
+        published = work_id in self.session.published_ids()
+        for button in (self.lap, self.lrp):
+            button.setEnabled(not published)
+            button.setToolTip("A published work is paid under the policy of its terms on Story" if published else "")
+        if not published:
+            self._check_policy(self._preferred)
+            return studio.royalty(work_id, self._preferred)
+        # Not a what-if: the policy its terms carry there, shown checked, so the chart and the Why box say what the
+        # network really pays (the creator's own choice comes back for the next unpublished work).
+        publishing = studio.publishing
+        split = publishing.royalty_on(work_id, publishing.default_network())
+        self._check_policy(split.policy)
+        return split
+
+    def _check_policy(self, policy: str) -> None:
+        for button in (self.lap, self.lrp):
+            button.blockSignals(True)
+        (self.lrp if policy == "lrp" else self.lap).setChecked(True)
+        for button in (self.lap, self.lrp):
+            button.blockSignals(False)
 
     def copy_attribution(self) -> None:
         if self.verdict is None:

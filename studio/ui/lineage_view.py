@@ -42,10 +42,13 @@ THUMB = 104
 TOOL_H = 56
 
 
+TOOL_KINDS = {WorkKind.model: "MODEL", WorkKind.lora: "LoRA", WorkKind.collection: "TRAINING SET"}
+
+
 class NodeItem(QGraphicsObject):
     clicked = Signal(str)
 
-    def __init__(self, work: Work, *, current: bool, thumbnails: ThumbnailProvider) -> None:
+    def __init__(self, work: Work, *, current: bool, thumbnails: ThumbnailProvider, license_name: str = "") -> None:
         super().__init__()
         self.work = work
         self.current = current
@@ -53,7 +56,7 @@ class NodeItem(QGraphicsObject):
         self.tool = work.kind is not WorkKind.image
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip(
-            f"{work.title}\n{work.license_id} · {work.id}"
+            f"{work.title}\n{license_name or work.license_id} · {work.id}"
             + ("\n⚠ " + "\n⚠ ".join(str(f.get("message", "flagged")) for f in work.flags) if work.flags else "")
         )
         self.setAcceptHoverEvents(True)
@@ -86,7 +89,7 @@ class NodeItem(QGraphicsObject):
         if self.tool:
             font.setBold(True)
             painter.setFont(font)
-            kind = "MODEL" if self.work.kind is WorkKind.model else "LoRA"
+            kind = TOOL_KINDS.get(self.work.kind, self.work.kind.value.upper())
             painter.drawText(rect.adjusted(8, 6, -8, -rect.height() / 2), Qt.AlignmentFlag.AlignCenter, kind)
             font.setBold(False)
             painter.setFont(font)
@@ -229,7 +232,8 @@ class LineageView(QWidget):
             work = lineage.works.get(spot.id)
             if work is None:
                 continue
-            node = NodeItem(work, current=spot.id == work_id, thumbnails=self.thumbnails)
+            node = NodeItem(work, current=spot.id == work_id, thumbnails=self.thumbnails,
+                            license_name=self._license_name(work.license_id))
             pos = QPointF(spot.column * (NODE_W + GAP_X), spot.row * (NODE_H + GAP_Y))
             node.setPos(pos)
             node.clicked.connect(self._clicked)
@@ -252,15 +256,20 @@ class LineageView(QWidget):
                 item = EdgeItem(edge, start, end, colour)
             self.scene.addItem(item)
             self.edges.append(item)
-        up = sum(1 for n in lineage.ancestors if lineage.works.get(n.id) and lineage.works[n.id].kind is WorkKind.image)
-        tools = len(lineage.ancestors) - up
-        down = len(lineage.descendants)
+        # Counted from what is drawn, so the line and the graph agree.
+        kinds = [self.nodes[n.id].work.kind for n in lineage.ancestors if n.id in self.nodes]
+        up = kinds.count(WorkKind.image)
+        models = kinds.count(WorkKind.model) + kinds.count(WorkKind.lora)
+        sets = kinds.count(WorkKind.collection)
+        down = sum(1 for n in lineage.descendants if n.id in self.nodes)
         flagged = sum(1 for w in lineage.works.values() if w.flagged)
         parts = [
-            f"<b>{lineage.work.title}</b>: {up} image ancestor{'s' if up != 1 else ''}",
-            f"{tools} model{'s' if tools != 1 else ''}/LoRA{'s' if tools != 1 else ''}",
-            f"{down} descendant{'s' if down != 1 else ''}",
+            f"<b>{_escape(lineage.work.title)}</b>: {up} image ancestor{'s' if up != 1 else ''}",
+            f"{models} model{'s' if models != 1 else ''}/LoRA{'s' if models != 1 else ''}",
         ]
+        if sets:
+            parts.append(f"{sets} training set{'s' if sets != 1 else ''}")
+        parts.append(f"{down} descendant{'s' if down != 1 else ''}")
         if flagged:
             parts.append(f"<span style='color:{REFUSED.name()}'>{flagged} flagged</span>")
         self.summary.setText(", ".join(parts) + ". Click a work to follow it.")
@@ -286,8 +295,18 @@ class LineageView(QWidget):
         super().showEvent(event)
         self.fit()
 
+    def _license_name(self, license_id: str) -> str:
+        try:
+            return self.session.studio.catalog.get(license_id).name
+        except StudioError:
+            return license_id
+
     def _clicked(self, work_id: str) -> None:
         self.work_clicked.emit(work_id)
         if work_id != self.work_id:
             # Selecting rebuilds the scene, which deletes the node still handling this click: do it after.
             QTimer.singleShot(0, self, lambda: self.session.select([work_id]))
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -78,6 +78,13 @@ class MainWindow(WindowMenus, LibrarySwitching, QMainWindow):
         self._restore_geometry()
 
     # -- building -----------------------------------------------------------------------------------------
+    def show_model(self, model_id: str) -> None:
+        """The Model tab of a model or LoRA a work was made with (its link in the work's details)."""
+        if self.session is None:
+            return
+        self.session.select([model_id])
+        self.tabs.setCurrentWidget(self.model_page)
+
     def install(self, session: StudioSession) -> None:
         """Build the views over one session (again when another library is opened)."""
         from studio.ui.create_panel import CreatePanel
@@ -132,6 +139,7 @@ class MainWindow(WindowMenus, LibrarySwitching, QMainWindow):
         self.create_panel.states_changed.connect(self._sync_create_actions)
         self.license_panel.policy_changed.connect(self._policy_changed)
         self.license_panel.publish_requested.connect(self.open_publish)
+        self.license_panel.model_requested.connect(self.show_model)
         session.message.connect(self.show_message)
         session.jobs.job_failed.connect(lambda _job, text: self.show_message(text))
         session.work_created.connect(self._work_created)

@@ -14,6 +14,9 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 OVERLAY = QColor(230, 60, 60, 130)
 
 
+MIN_SIDE = 96
+
+
 class MaskCanvas(QWidget):
     mask_changed = Signal()
 
@@ -25,12 +28,15 @@ class MaskCanvas(QWidget):
         self.brush = 24  # in the image's pixels
         self._painted = False
         self._erasing = False
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setMinimumSize(160, 160)
+        # It takes the room the panel has left and gives it back on a short screen, so the brush under it and the
+        # settings above stay in view (a 64 px image still shows at half again its size).
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(MIN_SIDE, MIN_SIDE)
         self.setCursor(Qt.CursorShape.CrossCursor)
 
     def sizeHint(self) -> QSize:
-        return QSize(280, 200)
+        # As short as its minimum: the panel scrolls by its wanted height, and the canvas expands into any room left.
+        return QSize(280, MIN_SIDE)
 
     def set_image(self, image: QImage | None) -> None:
         self.image = image if image is not None else QImage()

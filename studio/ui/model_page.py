@@ -19,8 +19,10 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -31,11 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.model_facts import NO_CREATOR, ModelFacts, StoryFacts, StoryPlace, model_facts
+from studio.app.model_facts import NO_CREATOR, ModelFacts, StoryFacts, StoryPlace, model_facts, shared_pictures_note
 from studio.app.rows_model import RowsModel, SortRole
 from studio.app.session import StudioSession
 from studio.app.workers import TaskContext
 from studio.core.amounts import WEI_PER_IP, ip_text
+from studio.core.types import WorkKind
 from studio.errors import StudioError
 from studio.services import Studio
 from studio.services.publishing.training_earnings import TrainingEarnings, read_training_earnings
@@ -65,6 +68,11 @@ def wip_short(wei: int) -> str:
     shown = exact.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
     text = f"{shown:f}".rstrip("0").rstrip(".") if "." in f"{shown:f}" else f"{shown:f}"
     return ("≈ " if shown != exact else "") + text + " WIP"
+
+
+def _amount_cell(wei: int) -> tuple[str, int, str]:
+    """Rounded in the cell, exact in its tooltip, sorted by the wei."""
+    return wip_short(wei), wei, f"{wip_text(wei)} ({wei:,} wei)"
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,11 @@ class ModelPage(QScrollArea):
         body = QWidget()
         self.setWidget(body)
         self.heading = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
+        # The way here without the gallery's filter: every model and LoRA of the library.
+        self.picker = QComboBox()
+        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.picker.setMinimumContentsLength(24)
+        self.picker.activated.connect(self._picked)
         self.publish_button = QPushButton("Publish on Story…")
         self.publish_button.setToolTip("Publish the model and, when it is not there yet, its training set as a group")
         self.publish_button.clicked.connect(self.open_publish)
@@ -114,7 +127,7 @@ class ModelPage(QScrollArea):
 
         self.training_box = QGroupBox("Training set")
         self.set_title = QLabel(wordWrap=True)
-        self.set_count = QLabel()
+        self.set_count = QLabel(wordWrap=True)
         # 64 hex digits do not wrap: a read-only field scrolls and copies them without widening the page.
         self.set_hash = QLineEdit(readOnly=True, frame=False)
         self.set_hash.setFont(QFont("monospace"))
@@ -149,6 +162,10 @@ class ModelPage(QScrollArea):
         story_layout.addWidget(self.read_again, 0, Qt.AlignmentFlag.AlignLeft)
 
         layout = QVBoxLayout(body)
+        picker_row = QHBoxLayout()
+        picker_row.addWidget(QLabel("Model or LoRA"))
+        picker_row.addWidget(self.picker, 1)
+        layout.addLayout(picker_row)
         layout.addWidget(self.heading)
         layout.addWidget(self.publish_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.training_box)
@@ -167,15 +184,34 @@ class ModelPage(QScrollArea):
         self.refresh()
 
     # -- the library's facts --------------------------------------------------------------------------------
+    def _fill_picker(self, current: str | None) -> None:
+        works = self.session.studio.library.works
+        models = [*works.list(kind=WorkKind.model), *works.list(kind=WorkKind.lora)]
+        self.picker.blockSignals(True)
+        self.picker.clear()
+        self.picker.addItem("Choose a model or LoRA…", None)
+        for work in sorted(models, key=lambda w: (w.kind is not WorkKind.model, w.title.casefold())):
+            kind = "LoRA" if work.kind is WorkKind.lora else "model"
+            self.picker.addItem(f"{work.title} ({kind})", work.id)
+        self.picker.setCurrentIndex(max(0, self.picker.findData(current)))
+        self.picker.blockSignals(False)
+
+    def _picked(self, index: int) -> None:
+        work_id = self.picker.itemData(index)
+        if work_id is not None:
+            self.session.select([work_id])
+
     def refresh(self) -> None:
         work = self.session.current()
+        self._fill_picker(work.id if work is not None else None)
         try:
             facts = model_facts(self.session.studio, work) if work is not None else None
         except StudioError as exc:
             self._show_nothing(f"<span style='color:{REFUSED.name()}'>{_escape(str(exc))}</span>")
             return
         if facts is None:
-            self._show_nothing("<i>Select a model or LoRA to see what it was trained on and who made its data.</i>")
+            self._show_nothing("<i>Choose a model or LoRA above (or select one in the gallery) to see what it was "
+                               "trained on and who made its data.</i>")
             return
         changed = self.facts is None or self.facts.model.id != facts.model.id
         self.facts = facts
@@ -220,7 +256,9 @@ class ModelPage(QScrollArea):
         self.set_title.setText(summary.work.title + more)
         self.set_title.setToolTip(summary.work.id)
         plural = "s" if summary.creators != 1 else ""
-        self.set_count.setText(f"{summary.count:,} by {summary.creators:,} creator{plural}")
+        note = shared_pictures_note(summary.work)
+        count = f"{summary.count:,} by {summary.creators:,} creator{plural}"
+        self.set_count.setText(count + (f"\n{note}" if note else ""))
         self.set_hash.setText(summary.members_sha256)
         self.set_hash.setCursorPosition(0)  # its start in view, as it is read
         self.creators.set_rows([
@@ -297,6 +335,10 @@ class ModelPage(QScrollArea):
 
         def task(_ctx: TaskContext, studio: Studio) -> EarningsRead:
             try:
+                publishing = studio.publishing
+                if publishing.network(network).is_devnet and not publishing.devnet_status().running:
+                    # The window starts the library's own devnet when it needs it, never asking for a terminal.
+                    publishing.devnet_start()
                 earnings = read_training_earnings(
                     studio.publishing.setup, studio.publishing.journal, studio.library.group_members,
                     studio.library.works, collection_id, network)
@@ -319,7 +361,7 @@ class ModelPage(QScrollArea):
             self._note(result.problem or "", problem=True)
             self.earnings_view.setVisible(False)
             return
-        self._show_earnings(result.earnings)
+        self.show_earnings(result.earnings)
 
     def _job_failed(self, job_id: int, message: str) -> None:
         if job_id == self._earnings_job:
@@ -328,21 +370,31 @@ class ModelPage(QScrollArea):
 
     def _note(self, text: str, *, problem: bool = False) -> None:
         self.earnings_note.setText(text)
+        self.earnings_note.setToolTip("")
         self.earnings_note.setStyleSheet(f"color: {REFUSED.name()}" if problem else "")
 
-    def _show_earnings(self, earnings: TrainingEarnings) -> None:
+    def show_earnings(self, earnings: TrainingEarnings) -> None:
+        """The note above the table in rounded amounts (exact ones in its tooltip), then one row per creator."""
         n = len(earnings.creators)
         if not earnings.members:
             self._note("No work of the training set is a member of the group yet: there is nothing "
                                        "for its creators to receive.")
         else:
-            self._note(
-                f"{earnings.members:,} works by {n:,} creator{'s' if n != 1 else ''} are members of the group; "
-                f"they will receive {wip_text(earnings.claimable)} in all once the group's royalties are collected "
-                f"and paid into their vaults, which hold {wip_text(earnings.in_vaults)} for them to claim now.")
+            members = f"{earnings.members:,} works by {n:,} creator{'s' if n != 1 else ''} are members of the group"
+            if earnings.claimable:
+                coming = (f"they will receive {wip_short(earnings.claimable)} more in all once the group's "
+                          "royalties are collected and paid into their vaults")
+            else:
+                coming = "the group holds nothing more for them now"
+            held = (f"their vaults hold {wip_short(earnings.in_vaults)} for them to claim now"
+                    if earnings.in_vaults else "nothing waits in their vaults yet")
+            self._note(f"{members}; {coming}, and {held}.")
+            self.earnings_note.setToolTip(
+                f"Exact amounts: {wip_text(earnings.claimable)} ({earnings.claimable:,} wei) to receive, "
+                f"{wip_text(earnings.in_vaults)} ({earnings.in_vaults:,} wei) in their vaults.")
         self.earnings.set_rows([
-            [c.creator or (NO_CREATOR, ""), (f"{c.members:,}", c.members), (wip_short(c.claimable), c.claimable),
-             (wip_short(c.in_vaults), c.in_vaults)]
+            [c.creator or (NO_CREATOR, ""), (f"{c.members:,}", c.members), _amount_cell(c.claimable),
+             _amount_cell(c.in_vaults)]
             for c in earnings.creators
         ])
         self.earnings_view.setVisible(bool(earnings.creators))

@@ -17,7 +17,9 @@ class PromptHistoryButton(QToolButton):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setText("Recent")
+        # The menu's arrow is part of the text: the style draws its own indicator over the text's end otherwise.
+        self.setText("Recent ▾")
+        self.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
         self.setToolTip("Prompts used recently")
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.setMenu(QMenu(self))

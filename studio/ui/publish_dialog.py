@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app.amount_fields import balance_text, fee_from_text
+from studio.app.publish_setup import SetupNeed, setup_need
 from studio.app.royalty_view import royalty_slices
 from studio.app.session import StudioSession
 from studio.app.workers import TaskContext
@@ -54,6 +55,7 @@ class PublishCheck:
     wallet_error: str | None
     plan: PublishPlan | None
     plan_error: str | None
+    need: SetupNeed | None = None  # the keyring or a wallet is missing: one line says so, for wallet and plan
 
 
 def _escape(text: str) -> str:
@@ -82,6 +84,11 @@ class PublishDialog(QDialog):
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.import_key = QPushButton("Import key")
         self.create_wallet.clicked.connect(self._create_wallet)
+        # On the devnet only, as `make demo` does without a keyring: anvil's public development account.
+        self.dev_wallet = QPushButton("Use the devnet's development wallet")
+        self.dev_wallet.setToolTip("A public test account of the local devnet; no other network accepts it")
+        self.dev_wallet.clicked.connect(self._use_dev_wallet)
+        self.use_dev_wallet = False
         self.import_key.clicked.connect(self._import_key)
 
         self.license = QComboBox()
@@ -120,6 +127,7 @@ class PublishDialog(QDialog):
         key_row.addWidget(self.key, 1)
         key_row.addWidget(self.import_key)
         wallet_layout.addLayout(key_row)
+        wallet_layout.addWidget(self.dev_wallet, 0, Qt.AlignmentFlag.AlignLeft)
         terms_box = QGroupBox("Terms")
         terms = QFormLayout(terms_box)
         terms.addRow("License", self.license)
@@ -192,19 +200,31 @@ class PublishDialog(QDialog):
         self.plan_text.setText("Planning…")
         self._update_buttons()
 
+        use_dev = self._dev_wallet_applies(options.network)
+
         def task(ctx: TaskContext, studio: Studio) -> PublishCheck:
             service = studio.publishing
-            wallet = wallet_error = plan = plan_error = None
+            if use_dev:
+                service.use_devnet_dev_account()
+            devnet = service.network(options.network).is_devnet
+            wallet = wallet_error = plan = plan_error = need = None
             try:
                 wallet = service.wallet_status(options.network, options.rpc_url)
             except StudioError as exc:
-                wallet_error = str(exc)
+                need = setup_need(exc, devnet=devnet)
+                wallet_error = None if need is not None else str(exc)
             ctx.raise_if_cancelled()
             try:
                 plan = service.plan(work_id, options)
             except StudioError as exc:
-                plan_error = str(exc)
-            return PublishCheck(wallet, wallet_error, plan, plan_error)
+                # The same missing keyring or wallet is said once, in the wallet's box; what the license says of
+                # publishing needs no wallet, so a refusal is still explained.
+                plan_error = None if need is not None and setup_need(exc, devnet=devnet) else str(exc)
+                if plan_error is None:
+                    refused = [line.reason.message for line in studio.license_check(work_id).lines
+                               if line.action == "publish" and line.answer == "no"]
+                    plan_error = " ".join(refused) or None
+            return PublishCheck(wallet, wallet_error, plan, plan_error, need)
 
         self._check_job = self.session.submit("publish-check", f"Check publishing of {self.work.title}", task)
 
@@ -238,8 +258,12 @@ class PublishDialog(QDialog):
     def _show_check(self, check: PublishCheck) -> None:
         self.check = check
         has_wallet = check.wallet is not None
+        # Without a keyring no wallet can be created or imported: only the keyring's line (and, on the devnet,
+        # its development wallet) is offered.
+        can_keep_keys = check.need is None or check.need.missing != "keyring"
         for widget in (self.create_wallet, self.key, self.import_key):
-            widget.setVisible(not has_wallet)
+            widget.setVisible(not has_wallet and can_keep_keys)
+        self.dev_wallet.setVisible(not has_wallet and check.need is not None and self._on_devnet())
         if check.wallet is not None:
             status = check.wallet
             line = (
@@ -251,9 +275,14 @@ class PublishDialog(QDialog):
             if status.note:
                 line += f"<br><span style='color:{REFUSED.name()}'>{_escape(status.note)}</span>"
             self.wallet.setText(line)
+        elif check.need is not None:
+            self.wallet.setText(_escape(check.need.line))
         else:
             self.wallet.setText(f"<span style='color:{REFUSED.name()}'>{_escape(check.wallet_error or '')}</span>")
-        if check.plan is None:
+        if check.plan is None and check.plan_error is None:
+            self._show_plan_error("")
+            self.plan_text.setText("<i>The plan, its fees and its split are shown once a wallet is ready.</i>")
+        elif check.plan is None:
             self._show_plan_error(check.plan_error or "")
         else:
             self._show_plan(check.plan)
@@ -262,6 +291,7 @@ class PublishDialog(QDialog):
     def _show_plan_error(self, message: str) -> None:
         self.plan_text.setText(f"<span style='color:{REFUSED.name()}'>{_escape(message)}</span>")
         self.chart.set_slices([])
+        self.chart.setVisible(False)  # no split to draw: no empty chart saying nothing is selected
         self.payouts.show_plan(None)
         self._update_buttons()
 
@@ -285,6 +315,26 @@ class PublishDialog(QDialog):
         self.chart.setVisible(split is not None)
 
     # -- wallet -------------------------------------------------------------------------------------------
+    def _on_devnet(self) -> bool:
+        try:
+            return self.session.studio.publishing.network(self.network.currentData()).is_devnet
+        except StudioError:
+            return False
+
+    def _dev_wallet_applies(self, network: str | None) -> bool:
+        if not self.use_dev_wallet:
+            return False
+        try:
+            return self.session.studio.publishing.network(network).is_devnet
+        except StudioError:
+            return False
+
+    def _use_dev_wallet(self) -> None:
+        """Publish on the devnet with its development wallet from now on in this dialog (each job's own studio is
+        told so, as `studio demo` tells its one)."""
+        self.use_dev_wallet = True
+        self.refresh()
+
     def _create_wallet(self) -> None:
         job = self.session.submit("wallet", "Create a wallet", lambda ctx, studio: studio.publishing.create_wallet())
         self._wallet_jobs.add(job)
@@ -316,8 +366,11 @@ class PublishDialog(QDialog):
         if not self.publish_button.isEnabled() or self.check is None or self.check.plan is None:
             return None
         plan = self.check.plan
+        use_dev = self._dev_wallet_applies(plan.network.name)
 
         def task(ctx: TaskContext, studio: Studio) -> list[Any]:
+            if use_dev:
+                studio.publishing.use_devnet_dev_account()
             ctx.raise_if_cancelled()  # the last moment a cancel stops it: after this, transactions are signed
             return studio.publishing.execute(plan)
 

@@ -3,6 +3,7 @@ Approve / Reject bound to the report on screen, and the library's "approval befo
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QUrl
@@ -30,6 +31,7 @@ from studio.app.session import StudioSession
 from studio.services.review import MAX_COMMENT, MAX_REVIEWER, Decision
 from studio.ui.theme import ALLOWED, REFUSED, WARNED
 
+VERDICT_CODE = re.compile(r'<span class="code">\([^<]*\)</span>')
 PLACEHOLDER = "<p style='color:gray'><i>Select a work waiting for review to read its lineage &amp; compliance report."
 BUILDING = "<p style='color:gray'><i>Building the report…</i></p>"
 PAD = 4
@@ -111,15 +113,18 @@ class ReviewPanel(QWidget):
         # Short minimums keep the window's own minimum size where the other tabs put it.
         self.list.setMinimumHeight(48)
         self.report.setMinimumHeight(64)
+        # The comment has a row of its own, wide enough for what it asks; the name and the decision below it.
+        self.comment.setMinimumWidth(self.comment.fontMetrics().horizontalAdvance(self.comment.placeholderText()) + 16)
         decision = QHBoxLayout()
         decision.addWidget(self.reviewer, 1)
-        decision.addWidget(self.comment, 3)
+        decision.addStretch(1)
         decision.addWidget(self.reject)
         decision.addWidget(self.approve)
         layout = QVBoxLayout(self)
         layout.addWidget(self.required, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.count)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.comment)
         layout.addLayout(decision)
         layout.addWidget(self.message)
 
@@ -224,7 +229,9 @@ class ReviewPanel(QWidget):
             bar = self.report.verticalScrollBar()
             keep = bar.value() if shown.work_id == self._shown_id else 0
             # Qt's rich text has no flex gap: a space keeps the report's verdict pills apart.
-            self.report.setHtml(shown.html.replace('</span><span class="pill', '</span> <span class="pill'))
+            # The verdicts' internal codes are for the exported report's readers and tools, not for reading here.
+            html = VERDICT_CODE.sub("", shown.html)
+            self.report.setHtml(html.replace('</span><span class="pill', '</span> <span class="pill'))
             bar.setValue(keep)
             self._shown_id = shown.work_id
         self._update_buttons()

@@ -26,6 +26,7 @@ from studio.core.types import Work
 ZOOM_STEP = 1.25
 MIN_ZOOM = 0.02
 MAX_ZOOM = 32.0
+PIXEL_ZOOM = 2.0  # from this enlargement on, each source pixel is drawn as a sharp block
 
 
 class WorkSequence(Protocol):
@@ -45,9 +46,8 @@ class ImageView(QGraphicsView):
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
         self.item = QGraphicsPixmapItem()
-        self.item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.scene().addItem(self.item)
-        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        self._smoothing(True)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -65,6 +65,18 @@ class ImageView(QGraphicsView):
     def set_pixmap(self, pixmap: QPixmap) -> None:
         self.item.setPixmap(pixmap)
         self.scene().setSceneRect(self.item.boundingRect())
+        self._smoothing(self.zoom < PIXEL_ZOOM)
+
+    def _smoothing(self, smooth: bool) -> None:
+        """Smooth when shrinking or barely enlarging; nearest neighbour when each pixel becomes a block, so a small
+        generated image shows the pixels that were made rather than a blur of them."""
+        mode = Qt.TransformationMode.SmoothTransformation if smooth else Qt.TransformationMode.FastTransformation
+        self.item.setTransformationMode(mode)
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
+
+    def _zoomed(self) -> None:
+        self._smoothing(self.zoom < PIXEL_ZOOM)
+        self.zoom_changed.emit(self.zoom)
 
     def fit(self) -> None:
         self.fitted = True
@@ -74,13 +86,15 @@ class ImageView(QGraphicsView):
         rect = self.item.boundingRect()
         view = self.viewport().rect()
         scale = min(view.width() / rect.width(), view.height() / rect.height())
+        if scale >= PIXEL_ZOOM:
+            scale = float(int(scale))  # whole blocks: every source pixel the same size on screen
         self.scale(scale, scale)
-        self.zoom_changed.emit(self.zoom)
+        self._zoomed()
 
     def actual_size(self) -> None:
         self.fitted = False
         self.resetTransform()
-        self.zoom_changed.emit(self.zoom)
+        self._zoomed()
 
     def zoom_by(self, factor: float) -> None:
         target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom * factor))
@@ -88,7 +102,7 @@ class ImageView(QGraphicsView):
             return
         self.fitted = False
         self.scale(target / self.zoom, target / self.zoom)
-        self.zoom_changed.emit(self.zoom)
+        self._zoomed()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()

@@ -7,8 +7,10 @@ from fractions import Fraction
 import pytest
 
 from studio.app.lineage_layout import edge_label, layout
-from studio.app.royalty_view import percent_text, royalty_slices
+from studio.app.royalty_view import percent_text, reasons_agreeing_with, royalty_slices
+from studio.core.reasons import Reason
 from studio.core.types import HUNDRED_PERCENT, Edge, Relation
+from studio.licensing.codes import reason
 from studio.royalty import royalty_split
 
 
@@ -69,3 +71,27 @@ def test_percent_text():
     assert percent_text(10.0) == "10%"
     assert percent_text(2.5) == "2.5%"
     assert percent_text(100 / 3) == "33.3333%"
+
+
+def test_why_lines_agree_with_the_split_of_a_work_linked_to_its_model_on_story():
+    # An image made with a model that is linked on Story (20%), the model's training set's group under it (10% of
+    # the model): the library's "takes no royalty" about the model would contradict the chart.
+    links = {"img": [("model", 20_000_000)], "model": [("set", 10_000_000)]}
+    split = royalty_split("img", links, "lrp")
+    titles = {"img": "Cat", "model": "studio-emoji", "set": "OpenMoji"}
+    said = [reason("credited_off_chain", "model", title="studio-emoji", license="CC BY-SA 4.0"),
+            Reason("pil_terms_inherited", "Remixes carry its terms.", "img", severity="info")]
+    agreed = reasons_agreeing_with(said, split, titles, "on devnet")
+    text = " ".join(r.message for r in agreed)
+    assert "takes no royalty" not in text
+    shown = {s.label: s.percent for s in royalty_slices(split, titles)}
+    assert f"“studio-emoji” is linked on devnet: it receives {percent_text(shown['studio-emoji'])}" in text
+    assert f"OpenMoji {percent_text(shown['OpenMoji'])}" in text
+    assert f"the creator keeps {percent_text(shown['Cat (creator keeps)'])}" in text
+    assert "Remixes carry its terms." in text
+
+
+def test_why_lines_keep_takes_no_royalty_where_the_split_pays_the_model_nothing():
+    split = royalty_split("img", {}, "lap")
+    said = [reason("credited_off_chain", "model", title="studio-emoji", license="CC BY-SA 4.0")]
+    assert reasons_agreeing_with(said, split, {}) == said

@@ -4,11 +4,14 @@ training set are on Story."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from studio.app.works_model import WorkIdRole
 from studio.core.types import Origin, Relation, Terms, WorkKind, percent_to_units
+from studio.generate.emoji_data import trained_emoji
 from studio.lineage.graph import LineageGraph, ParentLink
 from studio.publish.chain import ChainClient
 from studio.publish.group_revenue import collect_for_members, member_claimable
@@ -16,6 +19,7 @@ from studio.publish.networks import NETWORKS
 from studio.royalty import GROUP_SCALE
 from studio.services.collections import members_hash
 from studio.services.publishing import PublishOptions
+from studio.services.publishing.training_earnings import CreatorEarnings, TrainingEarnings
 from studio.store.works import NewWork
 from studio.ui.model_page import EARNINGS_JOB_KIND, wip_short, wip_text
 
@@ -60,7 +64,12 @@ def test_the_emoji_model_page_names_its_openmoji_training_set_and_every_creator(
     assert count == studio.library.members.count(collection.id) == 4200
     assert len(creators) == 118
     assert page.set_title.text() == collection.title == "OpenMoji 17 (4,395 emoji)"
-    assert page.set_count.text() == "4,200 by 118 creators"
+    # The 195 emoji more than works are said, with why: OpenMoji draws them with a picture file another one uses.
+    emoji = trained_emoji()
+    assert (len(emoji), len({e.svg_sha256 for e in emoji})) == (4395, 4200)
+    first, why = page.set_count.text().split("\n")
+    assert first == "4,200 by 118 creators"
+    assert why.startswith("4,395 emoji but 4,200 works: OpenMoji draws some emoji with the same picture file")
     assert page.set_hash.text() == members_hash(studio.library.members.member_hashes(collection.id))
     assert page.base.text() == "none recorded"
     assert page.credit.text() == "Trained on 4,200 works by 118 creators, CC BY-SA 4.0"
@@ -111,7 +120,7 @@ def test_a_lora_page_shows_its_small_training_set_its_base_model_and_sorts_creat
 
     # An image is not a model: the page says what to select.
     window.session.select([bo])
-    assert "Select a model or LoRA" in page.heading.text() and page.training_box.isHidden()
+    assert "Choose a model or LoRA" in page.heading.text() and page.training_box.isHidden()
 
 
 def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receive(qtbot, keyring_env, window,
@@ -169,7 +178,8 @@ def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receiv
         assert wip_short(2 * share).startswith("≈ 0.") and wip_short(0) == "0 WIP"  # odd wei: rounded, marked
         assert [(c.creator, c.members, c.claimable) for c in earnings.creators] == [("Ada", 2, 2 * share),
                                                                                     ("Bo", 1, share)]
-        assert f"they will receive {wip_text(3 * share)} in all" in page.earnings_note.text()
+        assert f"they will receive {wip_short(3 * share)} more in all" in page.earnings_note.text()
+        assert f"{wip_text(3 * share)} ({3 * share:,} wei) to receive" in page.earnings_note.toolTip()
 
         # Once collected, the group's share waits in the members' own vaults until each creator claims it.
         net = publishing.network("devnet")
@@ -180,12 +190,14 @@ def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receiv
         assert _shown(page.earnings_view.model()) == [
             ("Ada", "2", wip_short(0), wip_short(2 * share)), ("Bo", "1", wip_short(0), wip_short(share))]
 
-        # The devnet stopped: one line on the page, no dialog.
+        # The devnet stopped: the page starts it again (its state kept) and reads the same, never naming a command.
         publishing.devnet_stop()
         job = page.read_earnings()
         qtbot.waitUntil(lambda: window.session.jobs.job(job).state.done, timeout=60_000)
-        assert page.earnings_read.earnings is None
-        assert page.earnings_note.text() == "devnet is not running (start it with `studio devnet start`)"
+        assert publishing.devnet_status().running and page.earnings_read.earnings is not None
+        assert _shown(page.earnings_view.model()) == [
+            ("Ada", "2", wip_short(0), wip_short(2 * share)), ("Bo", "1", wip_short(0), wip_short(share))]
+        assert "studio devnet" not in page.earnings_note.text()
         assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
     finally:
         window.shutdown()
@@ -202,3 +214,55 @@ def test_work_publish_on_story_opens_for_a_model_as_for_an_image(qtbot, window, 
     dialog = window.open_publish()
     assert dialog is not None and dialog.work.id == emoji.id
     dialog.reject()
+
+
+def test_amounts_the_data_creators_hold_read_rounded_and_exact_on_hover(qtbot, window):
+    # What the chain answered after a tip was collected: Story rounds each step down, so the vaults hold an odd wei.
+    held = (3_883_333_333_333_332, 3_883_333_333_333_332, 3_883_333_333_333_332)
+    rows = tuple(CreatorEarnings(name, 2, 0, wei) for name, wei in zip(("Ada", "Bo", "Cy"), held, strict=True))
+    page = window.model_page
+    page.show_earnings(TrainingEarnings("devnet", "set", "0x" + "ab" * 20, rows))
+    note = page.earnings_note.text()
+    total = sum(held)
+    assert str(Decimal(total) / 10**18) not in note and "0.011649999999999996" not in note
+    assert "their vaults hold ≈ 0.01165 WIP for them to claim now" in note
+    assert "the group holds nothing more for them now" in note and "receive 0 WIP" not in note
+    assert f"({total:,} wei) in their vaults" in page.earnings_note.toolTip()
+    model = page.earnings_view.model()
+    cell = model.index(0, 3)
+    assert model.data(cell) == "≈ 0.003883 WIP"
+    assert model.data(cell, Qt.ItemDataRole.ToolTipRole) == f"{wip_text(held[0])} ({held[0]:,} wei)"
+
+
+def test_the_model_tab_has_its_own_picker_and_a_works_model_links_to_it(qtbot, window, add_image):
+    studio = window.session.studio
+    members = [add_image("cc-by-4.0", title=f"tile {i}", creator="Ada") for i in range(2)]
+    collection = studio.collections.create("Tiles set", work_refs=members)
+    with studio.library.db.atomic():
+        lora = studio.library.works.insert(NewWork(
+            kind=WorkKind.lora, sha256="c" * 64, title="Tiles", creator="Cy", origin=Origin.generated,
+            terms=Terms("cc-by-4.0"), format="safetensors"))
+        LineageGraph(studio.library.edges).add_parents(lora.id, [ParentLink(collection.id, Relation.trained_on)])
+    image = add_image("cc-by-4.0", title="Made with tiles", creator="Cy")
+    studio.link(image, [lora.id], Relation.styled_with)
+    window.session.library_changed.emit()
+    window.session.select([])
+    page = window.model_page
+    window.tabs.setCurrentWidget(page)
+    assert "Choose a model or LoRA above" in page.heading.text()
+    index = page.picker.findData(lora.id)
+    assert page.picker.itemText(index) == "Tiles (LoRA)"
+    page.picker.setCurrentIndex(index)
+    page.picker.activated.emit(index)  # what choosing it in the list does
+    assert window.session.selection == (lora.id,) and "Tiles" in page.heading.text()
+    assert page.set_title.text() == "Tiles set"
+
+    # The image's details name the LoRA it was styled with; the link opens its Model tab.
+    window.session.select([image])
+    window.tabs.setCurrentWidget(window.license_panel)
+    heading = window.license_panel.heading.text()
+    href = f"studio-model:{lora.id}"
+    assert f"<a href='{href}'>Tiles</a>" in heading
+    window.license_panel.heading.linkActivated.emit(href)
+    assert window.tabs.currentWidget() is page and window.session.selection == (lora.id,)
+    assert page.picker.currentData() == lora.id

@@ -9,7 +9,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QDialogButtonBox
 from ui_helpers import click_work, press
 
-from studio.app.works_model import WorkIdRole
+from studio.app.works_model import LicenseNameRole, WorkIdRole
 from studio.ui.import_dialog import ImportDialog
 from studio.ui.trash import TrashDialog
 
@@ -108,3 +108,13 @@ def test_delete_goes_to_the_trash_and_undo_brings_it_back(qtbot, window, add_ima
     with qtbot.waitSignal(window.session.library_changed, timeout=1000):
         qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
     assert dialog.list.count() == 0 and window.library.model.rowCount() == 2
+
+
+def test_a_card_names_its_license_by_title_whole_in_its_tooltip(qtbot, window, add_image):
+    work = add_image("pil-non-commercial-social-remixing", title="Dawn")
+    model = window.library.model
+    index = model.index(model.row_of(work))
+    title = window.session.studio.catalog.get("pil-non-commercial-social-remixing").name
+    assert model.data(index, LicenseNameRole) == title != "pil-non-commercial-social-remixing"
+    tip = model.data(index, Qt.ItemDataRole.ToolTipRole)
+    assert title in tip and "pil-non-commercial-social-r" not in tip

@@ -9,7 +9,9 @@ from PySide6.QtGui import QGuiApplication
 from ui_helpers import click_work
 
 from studio.app.jobs import JobState
-from studio.core.types import percent_to_units
+from studio.core.types import Origin, Relation, Terms, WorkKind, percent_to_units
+from studio.lineage.graph import LineageGraph, ParentLink
+from studio.store.works import NewWork
 
 
 @pytest.fixture
@@ -33,7 +35,7 @@ def test_license_panel_shows_verdict_credits_and_copies_them(qtbot, window, chai
     QGuiApplication.clipboard().clear()
     window.actions_by_name["copy_credits"].trigger()
     assert QGuiApplication.clipboard().text() == "\n".join(a.text for a in panel.verdict.attribution)
-    assert "(pil_terms_inherited)" in panel.reasons.text()
+    assert "carry its terms" in panel.reasons.text() and "(pil_terms_inherited)" not in panel.reasons.text()
 
 
 def test_royalty_chart_follows_the_engine_under_lap_and_lrp(qtbot, window, chain):
@@ -121,3 +123,28 @@ def test_a_running_generation_can_be_cancelled_from_its_row(qtbot, window):
         qtbot.mouseClick(row.cancel, Qt.MouseButton.LeftButton)
     assert queue.job(job_id).state is JobState.cancelled and row.state.text() == "Cancelled"
     assert window.library.model.rowCount() == 0 and not row.cancel.isVisible()
+
+
+def test_lineage_draws_every_ancestor_it_counts_the_models_training_set_included(qtbot, window, add_image):
+    studio = window.session.studio
+    members = [add_image("cc-by-4.0", title=f"tile {i}", creator="Ada") for i in range(2)]
+    collection = studio.collections.create("Tiles set", work_refs=members)
+    base = studio.models.builtin("studio-tiny").work
+    with studio.library.db.atomic():
+        lora = studio.library.works.insert(NewWork(
+            kind=WorkKind.lora, sha256="b" * 64, title="Tiles", creator="Cy", origin=Origin.generated,
+            terms=Terms("cc-by-4.0"), format="safetensors"))
+        LineageGraph(studio.library.edges).add_parents(lora.id, [ParentLink(base.id, Relation.finetuned_from),
+                                                                  ParentLink(collection.id, Relation.trained_on)])
+    image = add_image("cc-by-4.0", title="Made with tiles", creator="Cy")
+    studio.link(image, [lora.id], Relation.styled_with)
+    window.session.library_changed.emit()
+    window.session.select([image])
+    window.tabs.setCurrentWidget(window.lineage)
+    lineage = window.lineage
+    assert set(lineage.nodes) == {image, lora.id, collection.id, base.id}
+    assert "2 models/LoRAs, 1 training set" in lineage.summary.text()
+    assert {e.label for e in lineage.edges} >= {"trained on", "fine-tuned from"}
+    spots = {i: node.pos() for i, node in lineage.nodes.items()}
+    assert len({(p.x(), p.y()) for p in spots.values()}) == 4  # no node drawn over another
+    assert spots[collection.id].x() < spots[lora.id].x()  # the training set left of the LoRA it fed

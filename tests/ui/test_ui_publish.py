@@ -3,10 +3,15 @@ in the dialog, a root work's terms, a remix's inherited terms and split, confirm
 
 from __future__ import annotations
 
+import keyring
+from keyring.backends import fail
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
+from studio.app.publish_setup import NO_WALLET
 from studio.app.works_model import PublishedRole
 from studio.core.types import percent_to_units
+from studio.secrets import ENV_BACKEND
 from studio.ui.publish_dialog import PublishDialog
 
 
@@ -24,7 +29,7 @@ def test_publish_a_root_then_its_remix_on_the_devnet(qtbot, keyring_env, window,
     publishing = window.session.studio.publishing
     try:
         dialog = publish_through(qtbot, window, root)
-        assert dialog.check.wallet is None and "no wallet" in dialog.wallet.text()
+        assert dialog.check.wallet is None and "No wallet yet" in dialog.wallet.text()
         assert not dialog.publish_button.isEnabled() and dialog.create_wallet.isVisible()
         with qtbot.waitSignal(dialog.checked, timeout=120_000):
             qtbot.mouseClick(dialog.create_wallet, Qt.MouseButton.LeftButton)
@@ -74,7 +79,49 @@ def test_a_refused_publication_is_explained_and_cannot_be_sent(qtbot, keyring_en
         dialog = publish_through(qtbot, window, nd)
         assert dialog.check.plan is None or not dialog.check.plan.allowed
         assert not dialog.publish_button.isEnabled() and not dialog.confirm.isEnabled()
-        assert "#c83c3c" in dialog.plan_text.text()
+        assert "#c83c3c" in dialog.plan_text.text() and "Quiet Grid" in dialog.plan_text.text()  # why, not the wallet
     finally:
         window.shutdown()
         publishing.devnet_stop()
+
+
+def _labels(dialog: PublishDialog) -> str:
+    return "\n".join(label.text() for label in dialog.findChildren(QLabel) if label.isVisible())
+
+
+def test_without_a_keyring_one_plain_line_says_what_is_missing_and_the_devnet_offers_its_wallet(
+        qtbot, monkeypatch, window, add_image):
+    # The machine's real state without a keyring service: keyring's own `fail` backend.
+    monkeypatch.delenv(ENV_BACKEND, raising=False)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        work = add_image("pil-commercial-remix", title="Dawn", rev_share=percent_to_units(5))
+        dialog = publish_through(qtbot, window, work)
+        text = _labels(dialog)
+        assert text.count("system keyring") == 1 and "keyring service" in dialog.wallet.text()
+        assert "`studio" not in text and "studio wallet" not in text and "No work selected" not in text
+        assert dialog.chart.isHidden() and dialog.create_wallet.isHidden() and dialog.key.isHidden()
+        assert dialog.dev_wallet.isVisible()  # the library publishes on the devnet
+        assert not dialog.publish_button.isEnabled()
+
+        # Taking the devnet's development wallet starts the devnet as a job and plans with it; nothing is typed.
+        with qtbot.waitSignal(dialog.checked, timeout=120_000):
+            qtbot.mouseClick(dialog.dev_wallet, Qt.MouseButton.LeftButton)
+        assert dialog.check.wallet is not None, dialog.check
+        assert dialog.check.wallet.wallet.address in dialog.wallet.text() and dialog.dev_wallet.isHidden()
+        assert dialog.check.plan is not None and dialog.check.plan.allowed
+        assert window.session.studio.publishing.devnet_status().running
+    finally:
+        keyring.set_keyring(previous)
+        window.shutdown()
+        window.session.studio.publishing.devnet_stop()
+
+
+def test_with_a_keyring_and_no_wallet_the_dialog_points_at_its_own_button(qtbot, keyring_env, window, add_image):
+    work = add_image("pil-commercial-remix", title="Dawn", rev_share=percent_to_units(5))
+    dialog = publish_through(qtbot, window, work)
+    text = _labels(dialog)
+    assert dialog.wallet.text() == NO_WALLET and text.count(NO_WALLET) == 1
+    assert "`studio" not in text and "No work selected" not in text
+    assert dialog.create_wallet.isVisible() and dialog.key.isVisible()

@@ -4,6 +4,7 @@ and the approval switch refusing a publication in the Publish dialog with the re
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -13,6 +14,7 @@ from ui_helpers import click_work
 
 from studio.app.settings import Settings
 from studio.core.types import Relation, percent_to_units
+from studio.publish.journal import Journal
 from studio.ui.main_window import MainWindow
 from studio.ui.publish_dialog import PublishDialog
 from studio.ui.review_panel import ReviewPanel
@@ -222,3 +224,22 @@ def test_with_approval_required_an_unapproved_work_is_refused_in_the_publish_dia
         qtbot.mouseClick(panel.required, Qt.MouseButton.LeftButton)
     assert not window.session.studio.review.review_required()
     assert "Release review: approved (not required)" in panel.report.toPlainText()
+
+
+def test_a_published_work_does_not_count_as_waiting_and_times_read_to_the_minute(qtbot, reviewer_window, chain):
+    root, remix = chain
+    window = reviewer_window
+    Journal(window.session.studio.library.db).record_imported(
+        root, "devnet", 1315, ip_id="0x" + "ef" * 20, token_id=1, nft_contract="0x" + "cd" * 20,
+        license_terms_ids=(1,), metadata_uri=None, metadata_hash=None, readback={},
+    )
+    panel = open_review(qtbot, window)
+    assert panel.count.text() == "1 work waiting for review"
+    assert panel.model.row_of(root) is None and panel.model.row_of(remix) is not None
+    click_row(qtbot, panel, remix)
+    qtbot.keyClicks(panel.comment, "credit the root")
+    click_and_wait(qtbot, panel, panel.reject)
+    text = panel.report.toPlainText()
+    stamps = re.findall(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d)?(?:\.\d+)?Z?", text)
+    assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", s) for s in stamps), stamps
+    assert not re.search(r"\((?:license|parent|training|owner|others)_[a-z_]+\)", text)  # no internal codes

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from PIL import Image
 from PySide6.QtCore import QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QGuiApplication, QWheelEvent
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QApplication
 from ui_helpers import click_work
 
 from studio.core.types import LoraUse, Recipe
 from studio.metadata.png import embed_png
 from studio.services.importing import ImportRequest
-from studio.ui.viewer import ImageViewer
+from studio.ui.viewer import ImageView, ImageViewer
 
 
 def card_centre(window, work_id: str) -> QPoint:
@@ -168,3 +168,26 @@ def test_export_a_signed_copy_from_the_file_menu(qtbot, keyring_env, window, add
     result = finished[job_id]
     assert target.exists() and result.path == target and result.signer == "Ada Lovelace"
     assert f"Exported a signed copy to {target}" == window.statusBar().currentMessage()
+
+
+def test_a_small_image_is_enlarged_in_whole_sharp_pixels(qtbot):
+    # A 64 px checkerboard of single pixels: any smoothing blends black and white into greys.
+    source = QImage(64, 64, QImage.Format.Format_RGB32)
+    for y in range(64):
+        for x in range(64):
+            source.setPixelColor(x, y, QColor("black") if (x + y) % 2 else QColor("white"))
+    view = ImageView()
+    qtbot.addWidget(view)
+    view.resize(700, 560)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_pixmap(QPixmap.fromImage(source))
+    view.fit()
+    assert view.zoom == int(view.zoom) >= 2  # whole blocks, no pixel a column wider than another
+    shown = view.viewport().grab().toImage()
+    area = view.mapFromScene(view.sceneRect()).boundingRect().intersected(view.viewport().rect())
+    colours = {shown.pixelColor(x, y).name() for y in range(area.top() + 2, area.bottom() - 2, 3)
+               for x in range(area.left() + 2, area.right() - 2, 3)}
+    assert colours == {"#000000", "#ffffff"}, sorted(colours)[:5]
+    view.zoom_by(1 / 8)  # shrunk below its size it is smoothed again
+    assert view.item.transformationMode() == Qt.TransformationMode.SmoothTransformation
