@@ -214,7 +214,7 @@ def _server_image(graph_text: str) -> Image.Image:
 
 
 def _comfy_engine_recipe(server_model: str = "flux1-schnell.safetensors") -> Recipe:
-    return _recipe("flux1-schnell", 0.0, engine="comfyui", server_model=server_model)
+    return replace(_recipe("flux1-schnell", 0.0, engine="comfyui", server_model=server_model), seed=42)
 
 
 def test_comfyui_engine_png_keeps_the_servers_prompt_graph_so_comfyui_reopens_it():
