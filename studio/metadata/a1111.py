@@ -21,7 +21,7 @@ from typing import Any
 from studio.core.types import LoraUse, Recipe
 from studio.metadata import families
 from studio.metadata.samplers import a1111_label, from_a1111
-from studio.metadata.values import as_float, as_int
+from studio.metadata.values import as_finite, as_float, as_int
 
 _LORA_TAG = re.compile(r"<lora:([^:>]+)(?::([-+]?[\d.]+))?(?::[^>]*)?>")
 _NEGATIVE = "Negative prompt:"
@@ -87,7 +87,7 @@ def parse_parameters(text: str) -> tuple[Recipe, dict[str, str]]:
     extra = {k: v for k, v in {"model_hash": fields.get("Model hash"), "lora_hashes": hashes,
                                "family": family, "modules": modules}.items() if v}
     if distilled is not None:
-        extra["cfg"] = guidance
+        extra["cfg"] = as_finite(guidance)
         guidance = distilled
     recipe = Recipe(
         model=fields.get("Model"),

@@ -18,7 +18,7 @@ from typing import Any
 from studio.core.types import LoraUse, Recipe
 from studio.metadata import families
 from studio.metadata.samplers import from_comfy
-from studio.metadata.values import as_float, as_int
+from studio.metadata.values import as_finite, as_float, as_int
 
 Graph = dict[str, dict[str, Any]]
 
@@ -113,7 +113,7 @@ def parse_comfyui(prompt: Any, workflow: Any, image_size: tuple[int, int]) -> Re
     files = {"diffusion_model": model, "text_encoders": clip_files, "vae": _trace_vae(graph, sampler_id)}
     extra["model_files"] = {k: v for k, v in files.items() if v}
     if distilled is not None:
-        extra["cfg"] = cfg
+        extra["cfg"] = as_finite(cfg)
     if conflict:
         extra["family_note"] = conflict
     return Recipe(

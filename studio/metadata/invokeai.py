@@ -12,7 +12,7 @@ from typing import Any
 from studio.core.types import LoraUse, Recipe
 from studio.metadata import families
 from studio.metadata.samplers import from_invokeai
-from studio.metadata.values import as_float, as_int
+from studio.metadata.values import as_finite, as_float, as_int
 
 _MODES = {"txt2img": "txt2img", "img2img": "img2img", "inpaint": "inpaint", "outpaint": "inpaint"}
 
@@ -45,7 +45,7 @@ def parse_invokeai(meta: Any) -> Recipe | None:
                                "family_note": conflict}.items() if v}
     guidance = as_float(meta.get("cfg_scale"))
     if families.is_flux(family) and meta.get("guidance") is not None:
-        extra["cfg"] = guidance
+        extra["cfg"] = as_finite(guidance)
         guidance = as_float(meta.get("guidance"))
     return Recipe(
         model=name,
