@@ -63,8 +63,8 @@ def embed_png(image: Image.Image, *, recipe: Recipe, studio_meta: dict[str, Any]
 def comfy_prompt_of(image: Image.Image, recipe: Recipe) -> str | None:
     """The API graph a ComfyUI server embedded in the image it sent, re-serialised; None when it has none, when
     what it has is not a graph of nodes (too large, too deep, not JSON, nodes without a class), or when the graph
-    is not this recipe's (its seed and model file differ: an inpainted image is pasted onto its parent, whose
-    own chunks must not pass for the job's)."""
+    is not this recipe's (its seed, model file or prompt differ: an inpainted image is pasted onto its parent,
+    whose own chunks must not pass for the job's)."""
     text = image.info.get(COMFY_PROMPT_CHUNK)
     if not isinstance(text, str) or len(text) > MAX_COMFY_PROMPT_CHARS:
         return None
@@ -75,7 +75,9 @@ def comfy_prompt_of(image: Image.Image, recipe: Recipe) -> str | None:
                and isinstance(node.get("inputs", {}), dict) for node in graph.values()):
         return None
     ran = parse_comfyui(graph, None, image.size)
-    if ran is None or ran.seed != recipe.seed or ran.model != recipe.extra.get("server_model"):
+    if ran is None or (ran.seed, ran.model, ran.prompt or "") != (
+        recipe.seed, recipe.extra.get("server_model"), recipe.prompt or ""
+    ):
         return None
     return json.dumps(graph, ensure_ascii=False, separators=(",", ":"))
 

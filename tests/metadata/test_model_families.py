@@ -214,7 +214,8 @@ def _server_image(graph_text: str) -> Image.Image:
 
 
 def _comfy_engine_recipe(server_model: str = "flux1-schnell.safetensors") -> Recipe:
-    return replace(_recipe("flux1-schnell", 0.0, engine="comfyui", server_model=server_model), seed=42)
+    return replace(_recipe("flux1-schnell", 0.0, engine="comfyui", server_model=server_model), seed=42,
+                   prompt="a lighthouse made of glass")
 
 
 def test_comfyui_engine_png_keeps_the_servers_prompt_graph_so_comfyui_reopens_it():
@@ -226,7 +227,8 @@ def test_comfyui_engine_png_keeps_the_servers_prompt_graph_so_comfyui_reopens_it
     assert read_png_recipe(data).recipe == recipe  # the studio's own chunk still decides for the studio
 
 
-@pytest.mark.parametrize("case", ["other seed", "other model", "local engine", "not json", "not a graph", "deep"])
+@pytest.mark.parametrize("case", ["other seed", "other model", "other prompt", "local engine", "not json",
+                                  "not a graph", "deep"])
 def test_a_prompt_chunk_that_is_not_this_jobs_graph_is_not_written(case):
     text = json.dumps(FLUX_SCHNELL_PROMPT)
     recipe = _comfy_engine_recipe()
@@ -234,6 +236,8 @@ def test_a_prompt_chunk_that_is_not_this_jobs_graph_is_not_written(case):
         recipe = replace(recipe, seed=43)  # e.g. an inpainted image pasted onto a ComfyUI-made parent
     elif case == "other model":
         recipe = _comfy_engine_recipe(server_model="flux1-dev.safetensors")
+    elif case == "other prompt":
+        recipe = replace(recipe, prompt="a glass lighthouse")
     elif case == "local engine":
         recipe = _recipe("flux1-schnell", 0.0)
     elif case == "not json":
