@@ -10,7 +10,7 @@ from studio.core.types import Origin, Terms, WorkKind
 from studio.store.library import Library
 from studio.store.works import NewWork
 from tests.cli.conftest import Run
-from tests.metadata.family_fixtures import FORGE_FLUX, QWEN_IMAGE_PROMPT
+from tests.metadata.family_fixtures import FORGE_FLUX, INVOKEAI_FLUX, QWEN_IMAGE_PROMPT
 from tests.metadata.meta_fixtures import png_with_chunks
 
 
@@ -51,3 +51,24 @@ def test_comfyui_qwen_image_import_names_the_family_without_hashes(run: Run, tmp
     assert "from ComfyUI, model family qwen-image" in out
     assert "model: qwen_image_fp8_e4m3fn.safetensors (by name, unverified)" in out
     assert "LoRAs" not in out
+
+
+def _register(run: Run, sha: str, title: str) -> str:
+    library = Library.open(run.library)
+    with library.db.atomic():
+        model = library.works.insert(NewWork(kind=WorkKind.model, sha256=sha, title=title, origin=Origin.imported,
+                                             terms=Terms("all-rights-reserved"), format="safetensors"))
+    library.close()
+    return model.id
+
+
+def test_invokeai_sha256_hash_verifies_and_a_matching_name_alone_does_not(run: Run, tmp_path: Path) -> None:
+    sha = "3c" * 32
+    named_alike = _register(run, "9d" * 32, "FLUX Dev (Quantized)")  # same name as the file's model, other bytes
+    registered = _register(run, sha, "Flux dev local")
+    meta = {**INVOKEAI_FLUX, "model": {**INVOKEAI_FLUX["model"], "hash": f"sha256:{sha}"}}
+    out = run("import", str(_write(tmp_path, "boat.png", {"invokeai_metadata": json.dumps(meta)}))).stdout
+    assert f"hash matches registered model {registered}" in out and named_alike not in out
+    assert "from InvokeAI, model family flux1-dev" in out and "LoRAs: Flux Film 0.65" in out
+    out = run("import", str(_write(tmp_path, "boat2.png", {"invokeai_metadata": json.dumps(INVOKEAI_FLUX)}))).stdout
+    assert "model: FLUX Dev (Quantized) (by name, unverified)" in out  # a BLAKE3 hash cannot be matched
