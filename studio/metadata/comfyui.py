@@ -29,6 +29,7 @@ _CLIP_LOADERS = ("CLIPLoader", "DualCLIPLoader", "TripleCLIPLoader", "QuadrupleC
                  "DualCLIPLoaderGGUF")
 _LORAS = ("LoraLoader", "LoraLoaderModelOnly")
 _INPAINT_LATENTS = ("VAEEncodeForInpaint", "SetLatentNoiseMask", "InpaintModelConditioning")
+_DECODERS = ("VAEDecode", "VAEDecodeTiled")
 _EMPTY_LATENTS = ("EmptyLatentImage", "EmptySD3LatentImage", "EmptyHunyuanLatentVideo")
 # Text inputs of the text-encode nodes, the one holding the full prompt first.
 _TEXT_KEYS = ("text", "prompt", "t5xxl", "text_g", "clip_g", "text_l", "clip_l")
@@ -96,7 +97,9 @@ def parse_comfyui(prompt: Any, workflow: Any, image_size: tuple[int, int]) -> Re
     mode, size = _trace_latent(graph, inputs.get("latent_image"))
     width, height = size or image_size
     denoise = as_float(value("denoise", sigmas))
-    if mode == "txt2img" and denoise is not None and denoise < 1:
+    if mode == "refined":
+        mode, denoise = "txt2img", None
+    elif mode == "txt2img" and denoise is not None and denoise < 1:
         mode = "img2img"
     sampler = value("sampler_name", picked)
     cfg = as_float(value("cfg", guider_inputs))
@@ -135,12 +138,12 @@ def parse_comfyui(prompt: Any, workflow: Any, image_size: tuple[int, int]) -> Re
 
 
 def _root_sampler(graph: Graph) -> str | None:
-    """The sampler whose result is decoded and saved: the first sampler (in the graph's order) reached from a
-    VAEDecode, else the first sampler at all."""
+    """The sampler whose result is decoded and saved: the first sampler (in the graph's order) that a VAE
+    decode reads, else the first sampler at all."""
     samplers = [nid for nid in sorted(graph, key=_order) if graph[nid].get("class_type") in _SAMPLERS]
     decoded = set()
     for node in graph.values():
-        if node.get("class_type") == "VAEDecode":
+        if node.get("class_type") in _DECODERS:
             link = node.get("inputs", {}).get("samples")
             if _is_link(link):
                 decoded.add(str(link[0]))
@@ -282,7 +285,7 @@ def _trace_vae(graph: Graph, sampler_id: str) -> str | None:
     for node in graph.values():
         inputs = node.get("inputs", {})
         samples = inputs.get("samples")
-        if node.get("class_type") == "VAEDecode" and _is_link(samples) and str(samples[0]) == sampler_id:
+        if node.get("class_type") in _DECODERS and _is_link(samples) and str(samples[0]) == sampler_id:
             loader = _linked(graph, inputs.get("vae"))
             if loader.get("class_type") == "VAELoader":
                 name = _resolve(graph, loader.get("inputs", {}).get("vae_name"))
@@ -329,6 +332,10 @@ def _trace_latent(graph: Graph, link: Any) -> tuple[str, tuple[Any, Any] | None]
         node = graph.get(str(link[0]), {})
         kind = node.get("class_type")
         inputs = node.get("inputs", {})
+        if kind in _SAMPLERS:
+            # A second pass over an earlier sampler's result (a "hires fix"): the image is still made from
+            # noise, at the size of the final image rather than of the first latent.
+            return "refined", None
         if kind in _EMPTY_LATENTS:
             return "txt2img", (_resolve(graph, inputs.get("width")), _resolve(graph, inputs.get("height")))
         if kind in _INPAINT_LATENTS:

@@ -250,3 +250,14 @@ def test_a_prompt_chunk_that_is_not_this_jobs_graph_is_not_written(case):
     with Image.open(io.BytesIO(data)) as png:
         png.load()
         assert "prompt" not in png.text
+
+
+def test_a_hires_second_pass_is_the_root_and_still_txt2img_at_the_final_size():
+    graph = copy.deepcopy(FLUX_SCHNELL_PROMPT)
+    graph["20"] = node("LatentUpscaleBy", samples=["1", 0], upscale_method="nearest-exact", scale_by=1.5)
+    graph["21"] = node("KSampler", model=["2", 0], positive=["4", 0], negative=["5", 0], latent_image=["20", 0],
+                       seed=43, steps=6, cfg=1.0, sampler_name="euler", scheduler="simple", denoise=0.45)
+    graph["8"] = node("VAEDecodeTiled", samples=["21", 0], vae=["7", 0], tile_size=512)
+    r = read_png_recipe(comfy_png(graph, None)).recipe  # the fixture PNG is 64x48
+    assert (r.seed, r.steps, r.mode, r.strength, r.width, r.height) == (43, 6, "txt2img", None, 64, 48)
+    assert r.extra["model_files"]["vae"] == "ae.safetensors"
