@@ -9,8 +9,9 @@ import click
 
 from studio.cli.output import emit_json, percent, table
 from studio.cli.params import PERCENT, ROYALTY_POLICY, TEXT, IpAmount, Text, WholeNumber
+from studio.cli.terminal import escape_controls
 from studio.core.amounts import ip_text
-from studio.core.types import Origin, Relation, Work, WorkKind, percent_to_units, units_to_percent
+from studio.core.types import Origin, Recipe, Relation, Work, WorkKind, percent_to_units, units_to_percent
 from studio.errors import InvalidInput
 from studio.report.registrations import registrations_of
 from studio.services.importing import ImportRequest
@@ -122,10 +123,45 @@ def import_cmd(
     click.echo(f"{work.id}  {work.title}  ({verb}; license {work.license_id})")
     if unapplied:
         click.echo(f"  note: the same image is already work {work.id}, kept as it is: " + "; ".join(unapplied.values()))
+    if outcome.created and work.recipe is not None:
+        for line in recipe_lines(outcome.recipe_source, work.recipe):
+            click.echo(f"  {line}")
     for note in (*outcome.recipe_notes, *outcome.credential_notes):
         click.echo(f"  note: {note}")
     for flag in work.flags:
         click.echo(f"  flagged: {flag.get('message', flag.get('code'))}")
+
+
+_SOURCES = {"remix-studio": "Remix Studio", "a1111": "A1111/Forge", "comfyui": "ComfyUI", "invokeai": "InvokeAI"}
+
+
+def recipe_lines(source: str | None, recipe: Recipe) -> list[str]:
+    """What an imported image's embedded recipe says it was made with: tool, model family, model, LoRAs."""
+    extra = recipe.extra
+    family = _shown(extra.get("family") or extra.get("arch") or "unknown")
+    lines = [f"recipe: from {_SOURCES.get(source or '', 'the file')}, model family {family} "
+             "(a hint from names, not a license)"]
+    if recipe.model:
+        if extra.get("model_verified"):
+            lines.append(f"model: {_shown(recipe.model)} (hash matches registered model {extra.get('model_work')})")
+        else:
+            lines.append(f"model: {_shown(recipe.model)} (by name, unverified)")
+    if recipe.loras:
+        shown = [f"{_shown(lora.name or lora.id)} {lora.weight:g}" for lora in recipe.loras[:_MAX_LORAS_SHOWN]]
+        more = len(recipe.loras) - _MAX_LORAS_SHOWN
+        lines.append("LoRAs: " + ", ".join(shown) + (f" and {more} more" if more > 0 else ""))
+    if extra.get("family_note"):
+        lines.append(f"note: {_shown(extra['family_note'], 200)}")
+    return lines
+
+
+_MAX_LORAS_SHOWN = 12
+
+
+def _shown(value: object, limit: int = 120) -> str:
+    """A name read from a file, on one line (newlines escaped too) and of bounded length."""
+    text = escape_controls(str(value))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _not_applied(request: ImportRequest, work: Work) -> dict[str, str]:

@@ -7,6 +7,9 @@
 The last line holds `key: value` pairs separated by commas; a value containing a comma, colon or quote is
 written as a JSON string. LoRAs appear as `<lora:name:weight>` tags in the prompt, their hashes in
 `Lora hashes`. Hashes in this format are the first 10 hex digits of the file's sha256.
+
+Forge writes Flux.1 images with `CFG scale: 1` and the distilled guidance as `Distilled CFG Scale: 3.5`, and the
+separately loaded files as `Module 1: ae, Module 2: clip_l, ...`; the studio writes its Flux.1 images the same way.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import re
 from typing import Any
 
 from studio.core.types import LoraUse, Recipe
+from studio.metadata import families
 from studio.metadata.samplers import a1111_label, from_a1111
-from studio.metadata.values import as_float, as_int
+from studio.metadata.values import as_finite, as_float, as_int
 
 _LORA_TAG = re.compile(r"<lora:([^:>]+)(?::([-+]?[\d.]+))?(?::[^>]*)?>")
 _NEGATIVE = "Negative prompt:"
@@ -32,7 +36,7 @@ def format_parameters(recipe: Recipe) -> str:
     fields: list[tuple[str, Any]] = [
         ("Steps", recipe.steps),
         ("Sampler", a1111_label(recipe.scheduler)),
-        ("CFG scale", None if recipe.guidance is None else f"{recipe.guidance:g}"),
+        *_guidance_fields(recipe),
         ("Seed", recipe.seed),
         ("Size", f"{recipe.width}x{recipe.height}" if recipe.width and recipe.height else None),
         ("Model hash", recipe.model_sha256[:10] if recipe.model_sha256 else None),
@@ -74,7 +78,17 @@ def parse_parameters(text: str) -> tuple[Recipe, dict[str, str]]:
         mode = "img2img"
     else:
         mode, strength = "txt2img", None
-    extra = {k: v for k, v in {"model_hash": fields.get("Model hash"), "lora_hashes": hashes}.items() if v}
+    modules = [fields[k] for k in sorted(fields, key=_module_order) if re.fullmatch(r"Module \d{1,2}", k)]
+    family = families.family_from_name(fields.get("Model"))
+    guidance = as_float(fields.get("CFG scale"))
+    distilled = as_float(fields.get("Distilled CFG Scale"))
+    if distilled is not None and family == families.UNKNOWN:
+        family = families.FLUX1  # only Forge's Flux.1 support writes a distilled CFG
+    extra = {k: v for k, v in {"model_hash": fields.get("Model hash"), "lora_hashes": hashes,
+                               "family": family, "modules": modules}.items() if v}
+    if distilled is not None:
+        extra["cfg"] = as_finite(guidance)
+        guidance = distilled
     recipe = Recipe(
         model=fields.get("Model"),
         loras=loras,
@@ -82,7 +96,7 @@ def parse_parameters(text: str) -> tuple[Recipe, dict[str, str]]:
         negative_prompt=("\n".join(negative_lines).strip() or None) if negative_lines else None,
         seed=as_int(fields.get("Seed")),
         steps=as_int(fields.get("Steps")),
-        guidance=as_float(fields.get("CFG scale")),
+        guidance=guidance,
         strength=strength,
         width=width,
         height=height,
@@ -94,8 +108,21 @@ def parse_parameters(text: str) -> tuple[Recipe, dict[str, str]]:
     return recipe, fields
 
 
+def _guidance_fields(recipe: Recipe) -> list[tuple[str, Any]]:
+    guidance = None if recipe.guidance is None else f"{recipe.guidance:g}"
+    if families.is_flux(recipe.extra.get("arch")):
+        # The studio's Flux guidance is the distilled one; sampling itself runs without CFG.
+        return [("CFG scale", "1"), ("Distilled CFG Scale", guidance)]
+    return [("CFG scale", guidance)]
+
+
 def _lora_name(lora: LoraUse) -> str:
     return (lora.name or lora.id).replace(":", "_").replace(">", "_")
+
+
+def _module_order(key: str) -> tuple[int, str]:
+    digits = key.removeprefix("Module ").strip()
+    return (int(digits), key) if digits.isdigit() else (1 << 30, key)
 
 
 def _quote(value: Any) -> str:

@@ -1,9 +1,14 @@
 """Recipes from ComfyUI PNGs: the `prompt` chunk (the executed API graph) or, failing that, the `workflow`
 chunk (the editor's graph, whose widget values are positional).
 
-The sampler node is the root: its seed/steps/cfg/sampler/denoise, its `positive` and `negative` inputs traced
-back to text-encode nodes, its `model` input traced back through LoRA loaders to the checkpoint loader, and its
-`latent_image` input telling txt2img (EmptyLatentImage, which gives the size), img2img (VAEEncode) or inpaint.
+The sampler node is the root, found by class and walked by its links (node ids mean nothing): a `KSampler`'s own
+seed/steps/cfg/sampler, or a `SamplerCustomAdvanced`'s noise (seed), guider (model, conditioning, cfg), sampler
+(name) and sigmas (scheduler, steps, denoise) nodes. Conditioning is traced back to text-encode nodes (through
+`FluxGuidance`, whose value is Flux.1 dev's distilled guidance), the model back through LoRA loaders and
+model-sampling nodes to the checkpoint or diffusion-model loader, the text encoder to its loader (whose type
+names the family), and the latent telling txt2img (an empty latent, which gives the size), img2img or inpaint.
+Every walk is bounded, so a graph with cycles, missing inputs or links to absent nodes reads as less, not as a
+crash.
 """
 
 from __future__ import annotations
@@ -11,68 +16,147 @@ from __future__ import annotations
 from typing import Any
 
 from studio.core.types import LoraUse, Recipe
+from studio.metadata import families
 from studio.metadata.samplers import from_comfy
-from studio.metadata.values import as_float, as_int
+from studio.metadata.values import as_finite, as_float, as_int
 
 Graph = dict[str, dict[str, Any]]
 
-_SAMPLERS = ("KSampler", "KSamplerAdvanced", "SamplerCustom")
+_SAMPLERS = ("KSampler", "KSamplerAdvanced", "SamplerCustom", "SamplerCustomAdvanced")
 _CHECKPOINTS = ("CheckpointLoaderSimple", "CheckpointLoader", "unCLIPCheckpointLoader", "ImageOnlyCheckpointLoader")
+_DIFFUSION_LOADERS = ("UNETLoader", "UnetLoaderGGUF")
+_CLIP_LOADERS = ("CLIPLoader", "DualCLIPLoader", "TripleCLIPLoader", "QuadrupleCLIPLoader", "CLIPLoaderGGUF",
+                 "DualCLIPLoaderGGUF")
 _LORAS = ("LoraLoader", "LoraLoaderModelOnly")
 _INPAINT_LATENTS = ("VAEEncodeForInpaint", "SetLatentNoiseMask", "InpaintModelConditioning")
-# Widget order of the editor's nodes this reader understands (workflow chunk only).
+_DECODERS = ("VAEDecode", "VAEDecodeTiled")
+_EMPTY_LATENTS = ("EmptyLatentImage", "EmptySD3LatentImage", "EmptyHunyuanLatentVideo")
+# Text inputs of the text-encode nodes, the one holding the full prompt first.
+_TEXT_KEYS = ("text", "prompt", "t5xxl", "text_g", "clip_g", "text_l", "clip_l")
+
+# Widget order of the editor's nodes this reader understands (workflow chunk only). None marks the
+# "control after generate" value the editor stores after a seed.
 _WIDGETS = {
     "KSampler": ("seed", None, "steps", "cfg", "sampler_name", "scheduler", "denoise"),
     "KSamplerAdvanced": ("add_noise", "noise_seed", None, "steps", "cfg", "sampler_name", "scheduler",
                          "start_at_step", "end_at_step", "return_with_leftover_noise"),
+    "SamplerCustom": ("add_noise", "noise_seed", None, "cfg"),
+    "RandomNoise": ("noise_seed", None),
+    "KSamplerSelect": ("sampler_name",),
+    "BasicScheduler": ("scheduler", "steps", "denoise"),
+    "CFGGuider": ("cfg",),
     "CheckpointLoaderSimple": ("ckpt_name",),
+    "UNETLoader": ("unet_name", "weight_dtype"),
+    "CLIPLoader": ("clip_name", "type", "device"),
+    "DualCLIPLoader": ("clip_name1", "clip_name2", "type", "device"),
+    "TripleCLIPLoader": ("clip_name1", "clip_name2", "clip_name3"),
+    "VAELoader": ("vae_name",),
     "CLIPTextEncode": ("text",),
+    "CLIPTextEncodeFlux": ("clip_l", "t5xxl", "guidance"),
+    "CLIPTextEncodeSD3": ("clip_l", "clip_g", "t5xxl", "empty_padding"),
+    "FluxGuidance": ("guidance",),
+    "ModelSamplingFlux": ("max_shift", "base_shift", "width", "height"),
+    "ModelSamplingSD3": ("shift",),
+    "ModelSamplingAuraFlow": ("shift",),
     "EmptyLatentImage": ("width", "height", "batch_size"),
+    "EmptySD3LatentImage": ("width", "height", "batch_size"),
     "LoraLoader": ("lora_name", "strength_model", "strength_clip"),
     "LoraLoaderModelOnly": ("lora_name", "strength_model"),
 }
 _MAX_DEPTH = 32
+_MAX_NODES = 10_000  # far more than any real graph; more is read as no graph
 
 
 def parse_comfyui(prompt: Any, workflow: Any, image_size: tuple[int, int]) -> Recipe | None:
     graph = _api_graph(prompt) or _graph_from_workflow(workflow)
     if not graph:
         return None
-    sampler_id = next((nid for nid in sorted(graph, key=_order) if graph[nid].get("class_type") in _SAMPLERS), None)
+    sampler_id = _root_sampler(graph)
     if sampler_id is None:
         return None
-    inputs = graph[sampler_id].get("inputs", {})
+    node = graph[sampler_id]
+    inputs = node.get("inputs", {})
+    # SamplerCustomAdvanced spreads its settings over the nodes linked to it; the others hold them directly.
+    guider = _linked(graph, inputs.get("guider"))
+    guider_inputs = guider.get("inputs", {}) if guider else {}
+    sigmas = _linked(graph, inputs.get("sigmas")).get("inputs", {})
+    noise = _linked(graph, inputs.get("noise")).get("inputs", {})
+    picked = _linked(graph, inputs.get("sampler")).get("inputs", {})
 
-    def value(name: str) -> Any:
-        return _resolve(graph, inputs.get(name))
+    def value(name: str, *places: dict[str, Any]) -> Any:
+        for place in (inputs, *places):
+            if name in place:
+                return _resolve(graph, place.get(name))
+        return None
 
-    model, loras = _trace_model(graph, inputs.get("model"))
+    model_link = inputs.get("model", guider_inputs.get("model"))
+    model, loras, model_hint = _trace_model(graph, model_link)
+    positive = inputs.get("positive", guider_inputs.get("positive", guider_inputs.get("conditioning")))
+    negative = inputs.get("negative", guider_inputs.get("negative"))
+    clip_files, clip_hint = _trace_clip(graph, positive)
     mode, size = _trace_latent(graph, inputs.get("latent_image"))
     width, height = size or image_size
-    denoise = as_float(value("denoise"))
-    if mode == "txt2img" and denoise is not None and denoise < 1:
+    denoise = as_float(value("denoise", sigmas))
+    if mode == "refined":
+        mode, denoise = "txt2img", None
+    elif mode == "txt2img" and denoise is not None and denoise < 1:
         mode = "img2img"
-    sampler = value("sampler_name")
+    sampler = value("sampler_name", picked)
+    cfg = as_float(value("cfg", guider_inputs))
+    if cfg is None and guider and guider.get("class_type") == "BasicGuider":
+        cfg = 1.0  # BasicGuider is sampling without classifier-free guidance
+    distilled = _trace_guidance(graph, positive)
+    named = families.family_from_name(model)
+    hinted = clip_hint if clip_hint != families.UNKNOWN else model_hint
+    if distilled is not None and hinted == families.UNKNOWN:
+        hinted = families.FLUX1
+    family, conflict = families.combine(named, hinted)
+    seed = value("seed", noise) if "seed" in inputs else value("noise_seed", noise)
+    extra: dict[str, Any] = {"comfy_sampler_node": sampler_id, "family": family}
+    files = {"diffusion_model": model, "text_encoders": clip_files, "vae": _trace_vae(graph, sampler_id)}
+    extra["model_files"] = {k: v for k, v in files.items() if v}
+    if distilled is not None:
+        extra["cfg"] = as_finite(cfg)
+    if conflict:
+        extra["family_note"] = conflict
     return Recipe(
         model=model,
         loras=loras,
-        prompt=_trace_text(graph, inputs.get("positive")),
-        negative_prompt=_trace_text(graph, inputs.get("negative")),
-        seed=as_int(value("seed") if "seed" in inputs else value("noise_seed")),
-        steps=as_int(value("steps")),
-        guidance=as_float(value("cfg")),
+        prompt=_trace_text(graph, positive),
+        negative_prompt=_trace_text(graph, negative),
+        seed=as_int(seed),
+        steps=as_int(value("steps", sigmas)),
+        guidance=distilled if distilled is not None else cfg,
         strength=None if mode == "txt2img" else (denoise if denoise is not None else 1.0),
         width=as_int(width),
         height=as_int(height),
-        scheduler=from_comfy(str(sampler), value("scheduler")) if sampler else None,
+        scheduler=from_comfy(str(sampler), value("scheduler", sigmas)) if isinstance(sampler, str) else None,
         software="ComfyUI",
         mode=mode,
-        extra={"comfy_sampler_node": sampler_id},
+        extra=extra,
     )
 
 
+def _root_sampler(graph: Graph) -> str | None:
+    """The sampler whose result is decoded and saved: the first sampler (in the graph's order) that a VAE
+    decode reads, else the first sampler at all."""
+    samplers = [nid for nid in sorted(graph, key=_order) if graph[nid].get("class_type") in _SAMPLERS]
+    decoded = set()
+    for node in graph.values():
+        if node.get("class_type") in _DECODERS:
+            link = node.get("inputs", {}).get("samples")
+            if _is_link(link):
+                decoded.add(str(link[0]))
+    return next((nid for nid in samplers if nid in decoded), samplers[0] if samplers else None)
+
+
+def _linked(graph: Graph, link: Any) -> dict[str, Any]:
+    node = graph.get(str(link[0])) if _is_link(link) else None
+    return node if isinstance(node, dict) else {}
+
+
 def _api_graph(prompt: Any) -> Graph:
-    if not isinstance(prompt, dict):
+    if not isinstance(prompt, dict) or len(prompt) > _MAX_NODES:
         return {}
     return {
         str(k): v for k, v in prompt.items()
@@ -83,6 +167,8 @@ def _api_graph(prompt: Any) -> Graph:
 def _graph_from_workflow(workflow: Any) -> Graph:
     """The editor's node list turned into the API graph shape: widget values by name, links as [node, slot]."""
     if not isinstance(workflow, dict) or not isinstance(workflow.get("nodes"), list):
+        return {}
+    if len(workflow["nodes"]) > _MAX_NODES:
         return {}
     links = {}
     raw_links = workflow.get("links")
@@ -138,19 +224,81 @@ def _trace_text(graph: Graph, link: Any, depth: int = 0) -> str | None:
     node = graph.get(str(link[0]), {})
     inputs = node.get("inputs", {})
     kind = str(node.get("class_type", ""))
-    if kind.startswith("CLIPTextEncode"):
-        for key in ("text", "text_g", "text_l"):
+    if kind == "ConditioningZeroOut":
+        return None  # Flux templates' "negative": the positive conditioning zeroed, no text of its own
+    if kind.startswith(("CLIPTextEncode", "TextEncode")):
+        for key in _TEXT_KEYS:
             if key in inputs:
                 text = _resolve(graph, inputs[key])
-                return text if isinstance(text, str) and text else None
+                if isinstance(text, str) and text:
+                    return text
+        return None
     for key in ("conditioning", "conditioning_1", "conditioning_to", "positive"):
         if key in inputs:
             return _trace_text(graph, inputs[key], depth + 1)
     return None
 
 
-def _trace_model(graph: Graph, link: Any) -> tuple[str | None, tuple[LoraUse, ...]]:
+def _trace_guidance(graph: Graph, link: Any) -> float | None:
+    """Flux.1 dev's distilled guidance on the positive conditioning: a FluxGuidance node's value, or the one
+    CLIPTextEncodeFlux takes itself."""
+    for _ in range(_MAX_DEPTH):
+        if not _is_link(link):
+            return None
+        node = graph.get(str(link[0]), {})
+        inputs = node.get("inputs", {})
+        if node.get("class_type") in ("FluxGuidance", "CLIPTextEncodeFlux"):
+            return as_float(_resolve(graph, inputs.get("guidance")))
+        link = inputs.get("conditioning", inputs.get("conditioning_to"))
+    return None
+
+
+def _trace_clip(graph: Graph, conditioning: Any) -> tuple[list[str], str]:
+    """The text-encoder files behind the positive conditioning, and the family their loader's type names."""
+    link = None
+    for _ in range(_MAX_DEPTH):  # down the conditioning chain to the text-encode node
+        if not _is_link(conditioning):
+            break
+        inputs = graph.get(str(conditioning[0]), {}).get("inputs", {})
+        if "clip" in inputs:
+            link = inputs["clip"]
+            break
+        conditioning = inputs.get("conditioning", inputs.get("conditioning_to"))
+    for _ in range(_MAX_DEPTH):  # up through LoRA loaders to the loader of the text encoders
+        if not _is_link(link):
+            break
+        node = graph.get(str(link[0]), {})
+        kind = str(node.get("class_type", ""))
+        inputs = node.get("inputs", {})
+        if kind in _CLIP_LOADERS:
+            names = [_resolve(graph, inputs.get(key)) for key in sorted(inputs) if key.startswith("clip_name")]
+            hint = families.family_from_clip_loader(kind.removesuffix("GGUF"), _resolve(graph, inputs.get("type")))
+            return [n for n in names if isinstance(n, str)], hint
+        if kind in _CHECKPOINTS:
+            return [], families.UNKNOWN
+        link = inputs.get("clip")
+    return [], families.UNKNOWN
+
+
+def _trace_vae(graph: Graph, sampler_id: str) -> str | None:
+    """The VAE file of the VAEDecode that decodes the sampler's result, when a VAELoader provides it."""
+    for node in graph.values():
+        inputs = node.get("inputs", {})
+        samples = inputs.get("samples")
+        if node.get("class_type") in _DECODERS and _is_link(samples) and str(samples[0]) == sampler_id:
+            loader = _linked(graph, inputs.get("vae"))
+            if loader.get("class_type") == "VAELoader":
+                name = _resolve(graph, loader.get("inputs", {}).get("vae_name"))
+                return name if isinstance(name, str) else None
+            return None
+    return None
+
+
+def _trace_model(graph: Graph, link: Any) -> tuple[str | None, tuple[LoraUse, ...], str]:
+    """The model file, the LoRAs applied on the way (in the order applied) and a family hint from the
+    model-sampling nodes passed (ModelSamplingFlux is only used with Flux)."""
     loras: list[LoraUse] = []
+    hint = families.UNKNOWN
     for _ in range(_MAX_DEPTH):
         if not _is_link(link):
             break
@@ -158,15 +306,23 @@ def _trace_model(graph: Graph, link: Any) -> tuple[str | None, tuple[LoraUse, ..
         inputs = node.get("inputs", {})
         kind = node.get("class_type")
         if kind in _CHECKPOINTS:
-            return _resolve(graph, inputs.get("ckpt_name")), tuple(reversed(loras))
-        if kind == "UNETLoader":
-            return _resolve(graph, inputs.get("unet_name")), tuple(reversed(loras))
+            return _text_value(graph, inputs.get("ckpt_name")), tuple(reversed(loras)), hint
+        if kind in _DIFFUSION_LOADERS:
+            return _text_value(graph, inputs.get("unet_name")), tuple(reversed(loras)), hint
+        if kind == "ModelSamplingFlux":
+            hint = families.FLUX1
         if kind in _LORAS:
-            name = str(_resolve(graph, inputs.get("lora_name")))
+            name = _text_value(graph, inputs.get("lora_name"))
             weight = as_float(_resolve(graph, inputs.get("strength_model")))
-            loras.append(LoraUse(id=name, weight=1.0 if weight is None else weight, name=name))
+            if name:
+                loras.append(LoraUse(id=name, weight=1.0 if weight is None else weight, name=name))
         link = inputs.get("model")
-    return None, tuple(reversed(loras))
+    return None, tuple(reversed(loras)), hint
+
+
+def _text_value(graph: Graph, value: Any) -> str | None:
+    found = _resolve(graph, value)
+    return found if isinstance(found, str) and found else None
 
 
 def _trace_latent(graph: Graph, link: Any) -> tuple[str, tuple[Any, Any] | None]:
@@ -176,7 +332,11 @@ def _trace_latent(graph: Graph, link: Any) -> tuple[str, tuple[Any, Any] | None]
         node = graph.get(str(link[0]), {})
         kind = node.get("class_type")
         inputs = node.get("inputs", {})
-        if kind in ("EmptyLatentImage", "EmptySD3LatentImage"):
+        if kind in _SAMPLERS:
+            # A second pass over an earlier sampler's result (a "hires fix"): the image is still made from
+            # noise, at the size of the final image rather than of the first latent.
+            return "refined", None
+        if kind in _EMPTY_LATENTS:
             return "txt2img", (_resolve(graph, inputs.get("width")), _resolve(graph, inputs.get("height")))
         if kind in _INPAINT_LATENTS:
             return "inpaint", None

@@ -1,12 +1,18 @@
-"""Recipes from InvokeAI PNGs: the `invokeai_metadata` JSON chunk (InvokeAI 3 and later)."""
+"""Recipes from InvokeAI PNGs: the `invokeai_metadata` JSON chunk (InvokeAI 3 and later).
+
+The main model is `{name, base, key, hash}` (`base` "sd-1", "sdxl", "sd-3", "flux", ...), LoRAs
+`[{model: {...}, weight}]`; FLUX images carry their distilled guidance in `guidance` (their `cfg_scale`, when
+present, is the real CFG, usually 1).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from studio.core.types import LoraUse, Recipe
+from studio.metadata import families
 from studio.metadata.samplers import from_invokeai
-from studio.metadata.values import as_float, as_int
+from studio.metadata.values import as_finite, as_float, as_int
 
 _MODES = {"txt2img": "txt2img", "img2img": "img2img", "inpaint": "inpaint", "outpaint": "inpaint"}
 
@@ -31,16 +37,24 @@ def parse_invokeai(meta: Any) -> Recipe | None:
     generation = str(meta.get("generation_mode") or "txt2img")
     mode = next((m for key, m in _MODES.items() if generation.endswith(key)), "txt2img")
     strength = meta.get("strength", meta.get("denoising_strength"))
-    extra = {k: v for k, v in {"model_hash": model.get("hash"), "base_model": model.get("base")
-                               or model.get("base_model"), "generation_mode": generation}.items() if v}
+    base = model.get("base") or model.get("base_model")
+    name = model.get("name") or model.get("model_name")
+    family, conflict = families.combine(families.family_from_name(name), families.family_from_invokeai_base(base))
+    extra = {k: v for k, v in {"model_hash": model.get("hash"), "base_model": base,
+                               "generation_mode": generation, "family": family,
+                               "family_note": conflict}.items() if v}
+    guidance = as_float(meta.get("cfg_scale"))
+    if families.is_flux(family) and meta.get("guidance") is not None:
+        extra["cfg"] = as_finite(guidance)
+        guidance = as_float(meta.get("guidance"))
     return Recipe(
-        model=model.get("name") or model.get("model_name"),
+        model=name,
         loras=tuple(loras),
         prompt=meta.get("positive_prompt"),
         negative_prompt=meta.get("negative_prompt") or None,
         seed=as_int(meta.get("seed")),
         steps=as_int(meta.get("steps")),
-        guidance=as_float(meta.get("cfg_scale")),
+        guidance=guidance,
         strength=None if mode == "txt2img" else as_float(strength),
         width=as_int(meta.get("width")),
         height=as_int(meta.get("height")),

@@ -1,5 +1,9 @@
 """Embedded PNG metadata: write the studio's recipe (A1111-style `parameters` plus its own `remix-studio` JSON),
 and read recipes back from studio, A1111, ComfyUI and InvokeAI PNGs. Pillow only.
+
+An image made through the ComfyUI engine also keeps the `prompt` chunk (the API graph the server ran) that the
+server wrote into the PNG it sent, so ComfyUI can reopen the studio's file; that graph came from a server, so it
+is kept only when it is a bounded JSON graph, and written re-serialised, never as the bytes received.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ STUDIO_FORMAT = 1
 
 Source = Literal["remix-studio", "a1111", "comfyui", "invokeai"]
 
+COMFY_PROMPT_CHUNK = "prompt"
+MAX_COMFY_PROMPT_CHARS = 1 << 20  # real graphs are tens of kilobytes; Pillow's own text-chunk limit is 1 MiB
+
 
 @dataclass(frozen=True)
 class ForeignRecipe:
@@ -43,11 +50,36 @@ def embed_png(image: Image.Image, *, recipe: Recipe, studio_meta: dict[str, Any]
     info.add_text("parameters", format_parameters(recipe))
     payload = {"format": STUDIO_FORMAT, "recipe": recipe.to_dict(), "studio": studio_meta}
     info.add_itxt(STUDIO_CHUNK, json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+    comfy_prompt = comfy_prompt_of(image, recipe) if recipe.extra.get("engine") == "comfyui" else None
+    if comfy_prompt is not None:
+        info.add_text(COMFY_PROMPT_CHUNK, comfy_prompt)
     if image.mode not in ("RGB", "RGBA", "L", "LA", "P", "I;16"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", pnginfo=info, optimize=False)
     return buffer.getvalue()
+
+
+def comfy_prompt_of(image: Image.Image, recipe: Recipe) -> str | None:
+    """The API graph a ComfyUI server embedded in the image it sent, re-serialised; None when it has none, when
+    what it has is not a graph of nodes (too large, too deep, not JSON, nodes without a class), or when the graph
+    is not this recipe's (its seed, model file or prompt differ: an inpainted image is pasted onto its parent,
+    whose own chunks must not pass for the job's)."""
+    text = image.info.get(COMFY_PROMPT_CHUNK)
+    if not isinstance(text, str) or len(text) > MAX_COMFY_PROMPT_CHARS:
+        return None
+    graph = load_json(text)
+    if not isinstance(graph, dict) or not graph:
+        return None
+    if not all(isinstance(node, dict) and isinstance(node.get("class_type"), str)
+               and isinstance(node.get("inputs", {}), dict) for node in graph.values()):
+        return None
+    ran = parse_comfyui(graph, None, image.size)
+    if ran is None or (ran.seed, ran.model, ran.prompt or "") != (
+        recipe.seed, recipe.extra.get("server_model"), recipe.prompt or ""
+    ):
+        return None
+    return json.dumps(graph, ensure_ascii=False, separators=(",", ":"))
 
 
 def read_png_recipe(source: Path | str | bytes) -> ForeignRecipe | None:

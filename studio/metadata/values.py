@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -21,3 +22,9 @@ def as_float(value: Any) -> float | None:
         return float(str(value).strip()) if isinstance(value, str) else float(value)
     except (TypeError, ValueError):
         return None
+
+
+def as_finite(value: Any) -> float | None:
+    """A finite number, or None (NaN and infinities have no place in a stored recipe, nor in strict JSON)."""
+    number = as_float(value)
+    return number if number is not None and math.isfinite(number) else None

@@ -18,6 +18,7 @@ from studio.lineage.graph import LineageGraph, ParentLink
 from studio.metadata import ForeignRecipe, read_png_recipe
 from studio.metadata.xmp import read_data_mining
 from studio.services.licensing_view import LicenseView, raise_request_errors
+from studio.services.recipe_models import matched_recipe
 from studio.store.files import sha256_bytes
 from studio.store.images import DEFAULT_MAX_PIXELS, MAX_FILE_BYTES, check_image
 from studio.store.library import Library
@@ -137,6 +138,8 @@ class ImportService:
         """
         data = read_file(request.path)
         found = _embedded_recipe(data)
+        if found is not None:
+            found = replace(found, recipe=matched_recipe(self.library.works, found.recipe))
         credentials = self._credentials().read_on_import(data, request.path.name)
         parents = [self.library.works.resolve(ref) for ref in request.parents]
         links = [ParentLink(p.id, relation_for(p, request.relation)) for p in parents]

@@ -149,6 +149,14 @@ class WorkRepository:
         row = self.db.one("SELECT * FROM works WHERE sha256 = ?", (sha256,))
         return row_to_work(row) if row else None
 
+    def models_by_hash_prefix(self, prefix: str) -> list[Work]:
+        """Model and LoRA works whose sha256 starts with `prefix` (lower-case hex; A1111 writes 10 digits)."""
+        rows = self.db.query(
+            "SELECT * FROM works WHERE kind IN ('model', 'lora') AND substr(sha256, 1, ?) = ? LIMIT 2",
+            (len(prefix), prefix),
+        )
+        return [row_to_work(row) for row in rows]
+
     def image_id(self, *, work_id: str | None = None, sha256: str | None = None) -> str | None:
         """The oldest image work with this id or this content hash, if the library has one."""
         column, value = ("id", work_id) if work_id is not None else ("sha256", sha256)

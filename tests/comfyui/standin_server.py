@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from PIL import Image
+from PIL import Image, PngImagePlugin
 from standin_nodes import Files, node_catalogue, to_request, validate
 
 from studio.generate import Cancelled, Progress
@@ -345,7 +345,10 @@ class StandInComfyUI:
                                                    "node_type": "KSampler", "executed": []})
                 return
         filename = f"remix-studio_{len(self.executed) + 1:05d}_.png"
-        result.image.save(self.output_dir / filename)
+        # As ComfyUI's SaveImage does: the executed graph goes into the PNG as a `prompt` text chunk.
+        info = PngImagePlugin.PngInfo()
+        info.add_text("prompt", json.dumps(graph))
+        result.image.save(self.output_dir / filename, pnginfo=info)
         self.executed.append(prompt_id)
         images: list[Any] = [{"filename": filename, "subfolder": "", "type": "output"}]
         if self.history_mode == "strings":

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 from studio.cli.main import cli
 
@@ -28,7 +29,7 @@ def run(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch):
     return invoke
 
 
-def test_engines_commands_and_a_generation_on_the_server(run, make_server, tiny_file):
+def test_engines_commands_and_a_generation_on_the_server(run, make_server, tiny_file, tmp_path):
     server = make_server(token="cli-token-777")
     added = run("engines", "add", "box", server.url, "--token-stdin", input="cli-token-777\n")
     assert "cli-token-777" not in added.output + added.stderr
@@ -46,6 +47,12 @@ def test_engines_commands_and_a_generation_on_the_server(run, make_server, tiny_
     assert made["recipe"]["extra"]["server"] == "box" and made["recipe"]["extra"]["engine"] == "comfyui"
     assert any(p["relation"] == "generated_with" for p in made["parents"])
     assert len(server.executed) == 1
+    # The stored PNG keeps the graph the server ran, so ComfyUI can reopen it, beside the studio's own recipe.
+    stored = tmp_path / "lib" / made["file"]
+    with Image.open(stored) as png:
+        png.load()
+        assert json.loads(png.text["prompt"]) == server.prompts[0]["prompt"]
+        assert "remix-studio" in png.text and "Steps: 2" in png.text["parameters"]
 
     run("engines", "remove", "box")
     assert json.loads(run("engines", "list", "--json").stdout) == []

@@ -117,7 +117,8 @@ def test_a1111_txt2img_with_hires_fix_and_loras():
     assert (r.model, r.software) == ("v1-5-pruned-emaonly", "v1.10.1")
     assert [(u.name, u.weight) for u in r.loras] == [("add_detail", 0.7), ("film_grain_v2", 0.35)]
     assert r.extra == {"model_hash": "6ce0161689",
-                       "lora_hashes": {"add_detail": "7c6bad76eb54", "film_grain_v2": "1a2b3c4d5e6f"}}
+                       "lora_hashes": {"add_detail": "7c6bad76eb54", "film_grain_v2": "1a2b3c4d5e6f"},
+                       "family": "unknown"}
     assert found.raw["fields"]["TI hashes"] == "EasyNegative: c74b4e810b03"
 
 
