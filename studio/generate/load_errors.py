@@ -12,6 +12,9 @@ from studio.errors import InvalidInput, SoftwareIncomplete, StudioError
 
 # A missing module, shared library or package record (importlib.metadata.PackageNotFoundError is an ImportError).
 _SOFTWARE_FAULTS = (ImportError,)
+# What diffusers' and transformers' lazy modules raise when importing one of their own modules failed, whatever
+# the cause (a missing data file of a dependency reads as FileNotFoundError): model files are never read there.
+_LAZY_IMPORT_FAILURE = "Failed to import "
 
 
 def exception_chain(exc: BaseException) -> list[BaseException]:
@@ -31,7 +34,12 @@ def first_line(exc: BaseException) -> str:
 
 def software_fault(exc: BaseException) -> BaseException | None:
     """The exception in the chain that shows the software itself is incomplete, or None."""
-    return next((e for e in exception_chain(exc) if isinstance(e, _SOFTWARE_FAULTS)), None)
+    for link in exception_chain(exc):
+        if isinstance(link, _SOFTWARE_FAULTS) or (
+            isinstance(link, RuntimeError) and str(link).startswith(_LAZY_IMPORT_FAILURE)
+        ):
+            return link
+    return None
 
 
 def load_failure(what: str, exc: BaseException, *, bad_files_hint: str) -> StudioError:
@@ -40,14 +48,13 @@ def load_failure(what: str, exc: BaseException, *, bad_files_hint: str) -> Studi
         details = f"details in {write_crash_log(exc, f'loading {what}')}"
     except OSError:
         details = "the details could not be saved"
-    fault = software_fault(exc)
-    if fault is not None:
+    root = exception_chain(exc)[-1]  # the innermost cause: what actually went wrong
+    if software_fault(exc) is not None:
         return SoftwareIncomplete(
             f"{what} could not be loaded because Remix Studio's generation software is incomplete "
-            f"({type(fault).__name__}: {first_line(fault)})",
+            f"({type(root).__name__}: {first_line(root)})",
             hint=f"reinstall Remix Studio; {details}",
         )
-    root = exception_chain(exc)[-1]
     cause = first_line(exc)
     if root is not exc and first_line(root) not in cause:
         cause = f"{cause}: {first_line(root)}"
