@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11 + node):
 #   make demo   runs the main job on the built-in defaults
-#   make test   runs the whole test suite (what CI runs)
+#   make test   runs the whole test suite (CI runs it, then `make package-smoke`)
 # Both create or update .venv and node_modules themselves and do nothing when they are up to date.
 
 PYTHON ?= python3
@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(DEPS_HASH)
 NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
 SYS_STAMP := $(VENV)/.system-deps
 
-.PHONY: demo test run lint bench venv node system-deps screenshots package clean train-builtin
+.PHONY: demo test run lint bench venv node system-deps screenshots package package-smoke clean train-builtin
 
 venv: $(STAMP)
 node: $(NODE_STAMP)
@@ -49,7 +49,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check studio tests bench tools
 	$(VENV)/bin/lint-imports
 
-run: $(STAMP) $(NODE_STAMP)
+run: $(STAMP) $(NODE_STAMP) $(SYS_STAMP)
 	$(PY) -m studio
 
 bench: $(STAMP) $(NODE_STAMP)
@@ -67,6 +67,11 @@ screenshots: $(STAMP) $(NODE_STAMP) $(SYS_STAMP)
 package: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pip install -q "pyinstaller>=6.10,<7"
 	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/remix-studio.spec
+
+# Builds the bundle, then runs it from a temporary folder with a clean environment: every command's --help, the
+# demo on the bundled devnet, a generation with the built-in model, list, and the window (packaging/README.md).
+package-smoke: package $(SYS_STAMP)
+	packaging/smoke-test.sh dist/remix-studio
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

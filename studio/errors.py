@@ -51,3 +51,10 @@ class LicenseRefused(StudioError):
     def __init__(self, message: str, reasons: list | None = None, *, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.reasons = list(reasons or [])
+
+
+class SoftwareIncomplete(StudioError):
+    """A part of Remix Studio itself is missing or broken (a library, a module, its package record): a fault of
+    the installation, not of what the user gave it."""
+
+    exit_code = 70  # EX_SOFTWARE, as for any other fault of the program

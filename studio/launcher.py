@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sys
 
+from studio.errors import StudioError
+
 
 def main() -> None:
     args = sys.argv[1:]
@@ -19,6 +21,9 @@ def main() -> None:
 
             library = args[1] if args else None
             code = run(library)
+        except StudioError as exc:  # e.g. system libraries the window needs are missing
+            print(f"error: {exc}", file=sys.stderr)
+            code = exc.exit_code
         except Exception as exc:
             print(crash_line(exc, "window"), file=sys.stderr)
             code = EXIT_CODE

@@ -32,6 +32,7 @@ from PIL import Image, ImageOps
 from studio.core.modes import Mode
 from studio.errors import InvalidInput, StudioError
 from studio.generate.devices import DevicePlan, check_device, check_dtype, plan, weight_count
+from studio.generate.load_errors import first_line, load_failure, software_fault
 from studio.generate.model_configs import config_folder
 from studio.generate.request import (
     Cancelled,
@@ -220,9 +221,9 @@ class DiffusersGenerator:
         except StudioError:
             raise
         except Exception as exc:
-            raise InvalidInput(
-                f"Model {ref.name} could not be loaded: {_first_line(exc)}",
-                hint="check that it is a complete Stable Diffusion model (diffusers folder or .safetensors)",
+            raise load_failure(
+                f"Model {ref.name}", exc,
+                bad_files_hint="check that it is a complete Stable Diffusion model (diffusers folder or .safetensors)",
             ) from exc
 
     def _load_folder(self, path: Path, dtype: Any) -> Any:
@@ -304,8 +305,11 @@ class DiffusersGenerator:
             # A LoRA that failed half-way may have registered its adapter; drop it so the base stays as it was.
             with contextlib.suppress(Exception):
                 loaded.base.delete_adapters([name])
+            if software_fault(exc) is not None:
+                raise load_failure(f"LoRA {lora.name}", exc,
+                                   bad_files_hint="use a LoRA trained for this base model") from exc
             raise InvalidInput(
-                f"LoRA {lora.name} does not fit model architecture {loaded.arch}: {_first_line(exc)}",
+                f"LoRA {lora.name} does not fit model architecture {loaded.arch}: {first_line(exc)}",
                 hint="use a LoRA trained for this base model",
             ) from exc
         self.lora_loads += 1
@@ -369,11 +373,6 @@ def _raise_if_cancelled(cancel: threading.Event | None) -> None:
 
 def _adapter_name(lora: LoraRef) -> str:
     return f"lora_{lora.sha256[:16]}"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:300] if text else type(exc).__name__
 
 
 def _open_rgb(path: Path) -> Image.Image:

@@ -52,9 +52,15 @@ def build_demo(ctx: TaskContext, folder: Path, command: list[str] | None = None)
         child.wait()
         raise
     if child.returncode != 0:
-        last = (err or "").strip().splitlines()[-1:] or [f"exit status {child.returncode}"]
-        raise StudioError(f"the demo library could not be built: {last[0]}")
+        raise StudioError(f"the demo library could not be built: {failure_line(err, child.returncode)}")
     return folder
+
+
+def failure_line(stderr: str | None, returncode: int) -> str:
+    """The child's one error line (`error: ...`, whole, path and all), else its last line of output."""
+    lines = [line.strip() for line in (stderr or "").splitlines() if line.strip()]
+    errors = [line.removeprefix("error: ") for line in lines if line.startswith("error: ")]
+    return (errors or lines or [f"exit status {returncode}"])[-1]
 
 
 def open_demo(window: MainWindow, folder: Path | None = None) -> int | None:

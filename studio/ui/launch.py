@@ -7,6 +7,7 @@ they load.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from studio import __version__
 from studio.app.qt_compat import keep_constants_alive
 from studio.app.settings import SettingsStore
 from studio.ui.main_window import MainWindow
+from studio.ui.system_libraries import check_window_libraries
 from studio.ui.theme import apply_theme
 
 
@@ -64,7 +66,29 @@ def open_window(library_dir: str | Path | None = None, store: SettingsStore | No
     return MainWindow(StudioSession(studio), store, settings)
 
 
+# Set to 1, the window quits (exit status 0) once it is shown and its library is open, or with status 1 when the
+# library has not opened within SMOKE_TIMEOUT_MS: how the packaging smoke test checks that the window starts.
+SMOKE_QUIT_ENV = "STUDIO_SMOKE_QUIT_AFTER_SHOWN"
+SMOKE_TIMEOUT_MS = 120_000
+
+
 def run(library_dir: str | Path | None = None) -> int:
+    check_window_libraries()
     app = application()
-    start(library_dir)
+    window = start(library_dir)
+    if os.environ.get(SMOKE_QUIT_ENV) == "1":
+        _quit_once_open(app, window)
     return app.exec()
+
+
+def _quit_once_open(app: QApplication, window: MainWindow) -> None:
+    def opened() -> None:
+        print(f"window shown, library open ({SMOKE_QUIT_ENV})", file=sys.stderr)
+        app.exit(0)
+
+    def timed_out() -> None:
+        print(f"the window's library did not open within {SMOKE_TIMEOUT_MS // 1000} s", file=sys.stderr)
+        app.exit(1)
+
+    window.library_opened.connect(opened)
+    QTimer.singleShot(SMOKE_TIMEOUT_MS, window, timed_out)

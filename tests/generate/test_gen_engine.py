@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from gen_helpers import SIZE, pixels, png_bytes
 from PIL import Image
 
-from studio.errors import InvalidInput
+from studio.errors import InvalidInput, SoftwareIncomplete
 from studio.generate import Cancelled, DiffusersGenerator, GenerationResult, Generator, Progress
 
 
@@ -178,15 +179,44 @@ def test_a_missing_parent_fails_before_loading(gen_data_dir, make_request, tmp_p
 
 
 def test_a_broken_model_folder_is_a_clear_error(gen_data_dir, make_request, tmp_path, tiny):
-    from dataclasses import replace
-
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "model_index.json").write_text('{"_class_name": "StableDiffusionPipeline", "unet": ["diffusers", '
                                              '"UNet2DConditionModel"]}')
     request = make_request(model=replace(tiny, path=broken, sha256="0" * 64, name="broken"))
-    with pytest.raises(InvalidInput, match="Model broken could not be loaded"):
+    with pytest.raises(InvalidInput, match="Model broken could not be loaded") as raised:
         DiffusersGenerator(gen_data_dir).run(request)
+    assert "complete Stable Diffusion model" in str(raised.value) and "details in " in str(raised.value)
+    assert not isinstance(raised.value, SoftwareIncomplete)
+    log = Path(str(raised.value).rsplit("details in ", 1)[1].rstrip(")"))
+    assert "Traceback" in log.read_text() and "loading Model broken" in log.read_text()
+
+
+def test_a_missing_library_module_is_told_as_incomplete_software_not_as_a_bad_model(
+    gen_data_dir, make_request, tmp_path, tiny, monkeypatch
+):
+    """diffusers imports a pipeline's module when it is first asked for and wraps a failed import in a
+    RuntimeError; a bundle that lacks the module must not read as a broken model, and the log keeps the chain."""
+    import sys
+
+    import diffusers
+
+    module = "diffusers.pipelines.stable_diffusion.pipeline_stable_diffusion_upscale"
+    for holder in (diffusers, diffusers.pipelines, diffusers.pipelines.stable_diffusion):
+        monkeypatch.delattr(holder, "StableDiffusionUpscalePipeline", raising=False)
+    monkeypatch.setitem(sys.modules, module, None)  # what an import of a module left out of a bundle does
+    folder = tmp_path / "upscaler"
+    folder.mkdir()
+    (folder / "model_index.json").write_text('{"_class_name": "StableDiffusionUpscalePipeline"}')
+    request = make_request(model=replace(tiny, path=folder, sha256="1" * 64, name="upscaler"))
+    with pytest.raises(SoftwareIncomplete) as raised:
+        DiffusersGenerator(gen_data_dir).run(request)
+    line = str(raised.value)
+    assert line.startswith("Model upscaler could not be loaded because Remix Studio's generation software is "
+                           "incomplete (ModuleNotFoundError: ")
+    assert "complete Stable Diffusion model" not in line and "\n" not in line
+    log = Path(line.rsplit("details in ", 1)[1].rstrip(")")).read_text()
+    assert f"Failed to import {module}" in log and "ModuleNotFoundError" in log
 
 
 def test_output_is_not_flat(generator, make_request):

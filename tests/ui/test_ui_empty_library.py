@@ -73,3 +73,15 @@ def test_a_failed_build_says_why(qtbot, window, tmp_path):
     assert queue.job(job_id).state is JobState.failed
     assert failed.args[1] == "the demo library could not be built: no room left on the disk"
     assert window.library.empty.demo_button.isEnabled()
+
+
+def test_the_failure_shown_is_the_childs_error_line_whole_not_its_last_line():
+    from studio.ui.demo_library import failure_line
+
+    path = "/home/someone/.local/state/remix-studio/log/" + "deep/" * 20 + "crash-2026-12-07T184500-4242.log"
+    stderr = (f"error: unexpected ModuleNotFoundError (a fault in Remix Studio, not in what you did); details in "
+              f"{path} (please attach it when reporting this)\nException ignored in: <closing the devnet>\n")
+    assert failure_line(stderr, 70) == (f"unexpected ModuleNotFoundError (a fault in Remix Studio, not in what you "
+                                        f"did); details in {path} (please attach it when reporting this)")
+    assert failure_line("Traceback\n  boom\n", 1) == "boom"
+    assert failure_line("", 9) == "exit status 9"

@@ -137,6 +137,17 @@ def test_studio_with_no_arguments_opens_the_window_without_torch(tmp_path):
     assert (tmp_path / "cfg" / "window.json").exists()  # closing saved the window's settings
 
 
+def test_the_smoke_switch_quits_once_the_window_is_shown_with_its_library_open(tmp_path):
+    library = tmp_path / "lib"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "STUDIO_CONFIG_DIR": str(tmp_path / "cfg"),
+           "STUDIO_SMOKE_QUIT_AFTER_SHOWN": "1"}
+    done = subprocess.run([sys.executable, "-m", "studio", "--library", str(library)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "window shown, library open (STUDIO_SMOKE_QUIT_AFTER_SHOWN)" in done.stderr
+    assert (library / "library.db").exists()  # the library was really opened
+
+
 def test_a_library_that_cannot_open_leaves_the_window_usable(qtbot, tmp_path, settings_store):
     not_a_folder = tmp_path / "a-file"
     not_a_folder.write_text("x")
