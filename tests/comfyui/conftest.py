@@ -5,23 +5,21 @@ header the servers read out), so linking it is proven."""
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
 from PIL import Image
-from standin_nodes import LINKED_MODEL, TINY_HEADER, write_checkpoint
-from standin_server import StandInComfyUI, server_factory
 
 from studio.generate import DiffusersGenerator, ModelRef, builtin_model_ref
 from studio.services import Studio
 from studio.store.library import Library
+from tests.helpers.standin_nodes import LINKED_MODEL, TINY_HEADER, write_checkpoint
+from tests.helpers.standin_server import StandInComfyUI, server_factory
 
 CHECKPOINT = "studio-tiny.safetensors"
 SIZE = 64

@@ -18,11 +18,11 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import numpy as np
 import torch
 from gen_helpers import SIZE
-from ldm_layout import pipeline_to_ldm
 from PIL import Image
 
 from studio.generate import DiffusersGenerator, GenerationRequest, ModelRef, builtin_model_ref, inspect_model
 from studio.generate.models import ModelInfo
+from tests.helpers.ldm_layout import pipeline_to_ldm
 
 torch.set_num_threads(1)
 

@@ -1,24 +1,19 @@
 """Hostile ComfyUI servers in the corpus: `studio generate --engine comfyui:box` against a stand-in server that
-misbehaves (see tests/comfyui/standin_server.py). For each: a non-zero exit within the configured limits, exactly
+misbehaves (see tests/helpers/standin_server.py). For each: a non-zero exit within the configured limits, exactly
 one line on stderr, no traceback, and the library exactly as it was.
 
 The corpus is data: add a case as the stand-in's options."""
 
 from __future__ import annotations
 
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import snapshot
 
 from studio.cli.main import cli
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "comfyui"))
-
-from standin_server import server_factory
+from tests.helpers.hostile_library import snapshot
+from tests.helpers.standin_server import server_factory
 
 SERVERS: list[dict] = [
     {"view": "endless"}, {"view": "trickle"}, {"view": "bomb"}, {"view": "huge"}, {"view": "wrong_size"},

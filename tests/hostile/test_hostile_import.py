@@ -8,10 +8,10 @@ import os
 import threading
 
 import pytest
-from conftest import deflated, snapshot
 
 from studio.metadata import read_png_recipe
 from studio.metadata.checked import MAX_JSON_DEPTH, json_depth
+from tests.helpers.hostile_library import deflated, snapshot
 
 DEEP = "[" * 10_000 + "]" * 10_000
 DEEP_OBJECT = '{"a":' * 10_000 + "1" + "}" * 10_000

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Studio, png_with_chunks, snapshot
 
 from studio.licensing.catalog import default_catalog
 from studio.publish.chain import ChainClient, MetadataRefs
@@ -27,6 +26,7 @@ from studio.publish.storage import LocalStore, Storage, cid_of
 from studio.publish.terms import terms_struct
 from studio.publish.wallet import address_of
 from studio.secrets import Secret
+from tests.helpers.hostile_library import Studio, png_with_chunks, snapshot
 
 PCT = 1_000_000
 

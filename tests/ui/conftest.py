@@ -12,8 +12,8 @@ from studio.app.session import StudioSession
 from studio.app.settings import SettingsStore
 from studio.services import Studio
 from studio.ui.main_window import MainWindow
-from tests import qt_fixtures
-from tests.qt_fixtures import *  # noqa: F403 (the window's shared fixtures)
+from tests.helpers import qt_fixtures
+from tests.helpers.qt_fixtures import *  # noqa: F403 (the window's shared fixtures)
 
 
 @pytest.fixture

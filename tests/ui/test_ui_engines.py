@@ -4,22 +4,18 @@ showing which server runs what while a job runs."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "comfyui"))
-
-from standin_nodes import TINY_HEADER, write_checkpoint
-from standin_server import StandInComfyUI, server_factory
-
 from studio.app.engines_model import EnginesModel, PoolWatcher, describe_connection
 from studio.secrets import SecretStore
 from studio.ui.main_window import MainWindow
 from studio.ui.theme import REFUSED
+from tests.helpers.standin_nodes import TINY_HEADER, write_checkpoint
+from tests.helpers.standin_server import StandInComfyUI, server_factory
 
 CHECKPOINT = "studio-tiny.safetensors"
 OTHER = "harbour-style.safetensors"
