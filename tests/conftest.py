@@ -20,6 +20,9 @@ from studio.store.library import Library
 
 REPO = Path(__file__).resolve().parent.parent
 
+# The session devnet and its per-test snapshot, shared by every folder that publishes.
+pytest_plugins = ["tests.helpers.devnet"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
