@@ -20,8 +20,8 @@ from studio.store.library import Library
 
 REPO = Path(__file__).resolve().parent.parent
 
-# The session devnet and its per-test snapshot, shared by every folder that publishes.
-pytest_plugins = ["tests.helpers.devnet"]
+# The session devnet with its per-test snapshot, and the session diffusers engine: one of each for every folder.
+pytest_plugins = ["tests.helpers.devnet", "tests.helpers.generation"]
 
 
 @pytest.fixture(autouse=True)

@@ -30,8 +30,8 @@ def tiny_file(data_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("comfy-data")
+def data_dir(generator_data_dir: Path) -> Path:
+    return generator_data_dir
 
 
 @pytest.fixture(scope="session")
@@ -39,17 +39,10 @@ def tiny(data_dir: Path) -> ModelRef:
     return builtin_model_ref(data_dir)
 
 
-@pytest.fixture(scope="session")
-def engine(data_dir: Path) -> DiffusersGenerator:
-    import torch
-
-    torch.set_num_threads(1)
-    return DiffusersGenerator(data_dir)
-
-
 @pytest.fixture
-def make_server(tmp_path: Path, engine: DiffusersGenerator, tiny: ModelRef) -> Iterator[Callable[..., StandInComfyUI]]:
-    with server_factory(tmp_path, engine, {CHECKPOINT: tiny}, {CHECKPOINT: TINY_HEADER}) as make:
+def make_server(tmp_path: Path, generator: DiffusersGenerator,
+                tiny: ModelRef) -> Iterator[Callable[..., StandInComfyUI]]:
+    with server_factory(tmp_path, generator, {CHECKPOINT: tiny}, {CHECKPOINT: TINY_HEADER}) as make:
         yield make
 
 
