@@ -45,6 +45,13 @@ def window(open_window: Callable[..., MainWindow]) -> MainWindow:
 
 
 @pytest.fixture
+def on_devnet(window: MainWindow, devnet_url: str) -> str:
+    """The window's library publishes on the session devnet (reverted after the test) instead of starting its own."""
+    window.session.studio.publishing.set_setting("rpc.devnet", devnet_url)
+    return devnet_url
+
+
+@pytest.fixture
 def add_image(window: MainWindow, make_image: Callable[..., Path]) -> Callable[..., str]:
     """Import a real image file through the window's library (GUI thread) and refresh the views."""
 
