@@ -2,7 +2,7 @@
 
 Run: `.venv/bin/python -m bench.comfyui_bench [--size 256 --steps 8 --rounds 6]`
 
-One stand-in ComfyUI server (tests/comfyui/standin_server.py: ComfyUI's HTTP + websocket protocol, executing
+One stand-in ComfyUI server (tests/helpers/standin_server.py: ComfyUI's HTTP + websocket protocol, executing
 with the studio's diffusers engine on the built-in tiny model) on loopback. The sides alternate per round:
 - direct: a bare client opens the websocket, POSTs the workflow the studio sent (new prompt id), waits for the
   end of the job, then reads /history and /view: the least any client does to get the image;
@@ -25,7 +25,8 @@ import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "comfyui")]
+if str(REPO) not in sys.path:  # run as a script as well as with -m
+    sys.path.insert(0, str(REPO))
 
 from bench.common import machine, markdown_table  # noqa: E402
 
@@ -59,13 +60,13 @@ def main() -> int:
     args = parser.parse_args()
 
     import torch
-    from standin_nodes import Files
-    from standin_server import StandInComfyUI
 
     from studio.generate import DiffusersGenerator, builtin_model_ref
     from studio.services import Studio
     from studio.services.generation import CreateRequest
     from studio.store.library import Library
+    from tests.helpers.standin_nodes import Files
+    from tests.helpers.standin_server import StandInComfyUI
 
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,7 +1,7 @@
 """Full-size Stable Diffusion single-file checkpoints with random weights, written in code (for benchmarks).
 
 The layout is the real one: the studio's bundled configs for SD 1.x or SDXL give every tensor's shape, the
-diffusers names are renamed to the original (LDM) keys the way tests/generate/ldm_layout.py does (plus SDXL's
+diffusers names are renamed to the original (LDM) keys the way tests/helpers/ldm_layout.py does (plus SDXL's
 label embedding, its two text encoders under `conditioner.embedders.N`, and OpenCLIP's fused attention
 projections), and the file is streamed tensor by tensor, so writing a 7 GB SDXL file needs little memory.
 Values: weights N(0, 1/fan_in), norm scales 1, biases 0, so activations stay finite.
@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests" / "generate"))
+if str(REPO) not in sys.path:  # run as a script as well as imported
+    sys.path.insert(0, str(REPO))
 
-from ldm_layout import text_encoder_to_ldm, unet_to_ldm, vae_to_ldm  # noqa: E402
+from tests.helpers.ldm_layout import text_encoder_to_ldm, unet_to_ldm, vae_to_ldm  # noqa: E402
 
 _BLOCK = 1 << 26  # more than the largest tensor (SDXL's second text encoder's token embedding)
 _SAFETENSORS_DTYPE = {"float16": "F16", "bfloat16": "BF16", "float32": "F32"}

@@ -216,10 +216,6 @@ class SecretStore:
     def available(self) -> bool:
         return self._refusal is None
 
-    @property
-    def unavailable_reason(self) -> str | None:
-        return self._refusal
-
     def __repr__(self) -> str:
         return f"SecretStore(backend={self.backend_name}, available={self.available})"
 

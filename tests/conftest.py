@@ -20,6 +20,9 @@ from studio.store.library import Library
 
 REPO = Path(__file__).resolve().parent.parent
 
+# The session devnet with its per-test snapshot, and the session diffusers engine: one of each for every folder.
+pytest_plugins = ["tests.helpers.devnet", "tests.helpers.generation"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,7 +25,7 @@ from studio.secrets import (
     SecretStore,
     SecretsUnavailable,
 )
-from tests.secret_service import secret_service_keyring
+from tests.helpers.secret_service import secret_service_keyring
 
 VALUE = "s3cret-ß-漢字-" + uuid.uuid4().hex
 

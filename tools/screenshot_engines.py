@@ -19,12 +19,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "comfyui"))
+sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from screenshots import save, settle, wait_until  # noqa: E402
-from standin_nodes import Files  # noqa: E402
-from standin_server import StandInComfyUI  # noqa: E402
 
 from studio.app.session import StudioSession  # noqa: E402
 from studio.generate import DiffusersGenerator, builtin_model_ref  # noqa: E402
@@ -34,6 +32,8 @@ from studio.store.library import data_dir  # noqa: E402
 from studio.ui.engines_settings import EnginesDialog  # noqa: E402
 from studio.ui.launch import application  # noqa: E402
 from studio.ui.theme import apply_theme  # noqa: E402
+from tests.helpers.standin_nodes import Files  # noqa: E402
+from tests.helpers.standin_server import StandInComfyUI  # noqa: E402
 
 
 def shoot(out: Path, folder: Path) -> None:

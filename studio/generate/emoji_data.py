@@ -3,14 +3,13 @@
 `openmoji-works.json.gz` lists every emoji in the training set (the held-out ones left out): hexcode, the sha256
 of its SVG file, annotation, group and author. The studio imports these as works into each library from this
 list, not from the npm package, so a packaged app without `node_modules` still credits every creator, and the
-import never parses 4,395 SVGs. About 200 KB; `write_works_manifest` rebuilds it from the package and the recipe.
+import never parses 4,395 SVGs. About 200 KB.
 No torch here.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,25 +37,6 @@ class TrainedEmoji:
         return f"{OPENMOJI_SOURCE}/color/svg/{self.hexcode}.svg"
 
 
-def write_works_manifest(package_dir: Path, weights_dir: Path = WEIGHTS_DIR) -> Path:
-    """Write `openmoji-works.json.gz` for the emoji the shipped model was trained on (not the held-out ones)."""
-    from studio.generate.training.openmoji_data import read_emoji
-
-    recipe = emoji_recipe(weights_dir)
-    held_out = set(recipe["data"]["held_out"])
-    rows = [[e.hexcode, e.svg_sha256, e.annotation, e.group, e.author]
-            for e in read_emoji(package_dir) if e.hexcode not in held_out]
-    if len(rows) != recipe["data"]["trained_on"]:
-        raise InvalidInput(f"the package holds {len(rows)} trainable emoji, the recipe says "
-                           f"{recipe['data']['trained_on']}", hint="install the pinned openmoji package")
-    body = {"source": OPENMOJI_SOURCE, "license": OPENMOJI_LICENSE_ID, "home": OPENMOJI_HOME,
-            "columns": ["hexcode", "svg_sha256", "annotation", "group", "author"], "count": len(rows), "works": rows}
-    path = weights_dir / WORKS_FILE
-    # mtime=0: the same list always gives the same bytes.
-    path.write_bytes(gzip.compress(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), mtime=0))
-    return path
-
-
 def trained_emoji(weights_dir: Path = WEIGHTS_DIR) -> list[TrainedEmoji]:
     """The emoji the built-in model was trained on, in hexcode order, checked against the recipe's count."""
     path = weights_dir / WORKS_FILE
@@ -71,6 +51,3 @@ def trained_emoji(weights_dir: Path = WEIGHTS_DIR) -> list[TrainedEmoji]:
                            hint="reinstall the studio")
     return works
 
-
-def works_manifest_sha256(weights_dir: Path = WEIGHTS_DIR) -> str:
-    return hashlib.sha256((weights_dir / WORKS_FILE).read_bytes()).hexdigest()

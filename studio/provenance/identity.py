@@ -51,10 +51,6 @@ class CreatorIdentity:
     fingerprint: str
     not_after: dt.datetime
 
-    @property
-    def signing_certificate_pem(self) -> str:
-        return certs.cert_pem(certs.load_chain(self.chain_pem)[0])
-
 
 def signing_key_name(identity_id: str) -> str:
     return f"c2pa/{identity_id}/signing-key"

@@ -197,9 +197,3 @@ def read_ip(chain: ChainClient, meta: IpMetadata, image: bytes = b"", image_name
         metadata_hash=meta.digest, metadata=meta.data, image=image, image_name=image_name,
         terms=terms, license_terms_ids=attached, rev_share_override=override, parents=parents,
     )
-
-
-def fetch_ip(chain: ChainClient, storage: Storage, ip_id: str) -> ChainIp:
-    meta = read_metadata(chain, storage, ip_id)
-    image, name = fetch_image(storage, meta)
-    return read_ip(chain, meta, image, name)

@@ -11,8 +11,8 @@ import pytest
 
 from studio.app.session import StudioSession
 from studio.services import Studio
-from tests import qt_fixtures
-from tests.qt_fixtures import *  # noqa: F403 (the window's shared fixtures)
+from tests.helpers import qt_fixtures
+from tests.helpers.qt_fixtures import *  # noqa: F403 (the window's shared fixtures)
 
 
 @pytest.fixture

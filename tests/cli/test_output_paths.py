@@ -11,7 +11,7 @@ import pytest
 from studio.store.output_paths import check_output_path
 from studio.store.works import new_id
 from tests.cli.conftest import Run
-from tests.review.signing_keys import keyring_store, use_for_cli
+from tests.helpers.signing_keys import keyring_store, use_for_cli
 
 
 def _digests(root: Path) -> dict[str, str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import Run
-from tests.review.signing_keys import keyring_store, use_for_cli
+from tests.helpers.signing_keys import keyring_store, use_for_cli
 
 
 def _digests(root: Path) -> dict[str, str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from studio.services import Studio
-from tests.story_records import group_terms, model_on_story
+from tests.helpers.story_records import group_terms, model_on_story
 
 FAST = ("--steps", "1", "--size", "64x64", "--seed", "5")
 

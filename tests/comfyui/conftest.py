@@ -5,23 +5,21 @@ header the servers read out), so linking it is proven."""
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
 from PIL import Image
-from standin_nodes import LINKED_MODEL, TINY_HEADER, write_checkpoint
-from standin_server import StandInComfyUI, server_factory
 
 from studio.generate import DiffusersGenerator, ModelRef, builtin_model_ref
 from studio.services import Studio
 from studio.store.library import Library
+from tests.helpers.standin_nodes import LINKED_MODEL, TINY_HEADER, write_checkpoint
+from tests.helpers.standin_server import StandInComfyUI, server_factory
 
 CHECKPOINT = "studio-tiny.safetensors"
 SIZE = 64
@@ -32,8 +30,8 @@ def tiny_file(data_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("comfy-data")
+def data_dir(generator_data_dir: Path) -> Path:
+    return generator_data_dir
 
 
 @pytest.fixture(scope="session")
@@ -41,17 +39,10 @@ def tiny(data_dir: Path) -> ModelRef:
     return builtin_model_ref(data_dir)
 
 
-@pytest.fixture(scope="session")
-def engine(data_dir: Path) -> DiffusersGenerator:
-    import torch
-
-    torch.set_num_threads(1)
-    return DiffusersGenerator(data_dir)
-
-
 @pytest.fixture
-def make_server(tmp_path: Path, engine: DiffusersGenerator, tiny: ModelRef) -> Iterator[Callable[..., StandInComfyUI]]:
-    with server_factory(tmp_path, engine, {CHECKPOINT: tiny}, {CHECKPOINT: TINY_HEADER}) as make:
+def make_server(tmp_path: Path, generator: DiffusersGenerator,
+                tiny: ModelRef) -> Iterator[Callable[..., StandInComfyUI]]:
+    with server_factory(tmp_path, generator, {CHECKPOINT: tiny}, {CHECKPOINT: TINY_HEADER}) as make:
         yield make
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from standin_nodes import LINKED_MODEL, SD15_HEADER, TINY_HEADER, write_checkpoint
 
 from studio.cli.main import cli
 from studio.errors import InvalidInput, LicenseRefused
 from studio.services.generation import CreateRequest
+from tests.helpers.standin_nodes import LINKED_MODEL, SD15_HEADER, TINY_HEADER, write_checkpoint
 
 SD15 = "v1-5-pruned-emaonly.safetensors"
 

@@ -8,11 +8,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from PIL import Image
-from standin_nodes import LINKED_MODEL
 
 from studio.core.types import Relation
 from studio.generate import Progress
 from studio.services.generation import CreateRequest
+from tests.helpers.standin_nodes import LINKED_MODEL
 
 ALLOWED_NODES = {"CheckpointLoaderSimple", "LoraLoader", "CLIPTextEncode", "EmptyLatentImage", "LoadImage",
                  "LoadImageMask", "VAEEncode", "SetLatentNoiseMask", "VAEEncodeForInpaint", "KSampler", "VAEDecode",

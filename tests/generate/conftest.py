@@ -18,28 +18,23 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import numpy as np
 import torch
 from gen_helpers import SIZE
-from ldm_layout import pipeline_to_ldm
 from PIL import Image
 
-from studio.generate import DiffusersGenerator, GenerationRequest, ModelRef, builtin_model_ref, inspect_model
+from studio.generate import GenerationRequest, ModelRef, builtin_model_ref, inspect_model
 from studio.generate.models import ModelInfo
+from tests.helpers.ldm_layout import pipeline_to_ldm
 
 torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")
-def gen_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("gen-data")
+def gen_data_dir(generator_data_dir: Path) -> Path:
+    return generator_data_dir
 
 
 @pytest.fixture(scope="session")
 def tiny(gen_data_dir: Path) -> ModelRef:
     return builtin_model_ref(gen_data_dir)
-
-
-@pytest.fixture(scope="session")
-def generator(gen_data_dir: Path) -> DiffusersGenerator:
-    return DiffusersGenerator(gen_data_dir, max_cached_models=4)
 
 
 @pytest.fixture(scope="session")

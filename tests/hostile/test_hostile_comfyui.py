@@ -1,24 +1,19 @@
 """Hostile ComfyUI servers in the corpus: `studio generate --engine comfyui:box` against a stand-in server that
-misbehaves (see tests/comfyui/standin_server.py). For each: a non-zero exit within the configured limits, exactly
+misbehaves (see tests/helpers/standin_server.py). For each: a non-zero exit within the configured limits, exactly
 one line on stderr, no traceback, and the library exactly as it was.
 
 The corpus is data: add a case as the stand-in's options."""
 
 from __future__ import annotations
 
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import snapshot
 
 from studio.cli.main import cli
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "comfyui"))
-
-from standin_server import server_factory
+from tests.helpers.hostile_library import snapshot
+from tests.helpers.standin_server import server_factory
 
 SERVERS: list[dict] = [
     {"view": "endless"}, {"view": "trickle"}, {"view": "bomb"}, {"view": "huge"}, {"view": "wrong_size"},
@@ -29,25 +24,16 @@ SERVERS: list[dict] = [
 HEADER = {"format": "pt", "modelspec.title": "hostile corpus file"}
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory):
-    import torch
-
-    from studio.generate import DiffusersGenerator
-
-    torch.set_num_threads(1)
-    return DiffusersGenerator(tmp_path_factory.mktemp("comfy-data"))
-
-
 @pytest.mark.parametrize("options", SERVERS, ids=[",".join(f"{k}={v}" for k, v in o.items()) for o in SERVERS])
-def test_a_hostile_server_gets_one_line_and_leaves_the_library_untouched(engine, options, tmp_path, monkeypatch):
+def test_a_hostile_server_gets_one_line_and_leaves_the_library_untouched(generator, options, tmp_path,
+                                                                         monkeypatch):
     from studio.generate import builtin_model_ref
 
     monkeypatch.setenv("STUDIO_KEYRING", f"plainfile:{tmp_path / 'keyring.json'}")
-    monkeypatch.setenv("STUDIO_DATA_DIR", str(engine.data_dir))  # the built-in model is built once
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(generator.data_dir))  # the built-in model is built once
     lib = tmp_path / "lib"
-    tiny = builtin_model_ref(engine.data_dir)
-    with server_factory(tmp_path / "servers", engine, {"studio-tiny.safetensors": tiny},
+    tiny = builtin_model_ref(generator.data_dir)
+    with server_factory(tmp_path / "servers", generator, {"studio-tiny.safetensors": tiny},
                         {"studio-tiny.safetensors": HEADER}) as make:
         server = make(**options)
         for args in (("engines", "add", "box", server.url),

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import DEAD_RPC, deflated, png_with_chunks, snapshot
 
 from studio.cli.main import cli
+from tests.helpers.hostile_library import DEAD_RPC, deflated, png_with_chunks, snapshot
 
 KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 ADDRESS = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"

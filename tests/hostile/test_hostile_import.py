@@ -11,11 +11,11 @@ import threading
 import zlib
 
 import pytest
-from conftest import deflated, snapshot
 from PIL import Image
 
 from studio.metadata import read_png_recipe
 from studio.metadata.checked import MAX_JSON_DEPTH, json_depth
+from tests.helpers.hostile_library import deflated, snapshot
 
 DEEP = "[" * 10_000 + "]" * 10_000
 DEEP_OBJECT = '{"a":' * 10_000 + "1" + "}" * 10_000

@@ -8,11 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Studio, png_with_chunks, snapshot
 
 from studio.licensing.catalog import default_catalog
 from studio.publish.chain import ChainClient, MetadataRefs
-from studio.publish.devnet import Devnet, install_contracts
 from studio.publish.devnet.contributors import (
     DEV_KEYS,
     ContributedIp,
@@ -27,28 +25,16 @@ from studio.publish.storage import LocalStore, Storage, cid_of
 from studio.publish.terms import terms_struct
 from studio.publish.wallet import address_of
 from studio.secrets import Secret
+from tests.helpers.hostile_library import Studio, png_with_chunks, snapshot
 
 PCT = 1_000_000
 
 
-@pytest.fixture(scope="module")
-def rpc_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    node = Devnet(tmp_path_factory.mktemp("devnet"))
-    node.start()
-    try:
-        install_contracts(node.rpc)
-        url = node.status().rpc_url
-        assert url is not None
-        yield url
-    finally:
-        node.stop()
-
-
 @pytest.fixture
-def world(rpc_url: str, tmp_path: Path) -> Iterator[tuple[Studio, ChainClient]]:
+def world(devnet_url: str, tmp_path: Path) -> Iterator[tuple[Studio, ChainClient]]:
     studio = Studio(tmp_path / "lib")
-    studio.ok("publish", "config", "rpc.devnet", rpc_url)
-    client = ChainClient(NETWORKS["devnet"], rpc_url)
+    studio.ok("publish", "config", "rpc.devnet", devnet_url)
+    client = ChainClient(NETWORKS["devnet"], devnet_url)
     yield studio, client
     client.close()
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import DEAD_RPC, snapshot
 
 from studio.cli.params import checksum_address
+from tests.helpers.hostile_library import DEAD_RPC, snapshot
 
 ADDRESS = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"  # EIP-55 test vector
 

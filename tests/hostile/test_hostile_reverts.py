@@ -5,13 +5,13 @@ anything but the chain client's own error."""
 from __future__ import annotations
 
 import pytest
-from conftest import DEAD_RPC
 from eth_abi import encode
 
 from studio.publish.chain import ChainClient
 from studio.publish.error_table import CustomError
 from studio.publish.errors import ChainReverted
 from studio.publish.networks import NETWORKS
+from tests.helpers.hostile_library import DEAD_RPC
 
 STRING_TOO_LONG = CustomError("StringTooLong(string)")
 ORG_DEPLOYED = CustomError("OrgStoryNFTFactory__OrgAlreadyDeployed(string,address)")

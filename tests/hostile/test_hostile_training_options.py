@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Studio, png_with_chunks, snapshot
 
 from studio.services import Studio as StudioService
+from tests.helpers.hostile_library import Studio, png_with_chunks, snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 TRAIN = ("train", "lora", "--works", "{a}", "{b}", "--base", "studio-tiny", "--steps", "2", "--queue-only")

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import DEAD_RPC, png_with_chunks, snapshot
 
 from studio.cli.main import cli
 from studio.core.types import Origin, Relation, Terms, WorkKind, percent_to_units
@@ -24,6 +23,7 @@ from studio.lineage.graph import LineageGraph, ParentLink
 from studio.secrets import ENV_BACKEND
 from studio.services import Studio
 from studio.store.works import NewWork
+from tests.helpers.hostile_library import DEAD_RPC, png_with_chunks, snapshot
 
 RPC = ["--rpc", DEAD_RPC, "--yes"]
 BUILTIN = "ships with the studio: its makers publish it. On aeneid"

@@ -10,7 +10,7 @@ import pytest
 from studio.provenance import CreatorIdentity, ensure_identity, trust_anchors
 from studio.provenance.identity import ca_key_name, signing_key_name
 from studio.secrets import PlainFileTestBackend, SecretStore
-from tests.secret_service import secret_service_keyring
+from tests.helpers.secret_service import secret_service_keyring
 
 
 def secret_service_store() -> SecretStore:

@@ -4,16 +4,11 @@ kept with a work on import, and written (with IPTC XMP) on export from the work'
 from __future__ import annotations
 
 import io
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "review"))
-
-from signing_keys import forget_identity, keyring_store, use_for_cli
 
 from studio.metadata.xmp import read_data_mining
 from studio.provenance import ProvenanceClaim, c2pa_sdk, ensure_identity, read_credentials, sign_image, trust_anchors
@@ -22,6 +17,7 @@ from studio.secrets import SecretStore
 from studio.services import Studio
 from studio.services.importing import ImportRequest
 from studio.store.library import data_dir
+from tests.helpers.signing_keys import forget_identity, keyring_store, use_for_cli
 
 DMI_DENIED = "http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-AIMLTRAINING"
 

@@ -1,5 +1,5 @@
-"""Devnet fixtures: one real anvil per session with the project's contracts installed, and a snapshot per test
-that is reverted afterwards, so every test starts from the freshly installed chain."""
+"""Devnet fixtures on the session devnet (tests/helpers/devnet.py): a web3 client and a snapshot per test that is
+reverted afterwards, so every test starts from the freshly installed chain."""
 
 from __future__ import annotations
 
@@ -10,18 +10,7 @@ from devnet_chain import Chain
 from publish_helpers import Desk, desk_with_wallet
 from web3 import Web3
 
-from studio.publish.devnet import Devnet, install_contracts
-
-
-@pytest.fixture(scope="session")
-def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Devnet]:
-    node = Devnet(tmp_path_factory.mktemp("devnet"))
-    node.start()
-    try:
-        install_contracts(node.rpc)
-        yield node
-    finally:
-        node.stop()
+from studio.publish.devnet import Devnet
 
 
 @pytest.fixture(scope="session")
@@ -34,12 +23,8 @@ def w3(devnet: Devnet) -> Web3:
 
 
 @pytest.fixture
-def chain(devnet: Devnet, w3: Web3) -> Iterator[Chain]:
-    snapshot = devnet.rpc("evm_snapshot", [])
-    try:
-        yield Chain(w3, devnet)
-    finally:
-        assert devnet.rpc("evm_revert", [snapshot]) is True
+def chain(fresh_devnet: Devnet, w3: Web3) -> Chain:
+    return Chain(w3, fresh_devnet)
 
 
 @pytest.fixture

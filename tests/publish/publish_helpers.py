@@ -3,12 +3,8 @@ wallet kept in the keyring, and works made the way the studio makes them."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,7 +18,7 @@ from studio.core.types import Origin, Relation, Work, WorkKind, percent_to_units
 from studio.licensing import WorkTerms
 from studio.lineage.graph import ParentLink
 from studio.publish.devnet import Devnet
-from studio.publish.devnet.node import anvil_binary, free_port
+from studio.publish.networks import NETWORKS
 from studio.publish.publisher import Publisher
 from studio.publish.wallet import secret_name
 from studio.secrets import ENV_BACKEND, PlainFileTestBackend, SecretStore
@@ -175,29 +171,14 @@ def desk_publisher(desk: Desk, client, key) -> Publisher:
 
 
 @contextmanager
-def bare_anvil(chain_id: int) -> Iterator[str]:
-    """A real anvil with no Story contracts, on the given chain id; stopped by its own pid afterwards."""
-    port = free_port()
-    process = subprocess.Popen(
-        [str(anvil_binary()), "--chain-id", str(chain_id), "--host", "127.0.0.1", "--port", str(port), "--silent"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+def serving_chain_id(devnet: Devnet, chain_id: int) -> Iterator[None]:
+    """The session devnet answering with another chain id for a while (the id is the node's, not the chain's
+    state, so no snapshot restores it: it is set back here)."""
+    devnet.rpc("anvil_setChainId", [chain_id])
     try:
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}).encode()
-                request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
-                with urllib.request.urlopen(request, timeout=0.5) as reply:
-                    if int(json.loads(reply.read())["result"], 16) == chain_id:
-                        break
-            except OSError:
-                time.sleep(0.05)
-        yield url
+        yield
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        devnet.rpc("anvil_setChainId", [NETWORKS["devnet"].chain_id])
 
 
 def send_remix_directly(desk: Desk, parents: Sequence[Work], *, max_revenue_share: int = 0) -> Exception | str:

@@ -1,4 +1,4 @@
-"""The demo's data part on the app's own devnet with the built-in emoji model: contributors' emoji linked to the
+"""The demo's data part on the devnet with the built-in emoji model: contributors' emoji linked to the
 library's OpenMoji works, the training set as their group, the model as its derivative, an image generated with
 the model linked to it, and a tip's share per contributor read from the chain equal to the engine's."""
 
@@ -14,15 +14,15 @@ from studio.services.generation import CreateRequest
 from studio.services.publishing import PublishOptions
 
 
-def test_a_tip_to_an_image_of_the_emoji_model_reaches_the_contributors_as_predicted(tmp_path, monkeypatch,
-                                                                                     capsys) -> None:
+def test_a_tip_to_an_image_of_the_emoji_model_reaches_the_contributors_as_predicted(tmp_path, monkeypatch, capsys,
+                                                                                     devnet_url) -> None:
     monkeypatch.delenv("STUDIO_BUILTIN_MODEL", raising=False)
     monkeypatch.delenv("STUDIO_KEYRING", raising=False)
     previous = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     studio = Studio.open(tmp_path / "demo")
     try:
-        studio.publishing.devnet_start()
+        studio.publishing.set_setting("rpc.devnet", devnet_url)  # the session devnet, not a node of its own
         studio.publishing.use_devnet_dev_account()
         image = studio.generate(CreateRequest(Mode.txt2img, "grinning cat", seed=7, steps=4, title="Cat",
                                               license_id="pil-commercial-remix", rev_share=GROUP_REV_SHARE,
@@ -44,5 +44,4 @@ def test_a_tip_to_an_image_of_the_emoji_model_reaches_the_contributors_as_predic
                    and " 2  " in line) == 3  # one row per contributor, 2 emoji each
     finally:
         keyring.set_keyring(previous)
-        studio.publishing.devnet_stop()
         studio.close()

@@ -1,5 +1,6 @@
 """The devnet process: start (and reuse), status, stop of exactly that process, persisted state, and the
-error when anvil is not installed. Each test runs its own node, apart from the session's."""
+error when anvil is not installed. The process tests run their own node, apart from the session's; the calls
+to a running node use the session devnet."""
 
 from __future__ import annotations
 
@@ -64,18 +65,15 @@ def test_state_survives_a_restart(node: Devnet) -> None:
     install_contracts(node.rpc)  # nothing to do: same code, already initialised
 
 
-def test_fund_refuses_a_negative_amount(node: Devnet) -> None:
-    node.start()
+def test_fund_refuses_a_negative_amount(fresh_devnet: Devnet) -> None:
     with pytest.raises(DevnetError, match="negative"):
-        fund(node.rpc, CANONICAL["WIP"], -1)
+        fund(fresh_devnet.rpc, CANONICAL["WIP"], -1)
 
 
-def test_revert_data_is_named(node: Devnet) -> None:
-    node.start()
-    install_contracts(node.rpc)
+def test_revert_data_is_named(fresh_devnet: Devnet) -> None:
     data = "0x" + keccak(text="initialize()")[:4].hex()
     with pytest.raises(RpcError) as caught:
-        node.rpc("eth_call", [{"to": CANONICAL["RoyaltyModule"], "data": data}, "latest"])
+        fresh_devnet.rpc("eth_call", [{"to": CANONICAL["RoyaltyModule"], "data": data}, "latest"])
     assert caught.value.error_name == "Initializable__AlreadyInitialized"
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from publish_helpers import bare_anvil
+from publish_helpers import serving_chain_id
 from publish_ipfs import fake_ipfs
 
 from studio.errors import InvalidInput
-from studio.publish.chain import ChainClient
+from studio.publish.chain import STORY_CONTRACTS, ChainClient
+from studio.publish.devnet.addresses import CANONICAL
 from studio.publish.devnet.node import free_port
 from studio.publish.errors import InsufficientFunds, MissingContract, RpcUnreachable, WrongChain
 from studio.publish.networks import network
@@ -43,29 +44,32 @@ def test_an_rpc_that_does_not_answer(desk) -> None:
     assert desk.publishing.journal.list(work_id=work.id) == []
 
 
-def test_a_node_on_another_chain_id(desk) -> None:
-    with bare_anvil(31337) as url:
+def test_a_node_on_another_chain_id(desk, chain) -> None:
+    url = chain.devnet.status().rpc_url
+    with serving_chain_id(chain.devnet, 31337):
         with pytest.raises(WrongChain, match="serves chain id 31337, but devnet is chain id 1315"):
             ChainClient.connect(network("devnet"), url)
         work = desk.work("Dawn", rev_share=5)
         with pytest.raises(WrongChain):
             desk.publishing.publish(work.id, PublishOptions(rpc_url=url))
-    with bare_anvil(1315) as url, pytest.raises(WrongChain, match="mainnet is chain id 1514"):
+    with pytest.raises(WrongChain, match="mainnet is chain id 1514"):
         ChainClient.connect(network("mainnet"), url)
 
 
-def test_a_chain_without_storys_contracts_is_never_written_to(desk) -> None:
-    with bare_anvil(1315) as url:
-        client = ChainClient.connect(network("aeneid"), url)
-        with pytest.raises(MissingContract, match="no code at Story's canonical address of IPAssetRegistry") as err:
-            client.require_code()
-        assert "not a Story network" in str(err.value)
-        work = desk.work("Dawn", rev_share=5)
-        client.w3.provider.make_request("anvil_setBalance", [desk.address, hex(10 * IP)])
-        nonce = client.nonce(desk.address)
-        with pytest.raises(MissingContract):
-            desk.publishing.publish(work.id, PublishOptions(network="aeneid", rpc_url=url))
-        assert client.nonce(desk.address) == nonce
+def test_a_chain_without_storys_contracts_is_never_written_to(desk, chain) -> None:
+    url = chain.devnet.status().rpc_url
+    for name in STORY_CONTRACTS:  # the snapshot the chain fixture took puts the code back afterwards
+        chain.devnet.rpc("anvil_setCode", [CANONICAL[name], "0x"])
+    client = ChainClient.connect(network("aeneid"), url)
+    with pytest.raises(MissingContract, match="no code at Story's canonical address of IPAssetRegistry") as err:
+        client.require_code()
+    assert "not a Story network" in str(err.value)
+    work = desk.work("Dawn", rev_share=5)
+    client.w3.provider.make_request("anvil_setBalance", [desk.address, hex(10 * IP)])
+    nonce = client.nonce(desk.address)
+    with pytest.raises(MissingContract):
+        desk.publishing.publish(work.id, PublishOptions(network="aeneid", rpc_url=url))
+    assert client.nonce(desk.address) == nonce
 
 
 def test_story_network_wallet_without_funds_is_told_where_to_get_them(desk, devnet) -> None:

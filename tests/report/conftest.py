@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from report_lineage import RECIPE, Builder, MixedLineage, builder, studio  # noqa: F401
 
 from studio.core.types import Relation, WorkKind
+from tests.helpers.report_lineage import RECIPE, Builder, MixedLineage, builder, studio  # noqa: F401
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import importlib.util
 from pathlib import Path
 
 from PIL import Image
-from report_lineage import MixedLineage
+
+from tests.helpers.report_lineage import MixedLineage
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from html_page import Page
-from report_lineage import MixedLineage
 
 from studio.cli.main import cli
+from tests.helpers.report_lineage import MixedLineage
 
 
 def _run(studio, *args: str):

@@ -10,13 +10,13 @@ import secrets
 import pytest
 from html_page import Page
 from PIL import Image
-from report_lineage import IP_ID, RECIPE, MixedLineage
 
 from studio.core.types import Origin, Relation, Terms, WorkKind
 from studio.lineage.graph import ParentLink
 from studio.report import fingerprint
 from studio.report.graph_image import COMPACT_ABOVE, FLAGGED, MAX_HEIGHT, MAX_WIDTH, SUBJECT
 from studio.store.works import NewWork
+from tests.helpers.report_lineage import IP_ID, RECIPE, MixedLineage
 
 
 def _json(studio, work_id: str) -> dict:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from html_page import Page
-from report_lineage import IP_ID, MixedLineage
+
+from tests.helpers.report_lineage import IP_ID, MixedLineage
 
 
 def test_each_verdict_carries_its_reason_and_owner_rights_are_stated(studio, mixed: MixedLineage):

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 # The lineage builder is shared with the report tests.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
-
-from report_lineage import builder, studio  # noqa: F401
-from signing_keys import keys_fixture  # noqa: F401
+from tests.helpers.report_lineage import builder, studio  # noqa: F401
+from tests.helpers.signing_keys import keys_fixture  # noqa: F401

@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from PIL import Image
-from report_lineage import IP_ID, drawing
-from signing_keys import forget_identity
 
 from studio.cli.main import cli
 from studio.core.types import Recipe, Relation, WorkKind
@@ -21,6 +19,8 @@ from studio.services.credentials import EXPORTS_FOLDER
 from studio.services.importing import ImportRequest
 from studio.services.review import ReleaseNotApproved
 from studio.store.library import data_dir
+from tests.helpers.report_lineage import IP_ID, drawing
+from tests.helpers.signing_keys import forget_identity
 
 
 def _read(path: Path, mime: str = "image/png"):

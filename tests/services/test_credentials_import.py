@@ -6,7 +6,6 @@ import io
 import json
 import os
 import struct
-import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,13 +13,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from PIL import Image
-
-# Shared with the review and report tests: the keyring the signing keys live in, and the lineage builder.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "review"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
-
-from report_lineage import Builder, drawing
-from signing_keys import forget_identity, keys_fixture  # noqa: F401
 
 from studio.cli.main import cli
 from studio.core.types import Recipe, Relation
@@ -39,6 +31,10 @@ from studio.secrets import SecretStore
 from studio.services import Studio
 from studio.services.importing import ImportRequest
 from studio.store.library import data_dir
+
+# Shared with the review and report tests: the keyring the signing keys live in, and the lineage builder.
+from tests.helpers.report_lineage import Builder, drawing
+from tests.helpers.signing_keys import forget_identity, keys_fixture  # noqa: F401
 
 
 @pytest.fixture

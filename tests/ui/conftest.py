@@ -12,8 +12,8 @@ from studio.app.session import StudioSession
 from studio.app.settings import SettingsStore
 from studio.services import Studio
 from studio.ui.main_window import MainWindow
-from tests import qt_fixtures
-from tests.qt_fixtures import *  # noqa: F403 (the window's shared fixtures)
+from tests.helpers import qt_fixtures
+from tests.helpers.qt_fixtures import *  # noqa: F403 (the window's shared fixtures)
 
 
 @pytest.fixture
@@ -42,6 +42,13 @@ def open_window(qtbot, library_dir: Path, settings_store: SettingsStore) -> Iter
 @pytest.fixture
 def window(open_window: Callable[..., MainWindow]) -> MainWindow:
     return open_window()
+
+
+@pytest.fixture
+def on_devnet(window: MainWindow, devnet_url: str) -> str:
+    """The window's library publishes on the session devnet (reverted after the test) instead of starting its own."""
+    window.session.studio.publishing.set_setting("rpc.devnet", devnet_url)
+    return devnet_url
 
 
 @pytest.fixture

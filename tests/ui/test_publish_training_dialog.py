@@ -1,4 +1,4 @@
-"""Publishing training sets and models from the window on the app's own devnet (a real anvil with the project's
+"""Publishing training sets and models from the window on the devnet (a real anvil with the project's
 contracts): the Model tab's "Publish on Story…" opens the publish dialog for a LoRA, which lists its training set
 as a group (who joins, who is credited), the LoRA as the group's derivative, the engines' notes and what 1 IP to
 the LoRA pays each of the data's creators; signing runs as a job and the journal, the chain and the Model tab
@@ -66,11 +66,12 @@ def _sign(qtbot, window, dialog: PublishDialog) -> list:
     return dialog.results
 
 
-def _client(publishing) -> ChainClient:
-    return ChainClient(NETWORKS["devnet"], publishing.devnet_status().rpc_url)
+def _client(rpc_url: str) -> ChainClient:
+    return ChainClient(NETWORKS["devnet"], rpc_url)
 
 
-def test_the_model_tab_publishes_a_lora_with_its_training_set_as_a_group(qtbot, keyring_env, window, add_image):
+def test_the_model_tab_publishes_a_lora_with_its_training_set_as_a_group(qtbot, keyring_env, window, on_devnet,
+                                                                         add_image):
     studio = window.session.studio
     publishing = studio.publishing
     try:
@@ -138,7 +139,7 @@ def test_the_model_tab_publishes_a_lora_with_its_training_set_as_a_group(qtbot, 
         assert f"“My Style”: IP <b>{model_pub.ip_id}</b>" in result
         assert not dialog.publish_button.isEnabled() and dialog.close_button.text() == "Done"
         # The chain agrees: the group holds the members, the LoRA derives from the group alone.
-        client = _client(publishing)
+        client = _client(on_devnet)
         try:
             assert client.is_group(group_pub.ip_id)
             member_ips = {journal.confirmed(m, "devnet").ip_id.lower() for m in members}
@@ -157,11 +158,10 @@ def test_the_model_tab_publishes_a_lora_with_its_training_set_as_a_group(qtbot, 
         assert page.earnings_read.earnings.members == len(members)
     finally:
         window.shutdown()
-        publishing.devnet_stop()
 
 
 def test_a_training_set_from_the_context_menu_then_an_image_made_with_its_lora(qtbot, keyring_env, window,
-                                                                               add_image):
+                                                                               on_devnet, add_image):
     studio = window.session.studio
     publishing = studio.publishing
     try:
@@ -228,7 +228,7 @@ def test_a_training_set_from_the_context_menu_then_an_image_made_with_its_lora(q
         half = payout.group_due // 2
         assert dialog.payouts.rows(0) == [("Ada", "1", ip_text(half)), ("Bo", "1", ip_text(half))]
         (image_result,) = _sign(qtbot, window, dialog)
-        client = _client(publishing)
+        client = _client(on_devnet)
         try:
             assert client.parents(image_result.publication.ip_id) == [lora_ip]
             assert client.parents(lora_ip) == [group_ip]
@@ -243,10 +243,9 @@ def test_a_training_set_from_the_context_menu_then_an_image_made_with_its_lora(q
         qtbot.waitUntil(lambda: {s.work_id for s in panel.chart.slices} >= {lora, collection.id}, timeout=30_000)
     finally:
         window.shutdown()
-        publishing.devnet_stop()
 
 
-def test_a_lora_whose_data_is_not_on_story_is_refused_in_one_line(qtbot, keyring_env, window, add_image):
+def test_a_lora_whose_data_is_not_on_story_is_refused_in_one_line(qtbot, keyring_env, window, on_devnet, add_image):
     studio = window.session.studio
     publishing = studio.publishing
     try:
@@ -271,4 +270,3 @@ def test_a_lora_whose_data_is_not_on_story_is_refused_in_one_line(qtbot, keyring
         assert all(publishing.journal.live(w, "devnet") is None for w in (collection.id, lora))  # nothing sent
     finally:
         window.shutdown()
-        publishing.devnet_stop()

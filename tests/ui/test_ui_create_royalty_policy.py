@@ -5,7 +5,7 @@ to leave the data's creators unpaid."""
 from __future__ import annotations
 
 from studio.app.jobs import JobState
-from tests.story_records import model_on_story
+from tests.helpers.story_records import model_on_story
 
 
 def _generate(qtbot, window) -> str:

@@ -4,22 +4,19 @@ showing which server runs what while a job runs."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "comfyui"))
-
-from standin_nodes import TINY_HEADER, write_checkpoint
-from standin_server import StandInComfyUI, server_factory
-
 from studio.app.engines_model import EnginesModel, PoolWatcher, describe_connection
+from studio.generate import DiffusersGenerator, builtin_model_ref
 from studio.secrets import SecretStore
 from studio.ui.main_window import MainWindow
 from studio.ui.theme import REFUSED
+from tests.helpers.standin_nodes import TINY_HEADER, write_checkpoint
+from tests.helpers.standin_server import StandInComfyUI, server_factory
 
 CHECKPOINT = "studio-tiny.safetensors"
 OTHER = "harbour-style.safetensors"
@@ -28,15 +25,10 @@ WAIT_MS = 120_000
 
 
 @pytest.fixture
-def make_server(tmp_path: Path, studio_data: Path) -> Iterator[Callable[..., StandInComfyUI]]:
-    """Stand-in ComfyUI servers that run the studio's diffusers engine on the built-in model."""
-    import torch
-
-    from studio.generate import DiffusersGenerator, builtin_model_ref
-
-    torch.set_num_threads(1)
-    tiny = builtin_model_ref(studio_data)
-    with server_factory(tmp_path, DiffusersGenerator(studio_data), {CHECKPOINT: tiny, OTHER: tiny},
+def make_server(tmp_path: Path, generator: DiffusersGenerator) -> Iterator[Callable[..., StandInComfyUI]]:
+    """Stand-in ComfyUI servers that run the session's diffusers engine on the built-in model."""
+    tiny = builtin_model_ref(generator.data_dir)
+    with server_factory(tmp_path, generator, {CHECKPOINT: tiny, OTHER: tiny},
                         {CHECKPOINT: TINY_HEADER}) as make:
         yield make
 

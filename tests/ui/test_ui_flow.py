@@ -26,7 +26,7 @@ def published(qtbot, window, work_id: str) -> str:
     return dialog.ip_ids()[0]
 
 
-def test_import_remix_lineage_license_and_publish(qtbot, keyring_env, window, make_image):
+def test_import_remix_lineage_license_and_publish(qtbot, keyring_env, window, on_devnet, make_image):
     session = window.session
     # File ▸ Import with a license picked in the dialog
     dialog = window.import_files([str(make_image(size=(64, 64)))])
@@ -119,7 +119,6 @@ def test_import_remix_lineage_license_and_publish(qtbot, keyring_env, window, ma
         assert pub.ip_id == child_ip and (pub.readback or {}).get("agrees") is True
     finally:
         window.shutdown()
-        publishing.devnet_stop()
 
 
 def test_a_forbidden_remix_is_refused_with_the_reason_shown(qtbot, window, add_image):

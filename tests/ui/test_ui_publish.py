@@ -1,4 +1,4 @@
-"""The publish dialog against the app's own devnet (a real anvil with the project's contracts): a wallet made
+"""The publish dialog against the devnet (a real anvil with the project's contracts): a wallet made
 in the dialog, a root work's terms, a remix's inherited terms and split, confirmation, and the IP ids."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def publish_through(qtbot, window, work_id: str) -> PublishDialog:
     return dialog
 
 
-def test_publish_a_root_then_its_remix_on_the_devnet(qtbot, keyring_env, window, add_image):
+def test_publish_a_root_then_its_remix_on_the_devnet(qtbot, keyring_env, window, on_devnet, add_image):
     root = add_image("pil-commercial-remix", title="Tidepool", creator="Mira", rev_share=percent_to_units(5))
     remix = add_image(None, title="Tidepool Remix", creator="Mira", parents=(root,))
     publishing = window.session.studio.publishing
@@ -69,12 +69,10 @@ def test_publish_a_root_then_its_remix_on_the_devnet(qtbot, keyring_env, window,
         assert {model.index(r).data(PublishedRole) for r in range(2)} == {True}  # the gallery's ✓ badge
     finally:
         window.shutdown()
-        publishing.devnet_stop()
 
 
-def test_a_refused_publication_is_explained_and_cannot_be_sent(qtbot, keyring_env, window, add_image):
+def test_a_refused_publication_is_explained_and_cannot_be_sent(qtbot, keyring_env, window, on_devnet, add_image):
     nd = add_image("cc-by-nd-4.0", title="Quiet Grid", creator="Theo")
-    publishing = window.session.studio.publishing
     try:
         dialog = publish_through(qtbot, window, nd)
         assert dialog.check.plan is None or not dialog.check.plan.allowed
@@ -82,7 +80,6 @@ def test_a_refused_publication_is_explained_and_cannot_be_sent(qtbot, keyring_en
         assert "#c83c3c" in dialog.plan_text.text() and "Quiet Grid" in dialog.plan_text.text()  # why, not the wallet
     finally:
         window.shutdown()
-        publishing.devnet_stop()
 
 
 def _labels(dialog: PublishDialog) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -158,12 +157,6 @@ def caption_variants(emoji: dict[str, Any]) -> list[str]:
     if tags:
         variants.append(", ".join([annotation, *tags[:3]]))
     return list(dict.fromkeys(variants))
-
-
-def sample_captions(manifest: dict[str, Any], count: int, seed: int) -> list[str]:
-    """One random caption variant per emoji (deterministic for a seed); for inspection and tests."""
-    rng = random.Random(seed)
-    return [rng.choice(caption_variants(e)) for e in manifest["emoji"][:count]]
 
 
 def base_annotation(annotation: str) -> str:

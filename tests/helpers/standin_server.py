@@ -34,9 +34,9 @@ from typing import Any
 
 from aiohttp import web
 from PIL import Image, PngImagePlugin
-from standin_nodes import Files, node_catalogue, to_request, validate
 
 from studio.generate import Cancelled, Progress
+from tests.helpers.standin_nodes import Files, node_catalogue, to_request, validate
 
 
 class StandInComfyUI:
