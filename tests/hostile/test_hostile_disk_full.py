@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import Studio, snapshot
 from PIL import Image
 
 from studio.store.disk_space import DiskFull
 from studio.store.library import Library
+from tests.helpers.hostile_library import Studio, snapshot
 
 DISK_SIZE = 4 * 1024 * 1024
 

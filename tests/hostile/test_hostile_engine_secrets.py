@@ -10,12 +10,12 @@ import os
 import secrets
 
 import pytest
-from conftest import DEAD_RPC, snapshot
+from tests.secret_service import secret_service_keyring
 
 from studio.secrets import SecretStore
 from studio.services import Studio
 from studio.services.engines import SERVERS_KEY, token_name
-from tests.secret_service import secret_service_keyring
+from tests.helpers.hostile_library import DEAD_RPC, snapshot
 
 SERVER = "http://127.0.0.1:9"
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import snapshot
 
 from studio.metadata import read_png_recipe
+from tests.helpers.hostile_library import snapshot
 
 
 def n(kind: str, **inputs) -> dict:
