@@ -10,12 +10,12 @@ import os
 import secrets
 
 import pytest
-from tests.secret_service import secret_service_keyring
 
 from studio.secrets import SecretStore
 from studio.services import Studio
 from studio.services.engines import SERVERS_KEY, token_name
 from tests.helpers.hostile_library import DEAD_RPC, snapshot
+from tests.helpers.secret_service import secret_service_keyring
 
 SERVER = "http://127.0.0.1:9"
 
