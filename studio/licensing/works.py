@@ -46,7 +46,8 @@ class LicensedWork:
     `parents` are (parent id, relation) pairs; `on_chain` says whether it is registered on Story; `flags`
     are the stored violations of its parents' terms (Reasons, or their dicts); `owned` says the studio's
     user holds the rights to it, so that its own license binds others but not them; `training` holds what
-    the library and the work's file say about training AI models on it.
+    the library and the work's file say about training AI models on it; `confirmed` holds the license
+    conditions its creator confirmed for it (e.g. "revenue-under-1m").
     """
 
     id: str
@@ -59,8 +60,10 @@ class LicensedWork:
     flags: tuple[Reason, ...] = ()
     owned: bool = False
     training: tuple[TrainingSignal, ...] = ()
+    confirmed: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "confirmed", frozenset(self.confirmed))
         try:
             object.__setattr__(self, "kind", WorkKind(self.kind))
             object.__setattr__(self, "parents", tuple((str(pid), Relation(rel)) for pid, rel in self.parents))
@@ -125,7 +128,7 @@ class VerdictLine:
 
     action: str  # remix | commercial | publish | train
     who: str  # you | others
-    answer: str  # yes | no | done
+    answer: str  # yes | no | done | if (allowed only once the creator confirms a condition)
     reason: Reason
 
     @property
@@ -136,6 +139,8 @@ class VerdictLine:
     def label(self) -> str:
         if self.answer == "done":
             return "published on Story"
+        if self.answer == "if":
+            return VERDICT_LABELS[(self.who, self.action)] + " only if"
         return VERDICT_LABELS[(self.who, self.action)]
 
     def to_dict(self) -> dict[str, str]:

@@ -28,6 +28,7 @@ EXPECTED_IDS = {
     "pil-non-commercial-social-remixing", "pil-commercial-use", "pil-commercial-remix", "pil-cc-by",
     "cc0-1.0", "cc-by-4.0", "cc-by-sa-4.0", "cc-by-nc-4.0", "cc-by-nc-sa-4.0", "cc-by-nd-4.0",
     "cc-by-nc-nd-4.0", "creativeml-openrail-m", "openrail++", "all-rights-reserved",
+    "flux-1-dev-non-commercial", "stabilityai-ai-community", "apache-2.0",
 }
 PIL_DOC = "https://github.com/piplabs/pil-document/blob/"
 
