@@ -44,12 +44,12 @@ from studio.licensing.child_terms import (
     story_compatibility,
 )
 from studio.licensing.codes import Reason, Scope, reason
-from studio.licensing.model_terms import model_use_reasons, running_model_reason
+from studio.licensing.model_terms import lineage_conditions, model_use_reasons, running_model_reason
 from studio.licensing.parent_rules import parent_reasons, unpublished_parents, walk_ancestors
 from studio.licensing.training import training_verdict
 from studio.licensing.verdict_lines import verdict_lines
 from studio.licensing.wording import date_text, describe
-from studio.licensing.works import Attribution, DerivativePlan, LicensedWork, Obligation, Verdict
+from studio.licensing.works import Attribution, ConditionState, DerivativePlan, LicensedWork, Obligation, Verdict
 
 # --- public API ------------------------------------------------------------------------------------
 
@@ -122,6 +122,11 @@ def check_work(
         lines=verdict_lines(work, reasons, own.story_terms) + training.lines,
         can_train=training.allowed,
         others_may_train=training.others_allowed,
+        conditions=tuple(
+            ConditionState(c.id, c.applies_to, c.statement, source.license.id, source.license.name,
+                           source.license.legal_url, c.id in work.confirmed)
+            for c, source in lineage_conditions(work.id, works).values()
+        ),
     )
 
 

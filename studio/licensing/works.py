@@ -151,6 +151,24 @@ class VerdictLine:
 
 
 @dataclass(frozen=True)
+class ConditionState:
+    """A condition a license of the work's lineage sets on a use, and whether its creator confirmed it."""
+
+    id: str
+    applies_to: str
+    statement: str
+    license_id: str
+    license_name: str
+    legal_url: str
+    confirmed: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "applies_to": self.applies_to, "statement": self.statement,
+                "license": self.license_id, "license_name": self.license_name, "legal_url": self.legal_url,
+                "confirmed": self.confirmed}
+
+
+@dataclass(frozen=True)
 class Verdict:
     """What may be done with one work now, and why."""
 
@@ -166,6 +184,7 @@ class Verdict:
     lines: tuple[VerdictLine, ...] = ()  # each answer above (and what others may do) with its reason
     can_train: bool = False  # may the user train AI models on it (see studio.licensing.training)
     others_may_train: bool = False  # what the work states to everyone else (exports, published metadata)
+    conditions: tuple[ConditionState, ...] = ()  # what its licenses ask the creator to confirm
 
     def blocking(self, scope: str | None = None) -> tuple[Reason, ...]:
         return tuple(r for r in self.reasons if r.blocks and (scope is None or r.scope == scope))
