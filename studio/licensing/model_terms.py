@@ -11,21 +11,29 @@ confirm it for the work, and allowed on that condition afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from studio.licensing.ancestry import Works, get_work
 from studio.licensing.catalog import Condition, License
 from studio.licensing.codes import Reason, reason
 from studio.licensing.works import LicensedWork
 
+# What a model's license says before anything is made with it: told with the credits and duties.
+NOTE_CODES = ("model_run_non_commercial", "model_outputs_terms", "condition_unconfirmed", "condition_confirmed")
 
-def follows_output_terms(lic: License, adapted: bool) -> bool:
-    """Whether a work that reaches a model under `lic` follows its terms for outputs (it used the model without
-    adapting it, and the license has such terms)."""
-    return lic.outputs is not None and not adapted
+
+def model_terms_notes(reasons: Iterable[Reason]) -> list[str]:
+    """The model licenses' own words for a planned work (outputs, conditions), each once, in plain sentences."""
+    notes: list[str] = []
+    for r in reasons:
+        if r.code in NOTE_CODES and r.message not in notes:
+            notes.append(r.message)
+    return notes
 
 
 def commercial_allowed(lic: License, adapted: bool) -> bool:
+    """Whether a work reaching `lic` may be used commercially: a model only used (not adapted) binds by its
+    license's terms for outputs where it has them, anything else by the license's own terms."""
     if lic.outputs is not None and not adapted:
         return lic.outputs.commercial_use
     return lic.pil.commercial_use

@@ -139,8 +139,6 @@ class VerdictLine:
     def label(self) -> str:
         if self.answer == "done":
             return "published on Story"
-        if self.answer == "if":
-            return VERDICT_LABELS[(self.who, self.action)] + " only if"
         return VERDICT_LABELS[(self.who, self.action)]
 
     def to_dict(self) -> dict[str, str]:

@@ -67,7 +67,7 @@ def test_selling_an_sd35_image_needs_the_revenue_confirmation_stored_with_the_wo
     assert commercial["code"] == "condition_unconfirmed" and "US$1,000,000" in commercial["reason"]
     assert [(c["id"], c["confirmed"]) for c in before["conditions"]] == [("revenue-under-1m", False)]
     out = run("license", "check", image["id"]).stdout
-    assert " if " in _line(out, "may be used commercially only if")
+    assert " if   Commercial use is allowed only if your annual revenue" in _line(out, "may be used commercially")
     assert f"studio license confirm {image['id']} revenue-under-1m" in out
 
     after = run.json("license", "confirm", image["id"], "revenue-under-1m")
