@@ -5,6 +5,7 @@ built-in tiny model registered again under each license: the engine reads the li
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -58,7 +59,9 @@ def test_flux_dev_image_may_be_sold_but_not_used_to_train_a_lora_nor_may_its_rem
     assert "2 of the works may not be used for training" in refused.stderr and "competes" in refused.stderr
 
 
-def test_selling_an_sd35_image_needs_the_revenue_confirmation_stored_with_the_work(run, model_under) -> None:
+def test_selling_an_sd35_image_needs_the_revenue_confirmation_stored_with_the_work(
+    run, model_under, tmp_path: Path
+) -> None:
     sd35 = model_under("stabilityai-ai-community", "sd35-tiny")
     image = run.json("generate", "a dune", "--model", sd35, *GEN)
     before = run.json("license", "check", image["id"])
@@ -70,12 +73,22 @@ def test_selling_an_sd35_image_needs_the_revenue_confirmation_stored_with_the_wo
     assert " if   Commercial use is allowed only if your annual revenue" in _line(out, "may be used commercially")
     assert f"studio license confirm {image['id']} revenue-under-1m" in out
 
+    report = json.loads(run("report", image["id"], "--format", "json").stdout)
+    assert [(c["id"], c["confirmed"]) for c in report["conditions"]] == [("revenue-under-1m", False)]
+    assert next(v for v in report["verdicts"] if v["action"] == "commercial")["answer"] == "if"
+    page = tmp_path / "report.html"
+    run("report", image["id"], "--output", str(page))
+    html = page.read_text(encoding="utf-8")
+    assert 'data-condition="revenue-under-1m" data-confirmed="no"' in html and "only if confirmed" in html
+
     after = run.json("license", "confirm", image["id"], "revenue-under-1m")
     assert after["can_use_commercially"] is True
     assert next(v for v in after["verdicts"] if v["action"] == "commercial")["code"] == "condition_confirmed"
     again = run.json("license", "check", image["id"])  # stored with the work
     assert again["can_use_commercially"] is True and again["conditions"][0]["confirmed"] is True
     assert "[confirmed]" in run("license", "check", image["id"]).stdout
+    run("report", image["id"], "--output", str(page), "--force")
+    assert 'data-condition="revenue-under-1m" data-confirmed="yes"' in page.read_text(encoding="utf-8")
     withdrawn = run.json("license", "confirm", image["id"], "revenue-under-1m", "--withdraw")
     assert withdrawn["can_use_commercially"] is False
 
