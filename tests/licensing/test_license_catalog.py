@@ -261,5 +261,5 @@ def test_outputs_that_forbid_training_must_say_why(tmp_path: Path) -> None:
     text = (default_licenses_dir() / "flux-1-dev-non-commercial.toml").read_text()
     text = text.replace('id = "flux-1-dev-non-commercial"', 'id = "no-why"')
     (folder / "no-why.toml").write_text(text[: text.index("training_terms =")] + 'training_terms = ""\n')
-    with pytest.raises(LicenseFileError, match="outputs.training_terms must say why"):
+    with pytest.raises(LicenseFileError, match=r"outputs\.training_terms must say why"):
         LicenseCatalog.load(folder)
