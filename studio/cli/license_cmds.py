@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -98,6 +99,9 @@ def license_list(as_json: bool) -> None:
                     "share_alike": lic.share_alike,
                     "parameters": list(lic.parameters),
                     "pil": lic.pil.story_fields(),
+                    # A model license's own terms for the images made with it, and what the creator confirms.
+                    "outputs": dataclasses.asdict(lic.outputs) if lic.outputs is not None else None,
+                    "conditions": [dataclasses.asdict(c) for c in lic.conditions],
                 }
                 for lic in catalog.all()
             ]

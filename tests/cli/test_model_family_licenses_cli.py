@@ -114,3 +114,13 @@ def test_confirming_an_unknown_condition_or_one_the_work_lacks_is_one_line(run, 
     assert lacking.exit_code != 0 and lacking.stderr.strip().count("\n") == 0
     assert "has no condition 'revenue-under-1m'" in lacking.stderr
     assert run.json("license", "check", work)["conditions"] == []
+
+
+def test_license_list_states_each_model_licenses_outputs_and_conditions(run) -> None:
+    listed = {lic["id"]: lic for lic in run.json("license", "list")}
+    flux = listed["flux-1-dev-non-commercial"]
+    assert flux["pil"]["commercialUse"] is False and flux["outputs"]["commercial_use"] is True
+    assert flux["outputs"]["training_allowed"] is False and flux["legal_url"] == FLUX_URL
+    assert [c["id"] for c in listed["stabilityai-ai-community"]["conditions"]] == ["revenue-under-1m"]
+    assert listed["apache-2.0"]["outputs"]["attribution_required"] is False
+    assert listed["cc-by-4.0"]["outputs"] is None and listed["cc-by-4.0"]["conditions"] == []
