@@ -15,6 +15,7 @@ from studio.core.types import Relation, Work, WorkKind
 from studio.errors import StudioError
 from studio.generate.request import DEFAULT_STRENGTH
 from studio.licensing import DerivativePlan
+from studio.licensing.model_terms import model_terms_notes
 from studio.services import Studio
 from studio.services.generation import CreateRequest
 
@@ -28,6 +29,7 @@ class ActionState:
     enabled: bool
     reason: str = ""
     license_refusal: bool = False
+    license_note: str = ""  # what the model's license says of outputs and its conditions, said before it runs
 
 
 def refusal_text(plan: DerivativePlan) -> str:
@@ -69,7 +71,8 @@ def action_states(
             continue
         if plan.allowed:
             # A license refusal is told first, so nobody writes a prompt for something that may not be made.
-            states[mode] = ActionState(mode, has_prompt, "" if has_prompt else NO_PROMPT)
+            states[mode] = ActionState(mode, has_prompt, "" if has_prompt else NO_PROMPT,
+                                       license_note=" ".join(model_terms_notes(plan.reasons)))
         else:
             states[mode] = ActionState(mode, False, refusal_text(plan), license_refusal=True)
     return states

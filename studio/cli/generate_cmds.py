@@ -35,6 +35,7 @@ from studio.generate.request import (
     MAX_STEPS,
     MIN_SIDE,
 )
+from studio.licensing.model_terms import model_terms_notes
 
 PROMPT = Prompt(MAX_PROMPT_CHARS)
 
@@ -102,6 +103,8 @@ def _run(obj, mode: Mode, prompt: str, parents: tuple[str, ...], opts: dict[str,
             click.echo(f"  credit: {credit.text}", err=True)
         for duty in prepared.plan.obligations:
             click.echo(f"  duty: {duty.text}", err=True)
+        for note in model_terms_notes(prepared.plan.reasons):
+            click.echo(f"  license: {note}", err=True)
         if prepared.model_link is not None:
             click.echo(f"  terms: {prepared.model_link.text}", err=True)
     with progress("loading the model", quiet=as_json) as shown, stop_on_signals() as stop:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -57,6 +58,7 @@ def verdict_json(verdict: Verdict, registrations: Sequence[Registration] = ()) -
             for a in verdict.attribution
         ],
         "obligations": [{"code": o.code, "text": o.text, "id": o.work_id} for o in verdict.obligations],
+        "conditions": [c.to_dict() for c in verdict.conditions],
         "reasons": [r.to_dict() for r in verdict.reasons],
     }
 
@@ -97,6 +99,9 @@ def license_list(as_json: bool) -> None:
                     "share_alike": lic.share_alike,
                     "parameters": list(lic.parameters),
                     "pil": lic.pil.story_fields(),
+                    # A model license's own terms for the images made with it, and what the creator confirms.
+                    "outputs": dataclasses.asdict(lic.outputs) if lic.outputs is not None else None,
+                    "conditions": [dataclasses.asdict(c) for c in lic.conditions],
                 }
                 for lic in catalog.all()
             ]
@@ -115,7 +120,7 @@ def license_list(as_json: bool) -> None:
     click.echo(table(rows, ["id", "name", "commercial", "remixes", "on Story as"]))
 
 
-ANSWERS = {"yes": "yes", "no": "no", "done": "done"}
+ANSWERS = {"yes": "yes", "no": "no", "done": "done", "if": "if"}
 
 
 def print_verdict(verdict: Verdict, work: Work, registrations: Sequence[Registration] = ()) -> None:
@@ -144,6 +149,11 @@ def print_verdict(verdict: Verdict, work: Work, registrations: Sequence[Registra
         click.echo("  obligations:")
         for duty in verdict.obligations:
             click.echo(f"    - {duty.text}")
+    if verdict.conditions:
+        click.echo("  conditions you confirm:")
+        for c in verdict.conditions:
+            state = "confirmed" if c.confirmed else f"not confirmed: `studio license confirm {verdict.work_id} {c.id}`"
+            click.echo(f"    - {c.id}: {c.statement} ({c.license_name}, {c.legal_url}) [{state}]")
     stated = {line.reason.message for line in verdict.lines}
     rest = [r for r in distinct(verdict.reasons) if r.message not in stated]
     if rest:
@@ -173,6 +183,24 @@ def license_check(obj, work_id: str, as_json: bool) -> None:
         emit_json(verdict_json(verdict, published))
         return
     print_verdict(verdict, work, published)
+
+
+@license_group.command("confirm")
+@click.argument("work_id")
+@click.argument("condition")
+@click.option("--withdraw", is_flag=True, help="Withdraw an earlier confirmation.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def license_confirm(obj, work_id: str, condition: str, withdraw: bool, as_json: bool) -> None:
+    """Confirm a condition a license of the work's lineage sets on a use (e.g. revenue-under-1m: your annual
+    revenue is under US$1,000,000, for the Stability AI Community License), stored with the work."""
+    studio = obj.studio
+    verdict = studio.confirm_condition(work_id, condition, withdraw=withdraw)
+    work = studio.work(verdict.work_id)
+    if as_json:
+        emit_json(verdict_json(verdict))
+        return
+    print_verdict(verdict, work)
 
 
 def print_split(split: RoyaltySplit, titles: dict[str, str]) -> None:

@@ -28,6 +28,8 @@ class LicenseFamily(StrEnum):
     creative_commons = "creative-commons"
     openrail = "openrail"
     proprietary = "proprietary"
+    model = "model"  # a model maker's own license (FLUX.1 [dev], Stability AI Community)
+    open_source = "open-source"  # a software license applied to model weights (Apache 2.0)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,32 @@ class TrainingTerm:
 
 
 @dataclass(frozen=True)
+class OutputTerms:
+    """What a model's license says about the images made with it, where that differs from its terms for the
+    model itself (the `[outputs]` table of its file). `terms` and `training_terms` summarise the license's own
+    clauses, naming their section."""
+
+    commercial_use: bool
+    attribution_required: bool
+    training_allowed: bool
+    terms: str
+    training_terms: str = ""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A fact the creator must confirm before the license grants a use (a `[[conditions]]` entry of its file):
+    `statement` is what they confirm ("your organisation's annual revenue is under US$1,000,000")."""
+
+    id: str
+    applies_to: str  # commercial
+    statement: str
+
+
+CONDITION_SCOPES = ("commercial",)
+
+
+@dataclass(frozen=True)
 class License:
     """One license of the catalogue: its PIL reading plus what PIL cannot say."""
 
@@ -91,6 +119,8 @@ class License:
     on_story: str | None = field(repr=False)
     parameters: tuple[str, ...] = field(repr=False)
     training: TrainingTerm = field(repr=False, default=TrainingTerm(False, "no training term stated"))
+    outputs: OutputTerms | None = field(repr=False, default=None)
+    conditions: tuple[Condition, ...] = field(repr=False, default=())
 
     @property
     def is_pil(self) -> bool:
@@ -251,6 +281,14 @@ class LicenseCatalog:
                     "of this catalogue"
                 )
         return cls(licenses, folder)
+
+    def conditions(self) -> dict[str, tuple[Condition, License]]:
+        """Every condition a license of the catalogue sets, by id, with the (first) license that sets it."""
+        found: dict[str, tuple[Condition, License]] = {}
+        for lic in self._licenses.values():
+            for condition in lic.conditions:
+                found.setdefault(condition.id, (condition, lic))
+        return found
 
     def get(self, license_id: str) -> License:
         key = license_id.strip().lower()

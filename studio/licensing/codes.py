@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from studio.core.reasons import Reason, Scope, Severity
+from studio.licensing.model_terms_codes import MODEL_TERMS_CODES
 from studio.licensing.story_training_codes import STORY_TRAINING_CODES
 from studio.licensing.training_codes import TRAINING_CODES
 
@@ -353,9 +354,10 @@ _CODES: dict[str, Code] = {
         "“{title}” carries {license}, but its parent “{parent}” requires {required}.",
     ),
 }
-# Training a model on a work (studio.licensing.training).
+# Training a model on a work (studio.licensing.training); a model license's terms on outputs and its conditions.
 CODES: Mapping[str, Code] = {  # type: ignore[arg-type]
-    **_CODES, **{k: Code(*v) for k, v in (TRAINING_CODES | STORY_TRAINING_CODES).items()}
+    **_CODES,
+    **{k: Code(*v) for k, v in (TRAINING_CODES | STORY_TRAINING_CODES | MODEL_TERMS_CODES).items()},
 }
 
 

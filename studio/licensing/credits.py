@@ -6,11 +6,14 @@ from studio.licensing.catalog import LicenseFamily
 from studio.licensing.works import Attribution, LicensedWork, Obligation
 
 
-def required_credit(work: LicensedWork) -> str | None:
-    """When the work's license asks for credit, in words; None when it asks none (or binds nobody)."""
+def required_credit(work: LicensedWork, *, used_only: bool = False) -> str | None:
+    """When the work's license asks for credit, in words; None when it asks none (or binds nobody). `used_only`:
+    the work is a model only used (not adapted) up the lineage, so its license's terms for outputs decide."""
     if work.owned:
         return None
     lic = work.license
+    if used_only and lic.outputs is not None:
+        return "every use" if lic.outputs.attribution_required else None
     if lic.family is LicenseFamily.pil:
         needs = []
         if lic.pil.derivatives_attribution:
@@ -41,9 +44,9 @@ def attribution_for(work: LicensedWork, required_for: str) -> Attribution:
     )
 
 
-def obligations_from(work: LicensedWork) -> list[Obligation]:
+def obligations_from(work: LicensedWork, *, commercial_use: bool | None = None) -> list[Obligation]:
     """The duties `work`'s license puts on whoever uses it or makes something from it (share-alike aside:
-    see `share_alike_duty`)."""
+    see `share_alike_duty`); `commercial_use` overrides the license's own (a model's terms for outputs)."""
     if work.owned:
         return []
     lic = work.license
@@ -51,7 +54,7 @@ def obligations_from(work: LicensedWork) -> list[Obligation]:
         Obligation("use_restrictions", f"Use restriction from “{work.title}” ({lic.name}): {text}", work.id)
         for text in lic.use_restrictions
     ]
-    if not lic.pil.commercial_use:
+    if not (lic.pil.commercial_use if commercial_use is None else commercial_use):
         duties.append(Obligation(
             "non_commercial", f"No commercial use: “{work.title}” is licensed {lic.name}.", work.id
         ))

@@ -44,11 +44,12 @@ from studio.licensing.child_terms import (
     story_compatibility,
 )
 from studio.licensing.codes import Reason, Scope, reason
+from studio.licensing.model_terms import lineage_conditions, model_use_reasons, running_model_reason
 from studio.licensing.parent_rules import parent_reasons, unpublished_parents, walk_ancestors
 from studio.licensing.training import training_verdict
 from studio.licensing.verdict_lines import verdict_lines
 from studio.licensing.wording import date_text, describe
-from studio.licensing.works import Attribution, DerivativePlan, LicensedWork, Obligation, Verdict
+from studio.licensing.works import Attribution, ConditionState, DerivativePlan, LicensedWork, Obligation, Verdict
 
 # --- public API ------------------------------------------------------------------------------------
 
@@ -72,7 +73,7 @@ def check_work(
     # commercially, what remixes inherit, whom to credit and which duties travel with it.
     as_parent = _evaluate(
         [ParentLink(work, tool=work.kind is not WorkKind.image)], works,
-        now=now, approved=(), catalog=catalog, request=TermsRequest(),
+        now=now, approved=(), catalog=catalog, request=TermsRequest(), confirmed=work.confirmed, judging=True,
     )
     reasons = [
         r for r in as_parent.reasons
@@ -99,13 +100,15 @@ def check_work(
             reasons.append(replace(r, scope="publish"))
     reasons += [reason("flagged", work.id, title=work.title, flag=f.message) for f in work.flags]
     reasons = _model_reasons(work, reasons, own.forced)
+    if work.kind in (WorkKind.model, WorkKind.lora):
+        reasons = model_use_reasons(work) + reasons
     if work.on_chain:
         reasons.append(reason("already_on_chain", work.id, title=work.title))
 
     reasons = _unique(reasons)
     can_remix = not _blocked(reasons, "make")
     # Training is answered in its own lines; its reasons stay out of the remix / commercial / publish ones.
-    training = training_verdict(work)
+    training = training_verdict(work, works=works)
     return Verdict(
         work_id=work.id,
         can_remix=can_remix,
@@ -119,6 +122,11 @@ def check_work(
         lines=verdict_lines(work, reasons, own.story_terms) + training.lines,
         can_train=training.allowed,
         others_may_train=training.others_allowed,
+        conditions=tuple(
+            ConditionState(c.id, c.applies_to, c.statement, source.license.id, source.license.name,
+                           source.license.legal_url, c.id in work.confirmed)
+            for c, source in lineage_conditions(work.id, works).values()
+        ),
     )
 
 
@@ -151,6 +159,7 @@ def plan_derivative(
     royalty_policy: str | None = None,
     approved: Collection[str] = (),
     catalog: LicenseCatalog | None = None,
+    confirmed: Collection[str] = (),
 ) -> DerivativePlan:
     """May a new work with these parents be made (and used commercially, when `commercial`), which license
     must or may it carry, and could it be published on Story, under which inherited terms.
@@ -167,9 +176,10 @@ def plan_derivative(
     parents = [resolve_parent(ref, works) for ref in parent_ids]
     out = _evaluate(
         parents, works, now=now, approved=approved, catalog=catalog, commercial=commercial,
-        request=TermsRequest(license_id, rev_share, minting_fee, royalty_policy),
+        request=TermsRequest(license_id, rev_share, minting_fee, royalty_policy), confirmed=confirmed,
     )
-    reasons = _unique(out.reasons)
+    running = [r for p in parents if p.tool and (r := running_model_reason(p.work)) is not None]
+    reasons = _unique(running + out.reasons)
     can_make = not _blocked(reasons, "make")
     return DerivativePlan(
         parent_ids=tuple(p.work.id for p in parents),
@@ -260,8 +270,11 @@ def _evaluate(
     commercial: bool = False,
     child: LicensedWork | None = None,
     request: TermsRequest | None = None,
+    confirmed: Collection[str] = (),
+    judging: bool = False,
 ) -> _Outcome:
-    """Everything decided about a work (existing `child`, or one being planned) with these parents."""
+    """Everything decided about a work (existing `child`, or one being planned) with these parents; `confirmed`
+    and `judging` as in `walk_ancestors`."""
     out = _Outcome()
     reasons = out.reasons
     child_id = child.id if child else None
@@ -280,7 +293,8 @@ def _evaluate(
     for p in parents:
         reasons += parent_reasons(p, works, now=now, approved=approved)
 
-    non_commercial = walk_ancestors(depth, adapted, works, reasons, out.attribution, out.obligations)
+    non_commercial = walk_ancestors(depth, adapted, works, reasons, out.attribution, out.obligations,
+                                    confirmed=confirmed, judging=judging)
 
     adapted_ancestors = [works[a] for a in sorted(adapted, key=lambda a: (depth[a], a))]
     forced, forced_from, conflict = forced_terms(parents, adapted_ancestors, reasons)

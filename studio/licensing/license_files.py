@@ -8,11 +8,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from studio.licensing.catalog import PARAMETERS, License, LicenseFamily, LicenseFileError, PilTerms, TrainingTerm
+from studio.licensing.catalog import (
+    CONDITION_SCOPES,
+    PARAMETERS,
+    Condition,
+    License,
+    LicenseFamily,
+    LicenseFileError,
+    OutputTerms,
+    PilTerms,
+    TrainingTerm,
+)
 from studio.licensing.story_rules import registration_problems
 
 _NONE = "none"
 _TOP_KEYS = {"id", "name", "family", "legal_url", "summary", "parameters", "pil", "extra", "training"}
+# Only model licenses whose outputs differ from the model, or that set conditions, carry these.
+_OPTIONAL_KEYS = {"outputs", "conditions"}
+_OUTPUT_KEYS = {"commercial_use", "attribution_required", "training_allowed", "terms", "training_terms"}
+_CONDITION_KEYS = {"id", "applies_to", "statement"}
 _EXTRA_KEYS = {"share_alike", "attribution_required", "use_restrictions", "on_story"}
 _PIL_TYPES: dict[str, type] = {
     "transferable": bool,
@@ -46,7 +60,7 @@ def parse_license_file(path: Path) -> License:
     def fail(rule: str) -> LicenseFileError:
         return LicenseFileError(f"{where}: {rule}", hint="fix the file or remove it from the license folder")
 
-    _check_keys(data, _TOP_KEYS, "", fail)
+    _check_keys({k: v for k, v in data.items() if k not in _OPTIONAL_KEYS}, _TOP_KEYS, "", fail)
     for key in ("id", "name", "family", "legal_url", "summary"):
         if not isinstance(data[key], str) or not data[key].strip():
             raise fail(f"{key} must be a non-empty string")
@@ -131,6 +145,9 @@ def parse_license_file(path: Path) -> License:
     if not isinstance(training["allowed"], bool) or not isinstance(training["why"], str) or not training["why"].strip():
         raise fail("training.allowed must be true or false and training.why a non-empty sentence")
 
+    outputs = _outputs(data.get("outputs"), fail)
+    conditions = _conditions(data.get("conditions", []), fail)
+
     return License(
         id=license_id,
         name=data["name"].strip(),
@@ -144,7 +161,48 @@ def parse_license_file(path: Path) -> License:
         on_story=on_story,
         parameters=tuple(parameters),
         training=TrainingTerm(training["allowed"], " ".join(training["why"].split())),
+        outputs=outputs,
+        conditions=conditions,
     )
+
+
+def _outputs(table: Any, fail: Callable[[str], LicenseFileError]) -> OutputTerms | None:
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise fail("[outputs] must be a table")
+    _check_keys(table, _OUTPUT_KEYS, "outputs.", fail)
+    for key in ("commercial_use", "attribution_required", "training_allowed"):
+        if not isinstance(table[key], bool):
+            raise fail(f"outputs.{key} must be true or false")
+    for key in ("terms", "training_terms"):
+        if not isinstance(table[key], str):
+            raise fail(f"outputs.{key} must be a sentence")
+    if not table["terms"].strip():
+        raise fail("outputs.terms must say what the license allows for outputs")
+    if not table["training_allowed"] and not table["training_terms"].strip():
+        raise fail("outputs.training_terms must say why training on outputs is not allowed")
+    return OutputTerms(table["commercial_use"], table["attribution_required"], table["training_allowed"],
+                       " ".join(table["terms"].split()), " ".join(table["training_terms"].split()))
+
+
+def _conditions(entries: Any, fail: Callable[[str], LicenseFileError]) -> tuple[Condition, ...]:
+    if not isinstance(entries, list):
+        raise fail("[[conditions]] must be a list of tables")
+    found: list[Condition] = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise fail("each [[conditions]] entry must be a table")
+        _check_keys(entry, _CONDITION_KEYS, "conditions.", fail)
+        if not all(isinstance(entry[k], str) and entry[k].strip() for k in _CONDITION_KEYS):
+            raise fail("conditions.id, applies_to and statement must be non-empty strings")
+        if entry["applies_to"] not in CONDITION_SCOPES:
+            raise fail(f"conditions.applies_to must be one of {', '.join(CONDITION_SCOPES)}")
+        cid = entry["id"]
+        if cid != cid.lower() or " " in cid or any(c.id == cid for c in found):
+            raise fail(f"condition id {cid!r} must be lower-case, with no spaces, and unique in the file")
+        found.append(Condition(cid, entry["applies_to"], " ".join(entry["statement"].split())))
+    return tuple(found)
 
 
 def _optional(value: str) -> str | None:

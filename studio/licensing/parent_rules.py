@@ -9,6 +9,7 @@ from studio.licensing.ancestry import ParentLink, Works, expiry_of, get_work, is
 from studio.licensing.catalog import LicenseFamily
 from studio.licensing.codes import Reason, Scope, reason
 from studio.licensing.credits import attribution_for, obligations_from, required_credit, share_alike_duty
+from studio.licensing.model_terms import commercial_allowed, condition_reasons, outputs_reason
 from studio.licensing.wording import date_text, quoted
 from studio.licensing.works import Attribution, LicensedWork, Obligation
 
@@ -49,9 +50,16 @@ def walk_ancestors(
     reasons: list[Reason],
     attribution: list[Attribution],
     obligations: list[Obligation],
+    *,
+    confirmed: Collection[str] = (),
+    judging: bool = False,
 ) -> list[LicensedWork]:
     """Credits, duties and commercial limits from every ancestor (nearest first), added to the lists given;
-    returns the ancestors that forbid commercial use."""
+    returns the ancestors that forbid commercial use.
+
+    A model only used up the lineage (not adapted) binds by its license's terms for outputs where it has them.
+    Conditions its license sets are met by `confirmed`; an unconfirmed one blocks commercial use when `judging`
+    an existing work, and warns before one is made."""
     # Every ancestor that asks for credit gets a line; a restriction shared by many ancestors (one license
     # down a long chain) is reported once, citing the nearest of them.
     non_commercial: list[LicensedWork] = []
@@ -62,10 +70,12 @@ def walk_ancestors(
         if ancestor.owned:
             continue
         lic = ancestor.license
-        needed = required_credit(ancestor)
+        used_only = aid not in adapted
+        commercial = commercial_allowed(lic, not used_only)
+        needed = required_credit(ancestor, used_only=used_only)
         if needed:
             attribution.append(attribution_for(ancestor, needed))
-        if not lic.pil.commercial_use:
+        if not commercial:
             non_commercial.append(ancestor)
         if lic.share_alike and aid in adapted and lic.id not in share_alike:
             share_alike.add(lic.id)
@@ -73,9 +83,13 @@ def walk_ancestors(
         if lic.id in reported:
             continue
         reported.add(lic.id)
-        obligations += obligations_from(ancestor)
-        if not lic.pil.commercial_use:
+        obligations += obligations_from(ancestor, commercial_use=commercial)
+        if not commercial:
             reasons.append(_no_commercial_reason(ancestor))
+        elif used_only and (outputs := outputs_reason(ancestor)) is not None:
+            reasons.append(outputs)
+        if commercial:
+            reasons += condition_reasons(ancestor, confirmed, judging=judging)
         if lic.use_restrictions:
             reasons.append(reason(
                 "use_restrictions_passed_on", aid, title=ancestor.title, license=lic.name,

@@ -16,8 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from studio.licensing.ancestry import Works
 from studio.licensing.catalog import LicenseFamily
 from studio.licensing.codes import Reason, reason
+from studio.licensing.model_terms import output_training_reasons
 from studio.licensing.works import LicensedWork, TrainingSignal, VerdictLine
 
 TRAINING_ASSERTIONS = ("cawg.training-mining", "c2pa.training-mining")
@@ -75,11 +77,16 @@ class TrainingVerdict:
         }
 
 
-def training_verdict(work: LicensedWork, signals: Sequence[TrainingSignal] | None = None) -> TrainingVerdict:
-    """The training verdict of `work` from its license and `signals` (default: those the work carries)."""
+def training_verdict(
+    work: LicensedWork, signals: Sequence[TrainingSignal] | None = None, *, works: Works | None = None
+) -> TrainingVerdict:
+    """The training verdict of `work` from its license and `signals` (default: those the work carries). With its
+    lineage (`works`), a model up the lineage whose license forbids training on its outputs refuses it too, also
+    for its owner: that license binds whoever used the model."""
     signals = work.training if signals is None else tuple(signals)
     lic, title = work.license, work.title
     said = [r for s in signals if (r := _signal_reason(work, s)) is not None]
+    said += output_training_reasons(work, works) if works is not None else []
     denied = next((r for r in said if r.blocks), None)
     owner_allows = work.owned and any(s.source == "owner" and s.use == "allowed" for s in signals)
     allows = lic.training.allowed

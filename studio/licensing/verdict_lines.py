@@ -29,9 +29,15 @@ def _line(
         registered = next((r for r in reasons if r.code == "already_on_chain"), None)
         if registered is not None:
             return VerdictLine(action, "you", "done", registered)
-    blocker = next((r for r in reasons if r.blocks and r.scope == scope), None)
-    if blocker is not None:
-        return VerdictLine(action, "you", "no", blocker)
+    blockers = [r for r in reasons if r.blocks and r.scope == scope]
+    if blockers and all(r.code == "condition_unconfirmed" for r in blockers):
+        # Allowed once the creator confirms what only they know (e.g. their organisation's revenue).
+        return VerdictLine(action, "you", "if", blockers[0])
+    if blockers:
+        return VerdictLine(action, "you", "no", blockers[0])
+    confirmed = next((r for r in reasons if r.code == "condition_confirmed" and r.scope == scope), None)
+    if confirmed is not None:
+        return VerdictLine(action, "you", "yes", confirmed)
     through_group = next((r for r in reasons if r.code == "model_published_through_group"), None)
     if action == "publish" and through_group is not None:
         return VerdictLine(action, "you", "yes", through_group)

@@ -46,7 +46,8 @@ class LicensedWork:
     `parents` are (parent id, relation) pairs; `on_chain` says whether it is registered on Story; `flags`
     are the stored violations of its parents' terms (Reasons, or their dicts); `owned` says the studio's
     user holds the rights to it, so that its own license binds others but not them; `training` holds what
-    the library and the work's file say about training AI models on it.
+    the library and the work's file say about training AI models on it; `confirmed` holds the license
+    conditions its creator confirmed for it (e.g. "revenue-under-1m").
     """
 
     id: str
@@ -59,8 +60,10 @@ class LicensedWork:
     flags: tuple[Reason, ...] = ()
     owned: bool = False
     training: tuple[TrainingSignal, ...] = ()
+    confirmed: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "confirmed", frozenset(self.confirmed))
         try:
             object.__setattr__(self, "kind", WorkKind(self.kind))
             object.__setattr__(self, "parents", tuple((str(pid), Relation(rel)) for pid, rel in self.parents))
@@ -125,7 +128,7 @@ class VerdictLine:
 
     action: str  # remix | commercial | publish | train
     who: str  # you | others
-    answer: str  # yes | no | done
+    answer: str  # yes | no | done | if (allowed only once the creator confirms a condition)
     reason: Reason
 
     @property
@@ -146,6 +149,24 @@ class VerdictLine:
 
 
 @dataclass(frozen=True)
+class ConditionState:
+    """A condition a license of the work's lineage sets on a use, and whether its creator confirmed it."""
+
+    id: str
+    applies_to: str
+    statement: str
+    license_id: str
+    license_name: str
+    legal_url: str
+    confirmed: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "applies_to": self.applies_to, "statement": self.statement,
+                "license": self.license_id, "license_name": self.license_name, "legal_url": self.legal_url,
+                "confirmed": self.confirmed}
+
+
+@dataclass(frozen=True)
 class Verdict:
     """What may be done with one work now, and why."""
 
@@ -161,6 +182,7 @@ class Verdict:
     lines: tuple[VerdictLine, ...] = ()  # each answer above (and what others may do) with its reason
     can_train: bool = False  # may the user train AI models on it (see studio.licensing.training)
     others_may_train: bool = False  # what the work states to everyone else (exports, published metadata)
+    conditions: tuple[ConditionState, ...] = ()  # what its licenses ask the creator to confirm
 
     def blocking(self, scope: str | None = None) -> tuple[Reason, ...]:
         return tuple(r for r in self.reasons if r.blocks and (scope is None or r.scope == scope))

@@ -12,6 +12,7 @@ from studio.core.types import Edge, Work, units_to_percent
 from studio.errors import StudioError
 from studio.licensing import CODES, LicensedWork, Reason, Verdict, effective_pil, royalty_percent
 from studio.report.model import (
+    ConditionEntry,
     CredentialsVerdict,
     Credit,
     DataShare,
@@ -92,6 +93,10 @@ def build_report(inputs: ReportInputs) -> LineageReport:
             for r in confirmed(inputs.publications.get(subject.id, ()))
         ),
         data_shares=tuple(inputs.data_shares),
+        conditions=tuple(
+            ConditionEntry(c.id, c.applies_to, c.statement, c.license_name, c.legal_url, c.confirmed)
+            for c in verdict.conditions
+        ),
     )
 
 

@@ -45,6 +45,7 @@ def render_html(report: LineageReport, graph_png: bytes, thumbnails: Mapping[str
         _works(report, thumbnails),
         _credits(report),
         _duties(report),
+        _conditions(report),
         _royalties(report),
         _data_shares(report),
         _recipes(report),
@@ -122,10 +123,11 @@ def _verdict_lines(report: LineageReport) -> str:
                     f'<span class="muted">{where}</span></div>'
                 )
             continue
-        pill = "yes" if v.answer != "no" else "no"
+        pill = "yes" if v.answer in ("yes", "done") else "no"
+        answer = "only if confirmed" if v.answer == "if" else v.answer
         rows.append(
             f'<div class="verdict" data-action="{_e(v.action)}" data-who="{_e(v.who)}" data-answer="{_e(v.answer)}">'
-            f'<span class="pill {pill}">{_e(v.label.capitalize())}: {_e(v.answer)}</span> {_e(v.reason)} '
+            f'<span class="pill {pill}">{_e(v.label.capitalize())}: {_e(answer)}</span> {_e(v.reason)} '
             f'<span class="code">({_e(v.code)})</span></div>'
         )
     return "".join(rows)
@@ -253,6 +255,19 @@ def _credits(report: LineageReport) -> str:
         '<section id="credits"><h2>Required credits</h2><p>Paste these lines wherever the work is shared:</p>'
         f'<pre class="credit-block">{_e(block)}</pre><ul class="credits">{items}</ul></section>'
     )
+
+
+def _conditions(report: LineageReport) -> str:
+    """The conditions the creator confirms (a revenue threshold), with the license's own text linked."""
+    if not report.conditions:
+        return ""
+    rows = "".join(
+        f'<li data-condition="{_e(c.id)}" data-confirmed="{"yes" if c.confirmed else "no"}">'
+        f'{_e(c.statement)} — {_e(c.license_name)}, <a href="{_e(c.legal_url)}">{_e(c.legal_url)}</a>: '
+        f'<b>{"confirmed" if c.confirmed else "not confirmed"}</b> for {_e(c.applies_to)} use</li>'
+        for c in report.conditions
+    )
+    return f'<section id="conditions"><h2>Conditions you confirm</h2><ul class="conditions">{rows}</ul></section>'
 
 
 def _duties(report: LineageReport) -> str:

@@ -64,7 +64,7 @@ class VerdictEntry:
 
     action: str  # remix | commercial | publish
     who: str  # you | others
-    answer: str  # yes | no | done
+    answer: str  # yes | no | done | if (allowed once the creator confirms a condition)
     label: str
     code: str
     reason: str
@@ -125,6 +125,18 @@ class Credit:
     required_for: str
     license_id: str
     legal_url: str
+
+
+@dataclass(frozen=True)
+class ConditionEntry:
+    """A condition a license of the lineage sets on a use, and whether the creator confirmed it for this work."""
+
+    id: str
+    applies_to: str
+    statement: str
+    license_name: str
+    legal_url: str
+    confirmed: bool
 
 
 @dataclass(frozen=True)
@@ -209,6 +221,7 @@ class LineageReport:
     verdicts: tuple[VerdictEntry, ...] = ()
     registrations: tuple[Registration, ...] = ()
     data_shares: tuple[DataShare, ...] = ()
+    conditions: tuple[ConditionEntry, ...] = ()
 
     @property
     def subject(self) -> Node:

@@ -195,14 +195,27 @@ class Exporter:
         return recipe if recipe.to_dict() else None
 
     def _others_may_train(self, work: Work) -> bool:
-        """What the work states to everyone else about training: its license, the owner's choice, its file."""
+        """What the work states to everyone else about training: its license, the owner's choice, its file, and a
+        model up its lineage whose license forbids training on what it made (FLUX.1 [dev])."""
         permission = TrainingPermissions(self.works.db).get(work.id)
-        licensed = LicensedWork(
-            id=work.id, title=work.title, creator=work.creator, kind=work.kind,
-            terms=WorkTerms(self.catalog.get(work.license_id)), owned=work.origin is not Origin.imported,
-            training=signals_with_choice(permission.choice, permission.signals) if permission else (),
-        )
-        return training_verdict(licensed).others_allowed
+        edges = self.graph.ancestor_edges(work.id)
+        parents: dict[str, list[tuple[str, Relation]]] = {}
+        for e in sorted(set(edges), key=lambda e: (e.child_id, e.position, e.parent_id)):
+            parents.setdefault(e.child_id, []).append((e.parent_id, e.relation))
+        found = self.works.get_many({e.parent_id for e in edges} | {work.id})
+        lineage = {
+            w.id: LicensedWork(
+                id=w.id, title=w.title, creator=w.creator, kind=w.kind,
+                terms=WorkTerms(self.catalog.get(w.license_id)),
+                # The exported work as before; an ancestor is the user's only when they generated it.
+                owned=w.origin is not Origin.imported if w.id == work.id else w.origin is Origin.generated,
+                parents=tuple((pid, rel) for pid, rel in parents.get(w.id, ()) if pid in found),
+                training=signals_with_choice(permission.choice, permission.signals)
+                if permission and w.id == work.id else (),
+            )
+            for w in found.values()
+        }
+        return training_verdict(lineage[work.id], works=lineage).others_allowed
 
     def _license(self, work: Work) -> LicenseRef:
         lic = self.catalog.get(work.license_id)

@@ -29,6 +29,7 @@ from studio.licensing import (
     royalty_links,
     training_verdict,
 )
+from studio.licensing.model_terms import lineage_conditions
 from studio.licensing.training import signals_with_choice
 from studio.lineage.graph import LineageGraph
 from studio.royalty import RoyaltySplit, royalty_split
@@ -87,9 +88,11 @@ class LicenseView:
         works = self.library.works.get_many(ids)
         chain = self._on_chain(works)
         training = self.library.training.of_works(works)
+        confirmed = self.library.confirmations.of_works(works)
         found = {
             work_id: self.licensed(
-                work, parents.get(work_id, ()), on_chain=work_id in chain, training=training.get(work_id)
+                work, parents.get(work_id, ()), on_chain=work_id in chain, training=training.get(work_id),
+                confirmed=confirmed.get(work_id, frozenset()),
             )
             for work_id, work in works.items()
         }
@@ -105,9 +108,12 @@ class LicenseView:
         *,
         on_chain: bool | None = None,
         training: TrainingPermission | None = None,
+        confirmed: frozenset[str] | None = None,
     ) -> LicensedWork:
         if training is None:
             training = self.library.training.get(work.id)
+        if confirmed is None:
+            confirmed = self.library.confirmations.of_works([work.id]).get(work.id, frozenset())
         title = work.title
         if work.format == "comfyui":  # a model file on a ComfyUI server, registered by name: say so in verdicts
             title = f"{title} (a ComfyUI server's file, by name, unverified)"
@@ -124,6 +130,7 @@ class LicenseView:
             # sets that ship with the studio belong to others.
             owned=work.origin is Origin.generated,
             training=training_signals(training),
+            confirmed=confirmed,
         )
 
     def may_train(self, work_id: str) -> TrainingVerdict:
@@ -133,16 +140,38 @@ class LicenseView:
         return self.may_train_many([work_id])[work_id]
 
     def may_train_many(self, work_ids: Iterable[str]) -> dict[str, TrainingVerdict]:
-        """`may_train` for many works at once (a training set): three queries, whatever their number."""
+        """`may_train` for many works at once (a training set), each with its lineage: a model up it may forbid
+        training on what it made (FLUX.1 [dev] outputs and their remixes)."""
         ids = list(dict.fromkeys(work_ids))
         works = self.library.works.get_many(ids)
         missing = [i for i in ids if i not in works]
         if missing:
             raise InvalidInput(f"no work {missing[0]!r} in this library", hint="check the id with `studio list`")
-        training = self.library.training.of_works(ids)
-        return {
-            i: training_verdict(self.licensed(works[i], on_chain=False, training=training.get(i))) for i in ids
-        }
+        lineage = self.ancestry(ids)
+        return {i: training_verdict(lineage[i], works=lineage) for i in ids}
+
+    def confirm_condition(self, work: Work, condition: str, *, withdraw: bool = False) -> Verdict:
+        """Record (or withdraw) the creator's confirmation of a license condition for the work, and the verdict
+        it leads to. Only a condition that a license of the work's lineage sets may be confirmed."""
+        known = self.catalog.conditions()
+        if condition not in known:
+            names = ", ".join(sorted(known)) or "none"
+            raise InvalidInput(f"unknown license condition {condition!r}", hint=f"known conditions: {names}")
+        if work.kind is WorkKind.collection:
+            raise InvalidInput(f"“{work.title}” is a collection: confirm conditions on each of its works")
+        lineage = self.ancestry([work.id])
+        if not withdraw and condition not in lineage_conditions(work.id, lineage):
+            _, lic = known[condition]
+            raise InvalidInput(
+                f"“{work.title}” has no condition {condition!r}: no license in its lineage sets it "
+                f"(it comes from {lic.name})",
+                hint=f"run `studio license check {work.id}` to see what its licenses ask",
+            )
+        if withdraw:
+            self.library.confirmations.withdraw(work.id, condition)
+        else:
+            self.library.confirmations.confirm(work.id, condition)
+        return self.check(work)
 
     def set_training_choice(self, work: Work, choice: str | None) -> TrainingVerdict:
         """Record the owner's choice for the work: "deny" (do not train), "allow", or None to clear it.
@@ -175,6 +204,7 @@ class LicenseView:
         rev_share: int | None = None,
         minting_fee: int | None = None,
         royalty_policy: str | None = None,
+        confirmed: Sequence[str] = (),
     ) -> DerivativePlan:
         works = self.ancestry(pid for pid, _ in parents)
         return plan_derivative(
@@ -187,6 +217,7 @@ class LicenseView:
             royalty_policy=royalty_policy,
             now=now(),
             catalog=self.catalog,
+            confirmed=confirmed,
         )
 
     def audit(self, work_id: str) -> list[Reason]:

@@ -177,6 +177,10 @@ class Studio:
     def may_train(self, ref: str) -> TrainingVerdict:
         return self.licenses.may_train(self.work(ref).id)
 
+    def confirm_condition(self, ref: str, condition: str, *, withdraw: bool = False) -> Verdict:
+        """Record the creator's confirmation of a license condition for a work ("revenue-under-1m"), or withdraw it."""
+        return self.licenses.confirm_condition(self.work(ref), condition.strip().lower(), withdraw=withdraw)
+
     def set_training_choice(self, ref: str, choice: str | None) -> TrainingVerdict:
         """The owner's "do not train" (deny) or "allow" choice for a work; None clears it."""
         return self.licenses.set_training_choice(self.work(ref), choice)

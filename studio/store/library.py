@@ -30,6 +30,7 @@ from studio.store.disk_space import disk_full_error, disk_space_checked
 from studio.store.edges import EdgeRecords
 from studio.store.files import FileStore
 from studio.store.group_members import GroupMemberRecords
+from studio.store.license_confirmations import LicenseConfirmations
 from studio.store.members import MemberRecords
 from studio.store.migrations import MIGRATIONS, Migration, check_not_newer, migrate, pending
 from studio.store.models import ModelRecords
@@ -88,6 +89,7 @@ class Library:
         self.members = MemberRecords(db)
         self.group_members = GroupMemberRecords(db)
         self.training = TrainingPermissions(db)
+        self.confirmations = LicenseConfirmations(db)  # license conditions the creator confirmed per work
         self.last_sweep = sweep
         self._lock_fd = lock_fd
 

@@ -274,6 +274,21 @@ def m010_group_members(db: Database) -> None:
     db.execute("CREATE INDEX group_members_member ON group_members (member_work_id, network)")
 
 
+def m011_license_confirmations(db: Database) -> None:
+    """The conditions of a license that the creator confirmed for a work (the Stability AI Community License's
+    annual revenue under US$1M): facts only they know, which the license engine needs to allow a use."""
+    db.execute(
+        """
+        CREATE TABLE license_confirmations (
+            work_id TEXT NOT NULL REFERENCES works (id) ON DELETE CASCADE,
+            condition TEXT NOT NULL,
+            confirmed_at TEXT NOT NULL,
+            PRIMARY KEY (work_id, condition)
+        ) WITHOUT ROWID
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("m001_initial", m001_initial),
     Migration("m002_model_registry", m002_model_registry),
@@ -285,6 +300,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("m008_collections_and_training", m008_collections_and_training),
     Migration("m009_training_permissions", m009_training_permissions),
     Migration("m010_group_members", m010_group_members),
+    Migration("m011_license_confirmations", m011_license_confirmations),
 )
 
 

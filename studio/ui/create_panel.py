@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from dataclasses import replace
 
@@ -174,7 +175,8 @@ class CreatePanel(QWidget):
             self.buttons[mode] = button
             button_row.addWidget(button)
         self.reason = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
-        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.reason.setOpenExternalLinks(True)  # the model license's own text, linked from its note
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet(f"color: {REFUSED.name()}")
 
@@ -327,10 +329,10 @@ class CreatePanel(QWidget):
             button.setToolTip(state.reason)
             if state.license_refusal:
                 refusals.append(f"<b>{mode.label}</b> is not allowed: {_escape(state.reason)}")
+        notes = list(dict.fromkeys(s.license_note for s in self.states.values() if s.license_note))
         self.states_changed.emit()
-        self.reason.setText(
-            f"<span style='color:{REFUSED.name()}'>" + "<br>".join(refusals) + "</span>" if refusals else ""
-        )
+        parts = [f"<span style='color:{REFUSED.name()}'>" + "<br>".join(refusals) + "</span>"] if refusals else []
+        self.reason.setText("<br>".join(parts + [_linked(note) for note in notes]))
         self._update_steps_note()
         self._update_terms_note()
 
@@ -421,3 +423,8 @@ class CreatePanel(QWidget):
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _linked(text: str) -> str:
+    """A license note with its https:// addresses as links to the license's own text."""
+    return re.sub(r"(https://[^\s()<>]+)", r'<a href="\1">\1</a>', _escape(text))

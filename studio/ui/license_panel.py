@@ -196,10 +196,11 @@ class LicensePanel(QScrollArea):
                 + "</span></div>"
                 for reg in published
             )
-        colour = ALLOWED if line.answer != "no" else REFUSED
-        mark = "✓" if line.answer != "no" else "✗"
+        colour = ALLOWED if line.answer in ("yes", "done") else REFUSED
+        mark = {"yes": "✓", "done": "✓", "if": "?"}.get(line.answer, "✗")
+        label = line.label.capitalize() + (" only if confirmed" if line.answer == "if" else "")
         return (
-            f"<div><span style='color:{colour.name()}; font-weight:bold'>{mark}</span>&nbsp;{line.label.capitalize()}"
+            f"<div><span style='color:{colour.name()}; font-weight:bold'>{mark}</span>&nbsp;{label}"
             f"<br><span style='color:gray'>{_escape(line.reason.message)}</span></div>"
         )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from studio.app.create_actions import action_states, refusal_text
 
 
@@ -53,3 +55,25 @@ def test_blending_with_an_all_rights_reserved_work_is_refused(studio, add_image)
     arr = add_image("all-rights-reserved", title="Brass Portrait")
     blend = action_states(studio, works(studio, a, arr))["blend"]
     assert not blend.enabled and blend.license_refusal and "Brass Portrait" in blend.reason
+
+
+def _model_under(studio, tmp_path, license_id: str) -> str:
+    """The built-in tiny model's folder, copied with a LICENSE.md (a different file set), under `license_id`."""
+    folder = tmp_path / license_id
+    shutil.copytree(studio.models.builtin("studio-tiny").path, folder)
+    (folder / "LICENSE.md").write_text(license_id, encoding="utf-8")
+    model, _new = studio.models.add(folder, name=license_id, license_id=license_id)
+    return model.work.id
+
+
+def test_the_models_license_is_said_before_generating_with_its_own_text_linked(studio, tmp_path):
+    flux = _model_under(studio, tmp_path, "flux-1-dev-non-commercial")
+    note = action_states(studio, [], [flux], commercial=True)["txt2img"]
+    assert note.enabled and not note.license_refusal
+    assert "non-commercial, non-production" in note.license_note
+    assert "may still be used commercially" in note.license_note
+    assert "https://huggingface.co/black-forest-labs/FLUX.1-dev/blob/main/LICENSE.md" in note.license_note
+    sd35 = _model_under(studio, tmp_path, "stabilityai-ai-community")
+    note = action_states(studio, [], [sd35], commercial=True)["txt2img"]
+    assert note.enabled and "allowed only if your annual revenue" in note.license_note
+    assert "US$1,000,000" in note.license_note

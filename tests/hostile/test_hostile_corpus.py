@@ -48,7 +48,10 @@ CORPUS: list[tuple[str, ...]] = [
     ("link", "nosuchid", "{root}"),
     # licenses and royalties
     ("license",), ("license", "chek"), ("license", "check"), ("license", "check", "nosuchid"),
-    ("license", "list", "--bogus"), ("royalty",), ("royalty", "nosuchid"), ("royalty", "{root}", "--policy", "x"),
+    ("license", "list", "--bogus"), ("license", "confirm", "{root}", "rich-enough"),
+    ("license", "confirm", "{root}", "revenue-under-1m"), ("license", "confirm", "{root}", "a\x1b[2Jb"),
+    ("license", "confirm", "{root}", ""), ("license", "confirm", "nosuchid", "revenue-under-1m"),
+    ("license", "confirm", "{root}"), ("royalty",), ("royalty", "nosuchid"), ("royalty", "{root}", "--policy", "x"),
     ("train-permission",), ("train-permission", "{root}"), ("train-permission", "nosuchid", "deny"),
     ("train-permission", "{root}", "maybe"), ("train-permission", "{root}", "allow"),
     ("train-permission", "\x1b[2J", "deny"), ("train-permission", "x" * 5000, "deny"),

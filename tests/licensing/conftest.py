@@ -42,6 +42,7 @@ class Lineage:
         owned: bool = False,
         flags: tuple[Any, ...] = (),
         training: tuple[Any, ...] = (),
+        confirmed: tuple[str, ...] = (),
         **terms: Any,
     ) -> LicensedWork:
         lic = license if isinstance(license, License) else self.catalog.get(license)
@@ -62,6 +63,7 @@ class Lineage:
             flags=flags,
             owned=owned,
             training=training,
+            confirmed=frozenset(confirmed),
         )
         self.works[work_id] = work
         return work

@@ -28,6 +28,7 @@ EXPECTED_IDS = {
     "pil-non-commercial-social-remixing", "pil-commercial-use", "pil-commercial-remix", "pil-cc-by",
     "cc0-1.0", "cc-by-4.0", "cc-by-sa-4.0", "cc-by-nc-4.0", "cc-by-nc-sa-4.0", "cc-by-nd-4.0",
     "cc-by-nc-nd-4.0", "creativeml-openrail-m", "openrail++", "all-rights-reserved",
+    "flux-1-dev-non-commercial", "stabilityai-ai-community", "apache-2.0",
 }
 PIL_DOC = "https://github.com/piplabs/pil-document/blob/"
 
@@ -230,3 +231,35 @@ def test_expiry_counts_from_registration(catalog: LicenseCatalog) -> None:
 
 def _expiring(lic: License, seconds: int) -> License:
     return replace(lic, id="expiring", pil=replace(lic.pil, expiration=seconds))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule"),
+    [
+        ('applies_to = "commercial"', 'applies_to = "breathing"', "conditions.applies_to must be one of"),
+        ('id = "revenue-under-1m"', 'id = "Revenue Under 1M"', "must be lower-case"),
+        ('statement = "your', 'colour = 1\nstatement = "your', "unknown key conditions.colour"),
+        ("training_allowed = true", 'training_allowed = "yes"', "outputs.training_allowed must be true or false"),
+        ('[outputs]', '[outputs]\nprice = 3', "unknown key outputs.price"),
+    ],
+)
+def test_broken_model_license_tables_name_the_rule(tmp_path: Path, old: str, new: str, rule: str) -> None:
+    folder = tmp_path / "model-terms"
+    folder.mkdir()
+    text = (default_licenses_dir() / "stabilityai-ai-community.toml").read_text()
+    assert old in text
+    (folder / "broken-model.toml").write_text(
+        text.replace('id = "stabilityai-ai-community"', 'id = "broken-model"').replace(old, new, 1))
+    with pytest.raises(LicenseFileError) as err:
+        LicenseCatalog.load(folder)
+    assert "broken-model.toml" in str(err.value) and rule in str(err.value)
+
+
+def test_outputs_that_forbid_training_must_say_why(tmp_path: Path) -> None:
+    folder = tmp_path / "no-why"
+    folder.mkdir()
+    text = (default_licenses_dir() / "flux-1-dev-non-commercial.toml").read_text()
+    text = text.replace('id = "flux-1-dev-non-commercial"', 'id = "no-why"')
+    (folder / "no-why.toml").write_text(text[: text.index("training_terms =")] + 'training_terms = ""\n')
+    with pytest.raises(LicenseFileError, match=r"outputs\.training_terms must say why"):
+        LicenseCatalog.load(folder)

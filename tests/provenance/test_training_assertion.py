@@ -4,17 +4,20 @@ kept with a work on import, and written (with IPTC XMP) on export from the work'
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from studio.core.modes import Mode
 from studio.metadata.xmp import read_data_mining
 from studio.provenance import ProvenanceClaim, c2pa_sdk, ensure_identity, read_credentials, sign_image, trust_anchors
 from studio.provenance.manifest import SOFTWARE_AGENT
 from studio.secrets import SecretStore
 from studio.services import Studio
+from studio.services.generation import CreateRequest
 from studio.services.importing import ImportRequest
 from studio.store.library import data_dir
 from tests.helpers.signing_keys import forget_identity, keyring_store, use_for_cli
@@ -118,5 +121,22 @@ def test_export_of_a_do_not_train_work_states_it_in_credentials_and_xmp(keys, tm
         studio.credential_service.export(work.id, tmp_path / "again.png", secrets=keys)
         again = (tmp_path / "again.png").read_bytes()
         assert read_data_mining(again) == ["http://ns.useplus.org/ldf/vocab/DMI-ALLOWED"]
+    finally:
+        studio.close()
+
+
+def test_export_of_an_image_made_with_flux_dev_states_no_training(keys, tmp_path: Path) -> None:
+    studio = Studio.open(tmp_path / "lib")
+    try:
+        folder = tmp_path / "flux-dev-tiny"
+        shutil.copytree(studio.models.builtin("studio-tiny").path, folder)
+        (folder / "LICENSE.md").write_text("flux-1-dev-non-commercial", encoding="utf-8")
+        model, _new = studio.models.add(folder, name="flux-dev-tiny", license_id="flux-1-dev-non-commercial")
+        work = studio.generate(CreateRequest(Mode.txt2img, "a harbour", model=model.work.id, steps=2, width=64,
+                                             height=64, seed=1, license_id="cc0-1.0"))
+        studio.credential_service.export(work.id, tmp_path / "out.png", signer="Ann Maker", secrets=keys)
+        exported = (tmp_path / "out.png").read_bytes()
+        assert read_data_mining(exported) == [DMI_DENIED]  # CC0 alone would state DMI-ALLOWED
+        assert {s.use for s in read_credentials(exported, "image/png", trust_anchors=None).training} == {"notAllowed"}
     finally:
         studio.close()

@@ -3,6 +3,8 @@ prompt refused, a layout that keeps the settings in view at 1280×720, and the r
 
 from __future__ import annotations
 
+import shutil
+
 from PySide6.QtWidgets import QApplication
 from ui_helpers import click_work
 
@@ -92,3 +94,21 @@ def test_the_real_number_of_denoising_steps_is_shown(qtbot, window, add_image):
     assert panel.steps_note.text() == "30 steps × strength 0.6 → 18 run"
     panel.strength.setValue(0.25)
     assert panel.steps_note.text() == "30 steps × strength 0.25 → 7 run"
+
+
+def test_a_model_licenses_terms_for_outputs_are_told_with_a_link_before_generating(qtbot, window, tmp_path):
+    studio = window.session.studio
+    folder = tmp_path / "flux-dev-tiny"
+    shutil.copytree(studio.models.builtin("studio-tiny").path, folder)
+    (folder / "LICENSE.md").write_text("flux-1-dev-non-commercial", encoding="utf-8")
+    model, _new = studio.models.add(folder, name="flux-dev-tiny", license_id="flux-1-dev-non-commercial")
+    panel = window.create_panel
+    panel.reload_models()
+    panel.prompt.setPlainText("a harbour")
+    panel.model.setCurrentIndex(next(i for i in range(panel.model.count())
+                                     if panel.model.itemData(i)[1] == model.work.id))
+    panel.update_actions()
+    text = panel.reason.text()
+    assert "non-commercial, non-production" in text and "may still be used commercially" in text
+    assert '<a href="https://huggingface.co/black-forest-labs/FLUX.1-dev/blob/main/LICENSE.md">' in text
+    assert panel.buttons["txt2img"].isEnabled()
