@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from studio.errors import InvalidInput, NotFound
+from studio.generate.families import FAMILIES, arch_of_checkpoint_keys, arch_of_pipeline
 from studio.generate.lora_provenance import LoraProvenance, arch_of_modelspec
 from studio.generate.model_configs import read_config
 from studio.generate.request import LoraRef, ModelRef
@@ -27,7 +28,8 @@ CHUNK = 1 << 20
 MAX_HEADER = 100 << 20
 
 # Known licenses of the published base models of each architecture (Hugging Face license ids).
-DEFAULT_LICENSES = {"sd1": "creativeml-openrail-m", "sd2": "openrail++", "sdxl": "openrail++"}
+DEFAULT_LICENSES = {"sd1": "creativeml-openrail-m", "sd2": "openrail++", "sdxl": "openrail++",
+                    **{arch: fam.license for arch, fam in FAMILIES.items()}}
 # Cross-attention width -> architecture, for SD-family UNets.
 _CONTEXT_WIDTH = {768: "sd1", 1024: "sd2", 2048: "sdxl"}
 
@@ -131,10 +133,18 @@ def _inspect_folder(folder: Path, *, name: str) -> ModelInfo:
 
 def _folder_arch(folder: Path) -> str:
     index = _read_json(folder / "model_index.json")
+    transformer_config = folder / "transformer" / "config.json"
+    transformer = _read_json(transformer_config) if transformer_config.is_file() else {}
+    family_arch = arch_of_pipeline(str(index.get("_class_name", "")), transformer)
+    if family_arch is not None:
+        if not transformer:
+            raise InvalidInput(f"{folder.name} is a {index.get('_class_name')} model without a transformer",
+                               hint="the model folder is incomplete; download it again")
+        return family_arch
     unet_config = folder / "unet" / "config.json"
     if not unet_config.is_file():
         raise InvalidInput(f"{folder.name} is a {index.get('_class_name', 'diffusers')} model without a UNet",
-                           hint="use a Stable Diffusion 1.x, 2.x or SDXL model")
+                           hint="use a Stable Diffusion 1.x, 2.x, SDXL, 3.5, FLUX.1 or Qwen-Image model")
     unet = _read_json(unet_config)
     if "XL" in str(index.get("_class_name")) or unet.get("addition_embed_type") == "text_time":
         arch = "sdxl"
@@ -210,8 +220,12 @@ def _inspect_safetensors(path: Path) -> ModelInfo:
 
 
 def checkpoint_arch(header: dict[str, Any]) -> str:
-    """The architecture of an original-layout (LDM) checkpoint from its tensor names and shapes."""
+    """The architecture of a single-file checkpoint from its tensor names and shapes: an original-layout (LDM)
+    Stable Diffusion file, or a FLUX.1 / SD3 / Qwen-Image transformer (alone or in an all-in-one file)."""
     keys = [k for k in header if k != "__metadata__"]
+    family_arch = arch_of_checkpoint_keys(keys)
+    if family_arch is not None:
+        return family_arch
     unet_keys = [k for k in keys if k.startswith("model.diffusion_model.")]
     if not unet_keys:
         raise InvalidInput("This .safetensors file is not a Stable Diffusion checkpoint or LoRA",

@@ -1,0 +1,113 @@
+"""FLUX.1 [schnell] and [dev], SD3.5 and Qwen-Image through the same GenerationRequest: detection, defaults, the
+modes, reproducibility, LoRAs; on real diffusers pipelines with tiny random weights built in code."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gen_helpers import SIZE, pixels
+from PIL import Image
+
+from studio.core.modes import Mode
+from studio.errors import InvalidInput
+from studio.generate import DiffusersGenerator, GenerationRequest, ModelRef, inspect_model
+from studio.generate.families import FAMILIES, check_pipeline_available
+from studio.services.generation import default_guidance, default_steps
+
+ARCHS = ("flux1-schnell", "flux1-dev", "sd3", "qwen-image")
+
+
+def request_for(ref: ModelRef, **changes: object) -> GenerationRequest:
+    fam = FAMILIES[ref.arch]
+    base = GenerationRequest(mode="txt2img", prompt="a red fox", model=ref, seed=3, steps=2,
+                             guidance=fam.guidance, width=SIZE, height=SIZE)
+    return replace(base, **changes)
+
+
+def test_folders_are_detected_with_their_license(family_refs: dict[str, ModelRef]) -> None:
+    expected = {"flux1-schnell": "apache-2.0", "flux1-dev": "flux-1-dev-non-commercial",
+                "sd3": "stability-community", "qwen-image": "apache-2.0"}
+    for arch, ref in family_refs.items():
+        info = inspect_model(ref.path)
+        assert (info.arch, info.suggested_license, info.format) == (arch, expected[arch], "diffusers")
+
+
+def test_family_defaults() -> None:
+    assert (default_steps("flux1-schnell"), default_guidance("flux1-schnell")) == (4, 0.0)
+    assert (default_steps("flux1-dev"), default_guidance("flux1-dev")) == (28, 3.5)
+    assert (default_steps("sd3"), default_guidance("sd3")) == (28, 4.5)
+    assert default_guidance("qwen-image") == 4.0 and FAMILIES["qwen-image"].default_negative_prompt == " "
+    assert default_steps("sd1") == 25  # the UNet families keep theirs
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_txt2img_reproducible_and_recorded(arch: str, family_refs: dict[str, ModelRef],
+                                          generator: DiffusersGenerator) -> None:
+    ref = family_refs[arch]
+    first = generator.run(request_for(ref))
+    again = generator.run(request_for(ref))
+    other = generator.run(request_for(ref, seed=4))
+    assert first.image.size == (SIZE, SIZE)
+    assert np.array_equal(pixels(first.image), pixels(again.image))
+    assert not np.array_equal(pixels(first.image), pixels(other.image))
+    extra = first.recipe.extra
+    assert extra["family"] == arch and extra["arch"] == arch
+    assert extra["guidance_kind"] == FAMILIES[arch].guidance_kind
+    assert first.recipe.model_sha256 == ref.sha256
+    assert first.recipe.guidance == FAMILIES[arch].guidance
+
+
+def test_flux_dev_guidance_changes_pixels_schnell_ignores_it(family_refs: dict[str, ModelRef],
+                                                             generator: DiffusersGenerator) -> None:
+    dev = family_refs["flux1-dev"]
+    a = generator.run(request_for(dev, guidance=1.0)).image
+    b = generator.run(request_for(dev, guidance=6.0)).image
+    assert not np.array_equal(pixels(a), pixels(b))
+
+
+def test_cfg_families_use_the_negative_prompt(family_refs: dict[str, ModelRef],
+                                              generator: DiffusersGenerator) -> None:
+    for arch in ("sd3", "qwen-image"):
+        ref = family_refs[arch]
+        plain = generator.run(request_for(ref)).image
+        negative = generator.run(request_for(ref, negative_prompt="blurry")).image
+        assert not np.array_equal(pixels(plain), pixels(negative)), arch
+    qwen = generator.run(request_for(family_refs["qwen-image"]))
+    assert qwen.recipe.extra["negative_prompt_used"] == " "
+
+
+def test_flux_refuses_a_negative_prompt_and_a_scheduler_before_loading(family_refs: dict[str, ModelRef]) -> None:
+    with pytest.raises(InvalidInput, match="takes no negative prompt"):
+        request_for(family_refs["flux1-dev"], negative_prompt="ugly")
+    with pytest.raises(InvalidInput, match="own flow-matching scheduler"):
+        request_for(family_refs["sd3"], scheduler="euler")
+
+
+def test_missing_pipeline_is_one_clear_line() -> None:
+    with pytest.raises(InvalidInput, match="FluxInpaintPipeline, which the installed diffusers lacks"):
+        check_pipeline_available("flux1-dev", Mode.inpaint, {"FluxPipeline", "FluxImg2ImgPipeline"})
+    assert check_pipeline_available("sd3", Mode.blend, {"StableDiffusion3Img2ImgPipeline"}) == (
+        "StableDiffusion3Img2ImgPipeline")
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_img2img_inpaint_blend(arch: str, family_refs: dict[str, ModelRef], generator: DiffusersGenerator,
+                               parents: list[Path], mask_path: Path) -> None:
+    ref = family_refs[arch]
+    img2img = generator.run(request_for(ref, mode="img2img", init_images=(parents[0],), steps=4, strength=0.5))
+    assert img2img.steps_run == 2 and img2img.image.size == (SIZE, SIZE)
+    inpaint = generator.run(request_for(ref, mode="inpaint", init_images=(parents[0],), mask=mask_path))
+    out, parent, mask = pixels(inpaint.image), pixels(rgb(parents[0])), pixels(rgb(mask_path))
+    keep = mask[..., 0] == 0
+    assert np.array_equal(out[keep], parent[keep])  # unmasked pixels are the parent's own
+    assert not np.array_equal(out[~keep], parent[~keep])
+    blend = generator.run(request_for(ref, mode="blend", init_images=(parents[0], parents[1]), steps=4))
+    assert blend.recipe.extra["family"] == arch
+
+
+def rgb(path: Path) -> Image.Image:
+    with Image.open(path) as image:
+        return image.convert("RGB")
