@@ -32,6 +32,9 @@ DEFAULT_LICENSES = {"sd1": "creativeml-openrail-m", "sd2": "openrail++", "sdxl":
                     **{arch: fam.license for arch, fam in FAMILIES.items()}}
 # Cross-attention width -> architecture, for SD-family UNets.
 _CONTEXT_WIDTH = {768: "sd1", 1024: "sd2", 2048: "sdxl"}
+# Transformer widths of the published SD3.5 Medium / Large and Qwen-Image models.
+_SD3_WIDTHS = (1536, 2432)
+_QWEN_WIDTH = 3072
 
 
 @dataclass(frozen=True)
@@ -259,6 +262,9 @@ def _lora_arch(header: dict[str, Any]) -> str:
     declared = arch_of_modelspec(str((header.get("__metadata__") or {}).get("modelspec.architecture", "")))
     if declared:
         return declared
+    family_arch = _family_lora_arch(header, keys)
+    if family_arch:
+        return family_arch
     if any(k.startswith(("lora_te1_", "lora_te2_", "text_encoder_2.")) for k in keys):
         return "sdxl"
     for key in keys:
@@ -278,6 +284,23 @@ def _lora_arch(header: dict[str, Any]) -> str:
     if "sdxl" in version:
         return "sdxl"
     return "unknown"
+
+
+def _family_lora_arch(header: dict[str, Any], keys: list[str]) -> str | None:
+    """A diffusers/PEFT LoRA on a transformer family, from its module names (and, for attention-only LoRAs on
+    SD3 or Qwen-Image, whose attention layers share names, the published models' widths). FLUX.1 [dev] and
+    [schnell] share their layout, so a FLUX LoRA is 'flux1'."""
+    names = [k.removeprefix("transformer.") for k in keys if k.startswith("transformer.")]
+    if any(k.startswith("single_transformer_blocks.") for k in names):
+        return "flux1"
+    if any(re.search(r"\.(img_mlp|txt_mlp|img_mod|txt_mod)\.", k) for k in names):
+        return "qwen-image"
+    if any(".ff_context." in k or ".norm1_context." in k for k in names):
+        return "sd3"
+    if any(k.startswith("transformer_blocks.") for k in names):
+        width = next((_shape(header, "transformer." + k)[-1] for k in names if ".lora_A." in k), None)
+        return "qwen-image" if width == _QWEN_WIDTH else "sd3" if width in _SD3_WIDTHS else "unknown"
+    return None
 
 
 def _is_tiny(block_out_channels: list[int] | None, cross_attention_dim: int | None) -> bool:

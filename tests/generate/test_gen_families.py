@@ -111,3 +111,53 @@ def test_img2img_inpaint_blend(arch: str, family_refs: dict[str, ModelRef], gene
 def rgb(path: Path) -> Image.Image:
     with Image.open(path) as image:
         return image.convert("RGB")
+
+
+FAMILY_FF = {"flux1-dev": [], "sd3": ["ff_context.net.2"], "qwen-image": ["img_mlp.net.2"]}
+
+
+@pytest.fixture(scope="session")
+def family_loras(family_refs: dict[str, ModelRef], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A random rank-4 LoRA on each tiny transformer's attention, saved in diffusers/PEFT layout."""
+    import diffusers
+    import torch
+    from peft import LoraConfig
+    from peft.utils import get_peft_model_state_dict
+
+    loras = {}
+    for arch in ("flux1-dev", "sd3", "qwen-image"):
+        ref = family_refs[arch]
+        index = diffusers.DiffusionPipeline.load_config(ref.path)
+        pipe_cls = getattr(diffusers, index["_class_name"])
+        transformer_cls = getattr(diffusers, index["transformer"][1])
+        transformer = transformer_cls.from_pretrained(ref.path, subfolder="transformer", local_files_only=True)
+        # Attention, plus each family's own feed-forward names (which tell SD3 and Qwen-Image LoRAs apart).
+        targets = ["to_q", "to_k", "to_v", *FAMILY_FF[arch]]
+        transformer.add_adapter(LoraConfig(r=4, lora_alpha=4, target_modules=targets),
+                                adapter_name="fixture")
+        gen = torch.Generator().manual_seed(5)
+        with torch.no_grad():
+            for name, param in transformer.named_parameters():
+                if "lora_" in name:
+                    param.copy_(torch.randn(param.shape, generator=gen) * 0.5)
+        folder = tmp_path_factory.mktemp("family-loras") / arch
+        pipe_cls.save_lora_weights(folder, transformer_lora_layers=get_peft_model_state_dict(
+            transformer, adapter_name="fixture"))
+        loras[arch] = folder
+    return loras
+
+
+@pytest.mark.parametrize("arch", ("flux1-dev", "sd3", "qwen-image"))
+def test_peft_lora(arch: str, family_refs: dict[str, ModelRef], family_loras: dict[str, Path],
+                   generator: DiffusersGenerator) -> None:
+    info = inspect_model(family_loras[arch])
+    assert info.kind == "lora" and info.arch == {"flux1-dev": "flux1"}.get(arch, arch)
+    ref = family_refs[arch]
+    base = generator.run(request_for(ref)).image
+    styled = generator.run(request_for(ref, loras=(info.lora_ref("lora-1", 1.0),)))
+    off = generator.run(request_for(ref, loras=(info.lora_ref("lora-1", 0.0),))).image
+    assert not np.array_equal(pixels(base), pixels(styled.image))
+    assert np.abs(pixels(base) - pixels(off)).max() <= 1
+    assert styled.recipe.loras[0].sha256 == info.sha256
+    again = generator.run(request_for(ref)).image  # the LoRA is unloaded again
+    assert np.array_equal(pixels(base), pixels(again))
