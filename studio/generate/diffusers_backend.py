@@ -193,6 +193,9 @@ class DiffusersGenerator:
             self._cache.popitem(last=False)
             self._release_memory()
         device_plan = self.plan_for(ref)
+        if not device_plan.fits:
+            raise InvalidInput(f"{ref.name} does not fit this machine: {device_plan.notes[-1]}",
+                               hint="free memory, or change the device or the storage dtype, then try again")
         base = self._load(ref, device_plan)
         self.loads += 1
         base.set_progress_bar_config(disable=True)
