@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from studio.errors import InvalidInput
-from studio.generate.models import read_safetensors_header
+from studio.generate.models import read_parts, read_safetensors_header
 
 DEVICE_SETTING = "generate.device"
 DEVICES_HELP = "auto, cpu, cuda, cuda:N or mps"
@@ -281,6 +281,9 @@ def ram_available_bytes() -> int:
 
 def weight_count(path: Path) -> int:
     """How many weights a model holds, from its .safetensors headers (a file, or every file of a folder)."""
+    if path.suffix.lower() == ".json":
+        # A model from part files: the parts replace components of the same size in its base folder.
+        return weight_count(read_parts(path).base)
     if path.is_file():
         files = [path]
     else:

@@ -34,6 +34,7 @@ from studio.errors import InvalidInput, StudioError
 from studio.generate.devices import DevicePlan, check_device, check_dtype, plan, weight_count
 from studio.generate.families import FAMILIES, Family, check_pipeline_available, family
 from studio.generate.model_configs import config_folder
+from studio.generate.models import read_parts
 from studio.generate.request import (
     Cancelled,
     GenerationRequest,
@@ -43,7 +44,7 @@ from studio.generate.request import (
     Progress,
     ProgressCallback,
 )
-from studio.generate.torch_loading import cast_layerwise, load_single_file
+from studio.generate.torch_loading import cast_layerwise, load_parts, load_single_file
 from studio.generate.torch_preview import Preview, preview_for
 from studio.generate.torch_runtime import probe
 from studio.generate.torch_runtime import runtime as _runtime
@@ -223,6 +224,8 @@ class DiffusersGenerator:
         try:
             if ref.path.is_dir():
                 pipe = self._load_folder(ref.path, dtype)
+            elif ref.path.suffix.lower() == ".json":
+                pipe = load_parts(read_parts(ref.path), dtype=dtype)
             else:
                 pipe = self._load_single_file(ref, dtype)
             if device_plan.layerwise_casting:
@@ -252,6 +255,11 @@ class DiffusersGenerator:
         return pipe_cls.from_pretrained(path, local_files_only=True, dtype=dtype, **extra)
 
     def _load_single_file(self, ref: ModelRef, dtype: Any) -> Any:
+        fam = family(ref.arch)
+        if fam is not None:
+            raise InvalidInput(
+                f"{ref.name} is a {fam.label} transformer alone: it needs the model's text encoders and VAE",
+                hint="register it with a parts manifest naming a base model folder (see docs/models.md)")
         if ref.path.suffix.lower() != ".safetensors":
             raise InvalidInput(f"{ref.path.name} is not a .safetensors checkpoint",
                                hint="convert pickled .ckpt files to .safetensors first")

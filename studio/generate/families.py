@@ -90,6 +90,7 @@ def arch_of_pipeline(class_name: str, transformer_config: dict[str, Any]) -> str
 FLUX_KEY = "double_blocks.0.img_attn.norm.key_norm.scale"
 FLUX_GUIDANCE_PREFIX = "guidance_in."
 SD3_KEY = "joint_blocks.0.context_block.attn.qkv.weight"
+DIFFUSERS_FLUX_GUIDANCE = "time_text_embed.guidance_embedder."
 QWEN_KEYS = ("txt_norm.weight", "transformer_blocks.0.img_mod.1.weight")
 # Prefixes a transformer's keys carry inside all-in-one files (ComfyUI / original repositories).
 KEY_PREFIXES = ("model.diffusion_model.", "diffusion_model.", "model.")
@@ -104,9 +105,19 @@ def arch_of_checkpoint_keys(keys: Collection[str]) -> str | None:
         return "flux1-dev" if any(k.startswith(FLUX_GUIDANCE_PREFIX) for k in stripped) else "flux1-schnell"
     if SD3_KEY in stripped:
         return "sd3"
+    # The same transformers saved in diffusers' own layout (a model folder's transformer weights as one file).
+    if any(k.startswith("single_transformer_blocks.") for k in stripped) and "x_embedder.weight" in stripped:
+        return "flux1-dev" if any(k.startswith(DIFFUSERS_FLUX_GUIDANCE) for k in stripped) else "flux1-schnell"
+    if "pos_embed.proj.weight" in stripped and "context_embedder.weight" in stripped:
+        return "sd3"
     if all(k in stripped for k in QWEN_KEYS):
         return "qwen-image"
     return None
+
+
+def same_family(a: str, b: str) -> bool:
+    """Whether two architecture ids share a pipeline (FLUX.1 [dev] and [schnell] do)."""
+    return a == b or (a.startswith("flux1-") and b.startswith("flux1-"))
 
 
 def check_request(arch: str, mode: Mode, *, negative_prompt: str, scheduler: str | None) -> None:

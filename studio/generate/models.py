@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from studio.errors import InvalidInput, NotFound
-from studio.generate.families import FAMILIES, arch_of_checkpoint_keys, arch_of_pipeline
+from studio.generate.families import FAMILIES, arch_of_checkpoint_keys, arch_of_pipeline, family, same_family
 from studio.generate.lora_provenance import LoraProvenance, arch_of_modelspec
 from studio.generate.model_configs import read_config
 from studio.generate.request import LoraRef, ModelRef
@@ -41,7 +41,7 @@ _QWEN_WIDTH = 3072
 class ModelInfo:
     path: Path
     kind: Literal["model", "lora"]
-    format: Literal["diffusers", "single_file"]
+    format: Literal["diffusers", "single_file", "parts"]
     arch: str
     sha256: str
     size_bytes: int
@@ -49,6 +49,8 @@ class ModelInfo:
     suggested_license: str | None
     # What a LoRA's header says of its making (title, author, license, base model, training set), when it says.
     provenance: LoraProvenance | None = None
+    # A model assembled from part files (see `read_parts`): each part's name and sha256, the base folder's first.
+    parts: tuple[tuple[str, str], ...] = ()
 
     def model_ref(self, id: str) -> ModelRef:
         if self.kind != "model":
@@ -77,8 +79,11 @@ def inspect_model(source: str | Path) -> ModelInfo:
             f"{path.name} is a pickled checkpoint, which can run code when loaded",
             hint="use the .safetensors version of this model, or convert it to .safetensors first",
         )
+    if suffix == ".json":
+        return _inspect_parts(path)
     if suffix != ".safetensors":
-        raise InvalidInput(f"{path.name} is not a model file", hint="use a .safetensors file or a diffusers folder")
+        raise InvalidInput(f"{path.name} is not a model file",
+                           hint="use a .safetensors file, a diffusers folder or a parts manifest (.json)")
     return _inspect_safetensors(path)
 
 
@@ -186,6 +191,83 @@ def _cached_snapshot(repo_id: str) -> Path:
             f"{repo_id} is not in the local Hugging Face cache",
             hint="download it first (when online) or point to a local model folder or .safetensors file",
         ) from exc
+
+
+# -- models from part files ---------------------------------------------------------------------------------
+
+PART_NAMES = ("transformer", "text_encoder", "text_encoder_2", "text_encoder_3", "vae")
+MAX_MANIFEST_BYTES = 64 << 10
+
+
+@dataclass(frozen=True)
+class ModelParts:
+    """A transformer-family model assembled from separate files: `base` is a diffusers folder of the family that
+    gives the configs, tokenizers, scheduler and every component not listed; `files` replace its components."""
+
+    base: Path
+    files: tuple[tuple[str, Path], ...]
+
+
+def read_parts(manifest: Path) -> ModelParts:
+    """Read a parts manifest: {"base": FOLDER, "parts": {"transformer": FILE, "vae": FILE, ...}}, paths relative
+    to the manifest's folder. Every part must be a .safetensors file."""
+    def bad(why: str) -> InvalidInput:
+        return InvalidInput(f"{manifest.name} is not a usable parts manifest: {why}",
+                            hint='write {"base": "MODEL_FOLDER", "parts": {"transformer": "FILE.safetensors"}} '
+                                 "(see docs/models.md)")
+    try:
+        if manifest.stat().st_size > MAX_MANIFEST_BYTES:
+            raise bad("it is larger than 64 KiB")
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise bad(f"not readable JSON ({exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("base"), str) or not isinstance(data.get("parts"), dict):
+        raise bad('it needs "base" (a model folder) and "parts" (part name -> file)')
+    unknown = sorted(set(data) - {"base", "parts"}) + sorted(str(k) for k in data["parts"] if k not in PART_NAMES)
+    if unknown:
+        raise bad(f"unknown entries {', '.join(unknown)} (parts are {', '.join(PART_NAMES)})")
+    here = manifest.resolve().parent
+    base = (here / data["base"]).resolve()
+    if not (base / "model_index.json").is_file():
+        raise bad(f"the base {data['base']} is not a diffusers model folder")
+    files = []
+    for name in PART_NAMES:
+        if name not in data["parts"]:
+            continue
+        value = data["parts"][name]
+        if not isinstance(value, str) or not value:
+            raise bad(f"part {name} must name a file")
+        file = (here / value).resolve()
+        if file.suffix.lower() != ".safetensors":
+            raise bad(f"part {name} ({file.name}) is not a .safetensors file; pickled weights are refused")
+        if not file.is_file():
+            raise bad(f"part {name} ({value}) does not exist")
+        files.append((name, file))
+    if not files:
+        raise bad("it lists no parts")
+    return ModelParts(base, tuple(files))
+
+
+def _inspect_parts(manifest: Path) -> ModelInfo:
+    parts = read_parts(manifest)
+    base_arch = _folder_arch(parts.base)
+    if family(base_arch) is None:
+        raise InvalidInput(f"{manifest.name}: part files are for FLUX.1, SD3.5 and Qwen-Image models",
+                           hint="use a base folder of one of those families")
+    arch = base_arch
+    files = dict(parts.files)
+    if "transformer" in files:
+        header = read_safetensors_header(files["transformer"])
+        found = arch_of_checkpoint_keys([k for k in header if k != "__metadata__"])
+        if found is None or not same_family(found, base_arch):
+            raise InvalidInput(f"{files['transformer'].name} is not a {FAMILIES[base_arch].label} transformer",
+                               hint="pair the transformer with a base folder of its own family")
+        arch = found
+    hashes = [("base", folder_sha256(parts.base))] + [(name, file_sha256(file)) for name, file in parts.files]
+    digest = hashlib.sha256("".join(f"{name}\0{sha}\n" for name, sha in hashes).encode()).hexdigest()
+    size = sum(file.stat().st_size for _, file in parts.files)
+    return ModelInfo(manifest, "model", "parts", arch, digest, size, manifest.stem.removesuffix(".parts"),
+                     _readme_license(parts.base) or DEFAULT_LICENSES.get(arch), parts=tuple(hashes))
 
 
 # -- single files -------------------------------------------------------------------------------------------

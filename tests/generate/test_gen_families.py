@@ -161,3 +161,76 @@ def test_peft_lora(arch: str, family_refs: dict[str, ModelRef], family_loras: di
     assert styled.recipe.loras[0].sha256 == info.sha256
     again = generator.run(request_for(ref)).image  # the LoRA is unloaded again
     assert np.array_equal(pixels(base), pixels(again))
+
+
+def _manifest(folder: Path, base: Path, parts: dict[str, str]) -> Path:
+    import json
+
+    path = folder / "model.parts.json"
+    path.write_text(json.dumps({"base": str(base), "parts": parts}), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("arch", ("flux1-schnell", "sd3"))
+def test_split_files_register_as_one_model_and_generate(arch: str, family_refs: dict[str, ModelRef],
+                                                        generator: DiffusersGenerator, tmp_path: Path) -> None:
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    base = family_refs[arch]
+    encoder = "text_encoder_2" if arch.startswith("flux") else "text_encoder_3"
+    files = {"transformer": "transformer/diffusion_pytorch_model.safetensors",
+             "vae": "vae/diffusion_pytorch_model.safetensors", encoder: f"{encoder}/model.safetensors"}
+    for name, rel in files.items():
+        shutil.copy(base.path / rel, tmp_path / f"{name}.safetensors")
+    same = _manifest(tmp_path, base.path, {name: f"{name}.safetensors" for name in files})
+    info = inspect_model(same)
+    assert (info.kind, info.format, info.arch) == ("model", "parts", arch)
+    assert [name for name, _ in info.parts] == ["base", "transformer", encoder, "vae"]
+    assert info.sha256 != base.sha256
+    # The same weights from separate files give the base folder's own pixels.
+    from_parts = generator.run(request_for(info.model_ref("parts-1")))
+    assert np.array_equal(pixels(from_parts.image), pixels(generator.run(request_for(base)).image))
+    assert from_parts.recipe.model_sha256 == info.sha256
+
+    # A fine-tuned transformer (perturbed weights) over the same base changes the image.
+    state = load_file(tmp_path / "transformer.safetensors")
+    gen = torch.Generator().manual_seed(9)
+    tuned = {k: v + 0.05 * torch.randn(v.shape, generator=gen) if v.is_floating_point() else v
+             for k, v in state.items()}
+    (tmp_path / "tuned").mkdir()
+    save_file(tuned, tmp_path / "tuned" / "transformer.safetensors")
+    tuned_info = inspect_model(_manifest(tmp_path / "tuned", base.path, {"transformer": "transformer.safetensors"}))
+    changed = generator.run(request_for(tuned_info.model_ref("parts-2"))).image
+    assert not np.array_equal(pixels(changed), pixels(from_parts.image))
+
+
+def test_bad_parts_manifests_get_one_line(family_refs: dict[str, ModelRef], tmp_path: Path,
+                                          generator: DiffusersGenerator) -> None:
+    flux, sd3 = family_refs["flux1-schnell"].path, family_refs["sd3"].path
+    (tmp_path / "w.ckpt").write_bytes(b"x")
+    cases = {
+        "unknown entries unet": {"unet": "a.safetensors"},
+        "pickled weights are refused": {"transformer": "w.ckpt"},
+        "does not exist": {"transformer": "missing.safetensors"},
+        "lists no parts": {},
+    }
+    for why, parts in cases.items():
+        with pytest.raises(InvalidInput, match=why):
+            inspect_model(_manifest(tmp_path, flux, parts))
+    (tmp_path / "garbage.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="not readable JSON"):
+        inspect_model(tmp_path / "garbage.json")
+    # A transformer of another family than its base.
+    import shutil
+
+    shutil.copy(sd3 / "transformer" / "diffusion_pytorch_model.safetensors", tmp_path / "sd3.safetensors")
+    with pytest.raises(InvalidInput, match="is not a FLUX.1"):
+        inspect_model(_manifest(tmp_path, flux, {"transformer": "sd3.safetensors"}))
+    # A transformer file alone is recognised, and refused for generation with what to do.
+    alone = inspect_model(tmp_path / "sd3.safetensors")
+    assert (alone.arch, alone.format) == ("sd3", "single_file")
+    with pytest.raises(InvalidInput, match="needs the model's text encoders and VAE"):
+        generator.run(request_for(alone.model_ref("alone")))
