@@ -227,7 +227,7 @@ def test_bad_parts_manifests_get_one_line(family_refs: dict[str, ModelRef], tmp_
     import shutil
 
     shutil.copy(sd3 / "transformer" / "diffusion_pytorch_model.safetensors", tmp_path / "sd3.safetensors")
-    with pytest.raises(InvalidInput, match="is not a FLUX.1"):
+    with pytest.raises(InvalidInput, match=r"is not a FLUX\.1"):
         inspect_model(_manifest(tmp_path, flux, {"transformer": "sd3.safetensors"}))
     # A transformer file alone is recognised, and refused for generation with what to do.
     alone = inspect_model(tmp_path / "sd3.safetensors")
