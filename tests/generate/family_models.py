@@ -87,7 +87,7 @@ def _kl_vae(scaling: float) -> AutoencoderKL:
     return AutoencoderKL(in_channels=3, out_channels=3, latent_channels=16, block_out_channels=(8, 8, 8, 8),
                          down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
                          layers_per_block=1, norm_num_groups=4, use_quant_conv=False, use_post_quant_conv=False,
-                         shift_factor=0.0609, scaling_factor=scaling)
+                         shift_factor=0.0609, scaling_factor=scaling, sample_size=1024)
 
 
 def build_flux(folder: Path, *, dev: bool) -> Path:
