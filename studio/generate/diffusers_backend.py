@@ -236,7 +236,7 @@ class DiffusersGenerator:
         except Exception as exc:
             raise InvalidInput(
                 f"Model {ref.name} could not be loaded: {_first_line(exc)}",
-                hint="check that it is a complete Stable Diffusion model (diffusers folder or .safetensors)",
+                hint="check that it is a complete model (diffusers folder, .safetensors or parts manifest)",
             ) from exc
 
     def _load_folder(self, path: Path, dtype: Any) -> Any:
