@@ -234,3 +234,28 @@ def test_bad_parts_manifests_get_one_line(family_refs: dict[str, ModelRef], tmp_
     assert (alone.arch, alone.format) == ("sd3", "single_file")
     with pytest.raises(InvalidInput, match="needs the model's text encoders and VAE"):
         generator.run(request_for(alone.model_ref("alone")))
+
+
+def test_cli_registers_and_generates_with_the_family_defaults(family_refs: dict[str, ModelRef],
+                                                              tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from studio.cli.main import cli
+
+    runner = CliRunner()
+
+    def run(*args: str) -> dict:
+        result = runner.invoke(cli, ["--library", str(tmp_path / "lib"), *args, "--json"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output + result.stderr
+        return json.loads(result.stdout)
+
+    for arch, (steps, guidance) in {"flux1-schnell": (4, 0.0), "sd3": (28, 4.5)}.items():
+        model = run("models", "add", str(family_refs[arch].path), "--name", arch, "--license", "cc-by-4.0")
+        assert model["arch"] == arch
+        made = run("generate", "a red fox", "--model", arch, "--size", "64x64", "--seed", "1",
+                   *(["--steps", "2"] if arch == "sd3" else []))
+        recipe = made["recipe"]
+        assert recipe["guidance"] == guidance and recipe["extra"]["family"] == arch
+        assert recipe["steps"] == (2 if arch == "sd3" else steps)
