@@ -215,6 +215,8 @@ def read_parts(manifest: Path) -> ModelParts:
         return InvalidInput(f"{manifest.name} is not a usable parts manifest: {why}",
                             hint='write {"base": "MODEL_FOLDER", "parts": {"transformer": "FILE.safetensors"}} '
                                  "(see docs/models.md)")
+    if not manifest.is_file():  # a FIFO or device would block or never end
+        raise bad("it is not a regular file")
     try:
         if manifest.stat().st_size > MAX_MANIFEST_BYTES:
             raise bad("it is larger than 64 KiB")
