@@ -324,6 +324,10 @@ class DiffusersGenerator:
                                hint="pickled LoRA files are refused; use the .safetensors version")
         try:
             loaded.base.load_lora_weights(str(path), **kwargs)
+            adapters = {n for names in loaded.base.get_list_adapters().values() for n in names}
+            if name not in adapters:
+                # diffusers skips keys it cannot place; a LoRA none of whose keys fit would apply nothing.
+                raise ValueError("none of its layers match the model's")
         except Exception as exc:
             # A LoRA that failed half-way may have registered its adapter; drop it so the base stays as it was.
             with contextlib.suppress(Exception):

@@ -371,9 +371,12 @@ def _lora_arch(header: dict[str, Any]) -> str:
 
 
 def _family_lora_arch(header: dict[str, Any], keys: list[str]) -> str | None:
-    """A diffusers/PEFT LoRA on a transformer family, from its module names (and, for attention-only LoRAs on
+    """A LoRA on a transformer family, from its module names (and, for attention-only LoRAs on
     SD3 or Qwen-Image, whose attention layers share names, the published models' widths). FLUX.1 [dev] and
     [schnell] share their layout, so a FLUX LoRA is 'flux1'."""
+    # kohya's (lora_unet_double_blocks_0_...) and BFL's (diffusion_model.double_blocks.0....) FLUX layouts.
+    if any(re.match(r"(lora_unet_|(model\.)?diffusion_model\.)(double|single)_blocks[._]", k) for k in keys):
+        return "flux1"
     names = [k.removeprefix("transformer.") for k in keys if k.startswith("transformer.")]
     if any(k.startswith("single_transformer_blocks.") for k in names):
         return "flux1"

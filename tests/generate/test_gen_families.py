@@ -259,3 +259,40 @@ def test_cli_registers_and_generates_with_the_family_defaults(family_refs: dict[
         recipe = made["recipe"]
         assert recipe["guidance"] == guidance and recipe["extra"]["family"] == arch
         assert recipe["steps"] == (2 if arch == "sd3" else steps)
+
+
+@pytest.mark.parametrize("layout", ("kohya", "unplaceable"))
+def test_kohya_flux_loras(layout: str, family_refs: dict[str, ModelRef], generator: DiffusersGenerator,
+                          tmp_path: Path) -> None:
+    """A FLUX LoRA in kohya's original module names (lora_unet_double_blocks_0_img_attn_qkv) is recognised and
+    applied through diffusers' converter; one in original names that diffusers 0.42 does not map for FLUX
+    (diffusion_model.double_blocks.0....lora_A) is refused in one line instead of applying nothing."""
+    import torch
+    from safetensors.torch import save_file
+
+    ref = family_refs["flux1-dev"]
+    hidden, rank = 32, 4  # the tiny transformer: 2 heads x 16
+    gen = torch.Generator().manual_seed(3)
+    state: dict[str, torch.Tensor] = {}
+    for module, out_dim in (("double_blocks.0.img_attn.qkv", 3 * hidden), ("double_blocks.0.txt_attn.qkv", 3 * hidden),
+                            ("double_blocks.0.img_attn.proj", hidden)):
+        down = torch.randn(rank, hidden, generator=gen) * 0.5
+        up = torch.randn(out_dim, rank, generator=gen) * 0.5
+        if layout == "kohya":
+            name = "lora_unet_" + module.replace(".", "_")
+            state |= {f"{name}.lora_down.weight": down, f"{name}.lora_up.weight": up,
+                      f"{name}.alpha": torch.tensor(float(rank))}
+        else:
+            state |= {f"diffusion_model.{module}.lora_A.weight": down, f"diffusion_model.{module}.lora_B.weight": up}
+    path = tmp_path / f"{layout}.safetensors"
+    save_file(state, path)
+    info = inspect_model(path)
+    assert (info.kind, info.arch) == ("lora", "flux1")
+    base = generator.run(request_for(ref)).image
+    request = request_for(ref, loras=(info.lora_ref(f"lora-{layout}", 1.0),))
+    if layout == "kohya":
+        assert not np.array_equal(pixels(base), pixels(generator.run(request).image))
+        return
+    with pytest.raises(InvalidInput, match="none of its layers match"):
+        generator.run(request)
+    assert np.array_equal(pixels(base), pixels(generator.run(request_for(ref)).image))  # the model is unchanged
