@@ -259,6 +259,15 @@ def test_cli_registers_and_generates_with_the_family_defaults(family_refs: dict[
         recipe = made["recipe"]
         assert recipe["guidance"] == guidance and recipe["extra"]["family"] == arch
         assert recipe["steps"] == (2 if arch == "sd3" else steps)
+    # A model from part files registers as one model of its family, under the manifest's hash.
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    transformer = family_refs["flux1-schnell"].path / "transformer" / "diffusion_pytorch_model.safetensors"
+    manifest = _manifest(parts, family_refs["flux1-schnell"].path, {"transformer": str(transformer)})
+    model = run("models", "add", str(manifest), "--name", "flux-parts", "--license", "cc-by-4.0")
+    assert (model["arch"], model["format"]) == ("flux1-schnell", "parts")
+    made = run("generate", "a red fox", "--model", "flux-parts", "--size", "64x64", "--seed", "1")
+    assert made["recipe"]["model_sha256"] == inspect_model(manifest).sha256
 
 
 @pytest.mark.parametrize("layout", ("kohya", "unplaceable"))
