@@ -9,6 +9,9 @@ import time
 BENCHES = [
     ("Lineage and library at scale", ["-m", "bench.lineage_bench"]),
     ("Generation engine vs plain diffusers", ["bench/generate_bench.py", "--size", "128", "--steps", "4"]),
+    *[(f"Generation engine vs plain diffusers, tiny {arch}",
+       ["bench/generate_bench.py", "--family", arch, "--size", "128", "--runs", "3", "--rounds", "1"])
+      for arch in ("flux1-schnell", "flux1-dev", "sd3", "qwen-image")],
     # SDXL in float32 alone needs about 14 GB (21 GB on the old path): run `python bench/memory_bench.py` for both.
     ("Memory and speed of each CPU number format, full-size SD 1.5",
      ["bench/memory_bench.py", "--arch", "sd1", "--size", "128", "--steps", "1"]),

@@ -11,7 +11,10 @@ Each side runs in its own fresh process (so import, load and peak RSS are its ow
 The engine runs twice: bare, and with a progress callback and previews, as the app calls it. The images of all
 sides must be identical (same seed, same scheduler); the table says whether they were.
 
-Without `--model` it uses the built-in studio-tiny model (built into a temporary data folder).
+Without `--model` it uses the built-in studio-tiny model (built into a temporary data folder); `--family ARCH`
+(flux1-schnell, flux1-dev, sd3, qwen-image) builds that family's tiny pipeline (real classes and layout, random
+weights, tests/generate/family_models.py) and runs it with the family's defaults, the plain side calling the
+pipeline with the same arguments a user would write from the model card (guidance, true CFG, prompt length).
 """
 
 from __future__ import annotations
@@ -78,7 +81,10 @@ def _plain(args: argparse.Namespace):
     diffusers.utils.logging.disable_progress_bar()
     dtype = getattr(torch, args.dtype)
     model = Path(args.model_path)
-    if model.is_dir():
+    if model.is_dir() and args.family:
+        index = diffusers.DiffusionPipeline.load_config(model, local_files_only=True)
+        pipe = getattr(diffusers, index["_class_name"]).from_pretrained(model, local_files_only=True, dtype=dtype)
+    elif model.is_dir():
         pipe = diffusers.AutoPipelineForText2Image.from_pretrained(model, local_files_only=True, dtype=dtype)
     else:
         from studio.generate.model_configs import config_folder
@@ -89,12 +95,28 @@ def _plain(args: argparse.Namespace):
     pipe = pipe.to(args.device)
     pipe.set_progress_bar_config(disable=True)
 
+    family_kwargs = _family_kwargs(args)
+
     def generate():
         with torch.inference_mode():
-            return pipe(PROMPT, num_inference_steps=args.steps, guidance_scale=args.guidance, width=args.size,
-                        height=args.size, generator=torch.Generator("cpu").manual_seed(args.seed)).images[0]
+            kwargs = {"guidance_scale": args.guidance, **family_kwargs}
+            return pipe(PROMPT, num_inference_steps=args.steps, width=args.size, height=args.size,
+                        generator=torch.Generator("cpu").manual_seed(args.seed), **kwargs).images[0]
 
     return generate
+
+
+def _family_kwargs(args: argparse.Namespace) -> dict:
+    """The arguments each family's model card has a user pass (guidance as the family means it, prompt length)."""
+    if not args.family:
+        return {}
+    from studio.generate.families import FAMILIES
+
+    fam = FAMILIES[args.family]
+    kwargs: dict = {"max_sequence_length": fam.max_sequence_length}
+    if fam.guidance_kind == "true_cfg":
+        kwargs.update(guidance_scale=None, true_cfg_scale=args.guidance, negative_prompt=fam.default_negative_prompt)
+    return kwargs
 
 
 def _engine(args: argparse.Namespace, *, progress: bool):
@@ -140,7 +162,7 @@ def _run_side(side: str, args: argparse.Namespace) -> dict:
 
 def _forward(args: argparse.Namespace) -> list[str]:
     names = ("size", "steps", "runs", "guidance", "seed", "device", "dtype", "threads", "model_path", "arch",
-             "sha256", "data_dir")
+             "sha256", "data_dir", "family")
     out = []
     for name in names:
         value = getattr(args, name)
@@ -152,7 +174,14 @@ def _forward(args: argparse.Namespace) -> list[str]:
 def _prepare_model(args: argparse.Namespace) -> None:
     from studio.generate import builtin_model_ref, inspect_model
 
-    if args.model:
+    if args.family:
+        sys.path.insert(0, str(REPO / "tests" / "generate"))
+        from family_models import build_family
+
+        folder = build_family(args.family, Path(args.data_dir) / args.family)
+        info = inspect_model(folder)
+        args.model_path, args.arch, args.sha256 = str(info.path), info.arch, info.sha256
+    elif args.model:
         info = inspect_model(args.model)
         args.model_path, args.arch, args.sha256 = str(info.path), info.arch, info.sha256
     else:
@@ -167,7 +196,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--runs", type=int, default=5, help="warm generations per side and round")
     parser.add_argument("--rounds", type=int, default=2, help="fresh processes per side, alternating")
-    parser.add_argument("--guidance", type=float, default=7.0)
+    parser.add_argument("--family", choices=("flux1-schnell", "flux1-dev", "sd3", "qwen-image"),
+                        help="a tiny pipeline of this family, built in code")
+    parser.add_argument("--guidance", type=float, help="default: 7, or the family's")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default="float32", choices=("float32", "float16", "bfloat16"))
@@ -179,6 +210,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.threads is None and args.device == "cpu":
         args.threads = 1
+    if args.guidance is None:
+        from studio.generate.families import FAMILIES
+
+        args.guidance = FAMILIES[args.family].guidance if args.family else 7.0
 
     if args.worker:
         print(json.dumps(_interleaved(args) if args.worker == "interleaved" else _worker(args.worker, args)))
@@ -215,7 +250,7 @@ def _report(args: argparse.Namespace, results: dict[str, list[dict]], interleave
                      f"{rss:.0f}", f"{gpu:.0f}" if gpu else "-"])
     same_process = statistics.median(interleaved["engine"]) / statistics.median(interleaved["plain"])
     hashes = {r["image_sha256"] for side in SIDES for r in results[side]}
-    model = args.model or "built-in studio-tiny"
+    model = args.model or (f"tiny {args.family}, random weights" if args.family else "built-in studio-tiny")
     lines = [
         f"## Generation engine vs plain diffusers ({model}, {args.arch})",
         "",

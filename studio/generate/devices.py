@@ -26,21 +26,25 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from studio.errors import InvalidInput
-from studio.generate.models import read_safetensors_header
+from studio.generate.models import read_parts, read_safetensors_header
 
 DEVICE_SETTING = "generate.device"
 DEVICES_HELP = "auto, cpu, cuda, cuda:N or mps"
 DTYPES: tuple[str, ...] = ("auto", "float32", "float16", "bfloat16")
-REAL_ARCHS = ("sd1", "sd2", "sdxl")
+# Published model families planned for their size on the CPU (the transformer families from families.py).
+REAL_ARCHS = ("sd1", "sd2", "sdxl", "flux1-schnell", "flux1-dev", "sd3", "qwen-image")
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d{1,2})?")
 GIB = 1 << 30
 # Room for activations, the VAE decode and the CUDA context on top of the weights.
-GPU_WORKING_BYTES = {"sdxl": 4 * GIB, "sd2": 2 * GIB, "sd1": 3 * GIB // 2}
+GPU_WORKING_BYTES = {"sdxl": 4 * GIB, "sd2": 2 * GIB, "sd1": 3 * GIB // 2, "flux1-schnell": 4 * GIB,
+                     "flux1-dev": 4 * GIB, "sd3": 4 * GIB, "qwen-image": 6 * GIB}
+# Room the process needs in RAM beside the weights (activations, the VAE decode, the libraries themselves).
+CPU_WORKING_BYTES = 2 * GIB
 DEFAULT_GPU_WORKING = 3 * GIB // 2
 
 
@@ -128,6 +132,8 @@ class DevicePlan:
     # The weights' dtype between layers; "" is the compute dtype. Another one means layerwise casting: each layer's
     # weights are cast to the compute dtype for its own forward pass only.
     storage: str = ""
+    # False when the machine cannot hold the weights even with the plan's savers; `notes` then say what would help.
+    fits: bool = True
 
     @property
     def kind(self) -> str:
@@ -148,6 +154,35 @@ def plan(preference: str, dtype: str, arch: str, weight_count: int, hardware: Ha
 
     `dtype` is the compute dtype; `storage` the weights' dtype between layers (`auto`: the compute dtype, unless
     the CPU plan picks layerwise casting)."""
+    device_plan = _plan(preference, dtype, arch, weight_count, hardware, storage)
+    return _check_fit(device_plan, weight_count, hardware)
+
+
+def _check_fit(device_plan: DevicePlan, weight_count: int, hardware: Hardware) -> DevicePlan:
+    """Say before anything loads when the weights cannot fit, and what would help (the RAM needed counts the
+    working room too). On a GPU that holds them they
+    go straight there; otherwise (CPU, MPS, or a GPU with model CPU offload) they must fit the RAM."""
+    ram = hardware.ram_available_bytes
+    weights = weight_count * DTYPE_BYTES[device_plan.storage_dtype]
+    # Refused only when the weights alone exceed the RAM: short of that the plan's savers may still get through.
+    if ram <= 0 or weights <= ram:
+        return device_plan
+    if device_plan.kind == "cuda" and not device_plan.offload:
+        return device_plan
+    helps = []
+    if DTYPE_BYTES[device_plan.storage_dtype] > 2:
+        helps.append(f"bfloat16 weights (storage dtype bfloat16: {weight_count * 2 / GIB:.1f} GiB)")
+    if device_plan.kind != "cuda":
+        helps.append("a CUDA GPU that holds the weights")
+    helps.append("closing other programs")
+    note = (f"the weights need {weights / GIB:.1f} GiB in {device_plan.storage_dtype} plus "
+            f"{CPU_WORKING_BYTES / GIB:.0f} GiB to work, and {ram / GIB:.1f} GiB of RAM is available; "
+            f"what would help: {'; '.join(helps)}")
+    return replace(device_plan, fits=False, notes=(*device_plan.notes, note))
+
+
+def _plan(preference: str, dtype: str, arch: str, weight_count: int, hardware: Hardware,
+          storage: str) -> DevicePlan:
     device = _device(check_device(preference), hardware)
     kind = device.split(":")[0]
     dtype, storage = check_dtype(dtype), check_dtype(storage)
@@ -246,6 +281,9 @@ def ram_available_bytes() -> int:
 
 def weight_count(path: Path) -> int:
     """How many weights a model holds, from its .safetensors headers (a file, or every file of a folder)."""
+    if path.suffix.lower() == ".json":
+        # A model from part files: the parts replace components of the same size in its base folder.
+        return weight_count(read_parts(path).base)
     if path.is_file():
         files = [path]
     else:

@@ -32,8 +32,10 @@ from PIL import Image, ImageOps
 from studio.core.modes import Mode
 from studio.errors import InvalidInput, StudioError
 from studio.generate.devices import DevicePlan, check_device, check_dtype, plan, weight_count
+from studio.generate.families import FAMILIES, Family, check_pipeline_available, family
 from studio.generate.load_errors import first_line, load_failure, software_fault
 from studio.generate.model_configs import config_folder
+from studio.generate.models import read_parts
 from studio.generate.request import (
     Cancelled,
     GenerationRequest,
@@ -43,7 +45,7 @@ from studio.generate.request import (
     Progress,
     ProgressCallback,
 )
-from studio.generate.torch_loading import cast_layerwise, load_single_file
+from studio.generate.torch_loading import cast_layerwise, load_parts, load_single_file
 from studio.generate.torch_preview import Preview, preview_for
 from studio.generate.torch_runtime import probe
 from studio.generate.torch_runtime import runtime as _runtime
@@ -73,7 +75,7 @@ class _Loaded:
     base: Any
     arch: str
     plan: DevicePlan
-    preview: Preview
+    preview: Preview | None  # None: the family's latents are packed into tokens, so steps report no preview
     scheduler_class: type
     scheduler_config: dict[str, Any]
     default_scheduler: str
@@ -127,6 +129,10 @@ class DiffusersGenerator:
             _raise_if_cancelled(cancel)
             started = time.perf_counter()
             rt = _runtime()
+            fam = family(request.model.arch)
+            if fam is not None:
+                check_pipeline_available(fam.arch, request.mode,
+                                         {n for n in set(fam.pipelines.values()) if hasattr(rt.diffusers, n)})
             loaded = self._model(request.model)
             if loaded.inpaint_only and request.mode is not Mode.inpaint:
                 raise InvalidInput(f"{request.model.name} is an inpainting model", hint="use it for inpaint only")
@@ -135,6 +141,7 @@ class DiffusersGenerator:
             scheduler_id = request.scheduler or loaded.default_scheduler
             pipe.scheduler = self._scheduler(loaded, request.scheduler)
             kwargs, parent, mask = self._inputs(request)
+            applied = _family_inputs(fam, request, pipe, kwargs) if fam is not None else {}
             steps_run = 0
 
             def on_step(p: Any, index: int, _timestep: Any, tensors: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +150,8 @@ class DiffusersGenerator:
                 _raise_if_cancelled(cancel)
                 if on_progress is not None:
                     preview = None
-                    if steps_run % self.preview_every == 0 or steps_run == p.num_timesteps:
+                    if loaded.preview is not None and (
+                            steps_run % self.preview_every == 0 or steps_run == p.num_timesteps):
                         preview = loaded.preview(tensors["latents"])
                     on_progress(Progress(steps_run, p.num_timesteps, preview))
                 return tensors
@@ -160,7 +168,7 @@ class DiffusersGenerator:
             recipe = request.to_recipe(software=rt.software, scheduler=scheduler_id)
             # Pixels are reproducible per device and dtypes, so they belong to how the image was made.
             recipe = replace(recipe, extra={**recipe.extra, "device": loaded.plan.device, "dtype": loaded.plan.dtype,
-                                            "storage_dtype": loaded.plan.storage_dtype})
+                                            "storage_dtype": loaded.plan.storage_dtype, **applied})
             return GenerationResult(image, recipe, time.perf_counter() - started, steps_run)
 
     def plan_for(self, ref: ModelRef) -> DevicePlan:
@@ -187,6 +195,9 @@ class DiffusersGenerator:
             self._cache.popitem(last=False)
             self._release_memory()
         device_plan = self.plan_for(ref)
+        if not device_plan.fits:
+            raise InvalidInput(f"{ref.name} does not fit this machine: {device_plan.notes[-1]}",
+                               hint="free memory, or change the device or the storage dtype, then try again")
         base = self._load(ref, device_plan)
         self.loads += 1
         base.set_progress_bar_config(disable=True)
@@ -194,15 +205,16 @@ class DiffusersGenerator:
             (sid for sid, (cls, extra) in SCHEDULERS.items() if cls == type(base.scheduler).__name__ and not extra),
             type(base.scheduler).__name__,
         )
+        unet = getattr(base, "unet", None)
         loaded = _Loaded(
             base=base,
             arch=ref.arch,
             plan=device_plan,
-            preview=preview_for(ref.arch, base.vae),
+            preview=_preview(ref.arch, base),
             scheduler_class=type(base.scheduler),
             scheduler_config=dict(base.scheduler.config),
             default_scheduler=default,
-            inpaint_only=base.unet.config.in_channels != 4,
+            inpaint_only=unet is not None and unet.config.in_channels != 4,
         )
         self._cache[ref.sha256] = loaded
         return loaded
@@ -213,6 +225,8 @@ class DiffusersGenerator:
         try:
             if ref.path.is_dir():
                 pipe = self._load_folder(ref.path, dtype)
+            elif ref.path.suffix.lower() == ".json":
+                pipe = load_parts(read_parts(ref.path), dtype=dtype)
             else:
                 pipe = self._load_single_file(ref, dtype)
             if device_plan.layerwise_casting:
@@ -223,7 +237,7 @@ class DiffusersGenerator:
         except Exception as exc:
             raise load_failure(
                 f"Model {ref.name}", exc,
-                bad_files_hint="check that it is a complete Stable Diffusion model (diffusers folder or .safetensors)",
+                bad_files_hint="check that it is a complete model (diffusers folder, .safetensors or parts manifest)",
             ) from exc
 
     def _load_folder(self, path: Path, dtype: Any) -> Any:
@@ -234,13 +248,19 @@ class DiffusersGenerator:
             # Local creative work: no NSFW filter, and no extra 1.2 GB vision model to load.
             extra = {"safety_checker": None, "requires_safety_checker": False}
         name = str(index.get("_class_name"))
-        pipe_cls = getattr(d, name, None) if name.startswith(_UNET_PIPELINES) else None
+        known = name.startswith(_UNET_PIPELINES) or name in _FAMILY_PIPELINES
+        pipe_cls = getattr(d, name, None) if known else None
         if pipe_cls is None:
             raise InvalidInput(f"Unsupported pipeline type {name!r}",
-                               hint="use a Stable Diffusion 1.x, 2.x or SDXL model")
+                               hint="use a Stable Diffusion 1.x, 2.x, SDXL, 3.5, FLUX.1 or Qwen-Image model")
         return pipe_cls.from_pretrained(path, local_files_only=True, dtype=dtype, **extra)
 
     def _load_single_file(self, ref: ModelRef, dtype: Any) -> Any:
+        fam = family(ref.arch)
+        if fam is not None:
+            raise InvalidInput(
+                f"{ref.name} is a {fam.label} transformer alone: it needs the model's text encoders and VAE",
+                hint="register it with a parts manifest naming a base model folder (see docs/models.md)")
         if ref.path.suffix.lower() != ".safetensors":
             raise InvalidInput(f"{ref.path.name} is not a .safetensors checkpoint",
                                hint="convert pickled .ckpt files to .safetensors first")
@@ -255,7 +275,11 @@ class DiffusersGenerator:
         pipe = loaded.pipes.get(kind)
         if pipe is None:
             d = _runtime().diffusers
-            auto = d.AutoPipelineForInpainting if kind == "inpaint" else d.AutoPipelineForImage2Image
+            fam = family(loaded.arch)
+            if fam is not None:
+                auto = getattr(d, fam.pipeline(mode))
+            else:
+                auto = d.AutoPipelineForInpainting if kind == "inpaint" else d.AutoPipelineForImage2Image
             pipe = auto.from_pipe(loaded.base)
             # from_pipe does not carry the progress-bar setting over.
             pipe.set_progress_bar_config(disable=True)
@@ -301,6 +325,10 @@ class DiffusersGenerator:
                                hint="pickled LoRA files are refused; use the .safetensors version")
         try:
             loaded.base.load_lora_weights(str(path), **kwargs)
+            adapters = {n for names in loaded.base.get_list_adapters().values() for n in names}
+            if name not in adapters:
+                # diffusers skips keys it cannot place; a LoRA none of whose keys fit would apply nothing.
+                raise ValueError("none of its layers match the model's")
         except Exception as exc:
             # A LoRA that failed half-way may have registered its adapter; drop it so the base stays as it was.
             with contextlib.suppress(Exception):
@@ -351,6 +379,39 @@ class DiffusersGenerator:
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
+
+_FAMILY_PIPELINES = {name for fam in FAMILIES.values() for name in fam.pipelines.values()}
+
+
+def _family_inputs(fam: Family, request: GenerationRequest, pipe: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Turn the request's guidance and negative prompt into the family's own arguments (see families.py), and
+    say in the recipe what was applied."""
+    kwargs.pop("negative_prompt", None)
+    # The transformer families' image-to-image pipelines default to the published size, not the parent's.
+    kwargs.update(width=request.width, height=request.height)
+    applied: dict[str, Any] = {"family": fam.arch, "guidance_kind": fam.guidance_kind}
+    if fam.guidance_kind == "true_cfg":
+        kwargs.pop("guidance_scale", None)
+        kwargs["true_cfg_scale"] = float(request.guidance)
+        kwargs["negative_prompt"] = applied["negative_prompt_used"] = (
+            request.negative_prompt or fam.default_negative_prompt)
+    elif fam.guidance_kind == "cfg":
+        kwargs["negative_prompt"] = request.negative_prompt or None
+    if fam.max_sequence_length is not None:
+        # A tokenizer shorter than the published model's (a small test model) caps the prompt length.
+        tokenizers = [getattr(pipe, n, None) for n in ("tokenizer_3", "tokenizer_2")]
+        limit = next((t.model_max_length for t in tokenizers if t is not None), fam.max_sequence_length)
+        kwargs["max_sequence_length"] = applied["max_sequence_length"] = min(fam.max_sequence_length, int(limit))
+    return applied
+
+
+def _preview(arch: str, base: Any) -> Preview | None:
+    """SD-style UNets' latents have a preview; the transformer families get none (FLUX.1 and Qwen-Image pack their
+    latents into tokens, Qwen-Image's VAE decodes video-shaped ones, and no linear map of SD3's 16 channels is
+    at hand)."""
+    if family(arch) is not None:
+        return None
+    return preview_for(arch, base.vae)
 
 
 def _place(pipe: Any, device_plan: DevicePlan) -> Any:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from studio.errors import InvalidInput, NotFound
+from studio.generate.families import FAMILIES, arch_of_checkpoint_keys, arch_of_pipeline, family, same_family
 from studio.generate.lora_provenance import LoraProvenance, arch_of_modelspec
 from studio.generate.model_configs import read_config
 from studio.generate.request import LoraRef, ModelRef
@@ -27,16 +28,20 @@ CHUNK = 1 << 20
 MAX_HEADER = 100 << 20
 
 # Known licenses of the published base models of each architecture (Hugging Face license ids).
-DEFAULT_LICENSES = {"sd1": "creativeml-openrail-m", "sd2": "openrail++", "sdxl": "openrail++"}
+DEFAULT_LICENSES = {"sd1": "creativeml-openrail-m", "sd2": "openrail++", "sdxl": "openrail++",
+                    **{arch: fam.license for arch, fam in FAMILIES.items()}}
 # Cross-attention width -> architecture, for SD-family UNets.
 _CONTEXT_WIDTH = {768: "sd1", 1024: "sd2", 2048: "sdxl"}
+# Transformer widths of the published SD3.5 Medium / Large and Qwen-Image models.
+_SD3_WIDTHS = (1536, 2432)
+_QWEN_WIDTH = 3072
 
 
 @dataclass(frozen=True)
 class ModelInfo:
     path: Path
     kind: Literal["model", "lora"]
-    format: Literal["diffusers", "single_file"]
+    format: Literal["diffusers", "single_file", "parts"]
     arch: str
     sha256: str
     size_bytes: int
@@ -44,6 +49,8 @@ class ModelInfo:
     suggested_license: str | None
     # What a LoRA's header says of its making (title, author, license, base model, training set), when it says.
     provenance: LoraProvenance | None = None
+    # A model assembled from part files (see `read_parts`): each part's name and sha256, the base folder's first.
+    parts: tuple[tuple[str, str], ...] = ()
 
     def model_ref(self, id: str) -> ModelRef:
         if self.kind != "model":
@@ -72,8 +79,11 @@ def inspect_model(source: str | Path) -> ModelInfo:
             f"{path.name} is a pickled checkpoint, which can run code when loaded",
             hint="use the .safetensors version of this model, or convert it to .safetensors first",
         )
+    if suffix == ".json":
+        return _inspect_parts(path)
     if suffix != ".safetensors":
-        raise InvalidInput(f"{path.name} is not a model file", hint="use a .safetensors file or a diffusers folder")
+        raise InvalidInput(f"{path.name} is not a model file",
+                           hint="use a .safetensors file, a diffusers folder or a parts manifest (.json)")
     return _inspect_safetensors(path)
 
 
@@ -131,10 +141,18 @@ def _inspect_folder(folder: Path, *, name: str) -> ModelInfo:
 
 def _folder_arch(folder: Path) -> str:
     index = _read_json(folder / "model_index.json")
+    transformer_config = folder / "transformer" / "config.json"
+    transformer = _read_json(transformer_config) if transformer_config.is_file() else {}
+    family_arch = arch_of_pipeline(str(index.get("_class_name", "")), transformer)
+    if family_arch is not None:
+        if not transformer:
+            raise InvalidInput(f"{folder.name} is a {index.get('_class_name')} model without a transformer",
+                               hint="the model folder is incomplete; download it again")
+        return family_arch
     unet_config = folder / "unet" / "config.json"
     if not unet_config.is_file():
         raise InvalidInput(f"{folder.name} is a {index.get('_class_name', 'diffusers')} model without a UNet",
-                           hint="use a Stable Diffusion 1.x, 2.x or SDXL model")
+                           hint="use a Stable Diffusion 1.x, 2.x, SDXL, 3.5, FLUX.1 or Qwen-Image model")
     unet = _read_json(unet_config)
     if "XL" in str(index.get("_class_name")) or unet.get("addition_embed_type") == "text_time":
         arch = "sdxl"
@@ -175,6 +193,85 @@ def _cached_snapshot(repo_id: str) -> Path:
         ) from exc
 
 
+# -- models from part files ---------------------------------------------------------------------------------
+
+PART_NAMES = ("transformer", "text_encoder", "text_encoder_2", "text_encoder_3", "vae")
+MAX_MANIFEST_BYTES = 64 << 10
+
+
+@dataclass(frozen=True)
+class ModelParts:
+    """A transformer-family model assembled from separate files: `base` is a diffusers folder of the family that
+    gives the configs, tokenizers, scheduler and every component not listed; `files` replace its components."""
+
+    base: Path
+    files: tuple[tuple[str, Path], ...]
+
+
+def read_parts(manifest: Path) -> ModelParts:
+    """Read a parts manifest: {"base": FOLDER, "parts": {"transformer": FILE, "vae": FILE, ...}}, paths relative
+    to the manifest's folder. Every part must be a .safetensors file."""
+    def bad(why: str) -> InvalidInput:
+        return InvalidInput(f"{manifest.name} is not a usable parts manifest: {why}",
+                            hint='write {"base": "MODEL_FOLDER", "parts": {"transformer": "FILE.safetensors"}} '
+                                 "(see docs/models.md)")
+    if not manifest.is_file():  # a FIFO or device would block or never end
+        raise bad("it is not a regular file")
+    try:
+        if manifest.stat().st_size > MAX_MANIFEST_BYTES:
+            raise bad("it is larger than 64 KiB")
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise bad(f"not readable JSON ({exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("base"), str) or not isinstance(data.get("parts"), dict):
+        raise bad('it needs "base" (a model folder) and "parts" (part name -> file)')
+    unknown = sorted(set(data) - {"base", "parts"}) + sorted(str(k) for k in data["parts"] if k not in PART_NAMES)
+    if unknown:
+        raise bad(f"unknown entries {', '.join(unknown)} (parts are {', '.join(PART_NAMES)})")
+    here = manifest.resolve().parent
+    base = (here / data["base"]).resolve()
+    if not (base / "model_index.json").is_file():
+        raise bad(f"the base {data['base']} is not a diffusers model folder")
+    files = []
+    for name in PART_NAMES:
+        if name not in data["parts"]:
+            continue
+        value = data["parts"][name]
+        if not isinstance(value, str) or not value:
+            raise bad(f"part {name} must name a file")
+        file = (here / value).resolve()
+        if file.suffix.lower() != ".safetensors":
+            raise bad(f"part {name} ({file.name}) is not a .safetensors file; pickled weights are refused")
+        if not file.is_file():
+            raise bad(f"part {name} ({value}) does not exist")
+        files.append((name, file))
+    if not files:
+        raise bad("it lists no parts")
+    return ModelParts(base, tuple(files))
+
+
+def _inspect_parts(manifest: Path) -> ModelInfo:
+    parts = read_parts(manifest)
+    base_arch = _folder_arch(parts.base)
+    if family(base_arch) is None:
+        raise InvalidInput(f"{manifest.name}: part files are for FLUX.1, SD3.5 and Qwen-Image models",
+                           hint="use a base folder of one of those families")
+    arch = base_arch
+    files = dict(parts.files)
+    if "transformer" in files:
+        header = read_safetensors_header(files["transformer"])
+        found = arch_of_checkpoint_keys([k for k in header if k != "__metadata__"])
+        if found is None or not same_family(found, base_arch):
+            raise InvalidInput(f"{files['transformer'].name} is not a {FAMILIES[base_arch].label} transformer",
+                               hint="pair the transformer with a base folder of its own family")
+        arch = found
+    hashes = [("base", folder_sha256(parts.base))] + [(name, file_sha256(file)) for name, file in parts.files]
+    digest = hashlib.sha256("".join(f"{name}\0{sha}\n" for name, sha in hashes).encode()).hexdigest()
+    size = sum(file.stat().st_size for _, file in parts.files)
+    return ModelInfo(manifest, "model", "parts", arch, digest, size, manifest.stem.removesuffix(".parts"),
+                     _readme_license(parts.base) or DEFAULT_LICENSES.get(arch), parts=tuple(hashes))
+
+
 # -- single files -------------------------------------------------------------------------------------------
 
 
@@ -210,8 +307,12 @@ def _inspect_safetensors(path: Path) -> ModelInfo:
 
 
 def checkpoint_arch(header: dict[str, Any]) -> str:
-    """The architecture of an original-layout (LDM) checkpoint from its tensor names and shapes."""
+    """The architecture of a single-file checkpoint from its tensor names and shapes: an original-layout (LDM)
+    Stable Diffusion file, or a FLUX.1 / SD3 / Qwen-Image transformer (alone or in an all-in-one file)."""
     keys = [k for k in header if k != "__metadata__"]
+    family_arch = arch_of_checkpoint_keys(keys)
+    if family_arch is not None:
+        return family_arch
     unet_keys = [k for k in keys if k.startswith("model.diffusion_model.")]
     if not unet_keys:
         raise InvalidInput("This .safetensors file is not a Stable Diffusion checkpoint or LoRA",
@@ -245,6 +346,9 @@ def _lora_arch(header: dict[str, Any]) -> str:
     declared = arch_of_modelspec(str((header.get("__metadata__") or {}).get("modelspec.architecture", "")))
     if declared:
         return declared
+    family_arch = _family_lora_arch(header, keys)
+    if family_arch:
+        return family_arch
     if any(k.startswith(("lora_te1_", "lora_te2_", "text_encoder_2.")) for k in keys):
         return "sdxl"
     for key in keys:
@@ -264,6 +368,26 @@ def _lora_arch(header: dict[str, Any]) -> str:
     if "sdxl" in version:
         return "sdxl"
     return "unknown"
+
+
+def _family_lora_arch(header: dict[str, Any], keys: list[str]) -> str | None:
+    """A LoRA on a transformer family, from its module names (and, for attention-only LoRAs on
+    SD3 or Qwen-Image, whose attention layers share names, the published models' widths). FLUX.1 [dev] and
+    [schnell] share their layout, so a FLUX LoRA is 'flux1'."""
+    # kohya's (lora_unet_double_blocks_0_...) and BFL's (diffusion_model.double_blocks.0....) FLUX layouts.
+    if any(re.match(r"(lora_unet_|(model\.)?diffusion_model\.)(double|single)_blocks[._]", k) for k in keys):
+        return "flux1"
+    names = [k.removeprefix("transformer.") for k in keys if k.startswith("transformer.")]
+    if any(k.startswith("single_transformer_blocks.") for k in names):
+        return "flux1"
+    if any(re.search(r"\.(img_mlp|txt_mlp|img_mod|txt_mod)\.", k) for k in names):
+        return "qwen-image"
+    if any(".ff_context." in k or ".norm1_context." in k for k in names):
+        return "sd3"
+    if any(k.startswith("transformer_blocks.") for k in names):
+        width = next((_shape(header, "transformer." + k)[-1] for k in names if ".lora_A." in k), None)
+        return "qwen-image" if width == _QWEN_WIDTH else "sd3" if width in _SD3_WIDTHS else "unknown"
+    return None
 
 
 def _is_tiny(block_out_channels: list[int] | None, cross_attention_dim: int | None) -> bool:

@@ -19,6 +19,7 @@ from PIL import Image
 from studio.core.modes import Mode
 from studio.core.types import LoraUse, Recipe
 from studio.errors import InvalidInput, NotFound, StudioError
+from studio.generate.families import check_request
 from studio.metadata.samplers import SAMPLER_IDS
 
 MIN_SIDE, MAX_SIDE = 64, 2048
@@ -147,6 +148,7 @@ class GenerationRequest:
             raise _bad("The same LoRA is listed twice", "list each LoRA once, with one weight")
         if self.scheduler is not None and self.scheduler not in SAMPLER_IDS:
             raise _bad(f"Unknown scheduler {self.scheduler!r}", f"use one of {', '.join(SAMPLER_IDS)}")
+        check_request(self.model.arch, self.mode, negative_prompt=self.negative_prompt, scheduler=self.scheduler)
 
     def _validate_numbers(self) -> None:
         for name in ("width", "height"):

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.errors import InvalidInput
-from studio.generate.models import read_safetensors_header
+from studio.generate.models import ModelParts, read_safetensors_header
 from studio.generate.torch_runtime import runtime
 
 # Checkpoint key prefixes of each component, per pipeline family.
@@ -71,6 +71,48 @@ def load_single_file(path: Path, *, xl: bool, config: Path, dtype: Any) -> Any:
             components[name] = model.eval()
     # The bundled configs name no safety checker, so only tokenizers and the scheduler are read from them.
     return pipe_cls.from_pretrained(str(config), local_files_only=True, **components)
+
+
+def load_parts(parts: ModelParts, *, dtype: Any) -> Any:
+    """A transformer-family pipeline from its base folder with some components replaced by part files.
+
+    The transformer and VAE go through diffusers' `from_single_file` with the base folder as their config (their
+    original layouts are converted; diffusers-layout files load as they are); text encoders are transformers
+    models, built from the base folder's config and given the file's tensors (Hugging Face layout)."""
+    rt = runtime()
+    d, t = rt.diffusers, rt.transformers
+    index = d.DiffusionPipeline.load_config(str(parts.base), local_files_only=True)
+    components: dict[str, Any] = {}
+    for name, file in parts.files:
+        entry = index.get(name)
+        if not isinstance(entry, list) or len(entry) != 2 or entry[1] is None:
+            raise InvalidInput(f"The base model has no {name} for {file.name} to replace",
+                               hint="list only parts the base model's pipeline has")
+        if name in ("transformer", "vae"):
+            cls = getattr(d, entry[1])
+            model = cls.from_single_file(str(file), config=str(parts.base), subfolder=name, local_files_only=True,
+                                         torch_dtype=dtype)
+        else:
+            model = _text_encoder(getattr(t, entry[1]), parts.base / name, file, dtype)
+        components[name] = model.eval()
+    pipe_cls = getattr(d, str(index["_class_name"]))
+    return pipe_cls.from_pretrained(str(parts.base), local_files_only=True, dtype=dtype, **components)
+
+
+def _text_encoder(cls: Any, config_dir: Path, file: Path, dtype: Any) -> Any:
+    from safetensors.torch import load_file
+
+    config = cls.config_class.from_pretrained(str(config_dir), local_files_only=True)
+    model = cls(config)
+    state = load_file(str(file))
+    _missing, unexpected = model.load_state_dict(state, strict=False)
+    # Tied embeddings are stored once (T5's encoder.embed_tokens is `shared`), so only a fully absent model and
+    # foreign tensors are errors.
+    loaded = set(state) & set(model.state_dict())
+    if unexpected or not loaded:
+        raise InvalidInput(f"{file.name} does not hold {cls.__name__} weights ({len(unexpected)} unknown tensors)",
+                           hint="use the text encoder file made for this model family")
+    return model.to(dtype)
 
 
 # diffusers' default skip patterns, plus the text encoders' embeddings: pipelines take the prompt embeddings'

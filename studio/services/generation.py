@@ -18,6 +18,7 @@ from studio.core.types import Origin, Relation, Work, WorkKind
 from studio.errors import InvalidInput, StudioError
 from studio.generate import GenerationRequest, GenerationResult, Generator, Progress, snap_size
 from studio.generate.devices import DEVICE_SETTING, check_device
+from studio.generate.families import family
 from studio.licensing import DerivativePlan, WorkTerms
 from studio.licensing.story_rules import ROYALTY_POLICIES
 from studio.lineage.graph import ParentLink
@@ -33,6 +34,22 @@ from studio.store.works import NewWork, new_id
 DEFAULT_SIZE = {"studio-tiny": 128, "studio-emoji": 64, "sd1": 512, "sd2": 768, "sdxl": 1024}
 DEFAULT_STEPS = {"studio-tiny": 4, "studio-emoji": 25}
 DEFAULT_GUIDANCE = {"studio-tiny": 5.0, "studio-emoji": 4.0}  # emoji: the guidance its benchmark measured
+
+
+# The transformer families (FLUX.1, SD3.5, Qwen-Image) keep their defaults in studio.generate.families.
+def default_steps(arch: str) -> int:
+    fam = family(arch)
+    return fam.steps if fam else DEFAULT_STEPS.get(arch, 25)
+
+
+def default_guidance(arch: str) -> float:
+    fam = family(arch)
+    return fam.guidance if fam else DEFAULT_GUIDANCE.get(arch, 7.0)
+
+
+def default_size(arch: str) -> int:
+    fam = family(arch)
+    return fam.size if fam else DEFAULT_SIZE.get(arch, 512)
 
 
 @dataclass(frozen=True)
@@ -161,8 +178,8 @@ class GenerationService:
             loras=tuple(lora.lora_ref(weight) for lora, weight in loras),
             seed=create.seed if create.seed is not None else random.randrange(2**32),
             # Only an unset count means the model's default: 0 is refused by the request's range check.
-            steps=create.steps if create.steps is not None else DEFAULT_STEPS.get(arch, 25),
-            guidance=create.guidance if create.guidance is not None else DEFAULT_GUIDANCE.get(arch, 7.0),
+            steps=create.steps if create.steps is not None else default_steps(arch),
+            guidance=create.guidance if create.guidance is not None else default_guidance(arch),
             width=width,
             height=height,
             strength=create.strength,
@@ -282,7 +299,7 @@ class GenerationService:
             return parents[0].width or 0, parents[0].height or 0
         if parents and parents[0].width and parents[0].height:
             return snap_size(parents[0].width, parents[0].height)
-        side = DEFAULT_SIZE.get(model.arch or "sd1", 512)
+        side = default_size(model.arch or "sd1")
         return create.width or side, create.height or side
 
 

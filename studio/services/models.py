@@ -169,6 +169,13 @@ class ModelRegistry:
             row = self.library.models.by_work(existing.id)
             if row is not None:
                 return self._row(row), False
+        if license_id is None and info.suggested_license and info.suggested_license not in self.catalog:
+            # The published license of the architecture, which the catalogue cannot judge (yet): ask, as for none.
+            raise InvalidInput(
+                f"which license does {info.name} carry? Its publisher's license is {info.suggested_license}, "
+                "which the license catalogue does not list",
+                hint="pass --license with a license from `studio license list`",
+            )
         license_id = license_id or info.suggested_license
         if license_id is None:
             raise InvalidInput(

@@ -36,7 +36,7 @@ from studio.app.session import StudioSession
 from studio.core.modes import Mode
 from studio.core.types import Recipe, Work, WorkKind
 from studio.errors import InvalidInput, StudioError
-from studio.services.generation import DEFAULT_STEPS, CreateRequest
+from studio.services.generation import CreateRequest, default_steps
 from studio.services.models import default_builtin_name
 from studio.ui.create_recipe import fill_from_recipe
 from studio.ui.engine_status import EngineChooser, PoolStatusView
@@ -352,7 +352,7 @@ class CreatePanel(QWidget):
         mode = Mode.for_parents(len(self._parents), has_mask=self.mask.has_mask())
         model = self.model.currentData()
         arch = self._archs.get(model[0]) if model else None
-        steps = self.steps.value() or DEFAULT_STEPS.get(arch or "sd1", 25)
+        steps = self.steps.value() or default_steps(arch or "sd1")
         self.steps_note.setText(steps_note(mode, steps, self.strength.value() or None))
 
     def request_for(self, mode: Mode) -> CreateRequest:

@@ -129,3 +129,16 @@ def single_file_checkpoint(tiny_pipeline: Any, tmp_path_factory: pytest.TempPath
     path = tmp_path_factory.mktemp("checkpoints") / "tiny-ldm.safetensors"
     save_file(pipeline_to_ldm(tiny_pipeline), path)
     return path
+
+
+@pytest.fixture(scope="session")
+def family_refs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ModelRef]:
+    """Tiny FLUX.1 [schnell], FLUX.1 [dev], SD3.5-style and Qwen-Image diffusers folders, registered by inspection."""
+    from family_models import FAMILY_ARCHS, build_family
+
+    root = tmp_path_factory.mktemp("families")
+    refs = {}
+    for arch in FAMILY_ARCHS:
+        info = inspect_model(build_family(arch, root / arch))
+        refs[arch] = info.model_ref(f"model-{arch}")
+    return refs

@@ -314,3 +314,54 @@ def test_single_file_loads_component_by_component_in_the_target_dtype(gen_data_d
         assert all(mine[k].dtype == reference[k].dtype and torch.equal(mine[k], reference[k]) for k in mine), part
         floats = [v for v in mine.values() if v.is_floating_point()]
         assert floats and all(v.dtype == torch.bfloat16 for v in floats)
+
+
+# Published sizes (transformer + text encoders + VAE), from the models' cards: FLUX.1 12B + T5-XXL 4.7B + CLIP-L,
+# SD3.5 Large 8.1B + T5-XXL + CLIP-L/G, Qwen-Image 20B + Qwen2.5-VL 7B (8.3B with its vision tower).
+FAMILY_WEIGHTS = {"flux1-schnell": 16_900_000_000, "flux1-dev": 16_900_000_000, "sd3": 13_600_000_000,
+                  "qwen-image": 28_500_000_000}
+
+
+@pytest.mark.parametrize("arch", sorted(FAMILY_WEIGHTS))
+def test_family_plans_over_sizes_and_ram(arch: str) -> None:
+    params = FAMILY_WEIGHTS[arch]
+    bf16_gib, fp32_gib = params * 2 / GIB, params * 4 / GIB
+    for ram_gib in (16, 32, 64, 128, 256):
+        hardware = Hardware(ram_available_bytes=ram_gib * GIB, cpu=AVX2_ONLY)
+        p = plan("cpu", "auto", arch, params, hardware)
+        assert p.dtype == "float32" and p.vae_tiling
+        # float32 weights when twice their size is available, else bf16 storage with float32 compute
+        assert p.storage_dtype == ("float32" if ram_gib >= 2 * fp32_gib else "bfloat16")
+        assert p.fits == (ram_gib >= (fp32_gib if p.storage_dtype == "float32" else bf16_gib)), (arch, ram_gib)
+        if not p.fits:
+            assert "what would help" in p.notes[-1] and "CUDA GPU" in p.notes[-1]
+        # Forced float32 weights that do not fit are told the bf16 size would help.
+        forced = plan("cpu", "float32", arch, params, hardware, storage="float32")
+        if ram_gib < fp32_gib:
+            assert not forced.fits and f"storage dtype bfloat16: {bf16_gib:.1f} GiB" in forced.notes[-1]
+    # A GPU holding the weights needs no RAM for them; one too small offloads and needs the RAM instead.
+    big = Hardware(cuda=(gpu((9, 0), 141),), ram_available_bytes=16 * GIB)
+    assert plan("auto", "auto", arch, params, big).fits == (bf16_gib + 6 <= 141)
+    small = Hardware(cuda=(gpu((8, 9), 20),), ram_available_bytes=16 * GIB)
+    offloaded = plan("auto", "auto", arch, params, small)
+    assert offloaded.offload and not offloaded.fits
+
+
+def test_a_model_that_cannot_fit_is_refused_before_loading(family_refs: dict[str, ModelRef], tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import studio.generate.diffusers_backend as backend
+    from studio.generate import GenerationRequest
+
+    ref = family_refs["flux1-schnell"]
+    params = weight_count(ref.path)
+    starved = Hardware(ram_available_bytes=params * 2, cpu=AVX2_ONLY)
+    assert plan("cpu", "float32", ref.arch, params, replace(starved, ram_available_bytes=params * 4),
+                storage="float32").fits
+    # The machine's facts are the neighbour here: this machine reports only half the float32 weights' size free.
+    monkeypatch.setattr(backend, "probe", lambda: starved)
+    engine = DiffusersGenerator(tmp_path, device="cpu", dtype="float32", storage_dtype="float32")
+    request = GenerationRequest(mode="txt2img", prompt="x", model=ref, seed=1, steps=1, guidance=0.0, width=64,
+                                height=64)
+    with pytest.raises(InvalidInput, match=r"does not fit this machine.*what would help: bfloat16 weights"):
+        engine.run(request)
+    assert engine.loads == 0

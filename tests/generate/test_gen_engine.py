@@ -262,9 +262,16 @@ def test_a_nine_channel_inpainting_model_inpaints_and_refuses_other_modes(
 def test_a_pipeline_without_a_unet_is_refused(gen_data_dir, make_request, tmp_path, tiny):
     from dataclasses import replace
 
-    folder = tmp_path / "flux-like"
+    folder = tmp_path / "kandinsky-like"
     folder.mkdir()
-    (folder / "model_index.json").write_text('{"_class_name": "FluxPipeline"}')
-    request = make_request(model=replace(tiny, path=folder, sha256="f" * 64, name="flux-like"))
-    with pytest.raises(InvalidInput, match="Unsupported pipeline type 'FluxPipeline'"):
+    (folder / "model_index.json").write_text('{"_class_name": "KandinskyPipeline"}')
+    request = make_request(model=replace(tiny, path=folder, sha256="f" * 64, name="kandinsky-like"))
+    with pytest.raises(InvalidInput, match="Unsupported pipeline type 'KandinskyPipeline'"):
+        DiffusersGenerator(gen_data_dir).run(request)
+    # A supported family whose folder is incomplete: one line, no traceback.
+    flux = tmp_path / "flux-incomplete"
+    flux.mkdir()
+    (flux / "model_index.json").write_text('{"_class_name": "FluxPipeline"}')
+    request = make_request(model=replace(tiny, path=flux, sha256="e" * 64, name="flux-incomplete"))
+    with pytest.raises(InvalidInput, match="Model flux-incomplete could not be loaded"):
         DiffusersGenerator(gen_data_dir).run(request)

@@ -79,6 +79,9 @@ CORPUS: list[tuple[str, ...]] = [
     # models
     ("models",), ("models", "add"), ("models", "add", "{missing}"), ("models", "add", "{fifo}"),
     ("models", "add", "{zero}"), ("models", "add", "{text}"), ("models", "add", "{png}", "--license", ""),
+    # parts manifests: not JSON, huge, a FIFO, a base that is no model, parts outside any model, pickled parts
+    ("models", "add", "{m_garbage}"), ("models", "add", "{m_huge}"), ("models", "add", "{m_fifo}"),
+    ("models", "add", "{m_nobase}"), ("models", "add", "{m_device}"), ("models", "add", "{m_pickle}"),
     ("models", "show", "nosuch"), ("models", "list", "--bogus"),
     # publishing, Story imports and revenue (a chain that refuses connections)
     ("publish",), ("publish", "nosuchid", *RPC), ("publish", "{root}", "--rpc", "http://[::1"),
@@ -150,12 +153,24 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (base / "truncated.png").write_bytes(root_png.read_bytes()[:60])
     (base / "image.gif").write_bytes(b"GIF89a" + b"\0" * 20)
     (base / "existing.png").write_bytes(b"keep me")
+    manifests = {
+        "m_garbage": "{not json",
+        "m_huge": json.dumps({"base": "x", "parts": {}, "pad": "x" * 70_000}),
+        "m_nobase": json.dumps({"base": "/", "parts": {"transformer": "/etc/passwd"}}),
+        "m_device": json.dumps({"base": str(base), "parts": {"transformer": "/dev/zero"}}),
+        "m_pickle": json.dumps({"base": str(base), "parts": {"transformer": "w.ckpt"}}),
+    }
+    for key, text in manifests.items():
+        (base / f"{key}.json").write_text(text, encoding="utf-8")
+    (base / "model_index.json").write_text('{"_class_name": "FluxPipeline"}', encoding="utf-8")
+    os.mkfifo(base / "m_fifo.json")
     stored = next((lib / "files").rglob("*.png"))
     return {"lib": str(lib), "root": root, "child": child, "png": str(new_png), "missing": str(base / "missing.png"),
             "dir": str(base / "folder"), "fifo": str(base / "fifo.png"), "zero": str(base / "zero.png"),
             "zbomb": str(base / "zbomb.png"), "text": str(base / "text.png"), "empty": str(base / "empty.png"),
             "truncated": str(base / "truncated.png"), "gif": str(base / "image.gif"), "stored": str(stored),
-            "out": str(base / "out.png"), "existing": str(base / "existing.png")}
+            "out": str(base / "out.png"), "existing": str(base / "existing.png"),
+            **{key: str(base / f"{key}.json") for key in (*manifests, "m_fifo")}}
 
 
 def _fill(case: tuple[str, ...], world: dict[str, str]) -> list[str]:
