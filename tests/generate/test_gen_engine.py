@@ -186,7 +186,7 @@ def test_a_broken_model_folder_is_a_clear_error(gen_data_dir, make_request, tmp_
     request = make_request(model=replace(tiny, path=broken, sha256="0" * 64, name="broken"))
     with pytest.raises(InvalidInput, match="Model broken could not be loaded") as raised:
         DiffusersGenerator(gen_data_dir).run(request)
-    assert "complete Stable Diffusion model" in str(raised.value) and "details in " in str(raised.value)
+    assert "complete model (diffusers folder" in str(raised.value) and "details in " in str(raised.value)
     assert not isinstance(raised.value, SoftwareIncomplete)
     log = Path(str(raised.value).rsplit("details in ", 1)[1].rstrip(")"))
     assert "Traceback" in log.read_text() and "loading Model broken" in log.read_text()
