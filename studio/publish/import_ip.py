@@ -13,11 +13,11 @@ is all there is, and the check says so.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from studio.core import bounded_json
 from studio.core.types import Relation
 from studio.licensing import PilTerms
 from studio.publish.chain import ChainClient
@@ -123,7 +123,7 @@ def read_metadata(chain: ChainClient, storage: Storage, ip_id: str) -> IpMetadat
         raise ImportFailed(f"IP {ip_id} has no metadata URI, so its image and title are unknown")
     try:
         raw = storage.get(uri, None if digest == _EMPTY_HASH else digest)
-        metadata = json.loads(raw[:MAX_METADATA_BYTES])
+        metadata = bounded_json.loads(raw[:MAX_METADATA_BYTES])
     except StorageError as exc:
         raise ImportFailed(f"the metadata of IP {ip_id} cannot be used: {exc.message}", hint=exc.hint) from None
     except ValueError:

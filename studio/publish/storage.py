@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import logging
 import secrets
 import urllib.error
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from studio.core import bounded_json
 from studio.publish.errors import StorageError
 from studio.secrets import Secret
 from studio.store.files import write_atomic
@@ -180,7 +180,7 @@ class KuboStore:
                           headers={"Content-Type": content_type}, what="uploading to IPFS")
         try:
             # One JSON object per line; the last names the file.
-            cid = json.loads(answer.decode().strip().splitlines()[-1])["Hash"]
+            cid = bounded_json.loads(answer.decode().strip().splitlines()[-1])["Hash"]
         except (ValueError, KeyError, IndexError):
             raise StorageError("the IPFS node gave an answer without a CID") from None
         return ipfs_uri(_checked_cid(cid, data))
@@ -207,7 +207,7 @@ class PinningStore:
         headers = {"Content-Type": content_type, "Authorization": f"Bearer {self._token.reveal()}"}
         answer = _request(self.upload_url, data=body, headers=headers, what="uploading to the pinning service")
         try:
-            reply = json.loads(answer)
+            reply = bounded_json.loads(answer)
             cid = reply.get("IpfsHash") or reply.get("cid") or reply.get("Hash") or reply["data"]["cid"]
         except (ValueError, KeyError, TypeError, AttributeError):
             raise StorageError("the pinning service gave an answer without a CID") from None

@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from studio.core import bounded_json
 from studio.core.urls import parse_http_url
 from studio.generate.comfyui.errors import ComfyUIError, JobRejected, ServerUnavailable, TokenRefused
 
@@ -294,7 +295,7 @@ class ServerEvents:
         if isinstance(message, bytes):
             return _preview(message)
         try:
-            data = json.loads(message)
+            data = bounded_json.loads(message)
         except (ValueError, RecursionError):
             return None
         return data if isinstance(data, dict) else None
@@ -326,15 +327,15 @@ def _preview(frame: bytes) -> Preview | None:
 
 def _json(raw: bytes, name: str, path: str) -> Any:
     try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):  # RecursionError: lists nested thousands deep
+        return bounded_json.loads(raw)
+    except ValueError:  # not JSON, or nested thousands deep (refused before the decoder recurses)
         raise ComfyUIError(f"ComfyUI server {name} sent something that is not JSON on {path.split('?', 1)[0]}",
                            hint="check that the address points at ComfyUI and not another service") from None
 
 
 def _node_errors(text: str) -> str:
     try:
-        data = json.loads(text)
+        data = bounded_json.loads(text)
     except ValueError:
         return text[:200] or "no details"
     lines = []
