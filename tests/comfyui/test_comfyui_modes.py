@@ -41,7 +41,7 @@ def _import(studio, path):
 
 @pytest.mark.parametrize("mode", ["txt2img", "img2img", "inpaint", "blend"])
 def test_each_mode_runs_on_the_server_and_is_recorded_once_with_lineage(
-    mode, studio, remote, engine, tiny, parent_images, mask_image
+    mode, studio, remote, generator, tiny, parent_images, mask_image
 ):
     parents = ()
     if mode != "txt2img":
@@ -79,7 +79,7 @@ def test_each_mode_runs_on_the_server_and_is_recorded_once_with_lineage(
     assert any(e.preview is not None for e in events)
 
     # The same request on this machine, on the weights the server runs for its file.
-    local = engine.run(replace(prepared.request, scheduler="euler", model=tiny))
+    local = generator.run(replace(prepared.request, scheduler="euler", model=tiny))
     assert np.abs(_pixels(studio.file_of(work)) - np.asarray(local.image, dtype=np.int16)).max() <= 1
     if mode == "inpaint":
         outside = np.asarray(Image.open(mask_image)) == 0
