@@ -84,7 +84,7 @@ def _parents_needed(mode: Mode, images: Sequence[Work], has_mask: bool) -> str:
     if mode is Mode.img2img:
         return "Select one image to remix." if count == 0 else "Remix takes one image; select just one (or Blend)."
     if mode is Mode.inpaint:
-        return "Select one image to inpaint."
+        return "Select one image, then paint the area to repaint on it."
     if count < mode.min_parents:
         return "Select two or more images to blend."
     return f"Blend takes at most {mode.max_parents} images."
@@ -97,6 +97,22 @@ def steps_note(mode: Mode, steps: int, strength: float | None) -> str:
         return f"{steps} steps run"
     used = strength or DEFAULT_STRENGTH[mode]
     return f"{steps} steps × strength {used:g} → {min(int(steps * used), steps)} run"
+
+
+def steps_notes(parent_mode: Mode, steps: int, strength: float | None) -> str:
+    """The steps note of every action the selection offers: Generate ignores the selected images and runs all
+    its steps, so the strength arithmetic is told only for the action that starts from them."""
+    if not parent_mode.takes_parents:
+        return steps_note(parent_mode, steps, strength)
+    return (f"{Mode.txt2img.label}: {steps_note(Mode.txt2img, steps, strength)} · "
+            f"{parent_mode.label}: {steps_note(parent_mode, steps, strength)}")
+
+
+def waiting_hints(states: dict[Mode, ActionState]) -> str:
+    """One line per action that waits for something the user can give (a prompt, a selection, a mask), so a
+    greyed-out button is never left unexplained; license refusals are told elsewhere, in full."""
+    return "\n".join(f"{mode.label}: {state.reason}" for mode, state in states.items()
+                     if not state.enabled and not state.license_refusal and state.reason)
 
 
 @dataclass(frozen=True)

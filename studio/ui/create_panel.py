@@ -7,7 +7,7 @@ import uuid
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,7 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.create_actions import ROYALTY_POLICIES, ActionState, action_states, steps_note, terms_choice
+from studio.app.create_actions import (
+    ROYALTY_POLICIES,
+    ActionState,
+    action_states,
+    steps_notes,
+    terms_choice,
+    waiting_hints,
+)
 from studio.app.session import StudioSession
 from studio.core.modes import Mode
 from studio.core.types import Recipe, Work, WorkKind
@@ -175,6 +182,10 @@ class CreatePanel(QWidget):
             button_row.addWidget(button)
         self.reason = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # What each greyed-out action waits for, in plain sight (a tooltip on a disabled button is easily missed).
+        self.hint = QLabel(wordWrap=True)
+        self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hint.setEnabled(False)  # drawn muted: a hint, not an error
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet(f"color: {REFUSED.name()}")
 
@@ -193,8 +204,14 @@ class CreatePanel(QWidget):
         actions.setContentsMargins(9, 0, 9, 0)
         actions.addLayout(button_row)
         actions.addWidget(self.reason)
+        actions.addWidget(self.hint)
         actions.addWidget(self.error)
         layout.addLayout(actions)
+        # Ctrl+Enter runs what the selection calls for (Generate, Remix, Inpaint or Blend), from any field.
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.start_current)
 
         self.states: dict[Mode, ActionState] = {}
         self._parents: list[Work] = []
@@ -299,6 +316,11 @@ class CreatePanel(QWidget):
         self.mask.set_image(image if not image.isNull() else None)
         self.mask.setVisible(n == 1)
         self.parents_box.setVisible(n >= 1)
+        # Generate ignores the selection: the box says which actions start from it.
+        self.parents_box.setTitle(
+            "Start from (Remix and Inpaint; Generate ignores it)" if n == 1
+            else "Start from (Blend; Generate ignores it)"
+        )
         self.brush.setEnabled(n == 1)
         self.clear_mask.setEnabled(n == 1)
         self.weights.setRowCount(0)
@@ -331,6 +353,9 @@ class CreatePanel(QWidget):
         self.reason.setText(
             f"<span style='color:{REFUSED.name()}'>" + "<br>".join(refusals) + "</span>" if refusals else ""
         )
+        hints = waiting_hints(self.states)
+        self.hint.setText(hints)
+        self.hint.setVisible(bool(hints))
         self._update_steps_note()
         self._update_terms_note()
 
@@ -347,11 +372,15 @@ class CreatePanel(QWidget):
 
     def _update_steps_note(self) -> None:
         """Say how many denoising steps really run: a remix runs only `steps × strength` of them."""
-        mode = Mode.for_parents(len(self._parents), has_mask=self.mask.has_mask())
+        mode = self.current_mode()
         model = self.model.currentData()
         arch = self._archs.get(model[0]) if model else None
         steps = self.steps.value() or DEFAULT_STEPS.get(arch or "sd1", 25)
-        self.steps_note.setText(steps_note(mode, steps, self.strength.value() or None))
+        self.steps_note.setText(steps_notes(mode, steps, self.strength.value() or None))
+
+    def current_mode(self) -> Mode:
+        """The action the selection calls for: none generates, one remixes (or inpaints under a mask), more blend."""
+        return Mode.for_parents(len(self._parents), has_mask=self.mask.has_mask())
 
     def request_for(self, mode: Mode) -> CreateRequest:
         """The request the panel's fields describe for `mode` (raises InvalidInput for a bad field)."""
@@ -410,6 +439,15 @@ class CreatePanel(QWidget):
         for job_id in jobs:
             self.submitted.emit(job_id)
         return jobs
+
+    def start_current(self) -> list[int]:
+        """Ctrl+Enter: run the action the selection calls for, or say why it cannot run."""
+        mode = self.current_mode()
+        state = self.states.get(mode)
+        if state is not None and not state.enabled:
+            self.error.setText(f"{mode.label}: {state.reason}")
+            return []
+        return self.start(mode)
 
     # -- prompt history and recipes -----------------------------------------------------------------------
     def apply_recipe(self, recipe: Recipe) -> list[str]:
