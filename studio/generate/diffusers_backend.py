@@ -47,6 +47,8 @@ from studio.generate.torch_preview import Preview, preview_for
 from studio.generate.torch_runtime import probe
 from studio.generate.torch_runtime import runtime as _runtime
 
+# At most about four live previews a second: enough to watch the image form, cheap next to the steps.
+PREVIEW_INTERVAL_S = 0.25
 # diffusers scheduler class and config overrides for each studio scheduler id (see studio.metadata.samplers).
 SCHEDULERS: dict[str, tuple[str, dict[str, Any]]] = {
     "euler": ("EulerDiscreteScheduler", {}),
@@ -81,6 +83,7 @@ class _Loaded:
     adapters: dict[str, str] = field(default_factory=dict)  # adapter name -> LoRA sha256
 
 
+
 class DiffusersGenerator:
     """Runs `GenerationRequest`s on local diffusers pipelines (implements `studio.generate.Generator`).
 
@@ -98,14 +101,14 @@ class DiffusersGenerator:
         device: str = "auto",
         dtype: str = "auto",
         storage_dtype: str = "auto",
-        preview_every: int = 2,
+        preview_interval_s: float = PREVIEW_INTERVAL_S,
         max_cached_models: int = 1,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.device = check_device(device)
         self.dtype = check_dtype(dtype)
         self.storage_dtype = check_dtype(storage_dtype)
-        self.preview_every = max(1, preview_every)
+        self.preview_interval_s = max(0.0, preview_interval_s)
         self.max_cached_models = max(1, max_cached_models)
         self.loads = 0
         self.lora_loads = 0
@@ -135,15 +138,20 @@ class DiffusersGenerator:
             pipe.scheduler = self._scheduler(loaded, request.scheduler)
             kwargs, parent, mask = self._inputs(request)
             steps_run = 0
+            # Previews are throttled by time, not steps: a decode and a frame to the window cost as much as a
+            # step of a small model, and the last step's preview would only be replaced by the image itself.
+            last_preview = time.perf_counter()
 
             def on_step(p: Any, index: int, _timestep: Any, tensors: dict[str, Any]) -> dict[str, Any]:
-                nonlocal steps_run
+                nonlocal steps_run, last_preview
                 steps_run = index + 1
                 _raise_if_cancelled(cancel)
                 if on_progress is not None:
                     preview = None
-                    if steps_run % self.preview_every == 0 or steps_run == p.num_timesteps:
+                    now = time.perf_counter()
+                    if steps_run < p.num_timesteps and now - last_preview >= self.preview_interval_s:
                         preview = loaded.preview(tensors["latents"])
+                        last_preview = time.perf_counter()
                     on_progress(Progress(steps_run, p.num_timesteps, preview))
                 return tensors
 
