@@ -47,7 +47,8 @@ from studio.generate.torch_preview import Preview, preview_for
 from studio.generate.torch_runtime import probe
 from studio.generate.torch_runtime import runtime as _runtime
 
-# At most about four live previews a second: enough to watch the image form, cheap next to the steps.
+# At most about four live previews a second: enough to watch the image form. An interval of 0 previews every
+# step but the last, whatever the cost (tests).
 PREVIEW_INTERVAL_S = 0.25
 # diffusers scheduler class and config overrides for each studio scheduler id (see studio.metadata.samplers).
 SCHEDULERS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -66,6 +67,9 @@ SCHEDULERS: dict[str, tuple[str, dict[str, Any]]] = {
 
 # Pipeline families with an SD-style UNet that the AutoPipeline classes can switch between modes.
 _UNET_PIPELINES = ("StableDiffusion", "LatentConsistencyModel")
+# Live previews may take at most this share of a generation's time: a VAE decode can cost as much as a step.
+PREVIEW_BUDGET = 0.04
+
 
 @dataclass
 class _Loaded:
@@ -81,6 +85,7 @@ class _Loaded:
     inpaint_only: bool
     pipes: dict[str, Any] = field(default_factory=dict)
     adapters: dict[str, str] = field(default_factory=dict)  # adapter name -> LoRA sha256
+    preview_cost_s: float = 0.0  # what the last preview took to make, the estimate of the next one's cost
 
 
 
@@ -138,20 +143,30 @@ class DiffusersGenerator:
             pipe.scheduler = self._scheduler(loaded, request.scheduler)
             kwargs, parent, mask = self._inputs(request)
             steps_run = 0
-            # Previews are throttled by time, not steps: a decode and a frame to the window cost as much as a
-            # step of a small model, and the last step's preview would only be replaced by the image itself.
-            last_preview = time.perf_counter()
+            # Previews are throttled by time, not steps, and kept within a budget of the run's time: a decode and
+            # a frame to the window can cost as much as a step of a small model, and the last step's preview would
+            # only be replaced by the image itself. Without a progress callback nothing is decoded at all.
+            denoising_started = last_preview = time.perf_counter()
+            preview_spent = 0.0
+
+            def preview_due(step: int, total: int, now: float) -> bool:
+                if step >= total or now - last_preview < self.preview_interval_s:
+                    return False
+                budget = PREVIEW_BUDGET * (now - denoising_started)
+                return preview_spent + loaded.preview_cost_s <= budget or self.preview_interval_s == 0
 
             def on_step(p: Any, index: int, _timestep: Any, tensors: dict[str, Any]) -> dict[str, Any]:
-                nonlocal steps_run, last_preview
+                nonlocal steps_run, last_preview, preview_spent
                 steps_run = index + 1
                 _raise_if_cancelled(cancel)
                 if on_progress is not None:
                     preview = None
                     now = time.perf_counter()
-                    if steps_run < p.num_timesteps and now - last_preview >= self.preview_interval_s:
+                    if preview_due(steps_run, p.num_timesteps, now):
                         preview = loaded.preview(tensors["latents"])
                         last_preview = time.perf_counter()
+                        loaded.preview_cost_s = last_preview - now
+                        preview_spent += loaded.preview_cost_s
                     on_progress(Progress(steps_run, p.num_timesteps, preview))
                 return tensors
 
