@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -43,7 +44,7 @@ from studio.core.modes import Mode
 from studio.core.types import Recipe, Work, WorkKind
 from studio.errors import InvalidInput, StudioError
 from studio.services.generation import DEFAULT_STEPS, CreateRequest
-from studio.services.models import default_builtin_name
+from studio.services.models import default_builtin_name, suggested_prompts
 from studio.ui.create_recipe import fill_from_recipe
 from studio.ui.engine_status import EngineChooser, PoolStatusView
 from studio.ui.mask_canvas import MaskCanvas
@@ -97,6 +98,11 @@ class CreatePanel(QWidget):
         self.prompt.setMaximumHeight(64)
         self.recent = PromptHistoryButton()
         self.recent.picked.connect(self.prompt.setPlainText)
+        # Prompts the chosen model is known to draw (the built-in emoji model knows emoji by name).
+        self.ideas = QToolButton(text="Ideas")
+        self.ideas.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.ideas.setMenu(QMenu(self.ideas))
+        self.ideas.setToolTip("Prompts this model is known to draw")
         self.negative = QLineEdit(placeholderText="What to avoid (negative prompt)")
         self.model = QComboBox()
         self.add_model = QPushButton("Add…")
@@ -136,6 +142,7 @@ class CreatePanel(QWidget):
         prompt_row = QHBoxLayout()
         prompt_row.addWidget(self.prompt, 1)
         prompt_row.addWidget(self.recent, 0, Qt.AlignmentFlag.AlignTop)
+        prompt_row.addWidget(self.ideas, 0, Qt.AlignmentFlag.AlignTop)
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(self.lock_seed)
@@ -221,6 +228,7 @@ class CreatePanel(QWidget):
         session.models_changed.connect(self.reload_models)
         self.mask.mask_changed.connect(self.update_actions)
         self.model.currentIndexChanged.connect(self.update_actions)
+        self.model.currentIndexChanged.connect(lambda _i: self._show_ideas())
         self.loras.itemChanged.connect(lambda _item: self.update_actions())
         self.commercial.toggled.connect(self.update_actions)
         self.royalty_policy.currentIndexChanged.connect(self.update_actions)
@@ -228,6 +236,21 @@ class CreatePanel(QWidget):
         for box in (self.steps, self.strength):
             box.valueChanged.connect(lambda _v: self._update_steps_note())
         self._selection_changed()
+        self._show_ideas()
+
+    def _show_ideas(self) -> None:
+        """The prompt box's placeholder and the Ideas menu offer what the chosen model is known to draw."""
+        model = self.model.currentData()
+        ideas = suggested_prompts(model[0] if model else None)
+        self.prompt.setPlaceholderText(
+            f"Describe the image, e.g. “{ideas[0]}” (Ctrl+Enter runs it)" if ideas
+            else "Describe the image (Ctrl+Enter runs it)"
+        )
+        menu = self.ideas.menu()
+        menu.clear()
+        for idea in ideas:
+            menu.addAction(idea, lambda text=idea: self.prompt.setPlainText(text))
+        self.ideas.setVisible(bool(ideas))
 
     # -- models -------------------------------------------------------------------------------------------
     def reload_models(self) -> None:
