@@ -19,6 +19,7 @@ from studio.services import Studio
 from studio.services.generation import CreateRequest
 
 NO_PROMPT = "Describe the image in the prompt first."
+INPAINT_NEEDS_MASK = "Paint the area to repaint on the image first."
 ROYALTY_POLICIES = (("lap", "LAP (absolute)"), ("lrp", "LRP (relative)"))
 
 
@@ -78,7 +79,7 @@ def action_states(
 def _parents_needed(mode: Mode, images: Sequence[Work], has_mask: bool) -> str:
     count = len(images)
     if mode is Mode.inpaint and count == 1 and not has_mask:
-        return "Paint the area to repaint on the image first."
+        return INPAINT_NEEDS_MASK
     if not mode.takes_parents or mode.fits(count):
         return ""
     if mode is Mode.img2img:
@@ -108,11 +109,19 @@ def steps_notes(parent_mode: Mode, steps: int, strength: float | None) -> str:
             f"{parent_mode.label}: {steps_note(parent_mode, steps, strength)}")
 
 
-def waiting_hints(states: dict[Mode, ActionState]) -> str:
-    """One line per action that waits for something the user can give (a prompt, a selection, a mask), so a
-    greyed-out button is never left unexplained; license refusals are told elsewhere, in full."""
-    return "\n".join(f"{mode.label}: {state.reason}" for mode, state in states.items()
-                     if not state.enabled and not state.license_refusal and state.reason)
+def waiting_hints(states: dict[Mode, ActionState], current: Mode | None = None) -> str:
+    """What Generate, Inpaint and the action the selection calls for wait for (a prompt, a selection, a mask),
+    in one short line, so those greyed-out buttons are never left unexplained; Remix and Blend say theirs in
+    their tooltips, and license refusals are told elsewhere, in full."""
+    shown = (Mode.txt2img, Mode.inpaint, current)
+    waiting: dict[str, list[str]] = {}  # one short reason -> the actions waiting for it
+    for mode, state in states.items():
+        if mode in shown and not state.enabled and not state.license_refusal and state.reason:
+            waiting.setdefault(_SHORT_REASONS.get(state.reason, state.reason), []).append(mode.label)
+    return " · ".join(f"{', '.join(labels)}: {reason}" for reason, labels in waiting.items())
+
+
+_SHORT_REASONS = {NO_PROMPT: "write a prompt first", INPAINT_NEEDS_MASK: "paint the area to repaint first"}
 
 
 @dataclass(frozen=True)

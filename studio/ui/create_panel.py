@@ -200,6 +200,8 @@ class CreatePanel(QWidget):
         # so seed, steps, size and strength stay in view on a small screen.
         fields = QVBoxLayout(body)
         fields.addWidget(self.parents_label)
+        # Beside the selection it depends on; inside the scrolling fields, it takes room from the picture only.
+        fields.addWidget(self.hint)
         fields.addLayout(form)
         fields.addWidget(parents_box, 1)
         fields.addStretch(0)  # takes the spare room when there is no parent to show, so the rows stay together
@@ -211,7 +213,6 @@ class CreatePanel(QWidget):
         actions.setContentsMargins(9, 0, 9, 0)
         actions.addLayout(button_row)
         actions.addWidget(self.reason)
-        actions.addWidget(self.hint)
         actions.addWidget(self.error)
         layout.addLayout(actions)
         # Ctrl+Enter runs what the selection calls for (Generate, Remix, Inpaint or Blend), from any field.
@@ -376,7 +377,7 @@ class CreatePanel(QWidget):
         self.reason.setText(
             f"<span style='color:{REFUSED.name()}'>" + "<br>".join(refusals) + "</span>" if refusals else ""
         )
-        hints = waiting_hints(self.states)
+        hints = waiting_hints(self.states, self.current_mode())
         self.hint.setText(hints)
         self.hint.setVisible(bool(hints))
         self._update_steps_note()

@@ -53,10 +53,12 @@ def test_greyed_out_actions_say_what_they_wait_for(qtbot, window, add_image):
     assert not panel.buttons["txt2img"].isEnabled()
     assert panel.hint.isVisibleTo(panel)
     hint = panel.hint.text()
-    assert f"Generate: {NO_PROMPT}" in hint
+    assert "Generate: write a prompt first" in hint
     assert "Inpaint: Select one image, then paint the area to repaint on it." in hint
     panel.prompt.setPlainText("a kite")
-    assert "Generate:" not in panel.hint.text() and "Inpaint:" in panel.hint.text()
+    assert "Generate" not in panel.hint.text() and "Inpaint:" in panel.hint.text()
     parent = add_image("cc0-1.0", title="Moss")
     click_work(qtbot, window, parent)
-    assert "Inpaint: Paint the area to repaint on the image first." in panel.hint.text()
+    assert panel.hint.text() == "Inpaint: paint the area to repaint first"
+    panel.prompt.setPlainText("")
+    assert panel.hint.text() == "Generate, Remix: write a prompt first · Inpaint: paint the area to repaint first"
