@@ -10,11 +10,13 @@ from dataclasses import dataclass
 
 from studio.errors import InvalidInput
 from studio.licensing import LicenseCatalog
+from studio.licensing.child_terms import DEFAULT_NON_COMMERCIAL_LICENSE
 from studio.store.settings import Settings
 
 CREATOR_SETTING = "new_work.creator"
 LICENSE_SETTING = "new_work.license"
 MAX_CREATOR = 120
+STUDIO_DEFAULT_LICENSE = DEFAULT_NON_COMMERCIAL_LICENSE  # what a new root gets when nobody chose
 
 # Where a new work's licence came from (recorded in its recipe's extra fields), and how its details say so.
 LICENSE_SOURCE_KEY = "license_source"
