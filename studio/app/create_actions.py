@@ -20,6 +20,7 @@ from studio.services import Studio
 from studio.services.generation import CreateRequest
 
 NO_PROMPT = "Describe the image in the prompt first."
+INPAINT_NEEDS_MASK = "Paint the area to repaint on the image first."
 ROYALTY_POLICIES = (("lap", "LAP (absolute)"), ("lrp", "LRP (relative)"))
 
 
@@ -81,13 +82,13 @@ def action_states(
 def _parents_needed(mode: Mode, images: Sequence[Work], has_mask: bool) -> str:
     count = len(images)
     if mode is Mode.inpaint and count == 1 and not has_mask:
-        return "Paint the area to repaint on the image first."
+        return INPAINT_NEEDS_MASK
     if not mode.takes_parents or mode.fits(count):
         return ""
     if mode is Mode.img2img:
         return "Select one image to remix." if count == 0 else "Remix takes one image; select just one (or Blend)."
     if mode is Mode.inpaint:
-        return "Select one image to inpaint."
+        return "Select one image, then paint the area to repaint on it."
     if count < mode.min_parents:
         return "Select two or more images to blend."
     return f"Blend takes at most {mode.max_parents} images."
@@ -100,6 +101,30 @@ def steps_note(mode: Mode, steps: int, strength: float | None) -> str:
         return f"{steps} steps run"
     used = strength or DEFAULT_STRENGTH[mode]
     return f"{steps} steps × strength {used:g} → {min(int(steps * used), steps)} run"
+
+
+def steps_notes(parent_mode: Mode, steps: int, strength: float | None) -> str:
+    """The steps note of every action the selection offers: Generate ignores the selected images and runs all
+    its steps, so the strength arithmetic is told only for the action that starts from them."""
+    if not parent_mode.takes_parents:
+        return steps_note(parent_mode, steps, strength)
+    return (f"{Mode.txt2img.label}: {steps_note(Mode.txt2img, steps, strength)} · "
+            f"{parent_mode.label}: {steps_note(parent_mode, steps, strength)}")
+
+
+def waiting_hints(states: dict[Mode, ActionState], current: Mode | None = None) -> str:
+    """What Generate, Inpaint and the action the selection calls for wait for (a prompt, a selection, a mask),
+    in one short line, so those greyed-out buttons are never left unexplained; Remix and Blend say theirs in
+    their tooltips, and license refusals are told elsewhere, in full."""
+    shown = (Mode.txt2img, Mode.inpaint, current)
+    waiting: dict[str, list[str]] = {}  # one short reason -> the actions waiting for it
+    for mode, state in states.items():
+        if mode in shown and not state.enabled and not state.license_refusal and state.reason:
+            waiting.setdefault(_SHORT_REASONS.get(state.reason, state.reason), []).append(mode.label)
+    return " · ".join(f"{', '.join(labels)}: {reason}" for reason, labels in waiting.items())
+
+
+_SHORT_REASONS = {NO_PROMPT: "write a prompt first", INPAINT_NEEDS_MASK: "paint the area to repaint first"}
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ class Settings:
     window_geometry: str = ""
     window_state: str = ""
     recent_prompts: tuple[str, ...] = ()  # newest first
+    welcomed: bool = False  # the first-run questions were answered or skipped
 
     def __post_init__(self) -> None:
         prompts = self.recent_prompts
@@ -63,8 +64,10 @@ class Settings:
                 raise InvalidInput(
                     f"{name.replace('_', ' ')} {getattr(self, name)!r} is not one of {', '.join(allowed)}"
                 )
+        if not isinstance(self.welcomed, bool):
+            raise InvalidInput("welcomed must be true or false")
         for f in fields(self):
-            if f.name == "recent_prompts":
+            if f.name in ("recent_prompts", "welcomed"):
                 continue
             value = getattr(self, f.name)
             if not isinstance(value, str):

@@ -36,6 +36,7 @@ from studio.generate.request import (
     MIN_SIDE,
 )
 from studio.licensing.model_terms import model_terms_notes
+from studio.services.new_work_defaults import NewWorkDefaults, license_source_text
 
 PROMPT = Prompt(MAX_PROMPT_CHARS)
 
@@ -107,6 +108,8 @@ def _run(obj, mode: Mode, prompt: str, parents: tuple[str, ...], opts: dict[str,
             click.echo(f"  license: {note}", err=True)
         if prepared.model_link is not None:
             click.echo(f"  terms: {prepared.model_link.text}", err=True)
+        click.echo(f"  license: {prepared.terms.license.name}, {license_source_text(prepared.license_source)}",
+                   err=True)
     with progress("loading the model", quiet=as_json) as shown, stop_on_signals() as stop:
 
         def on_progress(p) -> None:
@@ -123,6 +126,7 @@ def _run(obj, mode: Mode, prompt: str, parents: tuple[str, ...], opts: dict[str,
             {
                 **work_json(work),
                 "model_terms": link.to_dict() if link is not None else None,
+                "license_source": prepared.license_source,
                 "parents": [
                     {"id": e.parent_id, "relation": e.relation.value, "weight": e.weight}
                     for e in studio.parents(work.id)
@@ -282,4 +286,31 @@ def models_device(obj, value: str | None, as_json: bool) -> None:
     click.echo(f"device: {setting}" + ("" if value is None else " (saved)"))
 
 
-COMMANDS = [generate_cmd, remix_cmd, inpaint_cmd, blend_cmd, models_group]
+@click.command("defaults")
+@click.option("--creator", type=TEXT, help="Your name, recorded as the creator of the works you make.")
+@click.option("--license", "license_id", type=TEXT, help="Your new works' licence (`studio license list`).")
+@click.option("--clear", is_flag=True, help="Forget both: the studio default licence applies again, with no creator.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def defaults_cmd(obj, creator: str | None, license_id: str | None, clear: bool, as_json: bool) -> None:
+    """Show or set what new works get when a command leaves it unset: the creator and the licence. The window's
+    Settings (and its first-run questions) edit the same values, kept in the library."""
+    store = obj.studio.generation.defaults
+    current = store.load()
+    changed = clear or creator is not None or license_id is not None
+    if clear:
+        current = store.save(NewWorkDefaults())
+    if creator is not None or license_id is not None:
+        current = store.save(NewWorkDefaults(
+            creator if creator is not None else current.creator,
+            license_id if license_id is not None else current.license_id,
+        ))
+    if as_json:
+        emit_json({"creator": current.creator, "license": current.license_id})
+        return
+    saved = " (saved)" if changed else ""
+    click.echo(f"creator: {current.creator or '(none)'}{saved}")
+    click.echo(f"license: {current.license_id or '(the studio default: non-commercial unless you ask otherwise)'}")
+
+
+COMMANDS = [generate_cmd, remix_cmd, inpaint_cmd, blend_cmd, models_group, defaults_cmd]

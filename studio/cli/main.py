@@ -102,7 +102,7 @@ COMMAND_MODULES = {
     "link": "library_cmds", "doctor": "library_cmds", "retitle": "library_cmds",
     "license": "license_cmds", "royalty": "license_cmds", "train-permission": "license_cmds",
     "generate": "generate_cmds", "remix": "generate_cmds", "inpaint": "generate_cmds", "blend": "generate_cmds",
-    "models": "generate_cmds", "engines": "engine_cmds",
+    "models": "generate_cmds", "defaults": "generate_cmds", "engines": "engine_cmds",
     "report": "review_cmds", "review": "review_cmds", "credentials": "review_cmds", "export": "review_cmds",
     "devnet": "publish_cmds", "wallet": "publish_cmds", "publish": "publish_cmds", "import-ip": "publish_cmds",
     "revenue": "revenue_cmds",

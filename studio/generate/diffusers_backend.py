@@ -50,6 +50,9 @@ from studio.generate.torch_preview import Preview, preview_for
 from studio.generate.torch_runtime import probe
 from studio.generate.torch_runtime import runtime as _runtime
 
+# At most about four live previews a second: enough to watch the image form. An interval of 0 previews every
+# step but the last, whatever the cost (tests).
+PREVIEW_INTERVAL_S = 0.25
 # diffusers scheduler class and config overrides for each studio scheduler id (see studio.metadata.samplers).
 SCHEDULERS: dict[str, tuple[str, dict[str, Any]]] = {
     "euler": ("EulerDiscreteScheduler", {}),
@@ -67,6 +70,9 @@ SCHEDULERS: dict[str, tuple[str, dict[str, Any]]] = {
 
 # Pipeline families with an SD-style UNet that the AutoPipeline classes can switch between modes.
 _UNET_PIPELINES = ("StableDiffusion", "LatentConsistencyModel")
+# Live previews may take at most this share of a generation's time: a VAE decode can cost as much as a step.
+PREVIEW_BUDGET = 0.04
+
 
 @dataclass
 class _Loaded:
@@ -82,6 +88,8 @@ class _Loaded:
     inpaint_only: bool
     pipes: dict[str, Any] = field(default_factory=dict)
     adapters: dict[str, str] = field(default_factory=dict)  # adapter name -> LoRA sha256
+    preview_cost_s: float = 0.0  # what the last preview took to make, the estimate of the next one's cost
+
 
 
 class DiffusersGenerator:
@@ -101,14 +109,14 @@ class DiffusersGenerator:
         device: str = "auto",
         dtype: str = "auto",
         storage_dtype: str = "auto",
-        preview_every: int = 2,
+        preview_interval_s: float = PREVIEW_INTERVAL_S,
         max_cached_models: int = 1,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.device = check_device(device)
         self.dtype = check_dtype(dtype)
         self.storage_dtype = check_dtype(storage_dtype)
-        self.preview_every = max(1, preview_every)
+        self.preview_interval_s = max(0.0, preview_interval_s)
         self.max_cached_models = max(1, max_cached_models)
         self.loads = 0
         self.lora_loads = 0
@@ -143,16 +151,30 @@ class DiffusersGenerator:
             kwargs, parent, mask = self._inputs(request)
             applied = _family_inputs(fam, request, pipe, kwargs) if fam is not None else {}
             steps_run = 0
+            # Previews are throttled by time, not steps, and kept within a budget of the run's time: a decode and
+            # a frame to the window can cost as much as a step of a small model, and the last step's preview would
+            # only be replaced by the image itself. Without a progress callback nothing is decoded at all.
+            denoising_started = last_preview = time.perf_counter()
+            preview_spent = 0.0
+
+            def preview_due(step: int, total: int, now: float) -> bool:
+                if step >= total or now - last_preview < self.preview_interval_s:
+                    return False
+                budget = PREVIEW_BUDGET * (now - denoising_started)
+                return preview_spent + loaded.preview_cost_s <= budget or self.preview_interval_s == 0
 
             def on_step(p: Any, index: int, _timestep: Any, tensors: dict[str, Any]) -> dict[str, Any]:
-                nonlocal steps_run
+                nonlocal steps_run, last_preview, preview_spent
                 steps_run = index + 1
                 _raise_if_cancelled(cancel)
                 if on_progress is not None:
                     preview = None
-                    if loaded.preview is not None and (
-                            steps_run % self.preview_every == 0 or steps_run == p.num_timesteps):
+                    now = time.perf_counter()
+                    if loaded.preview is not None and preview_due(steps_run, p.num_timesteps, now):
                         preview = loaded.preview(tensors["latents"])
+                        last_preview = time.perf_counter()
+                        loaded.preview_cost_s = last_preview - now
+                        preview_spent += loaded.preview_cost_s
                     on_progress(Progress(steps_run, p.num_timesteps, preview))
                 return tensors
 

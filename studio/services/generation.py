@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from studio.core.modes import Mode
@@ -27,6 +27,7 @@ from studio.services.importing import store_image
 from studio.services.licensing_view import LicenseView, raise_request_errors, refuse_unless_allowed
 from studio.services.model_terms import ModelLink, ModelTerms
 from studio.services.models import ModelRegistry, RegisteredModel
+from studio.services.new_work_defaults import LICENSE_SOURCE_KEY, NewWorkDefaultsStore
 from studio.services.titles import short_title
 from studio.store.library import Library
 from studio.store.works import NewWork, new_id
@@ -102,6 +103,7 @@ class Prepared:
     title: str
     creator: str | None
     model_link: ModelLink | None = None  # what the terms mean for a model that is on Story
+    license_source: str = "studio"  # where the licence came from: a key of new_work_defaults.LICENSE_SOURCES
 
 
 class GenerationService:
@@ -120,6 +122,7 @@ class GenerationService:
         self._generator_factory = generator_factory
         self._generator: Generator | None = None
         self._device_override: str | None = None
+        self.defaults = NewWorkDefaultsStore(library.settings, licenses.catalog)
 
     @property
     def generator(self) -> Generator:
@@ -165,7 +168,8 @@ class GenerationService:
         links.append(ParentLink(model.work.id, Relation.generated_with))
         links += [ParentLink(lora.work.id, Relation.styled_with, weight) for lora, weight in loras]
 
-        plan, model_link = self._terms(create, links)
+        defaults = self.defaults.load()
+        plan, model_link, license_source = self._terms(create, links, defaults.license_id)
         assert plan.license is not None
 
         width, height = self._size(create, model, parents)
@@ -190,7 +194,8 @@ class GenerationService:
         )
         request.check_files(models=not getattr(self._generator, "remote", False))
         title = create.title or _default_title(create, parents)
-        return Prepared(request, plan, plan.license, tuple(links), title, create.creator, model_link)
+        creator = create.creator or defaults.creator
+        return Prepared(request, plan, plan.license, tuple(links), title, creator, model_link, license_source)
 
     def model_link(self, create: CreateRequest, tools: Sequence[str]) -> ModelLink | None:
         """What the request's terms mean for the models it uses when one is on Story (None otherwise, or when the
@@ -202,14 +207,17 @@ class GenerationService:
         links = [ParentLink(tools[0], Relation.generated_with)]
         links += [ParentLink(t, Relation.styled_with) for t in tools[1:]]
         try:
-            return self._terms(create, links)[1]
+            return self._terms(create, links, self.defaults.load().license_id)[1]
         except StudioError:
             return None
 
-    def _terms(self, create: CreateRequest, links: Sequence[ParentLink]) -> tuple[DerivativePlan, ModelLink | None]:
-        """The license plan of the new work, checked; a new root image made with a model that is on Story takes
-        the model's terms there for what the creator left unset (so that it links to the model), unless the
-        creator chose other terms."""
+    def _terms(
+        self, create: CreateRequest, links: Sequence[ParentLink], default_license: str | None = None
+    ) -> tuple[DerivativePlan, ModelLink | None, str]:
+        """The license plan of the new work, checked, and where its licence came from; a new root image made
+        with a model that is on Story takes the model's terms there for what the creator left unset (so that it
+        links to the model), unless the creator chose other terms; else the creator's default licence (from the
+        settings) applies where the parents force none and it allows what was asked."""
         parents = [(link.parent_id, link.relation) for link in links]
         asked = {"license_id": create.license_id, "rev_share": create.rev_share,
                  "royalty_policy": create.royalty_policy}
@@ -226,13 +234,22 @@ class GenerationService:
             if any(r.blocks for r in plan.reasons if r.scope in ("make", "commercial")) or plan.license is None:
                 plan = None  # the model's terms cannot be taken here: the creator's own request decides
         offered = plan is not None and any(value is None for value in asked.values())
+        source = "model" if offered else "request"
+        if plan is None and create.license_id is None and default_license is not None:
+            plan = self.licenses.plan(parents, commercial=create.commercial, **{**asked, "license_id": default_license})
+            source = "settings"
+            if plan.license_required or not plan.allowed:
+                plan = None  # the parents decide, or the default does not allow what was asked
         if plan is None:
             plan = self.licenses.plan(parents, commercial=create.commercial, **asked)
+            source = "request" if create.license_id is not None else "studio"
+        if plan.license_required and source != "request":
+            source = "parents"
         raise_request_errors(plan)
         refuse_unless_allowed(plan, create.mode.noun)
         assert plan.license is not None
         link = ModelTerms.link(offers, plan.license, offered=offered) if offer is not None else None
-        return plan, link
+        return plan, link, source
 
     def run(
         self,
@@ -265,7 +282,7 @@ class GenerationService:
             creator=prepared.creator,
             origin=Origin.generated,
             terms=terms.stored,
-            recipe=result.recipe,
+            recipe=replace(result.recipe, extra={**result.recipe.extra, LICENSE_SOURCE_KEY: prepared.license_source}),
         )
 
         def audit(child_id: str) -> list[dict]:

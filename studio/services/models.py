@@ -29,6 +29,17 @@ BUILTIN_LICENSE = "cc0-1.0"
 # Which built-in model runs when no other is chosen: the trained emoji model, unless this names studio-tiny
 # (the test suite does, for speed; a machine may too).
 BUILTIN_MODEL_ENV = "STUDIO_BUILTIN_MODEL"
+# What the built-in emoji model drew recognisably at its defaults when 21 emoji names were generated at seeds 0
+# and 1 and looked at: a red heart, a red disc, a red apple-like blob, each at seed 0 only; faces, animals, food,
+# weather and the other hearts' colours came out as coloured texture.
+SUGGESTED_PROMPTS: dict[str, tuple[str, ...]] = {
+    EMOJI_ID: ("red heart", "red circle", "red apple"),
+}
+
+
+def suggested_prompts(model_name: str | None) -> tuple[str, ...]:
+    """Prompts known to give a recognisable image with this model at its defaults (none known: empty)."""
+    return SUGGESTED_PROMPTS.get(model_name or "", ())
 
 
 def default_builtin_name() -> str:

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -31,13 +32,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.create_actions import ROYALTY_POLICIES, ActionState, action_states, steps_note, terms_choice
+from studio.app.create_actions import (
+    ROYALTY_POLICIES,
+    ActionState,
+    action_states,
+    steps_notes,
+    terms_choice,
+    waiting_hints,
+)
 from studio.app.session import StudioSession
 from studio.core.modes import Mode
 from studio.core.types import Recipe, Work, WorkKind
 from studio.errors import InvalidInput, StudioError
 from studio.services.generation import CreateRequest, default_steps
-from studio.services.models import default_builtin_name
+from studio.services.models import default_builtin_name, suggested_prompts
 from studio.ui.create_recipe import fill_from_recipe
 from studio.ui.engine_status import EngineChooser, PoolStatusView
 from studio.ui.mask_canvas import MaskCanvas
@@ -91,6 +99,11 @@ class CreatePanel(QWidget):
         self.prompt.setMaximumHeight(64)
         self.recent = PromptHistoryButton()
         self.recent.picked.connect(self.prompt.setPlainText)
+        # Prompts the chosen model is known to draw (the built-in emoji model knows emoji by name).
+        self.ideas = QToolButton(text="Ideas")
+        self.ideas.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.ideas.setMenu(QMenu(self.ideas))
+        self.ideas.setToolTip("Prompts this model is known to draw")
         self.negative = QLineEdit(placeholderText="What to avoid (negative prompt)")
         self.model = QComboBox()
         self.add_model = QPushButton("Add…")
@@ -130,6 +143,7 @@ class CreatePanel(QWidget):
         prompt_row = QHBoxLayout()
         prompt_row.addWidget(self.prompt, 1)
         prompt_row.addWidget(self.recent, 0, Qt.AlignmentFlag.AlignTop)
+        prompt_row.addWidget(self.ideas, 0, Qt.AlignmentFlag.AlignTop)
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(self.lock_seed)
@@ -177,6 +191,10 @@ class CreatePanel(QWidget):
         self.reason = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.reason.setOpenExternalLinks(True)  # the model license's own text, linked from its note
+        # What each greyed-out action waits for, in plain sight (a tooltip on a disabled button is easily missed).
+        self.hint = QLabel(wordWrap=True)
+        self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hint.setEnabled(False)  # drawn muted: a hint, not an error
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet(f"color: {REFUSED.name()}")
 
@@ -184,6 +202,8 @@ class CreatePanel(QWidget):
         # so seed, steps, size and strength stay in view on a small screen.
         fields = QVBoxLayout(body)
         fields.addWidget(self.parents_label)
+        # Beside the selection it depends on; inside the scrolling fields, it takes room from the picture only.
+        fields.addWidget(self.hint)
         fields.addLayout(form)
         fields.addWidget(parents_box, 1)
         fields.addStretch(0)  # takes the spare room when there is no parent to show, so the rows stay together
@@ -197,6 +217,11 @@ class CreatePanel(QWidget):
         actions.addWidget(self.reason)
         actions.addWidget(self.error)
         layout.addLayout(actions)
+        # Ctrl+Enter runs what the selection calls for (Generate, Remix, Inpaint or Blend), from any field.
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.start_current)
 
         self.states: dict[Mode, ActionState] = {}
         self._parents: list[Work] = []
@@ -206,6 +231,7 @@ class CreatePanel(QWidget):
         session.models_changed.connect(self.reload_models)
         self.mask.mask_changed.connect(self.update_actions)
         self.model.currentIndexChanged.connect(self.update_actions)
+        self.model.currentIndexChanged.connect(lambda _i: self._show_ideas())
         self.loras.itemChanged.connect(lambda _item: self.update_actions())
         self.commercial.toggled.connect(self.update_actions)
         self.royalty_policy.currentIndexChanged.connect(self.update_actions)
@@ -213,6 +239,21 @@ class CreatePanel(QWidget):
         for box in (self.steps, self.strength):
             box.valueChanged.connect(lambda _v: self._update_steps_note())
         self._selection_changed()
+        self._show_ideas()
+
+    def _show_ideas(self) -> None:
+        """The prompt box's placeholder and the Ideas menu offer what the chosen model is known to draw."""
+        model = self.model.currentData()
+        ideas = suggested_prompts(model[0] if model else None)
+        self.prompt.setPlaceholderText(
+            f"Describe the image, e.g. “{ideas[0]}” (Ctrl+Enter runs it)" if ideas
+            else "Describe the image (Ctrl+Enter runs it)"
+        )
+        menu = self.ideas.menu()
+        menu.clear()
+        for idea in ideas:
+            menu.addAction(idea, lambda text=idea: self.prompt.setPlainText(text))
+        self.ideas.setVisible(bool(ideas))
 
     # -- models -------------------------------------------------------------------------------------------
     def reload_models(self) -> None:
@@ -301,6 +342,11 @@ class CreatePanel(QWidget):
         self.mask.set_image(image if not image.isNull() else None)
         self.mask.setVisible(n == 1)
         self.parents_box.setVisible(n >= 1)
+        # Generate ignores the selection: the box says which actions start from it.
+        self.parents_box.setTitle(
+            "Start from (Remix and Inpaint; Generate ignores it)" if n == 1
+            else "Start from (Blend; Generate ignores it)"
+        )
         self.brush.setEnabled(n == 1)
         self.clear_mask.setEnabled(n == 1)
         self.weights.setRowCount(0)
@@ -333,6 +379,9 @@ class CreatePanel(QWidget):
         self.states_changed.emit()
         parts = [f"<span style='color:{REFUSED.name()}'>" + "<br>".join(refusals) + "</span>"] if refusals else []
         self.reason.setText("<br>".join(parts + [_linked(note) for note in notes]))
+        hints = waiting_hints(self.states, self.current_mode())
+        self.hint.setText(hints)
+        self.hint.setVisible(bool(hints))
         self._update_steps_note()
         self._update_terms_note()
 
@@ -349,11 +398,15 @@ class CreatePanel(QWidget):
 
     def _update_steps_note(self) -> None:
         """Say how many denoising steps really run: a remix runs only `steps × strength` of them."""
-        mode = Mode.for_parents(len(self._parents), has_mask=self.mask.has_mask())
+        mode = self.current_mode()
         model = self.model.currentData()
         arch = self._archs.get(model[0]) if model else None
         steps = self.steps.value() or default_steps(arch or "sd1")
-        self.steps_note.setText(steps_note(mode, steps, self.strength.value() or None))
+        self.steps_note.setText(steps_notes(mode, steps, self.strength.value() or None))
+
+    def current_mode(self) -> Mode:
+        """The action the selection calls for: none generates, one remixes (or inpaints under a mask), more blend."""
+        return Mode.for_parents(len(self._parents), has_mask=self.mask.has_mask())
 
     def request_for(self, mode: Mode) -> CreateRequest:
         """The request the panel's fields describe for `mode` (raises InvalidInput for a bad field)."""
@@ -412,6 +465,15 @@ class CreatePanel(QWidget):
         for job_id in jobs:
             self.submitted.emit(job_id)
         return jobs
+
+    def start_current(self) -> list[int]:
+        """Ctrl+Enter: run the action the selection calls for, or say why it cannot run."""
+        mode = self.current_mode()
+        state = self.states.get(mode)
+        if state is not None and not state.enabled:
+            self.error.setText(f"{mode.label}: {state.reason}")
+            return []
+        return self.start(mode)
 
     # -- prompt history and recipes -----------------------------------------------------------------------
     def apply_recipe(self, recipe: Recipe) -> list[str]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from studio.services.models import default_builtin_name, suggested_prompts
+
 
 class EmptyLibrary(QWidget):
     import_requested = Signal()
@@ -23,6 +25,17 @@ class EmptyLibrary(QWidget):
             alignment=Qt.AlignmentFlag.AlignCenter,
         )
         text.setMaximumWidth(440)
+        ideas = suggested_prompts(default_builtin_name())
+        # Said plainly: the built-in model is small, and draws emoji it knows by name, not any description.
+        self.suggestions = QLabel(
+            "The built-in model is a small demonstration: 64 px emoji, and most prompts come out as coloured "
+            "texture. Prompts it draws recognisably (best with seed 0): "
+            + ", ".join(f"“{idea}”" for idea in ideas) + "." if ideas else "",
+            wordWrap=True,
+            alignment=Qt.AlignmentFlag.AlignCenter,
+        )
+        self.suggestions.setMaximumWidth(440)
+        self.suggestions.setVisible(bool(ideas))
         text_row = QHBoxLayout()  # a wrapped label gets its height for the width it is given only without alignment
         text_row.addStretch(1)
         text_row.addWidget(text, 4)
@@ -40,6 +53,7 @@ class EmptyLibrary(QWidget):
         layout.addStretch(1)
         layout.addWidget(title)
         layout.addLayout(text_row)
+        layout.addWidget(self.suggestions, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(12)
         for button in (self.import_button, self.generate_button, self.demo_button):
             button.setMinimumWidth(220)

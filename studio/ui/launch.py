@@ -47,6 +47,8 @@ def start(library_dir: str | Path | None = None, store: SettingsStore | None = N
     window = MainWindow(None, store, settings)
     window.show()
     folder = library_dir if library_dir is not None else (settings.library_dir or None)
+    # The first-run questions come once the library is there (their answers are kept in it).
+    window.library_opened.connect(window.welcome_if_first_run, Qt.ConnectionType.SingleShotConnection)
     QTimer.singleShot(0, window, lambda: window.open_in_background(folder))
     return window
 

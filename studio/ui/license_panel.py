@@ -27,6 +27,7 @@ from studio.licensing import Verdict, effective_pil
 from studio.licensing.works import VerdictLine
 from studio.report.registrations import Registration, registrations_of
 from studio.royalty import RoyaltySplit
+from studio.services.new_work_defaults import LICENSE_SOURCE_KEY, license_source_text
 from studio.ui.royalty_chart import RoyaltyChart
 from studio.ui.theme import ALLOWED, REFUSED, WARNED
 
@@ -146,6 +147,7 @@ class LicensePanel(QScrollArea):
             f"<h3 style='margin:0'>{_escape(work.title)}</h3>{who} · <a href='{lic.legal_url}'>{_escape(lic.name)}</a>"
             + self._tools_html(work)
             + f"<br><span style='color:gray'>{_escape(lic.summary)}</span>"
+            + self._license_source_html(work)
         )
         html = "".join(self._line_html(line, published) for line in verdict.lines)
         if verdict.inherited_license is not None:
@@ -164,6 +166,13 @@ class LicensePanel(QScrollArea):
         self.credits.setPlainText(text + ("\n\nObligations:\n" + duties if duties else ""))
         self.copy_credits.setEnabled(bool(verdict.attribution))
         self._show_royalty()
+
+    @staticmethod
+    def _license_source_html(work: Work) -> str:
+        """Where a made work's licence came from (recorded when it was made), so nobody wonders why."""
+        source = work.recipe.extra.get(LICENSE_SOURCE_KEY) if work.recipe is not None else None
+        text = license_source_text(source if isinstance(source, str) else None)
+        return f"<br>License: {_escape(text)}" if text else ""
 
     def _tools_html(self, work: Work) -> str:
         """'Made with studio-emoji': each model or LoRA the work was made with, a link to its Model tab."""

@@ -16,6 +16,7 @@ from studio.ui.theme import apply_theme
 
 if TYPE_CHECKING:
     from studio.ui.engines_settings import EnginesDialog
+    from studio.ui.first_run import FirstRunDialog
     from studio.ui.settings_dialog import SettingsDialog
 
 
@@ -68,9 +69,32 @@ class LibrarySwitching:
         from studio.ui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(
-            self.settings, self.session.studio.publishing, library_default=str(self.session.library_dir), parent=self
+            self.settings, self.session.studio.publishing, library_default=str(self.session.library_dir),
+            defaults=self.session.studio.generation.defaults, catalog=self.session.studio.catalog, parent=self
         )
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
+        dialog.open()
+        return dialog
+
+    def welcome_if_first_run(self) -> FirstRunDialog | None:
+        """The first-run questions (creator, license of new works, where to publish), once: answered or skipped,
+        they are not asked again; Settings changes the answers."""
+        from studio.ui.first_run import FirstRunDialog
+
+        if self.settings.welcomed or self.session is None:
+            return None
+        studio = self.session.studio
+        dialog = FirstRunDialog(studio.catalog, studio.generation.defaults, studio.publishing,
+                                creator=self.settings.creator, parent=self)
+
+        def answered(_result: int) -> None:
+            creator = studio.generation.defaults.load().creator or self.settings.creator
+            self.settings = self.settings.with_changes(welcomed=True, creator=creator)
+            self.settings_store.save(self.settings)
+            self.review_panel.set_default_reviewer(creator)
+            self.session.library_changed.emit()  # the panels' notes name the new defaults
+
+        dialog.finished.connect(answered)
         dialog.open()
         return dialog
 

@@ -25,6 +25,9 @@ from PySide6.QtWidgets import (
 
 from studio.app.settings import ROYALTY_POLICIES, THEMES, Settings
 from studio.errors import StudioError
+from studio.licensing import LicenseCatalog, default_catalog
+from studio.services.new_work_defaults import NewWorkDefaults, NewWorkDefaultsStore
+from studio.ui.first_run import license_combo
 
 NETWORK_NAMES = {
     "devnet": "Local devnet (started for you)",
@@ -37,7 +40,9 @@ STORAGE_KEYS = ("ipfs.api", "ipfs.pinning_url", "ipfs.gateway")
 
 class SettingsDialog(QDialog):
     def __init__(
-        self, settings: Settings, publishing: Any, *, library_default: str, parent: QWidget | None = None
+        self, settings: Settings, publishing: Any, *, library_default: str,
+        defaults: NewWorkDefaultsStore | None = None, catalog: LicenseCatalog | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
@@ -47,7 +52,14 @@ class SettingsDialog(QDialog):
         self.library = QLineEdit(settings.library_dir, placeholderText=library_default)
         self.models = QLineEdit(settings.models_dir, placeholderText="where you keep model files")
         self.theme = _combo(THEMES, THEME_NAMES, settings.theme)
-        self.creator = QLineEdit(settings.creator, placeholderText="your name, for the works you import")
+        self.defaults = defaults
+        current = defaults.load() if defaults is not None else NewWorkDefaults()
+        self.creator = QLineEdit(
+            current.creator or settings.creator, placeholderText="your name, on the works you make and import"
+        )
+        # The license of the images you make where their parents and the model leave it open (the library's
+        # setting, which `studio defaults` shows too).
+        self.new_license = license_combo(catalog or default_catalog(), current.license_id)
         self.policy = _combo(
             ROYALTY_POLICIES, {"lap": "LAP (absolute)", "lrp": "LRP (relative)"}, settings.royalty_policy
         )
@@ -72,6 +84,7 @@ class SettingsDialog(QDialog):
         form.addRow("Models folder", _with_browse(self.models, self))
         form.addRow("Theme", self.theme)
         form.addRow("Creator name", self.creator)
+        form.addRow("License of new works", self.new_license)
         form.addRow("Royalty chart policy", self.policy)
         publish_box = QGroupBox("Publishing (saved with this library)")
         publish = QFormLayout(publish_box)
@@ -126,6 +139,8 @@ class SettingsDialog(QDialog):
     def _accept(self) -> None:
         try:
             self.result_settings()
+            if self.defaults is not None:
+                self.defaults.save(NewWorkDefaults(self.creator.text(), self.new_license.currentData()))
             self.save_publishing()
         except StudioError as exc:
             self.error.setText(str(exc))

@@ -110,8 +110,9 @@ def test_a_remix_with_the_built_in_model_is_recorded_with_its_lineage(qtbot, ses
     relations = {e.parent_id: e.relation for e in session.studio.parents(work.id)}
     assert relations[parent] is Relation.remix_of
     assert Relation.generated_with in relations.values()
-    assert max(progress) >= 1
-    assert session.jobs.job(job_id).preview is not None or max(progress) == 1
+    # Both steps were reported; live previews are throttled by time (tests/generate covers them), so a run this
+    # short may show none.
+    assert max(progress) == 2
 
 
 @pytest.mark.slow

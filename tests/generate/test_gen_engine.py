@@ -51,16 +51,36 @@ def test_same_request_gives_byte_identical_png(generator, make_request, gen_data
     assert png_bytes(fresh.run(request).image) == first
 
 
-def test_progress_counts_every_step_with_previews_every_other_step(generator, make_request):
+def test_progress_counts_every_step_with_previews_when_due_but_never_at_the_last(generator, make_request,
+                                                                              monkeypatch):
+    monkeypatch.setattr(generator, "preview_interval_s", 0.0)  # every step is due
     events: list[Progress] = []
     result = generator.run(make_request(steps=4), on_progress=events.append)
     assert [(e.step, e.total) for e in events] == [(1, 4), (2, 4), (3, 4), (4, 4)]
-    assert [e.preview is not None for e in events] == [False, True, False, True]
+    # The last step's preview would only be replaced by the image itself.
+    assert [e.preview is not None for e in events] == [True, True, True, False]
     preview = events[1].preview
     # The built-in model's VAE is small enough to decode every preview at full size.
     assert preview.size == (SIZE, SIZE) and preview.mode == "RGB"
     assert len(np.unique(pixels(preview).reshape(-1, 3), axis=0)) > 1  # the latents, not a flat placeholder
     assert result.steps_run == 4
+
+
+def test_previews_wait_for_their_interval_and_cost_nothing_without_a_watcher(generator, make_request,
+                                                                           monkeypatch):
+    decoded: list[int] = []
+    loaded = generator._model(make_request().model)
+    decode = loaded.preview
+    monkeypatch.setattr(loaded, "preview", lambda latents: decoded.append(1) or decode(latents))
+    monkeypatch.setattr(generator, "preview_interval_s", 3600.0)  # never due within this run
+    events: list[Progress] = []
+    generator.run(make_request(steps=4), on_progress=events.append)
+    assert len(events) == 4 and not any(e.preview for e in events) and decoded == []
+    monkeypatch.setattr(generator, "preview_interval_s", 0.0)
+    generator.run(make_request(steps=4))  # nobody watching: no progress, no decode
+    assert decoded == []
+    generator.run(make_request(steps=4), on_progress=events.append)
+    assert len(decoded) == 3
 
 
 def test_img2img_runs_the_reduced_step_count(generator, make_request, parents):

@@ -17,15 +17,17 @@ def _distance(a, b) -> float:
 
 
 @pytest.mark.parametrize("mode", ["txt2img", "img2img"])
-def test_the_last_preview_is_the_final_image_and_earlier_ones_approach_it(generator, make_request, parents, mode):
+def test_the_previews_approach_the_final_image(generator, make_request, parents, mode, monkeypatch):
+    monkeypatch.setattr(generator, "preview_interval_s", 0.0)  # a preview at every step but the last
     events: list[Progress] = []
     changes = {"init_images": (parents[0],), "strength": 1.0} if mode == "img2img" else {}
     result = generator.run(make_request(mode=mode, steps=4, seed=21, **changes), on_progress=events.append)
     previews = [e.preview for e in events if e.preview is not None]
-    assert len(previews) == 2
+    assert len(previews) == 3
     noise = np.random.default_rng(0).integers(0, 256, (SIZE, SIZE, 3))
     noise_distance = float(np.abs(noise - pixels(result.image)).mean())
-    assert _distance(previews[-1], result.image) < 1.0
+    assert _distance(previews[-1], result.image) <= _distance(previews[0], result.image)
+    assert _distance(previews[-1], result.image) < noise_distance / 4
     assert _distance(previews[0], result.image) < noise_distance / 2
 
 

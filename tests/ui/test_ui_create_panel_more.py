@@ -89,11 +89,11 @@ def test_the_real_number_of_denoising_steps_is_shown(qtbot, window, add_image):
     click_work(qtbot, window, parent)
     panel.steps.setValue(30)
     panel.strength.setValue(0.6)
-    assert panel.steps_note.text() == "30 steps × strength 0.6 → 18 run"
+    assert panel.steps_note.text() == "Generate: 30 steps run · Remix: 30 steps × strength 0.6 → 18 run"
     panel.strength.setValue(0)  # auto: a remix's default strength
-    assert panel.steps_note.text() == "30 steps × strength 0.6 → 18 run"
+    assert panel.steps_note.text() == "Generate: 30 steps run · Remix: 30 steps × strength 0.6 → 18 run"
     panel.strength.setValue(0.25)
-    assert panel.steps_note.text() == "30 steps × strength 0.25 → 7 run"
+    assert panel.steps_note.text() == "Generate: 30 steps run · Remix: 30 steps × strength 0.25 → 7 run"
 
 
 def test_a_model_licenses_terms_for_outputs_are_told_with_a_link_before_generating(qtbot, window, tmp_path):
