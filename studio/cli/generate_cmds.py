@@ -108,8 +108,6 @@ def _run(obj, mode: Mode, prompt: str, parents: tuple[str, ...], opts: dict[str,
             click.echo(f"  license: {note}", err=True)
         if prepared.model_link is not None:
             click.echo(f"  terms: {prepared.model_link.text}", err=True)
-        click.echo(f"  license: {prepared.terms.license.name}, {license_source_text(prepared.license_source)}",
-                   err=True)
     with progress("loading the model", quiet=as_json) as shown, stop_on_signals() as stop:
 
         def on_progress(p) -> None:
@@ -140,6 +138,8 @@ def _run(obj, mode: Mode, prompt: str, parents: tuple[str, ...], opts: dict[str,
         f"license {work.license_id})"
     )
     click.echo(f"  file: {studio.file_of(work)}")
+    # Where the new work's licence came from, once it exists (a refusal before that stays one line).
+    click.echo(f"  license: {prepared.terms.license.name}, {license_source_text(prepared.license_source)}", err=True)
 
 
 @click.command("generate")

@@ -40,8 +40,10 @@ def tiny(data_dir: Path) -> ModelRef:
 
 
 @pytest.fixture
-def make_server(tmp_path: Path, generator: DiffusersGenerator,
-                tiny: ModelRef) -> Iterator[Callable[..., StandInComfyUI]]:
+def make_server(tmp_path: Path, generator: DiffusersGenerator, tiny: ModelRef,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., StandInComfyUI]]:
+    # ComfyUI sends a preview at every step; the local engine behind the stand-in throttles its own by time.
+    monkeypatch.setattr(generator, "preview_interval_s", 0.0)
     with server_factory(tmp_path, generator, {CHECKPOINT: tiny}, {CHECKPOINT: TINY_HEADER}) as make:
         yield make
 

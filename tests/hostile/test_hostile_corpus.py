@@ -58,6 +58,7 @@ CORPUS: list[tuple[str, ...]] = [
     ("train-permission", "{root}", "deny", "--bogus"),
     # doctor
     ("doctor", "--bogus"), ("doctor", "extra"),
+    ("defaults", "--bogus"), ("defaults", "extra"), ("defaults", "--license", "no-such-licence"),
     # generation (refused before any model loads)
     ("generate",), ("generate", ""), ("generate", "x", "--steps", "0"), ("generate", "x", "--size", "0x0"),
     ("generate", "x", "--royalty-policy", "x"), ("generate", "x", "--royalty-policy", ""),
