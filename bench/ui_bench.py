@@ -39,9 +39,11 @@ WINDOW = (1280, 800)
 CHILD_WINDOW = """
 import sys, time
 from studio.ui.launch import application, start
-from studio.app.settings import SettingsStore
+from studio.app.settings import Settings, SettingsStore
 app = application()
-window = start(sys.argv[1], SettingsStore())
+store = SettingsStore()
+store.save(Settings(welcomed=True))  # a returning artist: the first-run questions are not part of start-up
+window = start(sys.argv[1], store)
 window.resize(1280, 800)
 app.processEvents()
 print("shown", flush=True)

@@ -212,7 +212,7 @@ def main() -> int:
         if args.library is None:
             build_demo(library)
         store = SettingsStore(Path(tmp) / "config" / "window.json")
-        store.save(Settings(theme="light"))
+        store.save(Settings(theme="light", welcomed=True))
         application()
         window = open_window(library, store)
         window.show()
