@@ -7,19 +7,16 @@ the recipe is kept.
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from dataclasses import replace
 from typing import Any
 
+from studio.core import bounded_json
 from studio.core.types import LoraUse, Recipe
 
 # Deeper than any real workflow or recipe; shallow enough that parsing and storing cannot exhaust the stack.
 MAX_JSON_DEPTH = 64
 MAX_TEXT = 100_000
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
 
 _INT_RANGES = {"seed": (0, 2**64 - 1), "steps": (1, 10_000), "width": (1, 65_536), "height": (1, 65_536)}
 _FLOAT_RANGES = {"guidance": (0.0, 100.0), "strength": (0.0, 1.0)}
@@ -28,20 +25,16 @@ _TEXT_FIELDS = ("model", "model_sha256", "prompt", "negative_prompt", "scheduler
 
 def json_depth(text: str) -> int:
     """How deeply arrays and objects nest in a JSON text (strings skipped), without parsing it."""
-    depth = deepest = 0
-    for match in _BRACKETS.finditer(_STRINGS.sub("", text)):
-        depth += 1 if match.group() in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
+    return bounded_json.nesting_depth(text.encode("utf-8", "surrogatepass"))
 
 
 def load_json(text: str | None) -> Any:
     """The JSON value of a metadata chunk; None when it is missing, malformed or nested too deeply."""
-    if not text or json_depth(text) > MAX_JSON_DEPTH:
+    if not text:
         return None
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
+    try:  # nested deeper than MAX_JSON_DEPTH: refused before the decoder sees it
+        return bounded_json.loads(text, max_depth=MAX_JSON_DEPTH)
+    except ValueError:
         return None
 
 
