@@ -8,8 +8,12 @@ import sys
 import click
 
 from studio.cli.output import emit_json, table
+from studio.cli.params import Number
 from studio.core.secret_text import without_credentials
 from studio.errors import InvalidInput
+from studio.services.engines import MAX_LIMIT_S
+
+SECONDS = Number(0, MAX_LIMIT_S, low_open=True)
 
 
 @click.group("engines")
@@ -128,9 +132,9 @@ def engines_link(obj, name: str, filename: str, model: str | None, license_id: s
 
 
 @engines_group.command("limits")
-@click.option("--idle", "idle_s", type=float, help="Seconds a server may stay silent in an answer or a job.")
-@click.option("--deadline", "deadline_s", type=float, help="Seconds one answer of a server may take in all.")
-@click.option("--job-deadline", "job_deadline_s", type=float, help="Seconds one job may take in all.")
+@click.option("--idle", "idle_s", type=SECONDS, help="Seconds a server may stay silent in an answer or a job.")
+@click.option("--deadline", "deadline_s", type=SECONDS, help="Seconds one answer of a server may take in all.")
+@click.option("--job-deadline", "job_deadline_s", type=SECONDS, help="Seconds one job may take in all.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def engines_limits(obj, idle_s: float | None, deadline_s: float | None, job_deadline_s: float | None,

@@ -46,6 +46,7 @@ REMOTE_FORMAT = "comfyui"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 FileKind = Literal["checkpoint", "lora"]
 SERVER_FOLDERS = {"checkpoint": "checkpoints", "lora": "loras"}  # ComfyUI's folder names in /view_metadata
+MAX_LIMIT_S = 7 * 24 * 3600  # a week: longer than any job, short enough to notice a dead server
 LIMITS_KEY = "engines.comfyui.limits"
 MAX_MATCHED_FILES = 200  # `engines models` compares at most this many unlinked files' headers
 
@@ -161,7 +162,7 @@ class EngineRegistry:
                 raise InvalidInput(f"unknown limit {key!r}", hint=f"use one of {', '.join(sorted(LIMIT_FIELDS))}")
             if value is None:
                 continue
-            if not 0 < float(value) <= 7 * 24 * 3600:
+            if not 0 < float(value) <= MAX_LIMIT_S:
                 raise InvalidInput(f"{key} must be a positive number of seconds, at most a week")
             stored[key] = float(value)
         self._write(LIMITS_KEY, stored)
