@@ -116,7 +116,8 @@ CORPUS: list[tuple[str, ...]] = [
     ("export", "{root}", "{existing}"),
     # demo, and the newer commands
     ("demo", "--bogus"), ("demo", "extra", "args"), ("retitle",), ("retitle", "nosuchid", "x"),
-    ("retitle", "{root}", ""), ("retitle", "{root}", "a\x1b[2Jb"), ("engines", "nosuch"), ("engines", "limits", "--idle", "nan"), ("engines", "limits", "--job-deadline", "1e308"),
+    ("retitle", "{root}", ""), ("retitle", "{root}", "a\x1b[2Jb"), ("engines", "nosuch"),
+    ("engines", "limits", "--idle", "nan"), ("engines", "limits", "--job-deadline", "1e308"),
     ("engines", "add", "--bogus"), ("train", "--bogus"), ("train", "nosuch"),
     ("collection", "nosuch"), ("collection", "create", ""), ("collection", "create", "set", "nosuch"),
     ("collection", "add", "nosuch", "{root}"), ("collection", "add", "{root}"), ("collection", "show", "nosuch"),
