@@ -36,10 +36,8 @@ class EmptyLibrary(QWidget):
         )
         self.suggestions.setMaximumWidth(440)
         self.suggestions.setVisible(bool(ideas))
-        text_row = QHBoxLayout()  # a wrapped label gets its height for the width it is given only without alignment
-        text_row.addStretch(1)
-        text_row.addWidget(text, 4)
-        text_row.addStretch(1)
+        text_row = _centred(text)
+        suggestions_row = _centred(self.suggestions)
         self.import_button = QPushButton("Import images…")
         self.import_button.setToolTip("Or drop image files here")
         self.generate_button = QPushButton("Generate an image")
@@ -53,7 +51,7 @@ class EmptyLibrary(QWidget):
         layout.addStretch(1)
         layout.addWidget(title)
         layout.addLayout(text_row)
-        layout.addWidget(self.suggestions, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(suggestions_row)
         layout.addSpacing(12)
         for button in (self.import_button, self.generate_button, self.demo_button):
             button.setMinimumWidth(220)
@@ -64,3 +62,13 @@ class EmptyLibrary(QWidget):
     def set_building(self, building: bool) -> None:
         self.demo_button.setEnabled(not building)
         self.note.setText("Building the demo library (about a minute); it opens when ready." if building else "")
+
+
+def _centred(label: QLabel) -> QHBoxLayout:
+    """A wrapped label centred between stretches: it gets its height for the width it is given only when the
+    layout does not align it."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(label, 4)
+    row.addStretch(1)
+    return row
