@@ -29,17 +29,17 @@ from PIL import Image
 from bench.common import machine, markdown_table
 from studio.core.types import Origin, WorkKind, percent_to_units
 from studio.licensing import WorkTerms
-from studio.publish.devnet import Devnet, install_contracts
-from studio.publish.group_metadata import group_metadata
-from studio.publish.group_publisher import ADD_BATCH, GroupStep
-from studio.publish.publisher import SentTx
-from studio.publish.wallet import secret_name
 from studio.secrets import ENV_BACKEND, SecretStore
 from studio.services import Studio
 from studio.services.builtin_works import ensure_openmoji_collection
 from studio.services.importing import store_image
 from studio.services.publishing import PublishOptions
 from studio.store.works import NewWork
+from studio.story.devnet import Devnet, install_contracts
+from studio.story.group_metadata import group_metadata
+from studio.story.group_publisher import ADD_BATCH, GroupStep
+from studio.story.publisher import SentTx
+from studio.story.wallet import secret_name
 
 OUT = Path(__file__).resolve().parent / "out"
 WALLET = "group-bench"

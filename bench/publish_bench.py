@@ -26,14 +26,14 @@ from bench.common import machine, markdown_table
 from studio.core.types import Origin, Relation, WorkKind, percent_to_units
 from studio.licensing import WorkTerms
 from studio.lineage.graph import ParentLink
-from studio.publish.devnet import Devnet, install_contracts
-from studio.publish.devnet.addresses import ROYALTY_POLICY_LAP, WIP
-from studio.publish.wallet import secret_name
 from studio.secrets import ENV_BACKEND, SecretStore
 from studio.services import Studio
 from studio.services.importing import store_image
 from studio.services.publishing import PublishOptions
 from studio.store.works import NewWork
+from studio.story.devnet import Devnet, install_contracts
+from studio.story.devnet.addresses import ROYALTY_POLICY_LAP, WIP
+from studio.story.wallet import secret_name
 
 OUT = Path(__file__).resolve().parent / "out"
 IP = 10**18

@@ -1,5 +1,5 @@
 // Compiles every Solidity file under contracts/ in one solc-js standard-JSON call and writes
-// studio/publish/devnet/artifacts.json: per contract its ABI, creation and runtime bytecode and method
+// studio/story/devnet/artifacts.json: per contract its ABI, creation and runtime bytecode and method
 // identifiers; every custom error and event by selector; the solc version, the settings, and a sha256 of
 // the sources so the Python side can tell when the artifact is stale without node.
 //
@@ -17,7 +17,7 @@ const keccak256 = require("js-sha3").keccak256;
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const contractsDir = join(root, "contracts");
 const outArg = process.argv.indexOf("--out");
-const outPath = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(root, "studio/publish/devnet/artifacts.json");
+const outPath = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(root, "studio/story/devnet/artifacts.json");
 
 const settings = {
   evmVersion: "cancun",
@@ -38,7 +38,7 @@ function listSources(dir) {
   return out;
 }
 
-// Same recipe as studio.publish.devnet.artifacts_sha256: "<path>\n<sha256 of bytes>\n" per file, sorted by path.
+// Same recipe as studio.story.devnet.artifacts_sha256: "<path>\n<sha256 of bytes>\n" per file, sorted by path.
 function sourcesSha256(files) {
   const h = createHash("sha256");
   for (const f of files) {

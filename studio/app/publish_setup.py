@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from studio.errors import StudioError
-from studio.publish.errors import NoWallet
 from studio.secrets import SecretsUnavailable
+from studio.story.errors import NoWallet
 
 Missing = Literal["keyring", "wallet"]
 

@@ -20,8 +20,6 @@ from studio.cli.review_cmds import write_demo_report as write_report
 from studio.core.modes import Mode
 from studio.core.types import Relation, Work, percent_to_units, units_to_percent
 from studio.errors import InvalidInput, StudioError
-from studio.publish.errors import NoWallet
-from studio.publish.journal import Publication
 from studio.secrets import SecretsUnavailable
 from studio.services import Studio
 from studio.services.generation import CreateRequest
@@ -29,6 +27,8 @@ from studio.services.importing import ImportRequest
 from studio.services.publishing import PublishOptions
 from studio.store.library import data_dir
 from studio.store.output_paths import is_library_folder
+from studio.story.errors import NoWallet
+from studio.story.journal import Publication
 
 COMMANDLINE = ParameterSource.COMMANDLINE
 ASSETS = Path(__file__).resolve().parents[2] / "assets"

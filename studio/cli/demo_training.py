@@ -14,12 +14,12 @@ from studio.cli.output import percent, progress, table
 from studio.core.amounts import ip_text
 from studio.core.types import Work, WorkKind, units_to_percent
 from studio.licensing.training_sets import DEFAULT_GROUP_REV_SHARE
-from studio.publish.devnet.contributors import member_terms, pick_contributions, publish_contributions
-from studio.publish.group_revenue import collect_for_members
-from studio.publish.journal import Publication
 from studio.royalty.groups import creator_payouts, group_due
 from studio.services import Studio
 from studio.services.publishing import PublishOptions
+from studio.story.devnet.contributors import member_terms, pick_contributions, publish_contributions
+from studio.story.group_revenue import collect_for_members
+from studio.story.journal import Publication
 
 OPENMOJI_PACKAGE = Path(__file__).resolve().parents[2] / "node_modules" / "openmoji"
 CONTRIBUTORS = 3

@@ -17,10 +17,10 @@ from studio.cli.story_options import ip_text, json_option, network_option, rpc_o
 from studio.cli.story_options import publishing_service as _service
 from studio.core.types import percent_to_units, units_to_percent
 from studio.licensing.wording import describe
-from studio.publish.devnet import DevnetStatus
-from studio.publish.group_publisher import GroupStep
-from studio.publish.journal import Publication
 from studio.services.publishing import SETTINGS, PublishingService, PublishOptions, PublishPlan
+from studio.story.devnet import DevnetStatus
+from studio.story.group_publisher import GroupStep
+from studio.story.journal import Publication
 
 # --- devnet -----------------------------------------------------------------------------------------------
 

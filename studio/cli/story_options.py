@@ -10,8 +10,8 @@ import click
 
 from studio.cli.params import HTTP_URL, WALLET_NAME
 from studio.core import amounts
-from studio.publish.networks import NETWORKS
 from studio.services.publishing import PublishingService
+from studio.story.networks import NETWORKS
 
 network_option = click.option("--network", type=click.Choice(list(NETWORKS)), help="Story network (default: devnet, "
                               "or the `network` setting).")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from studio.publish.networks import NETWORKS
 from studio.report import records
 from studio.report.model import Publication
 from studio.store.publications import PublicationRecords
+from studio.story.networks import NETWORKS
 
 
 @dataclass(frozen=True)

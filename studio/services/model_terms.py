@@ -19,11 +19,11 @@ from studio.errors import StudioError
 from studio.licensing import LicenseCatalog, WorkTerms, effective_pil
 from studio.licensing.catalog import royalty_percent
 from studio.licensing.wording import describe, percent
-from studio.publish.journal import Journal
-from studio.publish.prediction import Prediction
-from studio.publish.terms import story_terms
 from studio.royalty import royalty_split
 from studio.store.library import Library
+from studio.story.journal import Journal
+from studio.story.prediction import Prediction
+from studio.story.terms import story_terms
 
 NEW_IMAGE = "(the new image)"  # the image about to be made, in the royalty engine's graph
 TERM_FIELDS = ("license_id", "rev_share", "royalty_policy")

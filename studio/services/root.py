@@ -15,8 +15,6 @@ from studio.core.types import Work
 from studio.generate import Generator
 from studio.licensing import LicenseCatalog
 from studio.lineage.graph import LineageGraph
-from studio.publish.journal import Journal
-from studio.publish.networks import DEFAULT_NETWORK
 from studio.services.collections import CollectionService
 from studio.services.generation import GenerationService
 from studio.services.importing import ImportService
@@ -26,6 +24,8 @@ from studio.services.models import ModelRegistry
 from studio.services.review import ReviewService
 from studio.services.training import TrainingService
 from studio.store.library import Library
+from studio.story.journal import Journal
+from studio.story.networks import DEFAULT_NETWORK
 
 if TYPE_CHECKING:
     from studio.services.credentials import CredentialsService

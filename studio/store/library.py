@@ -22,7 +22,6 @@ import platformdirs
 
 from studio import APP_NAME
 from studio.errors import LibraryError
-from studio.store.collections import CollectionRecords
 from studio.store.credentials import CredentialRecords
 from studio.store.db import Database
 from studio.store.db_check import check_library_database, check_schema, what_to_do
@@ -38,6 +37,7 @@ from studio.store.publications import PublicationRecords
 from studio.store.readonly import has_write_ahead_log, is_read_only, open_lock, read_only_error
 from studio.store.reviews import ReviewRecords
 from studio.store.settings import Settings
+from studio.store.spg_collections import SpgCollectionRecords
 from studio.store.thumbnails import ThumbnailCache
 from studio.store.training_permissions import TrainingPermissions
 from studio.store.works import WorkRepository
@@ -85,7 +85,7 @@ class Library:
         self.reviews = ReviewRecords(db)
         self.credentials = CredentialRecords(db)
         self.publications = PublicationRecords(db)  # the publishing journal's rows
-        self.collections = CollectionRecords(db)  # the SPG NFT collection of each wallet on each network
+        self.collections = SpgCollectionRecords(db)  # the SPG NFT collection of each wallet on each network
         self.members = MemberRecords(db)
         self.group_members = GroupMemberRecords(db)
         self.training = TrainingPermissions(db)

@@ -289,6 +289,12 @@ def m011_license_confirmations(db: Database) -> None:
     )
 
 
+def m012_spg_collections_named(db: Database) -> None:
+    """The table of each wallet's SPG NFT collection is named for what it holds: "collection" alone means a
+    training set everywhere else in the studio."""
+    db.execute("ALTER TABLE collections RENAME TO spg_collections")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("m001_initial", m001_initial),
     Migration("m002_model_registry", m002_model_registry),
@@ -301,6 +307,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("m009_training_permissions", m009_training_permissions),
     Migration("m010_group_members", m010_group_members),
     Migration("m011_license_confirmations", m011_license_confirmations),
+    Migration("m012_spg_collections_named", m012_spg_collections_named),
 )
 
 

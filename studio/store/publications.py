@@ -1,6 +1,6 @@
 """SQL for the `publications` table: one place that turns journal rows into `Publication` values and back.
 
-The states and what may follow what are the journal's business (studio.publish.journal); this class only reads
+The states and what may follow what are the journal's business (studio.story.journal); this class only reads
 and writes rows, and says whether a guarded update found its row in one of the expected states.
 """
 

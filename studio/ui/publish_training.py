@@ -17,11 +17,11 @@ from studio.app.rows_model import RowsModel
 from studio.app.royalty_view import percent_text
 from studio.core.types import WorkKind, units_to_percent
 from studio.licensing import effective_pil
-from studio.publish.group_publisher import GroupStep
-from studio.publish.journal import Publication
-from studio.publish.publisher import StepPlan
 from studio.royalty.groups import DataPayout
 from studio.services.publishing import PublishPlan
+from studio.story.group_publisher import GroupStep
+from studio.story.journal import Publication
+from studio.story.publisher import StepPlan
 from studio.ui.theme import ALLOWED, REFUSED, WARNED
 
 PAYOUT_ROWS = 5  # creators listed per training set; the rest are counted in one line

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from studio.publish.journal import Journal
 from studio.store.library import Library
+from studio.story.journal import Journal
 
 IP = "0x" + "ab" * 20
 

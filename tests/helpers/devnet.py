@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from studio.publish.devnet import Devnet, install_contracts
+from studio.story.devnet import Devnet, install_contracts
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,9 @@ import uuid
 from studio.core.types import Relation, Work, percent_to_units
 from studio.licensing import WorkTerms, effective_pil
 from studio.lineage.graph import LineageGraph, ParentLink
-from studio.publish.journal import Journal
-from studio.publish.prediction import PredictedParent, Prediction
 from studio.services import Studio
+from studio.story.journal import Journal
+from studio.story.prediction import PredictedParent, Prediction
 
 WALLET = "0x" + "ab" * 20
 

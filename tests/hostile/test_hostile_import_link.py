@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from studio.licensing.catalog import default_catalog
-from studio.publish.chain import ChainClient, MetadataRefs
-from studio.publish.devnet.contributors import (
+from studio.secrets import Secret
+from studio.story.chain import ChainClient, MetadataRefs
+from studio.story.devnet.contributors import (
     DEV_KEYS,
     ContributedIp,
     Contribution,
@@ -19,12 +20,11 @@ from studio.publish.devnet.contributors import (
     pool_offer,
     publish_contributions,
 )
-from studio.publish.metadata import EncodedJson
-from studio.publish.networks import NETWORKS
-from studio.publish.storage import LocalStore, Storage, cid_of
-from studio.publish.terms import terms_struct
-from studio.publish.wallet import address_of
-from studio.secrets import Secret
+from studio.story.metadata import EncodedJson
+from studio.story.networks import NETWORKS
+from studio.story.storage import LocalStore, Storage, cid_of
+from studio.story.terms import terms_struct
+from studio.story.wallet import address_of
 from tests.helpers.hostile_library import Studio, png_with_chunks, snapshot
 
 PCT = 1_000_000

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from eth_abi import encode
 
-from studio.publish.chain import ChainClient
-from studio.publish.error_table import CustomError
-from studio.publish.errors import ChainReverted
-from studio.publish.networks import NETWORKS
+from studio.story.chain import ChainClient
+from studio.story.error_table import CustomError
+from studio.story.errors import ChainReverted
+from studio.story.networks import NETWORKS
 from tests.helpers.hostile_library import DEAD_RPC
 
 STRING_TOO_LONG = CustomError("StringTooLong(string)")

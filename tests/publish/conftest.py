@@ -10,7 +10,7 @@ from devnet_chain import Chain
 from publish_helpers import Desk, desk_with_wallet
 from web3 import Web3
 
-from studio.publish.devnet import Devnet
+from studio.story.devnet import Devnet
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,9 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
-from studio.publish.devnet import Devnet
-from studio.publish.devnet.addresses import CANONICAL, ROYALTY_POLICY_LAP, WIP
-from studio.publish.devnet.artifacts import load_artifacts
+from studio.story.devnet import Devnet
+from studio.story.devnet.addresses import CANONICAL, ROYALTY_POLICY_LAP, WIP
+from studio.story.devnet.artifacts import load_artifacts
 
 ZERO = "0x0000000000000000000000000000000000000000"
 ZERO_HASH = b"\x00" * 32

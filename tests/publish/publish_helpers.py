@@ -17,17 +17,17 @@ from keyring.backends import SecretService
 from studio.core.types import Origin, Relation, Work, WorkKind, percent_to_units
 from studio.licensing import WorkTerms
 from studio.lineage.graph import ParentLink
-from studio.publish.devnet import Devnet
-from studio.publish.networks import NETWORKS
-from studio.publish.publisher import Publisher
-from studio.publish.wallet import secret_name
 from studio.secrets import ENV_BACKEND, PlainFileTestBackend, SecretStore
 from studio.services import Studio
 from studio.services.importing import store_image
 from studio.services.licensing_view import raise_request_errors
 from studio.services.publishing import PublishOptions
-from studio.store.collections import CollectionRecords
+from studio.store.spg_collections import SpgCollectionRecords
 from studio.store.works import NewWork
+from studio.story.devnet import Devnet
+from studio.story.networks import NETWORKS
+from studio.story.publisher import Publisher
+from studio.story.wallet import secret_name
 from tests.conftest import REPO, image_bytes
 
 WIP_UNIT = 10**18
@@ -166,7 +166,7 @@ def desk_with_wallet(library_dir: Path, devnet: Devnet, tmp_path: Path,
 def desk_publisher(desk: Desk, client, key) -> Publisher:
     """The publisher the desk's studio would use on `client`'s network, for sending things the engines refuse."""
     library = desk.studio.library
-    return Publisher(desk.publishing.journal, library.works, CollectionRecords(library.db), client,
+    return Publisher(desk.publishing.journal, library.works, SpgCollectionRecords(library.db), client,
                      desk.publishing.storage(client.network), key, desk.address)
 
 
@@ -185,10 +185,10 @@ def send_remix_directly(desk: Desk, parents: Sequence[Work], *, max_revenue_shar
     """Register a remix of `parents` through the chain client alone, with no engine in the way: each parent
     linked with the terms it carries on chain and its fee paid. Returns the chain's refusal, or the new IP id
     when the chain accepted it."""
-    from studio.publish.chain import MetadataRefs
-    from studio.publish.devnet.addresses import DERIVATIVE_WORKFLOWS
-    from studio.publish.errors import ChainReverted
-    from studio.publish.publisher import ensure_wip
+    from studio.story.chain import MetadataRefs
+    from studio.story.devnet.addresses import DERIVATIVE_WORKFLOWS
+    from studio.story.errors import ChainReverted
+    from studio.story.publisher import ensure_wip
 
     pubs = desk.publishing
     client = pubs.client(pubs.network("devnet"))

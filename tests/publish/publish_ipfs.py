@@ -15,7 +15,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from studio.publish.storage import cid_v1_raw
+from studio.story.storage import cid_v1_raw
 
 
 @dataclass

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from eth_utils import keccak
 
-from studio.publish.devnet.artifacts import REPO_ROOT, load_artifacts, sources_sha256
+from studio.story.devnet.artifacts import REPO_ROOT, load_artifacts, sources_sha256
 
 # SDK contract name -> devnet contract, for the contracts the devnet provides.
 SDK_TO_DEVNET = {

@@ -8,7 +8,7 @@ from importlib import resources
 
 from devnet_chain import EMPTY_METADATA, collection_params
 
-from studio.publish.devnet.addresses import IP_ASSET_REGISTRY, WIP
+from studio.story.devnet.addresses import IP_ASSET_REGISTRY, WIP
 
 WIP_UNIT = 10**18
 

@@ -15,21 +15,21 @@ from publish_helpers import desk_with_wallet, open_desk
 from studio.core.types import Origin
 from studio.errors import InvalidInput
 from studio.generate.training.openmoji_data import default_package_dir
-from studio.publish.chain import ChainClient
-from studio.publish.devnet.addresses import EVEN_SPLIT_GROUP_POOL
-from studio.publish.devnet.contributors import (
+from studio.secrets import Secret
+from studio.services.builtin_works import ensure_openmoji_collection
+from studio.story.chain import ChainClient
+from studio.story.devnet.addresses import EVEN_SPLIT_GROUP_POOL
+from studio.story.devnet.contributors import (
     DEV_KEYS,
     Contribution,
     member_terms,
     pick_contributions,
     publish_contributions,
 )
-from studio.publish.errors import PublishError
-from studio.publish.networks import NETWORKS
-from studio.publish.terms import pil_from_struct, terms_struct
-from studio.publish.wallet import DEVNET_MNEMONIC
-from studio.secrets import Secret
-from studio.services.builtin_works import ensure_openmoji_collection
+from studio.story.errors import PublishError
+from studio.story.networks import NETWORKS
+from studio.story.terms import pil_from_struct, terms_struct
+from studio.story.wallet import DEVNET_MNEMONIC
 
 ANVIL_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 

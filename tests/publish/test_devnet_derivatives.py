@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from devnet_chain import EMPTY_METADATA, PCT, commercial_remix, pil_terms
 
-from studio.publish.devnet.addresses import (
+from studio.story.devnet.addresses import (
     DERIVATIVE_WORKFLOWS,
     PIL_TEMPLATE,
     ROYALTY_MODULE,

@@ -19,17 +19,6 @@ from eth_account import Account
 from studio.cli.main import cli
 from studio.core.types import Origin, Relation, Terms, WorkKind, percent_to_units
 from studio.lineage.graph import LineageGraph, ParentLink
-from studio.publish.chain import ChainClient
-from studio.publish.devnet.addresses import EVEN_SPLIT_GROUP_POOL, ROYALTY_POLICY_LRP, WIP
-from studio.publish.errors import PublishError
-from studio.publish.group_revenue import (
-    collect_for_members,
-    group_holdings,
-    group_pending,
-    member_claimable,
-)
-from studio.publish.networks import NETWORKS
-from studio.publish.revenue import claim
 from studio.royalty import (
     GROUP_SCALE,
     EvenSplitPool,
@@ -42,6 +31,17 @@ from studio.royalty import (
 from studio.secrets import Secret
 from studio.services.publishing.revenue import GroupShare
 from studio.store.works import NewWork
+from studio.story.chain import ChainClient
+from studio.story.devnet.addresses import EVEN_SPLIT_GROUP_POOL, ROYALTY_POLICY_LRP, WIP
+from studio.story.errors import PublishError
+from studio.story.group_revenue import (
+    collect_for_members,
+    group_holdings,
+    group_pending,
+    member_claimable,
+)
+from studio.story.networks import NETWORKS
+from studio.story.royalty_payments import claim
 
 POOL_CONFIG = {**NO_CONFIG, "isSet": True, "expectGroupRewardPool": EVEN_SPLIT_GROUP_POOL}
 DEV_MNEMONIC = "test test test test test test test test test test test junk"  # anvil's public default

@@ -12,8 +12,9 @@ from story_protocol_python_sdk import DerivativeDataInput, MintNFT, StoryClient
 from story_protocol_python_sdk.types.common import AccessPermission
 from web3.exceptions import ContractCustomError
 
-from studio.publish.chain import ChainClient
-from studio.publish.devnet.addresses import (
+from studio.secrets import Secret
+from studio.story.chain import ChainClient
+from studio.story.devnet.addresses import (
     EVEN_SPLIT_GROUP_POOL,
     PIL_TEMPLATE,
     ROYALTY_MODULE,
@@ -21,9 +22,8 @@ from studio.publish.devnet.addresses import (
     ROYALTY_POLICY_LRP,
     WIP,
 )
-from studio.publish.error_table import ErrorTable, sdk_errors
-from studio.publish.networks import NETWORKS
-from studio.secrets import Secret
+from studio.story.error_table import ErrorTable, sdk_errors
+from studio.story.networks import NETWORKS
 
 ANVIL_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 MEMBER_CONFIG = {  # the SDK's snake_case form: a member offers the group's terms to the even-split pool

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from studio.publish.devnet import install_contracts
-from studio.publish.devnet.addresses import CANONICAL, INITIALIZED_IN_ORDER
-from studio.publish.devnet.artifacts import load_artifacts
-from studio.publish.devnet.errors import DevnetError
+from studio.story.devnet import install_contracts
+from studio.story.devnet.addresses import CANONICAL, INITIALIZED_IN_ORDER
+from studio.story.devnet.artifacts import load_artifacts
+from studio.story.devnet.errors import DevnetError
 
 
 def test_every_canonical_address_has_this_builds_code(devnet) -> None:

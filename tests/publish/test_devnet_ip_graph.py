@@ -11,8 +11,8 @@ from random import Random
 import pytest
 from devnet_chain import NO_CONFIG, PCT, commercial_remix
 
-from studio.publish.devnet.addresses import PIL_TEMPLATE, ROYALTY_POLICY_LAP, ROYALTY_POLICY_LRP, WIP
 from studio.royalty import lap_stack, lrp_stack, payout, royalty_split
+from studio.story.devnet.addresses import PIL_TEMPLATE, ROYALTY_POLICY_LAP, ROYALTY_POLICY_LRP, WIP
 from tests.royalty.ip_graph_cases import (
     MAX_PARENTS,
     Case,

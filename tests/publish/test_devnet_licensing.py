@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from devnet_chain import NO_CONFIG, PCT, ZERO, commercial_remix, pil_terms
 
-from studio.publish.devnet.addresses import PIL_TEMPLATE, ROYALTY_POLICY_LAP, WIP
+from studio.story.devnet.addresses import PIL_TEMPLATE, ROYALTY_POLICY_LAP, WIP
 
 NCSR_URI = (
     "https://github.com/piplabs/pil-document/blob/998c13e6ee1d04eb817aefd1fe16dfe8be3cd7a2/off-chain-terms/NCSR.json"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from eth_utils import keccak
 
-from studio.publish.devnet import Devnet, DevnetNotInstalled, fund, install_contracts
-from studio.publish.devnet.addresses import CANONICAL, IP_ASSET_REGISTRY
-from studio.publish.devnet.errors import DevnetError, RpcError
+from studio.story.devnet import Devnet, DevnetNotInstalled, fund, install_contracts
+from studio.story.devnet.addresses import CANONICAL, IP_ASSET_REGISTRY
+from studio.story.devnet.errors import DevnetError, RpcError
 
 
 @pytest.fixture

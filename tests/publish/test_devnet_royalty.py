@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from devnet_chain import NO_CONFIG, PCT, commercial_remix
 
-from studio.publish.devnet.addresses import (
+from studio.story.devnet.addresses import (
     DERIVATIVE_WORKFLOWS,
     PIL_TEMPLATE,
     ROYALTY_MODULE,

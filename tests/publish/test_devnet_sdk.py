@@ -16,7 +16,7 @@ from story_protocol_python_sdk import (
     StoryClient,
 )
 
-from studio.publish.devnet.addresses import (
+from studio.story.devnet.addresses import (
     CORE_METADATA_MODULE,
     DERIVATIVE_WORKFLOWS,
     ROYALTY_MODULE,

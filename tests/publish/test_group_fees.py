@@ -11,10 +11,10 @@ import re
 from collections import defaultdict
 
 from studio.core.types import percent_to_units
-from studio.publish.devnet.contributors import Contribution, member_terms, publish_contributions
-from studio.publish.fees import STORY_GAS, story_add_gas
-from studio.publish.publisher import SentTx
 from studio.services.publishing import PublishOptions
+from studio.story.devnet.contributors import Contribution, member_terms, publish_contributions
+from studio.story.fees import STORY_GAS, story_add_gas
+from studio.story.publisher import SentTx
 from tests.conftest import image_bytes
 
 TOLERANCE = 0.15

@@ -18,8 +18,8 @@ from publish_helpers import (
 )
 
 from studio.core.types import Work
-from studio.publish.errors import ChainReverted
 from studio.services.publishing import PublishOptions
+from studio.story.errors import ChainReverted
 
 SEED = 1315
 CASES = 34

@@ -17,11 +17,11 @@ from publish_helpers import PCT, WIP_UNIT
 
 from studio.core.types import Origin, Relation, Terms, Work, WorkKind
 from studio.lineage.graph import LineageGraph, ParentLink
-from studio.publish.devnet.contributors import Contribution, member_terms, publish_contributions
-from studio.publish.group_revenue import collect_for_members, member_claimable
 from studio.royalty.groups import DataPayout
 from studio.services.publishing import PublishOptions
 from studio.store.works import NewWork
+from studio.story.devnet.contributors import Contribution, member_terms, publish_contributions
+from studio.story.group_revenue import collect_for_members, member_claimable
 
 SEEDS = (6, 12, 14, 16)
 OWN_CREATORS = ("Mia", "Noor")

@@ -15,10 +15,10 @@ from eth_account import Account
 from publish_helpers import forget_wallet, keyring_for_tests, open_desk
 
 from studio.cli.main import cli
-from studio.publish.chain import ChainClient
-from studio.publish.devnet import Devnet
-from studio.publish.networks import network
-from studio.publish.wallet import secret_name
+from studio.story.chain import ChainClient
+from studio.story.devnet import Devnet
+from studio.story.networks import network
+from studio.story.wallet import secret_name
 from tests.conftest import REPO, image_bytes
 
 

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from studio.publish.errors import AlreadyPublished
 from studio.services import Studio
+from studio.story.errors import AlreadyPublished
 from tests.conftest import REPO
 
 
@@ -125,7 +125,7 @@ def test_a_nonce_taken_by_another_transaction_fails_the_publication(desk, devnet
 
 def test_a_raise_of_the_share_lost_after_the_receipt_is_finished_later(desk) -> None:
     """The process stopped after the link was confirmed and before the raised share was set and read back."""
-    from studio.publish.terms import licensing_config
+    from studio.story.terms import licensing_config
 
     root = desk.work("Dawn", rev_share=5)
     remix = desk.work("Noon", parents=[root], override=10)

@@ -9,10 +9,10 @@ from keyring.backends import fail
 from publish_helpers import Desk, keyring_for_tests
 
 from studio.cli.demo_cmd import DemoState, publish_on_devnet
-from studio.publish.errors import NoWallet
-from studio.publish.wallet import secret_name
 from studio.services import Studio
 from studio.services.publishing import PublishOptions
+from studio.story.errors import NoWallet
+from studio.story.wallet import secret_name
 
 
 def _chain(desk: Desk):

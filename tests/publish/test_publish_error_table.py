@@ -15,8 +15,8 @@ from eth_utils import keccak, to_checksum_address
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from studio.publish.chain import ChainClient
-from studio.publish.error_table import (
+from studio.story.chain import ChainClient
+from studio.story.error_table import (
     DECLARED_ERRORS_FILE,
     LIBRARY_ERRORS,
     CustomError,
@@ -30,8 +30,8 @@ from studio.publish.error_table import (
     story_errors,
     what_to_do,
 )
-from studio.publish.errors import ChainReverted
-from studio.publish.networks import NETWORKS
+from studio.story.errors import ChainReverted
+from studio.story.networks import NETWORKS
 
 PCT = 1_000_000
 ELEMENTARY = re.compile(r"^(address|bool|string|bytes([1-9]|[12][0-9]|3[0-2])?|u?int(8|16|24|32|40|48|56|64|72|80|88|96"

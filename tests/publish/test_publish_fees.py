@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from studio.cli.main import cli
-from studio.publish.errors import RpcUnreachable
-from studio.publish.fees import STORY_GAS, story_remix_gas, story_root_gas
 from studio.services.publishing import PublishOptions
+from studio.story.errors import RpcUnreachable
+from studio.story.fees import STORY_GAS, story_remix_gas, story_root_gas
 
 GWEI = 10**9
 

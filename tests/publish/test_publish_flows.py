@@ -9,7 +9,7 @@ import pytest
 from publish_helpers import PCT, WIP_UNIT
 
 from studio.errors import InvalidInput
-from studio.publish.errors import PublishRefused
+from studio.story.errors import PublishRefused
 
 
 def test_root_is_minted_registered_and_licensed_in_one_transaction(desk, chain) -> None:

@@ -23,8 +23,8 @@ from publish_helpers import PCT
 from web3 import Web3
 
 from studio.core.types import Work
-from studio.publish.devnet.addresses import CORE_METADATA_MODULE
-from studio.publish.devnet.contributors import Contribution, member_terms, publish_contributions
+from studio.story.devnet.addresses import CORE_METADATA_MODULE
+from studio.story.devnet.contributors import Contribution, member_terms, publish_contributions
 from tests.conftest import REPO
 
 T = TypeVar("T")

@@ -8,8 +8,8 @@ from publish_helpers import PCT, desk_with_wallet
 from publish_ipfs import fake_ipfs
 
 from studio.core.types import Origin
-from studio.publish.errors import ImportFailed
-from studio.publish.storage import cid_v1_raw
+from studio.story.errors import ImportFailed
+from studio.story.storage import cid_v1_raw
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from publish_helpers import desk_with_wallet, open_desk
 from publish_ipfs import fake_ipfs
 
 from studio.cli.main import cli
-from studio.publish.devnet.contributors import ContributedIp, Contribution, member_terms, publish_contributions
-from studio.publish.errors import AlreadyPublished
-from studio.publish.storage import cid_of
+from studio.story.devnet.contributors import ContributedIp, Contribution, member_terms, publish_contributions
+from studio.story.errors import AlreadyPublished
+from studio.story.storage import cid_of
 
 
 @pytest.fixture

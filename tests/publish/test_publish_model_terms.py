@@ -13,10 +13,10 @@ from studio.cli.main import cli
 from studio.core.types import Relation, Work
 from studio.licensing import WorkTerms
 from studio.lineage.graph import LineageGraph, ParentLink
-from studio.publish.chain import ChainClient
-from studio.publish.networks import NETWORKS
 from studio.royalty import royalty_split
 from studio.services.publishing import PublishOptions
+from studio.story.chain import ChainClient
+from studio.story.networks import NETWORKS
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ from publish_helpers import serving_chain_id
 from publish_ipfs import fake_ipfs
 
 from studio.errors import InvalidInput
-from studio.publish.chain import STORY_CONTRACTS, ChainClient
-from studio.publish.devnet.addresses import CANONICAL
-from studio.publish.devnet.node import free_port
-from studio.publish.errors import InsufficientFunds, MissingContract, RpcUnreachable, WrongChain
-from studio.publish.networks import network
 from studio.services.publishing import PublishOptions
+from studio.story.chain import STORY_CONTRACTS, ChainClient
+from studio.story.devnet.addresses import CANONICAL
+from studio.story.devnet.node import free_port
+from studio.story.errors import InsufficientFunds, MissingContract, RpcUnreachable, WrongChain
+from studio.story.networks import network
 
 IP = 10**18
 

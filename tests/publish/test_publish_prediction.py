@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from studio.publish.errors import PublishError
-from studio.publish.prediction import BadPrediction, PredictedAncestor, PredictedParent, Prediction
+from studio.story.errors import PublishError
+from studio.story.prediction import BadPrediction, PredictedAncestor, PredictedParent, Prediction
 
 REMIX = Prediction(
     work_id="c0ffee", network="devnet", wallet="0xabc", license_id="pil-commercial-remix",

@@ -7,11 +7,11 @@ import pytest
 from devnet_chain import commercial_remix
 from publish_helpers import DEAD_END_LICENSE, PCT, catalogue_with_dead_end, desk_publisher, forget_wallet, open_desk
 
-from studio.publish.chain import ChainClient, MetadataRefs
-from studio.publish.errors import AlreadyPublished, ChainReverted, PublishRefused
-from studio.publish.networks import NETWORKS
 from studio.secrets import Secret
 from studio.services.publishing import PublishOptions
+from studio.story.chain import ChainClient, MetadataRefs
+from studio.story.errors import AlreadyPublished, ChainReverted, PublishRefused
+from studio.story.networks import NETWORKS
 
 EMPTY = MetadataRefs("", "0x" + "00" * 32, "", "0x" + "00" * 32)
 ANVIL_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"  # the devnet's first account

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from publish_helpers import WIP_UNIT
 
-from studio.publish.errors import PublishError
 from studio.royalty import payout
+from studio.story.errors import PublishError
 
 
 def _claimable(desk, work) -> dict[str, tuple[int, int]]:

@@ -14,8 +14,8 @@ from eth_account import Account
 from publish_helpers import forget_wallet, open_desk
 
 from studio.cli.main import cli
-from studio.publish.devnet.node import free_port
-from studio.publish.wallet import secret_name
+from studio.story.devnet.node import free_port
+from studio.story.wallet import secret_name
 
 
 def _files(*roots: Path) -> list[Path]:

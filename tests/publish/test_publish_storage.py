@@ -8,8 +8,9 @@ import hashlib
 import pytest
 from publish_ipfs import fake_ipfs
 
-from studio.publish.errors import StorageError
-from studio.publish.storage import (
+from studio.secrets import Secret
+from studio.story.errors import StorageError
+from studio.story.storage import (
     Gateway,
     KuboStore,
     LocalStore,
@@ -19,7 +20,6 @@ from studio.publish.storage import (
     raw_cid_digest,
     sha256_hex,
 )
-from studio.secrets import Secret
 
 
 def test_cids_match_what_ipfs_gives_for_raw_leaves() -> None:

@@ -16,11 +16,11 @@ import pytest
 
 from studio.core.types import Origin, Relation, Terms, Work, WorkKind, percent_to_units
 from studio.lineage.graph import LineageGraph, ParentLink
-from studio.publish.chain import ChainClient
-from studio.publish.errors import PublishRefused
-from studio.publish.networks import NETWORKS
 from studio.services.publishing import PublishOptions
 from studio.store.works import NewWork
+from studio.story.chain import ChainClient
+from studio.story.errors import PublishRefused
+from studio.story.networks import NETWORKS
 from tests.conftest import REPO
 
 
@@ -207,10 +207,10 @@ def test_a_kill_between_the_groups_transactions_never_adds_a_member_twice(desk, 
 
 
 def test_anothers_member_that_did_not_opt_into_the_pool_is_credited_not_added(desk, client) -> None:
-    from studio.publish.devnet.contributors import DEV_KEYS, Contribution, _collection, _metadata, member_terms
-    from studio.publish.terms import licensing_config, terms_struct
-    from studio.publish.wallet import address_of
     from studio.secrets import Secret
+    from studio.story.devnet.contributors import DEV_KEYS, Contribution, _collection, _metadata, member_terms
+    from studio.story.terms import licensing_config, terms_struct
+    from studio.story.wallet import address_of
 
     mine = _members(desk, 1)
     theirs = desk.work("Someone else's", owned=False)
@@ -246,7 +246,7 @@ def test_the_data_preview_takes_the_networks_treasury_fee_first(desk, chain) -> 
 
 
 def test_a_member_that_is_a_remix_passes_its_own_stack_on_in_the_preview_as_on_chain(desk, client) -> None:
-    from studio.publish.group_revenue import collect_for_members
+    from studio.story.group_revenue import collect_for_members
 
     root = desk.work("Root member", rev_share=10, royalty_policy="lrp")
     desk.publish(root)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from story_receipts import RECEIPTS, Receipt
 
-from studio.publish.fees import STORY_GAS, story_add_gas, story_remix_gas, story_root_gas
+from studio.story.fees import STORY_GAS, story_add_gas, story_remix_gas, story_root_gas
 
 TOLERANCE = 1.15
 

@@ -4,8 +4,8 @@ license refusals."""
 from __future__ import annotations
 
 from studio.errors import LicenseRefused
-from studio.publish.errors import PublishError, PublishRefused
 from studio.services.approval import ReleaseGate, ReleaseNotApproved
+from studio.story.errors import PublishError, PublishRefused
 
 
 def test_the_gate_answers_with_a_status_and_its_refusal(studio, builder) -> None:

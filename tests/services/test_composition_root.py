@@ -4,8 +4,8 @@ library's own records, and every record class is an attribute of the library."""
 from __future__ import annotations
 
 from studio.services import Studio
-from studio.store.collections import CollectionRecords
 from studio.store.publications import PublicationRecords
+from studio.store.spg_collections import SpgCollectionRecords
 
 
 def test_publishing_shares_the_roots_journal_graph_and_records(tmp_path) -> None:
@@ -13,12 +13,12 @@ def test_publishing_shares_the_roots_journal_graph_and_records(tmp_path) -> None
     try:
         services, library = studio.services, studio.library
         assert isinstance(library.publications, PublicationRecords)
-        assert isinstance(library.collections, CollectionRecords)
+        assert isinstance(library.spg_collections, SpgCollectionRecords)
         assert services.journal.records is library.publications is services.publications
         publishing = studio.publishing
         assert publishing.journal is services.journal
         assert publishing.planner.journal is services.journal and publishing.runner.journal is services.journal
         assert publishing.planner.graph is services.graph is publishing.revenue_service.graph
-        assert publishing.planner.collections is library.collections
+        assert publishing.planner.collections is library.spg_collections
     finally:
         studio.close()

@@ -67,8 +67,8 @@ def test_newest_first_orders_by_creation_then_id(library) -> None:
 
 
 def test_published_on_keeps_works_confirmed_on_that_network(library) -> None:
-    from studio.publish.journal import Journal
-    from studio.publish.prediction import Prediction
+    from studio.story.journal import Journal
+    from studio.story.prediction import Prediction
 
     def predicted(work_id: str, network: str) -> Prediction:
         return Prediction(work_id, network, "0xwallet", "cc0-1.0", "CC0", {}, royalty_percent=0, policy=None)

@@ -13,14 +13,14 @@ from studio.app.works_model import WorkIdRole
 from studio.core.types import Origin, Relation, Terms, WorkKind, percent_to_units
 from studio.generate.emoji_data import trained_emoji
 from studio.lineage.graph import LineageGraph, ParentLink
-from studio.publish.chain import ChainClient
-from studio.publish.group_revenue import collect_for_members, member_claimable
-from studio.publish.networks import NETWORKS
 from studio.royalty import GROUP_SCALE
 from studio.services.collections import members_hash
 from studio.services.publishing import PublishOptions
 from studio.services.publishing.training_earnings import CreatorEarnings, TrainingEarnings
 from studio.store.works import NewWork
+from studio.story.chain import ChainClient
+from studio.story.group_revenue import collect_for_members, member_claimable
+from studio.story.networks import NETWORKS
 from studio.ui.model_page import EARNINGS_JOB_KIND, wip_short, wip_text
 
 

@@ -12,12 +12,12 @@ from PySide6.QtCore import Qt
 from studio.core.amounts import ip_text
 from studio.core.types import Origin, Relation, Terms, WorkKind, percent_to_units
 from studio.lineage.graph import LineageGraph, ParentLink
-from studio.publish.chain import ChainClient
-from studio.publish.group_publisher import GroupStep
-from studio.publish.networks import NETWORKS
-from studio.publish.publisher import StepPlan
 from studio.services.publishing import PublishOptions
 from studio.store.works import NewWork
+from studio.story.chain import ChainClient
+from studio.story.group_publisher import GroupStep
+from studio.story.networks import NETWORKS
+from studio.story.publisher import StepPlan
 from studio.ui.publish_dialog import PublishDialog
 from studio.ui.publish_training import PAYOUT_ROWS
 from tests.ui.test_model_page import _select_in_gallery

@@ -4,8 +4,8 @@ work's IP in place of a refusal, with Publish gone."""
 from __future__ import annotations
 
 from studio.core.types import percent_to_units
-from studio.publish.journal import Journal
 from studio.services.generation import CreateRequest
+from studio.story.journal import Journal
 
 IP = "0x" + "ef" * 20
 

@@ -14,7 +14,7 @@ from ui_helpers import click_work
 
 from studio.app.settings import Settings
 from studio.core.types import Relation, percent_to_units
-from studio.publish.journal import Journal
+from studio.story.journal import Journal
 from studio.ui.main_window import MainWindow
 from studio.ui.publish_dialog import PublishDialog
 from studio.ui.review_panel import ReviewPanel

@@ -12,18 +12,18 @@ from dataclasses import dataclass, replace
 from studio.core.types import Origin, Relation, Work, WorkKind
 from studio.licensing import LicenseCatalog
 from studio.lineage.graph import LineageGraph, ParentLink
-from studio.publish.chain import ChainClient
-from studio.publish.errors import AlreadyPublished, ImportFailed, NoWallet
-from studio.publish.import_ip import ChainIp, IpMetadata, MediaCheck, check_media, fetch_image, read_ip, read_metadata
-from studio.publish.journal import Journal
-from studio.publish.networks import Network
-from studio.publish.storage import Storage
-from studio.publish.terms import matching_terms
 from studio.services.importing import store_image
 from studio.services.licensing_view import LicenseView
 from studio.services.publishing.setup import PublishSetup
 from studio.store.library import Library
 from studio.store.works import NewWork
+from studio.story.chain import ChainClient
+from studio.story.errors import AlreadyPublished, ImportFailed, NoWallet
+from studio.story.ip_reading import ChainIp, IpMetadata, MediaCheck, check_media, fetch_image, read_ip, read_metadata
+from studio.story.journal import Journal
+from studio.story.networks import Network
+from studio.story.storage import Storage
+from studio.story.terms import matching_terms
 
 MAX_DEPTH = 64
 

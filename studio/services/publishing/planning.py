@@ -13,14 +13,6 @@ from studio.licensing.codes import reason
 from studio.licensing.publishing import PublishJudgement, judge_publication, requested_terms
 from studio.licensing.wording import describe
 from studio.lineage.graph import LineageGraph
-from studio.publish.errors import AlreadyPublished, RpcUnreachable
-from studio.publish.fees import FeeEstimate, estimate_fees
-from studio.publish.group_publisher import GroupStep, offers_to_pool
-from studio.publish.journal import Journal, Publication
-from studio.publish.metadata import Credit
-from studio.publish.networks import Network
-from studio.publish.prediction import Prediction
-from studio.publish.publisher import StepPlan
 from studio.royalty import RoyaltySplit, royalty_split
 from studio.royalty.groups import DataPayout
 from studio.royalty.publishing import cap_refusals, publish_royalty
@@ -35,8 +27,16 @@ from studio.services.publishing.training_planning import (
     group_step,
     model_step,
 )
-from studio.store.collections import CollectionRecords
 from studio.store.library import Library
+from studio.store.spg_collections import SpgCollectionRecords
+from studio.story.errors import AlreadyPublished, RpcUnreachable
+from studio.story.fees import FeeEstimate, estimate_fees
+from studio.story.group_publisher import GroupStep, offers_to_pool
+from studio.story.journal import Journal, Publication
+from studio.story.metadata import Credit
+from studio.story.networks import Network
+from studio.story.prediction import Prediction
+from studio.story.publisher import StepPlan
 
 
 @dataclass(frozen=True)
@@ -92,12 +92,13 @@ class PublishPlan:
 
 
 class PublishPlanner:
-    def __init__(self, library: Library, catalog: LicenseCatalog, journal: Journal, collections: CollectionRecords,
+    def __init__(self, library: Library, catalog: LicenseCatalog, journal: Journal,
+                 spg_collections: SpgCollectionRecords,
                  setup: PublishSetup, graph: LineageGraph, release_gate: ReleaseGate | None = None) -> None:
         self.library = library
         self.catalog = catalog
         self.journal = journal
-        self.collections = collections
+        self.spg_collections = spg_collections
         self.setup = setup
         self.graph = graph
         self._release_gate = release_gate
@@ -166,7 +167,7 @@ class PublishPlanner:
             return plan
         try:
             chain = self.setup.client(net)
-            fees = estimate_fees(chain, self.journal, self.collections.address(net.name, wallet),
+            fees = estimate_fees(chain, self.journal, self.spg_collections.address(net.name, wallet),
                                  wallet, plan.steps)
         except RpcUnreachable as exc:
             # The judgement stands without the network; only the price of gas needs it (and, later, sending).

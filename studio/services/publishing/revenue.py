@@ -13,17 +13,17 @@ from typing import Any
 
 from studio.core.types import Work
 from studio.lineage.graph import LineageGraph
-from studio.publish.chain import ChainClient
-from studio.publish.errors import NoWallet
-from studio.publish.group_revenue import collect_for_members, group_holdings
-from studio.publish.journal import Journal
-from studio.publish.networks import Network
-from studio.publish.publisher import SentTx
-from studio.publish.revenue import CURRENCY, Claimable, claim, claimable, pay
 from studio.services.publishing.running import ip_of
 from studio.services.publishing.setup import PublishSetup
 from studio.store.group_members import GroupMemberRecords, GroupMembership
 from studio.store.works import WorkRepository
+from studio.story.chain import ChainClient
+from studio.story.errors import NoWallet
+from studio.story.group_revenue import collect_for_members, group_holdings
+from studio.story.journal import Journal
+from studio.story.networks import Network
+from studio.story.publisher import SentTx
+from studio.story.royalty_payments import CURRENCY, Claimable, claim, claimable, pay
 
 
 @dataclass(frozen=True)

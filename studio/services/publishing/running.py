@@ -7,18 +7,18 @@ import logging
 
 from studio.core.types import Work
 from studio.errors import StudioError
-from studio.publish.chain import ChainClient
-from studio.publish.errors import AlreadyPublished, PublishError, PublishRefused
-from studio.publish.group_publisher import GroupPublisher, GroupStep, reconcile_group_adds
-from studio.publish.journal import Journal, Publication
-from studio.publish.networks import Network
-from studio.publish.publisher import Publisher, StepResult
-from studio.publish.settling import reconcile
 from studio.services.publishing.planning import PublishPlan
 from studio.services.publishing.setup import PublishSetup
-from studio.store.collections import CollectionRecords
 from studio.store.group_members import GroupMemberRecords
+from studio.store.spg_collections import SpgCollectionRecords
 from studio.store.works import WorkRepository
+from studio.story.chain import ChainClient
+from studio.story.errors import AlreadyPublished, PublishError, PublishRefused
+from studio.story.group_publisher import GroupPublisher, GroupStep, reconcile_group_adds
+from studio.story.journal import Journal, Publication
+from studio.story.networks import Network
+from studio.story.publisher import Publisher, StepResult
+from studio.story.settling import reconcile
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +27,11 @@ QUIET_TIMEOUT_S = 5.0
 
 class PublishRunner:
     def __init__(self, setup: PublishSetup, journal: Journal, works: WorkRepository,
-                 collections: CollectionRecords, group_members: GroupMemberRecords) -> None:
+                 spg_collections: SpgCollectionRecords, group_members: GroupMemberRecords) -> None:
         self.setup = setup
         self.journal = journal
         self.works = works
-        self.collections = collections
+        self.spg_collections = spg_collections
         self.group_members = group_members
 
     def execute(self, plan: PublishPlan) -> list[StepResult]:
@@ -59,7 +59,7 @@ class PublishRunner:
         return self._publisher(self.setup.client(net), net, self.setup.wallet().address).finish(pub)
 
     def _publisher(self, chain: ChainClient, net: Network, wallet: str) -> Publisher:
-        return Publisher(self.journal, self.works, self.collections, chain, self.setup.storage(net),
+        return Publisher(self.journal, self.works, self.spg_collections, chain, self.setup.storage(net),
                          self.setup.key(net), wallet)
 
     def _settle_before_sending(self, chain: ChainClient, wallet: str) -> None:

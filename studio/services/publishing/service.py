@@ -10,15 +10,6 @@ from typing import Any
 from studio.core.types import Work
 from studio.licensing import LicenseCatalog
 from studio.lineage.graph import LineageGraph
-from studio.publish.chain import ChainClient
-from studio.publish.devnet import Devnet, DevnetStatus
-from studio.publish.errors import PublishRefused
-from studio.publish.journal import Journal, Publication
-from studio.publish.networks import Network
-from studio.publish.publisher import SentTx, StepResult
-from studio.publish.revenue import Claimable
-from studio.publish.storage import Storage
-from studio.publish.wallet import DEFAULT_WALLET, Wallet, WalletStore
 from studio.royalty import RoyaltySplit
 from studio.secrets import SecretStore
 from studio.services.publishing.import_ip import IpImporter
@@ -27,6 +18,15 @@ from studio.services.publishing.revenue import RevenueService
 from studio.services.publishing.running import PublishRunner
 from studio.services.publishing.setup import PublishSetup, WalletStatus
 from studio.store.library import Library
+from studio.story.chain import ChainClient
+from studio.story.devnet import Devnet, DevnetStatus
+from studio.story.errors import PublishRefused
+from studio.story.journal import Journal, Publication
+from studio.story.networks import Network
+from studio.story.publisher import SentTx, StepResult
+from studio.story.royalty_payments import Claimable
+from studio.story.storage import Storage
+from studio.story.wallet import DEFAULT_WALLET, Wallet, WalletStore
 
 WALLET_ENV = "STUDIO_WALLET"
 
@@ -50,8 +50,8 @@ class PublishingService:
                              wallet_name=wallet_name or os.environ.get(WALLET_ENV) or DEFAULT_WALLET)
         return cls(
             journal, setup,
-            PublishPlanner(library, catalog, journal, library.collections, setup, graph, release_gate),
-            PublishRunner(setup, journal, library.works, library.collections, library.group_members),
+            PublishPlanner(library, catalog, journal, library.spg_collections, setup, graph, release_gate),
+            PublishRunner(setup, journal, library.works, library.spg_collections, library.group_members),
             IpImporter(library, catalog, journal, setup),
             RevenueService(setup, journal, library.works, graph),
         )

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Protocol
 
 from studio.errors import InvalidInput
-from studio.publish.chain import ChainClient
-from studio.publish.devnet import Devnet, DevnetStatus, install_contracts
-from studio.publish.errors import NoWallet, PublishError
-from studio.publish.networks import DEFAULT_NETWORK, Network, check_http_url, check_rpc_url, network
-from studio.publish.storage import Gateway, KuboStore, LocalStore, PinningStore, Storage
-from studio.publish.wallet import Wallet, WalletStore, devnet_dev_account
 from studio.secrets import Secret, SecretStore
+from studio.story.chain import ChainClient
+from studio.story.devnet import Devnet, DevnetStatus, install_contracts
+from studio.story.errors import NoWallet, PublishError
+from studio.story.networks import DEFAULT_NETWORK, Network, check_http_url, check_rpc_url, network
+from studio.story.storage import Gateway, KuboStore, LocalStore, PinningStore, Storage
+from studio.story.wallet import Wallet, WalletStore, devnet_dev_account
 
 PINNING_TOKEN = "ipfs/pinning-token"
 DEFAULT_GATEWAY = "https://ipfs.io"

@@ -11,17 +11,17 @@ from studio.licensing import LicenseCatalog, LicensedWork, Reason, WorkTerms, ef
 from studio.licensing.codes import reason
 from studio.licensing.publishing import ParentPlan
 from studio.licensing.training_sets import judge_model_on_story, judge_training_set
-from studio.publish.group_metadata import MemberCredit
-from studio.publish.group_publisher import GroupStep, JoiningMember
-from studio.publish.journal import Journal
-from studio.publish.metadata import Credit
-from studio.publish.networks import Network
-from studio.publish.publisher import StepPlan
-from studio.publish.terms import story_terms
 from studio.royalty.groups import DataPayout, data_payout
 from studio.royalty.publishing import publish_royalty
 from studio.services.training_data import is_group_id
 from studio.store.library import Library
+from studio.story.group_metadata import MemberCredit
+from studio.story.group_publisher import GroupStep, JoiningMember
+from studio.story.journal import Journal
+from studio.story.metadata import Credit
+from studio.story.networks import Network
+from studio.story.publisher import StepPlan
+from studio.story.terms import story_terms
 
 TRAINING_KINDS = (WorkKind.collection, WorkKind.model, WorkKind.lora)
 MAX_STORY_PARENTS = 16

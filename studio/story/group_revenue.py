@@ -5,7 +5,7 @@ A payment to a work made from the group (an image of a model trained on the set)
 the group's LRP due waits in the royalty policy; `transferToVault` moves it into the group's vault; the
 grouping module collects the vault into the even-split pool; the pool pays each listed member its even
 share into the member's vault. From there the member's owner claims it like any revenue (`claim` in
-studio.publish.revenue). Reads and sends go through the chain client's methods only.
+studio.story.royalty_payments). Reads and sends go through the chain client's methods only.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from studio.licensing.story_rules import ROYALTY_POLICIES
-from studio.publish.chain import STORY_CONTRACTS, ChainClient
-from studio.publish.devnet.addresses import EVEN_SPLIT_GROUP_POOL
-from studio.publish.errors import PublishError
-from studio.publish.publisher import SentTx
-from studio.publish.revenue import Due, dues
-from studio.publish.story_groups import GROUP_CONTRACTS
 from studio.royalty.groups import into_member_vault, member_share
 from studio.secrets import Secret
+from studio.story.chain import STORY_CONTRACTS, ChainClient
+from studio.story.devnet.addresses import EVEN_SPLIT_GROUP_POOL
+from studio.story.errors import PublishError
+from studio.story.publisher import SentTx
+from studio.story.royalty_payments import Due, dues
+from studio.story.story_groups import GROUP_CONTRACTS
 
 
 @dataclass(frozen=True)

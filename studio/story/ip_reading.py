@@ -20,10 +20,10 @@ from typing import Any
 from studio.core import bounded_json
 from studio.core.types import Relation
 from studio.licensing import PilTerms
-from studio.publish.chain import ChainClient
-from studio.publish.errors import ImportFailed, StorageError
-from studio.publish.storage import Storage, cid_of, raw_cid_digest
-from studio.publish.terms import pil_from_struct
+from studio.story.chain import ChainClient
+from studio.story.errors import ImportFailed, StorageError
+from studio.story.storage import Storage, cid_of, raw_cid_digest
+from studio.story.terms import pil_from_struct
 
 _RELATIONS = {"MODIFIES": Relation.inpaint_of, "COMBINES": Relation.composite_of}
 _EMPTY_HASH = "0x" + "00" * 32

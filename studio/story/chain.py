@@ -26,11 +26,12 @@ from web3.exceptions import (
 )
 from web3.logs import DISCARD
 
-from studio.publish.chain_types import Call, MetadataRefs, Receipt, Registered, SignedTx
-from studio.publish.devnet.addresses import CANONICAL, WIP
-from studio.publish.devnet.artifacts import load_artifacts
-from studio.publish.error_table import ErrorTable, errors_in_artifacts, story_errors
-from studio.publish.errors import (
+from studio.secrets import Secret
+from studio.story.chain_types import Call, MetadataRefs, Receipt, Registered, SignedTx
+from studio.story.devnet.addresses import CANONICAL, WIP
+from studio.story.devnet.artifacts import load_artifacts
+from studio.story.error_table import ErrorTable, errors_in_artifacts, story_errors
+from studio.story.errors import (
     ChainReverted,
     InsufficientFunds,
     MissingContract,
@@ -39,10 +40,9 @@ from studio.publish.errors import (
     RpcUnreachable,
     WrongChain,
 )
-from studio.publish.networks import Network
-from studio.publish.story_contracts import StoryContracts
-from studio.publish.story_groups import StoryGroups
-from studio.secrets import Secret
+from studio.story.networks import Network
+from studio.story.story_contracts import StoryContracts
+from studio.story.story_groups import StoryGroups
 
 log = logging.getLogger(__name__)
 

@@ -21,15 +21,15 @@ from typing import Any
 from studio.core.types import Work
 from studio.errors import InvalidInput
 from studio.licensing import LicenseCatalog, PilTerms, WorkTerms, effective_pil
-from studio.publish.chain import ChainClient, MetadataRefs
-from studio.publish.errors import PublishError
-from studio.publish.group_publisher import pool_config
-from studio.publish.metadata import EncodedJson
-from studio.publish.storage import Storage
-from studio.publish.terms import terms_struct
-from studio.publish.wallet import address_of
 from studio.secrets import Secret
 from studio.store.library import Library
+from studio.story.chain import ChainClient, MetadataRefs
+from studio.story.errors import PublishError
+from studio.story.group_publisher import pool_config
+from studio.story.metadata import EncodedJson
+from studio.story.storage import Storage
+from studio.story.terms import terms_struct
+from studio.story.wallet import address_of
 
 # anvil's development accounts 1..8 (test test ... junk): public keys for a local chain, never for value.
 DEV_KEYS = (

@@ -17,19 +17,19 @@ from studio.core.types import Work, WorkKind
 from studio.errors import StudioError
 from studio.licensing import WorkTerms, effective_pil, royalty_percent
 from studio.licensing.publishing import ParentPlan
-from studio.publish.chain import UINT256_MAX, Call, ChainClient, MetadataRefs, SignedTx
-from studio.publish.devnet.addresses import DERIVATIVE_WORKFLOWS, WIP
-from studio.publish.errors import ChainReverted, InsufficientFunds, PublishError, PublishRefused
-from studio.publish.journal import Journal, Publication
-from studio.publish.metadata import ChainParent, Credit, ip_metadata, nft_metadata
-from studio.publish.prediction import PredictedAncestor, PredictedParent, Prediction
-from studio.publish.settling import read_back, settle
-from studio.publish.storage import Storage, sha256_hex
-from studio.publish.terms import licensing_config, pil_from_struct, terms_struct
 from studio.royalty import RoyaltySplit
 from studio.secrets import Secret
-from studio.store.collections import CollectionRecords
+from studio.store.spg_collections import SpgCollectionRecords
 from studio.store.works import WorkRepository
+from studio.story.chain import UINT256_MAX, Call, ChainClient, MetadataRefs, SignedTx
+from studio.story.devnet.addresses import DERIVATIVE_WORKFLOWS, WIP
+from studio.story.errors import ChainReverted, InsufficientFunds, PublishError, PublishRefused
+from studio.story.journal import Journal, Publication
+from studio.story.metadata import ChainParent, Credit, ip_metadata, nft_metadata
+from studio.story.prediction import PredictedAncestor, PredictedParent, Prediction
+from studio.story.settling import read_back, settle
+from studio.story.storage import Storage, sha256_hex
+from studio.story.terms import licensing_config, pil_from_struct, terms_struct
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +98,11 @@ class StepResult:
 class Publisher:
     """Publishes planned works with one wallet on one network."""
 
-    def __init__(self, journal: Journal, works: WorkRepository, collections: CollectionRecords, chain: ChainClient,
-                 storage: Storage, key: Secret, wallet: str) -> None:
+    def __init__(self, journal: Journal, works: WorkRepository, spg_collections: SpgCollectionRecords,
+                 chain: ChainClient, storage: Storage, key: Secret, wallet: str) -> None:
         self.journal = journal
         self.works = works
-        self.collections = collections
+        self.spg_collections = spg_collections
         self.chain = chain
         self.storage = storage
         self._key = key
@@ -213,14 +213,14 @@ class Publisher:
 
     def ensure_collection(self, sent: list[SentTx]) -> str:
         """The wallet's SPG collection on this network, created once (and again if the chain lost it)."""
-        known = self.collections.address(self.network, self.wallet)
+        known = self.spg_collections.address(self.network, self.wallet)
         if known is not None and self.chain.has_code(known):
             return known
         call = self.chain.create_collection(self.wallet, COLLECTION_NAME, COLLECTION_SYMBOL)
         receipt = self.chain.transact(self._key, call)
         address = self.chain.collection_created(receipt)
         sent.append(SentTx(call.label, receipt.tx_hash, receipt.gas_used))
-        self.collections.put(self.network, self.wallet, address, receipt.tx_hash)
+        self.spg_collections.put(self.network, self.wallet, address, receipt.tx_hash)
         return address
 
     def _store_metadata(self, step: StepPlan, parents: list[tuple[str, int]], collection: str,

@@ -7,12 +7,12 @@ import logging
 from typing import Any
 
 from studio.licensing import PilTerms
-from studio.publish.chain import ChainClient, Receipt
-from studio.publish.devnet.addresses import GROUP_NFT
-from studio.publish.journal import Journal, Publication
-from studio.publish.prediction import Prediction
-from studio.publish.terms import pil_from_struct
 from studio.store.works import now_iso
+from studio.story.chain import ChainClient, Receipt
+from studio.story.devnet.addresses import GROUP_NFT
+from studio.story.journal import Journal, Publication
+from studio.story.prediction import Prediction
+from studio.story.terms import pil_from_struct
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from studio import APP_NAME
 from studio.core.types import Origin, Relation, Work, WorkKind
-from studio.publish.storage import sha256_hex
+from studio.story.storage import sha256_hex
 
 # How a library relation reads as an IPA relationship type. Plain remixes made by the studio's models are
 # GENERATED_FROM their parent; remixes recorded from outside are DERIVED_FROM it.

@@ -1,15 +1,15 @@
 """The Story contract functions the chain client uses: the transactions it builds (as `Call`s to sign) and the
 views it reads. Plain ABI calls through the client's `contract`, `view` and `address`, so that web3 itself stays in
-studio.publish.chain."""
+studio.story.chain."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from studio.publish.chain_types import Call, MetadataRefs
-from studio.publish.devnet.addresses import CORE_METADATA_MODULE, PIL_TEMPLATE, WIP
-from studio.publish.terms import POLICY_ADDRESSES, ZERO_ADDRESS
+from studio.story.chain_types import Call, MetadataRefs
+from studio.story.devnet.addresses import CORE_METADATA_MODULE, PIL_TEMPLATE, WIP
+from studio.story.terms import POLICY_ADDRESSES, ZERO_ADDRESS
 
 MAX_RTS = 100_000_000
 _KEY_BYTES32 = {name: name.encode().ljust(32, b"\x00") for name in ("METADATA_URI", "METADATA_HASH", "NFT_TOKEN_URI")}

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from typing import Any
 
-from studio.publish.errors import AlreadyPublished, NonceConflict
-from studio.publish.prediction import Prediction
 from studio.store.db import Database, StudioConnection
 from studio.store.publications import STATES, Publication, PublicationRecords
+from studio.story.errors import AlreadyPublished, NonceConflict
+from studio.story.prediction import Prediction
 
 __all__ = ["STATES", "Journal", "Publication"]
 

@@ -3,10 +3,10 @@ canonical addresses, so the same client code runs here and on Story."""
 
 from __future__ import annotations
 
-from studio.publish.devnet.addresses import CANONICAL, DEVNET_CHAIN_ID
-from studio.publish.devnet.errors import DevnetError, DevnetNotInstalled, RpcError
-from studio.publish.devnet.install import fund, install_contracts
-from studio.publish.devnet.node import Devnet, DevnetStatus
+from studio.story.devnet.addresses import CANONICAL, DEVNET_CHAIN_ID
+from studio.story.devnet.errors import DevnetError, DevnetNotInstalled, RpcError
+from studio.story.devnet.install import fund, install_contracts
+from studio.story.devnet.node import Devnet, DevnetStatus
 
 __all__ = [
     "CANONICAL",

@@ -16,7 +16,7 @@ from studio import APP_NAME
 from studio.core.types import Work
 from studio.licensing import WorkTerms, royalty_percent
 from studio.licensing.wording import describe
-from studio.publish.metadata import RECIPE_KEY, EncodedJson
+from studio.story.metadata import RECIPE_KEY, EncodedJson
 
 
 @dataclass(frozen=True)

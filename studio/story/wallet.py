@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from eth_account import Account
 
 from studio.errors import InvalidInput
-from studio.publish.errors import BadKey, NoWallet, WalletExists
 from studio.secrets import Secret, SecretStore
+from studio.story.errors import BadKey, NoWallet, WalletExists
 
 DEFAULT_WALLET = "default"
 # anvil's published development accounts: public, worthless, and meaningful on a local devnet only.

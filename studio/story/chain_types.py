@@ -1,5 +1,5 @@
 """What the chain client hands out: calls ready to sign, signed transactions, receipts, metadata references and
-registrations (plain values; web3's own objects stay inside studio.publish.chain)."""
+registrations (plain values; web3's own objects stay inside studio.story.chain)."""
 
 from __future__ import annotations
 

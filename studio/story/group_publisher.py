@@ -15,18 +15,18 @@ from dataclasses import dataclass, replace
 
 from studio.core.types import Work
 from studio.licensing import WorkTerms, effective_pil, royalty_percent
-from studio.publish.chain import RECEIPT_TIMEOUT_S, Call, ChainClient, Receipt
-from studio.publish.devnet.addresses import EVEN_SPLIT_GROUP_POOL, GROUP_NFT
-from studio.publish.errors import ChainReverted, PublishError
-from studio.publish.group_metadata import MemberCredit, group_metadata
-from studio.publish.journal import Journal, Publication
-from studio.publish.prediction import Prediction
-from studio.publish.publisher import SentTx, StepResult
-from studio.publish.settling import read_back, settle
-from studio.publish.storage import Storage
-from studio.publish.terms import licensing_config, terms_struct
 from studio.secrets import Secret
 from studio.store.group_members import GroupMemberRecords
+from studio.story.chain import RECEIPT_TIMEOUT_S, Call, ChainClient, Receipt
+from studio.story.devnet.addresses import EVEN_SPLIT_GROUP_POOL, GROUP_NFT
+from studio.story.errors import ChainReverted, PublishError
+from studio.story.group_metadata import MemberCredit, group_metadata
+from studio.story.journal import Journal, Publication
+from studio.story.prediction import Prediction
+from studio.story.publisher import SentTx, StepResult
+from studio.story.settling import read_back, settle
+from studio.story.storage import Storage
+from studio.story.terms import licensing_config, terms_struct
 
 log = logging.getLogger(__name__)
 

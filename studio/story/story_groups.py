@@ -1,6 +1,6 @@
 """Story groups through the chain client: a training set published as a group IP on the even-split reward pool,
 its members, and the royalties that flow from the group to them. Plain ABI calls through the client's
-`contract`, `view`, `address` and `_events`, so that web3 itself stays in studio.publish.chain.
+`contract`, `view`, `address` and `_events`, so that web3 itself stays in studio.story.chain.
 
 How revenue reaches members: a payment to a derivative of the group leaves the group's share with the royalty
 policy; `transfer_to_vault` moves it into the group's vault, whose royalty tokens the pool holds;
@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from studio.publish.chain_types import Call, Receipt
-from studio.publish.devnet.addresses import EVEN_SPLIT_GROUP_POOL, PIL_TEMPLATE, WIP
-from studio.publish.errors import PublishError
-from studio.publish.terms import POLICY_ADDRESSES
+from studio.story.chain_types import Call, Receipt
+from studio.story.devnet.addresses import EVEN_SPLIT_GROUP_POOL, PIL_TEMPLATE, WIP
+from studio.story.errors import PublishError
+from studio.story.terms import POLICY_ADDRESSES
 
 # What publishing a training set as a group relies on, beyond the contracts every publish needs.
 GROUP_CONTRACTS = ("GroupingModule", "GroupingWorkflows", "EvenSplitGroupPool", "GroupNFT", "DisputeModule")

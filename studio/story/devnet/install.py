@@ -10,9 +10,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from studio.publish.devnet.addresses import CANONICAL, INITIALIZED_IN_ORDER
-from studio.publish.devnet.artifacts import load_artifacts
-from studio.publish.devnet.errors import DevnetError
+from studio.story.devnet.addresses import CANONICAL, INITIALIZED_IN_ORDER
+from studio.story.devnet.artifacts import load_artifacts
+from studio.story.devnet.errors import DevnetError
 
 Rpc = Callable[[str, list[Any]], Any]
 

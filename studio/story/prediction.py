@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from studio.publish.errors import PublishError
 from studio.store.publications import Publication
+from studio.story.errors import PublishError
 
 
 class BadPrediction(PublishError):

@@ -11,10 +11,10 @@ from typing import Any
 
 from studio.licensing import LicenseCatalog, PilTerms, WorkTerms, effective_pil
 from studio.licensing.catalog import _camel
-from studio.publish.devnet.addresses import ROYALTY_POLICY_LAP, ROYALTY_POLICY_LRP, WIP
-from studio.publish.errors import ImportFailed
-from studio.publish.prediction import Prediction
 from studio.store.publications import Publication
+from studio.story.devnet.addresses import ROYALTY_POLICY_LAP, ROYALTY_POLICY_LRP, WIP
+from studio.story.errors import ImportFailed
+from studio.story.prediction import Prediction
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 POLICY_ADDRESSES = {"lap": ROYALTY_POLICY_LAP, "lrp": ROYALTY_POLICY_LRP}

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from studio.publish.devnet.addresses import DEVNET_CHAIN_ID
-from studio.publish.devnet.artifacts import REPO_ROOT, load_artifacts
-from studio.publish.devnet.errors import DevnetError, DevnetNotInstalled, RpcError
+from studio.story.devnet.addresses import DEVNET_CHAIN_ID
+from studio.story.devnet.artifacts import REPO_ROOT, load_artifacts
+from studio.story.devnet.errors import DevnetError, DevnetNotInstalled, RpcError
 
 INSTALL_HINT = "run `make demo` (or `npm install`) to install the devnet"
 # anvil writes its state every this many seconds as well as on exit, so a crash loses little.

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from studio.core.types import HUNDRED_PERCENT
 from studio.licensing.story_rules import ROYALTY_POLICIES
-from studio.publish.chain import ChainClient
-from studio.publish.devnet.addresses import ROYALTY_MODULE
-from studio.publish.errors import PublishError
-from studio.publish.publisher import SentTx, ensure_wip
-from studio.publish.terms import POLICY_ADDRESSES, ZERO_ADDRESS
 from studio.secrets import Secret
+from studio.story.chain import ChainClient
+from studio.story.devnet.addresses import ROYALTY_MODULE
+from studio.story.errors import PublishError
+from studio.story.publisher import SentTx, ensure_wip
+from studio.story.terms import POLICY_ADDRESSES, ZERO_ADDRESS
 
 CURRENCY = "WIP"
 MAX_DESCENDANTS = 1024

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Protocol
 
 from studio.core import bounded_json
-from studio.publish.errors import StorageError
 from studio.secrets import Secret
 from studio.store.files import write_atomic
+from studio.story.errors import StorageError
 
 log = logging.getLogger(__name__)
 
