@@ -22,7 +22,7 @@ $(PY):
 # torch is pinned in the same pip command: unpinned, pip would pull a CUDA build of several GB.
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade "pip>=24,<27"
-	$(PY) -m pip install -q --disable-pip-version-check "torch==2.13.0" -e ".[generate,publish,provenance,comfyui,gui,dev]"
+	$(PY) -m pip install -q --disable-pip-version-check "torch==2.13.0" -e ".[generate,publish,provenance,comfyui,gui,team,dev]"
 	rm -f $(VENV)/.installed-*
 	touch $@
 
