@@ -102,7 +102,7 @@ def tip_and_show_data_earnings(studio: Studio, on_chain: ModelOnChain, image: Pu
         chain = publishing.client(net)
         members = list(on_chain.members)
         collect_for_members(chain, publishing.setup.key(net), group_ip, members)
-        received = {ip: chain.claimable(ip, ip) for ip in members}
+        received = {ip: chain.contracts.claimable(ip, ip) for ip in members}
     due = group_due(TIP_WEI, share)
     predicted = {p.creator: p for p in creator_payouts(due, [(ip, c) for ip, c in on_chain.members.items()])}
     rows = []

@@ -28,6 +28,7 @@ from web3.logs import DISCARD
 
 from studio.secrets import Secret
 from studio.story.chain_types import Call, MetadataRefs, Receipt, Registered, SignedTx
+from studio.story.contracts import StoryContracts
 from studio.story.devnet.addresses import CANONICAL, WIP
 from studio.story.devnet.artifacts import load_artifacts
 from studio.story.error_table import ErrorTable, errors_in_artifacts, story_errors
@@ -40,9 +41,8 @@ from studio.story.errors import (
     RpcUnreachable,
     WrongChain,
 )
+from studio.story.groups import StoryGroups
 from studio.story.networks import Network
-from studio.story.story_contracts import StoryContracts
-from studio.story.story_groups import StoryGroups
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +58,10 @@ STORY_CONTRACTS = (
 _SELECTOR = re.compile(r"0x[0-9a-fA-F]{8,}")
 
 
-class ChainClient(StoryContracts, StoryGroups):
-    """One network through one RPC endpoint; the Story functions it calls and reads are in `StoryContracts`,
-    its group calls in `StoryGroups`."""
+class ChainClient:
+    """One network through one RPC endpoint: connection, signing, sending and receipts. The Story functions it
+    builds, reads and decodes are beside it, bound to it: `client.contracts` (IP registration, licensing,
+    royalties, WIP) and `client.groups` (training sets as groups on the reward pool)."""
 
     def __init__(self, network: Network, rpc_url: str, *, timeout_s: float = 30.0) -> None:
         self.network = network
@@ -80,6 +81,8 @@ class ChainClient(StoryContracts, StoryGroups):
         self.artifacts = load_artifacts()
         self.errors: ErrorTable = story_errors(errors_in_artifacts(self.artifacts))
         self._code_checked = False
+        self.contracts = StoryContracts(self)
+        self.groups = StoryGroups(self)
 
     @classmethod
     def connect(cls, network: Network, rpc_url: str, *, timeout_s: float = 30.0) -> ChainClient:
@@ -322,27 +325,12 @@ class ChainClient(StoryContracts, StoryGroups):
         log.info("%s: %s (gas %d)", call.label, signed.hash, receipt.gas_used)
         return receipt
 
-    # --- Story: events ----------------------------------------------------------------------------
+    # --- events -----------------------------------------------------------------------------------
 
-    def _events(self, receipt: Receipt, contract: str, event: str) -> list[dict[str, Any]]:
+    def events(self, receipt: Receipt, contract: str, event: str) -> list[dict[str, Any]]:
+        """The arguments of each `event` of `contract` in the receipt (logs that do not decode are skipped)."""
         found = getattr(self.contract(contract).events, event)().process_receipt(receipt.raw, errors=DISCARD)
         return [dict(e["args"]) for e in found]
-
-    def registered(self, receipt: Receipt) -> Registered:
-        events = self._events(receipt, "IPAssetRegistry", "IPRegistered")
-        if not events:
-            raise PublishError(f"transaction {receipt.tx_hash} registered no IP asset",
-                               hint="the network's contracts do not behave like Story's")
-        ip = events[0]
-        terms = self._events(receipt, "LicensingModule", "LicenseTermsAttached")
-        ids = tuple(int(t["licenseTermsId"]) for t in terms if str(t["ipId"]).lower() == str(ip["ipId"]).lower())
-        return Registered(str(ip["ipId"]), int(ip["tokenId"]), str(ip["tokenContract"]), ids)
-
-    def collection_created(self, receipt: Receipt) -> str:
-        events = self._events(receipt, "RegistrationWorkflows", "CollectionCreated")
-        if not events:
-            raise PublishError("creating the collection emitted no CollectionCreated event")
-        return str(events[0]["spgNftContract"])
 
     # --- Story SDK ----------------------------------------------------------------------------------
 

@@ -1,10 +1,11 @@
 """What the chain client hands out: calls ready to sign, signed transactions, receipts, metadata references and
-registrations (plain values; web3's own objects stay inside studio.story.chain)."""
+registrations (plain values; web3's own objects stay inside studio.story.chain), and the few client functions the
+Story contract readers beside it build on (`ContractAccess`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -79,3 +80,16 @@ class Registered:
     token_id: int
     nft_contract: str
     license_terms_ids: tuple[int, ...]
+
+
+class ContractAccess(Protocol):
+    """What `StoryContracts` and `StoryGroups` need of the chain client: ABI-bound contracts, views whose errors are
+    named, EIP-55 addresses and a receipt's events. `ChainClient` is the one implementation."""
+
+    def contract(self, name: str, address: str | None = None) -> Any: ...
+
+    def view(self, fn: Any, what: str) -> Any: ...
+
+    def address(self, value: str) -> str: ...
+
+    def events(self, receipt: Receipt, contract: str, event: str) -> list[dict[str, Any]]: ...

@@ -136,10 +136,10 @@ def estimate_fees(chain: ChainClient, journal: Journal, collection: str | None, 
     lines: list[GasLine] = []
     has_collection = collection is not None and chain.has_code(collection)
     if not has_collection:
-        lines.append(_estimated(chain, chain.create_collection(wallet, COLLECTION_NAME, COLLECTION_SYMBOL), wallet,
-                                STORY_GAS["collection"]))
-    wip = chain.wip_balance(wallet)
-    approved = chain.wip_allowance(wallet, DERIVATIVE_WORKFLOWS)
+        create = chain.contracts.create_collection(wallet, COLLECTION_NAME, COLLECTION_SYMBOL)
+        lines.append(_estimated(chain, create, wallet, STORY_GAS["collection"]))
+    wip = chain.contracts.wip_balance(wallet)
+    approved = chain.contracts.wip_allowance(wallet, DERIVATIVE_WORKFLOWS)
     story = _StoryState(chain, journal)
     wrapped = False
     for step in steps:
@@ -151,7 +151,7 @@ def estimate_fees(chain: ChainClient, journal: Journal, collection: str | None, 
         ready = has_collection
         if fee:
             if wip < fee:
-                deposit = chain.wip_deposit(fee - wip)
+                deposit = chain.contracts.wip_deposit(fee - wip)
                 funded = chain.balance(wallet) >= fee - wip
                 typical = STORY_GAS["deposit" if wip == 0 and not wrapped else "deposit_more"]
                 # After a wrap earlier in the plan the node, which sees the wallet as it is now, would count the
@@ -162,7 +162,7 @@ def estimate_fees(chain: ChainClient, journal: Journal, collection: str | None, 
                 wrapped = True
                 ready = False  # the registration pulls WIP that only exists once the deposit is mined
             if approved < fee:
-                lines.append(_estimated(chain, chain.wip_approve(DERIVATIVE_WORKFLOWS, UINT256_MAX), wallet,
+                lines.append(_estimated(chain, chain.contracts.wip_approve(DERIVATIVE_WORKFLOWS, UINT256_MAX), wallet,
                                         STORY_GAS["approve"]))
                 approved = UINT256_MAX
                 ready = False
@@ -181,24 +181,24 @@ def _group_lines(chain: ChainClient, journal: Journal, step: GroupStep, wallet: 
     first two before anything is mined; the rest are counted at the devnet's measured gas."""
     lines: list[GasLine] = []
     struct = terms_struct(effective_pil(step.terms))
-    terms_id = chain.terms_id(struct)
+    terms_id = chain.contracts.terms_id(struct)
     network = chain.network.name
     group = journal.confirmed(step.work.id, network)
     records = GroupMemberRecords(journal.records.db)
     held: set[str] = set()
     if group is None or not group.ip_id:
         if not terms_id:
-            lines.append(_estimated(chain, chain.register_terms(struct), wallet, STORY_GAS["terms"]))
+            lines.append(_estimated(chain, chain.contracts.register_terms(struct), wallet, STORY_GAS["terms"]))
             lines.append(GasLine("registering the training set as a group", STORY_GAS["group"], False))
         else:
-            lines.append(_estimated(chain, chain.register_group(terms_id, licensing_config(None, 0)), wallet,
+            lines.append(_estimated(chain, chain.groups.register(terms_id, licensing_config(None, 0)), wallet,
                                     STORY_GAS["group"]))
         lines.append(GasLine("describing the training set's group", STORY_GAS["metadata"], False))
     else:
         # Publishing again: only members the group does not hold yet are sent (its metadata was set once).
-        held = {m.lower() for m in chain.group_members(group.ip_id)}
+        held = {m.lower() for m in chain.groups.members(group.ip_id)}
         held |= {m.member_ip.lower() for m in records.members_of(step.work.id, network, ("sent", "added"))}
-        if not chain.ip_metadata(group.ip_id)[0] and group.metadata_uri:
+        if not chain.contracts.ip_metadata(group.ip_id)[0] and group.metadata_uri:
             lines.append(GasLine("describing the training set's group", STORY_GAS["metadata"], False))
     todo = [m for m in step.joining if m.ip_id.lower() not in held]
     attach = config = 0
@@ -260,7 +260,7 @@ class _StoryState:
 
     def _terms_on_chain(self, struct: dict[str, object]) -> bool:
         try:
-            return bool(self.chain.terms_id(struct))
+            return bool(self.chain.contracts.terms_id(struct))
         except StudioError:
             return False  # counted as the dearer registration
 
@@ -281,7 +281,7 @@ class _StoryState:
         if pub is None or not pub.ip_id:
             return False
         try:
-            return self.chain.vault_of(pub.ip_id) is not None
+            return self.chain.contracts.vault_of(pub.ip_id) is not None
         except StudioError:
             return False
 

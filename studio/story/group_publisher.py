@@ -69,13 +69,14 @@ def pool_config(minting_fee: int = 0) -> dict[str, object]:
 
 def offers_to_pool(chain: ChainClient, ip_id: str, terms: WorkTerms) -> bool:
     """Whether the IP offers `terms` to the even-split pool, as Story checks before adding it to a group."""
-    terms_id = chain.terms_id(terms_struct(effective_pil(terms)))
-    return bool(terms_id) and terms_id in chain.attached_terms(ip_id) and configured_for_pool(chain, ip_id, terms_id)
+    terms_id = chain.contracts.terms_id(terms_struct(effective_pil(terms)))
+    return (bool(terms_id) and terms_id in chain.contracts.attached_terms(ip_id)
+            and configured_for_pool(chain, ip_id, terms_id))
 
 
 def configured_for_pool(chain: ChainClient, ip_id: str, terms_id: int) -> bool:
     """Whether the IP's licensing config for `terms_id` names the even-split pool as its group reward pool."""
-    config = chain.licensing_config(ip_id, terms_id)
+    config = chain.contracts.licensing_config(ip_id, terms_id)
     return str(config.get("expectGroupRewardPool", "")).lower() == EVEN_SPLIT_GROUP_POOL.lower()
 
 
@@ -116,7 +117,7 @@ class GroupPublisher:
         self._describe(step, pub, group, sent)
         self.add_members(step, pub, sent)
         readback = read_back(self.chain, pub)
-        readback["members"] = len(self.chain.group_members(group))
+        readback["members"] = len(self.chain.groups.members(group))
         pub = self.journal.set_readback(pub.id, readback)
         return StepResult(pub, tuple(sent))
 
@@ -124,17 +125,17 @@ class GroupPublisher:
 
     def _register(self, step: GroupStep, sent: list[SentTx]) -> Publication:
         struct = terms_struct(effective_pil(step.terms))
-        terms_id = self.chain.terms_id(struct)
+        terms_id = self.chain.contracts.terms_id(struct)
         if not terms_id:
-            receipt = self._transact(self.chain.register_terms(struct), sent)
-            terms_id = self.chain.terms_id(struct)
+            receipt = self._transact(self.chain.contracts.register_terms(struct), sent)
+            terms_id = self.chain.contracts.terms_id(struct)
             log.info("registered the group's terms as %d (%s)", terms_id, receipt.tx_hash)
         prediction = group_prediction(step, self.network, self.wallet)
         pub = self.journal.draft(step.work.id, self.network, self.chain.network.chain_id, self.wallet, prediction)
         meta = group_metadata(step.work, terms=step.terms, wallet=self.wallet, members=step.members)
         uri = self.storage.put(meta.data, f"{step.work.id}.group.json", "application/json")
         self.journal.set_metadata(pub.id, uri, meta.hash, GROUP_NFT)
-        call = self.chain.register_group(terms_id, licensing_config(None, 0))
+        call = self.chain.groups.register(terms_id, licensing_config(None, 0))
         signed = self.chain.sign(self._key, call)
         pub = self.journal.mark_sent(pub.id, signed.hash, signed.nonce, signed.raw)
         self.chain.broadcast(signed.raw, call.label)
@@ -165,10 +166,10 @@ class GroupPublisher:
 
     def _describe(self, step: GroupStep, pub: Publication, group: str, sent: list[SentTx]) -> None:
         """The group's metadata, set once (again only if a crash came between registration and this)."""
-        uri, _digest = self.chain.ip_metadata(group)
+        uri, _digest = self.chain.contracts.ip_metadata(group)
         if uri or not pub.metadata_uri or not pub.metadata_hash:
             return
-        self._transact(self.chain.set_ip_metadata(group, pub.metadata_uri, pub.metadata_hash), sent)
+        self._transact(self.chain.contracts.set_ip_metadata(group, pub.metadata_uri, pub.metadata_hash), sent)
 
     # --- members ----------------------------------------------------------------------------------
 
@@ -176,7 +177,7 @@ class GroupPublisher:
         """Add every joining member the chain's group does not hold yet; returns the IP ids added."""
         group = pub.ip_id or ""
         terms_id = pub.license_terms_ids[0]
-        on_chain = {m.lower() for m in self.chain.group_members(group)}
+        on_chain = {m.lower() for m in self.chain.groups.members(group)}
         known = {m.member_ip.lower() for m in self.members.members_of(step.work.id, self.network, ("sent", "added"))}
         already = [(m.work_id, m.ip_id) for m in step.joining if m.ip_id.lower() in on_chain]
         missing_rows = [pair for pair in already if pair[1].lower() not in known]
@@ -196,21 +197,21 @@ class GroupPublisher:
         return added
 
     def _opted_in(self, member: JoiningMember, terms_id: int) -> bool:
-        if terms_id not in self.chain.attached_terms(member.ip_id):
+        if terms_id not in self.chain.contracts.attached_terms(member.ip_id):
             log.info("%s does not offer the group's terms; credited, not added", member.ip_id)
             return False
         return configured_for_pool(self.chain, member.ip_id, terms_id)
 
     def _offer_to_pool(self, member: JoiningMember, terms_id: int, sent: list[SentTx]) -> None:
         """The wallet's own member offers the group's terms to its pool (what Story checks before adding)."""
-        if terms_id not in self.chain.attached_terms(member.ip_id):
-            self._transact(self.chain.attach_terms(member.ip_id, terms_id), sent)
+        if terms_id not in self.chain.contracts.attached_terms(member.ip_id):
+            self._transact(self.chain.contracts.attach_terms(member.ip_id, terms_id), sent)
         if not configured_for_pool(self.chain, member.ip_id, terms_id):
-            call = self.chain.set_licensing_config(member.ip_id, terms_id, pool_config())
+            call = self.chain.contracts.set_licensing_config(member.ip_id, terms_id, pool_config())
             self._transact(replace(call, label="offering a member's work to the group's reward pool"), sent)
 
     def _add(self, group_work_id: str, group: str, batch: Sequence[JoiningMember], sent: list[SentTx]) -> list[str]:
-        call = self.chain.add_to_group(group, [m.ip_id for m in batch])
+        call = self.chain.groups.add(group, [m.ip_id for m in batch])
         signed = self.chain.sign(self._key, call)
         self.members.record_sent(self.network, group_work_id, group, [(m.work_id, m.ip_id) for m in batch],
                                  signed.hash, signed.nonce, signed.raw)

@@ -70,20 +70,20 @@ def group_holdings(chain: ChainClient, group_ip: str, member_ips: list[str]) -> 
     member than counted. Not counted: revenue paid later, and anything the member's vault already holds
     (that is the member's own claimable revenue)."""
     chain.require_code((*STORY_CONTRACTS, *GROUP_CONTRACTS))
-    if not chain.is_group(group_ip):
+    if not chain.groups.is_group(group_ip):
         raise PublishError(f"{group_ip} is not a group on {chain.network.name}",
                            hint="pass the training set's group IP id")
     pending = tuple(group_pending(chain, group_ip))
-    in_vault = chain.claimable(group_ip, EVEN_SPLIT_GROUP_POOL)
-    current = {m.lower() for m in chain.group_members(group_ip)}
+    in_vault = chain.contracts.claimable(group_ip, EVEN_SPLIT_GROUP_POOL)
+    current = {m.lower() for m in chain.groups.members(group_ip)}
     uncollected = in_vault + sum(d.amount for d in pending)
     share = member_share(uncollected, len(current))
-    in_pool = chain.claimable_group_reward(group_ip, member_ips) if member_ips else []
+    in_pool = chain.groups.claimable_reward(group_ip, member_ips) if member_ips else []
     holdings = []
     for ip, owed in zip(member_ips, in_pool, strict=True):
         is_member = ip.lower() in current
         mine = share if is_member else 0
-        stacks = [chain.policy_stack(p, ip) for p in ROYALTY_POLICIES] if owed + mine else []
+        stacks = [chain.contracts.policy_stack(p, ip) for p in ROYALTY_POLICIES] if owed + mine else []
         holdings.append(MemberHolding(ip, is_member, owed, mine, into_member_vault(owed + mine, stacks)))
     return GroupHoldings(group_ip, len(current), pending, in_vault, tuple(holdings))
 
@@ -106,10 +106,10 @@ def collect_for_members(chain: ChainClient, key: Secret, group_ip: str, member_i
         return []
     sent = []
     for due in holdings.pending:
-        call = chain.transfer_to_vault(due.policy, due.descendant, group_ip)
+        call = chain.contracts.transfer_to_vault(due.policy, due.descendant, group_ip)
         receipt = chain.transact(key, call)
         sent.append(SentTx(call.label, receipt.tx_hash, receipt.gas_used))
-    call = chain.collect_group_royalties(group_ip, member_ips)
+    call = chain.groups.collect_royalties(group_ip, member_ips)
     receipt = chain.transact(key, call)
     sent.append(SentTx(call.label, receipt.tx_hash, receipt.gas_used))
     return sent

@@ -115,10 +115,10 @@ class ChainIp:
 def read_metadata(chain: ChainClient, storage: Storage, ip_id: str) -> IpMetadata:
     """The IP's metadata, read through storage and checked against the chain's hash of it."""
     chain.require_code()
-    if not chain.is_registered(ip_id):
+    if not chain.contracts.is_registered(ip_id):
         raise ImportFailed(f"there is no IP asset {ip_id} on {chain.network.name}",
                            hint="check the IP id and the network (--network)")
-    uri, digest = chain.ip_metadata(ip_id)
+    uri, digest = chain.contracts.ip_metadata(ip_id)
     if not uri:
         raise ImportFailed(f"IP {ip_id} has no metadata URI, so its image and title are unknown")
     try:
@@ -180,20 +180,20 @@ def check_media(storage: Storage, meta: IpMetadata) -> MediaCheck:
 def read_ip(chain: ChainClient, meta: IpMetadata, image: bytes = b"", image_name: str = "") -> ChainIp:
     """What the chain says of the IP: owner, NFT, attached terms and their licensing config, and parents."""
     ip_id = meta.ip_id
-    attached = tuple(chain.attached_terms(ip_id))
+    attached = tuple(chain.contracts.attached_terms(ip_id))
     if not attached:
         raise ImportFailed(f"IP {ip_id} carries no license terms, so nothing says how it may be remixed")
-    terms = pil_from_struct(chain.license_terms(attached[0]))
-    config = chain.licensing_config(ip_id, attached[0])
+    terms = pil_from_struct(chain.contracts.license_terms(attached[0]))
+    config = chain.contracts.licensing_config(ip_id, attached[0])
     override = int(config["commercialRevShare"]) if config["isSet"] and config["commercialRevShare"] else None
     relations = {
         str(r.get("parentIpId", "")).lower(): _RELATIONS.get(str(r.get("type")), Relation.remix_of)
         for r in meta.data.get("relationships") or [] if isinstance(r, dict)
     }
-    parents = tuple((p, relations.get(p.lower(), Relation.remix_of)) for p in chain.parents(ip_id))
-    _, nft, token_id = chain.ip_token(ip_id)
+    parents = tuple((p, relations.get(p.lower(), Relation.remix_of)) for p in chain.contracts.parents(ip_id))
+    _, nft, token_id = chain.contracts.ip_token(ip_id)
     return ChainIp(
-        ip_id=ip_id, token_id=token_id, nft_contract=nft, owner=chain.ip_owner(ip_id), metadata_uri=meta.uri,
+        ip_id=ip_id, token_id=token_id, nft_contract=nft, owner=chain.contracts.ip_owner(ip_id), metadata_uri=meta.uri,
         metadata_hash=meta.digest, metadata=meta.data, image=image, image_name=image_name,
         terms=terms, license_terms_ids=attached, rev_share_override=override, parents=parents,
     )

@@ -156,7 +156,7 @@ class Publisher:
         sent: list[SentTx] = []
         prediction = Prediction.of(pub)
         if prediction is not None and prediction.rev_share_override and prediction.parents:
-            config = self.chain.licensing_config(pub.ip_id or "", pub.license_terms_ids[0])
+            config = self.chain.contracts.licensing_config(pub.ip_id or "", pub.license_terms_ids[0])
             if int(config["commercialRevShare"]) != prediction.rev_share_override:
                 self._raise_rev_share(pub, sent)
         pub = self.journal.set_readback(pub.id, read_back(self.chain, pub))
@@ -206,7 +206,7 @@ class Publisher:
         )
 
     def _fee(self, ip_id: str, terms_id: int) -> int:
-        currency, amount = self.chain.predict_fee(ip_id, terms_id, self.wallet)
+        currency, amount = self.chain.contracts.predict_fee(ip_id, terms_id, self.wallet)
         if amount and currency.lower() != WIP.lower():
             raise PublishRefused(f"a parent charges its minting fee in {currency}; the studio pays fees in WIP only")
         return amount
@@ -216,9 +216,9 @@ class Publisher:
         known = self.spg_collections.address(self.network, self.wallet)
         if known is not None and self.chain.has_code(known):
             return known
-        call = self.chain.create_collection(self.wallet, COLLECTION_NAME, COLLECTION_SYMBOL)
+        call = self.chain.contracts.create_collection(self.wallet, COLLECTION_NAME, COLLECTION_SYMBOL)
         receipt = self.chain.transact(self._key, call)
-        address = self.chain.collection_created(receipt)
+        address = self.chain.contracts.collection_created(receipt)
         sent.append(SentTx(call.label, receipt.tx_hash, receipt.gas_used))
         self.spg_collections.put(self.network, self.wallet, address, receipt.tx_hash)
         return address
@@ -265,8 +265,8 @@ class Publisher:
             return
         override = prediction.rev_share_override
         fee = int(prediction.terms["defaultMintingFee"])
-        call = self.chain.set_licensing_config(pub.ip_id or "", pub.license_terms_ids[0],
-                                               licensing_config(override, fee))
+        call = self.chain.contracts.set_licensing_config(pub.ip_id or "", pub.license_terms_ids[0],
+                                                         licensing_config(override, fee))
         receipt = self.chain.transact(self._key, call)
         sent.append(SentTx(call.label, receipt.tx_hash, receipt.gas_used))
 
@@ -285,8 +285,8 @@ def parents_on_chain(journal: Journal, chain: ChainClient, step: StepPlan) -> li
 
 
 def _terms_id(chain: ChainClient, ip_id: str, parent: ParentPlan) -> int:
-    for terms_id in chain.attached_terms(ip_id):
-        if pil_from_struct(chain.license_terms(terms_id)) == parent.pil:
+    for terms_id in chain.contracts.attached_terms(ip_id):
+        if pil_from_struct(chain.contracts.license_terms(terms_id)) == parent.pil:
             return terms_id
     raise PublishRefused(
         f"“{parent.title}” is on {chain.network.name} as {ip_id}, but without the terms the library records for it",
@@ -299,14 +299,14 @@ def registration_call(chain: ChainClient, step: StepPlan, collection: str, walle
     """The one transaction that mints and registers the step's work: with its PIL terms attached (a root) or
     linked to its parents (a remix)."""
     if step.is_derivative:
-        return chain.register_derivative(
+        return chain.contracts.register_derivative(
             collection, wallet, refs, [p[0] for p in parents], [p[1] for p in parents],
             # Story reads 0 as "no limit"; 1 wei / 1 unit keeps a free link free.
             max(step.fee_cap, 1), max(step.share_cap, 1),
         )
     pil = effective_pil(step.terms)
     config = licensing_config(step.override, pil.default_minting_fee)
-    return chain.register_root(collection, wallet, refs, [(terms_struct(pil), config)])
+    return chain.contracts.register_root(collection, wallet, refs, [(terms_struct(pil), config)])
 
 
 def ensure_wip(chain: ChainClient, key: Secret, wallet: str, amount: int, spender: str) -> list[SentTx]:
@@ -314,18 +314,18 @@ def ensure_wip(chain: ChainClient, key: Secret, wallet: str, amount: int, spende
     allowance is too small. The approval is unlimited so that it is given once: the wallet never holds more WIP
     than the fees and tips it is about to pay, so the allowance cannot reach more than that."""
     sent: list[SentTx] = []
-    shortfall = amount - chain.wip_balance(wallet)
+    shortfall = amount - chain.contracts.wip_balance(wallet)
     if shortfall > 0:
         if chain.balance(wallet) < shortfall:
             raise InsufficientFunds(
                 f"the wallet needs {shortfall} wei more IP to wrap into WIP for the fees",
                 hint=f"get IP from {chain.network.faucet}" if chain.network.faucet else "add IP to the wallet",
             )
-        call = chain.wip_deposit(shortfall)
+        call = chain.contracts.wip_deposit(shortfall)
         receipt = chain.transact(key, call)
         sent.append(SentTx(call.label, receipt.tx_hash, receipt.gas_used))
-    if chain.wip_allowance(wallet, spender) < amount:
-        call = chain.wip_approve(spender, UINT256_MAX)
+    if chain.contracts.wip_allowance(wallet, spender) < amount:
+        call = chain.contracts.wip_approve(spender, UINT256_MAX)
         receipt = chain.transact(key, call)
         sent.append(SentTx(call.label, receipt.tx_hash, receipt.gas_used))
     return sent

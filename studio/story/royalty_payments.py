@@ -51,7 +51,7 @@ class Claimable:
 
 def descendants(chain: ChainClient, ip_id: str) -> list[str]:
     seen: dict[str, None] = {}
-    queue = deque(chain.derivatives(ip_id))
+    queue = deque(chain.contracts.derivatives(ip_id))
     while queue:
         child = queue.popleft()
         if child.lower() in {s.lower() for s in seen}:
@@ -60,7 +60,7 @@ def descendants(chain: ChainClient, ip_id: str) -> list[str]:
             raise PublishError(f"IP {ip_id} has more than {MAX_DESCENDANTS} descendants",
                                hint="claim from a block explorer or Story's tools")
         seen[child] = None
-        queue.extend(chain.derivatives(child))
+        queue.extend(chain.contracts.derivatives(child))
     return list(seen)
 
 
@@ -69,19 +69,19 @@ def dues(chain: ChainClient, ancestor: str) -> list[Due]:
     found = []
     for child in descendants(chain, ancestor):
         for policy in ROYALTY_POLICIES:
-            share = chain.policy_royalty(policy, child, ancestor)
+            share = chain.contracts.policy_royalty(policy, child, ancestor)
             if not share:
                 continue
-            due = chain.revenue_accounted(child, policy) * share // HUNDRED_PERCENT
+            due = chain.contracts.revenue_accounted(child, policy) * share // HUNDRED_PERCENT
             if policy == "lrp":
-                due -= due * chain.policy_stack("lrp", ancestor) // HUNDRED_PERCENT
-            owed = due - chain.transferred(policy, child, ancestor)
+                due -= due * chain.contracts.policy_stack("lrp", ancestor) // HUNDRED_PERCENT
+            owed = due - chain.contracts.transferred(policy, child, ancestor)
             found.append(Due(child, policy, max(owed, 0)))
     return found
 
 
 def claimable(chain: ChainClient, work_id: str, ip_id: str) -> Claimable:
-    return Claimable(work_id, ip_id, CURRENCY, chain.claimable(ip_id, ip_id), tuple(dues(chain, ip_id)))
+    return Claimable(work_id, ip_id, CURRENCY, chain.contracts.claimable(ip_id, ip_id), tuple(dues(chain, ip_id)))
 
 
 def pay(chain: ChainClient, key: Secret, wallet: str, ip_id: str, amount: int) -> list[SentTx]:
@@ -89,10 +89,10 @@ def pay(chain: ChainClient, key: Secret, wallet: str, ip_id: str, amount: int) -
     if amount <= 0:
         raise PublishError("a payment must be more than 0 wei")
     chain.require_code()
-    if not chain.is_registered(ip_id):
+    if not chain.contracts.is_registered(ip_id):
         raise PublishError(f"{ip_id} is not registered on {chain.network.name}")
     sent = ensure_wip(chain, key, wallet, amount, ROYALTY_MODULE)
-    call = chain.pay_royalty(ip_id, ZERO_ADDRESS, amount)
+    call = chain.contracts.pay_royalty(ip_id, ZERO_ADDRESS, amount)
     receipt = chain.transact(key, call)
     return [*sent, SentTx(call.label, receipt.tx_hash, receipt.gas_used)]
 
@@ -101,7 +101,7 @@ def claim(chain: ChainClient, key: Secret, ip_id: str) -> dict:
     """Move every descendant's due into the vault and claim it for the IP; the SDK then moves the WIP from
     the IP account to the wallet and unwraps it."""
     owed = [d for d in dues(chain, ip_id) if d.amount > 0]
-    if chain.vault_of(ip_id) is None:
+    if chain.contracts.vault_of(ip_id) is None:
         raise PublishError(f"IP {ip_id} has no royalty vault yet, so nothing to claim",
                            hint="a vault is created when the work is first licensed or remixed")
     result = chain.claim_all_revenue(key, ip_id, [d.descendant for d in owed],

@@ -25,9 +25,9 @@ def settle(journal: Journal, chain: ChainClient, pub: Publication, receipt: Rece
     if not receipt.ok:
         return journal.fail(pub.id, str(chain.failure(receipt, "the registration")))
     if _is_group(pub):
-        group = chain.group_registered(receipt)
-        return journal.confirm(pub.id, group, 0, GROUP_NFT, tuple(chain.attached_terms(group)))
-    registered = chain.registered(receipt)
+        group = chain.groups.registered(receipt)
+        return journal.confirm(pub.id, group, 0, GROUP_NFT, tuple(chain.contracts.attached_terms(group)))
+    registered = chain.contracts.registered(receipt)
     return journal.confirm(pub.id, registered.ip_id, registered.token_id, registered.nft_contract,
                            registered.license_terms_ids or _inherited_terms(pub))
 
@@ -69,25 +69,25 @@ def read_back(chain: ChainClient, pub: Publication) -> dict[str, Any]:
     """The chain's own account of a publication, and whether it agrees with the prediction."""
     ip = pub.ip_id or ""
     prediction = Prediction.of(pub)
-    parents = chain.parents(ip)
-    attached = chain.attached_terms(ip)
-    links = [chain.parent_terms(ip, p) for p in parents]
+    parents = chain.contracts.parents(ip)
+    attached = chain.contracts.attached_terms(ip)
+    links = [chain.contracts.parent_terms(ip, p) for p in parents]
     terms_id = attached[0] if attached else None
-    on_chain_terms = pil_from_struct(chain.license_terms(terms_id)) if terms_id is not None else None
+    on_chain_terms = pil_from_struct(chain.contracts.license_terms(terms_id)) if terms_id is not None else None
     policy = prediction.policy if prediction is not None else None
     ancestors = []
     stack = None
     if prediction is not None and policy:
-        stack = chain.policy_stack(policy, ip)
-        ancestors = [{"ip_id": a.ip_id, "royalty": chain.policy_royalty(policy, ip, a.ip_id)}
+        stack = chain.contracts.policy_stack(policy, ip)
+        ancestors = [{"ip_id": a.ip_id, "royalty": chain.contracts.policy_royalty(policy, ip, a.ip_id)}
                      for a in prediction.ancestors if a.ip_id]
     readback: dict[str, Any] = {
         "ip_id": ip,
-        "owner": chain.ip_owner(ip),
+        "owner": chain.contracts.ip_owner(ip),
         "parents": parents,
         "link_terms_ids": links,
         "attached_terms_ids": attached,
-        "royalty_percent": chain.royalty_percent(ip, terms_id) if terms_id is not None else None,
+        "royalty_percent": chain.contracts.royalty_percent(ip, terms_id) if terms_id is not None else None,
         "royalty_stack": stack,
         "ancestors": ancestors,
         "read_at": now_iso(),

@@ -101,11 +101,12 @@ def test_an_ip_whose_media_url_addresses_other_bytes_than_its_hash(world, tmp_pa
     key = Secret(DEV_KEYS[-1])
     owner = address_of(key)
     client.fund(owner, 10**21)
-    spg = client.collection_created(client.transact(key, client.create_collection(owner, "Lies", "LIE")))
+    story = client.contracts
+    spg = story.collection_created(client.transact(key, story.create_collection(owner, "Lies", "LIE")))
     terms = member_terms(default_catalog(), 10 * PCT)
     refs = MetadataRefs(uri, metadata.hash, "", "0x" + "00" * 32)
-    ip = client.registered(client.transact(key, client.register_root(spg, owner, refs, [(terms_struct(terms),
-                                                                                           pool_offer())]))).ip_id
+    ip = story.registered(client.transact(key, story.register_root(spg, owner, refs, [(terms_struct(terms),
+                                                                                   pool_offer())]))).ip_id
     line = refused(studio, "import-ip", ip)
     assert line == (f"error: the media of IP {ip} at {json.loads(metadata.data)['mediaUrl']} is not the file its "
                     "mediaHash names: its CID addresses other bytes (the IP's metadata contradicts itself)")

@@ -196,13 +196,13 @@ def send_remix_directly(desk: Desk, parents: Sequence[Work], *, max_revenue_shar
     collection = desk_publisher(desk, client, key).ensure_collection([])
     ips = [desk.ip(p) for p in parents]
     terms = [pubs.journal.confirmed(p.id, "devnet").license_terms_ids[0] for p in parents]
-    fees = sum(client.predict_fee(ip, t, desk.address)[1] for ip, t in zip(ips, terms, strict=True))
+    fees = sum(client.contracts.predict_fee(ip, t, desk.address)[1] for ip, t in zip(ips, terms, strict=True))
     if fees:
         ensure_wip(client, key, desk.address, fees, DERIVATIVE_WORKFLOWS)
     empty = MetadataRefs("", "0x" + "00" * 32, "", "0x" + "00" * 32)
-    call = client.register_derivative(collection, desk.address, empty, ips, terms, fees, max_revenue_share)
+    call = client.contracts.register_derivative(collection, desk.address, empty, ips, terms, fees, max_revenue_share)
     try:
         receipt = client.transact(key, call)
     except ChainReverted as exc:
         return exc
-    return client.registered(receipt).ip_id
+    return client.contracts.registered(receipt).ip_id

@@ -36,7 +36,7 @@ def test_a_tip_to_an_image_of_the_emoji_model_reaches_the_contributors_as_predic
             assert studio.work(row.member_work_id).origin.value == "builtin"
         (published,) = studio.publishing.publish(image.id, PublishOptions(network="devnet"))
         client = studio.publishing.client(studio.publishing.network("devnet"))
-        assert client.parents(published.publication.ip_id) == [model_pub.ip_id]
+        assert client.contracts.parents(published.publication.ip_id) == [model_pub.ip_id]
         tip_and_show_data_earnings(studio, on_chain, published.publication)
         out = capsys.readouterr().out
         assert "the chain agrees with the engine" in out and "DIFFERS" not in out

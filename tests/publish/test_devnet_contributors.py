@@ -70,20 +70,20 @@ def test_openmoji_contributors_publish_and_their_emoji_link_to_the_librarys_work
     owners = [p.owner for p in published]
     assert owners[0] == owners[1] == Account.from_key(DEV_KEYS[0]).address
     assert owners[2] == Account.from_key(DEV_KEYS[1]).address
-    terms_id = client.terms_id(terms_struct(terms))
-    assert terms_id and pil_from_struct(client.license_terms(terms_id)) == terms
+    terms_id = client.contracts.terms_id(terms_struct(terms))
+    assert terms_id and pil_from_struct(client.contracts.license_terms(terms_id)) == terms
     for p in published:
-        assert client.ip_owner(p.ip_id) == p.owner and client.parents(p.ip_id) == []
-        assert client.attached_terms(p.ip_id) == [terms_id] == [p.license_terms_id]
-        config = client.licensing_config(p.ip_id, terms_id)
+        assert client.contracts.ip_owner(p.ip_id) == p.owner and client.contracts.parents(p.ip_id) == []
+        assert client.contracts.attached_terms(p.ip_id) == [terms_id] == [p.license_terms_id]
+        config = client.contracts.licensing_config(p.ip_id, terms_id)
         assert config["isSet"] and config["expectGroupRewardPool"] == EVEN_SPLIT_GROUP_POOL
         assert config["mintingFee"] == 0 and config["commercialRevShare"] == 0
 
     # A group on the same terms accepts them as members: the pool config is what Story checks.
     group_key = Secret(ANVIL_KEY_0)
     ips = [p.ip_id for p in published]
-    group = client.group_registered(client.transact(group_key, client.register_group(terms_id, NO_CONFIG, ips)))
-    assert client.group_members(group) == ips
+    group = client.groups.registered(client.transact(group_key, client.groups.register(terms_id, NO_CONFIG, ips)))
+    assert client.groups.members(group) == ips
 
     results = [desk.publishing.importer.import_or_link(ip, "devnet") for ip in ips]
     for item, contributed, result in zip(chosen, published, results, strict=True):
@@ -151,7 +151,7 @@ def test_the_linked_emoji_join_the_openmoji_training_sets_group(chain, devnet, t
             assert desk.publishing.importer.import_or_link(p.ip_id, "devnet").linked
         (result,) = desk.publish(collection)
         group = result.publication.ip_id
-        assert client.is_group(group)
-        assert {m.lower() for m in client.group_members(group)} == {p.ip_id.lower() for p in published}
+        assert client.groups.is_group(group)
+        assert {m.lower() for m in client.groups.members(group)} == {p.ip_id.lower() for p in published}
         rows = library.group_members.members_of(collection.id, "devnet")
         assert {r.member_work_id for r in rows} == {library.works.by_sha256(c.sha256).id for c in chosen}

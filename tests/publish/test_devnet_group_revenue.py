@@ -88,8 +88,8 @@ def build(chain: Chain, app_chain: ChainClient, keys: list[Secret], units: int, 
     registered = [chain.register_root(terms, owner=chain.accounts[o], configs=[POOL_CONFIG]) for o in owners]
     members, terms_id = [ip for ip, _ in registered], registered[0][1][0]
     assert {ids[0] for _, ids in registered} == {terms_id}
-    group = app_chain.group_registered(app_chain.transact(keys[0], app_chain.register_group(terms_id, NO_CONFIG,
-                                                                                            members)))
+    groups = app_chain.groups
+    group = groups.registered(app_chain.transact(keys[0], groups.register(terms_id, NO_CONFIG, members)))
     model = chain.register_derivative([group], [terms_id], owner=chain.accounts[6])
     image = chain.register_derivative([model], [terms_id], owner=chain.accounts[7])
     return Shape(terms_id, units, members, owners, group, model, image)
@@ -101,7 +101,7 @@ def group_units(shape: Shape, app_chain: ChainClient) -> int:
     split = royalty_split(shape.image, links, "lrp")
     share = next(a for a in split.ancestors if a.id == shape.group)
     assert share.own_stack == 0
-    assert share.royalty == app_chain.policy_royalty("lrp", shape.image, shape.group)
+    assert share.royalty == app_chain.contracts.policy_royalty("lrp", shape.image, shape.group)
     return share.royalty
 
 
@@ -114,7 +114,7 @@ def claim_and_check(chain: Chain, app_chain: ChainClient, keys: list[Secret], sh
     """Each member's owner claims its vault with the studio's `claim`: exactly the predicted WIP, unwrapped
     into the owner's wallet (its balance moves by the claim less the gas its transactions paid)."""
     for member, owner in zip(shape.members, shape.owners, strict=True):
-        assert app_chain.claimable(member, member) == expected[member]
+        assert app_chain.contracts.claimable(member, member) == expected[member]
         if not expected[member]:
             continue
         wallet = chain.accounts[owner]
@@ -122,7 +122,7 @@ def claim_and_check(chain: Chain, app_chain: ChainClient, keys: list[Secret], sh
         result = claim(app_chain, keys[owner], member)
         assert result["claimed"] == [(WIP, expected[member])]
         assert result["moved_from"] == []  # members have no remixes of their own: all came from the pool
-        assert app_chain.claimable(member, member) == 0
+        assert app_chain.contracts.claimable(member, member) == 0
         assert chain.wip_balance(member) == 0
         gas = 0
         for tx in result["tx_hashes"]:
@@ -184,7 +184,7 @@ def test_holdings_count_a_tip_to_the_group_itself_and_pay_only_members(chain: Ch
     after = group_holdings(app_chain, shape.group, [*shape.members, outsider])
     assert after.uncollected == 0
     assert [(h.in_pool, h.receives) for h in after.holdings] == [(0, 0), ((1001 + due) // 2,) * 2, (0, 0)]
-    assert app_chain.claimable(shape.members[0], shape.members[0]) == (1001 + due) // 2
+    assert app_chain.contracts.claimable(shape.members[0], shape.members[0]) == (1001 + due) // 2
     # Only the pool's debt is paid now: nothing moves through the policies.
     sent = collect_for_members(app_chain, keys[0], shape.group, shape.members)
     assert [t.label for t in sent] == ["collecting the group's royalties for its members"]
@@ -223,7 +223,7 @@ def test_generated_groups_pay_what_the_engine_predicts(chain: Chain, app_chain: 
         collect_for_members(app_chain, keys[0], shape.group, shape.members)
         for member in shape.members:
             received[member] += paid[member]
-            assert app_chain.claimable(member, member) == received[member]
+            assert app_chain.contracts.claimable(member, member) == received[member]
     assert group_pending(app_chain, shape.group) == []
     claim_and_check(chain, app_chain, keys, shape, received)
 
@@ -245,18 +245,20 @@ def test_the_studio_shows_and_claims_what_a_group_holds_for_a_member_work(desk, 
     ip = desk.ip(cat)
     (terms_id,) = desk.publishing.journal.confirmed(cat.id, "devnet").license_terms_ids
     net = desk.publishing.network("devnet")
-    app_chain.transact(desk.publishing.setup.key(net), app_chain.set_licensing_config(ip, terms_id, POOL_CONFIG))
-    other, ids = chain.register_root(app_chain.license_terms(terms_id), owner=chain.bob, configs=[POOL_CONFIG])
+    pool_offer = app_chain.contracts.set_licensing_config(ip, terms_id, POOL_CONFIG)
+    app_chain.transact(desk.publishing.setup.key(net), pool_offer)
+    terms = app_chain.contracts.license_terms(terms_id)
+    other, ids = chain.register_root(terms, owner=chain.bob, configs=[POOL_CONFIG])
     assert ids == [terms_id]
-    group = app_chain.group_registered(app_chain.transact(keys[0], app_chain.register_group(terms_id, NO_CONFIG,
-                                                                                            [ip, other])))
+    groups = app_chain.groups
+    group = groups.registered(app_chain.transact(keys[0], groups.register(terms_id, NO_CONFIG, [ip, other])))
     training_set = desk.studio.collections.create("Cats", work_refs=[cat.id])
     desk.studio.library.group_members.record_added("devnet", training_set.id, group, [(cat.id, ip)])
     model = chain.register_derivative([group], [terms_id], owner=chain.accounts[6])
     image = chain.register_derivative([model], [terms_id], owner=chain.accounts[7])
     tip = 3 * 10**18 + 1
     chain.pay(image, tip, ZERO, sender=chain.accounts[5])
-    share = member_share(group_due(tip, app_chain.policy_royalty("lrp", image, group)), 2)
+    share = member_share(group_due(tip, app_chain.contracts.policy_royalty("lrp", image, group)), 2)
     assert share == (tip // 100) // 2
 
     own, held = desk.publishing.revenue(cat.id, "devnet")
@@ -274,8 +276,8 @@ def test_the_studio_shows_and_claims_what_a_group_holds_for_a_member_work(desk, 
     (collected,) = result["from_groups"]
     assert (collected["group_id"], collected["group_ip"], len(collected["tx_hashes"])) == (training_set.id, group, 2)
     assert result["claimed"] == [(WIP, share)]
-    assert app_chain.claimable(other, other) == 0  # the pool paid only the member that was asked for
-    assert app_chain.claimable_group_reward(group, [other]) == [share]
+    assert app_chain.contracts.claimable(other, other) == 0  # the pool paid only the member that was asked for
+    assert app_chain.groups.claimable_reward(group, [other]) == [share]
     _, after = desk.publishing.revenue(cat.id, "devnet")
     assert (after.in_pool, after.share, after.total) == (0, 0, 0)
 

@@ -233,22 +233,23 @@ def test_chain_client_group_methods(chain: Chain, client: StoryClient, app_chain
     terms = commercial_remix(10, policy=ROYALTY_POLICY_LRP)
     registered = [chain.register_root(terms, configs=[POOL_CONFIG]) for _ in range(2)]
     members, terms_id = [ip for ip, _ in registered], registered[0][1][0]
-    group = app_chain.group_registered(app_chain.transact(key, app_chain.register_group(terms_id, NO_CONFIG, members)))
-    assert app_chain.is_group(group) and not app_chain.is_group(members[0])
-    assert app_chain.group_members(group) == members
+    groups = app_chain.groups
+    group = groups.registered(app_chain.transact(key, groups.register(terms_id, NO_CONFIG, members)))
+    assert app_chain.groups.is_group(group) and not app_chain.groups.is_group(members[0])
+    assert app_chain.groups.members(group) == members
     third = chain.register_root(terms, configs=[POOL_CONFIG])[0]
-    app_chain.transact(key, app_chain.add_to_group(group, [third]))
+    app_chain.transact(key, app_chain.groups.add(group, [third]))
     members.append(third)
-    assert app_chain.group_members(group) == members
-    empty = app_chain.group_registered(app_chain.transact(key, app_chain.register_group(terms_id, NO_CONFIG)))
-    assert app_chain.group_members(empty) == []
+    assert app_chain.groups.members(group) == members
+    empty = app_chain.groups.registered(app_chain.transact(key, app_chain.groups.register(terms_id, NO_CONFIG)))
+    assert app_chain.groups.members(empty) == []
 
     remix = chain.register_derivative([group], [terms_id])
     chain.pay(remix, 10_000, ZERO)
-    app_chain.transact(key, app_chain.transfer_to_vault("lrp", remix, group))
-    receipt = app_chain.transact(key, app_chain.collect_group_royalties(group, members[:2]))
-    assert app_chain.group_rewards_paid(receipt) == {members[0]: 333, members[1]: 333}
-    assert app_chain.claimable_group_reward(group, members) == [0, 0, 333]
-    paid = app_chain.group_rewards_paid(app_chain.transact(key, app_chain.claim_group_reward(group, members)))
+    app_chain.transact(key, app_chain.contracts.transfer_to_vault("lrp", remix, group))
+    receipt = app_chain.transact(key, app_chain.groups.collect_royalties(group, members[:2]))
+    assert app_chain.groups.rewards_paid(receipt) == {members[0]: 333, members[1]: 333}
+    assert app_chain.groups.claimable_reward(group, members) == [0, 0, 333]
+    paid = app_chain.groups.rewards_paid(app_chain.transact(key, app_chain.groups.claim_reward(group, members)))
     assert paid == {members[0]: 0, members[1]: 0, members[2]: 333}
-    assert app_chain.claimable(members[2], members[2]) == 333
+    assert app_chain.contracts.claimable(members[2], members[2]) == 333

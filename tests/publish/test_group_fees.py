@@ -111,7 +111,7 @@ def test_a_group_of_own_and_contributed_members_costs_what_its_plan_said(desk) -
     sent = _sent(desk.publishing.execute(plan))
     compared = assert_lines_match_receipts(plan, sent)
     assert compared["add"][0] == story_add_gas(4, first=True)
-    assert len(desk.publishing.client(net).group_members(desk.ip(collection))) == 4
+    assert len(desk.publishing.client(net).groups.members(desk.ip(collection))) == 4
 
 
 def test_new_terms_a_group_and_a_newcomer_cost_what_their_plans_said(desk) -> None:

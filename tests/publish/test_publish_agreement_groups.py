@@ -142,13 +142,13 @@ class Case:
         snapshot = self.devnet.rpc("evm_snapshot", [])
         try:
             ips = list(member_ips.values())
-            before = {ip: client.claimable(ip, ip) for ip in ips}
+            before = {ip: client.contracts.claimable(ip, ip) for ip in ips}
             desk.publishing.pay(work.id, payout.payment, "devnet")
             waiting = member_claimable(client, group_ip, ips)
             collect_for_members(client, desk.publishing.setup.key(client.network), group_ip, ips)
-            received = {ip: client.claimable(ip, ip) - before[ip] for ip in ips}
+            received = {ip: client.contracts.claimable(ip, ip) - before[ip] for ip in ips}
             assert waiting == received, self.shape.text()
-            share = self.client.policy_royalty("lrp", desk.ip(work), group_ip)
+            share = self.client.contracts.policy_royalty("lrp", desk.ip(work), group_ip)
             assert payout.group_due == payout.payment * share // 10**8 > 0
             creators = {w.id: w.creator for w in desk.studio.library.works.get_many(list(member_ips)).values()}
             per_creator: dict[str | None, tuple[int, int]] = {}
@@ -176,12 +176,12 @@ class Case:
             group_result, model_result = self.publish(model, shape.rev_share)
         group, published_model = group_result.publication, model_result.publication
         assert group.work_id == collection.id and group.prediction["kind"] == "group"
-        assert client.is_group(group.ip_id) and group.readback["members"] == len(members)
+        assert client.groups.is_group(group.ip_id) and group.readback["members"] == len(members)
         member_ips = {w.id: desk.ip(w) for w in members}
-        on_chain = [m.lower() for m in client.group_members(group.ip_id)]
+        on_chain = [m.lower() for m in client.groups.members(group.ip_id)]
         assert sorted(on_chain) == sorted(ip.lower() for ip in member_ips.values()), shape.text()
-        assert client.royalty_percent(group.ip_id, group.license_terms_ids[0]) == shape.rev_share
-        assert client.parents(published_model.ip_id) == [group.ip_id]
+        assert client.contracts.royalty_percent(group.ip_id, group.license_terms_ids[0]) == shape.rev_share
+        assert client.contracts.parents(published_model.ip_id) == [group.ip_id]
 
         relation = Relation.styled_with if shape.kind is WorkKind.lora else Relation.generated_with
         image = desk.work(f"s{self.seed} made with the style", parents=[model], relation=relation)

@@ -147,8 +147,8 @@ def test_the_apps_devnet_keeps_published_works_across_a_restart(tmp_path, monkey
         restarted = devnet("start")
         assert restarted["running"]
         client = ChainClient.connect(network("devnet"), restarted["rpc_url"])
-        assert client.is_registered(pub["ip_id"])
-        assert client.attached_terms(pub["ip_id"]) == pub["license_terms_ids"]
+        assert client.contracts.is_registered(pub["ip_id"])
+        assert client.contracts.attached_terms(pub["ip_id"]) == pub["license_terms_ids"]
         (status,) = studio("publish", "status", work_id, "--json")
         assert status["state"] == "confirmed" and status["ip_id"] == pub["ip_id"]
     finally:

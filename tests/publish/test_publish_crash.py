@@ -110,7 +110,7 @@ def test_a_nonce_taken_by_another_transaction_fails_the_publication(desk, devnet
     # Another program spends the same nonce first.
     client = desk.publishing.client(desk.publishing.network("devnet"))
     key = desk.publishing.wallets.key(desk.wallet_name)
-    other = client.sign(key, client.wip_deposit(1), nonce=sent.nonce)
+    other = client.sign(key, client.contracts.wip_deposit(1), nonce=sent.nonce)
     client.broadcast(other.raw)
     devnet.rpc("evm_mine", [])
     devnet.rpc("evm_setAutomine", [True])
@@ -133,7 +133,8 @@ def test_a_raise_of_the_share_lost_after_the_receipt_is_finished_later(desk) -> 
     pub = results[-1].publication
     client = desk.publishing.client(desk.publishing.network("devnet"))
     key = desk.publishing.wallets.key(desk.wallet_name)
-    client.transact(key, client.set_licensing_config(pub.ip_id, pub.license_terms_ids[0], licensing_config(None, 0)))
+    unset = client.contracts.set_licensing_config(pub.ip_id, pub.license_terms_ids[0], licensing_config(None, 0))
+    client.transact(key, unset)
     desk.studio.library.db.execute("UPDATE publications SET readback = NULL WHERE id = ?", (pub.id,))
 
     studio = _reopen(desk)  # read back on opening: the chain does not have the raise

@@ -134,8 +134,8 @@ def _check_group(desk, chain, client, collection: Work, members: list[Work], sin
     assert pub.state == "confirmed" and pub.readback["agrees"], pub.readback
     assert _group_registrations(desk, chain, since) == [pub.ip_id]
     assert _metadata_sets(desk, chain, pub.ip_id, since) == [pub.metadata_uri]
-    assert client.ip_metadata(pub.ip_id) == (pub.metadata_uri, pub.metadata_hash)
-    on_chain = [m.lower() for m in client.group_members(pub.ip_id)]
+    assert client.contracts.ip_metadata(pub.ip_id) == (pub.metadata_uri, pub.metadata_hash)
+    on_chain = [m.lower() for m in client.groups.members(pub.ip_id)]
     assert sorted(on_chain) == sorted(desk.ip(m).lower() for m in members)
     rows = desk.studio.library.group_members.members_of(collection.id, "devnet")
     assert sorted(r.member_work_id for r in rows) == sorted(m.id for m in members)
@@ -167,8 +167,8 @@ def test_a_kill_after_the_groups_registration_is_sent_settles_it_and_registers_n
                             env=desk.env, capture_output=True, text=True, timeout=120)
     assert status.returncode == 0, status.stderr
     (row,) = [r for r in json.loads(status.stdout) if r["work_id"] == collection.id]
-    assert row["state"] == "confirmed" and row["tx_hash"] == sent.tx_hash and client.is_group(row["ip_id"])
-    assert client.group_members(row["ip_id"]) == [] and client.ip_metadata(row["ip_id"])[0] == ""
+    assert row["state"] == "confirmed" and row["tx_hash"] == sent.tx_hash and client.groups.is_group(row["ip_id"])
+    assert client.groups.members(row["ip_id"]) == [] and client.contracts.ip_metadata(row["ip_id"])[0] == ""
 
     again = subprocess.run(_studio(desk, "publish", collection.id, "--network", "devnet", "--yes", "--json"),
                            cwd=REPO, env=desk.env, capture_output=True, text=True, timeout=300)
@@ -180,7 +180,7 @@ def test_a_kill_after_the_groups_registration_is_sent_settles_it_and_registers_n
 
     (last,) = desk.publish(collection)  # nothing left to do
     assert [t.label for t in last.transactions] == []
-    assert len(client.group_members(group)) == len(members)
+    assert len(client.groups.members(group)) == len(members)
 
 
 def test_a_kill_while_the_groups_metadata_waits_to_be_mined_sets_it_once(desk, devnet, chain, client) -> None:
@@ -212,7 +212,7 @@ def test_a_kill_while_the_groups_metadata_waits_to_be_mined_sets_it_once(desk, d
         assert waiting["to"].lower() == CORE_METADATA_MODULE.lower()
         old_nonce = int(waiting["nonce"], 16)
         group = journal.confirmed(collection.id, "devnet").ip_id
-        assert client.ip_metadata(group)[0] == "" and client.group_members(group) == []
+        assert client.contracts.ip_metadata(group)[0] == "" and client.groups.members(group) == []
 
         # The studio runs again while that transaction still waits: it is mined only once the studio says it waits
         # for it, or once the studio has sent anything after it (which, for a second metadata, is the bug).

@@ -162,6 +162,6 @@ def test_a_linked_remix_takes_the_chains_parents_when_the_library_gives_it_none(
 
 def _metadata_uri(desk, ip: ContributedIp) -> str:
     client = desk.publishing.setup.client(desk.publishing.setup.network("devnet"))
-    uri, _ = client.ip_metadata(ip.ip_id)
+    uri, _ = client.contracts.ip_metadata(ip.ip_id)
     assert uri == ip.metadata_uri
     return uri

@@ -74,7 +74,7 @@ def test_an_image_generated_with_lrp_and_a_published_lrp_model_links_to_it(desk,
     assert payout.group_work_id == collection.id and payout.group_due == 10**18 // 100
     (published,) = desk.publish(image)
     pub = published.publication
-    assert client.parents(pub.ip_id) == [model_pub.ip_id]
+    assert client.contracts.parents(pub.ip_id) == [model_pub.ip_id]
     assert pub.readback["agrees"], pub.readback["differences"]
     assert {a["work_id"] for a in pub.prediction["ancestors"]} == {model.id, collection.id}
 

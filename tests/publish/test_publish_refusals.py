@@ -37,8 +37,8 @@ def send_directly(desk, parents, *, max_revenue_share: int = 0, mined: bool = Fa
     publisher = desk_publisher(desk, client, key)
     collection = publisher.ensure_collection([])
     terms = [pubs.journal.confirmed(p.id, "devnet").license_terms_ids[0] for p in parents]
-    call = client.register_derivative(collection, desk.address, EMPTY, [desk.ip(p) for p in parents], terms, 0,
-                                      max_revenue_share)
+    call = client.contracts.register_derivative(collection, desk.address, EMPTY, [desk.ip(p) for p in parents],
+                                                terms, 0, max_revenue_share)
     if not mined:
         with pytest.raises(ChainReverted) as err:
             client.transact(key, call)
@@ -160,7 +160,7 @@ def test_seventeen_parents_are_refused_in_one_line_that_says_what_to_do(chain, d
         terms.append(terms_id)
     client = ChainClient(NETWORKS["devnet"], devnet.status().rpc_url)
     try:
-        call = client.register_derivative(chain.spg, chain.alice, EMPTY, parents, terms, 0, 0)
+        call = client.contracts.register_derivative(chain.spg, chain.alice, EMPTY, parents, terms, 0, 0)
         with pytest.raises(ChainReverted) as err:
             client.transact(Secret(ANVIL_KEY_0), call)
     finally:

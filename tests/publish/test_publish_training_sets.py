@@ -65,10 +65,10 @@ def test_a_training_set_publishes_as_a_group_of_its_members_on_story(desk, clien
     (result,) = desk.publish(collection)
     pub = result.publication
     assert pub.state == "confirmed" and pub.prediction["kind"] == "group"
-    assert client.is_group(pub.ip_id)
-    on_chain = {m.lower() for m in client.group_members(pub.ip_id)}
+    assert client.groups.is_group(pub.ip_id)
+    on_chain = {m.lower() for m in client.groups.members(pub.ip_id)}
     assert on_chain == {desk.ip(m).lower() for m in members}
-    assert client.ip_metadata(pub.ip_id)[0] == pub.metadata_uri
+    assert client.contracts.ip_metadata(pub.ip_id)[0] == pub.metadata_uri
     meta = _metadata(desk, pub)
     credited = {m["workId"]: m for m in meta["remixStudio"]["members"]}
     assert set(credited) == {*(m.id for m in members), outsider.id}
@@ -80,7 +80,7 @@ def test_a_training_set_publishes_as_a_group_of_its_members_on_story(desk, clien
     # Publishing again adds only members that reached Story since: here none, so nothing is added.
     (again,) = desk.publish(collection)
     assert not [t for t in again.transactions if "adding" in t.label]
-    assert len(client.group_members(pub.ip_id)) == 2
+    assert len(client.groups.members(pub.ip_id)) == 2
 
 
 def test_a_lora_is_a_derivative_of_its_training_sets_group_and_images_made_with_it_link_to_it(desk, client) -> None:
@@ -90,7 +90,7 @@ def test_a_lora_is_a_derivative_of_its_training_sets_group_and_images_made_with_
     results = desk.publish(lora)  # the training set's group first, then the LoRA
     assert [r.publication.work_id for r in results] == [collection.id, lora.id]
     group, model = (r.publication for r in results)
-    assert client.parents(model.ip_id) == [group.ip_id]
+    assert client.contracts.parents(model.ip_id) == [group.ip_id]
     assert model.readback["agrees"], model.readback["differences"]
     # The LoRA's own split as on the devnet pays its training set's group, as the chain's stack says.
     lora_on_devnet = desk.publishing.royalty_on(lora.id, "devnet")
@@ -109,7 +109,7 @@ def test_a_lora_is_a_derivative_of_its_training_sets_group_and_images_made_with_
     assert [(c.creator, c.members, c.amount) for c in payout.creators] == [("Test Creator", 2, 10**18 // 100)]
     (published,) = desk.publish(image)
     pub = published.publication
-    assert client.parents(pub.ip_id) == [model.ip_id]
+    assert client.contracts.parents(pub.ip_id) == [model.ip_id]
     ancestors = {a["ip_id"] for a in pub.prediction["ancestors"]}
     assert ancestors == {model.ip_id, group.ip_id}  # revenue reaches the group, and through it the members
     assert pub.readback["agrees"], pub.readback["differences"]
@@ -152,7 +152,7 @@ def test_an_image_under_the_loras_library_terms_but_not_its_story_terms_is_publi
     step = plan.steps[-1]
     assert not step.parents and [c.work_id for c in step.credits] == [lora.id]
     (published,) = desk.publish(image)
-    assert client.parents(published.publication.ip_id) == []
+    assert client.contracts.parents(published.publication.ip_id) == []
     assert published.publication.readback["agrees"], published.publication.readback
 
 
@@ -200,7 +200,7 @@ def test_a_kill_between_the_groups_transactions_never_adds_a_member_twice(desk, 
     assert not records.in_flight("devnet")
     (again,) = desk.publish(collection)
     group = again.publication.ip_id
-    chain_members = [m.lower() for m in client.group_members(group)]
+    chain_members = [m.lower() for m in client.groups.members(group)]
     assert sorted(chain_members) == sorted(desk.ip(m).lower() for m in members)
     assert len(records.members_of(collection.id, "devnet")) == 3
     assert not [t for t in again.transactions if "adding" in t.label]
@@ -220,16 +220,16 @@ def test_anothers_member_that_did_not_opt_into_the_pool_is_credited_not_added(de
     refs = _metadata(storage, Contribution(theirs.title, "Other", theirs.sha256), owner)
     struct = terms_struct(member_terms(desk.studio.catalog, percent_to_units(10)))
     # Registered under the group's terms but without offering them to the pool.
-    receipt = client.transact(key, client.register_root(_collection(client, key, "Other"), owner, refs,
-                                                        [(struct, licensing_config(None, 0))]))
-    ip = client.registered(receipt).ip_id
+    receipt = client.transact(key, client.contracts.register_root(_collection(client, key, "Other"), owner, refs,
+                                                                  [(struct, licensing_config(None, 0))]))
+    ip = client.contracts.registered(receipt).ip_id
     assert desk.publishing.import_ip(ip, "devnet").id == theirs.id  # linked to the library's work
     collection = desk.studio.collections.create("Mixed", work_refs=[mine[0].id, theirs.id])
     plan = desk.publishing.plan(collection.id, PublishOptions(network="devnet"))
     assert "group_member_not_opted_in" in {r.code for r in plan.notes}
     assert [m.work_id for m in plan.steps[0].joining] == [mine[0].id]
     (result,) = desk.publish(collection)
-    assert [m.lower() for m in client.group_members(result.publication.ip_id)] == [desk.ip(mine[0]).lower()]
+    assert [m.lower() for m in client.groups.members(result.publication.ip_id)] == [desk.ip(mine[0]).lower()]
     assert [r.member_work_id for r in desk.studio.library.group_members.members_of(collection.id, "devnet")] \
         == [mine[0].id]
 
@@ -265,4 +265,4 @@ def test_a_member_that_is_a_remix_passes_its_own_stack_on_in_the_preview_as_on_c
     group = desk.publishing.journal.confirmed(collection.id, "devnet").ip_id
     members = [desk.ip(root), desk.ip(remix)]
     collect_for_members(client, desk.publishing.setup.key(net), group, members)
-    assert sum(client.claimable(ip, ip) for ip in members) == payout.creators[0].amount
+    assert sum(client.contracts.claimable(ip, ip) for ip in members) == payout.creators[0].amount

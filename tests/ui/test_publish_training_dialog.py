@@ -141,10 +141,10 @@ def test_the_model_tab_publishes_a_lora_with_its_training_set_as_a_group(qtbot, 
         # The chain agrees: the group holds the members, the LoRA derives from the group alone.
         client = _client(on_devnet)
         try:
-            assert client.is_group(group_pub.ip_id)
+            assert client.groups.is_group(group_pub.ip_id)
             member_ips = {journal.confirmed(m, "devnet").ip_id.lower() for m in members}
-            assert {ip.lower() for ip in client.group_members(group_pub.ip_id)} == member_ips
-            assert client.parents(model_pub.ip_id) == [group_pub.ip_id]
+            assert {ip.lower() for ip in client.groups.members(group_pub.ip_id)} == member_ips
+            assert client.contracts.parents(model_pub.ip_id) == [group_pub.ip_id]
         finally:
             client.close()
         dialog.close()
@@ -230,8 +230,8 @@ def test_a_training_set_from_the_context_menu_then_an_image_made_with_its_lora(q
         (image_result,) = _sign(qtbot, window, dialog)
         client = _client(on_devnet)
         try:
-            assert client.parents(image_result.publication.ip_id) == [lora_ip]
-            assert client.parents(lora_ip) == [group_ip]
+            assert client.contracts.parents(image_result.publication.ip_id) == [lora_ip]
+            assert client.contracts.parents(lora_ip) == [group_ip]
         finally:
             client.close()
         # Published, its License & royalty chart shows the split as on the devnet: the LoRA and its set take part.

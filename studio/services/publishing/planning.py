@@ -180,7 +180,7 @@ class PublishPlanner:
         if not isinstance(last, StepPlan) or last.split is None:
             return 0
         try:
-            return self.setup.client(net).royalty_fee_percent()
+            return self.setup.client(net).contracts.royalty_fee_percent()
         except StudioError:
             return 0
 

@@ -85,8 +85,9 @@ class RevenueService:
         `from_groups` lists, per group, the transactions that moved the work's share (none when the group
         held nothing)."""
         net, work, ip, chain, wallet = self._sending(ref, network_name, rpc_url)
-        if chain.ip_owner(ip).lower() != wallet.lower():
-            raise NoWallet(f"“{work.title}” on {net.name} belongs to {chain.ip_owner(ip)}, not to this wallet",
+        owner = chain.contracts.ip_owner(ip)
+        if owner.lower() != wallet.lower():
+            raise NoWallet(f"“{work.title}” on {net.name} belongs to {owner}, not to this wallet",
                            hint="claim with the wallet that owns it (--wallet)")
         key = self.setup.key(net)
         from_groups = []

@@ -208,7 +208,7 @@ class PublishSetup:
         elif balance == 0:
             note = "the wallet holds no IP: send some to it before publishing"
         chain.require_code(("WIP",))
-        return WalletStatus(wallet, net, balance, chain.wip_balance(wallet.address), funded, note)
+        return WalletStatus(wallet, net, balance, chain.contracts.wip_balance(wallet.address), funded, note)
 
     def fund_devnet(self, chain: ChainClient, address: str) -> bool:
         if not chain.network.is_devnet or chain.balance(address) >= DEVNET_FUNDING // 10:

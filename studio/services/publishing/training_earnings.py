@@ -80,7 +80,8 @@ def training_earnings(chain: ChainClient, journal: Journal, members: GroupMember
         creator = creators.get(member.member_work_id, "")
         count[creator] += 1
         wei[creator] += owed.get(member.member_ip.lower(), 0)
-        held[creator] += chain.claimable(member.member_ip, member.member_ip) if chain.vault_of(member.member_ip) else 0
+        ip = member.member_ip
+        held[creator] += chain.contracts.claimable(ip, ip) if chain.contracts.vault_of(ip) else 0
     rows = sorted((CreatorEarnings(c, count[c], wei[c], held[c]) for c in count),
                   key=lambda row: (-(row.claimable + row.in_vaults), -row.members, row.creator.casefold()))
     return TrainingEarnings(network, collection_id, group_ip, tuple(rows))

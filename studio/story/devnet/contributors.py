@@ -101,8 +101,9 @@ def publish_contributions(chain: ChainClient, storage: Storage, contributions: S
         key = accounts[item.creator]
         owner = address_of(key)
         refs = _metadata(storage, item, owner)
-        receipt = chain.transact(key, chain.register_root(collections[item.creator], owner, refs, [(struct, config)]))
-        registered = chain.registered(receipt)
+        call = chain.contracts.register_root(collections[item.creator], owner, refs, [(struct, config)])
+        receipt = chain.transact(key, call)
+        registered = chain.contracts.registered(receipt)
         published.append(ContributedIp(item, registered.ip_id, owner, registered.license_terms_ids[0], refs.ip_uri))
     return published
 
@@ -144,8 +145,8 @@ def _collection(chain: ChainClient, key: Secret, creator: str) -> str:
     owner = address_of(key)
     if chain.balance(owner) < FUNDING // 10:
         chain.fund(owner, FUNDING)
-    receipt = chain.transact(key, chain.create_collection(owner, f"OpenMoji by {creator}"[:100], "OPENMOJI"))
-    return chain.collection_created(receipt)
+    receipt = chain.transact(key, chain.contracts.create_collection(owner, f"OpenMoji by {creator}"[:100], "OPENMOJI"))
+    return chain.contracts.collection_created(receipt)
 
 
 def _metadata(storage: Storage, item: Contribution, owner: str) -> MetadataRefs:
