@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import sys
 
+from studio.crash_log import EXIT_CODE, crash_line, install_excepthook
 from studio.errors import StudioError
 
 
 def main() -> None:
     args = sys.argv[1:]
     if not args or (args[0] in ("--library",) and len(args) == 2):
-        from studio.crash_log import EXIT_CODE, crash_line, install_excepthook
-
         install_excepthook()  # a fault in an event handler: logged, one line on stderr
         try:
             from studio.ui.launch import run

@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from studio.generate.model_configs import config_folder
+from studio.generate.models import inspect_model
 from studio.generate.request import ModelRef
+from studio.generate.torch_tiny import build_tiny_pipeline
 
 BUILTIN_ID = "studio-tiny"
 BUILTIN_NAME = "studio-tiny"
@@ -37,8 +39,6 @@ def ensure_builtin_model(data_dir: Path) -> Path:
     target = builtin_model_dir(data_dir)
     if (target / "model_index.json").is_file():
         return target
-    from studio.generate.torch_tiny import build_tiny_pipeline
-
     with staged_model_folder(target) as staging:
         shutil.copytree(config_folder(BUILTIN_ARCH, Path(data_dir)), staging, dirs_exist_ok=True)
         build_tiny_pipeline(staging, BUILTIN_ARCH)
@@ -64,7 +64,5 @@ def staged_model_folder(target: Path) -> Iterator[Path]:
 
 def builtin_model_ref(data_dir: Path) -> ModelRef:
     """A `ModelRef` for the built-in model, building it if needed."""
-    from studio.generate.models import inspect_model
-
     info = inspect_model(ensure_builtin_model(data_dir))
     return ModelRef(id=BUILTIN_ID, path=info.path, arch=BUILTIN_ARCH, sha256=info.sha256, name=BUILTIN_NAME)

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from studio.licensing.catalog import (
-    License,
-    LicenseCatalog,
-    LicenseFamily,
-    LicenseFileError,
-    PilTerms,
-    WorkTerms,
-    default_catalog,
-    effective_pil,
-    royalty_percent,
-)
+from studio.licensing.catalog import LicenseCatalog, WorkTerms, default_catalog, effective_pil, royalty_percent
 from studio.licensing.codes import CODES, Reason, reason
 from studio.licensing.engine import audit_recorded_derivative, check_work, plan_derivative, royalty_links
+from studio.licensing.license import License, LicenseFamily
+from studio.licensing.license_files import LicenseFileError
+from studio.licensing.story_rules import PilTerms
 from studio.licensing.training import TrainingVerdict, signal_from_dmi, signals_from_assertion, training_verdict
 from studio.licensing.works import Attribution, DerivativePlan, LicensedWork, Obligation, TrainingSignal, Verdict
 

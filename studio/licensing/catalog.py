@@ -5,126 +5,17 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields, replace
-from enum import StrEnum
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from studio.core.types import HUNDRED_PERCENT, Terms
 from studio.errors import InvalidInput, NotFound
-from studio.licensing.story_rules import ROYALTY_POLICIES, override_problem, registration_problems
+from studio.licensing.license import Condition, License
+from studio.licensing.license_files import LicenseFileError, parse_license_file
+from studio.licensing.story_rules import ROYALTY_POLICIES, PilTerms, override_problem, registration_problems
 
 LICENSES_DIR_ENV = "STUDIO_LICENSES_DIR"
-PARAMETERS = ("rev_share", "minting_fee")
-
-
-class LicenseFileError(InvalidInput):
-    """A file of the license catalogue that cannot be used; the message names the file and the rule."""
-
-
-class LicenseFamily(StrEnum):
-    pil = "pil"
-    creative_commons = "creative-commons"
-    openrail = "openrail"
-    proprietary = "proprietary"
-    model = "model"  # a model maker's own license (FLUX.1 [dev], Stability AI Community)
-    open_source = "open-source"  # a software license applied to model weights (Apache 2.0)
-
-
-@dataclass(frozen=True)
-class PilTerms:
-    """Story's PILTerms, field for field in ABI order, in Story's units.
-
-    Addresses are symbolic so that the terms stay chain-independent: `royalty_policy` is "lap", "lrp" or
-    None (the zero address), `currency` is "WIP" or None; the publisher maps them to addresses.
-    Percentages use Story's scale (100% = 100_000_000), fees are wei, `expiration` is seconds (0 = never).
-    """
-
-    transferable: bool
-    royalty_policy: str | None
-    default_minting_fee: int
-    expiration: int
-    commercial_use: bool
-    commercial_attribution: bool
-    commercializer_checker: str | None
-    commercializer_checker_data: bytes
-    commercial_rev_share: int
-    commercial_rev_ceiling: int
-    derivatives_allowed: bool
-    derivatives_attribution: bool
-    derivatives_approval: bool
-    derivatives_reciprocal: bool
-    derivative_rev_ceiling: int
-    currency: str | None
-    uri: str
-
-    def story_fields(self) -> dict[str, Any]:
-        """The terms under Story's own (camelCase) field names, in ABI order."""
-        return {_camel(f.name): getattr(self, f.name) for f in fields(self)}
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
-
-
-@dataclass(frozen=True)
-class TrainingTerm:
-    """Whether the license lets others train AI models on a work (the `[training]` table of its file), and why."""
-
-    allowed: bool
-    why: str
-
-
-@dataclass(frozen=True)
-class OutputTerms:
-    """What a model's license says about the images made with it, where that differs from its terms for the
-    model itself (the `[outputs]` table of its file). `terms` and `training_terms` summarise the license's own
-    clauses, naming their section."""
-
-    commercial_use: bool
-    attribution_required: bool
-    training_allowed: bool
-    terms: str
-    training_terms: str = ""
-
-
-@dataclass(frozen=True)
-class Condition:
-    """A fact the creator must confirm before the license grants a use (a `[[conditions]]` entry of its file):
-    `statement` is what they confirm ("your organisation's annual revenue is under US$1,000,000")."""
-
-    id: str
-    applies_to: str  # commercial
-    statement: str
-
-
-CONDITION_SCOPES = ("commercial",)
-
-
-@dataclass(frozen=True)
-class License:
-    """One license of the catalogue: its PIL reading plus what PIL cannot say."""
-
-    id: str
-    name: str
-    family: LicenseFamily
-    legal_url: str = field(repr=False)
-    summary: str = field(repr=False)
-    pil: PilTerms = field(repr=False)
-    share_alike: bool = field(repr=False)
-    attribution_required: bool = field(repr=False)
-    use_restrictions: tuple[str, ...] = field(repr=False)
-    on_story: str | None = field(repr=False)
-    parameters: tuple[str, ...] = field(repr=False)
-    training: TrainingTerm = field(repr=False, default=TrainingTerm(False, "no training term stated"))
-    outputs: OutputTerms | None = field(repr=False, default=None)
-    conditions: tuple[Condition, ...] = field(repr=False, default=())
-
-    @property
-    def is_pil(self) -> bool:
-        return self.family is LicenseFamily.pil
 
 
 @dataclass(frozen=True)
@@ -263,8 +154,6 @@ class LicenseCatalog:
                 f"license folder {folder} does not exist",
                 hint=f"set {LICENSES_DIR_ENV} to the folder holding the license files",
             )
-        from studio.licensing.license_files import parse_license_file  # it builds this module's License values
-
         licenses: dict[str, License] = {}
         for path in sorted(folder.glob("*.toml")):
             lic = parse_license_file(path)

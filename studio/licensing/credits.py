@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studio.licensing.catalog import LicenseFamily
+from studio.licensing.license import LicenseFamily
 from studio.licensing.works import Attribution, LicensedWork, Obligation
 
 

@@ -8,18 +8,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from studio.licensing.catalog import (
+from studio.errors import InvalidInput
+from studio.licensing.license import (
     CONDITION_SCOPES,
     PARAMETERS,
     Condition,
     License,
     LicenseFamily,
-    LicenseFileError,
     OutputTerms,
-    PilTerms,
     TrainingTerm,
 )
-from studio.licensing.story_rules import registration_problems
+from studio.licensing.story_rules import PilTerms, registration_problems
+
+
+class LicenseFileError(InvalidInput):
+    """A file of the license catalogue that cannot be used; the message names the file and the rule."""
+
 
 _NONE = "none"
 _TOP_KEYS = {"id", "name", "family", "legal_url", "summary", "parameters", "pil", "extra", "training"}

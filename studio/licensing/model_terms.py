@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from studio.licensing.ancestry import Works, get_work
-from studio.licensing.catalog import Condition, License
 from studio.licensing.codes import Reason, reason
+from studio.licensing.license import Condition, License
 from studio.licensing.works import LicensedWork
 
 # What a model's license says before anything is made with it: told with the credits and duties.

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from studio.licensing.ancestry import ParentLink, Works, expiry_of, get_work, is_story_derivative
-from studio.licensing.catalog import LicenseFamily
 from studio.licensing.codes import Reason, Scope, reason
 from studio.licensing.credits import attribution_for, obligations_from, required_credit, share_alike_duty
+from studio.licensing.license import LicenseFamily
 from studio.licensing.model_terms import commercial_allowed, condition_reasons, outputs_reason
 from studio.licensing.wording import date_text, quoted
 from studio.licensing.works import Attribution, LicensedWork, Obligation

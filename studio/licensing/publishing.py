@@ -8,9 +8,10 @@ from dataclasses import dataclass, replace
 
 from studio.core.types import Relation, WorkKind
 from studio.errors import InvalidInput
-from studio.licensing.catalog import LicenseCatalog, PilTerms, WorkTerms, effective_pil, royalty_percent
+from studio.licensing.catalog import LicenseCatalog, WorkTerms, effective_pil, royalty_percent
 from studio.licensing.codes import Reason
 from studio.licensing.engine import check_work
+from studio.licensing.story_rules import PilTerms
 from studio.licensing.works import LicensedWork, Verdict
 
 

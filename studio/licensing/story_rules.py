@@ -1,4 +1,4 @@
-"""Story's rules for PIL terms, as its PILicenseTemplate and LicensingModule enforce them.
+"""Story's PIL terms (`PilTerms`) and the rules its PILicenseTemplate and LicensingModule enforce on them.
 
 Each check returns the rules a set of terms breaks, as one-line texts that name the rule, so that the
 catalogue loader and the work-terms validation can say exactly why Story would refuse them.
@@ -6,18 +6,55 @@ catalogue loader and the work-terms validation can say exactly why Story would r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, fields
+from typing import Any
 
 from studio.core.types import HUNDRED_PERCENT
-
-if TYPE_CHECKING:
-    from studio.licensing.catalog import PilTerms
 
 ROYALTY_POLICIES = ("lap", "lrp")
 # WIP is the revenue token Story whitelists on both networks; the studio knows no other.
 CURRENCIES = ("WIP",)
 UINT32_MAX = 2**32 - 1
 UINT256_MAX = 2**256 - 1
+
+
+
+@dataclass(frozen=True)
+class PilTerms:
+    """Story's PILTerms, field for field in ABI order, in Story's units.
+
+    Addresses are symbolic so that the terms stay chain-independent: `royalty_policy` is "lap", "lrp" or
+    None (the zero address), `currency` is "WIP" or None; the publisher maps them to addresses.
+    Percentages use Story's scale (100% = 100_000_000), fees are wei, `expiration` is seconds (0 = never).
+    """
+
+    transferable: bool
+    royalty_policy: str | None
+    default_minting_fee: int
+    expiration: int
+    commercial_use: bool
+    commercial_attribution: bool
+    commercializer_checker: str | None
+    commercializer_checker_data: bytes
+    commercial_rev_share: int
+    commercial_rev_ceiling: int
+    derivatives_allowed: bool
+    derivatives_attribution: bool
+    derivatives_approval: bool
+    derivatives_reciprocal: bool
+    derivative_rev_ceiling: int
+    currency: str | None
+    uri: str
+
+    def story_fields(self) -> dict[str, Any]:
+        """The terms under Story's own (camelCase) field names, in ABI order."""
+        return {story_field_name(f.name): getattr(self, f.name) for f in fields(self)}
+
+
+def story_field_name(name: str) -> str:
+    """A PilTerms field's name as Story's ABI spells it (camelCase)."""
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
 
 
 def registration_problems(terms: PilTerms) -> list[str]:

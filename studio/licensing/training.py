@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from studio.licensing.ancestry import Works
-from studio.licensing.catalog import LicenseFamily
 from studio.licensing.codes import Reason, reason
+from studio.licensing.license import LicenseFamily
 from studio.licensing.model_terms import output_training_reasons
 from studio.licensing.works import LicensedWork, TrainingSignal, VerdictLine
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from studio.licensing.catalog import License, LicenseFamily, WorkTerms
+from studio.licensing.catalog import WorkTerms
 from studio.licensing.codes import Reason, Scope, reason
+from studio.licensing.license import License, LicenseFamily
 from studio.licensing.wording import describe, describe_params
 from studio.licensing.works import LicensedWork, VerdictLine
 

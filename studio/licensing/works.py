@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from studio.core.types import Relation, WorkKind
 from studio.errors import InvalidInput
-from studio.licensing.catalog import License, WorkTerms
+from studio.licensing.catalog import WorkTerms
 from studio.licensing.codes import Reason
+from studio.licensing.license import License
 
 
 @dataclass(frozen=True)

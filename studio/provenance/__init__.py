@@ -6,9 +6,9 @@ The C2PA SDK (c2pa-python) is imported only in `studio.provenance.c2pa_sdk`.
 from __future__ import annotations
 
 from studio.provenance.errors import IdentityError, ProvenanceError
-from studio.provenance.identity import CreatorIdentity, ensure_identity, import_identity, load_identity
+from studio.provenance.identity import CreatorIdentity, ensure_identity, import_identity, load_identity, trust_anchors
 from studio.provenance.manifest import IngredientSource, LicenseRef, ProvenanceClaim, StoryRef, sign_image
-from studio.provenance.trust import add_trust_anchor, remove_trust_anchor, trust_anchors, user_trust_anchors
+from studio.provenance.trust import add_trust_anchor, remove_trust_anchor, user_trust_anchors
 from studio.provenance.verify import CredentialReport, IngredientInfo, SignerInfo, ValidationIssue, read_credentials
 
 __all__ = [

@@ -7,7 +7,8 @@ which keeps every earlier signature trusted. A creator may instead import their 
 Layout under `<data_dir>/provenance/`: `identity.json` names the active identity and is written last, so
 that making or replacing an identity commits in one atomic rename; `identities/<id>/chain.pem` (signing
 certificate first, then its issuers) and `identities/<id>/ca.pem` (the anchor the studio trusts for its own
-signatures, when known); `trust/` holds anchors the user added (see `studio.provenance.trust`).
+signatures, when known); `trust/` holds anchors the user added (see `studio.provenance.trust`). `trust_anchors`
+is what a creator reads with: their own CA plus every anchor the user added.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from studio.provenance import certificates as certs
 from studio.provenance.errors import IdentityError
 from studio.provenance.files import locked, write_text
 from studio.provenance.layout import ANCHOR_FILE, CHAIN_FILE, META_FILE, identity_files, provenance_folder
-from studio.provenance.trust import add_trust_anchor
+from studio.provenance.trust import add_trust_anchor, user_trust_anchors
 from studio.secrets import Secret, SecretStore
 
 RENEW_BEFORE = dt.timedelta(days=90)
@@ -50,6 +51,12 @@ class CreatorIdentity:
     alg: str
     fingerprint: str
     not_after: dt.datetime
+
+
+def trust_anchors(data_dir: Path, identity: CreatorIdentity | None = None) -> list[str]:
+    """The anchors to read with: the creator's own CA (when known) and every anchor the user added."""
+    own = [identity.anchor_pem] if identity is not None and identity.anchor_pem else []
+    return own + user_trust_anchors(data_dir)
 
 
 def signing_key_name(identity_id: str) -> str:

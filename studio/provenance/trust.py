@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from studio.provenance import certificates as certs
 from studio.provenance.errors import IdentityError, ProvenanceError
 from studio.provenance.files import write_text
 from studio.provenance.layout import trust_folder
-
-if TYPE_CHECKING:
-    from studio.provenance.identity import CreatorIdentity
 
 _FINGERPRINT = re.compile(r"^[0-9a-f]{64}$")
 MAX_ANCHORS = 256
@@ -58,12 +54,6 @@ def user_trust_anchors(data_dir: Path) -> list[str]:
             continue
         anchors.append(certs.cert_pem(cert))
     return anchors
-
-
-def trust_anchors(data_dir: Path, identity: CreatorIdentity | None = None) -> list[str]:
-    """The anchors to read with: the creator's own CA (when known) and every anchor the user added."""
-    own = [identity.anchor_pem] if identity is not None and identity.anchor_pem else []
-    return own + user_trust_anchors(data_dir)
 
 
 def checked_anchors(anchors: list[str] | None) -> list[str]:

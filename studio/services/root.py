@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studio.core.types import Work
-from studio.generate import Generator
+from studio.generate import DiffusersGenerator, Generator
 from studio.licensing import LicenseCatalog
 from studio.lineage.graph import LineageGraph
 from studio.services.collections import CollectionService
+from studio.services.engines import EngineRegistry
 from studio.services.generation import GenerationService
 from studio.services.importing import ImportService
 from studio.services.licensing_view import LicenseView
@@ -29,7 +30,6 @@ from studio.story.networks import DEFAULT_NETWORK
 
 if TYPE_CHECKING:
     from studio.services.credentials import CredentialsService
-    from studio.services.engines import EngineRegistry
     from studio.services.publishing import PublishingService
 
 NETWORK_SETTING = "publish.network"
@@ -114,8 +114,6 @@ class Services:
     def engines(self) -> EngineRegistry:
         """ComfyUI servers, their tokens (in the keyring) and their model links."""
         if self._engines is None:
-            from studio.services.engines import EngineRegistry
-
             self._engines = EngineRegistry(self.library, self.models)
         return self._engines
 
@@ -134,8 +132,6 @@ class Services:
         return self.library.thumbnails.get(source, work.sha256, size) if source else None
 
     def _local_generator(self) -> Generator:
-        from studio.generate import DiffusersGenerator
-
         return DiffusersGenerator(self.data_dir, device=self.generation.device())
 
     def close(self) -> None:

@@ -29,6 +29,7 @@ from studio.errors import InvalidInput, LicenseRefused
 from studio.generate import inspect_model
 from studio.generate.lora_provenance import LoraProvenance, training_set_sha256
 from studio.generate.models import file_sha256
+from studio.generate.torch_runtime import runtime
 from studio.lineage.graph import LineageGraph, ParentLink
 from studio.services.collections import CollectionService
 from studio.services.licensing_view import LicenseView, raise_request_errors, refuse_unless_allowed
@@ -325,8 +326,6 @@ def _check_options(chosen: dict[str, Any]) -> None:
 
 
 def _has_cuda() -> bool:
-    from studio.generate.torch_runtime import runtime
-
     return bool(runtime().torch.cuda.is_available())
 
 

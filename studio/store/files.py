@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from studio.store.disk_space import disk_space_checked
+from studio.store.readonly import read_only_error
 
 CHUNK = 1 << 20
 # Folders of a library that hold files written with `write_atomic` (the local IPFS store, exports, thumbnails).
@@ -74,8 +75,6 @@ class FileStore:
 
     def mark_pending(self, sha256: str) -> None:
         if self.readonly:
-            from studio.store.readonly import read_only_error
-
             raise read_only_error(self.root)
         with disk_space_checked(self.root):
             self.pending.mkdir(parents=True, exist_ok=True)

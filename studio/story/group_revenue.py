@@ -18,9 +18,9 @@ from studio.secrets import Secret
 from studio.story.chain import STORY_CONTRACTS, ChainClient
 from studio.story.devnet.addresses import EVEN_SPLIT_GROUP_POOL
 from studio.story.errors import PublishError
+from studio.story.groups import GROUP_CONTRACTS
 from studio.story.publisher import SentTx
 from studio.story.royalty_payments import Due, dues
-from studio.story.story_groups import GROUP_CONTRACTS
 
 
 @dataclass(frozen=True)

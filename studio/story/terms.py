@@ -10,7 +10,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from studio.licensing import LicenseCatalog, PilTerms, WorkTerms, effective_pil
-from studio.licensing.catalog import _camel
+from studio.licensing.story_rules import story_field_name
 from studio.store.publications import Publication
 from studio.story.devnet.addresses import ROYALTY_POLICY_LAP, ROYALTY_POLICY_LRP, WIP
 from studio.story.errors import ImportFailed
@@ -131,7 +131,7 @@ def story_terms(pub: Publication | None, catalog: LicenseCatalog) -> WorkTerms |
     stored = dict(prediction.terms)
     values = {}
     for f in fields(PilTerms):
-        value = stored.get(_camel(f.name))
+        value = stored.get(story_field_name(f.name))
         if f.name == "commercializer_checker_data":
             value = bytes.fromhex(str(value or "").removeprefix("0x"))
         values[f.name] = value

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from PIL import Image
 
 STOP_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "the", "to", "with"})
 
@@ -65,7 +66,6 @@ def generate(pipe: Any, prompts: list[str], settings: EvalSettings, size: int) -
 
 def remix(pipe: Any, parents: np.ndarray, prompts: list[str], settings: EvalSettings) -> np.ndarray:
     from diffusers import StableDiffusionImg2ImgPipeline
-    from PIL import Image
 
     img2img = StableDiffusionImg2ImgPipeline(**pipe.components, requires_safety_checker=False)
     img2img.set_progress_bar_config(disable=True)

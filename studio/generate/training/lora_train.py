@@ -37,6 +37,7 @@ from studio.errors import InvalidInput
 from studio.generate.lora_provenance import LoraProvenance
 from studio.generate.model_configs import config_folder
 from studio.generate.request import Cancelled, ModelRef
+from studio.generate.torch_loading import load_single_file
 from studio.generate.torch_runtime import runtime
 from studio.generate.training.emoji_train import resolve_device
 from studio.generate.training.lora_files import save_lora
@@ -212,8 +213,6 @@ def load_base(base: ModelRef, config_root: Path) -> Any:
     if base.path.is_dir():
         return DiffusionPipeline.from_pretrained(base.path, local_files_only=True, dtype=torch.float32,
                                                  safety_checker=None, requires_safety_checker=False)
-    from studio.generate.torch_loading import load_single_file
-
     return load_single_file(base.path, xl=base.arch == "sdxl", config=config_folder(base.arch, config_root),
                             dtype=torch.float32)
 

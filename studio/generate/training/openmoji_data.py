@@ -15,10 +15,12 @@ import hashlib
 import io
 import json
 from dataclasses import asdict, dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
 from studio.errors import InvalidInput, NotFound
 
@@ -90,7 +92,6 @@ def read_emoji(package_dir: Path) -> list[Emoji]:
 def render_svg(svg_text: str, size: int = IMAGE_SIZE) -> np.ndarray:
     """One SVG as a size×size×3 uint8 array on white."""
     import resvg_py
-    from PIL import Image
 
     png = resvg_py.svg_to_bytes(svg_string=svg_text, width=size, height=size, background="#ffffff",
                                 skip_system_fonts=True)
@@ -100,8 +101,6 @@ def render_svg(svg_text: str, size: int = IMAGE_SIZE) -> np.ndarray:
 
 def build_dataset(package_dir: Path, out_dir: Path, size: int = IMAGE_SIZE) -> Path:
     """Render the package into `out_dir` (npz + manifest json); returns the manifest's path."""
-    from importlib.metadata import version
-
     emoji = read_emoji(package_dir)
     svg_dir = package_dir / "color" / "svg"
     images = np.stack([render_svg((svg_dir / f"{e.hexcode}.svg").read_text(encoding="utf-8"), size) for e in emoji])
