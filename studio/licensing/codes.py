@@ -4,6 +4,9 @@ it applies and the message a creator reads.
 Scopes say what a blocking reason stops: `make` (making the work or a derivative of it), `commercial`
 (using it commercially), `publish` (registering it on Story now) or `train` (training a model on it). A
 `block` stops its scope; `warn` and `info` only explain.
+
+Its length is the table: one entry per decision, in one place, so that a code is defined once and a reader finds
+every message a creator can meet side by side (the functions are the two below).
 """
 
 from __future__ import annotations
@@ -13,9 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from studio.core.reasons import Reason, Scope, Severity
-from studio.licensing.model_terms_codes import MODEL_TERMS_CODES
-from studio.licensing.story_training_codes import STORY_TRAINING_CODES
-from studio.licensing.training_codes import TRAINING_CODES
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Code:
     template: str
 
 
-_CODES: dict[str, Code] = {
+CODES: Mapping[str, Code] = {
     # --- Story's PIL rules -------------------------------------------------------------------------
     "pil_derivatives_not_allowed": Code(
         "block",
@@ -292,7 +292,7 @@ _CODES: dict[str, Code] = {
         "studio: a license binds others, not the work's owner",
         "You own “{title}”: its own license ({license}) binds others, not you.",
     ),
-    # --- verdict lines: why each answer of `check_work` is yes ----------------------------------------
+    # --- verdict lines: why each answer of `check_work` is yes -------------------------------------
     "owner_may_remix": Code(
         "info",
         "make",
@@ -353,11 +353,214 @@ _CODES: dict[str, Code] = {
         "reciprocal terms / share-alike: a remix carries its parent's license",
         "“{title}” carries {license}, but its parent “{parent}” requires {required}.",
     ),
-}
-# Training a model on a work (studio.licensing.training); a model license's terms on outputs and its conditions.
-CODES: Mapping[str, Code] = {  # type: ignore[arg-type]
-    **_CODES,
-    **{k: Code(*v) for k, v in (TRAINING_CODES | STORY_TRAINING_CODES | MODEL_TERMS_CODES).items()},
+    # --- training a model on a work (studio.licensing.training) ------------------------------------
+    "training_owner_may": Code(
+        "info", "train",
+        "studio: a license binds others, not the work's owner",
+        "You made “{title}”; as its owner you may train models on it.",
+    ),
+    "training_license_allows": Code(
+        "info", "train",
+        "the license's training term (licenses/*.toml [training])",
+        "{license} lets anyone train models on “{title}”: {why}",
+    ),
+    "training_license_forbids": Code(
+        "block", "train",
+        "the license's training term (licenses/*.toml [training])",
+        "{license} does not let others train models on “{title}”: {why}",
+    ),
+    "training_owner_denied": Code(
+        "block", "train",
+        "studio: the owner's own “do not train” choice; deny wins",
+        "“{title}” is marked “do not train”{by}. Clear the choice to train on it.",
+    ),
+    "training_owner_allowed": Code(
+        "info", "train",
+        "studio: the owner's own choice grants what the license does not say",
+        "You allow others to train models on “{title}”, whatever its license says about training.",
+    ),
+    "training_credentials_denied": Code(
+        "block", "train",
+        "CAWG / C2PA training-and-data-mining assertion: notAllowed",
+        "The Content Credentials of “{title}” do not allow it to be used for {what} ({entry}: notAllowed).",
+    ),
+    "training_credentials_constrained": Code(
+        "block", "train",
+        "CAWG / C2PA training-and-data-mining assertion: constrained, with no terms the studio can read",
+        "The Content Credentials of “{title}” allow {what} only under conditions the studio cannot check "
+        "({entry}: constrained{info}), so it is treated as not allowed.",
+    ),
+    "training_credentials_allowed": Code(
+        "info", "train",
+        "CAWG / C2PA training-and-data-mining assertion: allowed",
+        "The Content Credentials of “{title}” allow it to be used for {what}.",
+    ),
+    "training_xmp_denied": Code(
+        "block", "train",
+        "IPTC / PLUS plus:DataMining prohibits it",
+        "The file of “{title}” says {value}: {meaning}.",
+    ),
+    "training_xmp_constrained": Code(
+        "block", "train",
+        "IPTC / PLUS plus:DataMining refers to terms the studio cannot read",
+        "The file of “{title}” says {value}: {meaning}, which the studio cannot check, so training is treated "
+        "as not allowed.",
+    ),
+    "training_xmp_allowed": Code(
+        "info", "train",
+        "IPTC / PLUS plus:DataMining = DMI-ALLOWED",
+        "The file of “{title}” says DMI-ALLOWED: data mining and AI training are allowed.",
+    ),
+    "training_non_commercial": Code(
+        "warn", "train",
+        "non-commercial license: models trained on the work inherit the limit",
+        "“{title}” is licensed {license}: a model trained on it may not be used commercially.",
+    ),
+    "others_may_train": Code(
+        "info", "train",
+        "the work's license and its owner's choice",
+        "Others may train models on “{title}” ({source}).",
+    ),
+    "others_may_not_train": Code(
+        "info", "train",
+        "the work's license, its owner's choice and its file's own statements",
+        "Others may not train models on “{title}”: {because}",
+    ),
+    # --- training sets and models on Story (studio.licensing.training_sets) ------------------------
+    "group_terms_from_members": Code(
+        "info", "publish",
+        "studio: a training set offers on Story what all of its members allow",
+        "On Story “{title}” is a group offering {terms}: its members allow commercial use and adaptations "
+        "({licenses}).",
+    ),
+    "group_member_forbids": Code(
+        "block", "publish",
+        "Story groups pay their members from commercial revenue; the terms must allow what every member allows",
+        "{license} does not allow {what} ({count}): the training set “{title}” cannot be offered on Story "
+        "under commercial terms. Leave those works out of the set to publish it.",
+    ),
+    "group_needs_commercial_terms": Code(
+        "block", "publish",
+        "GroupingModule: a group's terms need a royalty policy (its reward pool is paid through it)",
+        "A training set is offered on Story under terms with a royalty policy; {license} has none.",
+    ),
+    "group_members_credited": Code(
+        "info", "publish",
+        "Story groups admit only IPs registered on the same network",
+        "{count} of the set are not on {network}: they are credited in the group's metadata, not paid by it.",
+    ),
+    "group_member_joins": Code(
+        "info", "publish",
+        "GroupingModule.addIp: a member offers the group's terms to its reward pool",
+        "{count} of the set on {network} join the group and share its revenue evenly.",
+    ),
+    "group_member_not_opted_in": Code(
+        "warn", "publish",
+        "LicenseRegistry.verifyGroupAddIp: a member must offer the group's terms, configured for its pool",
+        "{count} of the set on {network} belong to others who have not offered the group's terms to its pool: "
+        "they are credited in the group's metadata, not added (only their owners can opt in).",
+    ),
+    "group_is_empty": Code(
+        "block", "publish",
+        "LicenseRegistry: ParentIpIsEmptyGroup: nothing links to an empty group",
+        "No work of “{title}” is on {network} and able to join its group: a model can link only to a group with "
+        "members. Publish members first (their creators, or you for your own works).",
+    ),
+    "model_terms_from_group": Code(
+        "info", "publish",
+        "reciprocal terms: a derivative carries its parent's terms",
+        "On Story “{title}” carries its training set's terms ({terms}), as every derivative of reciprocal terms "
+        "does; its weights keep {license} wherever they are shared.",
+    ),
+    "model_base_not_linked": Code(
+        "info", "publish",
+        "LicenseRegistry: GroupMustBeSoleParent: a derivative of a group has that group as its only parent",
+        "“{base}” is named in the metadata as the base model (FINETUNED_FROM) but is not linked on Story: "
+        "a derivative of a training-set group links to that group alone, so revenue reaches the base only "
+        "through what its own creators agreed.",
+    ),
+    "model_training_set_not_on_chain": Code(
+        "block", "publish",
+        "studio: a model's revenue reaches its data through its training set's group",
+        "Publish the training set “{title}” on {network} first (`studio publish {ref}`): the model links to "
+        "its group.",
+    ),
+    "builtin_only_on_devnet": Code(
+        "block", "publish",
+        "studio: built-in works belong to their makers; the devnet stands in for them",
+        "“{title}” ships with the studio: its makers publish it. On {network} it can be linked once it is there "
+        "(`studio import-ip`); only the local devnet lets you publish it yourself.",
+    ),
+    "model_license_bound": Code(
+        "info", "make",
+        "share-alike and reciprocal terms of its data and base model bind a model's own license",
+        "Its training data and base model bind “{title}” to {required}; it carries {license}.",
+    ),
+    "model_published_through_group": Code(
+        "info", "publish",
+        "studio: a model reaches Story as a derivative of its training set's group",
+        "On Story “{title}” is published as a derivative of its training set's group, under the group's terms, "
+        "so that what its images earn reaches its data's creators.",
+    ),
+    "model_linked": Code(
+        "info", "publish",
+        "reciprocal terms: the image carries the model's Story terms",
+        "“{title}” links to the model “{model}” on {network}: part of what it earns reaches the model and, "
+        "through its training set, the data's creators.",
+    ),
+    "model_not_linked_terms": Code(
+        "info", "publish",
+        "verifyCompatibleLicenses: reciprocal parents need the identical licenseTermsId",
+        "“{model}” is on {network} with {model_terms}, but “{title}” carries {terms}: it is published crediting "
+        "the model, not linked to it. Make the image under the model's terms to pay its data's creators.",
+    ),
+    "model_not_linked_parents": Code(
+        "warn", "publish",
+        "Story: a derivative has at most 16 parents",
+        "“{title}” already has {count} Story parents: the model “{model}” is credited, not linked.",
+    ),
+    "model_not_on_chain": Code(
+        "info", "publish",
+        "studio: a model links to the images made with it once it is on Story",
+        "The model “{model}” is not on {network}: it is credited in the metadata. Publish it "
+        "(`studio publish {model_id}`) before the image to pay its data's creators.",
+    ),
+    # --- a model license's terms on outputs, and its conditions ------------------------------------
+    "model_outputs_terms": Code(
+        "info", "commercial",
+        "the model license's terms on outputs (licenses/*.toml [outputs])",
+        "Images made with “{title}” follow what {license} says of outputs ({url}): {terms}",
+    ),
+    "model_use_non_commercial": Code(
+        "block", "commercial",
+        "the model license's terms on the model itself (licenses/*.toml [pil] commercial_use)",
+        "{license} allows using the model “{title}” itself for non-commercial, non-production purposes only; "
+        "commercial use of the model needs a separate license from its maker. Images it makes are treated "
+        "differently ({url}): {terms}",
+    ),
+    "model_run_non_commercial": Code(
+        "warn", "make",
+        "the model license's terms on the model itself; outputs follow [outputs]",
+        "{license} lets you run “{title}” only for non-commercial, non-production purposes; the images it makes "
+        "may still be used commercially ({url}).",
+    ),
+    "condition_unconfirmed": Code(
+        "block", "commercial",
+        "a condition of the license the creator must confirm (licenses/*.toml [[conditions]])",
+        "Commercial use is allowed only if {statement} ({license}, from “{title}”: {url}). If that is true, "
+        "confirm “{condition}” for this work.",
+    ),
+    "condition_confirmed": Code(
+        "info", "commercial",
+        "a condition of the license, confirmed by the creator for this work",
+        "Commercial use is allowed on the condition you confirmed: {statement} ({license}, from “{title}”: {url}).",
+    ),
+    "training_outputs_forbidden": Code(
+        "block", "train",
+        "the model license's terms on outputs: training competing models (licenses/*.toml [outputs])",
+        "“{title}” was made with “{model}”{through}. {license}: {training_terms} The studio cannot tell whether "
+        "a model trained on it would compete, so it is not used as training data ({url}).",
+    ),
 }
 
 

@@ -8,6 +8,9 @@ erc6551), the devnet's own artifacts, and a few errors of other versions of thos
 named. Frequent errors have a hand-written explanation, some computed from the error's arguments; every other one
 gets an explanation made from its name. Every error has a line that says what to do: written for the errors a
 publisher meets, shared by kind (deployment checks, admin-only calls, token balances, signatures...) for the rest.
+
+Its length is the table itself: the explanations and advice are data, one entry per error a publisher meets, kept
+next to the decoding that uses them so that an error's selector, meaning and advice are read in one place.
 """
 
 from __future__ import annotations
