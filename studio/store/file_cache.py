@@ -1,0 +1,126 @@
+"""A bounded local folder of verified copies of remote files: `ab/abcdef…`, named by their sha256.
+
+Only bytes already checked against their hash are committed, by an atomic rename of an fsynced temporary, so a
+cached file is either absent or whole and right, even after a crash or a power loss; a hit is therefore served
+without hashing again. Each hit touches the file's modification time, and when the folder grows past its size
+limit the least recently used copies are removed first. Several processes may share the folder: commits are
+renames, and a temporary carries its writer's process id, so the next opener removes only those whose writer is
+gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from studio.store.file_store import checked_sha256
+
+_TMP_PREFIX = ".tmp-"
+
+
+class VerifiedFileCache:
+    def __init__(self, folder: Path, max_bytes: int) -> None:
+        if max_bytes <= 0:
+            raise ValueError("a cache needs room for at least one byte")
+        self.folder = folder
+        self.max_bytes = max_bytes
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._remove_abandoned_temporaries()
+        self._size = sum(size for _, size, _ in self._entries())
+
+    def path(self, sha256: str) -> Path:
+        checked_sha256(sha256)
+        return self.folder / sha256[:2] / sha256
+
+    def get(self, sha256: str) -> Path | None:
+        """The cached copy's path, marked as just used; None when it is not cached."""
+        path = self.path(sha256)
+        try:
+            os.utime(path)
+        except FileNotFoundError:
+            return None
+        return path
+
+    @contextlib.contextmanager
+    def temporary(self) -> Iterator[tuple[Path, BinaryIO]]:
+        """A temporary file in the cache folder (same disk, so committing it is a rename); removed unless
+        committed."""
+        tmp = self.folder / f"{_TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
+        try:
+            with tmp.open("wb") as handle:
+                yield tmp, handle
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def commit(self, tmp: Path, handle: BinaryIO, sha256: str) -> Path:
+        """Move a temporary whose bytes were verified against `sha256` into the cache; returns its path."""
+        handle.flush()
+        os.fsync(handle.fileno())
+        target = self.path(sha256)
+        target.parent.mkdir(exist_ok=True)
+        size = os.fstat(handle.fileno()).st_size
+        existed = target.exists()
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+        if not existed:
+            self._size += size
+        if self._size > self.max_bytes:
+            self.evict(keep=target)
+        return target
+
+    def evict(self, keep: Path | None = None) -> int:
+        """Remove least recently used copies until the cache fits its limit; returns how many were removed."""
+        entries = sorted(self._entries(), key=lambda entry: entry[2])
+        total = sum(size for _, size, _ in entries)
+        removed = 0
+        for path, size, _ in entries:
+            if total <= self.max_bytes:
+                break
+            if path == keep:
+                continue
+            path.unlink(missing_ok=True)
+            total -= size
+            removed += 1
+        self._size = total
+        return removed
+
+    def size(self) -> int:
+        return sum(size for _, size, _ in self._entries())
+
+    def _entries(self) -> list[tuple[Path, int, float]]:
+        found = []
+        for path in self.folder.glob("??/*"):
+            with contextlib.suppress(FileNotFoundError):  # another process evicted it meanwhile
+                stat = path.stat()
+                found.append((path, stat.st_size, stat.st_mtime))
+        return found
+
+    def _remove_abandoned_temporaries(self) -> None:
+        for tmp in self.folder.glob(f"{_TMP_PREFIX}*"):
+            pid = tmp.name[len(_TMP_PREFIX):].partition("-")[0]
+            if not pid.isdigit() or not _alive(int(pid)):
+                tmp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
