@@ -48,7 +48,8 @@ def write_atomic(target: Path, data: bytes) -> None:
     A full disk raises DiskFull and leaves no partial temporary behind."""
     with disk_space_checked(target.parent, len(data)):
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        # Unique per writer: two threads writing the same content must not share (and rename away) one temporary.
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
         try:
             with tmp.open("wb") as handle:
                 handle.write(data)
@@ -100,8 +101,12 @@ class LocalFileStore:
     # The `FileStore` side, shared with S3FileStore: files named by hash alone, every read verified.
 
     def put_bytes(self, data: bytes, ext: str) -> str:
+        """Keep `data`; a file already kept under its hash is checked, and rewritten when it was damaged."""
         sha256 = sha256_bytes(data)
-        self.put(data, sha256, checked_ext(ext))
+        target = self.absolute(self.relative_path(sha256, checked_ext(ext)))
+        if not target.exists() or sha256_file(target) != sha256:
+            with disk_space_checked(self.root, len(data)):
+                write_atomic(target, data)
         return sha256
 
     def put_path(self, path: Path, ext: str) -> str:

@@ -294,7 +294,7 @@ class S3FileStore:
         """Turn the server's refusal into one line of ours (its code only: its texts are not ours to show)."""
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         code = str(exc.response.get("Error", {}).get("Code", ""))
-        code = code if re.fullmatch(r"[A-Za-z0-9]{1,40}", code) else ""
+        code = code if re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,39}", code) else ""  # not a bare status number
         shown = code or f"HTTP {status}"
         where = self.location.label
         if conditional and (status == 412 or code == "PreconditionFailed"):
