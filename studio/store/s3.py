@@ -56,10 +56,11 @@ from studio.store.file_store import (
 from studio.store.s3_location import S3Credentials, S3Location
 
 log = logging.getLogger(__name__)
-# botocore's debug log prints each signed request, access key id included: keep it out of the studio's logs.
-for _name in ("botocore", "boto3", "s3transfer", "urllib3"):
-    if logging.getLogger(_name).getEffectiveLevel() < logging.INFO:
-        logging.getLogger(_name).setLevel(logging.INFO)
+# botocore's debug log prints each signed request, access key id included: keep it out of the studio's logs even
+# when they are turned up to debug (the studio logs its own line for every retry and refusal).
+for _name in ("botocore", "boto3", "s3transfer"):
+    if logging.getLogger(_name).level < logging.WARNING:
+        logging.getLogger(_name).setLevel(logging.WARNING)
 
 CHUNK = 1 << 20
 _T = TypeVar("_T")
