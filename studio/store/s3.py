@@ -318,10 +318,13 @@ class S3FileStore:
                 hint="store the bucket's right access key id and secret in the OS keyring",
             )
         if status == 403 or code == "AccessDenied":
+            access = "write" if what == "write" else "read"
             raise FileStoreUnavailable(
                 f"the S3 server refused to let this access key {what} files in {where} ({shown})",
-                hint="ask the storage's administrator to grant this key "
-                + ("write" if what == "write" else "read") + " access to the bucket",
+                # A HEAD's refusal has no body, so a wrong secret and a missing grant look alike there.
+                hint=f"ask the storage's administrator to grant this key {access} access to the bucket"
+                if code else f"check the bucket's access key id and secret in the OS keyring, and that the key "
+                f"may {access} the bucket",
             )
         raise FileStoreUnavailable(f"the S3 server refused to {what} a file in {where} ({shown})",
                                    hint="check the team library's storage settings and try again")

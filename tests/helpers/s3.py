@@ -160,7 +160,8 @@ class FaultyLink:
     - `bytes_per_second`: throttle what the client sends (a slow upload, so a test can act mid-transfer);
     - `cut_after`: after this many bytes from the client, drop the connection and refuse new ones (`down`);
     - `stall`: accept and read, never answer (a server that hangs);
-    - `drip`: forward the answer one byte per `drip` seconds (a server that trickles);
+    - `drip`: forward the answer one byte per `drip` seconds after its first `drip_after` bytes (a server that
+      trickles);
     - `fail_next`: answer this many requests with `503 Service Unavailable` before relaying again.
     """
 
@@ -171,6 +172,7 @@ class FaultyLink:
         self.down = False
         self.stall = False
         self.drip: float | None = None
+        self.drip_after = 0
         self.fail_next = 0
         self.requests = 0
         self.sent = 0  # bytes forwarded from clients to the server, over all connections
@@ -253,13 +255,17 @@ class FaultyLink:
 
     def _pump_down(self, upstream: socket.socket, client: socket.socket) -> None:
         try:
+            forwarded = 0
             while chunk := upstream.recv(65536):
-                if self.drip:
-                    for i in range(len(chunk)):
+                if self.drip and forwarded + len(chunk) > self.drip_after:
+                    head = max(0, self.drip_after - forwarded)
+                    client.sendall(chunk[:head])
+                    for i in range(head, len(chunk)):
                         client.sendall(chunk[i:i + 1])
                         time.sleep(self.drip)
                 else:
                     client.sendall(chunk)
+                forwarded += len(chunk)
         except OSError:
             pass
         _shut(client)
