@@ -10,6 +10,7 @@ answer 503 on purpose: the faults a real network and a failing server produce, m
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -36,11 +37,19 @@ SECRET_KEY = "studio-test-writer-secret"
 READ_ONLY_KEY = "studio-test-reader"
 READ_ONLY_SECRET = "studio-test-reader-secret"
 REGION = "us-east-1"
+_PR_SET_PDEATHSIG = 1
+_FOLDER_PREFIX = "studio-weed-"
 _UNAVAILABLE = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 _PORT_FLAGS = (
     "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port", "filer.port.grpc",
     "s3.port", "s3.port.grpc", "admin.port", "admin.port.grpc",
 )
+
+
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM when the test process dies, even by SIGKILL or a timeout, so a killed test
+    run never leaves a server behind."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_ports(count: int) -> list[int]:
@@ -93,8 +102,9 @@ class WeedServer:
         log = (self.folder / "weed.log").open("wb")
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                        cwd=self.folder, start_new_session=True)
+                                        cwd=self.folder, start_new_session=True, preexec_fn=_die_with_parent)
         log.close()
+        (self.folder / "server.json").write_text(json.dumps({"pid": self.process.pid, "ports": self.ports}))
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 30.0) -> None:
@@ -121,15 +131,32 @@ class WeedServer:
                 self.process.kill()
                 self.process.wait(10)
         self.process = None
-        # weed leaves its unix sockets behind: /tmp/seaweedfs-<component>-<port>.sock
-        for port in self.ports.values():
-            for sock in Path(tempfile.gettempdir()).glob(f"seaweedfs-*-{port}.sock"):
-                sock.unlink(missing_ok=True)
+        _remove_sockets(self.ports.values())
 
     def new_bucket(self) -> str:
         name = f"t-{uuid.uuid4().hex[:20]}"
         self.client().create_bucket(Bucket=name)
         return name
+
+
+def _remove_sockets(ports) -> None:
+    """weed leaves its unix sockets behind: /tmp/seaweedfs-<component>-<port>.sock"""
+    for port in ports:
+        for sock in Path(tempfile.gettempdir()).glob(f"seaweedfs-*-{port}.sock"):
+            sock.unlink(missing_ok=True)
+
+
+def remove_abandoned_servers() -> None:
+    """What a killed test run left (its server died with it): the data folder and the sockets."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_FOLDER_PREFIX}*"):
+        try:
+            record = json.loads((folder / "server.json").read_text())
+            os.kill(record["pid"], 0)
+        except ProcessLookupError:
+            _remove_sockets(record["ports"].values())
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # starting right now, or not ours to judge
 
 
 def start_weed(folder: Path) -> WeedServer:
@@ -140,7 +167,8 @@ def start_weed(folder: Path) -> WeedServer:
 
 @pytest.fixture(scope="session")
 def s3_server() -> Iterator[WeedServer]:
-    folder = Path(tempfile.mkdtemp(prefix="studio-weed-"))
+    remove_abandoned_servers()
+    folder = Path(tempfile.mkdtemp(prefix=_FOLDER_PREFIX))
     server = start_weed(folder)
     try:
         yield server

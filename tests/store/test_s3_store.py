@@ -134,3 +134,14 @@ def test_a_hash_of_the_key_is_what_is_checked_not_what_the_server_says(s3_server
     with pytest.raises(Exception, match="does not match its hash"):
         store.read(sha256)
     assert store.cache.get(sha256) is None
+
+
+def test_a_file_already_in_the_bucket_is_never_rewritten(s3_server: WeedServer, s3_bucket: str,
+                                                         tmp_path: Path) -> None:
+    store = s3_store(s3_server.endpoint, s3_bucket, tmp_path / "cache")
+    sha256 = store.put_bytes(b"kept once", "png")
+    client = s3_server.client()
+    first = client.head_object(Bucket=s3_bucket, Key=store.key(sha256))["LastModified"]
+    time.sleep(1.1)  # the server's clock counts whole seconds
+    assert s3_store(s3_server.endpoint, s3_bucket, tmp_path / "other").put_bytes(b"kept once", "png") == sha256
+    assert client.head_object(Bucket=s3_bucket, Key=store.key(sha256))["LastModified"] == first
