@@ -1,16 +1,19 @@
 """A bounded local folder of verified copies of remote files: `ab/abcdef…`, named by their sha256.
 
-Only bytes already checked against their hash are committed, by an atomic rename of an fsynced temporary, so a
-cached file is either absent or whole and right, even after a crash or a power loss; a hit is therefore served
-without hashing again. Each hit touches the file's modification time, and when the folder grows past its size
-limit the least recently used copies are removed first. Several processes may share the folder: commits are
-renames, and a temporary carries its writer's process id, so the next opener removes only those whose writer is
-gone.
+Only bytes already checked against their hash are committed, by an atomic rename of a temporary, so no reader
+ever sees a half-written copy. A copy is hashed again on every hit, and one that no longer matches (damaged by a
+power loss before the disk caught up, or by hand) is dropped and fetched anew: the cache is never trusted, so
+its writes need no fsync, which would cost more than the upload of a small file. Each hit touches the file's
+modification time, and when the folder grows past its size limit the least recently used copies are removed
+first. Several processes may share the folder: commits are renames, and a temporary carries its writer's
+process id, so the next opener removes only those whose writer is gone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -19,6 +22,7 @@ from typing import BinaryIO
 
 from studio.store.file_store import checked_sha256
 
+log = logging.getLogger(__name__)
 _TMP_PREFIX = ".tmp-"
 
 
@@ -37,11 +41,18 @@ class VerifiedFileCache:
         return self.folder / sha256[:2] / sha256
 
     def get(self, sha256: str) -> Path | None:
-        """The cached copy's path, marked as just used; None when it is not cached."""
+        """The cached copy's path, checked and marked as just used; None when it is not cached (or was damaged,
+        and is now removed)."""
         path = self.path(sha256)
         try:
             os.utime(path)
+            with path.open("rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
         except FileNotFoundError:
+            return None
+        if digest != sha256:
+            log.warning("dropped the damaged cached copy %s", path)
+            path.unlink(missing_ok=True)
             return None
         return path
 
@@ -59,13 +70,11 @@ class VerifiedFileCache:
     def commit(self, tmp: Path, handle: BinaryIO, sha256: str) -> Path:
         """Move a temporary whose bytes were verified against `sha256` into the cache; returns its path."""
         handle.flush()
-        os.fsync(handle.fileno())
         target = self.path(sha256)
         target.parent.mkdir(exist_ok=True)
         size = os.fstat(handle.fileno()).st_size
         existed = target.exists()
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
         if not existed:
             self._size += size
         if self._size > self.max_bytes:
@@ -117,10 +126,3 @@ def _alive(pid: int) -> bool:
         return True
     return True
 
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -145,3 +145,16 @@ def test_a_file_already_in_the_bucket_is_never_rewritten(s3_server: WeedServer, 
     time.sleep(1.1)  # the server's clock counts whole seconds
     assert s3_store(s3_server.endpoint, s3_bucket, tmp_path / "other").put_bytes(b"kept once", "png") == sha256
     assert client.head_object(Bucket=s3_bucket, Key=store.key(sha256))["LastModified"] == first
+
+
+def test_a_cached_copy_damaged_on_disk_is_dropped_and_fetched_again(s3_server: WeedServer, s3_bucket: str,
+                                                                    tmp_path: Path) -> None:
+    store = s3_store(s3_server.endpoint, s3_bucket, tmp_path / "cache")
+    data = os.urandom(20_000)
+    sha256 = store.put_bytes(data, "png")
+    cached = store.cache.path(sha256)
+    cached.write_bytes(data[:5000])  # what a power loss before the disk caught up can leave
+    assert store.read(sha256) == data
+    assert cached.read_bytes() == data
+    cached.write_bytes(b"")
+    assert store.local_path(sha256).read_bytes() == data
