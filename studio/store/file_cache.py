@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from studio.store.disk_space import disk_space_checked
 from studio.store.file_store import checked_sha256
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class VerifiedFileCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._remove_abandoned_temporaries()
         self._size = sum(size for _, size, _ in self._entries())
+        self._folders: set[Path] = set()
 
     def path(self, sha256: str) -> Path:
         checked_sha256(sha256)
@@ -62,7 +64,7 @@ class VerifiedFileCache:
         committed."""
         tmp = self.folder / f"{_TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
         try:
-            with tmp.open("wb") as handle:
+            with disk_space_checked(self.folder), tmp.open("wb") as handle:  # a full disk: DiskFull, one line
                 yield tmp, handle
         finally:
             tmp.unlink(missing_ok=True)
@@ -71,7 +73,9 @@ class VerifiedFileCache:
         """Move a temporary whose bytes were verified against `sha256` into the cache; returns its path."""
         handle.flush()
         target = self.path(sha256)
-        target.parent.mkdir(exist_ok=True)
+        if target.parent not in self._folders:  # a mkdir per file costs as much as hashing it
+            target.parent.mkdir(exist_ok=True)
+            self._folders.add(target.parent)
         size = os.fstat(handle.fileno()).st_size
         existed = target.exists()
         os.replace(tmp, target)

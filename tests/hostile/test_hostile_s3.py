@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from studio.errors import InvalidInput, StudioError
 from studio.secrets import Secret
+from studio.store.disk_space import DiskFull
 from studio.store.file_store import FileStoreUnavailable
 from studio.store.s3 import S3FileStore, S3Limits
 from studio.store.s3_location import S3Credentials, S3Location
@@ -149,3 +152,34 @@ def test_a_server_that_trickles_an_object_is_cut_off_at_the_transfer_limit(
     assert time.monotonic() - started < 10
     assert "a download took over 1.5 s" in _one_line(caught.value)
     assert _cached(tmp_path / "reader") == []
+
+
+@pytest.fixture
+def full_cache_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MB tmpfs for the cache, filled but for a few KB (unmounted afterwards)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        pytest.fail(f"this test needs to mount a small tmpfs (run it as root): {done.stderr.strip()}")
+    try:
+        (mount / "cache").mkdir()
+        stat = os.statvfs(mount)
+        (mount / "filler").write_bytes(b"\0" * (stat.f_bavail * stat.f_frsize - 8192))
+        yield mount / "cache"
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def test_a_full_cache_disk_is_named_in_one_line_and_keeps_no_partial_copy(
+        s3_server: WeedServer, s3_bucket: str, full_cache_disk: Path, tmp_path: Path) -> None:
+    data = os.urandom(300_000)
+    sha256 = s3_store(s3_server.endpoint, s3_bucket, tmp_path / "writer").put_bytes(data, "png")
+    reader = s3_store(s3_server.endpoint, s3_bucket, full_cache_disk)
+    with pytest.raises(DiskFull) as caught:
+        reader.read(sha256)
+    assert "is full" in _one_line(caught.value)
+    with pytest.raises(DiskFull):
+        reader.put_bytes(os.urandom(300_000), "png")
+    assert _cached(full_cache_disk) == []
