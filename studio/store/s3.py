@@ -38,10 +38,13 @@ from botocore.exceptions import (
     ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    HTTPClientError,
     IncompleteReadError,
     ReadTimeoutError,
     ResponseStreamingError,
+    SSLError,
 )
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from studio.errors import InvalidInput
 from studio.store.disk_space import human_size
@@ -67,8 +70,7 @@ _T = TypeVar("_T")
 _RETRIED_CODES = {"InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout", "BadDigest",
                   "XAmzContentSHA256Mismatch", "RequestTimeTooSkewed"}
 _KEY_REFUSED = {"SignatureDoesNotMatch", "InvalidAccessKeyId", "InvalidToken", "ExpiredToken"}
-_TRANSIENT = (EndpointConnectionError, ConnectionClosedError, ConnectTimeoutError, ReadTimeoutError,
-              ResponseStreamingError, IncompleteReadError)
+_TRANSIENT = (BotoConnectionError, HTTPClientError, IncompleteReadError)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,10 @@ class S3Limits:
     attempts: int = 4
     backoff: float = 0.25  # first wait between attempts; doubled each time, with jitter
     cache_bytes: int = 2 << 30
+
+
+class ObjectTooLarge(InvalidInput):
+    """A file, or an object the server holds, over the size limit of one object."""
 
 
 class _TransferTooSlow(Exception):
@@ -182,7 +188,7 @@ class S3FileStore:
             try:
                 self.local_path(sha256, use_cache=False)
                 return False
-            except StoredFileCorrupt:
+            except (StoredFileCorrupt, ObjectTooLarge):
                 # The object under this key is damaged; our bytes hash to the key, so writing them is a repair.
                 log.warning("replacing the damaged object %s in %s", self.key(sha256), self.location.label)
                 self._retried("write", lambda: put({}), sha256)
@@ -190,7 +196,7 @@ class S3FileStore:
 
     def _check_size(self, size: int) -> None:
         if size > self.limits.max_object_bytes:
-            raise InvalidInput(
+            raise ObjectTooLarge(
                 f"the file is {human_size(size)}, over the {human_size(self.limits.max_object_bytes)} limit of one "
                 f"object in the team library's storage",
                 hint="keep files under that size, or raise the team library's object size limit",
@@ -255,8 +261,8 @@ class S3FileStore:
             watchdog.cancel()
             body.close()
 
-    def _oversized(self, key: str) -> InvalidInput:
-        return InvalidInput(
+    def _oversized(self, key: str) -> ObjectTooLarge:
+        return ObjectTooLarge(
             f"the object {key} in {self.location.label} is over the {human_size(self.limits.max_object_bytes)} "
             f"limit of one object; it was not used",
             hint="the object was replaced on the server, or the limit was lowered since it was written; restore the "
@@ -279,10 +285,23 @@ class S3FileStore:
                     last = retry.reason
             except _TransferTooSlow:
                 last = f"a download took over {self.limits.transfer_timeout:g} s"
-            except (ReadTimeoutError, ConnectTimeoutError):
+            except SSLError:  # no retry mends a certificate
+                raise FileStoreUnavailable(
+                    f"the TLS connection to the S3 server at {self.location.endpoint} failed (its certificate could "
+                    "not be verified, or it does not speak TLS)",
+                    hint="check the endpoint's address and scheme, and that the system trusts its certificate",
+                ) from None
+            except ReadTimeoutError:
                 last = f"no answer within {self.limits.read_timeout:g} s"
+            except ConnectTimeoutError:
+                last = f"no connection within {self.limits.connect_timeout:g} s"
             except _TRANSIENT as exc:
                 last = _fault_name(exc)
+            except BotoCoreError as exc:  # anything else of the client's: not worth another try
+                raise FileStoreUnavailable(
+                    f"could not {what} a file in the S3 bucket {self.location.label} ({type(exc).__name__})",
+                    hint="check the team library's storage settings and try again",
+                ) from None
             log.info("S3 %s at %s failed (%s), attempt %d of %d", what, self.location.endpoint, last,
                      attempt + 1, self.limits.attempts)
         raise FileStoreUnavailable(

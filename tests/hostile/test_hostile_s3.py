@@ -183,3 +183,25 @@ def test_a_full_cache_disk_is_named_in_one_line_and_keeps_no_partial_copy(
     with pytest.raises(DiskFull):
         reader.put_bytes(os.urandom(300_000), "png")
     assert _cached(full_cache_disk) == []
+
+
+def test_an_endpoint_that_does_not_speak_tls_is_one_line_without_retries(s3_server: WeedServer,
+                                                                          tmp_path: Path) -> None:
+    plain = s3_server.endpoint.replace("http://", "https://")
+    store = s3_store(plain, "bucket", tmp_path / "cache", attempts=4, backoff=2)
+    started = time.monotonic()
+    with pytest.raises(FileStoreUnavailable) as caught:
+        store.put_bytes(b"x", "png")
+    assert time.monotonic() - started < 2  # no backoff: another try cannot mend it
+    assert "TLS connection" in _one_line(caught.value)
+
+
+def test_adding_a_file_again_replaces_a_huge_object_under_its_key(s3_server: WeedServer, s3_bucket: str,
+                                                                  tmp_path: Path) -> None:
+    data = b"a small work"
+    store = s3_store(s3_server.endpoint, s3_bucket, tmp_path / "writer", max_object_bytes=200_000)
+    sha256 = store.put_bytes(data, "png")
+    s3_server.client().put_object(Bucket=s3_bucket, Key=store.key(sha256), Body=os.urandom(300_000))
+    assert s3_store(s3_server.endpoint, s3_bucket, tmp_path / "again", max_object_bytes=200_000).put_bytes(
+        data, "png") == sha256
+    assert s3_store(s3_server.endpoint, s3_bucket, tmp_path / "reader").read(sha256) == data
