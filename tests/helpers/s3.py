@@ -186,7 +186,8 @@ class FaultyLink:
     """A TCP relay to `target` whose faults the test switches on: each one something a network or server does.
 
     - `bytes_per_second`: throttle what the client sends (a slow upload, so a test can act mid-transfer);
-    - `cut_after`: after this many bytes from the client, drop the connection and refuse new ones (`down`);
+    - `cut_after`: after this many bytes from the client, drop the connection and refuse new ones (`down`), or
+      with `stay_down` False drop only that connection (a network blip);
     - `stall`: accept and read, never answer (a server that hangs);
     - `drip`: forward the answer one byte per `drip` seconds after its first `drip_after` bytes (a server that
       trickles);
@@ -197,6 +198,7 @@ class FaultyLink:
         self.target_port = target_port
         self.bytes_per_second: float | None = None
         self.cut_after: int | None = None
+        self.stay_down = True
         self.down = False
         self.stall = False
         self.drip: float | None = None
@@ -268,7 +270,10 @@ class FaultyLink:
                 if not chunk:
                     break
                 if self.cut_after is not None and self.sent + len(chunk) > self.cut_after:
-                    self.down = True
+                    if self.stay_down:
+                        self.down = True
+                    else:
+                        self.cut_after = None  # one blip: later connections go through
                     _shut(client)
                     _shut(upstream)
                     return

@@ -158,3 +158,14 @@ def test_a_cached_copy_damaged_on_disk_is_dropped_and_fetched_again(s3_server: W
     assert cached.read_bytes() == data
     cached.write_bytes(b"")
     assert store.local_path(sha256).read_bytes() == data
+
+
+def test_a_connection_dropped_mid_upload_is_retried_and_the_file_arrives_whole(
+        s3_server: WeedServer, s3_bucket: str, faulty_link: FaultyLink, tmp_path: Path) -> None:
+    data = os.urandom(2 * (1 << 20))
+    store = s3_store(faulty_link.endpoint, s3_bucket, tmp_path / "cache", attempts=3, backoff=0.05)
+    faulty_link.cut_after, faulty_link.stay_down = 1 << 20, False
+    sha256 = store.put_bytes(data, "png")
+    assert faulty_link.requests == 2 and faulty_link.cut_after is None  # cut once, then sent again in full
+    stored = s3_server.client().get_object(Bucket=s3_bucket, Key=store.key(sha256))["Body"].read()
+    assert stored == data
