@@ -7,6 +7,7 @@ names derived from the endpoint and bucket; they never reach settings, the datab
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -73,12 +74,18 @@ class S3Credentials:
         return "S3Credentials(••••••)"
 
 
+def _keyring_label(location: S3Location) -> str:
+    # Keyring names are at most 200 characters; a longer endpoint is named by its hash instead.
+    label = location.label
+    return label if len(label) <= 150 else "sha256:" + hashlib.sha256(label.encode()).hexdigest()
+
+
 def key_id_name(location: S3Location) -> str:
-    return f"s3-access-key-id {location.label}"
+    return f"s3-access-key-id {_keyring_label(location)}"
 
 
 def secret_name(location: S3Location) -> str:
-    return f"s3-secret-access-key {location.label}"
+    return f"s3-secret-access-key {_keyring_label(location)}"
 
 
 def keep_s3_credentials(secrets: SecretStore, location: S3Location, access_key_id: str, secret: Secret) -> None:

@@ -52,3 +52,15 @@ def test_an_access_key_id_that_is_no_key_id_is_not_kept(secrets: SecretStore, ke
     with pytest.raises(InvalidInput):
         keep_s3_credentials(secrets, location, key_id, Secret("s"))
     assert secrets.get(key_id_name(location)) is None
+
+
+def test_a_long_endpoint_still_names_its_keyring_entries(secrets: SecretStore) -> None:
+    location = S3Location.parse("https://" + "a" * 60 + "." + "b" * 60 + ".example.com:9000", "bucket",
+                                prefix="studio-a/team/")
+    keep_s3_credentials(secrets, location, ACCESS_KEY, Secret(SECRET_KEY))
+    try:
+        assert s3_credentials(secrets, location).secret_access_key == Secret(SECRET_KEY)
+        assert len(key_id_name(location)) <= 200 and key_id_name(location) != secret_name(location)
+    finally:
+        secrets.delete(key_id_name(location))
+        secrets.delete(secret_name(location))
