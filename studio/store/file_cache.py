@@ -86,12 +86,14 @@ class VerifiedFileCache:
         return target
 
     def evict(self, keep: Path | None = None) -> int:
-        """Remove least recently used copies until the cache fits its limit; returns how many were removed."""
+        """Remove least recently used copies until the cache holds at most 90% of its limit (so the folder is not
+        scanned again at the very next commit); returns how many were removed."""
         entries = sorted(self._entries(), key=lambda entry: entry[2])
         total = sum(size for _, size, _ in entries)
+        goal = self.max_bytes * 9 // 10
         removed = 0
         for path, size, _ in entries:
-            if total <= self.max_bytes:
+            if total <= goal:
                 break
             if path == keep:
                 continue

@@ -169,3 +169,21 @@ def test_a_connection_dropped_mid_upload_is_retried_and_the_file_arrives_whole(
     assert faulty_link.requests == 2 and faulty_link.cut_after is None  # cut once, then sent again in full
     stored = s3_server.client().get_object(Bucket=s3_bucket, Key=store.key(sha256))["Body"].read()
     assert stored == data
+
+
+def test_the_cache_evicts_in_batches_and_never_the_copy_just_made(tmp_path: Path) -> None:
+    cache = VerifiedFileCache(tmp_path / "cache", 1000)
+    paths = []
+    for i in range(12):
+        data = bytes([i]) * 100
+        with cache.temporary() as (tmp, handle):
+            handle.write(data)
+            paths.append(cache.commit(tmp, handle, hashlib.sha256(data).hexdigest()))
+        os.utime(paths[-1], (i, i))  # a clear order of use, whatever the clock's resolution
+        assert cache.size() <= 1000 and paths[-1].exists()
+    assert cache.size() <= 1000 and [p.exists() for p in paths][-2:] == [True, True]
+    big = os.urandom(5000)  # over the whole limit: kept (it is in use), everything else goes
+    with cache.temporary() as (tmp, handle):
+        handle.write(big)
+        kept = cache.commit(tmp, handle, hashlib.sha256(big).hexdigest())
+    assert kept.read_bytes() == big and [p for p in paths if p.exists()] == []
