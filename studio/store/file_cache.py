@@ -58,6 +58,20 @@ class VerifiedFileCache:
             return None
         return path
 
+    def read(self, sha256: str) -> bytes | None:
+        """The cached copy's bytes, checked and marked as just used; None as for `get`."""
+        path = self.path(sha256)
+        try:
+            os.utime(path)
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if hashlib.sha256(data).hexdigest() != sha256:
+            log.warning("dropped the damaged cached copy %s", path)
+            path.unlink(missing_ok=True)
+            return None
+        return data
+
     @contextlib.contextmanager
     def temporary(self) -> Iterator[tuple[Path, BinaryIO]]:
         """A temporary file in the cache folder (same disk, so committing it is a rename); removed unless

@@ -216,7 +216,8 @@ class S3FileStore:
         return True
 
     def read(self, sha256: str) -> bytes:
-        return self.local_path(sha256).read_bytes()
+        cached = self.cache.read(sha256)  # checks the hash's form first, as every call does
+        return cached if cached is not None else self.local_path(sha256, use_cache=False).read_bytes()
 
     def local_path(self, sha256: str, *, use_cache: bool = True) -> Path:
         key = self.key(sha256)
