@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from studio.errors import LibraryError
 from studio.store.disk_space import disk_space_checked
 from studio.store.file_store import checked_sha256
 
@@ -33,7 +34,15 @@ class VerifiedFileCache:
             raise ValueError("a cache needs room for at least one byte")
         self.folder = folder
         self.max_bytes = max_bytes
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if not os.access(self.folder, os.W_OK | os.X_OK):
+                raise PermissionError(f"no write permission on {self.folder}")
+        except OSError as exc:
+            raise LibraryError(
+                f"the cache folder {self.folder} cannot be used ({exc.strerror or exc})",
+                hint="make it writable for you, or choose another cache folder",
+            ) from None
         self._remove_abandoned_temporaries()
         self._size = sum(size for _, size, _ in self._entries())
         self._folders: set[Path] = set()

@@ -205,3 +205,12 @@ def test_adding_a_file_again_replaces_a_huge_object_under_its_key(s3_server: Wee
     assert s3_store(s3_server.endpoint, s3_bucket, tmp_path / "again", max_object_bytes=200_000).put_bytes(
         data, "png") == sha256
     assert s3_store(s3_server.endpoint, s3_bucket, tmp_path / "reader").read(sha256) == data
+
+
+def test_a_cache_folder_that_cannot_be_made_is_one_line(s3_server: WeedServer, s3_bucket: str,
+                                                        tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_bytes(b"not a folder")
+    with pytest.raises(StudioError) as caught:
+        s3_store(s3_server.endpoint, s3_bucket, blocker / "cache")
+    assert "the cache folder" in _one_line(caught.value) and "cannot be used" in str(caught.value)
