@@ -20,8 +20,9 @@ from studio.store.library import Library
 
 REPO = Path(__file__).resolve().parent.parent
 
-# The session devnet with its per-test snapshot, and the session diffusers engine: one of each for every folder.
-pytest_plugins = ["tests.helpers.devnet", "tests.helpers.generation"]
+# The session devnet with its per-test snapshot, the session diffusers engine and the session S3 server (weed):
+# one of each for every folder.
+pytest_plugins = ["tests.helpers.devnet", "tests.helpers.generation", "tests.helpers.s3"]
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from studio.errors import LibraryError
-from studio.store.files import FileStore
+from studio.store.files import LocalFileStore
 
 MIGRATIONS_TABLE = "_migrations"
 
@@ -25,7 +25,7 @@ def check_library_database(root: Path, db_path: Path) -> None:
     try:
         size = db_path.stat().st_size
     except FileNotFoundError:
-        if FileStore(root).has_stored_files():
+        if LocalFileStore(root).has_stored_files():
             raise LibraryError(
                 f"the library database {db_path} is missing but {root} holds stored images", hint=what_to_do(db_path)
             ) from None

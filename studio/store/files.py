@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import uuid
 from pathlib import Path
 
 from studio.store.disk_space import disk_space_checked
+from studio.store.file_store import StoredFileCorrupt, StoredFileMissing, checked_ext, checked_sha256
 from studio.store.readonly import read_only_error
 
 CHUNK = 1 << 20
@@ -47,7 +49,8 @@ def write_atomic(target: Path, data: bytes) -> None:
     A full disk raises DiskFull and leaves no partial temporary behind."""
     with disk_space_checked(target.parent, len(data)):
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        # Unique per writer: two threads writing the same content must not share (and rename away) one temporary.
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
         try:
             with tmp.open("wb") as handle:
                 handle.write(data)
@@ -60,7 +63,9 @@ def write_atomic(target: Path, data: bytes) -> None:
         _fsync_dir(target.parent)
 
 
-class FileStore:
+class LocalFileStore:
+    """The library's own folder of files: `files/ab/cdef….ext`; implements `studio.store.file_store.FileStore`."""
+
     def __init__(self, root: Path, *, readonly: bool = False) -> None:
         self.root = root
         self.files = root / "files"
@@ -91,6 +96,67 @@ class FileStore:
             with disk_space_checked(self.root, len(data)):
                 write_atomic(target, data)
         return relative
+
+    # The `FileStore` side, shared with S3FileStore: files named by hash alone, every read verified.
+
+    def put_bytes(self, data: bytes, ext: str) -> str:
+        """Keep `data`; a file already kept under its hash is checked, and rewritten when it was damaged."""
+        sha256 = sha256_bytes(data)
+        target = self.absolute(self.relative_path(sha256, checked_ext(ext)))
+        if not target.exists() or sha256_file(target) != sha256:
+            with disk_space_checked(self.root, len(data)):
+                write_atomic(target, data)
+        return sha256
+
+    def put_path(self, path: Path, ext: str) -> str:
+        """Copy the file in while hashing it, so what is kept is exactly what was hashed, even if the source
+        changes meanwhile."""
+        checked_ext(ext)
+        self.files.mkdir(parents=True, exist_ok=True)
+        tmp = self.files / f".{uuid.uuid4().hex}.{os.getpid()}.tmp"
+        digest = hashlib.sha256()
+        try:
+            with disk_space_checked(self.root, path.stat().st_size), path.open("rb") as src, tmp.open("wb") as out:
+                while chunk := src.read(CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            sha256 = digest.hexdigest()
+            target = self.absolute(self.relative_path(sha256, ext))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _fsync_dir(target.parent)
+        return sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self._stored(checked_sha256(sha256)) is not None
+
+    def read(self, sha256: str) -> bytes:
+        path = self._found(sha256)
+        data = path.read_bytes()
+        if sha256_bytes(data) != sha256:
+            raise _corrupt(path)
+        return data
+
+    def local_path(self, sha256: str) -> Path:
+        path = self._found(sha256)
+        if sha256_file(path) != sha256:
+            raise _corrupt(path)
+        return path
+
+    def _stored(self, sha256: str) -> Path | None:
+        return next(iter(sorted((self.files / sha256[:2]).glob(f"{sha256[2:]}.*"))), None)
+
+    def _found(self, sha256: str) -> Path:
+        path = self._stored(checked_sha256(sha256))
+        if path is None:
+            raise StoredFileMissing(f"the library holds no file {sha256[:12]}…",
+                                    hint="it was never added here, or was removed; add it again")
+        return path
 
     def pending_hashes(self) -> list[str]:
         if not self.pending.is_dir():
@@ -126,3 +192,10 @@ class FileStore:
 
     def has_stored_files(self) -> bool:
         return self.files.is_dir() and any(p.is_file() for p in self.files.glob("??/*"))
+
+
+def _corrupt(path: Path) -> StoredFileCorrupt:
+    return StoredFileCorrupt(
+        f"the stored file {path} does not match its hash: it was changed or damaged on disk",
+        hint="restore it from a backup, or run `studio doctor` to find every such file",
+    )

@@ -27,7 +27,7 @@ from studio.store.db import Database
 from studio.store.db_check import check_library_database, check_schema, what_to_do
 from studio.store.disk_space import disk_full_error, disk_space_checked
 from studio.store.edges import EdgeRecords
-from studio.store.files import FileStore
+from studio.store.files import LocalFileStore
 from studio.store.group_members import GroupMemberRecords
 from studio.store.license_confirmations import LicenseConfirmations
 from studio.store.members import MemberRecords
@@ -75,7 +75,7 @@ class Library:
         self.root = root
         self.db = db
         self.readonly = db.readonly
-        self.files = FileStore(root, readonly=self.readonly)
+        self.files = LocalFileStore(root, readonly=self.readonly)
         self.thumbnails = ThumbnailCache(root, readonly=self.readonly)
         # One record class per table: the only code that speaks SQL to it.
         self.works = WorkRepository(db)
@@ -126,7 +126,7 @@ class Library:
                 db = _open_db(db_path, migrations)
             sweep = SweepReport(0, 0)
             if exclusive:
-                sweep = _sweep(db, FileStore(root))
+                sweep = _sweep(db, LocalFileStore(root))
                 fcntl.flock(lock_fd, fcntl.LOCK_SH)
         except BaseException:
             if lock_fd >= 0:
@@ -265,7 +265,7 @@ def _usable(path: Path, connect: Callable[[], Database], prepare: Callable[[Data
     return db
 
 
-def _sweep(db: Database, files: FileStore) -> SweepReport:
+def _sweep(db: Database, files: LocalFileStore) -> SweepReport:
     temps = files.temp_files()
     for path in temps:
         path.unlink(missing_ok=True)
