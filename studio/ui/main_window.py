@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.app.demo import DemoLibrary
 from studio.app.jobs import JobQueue
 from studio.app.settings import Settings, SettingsStore
 from studio.ui.gallery import IMAGE_SUFFIXES
@@ -58,7 +59,9 @@ class MainWindow(WindowMenus, LibrarySwitching, QMainWindow):
         self.session: StudioSession | None = None
         self.undo_stack = QUndoStack(self)
         self.work_actions: WorkActions | None = None
-        self.demo_command: list[str] | None = None  # `studio demo` unless set (tests)
+        self.demo = DemoLibrary(self)
+        self.demo.ready.connect(self.open_library)
+        self.demo.building.connect(self._demo_building)
         self.actions_by_name: dict[str, QAction] = {}
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
@@ -223,10 +226,17 @@ class MainWindow(WindowMenus, LibrarySwitching, QMainWindow):
 
     # -- creating -----------------------------------------------------------------------------------------
     def open_demo(self, folder: Path | None = None) -> int | None:
-        """Open the demo library, building it first when there is none (see `studio.ui.demo_library`)."""
-        from studio.ui.demo_library import open_demo
+        """Open the demo library, building it first (a job) when there is none; returns the build's job id."""
+        if self.session is None:
+            return None
+        return self.demo.open(self.session.jobs, folder)
 
-        return open_demo(self, folder)
+    def _demo_building(self, building: bool) -> None:
+        if self.session is None:
+            return
+        self.library.empty.set_building(building)
+        if building:
+            self.jobs_dock.show()
 
     def _work_created(self, work_id: str) -> None:
         self.show_message("New work added to the library")
