@@ -35,18 +35,18 @@ from PySide6.QtWidgets import (
 from studio.app.create_actions import (
     ROYALTY_POLICIES,
     ActionState,
+    CreateRequest,
     action_states,
+    default_builtin_name,
+    default_steps,
     steps_notes,
+    suggested_prompts,
     terms_choice,
     waiting_hints,
 )
 from studio.app.session import StudioSession
-from studio.core.modes import Mode
-from studio.core.types import Recipe, Work, WorkKind
-from studio.errors import InvalidInput, StudioError
-from studio.services.generation import CreateRequest, default_steps
-from studio.services.models import default_builtin_name, suggested_prompts
-from studio.ui.create_recipe import fill_from_recipe
+from studio.app.values import InvalidInput, Mode, Recipe, StudioError, Work, WorkKind
+from studio.ui.create_recipe import RecipeFields, fill_from_recipe
 from studio.ui.engine_status import EngineChooser, PoolStatusView
 from studio.ui.mask_canvas import MaskCanvas
 from studio.ui.model_dialog import AddModelDialog
@@ -478,7 +478,9 @@ class CreatePanel(QWidget):
     # -- prompt history and recipes -----------------------------------------------------------------------
     def apply_recipe(self, recipe: Recipe) -> list[str]:
         """Fill the fields from a work's recipe; returns the model and LoRAs this library lacks (left out)."""
-        missing = fill_from_recipe(self, recipe)
+        fields = RecipeFields(self.prompt, self.negative, self.seed, self.lock_seed, self.model, self.loras,
+                              self.steps, self.guidance, self.width_, self.height_, self.strength)
+        missing = fill_from_recipe(fields, recipe)
         self.update_actions()
         return missing
 

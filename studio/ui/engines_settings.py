@@ -30,8 +30,7 @@ from PySide6.QtWidgets import (
 
 from studio.app.engines_model import EnginesModel, LinkResult, ModelRow, ServerRow, name_warning
 from studio.app.session import StudioSession
-from studio.core.types import WorkKind
-from studio.errors import StudioError
+from studio.app.values import StudioError, WorkKind
 from studio.ui.engine_status import PoolStatusView
 from studio.ui.theme import ALLOWED, REFUSED, WARNED
 

@@ -7,8 +7,8 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Sign
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
 from studio.app.session import StudioSession
+from studio.app.values import Origin, WorkKind
 from studio.app.works_model import LibraryFilter, WorkIdRole, WorksModel
-from studio.core.types import Origin, WorkKind
 from studio.ui.empty_library import EmptyLibrary
 from studio.ui.gallery import GalleryView
 from studio.ui.thumbnails import ThumbnailProvider

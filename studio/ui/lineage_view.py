@@ -31,8 +31,7 @@ from PySide6.QtWidgets import (
 
 from studio.app.lineage_layout import edge_label, layout
 from studio.app.session import StudioSession
-from studio.core.types import Edge, Relation, Work, WorkKind
-from studio.errors import StudioError
+from studio.app.values import Edge, Relation, StudioError, Work, WorkKind
 from studio.ui.theme import ACCENT, REFUSED
 from studio.ui.thumbnails import ThumbnailProvider
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.licensing import LicenseCatalog
+from studio.app.license_model import LicenseCatalog
 
 
 class AddModelDialog(QDialog):
