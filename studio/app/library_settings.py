@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from studio.services import Studio
+from studio.app.session import StudioSession
 from studio.services.new_work_defaults import STUDIO_DEFAULT_LICENSE, NewWorkDefaults
 
 __all__ = ["LibrarySettings", "NewWorkDefaults"]
 
 
 class LibrarySettings:
-    def __init__(self, studio: Studio) -> None:
-        self._studio = studio
+    def __init__(self, session: StudioSession) -> None:
+        self._studio = session.studio
 
     def licenses(self) -> list[tuple[str, str]]:
         """(name, id) of every license in the catalogue."""

@@ -260,7 +260,7 @@ class CreatePanel(QWidget):
         current = self.model.currentData()
         self.model.blockSignals(True)
         self.model.clear()
-        models = self.session.studio.models.list()
+        models = self.session.models()
         names = set()
         builtin = default_builtin_name()  # the built-in models' names are their architectures' too
         self._archs = {builtin: builtin}
@@ -295,7 +295,7 @@ class CreatePanel(QWidget):
         self.update_actions()
 
     def add_model_dialog(self) -> AddModelDialog:
-        dialog = AddModelDialog(self.session.studio.catalog, self.models_dir, self)
+        dialog = AddModelDialog(self.session.licenses(), self.models_dir, self)
 
         def start() -> None:
             path = dialog.path.text().strip()
@@ -336,7 +336,7 @@ class CreatePanel(QWidget):
             self.parents_label.setText(f"<b>{n} image{'s' if n != 1 else ''}</b>: {titles}")
         image = QImage()
         if n == 1:
-            path = self.session.studio.file_of(self._parents[0])
+            path = self.session.file_of(self._parents[0])
             if path is not None:
                 image = QImage(str(path))
         self.mask.set_image(image if not image.isNull() else None)

@@ -80,9 +80,9 @@ class LibraryPanel(QWidget):
     def __init__(self, session: StudioSession, thumbnails: ThumbnailProvider, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        catalog = session.studio.catalog
-        self.filters = FilterBar([(lic.name, lic.id) for lic in catalog.all()])
-        self.model = WorksModel(session, self, license_names={lic.id: lic.name for lic in catalog.all()})
+        licenses = session.licenses()
+        self.filters = FilterBar(licenses)
+        self.model = WorksModel(session, self, license_names={license_id: name for name, license_id in licenses})
         self.gallery = GalleryView(thumbnails, self)
         self.gallery.setModel(self.model)
         self.count = QLabel()

@@ -220,7 +220,7 @@ class LineageView(QWidget):
             self.summary.setText("<i>Select a work to see where it came from and what was made from it.</i>")
             return
         try:
-            lineage = self.session.studio.lineage(work_id)
+            lineage = self.session.lineage(work_id)
         except StudioError as exc:
             self.summary.setText(str(exc))
             return
@@ -296,7 +296,7 @@ class LineageView(QWidget):
 
     def _license_name(self, license_id: str) -> str:
         try:
-            return self.session.studio.catalog.get(license_id).name
+            return self.session.license_name(license_id)
         except StudioError:
             return license_id
 

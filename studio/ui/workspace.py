@@ -47,7 +47,7 @@ class Workspace:
                  message: Callable[[str], None], show_jobs: Callable[[], None],
                  signer: Callable[[], str | None]) -> None:
         self.session = session
-        self.thumbnails = ThumbnailProvider(session.studio.thumbnail, session.jobs, window)
+        self.thumbnails = ThumbnailProvider(session.thumbnail_file, session.jobs, window)
         self.library = LibraryPanel(session, self.thumbnails)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -71,7 +71,7 @@ class Workspace:
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.jobs = JobsPanel(session.jobs, session.studio.file_of)
+        self.jobs = JobsPanel(session.jobs, session.file_of)
         self.work_actions = WorkActions(
             session, window=window, works=self.library.model, tabs=self.tabs, create_panel=self.create_panel,
             message=message, show_jobs=show_jobs, signer=signer,
@@ -88,7 +88,7 @@ class Workspace:
     def import_dialog(self, files: Sequence[str], creator: str, parent: QWidget) -> ImportDialog:
         """Asks the license and the rest of what an import records; the selected images are offered as parents."""
         candidates = [w for w in self.session.selected_works() if w.kind.value == "image"]
-        return ImportDialog([Path(f) for f in files], self.session.studio.catalog, candidates, creator=creator,
+        return ImportDialog([Path(f) for f in files], self.session.catalog, candidates, creator=creator,
                             parent=parent)
 
     def trash_command(self, work_ids: Sequence[str]) -> TrashCommand:
@@ -101,7 +101,7 @@ class Workspace:
         return PublishDialog(self.session, work, parent)
 
     def library_settings(self) -> LibrarySettings:
-        return LibrarySettings(self.session.studio)
+        return LibrarySettings(self.session)
 
     def settings_dialog(self, settings: Settings, parent: QWidget) -> SettingsDialog:
         return SettingsDialog(settings, self.library_settings(), library_default=str(self.session.library_dir),
