@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from studio.app.action_state import INPAINT_NEEDS_MASK, NO_PROMPT, ActionState
 from studio.core.modes import Mode
 from studio.core.types import Relation, Work, WorkKind
 from studio.errors import StudioError
@@ -19,18 +20,12 @@ from studio.licensing.model_terms import model_terms_notes
 from studio.services import Studio
 from studio.services.generation import CreateRequest
 
-NO_PROMPT = "Describe the image in the prompt first."
-INPAINT_NEEDS_MASK = "Paint the area to repaint on the image first."
+# What the create panel shows of the models' defaults, re-exported for it.
+from studio.services.generation import default_steps as default_steps
+from studio.services.models import default_builtin_name as default_builtin_name
+from studio.services.models import suggested_prompts as suggested_prompts
+
 ROYALTY_POLICIES = (("lap", "LAP (absolute)"), ("lrp", "LRP (relative)"))
-
-
-@dataclass(frozen=True)
-class ActionState:
-    mode: Mode
-    enabled: bool
-    reason: str = ""
-    license_refusal: bool = False
-    license_note: str = ""  # what the model's license says of outputs and its conditions, said before it runs
 
 
 def refusal_text(plan: DerivativePlan) -> str:

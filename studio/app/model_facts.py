@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from studio.app.session import StudioSession
 from studio.core.types import Relation, Work, WorkKind
-from studio.errors import NotFound
+from studio.errors import NotFound, StudioError
 from studio.report.registrations import explorer_url
 from studio.services import Studio
 from studio.services.collections import CollectionSummary
+from studio.services.publishing.training_earnings import TrainingEarnings, read_training_earnings
 
 MODEL_KINDS = frozenset({WorkKind.model, WorkKind.lora})
 NO_CREATOR = "(no creator named)"
@@ -136,3 +138,52 @@ def shared_pictures_note(collection: Work) -> str:
     return (f"{emoji:,} emoji but {works:,} works: OpenMoji draws some emoji with the same picture file (a farmer "
             "and a man farmer of one skin tone; a territory that flies its country's flag), and each distinct "
             "picture is one work.")
+
+
+@dataclass(frozen=True)
+class EarningsRead:
+    """A job's answer: the earnings, or the one line saying why they could not be read."""
+
+    model_id: str
+    earnings: TrainingEarnings | None = None
+    problem: str | None = None
+
+
+def read_earnings(studio: Studio, model_id: str, collection_id: str, network: str) -> EarningsRead:
+    """What the data's creators of a published model's training set will receive, read from the chain (a job)."""
+    try:
+        publishing = studio.publishing
+        if publishing.network(network).is_devnet and not publishing.devnet_status().running:
+            # The window starts the library's own devnet when it needs it, never asking for a terminal.
+            publishing.devnet_start()
+        earnings = read_training_earnings(
+            studio.publishing.setup, studio.publishing.journal, studio.library.group_members,
+            studio.library.works, collection_id, network)
+    except StudioError as exc:  # an unreachable network is a line on the page, not a failed job
+        return EarningsRead(model_id, problem=str(exc))
+    return EarningsRead(model_id, earnings=earnings)
+
+
+class ModelPageModel:
+    """What the Model tab reads: the library's models and LoRAs, a model's facts and license, and (a job) what
+    its training set's creators will receive."""
+
+    def __init__(self, session: StudioSession) -> None:
+        self.session = session
+
+    def models(self) -> list[Work]:
+        works = self.session.studio.library.works
+        return [*works.list(kind=WorkKind.model), *works.list(kind=WorkKind.lora)]
+
+    def facts(self, work: Work) -> ModelFacts | None:
+        return model_facts(self.session.studio, work)
+
+    def license_name(self, license_id: str) -> str:
+        return self.session.studio.catalog.get(license_id).name
+
+    def read_earnings(self, facts: ModelFacts, job_kind: str) -> int:
+        """Submit the chain read for a published model's training set; the job's result is an `EarningsRead`."""
+        assert facts.story is not None and facts.training_set is not None
+        model_id, collection_id, network = facts.model.id, facts.training_set.work.id, facts.story.network
+        return self.session.submit(job_kind, f"Read the earnings of {facts.model.title}",
+                                   lambda _ctx, studio: read_earnings(studio, model_id, collection_id, network))

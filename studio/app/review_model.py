@@ -19,6 +19,8 @@ from studio.app.workers import TaskContext
 from studio.errors import InvalidInput
 from studio.report import ReviewNote
 from studio.services import Studio
+from studio.services.review import MAX_COMMENT as MAX_COMMENT
+from studio.services.review import MAX_REVIEWER as MAX_REVIEWER
 from studio.services.review import ApprovalStatus, Decision
 
 WorkIdRole = Qt.ItemDataRole.UserRole + 1

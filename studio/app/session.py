@@ -23,6 +23,7 @@ from studio.app.workers import TaskContext
 from studio.app.works_model import LibraryFilter
 from studio.core.types import Relation, Work, WorkKind
 from studio.errors import InvalidInput, StudioError
+from studio.licensing import LicenseCatalog
 from studio.services import Studio
 from studio.services.generation import CreateRequest
 from studio.services.importing import ImportOutcome, ImportRequest
@@ -103,6 +104,37 @@ class StudioSession(QObject):
     def current(self) -> Work | None:
         works = self.selected_works()
         return works[0] if works else None
+
+    # -- what the views read (quick reads on the GUI thread) ---------------------------------------------
+    @property
+    def catalog(self) -> LicenseCatalog:
+        """The license catalogue: each license's name, summary, legal text and parameters."""
+        return self.studio.catalog
+
+    def licenses(self) -> list[tuple[str, str]]:
+        """(name, id) of every license in the catalogue, in its order."""
+        return [(lic.name, lic.id) for lic in self.studio.catalog.all()]
+
+    def license_name(self, license_id: str) -> str:
+        return self.studio.catalog.get(license_id).name
+
+    def models(self) -> list[Any]:
+        """The library's models and LoRAs (each with its name, kind, source and work)."""
+        return self.studio.models.list()
+
+    def file_of(self, work: Work) -> Path | None:
+        return self.studio.file_of(work)
+
+    def thumbnail_file(self, work: Work, size: int = 256) -> Path | None:
+        return self.studio.thumbnail(work, size)
+
+    def lineage(self, work_id: str) -> Any:
+        """The work's ancestry and descendants (edges and works) as the lineage view draws them."""
+        return self.studio.lineage(work_id)
+
+    def local_device(self) -> str:
+        """The device this machine generates on ("auto" for the best one found)."""
+        return self.studio.generation.device()
 
     # -- the gallery's source -----------------------------------------------------------------------------
     def count_works(self, flt: LibraryFilter) -> int:

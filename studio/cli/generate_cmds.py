@@ -36,6 +36,7 @@ from studio.generate.request import (
     MIN_SIDE,
 )
 from studio.licensing.model_terms import model_terms_notes
+from studio.services.generation import CreateRequest
 from studio.services.new_work_defaults import NewWorkDefaults, license_source_text
 
 PROMPT = Prompt(MAX_PROMPT_CHARS)
@@ -75,8 +76,6 @@ def generation_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _run(obj, mode: Mode, prompt: str, parents: tuple[str, ...], opts: dict[str, Any], **extra: Any) -> None:
-    from studio.services.generation import CreateRequest
-
     as_json = opts.pop("as_json")
     engine = opts.pop("engine")
     device = opts.pop("device")

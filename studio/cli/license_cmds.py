@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from studio.cli.output import emit_json, percent, table
 from studio.core.amounts import ip_text
+from studio.core.reasons import distinct
 from studio.core.types import Work, units_to_percent
-from studio.licensing import LicenseCatalog, Reason, Verdict, WorkTerms, default_catalog, effective_pil, royalty_percent
+from studio.licensing import LicenseCatalog, Verdict, WorkTerms, default_catalog, effective_pil, royalty_percent
 from studio.report.registrations import Registration, registrations_of
 from studio.royalty import RoyaltySplit
 
@@ -161,12 +162,6 @@ def print_verdict(verdict: Verdict, work: Work, registrations: Sequence[Registra
         for r in rest:
             mark = {"block": "x", "warn": "!", "info": "i"}[r.severity]
             click.echo(f"    [{mark}] {r.message}  ({r.code})")
-
-
-def distinct(reasons: Iterable[Reason]) -> list[Reason]:
-    """One line per message: the engine may give the same reason for several scopes."""
-    seen: set[str] = set()
-    return [r for r in reasons if not (r.message in seen or seen.add(r.message))]
 
 
 @license_group.command("check")

@@ -13,6 +13,8 @@ from typing import Any, TextIO
 
 import click
 
+from studio.core.amounts import percent_text
+
 _NON_JSON_CONTROLS = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
@@ -34,9 +36,7 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def percent(value: float) -> str:
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return f"{text}%"
+percent = percent_text  # the CLI's name for it
 
 
 class Progress:

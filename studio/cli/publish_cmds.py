@@ -10,11 +10,11 @@ from typing import Any
 import click
 
 from studio.cli.confirm import ask
-from studio.cli.license_cmds import distinct
 from studio.cli.output import emit_json, percent, progress, table
 from studio.cli.params import ADDRESS, IP_AMOUNT, PERCENT, TEXT
 from studio.cli.story_options import ip_text, json_option, network_option, rpc_option, wallet_option, work_on_chain
 from studio.cli.story_options import publishing_service as _service
+from studio.core.reasons import distinct
 from studio.core.types import percent_to_units, units_to_percent
 from studio.licensing.wording import describe
 from studio.services.publishing import SETTINGS, PublishingService, PublishOptions, PublishPlan

@@ -13,7 +13,6 @@ import click
 from studio.cli.output import emit_json, progress, table
 from studio.cli.params import REGULAR_FILE
 from studio.services import review
-from studio.store.files import write_atomic
 
 
 def status_json(status: review.ApprovalStatus) -> dict[str, Any]:
@@ -211,21 +210,6 @@ def export_cmd(obj, work_id: str, file: Path, signer: str | None, force: bool, a
         click.echo(f"  ingredient  {parent}")
     if result.story_ip_id:
         click.echo(f"  Story IP    {result.story_ip_id}")
-
-
-def write_demo_report(state) -> None:
-    """The demo's last step: the report of the last work of its chain, beside the demo library."""
-    last = state.chain[-1]
-    click.echo()
-    click.secho(f"== Lineage & compliance report of “{last.title}”", bold=True)
-    # The demo library's own report, written by the store's writer: user-chosen paths never go in a library.
-    path = state.studio.library.root / f"report-{last.id}.html"
-    with progress("writing the report"):
-        rendered = state.studio.report(last.id, "html")
-    write_atomic(path, rendered.text.encode("utf-8"))
-    problems = len(rendered.report.problems)
-    click.echo(f"  {len(rendered.report.nodes) - 1} ancestors, {problems} problem{'s' if problems != 1 else ''} found")
-    click.echo(f"  {path}")
 
 
 COMMANDS = [report_cmd, review_group, credentials_cmd, export_cmd]

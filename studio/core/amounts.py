@@ -53,3 +53,9 @@ def parse_percent_units(text: str) -> int:
     if units != units.to_integral_value():
         raise ValueError("is finer than Story can record (percentages go in steps of 0.000001, like 12.345678)")
     return int(units)
+
+
+def percent_text(value: float) -> str:
+    """A share already in percent, as creators read it: up to six decimals, no trailing zeros ("12.5%")."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return f"{text}%"

@@ -7,7 +7,7 @@ Scopes say what a blocking reason stops: `make` (making the work or a derivative
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -49,3 +49,9 @@ class Reason:
             severity=severity if severity in SEVERITIES else "block",
             scope=scope if scope in SCOPES else "make",
         )
+
+
+def distinct(reasons: Iterable[Reason]) -> list[Reason]:
+    """One line per message: the engine may give the same reason for several scopes."""
+    seen: set[str] = set()
+    return [r for r in reasons if not (r.message in seen or seen.add(r.message))]

@@ -35,18 +35,18 @@ from PySide6.QtWidgets import (
 from studio.app.create_actions import (
     ROYALTY_POLICIES,
     ActionState,
+    CreateRequest,
     action_states,
+    default_builtin_name,
+    default_steps,
     steps_notes,
+    suggested_prompts,
     terms_choice,
     waiting_hints,
 )
 from studio.app.session import StudioSession
-from studio.core.modes import Mode
-from studio.core.types import Recipe, Work, WorkKind
-from studio.errors import InvalidInput, StudioError
-from studio.services.generation import CreateRequest, default_steps
-from studio.services.models import default_builtin_name, suggested_prompts
-from studio.ui.create_recipe import fill_from_recipe
+from studio.app.values import InvalidInput, Mode, Recipe, StudioError, Work, WorkKind
+from studio.ui.create_recipe import RecipeFields, fill_from_recipe
 from studio.ui.engine_status import EngineChooser, PoolStatusView
 from studio.ui.mask_canvas import MaskCanvas
 from studio.ui.model_dialog import AddModelDialog
@@ -260,7 +260,7 @@ class CreatePanel(QWidget):
         current = self.model.currentData()
         self.model.blockSignals(True)
         self.model.clear()
-        models = self.session.studio.models.list()
+        models = self.session.models()
         names = set()
         builtin = default_builtin_name()  # the built-in models' names are their architectures' too
         self._archs = {builtin: builtin}
@@ -295,7 +295,7 @@ class CreatePanel(QWidget):
         self.update_actions()
 
     def add_model_dialog(self) -> AddModelDialog:
-        dialog = AddModelDialog(self.session.studio.catalog, self.models_dir, self)
+        dialog = AddModelDialog(self.session.licenses(), self.models_dir, self)
 
         def start() -> None:
             path = dialog.path.text().strip()
@@ -336,7 +336,7 @@ class CreatePanel(QWidget):
             self.parents_label.setText(f"<b>{n} image{'s' if n != 1 else ''}</b>: {titles}")
         image = QImage()
         if n == 1:
-            path = self.session.studio.file_of(self._parents[0])
+            path = self.session.file_of(self._parents[0])
             if path is not None:
                 image = QImage(str(path))
         self.mask.set_image(image if not image.isNull() else None)
@@ -478,7 +478,9 @@ class CreatePanel(QWidget):
     # -- prompt history and recipes -----------------------------------------------------------------------
     def apply_recipe(self, recipe: Recipe) -> list[str]:
         """Fill the fields from a work's recipe; returns the model and LoRAs this library lacks (left out)."""
-        missing = fill_from_recipe(self, recipe)
+        fields = RecipeFields(self.prompt, self.negative, self.seed, self.lock_seed, self.model, self.loras,
+                              self.steps, self.guidance, self.width_, self.height_, self.strength)
+        missing = fill_from_recipe(fields, recipe)
         self.update_actions()
         return missing
 

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QPlainTextEdit, QSpinBox, QTableWidget
 
-from studio.core.types import Recipe
-
-if TYPE_CHECKING:
-    from studio.ui.create_panel import CreatePanel
+from studio.app.values import Recipe
 
 
-def fill_from_recipe(panel: CreatePanel, recipe: Recipe) -> list[str]:
+@dataclass(frozen=True)
+class RecipeFields:
+    """The Create panel's fields a recipe fills."""
+
+    prompt: QPlainTextEdit
+    negative: QLineEdit
+    seed: QLineEdit
+    lock_seed: QCheckBox
+    model: QComboBox  # items' data: (name, ...) of each model
+    loras: QTableWidget  # column 0: (name, work id) as user data, column 1: a weight spin box
+    steps: QSpinBox
+    guidance: QDoubleSpinBox
+    width_: QSpinBox
+    height_: QSpinBox
+    strength: QDoubleSpinBox
+
+
+def fill_from_recipe(panel: RecipeFields, recipe: Recipe) -> list[str]:
     """Fill the fields from a work's recipe (prompt, seed, model, LoRAs, sizes, sampling); returns the names
     of the model and LoRAs this library does not have, which are left out."""
     missing: list[str] = []

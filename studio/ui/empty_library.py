@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from studio.services.models import default_builtin_name, suggested_prompts
+from studio.app.create_actions import default_builtin_name, suggested_prompts
 
 
 class EmptyLibrary(QWidget):

@@ -31,7 +31,7 @@ class EngineChooser(QComboBox):
         current = self.session.engine_spec
         self.blockSignals(True)
         self.clear()
-        device = self.session.studio.generation.device()
+        device = self.session.local_device()
         self.addItem(f"Local — {'best device' if device == 'auto' else device}", "local")
         servers = self.engines.servers()
         if servers:

@@ -30,8 +30,7 @@ from PySide6.QtWidgets import (
 
 from studio.app.engines_model import EnginesModel, LinkResult, ModelRow, ServerRow, name_warning
 from studio.app.session import StudioSession
-from studio.core.types import WorkKind
-from studio.errors import StudioError
+from studio.app.values import StudioError, WorkKind
 from studio.ui.engine_status import PoolStatusView
 from studio.ui.theme import ALLOWED, REFUSED, WARNED
 
@@ -79,8 +78,8 @@ class EnginesDialog(QDialog):
         self.link_model = QComboBox()
         self.link_button = QPushButton("Link")
         self.license = QComboBox()
-        for lic in session.studio.catalog.all():
-            self.license.addItem(lic.name, lic.id)
+        for name, license_id in session.licenses():
+            self.license.addItem(name, license_id)
         self.as_name = QLineEdit(placeholderText="name (default: the file name)")
         self.link_name_button = QPushButton("Register by name")
         self.warning = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
@@ -246,7 +245,7 @@ class EnginesDialog(QDialog):
         chosen = self.selected_file()
         kind = WorkKind.lora if chosen is not None and chosen.kind == "lora" else WorkKind.model
         self.link_model.clear()
-        for model in self.session.studio.models.list():
+        for model in self.session.models():
             if model.kind is kind and model.work.deleted_at is None and model.work.format != "comfyui":
                 self.link_model.addItem(f"{model.name} ({model.work.license_id})", model.name)
         for widget in (self.link_model, self.link_button, self.license, self.as_name, self.link_name_button):

@@ -7,8 +7,6 @@ demo's images (whose creators chose Commercial Remix) carry other terms than the
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,9 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.errors import StudioError
-from studio.licensing import LicenseCatalog
-from studio.services.new_work_defaults import STUDIO_DEFAULT_LICENSE, NewWorkDefaults, NewWorkDefaultsStore
+from studio.app.library_settings import LibrarySettings
+from studio.app.values import StudioError
 
 PUBLISH_CHOICES = (
     ("devnet", "A local test chain on this computer (nothing leaves it)"),
@@ -37,28 +34,26 @@ EXPLANATION = (
 )
 
 
-def license_combo(catalog: LicenseCatalog, current: str | None) -> QComboBox:
+def license_combo(library: LibrarySettings, current: str | None) -> QComboBox:
     """The catalogue's licences, the studio's own default first (stored as no choice)."""
     box = QComboBox()
-    box.addItem(f"The studio default ({catalog.get(STUDIO_DEFAULT_LICENSE).name})", None)
-    for lic in catalog.all():
-        box.addItem(lic.name, lic.id)
+    box.addItem(f"The studio default ({library.studio_default_license_name()})", None)
+    for name, license_id in library.licenses():
+        box.addItem(name, license_id)
     box.setCurrentIndex(max(0, box.findData(current)) if current else 0)
     return box
 
 
 class FirstRunDialog(QDialog):
-    def __init__(self, catalog: LicenseCatalog, defaults: NewWorkDefaultsStore, publishing: Any,
-                 *, creator: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, library: LibrarySettings, *, creator: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Welcome to Remix Studio")
         self.setMinimumWidth(520)
-        self.defaults = defaults
-        self.publishing = publishing
-        current = defaults.load()
-        explanation = QLabel(EXPLANATION.format(studio_default=catalog.get(STUDIO_DEFAULT_LICENSE).name), wordWrap=True)
+        self.library = library
+        current = library.new_work_defaults()
+        explanation = QLabel(EXPLANATION.format(studio_default=library.studio_default_license_name()), wordWrap=True)
         self.creator = QLineEdit(current.creator or creator, placeholderText="your name, on the works you make")
-        self.license = license_combo(catalog, current.license_id)
+        self.license = license_combo(library, current.license_id)
         self.publish_to = QComboBox()
         for value, label in PUBLISH_CHOICES:
             self.publish_to.addItem(label, value)
@@ -82,10 +77,10 @@ class FirstRunDialog(QDialog):
     def _accept(self) -> None:
         """Save the answers (the library's defaults and, when one was chosen, the publishing network)."""
         try:
-            self.defaults.save(NewWorkDefaults(self.creator.text(), self.license.currentData()))
+            self.library.save_new_work_defaults(self.creator.text(), self.license.currentData())
             network = self.publish_to.currentData()
             if network is not None:
-                self.publishing.set_settings({"network": network})
+                self.library.set_settings({"network": network})
         except StudioError as exc:
             self.error.setText(str(exc))
             return

@@ -19,8 +19,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from studio.app.values import Work
 from studio.app.works_model import FlaggedRole, LicenseNameRole, PublishedRole, WorkRole
-from studio.core.types import Work
 from studio.ui.theme import ALLOWED, REFUSED
 from studio.ui.thumbnails import ThumbnailProvider
 

@@ -21,10 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app.amount_fields import fee_from_text
+from studio.app.license_model import LicenseCatalog
 from studio.app.session import ImportOptions
-from studio.core.types import Relation, Work, percent_to_units
-from studio.errors import InvalidInput
-from studio.licensing import LicenseCatalog
+from studio.app.values import InvalidInput, Relation, Work, percent_to_units
 
 RELATION_NAMES = {
     Relation.remix_of: "Remix of",

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app.jobs import Job, JobQueue, JobState
-from studio.core.types import Work
+from studio.app.values import Work
 from studio.ui.pil_image import to_qimage
 from studio.ui.theme import REFUSED
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from studio import __version__
 from studio.app.qt_compat import keep_constants_alive
 from studio.app.settings import SettingsStore
+from studio.ui.library_switcher import open_session
 from studio.ui.main_window import MainWindow
 from studio.ui.system_libraries import check_window_libraries
 from studio.ui.theme import apply_theme
@@ -56,16 +57,12 @@ def start(library_dir: str | Path | None = None, store: SettingsStore | None = N
 def open_window(library_dir: str | Path | None = None, store: SettingsStore | None = None) -> MainWindow:
     """Build the window on an open library, synchronously (tools and tests); raises StudioError when the
     library cannot be opened."""
-    from studio.app.session import StudioSession
-    from studio.services import Studio
-
     app = application()
     store = store or SettingsStore()
     settings = store.load()
     apply_theme(app, settings.theme)
     folder = library_dir if library_dir is not None else (settings.library_dir or None)
-    studio = Studio.open(folder)
-    return MainWindow(StudioSession(studio), store, settings)
+    return MainWindow(open_session(folder), store, settings)
 
 
 # Set to 1, the window quits (exit status 0) once it is shown and its library is open, or with status 1 when the

@@ -7,8 +7,8 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Sign
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
 from studio.app.session import StudioSession
+from studio.app.values import Origin, WorkKind
 from studio.app.works_model import LibraryFilter, WorkIdRole, WorksModel
-from studio.core.types import Origin, WorkKind
 from studio.ui.empty_library import EmptyLibrary
 from studio.ui.gallery import GalleryView
 from studio.ui.thumbnails import ThumbnailProvider
@@ -80,9 +80,9 @@ class LibraryPanel(QWidget):
     def __init__(self, session: StudioSession, thumbnails: ThumbnailProvider, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        catalog = session.studio.catalog
-        self.filters = FilterBar([(lic.name, lic.id) for lic in catalog.all()])
-        self.model = WorksModel(session, self, license_names={lic.id: lic.name for lic in catalog.all()})
+        licenses = session.licenses()
+        self.filters = FilterBar(licenses)
+        self.model = WorksModel(session, self, license_names={license_id: name for name, license_id in licenses})
         self.gallery = GalleryView(thumbnails, self)
         self.gallery.setModel(self.model)
         self.count = QLabel()

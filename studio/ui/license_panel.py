@@ -18,21 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.app.license_model import LicenseModel, Registration, RoyaltySplit, Verdict, VerdictLine
 from studio.app.royalty_view import POLICY_NAMES, percent_text, reasons_agreeing_with, royalty_slices
 from studio.app.session import StudioSession
-from studio.core.reasons import Reason
-from studio.core.types import Relation, Work, units_to_percent
-from studio.errors import StudioError
-from studio.licensing import Verdict, effective_pil
-from studio.licensing.works import VerdictLine
-from studio.report.registrations import Registration, registrations_of
-from studio.royalty import RoyaltySplit
-from studio.services.new_work_defaults import LICENSE_SOURCE_KEY, license_source_text
+from studio.app.values import Reason, StudioError, Work, units_to_percent
 from studio.ui.royalty_chart import RoyaltyChart
 from studio.ui.theme import ALLOWED, REFUSED, WARNED
 
 MODEL_LINK = "studio-model:"
-TOOL_RELATIONS = {Relation.generated_with: "Made with", Relation.styled_with: "styled with"}
 MARKS = {"block": ("✗", REFUSED), "warn": ("!", WARNED), "info": ("i", None)}
 
 
@@ -48,6 +41,7 @@ class LicensePanel(QScrollArea):
     def __init__(self, session: StudioSession, policy: str = "lap", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.model = LicenseModel(session)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
@@ -129,19 +123,19 @@ class LicensePanel(QScrollArea):
             self.chart.set_slices([])
             return
         try:
-            verdict = self.session.studio.license_check(work.id)
+            verdict = self.model.verdict(work.id)
         except StudioError as exc:
             self.verdict = None
             self.heading.setText(f"<b>{_escape(work.title)}</b>")
             self.verdicts.setText(f"<span style='color:{REFUSED.name()}'>{_escape(str(exc))}</span>")
             return
         self.verdict = verdict
-        published = registrations_of(self.session.studio.library.publications, work.id)
+        published = self.model.registrations(work.id)
         # The dialog plans the whole publication (own unpublished ancestors go first) and says what stops it.
         self.publish.setEnabled(work.kind.value == "image" and not published)
         self.publish.setVisible(not published)
         self.publish.setToolTip(published[-1].text if published else "")
-        lic = self.session.studio.catalog.get(work.license_id)
+        lic = self.model.license(work.license_id)
         who = f" by {_escape(work.creator)}" if work.creator else ""
         self.heading.setText(
             f"<h3 style='margin:0'>{_escape(work.title)}</h3>{who} · <a href='{lic.legal_url}'>{_escape(lic.name)}</a>"
@@ -151,14 +145,9 @@ class LicensePanel(QScrollArea):
         )
         html = "".join(self._line_html(line, published) for line in verdict.lines)
         if verdict.inherited_license is not None:
-            terms = verdict.inherited_license
-            pil = effective_pil(terms)
-            share = (
-                f" at {percent_text(units_to_percent(pil.commercial_rev_share))} rev share"
-                if pil.commercial_use
-                else ""
-            )
-            html += f"<div>Remixes inherit <b>{_escape(terms.license.name)}</b>{share}</div>"
+            rev_share = self.model.inherited_rev_share(verdict)
+            share = f" at {percent_text(rev_share)} rev share" if rev_share is not None else ""
+            html += f"<div>Remixes inherit <b>{_escape(verdict.inherited_license.license.name)}</b>{share}</div>"
         self.verdicts.setText(html)
         self.reasons.setText(self._reasons_html(verdict))
         text = "\n".join(a.text for a in verdict.attribution)
@@ -167,25 +156,15 @@ class LicensePanel(QScrollArea):
         self.copy_credits.setEnabled(bool(verdict.attribution))
         self._show_royalty()
 
-    @staticmethod
-    def _license_source_html(work: Work) -> str:
+    def _license_source_html(self, work: Work) -> str:
         """Where a made work's licence came from (recorded when it was made), so nobody wonders why."""
-        source = work.recipe.extra.get(LICENSE_SOURCE_KEY) if work.recipe is not None else None
-        text = license_source_text(source if isinstance(source, str) else None)
+        text = self.model.license_source(work)
         return f"<br>License: {_escape(text)}" if text else ""
 
     def _tools_html(self, work: Work) -> str:
         """'Made with studio-emoji': each model or LoRA the work was made with, a link to its Model tab."""
-        studio = self.session.studio
-        edges = [e for e in studio.parents(work.id) if e.relation in TOOL_RELATIONS]
-        if not edges:
-            return ""
-        tools = studio.library.works.get_many([e.parent_id for e in edges])
-        links = [
-            f"{TOOL_RELATIONS[e.relation]} <a href='{MODEL_LINK}{tools[e.parent_id].id}'>"
-            f"{_escape(tools[e.parent_id].title)}</a>"
-            for e in edges if e.parent_id in tools
-        ]
+        links = [f"{tool.label} <a href='{MODEL_LINK}{tool.work_id}'>{_escape(tool.title)}</a>"
+                 for tool in self.model.tools(work)]
         return "<br>" + ", ".join(links) if links else ""
 
     def _link(self, href: str) -> None:
@@ -241,7 +220,7 @@ class LicensePanel(QScrollArea):
             self.chart.set_slices([])
             return
         ids = [a.id for a in split.ancestors] + [split.work_id]
-        titles = {i: w.title for i, w in self.session.studio.library.works.get_many(ids).items()}
+        titles = self.model.titles(ids)
         where = self._where(work.id)
         self.stack.setText(
             f"Royalty stack {percent_text(units_to_percent(split.stack))}: the ancestors' part of every payment "
@@ -255,25 +234,23 @@ class LicensePanel(QScrollArea):
 
     def _where(self, work_id: str) -> str:
         """'on devnet' for a work published there (its split is the network's), else '' (the library's view)."""
-        if work_id in self.session.published_ids():
-            return f"on {self.session.studio.publishing.default_network()}"
+        if self.model.is_published(work_id):
+            return f"on {self.model.network()}"
         return ""
 
     def _split(self, work_id: str) -> RoyaltySplit:
         """A work published on the library's network: its split as there (a model it links to, and that model's
         training set, take their shares); otherwise the library's view."""
-        studio = self.session.studio
-        published = work_id in self.session.published_ids()
+        published = self.model.is_published(work_id)
         for button in (self.lap, self.lrp):
             button.setEnabled(not published)
             button.setToolTip("A published work is paid under the policy of its terms on Story" if published else "")
         if not published:
             self._check_policy(self._preferred)
-            return studio.royalty(work_id, self._preferred)
+            return self.model.split(work_id, self._preferred)
         # Not a what-if: the policy its terms carry there, shown checked, so the chart and the Why box say what the
         # network really pays (the creator's own choice comes back for the next unpublished work).
-        publishing = studio.publishing
-        split = publishing.royalty_on(work_id, publishing.default_network())
+        split = self.model.split(work_id, self._preferred)
         self._check_policy(split.policy)
         return split
 

@@ -31,8 +31,7 @@ from PySide6.QtWidgets import (
 
 from studio.app.lineage_layout import edge_label, layout
 from studio.app.session import StudioSession
-from studio.core.types import Edge, Relation, Work, WorkKind
-from studio.errors import StudioError
+from studio.app.values import Edge, Relation, StudioError, Work, WorkKind
 from studio.ui.theme import ACCENT, REFUSED
 from studio.ui.thumbnails import ThumbnailProvider
 
@@ -221,7 +220,7 @@ class LineageView(QWidget):
             self.summary.setText("<i>Select a work to see where it came from and what was made from it.</i>")
             return
         try:
-            lineage = self.session.studio.lineage(work_id)
+            lineage = self.session.lineage(work_id)
         except StudioError as exc:
             self.summary.setText(str(exc))
             return
@@ -297,7 +296,7 @@ class LineageView(QWidget):
 
     def _license_name(self, license_id: str) -> str:
         try:
-            return self.session.studio.catalog.get(license_id).name
+            return self.session.license_name(license_id)
         except StudioError:
             return license_id
 

@@ -1,48 +1,37 @@
 """The main window: the library on the left, the work's tabs on the right (Create, Lineage, License & royalty,
 Review, Model, and any tab a feature adds with `add_tab`), the jobs in a dock, menus with keyboard shortcuts.
 
-The window can show before any library is open (its shell: menus and an "Opening the library…" note) and
-`install` a session once the library is ready. The panels and dialogs are imported when first needed: they bring
-in the studio's engines, whose loading is what a cold start waits for. The menus live in `main_menus`, opening and
-switching libraries and the settings in `main_library`.
+The window can show before any library is open (its shell: the menu bar and an "Opening the library…" note) and
+`install` a session once the library is ready. It holds a menu bar (`menu_bar.WindowMenuBar`), a library switcher
+(`library_switcher.LibrarySwitcher`) and, once a library is open, its views (`workspace.Workspace`), whose module
+brings in the studio's engines and is loaded with the first library, off the GUI thread.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
-from studio.app.jobs import JobQueue
+from studio.app.action_state import NO_PROMPT
 from studio.app.settings import Settings, SettingsStore
+from studio.app.values import Mode, StudioError
 from studio.ui.gallery import IMAGE_SUFFIXES
-from studio.ui.main_library import LibrarySwitching
-from studio.ui.main_menus import PUBLISHABLE, WindowMenus
-from studio.ui.work_actions import WorkActions
+from studio.ui.library_switcher import LibrarySwitcher, load_views
+from studio.ui.menu_bar import PUBLISHABLE, WindowMenuBar
+from studio.ui.theme import apply_theme
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the session module loads the engines: the shell shows before it is imported
     from studio.app.session import StudioSession
-    from studio.ui.import_dialog import ImportDialog
-    from studio.ui.publish_dialog import PublishDialog
-    from studio.ui.trash import TrashDialog
 
 APP_TITLE = "Remix Studio"
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
 
 
-class MainWindow(WindowMenus, LibrarySwitching, QMainWindow):
+class MainWindow(QMainWindow):
     library_opened = Signal()
 
     def __init__(
@@ -56,85 +45,86 @@ class MainWindow(WindowMenus, LibrarySwitching, QMainWindow):
         self.settings_store = settings_store or SettingsStore()
         self.settings = settings or self.settings_store.load()
         self.session: StudioSession | None = None
+        self.views: Any = None  # the Workspace over the open library
+        self.work_actions: Any = None
+        self.demo: Any = None  # the demo library's view-model, made with the first library
         self.undo_stack = QUndoStack(self)
-        self.work_actions: WorkActions | None = None
-        self.demo_command: list[str] | None = None  # `studio demo` unless set (tests)
-        self.actions_by_name: dict[str, QAction] = {}
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         self.jobs_dock = QDockWidget("Jobs", self)
         self.jobs_dock.setObjectName("jobs-dock")
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
-        # Before a library is open, the window's job queue; the session it opens takes it over.
-        self._shell_jobs: JobQueue | None = None
+        self.switcher = LibrarySwitcher(self)
+        self.switcher.opened.connect(self.install)
+        self.switcher.failed.connect(self._open_failed)
         self._closing = False
-        self._build_menus()
+        self.menus = WindowMenuBar(self.menuBar(), self._commands(), self.undo_stack,
+                                   self.jobs_dock.toggleViewAction(), self)
+        self.actions_by_name: dict[str, QAction] = self.menus.actions_by_name
         self.note: QLabel | None = QLabel("Opening the library…", alignment=Qt.AlignmentFlag.AlignCenter)
         self.setCentralWidget(self.note)
         self.setWindowTitle(APP_TITLE)
-        self._enable_library_actions(False)
+        self.menus.enable_library_actions(False)
         if session is not None:
             self.install(session)
         self._restore_geometry()
 
-    # -- building -----------------------------------------------------------------------------------------
-    def show_model(self, model_id: str) -> None:
-        """The Model tab of a model or LoRA a work was made with (its link in the work's details)."""
-        if self.session is None:
-            return
-        self.session.select([model_id])
-        self.tabs.setCurrentWidget(self.model_page)
+    def _commands(self) -> dict[str, Any]:
+        """What each menu action does."""
+        commands: dict[str, Any] = {
+            "import": self.choose_import,
+            "open_library": self.choose_library,
+            "open_work": lambda: self._on_current(self.work_actions.open),
+            "export": lambda: self._on_current(self.work_actions.export),
+            "settings": self.open_settings,
+            "engines": self.open_engines,
+            "quit": self.close,
+            "delete": self.delete_selected,
+            "trash": self.open_trash,
+            "find": lambda: self.library.filters.search.setFocus(),
+            "copy_credits": lambda: self.license_panel.copy_attribution(),
+            "publish": self.open_publish,
+            "show_lineage": lambda: self.tabs.setCurrentWidget(self.lineage),
+            "show_license": lambda: self.tabs.setCurrentWidget(self.license_panel),
+            "show_review": lambda: self.tabs.setCurrentWidget(self.review_panel),
+            "refresh": lambda: self.session.library_changed.emit(),
+        }
+        for mode in Mode:
+            commands[mode] = lambda m=mode: self._create(m)
+        return commands
 
+    # -- building -----------------------------------------------------------------------------------------
     def install(self, session: StudioSession) -> None:
         """Build the views over one session (again when another library is opened)."""
-        from studio.ui.create_panel import CreatePanel
-        from studio.ui.jobs_panel import JobsPanel
-        from studio.ui.library_panel import LibraryPanel
-        from studio.ui.license_panel import LicensePanel
-        from studio.ui.lineage_view import LineageView
-        from studio.ui.model_page import ModelPage
-        from studio.ui.review_panel import ReviewPanel
-        from studio.ui.thumbnails import ThumbnailProvider
-
-        self.session = session
-        self.thumbnails = ThumbnailProvider(session.studio.thumbnail, session.jobs, self)
-        self.library = LibraryPanel(session, self.thumbnails)
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.create_panel = CreatePanel(session)
-        self.create_panel.models_dir = self.settings.models_dir
-        self.create_panel.recent.set_prompts(self.settings.recent_prompts)
-        self.create_panel.recent.changed.connect(self._prompts_changed)
-        self.lineage = LineageView(session, self.thumbnails)
-        self.license_panel = LicensePanel(session, self.settings.royalty_policy)
-        self.add_tab(self.create_panel, "Create")
-        self.add_tab(self.lineage, "Lineage")
-        self.add_tab(self.license_panel, "License && royalty")
-        self.review_panel = ReviewPanel(session, self.settings.creator)
-        self.add_tab(self.review_panel, "Review")
-        self.model_page = ModelPage(session)
-        self.add_tab(self.model_page, "Model")
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.library)
-        self.splitter.addWidget(self.tabs)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.setCentralWidget(self.splitter)  # deletes the "Opening the library…" note
+        views = load_views()
+        if self.work_actions is not None:
+            self.work_actions.close_viewer()
+            self.work_actions.deleteLater()
+        workspace = views.Workspace(session, self.settings, self, message=self.show_message,
+                                    show_jobs=self.jobs_dock.show, signer=lambda: self.settings.creator or None)
+        self.session, self.views = session, workspace
+        self.thumbnails, self.library, self.tabs = workspace.thumbnails, workspace.library, workspace.tabs
+        self.create_panel, self.lineage = workspace.create_panel, workspace.lineage
+        self.license_panel, self.review_panel = workspace.license_panel, workspace.review_panel
+        self.model_page, self.jobs, self.work_actions = workspace.model_page, workspace.jobs, workspace.work_actions
+        for panel, title in workspace.panels:
+            self.add_tab(panel, title)
+        self.setCentralWidget(workspace.splitter)  # deletes the "Opening the library…" note
         self.note = None
-        self.jobs = JobsPanel(session.jobs, session.studio.file_of)
         self.jobs_dock.setWidget(self.jobs)
+        if self.demo is None:
+            self.demo = views.DemoLibrary(self)
+            self.demo.ready.connect(self.open_library)
+            self.demo.building.connect(self._demo_building)
         self.library.gallery.files_dropped.connect(self.import_files)
         self.library.empty.import_requested.connect(lambda: self.choose_import())
         self.library.empty.generate_requested.connect(self._start_generating)
         self.library.empty.demo_requested.connect(lambda: self.open_demo())
-        if self.work_actions is not None:
-            self.work_actions.close_viewer()
-            self.work_actions.deleteLater()
-        self.work_actions = WorkActions(self)
         self.library.gallery.open_requested.connect(self.work_actions.open_row)
         self.library.gallery.menu_requested.connect(
             lambda row, at: self.work_actions.popup(self.library.model.work_at(row).id, at)
         )
+        self.create_panel.recent.changed.connect(self._prompts_changed)
         self.create_panel.submitted.connect(lambda _job: self.jobs_dock.show())
         self.create_panel.states_changed.connect(self._sync_create_actions)
         self.license_panel.policy_changed.connect(self._policy_changed)
@@ -147,10 +137,112 @@ class MainWindow(WindowMenus, LibrarySwitching, QMainWindow):
         self.undo_stack.clear()
         # The window system appends the application's display name unless the title already ends with it.
         self.setWindowTitle(f"{session.library_dir} — {APP_TITLE}")
-        self._enable_library_actions(True)
+        self.menus.enable_library_actions(True)
         self._update_actions()
         self._sync_create_actions()
         self.library_opened.emit()
+
+    def add_tab(self, widget: QWidget, title: str) -> int:
+        """Add a tab beside Create, Lineage, License & royalty and Review; returns its index. Ctrl+<n> switches to
+        it."""
+        index = self.tabs.addTab(widget, title)
+        self.menus.add_tab_action(index, title, lambda: self.tabs.setCurrentWidget(widget))
+        return index
+
+    def show_model(self, model_id: str) -> None:
+        """The Model tab of a model or LoRA a work was made with (its link in the work's details)."""
+        if self.session is None:
+            return
+        self.session.select([model_id])
+        self.tabs.setCurrentWidget(self.model_page)
+
+    # -- opening libraries --------------------------------------------------------------------------------
+    def open_in_background(self, folder: Path | str | None) -> None:
+        """Open a library off the GUI thread and install it when ready (the window's cold start)."""
+        if self.note is not None:
+            self.note.setText(f"Opening the library {folder or ''}…")
+        self.switcher.open_in_background(folder)
+
+    def _open_failed(self, message: str) -> None:
+        if self.note is not None:
+            self.note.setText(
+                f"The library could not be opened: {message}\nUse File ▸ Open Library… to choose another."
+            )
+        self.warn("Cannot open the library", message)
+
+    def choose_library(self) -> None:
+        start = str(self.session.library_dir) if self.session is not None else self.settings.library_dir
+        folder = QFileDialog.getExistingDirectory(self, "Open a library folder", start)
+        if folder:
+            self.open_library(Path(folder))
+
+    def open_library(self, folder: Path) -> bool:
+        """Switch to another library; the current one stays open if the new one cannot be used."""
+        try:
+            session = self.switcher.open_now(folder)
+        except StudioError as exc:
+            self.warn("Cannot open the library", str(exc))
+            return False
+        self.shutdown()
+        self.settings = self.settings.with_changes(library_dir=str(folder))
+        self.settings_store.save(self.settings)
+        self.menus.clear_tab_actions()
+        for widget in (self.centralWidget(), self.jobs_dock.widget()):
+            if widget is not None:
+                widget.deleteLater()
+        self.install(session)
+        return True
+
+    # -- settings -----------------------------------------------------------------------------------------
+    def open_settings(self) -> QWidget:
+        dialog = self.views.settings_dialog(self.settings, self)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
+        dialog.open()
+        return dialog
+
+    def welcome_if_first_run(self) -> QWidget | None:
+        """The first-run questions (creator, license of new works, where to publish), once: answered or skipped,
+        they are not asked again; Settings changes the answers."""
+        if self.settings.welcomed or self.session is None:
+            return None
+        library = self.views.library_settings()
+        dialog = self.views.first_run_dialog(library, self.settings.creator, self)
+
+        def answered(_result: int) -> None:
+            creator = library.new_work_defaults().creator or self.settings.creator
+            self.settings = self.settings.with_changes(welcomed=True, creator=creator)
+            self.settings_store.save(self.settings)
+            self.review_panel.set_default_reviewer(creator)
+            self.session.library_changed.emit()  # the panels' notes name the new defaults
+
+        dialog.finished.connect(answered)
+        dialog.open()
+        return dialog
+
+    def open_engines(self) -> QWidget:
+        """Settings ▸ Engines: the ComfyUI servers, their connection and their model files."""
+        dialog = self.views.engines_dialog(self)
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, settings: Settings) -> None:
+        old = self.settings
+        self.settings = settings
+        self.settings_store.save(settings)
+        self.create_panel.models_dir = settings.models_dir
+        self.review_panel.set_default_reviewer(settings.creator)
+        app = QApplication.instance()
+        if settings.theme != old.theme and isinstance(app, QApplication):
+            apply_theme(app, settings.theme)
+        if self.session is not None and settings.library_dir and Path(settings.library_dir) != self.session.library_dir:
+            self.open_library(Path(settings.library_dir))
+
+    def _prompts_changed(self, prompts: list[str]) -> None:
+        self.settings = self.settings.with_changes(recent_prompts=tuple(prompts))
+        self.settings_store.save(self.settings)
+
+    def _policy_changed(self, policy: str) -> None:
+        self.settings = self.settings.with_changes(royalty_policy=policy)
 
     # -- importing ----------------------------------------------------------------------------------------
     def choose_import(self) -> None:
@@ -160,23 +252,11 @@ class MainWindow(WindowMenus, LibrarySwitching, QMainWindow):
         if files:
             self.import_files(files)
 
-    def import_dialog(self, files: list[str]) -> ImportDialog:
-        from studio.ui.import_dialog import ImportDialog
-
-        candidates = [w for w in self.session.selected_works() if w.kind.value == "image"]
-        return ImportDialog(
-            [Path(f) for f in files],
-            self.session.studio.catalog,
-            candidates,
-            creator=self.settings.creator,
-            parent=self,
-        )
-
-    def import_files(self, files: list[str]) -> ImportDialog | None:
+    def import_files(self, files: list[str]) -> QWidget | None:
         """Ask for the license and the rest, then import on a worker thread (the dialog is window-modal)."""
         if self.session is None:
             return None
-        dialog = self.import_dialog(files)
+        dialog = self.views.import_dialog(files, self.settings.creator, self)
 
         def start() -> None:
             self.session.import_files(dialog.files, dialog.options())
@@ -204,42 +284,66 @@ class MainWindow(WindowMenus, LibrarySwitching, QMainWindow):
 
     # -- deleting -----------------------------------------------------------------------------------------
     def delete_selected(self) -> None:
-        from studio.ui.trash import TrashCommand
-
         ids = list(self.session.selection)
         if ids:
-            self.undo_stack.push(TrashCommand(self.session, ids))
+            self.undo_stack.push(self.views.trash_command(ids))
             self.show_message(
                 f"Moved {len(ids)} work{'s' if len(ids) != 1 else ''} to the trash (Undo with "
                 f"{QKeySequence(QKeySequence.StandardKey.Undo).toString(QKeySequence.SequenceFormat.NativeText)})"
             )
 
-    def open_trash(self) -> TrashDialog:
-        from studio.ui.trash import TrashDialog
-
-        dialog = TrashDialog(self.session, self)
+    def open_trash(self) -> QWidget:
+        dialog = self.views.trash_dialog(self)
         dialog.open()
         return dialog
 
     # -- creating -----------------------------------------------------------------------------------------
-    def open_demo(self, folder: Path | None = None) -> int | None:
-        """Open the demo library, building it first when there is none (see `studio.ui.demo_library`)."""
-        from studio.ui.demo_library import open_demo
+    def _create(self, mode: Mode) -> None:
+        self.tabs.setCurrentWidget(self.create_panel)
+        if self.create_panel.states[mode].reason == NO_PROMPT:
+            self.create_panel.prompt.setFocus()
+            self.show_message(NO_PROMPT)
+            return
+        self.create_panel.start(mode)
 
-        return open_demo(self, folder)
+    def _start_generating(self) -> None:
+        self.tabs.setCurrentWidget(self.create_panel)
+        self.create_panel.prompt.setFocus()
+
+    def _sync_create_actions(self) -> None:
+        self.menus.sync_create_actions(self.create_panel.states)
+
+    def open_demo(self, folder: Path | None = None) -> int | None:
+        """Open the demo library, building it first (a job) when there is none; returns the build's job id."""
+        if self.session is None:
+            return None
+        return self.demo.open(self.session.jobs, folder)
+
+    def _demo_building(self, building: bool) -> None:
+        if self.session is None:
+            return
+        self.library.empty.set_building(building)
+        if building:
+            self.jobs_dock.show()
 
     def _work_created(self, work_id: str) -> None:
         self.show_message("New work added to the library")
         self.session.select([work_id])
 
-    # -- publishing ---------------------------------------------------------------------------------------
-    def open_publish(self) -> PublishDialog | None:
+    # -- the current work ---------------------------------------------------------------------------------
+    def _on_current(self, action: Any) -> None:
+        current = self.session.current() if self.session is not None else None
+        if current is not None:
+            action(current.id)
+
+    def _update_actions(self) -> None:
+        self.menus.update_for_selection(len(self.session.selection), self.session.current())
+
+    def open_publish(self) -> QWidget | None:
         work = self.session.current()
         if work is None or work.kind.value not in PUBLISHABLE:
             return None
-        from studio.ui.publish_dialog import PublishDialog
-
-        dialog = PublishDialog(self.session, work, self)
+        dialog = self.views.publish_dialog(work, self)
         dialog.open()
         return dialog
 
@@ -270,15 +374,10 @@ class MainWindow(WindowMenus, LibrarySwitching, QMainWindow):
 
     def shutdown(self) -> None:
         """Stop every worker and close the library (idempotent); the views show nothing from then on."""
-        if self._shell_jobs is not None:
-            self._shell_jobs.wait_for_done()
+        self.switcher.wait()
         if self.session is None:
             return
-        if self.work_actions is not None:
-            self.work_actions.close_viewer()
-        self.library.model.close()
-        self.review_panel.close_model()
-        self.thumbnails.shutdown()
+        self.views.close()
         self.session.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -295,6 +394,7 @@ class MainWindow(WindowMenus, LibrarySwitching, QMainWindow):
             event.ignore()
             return
         self._closing = True
+        self.switcher.closing = True
         self.save_window_settings()
         self.shutdown()
         event.accept()

@@ -16,11 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.licensing import LicenseCatalog
-
 
 class AddModelDialog(QDialog):
-    def __init__(self, catalog: LicenseCatalog, models_dir: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, licenses: list[tuple[str, str]], models_dir: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add a model or LoRA")
         self.models_dir = models_dir
@@ -28,8 +26,8 @@ class AddModelDialog(QDialog):
         self.name = QLineEdit(placeholderText="from the file name")
         self.license = QComboBox()
         self.license.addItem("Recognised from the model (ask me otherwise)", None)
-        for lic in catalog.all():
-            self.license.addItem(lic.name, lic.id)
+        for name, license_id in licenses:
+            self.license.addItem(name, license_id)
         file_button = QPushButton("File…")
         file_button.clicked.connect(self._choose_file)
         folder_button = QPushButton("Folder…")

@@ -11,9 +11,7 @@ model (its training set's group goes first when it is not on the network yet).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont, QShowEvent
@@ -33,19 +31,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.model_facts import NO_CREATOR, ModelFacts, StoryFacts, StoryPlace, model_facts, shared_pictures_note
+from studio.app.amount_fields import wip_short, wip_text
+from studio.app.model_facts import (
+    NO_CREATOR,
+    EarningsRead,
+    ModelFacts,
+    ModelPageModel,
+    StoryFacts,
+    StoryPlace,
+    TrainingEarnings,
+    shared_pictures_note,
+)
 from studio.app.rows_model import RowsModel, SortRole
 from studio.app.session import StudioSession
-from studio.app.workers import TaskContext
-from studio.core.amounts import WEI_PER_IP, ip_text
-from studio.core.types import WorkKind
-from studio.errors import StudioError
-from studio.services import Studio
-from studio.services.publishing.training_earnings import TrainingEarnings, read_training_earnings
+from studio.app.values import StudioError, WorkKind
+from studio.ui.publish_dialog import PublishDialog
 from studio.ui.theme import REFUSED
-
-if TYPE_CHECKING:
-    from studio.ui.publish_dialog import PublishDialog
 
 # A chain read the window does for itself: the jobs list does not show it (see studio.app.jobs).
 EARNINGS_JOB_KIND = "publish-check"
@@ -56,32 +57,9 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def wip_text(wei: int) -> str:
-    """'0.5 WIP': WIP is IP wrapped one to one, written the same way."""
-    return ip_text(wei).removesuffix(" IP") + " WIP"
-
-
-def wip_short(wei: int) -> str:
-    """For a table cell: six decimals at most, '≈' where that rounds (the note above the table gives the exact
-    totals, and the cells sort by the exact wei)."""
-    exact = Decimal(wei) / WEI_PER_IP
-    shown = exact.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
-    text = f"{shown:f}".rstrip("0").rstrip(".") if "." in f"{shown:f}" else f"{shown:f}"
-    return ("≈ " if shown != exact else "") + text + " WIP"
-
-
 def _amount_cell(wei: int) -> tuple[str, int, str]:
     """Rounded in the cell, exact in its tooltip, sorted by the wei."""
     return wip_short(wei), wei, f"{wip_text(wei)} ({wei:,} wei)"
-
-
-@dataclass(frozen=True)
-class EarningsRead:
-    """A job's answer: the earnings, or the one line saying why they could not be read."""
-
-    model_id: str
-    earnings: TrainingEarnings | None = None
-    problem: str | None = None
 
 
 def _table(model: RowsModel, parent: QWidget) -> QTableView:
@@ -110,6 +88,7 @@ class ModelPage(QScrollArea):
     def __init__(self, session: StudioSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.page = ModelPageModel(session)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
@@ -185,8 +164,7 @@ class ModelPage(QScrollArea):
 
     # -- the library's facts --------------------------------------------------------------------------------
     def _fill_picker(self, current: str | None) -> None:
-        works = self.session.studio.library.works
-        models = [*works.list(kind=WorkKind.model), *works.list(kind=WorkKind.lora)]
+        models = self.page.models()
         self.picker.blockSignals(True)
         self.picker.clear()
         self.picker.addItem("Choose a model or LoRA…", None)
@@ -205,7 +183,7 @@ class ModelPage(QScrollArea):
         work = self.session.current()
         self._fill_picker(work.id if work is not None else None)
         try:
-            facts = model_facts(self.session.studio, work) if work is not None else None
+            facts = self.page.facts(work) if work is not None else None
         except StudioError as exc:
             self._show_nothing(f"<span style='color:{REFUSED.name()}'>{_escape(str(exc))}</span>")
             return
@@ -216,10 +194,10 @@ class ModelPage(QScrollArea):
         changed = self.facts is None or self.facts.model.id != facts.model.id
         self.facts = facts
         model = facts.model
-        lic = self.session.studio.catalog.get(model.license_id)
         who = f" by {_escape(model.creator)}" if model.creator else ""
         kind = "LoRA" if model.kind.value == "lora" else "Model"
-        self.heading.setText(f"<h3 style='margin:0'>{_escape(model.title)}</h3>{kind}{who} · {_escape(lic.name)}")
+        license_name = _escape(self.page.license_name(model.license_id))
+        self.heading.setText(f"<h3 style='margin:0'>{_escape(model.title)}</h3>{kind}{who} · {license_name}")
         if changed:
             self._clear_earnings()
         self._show_training(facts)
@@ -288,8 +266,6 @@ class ModelPage(QScrollArea):
     def open_publish(self) -> PublishDialog | None:
         """The publish dialog for the model: its plan puts the training set's group first when it is not on the
         network yet; publishing runs on the window's job queue, and the page reads itself again when it is done."""
-        from studio.ui.publish_dialog import PublishDialog
-
         if self.facts is None:
             return None
         self.publish_dialog = PublishDialog(self.session, self.facts.model, self.window())
@@ -330,24 +306,8 @@ class ModelPage(QScrollArea):
         if facts is None or facts.story is None or facts.training_set is None or not facts.story.published:
             return None
         self._earnings_wanted = False
-        model_id, collection_id, network = facts.model.id, facts.training_set.work.id, facts.story.network
-        self._note(f"Reading what the data's creators will receive on {network}…")
-
-        def task(_ctx: TaskContext, studio: Studio) -> EarningsRead:
-            try:
-                publishing = studio.publishing
-                if publishing.network(network).is_devnet and not publishing.devnet_status().running:
-                    # The window starts the library's own devnet when it needs it, never asking for a terminal.
-                    publishing.devnet_start()
-                earnings = read_training_earnings(
-                    studio.publishing.setup, studio.publishing.journal, studio.library.group_members,
-                    studio.library.works, collection_id, network)
-            except StudioError as exc:  # an unreachable network is a line on the page, not a failed job
-                return EarningsRead(model_id, problem=str(exc))
-            return EarningsRead(model_id, earnings=earnings)
-
-        self._earnings_job = self.session.submit(EARNINGS_JOB_KIND, f"Read the earnings of {facts.model.title}",
-                                                 task)
+        self._note(f"Reading what the data's creators will receive on {facts.story.network}…")
+        self._earnings_job = self.page.read_earnings(facts, EARNINGS_JOB_KIND)
         return self._earnings_job
 
     def _job_finished(self, job_id: int, result: Any) -> None:

@@ -7,7 +7,6 @@ dialog only shows what the publishing service planned and answered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -29,33 +28,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.amount_fields import balance_text, fee_from_text
-from studio.app.publish_setup import SetupNeed, setup_need
+from studio.app.amount_fields import balance_text
+from studio.app.publish_model import PublishCheck, PublishModel, PublishOptions, PublishPlan
+from studio.app.publish_plan_text import plan_lines, result_line, terms_state
 from studio.app.royalty_view import royalty_slices
 from studio.app.session import StudioSession
-from studio.app.workers import TaskContext
-from studio.core.types import Work, percent_to_units
-from studio.errors import InvalidInput, StudioError
-from studio.services import Studio
-from studio.services.publishing import PublishOptions, PublishPlan, WalletStatus
-from studio.ui.publish_training import DataPayoutsView, plan_lines, result_line, terms_state
+from studio.app.values import InvalidInput, Work
+from studio.ui.publish_training import DataPayoutsView
 from studio.ui.royalty_chart import RoyaltyChart
 from studio.ui.settings_dialog import NETWORK_NAMES
 from studio.ui.theme import ALLOWED, REFUSED
 
 REPLAN_DELAY_MS = 300
 PLAN_HEIGHT = 760  # the height the dialog opens at; a longer plan scrolls within it
-
-
-@dataclass(frozen=True)
-class PublishCheck:
-    """What the dialog shows before anything is signed; the errors are the user's plain-language messages."""
-
-    wallet: WalletStatus | None
-    wallet_error: str | None
-    plan: PublishPlan | None
-    plan_error: str | None
-    need: SetupNeed | None = None  # the keyring or a wallet is missing: one line says so, for wallet and plan
 
 
 def _escape(text: str) -> str:
@@ -72,11 +57,11 @@ class PublishDialog(QDialog):
         self.work = work
         self.setWindowTitle(f"Publish “{work.title}” on Story")
         self.setMinimumWidth(640)
-        publishing = session.studio.publishing
+        self.model = PublishModel(session, work)
         self.network = QComboBox()
         for name, label in NETWORK_NAMES.items():
             self.network.addItem(label, name)
-        self.network.setCurrentIndex(max(0, self.network.findData(publishing.default_network())))
+        self.network.setCurrentIndex(max(0, self.network.findData(self.model.default_network())))
         self.wallet = QLabel("Checking the wallet…", wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.wallet.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.create_wallet = QPushButton("Create a wallet")
@@ -88,14 +73,12 @@ class PublishDialog(QDialog):
         self.dev_wallet = QPushButton("Use the devnet's development wallet")
         self.dev_wallet.setToolTip("A public test account of the local devnet; no other network accepts it")
         self.dev_wallet.clicked.connect(self._use_dev_wallet)
-        self.use_dev_wallet = False
         self.import_key.clicked.connect(self._import_key)
 
         self.license = QComboBox()
         self.license.addItem("Its own license", None)
-        for lic in session.studio.catalog.all():
-            if lic.is_pil:
-                self.license.addItem(lic.name, lic.id)
+        for name, license_id in self.model.pil_licenses():
+            self.license.addItem(name, license_id)
         self.rev_share = QDoubleSpinBox(suffix=" %", decimals=2, maximum=100.0, specialValueText="as recorded")
         self.minting_fee = QLineEdit(placeholderText="as recorded (IP)")
         self.terms_note = QLabel(wordWrap=True)
@@ -179,12 +162,11 @@ class PublishDialog(QDialog):
 
     # -- options ------------------------------------------------------------------------------------------
     def options(self) -> PublishOptions:
-        share = self.rev_share.value()
-        return PublishOptions(
-            network=self.network.currentData(),
-            license_id=self.license.currentData() if self.license.isEnabled() else None,
-            rev_share=percent_to_units(share) if share > 0 else None,
-            minting_fee=fee_from_text(self.minting_fee.text()) if self.minting_fee.isEnabled() else None,
+        return self.model.options(
+            self.network.currentData(),
+            self.license.currentData() if self.license.isEnabled() else None,
+            self.rev_share.value(),
+            self.minting_fee.text() if self.minting_fee.isEnabled() else None,
         )
 
     # -- checking: wallet and plan, off the GUI thread ----------------------------------------------------
@@ -195,38 +177,10 @@ class PublishDialog(QDialog):
         except InvalidInput as exc:
             self._show_plan_error(str(exc))
             return
-        work_id = self.work.id
         self.check = None
         self.plan_text.setText("Planning…")
         self._update_buttons()
-
-        use_dev = self._dev_wallet_applies(options.network)
-
-        def task(ctx: TaskContext, studio: Studio) -> PublishCheck:
-            service = studio.publishing
-            if use_dev:
-                service.use_devnet_dev_account()
-            devnet = service.network(options.network).is_devnet
-            wallet = wallet_error = plan = plan_error = need = None
-            try:
-                wallet = service.wallet_status(options.network, options.rpc_url)
-            except StudioError as exc:
-                need = setup_need(exc, devnet=devnet)
-                wallet_error = None if need is not None else str(exc)
-            ctx.raise_if_cancelled()
-            try:
-                plan = service.plan(work_id, options)
-            except StudioError as exc:
-                # The same missing keyring or wallet is said once, in the wallet's box; what the license says of
-                # publishing needs no wallet, so a refusal is still explained.
-                plan_error = None if need is not None and setup_need(exc, devnet=devnet) else str(exc)
-                if plan_error is None:
-                    refused = [line.reason.message for line in studio.license_check(work_id).lines
-                               if line.action == "publish" and line.answer == "no"]
-                    plan_error = " ".join(refused) or None
-            return PublishCheck(wallet, wallet_error, plan, plan_error, need)
-
-        self._check_job = self.session.submit("publish-check", f"Check publishing of {self.work.title}", task)
+        self._check_job = self.model.check(options)
 
     def _job_finished(self, job_id: int, result: Any) -> None:
         if job_id == self._check_job:
@@ -297,8 +251,7 @@ class PublishDialog(QDialog):
 
     def _show_plan(self, plan: PublishPlan) -> None:
         target = plan.steps[-1] if plan.steps else None
-        journal = self.session.studio.publishing.journal
-        state = terms_state(plan, journal.is_on_chain(plan.target.id, plan.network.name))
+        state = terms_state(plan, self.model.is_on_chain(plan.target.id, plan.network.name))
         self.license.setEnabled(state.license)
         self.minting_fee.setEnabled(state.minting_fee)
         self.rev_share.setSpecialValueText(state.rev_share_default)
@@ -308,7 +261,7 @@ class PublishDialog(QDialog):
         split = target.split if target is not None else None
         if split is not None:
             ids = [a.id for a in split.ancestors] + [split.work_id]
-            titles = {i: w.title for i, w in self.session.studio.library.works.get_many(ids).items()}
+            titles = self.model.titles(ids)
             self.chart.set_slices(royalty_slices(split, titles), caption=f"Revenue split ({split.policy.upper()})")
         else:
             self.chart.set_slices([])
@@ -316,38 +269,23 @@ class PublishDialog(QDialog):
 
     # -- wallet -------------------------------------------------------------------------------------------
     def _on_devnet(self) -> bool:
-        try:
-            return self.session.studio.publishing.network(self.network.currentData()).is_devnet
-        except StudioError:
-            return False
-
-    def _dev_wallet_applies(self, network: str | None) -> bool:
-        if not self.use_dev_wallet:
-            return False
-        try:
-            return self.session.studio.publishing.network(network).is_devnet
-        except StudioError:
-            return False
+        return self.model.is_devnet(self.network.currentData())
 
     def _use_dev_wallet(self) -> None:
         """Publish on the devnet with its development wallet from now on in this dialog (each job's own studio is
         told so, as `studio demo` tells its one)."""
-        self.use_dev_wallet = True
+        self.model.use_dev_wallet = True
         self.refresh()
 
     def _create_wallet(self) -> None:
-        job = self.session.submit("wallet", "Create a wallet", lambda ctx, studio: studio.publishing.create_wallet())
-        self._wallet_jobs.add(job)
+        self._wallet_jobs.add(self.model.create_wallet())
 
     def _import_key(self) -> None:
         text = self.key.text()
         self.key.clear()  # the key leaves the widget at once; the keyring is its only home
         if not text.strip():
             return
-        job = self.session.submit(
-            "wallet", "Import a wallet key", lambda ctx, studio: studio.publishing.import_wallet(text)
-        )
-        self._wallet_jobs.add(job)
+        self._wallet_jobs.add(self.model.import_wallet(text))
 
     # -- publishing ---------------------------------------------------------------------------------------
     def _update_buttons(self) -> None:
@@ -366,19 +304,11 @@ class PublishDialog(QDialog):
         if not self.publish_button.isEnabled() or self.check is None or self.check.plan is None:
             return None
         plan = self.check.plan
-        use_dev = self._dev_wallet_applies(plan.network.name)
-
-        def task(ctx: TaskContext, studio: Studio) -> list[Any]:
-            if use_dev:
-                studio.publishing.use_devnet_dev_account()
-            ctx.raise_if_cancelled()  # the last moment a cancel stops it: after this, transactions are signed
-            return studio.publishing.execute(plan)
-
         for widget in (self.network, self.license, self.rev_share, self.minting_fee, self.confirm):
             widget.setEnabled(False)
         self.progress.show()
         self.result.setText(f"Publishing {len(plan.steps)} work{'s' if len(plan.steps) != 1 else ''}…")
-        self._publish_job = self.session.submit("publish", f"Publish {self.work.title}", task)
+        self._publish_job = self.model.publish(plan)
         self._update_buttons()
         return self._publish_job
 
@@ -389,7 +319,7 @@ class PublishDialog(QDialog):
         lines = [f"<span style='color:{ALLOWED.name()}'><b>Published.</b></span>"]
         for result in self.results:
             pub = result.publication
-            lines.append(result_line(pub, self.session.studio.work(pub.work_id).title, explorer))
+            lines.append(result_line(pub, self.model.title(pub.work_id), explorer))
         self.result.setText("<br>".join(lines))
         self.close_button.setText("Done")
         self._update_buttons()

@@ -26,9 +26,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.review_model import STATE_TEXT, DecisionOutcome, ReviewModel, WaitingRole, WaitingWork, WorkIdRole
+from studio.app.review_model import (
+    MAX_COMMENT,
+    MAX_REVIEWER,
+    STATE_TEXT,
+    Decision,
+    DecisionOutcome,
+    ReviewModel,
+    WaitingRole,
+    WaitingWork,
+    WorkIdRole,
+)
 from studio.app.session import StudioSession
-from studio.services.review import MAX_COMMENT, MAX_REVIEWER, Decision
 from studio.ui.theme import ALLOWED, REFUSED, WARNED
 
 VERDICT_CODE = re.compile(r'<span class="code">\([^<]*\)</span>')

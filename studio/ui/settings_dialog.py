@@ -6,8 +6,6 @@ No secret is stored in either place: a pinning service token typed here goes str
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,10 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.app.library_settings import LibrarySettings
 from studio.app.settings import ROYALTY_POLICIES, THEMES, Settings
-from studio.errors import StudioError
-from studio.licensing import LicenseCatalog, default_catalog
-from studio.services.new_work_defaults import NewWorkDefaults, NewWorkDefaultsStore
+from studio.app.values import StudioError
 from studio.ui.first_run import license_combo
 
 NETWORK_NAMES = {
@@ -40,39 +37,36 @@ STORAGE_KEYS = ("ipfs.api", "ipfs.pinning_url", "ipfs.gateway")
 
 class SettingsDialog(QDialog):
     def __init__(
-        self, settings: Settings, publishing: Any, *, library_default: str,
-        defaults: NewWorkDefaultsStore | None = None, catalog: LicenseCatalog | None = None,
-        parent: QWidget | None = None,
+        self, settings: Settings, library: LibrarySettings, *, library_default: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(560)
         self.original = settings
-        self.publishing = publishing
+        self.library_settings = library
         self.library = QLineEdit(settings.library_dir, placeholderText=library_default)
         self.models = QLineEdit(settings.models_dir, placeholderText="where you keep model files")
         self.theme = _combo(THEMES, THEME_NAMES, settings.theme)
-        self.defaults = defaults
-        current = defaults.load() if defaults is not None else NewWorkDefaults()
+        current = library.new_work_defaults()
         self.creator = QLineEdit(
             current.creator or settings.creator, placeholderText="your name, on the works you make and import"
         )
         # The license of the images you make where their parents and the model leave it open (the library's
         # setting, which `studio defaults` shows too).
-        self.new_license = license_combo(catalog or default_catalog(), current.license_id)
+        self.new_license = license_combo(library, current.license_id)
         self.policy = _combo(
             ROYALTY_POLICIES, {"lap": "LAP (absolute)", "lrp": "LRP (relative)"}, settings.royalty_policy
         )
 
-        self.network = _combo(tuple(NETWORK_NAMES), NETWORK_NAMES, publishing.default_network())
+        self.network = _combo(tuple(NETWORK_NAMES), NETWORK_NAMES, library.default_network())
         self.rpc = QLineEdit()
-        self.ipfs_api = QLineEdit(publishing.setting("ipfs.api") or "", placeholderText="http://127.0.0.1:5001")
+        self.ipfs_api = QLineEdit(library.setting("ipfs.api") or "", placeholderText="http://127.0.0.1:5001")
         self.pinning = QLineEdit(
-            publishing.setting("ipfs.pinning_url") or "", placeholderText="a pinning service's upload URL"
+            library.setting("ipfs.pinning_url") or "", placeholderText="a pinning service's upload URL"
         )
         self.token = QLineEdit(placeholderText="kept in the system keyring; leave empty to keep the current one")
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.gateway = QLineEdit(publishing.setting("ipfs.gateway") or "", placeholderText="https://ipfs.io")
+        self.gateway = QLineEdit(library.setting("ipfs.gateway") or "", placeholderText="https://ipfs.io")
         self.network.currentIndexChanged.connect(self._network_changed)
         self._network_changed()
         self.error = QLabel(wordWrap=True)
@@ -108,7 +102,7 @@ class SettingsDialog(QDialog):
 
     def _network_changed(self) -> None:
         name = self.network.currentData()
-        self.rpc.setText(self.publishing.setting(f"rpc.{name}") or "")
+        self.rpc.setText(self.library_settings.setting(f"rpc.{name}") or "")
         self.rpc.setPlaceholderText("the app's own devnet" if name == "devnet" else "the network's public RPC")
 
     def result_settings(self) -> Settings:
@@ -132,15 +126,14 @@ class SettingsDialog(QDialog):
             "ipfs.gateway": self.gateway.text().strip() or None,
         }
         if self.token.text():  # first: a keyring that refuses leaves the library's settings as they were
-            self.publishing.set_pinning_token(self.token.text())
+            self.library_settings.set_pinning_token(self.token.text())
             self.token.clear()
-        self.publishing.set_settings(values)
+        self.library_settings.set_settings(values)
 
     def _accept(self) -> None:
         try:
             self.result_settings()
-            if self.defaults is not None:
-                self.defaults.save(NewWorkDefaults(self.creator.text(), self.new_license.currentData()))
+            self.library_settings.save_new_work_defaults(self.creator.text(), self.new_license.currentData())
             self.save_publishing()
         except StudioError as exc:
             self.error.setText(str(exc))

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 
-from studio.errors import StudioError
+from studio.app.values import StudioError
 
 # Each library the xcb plugin (libqxcb.so and libQt6XcbQpa.so.6, `ldd`) needs, with its Debian/Ubuntu package.
 XCB_LIBRARIES: dict[str, str] = {

@@ -6,10 +6,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
+from studio.app.verdict_colors import ALLOWED, REFUSED, WARNED
+
 ACCENT = QColor(64, 132, 214)
-REFUSED = QColor(200, 60, 60)
-ALLOWED = QColor(46, 150, 90)
-WARNED = QColor(210, 140, 30)
+__all__ = ["ACCENT", "ALLOWED", "REFUSED", "WARNED", "apply_theme"]
 
 
 def system_is_dark() -> bool:

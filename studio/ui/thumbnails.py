@@ -17,8 +17,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from studio.app.jobs import LANES, JobQueue
+from studio.app.values import Work
 from studio.app.workers import TaskContext
-from studio.core.types import Work
 
 THUMB_PIXELS = 256
 MAX_CACHED = 800

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,10 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.types import WorkKind
-from studio.generate import BUILTIN_ID
-from studio.generate.emoji_builtin import EMOJI_ID
-from studio.generate.request import Cancelled
+from studio.app.lora_training import LoraTraining
 
 DEFAULT_STEPS = 300
 
@@ -38,14 +34,12 @@ class TrainLoraDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Train a LoRA")
         self.session = session
-        self.selection = session.studio.training.select(list(work_ids))
+        self.training = LoraTraining(session, work_ids)
+        self.selection = self.training.selection
         self.job_id: int | None = None
 
         self.base = QComboBox()
-        names = [EMOJI_ID, BUILTIN_ID]
-        names += [m.name for m in session.studio.models.list()
-                  if m.kind is WorkKind.model and m.format != "comfyui" and m.name not in names]
-        self.base.addItems(names)
+        self.base.addItems(self.training.base_models())
         self.steps = QSpinBox()
         self.steps.setRange(1, 100_000)
         self.steps.setValue(DEFAULT_STEPS)
@@ -95,38 +89,6 @@ class TrainLoraDialog(QDialog):
         super().accept()
 
     def submit(self) -> int:
-        """Queue the training; the job checks the permissions again, so the verdict is the one at run time."""
-        # All the works asked for: the job lists the refused ones (with their reasons) beside what it trained on.
-        ids = [w.id for w in self.selection.allowed] + [r.work.id for r in self.selection.refused]
-        base, steps, captions = self.base.currentText(), self.steps.value(), self.edited_captions()
-        title = self.title.text().strip() or None
-
-        def task(ctx: Any, studio: Any) -> Any:
-            service = studio.training
-            job = service.start(service.select(ids), base, skip_refused=True, captions=captions, title=title,
-                                steps=steps)
-            shown: list[str] = []
-
-            def progress(state: Any) -> None:
-                preview = None
-                if state.samples and state.samples[-1] not in shown:
-                    shown.append(state.samples[-1])
-                    with Image.open(state.samples[-1]) as sample:
-                        preview = sample.convert("RGB")
-                ctx.report(state.step, state.total, preview)
-
-            done = service.run(job.id, on_progress=progress, cancel=ctx.cancel)
-            if done.state == "cancelled":
-                raise Cancelled(f"Training cancelled at step {done.step}; resume it with `studio train resume "
-                                f"{done.id}`")
-            return done
-
-        job_id = self.session.submit("train-lora", f"Train LoRA “{title or base + ' LoRA'}”", task, lane="generate")
-
-        def finished(finished_id: int, _result: Any) -> None:
-            if finished_id == job_id:
-                self.session.library_changed.emit()
-                self.session.models_changed.emit()
-
-        self.session.jobs.job_finished.connect(finished)
-        return job_id
+        """Queue the training (see `LoraTraining.submit`)."""
+        return self.training.submit(self.base.currentText(), self.steps.value(), self.edited_captions(),
+                                    self.title.text().strip() or None)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.types import Work
+from studio.app.values import Work
 
 ZOOM_STEP = 1.25
 MIN_ZOOM = 0.02

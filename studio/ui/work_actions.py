@@ -7,18 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, QPoint, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QFileDialog, QMenu, QTabWidget, QWidget
 
-from studio.core.types import Recipe, Work, WorkKind
-from studio.metadata.a1111 import format_parameters
-
-if TYPE_CHECKING:
-    from studio.ui.main_window import MainWindow
-    from studio.ui.viewer import ImageViewer
+from studio.app.session import StudioSession
+from studio.app.values import Recipe, Work, WorkKind
+from studio.app.work_files import WorkFiles
+from studio.app.works_model import WorksModel
+from studio.ui.create_panel import CreatePanel
+from studio.ui.publish_dialog import PublishDialog
+from studio.ui.train_lora_dialog import TrainLoraDialog
+from studio.ui.viewer import ImageViewer
 
 UrlOpener = Callable[[QUrl], Any]
 
@@ -36,22 +38,31 @@ PUBLISH_KINDS = (WorkKind.collection, WorkKind.model, WorkKind.lora)
 
 
 class WorkActions(QObject):
-    """The actions of one window; `opener` opens folders (the desktop's file manager unless a test swaps it)."""
+    """The actions of one window over one library: `window` is the parent of the dialogs, the gallery's `works`
+    the order the viewer steps through, `tabs` and `create_panel` where a recipe or a parent goes; `message`
+    shows a line in the status bar, `show_jobs` the jobs list, `signer` names who signs an export. `opener`
+    opens folders (the desktop's file manager unless a test swaps it)."""
 
-    def __init__(self, window: MainWindow, opener: UrlOpener | None = None) -> None:
+    def __init__(self, session: StudioSession, *, window: QWidget, works: WorksModel, tabs: QTabWidget,
+                 create_panel: CreatePanel, message: Callable[[str], None], show_jobs: Callable[[], None],
+                 signer: Callable[[], str | None], opener: UrlOpener | None = None) -> None:
         super().__init__(window)
+        self.session = session
+        self.files = WorkFiles(session)
         self.window = window
+        self.works = works
+        self.tabs = tabs
+        self.create_panel = create_panel
+        self.message = message
+        self.show_jobs = show_jobs
+        self.signer = signer
         self.opener: UrlOpener = opener or QDesktopServices.openUrl
         self.viewer: ImageViewer | None = None
         self._exports: dict[int, Path] = {}
-        window.session.jobs.job_finished.connect(self._exported)
-
-    @property
-    def session(self) -> Any:
-        return self.window.session
+        session.jobs.job_finished.connect(self._exported)
 
     def _work(self, work_id: str) -> Work:
-        return self.session.studio.work(work_id)
+        return self.files.work(work_id)
 
     # -- the menu -----------------------------------------------------------------------------------------
     def menu_for(self, work_id: str) -> QMenu:
@@ -103,17 +114,14 @@ class WorkActions(QObject):
     # -- the actions --------------------------------------------------------------------------------------
     def open(self, work_id: str) -> ImageViewer | None:
         """Show the work large, stepping through the gallery's current order."""
-        model = self.window.library.model
-        row = model.row_of(work_id)
+        row = self.works.row_of(work_id)
         if row is None:
             return None
         return self.open_row(row)
 
     def open_row(self, row: int) -> ImageViewer | None:
-        from studio.ui.viewer import ImageViewer
-
         if self.viewer is None:
-            self.viewer = ImageViewer(self.window.library.model, self.session.studio.file_of, self.window)
+            self.viewer = ImageViewer(self.works, self.files.file_of, self.window)
             self.viewer.work_shown.connect(lambda work_id: self.session.select([work_id]))
         if not self.viewer.show_row(row):
             return None
@@ -131,21 +139,15 @@ class WorkActions(QObject):
             if not chosen:
                 return None
             target = Path(chosen)
-        signer = self.window.settings.creator or None
-
-        def task(_ctx: Any, studio: Any) -> Any:
-            # The save dialog already asked before replacing an existing file.
-            return studio.export(work_id, target, signer=signer, overwrite=target.exists())
-
-        job_id = self.session.submit("export", f"Export “{work.title}”", task)
+        job_id = self.files.export(work, target, self.signer())
         self._exports[job_id] = target
-        self.window.jobs_dock.show()
+        self.show_jobs()
         return job_id
 
     def _exported(self, job_id: int, _result: Any) -> None:
         target = self._exports.pop(job_id, None)
         if target is not None:
-            self.window.show_message(f"Exported a signed copy to {target}")
+            self.message(f"Exported a signed copy to {target}")
 
     def close_viewer(self) -> None:
         if self.viewer is not None:
@@ -155,9 +157,9 @@ class WorkActions(QObject):
 
     def reveal(self, work_id: str) -> QUrl | None:
         """Open the folder holding the work's file in the desktop's file manager."""
-        path = self.session.studio.file_of(self._work(work_id))
+        path = self.files.file_of(self._work(work_id))
         if path is None:
-            self.window.show_message("This work has no file in the library")
+            self.message("This work has no file in the library")
             return None
         url = QUrl.fromLocalFile(str(path.parent))
         self.opener(url)
@@ -165,45 +167,38 @@ class WorkActions(QObject):
 
     def copy_recipe(self, work_id: str) -> str:
         """Put the recipe on the clipboard as generation parameters text (the form other tools paste too)."""
-        text = format_parameters(self._work(work_id).recipe or Recipe())
+        text = self.files.recipe_text(self._work(work_id))
         QGuiApplication.clipboard().setText(text)
-        self.window.show_message("Recipe copied")
+        self.message("Recipe copied")
         return text
 
     def use_as_parent(self, work_id: str) -> None:
         self.session.select([work_id])
-        self.window.tabs.setCurrentWidget(self.window.create_panel)
+        self.tabs.setCurrentWidget(self.create_panel)
 
     def train_lora(self, work_id: str) -> Any:
         """Open the training dialog on the selection (the window keeps it until it closes)."""
-        self.train_dialog = _train_lora_dialog(self, work_id)
+        # The menu acts on the selection when the clicked work is part of it, else on that work alone.
+        selection = list(self.session.selection)
+        self.train_dialog = TrainLoraDialog(self.session, selection if work_id in selection else [work_id],
+                                            self.window)
         self.train_dialog.open()
         return self.train_dialog
 
     def publish(self, work_id: str) -> Any:
         """Open the publish dialog for the work (a training set, model or LoRA included); it publishes through
         the window's job queue."""
-        from studio.ui.publish_dialog import PublishDialog
-
         self.publish_dialog = PublishDialog(self.session, self._work(work_id), self.window)
         self.publish_dialog.open()
         return self.publish_dialog
 
     def reuse_recipe(self, work_id: str) -> list[str]:
         """Fill the Create panel with the work's prompt, seed, model, LoRAs and sizes; returns what was not found."""
-        self.window.tabs.setCurrentWidget(self.window.create_panel)
-        missing = self.window.create_panel.apply_recipe(self._work(work_id).recipe or Recipe())
+        self.tabs.setCurrentWidget(self.create_panel)
+        missing = self.create_panel.apply_recipe(self._work(work_id).recipe or Recipe())
         if missing:
-            self.window.show_message("Not in this library, left out: " + ", ".join(missing))
+            self.message("Not in this library, left out: " + ", ".join(missing))
         return missing
-
-
-def _train_lora_dialog(actions: WorkActions, work_id: str) -> Any:
-    from studio.ui.train_lora_dialog import TrainLoraDialog
-
-    # The menu acts on the selection when the clicked work is part of it, else on that work alone.
-    selection = list(actions.session.selection)
-    return TrainLoraDialog(actions.session, selection if work_id in selection else [work_id], actions.window)
 
 
 def _file_stem(title: str) -> str:

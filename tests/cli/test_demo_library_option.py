@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import studio.cli.demo_cmd as demo
+import studio.services.demo as demo
 from studio.cli.main import cli
 from tests.cli.conftest import Run
 

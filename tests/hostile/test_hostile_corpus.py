@@ -188,10 +188,10 @@ def _check(code: int, stdout: str, stderr: str, case: tuple[str, ...]) -> None:
 
 def test_the_corpus_is_large_and_reaches_every_command():
     assert len(CORPUS) >= 100
-    from studio.cli.main import COMMAND_MODULES
+    from studio.cli.command_index import COMMAND_INDEX
 
     reached = {case[0] for case in CORPUS}
-    assert set(COMMAND_MODULES) <= reached, set(COMMAND_MODULES) - reached
+    assert set(COMMAND_INDEX) <= reached, set(COMMAND_INDEX) - reached
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[" ".join(c)[:60] for c in CORPUS])

@@ -7,9 +7,11 @@ from __future__ import annotations
 import keyring
 from keyring.backends import fail
 
-from studio.cli.demo_training import GROUP_POLICY, GROUP_REV_SHARE, publish_model, tip_and_show_data_earnings
+from studio.cli.demo_cmd import StoryPrinter
 from studio.core.modes import Mode
 from studio.services import Studio
+from studio.services.demo_data import GROUP_POLICY, GROUP_REV_SHARE, publish_model, tip_and_show_data_earnings
+from studio.services.demo_events import Narrator
 from studio.services.generation import CreateRequest
 from studio.services.publishing import PublishOptions
 
@@ -27,7 +29,8 @@ def test_a_tip_to_an_image_of_the_emoji_model_reaches_the_contributors_as_predic
         image = studio.generate(CreateRequest(Mode.txt2img, "grinning cat", seed=7, steps=4, title="Cat",
                                               license_id="pil-commercial-remix", rev_share=GROUP_REV_SHARE,
                                               royalty_policy=GROUP_POLICY))
-        on_chain = publish_model(studio)
+        tell = Narrator(StoryPrinter())
+        on_chain = publish_model(studio, tell)
         assert on_chain is not None and len(on_chain.members) == 6 and len(set(on_chain.members.values())) == 3
         model_pub = studio.publishing.journal.confirmed(on_chain.model.id, "devnet")
         assert model_pub is not None and model_pub.readback["agrees"], model_pub.readback
@@ -37,7 +40,7 @@ def test_a_tip_to_an_image_of_the_emoji_model_reaches_the_contributors_as_predic
         (published,) = studio.publishing.publish(image.id, PublishOptions(network="devnet"))
         client = studio.publishing.client(studio.publishing.network("devnet"))
         assert client.contracts.parents(published.publication.ip_id) == [model_pub.ip_id]
-        tip_and_show_data_earnings(studio, on_chain, published.publication)
+        tip_and_show_data_earnings(studio, tell, on_chain, published.publication)
         out = capsys.readouterr().out
         assert "the chain agrees with the engine" in out and "DIFFERS" not in out
         assert sum(1 for line in out.splitlines() if line.rstrip().endswith(tuple("0123456789"))

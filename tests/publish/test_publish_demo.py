@@ -8,8 +8,10 @@ import pytest
 from keyring.backends import fail
 from publish_helpers import Desk, keyring_for_tests
 
-from studio.cli.demo_cmd import DemoState, publish_on_devnet
+from studio.cli.demo_cmd import StoryPrinter
 from studio.services import Studio
+from studio.services.demo import DemoState, publish_on_devnet
+from studio.services.demo_events import Narrator
 from studio.services.publishing import PublishOptions
 from studio.story.errors import NoWallet
 from studio.story.wallet import secret_name
@@ -31,7 +33,7 @@ def test_demo_publishes_the_chain_with_a_keyring_wallet(tmp_path, monkeypatch, c
     desk = Desk(studio, "", secrets, env, "demo-" + tmp_path.name[-10:])
     try:
         chain = _chain(desk)
-        publish_on_devnet(DemoState(studio, chain=chain))
+        publish_on_devnet(DemoState(studio, Narrator(StoryPrinter()), chain=chain))
         out = capsys.readouterr().out
         assert "created wallet" in out
         for work in chain:
@@ -53,7 +55,7 @@ def test_without_a_keyring_the_demo_uses_anvils_public_account_on_the_devnet_onl
     studio = Studio.open(tmp_path / "demo")
     try:
         chain = _chain(Desk(studio, "", studio.publishing.secrets, {}, "unused"))
-        publish_on_devnet(DemoState(studio, chain=chain))
+        publish_on_devnet(DemoState(studio, Narrator(StoryPrinter()), chain=chain))
         out = capsys.readouterr().out
         assert "using anvil's public development account 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720" in out
         assert "the chain agrees with the engine" in out

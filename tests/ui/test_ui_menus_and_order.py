@@ -16,7 +16,7 @@ from studio.store.works import NewWork
 
 
 def test_view_menu_tab_actions_show_their_ampersand_as_text(window):
-    texts = {a.text(): a for a in window._tab_actions}
+    texts = {a.text(): a for a in window.menus.tab_actions}
     assert "License && royalty" in texts  # shown as "License & royalty", not "License _royalty"
     assert all(QKeySequence.mnemonic(text).isEmpty() for text in texts)
 
