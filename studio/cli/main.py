@@ -28,7 +28,7 @@ class StudioContext:
         if self._studio is None:
             # Deferred: the engines load only for a command that opens the library (`studio --help` in 0.25 s
             # rather than 1 s).
-            from studio.services import Studio
+            from studio.services.studio import Studio
 
             self._studio = Studio.open(self.library_dir)
         return self._studio

@@ -42,7 +42,7 @@ def builtin_cmd(device: str, minutes: float, steps: int | None, vae_steps: int |
                 vae_batch: int | None, seed: int, out_dir: Path, data_dir: Path, package_dir: Path | None,
                 render_only: bool, tiny: bool, limit: int, ema_decay: float | None = None) -> None:
     """Train the built-in emoji model (OpenMoji 17, CC BY-SA 4.0) and write its diffusers folder and recipe."""
-    from studio.generate.training import openmoji_data
+    import studio.generate.training.openmoji_data as openmoji_data
 
     manifest = data_dir / f"{openmoji_data.DATASET_STEM}.json"
     if not manifest.is_file():

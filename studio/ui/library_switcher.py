@@ -18,7 +18,7 @@ from studio.app.jobs import JobQueue
 
 def load_views() -> ModuleType:
     """`studio.ui.workspace`, imported the first time a library opens (deferred for the cold start, see above)."""
-    from studio.ui import workspace
+    import studio.ui.workspace as workspace
 
     return workspace
 
