@@ -45,7 +45,7 @@ DEFAULTS = {"steps": 300, "rank": 8, "lr": 1e-3, "seed": 0, "batch": 4, "layout"
 SAVE_EVERY = 5
 RESOLUTION_LOW, RESOLUTION_HIGH = 64, 4096
 
-Progress = Callable[[TrainingJob], None]
+TrainingProgress = Callable[[TrainingJob], None]
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ class TrainingService:
                 collection_id=training_set.id, total=int(chosen["steps"]),
                 refused=tuple(r.to_dict() for r in selection.refused))
 
-    def run(self, job_id: str, *, on_progress: Progress | None = None,
+    def run(self, job_id: str, *, on_progress: TrainingProgress | None = None,
             cancel: threading.Event | None = None) -> TrainingJob:
         """Run (or resume) a job to its end; returns it done, or cancelled when asked to stop (it can resume).
         A job another process runs is refused; one whose process is gone resumes from its last checkpoint."""
@@ -172,7 +172,7 @@ class TrainingService:
             settled = self._settle_leased(self.jobs.get(job.id), lease.previous)
             return self._run_leased(settled, on_progress, cancel)
 
-    def _run_leased(self, job: TrainingJob, on_progress: Progress | None,
+    def _run_leased(self, job: TrainingJob, on_progress: TrainingProgress | None,
                     cancel: threading.Event | None) -> TrainingJob:
         from studio.generate.training.lora_train import LoraTrainConfig, TrainingCancelled, TrainingExample, train_lora
 

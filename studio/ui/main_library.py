@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from studio.app.jobs import JobQueue
-from studio.app.settings import Settings
+from studio.app.settings import WindowSettings
 from studio.errors import StudioError
 from studio.ui.theme import apply_theme
 
@@ -106,7 +106,7 @@ class LibrarySwitching:
         dialog.open()
         return dialog
 
-    def apply_settings(self, settings: Settings) -> None:
+    def apply_settings(self, settings: WindowSettings) -> None:
         old = self.settings
         self.settings = settings
         self.settings_store.save(settings)

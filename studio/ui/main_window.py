@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app.jobs import JobQueue
-from studio.app.settings import Settings, SettingsStore
+from studio.app.settings import SettingsStore, WindowSettings
 from studio.ui.gallery import IMAGE_SUFFIXES
 from studio.ui.main_library import LibrarySwitching
 from studio.ui.main_menus import PUBLISHABLE, WindowMenus
@@ -49,7 +49,7 @@ class MainWindow(WindowMenus, LibrarySwitching, QMainWindow):
         self,
         session: StudioSession | None,
         settings_store: SettingsStore | None = None,
-        settings: Settings | None = None,
+        settings: WindowSettings | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)

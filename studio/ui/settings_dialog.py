@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.settings import ROYALTY_POLICIES, THEMES, Settings
+from studio.app.settings import ROYALTY_POLICIES, THEMES, WindowSettings
 from studio.errors import StudioError
 from studio.licensing import LicenseCatalog, default_catalog
 from studio.services.new_work_defaults import NewWorkDefaults, NewWorkDefaultsStore
@@ -40,7 +40,7 @@ STORAGE_KEYS = ("ipfs.api", "ipfs.pinning_url", "ipfs.gateway")
 
 class SettingsDialog(QDialog):
     def __init__(
-        self, settings: Settings, publishing: Any, *, library_default: str,
+        self, settings: WindowSettings, publishing: Any, *, library_default: str,
         defaults: NewWorkDefaultsStore | None = None, catalog: LicenseCatalog | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -111,7 +111,7 @@ class SettingsDialog(QDialog):
         self.rpc.setText(self.publishing.setting(f"rpc.{name}") or "")
         self.rpc.setPlaceholderText("the app's own devnet" if name == "devnet" else "the network's public RPC")
 
-    def result_settings(self) -> Settings:
+    def result_settings(self) -> WindowSettings:
         """The window's edited settings (raises InvalidInput for a value that cannot be used)."""
         return self.original.with_changes(
             library_dir=self.library.text().strip(),
