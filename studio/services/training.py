@@ -28,11 +28,11 @@ from studio.core.types import Origin, Relation, Terms, Work, WorkKind
 from studio.errors import InvalidInput, LicenseRefused
 from studio.generate import inspect_model
 from studio.generate.lora_provenance import LoraProvenance, training_set_sha256
-from studio.generate.models import file_sha256
 from studio.lineage.graph import LineageGraph, ParentLink
 from studio.services.collections import CollectionService
 from studio.services.licensing_view import LicenseView, raise_request_errors, refuse_unless_allowed
 from studio.services.models import ModelRegistry
+from studio.store.files import sha256_file
 from studio.store.library import Library
 from studio.store.run_lease import RunLease
 from studio.store.training_jobs import ACTIVE, UNFINISHED, TrainingJob, TrainingJobRecords
@@ -300,7 +300,7 @@ class TrainingService:
         name = job.title if not self.library.models.name_taken(job.title) else f"{job.title} ({job.id[:6]})"
         with self.library.db.atomic():
             work = self.library.works.insert(NewWork(
-                kind=WorkKind.lora, sha256=file_sha256(path), title=job.title, creator=job.creator,
+                kind=WorkKind.lora, sha256=sha256_file(path), title=job.title, creator=job.creator,
                 origin=Origin.generated, terms=Terms(job.license_id), location=str(path), format=info.format,
                 size_bytes=path.stat().st_size,
                 description=f"LoRA trained on {len(job.work_ids)} works for {job.options['steps']} steps"))
