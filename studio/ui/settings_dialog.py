@@ -35,7 +35,6 @@ NETWORK_NAMES = {
     "mainnet": "Story mainnet",
 }
 THEME_NAMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
-STORAGE_KEYS = ("ipfs.api", "ipfs.pinning_url", "ipfs.gateway")
 
 
 class SettingsDialog(QDialog):
