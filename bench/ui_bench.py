@@ -39,10 +39,10 @@ WINDOW = (1280, 800)
 CHILD_WINDOW = """
 import sys, time
 from studio.ui.launch import application, start
-from studio.app.settings import Settings, SettingsStore
+from studio.app.settings import WindowSettings, SettingsStore
 app = application()
 store = SettingsStore()
-store.save(Settings(welcomed=True))  # a returning artist: the first-run questions are not part of start-up
+store.save(WindowSettings(welcomed=True))  # a returning artist: the first-run questions are not part of start-up
 window = start(sys.argv[1], store)
 window.resize(1280, 800)
 app.processEvents()

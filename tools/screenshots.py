@@ -19,7 +19,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
-from studio.app.settings import Settings, SettingsStore
+from studio.app.settings import SettingsStore, WindowSettings
 from studio.errors import StudioError
 from studio.ui.launch import application, open_window
 from studio.ui.main_window import MainWindow
@@ -212,7 +212,7 @@ def main() -> int:
         if args.library is None:
             build_demo(library)
         store = SettingsStore(Path(tmp) / "config" / "window.json")
-        store.save(Settings(theme="light", welcomed=True))
+        store.save(WindowSettings(theme="light", welcomed=True))
         application()
         window = open_window(library, store)
         window.show()

@@ -153,8 +153,10 @@ def read_earnings(studio: Studio, model_id: str, collection_id: str, network: st
     """What the data's creators of a published model's training set will receive, read from the chain (a job)."""
     try:
         publishing = studio.publishing
-        if publishing.network(network).is_devnet and not publishing.devnet_status().running:
-            # The window starts the library's own devnet when it needs it, never asking for a terminal.
+        net = publishing.network(network)
+        if net.is_devnet and net.rpc_url is None and not publishing.devnet_status().running:
+            # The window starts the library's own devnet when it needs it (not when the library publishes to
+            # another devnet node), never asking for a terminal.
             publishing.devnet_start()
         earnings = read_training_earnings(
             studio.publishing.setup, studio.publishing.journal, studio.library.group_members,

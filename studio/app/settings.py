@@ -39,7 +39,7 @@ def config_dir() -> Path:
 
 
 @dataclass(frozen=True)
-class Settings:
+class WindowSettings:
     """Preferences of the window. Empty folder fields mean the studio's defaults."""
 
     library_dir: str = ""
@@ -78,28 +78,28 @@ class Settings:
                     hint="keys are kept in the OS keyring, never in settings",
                 )
 
-    def with_changes(self, **changes: Any) -> Settings:
+    def with_changes(self, **changes: Any) -> WindowSettings:
         return replace(self, **changes)
 
 
 class SettingsStore:
-    """Loads and saves `Settings`; a damaged or foreign file falls back to the defaults, field by field."""
+    """Loads and saves `WindowSettings`; a damaged or foreign file falls back to the defaults, field by field."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or config_dir() / FILE_NAME
 
-    def load(self) -> Settings:
+    def load(self) -> WindowSettings:
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return Settings()
+            return WindowSettings()
         except (OSError, ValueError) as exc:
             log.warning("settings file %s is unreadable (%s); using the defaults", self.path, exc)
-            return Settings()
+            return WindowSettings()
         if not isinstance(raw, dict):
-            return Settings()
-        settings = Settings()
-        known = {f.name for f in fields(Settings)}
+            return WindowSettings()
+        settings = WindowSettings()
+        known = {f.name for f in fields(WindowSettings)}
         for name, value in raw.items():
             if name not in known:
                 continue
@@ -109,6 +109,6 @@ class SettingsStore:
                 log.warning("ignoring setting %s: %s", name, exc)
         return settings
 
-    def save(self, settings: Settings) -> None:
+    def save(self, settings: WindowSettings) -> None:
         data = json.dumps(asdict(settings), indent=2, sort_keys=True).encode()
         write_atomic(self.path, data)

@@ -39,7 +39,7 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
 percent = percent_text  # the CLI's name for it
 
 
-class Progress:
+class ProgressPrinter:
     """One self-rewriting line on stderr while a long command works, shown only when stderr is a terminal (so
     JSON and piped output never carry it). `step(done, total)` draws a bar; without a total, a ticker shows the
     seconds spent, so a silent wait still looks alive."""
@@ -56,7 +56,7 @@ class Progress:
         self._width = 0
         self._paused = False
 
-    def __enter__(self) -> Progress:
+    def __enter__(self) -> ProgressPrinter:
         if self.enabled:
             self._draw()
             self._ticker = threading.Thread(target=self._tick, daemon=True)
@@ -124,6 +124,6 @@ def is_terminal(stream: TextIO) -> bool:
         return False
 
 
-def progress(label: str, *, quiet: bool = False) -> Progress:
+def progress(label: str, *, quiet: bool = False) -> ProgressPrinter:
     """The progress line for a command; `quiet` (e.g. --json) turns it off whatever stderr is."""
-    return Progress(label, enabled=False if quiet else None)
+    return ProgressPrinter(label, enabled=False if quiet else None)

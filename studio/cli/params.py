@@ -267,7 +267,6 @@ class Percent(_Type):
 
 PERCENT = Percent()
 FRACTION = Number(0, 1, low_open=True)
-POSITIVE = Number(0)
 TEXT = Text()
 WALLET_NAME = WalletName(max_length=100)
 ADDRESS = Address()

@@ -20,7 +20,6 @@ from studio.generate.emoji_builtin import WEIGHTS_DIR, emoji_recipe
 WORKS_FILE = "openmoji-works.json.gz"
 OPENMOJI_SOURCE = "npm:openmoji@17.0.0"
 OPENMOJI_LICENSE_ID = "cc-by-sa-4.0"  # the catalogue's id for the package's CC-BY-SA-4.0
-OPENMOJI_HOME = "https://openmoji.org"
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from studio.generate.families import FAMILIES, arch_of_checkpoint_keys, arch_of_
 from studio.generate.lora_provenance import LoraProvenance, arch_of_modelspec
 from studio.generate.model_configs import read_config
 from studio.generate.request import LoraRef, ModelRef
+from studio.store.files import sha256_file
 
 PICKLE_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin", ".pkl")
-CHUNK = 1 << 20
 MAX_HEADER = 100 << 20
 
 # Known licenses of the published base models of each architecture (Hugging Face license ids).
@@ -90,14 +90,6 @@ def inspect_model(source: str | Path) -> ModelInfo:
 # -- hashing ------------------------------------------------------------------------------------------------
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def folder_files(folder: Path) -> list[Path]:
     """Every regular file under `folder` (links followed), hidden names skipped, in a stable order."""
     files = []
@@ -113,7 +105,7 @@ def folder_sha256(folder: Path) -> str:
     """A stable hash of a folder: sha256 over its sorted 'relative/path<NUL>file-sha256' lines."""
     digest = hashlib.sha256()
     for path in folder_files(folder):
-        digest.update(f"{path.relative_to(folder).as_posix()}\0{file_sha256(path)}\n".encode())
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{sha256_file(path)}\n".encode())
     return digest.hexdigest()
 
 
@@ -265,7 +257,7 @@ def _inspect_parts(manifest: Path) -> ModelInfo:
             raise InvalidInput(f"{files['transformer'].name} is not a {FAMILIES[base_arch].label} transformer",
                                hint="pair the transformer with a base folder of its own family")
         arch = found
-    hashes = [("base", folder_sha256(parts.base))] + [(name, file_sha256(file)) for name, file in parts.files]
+    hashes = [("base", folder_sha256(parts.base))] + [(name, sha256_file(file)) for name, file in parts.files]
     digest = hashlib.sha256("".join(f"{name}\0{sha}\n" for name, sha in hashes).encode()).hexdigest()
     size = sum(file.stat().st_size for _, file in parts.files)
     return ModelInfo(manifest, "model", "parts", arch, digest, size, manifest.stem.removesuffix(".parts"),
@@ -300,9 +292,9 @@ def _inspect_safetensors(path: Path) -> ModelInfo:
         arch = _lora_arch(header)
         provenance = LoraProvenance.from_header(metadata)
         name = provenance.title if provenance else path.stem
-        return ModelInfo(path, "lora", "single_file", arch, file_sha256(path), size, name, license_id, provenance)
+        return ModelInfo(path, "lora", "single_file", arch, sha256_file(path), size, name, license_id, provenance)
     arch = checkpoint_arch(header)
-    return ModelInfo(path, "model", "single_file", arch, file_sha256(path), size, path.stem,
+    return ModelInfo(path, "model", "single_file", arch, sha256_file(path), size, path.stem,
                      license_id or DEFAULT_LICENSES.get(arch))
 
 

@@ -16,7 +16,7 @@ TOOL_RELATIONS = frozenset({Relation.generated_with, Relation.styled_with})
 
 
 @dataclass(frozen=True)
-class ParentLink:
+class ParentUse:
     """A parent of the work being judged, and whether it was used as a tool rather than adapted."""
 
     work: LicensedWork
@@ -33,14 +33,14 @@ def get_work(works: Works, work_id: str) -> LicensedWork:
         ) from None
 
 
-def parents_of(work: LicensedWork, works: Works) -> list[ParentLink]:
-    return [ParentLink(get_work(works, pid), tool=rel in TOOL_RELATIONS) for pid, rel in work.parents]
+def parents_of(work: LicensedWork, works: Works) -> list[ParentUse]:
+    return [ParentUse(get_work(works, pid), tool=rel in TOOL_RELATIONS) for pid, rel in work.parents]
 
 
-def resolve_parent(ref: ParentRef, works: Works) -> ParentLink:
+def resolve_parent(ref: ParentRef, works: Works) -> ParentUse:
     if isinstance(ref, str):
         parent = get_work(works, ref)
-        return ParentLink(parent, tool=parent.kind is not WorkKind.image)
+        return ParentUse(parent, tool=parent.kind is not WorkKind.image)
     pid, relation = ref
     try:
         rel = Relation(relation)
@@ -48,10 +48,10 @@ def resolve_parent(ref: ParentRef, works: Works) -> ParentLink:
         raise InvalidInput(
             f"unknown relation {relation!r}", hint=f"use one of {', '.join(r.value for r in Relation)}"
         ) from None
-    return ParentLink(get_work(works, pid), tool=rel in TOOL_RELATIONS)
+    return ParentUse(get_work(works, pid), tool=rel in TOOL_RELATIONS)
 
 
-def ancestry(parents: list[ParentLink], works: Works, child_id: str | None) -> tuple[dict[str, int], set[str]]:
+def ancestry(parents: list[ParentUse], works: Works, child_id: str | None) -> tuple[dict[str, int], set[str]]:
     """Every ancestor with its shortest distance (parents at 1), and those reached through adaptations
     only, as opposed to tool use (a model's license does not make an image its adaptation)."""
     depth: dict[str, int] = {}

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from studio.licensing.ancestry import ParentLink, Works, expiry_of
+from studio.licensing.ancestry import ParentUse, Works, expiry_of
 from studio.licensing.catalog import LicenseCatalog, WorkTerms, effective_pil
 from studio.licensing.codes import Reason, Scope, reason
 from studio.licensing.wording import describe, describe_params, percent, quoted
@@ -28,7 +28,7 @@ DEFAULT_NON_COMMERCIAL_LICENSE = "pil-non-commercial-social-remixing"
 
 
 def forced_terms(
-    parents: list[ParentLink], adapted: list[LicensedWork], reasons: list[Reason]
+    parents: list[ParentUse], adapted: list[LicensedWork], reasons: list[Reason]
 ) -> tuple[WorkTerms | None, LicensedWork | None, bool]:
     """The license the child must carry (a PIL parent's reciprocal terms, or the share-alike license of
     any work it adapts, however far back), its source, and whether they demand incompatible ones (then

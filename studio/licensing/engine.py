@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from studio.core.types import MAX_ANCESTORS, MAX_PARENTS, Relation, WorkKind
 from studio.errors import InvalidInput
 from studio.licensing.ancestry import (
-    ParentLink,
     ParentRef,
+    ParentUse,
     Works,
     ancestry,
     expiry_of,
@@ -72,7 +72,7 @@ def check_work(
     # A derivative of the work, planned with no wishes, says whether it may be remixed and used
     # commercially, what remixes inherit, whom to credit and which duties travel with it.
     as_parent = _evaluate(
-        [ParentLink(work, tool=work.kind is not WorkKind.image)], works,
+        [ParentUse(work, tool=work.kind is not WorkKind.image)], works,
         now=now, approved=(), catalog=catalog, request=TermsRequest(), confirmed=work.confirmed, judging=True,
     )
     reasons = [
@@ -261,7 +261,7 @@ class _Outcome:
 
 
 def _evaluate(
-    parents: list[ParentLink],
+    parents: list[ParentUse],
     works: Works,
     *,
     now: int,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from studio.licensing.ancestry import ParentLink, Works, expiry_of, get_work, is_story_derivative
+from studio.licensing.ancestry import ParentUse, Works, expiry_of, get_work, is_story_derivative
 from studio.licensing.codes import Reason, Scope, reason
 from studio.licensing.credits import attribution_for, obligations_from, required_credit, share_alike_duty
 from studio.licensing.license import LicenseFamily
@@ -98,7 +98,7 @@ def walk_ancestors(
     return non_commercial
 
 
-def parent_reasons(p: ParentLink, works: Works, *, now: int, approved: Collection[str]) -> list[Reason]:
+def parent_reasons(p: ParentUse, works: Works, *, now: int, approved: Collection[str]) -> list[Reason]:
     w, lic = p.work, p.work.license
     found: list[Reason] = []
     if w.flags:

@@ -23,11 +23,6 @@ _FLOAT_RANGES = {"guidance": (0.0, 100.0), "strength": (0.0, 1.0)}
 _TEXT_FIELDS = ("model", "model_sha256", "prompt", "negative_prompt", "scheduler", "software", "mode")
 
 
-def json_depth(text: str) -> int:
-    """How deeply arrays and objects nest in a JSON text (strings skipped), without parsing it."""
-    return bounded_json.nesting_depth(text.encode("utf-8", "surrogatepass"))
-
-
 def load_json(text: str | None) -> Any:
     """The JSON value of a metadata chunk; None when it is missing, malformed or nested too deeply."""
     if not text:

@@ -9,7 +9,14 @@ from studio.provenance.errors import IdentityError, ProvenanceError
 from studio.provenance.identity import CreatorIdentity, ensure_identity, import_identity, load_identity, trust_anchors
 from studio.provenance.manifest import IngredientSource, LicenseRef, ProvenanceClaim, StoryRef, sign_image
 from studio.provenance.trust import add_trust_anchor, remove_trust_anchor, user_trust_anchors
-from studio.provenance.verify import CredentialReport, IngredientInfo, SignerInfo, ValidationIssue, read_credentials
+from studio.provenance.verify import (
+    CredentialReport,
+    IngredientInfo,
+    SignerInfo,
+    ValidationIssue,
+    read_credentials,
+    signer_text,
+)
 
 __all__ = [
     "CreatorIdentity",
@@ -30,6 +37,7 @@ __all__ = [
     "read_credentials",
     "remove_trust_anchor",
     "sign_image",
+    "signer_text",
     "trust_anchors",
     "user_trust_anchors",
 ]

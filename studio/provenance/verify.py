@@ -94,7 +94,7 @@ class CredentialReport:
         """One line for the user."""
         if self.state == "none":
             return "No Content Credentials."
-        who = _signer_text(self.signer)
+        who = signer_text(self.signer)
         if self.tampered:
             return f"Content Credentials by {who} do not match this image: it was changed after signing."
         if self.state == "trusted":
@@ -230,7 +230,7 @@ def _issue(status: Any, scope: Literal["active", "ingredient"], signer: SignerIn
     status = status if isinstance(status, dict) else {}
     code = _str(status.get("code")) or "unknown"
     detail = _str(status.get("explanation")) or ""
-    who = _signer_text(signer) if scope == "active" else "the ingredient's signer"
+    who = signer_text(signer) if scope == "active" else "the ingredient's signer"
     return ValidationIssue(code, explain(code, detail, who, scope), detail, _str(status.get("url")), scope)
 
 
@@ -268,7 +268,8 @@ def _story(data: Any) -> StoryRef | None:
         return None
 
 
-def _signer_text(signer: SignerInfo | None) -> str:
+def signer_text(signer: SignerInfo | None) -> str:
+    """Who signed, in the words a user reads: the common name with its issuer where both are known."""
     if signer is None or not (signer.common_name or signer.issuer):
         return "an unknown signer"
     if signer.common_name and signer.issuer:

@@ -22,8 +22,7 @@ from studio.report.model import (
     Link,
     Node,
     Problem,
-    Publication,
-    Registration,
+    PublicationEntry,
     ReviewNote,
     RoyaltyTable,
     Share,
@@ -48,7 +47,7 @@ class ReportInputs:
     edges: Sequence[Edge]  # every edge of the ancestry
     verdicts: Mapping[str, Verdict]  # one per work
     royalties: Mapping[str, RoyaltySplit | StudioError]  # by policy: the split, or why Story refuses it
-    publications: Mapping[str, Sequence[Publication]]
+    publications: Mapping[str, Sequence[PublicationEntry]]
     credentials: Mapping[str, CredentialsVerdict]
     generated_at: str
     review: ReviewNote | None = None
@@ -88,10 +87,7 @@ def build_report(inputs: ReportInputs) -> LineageReport:
         verdicts=tuple(
             VerdictEntry(v.action, v.who, v.answer, v.label, v.reason.code, v.reason.message) for v in verdict.lines
         ),
-        registrations=tuple(
-            Registration(r.ip_id, r.network, r.chain_id, r.explorer_url)
-            for r in confirmed(inputs.publications.get(subject.id, ()))
-        ),
+        registrations=tuple(confirmed(inputs.publications.get(subject.id, ()))),
         data_shares=tuple(inputs.data_shares),
         conditions=tuple(
             ConditionEntry(c.id, c.applies_to, c.statement, c.license_name, c.legal_url, c.confirmed)

@@ -16,7 +16,7 @@ from studio import __version__
 from studio.core.amounts import ip_text
 from studio.core.moments import moment_text
 from studio.report.html_style import CSS as _CSS
-from studio.report.model import CredentialsVerdict, LineageReport, Node, Problem, Publication, RoyaltyTable
+from studio.report.model import CredentialsVerdict, LineageReport, Node, Problem, PublicationEntry, RoyaltyTable
 from studio.report.registrations import explorer_url
 from studio.report.serialize import fingerprint, report_dict
 
@@ -178,7 +178,7 @@ def _graph(report: LineageReport, graph_png: bytes) -> str:
     )
 
 
-def _on_chain(publications: Iterable[Publication]) -> str:
+def _on_chain(publications: Iterable[PublicationEntry]) -> str:
     rows = list(publications)
     confirmed = [p for p in rows if p.state == "confirmed" and p.ip_id]
     if confirmed:
@@ -193,7 +193,7 @@ def _on_chain(publications: Iterable[Publication]) -> str:
     return '<span class="muted">not published</span>'
 
 
-def _explorer_link(pub: Publication) -> str:
+def _explorer_link(pub: PublicationEntry) -> str:
     url = explorer_url(pub.network, pub.ip_id or "")
     if url is None:
         return f'<div class="muted">{_e(pub.network)} has no block explorer</div>'

@@ -23,7 +23,7 @@ class LicenseSummary:
 
 
 @dataclass(frozen=True)
-class Publication:
+class PublicationEntry:
     """One row of the publishing journal: `state` is draft, sent, confirmed or failed."""
 
     network: str
@@ -72,12 +72,25 @@ class VerdictEntry:
 
 @dataclass(frozen=True)
 class Registration:
-    """A confirmed registration of the reported work on Story, with its block explorer page where there is one."""
+    """A confirmed registration of a work as a Story IP asset on one network, with its block explorer page."""
 
     ip_id: str
     network: str
     chain_id: int
-    explorer_url: str | None
+    explorer_url: str | None  # None where the network has no block explorer (the local devnet)
+
+    @property
+    def text(self) -> str:
+        return f"Published as IP {self.ip_id} on {self.network}"
+
+    @property
+    def explorer_text(self) -> str:
+        if self.explorer_url is not None:
+            return self.explorer_url
+        return f"{self.network} has no block explorer: the IP lives on this computer's local chain only"
+
+    def to_dict(self) -> dict[str, str | int | None]:
+        return {"id": self.ip_id, "network": self.network, "chain_id": self.chain_id, "explorer_url": self.explorer_url}
 
 
 @dataclass(frozen=True)
@@ -95,7 +108,7 @@ class Node:
     can_remix: bool
     can_use_commercially: bool
     can_publish: bool
-    publications: tuple[Publication, ...]
+    publications: tuple[PublicationEntry, ...]
     credentials: CredentialsVerdict | None
     flags: tuple[Problem, ...]
     recipe: dict[str, Any] | None

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from studio.report.model import CredentialsVerdict, Publication
+from studio.report.model import CredentialsVerdict, PublicationEntry
 from studio.store.credentials import CredentialRecord, CredentialRecords, json_object
 from studio.store.publications import PublicationRecords
 
 __all__ = ["credentials", "credentials_verdict", "json_object", "publications"]
 
 
-def publications(records: PublicationRecords, work_ids: Iterable[str]) -> dict[str, tuple[Publication, ...]]:
+def publications(records: PublicationRecords, work_ids: Iterable[str]) -> dict[str, tuple[PublicationEntry, ...]]:
     """Every journal row of the works, oldest first (a failed attempt may precede the confirmed one)."""
     return {
-        work_id: tuple(Publication(p.network, int(p.chain_id), p.state, p.ip_id, p.tx_hash) for p in rows)
+        work_id: tuple(PublicationEntry(p.network, int(p.chain_id), p.state, p.ip_id, p.tx_hash) for p in rows)
         for work_id, rows in records.of_works(dict.fromkeys(work_ids)).items()
     }
 

@@ -3,35 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from studio.report import records
-from studio.report.model import Publication
+from studio.report.model import PublicationEntry, Registration
 from studio.store.publications import PublicationRecords
 from studio.story.networks import NETWORKS
-
-
-@dataclass(frozen=True)
-class Registration:
-    """A confirmed registration of a work as a Story IP asset on one network."""
-
-    ip_id: str
-    network: str
-    chain_id: int
-    explorer_url: str | None  # None where the network has no block explorer (the local devnet)
-
-    @property
-    def text(self) -> str:
-        return f"Published as IP {self.ip_id} on {self.network}"
-
-    @property
-    def explorer_text(self) -> str:
-        if self.explorer_url is not None:
-            return self.explorer_url
-        return f"{self.network} has no block explorer: the IP lives on this computer's local chain only"
-
-    def to_dict(self) -> dict[str, str | int | None]:
-        return {"id": self.ip_id, "network": self.network, "chain_id": self.chain_id, "explorer_url": self.explorer_url}
 
 
 def explorer_url(network: str, ip_id: str) -> str | None:
@@ -39,7 +15,7 @@ def explorer_url(network: str, ip_id: str) -> str | None:
     return f"{known.explorer}/address/{ip_id}" if known is not None and known.explorer else None
 
 
-def confirmed(publications: Iterable[Publication]) -> list[Registration]:
+def confirmed(publications: Iterable[PublicationEntry]) -> list[Registration]:
     """The confirmed registrations among journal rows, one per network (the latest)."""
     found: dict[str, Registration] = {}
     for pub in publications:

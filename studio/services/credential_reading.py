@@ -8,20 +8,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from studio.core.types import Relation
 from studio.lineage.graph import ParentLink
-from studio.provenance import CredentialReport, ProvenanceError, read_credentials, trust_anchors
+from studio.provenance import CredentialReport, ProvenanceError, read_credentials, signer_text, trust_anchors
 from studio.provenance.container import sniff
 from studio.provenance.manifest import INGREDIENT_ORIGINAL_KEY, INGREDIENT_SHA256_KEY
 from studio.provenance.status_codes import is_tamper
 from studio.store.credentials import CredentialRecords
 from studio.store.images import check_image
 from studio.store.works import WorkRepository
-
-if TYPE_CHECKING:
-    from studio.provenance import SignerInfo
 
 FLAG_TAMPERED = "credentials_tampered"
 FLAG_INVALID = "credentials_invalid"
@@ -155,14 +152,6 @@ def _flags(report: CredentialReport) -> list[dict[str, str]]:
         message = f"its Content Credentials (signed by {who}) are invalid: {detail}"
         return [{"code": FLAG_INVALID, "message": message, "severity": "block", "scope": "publish"}]
     return []
-
-
-def signer_text(signer: SignerInfo | None) -> str:
-    if signer is None or not (signer.common_name or signer.issuer):
-        return "an unknown signer"
-    if signer.common_name and signer.issuer:
-        return f"{signer.common_name} ({signer.issuer})"
-    return signer.common_name or signer.issuer or "an unknown signer"
 
 
 def store_verdict(

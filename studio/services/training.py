@@ -28,12 +28,12 @@ from studio.core.types import Origin, Relation, Terms, Work, WorkKind
 from studio.errors import InvalidInput, LicenseRefused
 from studio.generate import inspect_model
 from studio.generate.lora_provenance import LoraProvenance, training_set_sha256
-from studio.generate.models import file_sha256
 from studio.generate.torch_runtime import runtime
 from studio.lineage.graph import LineageGraph, ParentLink
 from studio.services.collections import CollectionService
 from studio.services.licensing_view import LicenseView, raise_request_errors, refuse_unless_allowed
 from studio.services.models import ModelRegistry
+from studio.store.files import sha256_file
 from studio.store.library import Library
 from studio.store.run_lease import RunLease
 from studio.store.training_jobs import ACTIVE, UNFINISHED, TrainingJob, TrainingJobRecords
@@ -46,7 +46,7 @@ DEFAULTS = {"steps": 300, "rank": 8, "lr": 1e-3, "seed": 0, "batch": 4, "layout"
 SAVE_EVERY = 5
 RESOLUTION_LOW, RESOLUTION_HIGH = 64, 4096
 
-Progress = Callable[[TrainingJob], None]
+TrainingProgress = Callable[[TrainingJob], None]
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ class TrainingService:
                 collection_id=training_set.id, total=int(chosen["steps"]),
                 refused=tuple(r.to_dict() for r in selection.refused))
 
-    def run(self, job_id: str, *, on_progress: Progress | None = None,
+    def run(self, job_id: str, *, on_progress: TrainingProgress | None = None,
             cancel: threading.Event | None = None) -> TrainingJob:
         """Run (or resume) a job to its end; returns it done, or cancelled when asked to stop (it can resume).
         A job another process runs is refused; one whose process is gone resumes from its last checkpoint."""
@@ -173,7 +173,7 @@ class TrainingService:
             settled = self._settle_leased(self.jobs.get(job.id), lease.previous)
             return self._run_leased(settled, on_progress, cancel)
 
-    def _run_leased(self, job: TrainingJob, on_progress: Progress | None,
+    def _run_leased(self, job: TrainingJob, on_progress: TrainingProgress | None,
                     cancel: threading.Event | None) -> TrainingJob:
         from studio.generate.training.lora_train import LoraTrainConfig, TrainingCancelled, TrainingExample, train_lora
 
@@ -301,7 +301,7 @@ class TrainingService:
         name = job.title if not self.library.models.name_taken(job.title) else f"{job.title} ({job.id[:6]})"
         with self.library.db.atomic():
             work = self.library.works.insert(NewWork(
-                kind=WorkKind.lora, sha256=file_sha256(path), title=job.title, creator=job.creator,
+                kind=WorkKind.lora, sha256=sha256_file(path), title=job.title, creator=job.creator,
                 origin=Origin.generated, terms=Terms(job.license_id), location=str(path), format=info.format,
                 size_bytes=path.stat().st_size,
                 description=f"LoRA trained on {len(job.work_ids)} works for {job.options['steps']} steps"))

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from studio.store.db import Database
+from studio.store.id_batches import id_batches
 from studio.store.works import now_iso
 
-_CHUNK = 500
 _IMAGE = "SELECT id FROM works WHERE kind = 'image' AND id IN ({}) ORDER BY created_at LIMIT 1"
 
 
@@ -63,11 +63,8 @@ class CredentialRecords:
         return _record(row) if row is not None else None
 
     def of_works(self, work_ids: Iterable[str]) -> dict[str, CredentialRecord]:
-        ids = list(dict.fromkeys(work_ids))
         found: dict[str, CredentialRecord] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in id_batches(work_ids):
             for row in self.db.query(f"SELECT * FROM credentials WHERE work_id IN ({marks})", chunk):
                 found[row["work_id"]] = _record(row)
         return found

@@ -9,8 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from studio.errors import LibraryError
 from studio.store.disk_space import disk_space_checked
 
@@ -20,8 +18,8 @@ BUSY_TIMEOUT_MS = 10_000
 class StudioConnection(sqlite3.Connection):
     """A connection whose `with conn:` blocks join an open `Database.atomic()` instead of committing it.
 
-    sqlite-utils wraps its writes in `with conn:`, which commits on exit; inside our own transaction that
-    would commit half of a logical change, so the context manager defers to the outer transaction.
+    sqlite3's `with conn:` commits on exit; inside our own transaction that would commit half of a logical
+    change, so the context manager defers to the outer transaction.
     """
 
     atomic_depth = 0
@@ -63,7 +61,6 @@ class Database:
         self.conn.row_factory = sqlite3.Row
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.conn.execute("PRAGMA foreign_keys = ON")
-        self.db = sqlite_utils.Database(self.conn)
         self._savepoints = itertools.count()
 
     def enable_wal(self) -> None:
@@ -145,7 +142,7 @@ class Database:
         return self.conn.execute(sql, params).fetchone()
 
     def table_names(self) -> list[str]:
-        return self.db.table_names()
+        return [row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
 
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])

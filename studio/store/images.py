@@ -46,10 +46,6 @@ def dhash(image: Image.Image) -> str:
     return f"{bits:016x}"
 
 
-def hamming(a: str, b: str) -> int:
-    return (int(a, 16) ^ int(b, 16)).bit_count()
-
-
 def check_image(data: bytes, *, name: str = "file", max_pixels: int = DEFAULT_MAX_PIXELS) -> CheckedImage:
     """Fully decode `data`; raise InvalidInput for anything that is not a sound PNG, JPEG or WebP."""
     if not data:

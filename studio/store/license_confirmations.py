@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from studio.store.db import Database
+from studio.store.id_batches import id_batches
 from studio.store.works import now_iso
-
-_CHUNK = 500
 
 
 class LicenseConfirmations:
@@ -17,11 +16,8 @@ class LicenseConfirmations:
 
     def of_works(self, work_ids: Iterable[str]) -> dict[str, frozenset[str]]:
         """The confirmed conditions of each work that has any."""
-        ids = list(dict.fromkeys(work_ids))
         found: dict[str, set[str]] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in id_batches(work_ids):
             rows = self.db.query(
                 f"SELECT work_id, condition FROM license_confirmations WHERE work_id IN ({marks})", chunk
             )

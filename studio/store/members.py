@@ -62,10 +62,6 @@ class MemberRecords:
         return int(self.db.one("SELECT count(*) FROM collection_members WHERE collection_id = ?",
                                (collection_id,))[0])
 
-    def collections_of(self, work_id: str) -> list[str]:
-        return [row[0] for row in self.db.query(
-            "SELECT collection_id FROM collection_members WHERE work_id = ? ORDER BY collection_id", (work_id,))]
-
     def credit_groups(self, collection_id: str) -> list[tuple[str | None, str, int]]:
         """(creator, license id, number of works) for the members, largest group first."""
         return [(row[0] or None, row[1], int(row[2])) for row in self.db.query(_CREDIT_GROUPS, (collection_id,))]

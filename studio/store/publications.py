@@ -15,10 +15,10 @@ from typing import Any
 
 from studio.errors import NotFound
 from studio.store.db import Database, StudioConnection
+from studio.store.id_batches import id_batches
 from studio.store.works import now_iso
 
 STATES = ("draft", "sent", "confirmed", "failed")
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -125,11 +125,8 @@ class PublicationRecords:
         return _row(row) if row else None
 
     def confirmed_among(self, work_ids: Iterable[str], network: str) -> set[str]:
-        ids = list(work_ids)
         found: set[str] = set()
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in id_batches(work_ids):
             rows = self.db.query(
                 f"SELECT work_id FROM publications WHERE network = ? AND state = 'confirmed' AND work_id IN ({marks})",
                 [network, *chunk],
@@ -139,13 +136,9 @@ class PublicationRecords:
 
     def of_works(self, work_ids: Iterable[str]) -> dict[str, list[Publication]]:
         """Every row of the works, oldest first (a failed attempt may precede the confirmed one)."""
-        ids = list(work_ids)
         found: dict[str, list[Publication]] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            rows = self.db.query(
-                f"SELECT * FROM publications WHERE work_id IN ({','.join('?' * len(chunk))}) ORDER BY id", chunk
-            )
+        for chunk, marks in id_batches(work_ids):
+            rows = self.db.query(f"SELECT * FROM publications WHERE work_id IN ({marks}) ORDER BY id", chunk)
             for row in rows:
                 found.setdefault(row["work_id"], []).append(_row(row))
         return found

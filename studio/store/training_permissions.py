@@ -10,10 +10,10 @@ from typing import Any
 
 from studio.errors import InvalidInput
 from studio.store.db import Database
+from studio.store.id_batches import id_batches
 from studio.store.works import now_iso
 
 CHOICES = ("allow", "deny")
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,8 @@ class TrainingPermissions:
         return self.of_works([work_id]).get(work_id)
 
     def of_works(self, work_ids: Iterable[str]) -> dict[str, TrainingPermission]:
-        ids = list(dict.fromkeys(work_ids))
         found: dict[str, TrainingPermission] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in id_batches(work_ids):
             rows = self.db.query(f"SELECT * FROM training_permissions WHERE work_id IN ({marks})", chunk)
             for row in rows:
                 choice = row["choice"] if row["choice"] in CHOICES else None

@@ -13,6 +13,7 @@ from typing import Any
 from studio.core.types import Origin, Recipe, Terms, Work, WorkKind
 from studio.errors import InvalidInput, NotFound
 from studio.store.db import Database
+from studio.store.id_batches import id_batches
 
 ID_BYTES = 6  # 12 hex characters: short enough to type, unique checked on insert
 MIN_PREFIX = 4
@@ -136,11 +137,8 @@ class WorkRepository:
         return row_to_work(row)
 
     def get_many(self, ids: Iterable[str]) -> dict[str, Work]:
-        ids = list(dict.fromkeys(ids))
         found: dict[str, Work] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in id_batches(ids):
             for row in self.db.query(f"SELECT * FROM works WHERE id IN ({marks})", chunk):
                 found[row["id"]] = row_to_work(row)
         return found

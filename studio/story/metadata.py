@@ -36,7 +36,7 @@ class ChainParent:
 
 
 @dataclass(frozen=True)
-class Credit:
+class CreditedParent:
     """A parent that is not a Story asset (a model, a CC work): named in the metadata, not linked."""
 
     work_id: str
@@ -78,7 +78,7 @@ def ip_metadata(
     wallet: str,
     license_summary: dict[str, Any],
     parents: list[ChainParent],
-    credits: list[Credit],
+    credits: list[CreditedParent],
     ai_training: bool | None = None,
 ) -> EncodedJson:
     """The IP's metadata; `ai_training` (may others train AI models on it) is stated as the standard's

@@ -25,7 +25,7 @@ from studio.story.chain import UINT256_MAX, Call, ChainClient, MetadataRefs, Sig
 from studio.story.devnet.addresses import DERIVATIVE_WORKFLOWS, WIP
 from studio.story.errors import ChainReverted, InsufficientFunds, PublishError, PublishRefused
 from studio.story.journal import Journal, Publication
-from studio.story.metadata import ChainParent, Credit, ip_metadata, nft_metadata
+from studio.story.metadata import ChainParent, CreditedParent, ip_metadata, nft_metadata
 from studio.story.prediction import PredictedAncestor, PredictedParent, Prediction
 from studio.story.settling import read_back, settle
 from studio.story.storage import Storage, sha256_hex
@@ -45,7 +45,7 @@ class StepPlan:
     image_path: Path
     terms: WorkTerms
     parents: tuple[ParentPlan, ...]
-    credits: tuple[Credit, ...]
+    credits: tuple[CreditedParent, ...]
     policy: str | None
     split: RoyaltySplit | None
     new_terms: WorkTerms | None = None

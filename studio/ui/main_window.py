@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from studio.app.action_state import NO_PROMPT
-from studio.app.settings import Settings, SettingsStore
+from studio.app.settings import SettingsStore, WindowSettings
 from studio.app.values import Mode, StudioError
 from studio.ui.gallery import IMAGE_SUFFIXES
 from studio.ui.library_switcher import LibrarySwitcher, load_views
@@ -38,7 +38,7 @@ class MainWindow(QMainWindow):
         self,
         session: StudioSession | None,
         settings_store: SettingsStore | None = None,
-        settings: Settings | None = None,
+        settings: WindowSettings | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -225,7 +225,7 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def apply_settings(self, settings: Settings) -> None:
+    def apply_settings(self, settings: WindowSettings) -> None:
         old = self.settings
         self.settings = settings
         self.settings_store.save(settings)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app.library_settings import LibrarySettings
-from studio.app.settings import ROYALTY_POLICIES, THEMES, Settings
+from studio.app.settings import ROYALTY_POLICIES, THEMES, WindowSettings
 from studio.app.values import StudioError
 from studio.ui.first_run import license_combo
 
@@ -32,12 +32,11 @@ NETWORK_NAMES = {
     "mainnet": "Story mainnet",
 }
 THEME_NAMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
-STORAGE_KEYS = ("ipfs.api", "ipfs.pinning_url", "ipfs.gateway")
 
 
 class SettingsDialog(QDialog):
     def __init__(
-        self, settings: Settings, library: LibrarySettings, *, library_default: str, parent: QWidget | None = None
+        self, settings: WindowSettings, library: LibrarySettings, *, library_default: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
@@ -105,7 +104,7 @@ class SettingsDialog(QDialog):
         self.rpc.setText(self.library_settings.setting(f"rpc.{name}") or "")
         self.rpc.setPlaceholderText("the app's own devnet" if name == "devnet" else "the network's public RPC")
 
-    def result_settings(self) -> Settings:
+    def result_settings(self) -> WindowSettings:
         """The window's edited settings (raises InvalidInput for a value that cannot be used)."""
         return self.original.with_changes(
             library_dir=self.library.text().strip(),

@@ -20,7 +20,7 @@ from studio.app.library_opening import new_session as new_session
 from studio.app.library_opening import open_studio as open_studio
 from studio.app.library_settings import LibrarySettings
 from studio.app.session import StudioSession
-from studio.app.settings import Settings
+from studio.app.settings import WindowSettings
 from studio.app.values import Work
 from studio.ui.create_panel import CreatePanel
 from studio.ui.engines_settings import EnginesDialog
@@ -43,7 +43,7 @@ class Workspace:
     """Builds the views over `session` inside `window` (their parent); `message` shows a status line,
     `show_jobs` the jobs list, and `signer` names who signs an export (the creator in the settings)."""
 
-    def __init__(self, session: StudioSession, settings: Settings, window: QWidget, *,
+    def __init__(self, session: StudioSession, settings: WindowSettings, window: QWidget, *,
                  message: Callable[[str], None], show_jobs: Callable[[], None],
                  signer: Callable[[], str | None]) -> None:
         self.session = session
@@ -103,7 +103,7 @@ class Workspace:
     def library_settings(self) -> LibrarySettings:
         return LibrarySettings(self.session)
 
-    def settings_dialog(self, settings: Settings, parent: QWidget) -> SettingsDialog:
+    def settings_dialog(self, settings: WindowSettings, parent: QWidget) -> SettingsDialog:
         return SettingsDialog(settings, self.library_settings(), library_default=str(self.session.library_dir),
                               parent=parent)
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from studio.app.settings import FILE_NAME, Settings, SettingsStore, config_dir
+from studio.app.settings import FILE_NAME, SettingsStore, WindowSettings, config_dir
 from studio.errors import InvalidInput
 
 
 def test_defaults_when_there_is_no_file():
     settings = SettingsStore().load()
-    assert settings == Settings()
+    assert settings == WindowSettings()
     assert settings.theme == "system" and settings.royalty_policy == "lap" and settings.library_dir == ""
 
 
@@ -21,7 +21,7 @@ def test_round_trip_goes_to_the_config_dir_from_the_environment(monkeypatch, tmp
     monkeypatch.setenv("STUDIO_CONFIG_DIR", str(tmp_path / "cfg"))
     store = SettingsStore()
     assert store.path == tmp_path / "cfg" / FILE_NAME == config_dir() / FILE_NAME
-    changed = Settings().with_changes(
+    changed = WindowSettings().with_changes(
         theme="dark",
         library_dir="/data/lib",
         models_dir="/data/models",
@@ -45,7 +45,7 @@ def test_round_trip_goes_to_the_config_dir_from_the_environment(monkeypatch, tmp
 )
 def test_bad_or_secret_values_are_refused(changes, words):
     with pytest.raises(InvalidInput) as info:
-        Settings().with_changes(**changes)
+        WindowSettings().with_changes(**changes)
     assert words in str(info.value).lower()
 
 
@@ -56,14 +56,14 @@ def test_a_damaged_file_falls_back_field_by_field(tmp_path: Path):
     assert settings.theme == "dark"  # the good field is kept
     assert settings.royalty_policy == "lap" and settings.creator == ""  # the bad ones fall back
     path.write_text("{not json")
-    assert SettingsStore(path).load() == Settings()
+    assert SettingsStore(path).load() == WindowSettings()
     path.write_text("[1, 2]")
-    assert SettingsStore(path).load() == Settings()
+    assert SettingsStore(path).load() == WindowSettings()
 
 
 def test_saving_replaces_the_file_atomically(tmp_path: Path):
     store = SettingsStore(tmp_path / "deep" / "window.json")
-    store.save(Settings().with_changes(theme="light"))
-    store.save(Settings().with_changes(theme="dark"))
+    store.save(WindowSettings().with_changes(theme="light"))
+    store.save(WindowSettings().with_changes(theme="dark"))
     assert store.load().theme == "dark"
     assert [p.name for p in store.path.parent.iterdir()] == ["window.json"]

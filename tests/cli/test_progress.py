@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from studio.cli.output import Progress, progress
+from studio.cli.output import ProgressPrinter, progress
 
 GENERATE = ["generate", "a quiet harbour at dawn", "--steps", "3", "--size", "64x64", "--seed", "1"]
 
@@ -64,7 +64,7 @@ def test_json_output_carries_no_progress_even_on_a_terminal(run) -> None:
 
 def test_progress_draws_a_bar_and_clears_its_line_on_a_forced_terminal() -> None:
     screen = _Terminal()
-    with Progress("denoising", stream=screen) as shown:
+    with ProgressPrinter("denoising", stream=screen) as shown:
         shown.step(5, 10, "steps")
         shown.pause()
         paused_at = screen.getvalue()
@@ -75,7 +75,7 @@ def test_progress_draws_a_bar_and_clears_its_line_on_a_forced_terminal() -> None
     assert "denoising… [##########..........] 5/10 steps" in text and "publishing…" in text
     assert text.endswith("\r")  # the line is wiped at the end
     plain = io.StringIO()
-    with Progress("denoising", stream=plain) as shown:
+    with ProgressPrinter("denoising", stream=plain) as shown:
         shown.step(1, 2)
     assert plain.getvalue() == ""
     assert not progress("x", quiet=True).enabled

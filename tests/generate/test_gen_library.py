@@ -34,15 +34,9 @@ class CountingGenerator:
         return self.engine.run(request, **kwargs)
 
 
-@pytest.fixture(scope="module")
-def engine(gen_data_dir: Path) -> DiffusersGenerator:
-    """Its own engine, so that the session's shared one keeps the cache state its own tests expect."""
-    return DiffusersGenerator(gen_data_dir, max_cached_models=2)
-
-
 @pytest.fixture
-def counting(engine: DiffusersGenerator) -> CountingGenerator:
-    return CountingGenerator(engine)
+def counting(generator: DiffusersGenerator) -> CountingGenerator:
+    return CountingGenerator(generator)
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ import zlib
 import pytest
 from PIL import Image
 
+from studio.core.bounded_json import nesting_depth
 from studio.metadata import read_png_recipe
-from studio.metadata.checked import MAX_JSON_DEPTH, json_depth
+from studio.metadata.checked import MAX_JSON_DEPTH
 from tests.helpers.hostile_library import deflated, snapshot
 
 DEEP = "[" * 10_000 + "]" * 10_000
@@ -50,9 +51,9 @@ def test_json_nested_ten_thousand_deep_imports_without_a_recipe(studio, write_pn
 
 
 def test_json_depth_is_measured_without_parsing():
-    assert json_depth(DEEP) == 10_000
-    assert json_depth('{"a": "[[[[[[", "b": [1, [2]]}') == 3
-    assert json_depth("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH) == MAX_JSON_DEPTH
+    assert nesting_depth(DEEP.encode()) == 10_000
+    assert nesting_depth(b'{"a": "[[[[[[", "b": [1, [2]]}') == 3
+    assert nesting_depth(b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH) == MAX_JSON_DEPTH
 
 
 WRONG_TYPES = [

@@ -41,12 +41,22 @@ def test_nested_atomic_rolls_back_only_the_inner_part(db: Database) -> None:
     assert sorted(r[0] for r in db.query("SELECT x FROM t")) == [1, 3]
 
 
-def test_sqlite_utils_writes_join_the_open_transaction(db: Database) -> None:
-    """sqlite-utils commits on `with conn:`; inside atomic() that must not end our transaction."""
+def test_with_conn_blocks_join_the_open_transaction(db: Database) -> None:
+    """sqlite3's `with conn:` commits on exit; inside atomic() that must not end our transaction."""
     with pytest.raises(RuntimeError), db.atomic():
-        db.db["t"].insert({"x": 5})
-        db.db["t"].insert({"x": 6})
+        with db.conn:
+            db.conn.execute("INSERT INTO t VALUES (5)")
+        with db.conn:
+            db.conn.execute("INSERT INTO t VALUES (6)")
         raise RuntimeError
     assert db.query("SELECT x FROM t") == []
-    db.db["t"].insert({"x": 7})
+    with db.conn:
+        db.conn.execute("INSERT INTO t VALUES (7)")
     assert [r[0] for r in db.query("SELECT x FROM t")] == [7]
+
+
+def test_table_names_are_the_tables_only(db: Database) -> None:
+    db.execute("CREATE INDEX t_x ON t (x)")
+    db.execute("CREATE VIEW v AS SELECT x FROM t")
+    db.execute("CREATE TABLE s (id INTEGER PRIMARY KEY AUTOINCREMENT)")
+    assert sorted(db.table_names()) == ["s", "sqlite_sequence", "t"]

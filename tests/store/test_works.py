@@ -113,3 +113,15 @@ def test_the_studio_trashes_and_restores_by_reference_in_one_transaction(library
     assert studio.restore([b.id, b.id]) == [b.id]
     assert [w.id for w in library.works.list()] == [b.id]
     assert studio.restore([b.id]) == []
+
+
+def test_many_ids_are_read_in_batches_each_work_once(library) -> None:
+    """More ids than one statement may carry, some repeated: every work comes back once."""
+    works = [library.works.insert(_new(n)) for n in range(1203)]
+    ids = [w.id for w in works]
+    found = library.works.get_many([*ids, *ids[:700], "no-such-id"])
+    assert sorted(found) == sorted(ids)
+    assert found[ids[-1]] == works[-1]
+    first, last = (library.publications.insert_draft(w.id, "devnet", 1315, "0xabc", {}) for w in (works[0], works[-1]))
+    rows = library.publications.of_works([*ids, ids[0], ids[-1]])  # the repeats fall in a later batch
+    assert rows == {ids[0]: [first], ids[-1]: [last]}

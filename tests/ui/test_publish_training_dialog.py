@@ -156,6 +156,7 @@ def test_the_model_tab_publishes_a_lora_with_its_training_set_as_a_group(qtbot, 
         qtbot.waitUntil(lambda: page.earnings_read is not None, timeout=TIMEOUT_MS)
         assert page.earnings_read.earnings is not None, page.earnings_read.problem
         assert page.earnings_read.earnings.members == len(members)
+        assert not publishing.devnet_status().running  # read on the configured node: no devnet of its own started
     finally:
         window.shutdown()
 

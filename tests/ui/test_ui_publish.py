@@ -87,7 +87,7 @@ def _labels(dialog: PublishDialog) -> str:
 
 
 def test_without_a_keyring_one_plain_line_says_what_is_missing_and_the_devnet_offers_its_wallet(
-        qtbot, monkeypatch, window, add_image):
+        qtbot, monkeypatch, window, on_devnet, add_image):
     # The machine's real state without a keyring service: keyring's own `fail` backend.
     monkeypatch.delenv(ENV_BACKEND, raising=False)
     previous = keyring.get_keyring()
@@ -102,17 +102,16 @@ def test_without_a_keyring_one_plain_line_says_what_is_missing_and_the_devnet_of
         assert dialog.dev_wallet.isVisible()  # the library publishes on the devnet
         assert not dialog.publish_button.isEnabled()
 
-        # Taking the devnet's development wallet starts the devnet as a job and plans with it; nothing is typed.
+        # Taking the devnet's development wallet plans with it on the devnet, as a job; nothing is typed.
         with qtbot.waitSignal(dialog.checked, timeout=120_000):
             qtbot.mouseClick(dialog.dev_wallet, Qt.MouseButton.LeftButton)
         assert dialog.check.wallet is not None, dialog.check
         assert dialog.check.wallet.wallet.address in dialog.wallet.text() and dialog.dev_wallet.isHidden()
         assert dialog.check.plan is not None and dialog.check.plan.allowed
-        assert window.session.studio.publishing.devnet_status().running
+        assert dialog.check.wallet.network.rpc_url == on_devnet and dialog.check.wallet.balance  # read on that node
     finally:
         keyring.set_keyring(previous)
         window.shutdown()
-        window.session.studio.publishing.devnet_stop()
 
 
 def test_with_a_keyring_and_no_wallet_the_dialog_points_at_its_own_button(qtbot, keyring_env, window, add_image):

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from ui_helpers import click_work
 
-from studio.app.settings import Settings
+from studio.app.settings import WindowSettings
 from studio.core.types import Relation, percent_to_units
 from studio.story.journal import Journal
 from studio.ui.main_window import MainWindow
@@ -25,7 +25,7 @@ WAIT = 20_000
 @pytest.fixture
 def reviewer_window(open_window, settings_store) -> MainWindow:
     """The window of a user whose settings name them as the creator."""
-    settings_store.save(Settings(creator="Rita Reviewer"))
+    settings_store.save(WindowSettings(creator="Rita Reviewer"))
     return open_window()
 
 

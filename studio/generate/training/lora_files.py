@@ -12,6 +12,8 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
+from studio.store.files import fsync_path
+
 _PEFT_KEY = re.compile(r"(.+)\.lora_([AB])\.weight$")
 _KOHYA_PREFIX = {"unet": "lora_unet_", "text_encoder": "lora_te_"}
 _KOHYA_PREFIX_XL = {"unet": "lora_unet_", "text_encoder": "lora_te1_"}
@@ -29,18 +31,10 @@ def save_lora(path: Path, adapters: dict[str, dict[str, torch.Tensor]], layout: 
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
     save_file({k: v.contiguous() for k, v in tensors.items()}, partial, metadata=header)
-    _fsync(partial)
+    fsync_path(partial)
     os.replace(partial, path)
-    _fsync(path.parent)  # the rename too reaches the disk before the library records the file
+    fsync_path(path.parent)  # the rename too reaches the disk before the library records the file
     return path
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def kohya_tensors(adapters: dict[str, dict[str, torch.Tensor]], rank: int, *,

@@ -41,6 +41,7 @@ from studio.generate.torch_loading import load_single_file
 from studio.generate.torch_runtime import runtime
 from studio.generate.training.emoji_train import resolve_device
 from studio.generate.training.lora_files import save_lora
+from studio.store.files import fsync_path
 
 CHECKPOINT = "checkpoint.pt"
 PARTIAL = "checkpoint.pt.partial"
@@ -296,15 +297,7 @@ def _save_checkpoint(path: Path, pipe: Any, cfg: LoraTrainConfig, opt: Any, gen:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(partial, path)
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_path(path.parent)
 
 
 def _global_rng_state() -> dict[str, Any]:

@@ -158,10 +158,5 @@ def caption_variants(emoji: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(variants))
 
 
-def base_annotation(annotation: str) -> str:
-    """'waving hand: medium skin tone' -> 'waving hand': the subject without its skin-tone or variant suffix."""
-    return annotation.split(":", 1)[0].strip().lower()
-
-
 def _split_tags(text: str) -> tuple[str, ...]:
     return tuple(t.strip() for t in text.split(",") if t.strip())

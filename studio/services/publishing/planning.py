@@ -33,7 +33,7 @@ from studio.story.errors import AlreadyPublished, RpcUnreachable
 from studio.story.fees import FeeEstimate, estimate_fees
 from studio.story.group_publisher import GroupStep, offers_to_pool
 from studio.story.journal import Journal, Publication
-from studio.story.metadata import Credit
+from studio.story.metadata import CreditedParent
 from studio.story.networks import Network
 from studio.story.prediction import Prediction
 from studio.story.publisher import StepPlan
@@ -284,7 +284,7 @@ class PublishPlanner:
             judged.policy, refusals,
         )
         refusals += royalty_refusals
-        credits = tuple(Credit(works[pid].id, works[pid].title, works[pid].creator, works[pid].license.id, rel)
+        credits = tuple(CreditedParent(works[pid].id, works[pid].title, works[pid].creator, works[pid].license.id, rel)
                         for pid, rel in judged.credited)
         step = StepPlan(
             work=work,

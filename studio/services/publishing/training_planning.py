@@ -18,7 +18,7 @@ from studio.store.library import Library
 from studio.story.group_metadata import MemberCredit
 from studio.story.group_publisher import GroupStep, JoiningMember
 from studio.story.journal import Journal
-from studio.story.metadata import Credit
+from studio.story.metadata import CreditedParent
 from studio.story.networks import Network
 from studio.story.publisher import StepPlan
 from studio.story.terms import story_terms
@@ -129,7 +129,7 @@ def model_step(library: Library, journal: Journal, works: dict[str, LicensedWork
     refusals, split = publish_royalty(model.id, [(p.work_id, p.royalty_percent) for p in parents],
                                       royalty_links(model.id, seen), policy)
     reasons += refusals
-    credits = tuple(Credit(works[pid].id, works[pid].title, works[pid].creator, works[pid].license.id, rel)
+    credits = tuple(CreditedParent(works[pid].id, works[pid].title, works[pid].creator, works[pid].license.id, rel)
                     for pid, rel in judged.credited)
     step = StepPlan(work=model, image_path=library.path_of(model.file_path or ""), terms=judged.terms,
                     parents=parents, credits=credits, policy=policy, split=split)
