@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from studio.errors import InvalidInput
 from studio.licensing import LicenseCatalog
 from studio.licensing.child_terms import DEFAULT_NON_COMMERCIAL_LICENSE
-from studio.store.settings import LibrarySettings
+from studio.store.settings import SettingRecords
 
 CREATOR_SETTING = "new_work.creator"
 LICENSE_SETTING = "new_work.license"
@@ -43,7 +43,7 @@ class NewWorkDefaults:
 class NewWorkDefaultsStore:
     """Reads and writes the library's defaults for new works, checking the licence against the catalogue."""
 
-    def __init__(self, settings: LibrarySettings, catalog: LicenseCatalog) -> None:
+    def __init__(self, settings: SettingRecords, catalog: LicenseCatalog) -> None:
         self._settings = settings
         self._catalog = catalog
 

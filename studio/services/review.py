@@ -31,7 +31,7 @@ from studio.store.group_members import GroupMemberRecords
 from studio.store.output_paths import check_output_path
 from studio.store.publications import PublicationRecords
 from studio.store.reviews import Decision, ReviewDecision, ReviewRecords
-from studio.store.settings import LibrarySettings
+from studio.store.settings import SettingRecords
 from studio.store.works import WorkRepository, now_iso
 
 __all__ = [
@@ -52,7 +52,7 @@ class ReviewService:
         *,
         works: WorkRepository,
         reviews: ReviewRecords,
-        settings: LibrarySettings,
+        settings: SettingRecords,
         publications: PublicationRecords,
         credentials: CredentialRecords,
         graph: LineageGraph,

@@ -36,7 +36,7 @@ from studio.store.models import ModelRecords
 from studio.store.publications import PublicationRecords
 from studio.store.readonly import has_write_ahead_log, is_read_only, open_lock, read_only_error
 from studio.store.reviews import ReviewRecords
-from studio.store.settings import LibrarySettings
+from studio.store.settings import SettingRecords
 from studio.store.spg_collections import SpgCollectionRecords
 from studio.store.thumbnails import ThumbnailCache
 from studio.store.training_permissions import TrainingPermissions
@@ -81,7 +81,7 @@ class Library:
         self.works = WorkRepository(db)
         self.edges = EdgeRecords(db)
         self.models = ModelRecords(db)
-        self.settings = LibrarySettings(db)
+        self.settings = SettingRecords(db)
         self.reviews = ReviewRecords(db)
         self.credentials = CredentialRecords(db)
         self.publications = PublicationRecords(db)  # the publishing journal's rows

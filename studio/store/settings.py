@@ -16,7 +16,7 @@ ON, OFF = "on", "off"
 _UPSERT = "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 
 
-class LibrarySettings:
+class SettingRecords:
     def __init__(self, db: Database) -> None:
         self.db = db
 

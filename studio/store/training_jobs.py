@@ -1,5 +1,5 @@
 """Training jobs kept in the library's settings: one JSON value per job (`training.job.<id>`) and the list of
-job ids (`training.jobs`), written through `LibrarySettings`, so a job's state survives the process that ran it and
+job ids (`training.jobs`), written through `SettingRecords`, so a job's state survives the process that ran it and
 another process (`studio train cancel`) can ask it to stop."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from studio.errors import NotFound
-from studio.store.settings import LibrarySettings
+from studio.store.settings import SettingRecords
 from studio.store.works import new_id, now_iso
 
 INDEX_KEY = "training.jobs"
@@ -59,7 +59,7 @@ class TrainingJob:
 
 
 class TrainingJobRecords:
-    def __init__(self, settings: LibrarySettings) -> None:
+    def __init__(self, settings: SettingRecords) -> None:
         self.settings = settings
 
     def create(self, **fields: Any) -> TrainingJob:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 import pytest
 
 from studio.store.library import Library
-from studio.store.settings import LibrarySettings
+from studio.store.settings import SettingRecords
 
 
 def test_text_flags_and_json_round_trip_and_none_removes(library: Library) -> None:
@@ -16,7 +16,7 @@ def test_text_flags_and_json_round_trip_and_none_removes(library: Library) -> No
     settings.set("publish.network", "aeneid")
     settings.set_bool("review.required", True)
     settings.set_json("engines.comfyui.servers", [{"name": "attic", "url": "http://10.0.0.2:8188"}])
-    again = LibrarySettings(library.db)  # a second reader of the same table agrees with the writer
+    again = SettingRecords(library.db)  # a second reader of the same table agrees with the writer
     assert again.get("publish.network") == "aeneid"
     assert again.get_bool("review.required") and again.get("review.required") == "on"
     assert again.get_json("engines.comfyui.servers") == [{"name": "attic", "url": "http://10.0.0.2:8188"}]
