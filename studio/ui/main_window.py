@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.switcher.opened.connect(self.install)
         self.switcher.failed.connect(self._open_failed)
         self._closing = False
+        self._pending_state: str | None = None
         self.menus = WindowMenuBar(self.menuBar(), self._commands(), self.undo_stack,
                                    self.jobs_dock.toggleViewAction(), self)
         self.actions_by_name: dict[str, QAction] = self.menus.actions_by_name
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(workspace.splitter)  # deletes the "Opening the library…" note
         self.note = None
         self.jobs_dock.setWidget(self.jobs)
+        self._restore_docks()
         if self.demo is None:
             self.demo = views.DemoLibrary(self)
             self.demo.ready.connect(self.open_library)
@@ -362,13 +364,25 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode()))
         else:
             self.resize(1280, 800)
-        if self.settings.window_state:
-            self.restoreState(QByteArray.fromBase64(self.settings.window_state.encode()))
+        self._pending_state = self.settings.window_state or None
+        if self.views is not None:
+            self._restore_docks()
+
+    def _restore_docks(self) -> None:
+        if self._pending_state is None:
+            return
+        state, self._pending_state = self._pending_state, None
+        # After the views' first layout pass: restored over the "Opening the library…" note (or before the
+        # splitter is laid out), the Jobs dock took all the height the note left free, most of the window.
+        QTimer.singleShot(0, lambda: self.restoreState(QByteArray.fromBase64(state.encode())))
 
     def save_window_settings(self) -> None:
+        # The docks' layout is only worth keeping with a library's views in it; quitting before one opened keeps
+        # the layout saved last time.
+        state = bytes(self.saveState().toBase64().data()).decode() if self.views is not None else None
         self.settings = self.settings.with_changes(
             window_geometry=bytes(self.saveGeometry().toBase64().data()).decode(),
-            window_state=bytes(self.saveState().toBase64().data()).decode(),
+            window_state=state or self._pending_state or self.settings.window_state,
         )
         self.settings_store.save(self.settings)
 

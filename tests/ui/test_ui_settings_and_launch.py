@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from ui_helpers import press
 
 from studio.ui.launch import start
+from studio.ui.main_window import MainWindow
 from studio.ui.settings_dialog import SettingsDialog
 from studio.ui.theme import apply_theme
 
@@ -158,3 +159,26 @@ def test_a_library_that_cannot_open_leaves_the_window_usable(qtbot, tmp_path, se
     assert window.session is None and "could not be opened" in window.note.text()
     assert window.actions_by_name["open_library"].isEnabled() and not window.actions_by_name["import"].isEnabled()
     window.shutdown()
+
+
+def test_a_relaunched_window_gives_the_jobs_dock_the_height_it_had(qtbot, open_window, library_dir) -> None:
+    first = open_window()
+    qtbot.wait(50)
+    height = first.jobs_dock.height()
+    assert height < first.height() // 3
+    first.close()  # saves the window's geometry and docks, as quitting does
+
+    again = open_window(library_dir)
+    qtbot.waitUntil(lambda: again._pending_state is None)
+    qtbot.wait(50)
+    assert abs(again.jobs_dock.height() - height) <= 4, (again.jobs_dock.height(), height, again.height())
+
+
+def test_quitting_before_a_library_opened_keeps_the_docks_saved_last_time(qtbot, settings_store) -> None:
+    saved = settings_store.load().with_changes(window_state="AAAA/wAAAAD9")
+    settings_store.save(saved)
+    window = MainWindow(None, settings_store)  # the shell only: no library's views yet
+    qtbot.addWidget(window)
+    window.show()
+    window.close()
+    assert settings_store.load().window_state == "AAAA/wAAAAD9"
