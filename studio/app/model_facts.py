@@ -103,9 +103,8 @@ def creator_rows(studio: Studio, collection_id: str) -> tuple[CreatorRow, ...]:
 
 def story_facts(studio: Studio, model_id: str, collection_id: str) -> StoryFacts:
     """Where the model and its training set's group are on the library's network (the journal, no chain)."""
-    publishing = studio.publishing
-    network = publishing.default_network()
-    journal = publishing.journal
+    network = studio.publish_setup.default_network()
+    journal = studio.journal
     model_pub = journal.confirmed(model_id, network)
     group_pub = journal.confirmed(collection_id, network)
     if group_pub is not None and (group_pub.prediction or {}).get("kind") != GROUP_KIND:

@@ -48,13 +48,13 @@ def license_combo(catalog: LicenseCatalog, current: str | None) -> QComboBox:
 
 
 class FirstRunDialog(QDialog):
-    def __init__(self, catalog: LicenseCatalog, defaults: NewWorkDefaultsStore, publishing: Any,
+    def __init__(self, catalog: LicenseCatalog, defaults: NewWorkDefaultsStore, publish_setup: Any,
                  *, creator: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Welcome to Remix Studio")
         self.setMinimumWidth(520)
         self.defaults = defaults
-        self.publishing = publishing
+        self.publish_setup = publish_setup
         current = defaults.load()
         explanation = QLabel(EXPLANATION.format(studio_default=catalog.get(STUDIO_DEFAULT_LICENSE).name), wordWrap=True)
         self.creator = QLineEdit(current.creator or creator, placeholderText="your name, on the works you make")
@@ -85,7 +85,7 @@ class FirstRunDialog(QDialog):
             self.defaults.save(NewWorkDefaults(self.creator.text(), self.license.currentData()))
             network = self.publish_to.currentData()
             if network is not None:
-                self.publishing.set_settings({"network": network})
+                self.publish_setup.set_settings({"network": network})
         except StudioError as exc:
             self.error.setText(str(exc))
             return

@@ -256,7 +256,7 @@ class LicensePanel(QScrollArea):
     def _where(self, work_id: str) -> str:
         """'on devnet' for a work published there (its split is the network's), else '' (the library's view)."""
         if work_id in self.session.published_ids():
-            return f"on {self.session.studio.publishing.default_network()}"
+            return f"on {self.session.studio.publish_setup.default_network()}"
         return ""
 
     def _split(self, work_id: str) -> RoyaltySplit:
@@ -272,8 +272,7 @@ class LicensePanel(QScrollArea):
             return studio.royalty(work_id, self._preferred)
         # Not a what-if: the policy its terms carry there, shown checked, so the chart and the Why box say what the
         # network really pays (the creator's own choice comes back for the next unpublished work).
-        publishing = studio.publishing
-        split = publishing.royalty_on(work_id, publishing.default_network())
+        split = studio.publish_planner.royalty_on(work_id, studio.publish_setup.default_network())
         self._check_policy(split.policy)
         return split
 

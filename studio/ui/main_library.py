@@ -69,7 +69,7 @@ class LibrarySwitching:
         from studio.ui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(
-            self.settings, self.session.studio.publishing, library_default=str(self.session.library_dir),
+            self.settings, self.session.studio.publish_setup, library_default=str(self.session.library_dir),
             defaults=self.session.studio.generation.defaults, catalog=self.session.studio.catalog, parent=self
         )
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
@@ -84,7 +84,7 @@ class LibrarySwitching:
         if self.settings.welcomed or self.session is None:
             return None
         studio = self.session.studio
-        dialog = FirstRunDialog(studio.catalog, studio.generation.defaults, studio.publishing,
+        dialog = FirstRunDialog(studio.catalog, studio.generation.defaults, studio.publish_setup,
                                 creator=self.settings.creator, parent=self)
 
         def answered(_result: int) -> None:

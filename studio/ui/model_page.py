@@ -41,7 +41,7 @@ from studio.core.amounts import WEI_PER_IP, ip_text
 from studio.core.types import WorkKind
 from studio.errors import StudioError
 from studio.services import Studio
-from studio.services.publishing.training_earnings import TrainingEarnings, read_training_earnings
+from studio.services.publishing.training_earnings import TrainingEarnings
 from studio.ui.theme import REFUSED
 
 if TYPE_CHECKING:
@@ -335,13 +335,11 @@ class ModelPage(QScrollArea):
 
         def task(_ctx: TaskContext, studio: Studio) -> EarningsRead:
             try:
-                publishing = studio.publishing
-                if publishing.network(network).is_devnet and not publishing.devnet_status().running:
+                setup = studio.publish_setup
+                if setup.network(network).is_devnet and not setup.devnet_status().running:
                     # The window starts the library's own devnet when it needs it, never asking for a terminal.
-                    publishing.devnet_start()
-                earnings = read_training_earnings(
-                    studio.publishing.setup, studio.publishing.journal, studio.library.group_members,
-                    studio.library.works, collection_id, network)
+                    setup.devnet_start()
+                earnings = studio.training_earnings.read(collection_id, network)
             except StudioError as exc:  # an unreachable network is a line on the page, not a failed job
                 return EarningsRead(model_id, problem=str(exc))
             return EarningsRead(model_id, earnings=earnings)

@@ -72,11 +72,11 @@ class PublishDialog(QDialog):
         self.work = work
         self.setWindowTitle(f"Publish “{work.title}” on Story")
         self.setMinimumWidth(640)
-        publishing = session.studio.publishing
+        publish_setup = session.studio.publish_setup
         self.network = QComboBox()
         for name, label in NETWORK_NAMES.items():
             self.network.addItem(label, name)
-        self.network.setCurrentIndex(max(0, self.network.findData(publishing.default_network())))
+        self.network.setCurrentIndex(max(0, self.network.findData(publish_setup.default_network())))
         self.wallet = QLabel("Checking the wallet…", wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.wallet.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.create_wallet = QPushButton("Create a wallet")
@@ -203,19 +203,19 @@ class PublishDialog(QDialog):
         use_dev = self._dev_wallet_applies(options.network)
 
         def task(ctx: TaskContext, studio: Studio) -> PublishCheck:
-            service = studio.publishing
+            setup = studio.publish_setup
             if use_dev:
-                service.use_devnet_dev_account()
-            devnet = service.network(options.network).is_devnet
+                setup.use_devnet_dev_account()
+            devnet = setup.network(options.network).is_devnet
             wallet = wallet_error = plan = plan_error = need = None
             try:
-                wallet = service.wallet_status(options.network, options.rpc_url)
+                wallet = setup.wallet_status(options.network, options.rpc_url)
             except StudioError as exc:
                 need = setup_need(exc, devnet=devnet)
                 wallet_error = None if need is not None else str(exc)
             ctx.raise_if_cancelled()
             try:
-                plan = service.plan(work_id, options)
+                plan = studio.publish_planner.plan(work_id, options)
             except StudioError as exc:
                 # The same missing keyring or wallet is said once, in the wallet's box; what the license says of
                 # publishing needs no wallet, so a refusal is still explained.
@@ -297,7 +297,7 @@ class PublishDialog(QDialog):
 
     def _show_plan(self, plan: PublishPlan) -> None:
         target = plan.steps[-1] if plan.steps else None
-        journal = self.session.studio.publishing.journal
+        journal = self.session.studio.journal
         state = terms_state(plan, journal.is_on_chain(plan.target.id, plan.network.name))
         self.license.setEnabled(state.license)
         self.minting_fee.setEnabled(state.minting_fee)
@@ -317,7 +317,7 @@ class PublishDialog(QDialog):
     # -- wallet -------------------------------------------------------------------------------------------
     def _on_devnet(self) -> bool:
         try:
-            return self.session.studio.publishing.network(self.network.currentData()).is_devnet
+            return self.session.studio.publish_setup.network(self.network.currentData()).is_devnet
         except StudioError:
             return False
 
@@ -325,7 +325,7 @@ class PublishDialog(QDialog):
         if not self.use_dev_wallet:
             return False
         try:
-            return self.session.studio.publishing.network(network).is_devnet
+            return self.session.studio.publish_setup.network(network).is_devnet
         except StudioError:
             return False
 
@@ -336,7 +336,7 @@ class PublishDialog(QDialog):
         self.refresh()
 
     def _create_wallet(self) -> None:
-        job = self.session.submit("wallet", "Create a wallet", lambda ctx, studio: studio.publishing.create_wallet())
+        job = self.session.submit("wallet", "Create a wallet", lambda ctx, studio: studio.publish_setup.create_wallet())
         self._wallet_jobs.add(job)
 
     def _import_key(self) -> None:
@@ -345,7 +345,7 @@ class PublishDialog(QDialog):
         if not text.strip():
             return
         job = self.session.submit(
-            "wallet", "Import a wallet key", lambda ctx, studio: studio.publishing.import_wallet(text)
+            "wallet", "Import a wallet key", lambda ctx, studio: studio.publish_setup.import_wallet(text)
         )
         self._wallet_jobs.add(job)
 
@@ -370,9 +370,9 @@ class PublishDialog(QDialog):
 
         def task(ctx: TaskContext, studio: Studio) -> list[Any]:
             if use_dev:
-                studio.publishing.use_devnet_dev_account()
+                studio.publish_setup.use_devnet_dev_account()
             ctx.raise_if_cancelled()  # the last moment a cancel stops it: after this, transactions are signed
-            return studio.publishing.execute(plan)
+            return studio.publish_runner.execute(plan)
 
         for widget in (self.network, self.license, self.rev_share, self.minting_fee, self.confirm):
             widget.setEnabled(False)

@@ -40,7 +40,7 @@ STORAGE_KEYS = ("ipfs.api", "ipfs.pinning_url", "ipfs.gateway")
 
 class SettingsDialog(QDialog):
     def __init__(
-        self, settings: Settings, publishing: Any, *, library_default: str,
+        self, settings: Settings, publish_setup: Any, *, library_default: str,
         defaults: NewWorkDefaultsStore | None = None, catalog: LicenseCatalog | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -48,7 +48,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.setMinimumWidth(560)
         self.original = settings
-        self.publishing = publishing
+        self.publish_setup = publish_setup
         self.library = QLineEdit(settings.library_dir, placeholderText=library_default)
         self.models = QLineEdit(settings.models_dir, placeholderText="where you keep model files")
         self.theme = _combo(THEMES, THEME_NAMES, settings.theme)
@@ -64,15 +64,15 @@ class SettingsDialog(QDialog):
             ROYALTY_POLICIES, {"lap": "LAP (absolute)", "lrp": "LRP (relative)"}, settings.royalty_policy
         )
 
-        self.network = _combo(tuple(NETWORK_NAMES), NETWORK_NAMES, publishing.default_network())
+        self.network = _combo(tuple(NETWORK_NAMES), NETWORK_NAMES, publish_setup.default_network())
         self.rpc = QLineEdit()
-        self.ipfs_api = QLineEdit(publishing.setting("ipfs.api") or "", placeholderText="http://127.0.0.1:5001")
+        self.ipfs_api = QLineEdit(publish_setup.setting("ipfs.api") or "", placeholderText="http://127.0.0.1:5001")
         self.pinning = QLineEdit(
-            publishing.setting("ipfs.pinning_url") or "", placeholderText="a pinning service's upload URL"
+            publish_setup.setting("ipfs.pinning_url") or "", placeholderText="a pinning service's upload URL"
         )
         self.token = QLineEdit(placeholderText="kept in the system keyring; leave empty to keep the current one")
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.gateway = QLineEdit(publishing.setting("ipfs.gateway") or "", placeholderText="https://ipfs.io")
+        self.gateway = QLineEdit(publish_setup.setting("ipfs.gateway") or "", placeholderText="https://ipfs.io")
         self.network.currentIndexChanged.connect(self._network_changed)
         self._network_changed()
         self.error = QLabel(wordWrap=True)
@@ -108,7 +108,7 @@ class SettingsDialog(QDialog):
 
     def _network_changed(self) -> None:
         name = self.network.currentData()
-        self.rpc.setText(self.publishing.setting(f"rpc.{name}") or "")
+        self.rpc.setText(self.publish_setup.setting(f"rpc.{name}") or "")
         self.rpc.setPlaceholderText("the app's own devnet" if name == "devnet" else "the network's public RPC")
 
     def result_settings(self) -> Settings:
@@ -132,9 +132,9 @@ class SettingsDialog(QDialog):
             "ipfs.gateway": self.gateway.text().strip() or None,
         }
         if self.token.text():  # first: a keyring that refuses leaves the library's settings as they were
-            self.publishing.set_pinning_token(self.token.text())
+            self.publish_setup.set_pinning_token(self.token.text())
             self.token.clear()
-        self.publishing.set_settings(values)
+        self.publish_setup.set_settings(values)
 
     def _accept(self) -> None:
         try:

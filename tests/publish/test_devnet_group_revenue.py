@@ -243,9 +243,9 @@ def test_the_studio_shows_and_claims_what_a_group_holds_for_a_member_work(desk, 
     cat = desk.work("Cat", rev_share=10, royalty_policy="lrp")
     desk.publish(cat)
     ip = desk.ip(cat)
-    (terms_id,) = desk.publishing.journal.confirmed(cat.id, "devnet").license_terms_ids
-    net = desk.publishing.network("devnet")
-    app_chain.transact(desk.publishing.setup.key(net), app_chain.set_licensing_config(ip, terms_id, POOL_CONFIG))
+    (terms_id,) = desk.studio.journal.confirmed(cat.id, "devnet").license_terms_ids
+    net = desk.studio.publish_setup.network("devnet")
+    app_chain.transact(desk.studio.publish_setup.key(net), app_chain.set_licensing_config(ip, terms_id, POOL_CONFIG))
     other, ids = chain.register_root(app_chain.license_terms(terms_id), owner=chain.bob, configs=[POOL_CONFIG])
     assert ids == [terms_id]
     group = app_chain.group_registered(app_chain.transact(keys[0], app_chain.register_group(terms_id, NO_CONFIG,
@@ -259,7 +259,7 @@ def test_the_studio_shows_and_claims_what_a_group_holds_for_a_member_work(desk, 
     share = member_share(group_due(tip, app_chain.policy_royalty("lrp", image, group)), 2)
     assert share == (tip // 100) // 2
 
-    own, held = desk.publishing.revenue(cat.id, "devnet")
+    own, held = desk.studio.revenue.revenue(cat.id, "devnet")
     assert not isinstance(own, GroupShare) and own.total == 0
     assert isinstance(held, GroupShare)
     assert (held.work_id, held.group_work_id, held.group_ip) == (cat.id, training_set.id, group)
@@ -270,13 +270,13 @@ def test_the_studio_shows_and_claims_what_a_group_holds_for_a_member_work(desk, 
     table = run_cli(desk, "revenue", "show", cat.id)
     assert "in group" in table and training_set.id in table and group in table
 
-    result = desk.publishing.claim(cat.id, "devnet")
+    result = desk.studio.revenue.claim(cat.id, "devnet")
     (collected,) = result["from_groups"]
     assert (collected["group_id"], collected["group_ip"], len(collected["tx_hashes"])) == (training_set.id, group, 2)
     assert result["claimed"] == [(WIP, share)]
     assert app_chain.claimable(other, other) == 0  # the pool paid only the member that was asked for
     assert app_chain.claimable_group_reward(group, [other]) == [share]
-    _, after = desk.publishing.revenue(cat.id, "devnet")
+    _, after = desk.studio.revenue.revenue(cat.id, "devnet")
     assert (after.in_pool, after.share, after.total) == (0, 0, 0)
 
 
@@ -301,19 +301,19 @@ def test_a_tip_to_an_image_made_with_a_published_lora_reaches_the_training_sets_
     desk.publish(image)
 
     # The royalty engine's split of the image, as its publication predicted it: the group's share of it.
-    predicted = desk.publishing.journal.confirmed(image.id, "devnet").prediction
+    predicted = desk.studio.journal.confirmed(image.id, "devnet").prediction
     (group,) = [a for a in predicted["ancestors"] if a["work_id"] == training_set.id]
-    group_ip = desk.publishing.journal.confirmed(training_set.id, "devnet").ip_id
+    group_ip = desk.studio.journal.confirmed(training_set.id, "devnet").ip_id
     assert group["ip_id"] == group_ip and group["royalty"] == PCT  # 10% of the LoRA's 10%
     fee = chain.c("RoyaltyModule").functions.royaltyFeePercent().call()
     tip = 2 * 10**18 + 3
-    desk.publishing.pay(image.id, tip, "devnet")
+    desk.studio.revenue.pay(image.id, tip, "devnet")
     share = member_payouts(group_due(tip, group["royalty"], fee), [m.id for m in members])
     for member in members:
-        lines = desk.publishing.revenue(member.id, "devnet")
+        lines = desk.studio.revenue.revenue(member.id, "devnet")
         held = [c for c in lines if isinstance(c, GroupShare)]
         assert [(c.group_work_id, c.total) for c in held] == [(training_set.id, share[member.id])]
-    result = desk.publishing.claim(members[0].id, "devnet")
+    result = desk.studio.revenue.claim(members[0].id, "devnet")
     assert result["claimed"] == [(WIP, share[members[0].id])]
-    (second,) = [c for c in desk.publishing.revenue(members[1].id, "devnet") if isinstance(c, GroupShare)]
+    (second,) = [c for c in desk.studio.revenue.revenue(members[1].id, "devnet") if isinstance(c, GroupShare)]
     assert (second.in_pool, second.share, second.total) == (share[members[1].id], 0, share[members[1].id])

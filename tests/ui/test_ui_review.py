@@ -194,10 +194,10 @@ def test_with_approval_required_an_unapproved_work_is_refused_in_the_publish_dia
 ):
     root, _remix = chain
     window = reviewer_window
-    publishing = window.session.studio.publishing
-    publishing.create_wallet()
+    studio = window.session.studio
+    studio.publish_setup.create_wallet()
     # A closed port: the network cannot be reached, so the plan is judged without it and has no gas estimate.
-    publishing.set_setting("rpc.devnet", "http://127.0.0.1:9")
+    studio.publish_setup.set_setting("rpc.devnet", "http://127.0.0.1:9")
     panel = open_review(qtbot, window)
     assert not panel.required.isChecked()
     qtbot.mouseClick(panel.required, Qt.MouseButton.LeftButton)
