@@ -64,7 +64,7 @@ class Bench:
         new = NewWork(kind=WorkKind.image, sha256="", title=title, creator="Bench", origin=Origin.generated,
                       terms=terms.stored)
         return self.studio.images.store(_image(self.seed), name=f"{title}.png", new_work=new,
-                           parents=links).work.id
+                                        parents=links).work.id
 
     def publish(self, work_id: str) -> tuple[float, int, int, int]:
         """(seconds, gas of the registration, gas of all its transactions, number of transactions)."""

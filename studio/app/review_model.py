@@ -76,7 +76,7 @@ def waiting_works(studio: Studio) -> WaitingList:
 
 
 def shown_report(studio: Studio, work_id: str) -> ShownReport:
-    rendered = studio.report(work_id, "html")
+    rendered = studio.review.render_report(work_id, "html")
     return ShownReport(work_id, rendered.report.title, rendered.text, rendered.fingerprint, rendered.report.review)
 
 

@@ -181,7 +181,7 @@ class StudioSession(QObject):
                         relation=options.relation,
                     )
                     try:
-                        imported.append(studio.import_image(request))
+                        imported.append(studio.importing.import_image(request))
                     except StudioError as exc:
                         if len(files) == 1:
                             raise
@@ -203,7 +203,7 @@ class StudioSession(QObject):
 
         def task(ctx: TaskContext) -> Work:
             engine = self._engine_studio(key)
-            return engine.generate(
+            return engine.generation.create(
                 request,
                 on_progress=lambda p: ctx.report(p.step, p.total, p.preview),
                 cancel=ctx.cancel,

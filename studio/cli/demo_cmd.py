@@ -55,7 +55,7 @@ def import_samples(state: DemoState) -> None:
     manifest = tomllib.loads((ASSETS / "samples.toml").read_text())
     for key, entry in manifest.items():
         parents = tuple(state.samples[p].id for p in entry.get("parent", []))
-        outcome = state.studio.import_image(
+        outcome = state.studio.importing.import_image(
             ImportRequest(
                 path=ASSETS / entry["file"],
                 title=entry["title"],
@@ -95,7 +95,8 @@ def generate_chain(state: DemoState) -> None:
         if chain:
             request = replace(request, parents=(chain[-1].id,))
         with progress(f"generating “{request.title}”") as shown:
-            work = studio.generate(request, on_progress=lambda p, shown=shown: shown.step(p.step, p.total, "steps"))
+            work = studio.generation.create(
+                request, on_progress=lambda p, shown=shown: shown.step(p.step, p.total, "steps"))
         chain.append(work)
         recipe = work.recipe
         assert recipe is not None

@@ -10,7 +10,6 @@ Each use-case service is an attribute, built by the composition root (`services.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,19 +17,17 @@ from typing import TYPE_CHECKING
 
 from studio.core.types import Edge, LineageNode, Relation, Work
 from studio.errors import InvalidInput
-from studio.generate import Generator, Progress
+from studio.generate import Generator
 from studio.licensing import CODES, DerivativePlan, LicenseCatalog, TrainingVerdict, Verdict
 from studio.lineage.graph import ParentLink
 from studio.royalty import RoyaltySplit
-from studio.services import review
-from studio.services.generation import CreateRequest
-from studio.services.importing import ImportOutcome, ImportRequest, relation_for
+from studio.services.importing import relation_for
 from studio.services.root import Services
 from studio.store.library import Library, data_dir
 from studio.story.errors import PublishRefused
 
 if TYPE_CHECKING:
-    from studio.services.credentials import CredentialsService, ExportResult, StoredCredentials
+    from studio.services.credentials import CredentialsService
     from studio.services.engines import EngineRegistry
     from studio.services.publishing.import_ip import IpImporter
     from studio.services.publishing.planning import PublishOptions, PublishPlan, PublishPlanner
@@ -177,11 +174,6 @@ class Studio:
                     restored.append(work.id)
         return restored
 
-    # -- import ------------------------------------------------------------------------------------------
-    def import_image(self, request: ImportRequest) -> ImportOutcome:
-        """Import an image (see `ImportService.import_image`)."""
-        return self.importing.import_image(request)
-
     # -- lineage -----------------------------------------------------------------------------------------
     def lineage(self, ref: str) -> Lineage:
         work = self.work(ref)
@@ -256,53 +248,3 @@ class Studio:
         if not confirm(plan):
             return []
         return self.publish_runner.execute(plan)
-
-    # -- generation ----------------------------------------------------------------------------------------
-    def generate(
-        self,
-        request: CreateRequest,
-        *,
-        on_progress: Callable[[Progress], None] | None = None,
-        cancel: threading.Event | None = None,
-    ) -> Work:
-        """Generate or remix; the license engine is asked first, and the result is recorded with its lineage."""
-        return self.generation.create(request, on_progress=on_progress, cancel=cancel)
-
-    # -- review and Content Credentials ----------------------------------------------------------------------
-    def report(self, ref: str, fmt: review.Format = "html") -> review.RenderedReport:
-        return self.review.render_report(ref, fmt)
-
-    def write_report(
-        self, ref: str, path: Path, fmt: review.Format | None = None, *, overwrite: bool = False
-    ) -> review.RenderedReport:
-        return self.review.write_report(ref, path, fmt, overwrite=overwrite)
-
-    def approval_status(self, ref: str) -> review.ApprovalStatus:
-        return self.review.approval_status(ref)
-
-    def ensure_release_allowed(self, ref: str) -> review.ApprovalStatus:
-        """Raise ReleaseNotApproved when the library requires review and the work is not approved."""
-        return self.review.ensure_release_allowed(ref)
-
-    def record_decision(
-        self, ref: str, decision: review.Decision, reviewer: str, comment: str | None = None, *,
-        reviewed_fingerprint: str | None = None,
-    ) -> review.ApprovalStatus:
-        return self.review.record_decision(ref, decision, reviewer, comment, reviewed_fingerprint=reviewed_fingerprint)
-
-    def awaiting_review(self) -> list[review.ApprovalStatus]:
-        return self.review.awaiting_review()
-
-    def review_required(self) -> bool:
-        return self.review.review_required()
-
-    def set_review_required(self, required: bool) -> None:
-        self.review.set_review_required(required)
-
-    def credentials(self, ref: str) -> StoredCredentials | None:
-        return self.credential_service.stored(ref)
-
-    def export(self, ref: str, target: Path, *, signer: str | None = None, overwrite: bool = False) -> ExportResult:
-        """Write the work's image signed with Content Credentials; refused when review is required and missing,
-        inside any library folder, and over an existing file unless `overwrite`."""
-        return self.credential_service.export(ref, target, signer=signer, overwrite=overwrite)

@@ -2,7 +2,7 @@
 work, inherited by a remix), the fees and the split, then a confirmation, progress and the result.
 
 Everything that talks to the network or the keyring runs as a job with its own connection to the library; the
-dialog only shows what the publishing service planned and answered.
+dialog only shows what the publish planner planned and the runner answered.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What the publish dialog lists for a plan: each step as what it is (an image as a root or a remix, a training
 set as a Story group its members join, a model as a derivative of its training set's group), the engines' notes,
 the terms the dialog lets the user choose, and what a payment to the work pays each training set's group and
-the data's creators. Only formatting and small widgets: the plan itself comes from the publishing service.
+the data's creators. Only formatting and small widgets: the plan itself comes from the publish planner.
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ class WorkActions(QObject):
 
         def task(_ctx: Any, studio: Any) -> Any:
             # The save dialog already asked before replacing an existing file.
-            return studio.export(work_id, target, signer=signer, overwrite=target.exists())
+            return studio.credential_service.export(work_id, target, signer=signer, overwrite=target.exists())
 
         job_id = self.session.submit("export", f"Export “{work.title}”", task)
         self._exports[job_id] = target

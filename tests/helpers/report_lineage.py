@@ -68,7 +68,7 @@ class Builder:
             parents=tuple(p.id for p in parents),
             relation=relation,
         )
-        return self.studio.import_image(request).work
+        return self.studio.importing.import_image(request).work
 
     def tool(self, kind: WorkKind, title: str, license_id: str, creator: str = "Model Maker") -> Work:
         return self.studio.library.works.insert(

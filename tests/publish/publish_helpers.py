@@ -95,7 +95,7 @@ class Desk:
             return [r.to_dict() for r in self.studio.licenses.audit(work_id)] if links else []
 
         return self.studio.images.store(data, name=f"{title}.png", new_work=new, parents=links,
-                           flags_for=audit).work
+                                        flags_for=audit).work
 
     def publish(self, work: Work, **options) -> list:
         return self.studio.publish(work.id, PublishOptions(**options))

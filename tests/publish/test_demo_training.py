@@ -24,9 +24,9 @@ def test_a_tip_to_an_image_of_the_emoji_model_reaches_the_contributors_as_predic
     try:
         studio.publish_setup.set_setting("rpc.devnet", devnet_url)  # the session devnet, not a node of its own
         studio.publish_setup.use_devnet_dev_account()
-        image = studio.generate(CreateRequest(Mode.txt2img, "grinning cat", seed=7, steps=4, title="Cat",
-                                              license_id="pil-commercial-remix", rev_share=GROUP_REV_SHARE,
-                                              royalty_policy=GROUP_POLICY))
+        image = studio.generation.create(CreateRequest(Mode.txt2img, "grinning cat", seed=7, steps=4, title="Cat",
+                                                       license_id="pil-commercial-remix", rev_share=GROUP_REV_SHARE,
+                                                       royalty_policy=GROUP_POLICY))
         on_chain = publish_model(studio)
         assert on_chain is not None and len(on_chain.members) == 6 and len(set(on_chain.members.values())) == 3
         model_pub = studio.journal.confirmed(on_chain.model.id, "devnet")

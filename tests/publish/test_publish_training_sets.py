@@ -123,7 +123,7 @@ def test_a_lora_is_a_derivative_of_its_training_sets_group_and_images_made_with_
     (share,) = desk.studio.review.lineage_report(image.id).data_shares
     assert (share.group_id, share.network, share.members, share.due_wei) == (collection.id, "devnet", 2, 10**16)
     assert [(c.creator, c.works, c.wei) for c in share.creators] == [("Test Creator", 2, 10**16)]
-    html = desk.studio.report(image.id).text
+    html = desk.studio.review.render_report(image.id).text
     assert "What the data's creators receive" in html and "0.01 IP" in html
 
 
