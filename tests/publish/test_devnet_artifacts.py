@@ -108,7 +108,7 @@ def test_recompiling_gives_the_committed_bytecode(tmp_path: Path) -> None:
         timeout=120,
     )
     fresh = json.loads(out.read_text())
-    committed = json.loads((REPO_ROOT / "studio" / "publish" / "devnet" / "artifacts.json").read_text())
+    committed = json.loads((REPO_ROOT / "studio" / "story" / "devnet" / "artifacts.json").read_text())
     assert fresh["solcVersion"] == committed["solcVersion"]
     assert fresh["sources_sha256"] == committed["sources_sha256"]
     assert fresh["errors"] == committed["errors"]
