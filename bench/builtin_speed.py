@@ -39,8 +39,9 @@ def main() -> None:
         for model in times:
             for round_ in range(args.rounds + 1):  # the first call loads the pipeline and is not counted
                 start = time.perf_counter()
-                studio.generate(CreateRequest(mode=Mode.txt2img, prompt="a red apple", model=model, seed=round_,
-                                              width=64, height=64))
+                studio.generation.create(
+                    CreateRequest(mode=Mode.txt2img, prompt="a red apple", model=model, seed=round_,
+                                  width=64, height=64))
                 if round_:
                     times[model].append(time.perf_counter() - start)
         studio.close()

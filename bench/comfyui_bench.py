@@ -81,14 +81,14 @@ def main() -> int:
         studio.use_engine("comfyui:box")
         create = CreateRequest(mode="txt2img", prompt="a lighthouse on a cliff at dusk", seed=3, steps=args.steps,
                                width=args.size, height=args.size)
-        studio.generate(create)  # warm: model loaded on the server, server checked
+        studio.generation.create(create)  # warm: model loaded on the server, server checked
         graph = server.prompts[-1]["prompt"]
         _direct(url, graph)
         direct, remote = [], []
         for _ in range(args.rounds):
             direct.append(_direct(url, graph))
             started = time.perf_counter()
-            studio.generate(create, on_progress=lambda p: None)
+            studio.generation.create(create, on_progress=lambda p: None)
             remote.append(time.perf_counter() - started)
         studio.close()
         server.stop()

@@ -32,7 +32,6 @@ from studio.licensing import WorkTerms
 from studio.secrets import ENV_BACKEND, SecretStore
 from studio.services import Studio
 from studio.services.builtin_works import ensure_openmoji_collection
-from studio.services.importing import store_image
 from studio.services.publishing import PublishOptions
 from studio.store.works import NewWork
 from studio.story.devnet import Devnet, install_contracts
@@ -94,13 +93,13 @@ class Bench:
         terms = WorkTerms(self.studio.catalog.get("pil-commercial-remix"), rev_share=percent_to_units(5))
         new = NewWork(kind=WorkKind.image, sha256="", title=title, creator="Bench", origin=Origin.generated,
                       terms=terms.stored)
-        return store_image(self.studio.library, _image(self.seed), name=f"{title}.png", new_work=new).work.id
+        return self.studio.images.store(_image(self.seed), name=f"{title}.png", new_work=new).work.id
 
     def publish(self, work_id: str) -> Publish:
         start = time.perf_counter()
-        plan = self.studio.publishing.plan(work_id, DEVNET)
+        plan = self.studio.publish_planner.plan(work_id, DEVNET)
         planned = time.perf_counter()
-        results = self.studio.publishing.execute(plan)
+        results = self.studio.publish_runner.execute(plan)
         done = time.perf_counter()
         assert plan.fees is not None
         sent = tuple(t for r in results for t in r.transactions)
@@ -136,12 +135,12 @@ def main() -> None:
         try:
             url = node.start()
             install_contracts(node.rpc)
-            studio.publishing.set_setting("rpc.devnet", url)
-            studio.publishing.secrets.delete(secret_name(WALLET))
-            studio.publishing.create_wallet()
+            studio.publish_setup.set_setting("rpc.devnet", url)
+            studio.publish_setup.secrets.delete(secret_name(WALLET))
+            studio.publish_setup.create_wallet()
             text = run(studio, sizes, args.runs)
         finally:
-            studio.publishing.secrets.delete(secret_name(WALLET))
+            studio.publish_setup.secrets.delete(secret_name(WALLET))
             studio.close()
             node.stop()
     OUT.mkdir(exist_ok=True)
@@ -235,13 +234,13 @@ def openmoji_table(studio: Studio, bench: Bench, runs: int) -> str:
     """Planning the built-in model's training set (every member credited, none on the devnet) against planning
     one image; and the size of the group metadata the plan will write."""
     start = time.perf_counter()
-    collection = ensure_openmoji_collection(studio.library)
+    collection = ensure_openmoji_collection(studio.library.works, studio.library.members, studio.library.db)
     import_s = time.perf_counter() - start
     work_id = bench.image("planned image")
     options = PublishOptions(network="devnet", with_ancestors=False)
-    image_s = _timed(lambda: studio.publishing.plan(work_id, options), runs)
+    image_s = _timed(lambda: studio.publish_planner.plan(work_id, options), runs)
     plans = []
-    set_s = _timed(lambda: plans.append(studio.publishing.plan(collection.id, options)), runs)
+    set_s = _timed(lambda: plans.append(studio.publish_planner.plan(collection.id, options)), runs)
     plan = plans[-1]
     assert plan.allowed, plan.refusal_text()
     (step,) = plan.steps

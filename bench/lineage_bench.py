@@ -103,7 +103,7 @@ def bench_imports(count: int) -> tuple[float, float]:
         studio = Studio.open(tmp_path / "lib")
         start = time.perf_counter()
         for path in files:
-            studio.import_image(ImportRequest(path=path, license_id="cc0-1.0", relation=Relation.remix_of))
+            studio.importing.import_image(ImportRequest(path=path, license_id="cc0-1.0", relation=Relation.remix_of))
         real = count / (time.perf_counter() - start)
         studio.close()
         baseline_lib = Library.open(tmp_path / "base")

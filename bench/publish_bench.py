@@ -28,7 +28,6 @@ from studio.licensing import WorkTerms
 from studio.lineage.graph import ParentLink
 from studio.secrets import ENV_BACKEND, SecretStore
 from studio.services import Studio
-from studio.services.importing import store_image
 from studio.services.publishing import PublishOptions
 from studio.store.works import NewWork
 from studio.story.devnet import Devnet, install_contracts
@@ -64,13 +63,13 @@ class Bench:
                               minting_fee=fee)
         new = NewWork(kind=WorkKind.image, sha256="", title=title, creator="Bench", origin=Origin.generated,
                       terms=terms.stored)
-        return store_image(self.studio.library, _image(self.seed), name=f"{title}.png", new_work=new,
-                           parents=links).work.id
+        return self.studio.images.store(_image(self.seed), name=f"{title}.png", new_work=new,
+                                        parents=links).work.id
 
     def publish(self, work_id: str) -> tuple[float, int, int, int]:
         """(seconds, gas of the registration, gas of all its transactions, number of transactions)."""
         start = time.perf_counter()
-        (result,) = self.studio.publishing.publish(work_id, PublishOptions(with_ancestors=False))
+        (result,) = self.studio.publish(work_id, PublishOptions(with_ancestors=False))
         seconds = time.perf_counter() - start
         main = result.transactions[-1] if "raising" not in result.transactions[-1].label else result.transactions[-2]
         return seconds, main.gas_used, result.gas_used, len(result.transactions)
@@ -133,14 +132,14 @@ def main() -> None:
         try:
             url = node.start()
             install_contracts(node.rpc)
-            studio.publishing.set_setting("rpc.devnet", url)
-            studio.publishing.secrets.delete(secret_name(WALLET))
-            studio.publishing.create_wallet()
+            studio.publish_setup.set_setting("rpc.devnet", url)
+            studio.publish_setup.secrets.delete(secret_name(WALLET))
+            studio.publish_setup.create_wallet()
             rows, summary = run(studio, args.runs)
-            key = studio.publishing.wallets.key(WALLET).reveal()
+            key = studio.publish_setup.wallets.key(WALLET).reveal()
             baseline = sdk_baseline(url, key, args.runs)
         finally:
-            studio.publishing.secrets.delete(secret_name(WALLET))
+            studio.publish_setup.secrets.delete(secret_name(WALLET))
             studio.close()
             node.stop()
     table = render(rows, summary, baseline, args.runs)

@@ -132,16 +132,16 @@ def shoot(window: MainWindow, out: Path) -> None:
     save(dialog, out, "settings")
     dialog.reject()
 
-    publishing = window.session.studio.publishing
+    studio = window.session.studio
     try:
         try:
-            publishing.wallet()
+            studio.publish_setup.wallet()
         except StudioError:  # `studio demo` may already have made one
-            publishing.create_wallet()
+            studio.publish_setup.create_wallet()
         # A remix whose parent is on chain: the dialog shows its inherited terms, fees and split.
         dawn = by_title(window, "Tidepool at Dawn")
-        if not publishing.on_chain(dawn, "devnet"):
-            publishing.publish(dawn)
+        if not studio.publish_runner.on_chain(dawn, "devnet"):
+            studio.publish(dawn)
         window.session.select([noon])
         dialog = window.open_publish()
         wait_until(lambda: dialog.check is not None, timeout=120)
@@ -162,7 +162,7 @@ def shoot(window: MainWindow, out: Path) -> None:
         save(window, out, "model")
     finally:
         window.shutdown()
-        publishing.devnet_stop()
+        studio.publish_setup.devnet_stop()
 
     store = SettingsStore(window.settings_store.path)
     store.save(store.load().with_changes(theme="dark"))

@@ -31,14 +31,14 @@ class LibrarySettings:
         self._studio.generation.defaults.save(NewWorkDefaults(creator, license_id))
 
     def default_network(self) -> str:
-        return self._studio.publishing.default_network()
+        return self._studio.publish_setup.default_network()
 
     def setting(self, key: str) -> str | None:
-        return self._studio.publishing.setting(key)
+        return self._studio.publish_setup.setting(key)
 
     def set_settings(self, values: Mapping[str, str | None]) -> None:
         """Write the publishing settings in one step (all or nothing)."""
-        self._studio.publishing.set_settings(dict(values))
+        self._studio.publish_setup.set_settings(dict(values))
 
     def set_pinning_token(self, token: str) -> None:
-        self._studio.publishing.set_pinning_token(token)
+        self._studio.publish_setup.set_pinning_token(token)

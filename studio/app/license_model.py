@@ -71,7 +71,7 @@ class LicenseModel:
         return {i: w.title for i, w in self.session.studio.library.works.get_many(ids).items()}
 
     def network(self) -> str:
-        return self.session.studio.publishing.default_network()
+        return self.session.studio.publish_setup.default_network()
 
     def is_published(self, work_id: str) -> bool:
         return work_id in self.session.published_ids()
@@ -83,5 +83,4 @@ class LicenseModel:
         studio = self.session.studio
         if not self.is_published(work_id):
             return studio.royalty(work_id, policy)
-        publishing = studio.publishing
-        return publishing.royalty_on(work_id, publishing.default_network())
+        return studio.publish_planner.royalty_on(work_id, studio.publish_setup.default_network())

@@ -15,7 +15,7 @@ from studio.errors import NotFound, StudioError
 from studio.report.registrations import explorer_url
 from studio.services import Studio
 from studio.services.collections import CollectionSummary
-from studio.services.publishing.training_earnings import TrainingEarnings, read_training_earnings
+from studio.services.publishing.training_earnings import TrainingEarnings
 
 MODEL_KINDS = frozenset({WorkKind.model, WorkKind.lora})
 NO_CREATOR = "(no creator named)"
@@ -105,9 +105,8 @@ def creator_rows(studio: Studio, collection_id: str) -> tuple[CreatorRow, ...]:
 
 def story_facts(studio: Studio, model_id: str, collection_id: str) -> StoryFacts:
     """Where the model and its training set's group are on the library's network (the journal, no chain)."""
-    publishing = studio.publishing
-    network = publishing.default_network()
-    journal = publishing.journal
+    network = studio.publish_setup.default_network()
+    journal = studio.journal
     model_pub = journal.confirmed(model_id, network)
     group_pub = journal.confirmed(collection_id, network)
     if group_pub is not None and (group_pub.prediction or {}).get("kind") != GROUP_KIND:
@@ -152,15 +151,12 @@ class EarningsRead:
 def read_earnings(studio: Studio, model_id: str, collection_id: str, network: str) -> EarningsRead:
     """What the data's creators of a published model's training set will receive, read from the chain (a job)."""
     try:
-        publishing = studio.publishing
-        net = publishing.network(network)
-        if net.is_devnet and net.rpc_url is None and not publishing.devnet_status().running:
+        net = studio.publish_setup.network(network)
+        if net.is_devnet and net.rpc_url is None and not studio.publish_setup.devnet_status().running:
             # The window starts the library's own devnet when it needs it (not when the library publishes to
             # another devnet node), never asking for a terminal.
-            publishing.devnet_start()
-        earnings = read_training_earnings(
-            studio.publishing.setup, studio.publishing.journal, studio.library.group_members,
-            studio.library.works, collection_id, network)
+            studio.publish_setup.devnet_start()
+        earnings = studio.training_earnings.read(collection_id, network)
     except StudioError as exc:  # an unreachable network is a line on the page, not a failed job
         return EarningsRead(model_id, problem=str(exc))
     return EarningsRead(model_id, earnings=earnings)

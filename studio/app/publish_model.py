@@ -32,19 +32,18 @@ class PublishCheck:
 
 def check_publishing(ctx: TaskContext, studio: Studio, work_id: str, options: PublishOptions,
                      use_dev: bool) -> PublishCheck:
-    service = studio.publishing
     if use_dev:
-        service.use_devnet_dev_account()
-    devnet = service.network(options.network).is_devnet
+        studio.publish_setup.use_devnet_dev_account()
+    devnet = studio.publish_setup.network(options.network).is_devnet
     wallet = wallet_error = plan = plan_error = need = None
     try:
-        wallet = service.wallet_status(options.network, options.rpc_url)
+        wallet = studio.publish_setup.wallet_status(options.network, options.rpc_url)
     except StudioError as exc:
         need = setup_need(exc, devnet=devnet)
         wallet_error = None if need is not None else str(exc)
     ctx.raise_if_cancelled()
     try:
-        plan = service.plan(work_id, options)
+        plan = studio.publish_planner.plan(work_id, options)
     except StudioError as exc:
         # The same missing keyring or wallet is said once, in the wallet's box; what the license says of
         # publishing needs no wallet, so a refusal is still explained.
@@ -68,7 +67,7 @@ class PublishModel:
 
     # -- what the dialog offers ---------------------------------------------------------------------------
     def default_network(self) -> str:
-        return self.session.studio.publishing.default_network()
+        return self.session.studio.publish_setup.default_network()
 
     def pil_licenses(self) -> list[tuple[str, str]]:
         """(name, id) of the licenses Story can carry."""
@@ -86,7 +85,7 @@ class PublishModel:
 
     def is_devnet(self, network: str | None) -> bool:
         try:
-            return self.session.studio.publishing.network(network).is_devnet
+            return self.session.studio.publish_setup.network(network).is_devnet
         except StudioError:
             return False
 
@@ -94,7 +93,7 @@ class PublishModel:
         return self.use_dev_wallet and self.is_devnet(network)
 
     def is_on_chain(self, work_id: str, network: str) -> bool:
-        return self.session.studio.publishing.journal.is_on_chain(work_id, network)
+        return self.session.studio.journal.is_on_chain(work_id, network)
 
     def titles(self, ids: list[str]) -> dict[str, str]:
         return {i: w.title for i, w in self.session.studio.library.works.get_many(ids).items()}
@@ -110,11 +109,12 @@ class PublishModel:
                                    lambda ctx, studio: check_publishing(ctx, studio, work_id, options, use_dev))
 
     def create_wallet(self) -> int:
-        return self.session.submit("wallet", "Create a wallet", lambda ctx, studio: studio.publishing.create_wallet())
+        return self.session.submit("wallet", "Create a wallet",
+                                   lambda ctx, studio: studio.publish_setup.create_wallet())
 
     def import_wallet(self, text: str) -> int:
         return self.session.submit(
-            "wallet", "Import a wallet key", lambda ctx, studio: studio.publishing.import_wallet(text)
+            "wallet", "Import a wallet key", lambda ctx, studio: studio.publish_setup.import_wallet(text)
         )
 
     def publish(self, plan: PublishPlan) -> int:
@@ -123,8 +123,8 @@ class PublishModel:
 
         def task(ctx: TaskContext, studio: Studio) -> list[Any]:
             if use_dev:
-                studio.publishing.use_devnet_dev_account()
+                studio.publish_setup.use_devnet_dev_account()
             ctx.raise_if_cancelled()  # the last moment a cancel stops it: after this, transactions are signed
-            return studio.publishing.execute(plan)
+            return studio.publish_runner.execute(plan)
 
         return self.session.submit("publish", f"Publish {self.work.title}", task)

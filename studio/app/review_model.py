@@ -71,14 +71,14 @@ class WaitingList:
 def waiting_works(studio: Studio) -> WaitingList:
     """The works a reviewer still has to decide on; a work already published on a network was released, so it no
     longer waits (the gate applies before publishing)."""
-    released = {p.work_id for p in studio.publishing.journal.list(states=("confirmed",))}
+    released = {p.work_id for p in studio.journal.list(states=("confirmed",))}
     statuses = [s for s in studio.review.awaiting_review() if s.work_id not in released]
     titles = studio.library.works.get_many(s.work_id for s in statuses)
     return WaitingList(tuple(WaitingWork(s.work_id, titles[s.work_id].title, s.state, s.explanation) for s in statuses))
 
 
 def shown_report(studio: Studio, work_id: str) -> ShownReport:
-    rendered = studio.report(work_id, "html")
+    rendered = studio.review.render_report(work_id, "html")
     return ShownReport(work_id, rendered.report.title, rendered.text, rendered.fingerprint, rendered.report.review)
 
 

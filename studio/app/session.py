@@ -147,8 +147,8 @@ class StudioSession(QObject):
         """Works with a confirmed publication on the library's publishing network (few, so read whole and cached
         until a change)."""
         if self._published is None:
-            publishing = self.studio.publishing
-            confirmed = publishing.journal.list(network=publishing.default_network(), states=("confirmed",))
+            network = self.studio.publish_setup.default_network()
+            confirmed = self.studio.journal.list(network=network, states=("confirmed",))
             self._published = frozenset(p.work_id for p in confirmed)
         return self._published
 
@@ -162,7 +162,7 @@ class StudioSession(QObject):
         }
         if flt.published is not None:
             # "On Story" means on the network this library publishes to, as the license engine counts it.
-            network = self.studio.publishing.default_network()
+            network = self.studio.publish_setup.default_network()
             filters["published_on" if flt.published else "not_published_on"] = network
         return filters
 
@@ -213,7 +213,7 @@ class StudioSession(QObject):
                         relation=options.relation,
                     )
                     try:
-                        imported.append(studio.import_image(request))
+                        imported.append(studio.importing.import_image(request))
                     except StudioError as exc:
                         if len(files) == 1:
                             raise
@@ -235,7 +235,7 @@ class StudioSession(QObject):
 
         def task(ctx: TaskContext) -> Work:
             engine = self._engine_studio(key)
-            return engine.generate(
+            return engine.generation.create(
                 request,
                 on_progress=lambda p: ctx.report(p.step, p.total, p.preview),
                 cancel=ctx.cancel,

@@ -1,8 +1,9 @@
 """The window's settings: a JSON file in the per-user config folder (`STUDIO_CONFIG_DIR` overrides).
 
 Only the window's own preferences live here. Where to publish (network, RPC, metadata storage) is a setting of
-the library, kept by the publishing service so that the window and `studio publish` agree. Wallet keys and
-tokens belong to the OS keyring (`studio.secrets`): a value that looks like a private key is refused.
+the library, kept by the publishing setup (`studio.publish_setup`) so that the window and `studio publish` agree.
+Wallet keys and tokens belong to the OS keyring (`studio.secrets`): a value that looks like a private key is
+refused.
 """
 
 from __future__ import annotations

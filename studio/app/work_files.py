@@ -29,5 +29,6 @@ class WorkFiles:
         work_id = work.id
         return self.session.submit(
             "export", f"Export “{work.title}”",
-            lambda _ctx, studio: studio.export(work_id, target, signer=signer, overwrite=target.exists()),
+            lambda _ctx, studio: studio.credential_service.export(work_id, target, signer=signer,
+                                                                  overwrite=target.exists()),
         )

@@ -116,7 +116,7 @@ def _run(obj, mode: Mode, prompt: str, parents: tuple[str, ...], opts: dict[str,
 
         # Ctrl-C sets `stop`, the same cancel the window uses: the engine stops its job (on a ComfyUI server it
         # is deleted from the queue and interrupted) and raises Cancelled, which exits with 130.
-        work = studio.generate(request, on_progress=on_progress, cancel=stop)
+        work = studio.generation.create(request, on_progress=on_progress, cancel=stop)
     if as_json:
         link = prepared.model_link
         emit_json(

@@ -111,7 +111,7 @@ def import_cmd(
         parents=tuple(parents),
         relation=Relation(relation),
     )
-    outcome = obj.studio.import_image(request)
+    outcome = obj.studio.importing.import_image(request)
     work = outcome.work
     unapplied = {} if outcome.created else _not_applied(request, work)
     if as_json:

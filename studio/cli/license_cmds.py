@@ -226,7 +226,7 @@ def print_split(split: RoyaltySplit, titles: dict[str, str]) -> None:
 def royalty_cmd(obj, work_id: str, policy: str | None, network: str | None, as_json: bool) -> None:
     """Who receives what share of a work's revenue."""
     studio = obj.studio
-    split = studio.publishing.royalty_on(work_id, network, policy) if network else studio.royalty(work_id, policy)
+    split = studio.publish_planner.royalty_on(work_id, network, policy) if network else studio.royalty(work_id, policy)
     if as_json:
         emit_json(split_json(split))
         return

@@ -13,7 +13,7 @@ from studio.cli.confirm import ask
 from studio.cli.output import emit_json, percent, progress, table
 from studio.cli.params import ADDRESS, IP_AMOUNT, PERCENT, TEXT
 from studio.cli.story_options import ip_text, json_option, network_option, rpc_option, wallet_option, work_on_chain
-from studio.cli.story_options import publishing_service as _service
+from studio.cli.story_options import studio_with_wallet as _service
 from studio.core.reasons import distinct
 from studio.core.types import percent_to_units, units_to_percent
 from studio.licensing.wording import describe

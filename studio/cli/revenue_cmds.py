@@ -8,7 +8,7 @@ from studio.cli.confirm import ask
 from studio.cli.output import emit_json, table
 from studio.cli.params import IP_AMOUNT
 from studio.cli.story_options import ip_text, work_on_chain
-from studio.cli.story_options import publishing_service as _service
+from studio.cli.story_options import studio_with_wallet as _studio
 from studio.errors import InvalidInput
 from studio.services.publishing.revenue import GroupShare
 
@@ -23,7 +23,7 @@ def revenue_group() -> None:
 def revenue_show(obj, work_id, network, rpc_url, as_json: bool) -> None:
     """Claimable revenue of the work and of its ancestors, per currency, and what training sets' groups hold
     for those that are members."""
-    lines = _service(obj).revenue(work_id, network, rpc_url)
+    lines = _studio(obj).revenue.revenue(work_id, network, rpc_url)
     own = [c for c in lines if not isinstance(c, GroupShare)]
     groups = [c for c in lines if isinstance(c, GroupShare)]
     if as_json:
@@ -53,11 +53,11 @@ def revenue_pay(obj, work_id, amount, network, rpc_url, wallet_name, yes: bool, 
     wei = amount
     if wei == 0:
         raise InvalidInput("a payment of 0 pays nobody", hint="give an amount above 0, e.g. 1.5")
-    service = _service(obj, wallet_name)
+    revenue = _studio(obj, wallet_name).revenue
     if not yes and not ask(f"Pay {ip_text(wei)} to {work_id}?"):
         click.echo("cancelled: nothing was paid")
         return
-    sent = service.pay(work_id, wei, network, rpc_url)
+    sent = revenue.pay(work_id, wei, network, rpc_url)
     if as_json:
         emit_json({"id": work_id, "amount_wei": wei,
                    "transactions": [{"label": t.label, "tx_hash": t.tx_hash, "gas_used": t.gas_used} for t in sent]})
@@ -70,7 +70,7 @@ def revenue_pay(obj, work_id, amount, network, rpc_url, wallet_name, yes: bool, 
 def revenue_claim(obj, work_id, network, rpc_url, wallet_name, as_json: bool) -> None:
     """Move what the work's remixes and its training sets' groups owe it into its vault, claim it, and unwrap it
     into the wallet."""
-    result = _service(obj, wallet_name).claim(work_id, network, rpc_url)
+    result = _studio(obj, wallet_name).revenue.claim(work_id, network, rpc_url)
     if as_json:
         emit_json({"id": work_id, **result})
         return

@@ -43,14 +43,14 @@ def report_cmd(obj, work_id: str, fmt: str | None, output: Path | None, force: b
     studio = obj.studio
     # JSON is for programs and goes to stdout; a page of HTML on a terminal helps nobody, so it goes to a file.
     if (output is not None and str(output) == "-") or (output is None and fmt == "json"):
-        rendered = studio.report(work_id, fmt or "html")  # type: ignore[arg-type]
+        rendered = studio.review.render_report(work_id, fmt or "html")  # type: ignore[arg-type]
         sys.stdout.write(rendered.text)
         return
     if output is None:
         work = studio.work(work_id)
         output = Path.cwd() / f"report-{_file_stem(work.title)}-{work.id}.html"
     with progress("writing the report"):
-        rendered = studio.write_report(work_id, output, fmt, overwrite=force)  # type: ignore[arg-type]
+        rendered = studio.review.write_report(work_id, output, fmt, overwrite=force)  # type: ignore[arg-type]
     click.echo(f"{output}  ({rendered.format}, report fingerprint {rendered.fingerprint})")
 
 
@@ -67,7 +67,7 @@ def review_group() -> None:
 
 def _decide(obj, work_id: str, decision: review.Decision, reviewer: str, comment: str | None, report: Path | None):
     reviewed = review.report_fingerprint_in(report) if report is not None else None
-    status = obj.studio.record_decision(work_id, decision, reviewer, comment, reviewed_fingerprint=reviewed)
+    status = obj.studio.review.record_decision(work_id, decision, reviewer, comment, reviewed_fingerprint=reviewed)
     assert status.decision is not None
     click.echo(f"{status.work_id}  {decision} by {status.decision.reviewer} at {status.decision.decided_at}")
     click.echo(f"  report fingerprint   {status.decision.report_sha256}")
@@ -115,7 +115,7 @@ def reject_cmd(obj, work_id: str, reviewer: str, comment: str | None, report: Pa
 def list_cmd(obj, as_json: bool) -> None:
     """Works waiting for review: never approved, rejected, or with their approval voided."""
     studio = obj.studio
-    waiting = studio.awaiting_review()
+    waiting = studio.review.awaiting_review()
     if as_json:
         emit_json([status_json(s) for s in waiting])
         return
@@ -135,7 +135,7 @@ def list_cmd(obj, as_json: bool) -> None:
 @click.pass_obj
 def status_cmd(obj, work_id: str, as_json: bool) -> None:
     """A work's approval state, and whether it may be released."""
-    status = obj.studio.approval_status(work_id)
+    status = obj.studio.review.approval_status(work_id)
     if as_json:
         emit_json(status_json(status))
         return
@@ -156,8 +156,8 @@ def require_cmd(obj, state: str | None) -> None:
     """Require (on) or stop requiring (off) an approval before works are published or exported."""
     studio = obj.studio
     if state is not None:
-        studio.set_review_required(state == "on")
-    on = studio.review_required()
+        studio.review.set_review_required(state == "on")
+    on = studio.review.review_required()
     click.echo(f"review before release: {'required' if on else 'not required'}")
 
 
@@ -169,7 +169,7 @@ def credentials_cmd(obj, work_id: str, as_json: bool) -> None:
     """The Content Credentials verdict recorded for a work (on import, or on its first export)."""
     studio = obj.studio
     work = studio.work(work_id)
-    stored = studio.credentials(work.id)
+    stored = studio.credential_service.stored(work.id)
     if as_json:
         emit_json(asdict(stored) if stored else {"work_id": work.id, "state": None})
         return
@@ -201,7 +201,7 @@ def credentials_cmd(obj, work_id: str, as_json: bool) -> None:
 @click.pass_obj
 def export_cmd(obj, work_id: str, file: Path, signer: str | None, force: bool, as_json: bool) -> None:
     """Write a work's image signed with Content Credentials that state its lineage, recipe and license."""
-    result = obj.studio.export(work_id, file, signer=signer, overwrite=force)
+    result = obj.studio.credential_service.export(work_id, file, signer=signer, overwrite=force)
     if as_json:
         emit_json({**asdict(result), "path": str(result.path)})
         return

@@ -1,5 +1,5 @@
-"""Options and helpers the Story commands share: network, RPC, wallet and --json, the library's publishing
-service, and amounts as they print."""
+"""Options and helpers the Story commands share: network, RPC, wallet and --json, the studio with the wallet a
+command chose, and amounts as they print."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 
 from studio.cli.params import HTTP_URL, WALLET_NAME
 from studio.core import amounts
-from studio.services.publishing import PublishingService
+from studio.services import Studio
 from studio.story.networks import NETWORKS
 
 network_option = click.option("--network", type=click.Choice(list(NETWORKS)), help="Story network (default: devnet, "
@@ -22,11 +22,12 @@ wallet_option = click.option("--wallet", "wallet_name", type=WALLET_NAME, envvar
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
-def publishing_service(obj, wallet_name: str | None = None) -> PublishingService:
-    service = obj.studio.publishing
+def studio_with_wallet(obj, wallet_name: str | None = None) -> Studio:
+    """The command's studio, publishing with `wallet_name` when one was given (--wallet or STUDIO_WALLET)."""
+    studio: Studio = obj.studio
     if wallet_name:
-        service.wallet_name = wallet_name
-    return service
+        studio.publish_setup.wallet_name = wallet_name
+    return studio
 
 
 def ip_text(wei: int | None) -> str:

@@ -1,4 +1,4 @@
-"""The composition root shared by the CLI and the window: one `Studio` per open library."""
+"""The services of one open library, built by the composition root (`root`) and driven through one facade, `Studio`."""
 
 from studio.services.studio import Studio
 

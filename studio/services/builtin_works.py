@@ -19,8 +19,9 @@ from studio.core.types import Origin, Recipe, Relation, Terms, Work, WorkKind
 from studio.generate.emoji_builtin import EMOJI_ID, WEIGHTS_DIR, emoji_recipe
 from studio.generate.emoji_data import OPENMOJI_LICENSE_ID, OPENMOJI_SOURCE, TrainedEmoji, trained_emoji
 from studio.lineage.graph import LineageGraph, ParentLink, check_kinds
-from studio.store.library import Library
-from studio.store.works import NewWork
+from studio.store.db import Database
+from studio.store.members import MemberRecords
+from studio.store.works import NewWork, WorkRepository
 
 OPENMOJI_CREATOR = "OpenMoji contributors"
 # The model adapts its CC BY-SA 4.0 data, so it carries the same share-alike license (see docs/models.md).
@@ -49,18 +50,19 @@ def model_recipe(weights_dir: Path = WEIGHTS_DIR) -> Recipe:
     )
 
 
-def ensure_openmoji_collection(library: Library, weights_dir: Path = WEIGHTS_DIR) -> Work:
+def ensure_openmoji_collection(works: WorkRepository, members: MemberRecords, db: Database,
+                               weights_dir: Path = WEIGHTS_DIR) -> Work:
     """The OpenMoji training set of this library, imported on first use (one transaction for every work)."""
     sha = collection_sha256(weights_dir)
-    existing = library.works.by_sha256(sha)
+    existing = works.by_sha256(sha)
     if existing is not None:
         return existing
     emoji = trained_emoji(weights_dir)
     by_file: dict[str, list[TrainedEmoji]] = defaultdict(list)
     for item in emoji:
         by_file[item.svg_sha256].append(item)
-    with library.db.atomic():
-        collection = library.works.insert(NewWork(
+    with db.atomic():
+        collection = works.insert(NewWork(
             kind=WorkKind.collection, sha256=sha, title=f"OpenMoji 17 ({len(emoji):,} emoji)", creator=OPENMOJI_CREATOR,
             description=f"{len(emoji):,} OpenMoji emoji ({len(by_file):,} distinct SVG files) from "
                         f"{OPENMOJI_SOURCE}, licensed CC BY-SA 4.0; the held-out emoji are not in it.",
@@ -68,28 +70,27 @@ def ensure_openmoji_collection(library: Library, weights_dir: Path = WEIGHTS_DIR
             recipe=Recipe(software="Remix Studio", mode="collection",
                           extra={"source": OPENMOJI_SOURCE, "emoji": len(emoji), "works": len(by_file)}),
         ))
-        member_ids = [_emoji_work(library, items).id for items in by_file.values()]
-        library.members.add(collection.id, member_ids)
-    return library.works.get(collection.id)
+        member_ids = [_emoji_work(works, items).id for items in by_file.values()]
+        members.add(collection.id, member_ids)
+    return works.get(collection.id)
 
 
-def _emoji_work(library: Library, items: list[TrainedEmoji]) -> Work:
+def _emoji_work(works: WorkRepository, items: list[TrainedEmoji]) -> Work:
     first = items[0]
-    found = library.works.by_sha256(first.svg_sha256)
+    found = works.by_sha256(first.svg_sha256)
     if found is not None:  # the same SVG was imported before: it is that work
         return found
     # A shared drawing is credited to the author of its first code point; the others are named beside it.
     codes = "; ".join(f"{item.hexcode} ({item.annotation}, by {item.author})" for item in items)
-    return library.works.insert(NewWork(
+    return works.insert(NewWork(
         kind=WorkKind.image, sha256=first.svg_sha256, title=" / ".join(i.annotation for i in items)[:200],
         creator=first.author, description=f"OpenMoji {codes}, group {first.group}",
         origin=Origin.builtin, terms=Terms(OPENMOJI_LICENSE_ID), location=first.location, format="svg",
     ))
 
 
-def link_training_set(library: Library, model: Work, collection: Work) -> None:
+def link_training_set(graph: LineageGraph, model: Work, collection: Work) -> None:
     """Record `model trained_on collection` once (call inside a transaction)."""
-    graph = LineageGraph(library.edges)
     if any(edge.relation is Relation.trained_on for edge in graph.parents(model.id)):
         return
     check_kinds(Relation.trained_on, model.kind, collection.kind)

@@ -55,7 +55,7 @@ def import_samples(state: DemoState) -> None:
     manifest = tomllib.loads((ASSETS / "samples.toml").read_text())
     for key, entry in manifest.items():
         parents = tuple(state.samples[p].id for p in entry.get("parent", []))
-        outcome = state.studio.import_image(
+        outcome = state.studio.importing.import_image(
             ImportRequest(
                 path=ASSETS / entry["file"],
                 title=entry["title"],
@@ -95,7 +95,7 @@ def generate_chain(state: DemoState) -> None:
         if chain:
             request = replace(request, parents=(chain[-1].id,))
         with tell.working(f"generating “{request.title}”"):
-            work = studio.generate(request, on_progress=lambda p: tell.stepped(p.step, p.total, "steps"),
+            work = studio.generation.create(request, on_progress=lambda p: tell.stepped(p.step, p.total, "steps"),
                                    cancel=tell.cancel)
         chain.append(work)
         recipe = work.recipe
@@ -160,7 +160,7 @@ def show_royalties(state: DemoState) -> None:
 def publish_on_devnet(state: DemoState) -> None:
     """Start the local devnet, publish the three-generation chain, and compare the royalty split the chain
     reports with the engine's prediction; the devnet is stopped again (its state stays in the library)."""
-    publishing, tell = state.studio.publishing, state.tell
+    publishing, tell = state.studio.publish_setup, state.tell
     tell.heading("Publishing the chain on the local devnet (anvil with Story's contracts)")
     with tell.working("starting the devnet"):
         status = publishing.devnet_start()
@@ -223,7 +223,7 @@ def write_report(state: DemoState) -> None:
     # The demo library's own report, written by the store's writer: user-chosen paths never go in a library.
     path = state.studio.library.root / f"report-{last.id}.html"
     with state.tell.working("writing the report"):
-        rendered = state.studio.report(last.id, "html")
+        rendered = state.studio.review.render_report(last.id, "html")
     write_atomic(path, rendered.text.encode("utf-8"))
     problems = len(rendered.report.problems)
     state.tell.line(f"  {len(rendered.report.nodes) - 1} ancestors, {problems} problem{'s' if problems != 1 else ''} "

@@ -40,8 +40,7 @@ def publish_model(studio: Studio, tell: Narrator) -> ModelOnChain | None:
     """Contributors publish a few emoji; the library links them to its OpenMoji works; the model's training set
     goes on the devnet as their group, the model as its derivative. None for a built-in model without a
     training set (the untrained `studio-tiny`)."""
-    publishing = studio.publishing
-    net = publishing.network("devnet")
+    net = studio.publish_setup.network("devnet")
     model = studio.models.builtin().work
     collection = next((p for p in studio.lineage(model.id).works.values() if p.kind is WorkKind.collection), None)
     if collection is None:
@@ -52,23 +51,23 @@ def publish_model(studio: Studio, tell: Narrator) -> ModelOnChain | None:
     picked = pick_contributions(studio.library, collection.id, creators=CONTRIBUTORS, each=EMOJI_EACH,
                                 package_dir=OPENMOJI_PACKAGE)
     with tell.working("contributors publishing their emoji"):
-        chain = publishing.client(net)
-        published = publish_contributions(chain, publishing.storage(net), picked,
+        chain = studio.publish_setup.client(net)
+        published = publish_contributions(chain, studio.publish_setup.storage(net), picked,
                                           member_terms(studio.catalog, GROUP_REV_SHARE))
     for item in published:
-        work = publishing.import_ip(item.ip_id, "devnet")
+        work = studio.ip_importer.import_ip(item.ip_id, "devnet")
         tell.line(f"  {item.contribution.creator:<22} “{item.contribution.title[:28]}” IP {item.ip_id} "
                   f"-> the library's {work.id}")
     tell.raise_if_cancelled()
     tell.heading(f"Publishing the built-in model's training set and the model on the devnet ({model.title})")
     with tell.working("publishing the training set and the model"):
-        results = publishing.publish(model.id, PublishOptions(network="devnet", rev_share=GROUP_REV_SHARE))
+        results = studio.publish(model.id, PublishOptions(network="devnet", rev_share=GROUP_REV_SHARE))
     for result in results:
         pub = result.publication
         kind = "group" if (pub.prediction or {}).get("kind") == "group" else "model"
         tell.line(f"  {pub.work_id}  {studio.work(pub.work_id).title[:30]:<30} {kind:<5} IP {pub.ip_id} "
                   f"({len(result.transactions)} tx)")
-    group = publishing.journal.confirmed(collection.id, "devnet")
+    group = studio.journal.confirmed(collection.id, "devnet")
     assert group is not None and group.ip_id
     rows = studio.library.group_members.members_of(collection.id, "devnet")
     creators = {item.ip_id.lower(): item.contribution.creator for item in published}
@@ -83,8 +82,7 @@ def publish_model(studio: Studio, tell: Narrator) -> ModelOnChain | None:
 def tip_and_show_data_earnings(studio: Studio, tell: Narrator, on_chain: ModelOnChain, image: Publication) -> None:
     """Pay a tip to the image, collect the group's share into its members' vaults, and compare each contributor's
     claimable WIP with the engine's prediction."""
-    publishing = studio.publishing
-    net = publishing.network("devnet")
+    net = studio.publish_setup.network("devnet")
     title = studio.work(image.work_id).title
     tell.heading(f"A tip of 1 IP to “{title}”: what the OpenMoji contributors can claim")
     group_ip = on_chain.group.ip_id or ""
@@ -94,10 +92,10 @@ def tip_and_show_data_earnings(studio: Studio, tell: Narrator, on_chain: ModelOn
         tell.line("  the image is not linked to the model on the devnet, so nothing reaches the data's creators")
         return
     with tell.working("paying the tip and collecting the group's share"):
-        publishing.pay(image.work_id, TIP_WEI, "devnet")
-        chain = publishing.client(net)
+        studio.revenue.pay(image.work_id, TIP_WEI, "devnet")
+        chain = studio.publish_setup.client(net)
         members = list(on_chain.members)
-        collect_for_members(chain, publishing.setup.key(net), group_ip, members)
+        collect_for_members(chain, studio.publish_setup.key(net), group_ip, members)
         received = {ip: chain.contracts.claimable(ip, ip) for ip in members}
     due = group_due(TIP_WEI, share)
     predicted = {p.creator: p for p in creator_payouts(due, [(ip, c) for ip, c in on_chain.members.items()])}

@@ -37,8 +37,10 @@ from studio.generate.comfyui import (
 from studio.generate.models import read_safetensors_header
 from studio.licensing import WorkTerms
 from studio.services.models import ModelRegistry, RegisteredModel
-from studio.store.library import Library
-from studio.store.works import NewWork
+from studio.store.db import Database
+from studio.store.models import ModelRecords
+from studio.store.settings import Settings
+from studio.store.works import NewWork, WorkRepository
 
 SERVERS_KEY = "engines.comfyui.servers"
 LINKS_KEY = "engines.comfyui.links"
@@ -85,8 +87,12 @@ class RemoteFile:
 
 
 class EngineRegistry:
-    def __init__(self, library: Library, models: ModelRegistry, secrets: Callable[[], Any] | None = None) -> None:
-        self.library = library
+    def __init__(self, *, works: WorkRepository, model_records: ModelRecords, settings: Settings, db: Database,
+                 models: ModelRegistry, secrets: Callable[[], Any] | None = None) -> None:
+        self.works = works
+        self.model_records = model_records
+        self.settings = settings
+        self.db = db  # a server's model: its work and its row in one transaction
         self.models = models
         self._secrets_factory = secrets
         self._secrets: Any = None
@@ -288,36 +294,36 @@ class EngineRegistry:
         location = f"{url}/{MODEL_FOLDERS[kind]}/{filename}"
         # The file's bytes are out of reach, so its identity is its place: a hash of that, not of the file.
         identity = hashlib.sha256(f"comfyui:{location}".encode()).hexdigest()
-        existing = self.library.works.by_sha256(identity)
+        existing = self.works.by_sha256(identity)
         if existing is not None:
-            row = self.library.models.by_work(existing.id)
+            row = self.model_records.by_work(existing.id)
             if row is not None:
                 return self.models.get(row.name)
         title = name or filename.rsplit(".", 1)[0]
-        if name is None and self.library.models.name_taken(title):
+        if name is None and self.model_records.name_taken(title):
             title = f"{title} on {server}"  # e.g. the model it was said to be already has the plain name
-        if self.library.models.name_taken(title):
+        if self.model_records.name_taken(title):
             raise InvalidInput(f"a model named {title!r} is already registered", hint="choose another --name")
         work_kind = WorkKind.model if kind == "checkpoint" else WorkKind.lora
-        with self.library.db.atomic():
-            work = existing or self.library.works.insert(NewWork(
+        with self.db.atomic():
+            work = existing or self.works.insert(NewWork(
                 kind=work_kind, sha256=identity, title=title, origin=Origin.imported, terms=Terms(license_id),
                 location=location, format=REMOTE_FORMAT,
                 description=f"{filename} on ComfyUI server {server}; known by name only, unverified (its file hash "
                 "is unknown)" + (f"; said to be {claimed}, which the server could not prove" if claimed else ""),
             ))
-            self.library.models.insert(work.id, title, location, REMOTE_FORMAT, None, f"comfyui:{server}")
+            self.model_records.insert(work.id, title, location, REMOTE_FORMAT, None, f"comfyui:{server}")
         return self.models.get(title)
 
     def _model_of(self, work_id: str) -> RegisteredModel | None:
-        row = self.library.models.by_work(work_id)
+        row = self.model_records.by_work(work_id)
         return self.models.get(row.name) if row else None
 
     def _read(self, key: str, default: Any) -> Any:
-        return self.library.settings.get_json(key, default)
+        return self.settings.get_json(key, default)
 
     def _write(self, key: str, value: Any) -> None:
-        self.library.settings.set_json(key, value)
+        self.settings.set_json(key, value)
 
 
 LIMIT_FIELDS = frozenset({"idle_s", "deadline_s", "job_deadline_s"})

@@ -23,14 +23,14 @@ from studio.licensing import DerivativePlan, WorkTerms
 from studio.licensing.story_rules import ROYALTY_POLICIES
 from studio.lineage.graph import ParentLink
 from studio.metadata import embed_png
-from studio.services.importing import store_image
+from studio.services.importing import ImageStore
 from studio.services.licensing_view import LicenseView, raise_request_errors, refuse_unless_allowed
 from studio.services.model_terms import ModelLink, ModelTerms
 from studio.services.models import ModelRegistry, RegisteredModel
 from studio.services.new_work_defaults import LICENSE_SOURCE_KEY, NewWorkDefaultsStore
 from studio.services.titles import short_title
-from studio.store.library import Library
-from studio.store.works import NewWork, new_id
+from studio.store.settings import Settings
+from studio.store.works import NewWork, WorkRepository, new_id
 
 DEFAULT_SIZE = {"studio-tiny": 128, "studio-emoji": 64, "sd1": 512, "sd2": 768, "sdxl": 1024}
 DEFAULT_STEPS = {"studio-tiny": 4, "studio-emoji": 25}
@@ -109,20 +109,28 @@ class Prepared:
 class GenerationService:
     def __init__(
         self,
-        library: Library,
+        *,
+        works: WorkRepository,
+        settings: Settings,
+        images: ImageStore,
+        library_root: Path,
+        defaults: NewWorkDefaultsStore,
         licenses: LicenseView,
         models: ModelRegistry,
         generator_factory: Callable[[], Generator],
         model_terms: ModelTerms | None = None,
     ) -> None:
-        self.library = library
+        self.works = works
+        self.settings = settings
+        self.images = images
+        self.library_root = library_root
         self.licenses = licenses
         self.models = models
         self.model_terms = model_terms
         self._generator_factory = generator_factory
         self._generator: Generator | None = None
         self._device_override: str | None = None
-        self.defaults = NewWorkDefaultsStore(library.settings, licenses.catalog)
+        self.defaults = defaults
 
     @property
     def generator(self) -> Generator:
@@ -139,12 +147,12 @@ class GenerationService:
         """The device preference for local generation: this session's override, else the library's setting."""
         if self._device_override is not None:
             return self._device_override
-        return self.library.settings.get(DEVICE_SETTING) or "auto"
+        return self.settings.get(DEVICE_SETTING) or "auto"
 
     def set_device_setting(self, value: str | None) -> str:
         """Store the library's device preference (None or "auto" clears it); returns what is now in effect."""
         device = check_device(value)
-        self.library.settings.set(DEVICE_SETTING, None if device == "auto" else device)
+        self.settings.set(DEVICE_SETTING, None if device == "auto" else device)
         return self.device()
 
     def use_device(self, value: str) -> None:
@@ -157,7 +165,7 @@ class GenerationService:
 
     def prepare(self, create: CreateRequest) -> Prepared:
         """Resolve and check everything; raise LicenseRefused (with reasons) before any compute."""
-        parents = [self.library.works.resolve(ref) for ref in create.parents]
+        parents = [self.works.resolve(ref) for ref in create.parents]
         for parent in parents:
             if parent.kind is not WorkKind.image or parent.file_path is None:
                 raise InvalidInput(f"{parent.id} ({parent.title}) is not an image", hint="pick image works as parents")
@@ -188,7 +196,7 @@ class GenerationService:
             height=height,
             strength=create.strength,
             scheduler=create.scheduler,
-            init_images=tuple(self.library.path_of(p.file_path) for p in parents if p.file_path),
+            init_images=tuple(self.library_root / p.file_path for p in parents if p.file_path),
             mask=create.mask,
             blend_weights=create.blend_weights,
         )
@@ -288,9 +296,7 @@ class GenerationService:
         def audit(child_id: str) -> list[dict]:
             return [reason.to_dict() for reason in self.licenses.audit(child_id)]
 
-        outcome = store_image(
-            self.library, png, name=prepared.title, new_work=new, parents=prepared.links, flags_for=audit
-        )
+        outcome = self.images.store(png, name=prepared.title, new_work=new, parents=prepared.links, flags_for=audit)
         return outcome.work
 
     def create(

@@ -7,6 +7,7 @@ so), its parents (given, or named by its Content Credentials), its embedded reci
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,11 +20,13 @@ from studio.metadata import ForeignRecipe, read_png_recipe
 from studio.metadata.xmp import read_data_mining
 from studio.services.licensing_view import LicenseView, raise_request_errors
 from studio.services.recipe_models import matched_recipe
+from studio.store.credentials import CredentialRecords
+from studio.store.db import Database
 from studio.store.files import sha256_bytes
 from studio.store.images import DEFAULT_MAX_PIXELS, MAX_FILE_BYTES, check_image
-from studio.store.library import Library
 from studio.store.reading import read_regular_file
-from studio.store.works import NewWork
+from studio.store.training_permissions import TrainingPermissions
+from studio.store.works import NewWork, WorkRepository
 
 if TYPE_CHECKING:
     from studio.services.credentials import CredentialsService
@@ -57,49 +60,60 @@ def read_file(path: Path) -> bytes:
     return read_regular_file(path, MAX_FILE_BYTES, what="an image file")
 
 
-def store_image(
-    library: Library,
-    data: bytes,
-    *,
-    name: str,
-    new_work: NewWork,
-    parents: Sequence[ParentLink] = (),
-    flags_for: Callable[[str], Sequence[dict]] | None = None,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
-) -> ImportOutcome:
-    """Validate and store `data` as a new image work (or return the existing one with the same bytes).
+StagedFile = Callable[[bytes, str, str], AbstractContextManager[str]]
 
-    The file reaches disk (fsynced, renamed) before its row; the work row and its edges are one transaction,
-    and `flags_for(work_id)` (license audit) runs inside it so a flagged work is never visible unflagged.
-    """
-    checked = check_image(data, name=name, max_pixels=max_pixels)
-    sha256 = sha256_bytes(data)
-    existing = library.works.by_sha256(sha256)
-    if existing is not None:
-        return ImportOutcome(work=existing, created=False)
-    graph = LineageGraph(library.edges)
-    with library.staged_file(data, sha256, checked.ext) as relative, library.db.atomic():
-        work = library.works.insert(
-            replace(
-                new_work,
-                kind=WorkKind.image,
-                sha256=sha256,
-                phash=checked.phash,
-                file_path=relative,
-                format=checked.format,
-                width=checked.width,
-                height=checked.height,
-                size_bytes=len(data),
+
+class ImageStore:
+    """The library's image works: each file in the content-addressed store, then its row and its edges."""
+
+    def __init__(self, *, works: WorkRepository, graph: LineageGraph, db: Database, staged_file: StagedFile) -> None:
+        self.works = works
+        self.graph = graph
+        self.db = db  # the work row, its edges and its audit flags are one transaction
+        self._staged_file = staged_file  # the library's: the file on disk before the row, removed if the row fails
+
+    def store(
+        self,
+        data: bytes,
+        *,
+        name: str,
+        new_work: NewWork,
+        parents: Sequence[ParentLink] = (),
+        flags_for: Callable[[str], Sequence[dict]] | None = None,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+    ) -> ImportOutcome:
+        """Validate and store `data` as a new image work (or return the existing one with the same bytes).
+
+        The file reaches disk (fsynced, renamed) before its row; the work row and its edges are one transaction,
+        and `flags_for(work_id)` (license audit) runs inside it so a flagged work is never visible unflagged.
+        """
+        checked = check_image(data, name=name, max_pixels=max_pixels)
+        sha256 = sha256_bytes(data)
+        existing = self.works.by_sha256(sha256)
+        if existing is not None:
+            return ImportOutcome(work=existing, created=False)
+        with self._staged_file(data, sha256, checked.ext) as relative, self.db.atomic():
+            work = self.works.insert(
+                replace(
+                    new_work,
+                    kind=WorkKind.image,
+                    sha256=sha256,
+                    phash=checked.phash,
+                    file_path=relative,
+                    format=checked.format,
+                    width=checked.width,
+                    height=checked.height,
+                    size_bytes=len(data),
+                )
             )
-        )
-        if parents:
-            graph.add_parents(work.id, parents)
-        if flags_for is not None:
-            flags = flags_for(work.id)
-            if flags:
-                library.works.set_flags(work.id, flags)
-        work = library.works.get(work.id)
-    return ImportOutcome(work=work, created=True)
+            if parents:
+                self.graph.add_parents(work.id, parents)
+            if flags_for is not None:
+                flags = flags_for(work.id)
+                if flags:
+                    self.works.set_flags(work.id, flags)
+            work = self.works.get(work.id)
+        return ImportOutcome(work=work, created=True)
 
 
 def default_title(path: Path) -> str:
@@ -120,9 +134,19 @@ class ImportService:
     """Imports image files into one library."""
 
     def __init__(
-        self, library: Library, licenses: LicenseView, credentials: Callable[[], CredentialsService]
+        self,
+        *,
+        works: WorkRepository,
+        credential_records: CredentialRecords,
+        training: TrainingPermissions,
+        images: ImageStore,
+        licenses: LicenseView,
+        credentials: Callable[[], CredentialsService],
     ) -> None:
-        self.library = library
+        self.works = works
+        self.credential_records = credential_records
+        self.training = training
+        self.images = images
         self.licenses = licenses
         # A factory: the credentials service loads the C2PA SDK, which only importing and exporting need.
         self._credentials = credentials
@@ -139,9 +163,9 @@ class ImportService:
         data = read_file(request.path)
         found = _embedded_recipe(data)
         if found is not None:
-            found = replace(found, recipe=matched_recipe(self.library.works, found.recipe))
+            found = replace(found, recipe=matched_recipe(self.works, found.recipe))
         credentials = self._credentials().read_on_import(data, request.path.name)
-        parents = [self.library.works.resolve(ref) for ref in request.parents]
+        parents = [self.works.resolve(ref) for ref in request.parents]
         links = [ParentLink(p.id, relation_for(p, request.relation)) for p in parents]
         links += [link for link in credentials.links if link.parent_id not in {p.id for p in parents}]
         if links:
@@ -176,13 +200,13 @@ class ImportService:
         training = training_signals_of(data, credentials.report.training if credentials.report else ())
 
         def audit(work_id: str) -> list[dict]:
-            credentials.record(self.library.credentials, work_id)  # inside the import's transaction
+            credentials.record(self.credential_records, work_id)  # inside the import's transaction
             if training:
-                self.library.training.put_signals(work_id, [s.to_dict() for s in training])
+                self.training.put_signals(work_id, [s.to_dict() for s in training])
             flags = [reason.to_dict() for reason in self.licenses.audit(work_id)] if links else []
             return flags + list(credentials.flags)
 
-        outcome = store_image(self.library, data, name=request.path.name, new_work=new, parents=links, flags_for=audit)
+        outcome = self.images.store(data, name=request.path.name, new_work=new, parents=links, flags_for=audit)
         return replace(outcome, recipe_source=found.source if found else None,
                        recipe_notes=found.notes if found else (),
                        credential_notes=credentials.notes(outcome.work.id) if outcome.created else ())

@@ -7,8 +7,9 @@ the engine's values.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import replace
+from typing import Protocol
 
 from studio.core.types import Origin, Relation, Work, WorkKind
 from studio.errors import InvalidInput, LicenseRefused
@@ -34,8 +35,10 @@ from studio.licensing.training import signals_with_choice
 from studio.lineage.graph import LineageGraph
 from studio.royalty import RoyaltySplit, royalty_split
 from studio.services.training_data import data_nodes
-from studio.store.library import Library
-from studio.store.training_permissions import TrainingPermission
+from studio.store.license_confirmations import LicenseConfirmations
+from studio.store.members import MemberRecords
+from studio.store.training_permissions import TrainingPermission, TrainingPermissions
+from studio.store.works import WorkRepository
 
 # Reasons that mean the user asked for terms that cannot be: bad input, refused before anything is written.
 REQUEST_ERRORS = frozenset(
@@ -50,6 +53,13 @@ REQUEST_ERRORS = frozenset(
 )
 
 
+class LicenseViewFactory(Protocol):
+    """Makes the license view of one network: the works confirmed there (and those in `planned`, a set the caller
+    may still add to) count as on chain; with no network, no work does."""
+
+    def __call__(self, network: str | None = None, *, planned: Set[str] = frozenset()) -> LicenseView: ...
+
+
 def terms_of(work: Work, catalog: LicenseCatalog) -> WorkTerms:
     return WorkTerms.of(catalog, work.terms)
 
@@ -59,17 +69,25 @@ def now() -> int:
 
 
 class LicenseView:
-    """Answers license and royalty questions about works of one library."""
+    """Answers license and royalty questions about works of one library, knowing which works are on chain
+    through `on_chain` (nothing is, without it)."""
 
     def __init__(
         self,
-        library: Library,
+        *,
+        works: WorkRepository,
+        training: TrainingPermissions,
+        confirmations: LicenseConfirmations,
+        members: MemberRecords,
+        graph: LineageGraph,
         catalog: LicenseCatalog | None = None,
         on_chain: Callable[[Iterable[str]], set[str]] | None = None,
-        graph: LineageGraph | None = None,
     ) -> None:
-        self.library = library
-        self.graph = graph or LineageGraph(library.edges)
+        self.works = works
+        self.training = training
+        self.confirmations = confirmations
+        self.members = members
+        self.graph = graph
         self.catalog = catalog or default_catalog()
         self._on_chain = on_chain or (lambda work_ids: set())
 
@@ -85,10 +103,10 @@ class LicenseView:
         parents: dict[str, list[tuple[str, Relation]]] = {}
         for edge in sorted(set(edges), key=lambda e: (e.child_id, e.position, e.parent_id)):
             parents.setdefault(edge.child_id, []).append((edge.parent_id, edge.relation))
-        works = self.library.works.get_many(ids)
+        works = self.works.get_many(ids)
         chain = self._on_chain(works)
-        training = self.library.training.of_works(works)
-        confirmed = self.library.confirmations.of_works(works)
+        training = self.training.of_works(works)
+        confirmed = self.confirmations.of_works(works)
         found = {
             work_id: self.licensed(
                 work, parents.get(work_id, ()), on_chain=work_id in chain, training=training.get(work_id),
@@ -97,7 +115,7 @@ class LicenseView:
             for work_id, work in works.items()
         }
         # Training sets: their members' licenses, grouped, as parts of each collection (see training_data).
-        found.update(data_nodes(works, self.library.members, self.catalog,
+        found.update(data_nodes(works, self.members, self.catalog,
                                 lambda work, parts: replace(found[work.id], parents=found[work.id].parents + parts)))
         return found
 
@@ -111,9 +129,9 @@ class LicenseView:
         confirmed: frozenset[str] | None = None,
     ) -> LicensedWork:
         if training is None:
-            training = self.library.training.get(work.id)
+            training = self.training.get(work.id)
         if confirmed is None:
-            confirmed = self.library.confirmations.of_works([work.id]).get(work.id, frozenset())
+            confirmed = self.confirmations.of_works([work.id]).get(work.id, frozenset())
         title = work.title
         if work.format == "comfyui":  # a model file on a ComfyUI server, registered by name: say so in verdicts
             title = f"{title} (a ComfyUI server's file, by name, unverified)"
@@ -143,7 +161,7 @@ class LicenseView:
         """`may_train` for many works at once (a training set), each with its lineage: a model up it may forbid
         training on what it made (FLUX.1 [dev] outputs and their remixes)."""
         ids = list(dict.fromkeys(work_ids))
-        works = self.library.works.get_many(ids)
+        works = self.works.get_many(ids)
         missing = [i for i in ids if i not in works]
         if missing:
             raise InvalidInput(f"no work {missing[0]!r} in this library", hint="check the id with `studio list`")
@@ -168,9 +186,9 @@ class LicenseView:
                 hint=f"run `studio license check {work.id}` to see what its licenses ask",
             )
         if withdraw:
-            self.library.confirmations.withdraw(work.id, condition)
+            self.confirmations.withdraw(work.id, condition)
         else:
-            self.library.confirmations.confirm(work.id, condition)
+            self.confirmations.confirm(work.id, condition)
         return self.check(work)
 
     def set_training_choice(self, work: Work, choice: str | None) -> TrainingVerdict:
@@ -189,7 +207,7 @@ class LicenseView:
                 f"“{work.title}” was imported: only its owner can allow training on it beyond its license",
                 hint="mark it deny, or clear the choice to follow its license and file",
             )
-        self.library.training.set_choice(work.id, choice)
+        self.training.set_choice(work.id, choice)
         return self.may_train(work.id)
 
     def check(self, work: Work) -> Verdict:

@@ -20,7 +20,7 @@ from studio.licensing import LicenseCatalog, WorkTerms, effective_pil
 from studio.licensing.catalog import royalty_percent
 from studio.licensing.wording import describe, percent
 from studio.royalty import royalty_split
-from studio.store.library import Library
+from studio.store.works import WorkRepository
 from studio.story.journal import Journal
 from studio.story.prediction import Prediction
 from studio.story.terms import story_terms
@@ -99,16 +99,17 @@ class ModelLink:
 class ModelTerms:
     """Reads which models are on the library's current network (from the journal: no network is asked)."""
 
-    def __init__(self, library: Library, catalog: LicenseCatalog, network: Callable[[], str]) -> None:
-        self.library = library
+    def __init__(self, works: WorkRepository, journal: Journal, catalog: LicenseCatalog,
+                 network: Callable[[], str]) -> None:
+        self.works = works
         self.catalog = catalog
-        self.journal = Journal(library.publications)
+        self.journal = journal
         self.network = network
 
     def offer(self, model_id: str) -> ModelOffer | None:
         """The model's terms on the current network and who an image linked to it pays; None when the model is
         not on it (or its terms there are none the catalogue knows)."""
-        model = self.library.works.get(model_id)
+        model = self.works.get(model_id)
         if model.kind not in MODEL_KINDS:
             return None
         net = self.network()
@@ -127,7 +128,7 @@ class ModelTerms:
             groups = [a for a in split.ancestors if self._kind(a.id) is WorkKind.collection]
             chosen = groups[0] if groups else next((a for a in split.ancestors if a.id == model.id), None)
             if chosen is not None:
-                payee, units = self.library.works.get(chosen.id), chosen.royalty
+                payee, units = self.works.get(chosen.id), chosen.royalty
         return ModelOffer(model, net, terms, payee, units)
 
     def fill(self, offer: ModelOffer, asked: dict[str, Any]) -> dict[str, Any] | None:
@@ -166,6 +167,6 @@ class ModelTerms:
         return links
 
     def _kind(self, work_id: str) -> WorkKind | None:
-        works = self.library.works.get_many([work_id])
+        works = self.works.get_many([work_id])
         return works[work_id].kind if work_id in works else None
 

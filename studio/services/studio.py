@@ -1,8 +1,15 @@
-"""`Studio`: the facade over one open library that both the CLI and the window drive."""
+"""`Studio`: the facade over one open library that both the CLI and the window drive.
+
+Each use-case service is an attribute, built by the composition root (`services.root`): `studio.generation`,
+`studio.importing`, `studio.review`, `studio.licenses`, `studio.models`, `studio.training`, `studio.collections`,
+`studio.journal`, and on first use `studio.engines`, `studio.credential_service` and the publishing use cases
+(`studio.publish_setup`, `studio.publish_planner`, `studio.publish_runner`, `studio.ip_importer`,
+`studio.revenue`, `studio.training_earnings`). Studio's own methods answer questions about works by reference
+(an id or a prefix) that take more than one service, such as `lineage`, `link` or `publish`.
+"""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,20 +17,25 @@ from typing import TYPE_CHECKING
 
 from studio.core.types import Edge, LineageNode, Relation, Work
 from studio.errors import InvalidInput
-from studio.generate import Generator, Progress
+from studio.generate import Generator
 from studio.licensing import CODES, DerivativePlan, LicenseCatalog, TrainingVerdict, Verdict
 from studio.lineage.graph import ParentLink
 from studio.royalty import RoyaltySplit
-from studio.services import review
-from studio.services.generation import CreateRequest
-from studio.services.importing import ImportOutcome, ImportRequest, relation_for
+from studio.services.importing import relation_for
 from studio.services.root import Services
 from studio.store.library import Library, data_dir
+from studio.story.errors import PublishRefused
 
 if TYPE_CHECKING:
-    from studio.services.credentials import CredentialsService, ExportResult, StoredCredentials
+    from studio.services.credentials import CredentialsService
     from studio.services.engines import EngineRegistry
-    from studio.services.publishing import PublishingService
+    from studio.services.publishing.import_ip import IpImporter
+    from studio.services.publishing.planning import PublishOptions, PublishPlan, PublishPlanner
+    from studio.services.publishing.revenue import RevenueService
+    from studio.services.publishing.running import PublishRunner
+    from studio.services.publishing.setup import PublishSetup
+    from studio.services.publishing.training_earnings import TrainingEarningsReader
+    from studio.story.publisher import StepResult
 
 
 @dataclass(frozen=True)
@@ -36,7 +48,8 @@ class Lineage:
 
 
 class Studio:
-    """The front door the CLI and the window use: each method asks the service that owns the question."""
+    """The front door the CLI and the window use: the services of one library as attributes, and the questions
+    that take several of them."""
 
     def __init__(
         self,
@@ -50,6 +63,8 @@ class Studio:
         self.data_dir = data_folder or data_dir()
         self.services = Services(library, catalog, data_dir=self.data_dir, generator_factory=generator_factory)
         self.graph = self.services.graph
+        self.journal = self.services.journal
+        self.images = self.services.images
         self.licenses = self.services.licenses
         self.catalog = self.services.catalog
         self.models = self.services.models
@@ -59,10 +74,32 @@ class Studio:
         self.collections = self.services.collections
         self.training = self.services.training
 
+    # The services built on first use (their modules load web3 and the Story SDK, the C2PA SDK, HTTP clients).
+
     @property
-    def publishing(self) -> PublishingService:
-        """The Story publishing service, created on first use (web3 and the Story SDK load only then)."""
-        return self.services.publishing
+    def publish_setup(self) -> PublishSetup:
+        """Story networks, chain clients, metadata storage, the wallet and the publishing settings."""
+        return self.services.publish_setup
+
+    @property
+    def publish_planner(self) -> PublishPlanner:
+        return self.services.publish_planner
+
+    @property
+    def publish_runner(self) -> PublishRunner:
+        return self.services.publish_runner
+
+    @property
+    def ip_importer(self) -> IpImporter:
+        return self.services.ip_importer
+
+    @property
+    def revenue(self) -> RevenueService:
+        return self.services.revenue
+
+    @property
+    def training_earnings(self) -> TrainingEarningsReader:
+        return self.services.training_earnings
 
     @property
     def engines(self) -> EngineRegistry:
@@ -88,7 +125,7 @@ class Studio:
         studio = cls(Library.open(library_dir))
         # Publications a crash left between send and receipt are settled from their receipts.
         if not studio.library.readonly and studio.services.journal.unsettled_networks():
-            studio.publishing.reconcile_quietly()
+            studio.publish_runner.reconcile_quietly()
         return studio
 
     def close(self) -> None:
@@ -136,11 +173,6 @@ class Studio:
                     works.restore(work.id)
                     restored.append(work.id)
         return restored
-
-    # -- import ------------------------------------------------------------------------------------------
-    def import_image(self, request: ImportRequest) -> ImportOutcome:
-        """Import an image (see `ImportService.import_image`)."""
-        return self.importing.import_image(request)
 
     # -- lineage -----------------------------------------------------------------------------------------
     def lineage(self, ref: str) -> Lineage:
@@ -205,52 +237,14 @@ class Studio:
     def royalty(self, ref: str, policy: str | None = None) -> RoyaltySplit:
         return self.licenses.royalty(self.work(ref), policy)
 
-    # -- generation ----------------------------------------------------------------------------------------
-    def generate(
-        self,
-        request: CreateRequest,
-        *,
-        on_progress: Callable[[Progress], None] | None = None,
-        cancel: threading.Event | None = None,
-    ) -> Work:
-        """Generate or remix; the license engine is asked first, and the result is recorded with its lineage."""
-        return self.generation.create(request, on_progress=on_progress, cancel=cancel)
-
-    # -- review and Content Credentials ----------------------------------------------------------------------
-    def report(self, ref: str, fmt: review.Format = "html") -> review.RenderedReport:
-        return self.review.render_report(ref, fmt)
-
-    def write_report(
-        self, ref: str, path: Path, fmt: review.Format | None = None, *, overwrite: bool = False
-    ) -> review.RenderedReport:
-        return self.review.write_report(ref, path, fmt, overwrite=overwrite)
-
-    def approval_status(self, ref: str) -> review.ApprovalStatus:
-        return self.review.approval_status(ref)
-
-    def ensure_release_allowed(self, ref: str) -> review.ApprovalStatus:
-        """Raise ReleaseNotApproved when the library requires review and the work is not approved."""
-        return self.review.ensure_release_allowed(ref)
-
-    def record_decision(
-        self, ref: str, decision: review.Decision, reviewer: str, comment: str | None = None, *,
-        reviewed_fingerprint: str | None = None,
-    ) -> review.ApprovalStatus:
-        return self.review.record_decision(ref, decision, reviewer, comment, reviewed_fingerprint=reviewed_fingerprint)
-
-    def awaiting_review(self) -> list[review.ApprovalStatus]:
-        return self.review.awaiting_review()
-
-    def review_required(self) -> bool:
-        return self.review.review_required()
-
-    def set_review_required(self, required: bool) -> None:
-        self.review.set_review_required(required)
-
-    def credentials(self, ref: str) -> StoredCredentials | None:
-        return self.credential_service.stored(ref)
-
-    def export(self, ref: str, target: Path, *, signer: str | None = None, overwrite: bool = False) -> ExportResult:
-        """Write the work's image signed with Content Credentials; refused when review is required and missing,
-        inside any library folder, and over an existing file unless `overwrite`."""
-        return self.credential_service.export(ref, target, signer=signer, overwrite=overwrite)
+    # -- publishing -----------------------------------------------------------------------------------------
+    def publish(self, ref: str, options: PublishOptions | None = None,
+                confirm: Callable[[PublishPlan], bool] = lambda plan: True) -> list[StepResult]:
+        """Plan, show the plan to `confirm` (refused plans never get there), then send it."""
+        plan = self.publish_planner.plan(ref, options)
+        if not plan.allowed:
+            raise PublishRefused(plan.refusal_text(), reasons=list(plan.refusals),
+                                 hint="nothing was sent; `studio license check` explains each reason")
+        if not confirm(plan):
+            return []
+        return self.publish_runner.execute(plan)

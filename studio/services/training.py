@@ -33,11 +33,13 @@ from studio.lineage.graph import LineageGraph, ParentLink
 from studio.services.collections import CollectionService
 from studio.services.licensing_view import LicenseView, raise_request_errors, refuse_unless_allowed
 from studio.services.models import ModelRegistry
+from studio.store.db import Database
 from studio.store.files import sha256_file
-from studio.store.library import Library
+from studio.store.members import MemberRecords
+from studio.store.models import ModelRecords
 from studio.store.run_lease import RunLease
 from studio.store.training_jobs import ACTIVE, UNFINISHED, TrainingJob, TrainingJobRecords
-from studio.store.works import NewWork
+from studio.store.works import NewWork, WorkRepository
 
 DEFAULTS = {"steps": 300, "rank": 8, "lr": 1e-3, "seed": 0, "batch": 4, "layout": "diffusers",
             "text_encoder": False, "resolution": 0, "device": "auto", "checkpoint_every": 50,
@@ -46,7 +48,7 @@ DEFAULTS = {"steps": 300, "rank": 8, "lr": 1e-3, "seed": 0, "batch": 4, "layout"
 SAVE_EVERY = 5
 RESOLUTION_LOW, RESOLUTION_HIGH = 64, 4096
 
-TrainingProgress = Callable[[TrainingJob], None]
+Progress = Callable[[TrainingJob], None]
 
 
 @dataclass(frozen=True)
@@ -83,15 +85,20 @@ def caption_of(work: Work) -> str:
 
 
 class TrainingService:
-    def __init__(self, library: Library, licenses: LicenseView, models: ModelRegistry, collections: CollectionService,
-                 graph: LineageGraph, data_dir: Path) -> None:
-        self.library = library
+    def __init__(self, *, works: WorkRepository, members: MemberRecords, model_records: ModelRecords,
+                 jobs: TrainingJobRecords, db: Database, library_root: Path, licenses: LicenseView,
+                 models: ModelRegistry, collections: CollectionService, graph: LineageGraph, data_dir: Path) -> None:
+        self.works = works
+        self.members = members
+        self.model_records = model_records
+        self.db = db  # a finished job's LoRA: its work, its row and its lineage in one transaction
+        self.library_root = library_root
         self.licenses = licenses
         self.models = models
         self.collections = collections
         self.graph = graph
         self.data_dir = Path(data_dir)
-        self.jobs = TrainingJobRecords(library.settings)
+        self.jobs = jobs
 
     # -- choosing the data --------------------------------------------------------------------------------
 
@@ -100,10 +107,10 @@ class TrainingService:
             raise InvalidInput("name the works to train on, or one collection",
                                hint="pass --works ID… or --collection ID")
         if collection:
-            ids = self.library.members.members(self.collections.collection(collection).id)
-            works = [self.library.works.get(i) for i in ids]
+            ids = self.members.members(self.collections.collection(collection).id)
+            works = [self.works.get(i) for i in ids]
         else:
-            works = [self.library.works.resolve(ref) for ref in dict.fromkeys(work_refs)]
+            works = [self.works.resolve(ref) for ref in dict.fromkeys(work_refs)]
         if not works:
             raise InvalidInput("the collection holds no works", hint="add works with `studio collection add`")
         for work in works:
@@ -144,7 +151,7 @@ class TrainingService:
         if model.kind is not WorkKind.model:
             raise InvalidInput(f"{model.name} is a LoRA; train on a base model", hint="see `studio models list`")
         name = (title or f"{model.name} LoRA").strip()
-        with self.library.db.atomic():  # the training set stays only if the LoRA's terms can be had
+        with self.db.atomic():  # the training set stays only if the LoRA's terms can be had
             training_set = self.collections.create(f"Training set of {name}", creator=creator,
                                                    work_refs=list(work_ids))
             terms = self.licenses.plan([(training_set.id, Relation.trained_on),
@@ -160,7 +167,7 @@ class TrainingService:
                 collection_id=training_set.id, total=int(chosen["steps"]),
                 refused=tuple(r.to_dict() for r in selection.refused))
 
-    def run(self, job_id: str, *, on_progress: TrainingProgress | None = None,
+    def run(self, job_id: str, *, on_progress: Progress | None = None,
             cancel: threading.Event | None = None) -> TrainingJob:
         """Run (or resume) a job to its end; returns it done, or cancelled when asked to stop (it can resume).
         A job another process runs is refused; one whose process is gone resumes from its last checkpoint."""
@@ -173,7 +180,7 @@ class TrainingService:
             settled = self._settle_leased(self.jobs.get(job.id), lease.previous)
             return self._run_leased(settled, on_progress, cancel)
 
-    def _run_leased(self, job: TrainingJob, on_progress: TrainingProgress | None,
+    def _run_leased(self, job: TrainingJob, on_progress: Progress | None,
                     cancel: threading.Event | None) -> TrainingJob:
         from studio.generate.training.lora_train import LoraTrainConfig, TrainingCancelled, TrainingExample, train_lora
 
@@ -181,8 +188,8 @@ class TrainingService:
             raise InvalidInput(f"training job {job.id} is {job.state}",
                                hint="only queued, cancelled, failed or interrupted jobs can run")
         base = self.models.get(job.base_id)
-        works = self.library.works.get_many(job.work_ids)
-        examples = [TrainingExample(self.library.path_of(works[w].file_path or ""), caption)
+        works = self.works.get_many(job.work_ids)
+        examples = [TrainingExample(self.library_root / (works[w].file_path or ""), caption)
                     for w, caption in zip(job.work_ids, job.captions, strict=True)]
         opts = job.options
         cfg = LoraTrainConfig(steps=int(opts["steps"]), rank=int(opts["rank"]), lr=float(opts["lr"]),
@@ -266,7 +273,7 @@ class TrainingService:
     def settle_job(self, job: TrainingJob) -> TrainingJob:
         """The job as it stands: running/cancelling only while its process lives (holds the run lease). A library
         on read-only media shows its jobs as recorded."""
-        if job.state not in ACTIVE or self.library.db.readonly:
+        if job.state not in ACTIVE or self.db.readonly:
             return job
         lease = RunLease.take(self.job_dir(job.id), runner=False)
         if lease is None:
@@ -298,14 +305,14 @@ class TrainingService:
     def _record(self, job: TrainingJob, path: Path) -> Work:
         """The LoRA's work, registry row and edges; the file is already written."""
         info = inspect_model(path)
-        name = job.title if not self.library.models.name_taken(job.title) else f"{job.title} ({job.id[:6]})"
-        with self.library.db.atomic():
-            work = self.library.works.insert(NewWork(
+        name = job.title if not self.model_records.name_taken(job.title) else f"{job.title} ({job.id[:6]})"
+        with self.db.atomic():
+            work = self.works.insert(NewWork(
                 kind=WorkKind.lora, sha256=sha256_file(path), title=job.title, creator=job.creator,
                 origin=Origin.generated, terms=Terms(job.license_id), location=str(path), format=info.format,
                 size_bytes=path.stat().st_size,
                 description=f"LoRA trained on {len(job.work_ids)} works for {job.options['steps']} steps"))
-            self.library.models.insert(work.id, name, str(path), info.format, info.arch, f"training job {job.id}")
+            self.model_records.insert(work.id, name, str(path), info.format, info.arch, f"training job {job.id}")
             links = [ParentLink(job.base_id, Relation.finetuned_from)]
             if job.collection_id:
                 links.append(ParentLink(job.collection_id, Relation.trained_on))

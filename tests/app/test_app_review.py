@@ -73,7 +73,7 @@ def test_approving_records_the_fingerprint_shown_and_the_work_leaves_the_list(qt
     assert model.report.review.state == "approved"  # the report on screen says so now
     qtbot.waitUntil(lambda: model.row_of(remix) is None, timeout=WAIT)
     assert [r.work_id for r in model.rows] == [root]
-    assert session.studio.approval_status(remix).allows_release
+    assert session.studio.review.approval_status(remix).allows_release
 
 
 def test_a_rejection_keeps_the_work_waiting_with_the_comment(qtbot, session, model, chain):
@@ -159,6 +159,6 @@ def test_the_approval_switch_is_the_librarys_setting(qtbot, session, model, chai
     with qtbot.waitSignal(model.report_changed, timeout=WAIT):
         model.set_required(True)  # the report on screen is rebuilt to say approval is required
     assert session.studio.review.review_required() and model.report.review.required
-    assert not session.studio.approval_status(remix).allows_release
+    assert not session.studio.review.approval_status(remix).allows_release
     model.set_required(False)
     assert not session.studio.review.review_required()

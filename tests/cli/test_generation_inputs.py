@@ -16,7 +16,7 @@ def test_zero_steps_is_refused_not_replaced_by_the_default(tmp_path: Path) -> No
     studio = Studio.open(tmp_path / "lib")
     try:
         with pytest.raises(InvalidInput, match="Steps 0 is out of range"):
-            studio.generate(CreateRequest(mode="txt2img", prompt="a lighthouse", steps=0, width=64, height=64))
+            studio.generation.create(CreateRequest(mode="txt2img", prompt="a lighthouse", steps=0, width=64, height=64))
         assert [w for w in studio.works(kind=None) if w.kind.value == "image"] == []  # nothing was generated
         unset = studio.generation.prepare(CreateRequest(mode="txt2img", prompt="a lighthouse", width=64, height=64))
         assert unset.request.steps >= 1  # leaving the steps out still means the model's default

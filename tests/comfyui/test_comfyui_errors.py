@@ -53,7 +53,9 @@ def test_an_unreachable_server_says_so_in_one_line(studio):
 
 def test_tokens_live_in_the_keyring_and_a_wrong_or_missing_token_is_named(studio, make_server, keyring_store):
     server = make_server(token="right-token-4242")
-    engines = EngineRegistry(studio.library, studio.models, secrets=lambda: keyring_store)
+    library = studio.library  # a registry of its own, over the test keyring
+    engines = EngineRegistry(works=library.works, model_records=library.models, settings=library.settings,
+                             db=library.db, models=studio.models, secrets=lambda: keyring_store)
     engines.add("locked", server.url)
     with pytest.raises(TokenRefused, match="locked asks for an access token"):
         engines.test("locked")
@@ -76,10 +78,10 @@ def test_a_missing_node_is_named(studio, make_server, linked, parent_images, mas
     _use(studio, server, linked)
     from studio.services.importing import ImportRequest
 
-    parent = studio.import_image(ImportRequest(path=parent_images[0], license_id="cc-by-4.0")).work
+    parent = studio.importing.import_image(ImportRequest(path=parent_images[0], license_id="cc-by-4.0")).work
     with pytest.raises(MissingNodes, match="box lacks the built-in node\\(s\\) SetLatentNoiseMask"):
-        studio.generate(CreateRequest(mode="inpaint", prompt="a door", parents=(parent.id,), mask=mask_image,
-                                      seed=1, steps=2))
+        studio.generation.create(CreateRequest(mode="inpaint", prompt="a door", parents=(parent.id,), mask=mask_image,
+                                               seed=1, steps=2))
     assert server.prompts == []
 
 
@@ -88,7 +90,7 @@ def test_a_missing_model_says_which_file_and_where_it_goes(studio, make_server, 
     _use(studio, server, linked)
     server.files.checkpoints.clear()
     with pytest.raises(MissingModel) as caught:
-        studio.generate(TXT)
+        studio.generation.create(TXT)
     assert "box has no checkpoint 'studio-tiny.safetensors'" in str(caught.value)
     assert "models/checkpoints" in str(caught.value)
     assert server.prompts == []
@@ -99,7 +101,7 @@ def test_a_server_error_mid_job_is_reported_and_nothing_is_recorded(studio, make
     _use(studio, server, linked)
     before = len(studio.works())
     with pytest.raises(JobFailed, match="box failed the job in KSampler: Out of memory on the device"):
-        studio.generate(TXT)
+        studio.generation.create(TXT)
     assert len(studio.works()) == before
 
 
@@ -108,7 +110,7 @@ def test_an_unlinked_model_is_named_with_how_to_link_it(studio, make_server):
     studio.engines.add("box", server.url)
     studio.use_engine("comfyui:box")
     with pytest.raises(ModelNotLinked, match="studio-tiny is not linked"):
-        studio.generate(TXT)
+        studio.generation.create(TXT)
     assert server.prompts == []
 
 
@@ -125,8 +127,9 @@ def test_a_model_known_by_name_carries_its_license_and_is_checked_before_anythin
     studio.use_engine("comfyui:box")
     seen_before = list(server.requests_seen)
     with pytest.raises(LicenseRefused):
-        studio.generate(CreateRequest(mode="txt2img", prompt="x", model="house-model", seed=1, steps=2, width=64,
-                                      height=64, commercial=True))
+        studio.generation.create(
+            CreateRequest(mode="txt2img", prompt="x", model="house-model", seed=1, steps=2, width=64,
+                          height=64, commercial=True))
     assert [r for r in server.requests_seen[len(seen_before):] if r[1] in ("/prompt", "/upload/image")] == []
 
 
@@ -135,8 +138,8 @@ def test_a_name_linked_model_runs_and_its_recipe_records_the_name_not_a_hash(stu
     studio.engines.add("box", server.url)
     studio.engines.link("box", "studio-tiny.safetensors", license_id="cc-by-4.0", name="house-model")
     studio.use_engine("comfyui:box")
-    work = studio.generate(CreateRequest(mode="txt2img", prompt="x", model="house-model", seed=1, steps=2,
-                                         width=64, height=64))
+    work = studio.generation.create(CreateRequest(mode="txt2img", prompt="x", model="house-model", seed=1, steps=2,
+                                                  width=64, height=64))
     assert work.recipe.model == "house-model" and work.recipe.model_sha256 is None
     assert work.recipe.extra["model_known_by"] == "name" and work.recipe.extra["server"] == "box"
     model = studio.models.get("house-model")

@@ -32,7 +32,7 @@ def hostile(studio, make_server, linked):
 def _fails(studio, error, match):
     before = len(studio.works())
     with pytest.raises(error) as caught:
-        studio.generate(TXT)
+        studio.generation.create(TXT)
     message = str(caught.value)
     assert match in message and "\n" not in message, message
     assert len(studio.works()) == before
@@ -53,7 +53,7 @@ def test_a_view_that_trickles_a_byte_at_a_time_ends_at_the_deadline(studio, host
 
 def test_a_websocket_that_never_reports_the_end_is_answered_by_the_history(studio, hostile):
     server = hostile(silent_end=True)
-    work = studio.generate(TXT)
+    work = studio.generation.create(TXT)
     assert work.recipe.extra["server"] == "box" and len(server.executed) == 1
 
 

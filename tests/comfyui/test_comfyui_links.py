@@ -120,5 +120,5 @@ def test_a_header_of_just_its_format_proves_nothing(studio, make_server, tmp_pat
     assert known_by == "name" and model.name != "plain-local" and model.work.license_id == "all-rights-reserved"
     studio.use_engine("comfyui:box")
     with pytest.raises(LicenseRefused, match="by name, unverified"):  # plain-local's CC0 is not borrowed
-        studio.generate(CreateRequest(mode="txt2img", prompt="x", model=model.name, seed=1, steps=2, width=64,
-                                      height=64, commercial=True))
+        studio.generation.create(CreateRequest(mode="txt2img", prompt="x", model=model.name, seed=1, steps=2, width=64,
+                                               height=64, commercial=True))

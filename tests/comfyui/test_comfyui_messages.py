@@ -25,7 +25,7 @@ def test_one_server_dropping_mid_job_does_not_suggest_another_server(studio, mak
     linked(server)
     studio.use_engine("comfyui:box")
     with pytest.raises(ServerUnavailable) as caught:
-        studio.generate(TXT)
+        studio.generation.create(TXT)
     assert "box dropped the connection" in str(caught.value)
     assert "another server" not in str(caught.value)
 
@@ -38,7 +38,7 @@ def test_when_every_server_is_dead_each_is_named(studio, make_server, linked):
     studio.engines.add("spare", _dead_url())
     studio.use_engine("comfyui")
     with pytest.raises(ServerUnavailable) as caught:
-        studio.generate(TXT)
+        studio.generation.create(TXT)
     message = str(caught.value)
     assert message.startswith("none of the 2 ComfyUI servers could take the job: ")
     assert "ComfyUI server box at" in message and "ComfyUI server spare at" in message and "\n" not in message
@@ -51,7 +51,7 @@ def test_a_missing_model_does_not_ask_for_a_restart(studio, make_server, linked)
     studio.use_engine("comfyui:box")
     server.files.checkpoints.clear()
     with pytest.raises(MissingModel) as caught:
-        studio.generate(TXT)
+        studio.generation.create(TXT)
     assert "restart" not in str(caught.value).replace("no restart needed", "")
     assert "no restart needed" in str(caught.value)
 
@@ -67,11 +67,11 @@ def test_object_info_is_fetched_once_per_connection_and_again_when_a_file_seems_
         return sum(1 for method, path in server.requests_seen if path.endswith("/object_info"))
 
     before = fetched()
-    studio.generate(TXT)
-    studio.generate(TXT)
-    studio.generate(TXT)
+    studio.generation.create(TXT)
+    studio.generation.create(TXT)
+    studio.generation.create(TXT)
     assert fetched() - before == 1
     server.files.checkpoints.clear()
     with pytest.raises(MissingModel):
-        studio.generate(TXT)
+        studio.generation.create(TXT)
     assert fetched() - before == 2  # the cached copy said the file was there: asked again, and it is gone

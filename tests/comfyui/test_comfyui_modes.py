@@ -36,7 +36,7 @@ def _pixels(path) -> np.ndarray:
 def _import(studio, path):
     from studio.services.importing import ImportRequest
 
-    return studio.import_image(ImportRequest(path=path, license_id="cc-by-4.0")).work
+    return studio.importing.import_image(ImportRequest(path=path, license_id="cc-by-4.0")).work
 
 
 @pytest.mark.parametrize("mode", ["txt2img", "img2img", "inpaint", "blend"])

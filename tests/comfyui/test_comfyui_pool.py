@@ -23,8 +23,9 @@ def test_a_server_that_dies_mid_job_has_the_job_finished_on_another_and_recorded
     studio.use_engine("comfyui")
     before = len(studio.works())
 
-    work = studio.generate(CreateRequest(mode="txt2img", prompt="storm over the bay", seed=5, steps=4, width=64,
-                                         height=64))
+    work = studio.generation.create(
+        CreateRequest(mode="txt2img", prompt="storm over the bay", seed=5, steps=4, width=64,
+                      height=64))
 
     assert len(studio.works()) == before + 1
     assert len(dying.prompts) == 1 and dying.executed == []
@@ -71,8 +72,9 @@ def test_cancel_interrupts_the_job_on_the_server_and_records_nothing(studio, mak
         cancel.set()
 
     with pytest.raises(Cancelled):
-        studio.generate(CreateRequest(mode="txt2img", prompt="never finished", seed=1, steps=8, width=64, height=64),
-                        on_progress=on_progress, cancel=cancel)
+        studio.generation.create(
+            CreateRequest(mode="txt2img", prompt="never finished", seed=1, steps=8, width=64, height=64),
+            on_progress=on_progress, cancel=cancel)
 
     prompt_id = server.prompts[0]["prompt_id"]
     assert prompt_id in server.deleted and prompt_id in server.interrupts

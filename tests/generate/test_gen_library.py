@@ -56,7 +56,7 @@ def _parents(studio: Studio, work_id: str) -> dict[str, Relation]:
 
 
 def test_generation_records_the_work_its_recipe_and_the_model_edge(studio: Studio) -> None:
-    work = studio.generate(_txt2img(license_id="pil-commercial-remix", rev_share=5_000_000, creator="Ana"))
+    work = studio.generation.create(_txt2img(license_id="pil-commercial-remix", rev_share=5_000_000, creator="Ana"))
     builtin = studio.models.builtin()
     assert work.origin.value == "generated" and work.kind is WorkKind.image
     assert (work.width, work.height, work.license_id) == (SIZE, SIZE, "pil-commercial-remix")
@@ -75,9 +75,10 @@ def test_generation_records_the_work_its_recipe_and_the_model_edge(studio: Studi
 
 
 def test_remix_inpaint_and_blend_record_their_relations(studio: Studio, tmp_path: Path) -> None:
-    first = studio.generate(_txt2img(license_id="pil-commercial-remix"))
-    second = studio.generate(_txt2img(seed=12, license_id="pil-commercial-remix"))
-    remix = studio.generate(CreateRequest(mode="img2img", prompt="at noon", parents=(first.id,), seed=1, steps=4))
+    first = studio.generation.create(_txt2img(license_id="pil-commercial-remix"))
+    second = studio.generation.create(_txt2img(seed=12, license_id="pil-commercial-remix"))
+    remix = studio.generation.create(
+        CreateRequest(mode="img2img", prompt="at noon", parents=(first.id,), seed=1, steps=4))
     assert _parents(studio, remix.id)[first.id] is Relation.remix_of
     assert remix.recipe.strength == 0.6 and remix.license_id == "pil-commercial-remix"
 
@@ -85,38 +86,42 @@ def test_remix_inpaint_and_blend_record_their_relations(studio: Studio, tmp_path
     m = Image.new("L", (SIZE, SIZE), 0)
     m.paste(255, (16, 16, 48, 48))
     m.save(mask)
-    inpainted = studio.generate(
+    inpainted = studio.generation.create(
         CreateRequest(mode="inpaint", prompt="a boat", parents=(first.id,), mask=mask, seed=2, steps=2)
     )
     assert _parents(studio, inpainted.id)[first.id] is Relation.inpaint_of
     with Image.open(studio.file_of(first)) as a, Image.open(studio.file_of(inpainted)) as b:
         assert a.convert("RGB").getpixel((2, 2)) == b.convert("RGB").getpixel((2, 2))  # outside the mask
 
-    blend = studio.generate(CreateRequest(mode="blend", prompt="both", parents=(first.id, second.id), seed=3, steps=4))
+    blend = studio.generation.create(
+        CreateRequest(mode="blend", prompt="both", parents=(first.id, second.id), seed=3, steps=4))
     relations = _parents(studio, blend.id)
     assert relations[first.id] is Relation.composite_of and relations[second.id] is Relation.composite_of
     assert studio.royalty(blend.id).stack == 0  # no rev share set on the roots
 
 
 def test_a_forbidden_remix_is_refused_before_any_compute(studio: Studio, counting, make_image) -> None:
-    nd = studio.import_image(ImportRequest(path=make_image(size=(SIZE, SIZE)), license_id="cc-by-nd-4.0")).work
+    nd = studio.importing.import_image(
+        ImportRequest(path=make_image(size=(SIZE, SIZE)), license_id="cc-by-nd-4.0")).work
     before = studio.library.works.count(kind=WorkKind.image)
     with pytest.raises(LicenseRefused) as refused:
-        studio.generate(CreateRequest(mode="img2img", prompt="x", parents=(nd.id,), seed=1, steps=2))
+        studio.generation.create(CreateRequest(mode="img2img", prompt="x", parents=(nd.id,), seed=1, steps=2))
     assert "cc_no_derivatives" in {r.code for r in refused.value.reasons}
     assert counting.runs == 0
     assert studio.library.works.count(kind=WorkKind.image) == before
 
-    nc = studio.import_image(ImportRequest(path=make_image(size=(SIZE, SIZE)), license_id="cc-by-nc-4.0")).work
+    nc = studio.importing.import_image(
+        ImportRequest(path=make_image(size=(SIZE, SIZE)), license_id="cc-by-nc-4.0")).work
     with pytest.raises(LicenseRefused, match="commercial"):
-        studio.generate(CreateRequest(mode="img2img", prompt="x", parents=(nc.id,), seed=1, steps=2, commercial=True))
+        studio.generation.create(
+            CreateRequest(mode="img2img", prompt="x", parents=(nc.id,), seed=1, steps=2, commercial=True))
     assert counting.runs == 0
 
 
 def test_same_request_and_seed_give_identical_pixels(studio: Studio) -> None:
-    a = studio.generate(_txt2img(seed=99))
-    b = studio.generate(_txt2img(seed=99))
-    c = studio.generate(_txt2img(seed=100))
+    a = studio.generation.create(_txt2img(seed=99))
+    b = studio.generation.create(_txt2img(seed=99))
+    c = studio.generation.create(_txt2img(seed=100))
     with Image.open(studio.file_of(a)) as ia, Image.open(studio.file_of(b)) as ib, Image.open(studio.file_of(c)) as ic:
         assert ia.tobytes() == ib.tobytes()
         assert ia.tobytes() != ic.tobytes()
@@ -133,7 +138,7 @@ def test_cancel_leaves_no_work_and_no_file(studio: Studio) -> None:
 
     files_before = sorted((studio.library.root / "files").rglob("*.png"))
     with pytest.raises(Cancelled):
-        studio.generate(_txt2img(steps=4), on_progress=progress, cancel=cancel)
+        studio.generation.create(_txt2img(steps=4), on_progress=progress, cancel=cancel)
     assert seen == [1]
     assert studio.library.works.count(kind=WorkKind.image) == 0
     assert sorted((studio.library.root / "files").rglob("*.png")) == files_before
@@ -149,7 +154,7 @@ def test_user_single_file_model_and_lora_are_parents_with_their_licenses(
     lora, _ = studio.models.add(lora_files["kohya"], name="ink", license_id="cc-by-4.0", creator="Lin")
     assert lora.kind is WorkKind.lora
 
-    work = studio.generate(_txt2img(model="my-sd", loras=(("ink", 0.8),), license_id="pil-commercial-remix"))
+    work = studio.generation.create(_txt2img(model="my-sd", loras=(("ink", 0.8),), license_id="pil-commercial-remix"))
     edges = {e.parent_id: e for e in studio.parents(work.id)}
     assert edges[model.work.id].relation is Relation.generated_with
     assert edges[lora.work.id].relation is Relation.styled_with and edges[lora.work.id].weight == 0.8
@@ -164,7 +169,7 @@ def test_user_single_file_model_and_lora_are_parents_with_their_licenses(
 def test_foreign_recipes_are_read_on_import(studio: Studio, tmp_path: Path) -> None:
     path = tmp_path / "a1111.png"
     path.write_bytes(png_with_chunks({"parameters": A1111_TXT2IMG_HIRES}))
-    outcome = studio.import_image(ImportRequest(path=path, license_id="cc-by-4.0"))
+    outcome = studio.importing.import_image(ImportRequest(path=path, license_id="cc-by-4.0"))
     assert outcome.recipe_source == "a1111"
     recipe = outcome.work.recipe
     assert recipe.seed == 3141592653 and recipe.steps == 28 and recipe.model == "v1-5-pruned-emaonly"

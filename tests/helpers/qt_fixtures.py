@@ -102,4 +102,4 @@ def import_image(
 
     path = make_image(size=size)
     request = ImportRequest(path=path, title=title, creator=creator, license_id=license_id, parents=parents, **terms)  # type: ignore[arg-type]
-    return studio.import_image(request).work.id
+    return studio.importing.import_image(request).work.id

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from studio.core.types import LoraUse, Origin, Recipe, Relation, Terms, Work, WorkKind, percent_to_units
 from studio.lineage.graph import ParentLink
 from studio.services import Studio
-from studio.services.importing import ImportRequest, store_image
+from studio.services.importing import ImportRequest
 from studio.store.works import NewWork, now_iso
 
 IP_ID = "0x" + "ab12" * 10
@@ -68,7 +68,7 @@ class Builder:
             parents=tuple(p.id for p in parents),
             relation=relation,
         )
-        return self.studio.import_image(request).work
+        return self.studio.importing.import_image(request).work
 
     def tool(self, kind: WorkKind, title: str, license_id: str, creator: str = "Model Maker") -> Work:
         return self.studio.library.works.insert(
@@ -104,9 +104,8 @@ class Builder:
             return [r.to_dict() for r in self.studio.licenses.audit(work_id)]
 
         path = self._file()
-        outcome = store_image(
-            self.studio.library, path.read_bytes(), name=path.name, new_work=new, parents=links, flags_for=audit
-        )
+        outcome = self.studio.images.store(path.read_bytes(), name=path.name, new_work=new, parents=links,
+                                           flags_for=audit)
         return outcome.work
 
     def publish(self, work: Work, ip_id: str = IP_ID, *, state: str = "confirmed", network: str = "aeneid") -> None:

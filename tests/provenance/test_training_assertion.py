@@ -93,7 +93,7 @@ def test_import_keeps_the_file_s_refusal_and_the_verdict_needs_no_file(keys, dan
         "cawg.ai_training": {"use": "notAllowed"}}}}, identity))
     studio = Studio.open(tmp_path / "lib")
     try:
-        work = studio.import_image(ImportRequest(path=path, license_id="cc-by-4.0")).work
+        work = studio.importing.import_image(ImportRequest(path=path, license_id="cc-by-4.0")).work
         path.unlink()
         verdict = studio.licenses.may_train(work.id)
         assert not verdict.allowed and verdict.lines[0].reason.code == "training_credentials_denied"
@@ -107,7 +107,7 @@ def test_export_of_a_do_not_train_work_states_it_in_credentials_and_xmp(keys, tm
     source.write_bytes(_png((200, 10, 10)))
     studio = Studio.open(tmp_path / "lib")
     try:
-        work = studio.import_image(ImportRequest(path=source, license_id="cc-by-4.0")).work
+        work = studio.importing.import_image(ImportRequest(path=source, license_id="cc-by-4.0")).work
         studio.set_training_choice(work.id, "deny")
         result = studio.credential_service.export(work.id, tmp_path / "out.png", signer="Ann Maker", secrets=keys)
         exported = (tmp_path / "out.png").read_bytes()
@@ -132,8 +132,8 @@ def test_export_of_an_image_made_with_flux_dev_states_no_training(keys, tmp_path
         shutil.copytree(studio.models.builtin("studio-tiny").path, folder)
         (folder / "LICENSE.md").write_text("flux-1-dev-non-commercial", encoding="utf-8")
         model, _new = studio.models.add(folder, name="flux-dev-tiny", license_id="flux-1-dev-non-commercial")
-        work = studio.generate(CreateRequest(Mode.txt2img, "a harbour", model=model.work.id, steps=2, width=64,
-                                             height=64, seed=1, license_id="cc0-1.0"))
+        work = studio.generation.create(CreateRequest(Mode.txt2img, "a harbour", model=model.work.id, steps=2, width=64,
+                                                      height=64, seed=1, license_id="cc0-1.0"))
         studio.credential_service.export(work.id, tmp_path / "out.png", signer="Ann Maker", secrets=keys)
         exported = (tmp_path / "out.png").read_bytes()
         assert read_data_mining(exported) == [DMI_DENIED]  # CC0 alone would state DMI-ALLOWED

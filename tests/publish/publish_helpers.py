@@ -19,7 +19,6 @@ from studio.licensing import WorkTerms
 from studio.lineage.graph import ParentLink
 from studio.secrets import ENV_BACKEND, PlainFileTestBackend, SecretStore
 from studio.services import Studio
-from studio.services.importing import store_image
 from studio.services.licensing_view import raise_request_errors
 from studio.services.publishing import PublishOptions
 from studio.store.spg_collections import SpgCollectionRecords
@@ -61,12 +60,8 @@ class Desk:
     images: Iterator[int] = field(default_factory=lambda: iter(range(uuid.uuid4().int % 10**9, 10**10)))
 
     @property
-    def publishing(self):
-        return self.studio.publishing
-
-    @property
     def address(self) -> str:
-        return self.publishing.wallet().address
+        return self.studio.publish_setup.wallet().address
 
     def work(self, title: str, *, license_id: str | None = None, rev_share: float | None = None,
              minting_fee: int | None = None, parents: Sequence[Work] = (), relation: Relation = Relation.remix_of,
@@ -99,14 +94,14 @@ class Desk:
         def audit(work_id: str) -> list[dict]:
             return [r.to_dict() for r in self.studio.licenses.audit(work_id)] if links else []
 
-        return store_image(self.studio.library, data, name=f"{title}.png", new_work=new, parents=links,
-                           flags_for=audit).work
+        return self.studio.images.store(data, name=f"{title}.png", new_work=new, parents=links,
+                                        flags_for=audit).work
 
     def publish(self, work: Work, **options) -> list:
-        return self.publishing.publish(work.id, PublishOptions(**options))
+        return self.studio.publish(work.id, PublishOptions(**options))
 
     def ip(self, work: Work) -> str:
-        pub = self.publishing.journal.confirmed(work.id, "devnet")
+        pub = self.studio.journal.confirmed(work.id, "devnet")
         assert pub is not None and pub.ip_id, f"{work.title} is not on the devnet"
         return pub.ip_id
 
@@ -142,8 +137,8 @@ def open_desk(library_dir: Path, devnet: Devnet, tmp_path: Path, monkeypatch: py
     studio = Studio.open(library_dir)
     status = devnet.status()
     assert status.rpc_url is not None
-    studio.publishing.set_setting("rpc.devnet", status.rpc_url)
-    return Desk(studio, status.rpc_url, studio.publishing.secrets, env, name)
+    studio.publish_setup.set_setting("rpc.devnet", status.rpc_url)
+    return Desk(studio, status.rpc_url, studio.publish_setup.secrets, env, name)
 
 
 def forget_wallet(desk: Desk) -> None:
@@ -155,7 +150,7 @@ def desk_with_wallet(library_dir: Path, devnet: Devnet, tmp_path: Path,
                      monkeypatch: pytest.MonkeyPatch) -> Iterator[Desk]:
     """A desk with a new wallet in the keyring, forgotten and closed afterwards."""
     desk = open_desk(library_dir, devnet, tmp_path, monkeypatch)
-    desk.publishing.create_wallet()
+    desk.studio.publish_setup.create_wallet()
     try:
         yield desk
     finally:
@@ -166,8 +161,8 @@ def desk_with_wallet(library_dir: Path, devnet: Devnet, tmp_path: Path,
 def desk_publisher(desk: Desk, client, key) -> Publisher:
     """The publisher the desk's studio would use on `client`'s network, for sending things the engines refuse."""
     library = desk.studio.library
-    return Publisher(desk.publishing.journal, library.works, SpgCollectionRecords(library.db), client,
-                     desk.publishing.storage(client.network), key, desk.address)
+    return Publisher(desk.studio.journal, library.works, SpgCollectionRecords(library.db), client,
+                     desk.studio.publish_setup.storage(client.network), key, desk.address)
 
 
 @contextmanager
@@ -190,12 +185,12 @@ def send_remix_directly(desk: Desk, parents: Sequence[Work], *, max_revenue_shar
     from studio.story.errors import ChainReverted
     from studio.story.publisher import ensure_wip
 
-    pubs = desk.publishing
-    client = pubs.client(pubs.network("devnet"))
-    key = pubs.wallets.key(pubs.wallet_name)
+    studio = desk.studio
+    client = studio.publish_setup.client(studio.publish_setup.network("devnet"))
+    key = studio.publish_setup.wallets.key(studio.publish_setup.wallet_name)
     collection = desk_publisher(desk, client, key).ensure_collection([])
     ips = [desk.ip(p) for p in parents]
-    terms = [pubs.journal.confirmed(p.id, "devnet").license_terms_ids[0] for p in parents]
+    terms = [studio.journal.confirmed(p.id, "devnet").license_terms_ids[0] for p in parents]
     fees = sum(client.contracts.predict_fee(ip, t, desk.address)[1] for ip, t in zip(ips, terms, strict=True))
     if fees:
         ensure_wip(client, key, desk.address, fees, DERIVATIVE_WORKFLOWS)

@@ -24,21 +24,21 @@ def test_a_tip_to_an_image_of_the_emoji_model_reaches_the_contributors_as_predic
     keyring.set_keyring(fail.Keyring())
     studio = Studio.open(tmp_path / "demo")
     try:
-        studio.publishing.set_setting("rpc.devnet", devnet_url)  # the session devnet, not a node of its own
-        studio.publishing.use_devnet_dev_account()
-        image = studio.generate(CreateRequest(Mode.txt2img, "grinning cat", seed=7, steps=4, title="Cat",
+        studio.publish_setup.set_setting("rpc.devnet", devnet_url)  # the session devnet, not a node of its own
+        studio.publish_setup.use_devnet_dev_account()
+        image = studio.generation.create(CreateRequest(Mode.txt2img, "grinning cat", seed=7, steps=4, title="Cat",
                                               license_id="pil-commercial-remix", rev_share=GROUP_REV_SHARE,
                                               royalty_policy=GROUP_POLICY))
         tell = Narrator(StoryPrinter())
         on_chain = publish_model(studio, tell)
         assert on_chain is not None and len(on_chain.members) == 6 and len(set(on_chain.members.values())) == 3
-        model_pub = studio.publishing.journal.confirmed(on_chain.model.id, "devnet")
+        model_pub = studio.journal.confirmed(on_chain.model.id, "devnet")
         assert model_pub is not None and model_pub.readback["agrees"], model_pub.readback
         # Every contributor's IP is the library's own OpenMoji work, not a new one.
         for row in studio.library.group_members.members_of(on_chain.group.work_id, "devnet"):
             assert studio.work(row.member_work_id).origin.value == "builtin"
-        (published,) = studio.publishing.publish(image.id, PublishOptions(network="devnet"))
-        client = studio.publishing.client(studio.publishing.network("devnet"))
+        (published,) = studio.publish(image.id, PublishOptions(network="devnet"))
+        client = studio.publish_setup.client(studio.publish_setup.network("devnet"))
         assert client.contracts.parents(published.publication.ip_id) == [model_pub.ip_id]
         tip_and_show_data_earnings(studio, tell, on_chain, published.publication)
         out = capsys.readouterr().out

@@ -50,7 +50,7 @@ def test_the_contributors_are_anvils_public_accounts_one_to_eight() -> None:
 
 def test_openmoji_contributors_publish_and_their_emoji_link_to_the_librarys_works(desk) -> None:
     library = desk.studio.library
-    collection = ensure_openmoji_collection(library)
+    collection = ensure_openmoji_collection(library.works, library.members, library.db)
     works_before, files_before = library.works.count(), sorted((library.root / "files").rglob("*"))
     picked = pick_contributions(library, collection.id, creators=2, each=2, package_dir=default_package_dir())
     assert len(picked) == 4 and len({c.creator for c in picked}) == 2
@@ -61,7 +61,7 @@ def test_openmoji_contributors_publish_and_their_emoji_link_to_the_librarys_work
     # Three emoji from two creators; the last one published without its SVG (metadata hash only).
     chosen = [picked[0], picked[1], replace(picked[2], svg=None)]
 
-    setup = desk.publishing.setup
+    setup = desk.studio.publish_setup
     net = setup.network("devnet")
     client, storage = setup.client(net), setup.storage(net)
     terms = member_terms(desk.studio.catalog, 10 * PCT)
@@ -85,12 +85,12 @@ def test_openmoji_contributors_publish_and_their_emoji_link_to_the_librarys_work
     group = client.groups.registered(client.transact(group_key, client.groups.register(terms_id, NO_CONFIG, ips)))
     assert client.groups.members(group) == ips
 
-    results = [desk.publishing.importer.import_or_link(ip, "devnet") for ip in ips]
+    results = [desk.studio.ip_importer.import_or_link(ip, "devnet") for ip in ips]
     for item, contributed, result in zip(chosen, published, results, strict=True):
         work = library.works.by_sha256(item.sha256)
         assert result.linked and result.work.id == work.id and result.ip_id == contributed.ip_id
         assert work.origin is Origin.builtin and work.license_id == "cc-by-sa-4.0" and work.file_path is None
-        pub = desk.publishing.journal.confirmed(work.id, "devnet")
+        pub = desk.studio.journal.confirmed(work.id, "devnet")
         assert pub.ip_id == contributed.ip_id and pub.license_terms_ids == (terms_id,) and pub.origin == "imported"
         assert pub.readback["linked"]["verified"] is (item.svg is not None)
         assert pub.readback["license_id"] == "pil-commercial-remix"
@@ -99,12 +99,12 @@ def test_openmoji_contributors_publish_and_their_emoji_link_to_the_librarys_work
     # Nothing was imported or copied: the OpenMoji works stay rows without files.
     assert library.works.count() == works_before
     assert sorted((library.root / "files").rglob("*")) == files_before
-    again = desk.publishing.importer.import_or_link(ips[0], "devnet")
+    again = desk.studio.ip_importer.import_or_link(ips[0], "devnet")
     assert again.work.id == results[0].work.id and not again.linked
 
 
 def test_contributors_publish_on_the_devnet_only(desk) -> None:
-    setup = desk.publishing.setup
+    setup = desk.studio.publish_setup
     devnet = setup.client(setup.network("devnet"))
     contributor = Account.from_key(DEV_KEYS[0]).address
     nonce = devnet.nonce(contributor)
@@ -120,7 +120,7 @@ def test_contributors_publish_on_the_devnet_only(desk) -> None:
 
 
 def test_contributions_whose_file_is_not_their_hash_are_refused_before_anything_is_sent(desk) -> None:
-    setup = desk.publishing.setup
+    setup = desk.studio.publish_setup
     client = setup.client(setup.network("devnet"))
     contributor = Account.from_key(DEV_KEYS[0]).address
     nonce = client.nonce(contributor)
@@ -140,15 +140,15 @@ def test_contributions_whose_file_is_not_their_hash_are_refused_before_anything_
 def test_the_linked_emoji_join_the_openmoji_training_sets_group(chain, devnet, tmp_path, monkeypatch) -> None:
     with desk_with_wallet(tmp_path / "lib", devnet, tmp_path, monkeypatch) as desk:
         library = desk.studio.library
-        collection = ensure_openmoji_collection(library)
+        collection = ensure_openmoji_collection(library.works, library.members, library.db)
         chosen = pick_contributions(library, collection.id, creators=2, each=2)[:3]
-        setup = desk.publishing.setup
+        setup = desk.studio.publish_setup
         net = setup.network("devnet")
         client = setup.client(net)
         published = publish_contributions(client, setup.storage(net), chosen, member_terms(desk.studio.catalog,
                                                                                            10 * PCT))
         for p in published:
-            assert desk.publishing.importer.import_or_link(p.ip_id, "devnet").linked
+            assert desk.studio.ip_importer.import_or_link(p.ip_id, "devnet").linked
         (result,) = desk.publish(collection)
         group = result.publication.ip_id
         assert client.groups.is_group(group)

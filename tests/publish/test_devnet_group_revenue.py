@@ -243,10 +243,10 @@ def test_the_studio_shows_and_claims_what_a_group_holds_for_a_member_work(desk, 
     cat = desk.work("Cat", rev_share=10, royalty_policy="lrp")
     desk.publish(cat)
     ip = desk.ip(cat)
-    (terms_id,) = desk.publishing.journal.confirmed(cat.id, "devnet").license_terms_ids
-    net = desk.publishing.network("devnet")
+    (terms_id,) = desk.studio.journal.confirmed(cat.id, "devnet").license_terms_ids
+    net = desk.studio.publish_setup.network("devnet")
     pool_offer = app_chain.contracts.set_licensing_config(ip, terms_id, POOL_CONFIG)
-    app_chain.transact(desk.publishing.setup.key(net), pool_offer)
+    app_chain.transact(desk.studio.publish_setup.key(net), pool_offer)
     terms = app_chain.contracts.license_terms(terms_id)
     other, ids = chain.register_root(terms, owner=chain.bob, configs=[POOL_CONFIG])
     assert ids == [terms_id]
@@ -261,7 +261,7 @@ def test_the_studio_shows_and_claims_what_a_group_holds_for_a_member_work(desk, 
     share = member_share(group_due(tip, app_chain.contracts.policy_royalty("lrp", image, group)), 2)
     assert share == (tip // 100) // 2
 
-    own, held = desk.publishing.revenue(cat.id, "devnet")
+    own, held = desk.studio.revenue.revenue(cat.id, "devnet")
     assert not isinstance(own, GroupShare) and own.total == 0
     assert isinstance(held, GroupShare)
     assert (held.work_id, held.group_work_id, held.group_ip) == (cat.id, training_set.id, group)
@@ -272,13 +272,13 @@ def test_the_studio_shows_and_claims_what_a_group_holds_for_a_member_work(desk, 
     table = run_cli(desk, "revenue", "show", cat.id)
     assert "in group" in table and training_set.id in table and group in table
 
-    result = desk.publishing.claim(cat.id, "devnet")
+    result = desk.studio.revenue.claim(cat.id, "devnet")
     (collected,) = result["from_groups"]
     assert (collected["group_id"], collected["group_ip"], len(collected["tx_hashes"])) == (training_set.id, group, 2)
     assert result["claimed"] == [(WIP, share)]
     assert app_chain.contracts.claimable(other, other) == 0  # the pool paid only the member that was asked for
     assert app_chain.groups.claimable_reward(group, [other]) == [share]
-    _, after = desk.publishing.revenue(cat.id, "devnet")
+    _, after = desk.studio.revenue.revenue(cat.id, "devnet")
     assert (after.in_pool, after.share, after.total) == (0, 0, 0)
 
 
@@ -303,19 +303,19 @@ def test_a_tip_to_an_image_made_with_a_published_lora_reaches_the_training_sets_
     desk.publish(image)
 
     # The royalty engine's split of the image, as its publication predicted it: the group's share of it.
-    predicted = desk.publishing.journal.confirmed(image.id, "devnet").prediction
+    predicted = desk.studio.journal.confirmed(image.id, "devnet").prediction
     (group,) = [a for a in predicted["ancestors"] if a["work_id"] == training_set.id]
-    group_ip = desk.publishing.journal.confirmed(training_set.id, "devnet").ip_id
+    group_ip = desk.studio.journal.confirmed(training_set.id, "devnet").ip_id
     assert group["ip_id"] == group_ip and group["royalty"] == PCT  # 10% of the LoRA's 10%
     fee = chain.c("RoyaltyModule").functions.royaltyFeePercent().call()
     tip = 2 * 10**18 + 3
-    desk.publishing.pay(image.id, tip, "devnet")
+    desk.studio.revenue.pay(image.id, tip, "devnet")
     share = member_payouts(group_due(tip, group["royalty"], fee), [m.id for m in members])
     for member in members:
-        lines = desk.publishing.revenue(member.id, "devnet")
+        lines = desk.studio.revenue.revenue(member.id, "devnet")
         held = [c for c in lines if isinstance(c, GroupShare)]
         assert [(c.group_work_id, c.total) for c in held] == [(training_set.id, share[member.id])]
-    result = desk.publishing.claim(members[0].id, "devnet")
+    result = desk.studio.revenue.claim(members[0].id, "devnet")
     assert result["claimed"] == [(WIP, share[members[0].id])]
-    (second,) = [c for c in desk.publishing.revenue(members[1].id, "devnet") if isinstance(c, GroupShare)]
+    (second,) = [c for c in desk.studio.revenue.revenue(members[1].id, "devnet") if isinstance(c, GroupShare)]
     assert (second.in_pool, second.share, second.total) == (share[members[1].id], 0, share[members[1].id])

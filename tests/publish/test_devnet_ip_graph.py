@@ -155,14 +155,14 @@ def test_the_split_as_on_the_network_pays_nothing_under_the_policy_the_links_do_
     ips = {w.id: desk.ip(w) for w in (root, left, right, top)}
     for policy, (name, _) in POLICIES.items():
         contract = chain.c(name).functions
-        split = desk.publishing.royalty_on(top.id, "devnet", policy)
+        split = desk.studio.publish_planner.royalty_on(top.id, "devnet", policy)
         assert split.stack == contract.getPolicyRoyaltyStack(ips[top.id]).call()
         assert {a.id: a.royalty for a in split.ancestors} == {
             a.id: contract.getPolicyRoyalty(ips[top.id], ips[a.id]).call() for a in split.ancestors}
         assert {a.id for a in split.ancestors} == {root.id, left.id, right.id}
-    lap = desk.publishing.royalty_on(top.id, "devnet", "lap")
+    lap = desk.studio.publish_planner.royalty_on(top.id, "devnet", "lap")
     assert lap.stack == (5 + 5) * PCT + (5 + 8) * PCT and lap.share_of(root.id) == 10 * PCT
-    lrp = desk.publishing.royalty_on(top.id, "devnet", "lrp")
+    lrp = desk.studio.publish_planner.royalty_on(top.id, "devnet", "lrp")
     assert lrp.stack == 0 and lrp.creator_share == HUNDRED_PERCENT
     assert all(a.royalty == 0 and a.share == 0 for a in lrp.ancestors)
     assert desk.studio.royalty(top.id, "lrp").stack == 13 * PCT  # what-if: the library's view under LRP

@@ -91,16 +91,16 @@ def test_a_group_of_own_and_contributed_members_costs_what_its_plan_said(desk) -
     other = desk.work("Other terms", rev_share=5)
     for work in (*same, other):
         desk.publish(work)
-    net = desk.publishing.network("devnet")
+    net = desk.studio.publish_setup.network("devnet")
     png = image_bytes(7, (16, 16))
     (contributed,) = publish_contributions(
-        desk.publishing.client(net), desk.publishing.storage(net),
+        desk.studio.publish_setup.client(net), desk.studio.publish_setup.storage(net),
         [Contribution("Grinning face", "Ada", hashlib.sha256(png).hexdigest(), png, "image/png")],
         member_terms(desk.studio.catalog, percent_to_units(10)))
-    imported = desk.publishing.import_ip(contributed.ip_id, "devnet")
+    imported = desk.studio.ip_importer.import_ip(contributed.ip_id, "devnet")
     collection = desk.studio.collections.create("Mixed set", work_refs=[*(w.id for w in (*same, other)),
                                                                         imported.id])
-    plan = desk.publishing.plan(collection.id, PublishOptions(network="devnet"))
+    plan = desk.studio.publish_planner.plan(collection.id, PublishOptions(network="devnet"))
     assert plan.allowed, plan.refusal_text()
     assert plan.fees is not None
     labels = [line.label for line in plan.fees.lines]
@@ -108,10 +108,10 @@ def test_a_group_of_own_and_contributed_members_costs_what_its_plan_said(desk) -
                       "offering 1 of your works under the training set's terms",
                       "offering 3 of your works to the group's reward pool", "adding 4 members to the group"]
     assert plan.fees.lines[0].by_node  # the group's terms exist already: the node runs the registration
-    sent = _sent(desk.publishing.execute(plan))
+    sent = _sent(desk.studio.publish_runner.execute(plan))
     compared = assert_lines_match_receipts(plan, sent)
     assert compared["add"][0] == story_add_gas(4, first=True)
-    assert len(desk.publishing.client(net).groups.members(desk.ip(collection))) == 4
+    assert len(desk.studio.publish_setup.client(net).groups.members(desk.ip(collection))) == 4
 
 
 def test_new_terms_a_group_and_a_newcomer_cost_what_their_plans_said(desk) -> None:
@@ -120,11 +120,11 @@ def test_new_terms_a_group_and_a_newcomer_cost_what_their_plans_said(desk) -> No
         desk.publish(work)
     collection = desk.studio.collections.create("New terms", work_refs=[w.id for w in members])
     options = PublishOptions(network="devnet", rev_share=percent_to_units(17))  # terms no test registered
-    plan = desk.publishing.plan(collection.id, options)
+    plan = desk.studio.publish_planner.plan(collection.id, options)
     assert plan.fees is not None
     terms, group, *_ = plan.fees.lines
     assert terms.by_node and not group.by_node and group.gas == STORY_GAS["group"]
-    compared = assert_lines_match_receipts(plan, _sent(desk.publishing.execute(plan)))
+    compared = assert_lines_match_receipts(plan, _sent(desk.studio.publish_runner.execute(plan)))
     assert set(compared) == {"terms", "group", "metadata", "attach", "config", "add"}
 
     # Publishing again once a newcomer is on Story: only the newcomer is offered and added, to a group that
@@ -132,11 +132,11 @@ def test_new_terms_a_group_and_a_newcomer_cost_what_their_plans_said(desk) -> No
     newcomer = desk.work("Newcomer", rev_share=17, royalty_policy="lrp")  # carries the group's terms itself
     desk.publish(newcomer)
     desk.studio.collections.add(collection.id, [newcomer.id])
-    again = desk.publishing.plan(collection.id, options)
+    again = desk.studio.publish_planner.plan(collection.id, options)
     assert again.fees is not None
     assert [line.label for line in again.fees.lines] == ["offering 1 of your works to the group's reward pool",
                                                          "adding 1 members to the group"]
     assert again.fees.lines[-1].gas == story_add_gas(1, first=False)
-    sent = _sent(desk.publishing.execute(again))
+    sent = _sent(desk.studio.publish_runner.execute(again))
     assert [TX_KINDS[t.label] for t in sent] == ["config", "add"]
     assert_lines_match_receipts(again, sent)

@@ -82,10 +82,10 @@ class Lineages:
 
     def try_publish(self, work: Work, parents: list[Work], case: str) -> bool:
         """Publish as the studio would; when the engines refuse, send it anyway. True when it is on chain."""
-        pubs = self.desk.publishing
-        plan = pubs.plan(work.id, PublishOptions(with_ancestors=False))
+        studio = self.desk.studio
+        plan = studio.publish_planner.plan(work.id, PublishOptions(with_ancestors=False))
         if plan.allowed:
-            (result,) = pubs.execute(plan)
+            (result,) = studio.publish_runner.execute(plan)
             pub = result.publication
             agrees = pub.state == "confirmed" and pub.readback["agrees"]
             detail = "" if agrees else f"{pub.state}: {pub.error or pub.readback.get('differences')}"
@@ -148,7 +148,7 @@ def _line(o: Outcome) -> str:
 def desk(chain, devnet, tmp_path, monkeypatch):
     monkeypatch.setenv("STUDIO_LICENSES_DIR", str(catalogue_with_dead_end(tmp_path)))
     d = open_desk(tmp_path / "lib", devnet, tmp_path, monkeypatch)
-    d.publishing.create_wallet()
+    d.studio.publish_setup.create_wallet()
     yield d
     forget_wallet(d)
     d.studio.close()

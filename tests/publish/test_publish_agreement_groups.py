@@ -87,9 +87,9 @@ class Case:
         self.devnet = devnet
         self.seed = seed
         self.shape = shape_of(seed)
-        net = desk.publishing.network("devnet")
-        self.client = desk.publishing.client(net)
-        self.storage = desk.publishing.storage(net)
+        net = desk.studio.publish_setup.network("devnet")
+        self.client = desk.studio.publish_setup.client(net)
+        self.storage = desk.studio.publish_setup.storage(net)
 
     def members(self) -> list[Work]:
         """Each member on Story: published here, or registered by its creator's wallet offering the group's terms
@@ -113,7 +113,7 @@ class Case:
             published = publish_contributions(self.client, self.storage, [c for _, c in theirs],
                                               member_terms(desk.studio.catalog, shape.rev_share))
             for (work, _), ip in zip(theirs, published, strict=True):
-                assert desk.publishing.import_ip(ip.ip_id, "devnet").id == work.id
+                assert desk.studio.ip_importer.import_ip(ip.ip_id, "devnet").id == work.id
         return works
 
     def model(self, collection: Work) -> Work:
@@ -128,7 +128,7 @@ class Case:
         return library.works.get(model.id)
 
     def publish(self, work: Work, rev_share: int | None = None) -> list:
-        results = self.desk.publishing.publish(work.id, PublishOptions(network="devnet", rev_share=rev_share))
+        results = self.desk.studio.publish(work.id, PublishOptions(network="devnet", rev_share=rev_share))
         for r in results:
             pub = r.publication
             assert pub.state == "confirmed", (self.shape.text(), pub.work_id, pub.error)
@@ -143,9 +143,9 @@ class Case:
         try:
             ips = list(member_ips.values())
             before = {ip: client.contracts.claimable(ip, ip) for ip in ips}
-            desk.publishing.pay(work.id, payout.payment, "devnet")
+            desk.studio.revenue.pay(work.id, payout.payment, "devnet")
             waiting = member_claimable(client, group_ip, ips)
-            collect_for_members(client, desk.publishing.setup.key(client.network), group_ip, ips)
+            collect_for_members(client, desk.studio.publish_setup.key(client.network), group_ip, ips)
             received = {ip: client.contracts.claimable(ip, ip) - before[ip] for ip in ips}
             assert waiting == received, self.shape.text()
             share = self.client.contracts.policy_royalty("lrp", desk.ip(work), group_ip)
@@ -190,7 +190,7 @@ class Case:
             targets.append(desk.work(f"s{self.seed} remix", parents=[image], override=shape.raise_to))
         ancestors = {published_model.ip_id.lower(), group.ip_id.lower()}
         for target in targets:
-            plan = desk.publishing.plan(target.id, PublishOptions(network="devnet"))
+            plan = desk.studio.publish_planner.plan(target.id, PublishOptions(network="devnet"))
             if target is image:
                 assert "model_linked" in {r.code for r in plan.notes}, plan.notes
             (payout,) = plan.data_payouts

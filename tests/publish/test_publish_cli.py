@@ -57,7 +57,7 @@ def test_publish_asks_before_signing_and_reports_the_chain(desk) -> None:
     declined = run(desk, "publish", remix.id, stdin="n\n", ok=False)
     assert "Sign and send?" in declined.stderr and "Dawn" in declined.stdout
     assert "royalty split (LAP): creator keeps 95%" in declined.stdout
-    assert desk.publishing.journal.list() == []
+    assert desk.studio.journal.list() == []
 
     published = run_json(desk, "publish", remix.id, "--yes")
     assert [p["work_id"] for p in published] == [root.id, remix.id]

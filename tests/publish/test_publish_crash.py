@@ -35,9 +35,9 @@ def _killed_while_waiting(desk, work_id: str):
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            pubs = desk.publishing.journal.list(work_id=work_id)
-            if pubs and pubs[0].state == "sent" and desk.publishing.client(
-                    desk.publishing.network("devnet")).is_known(pubs[0].tx_hash):
+            pubs = desk.studio.journal.list(work_id=work_id)
+            if pubs and pubs[0].state == "sent" and desk.studio.publish_setup.client(
+                    desk.studio.publish_setup.network("devnet")).is_known(pubs[0].tx_hash):
                 break
             assert process.poll() is None, process.communicate()
             time.sleep(0.05)
@@ -86,40 +86,40 @@ def test_killed_between_send_and_receipt_is_confirmed_on_restart(desk, devnet, n
         desk.publish(remix)
     devnet.rpc("evm_mine", [])
     studio = _reopen(desk)  # opening the library settles it from its receipt
-    pub = studio.publishing.journal.live(remix.id, "devnet")
+    pub = studio.journal.live(remix.id, "devnet")
     assert pub.state == "confirmed" and pub.tx_hash == sent.tx_hash and pub.ip_id
     assert pub.readback["agrees"], pub.readback["differences"]
     assert pub.readback["parents"] == [desk.ip(root)]
-    assert len(studio.publishing.journal.list(work_id=remix.id)) == 1
+    assert len(studio.journal.list(work_id=remix.id)) == 1
 
 
 def test_a_transaction_the_node_lost_is_sent_again_unchanged(desk, devnet, no_automine) -> None:
     work, sent = _lost_after_sending(desk, devnet)
-    assert not desk.publishing.client(desk.publishing.network("devnet")).is_known(sent.tx_hash)
+    assert not desk.studio.publish_setup.client(desk.studio.publish_setup.network("devnet")).is_known(sent.tx_hash)
 
-    pubs = desk.studio.publishing.status(work.id, "devnet")  # `studio publish status` settles too
+    pubs = desk.studio.publish_runner.status(work.id, "devnet")  # `studio publish status` settles too
     assert [p.state for p in pubs] == ["sent"]
-    assert desk.publishing.client(desk.publishing.network("devnet")).is_known(sent.tx_hash)
+    assert desk.studio.publish_setup.client(desk.studio.publish_setup.network("devnet")).is_known(sent.tx_hash)
     devnet.rpc("evm_mine", [])
-    (pub,) = desk.studio.publishing.status(work.id, "devnet")
+    (pub,) = desk.studio.publish_runner.status(work.id, "devnet")
     assert pub.state == "confirmed" and pub.tx_hash == sent.tx_hash
 
 
 def test_a_nonce_taken_by_another_transaction_fails_the_publication(desk, devnet, chain, no_automine) -> None:
     work, sent = _lost_after_sending(desk, devnet)
     # Another program spends the same nonce first.
-    client = desk.publishing.client(desk.publishing.network("devnet"))
-    key = desk.publishing.wallets.key(desk.wallet_name)
+    client = desk.studio.publish_setup.client(desk.studio.publish_setup.network("devnet"))
+    key = desk.studio.publish_setup.wallets.key(desk.wallet_name)
     other = client.sign(key, client.contracts.wip_deposit(1), nonce=sent.nonce)
     client.broadcast(other.raw)
     devnet.rpc("evm_mine", [])
     devnet.rpc("evm_setAutomine", [True])
 
-    (pub,) = desk.studio.publishing.status(work.id, "devnet")
+    (pub,) = desk.studio.publish_runner.status(work.id, "devnet")
     assert pub.state == "failed" and f"nonce {sent.nonce}" in pub.error
     (again,) = desk.publish(work)  # a failed attempt may be repeated, with a fresh nonce
     assert again.publication.state == "confirmed" and again.publication.nonce > sent.nonce
-    states = [p.state for p in desk.publishing.journal.list(work_id=work.id)]
+    states = [p.state for p in desk.studio.journal.list(work_id=work.id)]
     assert states == ["failed", "confirmed"]
 
 
@@ -131,16 +131,16 @@ def test_a_raise_of_the_share_lost_after_the_receipt_is_finished_later(desk) -> 
     remix = desk.work("Noon", parents=[root], override=10)
     results = desk.publish(remix)
     pub = results[-1].publication
-    client = desk.publishing.client(desk.publishing.network("devnet"))
-    key = desk.publishing.wallets.key(desk.wallet_name)
+    client = desk.studio.publish_setup.client(desk.studio.publish_setup.network("devnet"))
+    key = desk.studio.publish_setup.wallets.key(desk.wallet_name)
     unset = client.contracts.set_licensing_config(pub.ip_id, pub.license_terms_ids[0], licensing_config(None, 0))
     client.transact(key, unset)
     desk.studio.library.db.execute("UPDATE publications SET readback = NULL WHERE id = ?", (pub.id,))
 
     studio = _reopen(desk)  # read back on opening: the chain does not have the raise
-    reread = studio.publishing.journal.get(pub.id)
+    reread = studio.journal.get(pub.id)
     assert reread.readback["agrees"] is False
     assert reread.readback["differences"] == ["royalty percent: expected 10000000, chain has 5000000"]
-    finished = studio.publishing.finish(remix.id, "devnet")
+    finished = studio.publish_runner.finish(remix.id, "devnet")
     assert [t.label for t in finished.transactions] == ["raising the rev share this work's remixes pay"]
     assert finished.publication.readback["agrees"], finished.publication.readback["differences"]

@@ -40,10 +40,10 @@ def test_demo_publishes_the_chain_with_a_keyring_wallet(tmp_path, monkeypatch, c
             assert f"{work.id}  {work.title}" in out
         assert "LAP royalty stack: engine 15%, chain 15%: the chain agrees with the engine" in out
         assert "Tidal Fields at Noon" in out and "10%     10%" in out
-        assert not studio.publishing.devnet_status().running
+        assert not studio.publish_setup.devnet_status().running
     finally:
         secrets.delete(secret_name(desk.wallet_name))
-        studio.publishing.devnet_stop()
+        studio.publish_setup.devnet_stop()
         studio.close()
 
 
@@ -54,15 +54,15 @@ def test_without_a_keyring_the_demo_uses_anvils_public_account_on_the_devnet_onl
     keyring.set_keyring(fail.Keyring())
     studio = Studio.open(tmp_path / "demo")
     try:
-        chain = _chain(Desk(studio, "", studio.publishing.secrets, {}, "unused"))
+        chain = _chain(Desk(studio, "", studio.publish_setup.secrets, {}, "unused"))
         publish_on_devnet(DemoState(studio, Narrator(StoryPrinter()), chain=chain))
         out = capsys.readouterr().out
         assert "using anvil's public development account 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720" in out
         assert "the chain agrees with the engine" in out
-        other = _chain(Desk(studio, "", studio.publishing.secrets, {}, "unused"))[0]
+        other = _chain(Desk(studio, "", studio.publish_setup.secrets, {}, "unused"))[0]
         with pytest.raises(NoWallet, match="devnet only"):
-            studio.publishing.publish(other.id, PublishOptions(network="aeneid", rpc_url="http://127.0.0.1:9"))
+            studio.publish(other.id, PublishOptions(network="aeneid", rpc_url="http://127.0.0.1:9"))
     finally:
         keyring.set_keyring(previous)
-        studio.publishing.devnet_stop()
+        studio.publish_setup.devnet_stop()
         studio.close()

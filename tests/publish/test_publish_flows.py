@@ -129,8 +129,8 @@ def test_metadata_is_stored_locally_and_its_hashes_match(desk, chain) -> None:
     root = desk.work("Dawn", rev_share=5)
     remix = desk.work("Noon", parents=[root])
     desk.publish(remix)
-    pub = desk.publishing.journal.confirmed(remix.id, "devnet")
-    storage = desk.publishing.storage(desk.publishing.network("devnet"))
+    pub = desk.studio.journal.confirmed(remix.id, "devnet")
+    storage = desk.studio.publish_setup.storage(desk.studio.publish_setup.network("devnet"))
     ip_json = storage.get(pub.metadata_uri, pub.metadata_hash)
     meta = json.loads(ip_json)
     assert meta["relationships"] == [{"parentIpId": desk.ip(root), "type": "GENERATED_FROM"}]
@@ -148,10 +148,10 @@ def test_published_metadata_states_whether_others_may_train_on_the_work(desk, ch
     open_work, closed_work = desk.work("Open", rev_share=5), desk.work("Closed", rev_share=5)
     desk.studio.set_training_choice(open_work.id, "allow")
     desk.studio.set_training_choice(closed_work.id, "deny")
-    storage = desk.publishing.storage(desk.publishing.network("devnet"))
+    storage = desk.studio.publish_setup.storage(desk.studio.publish_setup.network("devnet"))
     for work, allowed in ((open_work, True), (closed_work, False)):
         desk.publish(work)
-        pub = desk.publishing.journal.confirmed(work.id, "devnet")
+        pub = desk.studio.journal.confirmed(work.id, "devnet")
         meta = json.loads(storage.get(pub.metadata_uri, pub.metadata_hash))
         assert meta["robotTerms"] == {"userAgent": "*", "allow": "/" if allowed else ""}
         assert meta["remixStudio"]["aiTraining"] is allowed
@@ -175,7 +175,7 @@ def test_options_set_a_roots_terms_and_raise_a_remixs_share(desk, chain) -> None
     with pytest.raises(PublishRefused) as err:
         desk.publish(remix, max_minting_fee=WIP_UNIT // 4)
     assert [r.code for r in err.value.reasons] == ["minting_fee_above_ceiling"]
-    assert desk.publishing.journal.list(work_id=remix.id) == []
+    assert desk.studio.journal.list(work_id=remix.id) == []
 
     (raised,) = desk.publish(remix, rev_share=20 * PCT)
     assert desk.studio.work(remix.id).terms.rev_share_override == 20 * PCT

@@ -35,7 +35,7 @@ WAITING = "in the node's pool"  # what the studio logs while it waits for a kill
 
 @pytest.fixture
 def client(desk):
-    return desk.publishing.client(desk.publishing.network("devnet"))
+    return desk.studio.publish_setup.client(desk.studio.publish_setup.network("devnet"))
 
 
 @contextmanager
@@ -55,12 +55,12 @@ def _training_set(desk) -> tuple[Work, list[Work]]:
     for work in mine:
         desk.publish(work)
     theirs = desk.work("Theirs", owned=False, license_id="cc-by-4.0")
-    setup = desk.publishing.setup
+    setup = desk.studio.publish_setup
     net = setup.network("devnet")
     item = Contribution("Theirs on chain", "Ana", theirs.sha256, desk.studio.file_of(theirs).read_bytes(), "image/png")
     (ip,) = publish_contributions(setup.client(net), setup.storage(net), [item],
                                   member_terms(desk.studio.catalog, 10 * PCT))
-    assert desk.publishing.import_ip(ip.ip_id, "devnet").id == theirs.id
+    assert desk.studio.ip_importer.import_ip(ip.ip_id, "devnet").id == theirs.id
     members = [*mine, theirs]
     lone = desk.work("Not on Story")
     return desk.studio.collections.create("Crash set", work_refs=[*(m.id for m in members), lone.id]), members
@@ -130,7 +130,7 @@ def _labels(output: str) -> list[str]:
 
 def _check_group(desk, chain, client, collection: Work, members: list[Work], since: int) -> str:
     """One group registered since `since`, described once, each member in it once; one journal row."""
-    (pub,) = desk.publishing.journal.list(work_id=collection.id)
+    (pub,) = desk.studio.journal.list(work_id=collection.id)
     assert pub.state == "confirmed" and pub.readback["agrees"], pub.readback
     assert _group_registrations(desk, chain, since) == [pub.ip_id]
     assert _metadata_sets(desk, chain, pub.ip_id, since) == [pub.metadata_uri]
@@ -147,7 +147,7 @@ def test_a_kill_after_the_groups_registration_is_sent_settles_it_and_registers_n
         desk, devnet, chain, client) -> None:
     collection, members = _training_set(desk)
     since = int(devnet.rpc("eth_blockNumber", []), 16) + 1
-    journal = desk.publishing.journal
+    journal = desk.studio.journal
     with no_automine(devnet):
         process = _publish_process(desk, collection)
         try:
@@ -186,7 +186,7 @@ def test_a_kill_after_the_groups_registration_is_sent_settles_it_and_registers_n
 def test_a_kill_while_the_groups_metadata_waits_to_be_mined_sets_it_once(desk, devnet, chain, client) -> None:
     collection, members = _training_set(desk)
     since = int(devnet.rpc("eth_blockNumber", []), 16) + 1
-    journal = desk.publishing.journal
+    journal = desk.studio.journal
     wallet = desk.address
 
     def mine_the_registration() -> None:

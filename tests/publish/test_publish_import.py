@@ -35,8 +35,8 @@ def test_import_mirrors_the_chain_and_brings_the_parents(alice, bob) -> None:
     alice.publish(noon)
     with fake_ipfs() as ipfs:
         _serve_alices_files(alice, ipfs)
-        bob.publishing.set_setting("ipfs.gateway", ipfs.url)
-        imported = bob.publishing.import_ip(alice.ip(noon), "devnet")
+        bob.studio.publish_setup.set_setting("ipfs.gateway", ipfs.url)
+        imported = bob.studio.ip_importer.import_ip(alice.ip(noon), "devnet")
 
     studio = bob.studio
     assert imported.title == "Noon" and imported.origin is Origin.imported and imported.creator == "Test Creator"
@@ -47,13 +47,13 @@ def test_import_mirrors_the_chain_and_brings_the_parents(alice, bob) -> None:
     parent = studio.work(edge.parent_id)
     assert parent.title == "Dawn" and (parent.license_id, parent.terms.rev_share) == ("pil-commercial-remix", 7 * PCT)
     for work, source in ((imported, noon), (parent, dawn)):
-        pub = bob.publishing.journal.confirmed(work.id, "devnet")
+        pub = bob.studio.journal.confirmed(work.id, "devnet")
         assert pub.origin == "imported" and pub.ip_id == alice.ip(source)
     verdict = studio.license_check(imported.id)
     assert verdict.can_remix and [r.code for r in verdict.blocking("publish")] == ["already_on_chain"]
 
     # Importing again finds it; and Bob's remix of it links to Alice's IP, paying what the engine predicts.
-    assert bob.publishing.import_ip(alice.ip(noon), "devnet").id == imported.id
+    assert bob.studio.ip_importer.import_ip(alice.ip(noon), "devnet").id == imported.id
     remix = bob.work("Bob's dusk", parents=[imported])
     (result,) = bob.publish(remix)
     assert result.publication.readback["agrees"], result.publication.readback["differences"]
@@ -68,17 +68,17 @@ def test_an_image_that_does_not_match_its_hash_is_refused(alice, bob) -> None:
         _serve_alices_files(alice, ipfs)
         image_cid = cid_v1_raw(alice.studio.file_of(work).read_bytes())
         ipfs.tampered[image_cid] = b"\x89PNG not the same image"
-        bob.publishing.set_setting("ipfs.gateway", ipfs.url)
+        bob.studio.publish_setup.set_setting("ipfs.gateway", ipfs.url)
         with pytest.raises(ImportFailed, match=r"image of IP .* cannot be used"):
-            bob.publishing.import_ip(alice.ip(work), "devnet")
+            bob.studio.ip_importer.import_ip(alice.ip(work), "devnet")
     assert bob.studio.works() == []
-    assert bob.publishing.journal.list() == []
+    assert bob.studio.journal.list() == []
 
 
 def test_unknown_ip_and_unreadable_metadata(alice, bob) -> None:
     with pytest.raises(ImportFailed, match="there is no IP asset"):
-        bob.publishing.import_ip("0x" + "12" * 20, "devnet")
+        bob.studio.ip_importer.import_ip("0x" + "12" * 20, "devnet")
     work = alice.work("Dawn", rev_share=7)
     alice.publish(work)
     with pytest.raises(ImportFailed, match=r"metadata of IP .* cannot be used"):
-        bob.publishing.import_ip(alice.ip(work), "devnet")  # Bob has no way to read Alice's local files
+        bob.studio.ip_importer.import_ip(alice.ip(work), "devnet")  # Bob has no way to read Alice's local files

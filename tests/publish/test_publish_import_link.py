@@ -27,7 +27,7 @@ def desk(chain, devnet, tmp_path, monkeypatch):
 
 def register_copy(desk, work, *, creator: str = "Ana", with_file: bool = True) -> ContributedIp:
     """Someone registers the file of `work` as a root IP, its metadata stored where `desk` reads."""
-    setup = desk.publishing.setup
+    setup = desk.studio.publish_setup
     net = setup.network("devnet")
     data = desk.studio.file_of(work).read_bytes() if with_file else None
     item = Contribution(f"{work.title} on chain", creator, work.sha256, data, "image/png")
@@ -50,7 +50,7 @@ def test_import_ip_links_the_work_whose_file_the_ip_carries(desk) -> None:
     media = json.loads(desk.studio.library.root.joinpath("ipfs", cid_of(_metadata_uri(desk, ip))).read_text())
     assert result.stdout == (f"linked IP {ip.ip_id} to the library's “Tide” ({tide.id}): its media at "
                              f"{media['mediaUrl']} hashes to the work's sha256\n")
-    pub = desk.publishing.journal.confirmed(tide.id, "devnet")
+    pub = desk.studio.journal.confirmed(tide.id, "devnet")
     assert pub.ip_id == ip.ip_id and pub.origin == "imported" and pub.license_terms_ids == (ip.license_terms_id,)
     assert pub.readback["linked"] == {"sha256": tide.sha256, "uri": media["mediaUrl"], "verified": True, "note": None}
     linked = desk.studio.work(tide.id)
@@ -83,29 +83,29 @@ def test_media_that_cannot_be_fetched_links_on_the_metadata_hash_and_says_so(des
     assert line == (f"linked IP {no_url.ip_id} to the library's “Bare” ({bare.id}) on its metadata's media hash "
                     "alone (its metadata gives no media URL)\n")
     for work, contributed in ((gone, ip), (bare, no_url)):
-        pub = desk.publishing.journal.confirmed(work.id, "devnet")
+        pub = desk.studio.journal.confirmed(work.id, "devnet")
         assert pub.ip_id == contributed.ip_id and pub.readback["linked"]["verified"] is False
 
 
 def test_a_draft_left_by_a_failed_publish_gives_way_to_the_link(desk) -> None:
     work = desk.work("Draft", owned=False)
-    draft = desk.publishing.journal.records.insert_draft(work.id, "devnet", 1315, "0x" + "11" * 20, {})
+    draft = desk.studio.journal.records.insert_draft(work.id, "devnet", 1315, "0x" + "11" * 20, {})
     ip = register_copy(desk, work)
-    result = desk.publishing.importer.import_or_link(ip.ip_id, "devnet")
+    result = desk.studio.ip_importer.import_or_link(ip.ip_id, "devnet")
     assert result.linked and result.work.id == work.id
-    states = {p.id: (p.state, p.error) for p in desk.publishing.journal.list(work_id=work.id)}
+    states = {p.id: (p.state, p.error) for p in desk.studio.journal.list(work_id=work.id)}
     assert states[draft.id] == ("failed", f"linked to IP {ip.ip_id}, which carries the same file")
-    assert desk.publishing.journal.confirmed(work.id, "devnet").ip_id == ip.ip_id
+    assert desk.studio.journal.confirmed(work.id, "devnet").ip_id == ip.ip_id
 
 
 def test_a_work_on_the_network_as_another_ip_is_refused(desk) -> None:
     work = desk.work("Once", owned=False)
     first, second = register_copy(desk, work), register_copy(desk, work, creator="Copycat")
-    desk.publishing.importer.import_or_link(first.ip_id, "devnet")
+    desk.studio.ip_importer.import_or_link(first.ip_id, "devnet")
     with pytest.raises(AlreadyPublished, match=rf"IP {second.ip_id} carries the file of the library's “Once” "
                                                rf"\({work.id}\), which is already on devnet as IP {first.ip_id}"):
-        desk.publishing.importer.import_or_link(second.ip_id, "devnet")
-    assert [p.ip_id for p in desk.publishing.journal.list(work_id=work.id)] == [first.ip_id]
+        desk.studio.ip_importer.import_or_link(second.ip_id, "devnet")
+    assert [p.ip_id for p in desk.studio.journal.list(work_id=work.id)] == [first.ip_id]
 
 
 def test_a_work_made_here_links_only_to_an_ip_of_this_librarys_wallet(chain, devnet, tmp_path, monkeypatch) -> None:
@@ -121,16 +121,16 @@ def test_a_work_made_here_links_only_to_an_ip_of_this_librarys_wallet(chain, dev
 
             copy = register_copy(mine, noon, creator="Copycat")
             with pytest.raises(AlreadyPublished, match=f"belongs to {copy.owner}, not to this library's wallet"):
-                mine.publishing.importer.import_or_link(copy.ip_id, "devnet")
-            assert mine.publishing.journal.list(work_id=noon.id) == []
+                mine.studio.ip_importer.import_or_link(copy.ip_id, "devnet")
+            assert mine.studio.journal.list(work_id=noon.id) == []
 
             with fake_ipfs() as ipfs:
                 for path in (alice.studio.library.root / "ipfs").iterdir():
                     ipfs.files[path.name] = path.read_bytes()
-                mine.publishing.set_setting("ipfs.gateway", ipfs.url)
-                result = mine.publishing.importer.import_or_link(alice.ip(dawn), "devnet")
+                mine.studio.publish_setup.set_setting("ipfs.gateway", ipfs.url)
+                result = mine.studio.ip_importer.import_or_link(alice.ip(dawn), "devnet")
             assert result.linked and result.work.id == here.id and result.link.verified
-            assert mine.publishing.journal.confirmed(here.id, "devnet").ip_id == alice.ip(dawn)
+            assert mine.studio.journal.confirmed(here.id, "devnet").ip_id == alice.ip(dawn)
         finally:
             mine.studio.close()
 
@@ -149,19 +149,19 @@ def test_a_linked_remix_takes_the_chains_parents_when_the_library_gives_it_none(
             with fake_ipfs() as ipfs:
                 for path in (alice.studio.library.root / "ipfs").iterdir():
                     ipfs.files[path.name] = path.read_bytes()
-                bob.publishing.set_setting("ipfs.gateway", ipfs.url)
-                result = bob.publishing.importer.import_or_link(alice.ip(noon), "devnet")
+                bob.studio.publish_setup.set_setting("ipfs.gateway", ipfs.url)
+                result = bob.studio.ip_importer.import_or_link(alice.ip(noon), "devnet")
             assert result.linked and result.work.id == copy.id
             (edge,) = bob.studio.parents(copy.id)
             parent = bob.studio.work(edge.parent_id)
             assert parent.title == "Dawn" and parent.origin.value == "imported"
-            assert bob.publishing.journal.confirmed(parent.id, "devnet").ip_id == alice.ip(dawn)
+            assert bob.studio.journal.confirmed(parent.id, "devnet").ip_id == alice.ip(dawn)
         finally:
             bob.studio.close()
 
 
 def _metadata_uri(desk, ip: ContributedIp) -> str:
-    client = desk.publishing.setup.client(desk.publishing.setup.network("devnet"))
+    client = desk.studio.publish_setup.client(desk.studio.publish_setup.network("devnet"))
     uri, _ = client.contracts.ip_metadata(ip.ip_id)
     assert uri == ip.metadata_uri
     return uri

@@ -50,7 +50,7 @@ def _generate(desk, *args: str):
 
 def test_an_image_generated_with_lrp_and_a_published_lrp_model_links_to_it(desk, client) -> None:
     model, collection = _model_on_devnet(desk)
-    model_pub = desk.publishing.journal.confirmed(model.id, "devnet")
+    model_pub = desk.studio.journal.confirmed(model.id, "devnet")
 
     made = _generate(desk, "--royalty-policy", "lrp", "--json")
     assert made.exit_code == 0, made.output + made.stderr
@@ -65,7 +65,7 @@ def test_an_image_generated_with_lrp_and_a_published_lrp_model_links_to_it(desk,
                                    "PIL Commercial Remix")
 
     image = desk.studio.work(data["id"])
-    plan = desk.publishing.plan(image.id, PublishOptions(network="devnet"))
+    plan = desk.studio.publish_planner.plan(image.id, PublishOptions(network="devnet"))
     assert plan.allowed, plan.refusals
     assert "model_linked" in {r.code for r in plan.notes}
     step = plan.steps[-1]
@@ -89,7 +89,7 @@ def test_an_image_generated_with_lap_and_a_published_lrp_model_says_it_only_cred
     image_id = made.stdout.split()[0]
     image = desk.studio.work(image_id)
     assert image.terms.royalty_policy == "lap"
-    plan = desk.publishing.plan(image.id, PublishOptions(network="devnet"))
+    plan = desk.studio.publish_planner.plan(image.id, PublishOptions(network="devnet"))
     codes = {r.code for r in plan.notes}
     assert "model_not_linked_terms" in codes and "model_linked" not in codes
     assert [c.work_id for c in plan.steps[-1].credits] == [model.id]
@@ -103,4 +103,5 @@ def test_an_image_generated_with_lap_and_a_published_lrp_model_says_it_only_cred
                       minting_fee=image.terms.minting_fee, royalty_policy=image.terms.royalty_policy)
     model_terms = desk.studio.services.model_terms.offer(model.id).terms
     assert terms.same_terms(model_terms) and model_terms.royalty_policy == "lrp"
-    assert "model_linked" in {r.code for r in desk.publishing.plan(image.id, PublishOptions(network="devnet")).notes}
+    plan = desk.studio.publish_planner.plan(image.id, PublishOptions(network="devnet"))
+    assert "model_linked" in {r.code for r in plan.notes}

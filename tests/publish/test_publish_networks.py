@@ -40,8 +40,8 @@ def test_an_rpc_that_does_not_answer(desk) -> None:
     assert isinstance(err.value.__cause__, Exception)
     work = desk.work("Dawn", rev_share=5)
     with pytest.raises(RpcUnreachable, match="aeneid cannot be reached"):
-        desk.publishing.publish(work.id, PublishOptions(network="aeneid", rpc_url=url))
-    assert desk.publishing.journal.list(work_id=work.id) == []
+        desk.studio.publish(work.id, PublishOptions(network="aeneid", rpc_url=url))
+    assert desk.studio.journal.list(work_id=work.id) == []
 
 
 def test_a_node_on_another_chain_id(desk, chain) -> None:
@@ -51,7 +51,7 @@ def test_a_node_on_another_chain_id(desk, chain) -> None:
             ChainClient.connect(network("devnet"), url)
         work = desk.work("Dawn", rev_share=5)
         with pytest.raises(WrongChain):
-            desk.publishing.publish(work.id, PublishOptions(rpc_url=url))
+            desk.studio.publish(work.id, PublishOptions(rpc_url=url))
     with pytest.raises(WrongChain, match="mainnet is chain id 1514"):
         ChainClient.connect(network("mainnet"), url)
 
@@ -68,34 +68,34 @@ def test_a_chain_without_storys_contracts_is_never_written_to(desk, chain) -> No
     client.w3.provider.make_request("anvil_setBalance", [desk.address, hex(10 * IP)])
     nonce = client.nonce(desk.address)
     with pytest.raises(MissingContract):
-        desk.publishing.publish(work.id, PublishOptions(network="aeneid", rpc_url=url))
+        desk.studio.publish(work.id, PublishOptions(network="aeneid", rpc_url=url))
     assert client.nonce(desk.address) == nonce
 
 
 def test_story_network_wallet_without_funds_is_told_where_to_get_them(desk, devnet) -> None:
-    desk.publishing.set_setting("rpc.aeneid", desk.rpc_url)
-    status = desk.publishing.wallet_status("aeneid")
+    desk.studio.publish_setup.set_setting("rpc.aeneid", desk.rpc_url)
+    status = desk.studio.publish_setup.wallet_status("aeneid")
     assert status.balance == 0 and not status.funded
     assert "https://aeneid.faucet.story.foundation" in status.note and desk.address in status.note
     with fake_ipfs() as ipfs:
-        desk.publishing.set_setting("ipfs.api", ipfs.url)
+        desk.studio.publish_setup.set_setting("ipfs.api", ipfs.url)
         work = desk.work("Dawn", rev_share=5)
         with pytest.raises(InsufficientFunds, match="cannot pay") as err:
-            desk.publishing.publish(work.id, PublishOptions(network="aeneid"))
+            desk.studio.publish(work.id, PublishOptions(network="aeneid"))
         assert "faucet" in str(err.value)
     # Nothing was sent; the journal says why, and a later attempt may start afresh.
-    (attempt,) = desk.publishing.journal.list(work_id=work.id)
+    (attempt,) = desk.studio.journal.list(work_id=work.id)
     assert attempt.state == "failed" and "cannot pay" in attempt.error and attempt.tx_hash is None
 
 
 def test_publishing_on_a_story_network_uploads_metadata_to_kubo(desk, devnet, chain) -> None:
-    desk.publishing.set_setting("rpc.aeneid", desk.rpc_url)
+    desk.studio.publish_setup.set_setting("rpc.aeneid", desk.rpc_url)
     devnet.rpc("anvil_setBalance", [desk.address, hex(100 * IP)])
     with fake_ipfs() as ipfs:
-        desk.publishing.set_setting("ipfs.api", ipfs.url)
+        desk.studio.publish_setup.set_setting("ipfs.api", ipfs.url)
         root = desk.work("Dawn", rev_share=5)
         remix = desk.work("Noon", parents=[root])
-        results = desk.publishing.publish(remix.id, PublishOptions(network="aeneid"))
+        results = desk.studio.publish(remix.id, PublishOptions(network="aeneid"))
         pub = results[-1].publication
         assert pub.network == "aeneid" and pub.state == "confirmed"
         assert pub.readback["agrees"], pub.readback["differences"]
@@ -106,4 +106,5 @@ def test_publishing_on_a_story_network_uploads_metadata_to_kubo(desk, devnet, ch
         assert not (desk.studio.library.root / "ipfs").exists()  # nothing went to the devnet's local store
         assert {path for _, path, _ in ipfs.requests} == {"/api/v0/add"}
         # The devnet knows nothing of it: each network has its own journal entries.
-        assert not desk.publishing.on_chain(remix.id, "devnet") and desk.publishing.on_chain(remix.id, "aeneid")
+        runner = desk.studio.publish_runner
+        assert not runner.on_chain(remix.id, "devnet") and runner.on_chain(remix.id, "aeneid")

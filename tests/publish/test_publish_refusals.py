@@ -19,11 +19,11 @@ ANVIL_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff8
 
 def refused(desk, work, **options) -> PublishRefused:
     """Publishing `work` is refused before anything is signed: no journal row, no transaction."""
-    client = desk.publishing.client(desk.publishing.network("devnet"))
+    client = desk.studio.publish_setup.client(desk.studio.publish_setup.network("devnet"))
     nonce = client.nonce(desk.address)
     with pytest.raises(PublishRefused) as err:
         desk.publish(work, **options)
-    assert desk.publishing.journal.list(work_id=work.id) == []
+    assert desk.studio.journal.list(work_id=work.id) == []
     assert client.nonce(desk.address) == nonce
     return err.value
 
@@ -31,12 +31,12 @@ def refused(desk, work, **options) -> PublishRefused:
 def send_directly(desk, parents, *, max_revenue_share: int = 0, mined: bool = False) -> ChainReverted:
     """Register a remix of `parents` through the chain client with no engine in the way; returns the revert.
     `mined`: skip the gas estimate, so the transaction is mined, fails, and its reason is replayed."""
-    pubs = desk.publishing
-    client = pubs.client(pubs.network("devnet"))
-    key = pubs.wallets.key(pubs.wallet_name)
+    studio = desk.studio
+    client = studio.publish_setup.client(studio.publish_setup.network("devnet"))
+    key = studio.publish_setup.wallets.key(studio.publish_setup.wallet_name)
     publisher = desk_publisher(desk, client, key)
     collection = publisher.ensure_collection([])
-    terms = [pubs.journal.confirmed(p.id, "devnet").license_terms_ids[0] for p in parents]
+    terms = [studio.journal.confirmed(p.id, "devnet").license_terms_ids[0] for p in parents]
     call = client.contracts.register_derivative(collection, desk.address, EMPTY, [desk.ip(p) for p in parents],
                                                 terms, 0, max_revenue_share)
     if not mined:
@@ -65,7 +65,7 @@ def test_no_derivatives_parent(desk) -> None:
 def test_non_reciprocal_remix_is_a_dead_end(chain, devnet, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("STUDIO_LICENSES_DIR", str(catalogue_with_dead_end(tmp_path)))
     desk = open_desk(tmp_path / "lib", devnet, tmp_path, monkeypatch)
-    desk.publishing.create_wallet()
+    desk.studio.publish_setup.create_wallet()
     root = desk.work("Remix once", license_id=DEAD_END_LICENSE, rev_share=5, owned=False)
     first = desk.work("First remix", parents=[root], license_id=DEAD_END_LICENSE, owned=False)
     desk.publish(root)
@@ -129,15 +129,15 @@ def test_own_parents_are_only_published_first_when_asked(desk) -> None:
     remix = desk.work("Remix", parents=[mine])
     err = refused(desk, remix, with_ancestors=False)
     assert any(r.code == "parent_not_on_chain" and mine.id in r.message for r in err.reasons)
-    assert desk.publishing.journal.list(work_id=mine.id) == []
+    assert desk.studio.journal.list(work_id=mine.id) == []
 
 
 def test_a_work_is_never_published_twice(desk) -> None:
     work = desk.work("Once", rev_share=5)
     desk.publish(work)
     with pytest.raises(AlreadyPublished, match="already on devnet as IP 0x"):
-        desk.publishing.publish(work.id, PublishOptions(with_ancestors=False))
-    assert len(desk.publishing.journal.list(work_id=work.id)) == 1
+        desk.studio.publish(work.id, PublishOptions(with_ancestors=False))
+    assert len(desk.studio.journal.list(work_id=work.id)) == 1
 
 
 def test_unapproved_work_is_refused_when_review_is_required(desk) -> None:
@@ -213,7 +213,7 @@ def test_non_reciprocal_lap_and_lrp_parents_are_refused_for_their_policies(chain
     royalty policy only (LicensingModule__RoyaltyPolicyMismatch): the plan refuses the mix in one line."""
     monkeypatch.setenv("STUDIO_LICENSES_DIR", str(catalogue_with_dead_end(tmp_path)))
     desk = open_desk(tmp_path / "lib", devnet, tmp_path, monkeypatch)
-    desk.publishing.create_wallet()
+    desk.studio.publish_setup.create_wallet()
     lap = desk.work("LAP once", license_id=DEAD_END_LICENSE, rev_share=5)
     lrp = desk.work("LRP once", license_id=DEAD_END_LICENSE, rev_share=5, royalty_policy="lrp")
     desk.publish(lap)

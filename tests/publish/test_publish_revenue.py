@@ -11,7 +11,7 @@ from studio.story.errors import PublishError
 
 
 def _claimable(desk, work) -> dict[str, tuple[int, int]]:
-    return {c.work_id: (c.in_vault, c.pending) for c in desk.publishing.revenue(work.id, "devnet")}
+    return {c.work_id: (c.in_vault, c.pending) for c in desk.studio.revenue.revenue(work.id, "devnet")}
 
 
 def test_tip_show_and_claim_follow_the_royalty_engine(desk, chain) -> None:
@@ -24,7 +24,7 @@ def test_tip_show_and_claim_follow_the_royalty_engine(desk, chain) -> None:
     assert before[dawn.id] == (WIP_UNIT, WIP_UNIT * 5 // 100)
     assert before[noon.id] == (WIP_UNIT * 95 // 100, 0)
 
-    sent = desk.publishing.pay(night.id, 100 * WIP_UNIT, "devnet")
+    sent = desk.studio.revenue.pay(night.id, 100 * WIP_UNIT, "devnet")
     assert [t.label for t in sent] == ["wrapping IP into WIP", "approving WIP for Story", "paying the work"]
     fee = chain.c("RoyaltyModule").functions.royaltyFeePercent().call()
     expected = payout(desk.studio.royalty(night.id, "lap"), 100 * WIP_UNIT, fee)
@@ -35,7 +35,7 @@ def test_tip_show_and_claim_follow_the_royalty_engine(desk, chain) -> None:
     assert (expected.to(noon.id), expected.to(dawn.id)) == (10 * WIP_UNIT, 5 * WIP_UNIT)
 
     balance = chain.w3.eth.get_balance(desk.address)
-    result = desk.publishing.claim(dawn.id, "devnet")
+    result = desk.studio.revenue.claim(dawn.id, "devnet")
     claimed = sum(amount for _, amount in result["claimed"])
     assert claimed == sum(before[dawn.id]) + expected.to(dawn.id)
     assert {m["descendant"] for m in result["moved_from"]} == {desk.ip(noon), desk.ip(night)}
@@ -45,16 +45,16 @@ def test_tip_show_and_claim_follow_the_royalty_engine(desk, chain) -> None:
     gained = chain.w3.eth.get_balance(desk.address) - balance
     assert claimed - 10**16 < gained < claimed
 
-    second = desk.publishing.pay(night.id, 10 * WIP_UNIT, "devnet")
+    second = desk.studio.revenue.pay(night.id, 10 * WIP_UNIT, "devnet")
     assert [t.label for t in second] == ["wrapping IP into WIP", "paying the work"]  # approval reused
 
 
 def test_revenue_needs_the_work_on_chain(desk) -> None:
     work = desk.work("Unpublished", rev_share=5)
     with pytest.raises(PublishError, match="is not on devnet"):
-        desk.publishing.revenue(work.id, "devnet")
+        desk.studio.revenue.revenue(work.id, "devnet")
     with pytest.raises(PublishError, match="is not on devnet"):
-        desk.publishing.pay(work.id, WIP_UNIT, "devnet")
+        desk.studio.revenue.pay(work.id, WIP_UNIT, "devnet")
 
 
 def test_nothing_to_claim_before_any_vault(desk) -> None:
@@ -62,4 +62,4 @@ def test_nothing_to_claim_before_any_vault(desk) -> None:
     desk.publish(work)
     assert _claimable(desk, work) == {work.id: (0, 0)}
     with pytest.raises(PublishError, match="no royalty vault yet"):
-        desk.publishing.claim(work.id, "devnet")
+        desk.studio.revenue.claim(work.id, "devnet")

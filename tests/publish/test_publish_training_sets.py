@@ -52,7 +52,7 @@ def _lora(desk, collection: Work, *, license_id: str = "pil-commercial-remix") -
 
 
 def _metadata(desk, pub) -> dict:
-    storage = desk.publishing.setup.storage(desk.publishing.network("devnet"))
+    storage = desk.studio.publish_setup.storage(desk.studio.publish_setup.network("devnet"))
     return json.loads(storage.get(pub.metadata_uri))
 
 
@@ -60,7 +60,7 @@ def test_a_training_set_publishes_as_a_group_of_its_members_on_story(desk, clien
     members = _members(desk)
     outsider = desk.work("Not on Story")
     collection = desk.studio.collections.create("My set", work_refs=[*(m.id for m in members), outsider.id])
-    plan = desk.publishing.plan(collection.id, PublishOptions(network="devnet"))
+    plan = desk.studio.publish_planner.plan(collection.id, PublishOptions(network="devnet"))
     assert {r.code for r in plan.notes} >= {"group_terms_from_members", "group_member_joins", "group_members_credited"}
     (result,) = desk.publish(collection)
     pub = result.publication
@@ -93,7 +93,7 @@ def test_a_lora_is_a_derivative_of_its_training_sets_group_and_images_made_with_
     assert client.contracts.parents(model.ip_id) == [group.ip_id]
     assert model.readback["agrees"], model.readback["differences"]
     # The LoRA's own split as on the devnet pays its training set's group, as the chain's stack says.
-    lora_on_devnet = desk.publishing.royalty_on(lora.id, "devnet")
+    lora_on_devnet = desk.studio.publish_planner.royalty_on(lora.id, "devnet")
     assert lora_on_devnet.stack == model.readback["royalty_stack"] == 10 * 10**6
     assert {a.id: a.royalty for a in lora_on_devnet.ancestors} == {collection.id: 10 * 10**6}
     meta = _metadata(desk, model)
@@ -101,7 +101,7 @@ def test_a_lora_is_a_derivative_of_its_training_sets_group_and_images_made_with_
     assert meta["ipType"] == "lora" and meta["mediaHash"] == "0x" + lora.sha256
 
     image = desk.work("Made with my style", parents=[lora], relation=Relation.styled_with)
-    plan = desk.publishing.plan(image.id, PublishOptions(network="devnet"))
+    plan = desk.studio.publish_planner.plan(image.id, PublishOptions(network="devnet"))
     assert "model_linked" in {r.code for r in plan.notes}
     (payout,) = plan.data_payouts  # 1 IP to the image: 10% to the LoRA, 10% of that to its training set
     assert payout.group_work_id == collection.id and payout.members == 2
@@ -115,7 +115,7 @@ def test_a_lora_is_a_derivative_of_its_training_sets_group_and_images_made_with_
     assert pub.readback["agrees"], pub.readback["differences"]
 
     # The split as on the devnet follows the link to the LoRA and its group; the library's own view does not.
-    on_devnet = desk.publishing.royalty_on(image.id, "devnet")
+    on_devnet = desk.studio.publish_planner.royalty_on(image.id, "devnet")
     assert {a.id: a.royalty for a in on_devnet.ancestors} == {lora.id: 10 * 10**6, collection.id: 10**6}
     assert {a.id for a in desk.studio.royalty(image.id).ancestors} == {lora.id}
 
@@ -123,7 +123,7 @@ def test_a_lora_is_a_derivative_of_its_training_sets_group_and_images_made_with_
     (share,) = desk.studio.review.lineage_report(image.id).data_shares
     assert (share.group_id, share.network, share.members, share.due_wei) == (collection.id, "devnet", 2, 10**16)
     assert [(c.creator, c.works, c.wei) for c in share.creators] == [("Test Creator", 2, 10**16)]
-    html = desk.studio.report(image.id).text
+    html = desk.studio.review.render_report(image.id).text
     assert "What the data's creators receive" in html and "0.01 IP" in html
 
 
@@ -134,7 +134,7 @@ def test_an_image_under_other_terms_credits_the_model_and_says_why(desk) -> None
     desk.publish(lora)
     image = desk.work("Other terms", parents=[lora], relation=Relation.styled_with, license_id="pil-commercial-remix",
                       rev_share=3)
-    plan = desk.publishing.plan(image.id, PublishOptions(network="devnet"))
+    plan = desk.studio.publish_planner.plan(image.id, PublishOptions(network="devnet"))
     codes = {r.code for r in plan.notes}
     assert plan.allowed and "model_not_linked_terms" in codes and "model_linked" not in codes
     assert [c.work_id for c in plan.steps[-1].credits] == [lora.id]
@@ -147,7 +147,7 @@ def test_an_image_under_the_loras_library_terms_but_not_its_story_terms_is_publi
     lora = _lora(desk, collection)  # its own license: PIL Commercial Remix 10%, LRP
     desk.publish(lora, rev_share=percent_to_units(20))  # its group, and so the LoRA on Story: 20%
     image = desk.work("Library terms", parents=[lora], relation=Relation.styled_with)
-    plan = desk.publishing.plan(image.id, PublishOptions(network="devnet"))
+    plan = desk.studio.publish_planner.plan(image.id, PublishOptions(network="devnet"))
     assert "model_not_linked_terms" in {r.code for r in plan.notes}
     step = plan.steps[-1]
     assert not step.parents and [c.work_id for c in step.credits] == [lora.id]
@@ -196,7 +196,7 @@ def test_a_kill_between_the_groups_transactions_never_adds_a_member_twice(desk, 
     assert process.returncode == -signal.SIGKILL
     devnet.rpc("evm_mine", [])
 
-    desk.publishing.status(network_name="devnet")  # the next start settles what the kill left
+    desk.studio.publish_runner.status(network_name="devnet")  # the next start settles what the kill left
     assert not records.in_flight("devnet")
     (again,) = desk.publish(collection)
     group = again.publication.ip_id
@@ -216,16 +216,16 @@ def test_anothers_member_that_did_not_opt_into_the_pool_is_credited_not_added(de
     theirs = desk.work("Someone else's", owned=False)
     key = Secret(DEV_KEYS[5])
     owner = address_of(key)
-    storage = desk.publishing.setup.storage(desk.publishing.network("devnet"))
+    storage = desk.studio.publish_setup.storage(desk.studio.publish_setup.network("devnet"))
     refs = _metadata(storage, Contribution(theirs.title, "Other", theirs.sha256), owner)
     struct = terms_struct(member_terms(desk.studio.catalog, percent_to_units(10)))
     # Registered under the group's terms but without offering them to the pool.
     receipt = client.transact(key, client.contracts.register_root(_collection(client, key, "Other"), owner, refs,
                                                                   [(struct, licensing_config(None, 0))]))
     ip = client.contracts.registered(receipt).ip_id
-    assert desk.publishing.import_ip(ip, "devnet").id == theirs.id  # linked to the library's work
+    assert desk.studio.ip_importer.import_ip(ip, "devnet").id == theirs.id  # linked to the library's work
     collection = desk.studio.collections.create("Mixed", work_refs=[mine[0].id, theirs.id])
-    plan = desk.publishing.plan(collection.id, PublishOptions(network="devnet"))
+    plan = desk.studio.publish_planner.plan(collection.id, PublishOptions(network="devnet"))
     assert "group_member_not_opted_in" in {r.code for r in plan.notes}
     assert [m.work_id for m in plan.steps[0].joining] == [mine[0].id]
     (result,) = desk.publish(collection)
@@ -241,7 +241,7 @@ def test_the_data_preview_takes_the_networks_treasury_fee_first(desk, chain) -> 
     desk.publish(lora)
     image = desk.work("Made with my style", parents=[lora], relation=Relation.styled_with)
     chain.send(chain.c("RoyaltyModule").functions.setRoyaltyFeePercent(5 * 10**6), chain.alice)  # 5%
-    (payout,) = desk.publishing.plan(image.id, PublishOptions(network="devnet")).data_payouts
+    (payout,) = desk.studio.publish_planner.plan(image.id, PublishOptions(network="devnet")).data_payouts
     assert payout.group_due == (10**18 - 10**18 * 5 // 100) // 100
 
 
@@ -256,13 +256,13 @@ def test_a_member_that_is_a_remix_passes_its_own_stack_on_in_the_preview_as_on_c
     lora = _lora(desk, collection)
     desk.publish(lora)
     image = desk.work("Made with it", parents=[lora], relation=Relation.styled_with)
-    (payout,) = desk.publishing.plan(image.id, PublishOptions(network="devnet")).data_payouts
+    (payout,) = desk.studio.publish_planner.plan(image.id, PublishOptions(network="devnet")).data_payouts
     share = payout.per_member
     assert payout.creators[0].amount == share + share - share * 10 // 100  # the remix keeps 90% of its share
     desk.publish(image)
-    net = desk.publishing.network("devnet")
-    desk.publishing.pay(image.id, 10**18, "devnet")
-    group = desk.publishing.journal.confirmed(collection.id, "devnet").ip_id
+    net = desk.studio.publish_setup.network("devnet")
+    desk.studio.revenue.pay(image.id, 10**18, "devnet")
+    group = desk.studio.journal.confirmed(collection.id, "devnet").ip_id
     members = [desk.ip(root), desk.ip(remix)]
-    collect_for_members(client, desk.publishing.setup.key(net), group, members)
+    collect_for_members(client, desk.studio.publish_setup.key(net), group, members)
     assert sum(client.contracts.claimable(ip, ip) for ip in members) == payout.creators[0].amount

@@ -12,14 +12,14 @@ def test_the_gate_answers_with_a_status_and_its_refusal(studio, builder) -> None
     work = builder.image("Harbour", creator="Mira")
     gate: ReleaseGate = studio.services.review
     assert gate.status(work.id).refusal() is None  # review not required: free to release
-    studio.set_review_required(True)
+    studio.review.set_review_required(True)
     status = gate.status(work.id)
     refusal = status.refusal()
     assert (status.state, status.allows_release) == ("none", False)
     assert isinstance(refusal, ReleaseNotApproved) and isinstance(refusal, LicenseRefused)
     assert [r.code for r in refusal.reasons] == ["release_not_approved"] and "Harbour" in refusal.message
-    studio.record_decision(work.id, "approved", "Rita")
-    assert gate.status(work.id).refusal() is None and studio.approval_status(work.id).state == "approved"
+    studio.review.record_decision(work.id, "approved", "Rita")
+    assert gate.status(work.id).refusal() is None and studio.review.approval_status(work.id).state == "approved"
 
 
 def test_a_publish_refusal_is_a_license_refusal_with_its_reasons() -> None:

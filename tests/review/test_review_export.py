@@ -88,7 +88,7 @@ def test_a_generated_remix_is_signed_with_its_lineage(studio, keys, remix, tmp_p
     assert _assertion(report, LABEL_STORY, parent.manifest_label)["ip_id"] == IP_ID
     assert report.manifest_count == 2
 
-    stored = studio.credentials(generated.id)
+    stored = studio.credential_service.stored(generated.id)
     assert (stored.source, stored.state, stored.manifest_label) == ("export", "trusted", report.manifest_label)
     assert stored.details["ingredients"][0]["linked"] == {"parent_id": tidepool.id, "matched_by": "export"}
 
@@ -185,8 +185,9 @@ def test_a_file_with_someone_elses_credentials_keeps_them(studio, keys, tmp_path
         claim = ProvenanceClaim(title="Bob's Harbour", work_id="bob-1", mime="image/png", kind="generated")
         source = tmp_path / "bobs.png"
         source.write_bytes(sign_image(drawing(99), "image/png", claim, bob))
-        imported = studio.import_image(ImportRequest(path=source, license_id="cc-by-4.0", creator="Bob")).work
-        assert studio.credentials(imported.id).state == "valid"  # intact, but Bob's CA is not trusted here
+        imported = studio.importing.import_image(ImportRequest(path=source, license_id="cc-by-4.0", creator="Bob")).work
+        # Intact, but Bob's CA is not trusted here.
+        assert studio.credential_service.stored(imported.id).state == "valid"
 
         studio.credential_service.export(imported.id, tmp_path / "out.png", signer="Alice", secrets=keys)
         report = _read(tmp_path / "out.png")
@@ -194,6 +195,7 @@ def test_a_file_with_someone_elses_credentials_keeps_them(studio, keys, tmp_path
         [origin] = report.ingredients
         assert origin.has_credentials and origin.signer.common_name == "Bob Other"
         assert report.manifest_count == 2
-        assert studio.credentials(imported.id).source == "import"  # what the imported file said stays recorded
+        # What the imported file said stays recorded.
+        assert studio.credential_service.stored(imported.id).source == "import"
     finally:
         forget_identity(keys, bob_dir)

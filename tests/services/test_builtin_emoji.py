@@ -61,7 +61,7 @@ def test_studio_tiny_stays_available_by_name(studio) -> None:
 
 
 def test_an_image_made_with_studio_emoji_has_the_model_and_its_training_set_as_ancestors(studio) -> None:
-    image = studio.generate(CreateRequest(mode=Mode.txt2img, prompt="a red apple", seed=1))
+    image = studio.generation.create(CreateRequest(mode=Mode.txt2img, prompt="a red apple", seed=1))
     assert (image.width, image.height) == (64, 64)
     nodes = {n.id: n for n in studio.graph.ancestors(image.id)}
     kinds = sorted(studio.work(i).kind.value for i in nodes)

@@ -65,7 +65,7 @@ def _builder(studio: Studio, folder: Path) -> Builder:
 
 
 def _import(studio: Studio, path: Path, **kwargs):
-    return studio.import_image(ImportRequest(path=path, **kwargs)).work
+    return studio.importing.import_image(ImportRequest(path=path, **kwargs)).work
 
 
 def _chunks(png: bytes) -> list[tuple[bytes, bytes, int]]:
@@ -122,7 +122,7 @@ def test_signed_exports_bring_their_lineage_into_another_library(keys, open_stud
     stranger = open_studio("stranger")
     alone = _import(stranger, out / "Harbour Remix.png")
     assert stranger.parents(alone.id) == []
-    stored = stranger.credentials(alone.id)
+    stored = stranger.credential_service.stored(alone.id)
     assert (stored.state, stored.source, stored.tampered) == ("trusted", "import", False)
     assert stored.signer == "Alice Example (Remix Studio)" and stored.details["work_id"] == remix.id
     [ingredient] = stored.details["ingredients"]
@@ -133,9 +133,9 @@ def test_signed_exports_bring_their_lineage_into_another_library(keys, open_stud
     parent = _import(friend, out / "Harbour Sketch.png", license_id="cc-by-4.0", creator="Ann")
     child = _import(friend, out / "Harbour Remix.png")
     assert [(e.parent_id, e.relation) for e in friend.parents(child.id)] == [(parent.id, Relation.remix_of)]
-    [ingredient] = friend.credentials(child.id).details["ingredients"]
+    [ingredient] = friend.credential_service.stored(child.id).details["ingredients"]
     assert ingredient["linked"] == {"parent_id": parent.id, "matched_by": "claimed_work_id"}
-    assert friend.credentials(child.id).state == "trusted"
+    assert friend.credential_service.stored(child.id).state == "trusted"
 
     parts = [_import(friend, out / f"{name}.png") for name in ("Left", "Right")]
     whole = _import(friend, out / "Collage.png")
@@ -154,7 +154,7 @@ def test_an_exported_copy_reimported_links_to_the_parent_by_its_work_id(keys, op
     again = _import(home, tmp_path / "remix.png", title="Harbour Remix (signed copy)")
     assert again.id != remix.id
     assert [e.parent_id for e in home.parents(again.id)] == [sketch.id]
-    linked = home.credentials(again.id).details["ingredients"][0]["linked"]
+    linked = home.credential_service.stored(again.id).details["ingredients"][0]["linked"]
     assert linked == {"parent_id": sketch.id, "matched_by": "work_id"}
 
 
@@ -170,7 +170,7 @@ def test_changed_pixels_are_stored_flagged_unpublishable_and_unlinked(keys, open
     work = _import(home, edited, title="Edited Remix")
     assert [f["code"] for f in work.flags] == ["credentials_tampered"]
     assert "changed after it was signed" in work.flags[0]["message"]
-    stored = home.credentials(work.id)
+    stored = home.credential_service.stored(work.id)
     assert stored.tampered and stored.state == "invalid" and "changed after signing" in stored.summary
     assert home.parents(work.id) == []  # its claims describe other pixels
 
@@ -209,7 +209,7 @@ def test_an_altered_manifest_is_flagged_invalid_and_its_claims_ignored(keys, bob
 
     work = _import(home, source)
     assert [f["code"] for f in work.flags] == ["credentials_invalid"]
-    stored = home.credentials(work.id)
+    stored = home.credential_service.stored(work.id)
     assert (stored.state, stored.tampered) == ("invalid", False)
     assert "altered after signing" in work.flags[0]["message"]
     assert home.parents(work.id) == []  # a forged manifest's claims are not lineage
@@ -233,7 +233,7 @@ def test_a_manifest_from_a_signer_the_user_does_not_trust(keys, bob, open_studio
     source.write_bytes(sign_image(drawing(50), "image/png", claim, bob))
 
     work = _import(home, source, creator="Bob")
-    stored = home.credentials(work.id)
+    stored = home.credential_service.stored(work.id)
     assert (stored.state, stored.tampered, stored.signer) == ("valid", False, "Bob Other (Remix Studio)")
     assert "intact" in stored.summary and "not certified by a certificate authority you trust" in stored.summary
     assert work.flags == ()  # an unknown signer is shown, not held against the work
@@ -249,7 +249,7 @@ def test_a_manifest_from_a_signer_the_user_does_not_trust(keys, bob, open_studio
     second.write_bytes(
         sign_image(drawing(51), "image/png", ProvenanceClaim("Second", "bob-2", "image/png", "generated"), bob)
     )
-    assert home.credentials(_import(home, second).id).state == "trusted"
+    assert home.credential_service.stored(_import(home, second).id).state == "trusted"
 
 
 def test_another_tool_naming_the_ingredient_by_its_content_hash(keys, bob, open_studio, tmp_path: Path):
@@ -294,7 +294,7 @@ def test_another_tool_naming_the_ingredient_by_its_content_hash(keys, bob, open_
     add_trust_anchor(data_dir(), bob.anchor_pem)  # a tool the user trusts
     work = _import(home, source)
     assert [(e.parent_id, e.relation) for e in home.parents(work.id)] == [(sketch.id, Relation.composite_of)]
-    assert home.credentials(work.id).details["ingredients"][0]["linked"]["matched_by"] == "sha256"
+    assert home.credential_service.stored(work.id).details["ingredients"][0]["linked"]["matched_by"] == "sha256"
 
 
 @pytest.mark.parametrize(
@@ -328,7 +328,7 @@ def test_files_without_credentials_import_as_before(open_studio, tmp_path: Path)
     plain.write_bytes(drawing(8))
     work = _import(home, plain, license_id="cc0-1.0")
     assert work.flags == ()
-    stored = home.credentials(work.id)
+    stored = home.credential_service.stored(work.id)
     assert (stored.state, stored.signer, stored.summary) == ("none", None, "No Content Credentials.")
     shown = CliRunner().invoke(cli, ["--library", str(home.library.root), "credentials", work.id, "--json"])
     assert json.loads(shown.stdout)["state"] == "none"
@@ -365,7 +365,7 @@ def test_a_forged_claim_of_a_known_work_from_an_untrusted_signer_is_shown_not_li
     assert home.children(famous.id) == [] and home.children(copy.id) == []
     assert f"name work {famous.id} as its parent; not linked" in result.stdout
     assert f"studio link {work_id} {famous.id}" in result.stdout
-    stored = home.credentials(work_id)
+    stored = home.credential_service.stored(work_id)
     assert stored.state == "valid"
     assert stored.details["ingredients"][0]["claims"]["parent_id"] == famous.id
 
@@ -384,5 +384,5 @@ def test_a_signed_export_links_to_the_parent_s_original_file_in_another_library(
     assert original.id != sketch.id and original.sha256 == sketch.sha256
     child = _import(friend, exported)
     assert [(e.parent_id, e.relation) for e in friend.parents(child.id)] == [(original.id, Relation.remix_of)]
-    [ingredient] = friend.credentials(child.id).details["ingredients"]
+    [ingredient] = friend.credential_service.stored(child.id).details["ingredients"]
     assert ingredient["linked"] == {"parent_id": original.id, "matched_by": "sha256"}

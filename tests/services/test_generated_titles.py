@@ -25,12 +25,13 @@ def test_short_title_takes_the_first_words_of_the_first_clause(prompt, title) ->
 def test_a_remix_chain_is_titled_by_its_prompts_not_nested(tmp_path) -> None:
     studio = Studio.open(tmp_path / "lib")
     try:
-        first = studio.generate(CreateRequest(mode="txt2img", prompt="a tidepool at dawn, warm light", seed=1,
-                                              steps=2, width=64, height=64))
-        second = studio.generate(CreateRequest(mode="img2img", prompt="the same tidepool at noon", seed=2, steps=2,
-                                               strength=0.6, parents=(first.id,)))
-        third = studio.generate(CreateRequest(mode="img2img", prompt="the tidepool at night", seed=3, steps=2,
-                                              strength=0.6, parents=(second.id,)))
+        first = studio.generation.create(CreateRequest(mode="txt2img", prompt="a tidepool at dawn, warm light", seed=1,
+                                                       steps=2, width=64, height=64))
+        second = studio.generation.create(
+            CreateRequest(mode="img2img", prompt="the same tidepool at noon", seed=2, steps=2,
+                          strength=0.6, parents=(first.id,)))
+        third = studio.generation.create(CreateRequest(mode="img2img", prompt="the tidepool at night", seed=3, steps=2,
+                                                       strength=0.6, parents=(second.id,)))
     finally:
         studio.close()
     assert [first.title, second.title, third.title] == [

@@ -47,7 +47,7 @@ def window(open_window: Callable[..., MainWindow]) -> MainWindow:
 @pytest.fixture
 def on_devnet(window: MainWindow, devnet_url: str) -> str:
     """The window's library publishes on the session devnet (reverted after the test) instead of starting its own."""
-    window.session.studio.publishing.set_setting("rpc.devnet", devnet_url)
+    window.session.studio.publish_setup.set_setting("rpc.devnet", devnet_url)
     return devnet_url
 
 

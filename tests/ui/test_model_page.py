@@ -126,14 +126,13 @@ def test_a_lora_page_shows_its_small_training_set_its_base_model_and_sorts_creat
 def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receive(qtbot, keyring_env, window,
                                                                                   on_devnet, add_image):
     studio = window.session.studio
-    publishing = studio.publishing
     lrp = {"rev_share": percent_to_units(10), "royalty_policy": "lrp"}
     try:
-        publishing.create_wallet()
+        studio.publish_setup.create_wallet()
         members = [add_image("pil-commercial-remix", title=f"ada {i}", creator="Ada", **lrp) for i in range(2)]
         members.append(add_image("pil-commercial-remix", title="bo", creator="Bo", **lrp))
         for member in members:
-            publishing.publish(member, PublishOptions(network="devnet"))
+            studio.publish(member, PublishOptions(network="devnet"))
         outsider = add_image("cc-by-4.0", title="cy", creator="Cy")  # not on Story: credited, not a member
         collection = studio.collections.create("Style set", work_refs=[*members, outsider])
         with studio.library.db.atomic():
@@ -142,10 +141,10 @@ def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receiv
                 terms=Terms("pil-commercial-remix", rev_share=percent_to_units(10), royalty_policy="lrp"),
                 format="safetensors"))
             LineageGraph(studio.library.edges).add_parents(lora.id, [ParentLink(collection.id, Relation.trained_on)])
-        group_pub, model_pub = (r.publication for r in publishing.publish(lora.id, PublishOptions(network="devnet")))
+        group_pub, model_pub = (r.publication for r in studio.publish(lora.id, PublishOptions(network="devnet")))
         assert group_pub.prediction["kind"] == "group"
         tip = 10**18 + 7  # an amount the pool cannot split evenly
-        publishing.pay(lora.id, tip, "devnet")
+        studio.revenue.pay(lora.id, tip, "devnet")
         window.session.library_changed.emit()
 
         page = window.model_page
@@ -164,7 +163,7 @@ def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receiv
         assert earnings is not None, page.earnings_read.problem
 
         # What each member will receive, as the chain's pool computes it, summed per creator from the journal.
-        member_ips = {m: publishing.journal.confirmed(m, "devnet").ip_id for m in members}
+        member_ips = {m: studio.journal.confirmed(m, "devnet").ip_id for m in members}
         client = ChainClient(NETWORKS["devnet"], on_devnet)
         try:
             owed = member_claimable(client, group_pub.ip_id, list(member_ips.values()))
@@ -182,9 +181,9 @@ def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receiv
         assert f"{wip_text(3 * share)} ({3 * share:,} wei) to receive" in page.earnings_note.toolTip()
 
         # Once collected, the group's share waits in the members' own vaults until each creator claims it.
-        net = publishing.network("devnet")
-        client = publishing.client(net)
-        collect_for_members(client, publishing.setup.key(net), group_pub.ip_id, list(member_ips.values()))
+        net = studio.publish_setup.network("devnet")
+        client = studio.publish_setup.client(net)
+        collect_for_members(client, studio.publish_setup.key(net), group_pub.ip_id, list(member_ips.values()))
         job = page.read_earnings()
         qtbot.waitUntil(lambda: window.session.jobs.job(job).state.done, timeout=60_000)
         assert _shown(page.earnings_view.model()) == [
@@ -192,15 +191,15 @@ def test_a_published_lora_shows_its_group_and_what_each_data_creator_will_receiv
 
         # Off the session devnet, the library's own devnet is not running: the page starts it on demand (a job),
         # never naming a command and never opening a dialog.
-        publishing.set_setting("rpc.devnet", None)
+        studio.publish_setup.set_setting("rpc.devnet", None)
         job = page.read_earnings()
         qtbot.waitUntil(lambda: window.session.jobs.job(job).state.done, timeout=120_000)
-        assert publishing.devnet_status().running
+        assert studio.publish_setup.devnet_status().running
         assert "studio devnet" not in page.earnings_note.text()
         assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
     finally:
         window.shutdown()
-        publishing.devnet_stop()
+        studio.publish_setup.devnet_stop()
 
 
 def test_work_publish_on_story_opens_for_a_model_as_for_an_image(qtbot, window, monkeypatch):

@@ -32,7 +32,7 @@ def _members_on_devnet(studio, add_image, creators: list[str]) -> list[str]:
     members = [add_image("pil-commercial-remix", title=f"{c.lower()} {n}", creator=c, **LRP)
                for n, c in enumerate(creators)]
     for member in members:
-        studio.publishing.publish(member, PublishOptions(network="devnet"))
+        studio.publish(member, PublishOptions(network="devnet"))
     return members
 
 
@@ -73,9 +73,8 @@ def _client(rpc_url: str) -> ChainClient:
 def test_the_model_tab_publishes_a_lora_with_its_training_set_as_a_group(qtbot, keyring_env, window, on_devnet,
                                                                          add_image):
     studio = window.session.studio
-    publishing = studio.publishing
     try:
-        publishing.create_wallet()
+        studio.publish_setup.create_wallet()
         members = _members_on_devnet(studio, add_image, CREATORS)
         outsider = add_image("cc-by-4.0", title="not on story", creator="Zed")  # credited, not a member
         collection = studio.collections.create("Style set", work_refs=[*members, outsider])
@@ -125,7 +124,7 @@ def test_the_model_tab_publishes_a_lora_with_its_training_set_as_a_group(qtbot, 
         group_result, model_result = _sign(qtbot, window, dialog)
         group_pub, model_pub = group_result.publication, model_result.publication
         # The journal: the group and the LoRA confirmed, every member on Story recorded as added.
-        journal = publishing.journal
+        journal = studio.journal
         assert journal.confirmed(collection.id, "devnet").ip_id == group_pub.ip_id
         assert journal.confirmed(lora, "devnet").ip_id == model_pub.ip_id
         assert group_pub.prediction["kind"] == "group" and group_pub.readback["agrees"]
@@ -156,7 +155,8 @@ def test_the_model_tab_publishes_a_lora_with_its_training_set_as_a_group(qtbot, 
         qtbot.waitUntil(lambda: page.earnings_read is not None, timeout=TIMEOUT_MS)
         assert page.earnings_read.earnings is not None, page.earnings_read.problem
         assert page.earnings_read.earnings.members == len(members)
-        assert not publishing.devnet_status().running  # read on the configured node: no devnet of its own started
+        # Read on the configured node: no devnet of its own started.
+        assert not studio.publish_setup.devnet_status().running
     finally:
         window.shutdown()
 
@@ -164,9 +164,8 @@ def test_the_model_tab_publishes_a_lora_with_its_training_set_as_a_group(qtbot, 
 def test_a_training_set_from_the_context_menu_then_an_image_made_with_its_lora(qtbot, keyring_env, window,
                                                                                on_devnet, add_image):
     studio = window.session.studio
-    publishing = studio.publishing
     try:
-        publishing.create_wallet()
+        studio.publish_setup.create_wallet()
         members = _members_on_devnet(studio, add_image, ["Ada", "Bo"])
         collection = studio.collections.create("Tiles set", work_refs=members)
         # Its weights under the 20% its training set's group is about to be offered at, which images made with it
@@ -194,7 +193,7 @@ def test_a_training_set_from_the_context_menu_then_an_image_made_with_its_lora(q
                         timeout=TIMEOUT_MS)
         (group_result,) = _sign(qtbot, window, dialog)
         group_ip = group_result.publication.ip_id
-        assert publishing.journal.confirmed(collection.id, "devnet").ip_id == group_ip
+        assert studio.journal.confirmed(collection.id, "devnet").ip_id == group_ip
         assert len(studio.library.group_members.members_of(collection.id, "devnet")) == 2
         dialog.close()
 
@@ -248,9 +247,8 @@ def test_a_training_set_from_the_context_menu_then_an_image_made_with_its_lora(q
 
 def test_a_lora_whose_data_is_not_on_story_is_refused_in_one_line(qtbot, keyring_env, window, on_devnet, add_image):
     studio = window.session.studio
-    publishing = studio.publishing
     try:
-        publishing.create_wallet()
+        studio.publish_setup.create_wallet()
         works = [add_image("pil-commercial-remix", title=f"draft {n}", creator="Ada", **LRP) for n in range(2)]
         collection = studio.collections.create("Unpublished set", work_refs=works)
         lora = _lora(studio, collection.id, "Drafts")
@@ -268,6 +266,6 @@ def test_a_lora_whose_data_is_not_on_story_is_refused_in_one_line(qtbot, keyring
         assert "• 2 works of the set are not on devnet: they are credited" in text  # why, among the notes
         assert dialog.payouts.isHidden()
         assert not dialog.confirm.isEnabled() and not dialog.publish_button.isEnabled()
-        assert all(publishing.journal.live(w, "devnet") is None for w in (collection.id, lora))  # nothing sent
+        assert all(studio.journal.live(w, "devnet") is None for w in (collection.id, lora))  # nothing sent
     finally:
         window.shutdown()

@@ -38,7 +38,7 @@ def test_open_the_demo_library_opens_an_existing_one(qtbot, window, make_image):
     (folder / MARKER).touch()
     studio = Studio.open(folder)
     try:
-        studio.import_image(ImportRequest(path=make_image(), title="Demo work", license_id="cc0-1.0"))
+        studio.importing.import_image(ImportRequest(path=make_image(), title="Demo work", license_id="cc0-1.0"))
     finally:
         studio.close()
     try:

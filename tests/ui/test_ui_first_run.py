@@ -31,7 +31,7 @@ def test_the_launch_asks_once_and_the_answers_are_kept(qtbot, library_dir, setti
     studio = window.session.studio
     defaults = studio.generation.defaults.load()
     assert (defaults.creator, defaults.license_id) == ("Mira Okafor", "pil-commercial-remix")
-    assert studio.publishing.default_network() == "aeneid"
+    assert studio.publish_setup.default_network() == "aeneid"
     saved = settings_store.load()
     assert saved.welcomed and saved.creator == "Mira Okafor"
     assert window.welcome_if_first_run() is None  # asked once

@@ -102,9 +102,9 @@ def test_import_remix_lineage_license_and_publish(qtbot, keyring_env, window, on
     assert {e.relation for e in session.studio.parents(child_id)} == {Relation.remix_of, Relation.generated_with}
 
     # publish on the devnet: the remix waits for its imported parent, which goes first
-    publishing = session.studio.publishing
+    studio = session.studio
     try:
-        publishing.create_wallet()
+        studio.publish_setup.create_wallet()
         session.select([child_id])
         dialog = window.open_publish()
         qtbot.waitUntil(lambda: dialog.check is not None, timeout=120_000)
@@ -114,8 +114,9 @@ def test_import_remix_lineage_license_and_publish(qtbot, keyring_env, window, on
         parent_ip = published(qtbot, window, parent.id)
         child_ip = published(qtbot, window, child_id)
         assert parent_ip != child_ip
-        assert publishing.on_chain(parent.id, "devnet") and publishing.on_chain(child_id, "devnet")
-        pub = publishing.journal.confirmed(child_id, "devnet")
+        runner = studio.publish_runner
+        assert runner.on_chain(parent.id, "devnet") and runner.on_chain(child_id, "devnet")
+        pub = studio.journal.confirmed(child_id, "devnet")
         assert pub.ip_id == child_ip and (pub.readback or {}).get("agrees") is True
     finally:
         window.shutdown()

@@ -24,7 +24,7 @@ def test_the_window_runs_all_background_work_on_one_job_queue(qtbot, tmp_path, s
     studio = Studio.open(library)
     try:
         for n in range(3):
-            studio.import_image(ImportRequest(path=make_image(), title=f"Work {n}", license_id="cc0-1.0"))
+            studio.importing.import_image(ImportRequest(path=make_image(), title=f"Work {n}", license_id="cc0-1.0"))
     finally:
         studio.close()
     window = start(library, settings_store)  # the cold start: the library opens as a job

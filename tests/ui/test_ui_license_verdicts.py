@@ -11,7 +11,7 @@ IP = "0x" + "ef" * 20
 
 
 def _own_generation(window) -> str:
-    work = window.session.studio.generate(CreateRequest(
+    work = window.session.studio.generation.create(CreateRequest(
         mode="txt2img", prompt="a quiet harbour at dawn", seed=1, steps=2, width=64, height=64,
         title="Dawn", license_id="pil-non-commercial-social-remixing",
     ))

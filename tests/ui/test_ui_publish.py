@@ -26,14 +26,14 @@ def publish_through(qtbot, window, work_id: str) -> PublishDialog:
 def test_publish_a_root_then_its_remix_on_the_devnet(qtbot, keyring_env, window, on_devnet, add_image):
     root = add_image("pil-commercial-remix", title="Tidepool", creator="Mira", rev_share=percent_to_units(5))
     remix = add_image(None, title="Tidepool Remix", creator="Mira", parents=(root,))
-    publishing = window.session.studio.publishing
+    studio = window.session.studio
     try:
         dialog = publish_through(qtbot, window, root)
         assert dialog.check.wallet is None and "No wallet yet" in dialog.wallet.text()
         assert not dialog.publish_button.isEnabled() and dialog.create_wallet.isVisible()
         with qtbot.waitSignal(dialog.checked, timeout=120_000):
             qtbot.mouseClick(dialog.create_wallet, Qt.MouseButton.LeftButton)
-        address = publishing.wallet().address
+        address = studio.publish_setup.wallet().address
         assert address in dialog.wallet.text() and "IP" in dialog.wallet.text()
         assert dialog.check.plan.allowed and "Tidepool</b> (root) under PIL Commercial Remix" in dialog.plan_text.text()
         assert "remixes pay it 5%" in dialog.plan_text.text()
@@ -46,7 +46,7 @@ def test_publish_a_root_then_its_remix_on_the_devnet(qtbot, keyring_env, window,
             qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
         root_ip = dialog.ip_ids()[0]
         assert root_ip.startswith("0x") and root_ip in dialog.result.text() and "Published" in dialog.result.text()
-        assert publishing.on_chain(root, "devnet")
+        assert studio.publish_runner.on_chain(root, "devnet")
         dialog.close()
 
         dialog = publish_through(qtbot, window, remix)
@@ -60,7 +60,7 @@ def test_publish_a_root_then_its_remix_on_the_devnet(qtbot, keyring_env, window,
         with qtbot.waitSignal(dialog.published, timeout=120_000):
             qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
         remix_ip = dialog.ip_ids()[0]
-        assert remix_ip != root_ip and publishing.on_chain(remix, "devnet")
+        assert remix_ip != root_ip and studio.publish_runner.on_chain(remix, "devnet")
 
         filters = window.library.filters
         filters.published.setCurrentIndex(filters.published.findData(True))

@@ -45,7 +45,7 @@ def chain(reviewer_window, make_image):
             parents=parents,
             rev_share=percent_to_units(5) if not parents else None,
         )
-        return studio.import_image(request).work.id
+        return studio.importing.import_image(request).work.id
 
     root = add("Tidepool", "pil-commercial-remix")
     remix = add("Tidepool Remix", None, (root,))
@@ -104,7 +104,7 @@ def test_approve_from_the_tab_records_the_report_shown(qtbot, reviewer_window, c
         "credits and split checked",
         shown,
     )
-    assert window.session.studio.approval_status(remix).state == "approved"
+    assert window.session.studio.review.approval_status(remix).state == "approved"
 
 
 def test_reject_with_a_comment_keeps_the_work_waiting(qtbot, reviewer_window, chain):
@@ -133,7 +133,7 @@ def test_a_lineage_change_voids_the_approval(qtbot, reviewer_window, chain, make
     qtbot.waitUntil(lambda: panel.model.row_of(remix) is None, timeout=WAIT)
     from studio.services.importing import ImportRequest
 
-    kelp = session.studio.import_image(
+    kelp = session.studio.importing.import_image(
         ImportRequest(path=make_image(size=(48, 48)), title="Kelp Forest", license_id="pil-commercial-remix")
     ).work.id
     session.studio.link(remix, [kelp], Relation.remix_of)
@@ -141,7 +141,7 @@ def test_a_lineage_change_voids_the_approval(qtbot, reviewer_window, chain, make
     qtbot.waitUntil(lambda: panel.model.row_of(remix) is not None, timeout=WAIT)
     assert "approval voided" in panel.model.index(panel.model.row_of(remix)).data()
     qtbot.waitUntil(lambda: "Kelp Forest" in panel.report.toPlainText(), timeout=WAIT)  # the new lineage is shown
-    assert session.studio.approval_status(remix).state == "voided"
+    assert session.studio.review.approval_status(remix).state == "voided"
 
 
 def test_a_decision_on_a_report_changed_meanwhile_is_refused_in_plain_words(qtbot, reviewer_window, chain):
@@ -194,10 +194,10 @@ def test_with_approval_required_an_unapproved_work_is_refused_in_the_publish_dia
 ):
     root, _remix = chain
     window = reviewer_window
-    publishing = window.session.studio.publishing
-    publishing.create_wallet()
+    studio = window.session.studio
+    studio.publish_setup.create_wallet()
     # A closed port: the network cannot be reached, so the plan is judged without it and has no gas estimate.
-    publishing.set_setting("rpc.devnet", "http://127.0.0.1:9")
+    studio.publish_setup.set_setting("rpc.devnet", "http://127.0.0.1:9")
     panel = open_review(qtbot, window)
     assert not panel.required.isChecked()
     qtbot.mouseClick(panel.required, Qt.MouseButton.LeftButton)

@@ -38,10 +38,10 @@ def test_settings_are_saved_and_the_theme_applies(qtbot, window, settings_store)
         assert app.palette().color(QPalette.ColorRole.Window).lightness() < 100
         saved = json.loads(settings_store.path.read_text())
         assert saved["theme"] == "dark" and saved["creator"] == "Mira Okafor"
-        publishing = window.session.studio.publishing
-        assert publishing.default_network() == "aeneid"
-        assert publishing.setting("rpc.aeneid") == "https://rpc.example.org"
-        assert publishing.setting("ipfs.gateway") == "https://gateway.example.org"
+        studio = window.session.studio
+        assert studio.publish_setup.default_network() == "aeneid"
+        assert studio.publish_setup.setting("rpc.aeneid") == "https://rpc.example.org"
+        assert studio.publish_setup.setting("ipfs.gateway") == "https://gateway.example.org"
         assert window.settings.creator == "Mira Okafor"
     finally:
         apply_theme(app, "light")
@@ -49,14 +49,14 @@ def test_settings_are_saved_and_the_theme_applies(qtbot, window, settings_store)
 
 
 def test_a_bad_address_keeps_the_dialog_open_and_saves_nothing(qtbot, window):
-    publishing = window.session.studio.publishing
+    studio = window.session.studio
     dialog = window.open_settings()
     dialog.network.setCurrentIndex(dialog.network.findData("aeneid"))
     qtbot.keyClicks(dialog.gateway, "https://gateway.example.org")
     qtbot.keyClicks(dialog.rpc, "not a url")
     press(qtbot, dialog, QDialogButtonBox.StandardButton.Save)
     assert dialog.isVisible() and "not an http(s) RPC URL" in dialog.error.text()
-    assert publishing.default_network() == "devnet" and publishing.setting("ipfs.gateway") is None
+    assert studio.publish_setup.default_network() == "devnet" and studio.publish_setup.setting("ipfs.gateway") is None
 
 
 def test_a_pinning_token_goes_to_the_keyring_only(qtbot, window, settings_store, tmp_path, monkeypatch):

@@ -27,7 +27,7 @@ def card_centre(window, work_id: str) -> QPoint:
 def import_with_recipe(window, tmp_path: Path, recipe: Recipe, title: str) -> str:
     path = tmp_path / f"{title}.png"
     path.write_bytes(embed_png(Image.new("RGB", (96, 64), (200, 120, 40)), recipe=recipe, studio_meta={}))
-    outcome = window.session.studio.import_image(
+    outcome = window.session.studio.importing.import_image(
         ImportRequest(path=path, title=title, creator="Ada", license_id="cc0-1.0")
     )
     window.session.library_changed.emit()

@@ -12,11 +12,10 @@ from dataclasses import dataclass, replace
 from studio.core.types import Origin, Relation, Work, WorkKind
 from studio.licensing import LicenseCatalog
 from studio.lineage.graph import LineageGraph, ParentLink
-from studio.services.importing import store_image
-from studio.services.licensing_view import LicenseView
+from studio.services.importing import ImageStore
+from studio.services.licensing_view import LicenseViewFactory
 from studio.services.publishing.setup import PublishSetup
-from studio.store.library import Library
-from studio.store.works import NewWork
+from studio.store.works import NewWork, WorkRepository
 from studio.story.chain import ChainClient
 from studio.story.errors import AlreadyPublished, ImportFailed, NoWallet
 from studio.story.ip_reading import ChainIp, IpMetadata, MediaCheck, check_media, fetch_image, read_ip, read_metadata
@@ -51,9 +50,14 @@ class ImportResult:
 
 
 class IpImporter:
-    def __init__(self, library: Library, catalog: LicenseCatalog, journal: Journal, setup: PublishSetup) -> None:
-        self.library = library
+    def __init__(self, *, works: WorkRepository, images: ImageStore, graph: LineageGraph, catalog: LicenseCatalog,
+                 licenses_on: LicenseViewFactory, journal: Journal, setup: PublishSetup) -> None:
+        self.works = works
+        self.images = images
+        self.graph = graph
         self.catalog = catalog
+        # Called with no network: imported works are audited as recorded, no network's state in the verdict.
+        self.licenses_on = licenses_on
         self.journal = journal
         self.setup = setup
 
@@ -70,13 +74,13 @@ class IpImporter:
     def _import(self, chain: ChainClient, storage: Storage, ip_id: str, depth: int) -> ImportResult:
         known = self.journal.by_ip(chain.network.name, ip_id)
         if known is not None:
-            return ImportResult(self.library.works.get(known.work_id), known.ip_id or ip_id)
+            return ImportResult(self.works.get(known.work_id), known.ip_id or ip_id)
         if depth > MAX_DEPTH:
             raise ImportFailed(f"the IP's ancestry is deeper than {MAX_DEPTH} generations",
                                hint="import an ancestor first")
         meta = read_metadata(chain, storage, ip_id)
         sha = meta.media_sha256()
-        existing = self.library.works.by_sha256(sha) if sha else None
+        existing = self.works.by_sha256(sha) if sha else None
         if existing is not None:
             return self._link(chain, storage, meta, existing, depth)
         image, name = fetch_image(storage, meta)
@@ -109,7 +113,7 @@ class IpImporter:
                 metadata_uri=found.metadata_uri, metadata_hash=found.metadata_hash,
                 readback={**found.summary(), "linked": check.to_dict(), "license_id": self._license_id(found)},
             )
-        return ImportResult(self.library.works.get(work.id), found.ip_id, check)
+        return ImportResult(self.works.get(work.id), found.ip_id, check)
 
     def _refuse_published(self, net: Network, ip_id: str, work: Work) -> None:
         live = self.journal.live(work.id, net.name)
@@ -143,13 +147,12 @@ class IpImporter:
     def _adopt_parents(self, work: Work, parents: list[tuple[Work, Relation]]) -> None:
         """The chain's parents become the work's when the library gives it none; a lineage the library already
         records is kept as it is."""
-        graph = LineageGraph(self.library.edges)
-        if not parents or graph.parents(work.id):
+        if not parents or self.graph.parents(work.id):
             return
-        graph.add_parents(work.id, [ParentLink(w.id, rel) for w, rel in parents])
-        flags = [r.to_dict() for r in LicenseView(self.library, self.catalog).audit(work.id)]
+        self.graph.add_parents(work.id, [ParentLink(w.id, rel) for w, rel in parents])
+        flags = [r.to_dict() for r in self.licenses_on().audit(work.id)]
         if flags:
-            self.library.works.set_flags(work.id, flags)
+            self.works.set_flags(work.id, flags)
 
     def _license_id(self, found: ChainIp) -> str | None:
         """The catalogue license of the IP's Story terms, when one matches (the work keeps its own license)."""
@@ -169,14 +172,14 @@ class IpImporter:
             description=found.description, terms=terms.stored,
         )
         links = [ParentLink(w.id, rel) for w, rel in parents]
-        view = LicenseView(self.library, self.catalog)
+        view = self.licenses_on()
 
         def audit(work_id: str) -> list[dict]:
             return [r.to_dict() for r in view.audit(work_id)] if links else []
 
         with self.journal.atomic():
-            outcome = store_image(self.library, found.image, name=found.image_name, new_work=new, parents=links,
-                                  flags_for=audit)
+            outcome = self.images.store(found.image, name=found.image_name, new_work=new, parents=links,
+                                        flags_for=audit)
             self.journal.record_imported(
                 outcome.work.id, net.name, net.chain_id, ip_id=found.ip_id, token_id=found.token_id,
                 nft_contract=found.nft_contract, license_terms_ids=found.license_terms_ids,

@@ -5,6 +5,7 @@ Nothing is sent and nothing is written."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from studio.core.types import Origin, Relation, Work, WorkKind
 from studio.errors import StudioError
@@ -17,7 +18,7 @@ from studio.royalty import RoyaltySplit, royalty_split
 from studio.royalty.groups import DataPayout
 from studio.royalty.publishing import cap_refusals, publish_royalty
 from studio.services.approval import ReleaseGate
-from studio.services.licensing_view import LicenseView, now
+from studio.services.licensing_view import LicenseViewFactory, now
 from studio.services.publishing.setup import PublishSetup
 from studio.services.publishing.training_planning import (
     MAX_STORY_PARENTS,
@@ -27,8 +28,10 @@ from studio.services.publishing.training_planning import (
     group_step,
     model_step,
 )
-from studio.store.library import Library
+from studio.store.group_members import GroupMemberRecords
+from studio.store.members import MemberRecords
 from studio.store.spg_collections import SpgCollectionRecords
+from studio.store.works import WorkRepository
 from studio.story.errors import AlreadyPublished, RpcUnreachable
 from studio.story.fees import FeeEstimate, estimate_fees
 from studio.story.group_publisher import GroupStep, offers_to_pool
@@ -92,11 +95,16 @@ class PublishPlan:
 
 
 class PublishPlanner:
-    def __init__(self, library: Library, catalog: LicenseCatalog, journal: Journal,
-                 spg_collections: SpgCollectionRecords,
-                 setup: PublishSetup, graph: LineageGraph, release_gate: ReleaseGate | None = None) -> None:
-        self.library = library
+    def __init__(self, *, works: WorkRepository, members: MemberRecords, group_members: GroupMemberRecords,
+                 spg_collections: SpgCollectionRecords, library_root: Path, catalog: LicenseCatalog,
+                 journal: Journal, setup: PublishSetup, graph: LineageGraph, licenses_on: LicenseViewFactory,
+                 release_gate: ReleaseGate | None = None) -> None:
+        self.works = works
+        self.members = members
+        self.group_members = group_members
+        self.library_root = library_root
         self.catalog = catalog
+        self.licenses_on = licenses_on  # the license view of one network
         self.journal = journal
         self.spg_collections = spg_collections
         self.setup = setup
@@ -108,7 +116,7 @@ class PublishPlanner:
         release gate and the journal; then ask the network what sending it costs."""
         options = options or PublishOptions()
         net = self.setup.network(options.network, options.rpc_url)
-        target = self.library.works.resolve(ref)
+        target = self.works.resolve(ref)
         self.setup.refuse_dev_account_off_devnet(net)
         wallet = self.setup.wallet()
         live = self.journal.live(target.id, net.name)
@@ -120,8 +128,7 @@ class PublishPlanner:
         if target.kind in TRAINING_KINDS:
             return self._estimated(self._plan_training(target, net, wallet.address, options), options)
         planned: set[str] = set()
-        view = LicenseView(self.library, self.catalog,
-                           on_chain=lambda ids: planned.union(self.journal.on_chain_among(ids, net.name)))
+        view = self.licenses_on(net.name, planned=planned)
         order, refusals = self._order(target, net, options.with_ancestors)
         steps: list[StepPlan] = []
         verdicts: dict[str, Verdict] = {}
@@ -142,7 +149,7 @@ class PublishPlanner:
             planned.add(work.id)
         plan = PublishPlan(net, wallet.address, target, tuple(steps), verdicts, tuple(_unique(refusals)),
                            notes=tuple(notes),
-                           data_payouts=data_payouts(self.library, self.journal, _last(steps), net,
+                           data_payouts=data_payouts(self.works, self.group_members, self.journal, _last(steps), net,
                                                      fee_percent=self._treasury_fee(net, steps)))
         return self._estimated(plan, options)
 
@@ -150,9 +157,8 @@ class PublishPlanner:
         """The work's split as on the network: the models it links to there (or would, once published) under
         their Story terms, with their training sets' groups; models it only credits left out."""
         net = self.setup.network(network)
-        work = self.library.works.resolve(ref)
-        view = LicenseView(self.library, self.catalog,
-                           on_chain=lambda ids: self.journal.on_chain_among(ids, net.name))
+        work = self.works.resolve(ref)
+        view = self.licenses_on(net.name)
         works, _judged, _notes = self._link_models(work, view.ancestry([work.id]), None, net)
         if work.kind in TRAINING_KINDS:
             # A model or LoRA links to its training set's group: both count under their Story terms there.
@@ -206,20 +212,19 @@ class PublishPlanner:
     def _plan_training(self, target: Work, net: Network, wallet: str, options: PublishOptions) -> PublishPlan:
         """A training set (as a group), or a model or LoRA (after its training set's group, when that is not on
         the network yet and may be published here)."""
-        view = LicenseView(self.library, self.catalog,
-                           on_chain=lambda ids: self.journal.on_chain_among(ids, net.name))
+        view = self.licenses_on(net.name)
         works = view.ancestry([target.id])
         story = StoryTerms(self.journal, self.catalog, net.name)
         steps: list[StepPlan | GroupStep] = []
         reasons: list[Reason] = []
         collection = target if target.kind is WorkKind.collection else next(
-            (self.library.works.get(pid) for pid, rel in works[target.id].parents if rel is Relation.trained_on),
+            (self.works.get(pid) for pid, rel in works[target.id].parents if rel is Relation.trained_on),
             None)
         planned: WorkTerms | None = None
         if collection is not None and (collection is target or not self.journal.is_on_chain(collection.id, net.name)):
-            group, found = group_step(self.library, self.catalog, self.journal, view.ancestry([collection.id]),
-                                      collection, net, wallet, license_id=options.license_id,
-                                      rev_share=options.rev_share)
+            group, found = group_step(self.works, self.members, self.catalog, self.journal,
+                                      view.ancestry([collection.id]), collection, net, wallet,
+                                      license_id=options.license_id, rev_share=options.rev_share)
             reasons += found
             if group is not None:
                 group, found = self._opted_in(group, net)
@@ -232,13 +237,14 @@ class PublishPlanner:
                     reasons.append(reason("group_is_empty", collection.id, title=collection.title,
                                           network=net.name))
         if target.kind is not WorkKind.collection:
-            model, found = model_step(self.library, self.journal, works, target, net, story, planned_group=planned)
+            model, found = model_step(self.group_members, self.library_root, self.journal, works, target, net, story,
+                                      planned_group=planned)
             reasons += found
             if model is not None:
                 steps.append(model)
         refusals = tuple(_unique([r for r in reasons if r.blocks]))
         notes = tuple(r for r in reasons if not r.blocks)
-        payouts = data_payouts(self.library, self.journal, _last(steps), net, tuple(steps),
+        payouts = data_payouts(self.works, self.group_members, self.journal, _last(steps), net, tuple(steps),
                                self._treasury_fee(net, steps))
         return PublishPlan(net, wallet, target, tuple(steps) if not refusals else (), {}, refusals, notes=notes,
                            data_payouts=payouts)
@@ -255,7 +261,7 @@ class PublishPlanner:
                 return
             seen.add(work.id)
             for edge in self.graph.parents(work.id):
-                parent = self.library.works.get(edge.parent_id)
+                parent = self.works.get(edge.parent_id)
                 if not self.catalog.get(parent.license_id).is_pil or self.journal.is_on_chain(parent.id, net.name):
                     continue
                 if not with_ancestors or parent.origin is Origin.imported:
@@ -288,7 +294,7 @@ class PublishPlanner:
                         for pid, rel in judged.credited)
         step = StepPlan(
             work=work,
-            image_path=self.library.path_of(work.file_path or ""),
+            image_path=self.library_root / (work.file_path or ""),
             terms=judged.terms,
             parents=judged.parents,
             credits=credits,

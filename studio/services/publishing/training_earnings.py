@@ -97,12 +97,21 @@ def reading_client(setup: PublishSetup, net: Network, timeout_s: float = READ_TI
     return setup.client(net, timeout_s=timeout_s)
 
 
-def read_training_earnings(setup: PublishSetup, journal: Journal, members: GroupMemberRecords,
-                           works: WorkRepository, collection_id: str, network_name: str | None = None,
-                           timeout_s: float = READ_TIMEOUT_S) -> TrainingEarnings:
-    """`training_earnings` on the library's network (or `network_name`), through a client of its own."""
-    chain = reading_client(setup, setup.network(network_name), timeout_s)
-    try:
-        return training_earnings(chain, journal, members, works, collection_id)
-    finally:
-        chain.close()
+class TrainingEarningsReader:
+    """Reads what the creators of a model's training data have earned, for the window's model page."""
+
+    def __init__(self, setup: PublishSetup, journal: Journal, group_members: GroupMemberRecords,
+                 works: WorkRepository) -> None:
+        self.setup = setup
+        self.journal = journal
+        self.group_members = group_members
+        self.works = works
+
+    def read(self, collection_id: str, network_name: str | None = None,
+             timeout_s: float = READ_TIMEOUT_S) -> TrainingEarnings:
+        """`training_earnings` on the library's network (or `network_name`), through a client of its own."""
+        chain = reading_client(self.setup, self.setup.network(network_name), timeout_s)
+        try:
+            return training_earnings(chain, self.journal, self.group_members, self.works, collection_id)
+        finally:
+            chain.close()

@@ -5,6 +5,7 @@ to). Nothing is sent and nothing is written."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from studio.core.types import Origin, Relation, Work, WorkKind
 from studio.licensing import LicenseCatalog, LicensedWork, Reason, WorkTerms, effective_pil, royalty_links
@@ -14,7 +15,9 @@ from studio.licensing.training_sets import judge_model_on_story, judge_training_
 from studio.royalty.groups import DataPayout, data_payout
 from studio.royalty.publishing import publish_royalty
 from studio.services.training_data import is_group_id
-from studio.store.library import Library
+from studio.store.group_members import GroupMemberRecords
+from studio.store.members import MemberRecords
+from studio.store.works import WorkRepository
 from studio.story.group_metadata import MemberCredit
 from studio.story.group_publisher import GroupStep, JoiningMember
 from studio.story.journal import Journal
@@ -63,9 +66,9 @@ def may_publish_builtin(work: Work, net: Network) -> list[Reason]:
     return []
 
 
-def group_step(library: Library, catalog: LicenseCatalog, journal: Journal, works: dict[str, LicensedWork],
-               collection: Work, net: Network, wallet: str, *, license_id: str | None,
-               rev_share: int | None) -> tuple[GroupStep | None, list[Reason]]:
+def group_step(library_works: WorkRepository, members: MemberRecords, catalog: LicenseCatalog, journal: Journal,
+               works: dict[str, LicensedWork], collection: Work, net: Network, wallet: str, *,
+               license_id: str | None, rev_share: int | None) -> tuple[GroupStep | None, list[Reason]]:
     """The training set as a group: its terms (kept from its group when it is on the network already), the
     members that join it and every member it credits."""
     node = works[collection.id]
@@ -78,8 +81,8 @@ def group_step(library: Library, catalog: LicenseCatalog, journal: Journal, work
         judged = judge_training_set(node, parts, catalog, license_id=license_id, rev_share=rev_share)
         reasons += judged.reasons
         terms = judged.terms
-    member_ids = library.members.members(collection.id)
-    member_works = library.works.get_many(member_ids)
+    member_ids = members.members(collection.id)
+    member_works = library_works.get_many(member_ids)
     joining: list[JoiningMember] = []
     credits: list[MemberCredit] = []
     for work_id in member_ids:
@@ -100,8 +103,9 @@ def group_step(library: Library, catalog: LicenseCatalog, journal: Journal, work
     return GroupStep(collection, terms, tuple(joining), tuple(credits)), reasons
 
 
-def model_step(library: Library, journal: Journal, works: dict[str, LicensedWork], model: Work, net: Network,
-               story: StoryTerms, *, planned_group: WorkTerms | None = None) -> tuple[StepPlan | None, list[Reason]]:
+def model_step(group_members: GroupMemberRecords, library_root: Path, journal: Journal,
+               works: dict[str, LicensedWork], model: Work, net: Network, story: StoryTerms, *,
+               planned_group: WorkTerms | None = None) -> tuple[StepPlan | None, list[Reason]]:
     """The model (or LoRA) as a derivative of its training set's group, under the group's terms; its base
     model credited. `planned_group` is the group's terms when this plan registers the group first."""
     node = works[model.id]
@@ -114,7 +118,7 @@ def model_step(library: Library, journal: Journal, works: dict[str, LicensedWork
                                   network=net.name)
     reasons = [*may_publish_builtin(model, net), *judged.reasons]
     if collection is not None and group_terms is not None and planned_group is None:
-        members = library.group_members.members_of(collection.id, net.name)
+        members = group_members.members_of(collection.id, net.name)
         if not members:
             reasons.append(reason("group_is_empty", collection.id, title=collection.title, network=net.name))
     if judged.terms is None or any(r.blocks for r in reasons):
@@ -131,13 +135,14 @@ def model_step(library: Library, journal: Journal, works: dict[str, LicensedWork
     reasons += refusals
     credits = tuple(CreditedParent(works[pid].id, works[pid].title, works[pid].creator, works[pid].license.id, rel)
                     for pid, rel in judged.credited)
-    step = StepPlan(work=model, image_path=library.path_of(model.file_path or ""), terms=judged.terms,
+    step = StepPlan(work=model, image_path=library_root / (model.file_path or ""), terms=judged.terms,
                     parents=parents, credits=credits, policy=policy, split=split)
     return (None if refusals else step), reasons
 
 
-def data_payouts(library: Library, journal: Journal, step: StepPlan | GroupStep | None, net: Network,
-                 planned: tuple[StepPlan | GroupStep, ...] = (), fee_percent: int = 0) -> tuple[DataPayout, ...]:
+def data_payouts(library_works: WorkRepository, group_members: GroupMemberRecords, journal: Journal,
+                 step: StepPlan | GroupStep | None, net: Network, planned: tuple[StepPlan | GroupStep, ...] = (),
+                 fee_percent: int = 0) -> tuple[DataPayout, ...]:
     """For each training set among the step's Story ancestors: what a payment of 1 IP to the work pays the
     set's group and each of its creators (members on the network, or joining in this plan)."""
     if not isinstance(step, StepPlan) or step.split is None:
@@ -145,14 +150,14 @@ def data_payouts(library: Library, journal: Journal, step: StepPlan | GroupStep 
     joining = {g.work.id: g.joining for g in planned if isinstance(g, GroupStep)}
     found = []
     for ancestor in step.split.ancestors:
-        work = library.works.get(ancestor.id)
+        work = library_works.get(ancestor.id)
         if work.kind is not WorkKind.collection:
             continue
         if ancestor.id in joining:
             pairs = [(m.work_id, m.ip_id) for m in joining[ancestor.id]]
         else:
-            pairs = [(r.member_work_id, r.member_ip) for r in library.group_members.members_of(ancestor.id, net.name)]
-        creators = library.works.get_many([work_id for work_id, _ in pairs])
+            pairs = [(r.member_work_id, r.member_ip) for r in group_members.members_of(ancestor.id, net.name)]
+        creators = library_works.get_many([work_id for work_id, _ in pairs])
         members = [(ip, creators[work_id].creator) for work_id, ip in pairs]
         stacks = {ip: _own_stacks(journal, work_id, net) for work_id, ip in pairs}
         found.append(data_payout(work.id, work.title, PREVIEW_PAYMENT, ancestor.royalty, members, fee_percent,
