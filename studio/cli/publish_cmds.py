@@ -13,11 +13,12 @@ from studio.cli.confirm import ask
 from studio.cli.output import emit_json, percent, progress, table
 from studio.cli.params import ADDRESS, IP_AMOUNT, PERCENT, TEXT
 from studio.cli.story_options import ip_text, json_option, network_option, rpc_option, wallet_option, work_on_chain
-from studio.cli.story_options import studio_with_wallet as _service
+from studio.cli.story_options import studio_with_wallet as _studio
 from studio.core.reasons import distinct
 from studio.core.types import percent_to_units, units_to_percent
 from studio.licensing.wording import describe
-from studio.services.publishing import SETTINGS, PublishingService, PublishOptions, PublishPlan
+from studio.services.publishing import SETTINGS, PublishOptions, PublishPlan
+from studio.services.publishing.setup import PublishSetup
 from studio.story.devnet import DevnetStatus
 from studio.story.group_publisher import GroupStep
 from studio.story.journal import Publication
@@ -45,25 +46,25 @@ def devnet_group() -> None:
     """The local Story devnet (anvil with Story-compatible contracts), kept in the library folder."""
 
 
-def _devnet_command(name: str, help_text: str, action: Callable[[PublishingService], DevnetStatus]) -> None:
+def _devnet_command(name: str, help_text: str, action: Callable[[PublishSetup], DevnetStatus]) -> None:
     """`studio devnet NAME [--json]`: run `action` and show the devnet's status after it."""
 
     @devnet_group.command(name, help=help_text)
     @json_option
     @click.pass_obj
     def command(obj, as_json: bool) -> None:
-        _show_devnet(action(_service(obj)), as_json)
+        _show_devnet(action(_studio(obj).publish_setup), as_json)
 
 
-def _stop(service: PublishingService) -> DevnetStatus:
-    service.devnet_stop()
-    return service.devnet_status()
+def _stop(setup: PublishSetup) -> DevnetStatus:
+    setup.devnet_stop()
+    return setup.devnet_status()
 
 
 _devnet_command("start", "Start the devnet (or find it running) with Story's contracts installed.",
-                PublishingService.devnet_start)
+                PublishSetup.devnet_start)
 _devnet_command("stop", "Stop the devnet; its state (published works included) stays for the next start.", _stop)
-_devnet_command("status", "Whether the devnet runs, where, and at which block.", PublishingService.devnet_status)
+_devnet_command("status", "Whether the devnet runs, where, and at which block.", PublishSetup.devnet_status)
 
 
 # --- wallet -----------------------------------------------------------------------------------------------
@@ -87,7 +88,7 @@ def _show_wallet(wallet: Any, as_json: bool) -> None:
 @click.pass_obj
 def wallet_create(obj, wallet_name: str | None, as_json: bool) -> None:
     """Create a new wallet key in the keyring."""
-    _show_wallet(_service(obj, wallet_name).create_wallet(), as_json)
+    _show_wallet(_studio(obj, wallet_name).publish_setup.create_wallet(), as_json)
 
 
 @wallet_group.command("import")
@@ -100,7 +101,7 @@ def wallet_import(obj, wallet_name: str | None, as_json: bool) -> None:
         text = click.prompt("Private key (hidden)", hide_input=True, err=True)
     else:
         text = sys.stdin.readline()
-    wallet = _service(obj, wallet_name).import_wallet(text)
+    wallet = _studio(obj, wallet_name).publish_setup.import_wallet(text)
     del text
     _show_wallet(wallet, as_json)
 
@@ -114,7 +115,7 @@ def wallet_import(obj, wallet_name: str | None, as_json: bool) -> None:
 @click.pass_obj
 def wallet_show(obj, wallet_name, network, rpc_url, offline: bool, as_json: bool) -> None:
     """The wallet's address and balances (a devnet wallet is topped up automatically)."""
-    status = _service(obj, wallet_name).wallet_status(network, rpc_url, offline=offline)
+    status = _studio(obj, wallet_name).publish_setup.wallet_status(network, rpc_url, offline=offline)
     if as_json:
         emit_json({"name": status.wallet.name, "address": status.wallet.address, "network": status.network.name,
                    "balance_wei": status.balance, "wip_wei": status.wip, "funded": status.funded,
@@ -214,7 +215,7 @@ def _pub_json(pub: Publication) -> dict[str, Any]:
 def publish_work(obj, work_id, network, rpc_url, wallet_name, license_id, rev_share, minting_fee, max_fee,
                  max_rev_share, no_ancestors: bool, yes: bool, as_json: bool) -> None:
     """Publish a work (and your own ancestors it needs) on Story."""
-    service = _service(obj, wallet_name)
+    studio = _studio(obj, wallet_name)
     options = PublishOptions(
         network=network, rpc_url=rpc_url, license_id=license_id,
         rev_share=percent_to_units(rev_share) if rev_share is not None else None,
@@ -236,7 +237,7 @@ def publish_work(obj, work_id, network, rpc_url, wallet_name, license_id, rev_sh
         return ok
 
     with progress("checking the publication", quiet=as_json) as shown:
-        results = service.publish(work_id, options, confirm)
+        results = studio.publish(work_id, options, confirm)
     if as_json:
         emit_json([{**_pub_json(r.publication),
                     "transactions": [{"label": t.label, "tx_hash": t.tx_hash, "gas_used": t.gas_used}
@@ -267,10 +268,10 @@ def _print_result(pub: Publication, gas: int | None = None) -> None:
 @click.pass_obj
 def publish_status(obj, work_id, network, rpc_url, as_json: bool) -> None:
     """The publishing journal, after settling transactions still waiting for their receipts."""
-    service = _service(obj)
-    for problem in service.settle(network, rpc_url):
+    runner = _studio(obj).publish_runner
+    for problem in runner.settle(network, rpc_url):
         click.echo(f"warning: {problem}", err=True)
-    pubs = service.status(work_id, network, rpc_url, settle=False)
+    pubs = runner.status(work_id, network, rpc_url, settle=False)
     if as_json:
         emit_json([_pub_json(p) for p in pubs])
         return
@@ -292,7 +293,7 @@ def _agreement(pub: Publication) -> str:
 @work_on_chain(wallet=True)
 def publish_finish(obj, work_id, network, rpc_url, wallet_name, as_json: bool) -> None:
     """Complete a confirmed publication whose follow-up was interrupted (rev-share raise, read-back)."""
-    result = _service(obj, wallet_name).finish(work_id, network, rpc_url)
+    result = _studio(obj, wallet_name).publish_runner.finish(work_id, network, rpc_url)
     if as_json:
         emit_json(_pub_json(result.publication))
     else:
@@ -307,12 +308,12 @@ def publish_finish(obj, work_id, network, rpc_url, wallet_name, as_json: bool) -
 @click.pass_obj
 def publish_config(obj, key, value, unset: bool, as_json: bool) -> None:
     """Show or change publishing settings of this library (networks' RPC URLs, IPFS service)."""
-    service = _service(obj)
+    setup = _studio(obj).publish_setup
     if key is not None and (value is not None or unset):
-        service.set_setting(key, None if unset else value)
+        setup.set_setting(key, None if unset else value)
         if key == "ipfs.pinning_url" and not unset:
-            service.set_pinning_token(click.prompt("Pinning service token (hidden)", hide_input=True, err=True))
-    current = {k: service.setting(k) for k in ([key] if key else SETTINGS)}
+            setup.set_pinning_token(click.prompt("Pinning service token (hidden)", hide_input=True, err=True))
+    current = {k: setup.setting(k) for k in ([key] if key else SETTINGS)}
     if as_json:
         emit_json(current)
         return
@@ -332,10 +333,10 @@ def publish_config(obj, key, value, unset: bool, as_json: bool) -> None:
 def import_ip_cmd(obj, ip_id: str, network, rpc_url, as_json: bool) -> None:
     """Import an IP asset from Story (with its parents) as a work whose terms mirror the chain's; an IP whose
     media hash is a work the library already holds is linked to that work."""
-    service = _service(obj)
-    result = service.importer.import_or_link(ip_id, network, rpc_url)
+    studio = _studio(obj)
+    result = studio.ip_importer.import_or_link(ip_id, network, rpc_url)
     work = result.work
-    pub = service.journal.confirmed(work.id, service.network(network, rpc_url).name)
+    pub = studio.journal.confirmed(work.id, studio.publish_setup.network(network, rpc_url).name)
     if as_json:
         emit_json({"id": work.id, "title": work.title, "creator": work.creator, "license": work.license_id,
                    "rev_share": units_to_percent(work.terms.rev_share) if work.terms.rev_share is not None else None,

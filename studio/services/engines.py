@@ -39,7 +39,7 @@ from studio.licensing import WorkTerms
 from studio.services.models import ModelRegistry, RegisteredModel
 from studio.store.db import Database
 from studio.store.models import ModelRecords
-from studio.store.settings import Settings
+from studio.store.settings import SettingRecords
 from studio.store.works import NewWork, WorkRepository
 
 SERVERS_KEY = "engines.comfyui.servers"
@@ -87,7 +87,7 @@ class RemoteFile:
 
 
 class EngineRegistry:
-    def __init__(self, *, works: WorkRepository, model_records: ModelRecords, settings: Settings, db: Database,
+    def __init__(self, *, works: WorkRepository, model_records: ModelRecords, settings: SettingRecords, db: Database,
                  models: ModelRegistry, secrets: Callable[[], Any] | None = None) -> None:
         self.works = works
         self.model_records = model_records

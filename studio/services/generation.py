@@ -29,7 +29,7 @@ from studio.services.model_terms import ModelLink, ModelTerms
 from studio.services.models import ModelRegistry, RegisteredModel
 from studio.services.new_work_defaults import LICENSE_SOURCE_KEY, NewWorkDefaultsStore
 from studio.services.titles import short_title
-from studio.store.settings import Settings
+from studio.store.settings import SettingRecords
 from studio.store.works import NewWork, WorkRepository, new_id
 
 DEFAULT_SIZE = {"studio-tiny": 128, "studio-emoji": 64, "sd1": 512, "sd2": 768, "sdxl": 1024}
@@ -111,7 +111,7 @@ class GenerationService:
         self,
         *,
         works: WorkRepository,
-        settings: Settings,
+        settings: SettingRecords,
         images: ImageStore,
         library_root: Path,
         defaults: NewWorkDefaultsStore,

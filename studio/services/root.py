@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studio.core.types import Work
-from studio.generate import Generator
+from studio.generate import DiffusersGenerator, Generator
 from studio.licensing import LicenseCatalog
 from studio.lineage.graph import LineageGraph
 from studio.services.collections import CollectionService
+from studio.services.engines import EngineRegistry
 from studio.services.generation import GenerationService
 from studio.services.importing import ImageStore, ImportService
 from studio.services.licensing_view import LicenseView
@@ -36,7 +37,6 @@ from studio.story.networks import DEFAULT_NETWORK
 
 if TYPE_CHECKING:
     from studio.services.credentials import CredentialsService
-    from studio.services.engines import EngineRegistry
     from studio.services.publishing.import_ip import IpImporter
     from studio.services.publishing.planning import PublishPlanner
     from studio.services.publishing.revenue import RevenueService
@@ -158,8 +158,6 @@ class Services:
     @cached_property
     def engines(self) -> EngineRegistry:
         """ComfyUI servers, their tokens (in the keyring) and their model links."""
-        from studio.services.engines import EngineRegistry
-
         library = self.library
         return EngineRegistry(works=library.works, model_records=library.models, settings=library.settings,
                               db=library.db, models=self.models)
@@ -171,10 +169,8 @@ class Services:
     def publish_setup(self) -> PublishSetup:
         """The library's Story network, chain clients, metadata storage and wallet (STUDIO_WALLET, else default)."""
         from studio.services.publishing.setup import PublishSetup
-        from studio.story.wallet import DEFAULT_WALLET
 
-        return PublishSetup(self.library.root, self.library.settings,
-                            wallet_name=os.environ.get(WALLET_ENV) or DEFAULT_WALLET)
+        return PublishSetup(self.library.root, self.library.settings, wallet_name=os.environ.get(WALLET_ENV))
 
     @cached_property
     def publish_planner(self) -> PublishPlanner:
@@ -238,8 +234,6 @@ class Services:
         return self.library.thumbnails.get(source, work.sha256, size) if source else None
 
     def _local_generator(self) -> Generator:
-        from studio.generate import DiffusersGenerator
-
         return DiffusersGenerator(self.data_dir, device=self.generation.device())
 
     def close(self) -> None:

@@ -22,8 +22,8 @@ FACADE = SERVICES / "studio.py"
 # Shared collaborators the root builds once and hands to every service that needs them.
 SHARED = frozenset({"LicenseView", "LineageGraph", "Journal"})
 # Per-call helpers with a constructor, made inside one call and dropped after it (not services): the terms
-# training works carry on one network while a plan is computed, and one export's signer.
-PER_CALL = frozenset({"StoryTerms", "Exporter"})
+# training works carry on one network while a plan is computed, one export's signer, one demo run's narrator.
+PER_CALL = frozenset({"StoryTerms", "Exporter", "Narrator"})
 
 
 def service_classes() -> set[str]:

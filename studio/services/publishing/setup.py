@@ -19,7 +19,7 @@ from studio.story.devnet import Devnet, DevnetStatus, install_contracts
 from studio.story.errors import NoWallet, PublishError
 from studio.story.networks import DEFAULT_NETWORK, Network, check_http_url, check_rpc_url, network
 from studio.story.storage import Gateway, KuboStore, LocalStore, PinningStore, Storage
-from studio.story.wallet import Wallet, WalletStore, devnet_dev_account
+from studio.story.wallet import DEFAULT_WALLET, Wallet, WalletStore, devnet_dev_account
 
 PINNING_TOKEN = "ipfs/pinning-token"
 DEFAULT_GATEWAY = "https://ipfs.io"
@@ -59,11 +59,11 @@ class PublishSetup:
     """The network, chain clients, storage and wallet of one library's publishing."""
 
     def __init__(self, library_root: Path, settings: SettingsRecord, *, secrets: SecretStore | None = None,
-                 wallet_name: str) -> None:
+                 wallet_name: str | None = None) -> None:
         self.library_root = library_root
         self._settings = settings
         self._secrets = secrets
-        self.wallet_name = wallet_name
+        self.wallet_name = wallet_name or DEFAULT_WALLET
         self._clients: dict[tuple[str, str], ChainClient] = {}
         self._devnet: Devnet | None = None
         self._dev_account: tuple[Wallet, Secret] | None = None
