@@ -9,7 +9,7 @@ from click.core import ParameterSource
 
 from studio.cli.library_cmds import render_tree
 from studio.cli.license_cmds import print_split, print_verdict
-from studio.cli.output import Progress, progress, table
+from studio.cli.output import ProgressPrinter, progress, table
 from studio.services.demo import run_demo
 from studio.services.demo_events import (
     DemoEvent,
@@ -31,7 +31,7 @@ class StoryPrinter:
     """Prints the demo's events; a long stage shows as the progress line on a terminal."""
 
     def __init__(self) -> None:
-        self._working: Progress | None = None
+        self._working: ProgressPrinter | None = None
 
     def __call__(self, event: DemoEvent) -> None:
         match event:
