@@ -21,7 +21,8 @@ from studio.store.library import Library
 REPO = Path(__file__).resolve().parent.parent
 
 # The session devnet with its per-test snapshot, and the session diffusers engine: one of each for every folder.
-pytest_plugins = ["tests.helpers.devnet", "tests.helpers.generation"]
+# The session's PostgreSQL server, for the store's tests on both engines.
+pytest_plugins = ["tests.helpers.devnet", "tests.helpers.generation", "tests.helpers.postgres"]
 
 
 @pytest.fixture(autouse=True)

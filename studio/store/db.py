@@ -1,13 +1,23 @@
-"""One place that opens SQLite: PRAGMAs, transactions that nest through savepoints."""
+"""The library's database, on either engine: SQLite (a local library, one file) or PostgreSQL (a team library).
+
+Record classes write one portable SQL text for both: `?` and `:name` placeholders, `ON CONFLICT ... DO NOTHING`
+and `DO UPDATE SET x = excluded.x` upserts, `RETURNING` for new ids, SQLite's column types in DDL (INTEGER, REAL,
+TEXT, `INTEGER PRIMARY KEY` for an id the database assigns, `WITHOUT ROWID`). What still differs between the
+engines is named by the `Database` itself (`like`, `json_field`), and PostgreSQL's `Database` translates the
+rest (placeholders, column types) in `studio.store.postgres`, the one module that imports its driver.
+
+Transactions nest on both: the outermost `atomic()` is a transaction, an inner one a SAVEPOINT, and an exception
+rolls back to where it started.
+"""
 
 from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 
@@ -15,6 +25,82 @@ from studio.errors import LibraryError
 from studio.store.disk_space import disk_space_checked
 
 BUSY_TIMEOUT_MS = 10_000
+
+SQLITE = "sqlite"
+POSTGRESQL = "postgresql"
+
+
+class ConstraintViolation(Exception):
+    """A statement refused by a constraint of the schema (unique, foreign key, check, not null), on either engine.
+    The statement changed nothing; an open transaction stays usable."""
+
+
+class Row(Protocol):
+    """A result row: by position or by column name (sqlite3.Row, or PostgreSQL's rows in the same shape)."""
+
+    def __getitem__(self, key: int | str | slice) -> Any: ...
+
+    def keys(self) -> list[str]: ...
+
+
+class Result(Protocol):
+    """What `execute` returns: its rows (for `RETURNING` and queries) and how many rows it changed."""
+
+    rowcount: int
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Database:
+    """What every record class needs from a library database, whichever engine holds it."""
+
+    engine: str
+    readonly: bool = False
+    path: Path | None = None
+    # The case-insensitive LIKE: SQLite's LIKE ignores the case of ASCII letters, PostgreSQL's does not.
+    like: str = "LIKE"
+
+    def atomic(self) -> Any:
+        """A transaction (a savepoint when nested) as a context manager."""
+        raise NotImplementedError
+
+    def execute(self, sql: str, params: Any = ()) -> Result:
+        raise NotImplementedError
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    def query(self, sql: str, params: Any = ()) -> list[Any]:
+        return self.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Any = ()) -> Any:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def table_names(self) -> list[str]:
+        raise NotImplementedError
+
+    def column_names(self, table: str) -> list[str]:
+        raise NotImplementedError
+
+    def json_field(self, column: str, key: str) -> str:
+        """An SQL expression: the text of `key` in the JSON object held as text in `column`."""
+        raise NotImplementedError
+
+    def lock_schema(self) -> None:
+        """Inside a transaction: wait until no other connection changes the schema (migrations from two machines
+        at once). SQLite's `BEGIN IMMEDIATE` already holds the only write lock."""
+
+    def integrity_check(self) -> str:
+        raise NotImplementedError
+
+    def enable_wal(self) -> None:
+        """SQLite's write-ahead log; nothing to do on a server."""
+
+    def close(self) -> None:
+        raise NotImplementedError
 
 
 class StudioConnection(sqlite3.Connection):
@@ -37,8 +123,8 @@ class StudioConnection(sqlite3.Connection):
         return bool(super().__exit__(exc_type, exc, tb))
 
 
-class Database:
-    """A library database connection.
+class SqliteDatabase(Database):
+    """A local library's database: one SQLite connection.
 
     `atomic()` opens `BEGIN IMMEDIATE` at the outermost level (so writers queue on the busy timeout rather
     than fail on lock upgrade) and a SAVEPOINT when nested; an exception rolls back to where it started.
@@ -47,6 +133,7 @@ class Database:
     def __init__(self, path: Path | str, *, readonly: bool = False, immutable: bool = False) -> None:
         """`readonly` opens without write access; `immutable` also tells SQLite that nobody changes the file, so it
         reads it without journal or shared-memory files (the only way to read a WAL database on read-only media)."""
+        self.engine = SQLITE
         self.path = Path(path) if path != ":memory:" else None
         self.readonly = readonly or immutable
         uri = str(path)
@@ -85,13 +172,13 @@ class Database:
         return self.path.parent if self.path else Path.cwd()
 
     @contextmanager
-    def atomic(self) -> Iterator[StudioConnection]:
+    def atomic(self) -> Iterator[SqliteDatabase]:
         """A transaction (a savepoint when nested); a full disk during it or at its commit is DiskFull, with the
         transaction rolled back."""
         if self.readonly:
             raise self._read_only()
-        with disk_space_checked(self.folder), self._transaction() as conn:
-            yield conn
+        with disk_space_checked(self.folder), self._transaction():
+            yield self
 
     @contextmanager
     def _transaction(self) -> Iterator[StudioConnection]:
@@ -133,19 +220,36 @@ class Database:
         try:
             with disk_space_checked(self.folder):
                 return self.conn.execute(sql, params)
+        except sqlite3.IntegrityError as exc:
+            raise ConstraintViolation(str(exc)) from exc
         except sqlite3.OperationalError as exc:
             if self.readonly and "readonly" in str(exc):
                 raise self._read_only() from None
             raise
 
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        try:
+            with disk_space_checked(self.folder):
+                self.conn.executemany(sql, rows)
+        except sqlite3.IntegrityError as exc:
+            raise ConstraintViolation(str(exc)) from exc
+
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
-        return self.conn.execute(sql, params).fetchall()
+        # fetchall also finishes an `INSERT ... RETURNING`, which SQLite completes only when its rows are read.
+        return self.execute(sql, params).fetchall()
 
     def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
-        return self.conn.execute(sql, params).fetchone()
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
 
     def table_names(self) -> list[str]:
         return self.db.table_names()
+
+    def column_names(self, table: str) -> list[str]:
+        return [row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")]
+
+    def json_field(self, column: str, key: str) -> str:
+        return f"json_extract({column}, '$.{key}')"
 
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,7 +11,7 @@ from typing import Any
 
 from studio.core.types import Origin, Recipe, Terms, Work, WorkKind
 from studio.errors import InvalidInput, NotFound
-from studio.store.db import Database
+from studio.store.db import Database, Row
 
 ID_BYTES = 6  # 12 hex characters: short enough to type, unique checked on insert
 MIN_PREFIX = 4
@@ -50,7 +49,7 @@ class NewWork:
     created_at: str | None = None
 
 
-def terms_from_row(row: sqlite3.Row) -> Terms:
+def terms_from_row(row: Row) -> Terms:
     # Minting fees are wei, beyond SQLite's 64-bit integers: stored as text.
     fee = row["minting_fee"]
     return Terms(row["license_id"], rev_share=row["rev_share"], minting_fee=int(fee) if fee is not None else None,
@@ -64,7 +63,7 @@ def terms_to_columns(terms: Terms) -> dict[str, Any]:
             "royalty_policy": terms.royalty_policy, "rev_share_override": terms.rev_share_override}
 
 
-def row_to_work(row: sqlite3.Row) -> Work:
+def row_to_work(row: Row) -> Work:
     recipe = json.loads(row["recipe"]) if row["recipe"] else None
     return Work(
         id=row["id"],
@@ -196,6 +195,7 @@ class WorkRepository:
         """Works matching every filter given, oldest first (or newest first); `published_on` keeps the works with
         a confirmed publication on that network, `not_published_on` those without one."""
         where, params = self._filters(
+            self.db.like,
             kind=kind,
             license_id=license_id,
             origin=origin,
@@ -212,11 +212,12 @@ class WorkRepository:
         return [row_to_work(row) for row in self.db.query(sql, params)]
 
     def count(self, **filters: Any) -> int:
-        where, params = self._filters(**filters)
+        where, params = self._filters(self.db.like, **filters)
         return int(self.db.one(f"SELECT count(*) FROM works {where}", params)[0])
 
     @staticmethod
     def _filters(
+        like: str,
         *,
         kind: WorkKind | None = None,
         license_id: str | None = None,
@@ -248,7 +249,9 @@ class WorkRepository:
             # The works a built-in model was trained on (thousands) are listed only when asked for by origin.
             clauses.append("NOT (origin = 'builtin' AND kind = 'image')")
         if text:
-            clauses.append("(title LIKE ? ESCAPE '\\' OR creator LIKE ? ESCAPE '\\' OR recipe LIKE ? ESCAPE '\\')")
+            # Case-insensitive on both engines (`like`), wildcards in the text taken literally.
+            matches = (f"{column} {like} ? ESCAPE '\\'" for column in ("title", "creator", "recipe"))
+            clauses.append("(" + " OR ".join(matches) + ")")
             pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             params += [pattern, pattern, pattern]
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
