@@ -81,7 +81,7 @@ def translate(sql: str) -> str:
             return "%%"
         if match.group(1):
             return f"%({match.group(1)})s"
-        return token  # a string literal, a quoted name or a comment
+        return token.replace("%", "%%")  # a string literal, a quoted name or a comment: psycopg reads % even there
 
     text = _TOKENS.sub(swap, sql)
     if _DDL.match(text):
@@ -167,6 +167,11 @@ class PostgresDatabase(Database):
         self.readonly = False
         self._local = threading.local()
         self._savepoints = itertools.count(1)
+        try:  # one direct try first: a wrong address or a stopped server is told at once, not after the timeout
+            psycopg.connect(url, connect_timeout=int(timeout_s)).close()
+        except psycopg.Error as exc:
+            raise LibraryError(f"cannot reach the team library {display_url(url)}: {_first_line(str(exc))}",
+                               hint="check that the server runs and that the address is right") from None
         self._pool = psycopg_pool.ConnectionPool(
             url, min_size=1, max_size=pool_size, open=False, timeout=timeout_s, configure=_configure,
             kwargs={"autocommit": True, "row_factory": _row_maker, "connect_timeout": int(timeout_s)},
@@ -174,18 +179,9 @@ class PostgresDatabase(Database):
         try:
             self._pool.open(wait=True, timeout=timeout_s)
         except psycopg_pool.PoolTimeout:
-            detail = _first_line(self._connect_error(url))
             self._pool.close()
-            raise LibraryError(f"cannot reach the team library {display_url(url)}: {detail}",
+            raise LibraryError(f"cannot reach the team library {display_url(url)}: the server did not answer in time",
                                hint="check that the server runs and that the address is right") from None
-
-    @staticmethod
-    def _connect_error(url: str) -> str:
-        try:
-            psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S).close()
-        except psycopg.Error as exc:
-            return str(exc)
-        return "the server did not answer in time"
 
     # --- transactions ---------------------------------------------------------------------------------
 
