@@ -3,7 +3,7 @@
 Record classes write one portable SQL text for both: `?` and `:name` placeholders, `ON CONFLICT ... DO NOTHING`
 and `DO UPDATE SET x = excluded.x` upserts, `RETURNING` for new ids, SQLite's column types in DDL (INTEGER, REAL,
 TEXT, `INTEGER PRIMARY KEY` for an id the database assigns, `WITHOUT ROWID`). What still differs between the
-engines is named by the `Database` itself (`like`, `json_field`), and PostgreSQL's `Database` translates the
+engines is named by the `Database` itself (`engine`, `json_field`), and PostgreSQL's `Database` translates the
 rest (placeholders, column types) in `studio.store.postgres`, the one module that imports its driver.
 
 Transactions nest on both: the outermost `atomic()` is a transaction, an inner one a SAVEPOINT, and an exception
@@ -59,8 +59,6 @@ class Database:
     engine: str
     readonly: bool = False
     path: Path | None = None
-    # The case-insensitive LIKE: SQLite's LIKE ignores the case of ASCII letters, PostgreSQL's does not.
-    like: str = "LIKE"
 
     def atomic(self) -> Any:
         """A transaction (a savepoint when nested) as a context manager."""

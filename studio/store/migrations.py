@@ -305,6 +305,32 @@ def m012_spg_collections_named(db: Database) -> None:
     db.execute("ALTER TABLE collections RENAME TO spg_collections")
 
 
+def m013_search_index(db: Database) -> None:
+    """An index for searching titles, creators and recipes (prompts) by any part of their text, ignoring case: the
+    same answers as `LIKE '%text%'`, without reading every work. Both engines index trigrams, so both find the same
+    works: SQLite an FTS5 table with the trigram tokenizer (kept in step by triggers; it refers to works by rowid,
+    so a VACUUM of the library must be followed by its 'rebuild'), PostgreSQL a pg_trgm GIN index that its own
+    ILIKE uses. A word index (FTS5's unicode61, PostgreSQL's tsvector) would answer differently on each engine and
+    miss parts of words."""
+    if db.engine == POSTGRESQL:
+        db.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        db.execute("CREATE INDEX works_search ON works USING gin "
+                   "(title gin_trgm_ops, creator gin_trgm_ops, recipe gin_trgm_ops)")
+        return
+    columns = "title, creator, recipe"
+    old = "old.title, old.creator, old.recipe"
+    new = "new.title, new.creator, new.recipe"
+    db.execute(f"CREATE VIRTUAL TABLE works_search USING fts5({columns}, content='works', tokenize='trigram')")
+    db.execute(f"CREATE TRIGGER works_search_insert AFTER INSERT ON works BEGIN "
+               f"INSERT INTO works_search (rowid, {columns}) VALUES (new.rowid, {new}); END")
+    db.execute(f"CREATE TRIGGER works_search_delete AFTER DELETE ON works BEGIN "
+               f"INSERT INTO works_search (works_search, rowid, {columns}) VALUES ('delete', old.rowid, {old}); END")
+    db.execute(f"CREATE TRIGGER works_search_update AFTER UPDATE OF {columns} ON works BEGIN "
+               f"INSERT INTO works_search (works_search, rowid, {columns}) VALUES ('delete', old.rowid, {old}); "
+               f"INSERT INTO works_search (rowid, {columns}) VALUES (new.rowid, {new}); END")
+    db.execute("INSERT INTO works_search (works_search) VALUES ('rebuild')")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("m001_initial", m001_initial),
     Migration("m002_model_registry", m002_model_registry),
@@ -318,6 +344,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("m010_group_members", m010_group_members),
     Migration("m011_license_confirmations", m011_license_confirmations),
     Migration("m012_spg_collections_named", m012_spg_collections_named),
+    Migration("m013_search_index", m013_search_index),
 )
 
 

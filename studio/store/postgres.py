@@ -155,7 +155,6 @@ class PostgresDatabase(Database):
     """A team library's database on a PostgreSQL server, through a pool of connections."""
 
     engine = POSTGRESQL
-    like = "ILIKE"
 
     def __init__(self, url: str, *, pool_size: int = POOL_SIZE, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
         if psycopg is None or psycopg_pool is None:

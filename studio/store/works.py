@@ -11,7 +11,7 @@ from typing import Any
 
 from studio.core.types import Origin, Recipe, Terms, Work, WorkKind
 from studio.errors import InvalidInput, NotFound
-from studio.store.db import Database, Row
+from studio.store.db import POSTGRESQL, SQLITE, Database, Row
 
 ID_BYTES = 6  # 12 hex characters: short enough to type, unique checked on insert
 MIN_PREFIX = 4
@@ -86,6 +86,26 @@ def row_to_work(row: Row) -> Work:
         description=row["description"],
         deleted_at=row["deleted_at"],
     )
+
+
+# Text search: any part of a title, creator or recipe, ignoring case, wildcards taken literally. The engines' trigram
+# indexes (migration m013) serve three characters or more; shorter text is compared with every work.
+_MIN_INDEXED = 3
+_SEARCHED = ("title", "creator", "recipe")
+
+
+def text_search_clause(engine: str, text: str) -> str:
+    if engine == SQLITE and len(text) >= _MIN_INDEXED:
+        return "rowid IN (SELECT rowid FROM works_search WHERE works_search MATCH ?)"
+    like = "ILIKE" if engine == POSTGRESQL else "LIKE"  # SQLite's LIKE ignores ASCII case, PostgreSQL's does not
+    return "(" + " OR ".join(f"{column} {like} ? ESCAPE '\\'" for column in _SEARCHED) + ")"
+
+
+def text_search_params(engine: str, text: str) -> list[str]:
+    if engine == SQLITE and len(text) >= _MIN_INDEXED:
+        return ['"' + text.replace('"', '""') + '"']  # one FTS5 phrase: the trigram tokenizer matches it anywhere
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return [pattern] * len(_SEARCHED)
 
 
 class WorkRepository:
@@ -195,7 +215,7 @@ class WorkRepository:
         """Works matching every filter given, oldest first (or newest first); `published_on` keeps the works with
         a confirmed publication on that network, `not_published_on` those without one."""
         where, params = self._filters(
-            self.db.like,
+            self.db.engine,
             kind=kind,
             license_id=license_id,
             origin=origin,
@@ -212,12 +232,12 @@ class WorkRepository:
         return [row_to_work(row) for row in self.db.query(sql, params)]
 
     def count(self, **filters: Any) -> int:
-        where, params = self._filters(self.db.like, **filters)
+        where, params = self._filters(self.db.engine, **filters)
         return int(self.db.one(f"SELECT count(*) FROM works {where}", params)[0])
 
     @staticmethod
     def _filters(
-        like: str,
+        engine: str,
         *,
         kind: WorkKind | None = None,
         license_id: str | None = None,
@@ -249,11 +269,8 @@ class WorkRepository:
             # The works a built-in model was trained on (thousands) are listed only when asked for by origin.
             clauses.append("NOT (origin = 'builtin' AND kind = 'image')")
         if text:
-            # Case-insensitive on both engines (`like`), wildcards in the text taken literally.
-            matches = (f"{column} {like} ? ESCAPE '\\'" for column in ("title", "creator", "recipe"))
-            clauses.append("(" + " OR ".join(matches) + ")")
-            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            params += [pattern, pattern, pattern]
+            clauses.append(text_search_clause(engine, text))
+            params += text_search_params(engine, text)
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def set_flags(self, work_id: str, flags: Sequence[dict[str, Any]]) -> None:
