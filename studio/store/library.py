@@ -92,7 +92,7 @@ class Library:
         self.reviews = ReviewRecords(db)
         self.credentials = CredentialRecords(db)
         self.publications = PublicationRecords(db)  # the publishing journal's rows
-        self.collections = SpgCollectionRecords(db)  # the SPG NFT collection of each wallet on each network
+        self.spg_collections = SpgCollectionRecords(db)  # the SPG NFT collection of each wallet on each network
         self.members = MemberRecords(db)
         self.group_members = GroupMemberRecords(db)
         self.training = TrainingPermissions(db)
