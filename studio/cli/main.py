@@ -12,12 +12,13 @@ import click
 from studio import __version__
 from studio.cli.terminal import escaped_output, exit_with_usage_error
 from studio.errors import StudioError
+from studio.store.postgres import is_postgres_url
 
 
 class StudioContext:
     """Opens the library on first use, so `studio --help` and `studio license list` never touch it."""
 
-    def __init__(self, library_dir: Path | None) -> None:
+    def __init__(self, library_dir: Path | str | None) -> None:
         self.library_dir = library_dir
         self._studio = None
 
@@ -70,18 +71,31 @@ class StudioGroup(click.Group):
             sys.exit(EXIT_CODE)
 
 
+class LibraryLocation(click.ParamType):
+    """A library folder, or the postgresql:// address of a team library (kept as text: a path would mangle it)."""
+
+    name = "folder or address"
+    _folder = click.Path(path_type=Path, file_okay=False)
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
+        if isinstance(value, str) and is_postgres_url(value):
+            return value
+        return self._folder.convert(value, param, ctx)
+
+
 @click.group(cls=StudioGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--library",
     "library_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=LibraryLocation(),
     envvar="STUDIO_LIBRARY",
-    help="Library folder (default: the per-user data folder; env STUDIO_LIBRARY).",
+    help="Library folder, or a team library's postgresql:// address (default: the per-user data folder; env "
+    "STUDIO_LIBRARY).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens to stderr.")
 @click.version_option(__version__, prog_name="studio")
 @click.pass_context
-def cli(ctx: click.Context, library_dir: Path | None, verbose: bool) -> None:
+def cli(ctx: click.Context, library_dir: Path | str | None, verbose: bool) -> None:
     """Remix Studio: generate and remix images with lineage, licenses and royalties.
 
     `studio` with no arguments at all opens the window.

@@ -180,6 +180,11 @@ class Library:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def address(self) -> Path | str:
+        """What opens this library again: its folder, or a team library's postgresql:// address."""
+        return self.db.url if isinstance(self.db, PostgresDatabase) else self.root
+
     def path_of(self, relative: str) -> Path:
         return self.root / relative
 
