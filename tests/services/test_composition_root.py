@@ -19,6 +19,6 @@ def test_publishing_shares_the_roots_journal_graph_and_records(tmp_path) -> None
         assert publishing.journal is services.journal
         assert publishing.planner.journal is services.journal and publishing.runner.journal is services.journal
         assert publishing.planner.graph is services.graph is publishing.revenue_service.graph
-        assert publishing.planner.collections is library.spg_collections
+        assert publishing.planner.spg_collections is library.spg_collections
     finally:
         studio.close()
