@@ -65,9 +65,14 @@ def check_url(url: str) -> None:
 
 
 def display_url(url: str) -> str:
-    """The address to show: server and database, without query parameters."""
+    """The address to show and to name this machine's folder for the library by: server, port and database (a
+    server reached through a unix socket is named by the socket's folder)."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or 'localhost'}{parts.path}"
+    query = parse_qs(parts.query)
+    host = parts.hostname or query.get("host", ["localhost"])[-1]
+    port = parts.port or query.get("port", [None])[-1]
+    database = parts.path.lstrip("/") or query.get("dbname", [""])[-1]
+    return f"postgresql://{host}{f':{port}' if port else ''}/{database}"
 
 
 @functools.lru_cache(maxsize=1024)
