@@ -178,6 +178,8 @@ class PostgresDatabase(Database):
                                hint="check that the server runs and that the address is right") from None
         self._pool = psycopg_pool.ConnectionPool(
             url, min_size=1, max_size=pool_size, open=False, timeout=timeout_s, configure=_configure,
+            # A connection the server dropped (a restart, an idle timeout) is replaced before it is lent out.
+            check=psycopg_pool.ConnectionPool.check_connection,
             kwargs={"autocommit": True, "row_factory": _row_maker, "connect_timeout": int(timeout_s)},
         )
         try:
@@ -194,31 +196,47 @@ class PostgresDatabase(Database):
         return getattr(self._local, "conn", None)
 
     @contextmanager
+    def _connection_kept(self, committing: bool = False) -> Iterator[None]:
+        """A connection lost on the way (the server stopped, the network dropped) is one LibraryError."""
+        try:
+            yield
+        except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
+            hint = ("reopen the library to see whether the change was saved" if committing
+                    else "check the server and the network, then try again; the interrupted change was not saved")
+            raise LibraryError(f"lost the connection to the team library {display_url(self.url)}: "
+                               f"{_first_line(str(exc))}", hint=hint) from None
+
+    @contextmanager
     def atomic(self) -> Iterator[PostgresDatabase]:
         conn = self._conn
         if conn is None:
-            with self._pool.connection() as conn:
+            with self._connection_kept(), self._pool.connection() as conn:
                 self._local.conn = conn
                 try:
                     conn.execute("BEGIN")
                     try:
                         yield self
                     except BaseException:
-                        conn.execute("ROLLBACK")
+                        if not conn.broken:  # else the server already ended the transaction with the connection
+                            conn.execute("ROLLBACK")
                         raise
-                    conn.execute("COMMIT")
+                    with self._connection_kept(committing=True):
+                        conn.execute("COMMIT")
                 finally:
                     self._local.conn = None
             return
         name = f"sp_{next(self._savepoints)}"
-        conn.execute(f"SAVEPOINT {name}")
+        with self._connection_kept():
+            conn.execute(f"SAVEPOINT {name}")
         try:
             yield self
         except BaseException:
-            conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
-            conn.execute(f"RELEASE SAVEPOINT {name}")
+            if not conn.broken:
+                conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                conn.execute(f"RELEASE SAVEPOINT {name}")
             raise
-        conn.execute(f"RELEASE SAVEPOINT {name}")
+        with self._connection_kept():
+            conn.execute(f"RELEASE SAVEPOINT {name}")
 
     def lock_schema(self) -> None:
         self.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
@@ -228,24 +246,26 @@ class PostgresDatabase(Database):
     def execute(self, sql: str, params: Any = ()) -> _Result:
         text = translate(sql)
         conn = self._conn
-        if conn is None:
-            with self._pool.connection() as borrowed:
-                return self._run(borrowed, text, params)
-        if not _WRITE.match(text):
-            return self._run(conn, text, params)
-        # A refused write must not abort the whole transaction (PostgreSQL would refuse every later statement).
-        conn.execute("SAVEPOINT statement")
-        try:
-            result = self._run(conn, text, params)
-        except BaseException:
-            conn.execute("ROLLBACK TO SAVEPOINT statement")
+        with self._connection_kept():
+            if conn is None:
+                with self._pool.connection() as borrowed:
+                    return self._run(borrowed, text, params)
+            if not _WRITE.match(text):
+                return self._run(conn, text, params)
+            # A refused write must not abort the whole transaction (PostgreSQL would refuse every later statement).
+            conn.execute("SAVEPOINT statement")
+            try:
+                result = self._run(conn, text, params)
+            except BaseException:
+                if not conn.broken:
+                    conn.execute("ROLLBACK TO SAVEPOINT statement")
+                    conn.execute("RELEASE SAVEPOINT statement")
+                raise
             conn.execute("RELEASE SAVEPOINT statement")
-            raise
-        conn.execute("RELEASE SAVEPOINT statement")
-        return result
+            return result
 
     def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        with self.atomic():
+        with self.atomic(), self._connection_kept():
             text = translate(sql)
             try:
                 with self._conn.cursor() as cursor:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from studio.core.types import Origin, Recipe, Relation, Terms, WorkKind
@@ -191,3 +192,33 @@ def test_an_unreachable_server_is_one_line(postgres_server, tmp_path: Path) -> N
     with pytest.raises(LibraryError, match="cannot reach the team library") as refused:
         Library.open(address)
     assert "\n" not in str(refused.value)
+
+
+def _drop_connections(server, url: str) -> int:
+    """What a server restart or a network cut does to the library's connections: the server ends them."""
+    name = url.split("/")[3].split("?")[0]
+    with psycopg.connect(host=str(server.socket_dir), port=server.port, user=server.user, dbname="postgres",
+                         autocommit=True) as admin:
+        rows = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        return len(rows.fetchall())
+
+
+def test_connections_the_server_dropped_are_replaced(postgres_server, postgres_url) -> None:
+    with Library.open(postgres_url) as library:
+        library.works.insert(_new(1))
+        assert _drop_connections(postgres_server, postgres_url) >= 1
+        assert library.works.count() == 1
+        library.works.insert(_new(2))
+        assert library.works.count() == 2
+
+
+def test_a_connection_lost_inside_a_transaction_is_one_line_and_saves_nothing(postgres_server, postgres_url) -> None:
+    with Library.open(postgres_url) as library:
+        with pytest.raises(LibraryError, match="lost the connection to the team library") as lost, library.db.atomic():
+            library.works.insert(_new(1))
+            _drop_connections(postgres_server, postgres_url)
+            library.works.insert(_new(2))
+        assert "\n" not in str(lost.value) and "was not saved" in str(lost.value.hint)
+        assert library.works.count() == 0
+        library.works.insert(_new(3))
+        assert [w.title for w in library.works.list()] == ["work 3"]
