@@ -14,6 +14,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,6 +24,8 @@ import pytest
 
 PG_BIN = Path(os.environ.get("STUDIO_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 SERVER_USER = "postgres"
+MISSING = (f"PostgreSQL's server programs are not in {PG_BIN}: install the `postgresql` package "
+           "(apt-get install postgresql) or point STUDIO_TEST_PG_BIN at its bin folder")
 
 
 @dataclass(frozen=True)
@@ -65,11 +68,11 @@ def _run(command: list[str], folder: Path) -> None:
         raise RuntimeError(f"{Path(command[len(_as_server_user())]).name} failed: {done.stderr.strip()}\n{tail}")
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
+@contextmanager
+def throwaway_postgres() -> Iterator[PostgresServer]:
+    """A new cluster, started; stopped and removed when the block ends (also for the benchmarks)."""
     if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
-        pytest.fail(f"PostgreSQL's server programs are not in {PG_BIN}: install the `postgresql` package "
-                    "(apt-get install postgresql) or point STUDIO_TEST_PG_BIN at its bin folder", pytrace=False)
+        raise RuntimeError(MISSING)
     # A short path: the socket's path must fit in 107 bytes.
     folder = Path(tempfile.mkdtemp(prefix="studio-pg-", dir="/tmp"))
     if os.geteuid() == 0:
@@ -92,6 +95,14 @@ def postgres_server() -> Iterator[PostgresServer]:
             subprocess.run([*as_user, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "-s", "stop"],
                            capture_output=True, timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
+        pytest.fail(MISSING, pytrace=False)
+    with throwaway_postgres() as server:
+        yield server
 
 
 _databases = itertools.count(1)
