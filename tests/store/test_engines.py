@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 
 from studio.core.types import Origin, Recipe, Relation, Terms, WorkKind
 from studio.errors import LibraryError
-from studio.store.db import ConstraintViolation
+from studio.store.db import POSTGRESQL, ConstraintViolation
+from studio.store.edges import _ANCESTOR_EDGES, _DESCENDANT_EDGES
 from studio.store.library import Library
 from studio.store.migrations import MIGRATIONS, applied, migrate
 from studio.store.works import NewWork
@@ -128,6 +130,28 @@ def test_lineage_through_a_diamond_walks_each_ancestor_once(library) -> None:
     assert library.edges.is_ancestor(root.id, of=tip.id)
     assert not library.edges.is_ancestor(tip.id, of=root.id)
     assert len(library.edges.descendant_edges(root.id)) == 2 + 4 * 10  # every edge of the graph
+
+
+def test_ancestry_and_descent_read_edges_through_their_indexes(library) -> None:
+    """PostgreSQL planned a join of the visited works with the whole edges table as a scan of it (a hash join over
+    every edge of the library); the recursion now carries the edges, one index lookup per step on both engines."""
+    works = [f"w{n:05d}" for n in range(8000)]
+    library.db.execute_many(
+        "INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at) "
+        "VALUES (?, 'image', ?, 't', 'imported', 'cc0-1.0', 'n', 'n')", [(w, f"sha-{w}") for w in works])
+    edges = [(works[n], works[n - k], k) for n in range(1, len(works)) for k in (1, 2, 3) if n % 100 >= k]
+    library.db.execute_many("INSERT INTO edges (child_id, parent_id, relation, position) VALUES (?, ?, 'remix_of', ?)",
+                            edges)
+    library.db.execute("ANALYZE")
+    for sql, start in ((_ANCESTOR_EDGES, works[-1]), (_DESCENDANT_EDGES, works[-100])):
+        if library.engine == POSTGRESQL:
+            plan = [row[0] for row in library.db.query(f"EXPLAIN {sql}", {"id": start})]
+            assert not any("Seq Scan on edges" in line for line in plan), "\n".join(plan)
+        else:
+            plan = [str(row[-1]) for row in library.db.query(f"EXPLAIN QUERY PLAN {sql}", {"id": start})]
+            assert not any(re.match(r"SCAN (e|edges)\b", line) for line in plan), plan
+    assert len(library.edges.ancestor_edges(works[-1])) == 3 * 99 - 3
+    assert len(library.edges.descendant_edges(works[-100])) == 3 * 99 - 3
 
 
 def test_gallery_pages_cover_every_work_once_in_order(library) -> None:
