@@ -15,7 +15,7 @@ from studio.store.db import POSTGRESQL, ConstraintViolation
 from studio.store.edges import _ANCESTOR_EDGES, _DESCENDANT_EDGES
 from studio.store.library import Library
 from studio.store.migrations import MIGRATIONS, applied, migrate
-from studio.store.works import NewWork
+from studio.store.works import NewWork, WorkRepository
 
 
 def _new(n: int, **extra) -> NewWork:
@@ -161,6 +161,23 @@ def test_gallery_pages_cover_every_work_once_in_order(library) -> None:
     seen = [w.id for page in pages for w in page]
     assert len(seen) == len(set(seen)) == 23
     assert seen == [w.id for w in library.works.list(newest_first=True)]
+
+
+def test_a_gallery_page_reads_the_works_in_order_instead_of_sorting_them_all(library) -> None:
+    for n in range(60):
+        library.works.insert(_new(n, created_at=f"2026-01-01T00:00:{n:02d}.000000Z"))
+    library.db.execute("ANALYZE")
+    where, params = WorkRepository._filters(library.engine)
+    sql = f"SELECT * FROM works {where} ORDER BY created_at DESC, id DESC LIMIT 20"
+    if library.engine == POSTGRESQL:
+        with library.db.atomic():
+            library.db.execute("SET LOCAL enable_sort = off")  # sixty rows: sorting them would be as cheap
+            plan = " ".join(row[0] for row in library.db.query(f"EXPLAIN {sql}", params))
+        assert "Index Scan Backward using works_created" in plan, plan
+    else:
+        plan = " ".join(str(row[-1]) for row in library.db.query(f"EXPLAIN QUERY PLAN {sql}", params))
+        assert "works_created" in plan and "TEMP B-TREE" not in plan, plan
+    assert [w.title for w in library.works.list(newest_first=True, limit=3)] == ["work 59", "work 58", "work 57"]
 
 
 def test_migrations_from_two_machines_at_once_run_once(make_db) -> None:
