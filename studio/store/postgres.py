@@ -200,7 +200,16 @@ class PostgresDatabase(Database):
         """A connection lost on the way (the server stopped, the network dropped) is one LibraryError."""
         try:
             yield
-        except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
+        except psycopg_pool.PoolTimeout:
+            try:  # no connection came: the server may be gone, or every connection is in use
+                psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT_S).close()
+            except psycopg.Error as exc:
+                raise LibraryError(f"lost the connection to the team library {display_url(self.url)}: "
+                                   f"{_first_line(str(exc))}",
+                                   hint="check the server and the network, then try again") from None
+            raise LibraryError(f"every connection to the team library {display_url(self.url)} stayed busy",
+                               hint="wait for the running work to finish, then try again") from None
+        except psycopg.OperationalError as exc:
             hint = ("reopen the library to see whether the change was saved" if committing
                     else "check the server and the network, then try again; the interrupted change was not saved")
             raise LibraryError(f"lost the connection to the team library {display_url(self.url)}: "

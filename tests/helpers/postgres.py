@@ -49,6 +49,21 @@ class PostgresServer:
         name = urlsplit(url).path.lstrip("/")
         self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
+    @property
+    def data(self) -> Path:
+        return self.socket_dir / "data"
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -k {self.socket_dir} -c listen_addresses='' -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        _run([*_as_server_user(), str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.socket_dir / "log"),
+              "-w", "-s", "-o", options, "start"], self.socket_dir)
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (`immediate`: as a crash would, without a shutdown checkpoint)."""
+        subprocess.run([*_as_server_user(), str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-s",
+                        "stop"], capture_output=True, timeout=60)
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -77,23 +92,18 @@ def throwaway_postgres() -> Iterator[PostgresServer]:
     folder = Path(tempfile.mkdtemp(prefix="studio-pg-", dir="/tmp"))
     if os.geteuid() == 0:
         shutil.chown(folder, SERVER_USER, SERVER_USER)
-    data = folder / "data"
-    port = _free_port()
-    as_user = _as_server_user()
+    server = PostgresServer(folder, _free_port())
     started = False
     try:
-        _run([*as_user, str(PG_BIN / "initdb"), "-D", str(data), "-U", SERVER_USER, "-E", "UTF8", "--locale=C.UTF-8",
-              "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "--no-instructions"], folder)
-        options = (f"-p {port} -k {folder} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c max_connections=200")
-        _run([*as_user, str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-s",
-              "-o", options, "start"], folder)
+        _run([*_as_server_user(), str(PG_BIN / "initdb"), "-D", str(server.data), "-U", SERVER_USER, "-E", "UTF8",
+              "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "--no-instructions"],
+             folder)
+        server.start()
         started = True
-        yield PostgresServer(folder, port)
+        yield server
     finally:
         if started:
-            subprocess.run([*as_user, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "-s", "stop"],
-                           capture_output=True, timeout=60)
+            server.stop("immediate")
         shutil.rmtree(folder, ignore_errors=True)
 
 

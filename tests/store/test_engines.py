@@ -16,6 +16,7 @@ from studio.store.edges import _ANCESTOR_EDGES, _DESCENDANT_EDGES
 from studio.store.library import Library
 from studio.store.migrations import MIGRATIONS, applied, migrate
 from studio.store.works import NewWork, WorkRepository
+from tests.helpers.postgres import new_database, throwaway_postgres
 
 
 def _new(n: int, **extra) -> NewWork:
@@ -263,3 +264,22 @@ def test_a_connection_lost_inside_a_transaction_is_one_line_and_saves_nothing(po
         assert library.works.count() == 0
         library.works.insert(_new(3))
         assert [w.title for w in library.works.list()] == ["work 3"]
+
+
+def test_a_server_that_stopped_is_one_line_and_the_library_works_again_once_it_is_back() -> None:
+    with throwaway_postgres() as server:
+        address = new_database(server)
+        library = Library.open(address)
+        library.works.insert(_new(1))
+        server.stop()
+        try:
+            with pytest.raises(LibraryError, match=r"(lost the connection|cannot reach) .*team library") as lost:
+                library.works.insert(_new(2))
+            assert "\n" not in str(lost.value), str(lost.value)
+        finally:
+            server.start()
+        assert [w.title for w in library.works.list()] == ["work 1"]
+        library.works.insert(_new(3))
+        library.close()
+        with Library.open(address) as again:
+            assert again.works.count() == 2
