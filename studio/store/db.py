@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -53,22 +54,24 @@ class Result(Protocol):
     def fetchall(self) -> list[Any]: ...
 
 
-class Database:
+class Database(ABC):
     """What every record class needs from a library database, whichever engine holds it."""
 
     engine: str
     readonly: bool = False
     path: Path | None = None
 
-    def atomic(self) -> Any:
+    @abstractmethod
+    def atomic(self) -> AbstractContextManager[Database]:
         """A transaction (a savepoint when nested) as a context manager."""
-        raise NotImplementedError
 
+    @abstractmethod
     def execute(self, sql: str, params: Any = ()) -> Result:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        raise NotImplementedError
+        ...
 
     def query(self, sql: str, params: Any = ()) -> list[Any]:
         return self.execute(sql, params).fetchall()
@@ -77,28 +80,34 @@ class Database:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
+    @abstractmethod
     def table_names(self) -> list[str]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def column_names(self, table: str) -> list[str]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def json_field(self, column: str, key: str) -> str:
         """An SQL expression: the text of `key` in the JSON object held as text in `column`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def lock_schema(self) -> None:
         """Inside a transaction: wait until no other connection changes the schema (migrations from two machines
-        at once). SQLite's `BEGIN IMMEDIATE` already holds the only write lock."""
+        at once)."""
 
+    @abstractmethod
     def integrity_check(self) -> str:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def enable_wal(self) -> None:
-        """SQLite's write-ahead log; nothing to do on a server."""
+        """SQLite's write-ahead log (a server keeps its own)."""
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        ...
 
 
 class StudioConnection(sqlite3.Connection):
@@ -128,10 +137,11 @@ class SqliteDatabase(Database):
     than fail on lock upgrade) and a SAVEPOINT when nested; an exception rolls back to where it started.
     """
 
+    engine = SQLITE
+
     def __init__(self, path: Path | str, *, readonly: bool = False, immutable: bool = False) -> None:
         """`readonly` opens without write access; `immutable` also tells SQLite that nobody changes the file, so it
         reads it without journal or shared-memory files (the only way to read a WAL database on read-only media)."""
-        self.engine = SQLITE
         self.path = Path(path) if path != ":memory:" else None
         self.readonly = readonly or immutable
         uri = str(path)
@@ -248,6 +258,9 @@ class SqliteDatabase(Database):
 
     def json_field(self, column: str, key: str) -> str:
         return f"json_extract({column}, '$.{key}')"
+
+    def lock_schema(self) -> None:
+        """Nothing to wait for: the transaction's `BEGIN IMMEDIATE` already holds SQLite's only write lock."""
 
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])

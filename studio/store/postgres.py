@@ -250,6 +250,9 @@ class PostgresDatabase(Database):
     def lock_schema(self) -> None:
         self.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
 
+    def enable_wal(self) -> None:
+        """The server keeps its own write-ahead log."""
+
     # --- statements -----------------------------------------------------------------------------------
 
     def execute(self, sql: str, params: Any = ()) -> _Result:
