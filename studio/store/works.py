@@ -92,18 +92,33 @@ def row_to_work(row: Row) -> Work:
 # indexes (migration m013) serve three characters or more; shorter text is compared with every work.
 _MIN_INDEXED = 3
 _SEARCHED = ("title", "creator", "recipe")
+# SQLite's FTS5 hands over every match before the list can be ordered, so a page of a frequent text is first looked
+# for among this many rows in the list's order (see `WorkRepository._page_among_first_rows`).
+_FIRST_ROWS = 2000
+
+
+def _indexed(engine: str, text: str) -> bool:
+    return engine == SQLITE and len(text) >= _MIN_INDEXED
 
 
 def text_search_clause(engine: str, text: str) -> str:
-    if engine == SQLITE and len(text) >= _MIN_INDEXED:
+    if _indexed(engine, text):
         return "rowid IN (SELECT rowid FROM works_search WHERE works_search MATCH ?)"
+    return _like_clause(engine)
+
+
+def text_search_params(engine: str, text: str) -> list[str]:
+    if _indexed(engine, text):
+        return ['"' + text.replace('"', '""') + '"']  # one FTS5 phrase: the trigram tokenizer matches it anywhere
+    return _like_params(text)
+
+
+def _like_clause(engine: str) -> str:
     like = "ILIKE" if engine == POSTGRESQL else "LIKE"  # SQLite's LIKE ignores ASCII case, PostgreSQL's does not
     return "(" + " OR ".join(f"{column} {like} ? ESCAPE '\\'" for column in _SEARCHED) + ")"
 
 
-def text_search_params(engine: str, text: str) -> list[str]:
-    if engine == SQLITE and len(text) >= _MIN_INDEXED:
-        return ['"' + text.replace('"', '""') + '"']  # one FTS5 phrase: the trigram tokenizer matches it anywhere
+def _like_params(text: str) -> list[str]:
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return [pattern] * len(_SEARCHED)
 
@@ -214,22 +229,32 @@ class WorkRepository:
     ) -> list[Work]:
         """Works matching every filter given, oldest first (or newest first); `published_on` keeps the works with
         a confirmed publication on that network, `not_published_on` those without one."""
-        where, params = self._filters(
-            self.db.engine,
-            kind=kind,
-            license_id=license_id,
-            origin=origin,
-            text=text,
-            trashed=trashed,
-            published_on=published_on,
-            not_published_on=not_published_on,
-        )
+        filters: dict[str, Any] = dict(kind=kind, license_id=license_id, origin=origin, trashed=trashed,
+                                       published_on=published_on, not_published_on=not_published_on)
         order = "created_at DESC, id DESC" if newest_first else "created_at, id"
+        if text and limit is not None and _indexed(self.db.engine, text):
+            page = self._page_among_first_rows(filters, text, order, limit, offset)
+            if page is not None:
+                return page
+        where, params = self._filters(self.db.engine, text=text, **filters)
         sql = f"SELECT * FROM works {where} ORDER BY {order}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
         return [row_to_work(row) for row in self.db.query(sql, params)]
+
+    def _page_among_first_rows(self, filters: dict[str, Any], text: str, order: str, limit: int,
+                               offset: int) -> list[Work] | None:
+        """The page of a search, when the first rows in the list's order hold all of it: the first matches in that
+        order are the page, so it is the same page the search index gives, found without collecting every match.
+        None when those rows hold less than the page (a rare text: the index is the faster way)."""
+        where, params = self._filters(self.db.engine, **filters)
+        rows = self.db.query(
+            f"SELECT * FROM (SELECT * FROM works {where} ORDER BY {order} LIMIT ?) "
+            f"WHERE {_like_clause(self.db.engine)} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, max(_FIRST_ROWS, 20 * (offset + limit)), *_like_params(text), limit, offset],
+        )
+        return [row_to_work(row) for row in rows] if len(rows) == limit else None
 
     def count(self, **filters: Any) -> int:
         where, params = self._filters(self.db.engine, **filters)

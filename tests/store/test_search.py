@@ -88,3 +88,24 @@ def test_search_uses_the_index(library) -> None:
 def test_text_shorter_than_the_index_still_matches(library, query: str) -> None:
     work = library.works.insert(_new(1, "cab"))
     assert [w.id for w in library.works.list(text=query)] == [work.id]
+
+
+def test_search_pages_are_the_pages_of_the_whole_answer(library) -> None:
+    """A page of a frequent text may be found among the first works in order (SQLite), of a rare one through the
+    index: either way the pages, put together, are the whole answer in order."""
+    library.db.execute_many(
+        "INSERT INTO works (id, kind, sha256, title, origin, license_id, recipe, created_at, updated_at) "
+        "VALUES (?, 'image', ?, ?, 'imported', 'cc0-1.0', ?, ?, 'now')",
+        [(f"w{n:05d}", f"sha{n}", f"work {n}" + (" Dense" if n % 3 == 0 else ""),
+          Recipe(prompt="a rare comet" if n % 450 == 7 else "fog").to_json(),
+          f"2026-01-01T00:{n // 60 % 60:02d}:{n % 60:02d}.000000Z") for n in range(3000)],
+    )
+    for text in ("dense", "DENSE", "rare comet", "work 1", "nothing at all"):
+        for newest_first in (True, False):
+            whole = [w.id for w in library.works.list(text=text, newest_first=newest_first)]
+            paged: list[str] = []
+            for offset in range(0, len(whole) + 40, 40):
+                paged += [w.id for w in library.works.list(text=text, newest_first=newest_first, limit=40,
+                                                           offset=offset)]
+            assert paged == whole, text
+    assert len(library.works.list(text="dense")) == 1000
