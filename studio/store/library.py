@@ -102,8 +102,10 @@ class Library:
 
     @classmethod
     def open(cls, root: Path | str | None = None, *, migrations: tuple[Migration, ...] = MIGRATIONS) -> Library:
-        """The library in the folder `root` (the default library when None), or the team library at a PostgreSQL
-        address."""
+        """The library in the folder `root`, or the team library at a PostgreSQL address; when None, the one
+        STUDIO_LIBRARY names, else the default library folder."""
+        if root is None and is_postgres_url(os.environ.get(ENV_LIBRARY, "")):
+            root = os.environ[ENV_LIBRARY]
         if isinstance(root, str) and is_postgres_url(root):
             return cls._open_team(root, migrations)
         root = Path(root).expanduser() if root is not None else default_library_dir()

@@ -283,3 +283,9 @@ def test_a_server_that_stopped_is_one_line_and_the_library_works_again_once_it_i
         library.close()
         with Library.open(address) as again:
             assert again.works.count() == 2
+
+
+def test_the_library_named_by_the_environment_may_be_a_team_library(postgres_url, monkeypatch) -> None:
+    monkeypatch.setenv("STUDIO_LIBRARY", postgres_url)
+    with Library.open() as library:
+        assert library.engine == POSTGRESQL and library.address == postgres_url
