@@ -232,7 +232,9 @@ class WorkRepository:
         filters: dict[str, Any] = dict(kind=kind, license_id=license_id, origin=origin, trashed=trashed,
                                        published_on=published_on, not_published_on=not_published_on)
         order = "created_at DESC, id DESC" if newest_first else "created_at, id"
-        if text and limit is not None and _indexed(self.db.engine, text):
+        # The look among the first works uses LIKE, which folds the case of ASCII letters only, as the index does
+        # for an ASCII text; other text goes straight to the index.
+        if text and limit is not None and _indexed(self.db.engine, text) and text.isascii():
             page = self._page_among_first_rows(filters, text, order, limit, offset)
             if page is not None:
                 return page

@@ -109,3 +109,18 @@ def test_search_pages_are_the_pages_of_the_whole_answer(library) -> None:
                                                            offset=offset)]
             assert paged == whole, text
     assert len(library.works.list(text="dense")) == 1000
+
+
+def test_search_ignores_the_case_of_letters_beyond_ascii_from_three_characters(library) -> None:
+    """The trigram indexes fold the case of every letter on both engines (shorter text on SQLite: ASCII only)."""
+    work = library.works.insert(_new(1, "Ümit at the Café"))
+    for text in ("ümit", "ÜMIT", "CAFÉ", "café", "ümit at"):
+        assert [w.id for w in library.works.list(text=text)] == [work.id], text
+        assert [w.id for w in library.works.list(text=text, newest_first=True, limit=5)] == [work.id], text
+
+
+def test_a_page_of_a_text_beyond_ascii_is_the_first_of_the_whole_answer(library) -> None:
+    older = library.works.insert(_new(1, "ümit, older"))
+    newer = library.works.insert(_new(2, "Ümit, newer"))
+    assert [w.id for w in library.works.list(text="ümit", newest_first=True)] == [newer.id, older.id]
+    assert [w.id for w in library.works.list(text="ümit", newest_first=True, limit=1)] == [newer.id]
