@@ -20,9 +20,9 @@ from studio.store.library import Library
 
 REPO = Path(__file__).resolve().parent.parent
 
-# The session devnet with its per-test snapshot, the session diffusers engine and the session S3 server (weed):
-# one of each for every folder.
-pytest_plugins = ["tests.helpers.devnet", "tests.helpers.generation", "tests.helpers.s3"]
+# The session devnet with its per-test snapshot, the session diffusers engine, the session S3 server (weed) and
+# the session PostgreSQL server: one of each for every folder.
+pytest_plugins = ["tests.helpers.devnet", "tests.helpers.generation", "tests.helpers.s3", "tests.helpers.postgres"]
 
 
 @pytest.fixture(autouse=True)

@@ -14,12 +14,13 @@ from studio.cli.command_index import COMMAND_INDEX
 from studio.cli.terminal import escaped_output, exit_with_usage_error
 from studio.crash_log import EXIT_CODE, crash_line
 from studio.errors import StudioError
+from studio.store.team_address import is_postgres_url
 
 
 class StudioContext:
     """Opens the library on first use, so `studio --help` and `studio license list` never touch it."""
 
-    def __init__(self, library_dir: Path | None) -> None:
+    def __init__(self, library_dir: Path | str | None) -> None:
         self.library_dir = library_dir
         self._studio = None
 
@@ -72,6 +73,18 @@ class StudioGroup(click.Group):
             sys.exit(EXIT_CODE)
 
 
+class LibraryLocation(click.ParamType):
+    """A library folder, or the postgresql:// address of a team library (kept as text: a path would mangle it)."""
+
+    name = "folder or address"
+    _folder = click.Path(path_type=Path, file_okay=False)
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
+        if isinstance(value, str) and is_postgres_url(value):
+            return value
+        return self._folder.convert(value, param, ctx)
+
+
 class LazyCommandGroup(StudioGroup):
     """The `studio` group: its commands come from `COMMAND_INDEX`, each module imported only when one of its
     commands runs, so `studio import` loads neither web3 nor c2pa, and `studio --help` loads no command module."""
@@ -102,14 +115,15 @@ class LazyCommandGroup(StudioGroup):
 @click.option(
     "--library",
     "library_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=LibraryLocation(),
     envvar="STUDIO_LIBRARY",
-    help="Library folder (default: the per-user data folder; env STUDIO_LIBRARY).",
+    help="Library folder, or a team library's postgresql:// address (default: the per-user data folder; env "
+    "STUDIO_LIBRARY).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens to stderr.")
 @click.version_option(__version__, prog_name="studio")
 @click.pass_context
-def cli(ctx: click.Context, library_dir: Path | None, verbose: bool) -> None:
+def cli(ctx: click.Context, library_dir: Path | str | None, verbose: bool) -> None:
     """Remix Studio: generate and remix images with lineage, licenses and royalties.
 
     `studio` with no arguments at all opens the window.

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from studio.store.db import Database
+from studio.store.db import Database, Row
 from studio.store.id_batches import id_batches
 from studio.store.works import now_iso
 
@@ -41,7 +40,7 @@ def json_object(text: str | None) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _record(row: sqlite3.Row) -> CredentialRecord:
+def _record(row: Row) -> CredentialRecord:
     return CredentialRecord(
         work_id=row["work_id"],
         state=row["state"],
@@ -115,7 +114,8 @@ class CredentialRecords:
         """The oldest image whose trusted credentials said it was `work_id` (a signed copy of it, imported here).
 
         Only trusted credentials count: anyone can sign a file that names a public work id."""
-        where = "SELECT work_id FROM credentials WHERE state = 'trusted' AND json_extract(report, '$.work_id') = ?"
+        where = ("SELECT work_id FROM credentials WHERE state = 'trusted' AND "
+                 f"{self.db.json_field('report', 'work_id')} = ?")
         row = self.db.one(_IMAGE.format(where), (work_id,))
         return row["id"] if row is not None else None
 

@@ -1,18 +1,111 @@
-"""One place that opens SQLite: PRAGMAs, transactions that nest through savepoints."""
+"""The library's database, on either engine: SQLite (a local library, one file) or PostgreSQL (a team library).
+
+Record classes write one portable SQL text for both: `?` and `:name` placeholders, `ON CONFLICT ... DO NOTHING`
+and `DO UPDATE SET x = excluded.x` upserts, `RETURNING` for new ids, SQLite's column types in DDL (INTEGER, REAL,
+TEXT, `INTEGER PRIMARY KEY` for an id the database assigns, `WITHOUT ROWID`). What still differs between the
+engines is named by the `Database` itself (`engine`, `json_field`), and PostgreSQL's `Database` translates the
+rest (placeholders, column types) in `studio.store.postgres`, the one module that imports its driver.
+
+Transactions nest on both: the outermost `atomic()` is a transaction, an inner one a SAVEPOINT, and an exception
+rolls back to where it started.
+"""
 
 from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from studio.errors import LibraryError
 from studio.store.disk_space import disk_space_checked
 
 BUSY_TIMEOUT_MS = 10_000
+
+SQLITE = "sqlite"
+POSTGRESQL = "postgresql"
+
+
+class ConstraintViolation(Exception):
+    """A statement refused by a constraint of the schema (unique, foreign key, check, not null), on either engine.
+    The statement changed nothing; an open transaction stays usable."""
+
+
+class Row(Protocol):
+    """A result row: by position or by column name (sqlite3.Row, or PostgreSQL's rows in the same shape)."""
+
+    def __getitem__(self, key: int | str | slice) -> Any: ...
+
+    def keys(self) -> list[str]: ...
+
+
+class Result(Protocol):
+    """What `execute` returns: its rows (for `RETURNING` and queries) and how many rows it changed."""
+
+    rowcount: int
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Database(ABC):
+    """What every record class needs from a library database, whichever engine holds it."""
+
+    engine: str
+    readonly: bool = False
+    path: Path | None = None
+
+    @abstractmethod
+    def atomic(self) -> AbstractContextManager[Database]:
+        """A transaction (a savepoint when nested) as a context manager."""
+
+    @abstractmethod
+    def execute(self, sql: str, params: Any = ()) -> Result:
+        ...
+
+    @abstractmethod
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        ...
+
+    def query(self, sql: str, params: Any = ()) -> list[Any]:
+        return self.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Any = ()) -> Any:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    @abstractmethod
+    def table_names(self) -> list[str]:
+        ...
+
+    @abstractmethod
+    def column_names(self, table: str) -> list[str]:
+        ...
+
+    @abstractmethod
+    def json_field(self, column: str, key: str) -> str:
+        """An SQL expression: the text of `key` in the JSON object held as text in `column`."""
+
+    @abstractmethod
+    def lock_schema(self) -> None:
+        """Inside a transaction: wait until no other connection changes the schema (migrations from two machines
+        at once)."""
+
+    @abstractmethod
+    def integrity_check(self) -> str:
+        ...
+
+    @abstractmethod
+    def enable_wal(self) -> None:
+        """SQLite's write-ahead log (a server keeps its own)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        ...
 
 
 class StudioConnection(sqlite3.Connection):
@@ -35,12 +128,14 @@ class StudioConnection(sqlite3.Connection):
         return bool(super().__exit__(exc_type, exc, tb))
 
 
-class Database:
-    """A library database connection.
+class SqliteDatabase(Database):
+    """A local library's database: one SQLite connection.
 
     `atomic()` opens `BEGIN IMMEDIATE` at the outermost level (so writers queue on the busy timeout rather
     than fail on lock upgrade) and a SAVEPOINT when nested; an exception rolls back to where it started.
     """
+
+    engine = SQLITE
 
     def __init__(self, path: Path | str, *, readonly: bool = False, immutable: bool = False) -> None:
         """`readonly` opens without write access; `immutable` also tells SQLite that nobody changes the file, so it
@@ -82,13 +177,13 @@ class Database:
         return self.path.parent if self.path else Path.cwd()
 
     @contextmanager
-    def atomic(self) -> Iterator[StudioConnection]:
+    def atomic(self) -> Iterator[SqliteDatabase]:
         """A transaction (a savepoint when nested); a full disk during it or at its commit is DiskFull, with the
         transaction rolled back."""
         if self.readonly:
             raise self._read_only()
-        with disk_space_checked(self.folder), self._transaction() as conn:
-            yield conn
+        with disk_space_checked(self.folder), self._transaction():
+            yield self
 
     @contextmanager
     def _transaction(self) -> Iterator[StudioConnection]:
@@ -130,19 +225,39 @@ class Database:
         try:
             with disk_space_checked(self.folder):
                 return self.conn.execute(sql, params)
+        except sqlite3.IntegrityError as exc:
+            raise ConstraintViolation(str(exc)) from exc
         except sqlite3.OperationalError as exc:
             if self.readonly and "readonly" in str(exc):
                 raise self._read_only() from None
             raise
 
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        try:
+            with disk_space_checked(self.folder):
+                self.conn.executemany(sql, rows)
+        except sqlite3.IntegrityError as exc:
+            raise ConstraintViolation(str(exc)) from exc
+
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
-        return self.conn.execute(sql, params).fetchall()
+        # fetchall also finishes an `INSERT ... RETURNING`, which SQLite completes only when its rows are read.
+        return self.execute(sql, params).fetchall()
 
     def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
-        return self.conn.execute(sql, params).fetchone()
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
 
     def table_names(self) -> list[str]:
         return [row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+
+    def column_names(self, table: str) -> list[str]:
+        return [row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")]
+
+    def json_field(self, column: str, key: str) -> str:
+        return f"json_extract({column}, '$.{key}')"
+
+    def lock_schema(self) -> None:
+        """Nothing to wait for: the transaction's `BEGIN IMMEDIATE` already holds SQLite's only write lock."""
 
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])

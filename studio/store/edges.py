@@ -10,24 +10,27 @@ from studio.store.db import Database
 
 _COLUMNS = "child_id, parent_id, relation, position, weight"
 
+# The edges themselves are what the recursion carries, so each step is one index lookup on either engine (a final
+# join of the visited ids with `edges` is planned by PostgreSQL as a scan of the whole table). UNION drops an edge
+# reached again through a diamond, which also ends the recursion there.
 _ANCESTOR_EDGES = """
-WITH RECURSIVE up(id) AS (
-    SELECT :id
+WITH RECURSIVE up(child_id, parent_id, relation, position, weight) AS (
+    SELECT child_id, parent_id, relation, position, weight FROM edges WHERE child_id = :id
     UNION
-    SELECT e.parent_id FROM edges e JOIN up ON e.child_id = up.id
+    SELECT e.child_id, e.parent_id, e.relation, e.position, e.weight
+    FROM edges e JOIN up ON e.child_id = up.parent_id
 )
-SELECT e.child_id, e.parent_id, e.relation, e.position, e.weight
-FROM edges e JOIN up ON e.child_id = up.id
+SELECT child_id, parent_id, relation, position, weight FROM up
 """
 
 _DESCENDANT_EDGES = """
-WITH RECURSIVE down(id) AS (
-    SELECT :id
+WITH RECURSIVE down(child_id, parent_id, relation, position, weight) AS (
+    SELECT child_id, parent_id, relation, position, weight FROM edges WHERE parent_id = :id
     UNION
-    SELECT e.child_id FROM edges e JOIN down ON e.parent_id = down.id
+    SELECT e.child_id, e.parent_id, e.relation, e.position, e.weight
+    FROM edges e JOIN down ON e.parent_id = down.child_id
 )
-SELECT e.child_id, e.parent_id, e.relation, e.position, e.weight
-FROM edges e JOIN down ON e.parent_id = down.id
+SELECT child_id, parent_id, relation, position, weight FROM down
 """
 
 _COUNT_ANCESTORS = """

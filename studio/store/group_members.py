@@ -7,11 +7,10 @@ member live (sent or added) in a group at most once, which is what makes a re-ru
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from studio.store.db import Database
+from studio.store.db import Database, Row
 from studio.store.works import now_iso
 
 
@@ -30,7 +29,7 @@ class GroupMembership:
     error: str | None
 
 
-def _row(row: sqlite3.Row) -> GroupMembership:
+def _row(row: Row) -> GroupMembership:
     return GroupMembership(
         id=int(row["id"]), network=row["network"], group_work_id=row["group_work_id"], group_ip=row["group_ip"],
         member_work_id=row["member_work_id"], member_ip=row["member_ip"], state=row["state"],
@@ -77,8 +76,8 @@ class GroupMemberRecords:
                     tx_hash: str, nonce: int, raw_tx: str) -> None:
         """One `sent` row per (member work id, member IP), committed before the transaction is broadcast."""
         stamp = now_iso()
-        with self.db.atomic() as conn:
-            conn.executemany(
+        with self.db.atomic():
+            self.db.execute_many(
                 "INSERT INTO group_members (network, group_work_id, group_ip, member_work_id, member_ip, state, "
                 "tx_hash, nonce, raw_tx, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?, ?)",
                 [(network, group_work_id, group_ip, work_id, ip, tx_hash, nonce, raw_tx, stamp, stamp)
@@ -90,17 +89,18 @@ class GroupMemberRecords:
         """Members found in the group on chain that the table does not hold (added by an earlier run whose row
         was lost, or by another tool): recorded as they are."""
         stamp = now_iso()
-        with self.db.atomic() as conn:
-            conn.executemany(
-                "INSERT OR IGNORE INTO group_members (network, group_work_id, group_ip, member_work_id, member_ip, "
-                "state, tx_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'added', ?, ?, ?)",
+        with self.db.atomic():
+            self.db.execute_many(
+                "INSERT INTO group_members (network, group_work_id, group_ip, member_work_id, member_ip, "
+                "state, tx_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'added', ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
                 [(network, group_work_id, group_ip, work_id, ip, tx_hash, stamp, stamp) for work_id, ip in members],
             )
 
     def settle(self, tx_hash: str, state: str, error: str | None = None) -> int:
         """Every row of the transaction becomes `added` or `failed`; returns how many changed."""
-        with self.db.atomic() as conn:
-            cur = conn.execute(
+        with self.db.atomic():
+            cur = self.db.execute(
                 "UPDATE group_members SET state = ?, error = ?, updated_at = ? WHERE tx_hash = ? AND state = 'sent'",
                 (state, error, now_iso(), tx_hash),
             )

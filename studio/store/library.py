@@ -1,5 +1,9 @@
 """A library is a folder: `library.db`, the content-addressed `files/`, `thumbs/`, and a lock file.
 
+A team library is a database on a PostgreSQL server, opened by its address (`postgresql://...`, never with a
+password in it); until its files move to object storage they are kept in a folder of this machine's cache, which
+plays the library folder's part for them.
+
 A folder whose database is missing (while it holds stored files), empty or foreign is refused untouched
 (`studio.store.db_check`); stored files the database does not know are quarantined by `full_sweep`, never deleted.
 
@@ -11,6 +15,7 @@ can never delete a file another process is about to commit.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,7 +28,7 @@ import platformdirs
 from studio import APP_NAME
 from studio.errors import LibraryError
 from studio.store.credentials import CredentialRecords
-from studio.store.db import Database
+from studio.store.db import POSTGRESQL, Database, SqliteDatabase
 from studio.store.db_check import check_library_database, check_schema, what_to_do
 from studio.store.disk_space import disk_full_error, disk_space_checked
 from studio.store.edges import EdgeRecords
@@ -31,14 +36,15 @@ from studio.store.files import LocalFileStore
 from studio.store.group_members import GroupMemberRecords
 from studio.store.license_confirmations import LicenseConfirmations
 from studio.store.members import MemberRecords
-from studio.store.migrations import MIGRATIONS, Migration, check_not_newer, migrate, pending
+from studio.store.migrations import MIGRATIONS, MIGRATIONS_TABLE, Migration, check_not_newer, migrate, pending
 from studio.store.models import ModelRecords
 from studio.store.publications import PublicationRecords
 from studio.store.readonly import has_write_ahead_log, is_read_only, open_lock, read_only_error
 from studio.store.reviews import ReviewRecords
 from studio.store.settings import SettingRecords
 from studio.store.spg_collections import SpgCollectionRecords
-from studio.store.thumbnails import ThumbnailCache
+from studio.store.team_address import check_url, display_url, is_postgres_url
+from studio.store.thumbnails import ThumbnailCache, user_cache_dir
 from studio.store.training_permissions import TrainingPermissions
 from studio.store.works import WorkRepository
 
@@ -74,6 +80,7 @@ class Library:
     def __init__(self, root: Path, db: Database, lock_fd: int, sweep: SweepReport) -> None:
         self.root = root
         self.db = db
+        self.engine = db.engine  # "sqlite" for a local library, "postgresql" for a team library
         self.readonly = db.readonly
         self.files = LocalFileStore(root, readonly=self.readonly)
         self.thumbnails = ThumbnailCache(root, readonly=self.readonly)
@@ -95,6 +102,12 @@ class Library:
 
     @classmethod
     def open(cls, root: Path | str | None = None, *, migrations: tuple[Migration, ...] = MIGRATIONS) -> Library:
+        """The library in the folder `root`, or the team library at a PostgreSQL address; when None, the one
+        STUDIO_LIBRARY names, else the default library folder."""
+        if root is None and is_postgres_url(os.environ.get(ENV_LIBRARY, "")):
+            root = os.environ[ENV_LIBRARY]
+        if isinstance(root, str) and is_postgres_url(root):
+            return cls._open_team(root, migrations)
         root = Path(root).expanduser() if root is not None else default_library_dir()
         if root.exists() and not root.is_dir():
             raise LibraryError(f"{root} is a file, not a library folder", hint="pass a folder to --library")
@@ -134,6 +147,29 @@ class Library:
             raise
         return cls(root, db, lock_fd, sweep)
 
+    @classmethod
+    def _open_team(cls, url: str, migrations: tuple[Migration, ...]) -> Library:
+        check_url(url)
+        root = team_cache_dir(url)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LibraryError(f"cannot create the team library's local folder {root}: {exc.strerror}") from None
+        lock_fd = open_lock(root, readonly=False)
+        try:
+            exclusive = _try_lock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if not exclusive:
+                fcntl.flock(lock_fd, fcntl.LOCK_SH)
+            db = _open_server_db(url, migrations)
+            sweep = SweepReport(0, 0)
+            if exclusive:  # this machine's folder: no other machine writes to it
+                sweep = _sweep(db, LocalFileStore(root))
+                fcntl.flock(lock_fd, fcntl.LOCK_SH)
+        except BaseException:
+            os.close(lock_fd)
+            raise
+        return cls(root, db, lock_fd, sweep)
+
     def close(self) -> None:
         self.db.close()
         if self._lock_fd >= 0:
@@ -145,6 +181,11 @@ class Library:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def address(self) -> Path | str:
+        """What opens this library again: its folder, or a team library's postgresql:// address."""
+        return str(self.db.url) if self.engine == POSTGRESQL else self.root  # type: ignore[attr-defined]
 
     def path_of(self, relative: str) -> Path:
         return self.root / relative
@@ -194,6 +235,12 @@ class Library:
         self.files.clear_pending(sha256)
 
 
+def team_cache_dir(url: str) -> Path:
+    """This machine's folder for a team library's files: one per server and database."""
+    key = hashlib.sha256(display_url(url).encode()).hexdigest()[:16]
+    return user_cache_dir() / "team-libraries" / key
+
+
 def quarantine(root: Path, paths: list[Path]) -> Path:
     """Move stored files to `quarantine/<date and time>/`, keeping their path below the library root."""
     stamp = datetime.now().strftime("%Y-%m-%dT%H%M%S")
@@ -227,7 +274,7 @@ def _open_db(path: Path, migrations: tuple[Migration, ...]) -> Database:
         db.enable_wal()
         migrate(db, migrations)
 
-    return _usable(path, lambda: Database(path), prepare)
+    return _usable(path, lambda: SqliteDatabase(path), prepare)
 
 
 def _open_read_only(path: Path, migrations: tuple[Migration, ...]) -> Database:
@@ -240,7 +287,26 @@ def _open_read_only(path: Path, migrations: tuple[Migration, ...]) -> Database:
                 hint="open it once where it can be written, so it can be upgraded",
             )
 
-    return _usable(path, lambda: Database(path, readonly=True, immutable=not has_write_ahead_log(path)), check)
+    return _usable(path, lambda: SqliteDatabase(path, readonly=True, immutable=not has_write_ahead_log(path)), check)
+
+
+def _open_server_db(url: str, migrations: tuple[Migration, ...]) -> Database:
+    """A team library's database, migrated; a database that holds tables but no library is refused untouched."""
+    # psycopg (the team extra) loads with the first team library, never for a local one.
+    from studio.store.postgres import PostgresDatabase
+
+    db = PostgresDatabase(url)
+    try:
+        tables = db.table_names()
+        if tables and MIGRATIONS_TABLE not in tables:
+            raise LibraryError(f"the database {display_url(url)} belongs to another program: it is not a Remix Studio "
+                               "library", hint="give the address of an empty database or of a team library")
+        check_not_newer(db, migrations)
+        migrate(db, migrations)
+    except BaseException:
+        db.close()
+        raise
+    return db
 
 
 def _usable(path: Path, connect: Callable[[], Database], prepare: Callable[[Database], None]) -> Database:

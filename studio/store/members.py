@@ -44,9 +44,9 @@ class MemberRecords:
                           (collection_id,))
         start = int(row[0]) + 1
         before = self.count(collection_id)
-        self.db.conn.executemany(
-            "INSERT OR IGNORE INTO collection_members (collection_id, work_id, position) VALUES (?, ?, ?)",
-            ((collection_id, work_id, start + i) for i, work_id in enumerate(work_ids)),
+        self.db.execute_many(
+            "INSERT INTO collection_members (collection_id, work_id, position) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [(collection_id, work_id, start + i) for i, work_id in enumerate(work_ids)],
         )
         return self.count(collection_id) - before
 
@@ -75,5 +75,5 @@ class MemberRecords:
         return [row[0] for row in self.db.query(_MEMBER_HASHES, (collection_id,))]
 
     def remove(self, collection_id: str, work_ids: Iterable[str]) -> None:
-        self.db.conn.executemany("DELETE FROM collection_members WHERE collection_id = ? AND work_id = ?",
-                                 ((collection_id, w) for w in work_ids))
+        self.db.execute_many("DELETE FROM collection_members WHERE collection_id = ? AND work_id = ?",
+                             [(collection_id, w) for w in work_ids])

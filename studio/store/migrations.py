@@ -1,7 +1,11 @@
 """Named schema migrations, applied in order, each recorded in the same transaction as its changes.
 
 A database that records a migration this version does not know was written by a newer Remix Studio: it is
-refused untouched. Before any pending migration runs on an existing database, a backup copy is taken next to it.
+refused untouched. Before any pending migration runs on an existing SQLite database, a backup copy is taken next to
+it (a PostgreSQL server is backed up by its own tools; each migration there is one transaction as well).
+
+The same migrations build both engines' schemas: they are written in SQLite's dialect, which `studio.store.postgres`
+translates; the few steps that cannot be said the same way on both have both versions side by side.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from studio.errors import LibraryError
-from studio.store.db import Database
+from studio.store.db import POSTGRESQL, SQLITE, Database
 
 MIGRATIONS_TABLE = "_migrations"
 
@@ -188,9 +192,15 @@ def m007_publication_nonces(db: Database) -> None:
     )
 
 
-def _widen_check(db: Database, table: str, old: str, new: str) -> None:
-    """Replace a CHECK clause in a table's stored definition. Widening a CHECK changes no stored row, so SQLite's
-    documented schema edit is enough; rebuilding `works` would cascade through every table that references it."""
+def _widen_check(db: Database, table: str, column: str, old: str, new: str) -> None:
+    """Widen the `column IN (...)` CHECK of a column from the list `old` to the list `new`. Widening a CHECK changes
+    no stored row: on SQLite its documented schema edit is enough (rebuilding `works` would cascade through every
+    table that references it); PostgreSQL replaces the column's constraint, which it named `<table>_<column>_check`."""
+    if db.engine == POSTGRESQL:
+        constraint = f"{table}_{column}_check"
+        db.execute(f"ALTER TABLE {table} DROP CONSTRAINT {constraint}, "
+                   f"ADD CONSTRAINT {constraint} CHECK ({column} IN {new})")
+        return
     row = db.one("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
     if row is None or old not in row[0]:
         raise LibraryError(f"the library's {table} table is not in the expected shape",
@@ -209,9 +219,9 @@ def m008_collections_and_training(db: Database) -> None:
     """Works of kind `collection` (training sets) with their members, and the training relations: `trained_on`
     (model -> collection) and `finetuned_from` (LoRA -> base model). Members are rows of their own, not parent
     edges, so ancestry queries never walk into a collection of thousands of works."""
-    _widen_check(db, "works", "kind IN ('image', 'model', 'lora')", "kind IN ('image', 'model', 'lora', 'collection')")
+    _widen_check(db, "works", "kind", "('image', 'model', 'lora')", "('image', 'model', 'lora', 'collection')")
     _widen_check(
-        db, "edges",
+        db, "edges", "relation",
         "('remix_of', 'inpaint_of', 'composite_of', 'generated_with', 'styled_with')",
         "('remix_of', 'inpaint_of', 'composite_of', 'generated_with', 'styled_with', 'trained_on', 'finetuned_from')",
     )
@@ -295,6 +305,38 @@ def m012_spg_collections_named(db: Database) -> None:
     db.execute("ALTER TABLE collections RENAME TO spg_collections")
 
 
+def m013_search_index(db: Database) -> None:
+    """An index for searching titles, creators and recipes (prompts) by any part of their text, ignoring case: the
+    same answers as `LIKE '%text%'`, without reading every work. Both engines index trigrams, so both find the same
+    works: SQLite an FTS5 table with the trigram tokenizer (kept in step by triggers; it refers to works by rowid,
+    so a VACUUM of the library must be followed by its 'rebuild'), PostgreSQL a pg_trgm GIN index that its own
+    ILIKE uses. A word index (FTS5's unicode61, PostgreSQL's tsvector) would answer differently on each engine and
+    miss parts of words."""
+    if db.engine == POSTGRESQL:
+        db.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        db.execute("CREATE INDEX works_search ON works USING gin "
+                   "(title gin_trgm_ops, creator gin_trgm_ops, recipe gin_trgm_ops)")
+        return
+    columns = "title, creator, recipe"
+    old = "old.title, old.creator, old.recipe"
+    new = "new.title, new.creator, new.recipe"
+    db.execute(f"CREATE VIRTUAL TABLE works_search USING fts5({columns}, content='works', tokenize='trigram')")
+    db.execute(f"CREATE TRIGGER works_search_insert AFTER INSERT ON works BEGIN "
+               f"INSERT INTO works_search (rowid, {columns}) VALUES (new.rowid, {new}); END")
+    db.execute(f"CREATE TRIGGER works_search_delete AFTER DELETE ON works BEGIN "
+               f"INSERT INTO works_search (works_search, rowid, {columns}) VALUES ('delete', old.rowid, {old}); END")
+    db.execute(f"CREATE TRIGGER works_search_update AFTER UPDATE OF {columns} ON works BEGIN "
+               f"INSERT INTO works_search (works_search, rowid, {columns}) VALUES ('delete', old.rowid, {old}); "
+               f"INSERT INTO works_search (rowid, {columns}) VALUES (new.rowid, {new}); END")
+    db.execute("INSERT INTO works_search (works_search) VALUES ('rebuild')")
+
+
+def m014_gallery_order(db: Database) -> None:
+    """The gallery lists works newest first (ties by id): an index in that order lets a page read its own rows instead
+    of sorting every work of the library for each page."""
+    db.execute("CREATE INDEX works_created ON works (created_at, id)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("m001_initial", m001_initial),
     Migration("m002_model_registry", m002_model_registry),
@@ -308,6 +350,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("m010_group_members", m010_group_members),
     Migration("m011_license_confirmations", m011_license_confirmations),
     Migration("m012_spg_collections_named", m012_spg_collections_named),
+    Migration("m013_search_index", m013_search_index),
+    Migration("m014_gallery_order", m014_gallery_order),
 )
 
 
@@ -315,10 +359,20 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# The record of applied migrations, in the order they ran: SQLite numbers its rows itself (rowid), PostgreSQL is
+# given a column that does.
+_MIGRATIONS_DDL = {
+    SQLITE: f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+    POSTGRESQL: f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (seq BIGINT GENERATED ALWAYS AS IDENTITY, "
+                "name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+}
+_APPLIED_ORDER = {SQLITE: "rowid", POSTGRESQL: "seq"}
+
+
 def applied(db: Database) -> list[str]:
     if MIGRATIONS_TABLE not in db.table_names():
         return []
-    return [row[0] for row in db.query(f"SELECT name FROM {MIGRATIONS_TABLE} ORDER BY rowid")]
+    return [row[0] for row in db.query(f"SELECT name FROM {MIGRATIONS_TABLE} ORDER BY {_APPLIED_ORDER[db.engine]}")]
 
 
 def pending(db: Database, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[Migration]:
@@ -337,7 +391,7 @@ def check_not_newer(db: Database, migrations: tuple[Migration, ...] = MIGRATIONS
 
 
 def backup(db: Database, before: str) -> Path | None:
-    if db.path is None:
+    if db.engine != SQLITE or db.path is None:
         return None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target = db.path.with_name(f"{db.path.name}.backup-{stamp}-before-{before}")
@@ -358,10 +412,17 @@ def migrate(db: Database, migrations: tuple[Migration, ...] = MIGRATIONS) -> lis
     if applied(db):
         backup(db, todo[0].name)
     with db.atomic():
-        db.execute(f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        db.lock_schema()
+        db.execute(_MIGRATIONS_DDL[db.engine])
+    done: list[str] = []
     for migration in todo:
         with db.atomic():
+            db.lock_schema()
+            if migration.name in applied(db):  # another machine applied it while this one waited
+                continue
             migration.apply(db)
             db.execute(f"INSERT INTO {MIGRATIONS_TABLE} (name, applied_at) VALUES (?, ?)", (migration.name, _now()))
-            db.execute(f"PRAGMA user_version = {len(applied(db))}")
-    return [m.name for m in todo]
+            if db.engine == SQLITE:
+                db.execute(f"PRAGMA user_version = {len(applied(db))}")
+        done.append(migration.name)
+    return done

@@ -3,10 +3,9 @@ hash, title and license)."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-from studio.store.db import Database
+from studio.store.db import Database, Row
 from studio.store.works import now_iso
 
 
@@ -21,7 +20,7 @@ class ModelRecord:
     added_at: str
 
 
-def _record(row: sqlite3.Row) -> ModelRecord:
+def _record(row: Row) -> ModelRecord:
     return ModelRecord(
         work_id=row["work_id"],
         name=row["name"],

@@ -7,14 +7,13 @@ and writes rows, and says whether a guarded update found its row in one of the e
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from studio.errors import NotFound
-from studio.store.db import Database, StudioConnection
+from studio.store.db import Database, Row
 from studio.store.id_batches import id_batches
 from studio.store.works import now_iso
 
@@ -74,7 +73,7 @@ class Publication:
         }
 
 
-def _row(row: sqlite3.Row) -> Publication:
+def _row(row: Row) -> Publication:
     return Publication(
         id=int(row["id"]),
         work_id=row["work_id"],
@@ -106,7 +105,7 @@ class PublicationRecords:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def atomic(self) -> AbstractContextManager[StudioConnection]:
+    def atomic(self) -> AbstractContextManager[Database]:
         return self.db.atomic()
 
     # --- reads ----------------------------------------------------------------------------------------
@@ -176,12 +175,12 @@ class PublicationRecords:
     def insert_draft(self, work_id: str, network: str, chain_id: int, wallet: str,
                      prediction: dict[str, Any]) -> Publication:
         now = now_iso()
-        cursor = self.db.execute(
+        row = self.db.one(
             "INSERT INTO publications (work_id, network, chain_id, state, wallet, prediction, origin, created_at,"
-            " updated_at) VALUES (?, ?, ?, 'draft', ?, ?, 'published', ?, ?)",
+            " updated_at) VALUES (?, ?, ?, 'draft', ?, ?, 'published', ?, ?) RETURNING id",
             (work_id, network, chain_id, wallet, json.dumps(prediction), now, now),
         )
-        return self.get(int(cursor.lastrowid))
+        return self.get(int(row[0]))
 
     def refresh_draft(self, publication_id: int, wallet: str, chain_id: int, prediction: dict[str, Any]) -> Publication:
         self.db.execute(
@@ -193,20 +192,20 @@ class PublicationRecords:
     def insert_imported(self, work_id: str, network: str, chain_id: int, *, ip_id: str, token_id: int,
                         nft_contract: str, license_terms_ids: tuple[int, ...], metadata_uri: str | None,
                         metadata_hash: str | None, readback: dict[str, Any]) -> Publication:
-        """A confirmed row for an IP read from the chain; raises sqlite3.IntegrityError when one exists."""
+        """A confirmed row for an IP read from the chain; raises ConstraintViolation when one exists."""
         now = now_iso()
-        cursor = self.db.execute(
+        row = self.db.one(
             "INSERT INTO publications (work_id, network, chain_id, state, ip_id, token_id, nft_contract, "
             "license_terms_ids, metadata_uri, metadata_hash, readback, origin, created_at, updated_at) "
-            "VALUES (?, ?, ?, 'confirmed', ?, ?, ?, ?, ?, ?, ?, 'imported', ?, ?)",
+            "VALUES (?, ?, ?, 'confirmed', ?, ?, ?, ?, ?, ?, ?, 'imported', ?, ?) RETURNING id",
             (work_id, network, chain_id, ip_id, str(token_id), nft_contract, json.dumps(list(license_terms_ids)),
              metadata_uri, metadata_hash, json.dumps(readback), now, now),
         )
-        return self.get(int(cursor.lastrowid))
+        return self.get(int(row[0]))
 
     def update_from(self, publication_id: int, from_states: tuple[str, ...], **fields: Any) -> bool:
         """Change the row only while it is in one of `from_states`; whether it was. Lists and dicts are stored
-        as JSON; a unique index that refuses the change raises sqlite3.IntegrityError."""
+        as JSON; a unique index that refuses the change raises ConstraintViolation."""
         values = [json.dumps(v) if isinstance(v, (dict, list, tuple)) else v for v in fields.values()]
         sets = ", ".join(f"{name} = ?" for name in fields)
         marks = ",".join("?" * len(from_states))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Literal
 
-from studio.store.db import Database
+from studio.store.db import Database, Row
 from studio.store.works import now_iso
 
 Decision = Literal["approved", "rejected"]
@@ -24,7 +23,7 @@ class ReviewDecision:
     decided_at: str
 
 
-def _decision(row: sqlite3.Row) -> ReviewDecision:
+def _decision(row: Row) -> ReviewDecision:
     return ReviewDecision(
         id=row["id"],
         work_id=row["work_id"],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,7 +11,7 @@ from typing import Any
 
 from studio.core.types import Origin, Recipe, Terms, Work, WorkKind
 from studio.errors import InvalidInput, NotFound
-from studio.store.db import Database
+from studio.store.db import POSTGRESQL, SQLITE, Database, Row
 from studio.store.id_batches import id_batches
 
 ID_BYTES = 6  # 12 hex characters: short enough to type, unique checked on insert
@@ -51,7 +50,7 @@ class NewWork:
     created_at: str | None = None
 
 
-def terms_from_row(row: sqlite3.Row) -> Terms:
+def terms_from_row(row: Row) -> Terms:
     # Minting fees are wei, beyond SQLite's 64-bit integers: stored as text.
     fee = row["minting_fee"]
     return Terms(row["license_id"], rev_share=row["rev_share"], minting_fee=int(fee) if fee is not None else None,
@@ -65,7 +64,7 @@ def terms_to_columns(terms: Terms) -> dict[str, Any]:
             "royalty_policy": terms.royalty_policy, "rev_share_override": terms.rev_share_override}
 
 
-def row_to_work(row: sqlite3.Row) -> Work:
+def row_to_work(row: Row) -> Work:
     recipe = json.loads(row["recipe"]) if row["recipe"] else None
     return Work(
         id=row["id"],
@@ -88,6 +87,41 @@ def row_to_work(row: sqlite3.Row) -> Work:
         description=row["description"],
         deleted_at=row["deleted_at"],
     )
+
+
+# Text search: any part of a title, creator or recipe, ignoring case, wildcards taken literally. The engines' trigram
+# indexes (migration m013) serve three characters or more; shorter text is compared with every work.
+_MIN_INDEXED = 3
+_SEARCHED = ("title", "creator", "recipe")
+# SQLite's FTS5 hands over every match before the list can be ordered, so a page of a frequent text is first looked
+# for among this many rows in the list's order (see `WorkRepository._page_among_first_rows`).
+_FIRST_ROWS = 2000
+
+
+def _indexed(engine: str, text: str) -> bool:
+    return engine == SQLITE and len(text) >= _MIN_INDEXED
+
+
+def text_search_clause(engine: str, text: str) -> str:
+    if _indexed(engine, text):
+        return "rowid IN (SELECT rowid FROM works_search WHERE works_search MATCH ?)"
+    return _like_clause(engine)
+
+
+def text_search_params(engine: str, text: str) -> list[str]:
+    if _indexed(engine, text):
+        return ['"' + text.replace('"', '""') + '"']  # one FTS5 phrase: the trigram tokenizer matches it anywhere
+    return _like_params(text)
+
+
+def _like_clause(engine: str) -> str:
+    like = "ILIKE" if engine == POSTGRESQL else "LIKE"  # SQLite's LIKE ignores ASCII case, PostgreSQL's does not
+    return "(" + " OR ".join(f"{column} {like} ? ESCAPE '\\'" for column in _SEARCHED) + ")"
+
+
+def _like_params(text: str) -> list[str]:
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return [pattern] * len(_SEARCHED)
 
 
 class WorkRepository:
@@ -193,28 +227,42 @@ class WorkRepository:
     ) -> list[Work]:
         """Works matching every filter given, oldest first (or newest first); `published_on` keeps the works with
         a confirmed publication on that network, `not_published_on` those without one."""
-        where, params = self._filters(
-            kind=kind,
-            license_id=license_id,
-            origin=origin,
-            text=text,
-            trashed=trashed,
-            published_on=published_on,
-            not_published_on=not_published_on,
-        )
+        filters: dict[str, Any] = dict(kind=kind, license_id=license_id, origin=origin, trashed=trashed,
+                                       published_on=published_on, not_published_on=not_published_on)
         order = "created_at DESC, id DESC" if newest_first else "created_at, id"
+        # The look among the first works uses LIKE, which folds the case of ASCII letters only, as the index does
+        # for an ASCII text; other text goes straight to the index.
+        if text and limit is not None and _indexed(self.db.engine, text) and text.isascii():
+            page = self._page_among_first_rows(filters, text, order, limit, offset)
+            if page is not None:
+                return page
+        where, params = self._filters(self.db.engine, text=text, **filters)
         sql = f"SELECT * FROM works {where} ORDER BY {order}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
         return [row_to_work(row) for row in self.db.query(sql, params)]
 
+    def _page_among_first_rows(self, filters: dict[str, Any], text: str, order: str, limit: int,
+                               offset: int) -> list[Work] | None:
+        """The page of a search, when the first rows in the list's order hold all of it: the first matches in that
+        order are the page, so it is the same page the search index gives, found without collecting every match.
+        None when those rows hold less than the page (a rare text: the index is the faster way)."""
+        where, params = self._filters(self.db.engine, **filters)
+        rows = self.db.query(
+            f"SELECT * FROM (SELECT * FROM works {where} ORDER BY {order} LIMIT ?) "
+            f"WHERE {_like_clause(self.db.engine)} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, max(_FIRST_ROWS, 20 * (offset + limit)), *_like_params(text), limit, offset],
+        )
+        return [row_to_work(row) for row in rows] if len(rows) == limit else None
+
     def count(self, **filters: Any) -> int:
-        where, params = self._filters(**filters)
+        where, params = self._filters(self.db.engine, **filters)
         return int(self.db.one(f"SELECT count(*) FROM works {where}", params)[0])
 
     @staticmethod
     def _filters(
+        engine: str,
         *,
         kind: WorkKind | None = None,
         license_id: str | None = None,
@@ -246,9 +294,8 @@ class WorkRepository:
             # The works a built-in model was trained on (thousands) are listed only when asked for by origin.
             clauses.append("NOT (origin = 'builtin' AND kind = 'image')")
         if text:
-            clauses.append("(title LIKE ? ESCAPE '\\' OR creator LIKE ? ESCAPE '\\' OR recipe LIKE ? ESCAPE '\\')")
-            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            params += [pattern, pattern, pattern]
+            clauses.append(text_search_clause(engine, text))
+            params += text_search_params(engine, text)
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def set_flags(self, work_id: str, flags: Sequence[dict[str, Any]]) -> None:

@@ -7,12 +7,11 @@ unique indexes make a work live at most once per network and a nonce used at mos
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from typing import Any
 
-from studio.store.db import Database, StudioConnection
+from studio.store.db import ConstraintViolation, Database
 from studio.store.publications import STATES, Publication, PublicationRecords
 from studio.story.errors import AlreadyPublished, NonceConflict
 from studio.story.prediction import Prediction
@@ -24,7 +23,7 @@ class Journal:
     def __init__(self, records: PublicationRecords | Database) -> None:
         self.records = records if isinstance(records, PublicationRecords) else PublicationRecords(records)
 
-    def atomic(self) -> AbstractContextManager[StudioConnection]:
+    def atomic(self) -> AbstractContextManager[Database]:
         return self.records.atomic()
 
     # --- reads ----------------------------------------------------------------------------------------
@@ -81,7 +80,7 @@ class Journal:
         try:
             self._update(publication_id, ("draft",), state="sent", tx_hash=tx_hash, nonce=nonce, raw_tx=raw_tx,
                          error=None)
-        except sqlite3.IntegrityError:
+        except ConstraintViolation:
             raise NonceConflict(
                 f"nonce {nonce} of this wallet is already used by another publication in the journal",
                 hint="run `studio publish status` to settle it, then try again",
@@ -111,7 +110,7 @@ class Journal:
                 license_terms_ids=license_terms_ids, metadata_uri=metadata_uri, metadata_hash=metadata_hash,
                 readback=readback,
             )
-        except sqlite3.IntegrityError:
+        except ConstraintViolation:
             live = self.live(work_id, network)
             raise _already(live) if live else AlreadyPublished(f"IP {ip_id} is already in the library") from None
 

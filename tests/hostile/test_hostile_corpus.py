@@ -28,6 +28,11 @@ RPC = ["--rpc", DEAD_RPC]
 CORPUS: list[tuple[str, ...]] = [
     # global options and unknown commands
     ("--bogus",), ("--library",), ("nosuch",), ("--library", "{lib}", "--bogus", "list"), ("-v", "nosuch", "x"),
+    # team library addresses: a password in the address, a server that is not there
+    ("--library", "postgresql://studio:hunter2@localhost/team", "list"),
+    ("--library", "postgresql://studio@/team?password=hunter2", "list"),
+    ("--library", "postgresql://studio@/team?host=/nonexistent-socket-folder&port=1", "list"),
+    ("--library", "postgresql://studio@/team?sslmode=bogus", "list"),
     # import: hostile files and values
     ("import",), ("import", "{missing}"), ("import", "{dir}"), ("import", "{fifo}"), ("import", "{zero}"),
     ("import", "{zbomb}"), ("import", "{text}"), ("import", "{empty}"), ("import", "{truncated}"),
@@ -184,6 +189,7 @@ def _check(code: int, stdout: str, stderr: str, case: tuple[str, ...]) -> None:
     assert "Traceback" not in stdout + stderr, f"{case} printed a traceback:\n{stderr}"
     assert len(stderr.splitlines()) == 1, f"{case} printed {len(stderr.splitlines())} lines on stderr:\n{stderr}"
     assert KEY not in (stdout + stderr).lower(), f"{case} echoed the key"
+    assert "hunter2" not in stdout + stderr, f"{case} echoed a password"
 
 
 def test_the_corpus_is_large_and_reaches_every_command():

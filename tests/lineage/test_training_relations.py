@@ -3,14 +3,12 @@ thousands never counts against a derivative's 1024-ancestor limit; credits group
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from studio.core.types import MAX_ANCESTORS, Origin, Relation, Terms, WorkKind
 from studio.errors import LineageError
 from studio.lineage.graph import LineageGraph, ParentLink, check_kinds
-from studio.store.db import Database
+from studio.store.db import ConstraintViolation
 from studio.store.migrations import MIGRATIONS, migrate
 from studio.store.works import NewWork
 
@@ -59,7 +57,7 @@ def test_a_member_cannot_be_deleted_while_a_collection_holds_it(library) -> None
         collection = _insert(library, WorkKind.collection, "set")
         a = _insert(library, WorkKind.image, "a")
         library.members.add(collection, [a])
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(ConstraintViolation):
         library.db.execute("DELETE FROM works WHERE id = ?", (a,))
 
 
@@ -75,22 +73,22 @@ def test_training_relations_join_the_right_kinds() -> None:
     assert Relation.finetuned_from.parent_kind is WorkKind.model
 
 
-def test_migration_widens_kinds_and_relations_of_an_existing_library_and_keeps_its_rows(tmp_path) -> None:
-    db = Database(tmp_path / "old.db")
+def test_migration_widens_kinds_and_relations_of_an_existing_library_and_keeps_its_rows(make_db) -> None:
+    db = make_db("old")
     migrate(db, MIGRATIONS[:7])
     db.execute("INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at) "
                "VALUES ('old', 'image', 'h', 't', 'imported', 'cc0-1.0', 'now', 'now')")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(ConstraintViolation):
         db.execute("INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at) "
                    "VALUES ('c', 'collection', 'h2', 't', 'imported', 'cc0-1.0', 'now', 'now')")
     assert migrate(db, MIGRATIONS[:8]) == ["m008_collections_and_training"]
     db.execute("INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at) "
                "VALUES ('c', 'collection', 'h2', 't', 'imported', 'cc0-1.0', 'now', 'now')")
     db.execute("INSERT INTO edges (child_id, parent_id, relation) VALUES ('old', 'c', 'trained_on')")
-    with pytest.raises(sqlite3.IntegrityError):  # still a closed set
+    with pytest.raises(ConstraintViolation):  # still a closed set
         db.execute("INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at) "
                    "VALUES ('x', 'folder', 'h3', 't', 'imported', 'cc0-1.0', 'now', 'now')")
     db.close()
-    reopened = Database(tmp_path / "old.db")
+    reopened = make_db("old")
     assert reopened.integrity_check() == "ok"
     assert reopened.one("SELECT count(*) FROM works")[0] == 2

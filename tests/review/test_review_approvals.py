@@ -155,7 +155,7 @@ def test_works_waiting_for_review(studio, builder, chain):
 
 
 def _cli(studio, *args: str):
-    return CliRunner().invoke(cli, ["--library", str(studio.library.root), *args], catch_exceptions=False)
+    return CliRunner().invoke(cli, ["--library", str(studio.library.address), *args], catch_exceptions=False)
 
 
 def test_review_commands(studio, chain, tmp_path: Path):

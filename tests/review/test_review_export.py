@@ -145,7 +145,7 @@ def test_export_is_refused_while_review_is_required_and_missing(studio, keys, re
     assert not target.exists() and not (studio.library.root / EXPORTS_FOLDER).exists()
 
     result = CliRunner().invoke(
-        cli, ["--library", str(studio.library.root), "export", generated.id, str(target), "--signer", "Cy"]
+        cli, ["--library", str(studio.library.address), "export", generated.id, str(target), "--signer", "Cy"]
     )
     assert result.exit_code == ReleaseNotApproved.exit_code == 5
     assert result.stderr.count("\n") == 1 and "approval" in result.stderr and not target.exists()
@@ -158,7 +158,7 @@ def test_export_and_credentials_commands(studio, keys, remix, tmp_path: Path):
     generated = remix[-1]
     target = tmp_path / "harbour.png"
     runner = CliRunner()
-    base = ["--library", str(studio.library.root)]
+    base = ["--library", str(studio.library.address)]
     done = runner.invoke(cli, [*base, "export", generated.id, str(target), "--signer", "Cy", "--json"])
     assert done.exit_code == 0, done.output
     data = json.loads(done.stdout)

@@ -1,6 +1,6 @@
-"""A real process killed (SIGKILL) while importing must leave a library that opens cleanly.
+"""A real process killed (SIGKILL) while importing must leave a library that opens cleanly, on either engine.
 
-After the kill: `PRAGMA integrity_check` is ok, every row's file exists with the right hash, and files
+After the kill: the database's integrity check is ok, every row's file exists with the right hash, and files
 without a row (written just before the kill) are swept when the library is next opened.
 """
 
@@ -15,13 +15,16 @@ import textwrap
 import time
 from pathlib import Path
 
+import psycopg
+
 from studio.store.files import sha256_file
-from studio.store.library import Library
+from studio.store.library import Library, team_cache_dir
 from tests.conftest import REPO, image_bytes
 
 
-def _assert_consistent(root: Path) -> int:
-    library = Library.open(root)
+def _assert_consistent(address: Path | str) -> int:
+    library = Library.open(address)
+    root = library.root
     try:
         assert library.db.integrity_check() == "ok"
         rows = library.db.query("SELECT id, sha256, file_path FROM works")
@@ -44,38 +47,50 @@ def _assert_consistent(root: Path) -> int:
         library.close()
 
 
-def _wait_for_more_works(root: Path, count: int, proc: subprocess.Popen) -> None:
+def _committed_works(address: Path | str) -> int:
+    """How many works another process has committed, read without opening the library (0 before it exists)."""
+    if isinstance(address, str):
+        try:
+            with psycopg.connect(address, connect_timeout=5) as conn:
+                row = conn.execute("SELECT count(*) FROM works").fetchone()
+        except (psycopg.errors.UndefinedTable, psycopg.errors.InFailedSqlTransaction):
+            return 0
+        return int(row[0]) if row else 0
+    db = address / "library.db"
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return int(conn.execute("SELECT count(*) FROM works").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
+
+
+def _wait_for_more_works(address: Path | str, count: int, proc: subprocess.Popen) -> None:
     """Until the importing process has committed more than `count` works (so each kill lands mid-stream)."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "importer exited"
-        db = root / "library.db"
-        if db.exists():
-            try:
-                with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
-                    if conn.execute("SELECT count(*) FROM works").fetchone()[0] > count:
-                        return
-            except sqlite3.OperationalError:
-                pass
+        if _committed_works(address) > count:
+            return
         time.sleep(0.02)
     raise AssertionError("the importer made no progress")
 
 
-def test_kill_between_file_and_rows_leaves_no_half_record(tmp_path: Path) -> None:
+def test_kill_between_file_and_rows_leaves_no_half_record(tmp_path: Path, library_address: Path | str) -> None:
     """The process dies exactly after the file is on disk and before its rows are committed."""
-    root = tmp_path / "lib"
     source = tmp_path / "x.png"
     source.write_bytes(image_bytes(5, (48, 48)))
     script = textwrap.dedent(
         f"""
         import os, signal
         from pathlib import Path
-        from studio.store.library import Library
+        from studio.store.library import Library, team_cache_dir
         from studio.store.files import sha256_bytes
-        lib = Library.open(Path({str(root)!r}))
+        address = {str(library_address)!r}
+        lib = Library.open(address if address.startswith("postgresql:") else Path(address))
         data = Path({str(source)!r}).read_bytes()
-        with lib.staged_file(data, sha256_bytes(data), "png"):
-            lib.db.execute("BEGIN IMMEDIATE")
+        with lib.staged_file(data, sha256_bytes(data), "png"), lib.db.atomic():
             lib.db.execute(
                 "INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at) "
                 "VALUES ('half', 'image', ?, 't', 'imported', 'cc0-1.0', 'now', 'now')", (sha256_bytes(data),))
@@ -83,21 +98,21 @@ def test_kill_between_file_and_rows_leaves_no_half_record(tmp_path: Path) -> Non
         """
     )
     proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, timeout=60)
-    assert proc.returncode == -signal.SIGKILL
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    root = library_address if isinstance(library_address, Path) else team_cache_dir(library_address)
     assert list((root / "files").rglob("*.png")), "the file should have reached disk before the kill"
-    assert _assert_consistent(root) == 0
-    library = Library.open(root)
+    assert _assert_consistent(library_address) == 0
+    library = Library.open(library_address)
     assert library.last_sweep.orphan_files == 0  # already swept by the previous open
     library.close()
 
 
-def test_kill_at_random_moments_of_a_bulk_import(tmp_path: Path) -> None:
-    root = tmp_path / "lib"
+def test_kill_at_random_moments_of_a_bulk_import(tmp_path: Path, library_address: Path | str) -> None:
     sources = tmp_path / "src"
     sources.mkdir()
     for n in range(300):
         (sources / f"{n:03}.png").write_bytes(image_bytes(1000 + n, (40, 40)))
-    env = {**os.environ, "STUDIO_LIBRARY": str(root)}
+    env = {**os.environ, "STUDIO_LIBRARY": str(library_address)}
     total = 0
     for delay in (0.0, 0.013, 0.05, 0.2):
         proc = subprocess.Popen(
@@ -121,11 +136,11 @@ def test_kill_at_random_moments_of_a_bulk_import(tmp_path: Path) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        _wait_for_more_works(root, total, proc)
+        _wait_for_more_works(library_address, total, proc)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-        count = _assert_consistent(root)
+        count = _assert_consistent(library_address)
         assert count >= total
         total = count
     assert total > 0

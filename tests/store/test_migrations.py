@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from studio.errors import LibraryError
-from studio.store.db import Database
+from studio.store.db import SQLITE, ConstraintViolation, Database
 from studio.store.library import Library
 from studio.store.migrations import MIGRATIONS, Migration, applied, m001_initial, migrate
 
 
 def _columns(db: Database, table: str) -> set[str]:
-    return {row[1] for row in db.query(f"PRAGMA table_info({table})")}
+    return set(db.column_names(table))
 
 
-def test_m001_initial_creates_works_and_edges(tmp_path) -> None:
-    db = Database(tmp_path / "a.db")
+def test_m001_initial_creates_works_and_edges(make_db) -> None:
+    db = make_db("a")
     with db.atomic():
         m001_initial(db)
     assert {"id", "kind", "sha256", "phash", "title", "creator", "license_id", "recipe", "flags"} <= _columns(
@@ -28,27 +29,28 @@ def test_m001_initial_creates_works_and_edges(tmp_path) -> None:
         "INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at) "
         "VALUES ('a', 'image', 'h', 't', 'imported', 'cc0-1.0', 'now', 'now')"
     )
-    with pytest.raises(sqlite3.IntegrityError):  # foreign keys are enforced on edges
+    with pytest.raises(ConstraintViolation):  # foreign keys are enforced on edges
         db.execute("INSERT INTO edges (child_id, parent_id, relation) VALUES ('a', 'missing', 'remix_of')")
-    with pytest.raises(sqlite3.IntegrityError):  # relation kinds are a closed set
+    with pytest.raises(ConstraintViolation):  # relation kinds are a closed set
         db.execute("INSERT INTO edges (child_id, parent_id, relation) VALUES ('a', 'a', 'copied_from')")
 
 
-def test_every_migration_is_recorded_in_order(tmp_path) -> None:
-    db = Database(tmp_path / "b.db")
+def test_every_migration_is_recorded_in_order(make_db) -> None:
+    db = make_db("b")
     names = migrate(db)
     assert names == [m.name for m in MIGRATIONS]
     assert applied(db) == names
-    assert db.one("PRAGMA user_version")[0] == len(MIGRATIONS)
+    if db.engine == SQLITE:
+        assert db.one("PRAGMA user_version")[0] == len(MIGRATIONS)
     assert migrate(db) == []
 
 
-def test_failed_migration_leaves_nothing_half_done(tmp_path) -> None:
+def test_failed_migration_leaves_nothing_half_done(make_db) -> None:
     def broken(db: Database) -> None:
-        db.execute("CREATE TABLE half (x)")
+        db.execute("CREATE TABLE half (x INTEGER)")
         raise RuntimeError("disk on fire")
 
-    db = Database(tmp_path / "c.db")
+    db = make_db("c")
     migrate(db)
     with pytest.raises(RuntimeError):
         migrate(db, (*MIGRATIONS, Migration("m999_broken", broken)))
@@ -69,15 +71,26 @@ def test_backup_is_taken_before_migrating_an_existing_library(tmp_path) -> None:
     old.close()
 
 
-def test_newer_library_is_refused_and_left_untouched(tmp_path) -> None:
-    future = Migration("m500_from_the_future", lambda db: db.execute("CREATE TABLE future (x)"))
-    lib = Library.open(tmp_path / "lib", migrations=(*MIGRATIONS, future))
+def _snapshot(lib: Library) -> tuple[list[str], list[str], list[tuple]]:
+    """What a refused open must leave as it was: tables, applied migrations and rows."""
+    return lib.db.table_names(), applied(lib.db), [tuple(r) for r in lib.db.query("SELECT * FROM future")]
+
+
+def test_newer_library_is_refused_and_left_untouched(library_address) -> None:
+    future = Migration("m500_from_the_future", lambda db: db.execute("CREATE TABLE future (x INTEGER)"))
+    lib = Library.open(library_address, migrations=(*MIGRATIONS, future))
+    lib.db.execute("INSERT INTO future (x) VALUES (1)")
+    before = _snapshot(lib)
     lib.close()
-    db_file = tmp_path / "lib" / "library.db"
-    before = db_file.read_bytes()
+    db_file = library_address / "library.db" if isinstance(library_address, Path) else None
+    file_before = db_file.read_bytes() if db_file else None
     with pytest.raises(LibraryError, match="newer version"):
-        Library.open(tmp_path / "lib")
-    assert db_file.read_bytes() == before
+        Library.open(library_address)
+    if db_file:
+        assert db_file.read_bytes() == file_before
+    lib = Library.open(library_address, migrations=(*MIGRATIONS, future))
+    assert _snapshot(lib) == before
+    lib.close()
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path) -> None:
@@ -87,10 +100,10 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path) -> None:
         Library.open(tmp_path / "lib")
 
 
-def _migrated_until(tmp_path, name: str) -> Database:
+def _migrated_until(make_db, name: str) -> Database:
     """A database with every migration before `name` applied, as an older library would be."""
     names = [m.name for m in MIGRATIONS]
-    db = Database(tmp_path / f"{name}.db")
+    db = make_db(name)
     migrate(db, MIGRATIONS[: names.index(name)])
     db.execute(
         "INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at) "
@@ -103,16 +116,16 @@ def _apply(db: Database, name: str) -> None:
     migrate(db, MIGRATIONS[: [m.name for m in MIGRATIONS].index(name) + 1])
 
 
-def test_m002_model_registry(tmp_path) -> None:
-    db = _migrated_until(tmp_path, "m002_model_registry")
+def test_m002_model_registry(make_db) -> None:
+    db = _migrated_until(make_db, "m002_model_registry")
     _apply(db, "m002_model_registry")
     db.execute("INSERT INTO models (work_id, name, path, format, added_at) VALUES ('w1', 'm', '/x', 'diffusers', 'n')")
-    with pytest.raises(sqlite3.IntegrityError):  # names are unique
+    with pytest.raises(ConstraintViolation):  # names are unique
         db.execute("INSERT INTO models (work_id, name, path, format, added_at) VALUES ('w1', 'm', '/y', 'x', 'n')")
 
 
-def test_m003_publications_allows_one_live_publication_per_network(tmp_path) -> None:
-    db = _migrated_until(tmp_path, "m003_publications")
+def test_m003_publications_allows_one_live_publication_per_network(make_db) -> None:
+    db = _migrated_until(make_db, "m003_publications")
     _apply(db, "m003_publications")
     insert = (
         "INSERT INTO publications (work_id, network, chain_id, state, created_at, updated_at) "
@@ -120,34 +133,34 @@ def test_m003_publications_allows_one_live_publication_per_network(tmp_path) -> 
     )
     db.execute(insert, ("failed",))
     db.execute(insert, ("sent",))
-    with pytest.raises(sqlite3.IntegrityError):  # never sent twice
+    with pytest.raises(ConstraintViolation):  # never sent twice
         db.execute(insert, ("draft",))
-    with pytest.raises(sqlite3.IntegrityError):  # a work with a publication cannot vanish
+    with pytest.raises(ConstraintViolation):  # a work with a publication cannot vanish
         db.execute("DELETE FROM works WHERE id = 'w1'")
 
 
-def test_m004_trash_keeps_existing_works_live(tmp_path) -> None:
-    db = _migrated_until(tmp_path, "m004_trash")
+def test_m004_trash_keeps_existing_works_live(make_db) -> None:
+    db = _migrated_until(make_db, "m004_trash")
     _apply(db, "m004_trash")
     assert db.one("SELECT deleted_at FROM works WHERE id = 'w1'")[0] is None
 
 
-def test_m005_credentials(tmp_path) -> None:
-    db = _migrated_until(tmp_path, "m005_credentials")
+def test_m005_credentials(make_db) -> None:
+    db = _migrated_until(make_db, "m005_credentials")
     _apply(db, "m005_credentials")
     db.execute("INSERT INTO credentials (work_id, state, checked_at) VALUES ('w1', 'trusted', 'n')")
     db.execute("DELETE FROM works WHERE id = 'w1'")
     assert db.one("SELECT count(*) FROM credentials")[0] == 0
 
 
-def test_m006_reviews(tmp_path) -> None:
-    db = _migrated_until(tmp_path, "m006_reviews")
+def test_m006_reviews(make_db) -> None:
+    db = _migrated_until(make_db, "m006_reviews")
     _apply(db, "m006_reviews")
     db.execute(
         "INSERT INTO reviews (work_id, decision, reviewer, report_sha256, lineage_sha256, decided_at) "
         "VALUES ('w1', 'approved', 'Rae', 'r', 'l', 'n')"
     )
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(ConstraintViolation):
         db.execute(
             "INSERT INTO reviews (work_id, decision, reviewer, report_sha256, lineage_sha256, decided_at) "
             "VALUES ('w1', 'maybe', 'Rae', 'r', 'l', 'n')"
@@ -155,8 +168,8 @@ def test_m006_reviews(tmp_path) -> None:
     db.execute("INSERT INTO settings (key, value) VALUES ('require_approval', 'true')")
 
 
-def test_m007_publication_nonces_are_never_reused(tmp_path) -> None:
-    db = _migrated_until(tmp_path, "m007_publication_nonces")
+def test_m007_publication_nonces_are_never_reused(make_db) -> None:
+    db = _migrated_until(make_db, "m007_publication_nonces")
     db.execute(
         "INSERT INTO publications (work_id, network, chain_id, state, wallet, created_at, updated_at) "
         "VALUES ('w1', 'devnet', 1315, 'failed', '0xabc', 'n', 'n')"
@@ -169,5 +182,5 @@ def test_m007_publication_nonces_are_never_reused(tmp_path) -> None:
     )
     db.execute(insert, ("devnet",))
     db.execute(insert, ("aeneid",))  # the same nonce on another network is another transaction
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(ConstraintViolation):
         db.execute(insert, ("devnet",))

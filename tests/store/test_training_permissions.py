@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from studio.errors import InvalidInput
-from studio.store.db import Database
+from studio.store.db import ConstraintViolation
 from studio.store.migrations import MIGRATIONS, migrate
 from studio.store.training_permissions import TrainingPermissions
 
@@ -17,8 +15,8 @@ INSERT_WORK = (
 )
 
 
-def test_m009_adds_the_table_to_an_existing_library_and_keeps_its_works(tmp_path) -> None:
-    db = Database(tmp_path / "old.db")
+def test_m009_adds_the_table_to_an_existing_library_and_keeps_its_works(make_db) -> None:
+    db = make_db("old")
     migrate(db, MIGRATIONS[:8])
     db.execute(INSERT_WORK, ("old", "h"))
     assert migrate(db, MIGRATIONS[:9]) == ["m009_training_permissions"]
@@ -26,14 +24,14 @@ def test_m009_adds_the_table_to_an_existing_library_and_keeps_its_works(tmp_path
     assert records.get("old") is None
     records.set_choice("old", "deny")
     assert records.get("old").choice == "deny"
-    with pytest.raises(sqlite3.IntegrityError):  # only works of the library
+    with pytest.raises(ConstraintViolation):  # only works of the library
         records.set_choice("ghost", "deny")
-    with pytest.raises(sqlite3.IntegrityError):  # the choice is a closed set, also below the record class
+    with pytest.raises(ConstraintViolation):  # the choice is a closed set, also below the record class
         db.execute("UPDATE training_permissions SET choice = 'maybe' WHERE work_id = 'old'")
 
 
-def test_choice_and_signals_are_kept_apart_and_cleared(tmp_path) -> None:
-    db = Database(tmp_path / "a.db")
+def test_choice_and_signals_are_kept_apart_and_cleared(make_db) -> None:
+    db = make_db("a")
     migrate(db)
     for n in range(3):
         db.execute(INSERT_WORK, (f"w{n}", f"h{n}"))
@@ -52,12 +50,12 @@ def test_choice_and_signals_are_kept_apart_and_cleared(tmp_path) -> None:
         records.set_choice("w0", "sometimes")
 
 
-def test_a_damaged_signals_column_reads_as_none(tmp_path) -> None:
-    db = Database(tmp_path / "a.db")
+def test_a_damaged_signals_column_reads_as_none(make_db) -> None:
+    db = make_db("a")
     migrate(db)
     db.execute(INSERT_WORK, ("w", "h"))
     records = TrainingPermissions(db)
     for damaged in ("{not json", '{"a": 1}', '[1, "x", {"source": "xmp"}]'):
-        db.execute("INSERT OR REPLACE INTO training_permissions (work_id, signals, updated_at) VALUES ('w', ?, 'n')",
-                   (damaged,))
+        db.execute("INSERT INTO training_permissions (work_id, signals, updated_at) VALUES ('w', ?, 'n') "
+                   "ON CONFLICT (work_id) DO UPDATE SET signals = excluded.signals", (damaged,))
         assert records.get("w").signals == (() if damaged != '[1, "x", {"source": "xmp"}]' else ({"source": "xmp"},))
