@@ -268,6 +268,9 @@ class PostgresDatabase(Database):
                 return _Result(rows, cursor.rowcount)
         except psycopg.errors.IntegrityError as exc:
             raise ConstraintViolation(_first_line(str(exc))) from exc
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise LibraryError(f"the team library's server refused this: {_first_line(str(exc))}",
+                               hint="ask the team library's admin for the right to do it") from None
 
     # --- the schema -----------------------------------------------------------------------------------
 

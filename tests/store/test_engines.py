@@ -289,3 +289,16 @@ def test_the_library_named_by_the_environment_may_be_a_team_library(postgres_url
     monkeypatch.setenv("STUDIO_LIBRARY", postgres_url)
     with Library.open() as library:
         assert library.engine == POSTGRESQL and library.address == postgres_url
+
+
+def test_a_member_without_the_right_to_create_tables_is_refused_in_one_line(postgres_server, postgres_url) -> None:
+    """Setting up a new team library needs the right to create its tables; a member without it is told so and
+    nothing is created."""
+    postgres_server.admin("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'guest') THEN "
+                          "CREATE ROLE guest LOGIN; END IF; END $$")
+    as_guest = postgres_url.replace("postgresql://postgres@", "postgresql://guest@")
+    with pytest.raises(LibraryError, match="refused this: permission denied") as refused:
+        Library.open(as_guest)
+    assert "\n" not in str(refused.value)
+    with Library.open(postgres_url) as library:  # the admin sets it up afterwards, from the start
+        assert applied(library.db) == [m.name for m in MIGRATIONS]
