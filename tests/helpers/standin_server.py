@@ -36,14 +36,14 @@ from aiohttp import web
 from PIL import Image, PngImagePlugin
 
 from studio.generate import Cancelled, Progress
-from tests.helpers.standin_nodes import Files, node_catalogue, to_request, validate
+from tests.helpers.standin_nodes import Files, node_catalogue, real_catalogue, to_request, validate
 
 
 class StandInComfyUI:
     def __init__(self, root: Path, engine: Any, files: Files, *, token: str | None = None,
                  missing_nodes: tuple[str, ...] = (), fail_node: str | None = None, die_at_step: int | None = None,
                  step_delay: float = 0.0, view: str | None = None, history: str | None = None,
-                 silent_end: bool = False, hang: bool = False, hold: bool = False) -> None:
+                 silent_end: bool = False, hang: bool = False, hold: bool = False, real_nodes: bool = False) -> None:
         self.root = root
         self.engine = engine
         self.files = files
@@ -56,6 +56,7 @@ class StandInComfyUI:
         self.history_mode = history
         self.silent_end = silent_end
         self.hang = hang
+        self.real_nodes = real_nodes  # serve the node specs captured from a real ComfyUI server
         self._release = threading.Event()
         if not hold:
             self._release.set()
@@ -159,7 +160,14 @@ class StandInComfyUI:
 
     def _catalogue(self) -> dict[str, Any]:
         inputs = sorted(str(p.relative_to(self.files.input_dir)) for p in self.files.input_dir.rglob("*.png"))
-        nodes = node_catalogue(sorted(self.files.checkpoints), sorted(self.files.loras), inputs)
+        parts = self.files.parts
+        checkpoints = sorted(set(self.files.checkpoints) - set(parts.get("unet", ())))
+        if self.real_nodes:
+            nodes = real_catalogue(checkpoints=checkpoints, loras=sorted(self.files.loras), inputs=inputs,
+                                   unets=sorted(parts.get("unet", ())), clips=sorted(parts.get("clip", ())),
+                                   vaes=sorted(parts.get("vae", ())))
+        else:
+            nodes = node_catalogue(checkpoints, sorted(self.files.loras), inputs)
         return {k: v for k, v in nodes.items() if k not in self.missing_nodes}
 
     async def _object_info(self, request: web.Request) -> web.Response:
@@ -262,7 +270,8 @@ class StandInComfyUI:
     async def _view_metadata(self, request: web.Request) -> web.Response:
         # As ComfyUI: only .safetensors files with a __metadata__ header; 404 otherwise.
         header = self.files.headers.get(request.query.get("filename", ""))
-        if request.match_info["folder"] not in ("checkpoints", "loras") or header is None:
+        folders = ("checkpoints", "loras", "diffusion_models", "text_encoders", "vae")
+        if request.match_info["folder"] not in folders or header is None:
             return web.Response(status=404)
         return web.json_response(header)
 
@@ -386,10 +395,13 @@ def server_factory(
     and stops every one at the end."""
     servers: list[StandInComfyUI] = []
 
-    def make(*, extra_files: Mapping[str, dict[str, str] | None] | None = None, **options: Any) -> StandInComfyUI:
-        """`extra_files`: more checkpoint names (run as the first checkpoint), each with its header or None."""
+    def make(*, extra_files: Mapping[str, dict[str, str] | None] | None = None,
+             parts: Mapping[str, list[str]] | None = None, **options: Any) -> StandInComfyUI:
+        """`extra_files`: more checkpoint names (run as the first checkpoint), each with its header or None;
+        `parts`: split model files by kind (a unet must also be among `checkpoints`, as the model it runs)."""
         root = folder / f"comfy{len(servers)}"
-        files = Files(checkpoints=dict(checkpoints), loras={}, input_dir=root / "input", headers=dict(headers or {}))
+        files = Files(checkpoints=dict(checkpoints), loras={}, input_dir=root / "input", headers=dict(headers or {}),
+                      parts={k: list(v) for k, v in (parts or {}).items()})
         first = next(iter(checkpoints.values()))
         for name, header in (extra_files or {}).items():
             files.checkpoints[name] = first

@@ -30,6 +30,9 @@ _FILE_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
     "clip": (("CLIPLoader", "clip_name"), ("DualCLIPLoader", "clip_name1"), ("TripleCLIPLoader", "clip_name1")),
     "vae": (("VAELoader", "vae_name"),),
 }
+# VAELoader lists these beside the files of models/vae: no VAE at all, and the tiny preview decoders it assembles
+# from models/vae_approx. None of them is a file a model can be linked to.
+VAE_PSEUDO_FILES = frozenset({"pixel_space", "taesd", "taesdxl", "taesd3", "taef1"})
 # Loader options a family's workflow sets; a server too old for a family has the node but not the option.
 _OPTION_CHOICES = (("CLIPLoader", "type"), ("DualCLIPLoader", "type"))
 
@@ -73,6 +76,7 @@ def inspect_server(client: ComfyUIClient, *, refresh: bool = True) -> ServerInfo
     )
     version = system.get("comfyui_version")
     files = {kind: _joined(info, sources) for kind, sources in _FILE_CHOICES.items()}
+    files["vae"] = tuple(name for name in files["vae"] if name not in VAE_PSEUDO_FILES)
     return ServerInfo(
         name=client.name,
         url=client.url,
