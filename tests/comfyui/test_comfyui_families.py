@@ -10,7 +10,6 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from studio.errors import InvalidInput
@@ -26,15 +25,14 @@ from studio.generate.comfyui.family_workflow import (
 )
 from studio.generate.comfyui.server_info import require
 from studio.generate.families import FAMILIES
-from studio.generate.models import file_sha256, inspect_model
-from tests.generate.family_models import build_family
+from studio.generate.models import file_sha256
+from tests.helpers.family_parts import FLUX_DEV_FILES, FluxDevParts, build_flux_dev_parts
 from tests.helpers.standin_nodes import REAL_OBJECT_INFO, real_catalogue, validate
 from tests.helpers.standin_server import server_factory
 
 ARCHS = tuple(FAMILIES)
 PART_FILES = {  # the names the families' split files are published under
-    "flux1-dev": {"transformer": "flux1-dev.safetensors", "text_encoder": "clip_l.safetensors",
-                  "text_encoder_2": "t5xxl_fp16.safetensors", "vae": "ae.safetensors"},
+    "flux1-dev": FLUX_DEV_FILES,
     "flux1-schnell": {"transformer": "flux1-schnell.safetensors", "text_encoder": "clip_l.safetensors",
                       "text_encoder_2": "t5xxl_fp16.safetensors", "vae": "ae.safetensors"},
     "sd3": {"transformer": "sd3.5_medium.safetensors", "text_encoder": "clip_l.safetensors",
@@ -180,6 +178,15 @@ def test_a_real_servers_lists_of_split_files_are_read_from_either_combo_format(b
     assert catalogue["DualCLIPLoader"]["input"]["required"]["clip_name1"][0] == ["a.safetensors"]
 
 
+def test_a_servers_file_lists_keep_only_names_that_are_usable(bare_server):
+    # Numbers, records, 100 kB names and names with terminal escapes are left out; a plain name stays (it only
+    # ever goes back to the same server, inside a workflow).
+    server = bare_server(object_info="files_junk")
+    info = inspect_server(ComfyUIClient(server.url, name="box"))
+    for kind in ("unet", "clip", "vae", "checkpoint"):
+        assert info.files(kind) == ("../../../etc/passwd",)
+
+
 @pytest.mark.parametrize(("kind", "missing", "folder"), [
     ("unet", "flux1-dev.safetensors", "models/diffusion_models/"),
     ("clip", "t5xxl_fp16.safetensors", "models/text_encoders/"),
@@ -215,49 +222,22 @@ def test_a_missing_node_or_loader_option_is_named(bare_server):
 # -- a split model, linked part by part, run on a server ---------------------------------------------------
 
 
-def _part_file(path: Path, keys: dict[str, tuple[int, ...]], title: str) -> Path:
-    from safetensors.numpy import save_file
-
-    save_file({k: np.zeros(s, dtype=np.float16) for k, s in keys.items()}, str(path),
-              metadata={"format": "pt", "modelspec.title": title})
-    return path
-
-
 @pytest.fixture(scope="session")
-def flux_dev(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModelRef, Path]:
-    """A tiny FLUX.1 [dev] diffusers model (what the stand-in runs) and a parts manifest of split files over it,
-    each file with a header that names it (what proves a server's file is that part)."""
-    root = tmp_path_factory.mktemp("flux-dev")
-    base = build_family("flux1-dev", root / "base")
-    names = PART_FILES["flux1-dev"]
-    _part_file(root / names["transformer"], {"double_blocks.0.img_attn.norm.key_norm.scale": (4,),
-                                             "guidance_in.in_layer.weight": (4, 4)}, "tiny flux dev transformer")
-    _part_file(root / names["text_encoder"], {"text_model.encoder.layers.0.mlp.fc1.weight": (4, 4)}, "tiny clip_l")
-    _part_file(root / names["text_encoder_2"], {"encoder.block.0.layer.0.SelfAttention.k.weight": (4, 4)},
-               "tiny t5xxl")
-    _part_file(root / names["vae"], {"decoder.conv_in.weight": (4, 16, 3, 3)}, "tiny flux vae")
-    manifest = root / "flux-dev.parts.json"
-    manifest.write_text(json.dumps({"base": "base", "parts": names}))
-    return inspect_model(base).model_ref("tiny-flux-dev-folder"), manifest
+def flux_dev(tmp_path_factory: pytest.TempPathFactory) -> FluxDevParts:
+    return build_flux_dev_parts(tmp_path_factory.mktemp("flux-dev"))
 
 
 @pytest.fixture
 def flux_server(tmp_path: Path, generator, flux_dev) -> Iterator:
-    ref, _manifest = flux_dev
     names = PART_FILES["flux1-dev"]
-    headers = {name: {"format": "pt", "modelspec.title": title} for name, title in (
-        (names["transformer"], "tiny flux dev transformer"), (names["text_encoder"], "tiny clip_l"),
-        (names["text_encoder_2"], "tiny t5xxl"), (names["vae"], "tiny flux vae"))}
-    with server_factory(tmp_path, generator, {names["transformer"]: ref}, headers) as make:
-        yield make(real_nodes=True, parts={"unet": [names["transformer"]],
-                                           "clip": [names["text_encoder"], names["text_encoder_2"]],
-                                           "vae": [names["vae"]]})
+    with server_factory(tmp_path, generator, {names["transformer"]: flux_dev.model}, flux_dev.headers) as make:
+        yield make(real_nodes=True, parts=flux_dev.by_kind)
 
 
 def test_a_split_model_linked_part_by_part_runs_and_records_its_family_and_each_parts_hash(
     studio, flux_server, flux_dev
 ):
-    _ref, manifest = flux_dev
+    manifest = flux_dev.manifest
     names = PART_FILES["flux1-dev"]
     studio.engines.add("box", flux_server.url)
     registered, _new = studio.models.add(manifest, name="flux-dev-parts")
@@ -288,7 +268,7 @@ def test_a_split_model_linked_part_by_part_runs_and_records_its_family_and_each_
 
 
 def test_an_unlinked_part_is_named_before_anything_is_sent(studio, flux_server, flux_dev):
-    _ref, manifest = flux_dev
+    manifest = flux_dev.manifest
     names = PART_FILES["flux1-dev"]
     studio.engines.add("box", flux_server.url)
     studio.models.add(manifest, name="flux-dev-parts")
@@ -305,7 +285,7 @@ def test_an_unlinked_part_is_named_before_anything_is_sent(studio, flux_server, 
 
 
 def test_a_part_file_is_linked_only_when_its_header_is_a_registered_parts(studio, flux_server, flux_dev):
-    _ref, manifest = flux_dev
+    manifest = flux_dev.manifest
     names = PART_FILES["flux1-dev"]
     studio.engines.add("box", flux_server.url)
     studio.models.add(manifest, name="flux-dev-parts")

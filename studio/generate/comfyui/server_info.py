@@ -33,6 +33,8 @@ _FILE_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
 # VAELoader lists these beside the files of models/vae: no VAE at all, and the tiny preview decoders it assembles
 # from models/vae_approx. None of them is a file a model can be linked to.
 VAE_PSEUDO_FILES = frozenset({"pixel_space", "taesd", "taesdxl", "taesd3", "taef1"})
+MAX_NAME = 1024  # characters in one file name (with its subfolders) a server lists
+MAX_CHOICES = 100_000  # entries of one list that are looked at
 # Loader options a family's workflow sets; a server too old for a family has the node but not the option.
 _OPTION_CHOICES = (("CLIPLoader", "type"), ("DualCLIPLoader", "type"))
 
@@ -135,7 +137,14 @@ def _choices(info: dict[str, Any], node: str, field_name: str) -> tuple[str, ...
     if not isinstance(spec, list | tuple) or not spec:
         return ()
     if isinstance(spec[0], list):
-        return tuple(str(x) for x in spec[0])
+        return _names(spec[0])
     if len(spec) > 1 and isinstance(spec[1], dict) and isinstance(spec[1].get("options"), list):
-        return tuple(str(x) for x in spec[1]["options"])
+        return _names(spec[1]["options"])
     return ()
+
+
+def _names(values: list[Any]) -> tuple[str, ...]:
+    """The usable names of a server's list: strings of a file name's length without control characters (a name
+    goes into workflows, settings and the terminal); anything else it sends is left out."""
+    return tuple(v for v in values[:MAX_CHOICES] if isinstance(v, str) and 0 < len(v) <= MAX_NAME
+                 and v.isprintable())
