@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from studio.cli.main import cli
 from studio.errors import InvalidInput
 from studio.generate import GenerationRequest, LoraRef, ModelRef
 from studio.generate.comfyui import MissingModel, MissingNodes, ModelNotLinked, inspect_server
@@ -298,3 +300,14 @@ def test_a_part_file_is_linked_only_when_its_header_is_a_registered_parts(studio
         studio.engines.link("box", names["text_encoder"], license_id="cc0-1.0")
     assert refused.value.message == "clip_l.safetensors is a text encoder on the server: it is one part of a model"
     assert studio.engines.links() == {}
+
+
+def test_engines_test_counts_the_split_model_files(bare_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("STUDIO_KEYRING", f"plainfile:{tmp_path / 'keyring.json'}")
+    server = bare_server()
+    lib = ["--library", str(tmp_path / "lib")]
+    assert CliRunner().invoke(cli, [*lib, "engines", "add", "box", server.url]).exit_code == 0
+    tested = CliRunner().invoke(cli, [*lib, "engines", "test", "box", "--json"])
+    assert json.loads(tested.stdout)["parts"] == {"unet": 1, "clip": 2, "vae": 1}
+    said = CliRunner().invoke(cli, [*lib, "engines", "test", "box"]).stdout
+    assert "0 checkpoint(s), 0 LoRA(s), 4 split model file(s)" in said
