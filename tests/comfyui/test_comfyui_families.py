@@ -28,7 +28,13 @@ from studio.generate.comfyui.family_workflow import (
 from studio.generate.comfyui.server_info import require
 from studio.generate.families import FAMILIES
 from studio.generate.models import file_sha256
-from tests.helpers.family_parts import FLUX_DEV_FILES, FluxDevParts, build_flux_dev_parts
+from tests.helpers.family_parts import (
+    FLUX_DEV_FILES,
+    QWEN_IMAGE_FILES,
+    FamilyParts,
+    build_flux_dev_parts,
+    build_parts,
+)
 from tests.helpers.standin_nodes import REAL_OBJECT_INFO, real_catalogue, validate
 from tests.helpers.standin_server import server_factory
 
@@ -40,8 +46,7 @@ PART_FILES = {  # the names the families' split files are published under
     "sd3": {"transformer": "sd3.5_medium.safetensors", "text_encoder": "clip_l.safetensors",
             "text_encoder_2": "clip_g.safetensors", "text_encoder_3": "t5xxl_fp16.safetensors",
             "vae": "sd3_vae.safetensors"},
-    "qwen-image": {"transformer": "qwen_image_fp8_e4m3fn.safetensors",
-                   "text_encoder": "qwen_2.5_vl_7b_fp8_scaled.safetensors", "vae": "qwen_image_vae.safetensors"},
+    "qwen-image": QWEN_IMAGE_FILES,
 }
 
 
@@ -225,7 +230,7 @@ def test_a_missing_node_or_loader_option_is_named(bare_server):
 
 
 @pytest.fixture(scope="session")
-def flux_dev(tmp_path_factory: pytest.TempPathFactory) -> FluxDevParts:
+def flux_dev(tmp_path_factory: pytest.TempPathFactory) -> FamilyParts:
     return build_flux_dev_parts(tmp_path_factory.mktemp("flux-dev"))
 
 
@@ -311,3 +316,23 @@ def test_engines_test_counts_the_split_model_files(bare_server, tmp_path, monkey
     assert json.loads(tested.stdout)["parts"] == {"unet": 1, "clip": 2, "vae": 1}
     said = CliRunner().invoke(cli, [*lib, "engines", "test", "box"]).stdout
     assert "0 checkpoint(s), 0 LoRA(s), 4 split model file(s)" in said
+
+
+def test_qwen_image_records_the_negative_prompt_it_encoded(studio, generator, tmp_path, tmp_path_factory):
+    # Qwen-Image's guidance needs a negative prompt; an empty one is sent as " " (as the local engine does), and
+    # the recipe says so, as the local engine's does.
+    qwen = build_parts("qwen-image", tmp_path_factory.mktemp("qwen-parts"))
+    with server_factory(tmp_path, generator, {QWEN_IMAGE_FILES["transformer"]: qwen.model}, qwen.headers) as make:
+        server = make(real_nodes=True, parts=qwen.by_kind)
+        studio.engines.add("box", server.url)
+        studio.models.add(qwen.manifest, name="qwen-parts")
+        for filename in QWEN_IMAGE_FILES.values():
+            studio.engines.link("box", filename, model="qwen-parts")
+        model = studio.models.get("qwen-parts")
+        request = GenerationRequest(mode="txt2img", prompt="a lighthouse", model=model.model_ref(), seed=5,
+                                    steps=2, guidance=4.0, width=64, height=64)
+        recipe = studio.engines.generator("box").run(request).recipe
+        graph = server.prompts[-1]["prompt"]
+    assert recipe.negative_prompt == "" and recipe.extra["negative_prompt_used"] == " "
+    assert graph["negative"]["inputs"]["text"] == " " and graph["clip"]["inputs"]["type"] == "qwen_image"
+    assert [p["part"] for p in recipe.extra["server_parts"]] == ["transformer", "text_encoder", "vae"]

@@ -1,7 +1,7 @@
-"""A FLUX.1 [dev] model as split files, for the ComfyUI tests: a tiny diffusers model (what a stand-in server runs
-for the part files' graph) and a parts manifest over it whose four part files carry headers that name them (what
-proves a server's file is that part). The files hold a few zero tensors under the real key names: enough to be
-registered as a FLUX.1 [dev] model, never loaded."""
+"""A FLUX.1 [dev] or Qwen-Image model as split files, for the ComfyUI tests: a tiny diffusers model (what a
+stand-in server runs for the part files' graph) and a parts manifest over it whose part files carry headers that
+name them (what proves a server's file is that part). The files hold a few zero tensors under the real key names:
+enough to be registered as a model of the family, never loaded."""
 
 from __future__ import annotations
 
@@ -19,6 +19,14 @@ from tests.generate.family_models import build_family
 # The names FLUX.1 [dev]'s split files are published under.
 FLUX_DEV_FILES = {"transformer": "flux1-dev.safetensors", "text_encoder": "clip_l.safetensors",
                   "text_encoder_2": "t5xxl_fp16.safetensors", "vae": "ae.safetensors"}
+QWEN_IMAGE_FILES = {"transformer": "qwen_image_fp8_e4m3fn.safetensors",
+                    "text_encoder": "qwen_2.5_vl_7b_fp8_scaled.safetensors", "vae": "qwen_image_vae.safetensors"}
+_QWEN_CONTENT = {
+    "transformer": ({"txt_norm.weight": (4,), "transformer_blocks.0.img_mod.1.weight": (4, 4)},
+                    "tiny qwen-image transformer"),
+    "text_encoder": ({"model.layers.0.self_attn.k_proj.bias": (4,)}, "tiny qwen2.5-vl"),
+    "vae": ({"decoder.middle.0.residual.0.gamma": (4, 1, 1, 1)}, "tiny qwen-image vae"),
+}
 _CONTENT = {
     "transformer": ({"double_blocks.0.img_attn.norm.key_norm.scale": (4,), "guidance_in.in_layer.weight": (4, 4)},
                     "tiny flux dev transformer"),
@@ -29,24 +37,29 @@ _CONTENT = {
 
 
 @dataclass(frozen=True)
-class FluxDevParts:
+class FamilyParts:
     model: ModelRef  # the diffusers model a stand-in runs for the transformer file
     manifest: Path
     headers: dict[str, dict[str, str]]  # server file name -> its safetensors header
     by_kind: dict[str, list[str]]  # server file names by kind (unet, clip, vae)
 
 
-def build_flux_dev_parts(root: Path) -> FluxDevParts:
-    base = build_family("flux1-dev", root / "base")
+def build_flux_dev_parts(root: Path) -> FamilyParts:
+    return build_parts("flux1-dev", root)
+
+
+def build_parts(arch: str, root: Path) -> FamilyParts:
+    """`arch` is flux1-dev or qwen-image."""
+    names, content = (FLUX_DEV_FILES, _CONTENT) if arch == "flux1-dev" else (QWEN_IMAGE_FILES, _QWEN_CONTENT)
+    base = build_family(arch, root / "base")
     headers = {}
-    for part, filename in FLUX_DEV_FILES.items():
-        keys, title = _CONTENT[part]
+    for part, filename in names.items():
+        keys, title = content[part]
         header = {"format": "pt", "modelspec.title": title}
         save_file({k: np.zeros(s, dtype=np.float16) for k, s in keys.items()}, str(root / filename), metadata=header)
         headers[filename] = header
-    manifest = root / "flux-dev.parts.json"
-    manifest.write_text(json.dumps({"base": "base", "parts": FLUX_DEV_FILES}), encoding="utf-8")
-    files = FLUX_DEV_FILES
-    return FluxDevParts(inspect_model(base).model_ref("tiny-flux-dev-folder"), manifest, headers,
-                        {"unet": [files["transformer"]], "clip": [files["text_encoder"], files["text_encoder_2"]],
-                         "vae": [files["vae"]]})
+    manifest = root / f"{arch}.parts.json"
+    manifest.write_text(json.dumps({"base": "base", "parts": names}), encoding="utf-8")
+    clips = [names[p] for p in ("text_encoder", "text_encoder_2") if p in names]
+    return FamilyParts(inspect_model(base).model_ref(f"tiny-{arch}-folder"), manifest, headers,
+                        {"unet": [names["transformer"]], "clip": clips, "vae": [names["vae"]]})

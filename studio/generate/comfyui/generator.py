@@ -105,6 +105,8 @@ class ComfyUIGenerator:
         if fam is not None:
             extra.update(family=fam.arch, guidance_kind=fam.guidance_kind,
                          sampler={"sampler_name": SAMPLER_NAME, "scheduler": SCHEDULER})
+            if fam.guidance_kind == "true_cfg":  # as the local engine records it: the negative actually encoded
+                extra["negative_prompt_used"] = request.negative_prompt or fam.default_negative_prompt
         if server_parts:
             extra["server_parts"] = [{"part": part, "file": f.filename, "kind": f.kind, "known_by": f.by,
                                       "sha256": f.sha256} for part, f in server_parts]
