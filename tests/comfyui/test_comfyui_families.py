@@ -286,8 +286,8 @@ def test_an_unlinked_part_is_named_before_anything_is_sent(studio, flux_server, 
                                 guidance=3.5, width=64, height=64)
     with pytest.raises(ModelNotLinked) as refused:
         studio.engines.generator("box").run(request)
-    assert refused.value.message == ("flux-dev-parts is a FLUX.1 [dev] model of part files; not linked to files on "
-                                  "the ComfyUI servers: text_encoder_2 (T5-XXL text encoder)")
+    assert refused.value.message == ("flux-dev-parts (FLUX.1 [dev]) has no file linked on the ComfyUI servers for "
+                                     "its text_encoder_2 (T5-XXL text encoder)")
     assert flux_server.prompts == []
 
 

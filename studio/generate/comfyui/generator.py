@@ -162,10 +162,11 @@ class ComfyUIGenerator:
                 found.append((spec.part, link))
         if missing:
             raise ModelNotLinked(
-                f"{request.model.name} is a {fam.label} model of part files; not linked to files on the ComfyUI "
-                f"servers: {', '.join(missing)}",
-                hint="`studio engines models SERVER` lists the server's files; link each part with "
-                "`studio engines link SERVER FILE --model NAME`, or link an all-in-one checkpoint of the model")
+                f"{request.model.name} ({fam.label}) has no file linked on the ComfyUI servers for its "
+                f"{', '.join(missing)}",
+                hint="register the model from its part files (a parts manifest) and link each part: "
+                "`studio engines models SERVER` lists the server's files, `studio engines link SERVER FILE --model "
+                "NAME` links one; or link an all-in-one checkpoint of the model")
         return None, found
 
     def _file(self, work_id: str, name: str) -> ServerFile:
