@@ -336,3 +336,30 @@ def test_qwen_image_records_the_negative_prompt_it_encoded(studio, generator, tm
     assert recipe.negative_prompt == "" and recipe.extra["negative_prompt_used"] == " "
     assert graph["negative"]["inputs"]["text"] == " " and graph["clip"]["inputs"]["type"] == "qwen_image"
     assert [p["part"] for p in recipe.extra["server_parts"]] == ["transformer", "text_encoder", "vae"]
+
+
+def test_a_family_model_in_one_file_runs_from_the_servers_all_in_one_checkpoint(studio, generator, flux_dev,
+                                                                                tmp_path):
+    # The same file here (registered, a FLUX.1 [dev] single file) and in the server's models/checkpoints.
+    local = flux_dev.manifest.parent / FLUX_DEV_FILES["transformer"]
+    header = flux_dev.headers[FLUX_DEV_FILES["transformer"]]
+    with server_factory(tmp_path, generator, {"flux1-dev-aio.safetensors": flux_dev.model,
+                                              FLUX_DEV_FILES["transformer"]: flux_dev.model},
+                        {"flux1-dev-aio.safetensors": header, FLUX_DEV_FILES["transformer"]: header}) as make:
+        server = make(real_nodes=True, parts={"unet": [FLUX_DEV_FILES["transformer"]]})
+        studio.engines.add("box", server.url)
+        registered, _new = studio.models.add(local, name="flux-one-file")
+        assert registered.arch == "flux1-dev"
+        with pytest.raises(InvalidInput) as refused:  # its server copy as a diffusion model: a part of nothing
+            studio.engines.link("box", FLUX_DEV_FILES["transformer"], model="flux-one-file")
+        assert refused.value.message == ("flux1-dev.safetensors is a diffusion model on box but flux-one-file is not "
+                                         "registered from part files")
+        assert studio.engines.link("box", "flux1-dev-aio.safetensors", model="flux-one-file")[1] == "hash"
+        request = GenerationRequest(mode="txt2img", prompt="a lighthouse", model=registered.model_ref(), seed=5,
+                                    steps=2, guidance=3.5, width=64, height=64)
+        recipe = studio.engines.generator("box").run(request).recipe
+        graph = server.prompts[-1]["prompt"]
+    assert graph["ckpt"]["inputs"]["ckpt_name"] == "flux1-dev-aio.safetensors" and "unet" not in graph
+    assert recipe.extra["server_model"] == "flux1-dev-aio.safetensors" and recipe.extra["model_known_by"] == "hash"
+    assert recipe.model_sha256 == registered.work.sha256 and recipe.extra["family"] == "flux1-dev"
+    assert "server_parts" not in recipe.extra
