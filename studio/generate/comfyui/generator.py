@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 import studio
+from studio.core.types import Recipe
 from studio.generate.comfyui.client import ComfyUIClient
 from studio.generate.comfyui.errors import JobRejected, MissingModel, MissingNodes, ModelNotLinked
 from studio.generate.comfyui.family_workflow import (
@@ -98,31 +99,7 @@ class ComfyUIGenerator:
         files += [("lora", f.filename) for f, _ in loras]
         outcome, client = self._run(request, build, nodes, files, options, on_progress, cancel)
 
-        recipe = request.to_recipe(software=SOFTWARE, scheduler=outcome.scheduler_id)
-        extra = {**recipe.extra, "engine": "comfyui", "server": client.name}
-        if checkpoint is not None:
-            extra.update(server_model=checkpoint.filename, model_known_by=checkpoint.by)
-        if fam is not None:
-            extra.update(family=fam.arch, guidance_kind=fam.guidance_kind,
-                         sampler={"sampler_name": SAMPLER_NAME, "scheduler": SCHEDULER})
-            if fam.guidance_kind == "true_cfg":  # as the local engine records it: the negative actually encoded
-                extra["negative_prompt_used"] = request.negative_prompt or fam.default_negative_prompt
-        if server_parts:
-            extra["server_parts"] = [{"part": part, "file": f.filename, "kind": f.kind, "known_by": f.by,
-                                      "sha256": f.sha256} for part, f in server_parts]
-        if loras:
-            extra["server_loras"] = [{"file": f.filename, "known_by": f.by, "weight": w} for f, w in loras]
-        proven = (checkpoint.by == "hash") if checkpoint is not None else all(
-            f.by == "hash" for _, f in server_parts)
-        recipe = replace(
-            recipe,
-            model_sha256=recipe.model_sha256 if proven else None,
-            loras=tuple(
-                use if f.by == "hash" else replace(use, sha256=None)
-                for use, (f, _) in zip(recipe.loras, loras, strict=True)
-            ),
-            extra=extra,
-        )
+        recipe = _recipe(request, outcome.scheduler_id, client.name, fam, checkpoint, server_parts, loras)
         return GenerationResult(outcome.image, recipe, time.perf_counter() - started, outcome.steps_run)
 
     def _run(self, request: GenerationRequest, build: GraphBuilder, nodes: tuple[str, ...],
@@ -187,3 +164,32 @@ class ComfyUIGenerator:
             require(inspect_server(client, refresh=False), nodes, files, options)
         except (MissingModel, MissingNodes):
             require(inspect_server(client, refresh=True), nodes, files, options)
+
+
+def _recipe(request: GenerationRequest, scheduler_id: str | None, server: str, fam: Family | None,
+            checkpoint: ServerFile | None, server_parts: list[tuple[str, ServerFile]],
+            loras: list[tuple[ServerFile, float]]) -> Recipe:
+    """The request's recipe with where it ran: the server, its file (or each part's file) and how each is known;
+    a hash is kept only for what the server proved to be the registered file."""
+    recipe = request.to_recipe(software=SOFTWARE, scheduler=scheduler_id)
+    extra = {**recipe.extra, "engine": "comfyui", "server": server}
+    if checkpoint is not None:
+        extra.update(server_model=checkpoint.filename, model_known_by=checkpoint.by)
+    if fam is not None:
+        extra.update(family=fam.arch, guidance_kind=fam.guidance_kind,
+                     sampler={"sampler_name": SAMPLER_NAME, "scheduler": SCHEDULER})
+        if fam.guidance_kind == "true_cfg":  # as the local engine records it: the negative actually encoded
+            extra["negative_prompt_used"] = request.negative_prompt or fam.default_negative_prompt
+    if server_parts:
+        extra["server_parts"] = [{"part": part, "file": f.filename, "kind": f.kind, "known_by": f.by,
+                                  "sha256": f.sha256} for part, f in server_parts]
+    if loras:
+        extra["server_loras"] = [{"file": f.filename, "known_by": f.by, "weight": w} for f, w in loras]
+    proven = checkpoint.by == "hash" if checkpoint is not None else all(f.by == "hash" for _, f in server_parts)
+    return replace(
+        recipe,
+        model_sha256=recipe.model_sha256 if proven else None,
+        loras=tuple(use if f.by == "hash" else replace(use, sha256=None)
+                    for use, (f, _) in zip(recipe.loras, loras, strict=True)),
+        extra=extra,
+    )
