@@ -249,6 +249,10 @@ def test_a_split_model_linked_part_by_part_runs_and_records_its_family_and_each_
     studio.engines.add("box", flux_server.url)
     registered, _new = studio.models.add(manifest, name="flux-dev-parts")
     model = studio.models.get("flux-dev-parts")
+    seen = {f.filename: f for f in studio.engines.remote_models("box")}  # recognised by header, not yet linked
+    assert {f: (seen[f].part, seen[f].state, seen[f].model.name) for f in names.values()} == {
+        f: (p, "matches", "flux-dev-parts") for p, f in names.items()}
+    assert seen["t5xxl_fp16.safetensors"].how == "same header as flux-dev-parts (its text_encoder_2), not linked"
     for filename in names.values():
         linked, known_by = studio.engines.link("box", filename, model="flux-dev-parts")
         assert (linked.name, known_by) == ("flux-dev-parts", "hash")
