@@ -6,7 +6,8 @@ tests/comfyui/data/object_info_comfyui.json), a validation of a submitted graph 
 `node_errors`: unknown nodes, missing inputs, links to missing nodes or to an output of another type, values
 outside a combo's choices or a number's range), and the translation of a valid graph into a request the studio's
 own diffusers engine runs: the built-in tiny model, or a tiny model of a transformer family for the part-file
-graphs of FLUX.1, SD3.5 and Qwen-Image.
+graphs of FLUX.1, SD3.5 and Qwen-Image. The validation is stricter than ComfyUI in one point: an input the node
+does not take is refused (ComfyUI ignores it), so a misspelt input name cannot pass unnoticed.
 """
 
 from __future__ import annotations
