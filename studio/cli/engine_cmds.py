@@ -75,13 +75,14 @@ def engines_test(obj, name: str, as_json: bool) -> None:
     """Connect to a server: its version and devices, its websocket, the nodes and model files it has."""
     info = obj.studio.engines.test(name)
     data = {"name": info.name, "url": info.url, "comfyui": info.version, "devices": list(info.devices),
-            "checkpoints": len(info.checkpoints), "loras": len(info.loras)}
+            "checkpoints": len(info.checkpoints), "loras": len(info.loras),
+            "parts": {k: len(v) for k, v in info.parts.items()}}
     if as_json:
         emit_json(data)
         return
     click.echo(f"{info.name}: ComfyUI {info.version or '(version unknown)'} at {info.url}, "
                f"{', '.join(info.devices) or 'no device listed'}; {len(info.checkpoints)} checkpoint(s), "
-               f"{len(info.loras)} LoRA(s)")
+               f"{len(info.loras)} LoRA(s), {sum(map(len, info.parts.values()))} split model file(s)")
 
 
 @engines_group.command("models")

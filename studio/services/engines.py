@@ -10,6 +10,11 @@ server gives none, or the registered model is not one .safetensors file, the lin
 is registered by name, unverified, only with a license the user states for it: a work of its own, so it never
 borrows the license, hash or credit of the model it is claimed to be. A header that differs is refused outright:
 it is another file.
+
+A model registered from split files (a parts manifest: FLUX.1, SD3.5, Qwen-Image) is linked part by part: each
+of the server's diffusion model, text encoder and VAE files is proven, by its header, to be one of the registered
+part files, and is linked under that part (with the part's own hash). A lone part file cannot be registered by
+name: what it is part of is only known from the registered model.
 """
 
 from __future__ import annotations
@@ -18,13 +23,17 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Literal
 
 from studio.core.types import Origin, Terms, WorkKind
 from studio.errors import InvalidInput, NotFound, StudioError
 from studio.generate.comfyui import (
     DEFAULT_LIMITS,
+    FILE_KINDS,
+    KIND_LABELS,
     MODEL_FOLDERS,
+    PART_KINDS,
     ComfyUIClient,
     ComfyUIGenerator,
     Limits,
@@ -33,8 +42,9 @@ from studio.generate.comfyui import (
     ServerPool,
     inspect_server,
     normalise_url,
+    part_link_key,
 )
-from studio.generate.models import read_safetensors_header
+from studio.generate.models import file_sha256, read_parts, read_safetensors_header
 from studio.licensing import WorkTerms
 from studio.services.models import ModelRegistry, RegisteredModel
 from studio.store.db import Database
@@ -46,8 +56,12 @@ SERVERS_KEY = "engines.comfyui.servers"
 LINKS_KEY = "engines.comfyui.links"
 REMOTE_FORMAT = "comfyui"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-FileKind = Literal["checkpoint", "lora"]
-SERVER_FOLDERS = {"checkpoint": "checkpoints", "lora": "loras"}  # ComfyUI's folder names in /view_metadata
+FileKind = Literal["checkpoint", "lora", "unet", "clip", "vae"]
+PART_FILE_KINDS = ("unet", "clip", "vae")  # the kinds of file a split model's parts are
+# ComfyUI's folder names in /view_metadata
+SERVER_FOLDERS = {"checkpoint": "checkpoints", "lora": "loras", "unet": "diffusion_models", "clip": "text_encoders",
+                  "vae": "vae"}
+PARTS_FORMAT = "parts"
 MAX_LIMIT_S = 7 * 24 * 3600  # a week: longer than any job, short enough to notice a dead server
 LIMITS_KEY = "engines.comfyui.limits"
 MAX_MATCHED_FILES = 200  # `engines models` compares at most this many unlinked files' headers
@@ -75,15 +89,18 @@ class RemoteFile:
     # linked; matches: not linked, but its header is a registered model's; gone: linked, but no longer on the
     # server; None: neither linked nor recognised
     state: Literal["linked", "matches", "gone"] | None = None
+    part: str | None = None  # the part of a split model the file is (linked or matching)
 
     @property
     def how(self) -> str:
         """How the link is known, for people."""
+        of = f" (its {self.part})" if self.part else ""
         if self.state == "gone":
-            return "linked, file gone from the server"
+            return f"linked{of}, file gone from the server"
         if self.state == "matches":
-            return f"same header as {self.model.name if self.model else 'a registered model'}, not linked"
-        return {"hash": "proven the same file", "name": "by name, unverified"}.get(self.known_by or "", "")
+            return f"same header as {self.model.name if self.model else 'a registered model'}{of}, not linked"
+        how = {"hash": "proven the same file", "name": "by name, unverified"}.get(self.known_by or "", "")
+        return how + of if how else ""
 
 
 class EngineRegistry:
@@ -183,7 +200,8 @@ class EngineRegistry:
 
     # -- models on the servers -----------------------------------------------------------------------------
     def links(self) -> dict[str, ServerFile]:
-        return {work_id: ServerFile(v["file"], v["by"]) for work_id, v in self._read(LINKS_KEY, {}).items()}
+        return {key: ServerFile(v["file"], v["by"], v.get("kind", "checkpoint"), v.get("sha256"))
+                for key, v in self._read(LINKS_KEY, {}).items()}
 
     def remote_models(self, name: str) -> list[RemoteFile]:
         """The server's model files: linked ones with their model, unlinked ones whose header is a registered
@@ -192,26 +210,28 @@ class EngineRegistry:
         info = inspect_server(client)
         client.events("remix-studio-test").close()
         links = self._read(LINKS_KEY, {})
-        by_file = {(v["kind"], v["file"]): (work_id, v["by"]) for work_id, v in links.items()}
+        by_file = {(v["kind"], v["file"]): (v.get("work", key), v["by"], v.get("part")) for key, v in links.items()}
         candidates = self._local_headers()
         compared = 0
         files: list[RemoteFile] = []
-        for kind in ("checkpoint", "lora"):
+        for kind in FILE_KINDS:
             for filename in info.files(kind):
                 linked = by_file.get((kind, filename))
                 model = self._model_of(linked[0]) if linked else None
-                if model is not None:
-                    files.append(RemoteFile(kind, filename, model, linked[1], "linked"))  # type: ignore[arg-type]
+                if linked and model is not None:
+                    files.append(RemoteFile(kind, filename, model, linked[1], "linked", linked[2]))  # type: ignore[arg-type]
                     continue
                 match = None
                 if candidates.get(kind) and compared < MAX_MATCHED_FILES and filename.endswith(".safetensors"):
                     compared += 1
                     header = client.model_metadata(SERVER_FOLDERS[kind], filename)
-                    match = next((m for m, h in candidates[kind] if header and _identifying(h) and h == header), None)
-                files.append(RemoteFile(kind, filename, match, None, "matches" if match else None))
-        for (kind, filename), (work_id, by) in sorted(by_file.items()):
+                    match = next(((m, part) for m, part, h in candidates[kind]
+                                  if header and _identifying(h) and h == header), None)
+                files.append(RemoteFile(kind, filename, match[0] if match else None, None,
+                                        "matches" if match else None, match[1] if match else None))
+        for (kind, filename), (work_id, by, part) in sorted(by_file.items()):
             if filename not in info.files(kind):
-                files.append(RemoteFile(kind, filename, self._model_of(work_id), by, "gone"))  # type: ignore[arg-type]
+                files.append(RemoteFile(kind, filename, self._model_of(work_id), by, "gone", part))  # type: ignore[arg-type]
         return files
 
     def link(self, server: str, filename: str, *, model: str | None = None, license_id: str | None = None,
@@ -220,11 +240,17 @@ class EngineRegistry:
         it by name, unverified, with `license_id`. Returns the model the file now is, and how it is known."""
         client = self.client(server)
         info = inspect_server(client)
-        kind: FileKind | None = next((k for k in ("checkpoint", "lora") if filename in info.files(k)), None)
+        kind: FileKind | None = next((k for k in FILE_KINDS if filename in info.files(k)), None)  # type: ignore[misc]
         if kind is None:
             raise NotFound(f"ComfyUI server {server} has no model file {filename!r}",
                            hint=f"see `studio engines models {server}`; files go in "
-                           f"{MODEL_FOLDERS['checkpoint']} or {MODEL_FOLDERS['lora']} of its ComfyUI folder")
+                           f"{', '.join(MODEL_FOLDERS.values())} of its ComfyUI folder")
+        if kind in PART_FILE_KINDS or (model is not None and self.models.get(model).format == PARTS_FORMAT):
+            if model is None:
+                raise InvalidInput(f"{filename} is a {KIND_LABELS[kind]} on the server: it is one part of a model",
+                                   hint="register the model from its part files (a parts manifest) and link the "
+                                   "file to it with --model NAME")
+            return self._link_part(client, kind, filename, self.models.get(model)), "hash"
         if model is None and license_id is None:
             raise InvalidInput("link the file either to a registered model or by name with its license",
                                hint="pass --model NAME, or --license ID (see `studio license list`)")
@@ -254,6 +280,43 @@ class EngineRegistry:
         self._write(LINKS_KEY, links)
         return registered, known_by
 
+    def _link_part(self, client: ComfyUIClient, kind: FileKind, filename: str,
+                   claimed: RegisteredModel) -> RegisteredModel:
+        """Link the server's `filename` as the part of the split model `claimed` whose header it has."""
+        label = KIND_LABELS[kind]
+        if claimed.format != PARTS_FORMAT:
+            raise InvalidInput(f"{filename} is a {label} on {client.name} but {claimed.name} is not registered "
+                               "from part files", hint="register the model with a parts manifest (see "
+                               "docs/models.md), then link each part file to it")
+        parts = [(part, path) for part, path in read_parts(claimed.path).files if PART_KINDS.get(part) == kind]
+        if not parts:
+            raise InvalidInput(f"{filename} is a {label} on {client.name} but {claimed.name} has no such part",
+                               hint=f"its parts are {', '.join(p for p, _ in read_parts(claimed.path).files)}")
+        remote = client.model_metadata(SERVER_FOLDERS[kind], filename)
+        headers = [(part, path, _file_header(path)) for part, path in parts]
+        provable = [(part, path, h) for part, path, h in headers if h is not None and _identifying(h)]
+        if not provable:
+            raise InvalidInput(
+                f"{claimed.name}'s {label} part file(s) carry no header that names them, so {client.name} cannot "
+                f"prove {filename} is one of them", hint="a part is linked only when proven; use part files whose "
+                "safetensors metadata names them (e.g. modelspec.title), on both sides")
+        if remote is None:
+            raise InvalidInput(f"ComfyUI server {client.name} cannot prove that {filename} is part of "
+                               f"{claimed.name}: it gives no safetensors header for it",
+                               hint="put a copy of the registered part file on the server and link that one")
+        found = next(((part, path) for part, path, h in provable if h == remote), None)
+        if found is None:
+            raise InvalidInput(
+                f"{filename} on {client.name} is no part of {claimed.name}: its safetensors header differs from "
+                f"every {label} part's", hint="link it to the model it is part of")
+        part, path = found
+        links = {k: v for k, v in self._read(LINKS_KEY, {}).items() if (v["kind"], v["file"]) != (kind, filename)}
+        links[part_link_key(claimed.work.id, part)] = {"file": filename, "kind": kind, "by": "hash",
+                                                       "work": claimed.work.id, "part": part,
+                                                       "sha256": file_sha256(path)}
+        self._write(LINKS_KEY, links)
+        return claimed
+
     def _proven(self, client: ComfyUIClient, kind: FileKind, filename: str, claimed: RegisteredModel) -> bool:
         """True when the server's header of `filename` is the registered file's; False when it cannot be told;
         InvalidInput when the headers differ (it is another file)."""
@@ -271,12 +334,24 @@ class EngineRegistry:
             )
         return True
 
-    def _local_headers(self) -> dict[str, list[tuple[RegisteredModel, dict[str, str]]]]:
-        found: dict[str, list[tuple[RegisteredModel, dict[str, str]]]] = {"checkpoint": [], "lora": []}
+    def _local_headers(self) -> dict[str, list[tuple[RegisteredModel, str | None, dict[str, str]]]]:
+        """Per kind of server file: (registered model, its part or None, the header) of every local file that a
+        server file could be proven to be."""
+        found: dict[str, list[tuple[RegisteredModel, str | None, dict[str, str]]]] = {k: [] for k in FILE_KINDS}
         for model in self.models.list():
+            if model.format == PARTS_FORMAT:
+                try:
+                    parts = read_parts(model.path).files
+                except StudioError:
+                    continue
+                for part, path in parts:
+                    header = _file_header(path)
+                    if header and _identifying(header) and part in PART_KINDS:
+                        found[PART_KINDS[part]].append((model, part, header))
+                continue
             header = _local_header(model)
             if header and _identifying(header):
-                found["checkpoint" if model.kind is WorkKind.model else "lora"].append((model, header))
+                found["checkpoint" if model.kind is WorkKind.model else "lora"].append((model, None, header))
         return found
 
     def generator(self, name: str | None = None) -> ComfyUIGenerator:
@@ -331,10 +406,17 @@ LIMIT_FIELDS = frozenset({"idle_s", "deadline_s", "job_deadline_s"})
 
 def _local_header(model: RegisteredModel) -> dict[str, str] | None:
     """The `__metadata__` of a registered single .safetensors file; None for folders, remote or unreadable ones."""
-    if model.format == REMOTE_FORMAT or model.path.suffix != ".safetensors" or not model.path.is_file():
+    if model.format == REMOTE_FORMAT:
+        return None
+    return _file_header(model.path)
+
+
+def _file_header(path: Path) -> dict[str, str] | None:
+    """The `__metadata__` of a local .safetensors file; None when it is not one or cannot be read."""
+    if path.suffix != ".safetensors" or not path.is_file():
         return None
     try:
-        metadata = read_safetensors_header(model.path).get("__metadata__")
+        metadata = read_safetensors_header(path).get("__metadata__")
     except StudioError:
         return None
     return {str(k): str(v) for k, v in metadata.items()} if isinstance(metadata, dict) else None

@@ -1,12 +1,18 @@
 """The stand-in server's node catalogue and its reading of an API-format workflow.
 
-The built-in nodes the studio uses, with their inputs as ComfyUI's /object_info describes them, a validation of
-a submitted graph like POST /prompt does (400 with `node_errors`), and the translation of a valid graph into a
-request the studio's own diffusers engine runs on the built-in tiny model.
+The built-in nodes the studio uses, with their inputs as ComfyUI's /object_info describes them (written out for
+the Stable Diffusion nodes, or, with `real_catalogue`, the specs captured from a real ComfyUI server in
+tests/comfyui/data/object_info_comfyui.json), a validation of a submitted graph like POST /prompt does (400 with
+`node_errors`: unknown nodes, missing inputs, links to missing nodes or to an output of another type, values
+outside a combo's choices or a number's range), and the translation of a valid graph into a request the studio's
+own diffusers engine runs: the built-in tiny model, or a tiny model of a transformer family for the part-file
+graphs of FLUX.1, SD3.5 and Qwen-Image. The validation is stricter than ComfyUI in one point: an input the node
+does not take is refused (ComfyUI ignores it), so a misspelt input name cannot pass unnoticed.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +21,7 @@ from typing import Any
 from PIL import Image
 
 from studio.generate import GenerationRequest, LoraRef, ModelRef
+from studio.generate.families import family
 from studio.metadata.samplers import SAMPLERS, from_comfy
 
 SAMPLER_NAMES = sorted({s.comfy_sampler for s in SAMPLERS if s.comfy_sampler})
@@ -77,6 +84,77 @@ def node_catalogue(checkpoints: list[str], loras: list[str], inputs: list[str]) 
     }
 
 
+REAL_OBJECT_INFO = Path(__file__).parents[1] / "comfyui" / "data" / "object_info_comfyui.json"
+# The combo inputs of the captured specs that list files, and which of the server's lists each one shows.
+_FILE_INPUTS = {
+    ("CheckpointLoaderSimple", "ckpt_name"): "checkpoints", ("LoraLoader", "lora_name"): "loras",
+    ("LoraLoaderModelOnly", "lora_name"): "loras", ("LoadImage", "image"): "inputs",
+    ("LoadImageMask", "image"): "inputs", ("UNETLoader", "unet_name"): "unets", ("VAELoader", "vae_name"): "vaes",
+    ("CLIPLoader", "clip_name"): "clips", ("DualCLIPLoader", "clip_name1"): "clips",
+    ("DualCLIPLoader", "clip_name2"): "clips", ("TripleCLIPLoader", "clip_name1"): "clips",
+    ("TripleCLIPLoader", "clip_name2"): "clips", ("TripleCLIPLoader", "clip_name3"): "clips",
+}
+# VAELoader lists these beside the files of models/vae: decoding without a VAE, and the tiny preview VAEs.
+VAE_PSEUDO_FILES = ["pixel_space"]
+
+
+def real_catalogue(**lists: list[str]) -> dict[str, dict[str, Any]]:
+    """The node specs captured from a real ComfyUI server, with its file lists as given (checkpoints, loras,
+    inputs, unets, clips, vaes), each written in the format that server writes that node's lists in."""
+    data = json.loads(REAL_OBJECT_INFO.read_text(encoding="utf-8"))
+    data.pop("_source")
+    for (node_name, field_name), source in _FILE_INPUTS.items():
+        values = list(lists.get(source, [])) + (VAE_PSEUDO_FILES if source == "vaes" else [])
+        spec = data[node_name]["input"]["required"][field_name]
+        if spec[0] == "COMBO":
+            spec[1]["options"] = values
+        else:
+            spec[0] = values
+    for name, spec in data.items():
+        spec["name"] = spec["display_name"] = name
+    return data
+
+
+def _problem(kind: str, message: str, details: str) -> dict[str, str]:
+    return {"type": kind, "message": message, "details": details}
+
+
+def _check_value(name: str, spec: list[Any], value: Any, graph: dict[str, Any],
+                 catalogue: dict[str, dict[str, Any]]) -> dict[str, str] | None:
+    kind = spec[0]
+    options = spec[1] if len(spec) > 1 and isinstance(spec[1], dict) else {}
+    if isinstance(value, list):
+        if len(value) != 2 or not isinstance(value[0], str) or not isinstance(value[1], int):
+            return _problem("bad_linked_input", "Bad linked input, must be a length-2 list of [string, int]", name)
+        source = graph.get(value[0])
+        if source is None:
+            return _problem("bad_linked_input", "Linked node missing", f"{name}: {value[0]}")
+        outputs = catalogue.get(source.get("class_type", ""), {}).get("output", [])
+        if not 0 <= value[1] < len(outputs):
+            return _problem("bad_linked_input", "Linked output missing", f"{name}: {value}")
+        if isinstance(kind, str) and kind not in ("COMBO", "*") and outputs[value[1]] != kind:
+            return _problem("return_type_mismatch", "Return type mismatch between linked nodes",
+                            f"{name}, received_type({outputs[value[1]]}) mismatch input_type({kind})")
+        return None
+    choices = kind if isinstance(kind, list) else options.get("options") if kind == "COMBO" else None
+    if choices is not None:
+        return None if value in choices else _problem("value_not_in_list", "Value not in list",
+                                                      f"{name}: '{value}' not in {choices}")
+    if kind in ("INT", "FLOAT"):
+        if isinstance(value, bool) or not isinstance(value, int | float) or (kind == "INT" and
+                                                                            not isinstance(value, int)):
+            return _problem("invalid_input_type", f"Failed to convert an input value to a {kind} value", name)
+        if "min" in options and value < options["min"]:
+            return _problem("value_smaller_than_min", f"Value {value} smaller than min of {options['min']}", name)
+        if "max" in options and value > options["max"]:
+            return _problem("value_bigger_than_max", f"Value {value} bigger than max of {options['max']}", name)
+    if kind == "STRING" and not isinstance(value, str):
+        return _problem("invalid_input_type", "Failed to convert an input value to a STRING value", name)
+    if kind not in ("INT", "FLOAT", "STRING", "BOOLEAN"):
+        return _problem("invalid_input_type", f"{kind} inputs must be linked from another node", name)
+    return None
+
+
 def validate(graph: Any, catalogue: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """node_errors as ComfyUI reports them ({} when the graph is valid)."""
     errors: dict[str, Any] = {}
@@ -90,18 +168,18 @@ def validate(graph: Any, catalogue: dict[str, dict[str, Any]]) -> dict[str, Any]
             problems.append({"type": "missing_node_type", "message": f"Node '{class_type}' not found"})
         else:
             inputs = node.get("inputs") or {}
-            for name, (kind, *_) in spec["input"]["required"].items():
+            declared = {**spec["input"].get("optional", {}), **spec["input"]["required"]}
+            for name in sorted(set(inputs) - set(declared)):
+                problems.append(_problem("unknown_input", "Input is not one the node takes", name))
+            for name, input_spec in declared.items():
                 value = inputs.get(name)
                 if value is None:
-                    problems.append({"type": "required_input_missing", "message": "Required input is missing",
-                                     "details": name})
-                elif isinstance(value, list) and len(value) == 2 and isinstance(value[0], str):
-                    if value[0] not in graph:
-                        problems.append({"type": "bad_linked_input", "message": "Linked node missing",
-                                         "details": f"{name}: {value[0]}"})
-                elif isinstance(kind, list) and value not in kind:
-                    problems.append({"type": "value_not_in_list", "message": "Value not in list",
-                                     "details": f"{name}: '{value}' not in {kind}"})
+                    if name in spec["input"]["required"]:
+                        problems.append(_problem("required_input_missing", "Required input is missing", name))
+                    continue
+                problem = _check_value(name, list(input_spec), value, graph, catalogue)
+                if problem is not None:
+                    problems.append(problem)
         if problems:
             errors[node_id] = {"errors": problems, "dependent_outputs": [], "class_type": class_type}
     return errors
@@ -113,6 +191,8 @@ class Files:
     loras: dict[str, Path]
     input_dir: Path
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # file name -> safetensors __metadata__
+    # split model files by kind ("unet", "clip", "vae"); a unet's name also keys `checkpoints` with the model run
+    parts: dict[str, list[str]] = field(default_factory=dict)
 
 
 def to_request(graph: dict[str, Any], files: Files, work_dir: Path) -> tuple[GenerationRequest, str]:
@@ -120,12 +200,17 @@ def to_request(graph: dict[str, Any], files: Files, work_dir: Path) -> tuple[Gen
     sampler_id = next(k for k, n in graph.items() if n["class_type"] == "KSampler")
     sampler = graph[sampler_id]["inputs"]
     model_ref, loras = _model_chain(graph, sampler["model"][0], files)
-    texts = [graph[sampler[key][0]]["inputs"]["text"] for key in ("positive", "negative")]
+    fam = family(model_ref.arch)
+    positive, guidance = _conditioning(graph, sampler["positive"])
+    if sampler["negative"] == sampler["positive"]:
+        negative = ""  # FLUX.1 at cfg 1.0: the positive stands in, and is never evaluated
+    else:
+        negative, _ = _conditioning(graph, sampler["negative"])
     latent = graph[sampler["latent_image"][0]]
-    common = dict(prompt=texts[0], negative_prompt=texts[1], model=model_ref, loras=tuple(loras),
-                  seed=int(sampler["seed"]), guidance=float(sampler["cfg"]),
-                  scheduler=from_comfy(sampler["sampler_name"], sampler["scheduler"]))
-    if latent["class_type"] == "EmptyLatentImage":
+    common = dict(prompt=positive, negative_prompt=negative, model=model_ref, loras=tuple(loras),
+                  seed=int(sampler["seed"]), guidance=float(guidance if guidance is not None else sampler["cfg"]),
+                  scheduler=None if fam else from_comfy(sampler["sampler_name"], sampler["scheduler"]))
+    if latent["class_type"] in ("EmptyLatentImage", "EmptySD3LatentImage"):
         inputs = latent["inputs"]
         request = GenerationRequest(mode="txt2img", steps=int(sampler["steps"]), width=int(inputs["width"]),
                                     height=int(inputs["height"]), **common)
@@ -153,13 +238,27 @@ def to_request(graph: dict[str, Any], files: Files, work_dir: Path) -> tuple[Gen
     return request, sampler_id
 
 
+def _conditioning(graph: dict[str, Any], link: list[Any]) -> tuple[str, float | None]:
+    """(the prompt a conditioning was encoded from, FluxGuidance's number on the way, if any)."""
+    node = graph[link[0]]
+    guidance = None
+    if node["class_type"] == "FluxGuidance":
+        guidance = float(node["inputs"]["guidance"])
+        node = graph[node["inputs"]["conditioning"][0]]
+    return node["inputs"]["text"], guidance
+
+
 def _model_chain(graph: dict[str, Any], node_id: str, files: Files) -> tuple[ModelRef, list[LoraRef]]:
     loras: list[LoraRef] = []
     node = graph[node_id]
-    while node["class_type"] == "LoraLoader":
+    while node["class_type"] in ("LoraLoader", "LoraLoaderModelOnly", "ModelSamplingFlux", "ModelSamplingSD3",
+                                 "ModelSamplingAuraFlow"):
         inputs = node["inputs"]
-        path = files.loras[inputs["lora_name"]]
-        loras.insert(0, LoraRef(id=inputs["lora_name"], path=path, weight=float(inputs["strength_model"]),
-                                sha256=inputs["lora_name"], name=inputs["lora_name"]))
+        if node["class_type"].startswith("Lora"):
+            path = files.loras[inputs["lora_name"]]
+            loras.insert(0, LoraRef(id=inputs["lora_name"], path=path, weight=float(inputs["strength_model"]),
+                                    sha256=inputs["lora_name"], name=inputs["lora_name"]))
         node = graph[inputs["model"][0]]
+    if node["class_type"] == "UNETLoader":  # a family's transformer file: the engine runs that family's model
+        return files.checkpoints[node["inputs"]["unet_name"]], loras
     return files.checkpoints[node["inputs"]["ckpt_name"]], loras

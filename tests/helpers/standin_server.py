@@ -10,8 +10,10 @@ Hostile answers, as a broken or malicious server could send them: `view` = "endl
 "trickle" (a byte now and then), "bomb" (a PNG whose header claims 20000x20000 pixels), "huge" (10000x10000),
 "wrong_size" (the result at another size than asked); `history` = "strings" (`images: ["x"]`), "no_filename",
 "bad_type", "deep" (JSON nested 200,000 lists deep); `silent_end` (the websocket never reports the end of the
-job), `hang` (a job that never ends), `hold` (jobs stay queued until `release()`). /view_metadata answers the
-headers in `files.headers`.
+job), `hang` (a job that never ends), `hold` (jobs stay queued until `release()`); `object_info` (settable on a
+running server, e.g. after linking) = "files_not_lists" (the loaders' file inputs are strings), "files_junk" (file
+lists of numbers, records, 100 kB names and names with terminal escapes), "no_flux_type" (DualCLIPLoader without
+its "flux" type). /view_metadata answers the headers in `files.headers`.
 """
 
 from __future__ import annotations
@@ -36,14 +38,15 @@ from aiohttp import web
 from PIL import Image, PngImagePlugin
 
 from studio.generate import Cancelled, Progress
-from tests.helpers.standin_nodes import Files, node_catalogue, to_request, validate
+from tests.helpers.standin_nodes import Files, node_catalogue, real_catalogue, to_request, validate
 
 
 class StandInComfyUI:
     def __init__(self, root: Path, engine: Any, files: Files, *, token: str | None = None,
                  missing_nodes: tuple[str, ...] = (), fail_node: str | None = None, die_at_step: int | None = None,
                  step_delay: float = 0.0, view: str | None = None, history: str | None = None,
-                 silent_end: bool = False, hang: bool = False, hold: bool = False) -> None:
+                 silent_end: bool = False, hang: bool = False, hold: bool = False, real_nodes: bool = False,
+                 object_info: str | None = None) -> None:
         self.root = root
         self.engine = engine
         self.files = files
@@ -56,6 +59,8 @@ class StandInComfyUI:
         self.history_mode = history
         self.silent_end = silent_end
         self.hang = hang
+        self.real_nodes = real_nodes  # serve the node specs captured from a real ComfyUI server
+        self.object_info_mode = object_info
         self._release = threading.Event()
         if not hold:
             self._release.set()
@@ -159,8 +164,16 @@ class StandInComfyUI:
 
     def _catalogue(self) -> dict[str, Any]:
         inputs = sorted(str(p.relative_to(self.files.input_dir)) for p in self.files.input_dir.rglob("*.png"))
-        nodes = node_catalogue(sorted(self.files.checkpoints), sorted(self.files.loras), inputs)
-        return {k: v for k, v in nodes.items() if k not in self.missing_nodes}
+        parts = self.files.parts
+        checkpoints = sorted(set(self.files.checkpoints) - set(parts.get("unet", ())))
+        if self.real_nodes:
+            nodes = real_catalogue(checkpoints=checkpoints, loras=sorted(self.files.loras), inputs=inputs,
+                                   unets=sorted(parts.get("unet", ())), clips=sorted(parts.get("clip", ())),
+                                   vaes=sorted(parts.get("vae", ())))
+        else:
+            nodes = node_catalogue(checkpoints, sorted(self.files.loras), inputs)
+        nodes = {k: v for k, v in nodes.items() if k not in self.missing_nodes}
+        return _hostile_info(nodes, self.object_info_mode) if self.object_info_mode else nodes
 
     async def _object_info(self, request: web.Request) -> web.Response:
         return web.json_response(self._catalogue())
@@ -262,7 +275,8 @@ class StandInComfyUI:
     async def _view_metadata(self, request: web.Request) -> web.Response:
         # As ComfyUI: only .safetensors files with a __metadata__ header; 404 otherwise.
         header = self.files.headers.get(request.query.get("filename", ""))
-        if request.match_info["folder"] not in ("checkpoints", "loras") or header is None:
+        folders = ("checkpoints", "loras", "diffusion_models", "text_encoders", "vae")
+        if request.match_info["folder"] not in folders or header is None:
             return web.Response(status=404)
         return web.json_response(header)
 
@@ -367,6 +381,25 @@ class StandInComfyUI:
         send("executing", {"node": None, "prompt_id": prompt_id})
 
 
+def _hostile_info(nodes: dict[str, Any], mode: str) -> dict[str, Any]:
+    loaders = ("CheckpointLoaderSimple", "UNETLoader", "DualCLIPLoader", "TripleCLIPLoader", "CLIPLoader",
+               "VAELoader", "LoraLoader", "LoraLoaderModelOnly")
+    junk: list[Any] = [7, None, {"name": "flux1-dev.safetensors"}, ["ae.safetensors"], "x" * 100_000,
+                       "evil\x1b]0;owned\x07\n.safetensors", "../../../etc/passwd"]
+    for name in loaders:
+        required = nodes.get(name, {}).get("input", {}).get("required", {})
+        for field_name, spec in required.items():
+            if not field_name.endswith("_name") and not field_name.startswith("clip_name"):
+                continue
+            if mode == "files_not_lists":
+                required[field_name] = "flux1-dev.safetensors"
+            elif mode == "files_junk":
+                required[field_name] = ["COMBO", {"options": junk}] if spec and spec[0] == "COMBO" else [junk]
+    if mode == "no_flux_type" and "DualCLIPLoader" in nodes:
+        nodes["DualCLIPLoader"]["input"]["required"]["type"] = [["sdxl", "sd3"]]
+    return nodes
+
+
 def png_claiming(width: int, height: int) -> bytes:
     """A PNG whose header claims `width` x `height` pixels and whose data is a few bytes: what a decompression
     bomb looks like before it is decoded."""
@@ -386,10 +419,13 @@ def server_factory(
     and stops every one at the end."""
     servers: list[StandInComfyUI] = []
 
-    def make(*, extra_files: Mapping[str, dict[str, str] | None] | None = None, **options: Any) -> StandInComfyUI:
-        """`extra_files`: more checkpoint names (run as the first checkpoint), each with its header or None."""
+    def make(*, extra_files: Mapping[str, dict[str, str] | None] | None = None,
+             parts: Mapping[str, list[str]] | None = None, **options: Any) -> StandInComfyUI:
+        """`extra_files`: more checkpoint names (run as the first checkpoint), each with its header or None;
+        `parts`: split model files by kind (a unet must also be among `checkpoints`, as the model it runs)."""
         root = folder / f"comfy{len(servers)}"
-        files = Files(checkpoints=dict(checkpoints), loras={}, input_dir=root / "input", headers=dict(headers or {}))
+        files = Files(checkpoints=dict(checkpoints), loras={}, input_dir=root / "input", headers=dict(headers or {}),
+                      parts={k: list(v) for k, v in (parts or {}).items()})
         first = next(iter(checkpoints.values()))
         for name, header in (extra_files or {}).items():
             files.checkpoints[name] = first

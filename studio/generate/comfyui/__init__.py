@@ -17,13 +17,18 @@ from studio.generate.comfyui.errors import (
     ServerUnavailable,
     TokenRefused,
 )
-from studio.generate.comfyui.generator import ComfyUIGenerator, ServerFile
+from studio.generate.comfyui.family_workflow import FAMILY_PARTS, PART_KINDS
+from studio.generate.comfyui.generator import ComfyUIGenerator, ServerFile, part_link_key
 from studio.generate.comfyui.pool import ServerPool, ServerState
-from studio.generate.comfyui.server_info import MODEL_FOLDERS, ServerInfo, inspect_server
+from studio.generate.comfyui.server_info import FILE_KINDS, KIND_LABELS, MODEL_FOLDERS, ServerInfo, inspect_server
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "FAMILY_PARTS",
+    "FILE_KINDS",
+    "KIND_LABELS",
     "MODEL_FOLDERS",
+    "PART_KINDS",
     "ComfyUIClient",
     "ComfyUIError",
     "ComfyUIGenerator",
@@ -41,4 +46,5 @@ __all__ = [
     "TokenRefused",
     "inspect_server",
     "normalise_url",
+    "part_link_key",
 ]

@@ -21,25 +21,28 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageOps
 
 from studio.core.modes import Mode
 from studio.generate.comfyui.client import ComfyUIClient, Preview
 from studio.generate.comfyui.errors import ComfyUIError, JobFailed, ServerUnavailable
-from studio.generate.comfyui.workflow import SAVE_NODE, build_workflow, steps_run
+from studio.generate.comfyui.workflow import SAVE_NODE, steps_run
 from studio.generate.request import Cancelled, GenerationRequest, Progress, ProgressCallback
 
 POLL_S = 0.05
+# (uploaded image name, uploaded mask name) -> (the API-format graph, the studio scheduler id it samples with)
+GraphBuilder = Callable[[str | None, str | None], tuple[dict[str, Any], str | None]]
 
 
 @dataclass(frozen=True)
 class JobOutcome:
     image: Image.Image
-    scheduler_id: str
+    scheduler_id: str | None
     steps_run: int
     prompt_id: str
 
@@ -48,8 +51,7 @@ def run_job(
     client: ComfyUIClient,
     request: GenerationRequest,
     *,
-    checkpoint: str,
-    loras: Sequence[tuple[str, float]] = (),
+    build: GraphBuilder,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> JobOutcome:
@@ -64,8 +66,7 @@ def run_job(
         if request.mode is Mode.inpaint:
             assert request.mask is not None
             mask_name = client.upload_image(_png(_open_mask(request.mask)), f"{prompt_id}-mask.png")
-        graph, scheduler_id = build_workflow(request, checkpoint=checkpoint, loras=loras, image=image_name,
-                                             mask=mask_name)
+        graph, scheduler_id = build(image_name, mask_name)
         if cancel.is_set():
             raise Cancelled()
         try:

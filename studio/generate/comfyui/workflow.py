@@ -49,38 +49,38 @@ def build_workflow(
 ) -> tuple[dict[str, Any], str]:
     """(the API-format graph, the studio scheduler id it samples with). `image`/`mask` are uploaded names."""
     scheduler_id, sampler_name, scheduler = ksampler_names(request.scheduler)
-    graph: dict[str, Any] = {"ckpt": _node("CheckpointLoaderSimple", ckpt_name=checkpoint)}
+    graph: dict[str, Any] = {"ckpt": node("CheckpointLoaderSimple", ckpt_name=checkpoint)}
     model: list[Any] = ["ckpt", 0]
     clip: list[Any] = ["ckpt", 1]
     vae: list[Any] = ["ckpt", 2]
     for index, (lora_name, weight) in enumerate(loras):
         node_id = f"lora{index}"
-        graph[node_id] = _node(
+        graph[node_id] = node(
             "LoraLoader", model=model, clip=clip, lora_name=lora_name, strength_model=weight, strength_clip=weight
         )
         model, clip = [node_id, 0], [node_id, 1]
-    graph["positive"] = _node("CLIPTextEncode", text=request.prompt, clip=clip)
-    graph["negative"] = _node("CLIPTextEncode", text=request.negative_prompt, clip=clip)
+    graph["positive"] = node("CLIPTextEncode", text=request.prompt, clip=clip)
+    graph["negative"] = node("CLIPTextEncode", text=request.negative_prompt, clip=clip)
 
     if request.mode is Mode.txt2img:
-        graph["latent"] = _node("EmptyLatentImage", width=request.width, height=request.height, batch_size=1)
+        graph["latent"] = node("EmptyLatentImage", width=request.width, height=request.height, batch_size=1)
         latent: list[Any] = ["latent", 0]
         denoise = 1.0
     else:
         if image is None:
             raise ValueError(f"{request.mode} needs an uploaded image")
-        graph["image"] = _node("LoadImage", image=image)
-        graph["encode"] = _node("VAEEncode", pixels=["image", 0], vae=vae)
+        graph["image"] = node("LoadImage", image=image)
+        graph["encode"] = node("VAEEncode", pixels=["image", 0], vae=vae)
         latent = ["encode", 0]
         denoise = request.effective_strength
         if request.mode is Mode.inpaint:
             if mask is None:
                 raise ValueError("inpaint needs an uploaded mask")
-            graph["mask"] = _node("LoadImageMask", image=mask, channel="red")
-            graph["masked"] = _node("SetLatentNoiseMask", samples=latent, mask=["mask", 0])
+            graph["mask"] = node("LoadImageMask", image=mask, channel="red")
+            graph["masked"] = node("SetLatentNoiseMask", samples=latent, mask=["mask", 0])
             latent = ["masked", 0]
 
-    graph["sampler"] = _node(
+    graph["sampler"] = node(
         "KSampler",
         model=model,
         seed=request.seed,
@@ -93,10 +93,10 @@ def build_workflow(
         latent_image=latent,
         denoise=denoise,
     )
-    graph["decode"] = _node("VAEDecode", samples=["sampler", 0], vae=vae)
-    graph[SAVE_NODE] = _node("SaveImage", images=["decode", 0], filename_prefix=SAVE_PREFIX)
+    graph["decode"] = node("VAEDecode", samples=["sampler", 0], vae=vae)
+    graph[SAVE_NODE] = node("SaveImage", images=["decode", 0], filename_prefix=SAVE_PREFIX)
     return graph, scheduler_id
 
 
-def _node(class_type: str, **inputs: Any) -> dict[str, Any]:
+def node(class_type: str, **inputs: Any) -> dict[str, Any]:
     return {"class_type": class_type, "inputs": inputs}
