@@ -44,10 +44,11 @@ from studio.generate.comfyui import (
     normalise_url,
     part_link_key,
 )
-from studio.generate.models import file_sha256, read_parts, read_safetensors_header
+from studio.generate.models import read_parts, read_safetensors_header
 from studio.licensing import WorkTerms
 from studio.services.models import ModelRegistry, RegisteredModel
 from studio.store.db import Database
+from studio.store.files import sha256_file
 from studio.store.models import ModelRecords
 from studio.store.settings import SettingRecords
 from studio.store.works import NewWork, WorkRepository
@@ -313,7 +314,7 @@ class EngineRegistry:
         links = {k: v for k, v in self._read(LINKS_KEY, {}).items() if (v["kind"], v["file"]) != (kind, filename)}
         links[part_link_key(claimed.work.id, part)] = {"file": filename, "kind": kind, "by": "hash",
                                                        "work": claimed.work.id, "part": part,
-                                                       "sha256": file_sha256(path)}
+                                                       "sha256": sha256_file(path)}
         self._write(LINKS_KEY, links)
         return claimed
 

@@ -27,7 +27,7 @@ from studio.generate.comfyui.family_workflow import (
 )
 from studio.generate.comfyui.server_info import require
 from studio.generate.families import FAMILIES
-from studio.generate.models import file_sha256
+from studio.store.files import sha256_file
 from tests.helpers.family_parts import (
     FLUX_DEV_FILES,
     QWEN_IMAGE_FILES,
@@ -272,7 +272,7 @@ def test_a_split_model_linked_part_by_part_runs_and_records_its_family_and_each_
     assert recipe.model_sha256 == registered.work.sha256 == model.work.sha256
     root = manifest.parent
     assert [(p["part"], p["file"], p["kind"], p["known_by"], p["sha256"]) for p in recipe.extra["server_parts"]] == [
-        (spec.part, names[spec.part], spec.kind, "hash", file_sha256(root / names[spec.part]))
+        (spec.part, names[spec.part], spec.kind, "hash", sha256_file(root / names[spec.part]))
         for spec in FAMILY_PARTS["flux1-dev"]]
     assert recipe.scheduler is None and recipe.extra["sampler"] == {"sampler_name": "euler", "scheduler": "simple"}
     assert result.image.size == (64, 64)
