@@ -160,19 +160,19 @@ def show_royalties(state: DemoState) -> None:
 def publish_on_devnet(state: DemoState) -> None:
     """Start the local devnet, publish the three-generation chain, and compare the royalty split the chain
     reports with the engine's prediction; the devnet is stopped again (its state stays in the library)."""
-    publishing, tell = state.studio.publish_setup, state.tell
+    setup, tell = state.studio.publish_setup, state.tell
     tell.heading("Publishing the chain on the local devnet (anvil with Story's contracts)")
     with tell.working("starting the devnet"):
-        status = publishing.devnet_start()
+        status = setup.devnet_start()
     try:
         tell.line(f"  devnet: {status.rpc_url} (chain id {status.chain_id})")
         try:
-            wallet = publishing.wallet()
+            wallet = setup.wallet()
         except NoWallet:
-            wallet = publishing.create_wallet()
+            wallet = setup.create_wallet()
             tell.line(f"  created wallet {wallet.address} (key in the OS keyring)")
         except SecretsUnavailable as exc:
-            wallet = publishing.use_devnet_dev_account()
+            wallet = setup.use_devnet_dev_account()
             tell.line(f"  no OS keyring ({exc.message}); using anvil's public development account {wallet.address}, "
                       "which is for the devnet only")
         else:
@@ -182,7 +182,7 @@ def publish_on_devnet(state: DemoState) -> None:
         last = state.chain[-1]
         tell.heading("Publishing the chain on the devnet: its first image links to the model")
         with tell.working("publishing the chain on the devnet"):
-            results = publishing.publish(last.id, PublishOptions(network="devnet"))
+            results = state.studio.publish(last.id, PublishOptions(network="devnet"))
         for result in results:
             pub = result.publication
             title = state.studio.work(pub.work_id).title
@@ -192,7 +192,7 @@ def publish_on_devnet(state: DemoState) -> None:
         if model is not None:
             tip_and_show_data_earnings(state.studio, tell, model, results[-1].publication)
     finally:
-        publishing.devnet_stop()
+        setup.devnet_stop()
     tell.line("  devnet stopped; `studio devnet start` brings it back with everything published")
 
 
