@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 from studio.errors import LibraryError
 from studio.store.db import POSTGRESQL, ConstraintViolation, Database
 from studio.store.team_address import check_url, display_url, is_postgres_url  # noqa: F401 (its public names)
-from studio.store.team_roles import ROLES, group_role, refusal_text
+from studio.store.team_roles import ROLES, group_role, literal, quoted, refusal_text
 
 try:  # the team extra: a local library needs neither
     import psycopg
@@ -234,6 +234,13 @@ class PostgresDatabase(Database):
                        "WHERE schemaname = current_schema() AND tablename = '_migrations'), 'USAGE') "
                        "FROM pg_roles WHERE rolname = current_user")
         return bool(row and row[0])
+
+    def set_login_password(self, role: str, password: str) -> None:
+        """Give a login role its password. The password is hashed (SCRAM) by the driver on this machine, so the
+        server, its statement log and the network see only the hash."""
+        with self.atomic(), self._connection_kept():  # inside the caller's transaction when there is one
+            hashed = self._conn.pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256")
+            self._conn.execute(f"ALTER ROLE {quoted(role)} PASSWORD {literal(hashed.decode())}")
 
     def lock_schema(self) -> None:
         self.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))

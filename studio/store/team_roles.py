@@ -181,7 +181,7 @@ class TeamSetup:
     def functions(self) -> list[str]:
         """The stamping and voiding triggers. The stamp runs as the member (current_user is who wrote); voiding
         runs as the owner (SECURITY DEFINER), since no member may change a decision, and records the login role
-        whose change voided it."""
+        whose change voided it. Only the triggers call the voiding function: no member may call it."""
         schema = quoted(self.schema)
         now = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
         lineage_changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in LINEAGE_COLUMNS)
@@ -204,7 +204,8 @@ class TeamSetup:
                 UPDATE reviews SET voided_at = {now}, voided_by = session_user
                 WHERE work_id IN (SELECT id FROM below) AND decision = 'approved' AND voided_at IS NULL
             $body$""",
-            f"""CREATE OR REPLACE FUNCTION {schema}.studio_void_on_edge() RETURNS trigger LANGUAGE plpgsql AS $body$
+            f"""CREATE OR REPLACE FUNCTION {schema}.studio_void_on_edge() RETURNS trigger LANGUAGE plpgsql
+            SECURITY DEFINER SET search_path = {schema}, pg_temp AS $body$
             BEGIN
                 IF TG_OP IN ('UPDATE', 'DELETE') THEN
                     PERFORM {schema}.studio_void_approvals(OLD.child_id);
@@ -214,7 +215,8 @@ class TeamSetup:
                 END IF;
                 RETURN NULL;
             END $body$""",
-            f"""CREATE OR REPLACE FUNCTION {schema}.studio_void_on_work() RETURNS trigger LANGUAGE plpgsql AS $body$
+            f"""CREATE OR REPLACE FUNCTION {schema}.studio_void_on_work() RETURNS trigger LANGUAGE plpgsql
+            SECURITY DEFINER SET search_path = {schema}, pg_temp AS $body$
             BEGIN
                 IF {lineage_changed} THEN
                     PERFORM {schema}.studio_void_approvals(NEW.id);
