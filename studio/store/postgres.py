@@ -324,7 +324,7 @@ class PostgresDatabase(Database):
 # Connection refusals that concern the member, not the server: a wrong password, a role dropped, made NOLOGIN or
 # taken out of every group of the library (no CONNECT right). SQLSTATE classes 28 and 42501.
 _REFUSED_STATES = ("28000", "28P01", "42501")
-_REFUSED_WORDS = ("password authentication failed", "does not exist", "not permitted to log in",
+_REFUSED_WORDS = ("password authentication failed", "no password supplied", "does not exist", "not permitted to log in",
                   "permission denied for database")
 
 

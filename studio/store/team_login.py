@@ -38,3 +38,11 @@ def password_for(url: str, store: SecretStore | None = None) -> Secret | None:
         return (store or SecretStore()).get_secret(secret_name(url, member))
     except SecretsUnavailable:
         return None
+
+
+def with_member(url: str, member: str) -> str:
+    """The address `url` connecting as `member` (whoever it named before)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("user="))
+    return parts._replace(netloc=f"{member}@{host}", query=query).geturl()
