@@ -270,6 +270,6 @@ def refusal_text(server_message: str, member: str, roles: list[str]) -> str:
     action = _REFUSALS.get(match.group(1)) if match else None
     who = f"{member} ({' and '.join(roles)})" if roles else member
     if action is None:
-        said = " ".join(server_message.split())[:200]
+        said = "".join(c if c.isprintable() else "?" for c in " ".join(server_message.split())[:200])
         return f"the team library's server refused this to {who}: {said}"
     return f"{who} may not {action}"
