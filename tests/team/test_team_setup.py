@@ -1,0 +1,53 @@
+"""Setting up and upgrading a team library: an older library gains its roles and rules when its owner runs
+`library create --team`; a member cannot upgrade it and is told who can; a local library gains only the columns."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from studio.errors import LibraryError
+from studio.store.library import Library
+from studio.store.migrations import MIGRATIONS, applied
+from studio.store.team_members import TeamMembers
+from studio.store.team_roles import STAMPED_TABLES
+from tests.team.test_team_cli import studio
+
+
+def test_an_older_team_library_is_upgraded_by_its_owner_and_keeps_its_works(postgres_url: str) -> None:
+    with Library.open(postgres_url, migrations=MIGRATIONS[:-1]) as old:
+        old.db.execute("INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at) "
+                       "VALUES ('w1', 'image', 's1', 'Before teams', 'imported', 'cc0-1.0', 'x', 'x')")
+    studio("library", "create", "--team", postgres_url)
+    with Library.open(postgres_url) as library:
+        assert applied(library.db)[-1] == "m015_team_roles"
+        row = library.db.one("SELECT title, created_by FROM works WHERE id = 'w1'")
+        assert (row[0], row[1]) == ("Before teams", None)  # made before anyone was known: unknown, not invented
+
+
+def test_a_member_cannot_upgrade_the_library_and_is_told_who_can(postgres_url: str, postgres_server) -> None:
+    with Library.open(postgres_url, migrations=MIGRATIONS[:-1]):
+        pass
+    name = "up_" + postgres_url.split("/")[3].split("?")[0][5:]
+    postgres_server.admin(f"CREATE ROLE {name} LOGIN")
+    try:
+        member_url = postgres_url.replace("postgresql://postgres@", f"postgresql://{name}@")
+        with pytest.raises(LibraryError, match="needs an upgrade that only its admin may make") as refused:
+            Library.open(member_url)
+        assert "studio library create --team" in str(refused.value) and "\n" not in str(refused.value)
+        with psycopg.connect(postgres_url) as conn:  # nothing was changed
+            assert "m015_team_roles" not in {r[0] for r in conn.execute("SELECT name FROM _migrations")}
+    finally:
+        postgres_server.admin(f"DROP ROLE {name}")
+
+
+def test_a_local_library_gains_only_empty_columns(tmp_path) -> None:
+    with Library.open(tmp_path / "lib") as library:
+        for table in STAMPED_TABLES:
+            assert {"created_by", "updated_by"} <= set(library.db.column_names(table))
+        assert {"voided_at", "voided_by"} <= set(library.db.column_names("reviews"))
+        with pytest.raises(Exception, match="local library has no members"):
+            TeamMembers(library.db)
+        library.db.execute("INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at) "
+                           "VALUES ('w1', 'image', 's1', 't', 'imported', 'cc0-1.0', 'x', 'x')")
+        assert library.db.one("SELECT created_by FROM works")[0] is None
