@@ -293,7 +293,8 @@ class PostgresDatabase(Database):
         except psycopg.errors.IntegrityError as exc:
             raise ConstraintViolation(_first_line(str(exc))) from exc
         except psycopg.errors.InsufficientPrivilege as exc:
-            raise LibraryError(refusal_text(_first_line(str(exc)), self.member, self.member_roles),
+            raise LibraryError(refusal_text(_first_line(str(exc)), self.member, self.member_roles,
+                                            writing=bool(_WRITE.match(text))),
                                hint="ask the team library's admin for the right to do it; nothing was saved") from None
 
     # --- the schema -----------------------------------------------------------------------------------

@@ -246,7 +246,7 @@ def member_table_ddl() -> str:
 
 # What each role may not do, by the table a refused statement wrote to: the one line a refused member reads.
 _REFUSALS = {
-    "works": "change a work another member made (artists add works and change only their own)",
+    "works": "add or change this work (artists add works and change only their own)",
     "edges": "change the lineage of a work another member made",
     "credentials": "change the credentials of a work another member made",
     "training_permissions": "change the training permission of a work another member made",
@@ -263,12 +263,15 @@ _REFUSALS = {
 _TABLE_IN_MESSAGE = re.compile(r'(?:for table|policy for table) "?([a-z_]+)"?')
 
 
-def refusal_text(server_message: str, member: str, roles: list[str]) -> str:
+def refusal_text(server_message: str, member: str, roles: list[str], *, writing: bool = True) -> str:
     """The one line for a statement the server refused for lack of a right. The server's text is not trusted
-    beyond picking the table it names among the library's own."""
+    beyond picking the table it names among the library's own. Every member reads every table: a refused read
+    means the member's rights were taken away while they had the library open."""
     match = _TABLE_IN_MESSAGE.search(server_message)
     action = _REFUSALS.get(match.group(1)) if match else None
     who = f"{member} ({' and '.join(roles)})" if roles else member
+    if not writing and match:
+        return f"{member} may no longer read the team library: they are no longer one of its members"
     if action is None:
         said = "".join(c if c.isprintable() else "?" for c in " ".join(server_message.split())[:200])
         return f"the team library's server refused this to {who}: {said}"

@@ -53,7 +53,7 @@ def test_an_artist_may_not_change_another_artists_work(team: Team) -> None:
     with team.open("ada") as ada:
         work = _work(ada, 1, "Ada's harbour")
     with team.open("cy") as cy:
-        with pytest.raises(LibraryError, match="may not change a work another member made") as refused:
+        with pytest.raises(LibraryError, match="may not add or change this work") as refused:
             cy.works.update(work.id, title="taken over")
         assert "\n" not in str(refused.value) and team.name("cy") in str(refused.value)
         assert cy.works.get(work.id).title == "Ada's harbour"
@@ -284,3 +284,21 @@ def test_two_team_libraries_on_one_server_keep_their_own_groups(team: Team, post
             psycopg.connect(other.replace("postgresql://postgres@", f"postgresql://{team.name('ada')}@"))
     finally:
         postgres_server.drop(other)
+
+
+def test_a_member_removed_while_the_library_is_open_is_told_in_one_line(team: Team) -> None:
+    with team.open("ada") as ada:
+        work = _work(ada, 1)
+    cy = team.open("cy")
+    try:
+        with closing(Studio.open(team.owner_url)) as owner:
+            TeamMembers(owner.library.db).remove(team.name("cy"))
+        with pytest.raises(LibraryError, match="may no longer read the team library") as refused:
+            cy.works.list()
+        assert "\n" not in str(refused.value)
+        with pytest.raises(LibraryError):
+            _work(cy, 2)
+    finally:
+        cy.close()
+    with team.sql("ada") as conn:
+        assert [row[0] for row in conn.execute("SELECT id FROM works")] == [work.id]
