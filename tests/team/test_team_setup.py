@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 import psycopg
 import pytest
 
@@ -51,3 +53,24 @@ def test_a_local_library_gains_only_empty_columns(tmp_path) -> None:
         library.db.execute("INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at) "
                            "VALUES ('w1', 'image', 's1', 't', 'imported', 'cc0-1.0', 'x', 'x')")
         assert library.db.one("SELECT created_by FROM works")[0] is None
+
+
+def test_an_owner_without_the_right_to_create_roles_is_told_in_one_line_and_nothing_half_made(
+        postgres_server) -> None:
+    name = f"low_{os.getpid()}"
+    postgres_server.admin(f"CREATE ROLE {name} LOGIN")
+    postgres_server.admin(f"CREATE DATABASE {name} OWNER {name}")
+    url = postgres_server.url(name).replace(f"postgresql://{postgres_server.user}@", f"postgresql://{name}@")
+    try:
+        refused = studio("library", "create", "--team", url, code=4)
+        line = refused.stderr.strip()
+        assert "\n" not in line and "permission denied to create role" in line
+        with psycopg.connect(postgres_server.url(name)) as conn:
+            assert "m015_team_roles" not in {r[0] for r in conn.execute("SELECT name FROM _migrations")}
+            assert conn.execute("SELECT count(*) FROM pg_roles WHERE rolname LIKE %s", (f"{name}\\_%",)
+                                ).fetchone()[0] == 0
+            assert "created_by" not in {r[0] for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'works'")}
+    finally:
+        postgres_server.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        postgres_server.admin(f"DROP ROLE IF EXISTS {name}")
