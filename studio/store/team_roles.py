@@ -104,6 +104,10 @@ class TeamSetup:
             f"GRANT USAGE ON SCHEMA {schema} TO {self.everyone}",
             f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {self.everyone}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {self.everyone}",
+            # Tables later migrations add (run by the owner) are readable by every member; writing one needs the
+            # migration's own grants and policies.
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES TO {self.everyone}",
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {self.everyone}",
             f"GRANT INSERT, UPDATE, DELETE ON works, collection_members, {', '.join(_WORK_OWNED)} "
             f"TO {artist}, {admin}",
             f"GRANT INSERT ON reviews TO {reviewer}",

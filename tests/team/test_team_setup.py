@@ -74,3 +74,13 @@ def test_an_owner_without_the_right_to_create_roles_is_told_in_one_line_and_noth
     finally:
         postgres_server.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         postgres_server.admin(f"DROP ROLE IF EXISTS {name}")
+
+
+def test_a_table_a_later_migration_adds_is_read_by_every_member_and_written_by_none(team) -> None:
+    with Library.open(team.owner_url) as owner:
+        owner.db.execute("CREATE TABLE later_things (id INTEGER PRIMARY KEY, what TEXT)")
+        owner.db.execute("INSERT INTO later_things (what) VALUES ('made by a later migration')")
+    with team.sql("pia") as conn:
+        assert conn.execute("SELECT what FROM later_things").fetchone() == ("made by a later migration",)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO later_things (what) VALUES ('x')")
