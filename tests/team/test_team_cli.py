@@ -4,6 +4,7 @@ server; passwords go in through stdin and the OS keyring is the real Secret Serv
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -133,7 +134,9 @@ def keyring_store() -> Iterator[list[str]]:
         store.delete(name)
 
 
-def test_login_keeps_the_password_in_the_keyring_and_opening_uses_it(password_server, keyring_store) -> None:
+def test_login_keeps_the_password_in_the_keyring_and_opening_uses_it(password_server, keyring_store,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
     url = new_database(password_server)
     studio("library", "create", "--team", url)
     member = "lu_" + url.split("/")[3].split("?")[0][5:]
@@ -154,6 +157,7 @@ def test_login_keeps_the_password_in_the_keyring_and_opening_uses_it(password_se
         assert library.db.member == member and library.db.member_roles == ["reviewer"]
         assert "s3cret" not in str(library.address) and "s3cret" not in display_url(str(library.address))
         assert all("s3cret" not in str(row[1]) for row in library.db.query("SELECT key, value FROM settings"))
+    assert "s3cret" not in caplog.text  # nor in any log line, the driver's and the pool's included
 
 
 def test_members_add_can_keep_the_initial_password_on_this_machine(password_server, keyring_store) -> None:
