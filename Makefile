@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(DEPS_HASH)
 NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
 SYS_STAMP := $(VENV)/.system-deps
 
-.PHONY: demo test run lint bench venv node system-deps screenshots package package-smoke clean train-builtin
+.PHONY: demo demo-team test run lint bench venv node system-deps screenshots package package-smoke clean train-builtin
 
 venv: $(STAMP)
 node: $(NODE_STAMP)
@@ -41,6 +41,10 @@ system-deps: $(SYS_STAMP)
 
 demo: $(STAMP) $(NODE_STAMP)
 	$(PY) -m studio demo
+
+# Three members on one team library (a throwaway PostgreSQL server, or STUDIO_TEAM_DEMO_ADDRESS), the devnet.
+demo-team: $(STAMP) $(NODE_STAMP) $(SYS_STAMP)
+	$(PY) tools/team_demo.py
 
 test: $(STAMP) $(NODE_STAMP) $(SYS_STAMP)
 	tools/run-tests.sh

@@ -66,5 +66,9 @@ COMMAND_INDEX: dict[str, tuple[str, str]] = {
         "Build a demo library from the sample works and walk through lineage, licenses and royalties.",
     ),
     "train": ("train_cmds", "Train models: the built-in model from its credited data, and LoRAs from library works."),
+    "library": (
+        "team_cmds",
+        "Team libraries: set one up on a PostgreSQL server, its members, and logging in as a member.",
+    ),
     "collection": ("collection_cmds", "Named sets of works, e.g. the works a model is trained on."),
 }

@@ -41,8 +41,9 @@ class ApprovalStatus:
             return f"Approved by {who}; the lineage is unchanged since."
         if self.state == "rejected":
             return f"Rejected by {who}" + (f": {d.comment}" if d.comment else ".")
+        by = f" ({d.voided_by} changed it)" if d.voided_by else ""
         return (
-            f"The approval by {who} was voided: the lineage changed since (a new parent, or an ancestor's "
+            f"The approval by {who} was voided: the lineage changed since{by} (a new parent, or an ancestor's "
             "license or terms)."
         )
 

@@ -230,7 +230,8 @@ def _status(work_id: str, title: str, latest: ReviewDecision | None, lineage: st
     elif latest.decision == "rejected":
         state = "rejected"
     else:
-        state = "approved" if latest.lineage_sha256 == lineage else "voided"
+        held = latest.lineage_sha256 == lineage and latest.voided_at is None
+        state = "approved" if held else "voided"
     return ApprovalStatus(work_id=work_id, state=state, required=required, decision=latest, lineage_sha256=lineage,
                           title=title)
 

@@ -44,6 +44,7 @@ from studio.store.reviews import ReviewRecords
 from studio.store.settings import SettingRecords
 from studio.store.spg_collections import SpgCollectionRecords
 from studio.store.team_address import check_url, display_url, is_postgres_url
+from studio.store.team_login import password_for
 from studio.store.thumbnails import ThumbnailCache, user_cache_dir
 from studio.store.training_permissions import TrainingPermissions
 from studio.store.works import WorkRepository
@@ -295,13 +296,19 @@ def _open_server_db(url: str, migrations: tuple[Migration, ...]) -> Database:
     # psycopg (the team extra) loads with the first team library, never for a local one.
     from studio.store.postgres import PostgresDatabase
 
-    db = PostgresDatabase(url)
+    password = password_for(url)
+    db = PostgresDatabase(url, password=password.reveal() if password is not None else None)
     try:
         tables = db.table_names()
         if tables and MIGRATIONS_TABLE not in tables:
             raise LibraryError(f"the database {display_url(url)} belongs to another program: it is not a Remix Studio "
                                "library", hint="give the address of an empty database or of a team library")
         check_not_newer(db, migrations)
+        if pending(db, migrations) and not db.may_change_schema():  # type: ignore[attr-defined]
+            raise LibraryError(f"the team library {display_url(url)} needs an upgrade that only its admin may make "
+                               f"({db.member} may not change its schema)",  # type: ignore[attr-defined]
+                               hint=f"ask the admin to run `studio library create --team {display_url(url)}` with "
+                                    "this version of Remix Studio")
         migrate(db, migrations)
     except BaseException:
         db.close()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from studio.errors import LibraryError
 from studio.store.db import POSTGRESQL, SQLITE, Database
+from studio.store.team_roles import ROLES, STAMPED_TABLES, TeamSetup, group_role, member_table_ddl, quoted
 
 MIGRATIONS_TABLE = "_migrations"
 
@@ -337,6 +338,32 @@ def m014_gallery_order(db: Database) -> None:
     db.execute("CREATE INDEX works_created ON works (created_at, id)")
 
 
+def m015_team_roles(db: Database) -> None:
+    """Who made each change (`created_by`, `updated_by`) and approvals the database voids (`voided_at`,
+    `voided_by`), on both engines. A local library leaves them empty: its one artist made everything, and the review
+    service voids by the lineage hash. On PostgreSQL the team library's people and roles (studio.store.team_roles):
+    its four group roles, their grants, row-level security policies and the triggers that stamp and void."""
+    for table in STAMPED_TABLES:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN created_by TEXT")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN updated_by TEXT")
+    db.execute("ALTER TABLE reviews ADD COLUMN voided_at TEXT")
+    db.execute("ALTER TABLE reviews ADD COLUMN voided_by TEXT")
+    if db.engine != POSTGRESQL:
+        return
+    row = db.one("SELECT current_database(), current_user, current_schema()")
+    setup = TeamSetup(database=row[0], owner=row[1], schema=row[2])
+    for table in STAMPED_TABLES:  # rows made before the team library knew its members keep NULL: unknown
+        db.execute(f"ALTER TABLE {table} ALTER COLUMN created_by SET DEFAULT current_user")
+        db.execute(f"ALTER TABLE {table} ALTER COLUMN updated_by SET DEFAULT current_user")
+    db.execute(member_table_ddl())
+    for role in ROLES:  # server-wide names, one set per library database; another library's are never touched
+        name = group_role(setup.database, role)
+        if db.one("SELECT 1 FROM pg_roles WHERE rolname = ?", (name,)) is None:
+            db.execute(f"CREATE ROLE {quoted(name)} NOLOGIN")
+    for statement in [*setup.functions(), *setup.grants(), *setup.policies()]:
+        db.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("m001_initial", m001_initial),
     Migration("m002_model_registry", m002_model_registry),
@@ -352,6 +379,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("m012_spg_collections_named", m012_spg_collections_named),
     Migration("m013_search_index", m013_search_index),
     Migration("m014_gallery_order", m014_gallery_order),
+    Migration("m015_team_roles", m015_team_roles),
 )
 
 

@@ -20,10 +20,12 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from studio.errors import LibraryError
 from studio.store.db import POSTGRESQL, ConstraintViolation, Database
 from studio.store.team_address import check_url, display_url, is_postgres_url  # noqa: F401 (its public names)
+from studio.store.team_roles import ROLES, group_role, literal, quoted, refusal_text
 
 try:  # the team extra: a local library needs neither
     import psycopg
@@ -135,7 +137,10 @@ class PostgresDatabase(Database):
 
     engine = POSTGRESQL
 
-    def __init__(self, url: str, *, pool_size: int = POOL_SIZE, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    def __init__(self, url: str, *, pool_size: int = POOL_SIZE, timeout_s: float = CONNECT_TIMEOUT_S,
+                 password: str | None = None) -> None:
+        """`password` comes from the OS keyring (studio.store.team_login): it goes to the driver as a separate
+        argument, never into the address, a log or a message."""
         if psycopg is None or psycopg_pool is None:
             raise LibraryError("this Remix Studio cannot open team libraries (PostgreSQL support is not installed)",
                                hint="install Remix Studio with its `team` extra")
@@ -145,16 +150,17 @@ class PostgresDatabase(Database):
         self.readonly = False
         self._local = threading.local()
         self._savepoints = itertools.count(1)
+        secret = {"password": password} if password else {}
         try:  # one direct try first: a wrong address or a stopped server is told at once, not after the timeout
-            psycopg.connect(url, connect_timeout=int(timeout_s)).close()
+            with psycopg.connect(url, connect_timeout=int(timeout_s), **secret) as first:
+                self.member, self.member_roles = _member_of(first)
         except psycopg.Error as exc:
-            raise LibraryError(f"cannot reach the team library {display_url(url)}: {_first_line(str(exc))}",
-                               hint="check that the server runs and that the address is right") from None
+            raise _connect_error(url, exc) from None
         self._pool = psycopg_pool.ConnectionPool(
             url, min_size=1, max_size=pool_size, open=False, timeout=timeout_s, configure=_configure,
             # A connection the server dropped (a restart, an idle timeout) is replaced before it is lent out.
             check=psycopg_pool.ConnectionPool.check_connection,
-            kwargs={"autocommit": True, "row_factory": _row_maker, "connect_timeout": int(timeout_s)},
+            kwargs={"autocommit": True, "row_factory": _row_maker, "connect_timeout": int(timeout_s), **secret},
         )
         try:
             self._pool.open(wait=True, timeout=timeout_s)
@@ -221,6 +227,21 @@ class PostgresDatabase(Database):
         with self._connection_kept():
             conn.execute(f"RELEASE SAVEPOINT {name}")
 
+    def may_change_schema(self) -> bool:
+        """Whether this connection may apply migrations: it is a superuser or owns the library's tables."""
+        row = self.one("SELECT rolsuper OR NOT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = current_schema() "
+                       "AND tablename = '_migrations') OR pg_has_role(current_user, (SELECT tableowner FROM pg_tables "
+                       "WHERE schemaname = current_schema() AND tablename = '_migrations'), 'USAGE') "
+                       "FROM pg_roles WHERE rolname = current_user")
+        return bool(row and row[0])
+
+    def set_login_password(self, role: str, password: str) -> None:
+        """Give a login role its password. The password is hashed (SCRAM) by the driver on this machine, so the
+        server, its statement log and the network see only the hash."""
+        with self.atomic(), self._connection_kept():  # inside the caller's transaction when there is one
+            hashed = self._conn.pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256")
+            self._conn.execute(f"ALTER ROLE {quoted(role)} PASSWORD {literal(hashed.decode())}")
+
     def lock_schema(self) -> None:
         self.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
 
@@ -258,9 +279,12 @@ class PostgresDatabase(Database):
                     cursor.executemany(text, rows)
             except psycopg.errors.IntegrityError as exc:
                 raise ConstraintViolation(_first_line(str(exc))) from exc
+            except psycopg.errors.InsufficientPrivilege as exc:
+                raise LibraryError(refusal_text(_first_line(str(exc)), self.member, self.member_roles),
+                                   hint="ask the team library's admin for the right to do it; nothing was saved"
+                                   ) from None
 
-    @staticmethod
-    def _run(conn: Any, text: str, params: Any) -> _Result:
+    def _run(self, conn: Any, text: str, params: Any) -> _Result:
         try:
             with conn.cursor() as cursor:
                 cursor.execute(text, params)
@@ -269,8 +293,9 @@ class PostgresDatabase(Database):
         except psycopg.errors.IntegrityError as exc:
             raise ConstraintViolation(_first_line(str(exc))) from exc
         except psycopg.errors.InsufficientPrivilege as exc:
-            raise LibraryError(f"the team library's server refused this: {_first_line(str(exc))}",
-                               hint="ask the team library's admin for the right to do it") from None
+            raise LibraryError(refusal_text(_first_line(str(exc)), self.member, self.member_roles,
+                                            writing=bool(_WRITE.match(text))),
+                               hint="ask the team library's admin for the right to do it; nothing was saved") from None
 
     # --- the schema -----------------------------------------------------------------------------------
 
@@ -295,6 +320,52 @@ class PostgresDatabase(Database):
 
     def close(self) -> None:
         self._pool.close()
+
+
+# Connection refusals that concern the member, not the server: a wrong password, a role dropped, made NOLOGIN or
+# taken out of every group of the library (no CONNECT right). SQLSTATE classes 28 and 42501.
+_REFUSED_STATES = ("28000", "28P01", "42501")
+_REFUSED_WORDS = ("password authentication failed", "no password supplied", "does not exist", "not permitted to log in",
+                  "permission denied for database")
+
+
+def _connect_error(url: str, exc: Exception) -> LibraryError:
+    line = _first_line(str(exc))[:300]
+    user = _user_of(url)
+    wrong_database = "database" in line and "does not exist" in line
+    refused = getattr(exc, "sqlstate", None) in _REFUSED_STATES or any(words in line for words in _REFUSED_WORDS)
+    if refused and user and not wrong_database:
+        return LibraryError(f"the team library {display_url(url)} refused the member {user}: {line}",
+                            hint=f"ask its admin whether {user} is still a member; `studio library login "
+                                 f"{display_url(url)} --user {user}` stores a new password")
+    return LibraryError(f"cannot reach the team library {display_url(url)}: {line}",
+                        hint="check that the server runs and that the address is right")
+
+
+def _user_of(url: str) -> str | None:
+    parts = urlsplit(url)
+    return parts.username or parse_qs(parts.query).get("user", [None])[-1]
+
+
+def _member_of(conn: Any) -> tuple[str, list[str]]:
+    """The connection's role and the library's group roles it belongs to (in the order of ROLES)."""
+    return str(conn.info.user), _roles_named(conn)
+
+
+def _roles_named(conn: Any) -> list[str]:
+    database = conn.info.dbname
+    roles = []
+    try:
+        with conn.cursor() as cursor:
+            for role in ROLES:
+                cursor.execute("SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = %s",
+                               (group_role(database, role),))
+                row = cursor.fetchone()
+                if row and row[0]:
+                    roles.append(role)
+    except psycopg.Error:  # a server without pg_roles readable: the member is named without roles
+        return []
+    return roles
 
 
 def _first_line(text: str) -> str:

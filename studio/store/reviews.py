@@ -21,6 +21,10 @@ class ReviewDecision:
     report_sha256: str
     lineage_sha256: str
     decided_at: str
+    # Set by a team library's database when the lineage the decision was bound to changed (a local library's
+    # review service compares lineage hashes instead); who made that change.
+    voided_at: str | None = None
+    voided_by: str | None = None
 
 
 def _decision(row: Row) -> ReviewDecision:
@@ -33,6 +37,8 @@ def _decision(row: Row) -> ReviewDecision:
         report_sha256=row["report_sha256"],
         lineage_sha256=row["lineage_sha256"],
         decided_at=row["decided_at"],
+        voided_at=row["voided_at"],
+        voided_by=row["voided_by"],
     )
 
 

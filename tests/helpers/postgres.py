@@ -22,7 +22,17 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 
-PG_BIN = Path(os.environ.get("STUDIO_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _server_programs() -> Path:
+    """STUDIO_TEST_PG_BIN, else the newest PostgreSQL the Debian packages installed (15 on bookworm, 17 on trixie)."""
+    if os.environ.get("STUDIO_TEST_PG_BIN"):
+        return Path(os.environ["STUDIO_TEST_PG_BIN"])
+    installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parent.parent.name)
+                       if p.parent.parent.name.isdigit() else 0)
+    return installed[-1].parent if installed else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _server_programs()
 SERVER_USER = "postgres"
 MISSING = (f"PostgreSQL's server programs are not in {PG_BIN}: install the `postgresql` package "
            "(apt-get install postgresql) or point STUDIO_TEST_PG_BIN at its bin folder")

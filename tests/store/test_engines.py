@@ -297,7 +297,7 @@ def test_a_member_without_the_right_to_create_tables_is_refused_in_one_line(post
     postgres_server.admin("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'guest') THEN "
                           "CREATE ROLE guest LOGIN; END IF; END $$")
     as_guest = postgres_url.replace("postgresql://postgres@", "postgresql://guest@")
-    with pytest.raises(LibraryError, match="refused this: permission denied") as refused:
+    with pytest.raises(LibraryError, match="refused this to guest: permission denied") as refused:
         Library.open(as_guest)
     assert "\n" not in str(refused.value)
     with Library.open(postgres_url) as library:  # the admin sets it up afterwards, from the start
