@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from studio.core.modes import Mode
-from studio.generate.comfyui.workflow import SAVE_NODE, SAVE_PREFIX, node, steps_run
+from studio.generate.comfyui.workflow import SAVE_NODE, SAVE_PREFIX, node, start_latent, steps_run
 from studio.generate.families import Family
 from studio.generate.request import GenerationRequest
 
@@ -159,23 +159,7 @@ def build_family_workflow(
     else:
         negative, cfg = positive, 1.0  # at cfg 1.0 the negative is never evaluated
 
-    if request.mode is Mode.txt2img:
-        graph["latent"] = node("EmptySD3LatentImage", width=request.width, height=request.height, batch_size=1)
-        latent: list[Any] = ["latent", 0]
-        denoise = 1.0
-    else:
-        if image is None:
-            raise ValueError(f"{request.mode} needs an uploaded image")
-        graph["image"] = node("LoadImage", image=image)
-        graph["encode"] = node("VAEEncode", pixels=["image", 0], vae=vae)
-        latent = ["encode", 0]
-        denoise = request.effective_strength
-        if request.mode is Mode.inpaint:
-            if mask is None:
-                raise ValueError("inpaint needs an uploaded mask")
-            graph["mask"] = node("LoadImageMask", image=mask, channel="red")
-            graph["masked"] = node("SetLatentNoiseMask", samples=latent, mask=["mask", 0])
-            latent = ["masked", 0]
+    latent, denoise = start_latent(graph, request, vae, image=image, mask=mask, empty_node="EmptySD3LatentImage")
 
     graph["sampler"] = node(
         "KSampler", model=unet, seed=request.seed, steps=steps_run(request), cfg=cfg, sampler_name=SAMPLER_NAME,

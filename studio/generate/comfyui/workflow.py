@@ -62,23 +62,7 @@ def build_workflow(
     graph["positive"] = node("CLIPTextEncode", text=request.prompt, clip=clip)
     graph["negative"] = node("CLIPTextEncode", text=request.negative_prompt, clip=clip)
 
-    if request.mode is Mode.txt2img:
-        graph["latent"] = node("EmptyLatentImage", width=request.width, height=request.height, batch_size=1)
-        latent: list[Any] = ["latent", 0]
-        denoise = 1.0
-    else:
-        if image is None:
-            raise ValueError(f"{request.mode} needs an uploaded image")
-        graph["image"] = node("LoadImage", image=image)
-        graph["encode"] = node("VAEEncode", pixels=["image", 0], vae=vae)
-        latent = ["encode", 0]
-        denoise = request.effective_strength
-        if request.mode is Mode.inpaint:
-            if mask is None:
-                raise ValueError("inpaint needs an uploaded mask")
-            graph["mask"] = node("LoadImageMask", image=mask, channel="red")
-            graph["masked"] = node("SetLatentNoiseMask", samples=latent, mask=["mask", 0])
-            latent = ["masked", 0]
+    latent, denoise = start_latent(graph, request, vae, image=image, mask=mask, empty_node="EmptyLatentImage")
 
     graph["sampler"] = node(
         "KSampler",
@@ -96,6 +80,29 @@ def build_workflow(
     graph["decode"] = node("VAEDecode", samples=["sampler", 0], vae=vae)
     graph[SAVE_NODE] = node("SaveImage", images=["decode", 0], filename_prefix=SAVE_PREFIX)
     return graph, scheduler_id
+
+
+def start_latent(
+    graph: dict[str, Any], request: GenerationRequest, vae: list[Any], *, image: str | None, mask: str | None,
+    empty_node: str,
+) -> tuple[list[Any], float]:
+    """The latent a graph samples from, and its denoise: an empty one (`empty_node`, the family's) for txt2img, the
+    VAE encoding of the uploaded image for the other modes, masked for inpaint. Adds its nodes to `graph`."""
+    if request.mode is Mode.txt2img:
+        graph["latent"] = node(empty_node, width=request.width, height=request.height, batch_size=1)
+        return ["latent", 0], 1.0
+    if image is None:
+        raise ValueError(f"{request.mode} needs an uploaded image")
+    graph["image"] = node("LoadImage", image=image)
+    graph["encode"] = node("VAEEncode", pixels=["image", 0], vae=vae)
+    latent: list[Any] = ["encode", 0]
+    if request.mode is Mode.inpaint:
+        if mask is None:
+            raise ValueError("inpaint needs an uploaded mask")
+        graph["mask"] = node("LoadImageMask", image=mask, channel="red")
+        graph["masked"] = node("SetLatentNoiseMask", samples=latent, mask=["mask", 0])
+        latent = ["masked", 0]
+    return latent, request.effective_strength
 
 
 def node(class_type: str, **inputs: Any) -> dict[str, Any]:
