@@ -337,6 +337,55 @@ def m014_gallery_order(db: Database) -> None:
     db.execute("CREATE INDEX works_created ON works (created_at, id)")
 
 
+# The channel a team library's changes are announced on. PostgreSQL delivers a notification only to listeners
+# connected to the same database, and a team library is one database, so one name serves every library.
+LIVE_CHANNEL = "studio_library_changes"
+# The tables whose changes the window shows (works, their lineage, review decisions, publications, models), and
+# the column that names the work each row belongs to.
+LIVE_TABLES = {"works": "id", "edges": "child_id", "reviews": "work_id", "publications": "work_id",
+               "models": "work_id"}
+
+
+def m017_live_changes(db: Database) -> None:
+    """A team library announces each changed row to the open windows: a trigger sends `pg_notify` with
+    {table, id, work, kind}, which PostgreSQL delivers when the transaction commits (never for one rolled back).
+    A local library has one window per folder: nothing to announce."""
+    if db.engine != POSTGRESQL:
+        return
+    db.execute(
+        f"""
+        CREATE FUNCTION studio_announce_change() RETURNS trigger LANGUAGE plpgsql AS $body$
+        DECLARE
+            changed RECORD;
+            row_json JSONB;
+        BEGIN
+            IF TG_OP = 'DELETE' THEN changed := OLD; ELSE changed := NEW; END IF;
+            row_json := to_jsonb(changed);
+            PERFORM pg_notify('{LIVE_CHANNEL}', json_build_object(
+                'table', TG_TABLE_NAME,
+                'id', COALESCE(row_json ->> 'id', row_json ->> TG_ARGV[0]),
+                'work', row_json ->> TG_ARGV[0],
+                'kind', lower(TG_OP))::text);
+            RETURN NULL;
+        END
+        $body$
+        """
+    )
+    for table, work_column in LIVE_TABLES.items():
+        db.execute(f"CREATE TRIGGER {table}_announce AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                   f"FOR EACH ROW EXECUTE FUNCTION studio_announce_change('{work_column}')")
+
+
+def m018_publication_author(db: Database) -> None:
+    """Who wrote a publication: on a team library the member's database role (the server fills it in, so no
+    client can claim another name); on a local library the publishing wallet."""
+    if db.engine == POSTGRESQL:
+        db.execute("ALTER TABLE publications ADD COLUMN published_by TEXT DEFAULT current_user")
+    else:
+        db.execute("ALTER TABLE publications ADD COLUMN published_by TEXT")
+    db.execute("UPDATE publications SET published_by = wallet WHERE published_by IS NULL")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("m001_initial", m001_initial),
     Migration("m002_model_registry", m002_model_registry),
@@ -352,6 +401,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("m012_spg_collections_named", m012_spg_collections_named),
     Migration("m013_search_index", m013_search_index),
     Migration("m014_gallery_order", m014_gallery_order),
+    Migration("m017_live_changes", m017_live_changes),
+    Migration("m018_publication_author", m018_publication_author),
 )
 
 
