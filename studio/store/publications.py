@@ -98,7 +98,7 @@ def _row(row: Row) -> Publication:
         origin=row["origin"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
-        published_by=row["published_by"] if "published_by" in row.keys() else None,
+        published_by=row["published_by"],
     )
 
 
