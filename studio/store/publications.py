@@ -49,6 +49,14 @@ class Publication:
     def on_chain(self) -> bool:
         return self.state == "confirmed"
 
+    @property
+    def author(self) -> str:
+        """Who wrote the publication, as a line names them: the member and their wallet (a team library), or the
+        wallet."""
+        if self.published_by and self.wallet and self.published_by.lower() != self.wallet.lower():
+            return f"{self.published_by} (wallet {self.wallet})"
+        return self.published_by or self.wallet or "another publisher"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,

@@ -151,25 +151,18 @@ def _someone_elses(pub: Publication, wallet: str) -> bool:
     return (datetime.now(UTC) - written).total_seconds() < ABANDONED_DRAFT_S
 
 
-def _by(pub: Publication) -> str:
-    who = pub.published_by or pub.wallet or "another publisher"
-    if pub.wallet and pub.published_by and pub.published_by.lower() != pub.wallet.lower():
-        who = f"{pub.published_by} (wallet {pub.wallet})"
-    return who
-
-
 def _already(pub: Publication) -> AlreadyPublished:
     if pub.state == "draft":
         return AlreadyPublished(
-            f"work {pub.work_id} is being published to {pub.network} by {_by(pub)} since {pub.created_at}; "
+            f"work {pub.work_id} is being published to {pub.network} by {pub.author} since {pub.created_at}; "
             "it is never sent twice",
             hint="wait for that publication, then run `studio publish status`",
         )
     if pub.state == "sent":
         return AlreadyPublished(
-            f"work {pub.work_id} was sent to {pub.network} by {_by(pub)} at {pub.updated_at} (transaction "
+            f"work {pub.work_id} was sent to {pub.network} by {pub.author} at {pub.updated_at} (transaction "
             f"{pub.tx_hash}) and waits for its receipt; it is never sent twice",
             hint="run `studio publish status` to settle it",
         )
     return AlreadyPublished(f"work {pub.work_id} is already on {pub.network} as IP {pub.ip_id}, published by "
-                            f"{_by(pub)} at {pub.updated_at}")
+                            f"{pub.author} at {pub.updated_at}")
