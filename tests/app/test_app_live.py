@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from studio.app.review_model import ReviewModel, WorkIdRole
-from studio.app.session import StudioSession
+from studio.app.session import LiveChanges, StudioSession
 from studio.app.works_model import PublishedRole, WorksModel
 from studio.services import Studio
 from studio.store.library import Library
@@ -32,10 +32,12 @@ class Window:
         self.model.modelReset.connect(self._reset)
         # As the gallery panel wires them: a change here reads the gallery again, one elsewhere updates rows.
         self.session.library_changed.connect(self.model.refresh)
-        self.session.live_changes.connect(lambda changes: self.model.apply_changes(changes.work_ids,
-                                                                                   changes.inserted))
+        self.session.live_changes.connect(self._apply)
         with qtbot.waitSignal(self.session.live_listening, timeout=WAIT):
             pass
+
+    def _apply(self, changes: LiveChanges) -> None:
+        self.model.apply_changes(changes.work_ids, changes.inserted)
 
     def _reset(self) -> None:
         self.resets += 1
