@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 StudioFactory = Callable[[], Studio]
 # Announcements arriving this close together are applied as one batch (an import of many files is many rows).
 LIVE_BATCH_MS = 15
+# More works than this in one batch (a push of a whole library, or a flood on the channel) are cheaper read again
+# as a whole than placed one by one.
+LIVE_MAX_IN_PLACE = 200
 
 
 @dataclass(frozen=True)
@@ -384,15 +387,18 @@ class StudioSession(QObject):
         changes, self._pending = self._pending, []
         if self._closed or not changes:
             return
+        work_ids = frozenset(change.work_id for change in changes if change.work_id)
         if any(change.is_resync for change in changes):
             # Announcements were missed while the feed was down: everything shown is read again from the server.
             self.library_changed.emit()
             self.live_listening.emit()
             return
+        if len(work_ids) > LIVE_MAX_IN_PLACE:
+            self.library_changed.emit()
+            return
         tables = frozenset(change.table for change in changes)
         if "publications" in tables:
             self._forget_cached()
-        work_ids = frozenset(change.work_id for change in changes if change.work_id)
         inserted = frozenset(change.id for change in changes if change.table == "works" and change.kind == "insert")
         self.live_changes.emit(LiveChanges(work_ids, inserted, tables))
         if "models" in tables:
