@@ -97,7 +97,8 @@ class StudioSession(QObject):
         super().__init__(parent)
         self.studio = studio
         self.library_dir = studio.library.root
-        self._factory = studio_factory or (lambda: Studio.open(self.library_dir))
+        # A team library reopens by its address; its root is only this machine's cache folder for it.
+        self._factory = studio_factory or (lambda: Studio.open(studio.library.address))
         # The window's queue (the one that opened this library) when given: the session owns it from now on.
         self.jobs = jobs or JobQueue()
         self.jobs.setParent(self)
