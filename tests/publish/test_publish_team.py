@@ -139,3 +139,44 @@ def test_a_team_publisher_killed_while_waiting_is_confirmed_once_on_restart(team
     pubs = desk.studio.journal.list(work_id=remix.id)
     assert [(p.state, p.tx_hash) for p in pubs] == [("confirmed", sent.tx_hash)]
     assert pubs[0].readback["agrees"], pubs[0].readback["differences"]
+
+
+def test_a_team_publishers_connections_dropped_while_waiting_publish_once(team_desk: Desk, devnet,
+                                                                          no_automine) -> None:
+    """The server ends every connection of the publishing process while it waits for the receipt (a failover, a
+    dropped network): the run finishes, or stops with one line and the next start finishes it; never twice."""
+    desk = team_desk
+    root = desk.work("Dawn", rev_share=5)
+    devnet.rpc("evm_setAutomine", [True])
+    desk.publish(root)
+    devnet.rpc("evm_setAutomine", [False])
+    remix = desk.work("Noon", parents=[root])
+    process = _publish_process(desk, remix.id, desk.wallet_name)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            pubs = desk.studio.journal.list(work_id=remix.id)
+            if pubs and pubs[0].state == "sent":
+                break
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the publication was never journaled as sent")
+        sent = pubs[0]
+        desk.studio.library.db.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid != pg_backend_pid()")
+        devnet.rpc("evm_mine", [])
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert "Traceback" not in err
+    if process.returncode != 0:
+        assert len([line for line in err.splitlines() if line.startswith("error")]) == 1, err
+    url = desk.studio.library.address
+    desk.studio.close()
+    desk.studio = Studio.open(url)  # the next start settles what is left
+    pubs = desk.studio.journal.list(work_id=remix.id)
+    assert [(p.state, p.tx_hash) for p in pubs] == [("confirmed", sent.tx_hash)]
