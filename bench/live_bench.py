@@ -13,7 +13,8 @@ works with the first and the last page read (as a view showing them would). Meas
   batch timer, the store's position query, the in-place insert);
 - baseline: commit -> the bare change feed (the same LISTEN connection, no window) hands the change over;
 - on the GUI thread: applying one change in place, against reading the gallery again (what a change did before:
-  a model reset and the shown page read again).
+  a model reset and the shown page read again);
+- what the announcing trigger costs a bulk insert of `--works` works (a push), against the trigger switched off.
 """
 
 from __future__ import annotations
@@ -62,6 +63,29 @@ def fill(url: str, works: int) -> None:
         )
     finally:
         library.close()
+
+
+def bulk_insert(server, works: int, rounds: int = 3) -> tuple[list[float], list[float]]:
+    """Seconds to insert `works` works in one statement batch with the announcing triggers and with them switched
+    off (what the triggers cost a push of a whole library), alternating, each round on a fresh database."""
+    timings: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(rounds):
+        for announcing in (True, False):
+            library = Library.open(new_database(server))
+            try:
+                if not announcing:
+                    library.db.execute("ALTER TABLE works DISABLE TRIGGER works_announce")
+                start = time.perf_counter()
+                library.db.execute_many(
+                    "INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at) "
+                    "VALUES (?, 'image', ?, ?, 'imported', 'cc0-1.0', ?, ?)",
+                    [(f"{n:012x}", f"sha-{n}", f"work {n}", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
+                     for n in range(works)],
+                )
+                timings[announcing].append(time.perf_counter() - start)
+            finally:
+                library.close()
+    return timings[True], timings[False]
 
 
 def bare_feed(url: str, runs: int) -> list[float]:
@@ -181,6 +205,7 @@ def main() -> None:
         fill(url, args.works)
         baseline = bare_feed(url, args.runs)
         seen, in_place, reread = window(url, args.runs)
+        announcing, silent = bulk_insert(server, args.works)
     rows = [
         ["write -> the other window's model shows the row", f"{median_ms(seen):.2f}", f"{p95_ms(seen):.2f}",
          f"{median_ms(seen) / median_ms(baseline):.2f}×"],
@@ -190,6 +215,9 @@ def main() -> None:
          f"{median_ms(in_place) / median_ms(reread):.2f}× of re-reading"],
         ["GUI thread: the gallery read again (reset + shown page)", f"{median_ms(reread):.2f}",
          f"{p95_ms(reread):.2f}", ""],
+        [f"bulk insert of {args.works:,} works, announcing", f"{median_ms(announcing):.0f}", "",
+         f"{median_ms(announcing) / median_ms(silent):.2f}× of silent"],
+        ["baseline: the same insert with the trigger off", f"{median_ms(silent):.0f}", "", ""],
     ]
     print(f"{machine()}; {args.works:,} works in the gallery, {args.runs} changes")
     print(markdown_table(rows, ["measure", "median ms", "p95 ms", "ratio"]))
