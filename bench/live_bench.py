@@ -146,7 +146,7 @@ def window(url: str, runs: int) -> tuple[list[float], list[float], list[float]]:
     session.library_changed.connect(model.refresh)
 
     def apply(changes: LiveChanges) -> None:  # as the gallery panel does (a slot returns nothing to Qt)
-        model.apply_changes(changes.work_ids, changes.inserted)
+        model.apply_changes(changes.work_ids)
 
     session.live_changes.connect(apply)
     shown: list[float] = []

@@ -44,10 +44,9 @@ LIVE_MAX_IN_PLACE = 200
 @dataclass(frozen=True)
 class LiveChanges:
     """What other machines changed in a team library since the last batch: the works concerned (their own rows,
-    their lineage, reviews or publications), those newly added, and the tables touched."""
+    their lineage, reviews or publications) and the tables touched."""
 
     work_ids: frozenset[str]
-    inserted: frozenset[str]
     tables: frozenset[str]
 
 
@@ -400,8 +399,7 @@ class StudioSession(QObject):
         tables = frozenset(change.table for change in changes)
         if "publications" in tables:
             self._forget_cached()
-        inserted = frozenset(change.id for change in changes if change.table == "works" and change.kind == "insert")
-        self.live_changes.emit(LiveChanges(work_ids, inserted, tables))
+        self.live_changes.emit(LiveChanges(work_ids, tables))
         if "models" in tables:
             self.models_changed.emit()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -129,12 +129,12 @@ class WorksModel(QAbstractListModel):
         self._total = self._source.count_works(self._filter)
         self.endResetModel()
 
-    def apply_changes(self, work_ids: Iterable[str], inserted: Collection[str] = ()) -> bool:
+    def apply_changes(self, work_ids: Iterable[str]) -> bool:
         """Bring the rows of changed works up to date in place (another machine added, edited, trashed, reviewed
         or published them): rows are inserted, removed or repainted, and the views keep their scroll position and
-        selection. `inserted` names the works that are new to the library. Whatever cannot be placed for sure
-        (a row in pages not read yet) is checked against the number of matching works; if that disagrees, the
-        model is read again. Returns whether it was updated in place. Idempotent: a change already shown (the
+        selection. A change is placed in place only where the pages read hold its row and its neighbours (what the
+        views show); a change elsewhere, or a number of matching works that disagrees with the rows afterwards,
+        reads the model again. Returns whether it was updated in place. Idempotent: a change already shown (the
         window's own, read back by a refresh) changes nothing."""
         if self._closed:
             return True
@@ -142,23 +142,25 @@ class WorksModel(QAbstractListModel):
         actual = self._source.count_works(self._filter)
 
         def key(work_id: str) -> tuple[str, str]:
-            work = found[work_id][1] if found[work_id] else self._cached(work_id)[1]  # type: ignore[index]
+            now = found[work_id]
+            work = now[1] if now is not None else self._cached(work_id)[1]
             return (work.created_at or "", work.id) if work is not None else ("", work_id)
 
         # In the list's order: each row's place, read from the final state, is right once the rows before it are.
-        for work_id in sorted((w for w in found if found[w] is not None or self._cached(w)[0] is not None), key=key):
+        for work_id in sorted(found, key=key):
             cached_row, _ = self._cached(work_id)
             now = found[work_id]
             if cached_row is not None:
-                if now is None:
-                    self._remove_row(cached_row)
-                elif now[0] == cached_row:
+                if now is not None and now[0] == cached_row:
                     self._replace_row(cached_row, now[1])
+                elif now is None and self._settled(cached_row, removing=True):
+                    self._remove_row(cached_row)
                 else:
                     self.refresh()
                     return False
-            elif now is not None and (self._covers(now[0]) or (work_id in inserted and self._total < actual)):
+            elif now is not None and self._settled(now[0], removing=False):
                 self._insert_row(now[0], now[1])
+            # Otherwise the row is in pages never read: only the count below can tell whether it came or went.
         if self._total != actual:
             self.refresh()
             return False
@@ -171,16 +173,21 @@ class WorksModel(QAbstractListModel):
                     return page_no * PAGE_SIZE + i, work
         return None, None
 
-    def _covers(self, row: int) -> bool:
-        """Whether the pages read hold the place of `row` (so a work not among them there is new to the model)."""
+    def _settled(self, row: int, *, removing: bool) -> bool:
+        """Whether the pages read hold `row`'s place and the rows on either side of it, so that the rows around a
+        change read the same before it and after it (nothing is read from the changed library in between)."""
         if self._total == 0:
-            return True
+            return not removing
+        last = removing and row == self._total - 1
+        neighbours = [row - 1, row + 1] if removing else [row - 1, row]
+        for neighbour in (n for n in neighbours if 0 <= n < self._total):
+            if self._pages.get(neighbour // PAGE_SIZE) is None:
+                return False
         page_no, offset = divmod(row, PAGE_SIZE)
         page = self._pages.get(page_no)
-        if page is not None:
-            return offset <= len(page)
-        previous = self._pages.get(page_no - 1)  # the first row of a page not yet begun, right after a full one
-        return offset == 0 and row == self._total and previous is not None
+        if page is None:  # an insert right after the last row, which ends a full page
+            return not removing and row == self._total and self._pages.get(page_no - 1) is not None
+        return last or offset <= len(page)
 
     def _is_last_page(self, page_no: int) -> bool:
         return page_no == max(0, (self._total - 1) // PAGE_SIZE)

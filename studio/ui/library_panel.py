@@ -120,7 +120,7 @@ class LibraryPanel(QWidget):
 
     def _apply_live(self, changes: LiveChanges) -> None:
         """Rows another machine changed, updated in place (the gallery is not read again)."""
-        if not self.model.apply_changes(changes.work_ids, changes.inserted):
+        if not self.model.apply_changes(changes.work_ids):
             self._reselect()
         self._update_count()
 

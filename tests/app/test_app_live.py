@@ -37,7 +37,7 @@ class Window:
             pass
 
     def _apply(self, changes: LiveChanges) -> None:
-        self.model.apply_changes(changes.work_ids, changes.inserted)
+        self.model.apply_changes(changes.work_ids)
 
     def _reset(self) -> None:
         self.resets += 1

@@ -27,7 +27,7 @@ def window(postgres_url: str, qtbot, qapp) -> Iterator[tuple[StudioSession, Work
     session.library_changed.connect(model.refresh)
 
     def apply(changes: LiveChanges) -> None:
-        model.apply_changes(changes.work_ids, changes.inserted)
+        model.apply_changes(changes.work_ids)
 
     session.live_changes.connect(apply)
     with qtbot.waitSignal(session.live_listening, timeout=WAIT):
