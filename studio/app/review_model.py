@@ -124,6 +124,7 @@ class ReviewModel(QAbstractListModel):
         session.jobs.job_finished.connect(self._job_finished)
         session.jobs.job_failed.connect(self._job_failed)
         session.library_changed.connect(self._library_changed)
+        session.live_changes.connect(self._live_changes)
 
     # -- Qt model API -------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
@@ -236,6 +237,11 @@ class ReviewModel(QAbstractListModel):
         self._list_job = self._report_job = self._decision_job = None
 
     # -- jobs ---------------------------------------------------------------------------------------------
+    def _live_changes(self, changes: Any) -> None:
+        # Another machine's review decision, new work or lineage change: the queue and the report are read again.
+        if changes.tables & {"works", "edges", "reviews"}:
+            self._library_changed()
+
     def _library_changed(self) -> None:
         self.refresh()
         self._load_report()  # the lineage may have changed; the report on screen stays until the new one

@@ -9,14 +9,16 @@ jobs (that lane runs one job at a time, so the connection is never used by two t
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from studio.app.jobs import JobQueue
 from studio.app.workers import TaskContext
@@ -27,8 +29,31 @@ from studio.licensing import LicenseCatalog
 from studio.services import Studio
 from studio.services.generation import CreateRequest
 from studio.services.importing import ImportOutcome, ImportRequest
+from studio.store.db import Change, ChangeFeed
+
+log = logging.getLogger(__name__)
 
 StudioFactory = Callable[[], Studio]
+# Announcements arriving this close together are applied as one batch (an import of many files is many rows).
+LIVE_BATCH_MS = 15
+# More works than this in one batch (a push of a whole library, or a flood on the channel) are cheaper read again
+# as a whole than placed one by one.
+LIVE_MAX_IN_PLACE = 200
+
+
+@dataclass(frozen=True)
+class LiveChanges:
+    """What other machines changed in a team library since the last batch: the works concerned (their own rows,
+    their lineage, reviews or publications) and the tables touched."""
+
+    work_ids: frozenset[str]
+    tables: frozenset[str]
+
+
+class _LiveBridge(QObject):
+    """Carries the listener thread's changes to the GUI thread (a queued signal: the bridge lives there)."""
+
+    arrived = Signal(object)
 
 
 @dataclass(frozen=True)
@@ -57,6 +82,8 @@ class StudioSession(QObject):
     models_changed = Signal()
     message = Signal(str)
     engine_pool = Signal(object)  # the ComfyUI server pool generations now run on; None for this machine
+    live_changes = Signal(object)  # a `LiveChanges`: rows other machines changed, to update in place
+    live_listening = Signal()  # the team library's change feed is in place (again)
 
     def __init__(
         self,
@@ -69,7 +96,8 @@ class StudioSession(QObject):
         super().__init__(parent)
         self.studio = studio
         self.library_dir = studio.library.root
-        self._factory = studio_factory or (lambda: Studio.open(self.library_dir))
+        # A team library reopens by its address; its root is only this machine's cache folder for it.
+        self._factory = studio_factory or (lambda: Studio.open(studio.library.address))
         # The window's queue (the one that opened this library) when given: the session owns it from now on.
         self.jobs = jobs or JobQueue()
         self.jobs.setParent(self)
@@ -85,6 +113,16 @@ class StudioSession(QObject):
         self._closed = False
         # Connected first, so every other receiver of a change reads fresh publication state.
         self.library_changed.connect(self._forget_cached)
+        self._feed: ChangeFeed | None = None
+        self._feed_thread: threading.Thread | None = None
+        self._pending: list[Change] = []
+        self._batch = QTimer(self)
+        self._batch.setSingleShot(True)
+        self._batch.setInterval(LIVE_BATCH_MS)
+        self._batch.timeout.connect(self._apply_live)
+        self._bridge = _LiveBridge(self)
+        self._bridge.arrived.connect(self._on_live)
+        self._start_live()
 
     # -- selection ----------------------------------------------------------------------------------------
     @property
@@ -142,6 +180,10 @@ class StudioSession(QObject):
 
     def page_of_works(self, flt: LibraryFilter, offset: int, limit: int) -> list[Work]:
         return self.studio.works(**self._store_filters(flt), limit=limit, offset=offset)
+
+    def position_of(self, flt: LibraryFilter, work_id: str) -> tuple[int, Work] | None:
+        """The work's row in the gallery under `flt`, with the work; None when it is not shown there."""
+        return self.studio.library.works.position(work_id, **self._store_filters(flt))
 
     def published_ids(self) -> frozenset[str]:
         """Works with a confirmed publication on the library's publishing network (few, so read whole and cached
@@ -309,12 +351,68 @@ class StudioSession(QObject):
             self.library_changed.emit()
             self.work_created.emit(result.id)
 
+    # -- live changes of a team library -------------------------------------------------------------------
+    @property
+    def is_live(self) -> bool:
+        """Whether changes other machines commit reach this window as they happen (a team library)."""
+        return self._feed is not None
+
+    def _start_live(self) -> None:
+        feed = self.studio.library.db.change_feed()
+        if feed is None:
+            return
+        self._feed = feed
+        self._feed_thread = threading.Thread(target=self._listen, args=(feed,), name="library-changes", daemon=True)
+        self._feed_thread.start()
+
+    def _listen(self, feed: ChangeFeed) -> None:
+        # The listener's own thread: it only hands each change over to the GUI thread.
+        try:
+            for change in feed.changes():
+                self._bridge.arrived.emit(change)
+        except Exception:  # the window goes on without live changes; the reason is in the log
+            log.exception("the team library's change feed stopped")
+
+    def _on_live(self, change: Change) -> None:
+        if self._closed:
+            return
+        if change.kind == Change.LISTENING:
+            self.live_listening.emit()
+            return
+        self._pending.append(change)
+        if not self._batch.isActive():
+            self._batch.start()
+
+    def _apply_live(self) -> None:
+        changes, self._pending = self._pending, []
+        if self._closed or not changes:
+            return
+        work_ids = frozenset(change.work_id for change in changes if change.work_id)
+        if any(change.is_resync for change in changes):
+            # Announcements were missed while the feed was down: everything shown is read again from the server.
+            self.library_changed.emit()
+            self.live_listening.emit()
+            return
+        if len(work_ids) > LIVE_MAX_IN_PLACE:
+            self.library_changed.emit()
+            return
+        tables = frozenset(change.table for change in changes)
+        if "publications" in tables:
+            self._forget_cached()
+        self.live_changes.emit(LiveChanges(work_ids, tables))
+        if "models" in tables:
+            self.models_changed.emit()
+
     # -- closing ------------------------------------------------------------------------------------------
     def close(self) -> None:
         """Cancel and wait for every job, then close the connections. Safe to call twice."""
         if self._closed:
             return
         self._closed = True
+        if self._feed is not None:
+            self._feed.stop()
+        if self._feed_thread is not None:
+            self._feed_thread.join(timeout=10)
         self.jobs.shutdown()
         if self._engine is not None:
             self._engine.close()

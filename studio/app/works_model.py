@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -53,6 +53,8 @@ class WorkSource(Protocol):
     def page_of_works(self, flt: LibraryFilter, offset: int, limit: int) -> list[Work]: ...
 
     def published_ids(self) -> frozenset[str]: ...
+
+    def position_of(self, flt: LibraryFilter, work_id: str) -> tuple[int, Work] | None: ...
 
 
 class WorksModel(QAbstractListModel):
@@ -126,6 +128,103 @@ class WorksModel(QAbstractListModel):
         self._pages.clear()
         self._total = self._source.count_works(self._filter)
         self.endResetModel()
+
+    def apply_changes(self, work_ids: Iterable[str]) -> bool:
+        """Bring the rows of changed works up to date in place (another machine added, edited, trashed, reviewed
+        or published them): rows are inserted, removed or repainted, and the views keep their scroll position and
+        selection. A change is placed in place only where the pages read hold its row and its neighbours (what the
+        views show); a change elsewhere, or a number of matching works that disagrees with the rows afterwards,
+        reads the model again. Returns whether it was updated in place. Idempotent: a change already shown (the
+        window's own, read back by a refresh) changes nothing."""
+        if self._closed:
+            return True
+        found = {work_id: self._source.position_of(self._filter, work_id) for work_id in set(work_ids)}
+        actual = self._source.count_works(self._filter)
+
+        def key(work_id: str) -> tuple[str, str]:
+            now = found[work_id]
+            work = now[1] if now is not None else self._cached(work_id)[1]
+            return (work.created_at or "", work.id) if work is not None else ("", work_id)
+
+        # In the list's order: each row's place, read from the final state, is right once the rows before it are.
+        for work_id in sorted(found, key=key):
+            cached_row, _ = self._cached(work_id)
+            now = found[work_id]
+            if cached_row is not None:
+                if now is not None and now[0] == cached_row:
+                    self._replace_row(cached_row, now[1])
+                elif now is None and self._settled(cached_row, removing=True):
+                    self._remove_row(cached_row)
+                else:
+                    self.refresh()
+                    return False
+            elif now is not None and self._settled(now[0], removing=False):
+                self._insert_row(now[0], now[1])
+            # Otherwise the row is in pages never read: only the count below can tell whether it came or went.
+        if self._total != actual:
+            self.refresh()
+            return False
+        return True
+
+    def _cached(self, work_id: str) -> tuple[int | None, Work | None]:
+        for page_no, page in self._pages.items():
+            for i, work in enumerate(page):
+                if work.id == work_id:
+                    return page_no * PAGE_SIZE + i, work
+        return None, None
+
+    def _settled(self, row: int, *, removing: bool) -> bool:
+        """Whether the pages read hold `row`'s place and the rows on either side of it, so that the rows around a
+        change read the same before it and after it (nothing is read from the changed library in between)."""
+        if self._total == 0:
+            return not removing
+        last = removing and row == self._total - 1
+        neighbours = [row - 1, row + 1] if removing else [row - 1, row]
+        for neighbour in (n for n in neighbours if 0 <= n < self._total):
+            if self._pages.get(neighbour // PAGE_SIZE) is None:
+                return False
+        page_no, offset = divmod(row, PAGE_SIZE)
+        page = self._pages.get(page_no)
+        if page is None:  # an insert right after the last row, which ends a full page
+            return not removing and row == self._total and self._pages.get(page_no - 1) is not None
+        return last or offset <= len(page)
+
+    def _is_last_page(self, page_no: int) -> bool:
+        return page_no == max(0, (self._total - 1) // PAGE_SIZE)
+
+    def _forget_pages_from(self, page_no: int) -> None:
+        for number in [n for n in self._pages if n >= page_no]:
+            del self._pages[number]
+
+    def _insert_row(self, row: int, work: Work) -> None:
+        page_no, offset = divmod(row, PAGE_SIZE)
+        self.beginInsertRows(QModelIndex(), row, row)
+        page = self._pages.get(page_no)
+        if page is not None and self._is_last_page(page_no) and len(page) < PAGE_SIZE:
+            page.insert(offset, work)
+        elif offset == 0 and page is None and row == self._total and self._pages.get(page_no - 1) is not None:
+            self._pages[page_no] = [work]
+        else:  # the rows after it moved one down: their pages are read again when shown
+            self._forget_pages_from(page_no)
+        self._total += 1
+        self.endInsertRows()
+
+    def _remove_row(self, row: int) -> None:
+        page_no, offset = divmod(row, PAGE_SIZE)
+        self.beginRemoveRows(QModelIndex(), row, row)
+        page = self._pages.get(page_no)
+        if page is not None and self._is_last_page(page_no):
+            page.pop(offset)
+        else:
+            self._forget_pages_from(page_no)
+        self._total -= 1
+        self.endRemoveRows()
+
+    def _replace_row(self, row: int, work: Work) -> None:
+        page_no, offset = divmod(row, PAGE_SIZE)
+        self._pages[page_no][offset] = work
+        index = self.index(row)
+        self.dataChanged.emit(index, index)  # also when only its review or publication changed
 
     def close(self) -> None:
         """Show nothing and never read again (the library is about to close under the views)."""

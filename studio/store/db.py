@@ -17,6 +17,7 @@ import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,6 +33,33 @@ POSTGRESQL = "postgresql"
 class ConstraintViolation(Exception):
     """A statement refused by a constraint of the schema (unique, foreign key, check, not null), on either engine.
     The statement changed nothing; an open transaction stays usable."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """A row another connection changed in a team library, as announced by the server when it committed:
+    the table, the row's id, the work it belongs to, and insert, update or delete. `resync` (no table) says that
+    announcements may have been missed (the connection dropped and came back): re-read what is shown."""
+
+    table: str
+    id: str
+    work_id: str | None
+    kind: str
+
+    RESYNC = "resync"
+    LISTENING = "listening"
+
+    @property
+    def is_resync(self) -> bool:
+        return self.kind == self.RESYNC
+
+
+class ChangeFeed(Protocol):
+    """A team library's announced changes, read on a thread of its own until `stop()`."""
+
+    def changes(self) -> Iterator[Change]: ...
+
+    def stop(self) -> None: ...
 
 
 class Row(Protocol):
@@ -77,6 +105,11 @@ class Database(ABC):
     def one(self, sql: str, params: Any = ()) -> Any:
         rows = self.query(sql, params)
         return rows[0] if rows else None
+
+    def change_feed(self) -> ChangeFeed | None:
+        """The changes other connections commit, as they commit (a team library); None where only this process
+        writes (a local library)."""
+        return None
 
     @abstractmethod
     def table_names(self) -> list[str]:

@@ -364,6 +364,58 @@ def m015_team_roles(db: Database) -> None:
         db.execute(statement)
 
 
+# The channel a team library's changes are announced on. PostgreSQL delivers a notification only to listeners
+# connected to the same database, and a team library is one database, so one name serves every library.
+LIVE_CHANNEL = "studio_library_changes"
+# The tables whose changes the window shows (works, their lineage, review decisions, publications, models), and
+# the column that names the work each row belongs to.
+LIVE_TABLES = {"works": "id", "edges": "child_id", "reviews": "work_id", "publications": "work_id",
+               "models": "work_id"}
+
+
+def m016_live_changes(db: Database) -> None:
+    """A team library announces each changed row to the open windows: a trigger sends `pg_notify` with
+    {table, id, work, kind}, which PostgreSQL delivers when the transaction commits (never for one rolled back).
+    A local library has one window per folder: nothing to announce. Each table has its own function naming its
+    columns (a generic one reading the row as JSON cost a bulk insert twice as much)."""
+    if db.engine != POSTGRESQL:
+        return
+    for table, work_column in LIVE_TABLES.items():
+        id_column = "id" if table in ("works", "reviews", "publications") else work_column
+
+        def announce(row: str, kind: str, table: str = table, id_column: str = id_column,
+                     work_column: str = work_column) -> str:
+            return (f"PERFORM pg_notify('{LIVE_CHANNEL}', json_build_object('table', '{table}', "
+                    f"'id', {row}.{id_column}::text, 'work', {row}.{work_column}, 'kind', {kind})::text);")
+
+        db.execute(
+            f"""
+            CREATE FUNCTION studio_announce_{table}() RETURNS trigger LANGUAGE plpgsql AS $body$
+            BEGIN
+                IF TG_OP = 'DELETE' THEN
+                    {announce("OLD", "'delete'")}
+                ELSE
+                    {announce("NEW", "lower(TG_OP)")}
+                END IF;
+                RETURN NULL;
+            END
+            $body$
+            """
+        )
+        db.execute(f"CREATE TRIGGER {table}_announce AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                   f"FOR EACH ROW EXECUTE FUNCTION studio_announce_{table}()")
+
+
+def m017_publication_author(db: Database) -> None:
+    """Who wrote a publication: on a team library the member's database role (the server fills it in, so no
+    client can claim another name); on a local library the publishing wallet."""
+    if db.engine == POSTGRESQL:
+        db.execute("ALTER TABLE publications ADD COLUMN published_by TEXT DEFAULT current_user")
+    else:
+        db.execute("ALTER TABLE publications ADD COLUMN published_by TEXT")
+    db.execute("UPDATE publications SET published_by = wallet WHERE published_by IS NULL")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("m001_initial", m001_initial),
     Migration("m002_model_registry", m002_model_registry),
@@ -380,6 +432,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("m013_search_index", m013_search_index),
     Migration("m014_gallery_order", m014_gallery_order),
     Migration("m015_team_roles", m015_team_roles),
+    Migration("m016_live_changes", m016_live_changes),
+    Migration("m017_publication_author", m017_publication_author),
 )
 
 

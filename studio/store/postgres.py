@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
+import logging
 import re
 import threading
 import zlib
@@ -23,7 +25,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from studio.errors import LibraryError
-from studio.store.db import POSTGRESQL, ConstraintViolation, Database
+from studio.store.db import POSTGRESQL, Change, ConstraintViolation, Database
+from studio.store.migrations import LIVE_CHANNEL, LIVE_TABLES
 from studio.store.team_address import check_url, display_url, is_postgres_url  # noqa: F401 (its public names)
 from studio.store.team_roles import ROLES, group_role, literal, quoted, refusal_text
 
@@ -34,6 +37,8 @@ try:  # the team extra: a local library needs neither
 except ImportError:  # pragma: no cover - depends on the installed extras
     psycopg = None  # type: ignore[assignment]
     psycopg_pool = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
 
 POOL_SIZE = 4
 CONNECT_TIMEOUT_S = 10
@@ -318,6 +323,9 @@ class PostgresDatabase(Database):
                              "AND connamespace = current_schema()::regnamespace")
         return "ok" if not invalid else "constraints not validated: " + ", ".join(row[0] for row in invalid)
 
+    def change_feed(self) -> ChangeListener:
+        return ChangeListener(self.url)
+
     def close(self) -> None:
         self._pool.close()
 
@@ -366,6 +374,97 @@ def _roles_named(conn: Any) -> list[str]:
     except psycopg.Error:  # a server without pg_roles readable: the member is named without roles
         return []
     return roles
+
+
+# An announcement is a few ids; anything longer, or not of that shape, did not come from the library's triggers.
+MAX_PAYLOAD = 1024
+MAX_ID = 200
+_KINDS = ("insert", "update", "delete")
+
+
+def parse_change(payload: str) -> Change | None:
+    """The change an announcement names, or None for one that is not the library's (any client of the database
+    may NOTIFY on the channel: nothing in it is trusted beyond its shape)."""
+    if len(payload) > MAX_PAYLOAD:
+        return None
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    table, row_id, work, kind = data.get("table"), data.get("id"), data.get("work"), data.get("kind")
+    if table not in LIVE_TABLES or kind not in _KINDS:
+        return None
+    if not isinstance(row_id, str) or not 0 < len(row_id) <= MAX_ID:
+        return None
+    if work is not None and (not isinstance(work, str) or not 0 < len(work) <= MAX_ID):
+        return None
+    return Change(table, row_id, work, kind)
+
+
+class ChangeListener:
+    """The changes committed to a team library, read on a connection of its own (autocommit, LISTEN).
+
+    `changes()` is a generator for one thread: it yields a `listening` Change once the first LISTEN is in place,
+    then each announced change; after the connection drops (the server restarted, an admin ended it, the network
+    went) it reconnects with a growing pause and yields `resync`, because what was committed meanwhile was
+    announced to nobody. It returns after `stop()`, from any thread, within `poll_s`."""
+
+    def __init__(self, url: str, *, poll_s: float = 0.2, heartbeat_s: float = 5.0, retry_s: float = 0.2,
+                 max_retry_s: float = 5.0) -> None:
+        self.url = url
+        self._poll_s = poll_s
+        self._heartbeat_s = heartbeat_s
+        self._retry_s = retry_s
+        self._max_retry_s = max_retry_s
+        self._stopped = threading.Event()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+    def changes(self) -> Iterator[Change]:
+        pause = self._retry_s
+        listened = False
+        while not self._stopped.is_set():
+            try:
+                conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
+                                       keepalives=1, keepalives_idle=10, keepalives_interval=5, keepalives_count=3)
+            except psycopg.Error as exc:
+                log.info("team library %s: cannot listen yet (%s)", display_url(self.url), _first_line(str(exc)))
+                self._stopped.wait(pause)
+                pause = min(pause * 2, self._max_retry_s)
+                continue
+            try:
+                with conn:
+                    conn.execute(f'LISTEN "{LIVE_CHANNEL}"')
+                    pause = self._retry_s
+                    yield Change("", "", None, Change.RESYNC if listened else Change.LISTENING)
+                    listened = True
+                    yield from self._read(conn)
+            except psycopg.Error as exc:  # the connection dropped: listen again, then have the reader re-sync
+                log.info("team library %s: lost the change feed (%s)", display_url(self.url), _first_line(str(exc)))
+                self._stopped.wait(pause)
+
+    def _read(self, conn: Any) -> Iterator[Change]:
+        quiet = 0.0
+        while not self._stopped.is_set():
+            got = False
+            for note in conn.notifies(timeout=self._poll_s):
+                got = True
+                change = parse_change(note.payload) if note.channel == LIVE_CHANNEL else None
+                if change is not None:
+                    yield change
+                if self._stopped.is_set():
+                    return
+            quiet = 0.0 if got else quiet + self._poll_s
+            if quiet >= self._heartbeat_s:  # a connection that died silently is found out here
+                conn.execute("SELECT 1")
+                quiet = 0.0
 
 
 def _first_line(text: str) -> str:

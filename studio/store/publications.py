@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from studio.errors import NotFound
-from studio.store.db import Database, Row
+from studio.store.db import SQLITE, Database, Row
 from studio.store.id_batches import id_batches
 from studio.store.works import now_iso
 
@@ -43,10 +43,19 @@ class Publication:
     origin: str
     created_at: str
     updated_at: str
+    published_by: str | None = None  # the member (database role) or, in a local library, the wallet that wrote it
 
     @property
     def on_chain(self) -> bool:
         return self.state == "confirmed"
+
+    @property
+    def author(self) -> str:
+        """Who wrote the publication, as a line names them: the member and their wallet (a team library), or the
+        wallet."""
+        if self.published_by and self.wallet and self.published_by.lower() != self.wallet.lower():
+            return f"{self.published_by} (wallet {self.wallet})"
+        return self.published_by or self.wallet or "another publisher"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +79,7 @@ class Publication:
             "error": self.error,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
+            "published_by": self.published_by,
         }
 
 
@@ -96,6 +106,7 @@ def _row(row: Row) -> Publication:
         origin=row["origin"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        published_by=row["published_by"],
     )
 
 
@@ -174,12 +185,17 @@ class PublicationRecords:
 
     def insert_draft(self, work_id: str, network: str, chain_id: int, wallet: str,
                      prediction: dict[str, Any]) -> Publication:
+        """A new draft; raises ConstraintViolation when the work already has a live publication on the network
+        (another publisher's draft committed first: the unique index decides). On PostgreSQL the server records
+        the member who wrote it (the column's default, `current_user`); a local library records the wallet."""
         now = now_iso()
-        row = self.db.one(
-            "INSERT INTO publications (work_id, network, chain_id, state, wallet, prediction, origin, created_at,"
-            " updated_at) VALUES (?, ?, ?, 'draft', ?, ?, 'published', ?, ?) RETURNING id",
-            (work_id, network, chain_id, wallet, json.dumps(prediction), now, now),
-        )
+        columns = "work_id, network, chain_id, state, wallet, prediction, origin, created_at, updated_at"
+        values = "?, ?, ?, 'draft', ?, ?, 'published', ?, ?"
+        params: list[Any] = [work_id, network, chain_id, wallet, json.dumps(prediction), now, now]
+        if self.db.engine == SQLITE:
+            columns, values = columns + ", published_by", values + ", ?"
+            params.append(wallet)
+        row = self.db.one(f"INSERT INTO publications ({columns}) VALUES ({values}) RETURNING id", params)
         return self.get(int(row[0]))
 
     def refresh_draft(self, publication_id: int, wallet: str, chain_id: int, prediction: dict[str, Any]) -> Publication:

@@ -260,6 +260,18 @@ class WorkRepository:
         where, params = self._filters(self.db.engine, **filters)
         return int(self.db.one(f"SELECT count(*) FROM works {where}", params)[0])
 
+    def position(self, work_id: str, **filters: Any) -> tuple[int, Work] | None:
+        """Where a work stands among the works matching the filters, oldest first as `list` orders them (its row
+        in the gallery), with the work; None when it does not match (or no longer exists). The order's key
+        (created_at, id) never changes, so a changed work is found at its place without reading the list."""
+        where, params = self._filters(self.db.engine, **filters)
+        row = self.db.one(f"SELECT * FROM works {where} AND id = ?", [*params, work_id])
+        if row is None:
+            return None
+        before = self.db.one(f"SELECT count(*) FROM works {where} AND (created_at < ? OR (created_at = ? AND id < ?))",
+                             [*params, row["created_at"], row["created_at"], work_id])
+        return int(before[0]), row_to_work(row)
+
     @staticmethod
     def _filters(
         engine: str,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from typing import Any
 
 from studio.store.db import ConstraintViolation, Database
@@ -63,14 +64,23 @@ class Journal:
     # --- state changes --------------------------------------------------------------------------------
 
     def draft(self, work_id: str, network: str, chain_id: int, wallet: str, prediction: Prediction) -> Publication:
-        """A new draft, or the work's existing draft refreshed; a sent or confirmed one is refused."""
+        """A new draft, or this wallet's existing draft refreshed (a run that stopped before sending). A sent or
+        confirmed publication, or another publisher's recent draft, is refused in one line naming who and when:
+        on a team library two publishers may press Publish on the same work at once, and the shared journal's
+        unique index lets exactly one draft in."""
         with self.records.atomic():
             live = self.live(work_id, network)
-            if live is not None and live.state != "draft":
+            if live is not None and (live.state != "draft" or _someone_elses(live, wallet)):
                 raise _already(live)
             if live is not None:
                 return self.records.refresh_draft(live.id, wallet, chain_id, prediction.to_json())
-            return self.records.insert_draft(work_id, network, chain_id, wallet, prediction.to_json())
+            try:
+                return self.records.insert_draft(work_id, network, chain_id, wallet, prediction.to_json())
+            except ConstraintViolation:
+                winner = self.live(work_id, network)  # committed by the other publisher while this one waited
+                if winner is None:
+                    raise
+                raise _already(winner) from None
 
     def set_metadata(self, publication_id: int, uri: str, digest: str, nft_contract: str) -> None:
         self._update(publication_id, ("draft",), metadata_uri=uri, metadata_hash=digest, nft_contract=nft_contract)
@@ -117,17 +127,42 @@ class Journal:
     def _update(self, publication_id: int, from_states: tuple[str, ...], **fields: Any) -> None:
         if not self.records.update_from(publication_id, from_states, **fields):
             current = self.get(publication_id)
+            if current.state in ("sent", "confirmed"):
+                raise _already(current)  # another publisher sent this draft first: never sent twice
             raise AlreadyPublished(
                 f"publication {publication_id} is {current.state}, not {' or '.join(from_states)}",
                 hint="run `studio publish status` to see where it stands",
             )
 
 
+# A draft another wallet left behind this long ago is taken as abandoned (its run stopped before sending): the
+# guarded move to `sent` still lets only one publisher send it.
+ABANDONED_DRAFT_S = 15 * 60
+
+
+def _someone_elses(pub: Publication, wallet: str) -> bool:
+    """Whether a draft is another publisher's run in progress."""
+    if (pub.wallet or "").lower() == wallet.lower():
+        return False
+    try:
+        written = datetime.fromisoformat(pub.updated_at.replace("Z", "+00:00"))
+    except ValueError:
+        return True
+    return (datetime.now(UTC) - written).total_seconds() < ABANDONED_DRAFT_S
+
+
 def _already(pub: Publication) -> AlreadyPublished:
+    if pub.state == "draft":
+        return AlreadyPublished(
+            f"work {pub.work_id} is being published to {pub.network} by {pub.author} since {pub.created_at}; "
+            "it is never sent twice",
+            hint="wait for that publication, then run `studio publish status`",
+        )
     if pub.state == "sent":
         return AlreadyPublished(
-            f"work {pub.work_id} was already sent to {pub.network} (transaction {pub.tx_hash}) and waits for its "
-            "receipt; it is never sent twice",
+            f"work {pub.work_id} was sent to {pub.network} by {pub.author} at {pub.updated_at} (transaction "
+            f"{pub.tx_hash}) and waits for its receipt; it is never sent twice",
             hint="run `studio publish status` to settle it",
         )
-    return AlreadyPublished(f"work {pub.work_id} is already on {pub.network} as IP {pub.ip_id}")
+    return AlreadyPublished(f"work {pub.work_id} is already on {pub.network} as IP {pub.ip_id}, published by "
+                            f"{pub.author} at {pub.updated_at}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
-from studio.app.session import StudioSession
+from studio.app.session import LiveChanges, StudioSession
 from studio.app.values import Origin, WorkKind
 from studio.app.works_model import LibraryFilter, WorkIdRole, WorksModel
 from studio.ui.empty_library import EmptyLibrary
@@ -103,6 +103,7 @@ class LibraryPanel(QWidget):
         self.filters.filter_changed.connect(self._set_filter)
         self.gallery.selectionModel().selectionChanged.connect(self._on_selection)
         session.library_changed.connect(self.refresh)
+        session.live_changes.connect(self._apply_live)
         session.selection_changed.connect(self._follow_session)
         self._syncing = False
         self._update_count()
@@ -115,6 +116,12 @@ class LibraryPanel(QWidget):
     def refresh(self) -> None:
         self.model.refresh()
         self._reselect()
+        self._update_count()
+
+    def _apply_live(self, changes: LiveChanges) -> None:
+        """Rows another machine changed, updated in place (the gallery is not read again)."""
+        if not self.model.apply_changes(changes.work_ids):
+            self._reselect()
         self._update_count()
 
     def _update_count(self) -> None:

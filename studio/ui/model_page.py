@@ -158,6 +158,7 @@ class ModelPage(QScrollArea):
         self._earnings_wanted = False  # a read waits for the page to be shown
         session.selection_changed.connect(self.refresh)
         session.library_changed.connect(self.refresh)
+        session.live_changes.connect(self._live_changes)
         session.jobs.job_finished.connect(self._job_finished)
         session.jobs.job_failed.connect(self._job_failed)
         self.refresh()
@@ -178,6 +179,11 @@ class ModelPage(QScrollArea):
         work_id = self.picker.itemData(index)
         if work_id is not None:
             self.session.select([work_id])
+
+    def _live_changes(self, changes: Any) -> None:
+        # A model another machine added to the team library, or a publication of one.
+        if changes.tables & {"models", "publications"}:
+            self.refresh()
 
     def refresh(self) -> None:
         work = self.session.current()

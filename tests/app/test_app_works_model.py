@@ -107,3 +107,61 @@ def test_publication_filter_narrows_to_works_on_or_off_story(session, add_image,
     model = WorksModel(session)
     model.set_filter(LibraryFilter(published=published))
     assert model.rowCount() == (0 if published else 1)
+
+
+def _bulk(session, count: int, *, start: int = 0, stamp: str = "2026-01-01T00:00:00.{n:06d}Z") -> list[str]:
+    ids = [f"{n:012x}" for n in range(start, start + count)]
+    session.studio.library.db.execute_many(
+        "INSERT INTO works (id, kind, sha256, title, origin, license_id, created_at, updated_at) "
+        "VALUES (?, 'image', ?, ?, 'imported', 'cc0-1.0', ?, ?)",
+        [(i, f"sha-{i}", f"work {i}", stamp.format(n=n), stamp.format(n=n)) for n, i in zip(range(start, start + count),
+                                                                                            ids, strict=True)],
+    )
+    return ids
+
+
+def _as_the_store_lists(session, model: WorksModel) -> None:
+    expected = [w.id for w in session.page_of_works(model.filter, 0, 10_000)]
+    assert [model.work_at(row).id for row in range(model.rowCount())] == expected  # type: ignore[union-attr]
+
+
+def test_changes_are_applied_in_place_across_pages(qtmodeltester, session) -> None:
+    """Rows another machine added, trashed or edited are placed where the store lists them, in pages read or not,
+    without a reset; a change applied twice changes nothing."""
+    _bulk(session, 600)
+    model = WorksModel(session)
+    qtmodeltester.check(model)
+    model.work_at(0)
+    model.work_at(599)  # the first and the last page are read, the middle one is not
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+
+    (newest,) = _bulk(session, 1, start=1000, stamp="2026-02-01T00:00:00.{n:06d}Z")
+    assert model.apply_changes([newest])
+    assert model.rowCount() == 601 and model.work_at(600).id == newest  # type: ignore[union-attr]
+    assert model.apply_changes([newest]) and model.rowCount() == 601  # not applied twice
+
+    model.work_at(300)  # the middle page is shown too
+    (middle,) = _bulk(session, 1, start=2000, stamp="2026-01-01T00:00:00.000300Z")  # between rows 300 and 301
+    assert model.apply_changes([middle])
+    assert model.work_at(301).id == middle  # type: ignore[union-attr]
+
+    first = model.work_at(0)
+    session.studio.library.works.trash(first.id)  # type: ignore[union-attr]
+    session.studio.library.works.update(newest, title="renamed")
+    assert model.apply_changes([first.id, newest])  # type: ignore[union-attr]
+    assert model.rowCount() == 601 and model.work_at(600).title == "renamed"  # type: ignore[union-attr]
+    assert resets == []
+    _as_the_store_lists(session, model)
+
+
+def test_a_change_it_cannot_place_reads_the_model_again(qtmodeltester, session) -> None:
+    _bulk(session, 600)
+    model = WorksModel(session)
+    model.work_at(0)  # only the first page is read
+    hidden = _bulk(session, 3, start=3000, stamp="2026-01-01T00:00:00.000400Z")
+    # Works added in pages never read: the count disagrees, so everything is read again.
+    assert not model.apply_changes([hidden[0]])
+    assert model.rowCount() == 603
+    _as_the_store_lists(session, model)
+    qtmodeltester.check(model)

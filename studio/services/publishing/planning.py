@@ -404,7 +404,8 @@ def _unique(reasons: list[Reason]) -> list[Reason]:
 
 def _live_message(pub: Publication, work: Work) -> tuple[str, str]:
     if pub.state == "sent":
-        return (f"“{work.title}” was sent to {pub.network} (transaction {pub.tx_hash}) and waits for its receipt; "
-                "it is never sent twice", "run `studio publish status` to settle it")
-    return (f"“{work.title}” is already on {pub.network} as IP {pub.ip_id}",
-            f"see `studio publish status {work.id}`")
+        return (f"“{work.title}” was sent to {pub.network} by {pub.author} at {pub.updated_at} (transaction "
+                f"{pub.tx_hash}) and waits for its receipt; it is never sent twice",
+                "run `studio publish status` to settle it")
+    return (f"“{work.title}” is already on {pub.network} as IP {pub.ip_id}, published by {pub.author} at "
+            f"{pub.updated_at}", f"see `studio publish status {work.id}`")
