@@ -67,4 +67,5 @@ COMMAND_INDEX: dict[str, tuple[str, str]] = {
     ),
     "train": ("train_cmds", "Train models: the built-in model from its credited data, and LoRAs from library works."),
     "collection": ("collection_cmds", "Named sets of works, e.g. the works a model is trained on."),
+    "library": ("team_cmds", "A team library's bucket, and copying a local library into a team library."),
 }
