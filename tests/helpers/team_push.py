@@ -18,10 +18,10 @@ from tests.helpers.s3 import ACCESS_KEY, SECRET_KEY, WeedServer
 PUSHED_TABLES = ("works", *(spec.table for spec in COPIED_TABLES))
 
 
-def team_with_bucket(address: str, server: WeedServer, bucket: str, secrets: SecretStore, *,
+def team_with_bucket(address: str, endpoint: str, bucket: str, secrets: SecretStore, *,
                      key: str = ACCESS_KEY, secret: str = SECRET_KEY) -> S3Location:
-    """Record `bucket` as the team library's and keep its key in `secrets`."""
-    location = S3Location.parse(server.endpoint, bucket)
+    """Record `bucket` at `endpoint` as the team library's and keep its key in `secrets`."""
+    location = S3Location.parse(endpoint, bucket)
     keep_s3_credentials(secrets, location, key, Secret(secret))
     with Library.open(address, secrets=secrets) as team:
         team.use_bucket(location)

@@ -28,7 +28,7 @@ def secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SecretStore:
 
 @pytest.fixture
 def team(postgres_url: str, s3_server: WeedServer, s3_bucket: str, secrets: SecretStore) -> str:
-    team_with_bucket(postgres_url, s3_server, s3_bucket, secrets)
+    team_with_bucket(postgres_url, s3_server.endpoint, s3_bucket, secrets)
     return postgres_url
 
 
