@@ -13,8 +13,6 @@ from studio.store.library_push import BATCH, LibraryPush, PushProgress, PushRepo
 from studio.store.s3_location import S3Location, keep_s3_credentials, s3_credentials
 from studio.store.team_address import display_url, is_postgres_url
 
-_PROBE = "0" * 64  # a key no file has: asking for it checks the bucket and the access key without reading a file
-
 
 @click.group("library")
 def library_group() -> None:
@@ -26,12 +24,12 @@ def library_group() -> None:
 @click.argument("endpoint", type=TEXT)
 @click.argument("bucket", type=TEXT)
 @click.option("--region", type=TEXT, default="us-east-1", show_default=True)
-@click.option("--prefix", type=TEXT, default="", help="A folder inside the bucket, e.g. studio-a/.")
+@click.option("--prefix", type=TEXT, help="A folder inside the bucket, e.g. studio-a/.")
 @click.option("--new-key", is_flag=True, help="Ask for the access key even when the OS keyring holds one.")
-def bucket_cmd(team, endpoint: str, bucket: str, region: str, prefix: str, new_key: bool) -> None:
+def bucket_cmd(team: str, endpoint: str, bucket: str, region: str, prefix: str | None, new_key: bool) -> None:
     """Keep a team library's files in an S3-compatible bucket (the access key goes to the OS keyring)."""
     address = _team_address(team, "TEAM")
-    location = S3Location.parse(endpoint, bucket, region=region, prefix=prefix)
+    location = S3Location.parse(endpoint, bucket, region=region, prefix=prefix or "")
     secrets = SecretStore()
     try:
         s3_credentials(secrets, location)
@@ -43,9 +41,7 @@ def bucket_cmd(team, endpoint: str, bucket: str, region: str, prefix: str, new_k
         secret = click.prompt("Secret access key (hidden)", hide_input=True, err=True)
         keep_s3_credentials(secrets, location, key_id, Secret(secret))
     with Library.open(address, secrets=secrets) as library:
-        library.use_bucket(location)
-        assert library.team_files is not None
-        library.team_files.bucket.exists(_PROBE)  # the bucket is there and the key opens it, or one line
+        library.use_bucket(location)  # checked first: the bucket is there and the key opens it, or one line
     click.echo(f"{display_url(address)} keeps its files in {location.label}")
 
 
@@ -55,7 +51,7 @@ def bucket_cmd(team, endpoint: str, bucket: str, region: str, prefix: str, new_k
 @click.option("--dry-run", is_flag=True, help="Say what would be copied; copy nothing.")
 @click.option("--batch", "batch_size", type=WholeNumber(1, 10_000), default=BATCH, show_default=True,
               help="Works per batch (files, then rows in one transaction).")
-def push_cmd(local: str, team, dry_run: bool, batch_size: int) -> None:
+def push_cmd(local: str, team: str, dry_run: bool, batch_size: int) -> None:
     """Copy a local library's works, lineage, reviews and files into a team library (again: only what is new)."""
     address = _team_address(team, "TEAM")
     with Library.open(local) as source, Library.open(address) as target:

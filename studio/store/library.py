@@ -219,14 +219,17 @@ class Library:
         return self.root / relative
 
     def use_bucket(self, location: S3Location) -> None:
-        """Record the bucket a team library keeps its files in (its key goes to the OS keyring, not here)."""
+        """Record the bucket a team library keeps its files in (its key goes to the OS keyring, not here), once
+        the bucket answered with that key."""
         if self.engine != POSTGRESQL:
             raise LibraryError("a local library keeps its files in its own folder",
                                hint="give the address of a team library (postgresql://...) to keep files in a bucket")
         from studio.store.team_files import TeamFiles, record_bucket
 
+        files = TeamFiles(location, self.files, self._secrets)
+        files.check()
         record_bucket(self.settings, location)
-        self.team_files = TeamFiles(location, self.files, self._secrets)
+        self.team_files = files
 
     def full_sweep(self) -> SweepReport:
         """Move every stored file no work refers to into a dated quarantine folder, and delete crash leftovers.

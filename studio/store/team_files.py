@@ -31,6 +31,7 @@ BUCKET_NAME = "team.files.bucket"
 BUCKET_REGION = "team.files.region"
 BUCKET_PREFIX = "team.files.prefix"
 CACHE_FOLDER = "bucket-cache"
+_PROBE = "0" * 64  # a key no file has: asking for it checks the bucket and the key without reading a file
 _STORED = re.compile(r"files/([0-9a-f]{2})/([0-9a-f]{62})\.[a-z0-9]{1,8}")
 
 
@@ -79,6 +80,10 @@ class TeamFiles:
             self._bucket = S3FileStore(self.location, s3_credentials(secrets, self.location),
                                        self.local.root / CACHE_FOLDER)
         return self._bucket
+
+    def check(self) -> None:
+        """The bucket exists and the key in the keyring opens it, or one line that says which is wrong."""
+        self.bucket.exists(_PROBE)
 
     def upload(self, data: bytes, ext: str) -> str:
         """Put the bytes in the bucket (before any row names them); returns their sha256."""

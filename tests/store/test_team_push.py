@@ -8,14 +8,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 from studio.cli.main import cli
 from studio.errors import LibraryError
 from studio.secrets import SecretStore
+from studio.services.studio import Studio
 from studio.store.file_store import StoredFileCorrupt
 from studio.store.library import Library
 from studio.store.library_push import LibraryPush
-from tests.helpers.s3 import WeedServer
+from studio.store.s3_location import S3Location, s3_credentials
+from tests.conftest import image_bytes
+from tests.helpers.s3 import ACCESS_KEY, SECRET_KEY, WeedServer
 from tests.helpers.team_push import fill_local_library, pushed_rows, team_snapshot, team_with_bucket
 
 
@@ -147,3 +151,48 @@ def test_a_local_file_damaged_on_disk_is_not_uploaded(team: str, secrets: Secret
 def test_only_a_local_library_pushes_into_a_team_library(team: str, secrets: SecretStore, tmp_path: Path) -> None:
     with Library.open(tmp_path / "a") as a, Library.open(tmp_path / "b") as b, pytest.raises(LibraryError):
         LibraryPush(a, b)
+
+
+def test_library_bucket_records_the_bucket_and_keeps_the_key_only_in_the_keyring(
+        postgres_url: str, secrets: SecretStore, s3_server: WeedServer, s3_bucket: str) -> None:
+    missing = CliRunner().invoke(cli, ["library", "bucket", postgres_url, s3_server.endpoint, s3_bucket + "-none"],
+                                 input=f"{ACCESS_KEY}\n{SECRET_KEY}\n")
+    assert missing.exit_code != 0 and "does not exist" in missing.output.splitlines()[-1]
+    with Library.open(postgres_url, secrets=secrets) as team:
+        assert team.team_files is None  # nothing recorded for a bucket that did not answer
+    result = CliRunner().invoke(cli, ["library", "bucket", postgres_url, s3_server.endpoint, s3_bucket],
+                                input=f"{ACCESS_KEY}\n{SECRET_KEY}\n")
+    assert result.exit_code == 0, result.output
+    assert f"keeps its files in {s3_server.endpoint}/{s3_bucket}/" in result.output
+    with Library.open(postgres_url, secrets=secrets) as team:
+        assert team.team_files is not None and team.team_files.location.bucket == s3_bucket
+        stored = " ".join(str(tuple(row)) for row in team.db.query("SELECT * FROM settings"))
+        assert SECRET_KEY not in stored and ACCESS_KEY not in stored
+    location = S3Location.parse(s3_server.endpoint, s3_bucket)
+    assert s3_credentials(secrets, location).secret_access_key.reveal() == SECRET_KEY
+    # Known to the keyring now: the next machine-wide set-up does not ask again.
+    again = CliRunner().invoke(cli, ["library", "bucket", postgres_url, s3_server.endpoint, s3_bucket])
+    assert again.exit_code == 0 and "Access key id" not in again.output
+
+
+def test_another_machine_draws_a_team_works_thumbnail_from_the_bucket(
+        team: str, secrets: SecretStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = image_bytes(7, (40, 30))
+    sha = hashlib.sha256(data).hexdigest()
+    with Library.open(team, secrets=secrets) as library, library.staged_file(data, sha, "png") as relative:
+        library.db.execute(
+            "INSERT INTO works (id, kind, sha256, file_path, format, width, height, size_bytes, title, origin, "
+            "license_id, created_at, updated_at) VALUES ('shared', 'image', ?, ?, 'png', 40, 30, ?, 'Shared', "
+            "'imported', 'cc-by-4.0', '2026-01-01', '2026-01-01')", (sha, relative, len(data)))
+    monkeypatch.setenv("STUDIO_CACHE_DIR", str(tmp_path / "other-machine"))
+    studio = Studio.open(team)
+    try:
+        work = studio.work("shared")
+        source = studio.file_of(work)
+        assert source is not None and source.is_relative_to(tmp_path / "other-machine")
+        thumbnail = studio.thumbnail(work, 16)
+        assert thumbnail is not None
+        with Image.open(thumbnail) as picture:
+            assert max(picture.size) == 16
+    finally:
+        studio.close()
