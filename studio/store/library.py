@@ -111,11 +111,9 @@ class Library:
         self.team_files: TeamFiles | None = None
         if self.engine == POSTGRESQL:
             # boto3 and the keyring load with a team library, never for a local one.
-            from studio.store.team_files import TeamFiles, recorded_bucket
+            from studio.store.team_files import recorded_team_files
 
-            location = recorded_bucket(self.settings)
-            if location is not None:
-                self.team_files = TeamFiles(location, self.files, secrets)
+            self.team_files = recorded_team_files(self.settings, self.files, secrets)
 
     @classmethod
     def open(cls, root: Path | str | None = None, *, migrations: tuple[Migration, ...] = MIGRATIONS,

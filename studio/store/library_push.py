@@ -111,6 +111,7 @@ class LibraryPush:
     def run(self, *, dry_run: bool = False) -> PushReport:
         if self.target.team_files is None:
             raise no_bucket_error(str(self.target.address))
+        self.target.team_files.bucket  # noqa: B018  # its key is in the keyring and it is usable, or one line now
         report = PushReport(dry_run=dry_run)
         works = {row["id"]: dict(zip(row.keys(), tuple(row), strict=True))
                  for row in self.source.db.query("SELECT * FROM works ORDER BY created_at, id")}

@@ -18,7 +18,7 @@ import re
 import shutil
 from pathlib import Path
 
-from studio.errors import LibraryError
+from studio.errors import InvalidInput, LibraryError
 from studio.secrets import SecretStore
 from studio.store.file_store import StoredFileMissing
 from studio.store.files import LocalFileStore, sha256_file
@@ -49,11 +49,25 @@ def record_bucket(settings: SettingRecords, location: S3Location) -> None:
                        BUCKET_REGION: location.region, BUCKET_PREFIX: location.prefix or None})
 
 
-def no_bucket_error(library_label: str) -> LibraryError:
+def recorded_team_files(settings: SettingRecords, local: LocalFileStore,
+                        secrets: SecretStore | None) -> TeamFiles | None:
+    """The team library's files as its settings record them; None when they record no bucket. A recorded bucket
+    this Remix Studio cannot use (written by hand, or by a hostile server) does not stop the library opening:
+    reading or writing a file says so in one line, and no request goes anywhere."""
+    try:
+        location = recorded_bucket(settings)
+    except InvalidInput as exc:
+        return TeamFiles(None, local, secrets, problem=LibraryError(
+            f"the bucket the team library records for its files cannot be used: {exc.message}",
+            hint="an admin records it again with `studio library bucket`"))
+    return TeamFiles(location, local, secrets) if location is not None else None
+
+
+def no_bucket_error(library_label: str = "") -> LibraryError:
+    named = f"the team library {library_label}" if library_label else "this team library"
     return LibraryError(
-        f"the team library {library_label} records no bucket for its files",
-        hint="give it one with `studio library bucket ENDPOINT BUCKET --library ADDRESS` (the access key goes to "
-        "the OS keyring)",
+        f"{named} records no bucket for its files",
+        hint="give it one with `studio library bucket TEAM ENDPOINT BUCKET` (the access key goes to the OS keyring)",
     )
 
 
@@ -67,14 +81,18 @@ class TeamFiles:
     """A team library's bucket, opened on first use (so a library that only lists works needs no keyring), and
     the folder of this machine where its files are read from."""
 
-    def __init__(self, location: S3Location, local: LocalFileStore, secrets: SecretStore | None) -> None:
+    def __init__(self, location: S3Location | None, local: LocalFileStore, secrets: SecretStore | None, *,
+                 problem: LibraryError | None = None) -> None:
         self.location = location
         self.local = local
         self._secrets = secrets
+        self._problem = problem
         self._bucket: S3FileStore | None = None
 
     @property
     def bucket(self) -> S3FileStore:
+        if self._problem is not None or self.location is None:
+            raise self._problem or no_bucket_error()
         if self._bucket is None:
             secrets = self._secrets if self._secrets is not None else SecretStore()
             self._bucket = S3FileStore(self.location, s3_credentials(secrets, self.location),
@@ -99,9 +117,10 @@ class TeamFiles:
         if target.exists() and sha256_file(target) == sha256:
             return target
         try:
-            cached = self.bucket.local_path(sha256)
+            bucket = self.bucket
+            cached = bucket.local_path(sha256)
         except StoredFileMissing:
-            raise StoredFileMissing(f"the team library's bucket {self.location.label} holds no file {sha256[:12]}…",
+            raise StoredFileMissing(f"the team library's bucket {bucket.location.label} holds no file {sha256[:12]}…",
                                     hint="add the work's file again from a machine that has it (`studio library "
                                     "push`)") from None
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ library holds is half written (every work it holds has its file), and the same p
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from studio.cli.main import cli
-from studio.errors import LibraryError
+from studio.errors import InvalidInput, LibraryError
 from studio.secrets import SecretStore
 from studio.store.library import Library
 from studio.store.library_push import LibraryPush, PushProgress
+from studio.store.team_files import BUCKET_ENDPOINT
 from tests.helpers.postgres import PostgresServer
 from tests.helpers.s3 import READ_ONLY_KEY, READ_ONLY_SECRET, FaultyLink, WeedServer
 from tests.helpers.team_push import fill_local_library, pushed_rows, team_with_bucket
@@ -140,4 +142,46 @@ def test_the_database_server_gone_mid_push_is_one_line_and_the_push_resumes_once
         report = LibraryPush(local, team, batch_size=8).run()
         assert report.complete and report.works_present == 16 and report.works_added == 25
         assert pushed_rows(team, local) == pushed_rows(local, local)
+    local.close()
+
+
+def test_a_bucket_endpoint_changed_on_the_server_gets_no_members_key(
+        postgres_url: str, s3_server: WeedServer, s3_bucket: str, secrets: SecretStore, link: FaultyLink,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keyring's entries are named by endpoint and bucket: a team library whose recorded endpoint someone
+    changed to their own server finds no key for it, so no signed request ever reaches that server."""
+    team_with_bucket(postgres_url, s3_server.endpoint, s3_bucket, secrets)
+    data = b"shared work"
+    sha = hashlib.sha256(data).hexdigest()
+    with Library.open(postgres_url, secrets=secrets) as team, team.staged_file(data, sha, "png") as stored:
+        team.settings.set(BUCKET_ENDPOINT, link.endpoint)  # e.g. through psql, by anyone who may write settings
+    monkeypatch.setenv("STUDIO_CACHE_DIR", str(tmp_path / "other-machine"))
+    with Library.open(postgres_url, secrets=secrets) as team:
+        with pytest.raises(InvalidInput) as caught:
+            team.path_of(stored)
+        assert "\n" not in str(caught.value) and f"no access key for the S3 bucket {link.endpoint}" in str(caught.value)
+    local = fill_local_library(tmp_path / "local", 3)
+    result = CliRunner().invoke(cli, ["library", "push", str(local.root), postgres_url])
+    assert result.exit_code != 0 and "no access key for the S3 bucket" in _one_line(result.output)
+    assert link.requests == 0
+    local.close()
+
+
+@pytest.mark.parametrize("endpoint", ["http://member:s3cr3t@127.0.0.1:9", "ftp://127.0.0.1", "http://x/" + "a" * 5000])
+def test_a_recorded_bucket_that_cannot_be_used_still_opens_the_library_and_is_one_line_when_a_file_is_needed(
+        postgres_url: str, s3_server: WeedServer, s3_bucket: str, secrets: SecretStore, tmp_path: Path,
+        endpoint: str) -> None:
+    team_with_bucket(postgres_url, s3_server.endpoint, s3_bucket, secrets)
+    with Library.open(postgres_url, secrets=secrets) as team:
+        team.settings.set(BUCKET_ENDPOINT, endpoint)
+    with Library.open(postgres_url, secrets=secrets) as team:
+        assert team.works.count() == 0  # the library itself opens and reads
+        with pytest.raises(LibraryError) as caught:
+            team.path_of("files/ab/" + "c" * 62 + ".png")
+        line = str(caught.value)
+        assert "\n" not in line and len(line) < 400 and "s3cr3t" not in line
+        assert "the bucket the team library records for its files cannot be used" in line
+    local = fill_local_library(tmp_path / "local", 2)
+    result = CliRunner().invoke(cli, ["library", "push", str(local.root), postgres_url])
+    assert result.exit_code != 0 and "cannot be used" in _one_line(result.output)
     local.close()
