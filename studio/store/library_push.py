@@ -33,6 +33,7 @@ from studio.store.team_files import no_bucket_error, sha256_of_stored
 
 BATCH = 200
 UPLOAD_THREADS = 8
+PUSH_LOCK = 0x5354_5544_494F_5055  # the advisory lock pushes into one team library take turns on, batch by batch
 _IN_CHUNK = 500  # ids per `IN (...)` list: far below either engine's limit on parameters
 
 
@@ -186,7 +187,29 @@ class LibraryPush:
     def _write(self, batch: list[str], new: Sequence[dict[str, Any]], columns: list[str], held: set[str],
                report: PushReport, dry_run: bool) -> None:
         target = self.target.db
-        plans: list[tuple[TableCopy, list[str], list[tuple[Any, ...]]]] = []
+        if dry_run:
+            self._count(report, len(new), self._missing_rows(batch, held))
+            return
+        with target.atomic():
+            # Pushes into one team library take turns batch by batch, so each one decides what is missing after
+            # the other's batch is committed (a review has no key the database could refuse a second copy by).
+            target.execute("SELECT pg_advisory_xact_lock(?)", (PUSH_LOCK,))
+            there = {work_id for (work_id,) in _rows_in(target, "SELECT id FROM works WHERE id IN ({})",
+                                                        [work["id"] for work in new])}
+            new = [work for work in new if work["id"] not in there]
+            plans = self._missing_rows(batch, held)
+            if new:
+                target.execute_many(_insert("works", columns), [tuple(work[c] for c in columns) for work in new])
+            for spec, cols, missing in plans:
+                if missing:
+                    target.execute_many(_insert(spec.table, cols), missing)
+        self._count(report, len(new), plans)
+
+    def _missing_rows(self, batch: list[str], held: set[str]) -> list[tuple[TableCopy, list[str], list[tuple]]]:
+        """Per table, the batch's local rows the team library lacks (by key), leaving out rows that name a work
+        held back."""
+        target = self.target.db
+        plans: list[tuple[TableCopy, list[str], list[tuple]]] = []
         for spec in COPIED_TABLES:
             cols = [c for c in _shared_columns(self.source.db, target, spec.table) if c not in spec.assigned]
             rows = [row for row in _rows_in(self.source.db, f"SELECT {', '.join(cols)} FROM {spec.table} "
@@ -195,21 +218,12 @@ class LibraryPush:
             key_at = [cols.index(c) for c in spec.key]
             there = set(_rows_in(target, f"SELECT {', '.join(spec.key)} FROM {spec.table} WHERE {spec.owner} "
                                  "IN ({})", batch))
-            missing = [row for row in rows if tuple(row[i] for i in key_at) not in there]
-            plans.append((spec, cols, missing))
-        if dry_run:
-            report.works_added += len(new)
-            for spec, _, missing in plans:
-                report.rows_added[spec.table] = report.rows_added.get(spec.table, 0) + len(missing)
-            return
-        with target.atomic():
-            if new:
-                target.execute_many(_insert("works", columns),
-                                    [tuple(work[c] for c in columns) for work in new])
-            for spec, cols, missing in plans:
-                if missing:
-                    target.execute_many(_insert(spec.table, cols), missing)
-        report.works_added += len(new)
+            plans.append((spec, cols, [row for row in rows if tuple(row[i] for i in key_at) not in there]))
+        return plans
+
+    @staticmethod
+    def _count(report: PushReport, works: int, plans: list[tuple[TableCopy, list[str], list[tuple]]]) -> None:
+        report.works_added += works
         for spec, _, missing in plans:
             report.rows_added[spec.table] = report.rows_added.get(spec.table, 0) + len(missing)
 

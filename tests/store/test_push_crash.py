@@ -79,3 +79,20 @@ def test_a_push_killed_at_several_points_is_completed_by_the_next_with_nothing_l
     assert again.returncode == 0, err
     assert "0 works added, 121 already there; 0 files uploaded" in out
     local.close()
+
+
+def test_two_pushes_of_one_library_at_once_both_finish_and_nothing_is_doubled(
+        postgres_url: str, s3_server: WeedServer, s3_bucket: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STUDIO_KEYRING", f"plainfile:{tmp_path / 'keyring.json'}")
+    secrets = SecretStore()
+    team_with_bucket(postgres_url, s3_server.endpoint, s3_bucket, secrets)
+    local = fill_local_library(tmp_path / "local", 90)
+    local.close()  # two processes read it, as two terminals on one machine would
+    pushes = [_push(tmp_path / "local", postgres_url, "--batch", "10") for _ in range(2)]
+    for process in pushes:
+        _out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+    with Library.open(tmp_path / "local") as local, Library.open(postgres_url, secrets=secrets) as team:
+        assert pushed_rows(team, local) == pushed_rows(local, local)  # reviews included, which no key guards
+        assert len(team_snapshot(team, s3_server, s3_bucket, local).objects) == 90
