@@ -14,6 +14,8 @@ Order and safety:
   so no request asks the bucket about it. Its other rows (a review added since, say) are still added.
 - A row is keyed by what identifies it (a work by its id, an edge by its two ends, a review by its work, reviewer,
   decision and time); one the team library holds already is left as it is.
+- Each batch's transaction first takes an advisory lock, so two pushes into one team library take turns and the
+  second sees what the first wrote before it decides what is missing.
 - A work whose id the team library holds with another file, or whose file it holds under another id, is reported
   and not written, and neither is anything that depends on it (its descendants, the collections holding it).
 """
