@@ -216,6 +216,13 @@ class Library:
             return self.team_files.local_copy(relative)
         return self.root / relative
 
+    def has_file(self, relative: str) -> bool:
+        """Whether the library keeps the stored file (a team library with a bucket: whether the bucket does, asked
+        without downloading it)."""
+        if self.team_files is not None:
+            return self.team_files.has(relative)
+        return (self.root / relative).exists()
+
     def use_bucket(self, location: S3Location) -> None:
         """Record the bucket a team library keeps its files in (its key goes to the OS keyring, not here), once
         the bucket answered with that key."""

@@ -107,6 +107,12 @@ class TeamFiles:
         """Put the bytes in the bucket (before any row names them); returns their sha256."""
         return self.bucket.put_bytes(data, ext)
 
+    def has(self, relative: str) -> bool:
+        sha256 = sha256_of_stored(relative)
+        if sha256 is None:
+            return self.local.absolute(relative).exists()
+        return self.bucket.exists(sha256)
+
     def local_copy(self, relative: str) -> Path:
         """A verified copy of the stored file at `root/relative`: the one kept here when its hash still matches,
         else the bucket's (verified while it is downloaded), placed there for the readers that join paths."""

@@ -196,3 +196,19 @@ def test_another_machine_draws_a_team_works_thumbnail_from_the_bucket(
             assert max(picture.size) == 16
     finally:
         studio.close()
+
+
+def test_doctor_on_a_team_library_asks_the_bucket_which_files_it_lacks_without_downloading_them(
+        team: str, secrets: SecretStore, s3_server: WeedServer, s3_bucket: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    local = fill_local_library(tmp_path / "local", 4)
+    with Library.open(team, secrets=secrets) as target:
+        LibraryPush(local, target).run()
+    lost = local.db.one("SELECT sha256 FROM works WHERE id = 'w000000002'")["sha256"]
+    s3_server.client().delete_object(Bucket=s3_bucket, Key=f"sha256/{lost[:2]}/{lost}")
+    monkeypatch.setenv("STUDIO_CACHE_DIR", str(tmp_path / "other-machine"))
+    result = CliRunner().invoke(cli, ["--library", team, "doctor", "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"works_missing_files": [\n    "w000000002"\n  ]' in result.output
+    assert not list((tmp_path / "other-machine").rglob("files/??/*"))  # nothing was downloaded to find out
+    local.close()
