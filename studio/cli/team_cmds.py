@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from studio.cli.params import TEXT, WholeNumber
 from studio.errors import InvalidInput
 from studio.secrets import Secret, SecretStore
 from studio.store.disk_space import human_size
-from studio.store.library import Library
+from studio.store.library import DB_NAME, Library
 from studio.store.library_push import BATCH, LibraryPush, PushProgress, PushReport
 from studio.store.s3_location import S3Location, keep_s3_credentials, s3_credentials
 from studio.store.team_address import display_url, is_postgres_url
@@ -54,6 +56,8 @@ def bucket_cmd(team: str, endpoint: str, bucket: str, region: str, prefix: str |
 def push_cmd(local: str, team: str, dry_run: bool, batch_size: int) -> None:
     """Copy a local library's works, lineage, reviews and files into a team library (again: only what is new)."""
     address = _team_address(team, "TEAM")
+    if not (Path(local) / DB_NAME).is_file():  # opening it would make an empty library there
+        raise InvalidInput(f"{local} holds no library", hint="give the folder of a local library as LOCAL")
     with Library.open(local) as source, Library.open(address) as target:
         push = LibraryPush(source, target, batch_size=batch_size, progress=None if dry_run else _print_progress)
         report = push.run(dry_run=dry_run)

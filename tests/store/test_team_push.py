@@ -212,3 +212,10 @@ def test_doctor_on_a_team_library_asks_the_bucket_which_files_it_lacks_without_d
     assert '"works_missing_files": [\n    "w000000002"\n  ]' in result.output
     assert not list((tmp_path / "other-machine").rglob("files/??/*"))  # nothing was downloaded to find out
     local.close()
+
+
+def test_a_push_from_a_folder_that_holds_no_library_is_one_line_and_makes_none(team: str, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = CliRunner().invoke(cli, ["library", "push", str(tmp_path / "empty"), team])
+    assert result.exit_code != 0 and "holds no library" in result.output and result.output.count("\n") == 1
+    assert not list((tmp_path / "empty").iterdir())
