@@ -33,6 +33,8 @@ LAZY_IMPORTS: dict[str, str] = {
     "studio.generate.training.emoji_train": "imports torch at module level",
     "studio.generate.training.openmoji_data": "imports numpy at module level; only `studio train builtin` renders",
     "studio.store.postgres": "imports psycopg and its pool (the `team` extra, 0.2 s); only a team library needs it",
+    "studio.store.team_files": "imports boto3 (0.3 s) and the keyring for a team library's bucket; a local library "
+                               "needs neither",
     "studio.secrets": "imports keyring, an optional extra that loads its backends on import; a ComfyUI token is "
                       "the first secret an engine needs",
     "studio.services.credentials": "loads the C2PA SDK; Content Credentials load on first import or export",

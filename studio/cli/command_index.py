@@ -68,7 +68,8 @@ COMMAND_INDEX: dict[str, tuple[str, str]] = {
     "train": ("train_cmds", "Train models: the built-in model from its credited data, and LoRAs from library works."),
     "library": (
         "team_cmds",
-        "Team libraries: set one up on a PostgreSQL server, its members, and logging in as a member.",
+        "Team libraries: set one up on a PostgreSQL server, its members, logging in as a member, its bucket, and "
+        "copying a local library into it.",
     ),
     "collection": ("collection_cmds", "Named sets of works, e.g. the works a model is trained on."),
 }

@@ -393,7 +393,7 @@ def doctor_cmd(obj, as_json: bool) -> None:
     missing = [
         w.id
         for w in library.works.list() + library.works.list(trashed=True)
-        if w.file_path and not library.path_of(w.file_path).exists()
+        if w.file_path and not library.has_file(w.file_path)
     ]
     if as_json:
         emit_json(

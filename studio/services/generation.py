@@ -113,7 +113,7 @@ class GenerationService:
         works: WorkRepository,
         settings: SettingRecords,
         images: ImageStore,
-        library_root: Path,
+        path_of: Callable[[str], Path],
         defaults: NewWorkDefaultsStore,
         licenses: LicenseView,
         models: ModelRegistry,
@@ -123,7 +123,7 @@ class GenerationService:
         self.works = works
         self.settings = settings
         self.images = images
-        self.library_root = library_root
+        self.path_of = path_of  # the library's: a verified local copy (a team library's comes from its bucket)
         self.licenses = licenses
         self.models = models
         self.model_terms = model_terms
@@ -196,7 +196,7 @@ class GenerationService:
             height=height,
             strength=create.strength,
             scheduler=create.scheduler,
-            init_images=tuple(self.library_root / p.file_path for p in parents if p.file_path),
+            init_images=tuple(self.path_of(p.file_path) for p in parents if p.file_path),
             mask=create.mask,
             blend_weights=create.blend_weights,
         )

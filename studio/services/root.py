@@ -77,7 +77,7 @@ class Services:
             works=library.works,
             settings=library.settings,
             images=self.images,
-            library_root=library.root,
+            path_of=library.path_of,
             defaults=NewWorkDefaultsStore(library.settings, self.catalog),
             licenses=self.licenses,
             models=self.models,

@@ -1,8 +1,8 @@
 """A library is a folder: `library.db`, the content-addressed `files/`, `thumbs/`, and a lock file.
 
 A team library is a database on a PostgreSQL server, opened by its address (`postgresql://...`, never with a
-password in it); until its files move to object storage they are kept in a folder of this machine's cache, which
-plays the library folder's part for them.
+password in it); its files are kept in the S3-compatible bucket it records (`studio.store.team_files`), and read
+through a folder of this machine's cache, which plays the library folder's part for them.
 
 A folder whose database is missing (while it holds stored files), empty or foreign is refused untouched
 (`studio.store.db_check`); stored files the database does not know are quarantined by `full_sweep`, never deleted.
@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
@@ -48,6 +49,11 @@ from studio.store.team_login import password_for
 from studio.store.thumbnails import ThumbnailCache, user_cache_dir
 from studio.store.training_permissions import TrainingPermissions
 from studio.store.works import WorkRepository
+
+if TYPE_CHECKING:
+    from studio.secrets import SecretStore
+    from studio.store.s3_location import S3Location
+    from studio.store.team_files import TeamFiles
 
 DB_NAME = "library.db"
 QUARANTINE = "quarantine"
@@ -78,7 +84,8 @@ class SweepReport:
 
 
 class Library:
-    def __init__(self, root: Path, db: Database, lock_fd: int, sweep: SweepReport) -> None:
+    def __init__(self, root: Path, db: Database, lock_fd: int, sweep: SweepReport,
+                 secrets: SecretStore | None = None) -> None:
         self.root = root
         self.db = db
         self.engine = db.engine  # "sqlite" for a local library, "postgresql" for a team library
@@ -100,15 +107,25 @@ class Library:
         self.confirmations = LicenseConfirmations(db)  # license conditions the creator confirmed per work
         self.last_sweep = sweep
         self._lock_fd = lock_fd
+        self._secrets = secrets
+        # A team library's bucket, when it records one: files go there before their rows and are read from it.
+        self.team_files: TeamFiles | None = None
+        if self.engine == POSTGRESQL:
+            # boto3 and the keyring load with a team library, never for a local one.
+            from studio.store.team_files import recorded_team_files
+
+            self.team_files = recorded_team_files(self.settings, self.files, secrets)
 
     @classmethod
-    def open(cls, root: Path | str | None = None, *, migrations: tuple[Migration, ...] = MIGRATIONS) -> Library:
+    def open(cls, root: Path | str | None = None, *, migrations: tuple[Migration, ...] = MIGRATIONS,
+             secrets: SecretStore | None = None) -> Library:
         """The library in the folder `root`, or the team library at a PostgreSQL address; when None, the one
-        STUDIO_LIBRARY names, else the default library folder."""
+        STUDIO_LIBRARY names, else the default library folder. `secrets` holds a team library's bucket key (the
+        OS keyring when None)."""
         if root is None and is_postgres_url(os.environ.get(ENV_LIBRARY, "")):
             root = os.environ[ENV_LIBRARY]
         if isinstance(root, str) and is_postgres_url(root):
-            return cls._open_team(root, migrations)
+            return cls._open_team(root, migrations, secrets)
         root = Path(root).expanduser() if root is not None else default_library_dir()
         if root.exists() and not root.is_dir():
             raise LibraryError(f"{root} is a file, not a library folder", hint="pass a folder to --library")
@@ -149,7 +166,7 @@ class Library:
         return cls(root, db, lock_fd, sweep)
 
     @classmethod
-    def _open_team(cls, url: str, migrations: tuple[Migration, ...]) -> Library:
+    def _open_team(cls, url: str, migrations: tuple[Migration, ...], secrets: SecretStore | None) -> Library:
         check_url(url)
         root = team_cache_dir(url)
         try:
@@ -169,7 +186,12 @@ class Library:
         except BaseException:
             os.close(lock_fd)
             raise
-        return cls(root, db, lock_fd, sweep)
+        try:
+            return cls(root, db, lock_fd, sweep, secrets)
+        except BaseException:
+            db.close()
+            os.close(lock_fd)
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -189,7 +211,31 @@ class Library:
         return str(self.db.url) if self.engine == POSTGRESQL else self.root  # type: ignore[attr-defined]
 
     def path_of(self, relative: str) -> Path:
+        """A local path to a stored file; for a team library with a bucket, a copy verified against its hash
+        (fetched from the bucket when this machine has none)."""
+        if self.team_files is not None:
+            return self.team_files.local_copy(relative)
         return self.root / relative
+
+    def has_file(self, relative: str) -> bool:
+        """Whether the library keeps the stored file (a team library with a bucket: whether the bucket does, asked
+        without downloading it)."""
+        if self.team_files is not None:
+            return self.team_files.has(relative)
+        return (self.root / relative).exists()
+
+    def use_bucket(self, location: S3Location) -> None:
+        """Record the bucket a team library keeps its files in (its key goes to the OS keyring, not here), once
+        the bucket answered with that key."""
+        if self.engine != POSTGRESQL:
+            raise LibraryError("a local library keeps its files in its own folder",
+                               hint="give the address of a team library (postgresql://...) to keep files in a bucket")
+        from studio.store.team_files import TeamFiles, record_bucket
+
+        files = TeamFiles(location, self.files, self._secrets)
+        files.check()
+        record_bucket(self.settings, location)
+        self.team_files = files
 
     def full_sweep(self) -> SweepReport:
         """Move every stored file no work refers to into a dated quarantine folder, and delete crash leftovers.
@@ -220,6 +266,8 @@ class Library:
         The caller commits the rows inside the block. If the block fails and no row refers to the hash,
         the file is removed again; a crash in between leaves a pending marker for the next sweep.
         """
+        if self.team_files is not None:  # the team's copy first: every member reads it once the rows exist
+            self.team_files.upload(data, ext)
         self.files.mark_pending(sha256)
         try:
             relative = self.files.put(data, sha256, ext)

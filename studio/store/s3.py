@@ -166,6 +166,39 @@ class S3FileStore:
                 self.cache.commit(tmp, handle, sha256)
         return sha256
 
+    def upload_once(self, path: Path, sha256: str) -> bool:
+        """Upload a local file under `sha256` unless the bucket already holds that key; True when this call
+        uploaded it. The file is hashed first and refused (StoredFileCorrupt) when it does not match. An object
+        already there is not downloaded again: the only writes to these keys send the SHA-256 checksum the server
+        checks before it keeps an object, and every read checks the hash once more."""
+        sha256 = checked_sha256(sha256)
+        size = path.stat().st_size
+        self._check_size(size)
+        small = size <= _IN_MEMORY
+        data = path.read_bytes() if small else b""
+        found = hashlib.sha256(data).hexdigest() if small else _file_sha256(path)
+        if found != sha256:
+            raise StoredFileCorrupt(
+                f"the file {path} does not match its hash {sha256[:12]}…: it was changed or damaged on disk; it was "
+                "not uploaded", hint="restore it from a backup, or run `studio doctor` on its library")
+        checksum = base64.b64encode(bytes.fromhex(sha256)).decode()
+
+        def put() -> None:
+            payload: Any = data if small else path.open("rb")
+            try:
+                self._client.put_object(Bucket=self.location.bucket, Key=self.key(sha256), Body=payload,
+                                        ChecksumSHA256=checksum, ContentType="application/octet-stream",
+                                        IfNoneMatch="*")
+            finally:
+                if not small:
+                    payload.close()
+
+        try:
+            self._retried("write", put, sha256, conditional=True)
+        except _AlreadyThere:
+            return False
+        return True
+
     def _create(self, sha256: str, body: Callable[[], Any]) -> bool:
         """Upload under the hash's key unless an object is already there; True when this call created it, False
         when a sound object was already there (then verified, and cached by the check)."""
@@ -348,6 +381,17 @@ class S3FileStore:
             )
         raise FileStoreUnavailable(f"the S3 server refused to {what} a file in {where} ({shown})",
                                    hint="check the team library's storage settings and try again")
+
+
+_IN_MEMORY = 64 << 20  # files up to this size are read once into memory for hashing and upload
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 class _AlreadyThere(Exception):
