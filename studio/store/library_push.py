@@ -32,6 +32,7 @@ from studio.errors import LibraryError
 from studio.store.db import Database
 from studio.store.library import Library
 from studio.store.team_files import no_bucket_error, sha256_of_stored
+from studio.store.team_roles import STAMP_COLUMNS
 
 BATCH = 200
 UPLOAD_THREADS = 8
@@ -237,7 +238,7 @@ def _insert(table: str, columns: Sequence[str]) -> str:
 
 
 def _shared_columns(source: Database, target: Database, table: str) -> list[str]:
-    theirs = set(target.column_names(table))
+    theirs = set(target.column_names(table)) - set(STAMP_COLUMNS)  # the team library stamps its own
     return [c for c in source.column_names(table) if c in theirs]
 
 

@@ -33,6 +33,9 @@ STAMPED_TABLES = (
     "works", "edges", "reviews", "publications", "spg_collections", "credentials", "settings", "models",
     "collection_members", "training_permissions", "group_members", "license_confirmations",
 )
+# Columns the database fills in for the member who writes a row (who made it, whose change voided an approval):
+# never copied from elsewhere, so a push records the member who pushed.
+STAMP_COLUMNS = ("created_by", "updated_by", "voided_at", "voided_by")
 # Work-owned tables: an artist writes the rows of the works they made. Table -> the column naming the work.
 _WORK_OWNED = {
     "edges": "child_id", "credentials": "work_id", "training_permissions": "work_id",

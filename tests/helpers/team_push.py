@@ -13,6 +13,7 @@ from studio.secrets import Secret, SecretStore
 from studio.store.library import Library
 from studio.store.library_push import COPIED_TABLES
 from studio.store.s3_location import S3Location, keep_s3_credentials
+from studio.store.team_roles import STAMP_COLUMNS
 from tests.helpers.s3 import ACCESS_KEY, SECRET_KEY, WeedServer
 
 PUSHED_TABLES = ("works", *(spec.table for spec in COPIED_TABLES))
@@ -97,7 +98,8 @@ def pushed_rows(library: Library, local: Library) -> dict[str, list[tuple]]:
     """Every row of the pushed tables of `library`, in the columns the local library has (so both compare)."""
     rows = {}
     for table in PUSHED_TABLES:
-        columns = [c for c in local.db.column_names(table) if not (table == "reviews" and c == "id")]
+        columns = [c for c in local.db.column_names(table)
+                   if not (table == "reviews" and c == "id") and c not in STAMP_COLUMNS]
         found = library.db.query(f"SELECT {', '.join(columns)} FROM {table}")
         rows[table] = sorted((tuple(r) for r in found), key=repr)
     return rows

@@ -70,6 +70,10 @@ def test_push_copies_every_table_and_every_file_and_a_second_push_changes_nothin
         assert first.rows_added == {"edges": 40, "collection_members": 10, "license_confirmations": 9,
                                     "training_permissions": 9, "credentials": 15, "reviews": 15}
         assert pushed_rows(target, local) == pushed_rows(local, local)
+        # Each row records the member who pushed it (the server's user), never what the local library had.
+        pusher = target.db.one("SELECT current_user")[0]
+        assert {row[0] for row in target.db.query("SELECT DISTINCT created_by FROM works")} == {pusher}
+        assert {row[0] for row in target.db.query("SELECT DISTINCT created_by FROM reviews")} == {pusher}
         before = team_snapshot(target, s3_server, s3_bucket, local)
         assert len(before.objects) == 45 and all(k.endswith(v) for k, v in before.objects.items())
         second = LibraryPush(local, target, batch_size=10).run()
