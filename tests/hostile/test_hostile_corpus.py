@@ -128,8 +128,18 @@ CORPUS: list[tuple[str, ...]] = [
     ("collection", "add", "nosuch", "{root}"), ("collection", "add", "{root}"), ("collection", "show", "nosuch"),
     ("collection", "show", "{root}", "--limit", "-1"),
     ("generate", "   "), ("generate", "a\x1b]0;title\x07"),
+    # team libraries: addresses that are folders or hold a password, no server there, roles that do not exist
+    ("library", "--bogus"), ("library", "nosuch"), ("library", "create", "--team", "{dir}"),
+    ("library", "create", "--team", "postgresql://ada:hunter2@127.0.0.1:1/team"),
+    ("library", "members", "list"), ("library", "members", "add", "bob", "--role", "king"),
+    ("library", "members", "remove", "bob", "--team", "postgresql://127.0.0.1:1/team?password=hunter2"),
+    ("library", "push", "{missing}", "postgresql://127.0.0.1:1/team"), ("library", "push", "{dir}", "{dir}"),
+    ("library", "push", "{dir}", "postgresql://127.0.0.1:1/team"),
+    ("library", "bucket", "{dir}", "http://127.0.0.1:1", "bucket"),
+    ("library", "login", "postgresql://127.0.0.1:1/team", "--user", "bob"),
 ]
-STDIN = {("wallet", "import", "--wallet", "X", f"0x{KEY}"): f"0x{KEY}\n"}
+STDIN = {("wallet", "import", "--wallet", "X", f"0x{KEY}"): f"0x{KEY}\n",
+         ("library", "login", "postgresql://127.0.0.1:1/team", "--user", "bob"): "hunter2\n"}
 
 
 @pytest.fixture(scope="module")
