@@ -26,6 +26,8 @@ LAZY_IMPORTS: dict[str, str] = {
                                  "loaded only when publishing is)",
     "websockets": "the `comfyui` extra; only a connection to a ComfyUI server needs it",
     "resvg_py": "a development dependency; only rendering the built-in model's OpenMoji training set needs it",
+    "eth_account": "the `publish` extra, half a second to import: only making, importing or using a wallet's key "
+                   "needs it (studio.story.wallet), never the publishing services' import",
     "Crypto": "pycryptodome, the `publish` extra: keccak-256 for address checksums in the CLI, which never "
               "imports web3",
     # --- project modules that exist to load one of the above -----------------------------------------
@@ -39,6 +41,10 @@ LAZY_IMPORTS: dict[str, str] = {
                       "the first secret an engine needs",
     "studio.services.credentials": "loads the C2PA SDK; Content Credentials load on first import or export",
     "studio.services.publishing": "loads web3 and the Story SDK; publishing loads on first use",
+    "studio.story.chain": "imports web3 and the Story SDK (about 0.9 s); the publishing setup imports it when it "
+                          "makes the first chain client, so publishing's plans and values load without them",
+    "studio.services.demo": "the demo's steps publish on the devnet (web3 and the Story SDK, about 0.9 s); the "
+                            "window loads them when the demo library is asked for, not on the way to its first page",
     "studio.services.studio": "the facade and every engine behind it; the CLI opens a library only for a command "
                               "that needs one (`studio --help` in 0.25 s rather than 1 s)",
     "studio.ui.workspace": "the window's views and the engines behind them, imported on the worker thread that "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -12,8 +13,11 @@ from studio.app.jobs import JobQueue, JobState
 from studio.app.workers import TaskContext
 from studio.errors import StudioError
 from studio.generate.request import Cancelled
-from studio.services.demo import Step, demo_folder, demo_ready, run_demo
 from studio.services.demo_events import DemoEvent, StepStarted
+from studio.services.demo_folder import demo_folder, demo_ready
+
+if TYPE_CHECKING:
+    from studio.services.demo import Step
 
 __all__ = ["DemoLibrary", "build_demo", "demo_folder", "demo_ready"]
 
@@ -25,6 +29,9 @@ def build_demo(ctx: TaskContext, folder: Path, steps: Sequence[Step] | None = No
     def on_event(event: DemoEvent) -> None:
         if isinstance(event, StepStarted):
             ctx.report(event.number - 1, event.total, None)
+
+    # The demo publishes on the devnet: its module loads web3, which the window's first page never waits for.
+    from studio.services.demo import run_demo
 
     try:
         return run_demo(folder, on_event, cancel=ctx.cancel, steps=steps)

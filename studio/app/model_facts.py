@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from studio.app.session import StudioSession
 from studio.core.types import Relation, Work, WorkKind
@@ -15,7 +16,9 @@ from studio.errors import NotFound, StudioError
 from studio.report.registrations import explorer_url
 from studio.services import Studio
 from studio.services.collections import CollectionSummary
-from studio.services.publishing.training_earnings import TrainingEarnings
+
+if TYPE_CHECKING:  # the reader loads web3: the Model tab reads earnings in a job, through the facade
+    from studio.services.publishing.training_earnings import TrainingEarnings
 
 MODEL_KINDS = frozenset({WorkKind.model, WorkKind.lora})
 NO_CREATOR = "(no creator named)"

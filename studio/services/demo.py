@@ -23,19 +23,17 @@ from studio.errors import InvalidInput
 from studio.secrets import SecretsUnavailable
 from studio.services.demo_data import GROUP_POLICY, GROUP_REV_SHARE, publish_model, tip_and_show_data_earnings
 from studio.services.demo_events import Narrator, OnEvent
+from studio.services.demo_folder import MARKER, demo_folder, demo_ready  # noqa: F401 (the demo's folder)
 from studio.services.generation import CreateRequest
 from studio.services.importing import ImportRequest
 from studio.services.publishing import PublishOptions
 from studio.services.studio import Studio
 from studio.store.files import write_atomic
-from studio.store.library import DB_NAME, data_dir
 from studio.store.output_paths import is_library_folder
 from studio.story.errors import NoWallet
 from studio.story.journal import Publication
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
-MARKER = ".studio-demo"  # what the demo leaves in the folders it builds: only those may be built again
-DEMO_FOLDER = "demo-library"
 
 
 @dataclass
@@ -234,16 +232,6 @@ def write_report(state: DemoState) -> None:
 STEPS: list[Step] = [
     import_samples, generate_chain, show_lineage, show_verdicts, show_royalties, publish_on_devnet, write_report,
 ]
-
-
-def demo_folder() -> Path:
-    """Where the demo is built unless told otherwise: the per-user data folder's demo library."""
-    return data_dir() / DEMO_FOLDER
-
-
-def demo_ready(folder: Path) -> bool:
-    """A demo library the demo finished building before (the window opens it rather than building again)."""
-    return (folder / MARKER).exists() and (folder / DB_NAME).exists()
 
 
 def prepare_library(path: Path | None) -> Path:

@@ -27,7 +27,16 @@ from web3.exceptions import (
 from web3.logs import DISCARD
 
 from studio.secrets import Secret
-from studio.story.chain_types import Call, MetadataRefs, Receipt, Registered, SignedTx
+from studio.story.chain_types import (
+    RECEIPT_TIMEOUT_S,
+    STORY_CONTRACTS,
+    UINT256_MAX,
+    Call,
+    MetadataRefs,
+    Receipt,
+    Registered,
+    SignedTx,
+)
 from studio.story.contracts import StoryContracts
 from studio.story.devnet.addresses import CANONICAL, WIP
 from studio.story.devnet.artifacts import load_artifacts
@@ -46,16 +55,10 @@ from studio.story.networks import Network
 
 log = logging.getLogger(__name__)
 
-UINT256_MAX = 2**256 - 1
-GAS_HEADROOM = 1.25
-RECEIPT_TIMEOUT_S = 120.0
-# The contracts a publish, a payment or a claim relies on; each must have code before anything is written.
-STORY_CONTRACTS = (
-    "IPAssetRegistry", "LicensingModule", "PILicenseTemplate", "LicenseRegistry", "RoyaltyModule",
-    "RoyaltyPolicyLAP", "RoyaltyPolicyLRP", "RegistrationWorkflows", "LicenseAttachmentWorkflows",
-    "DerivativeWorkflows", "RoyaltyWorkflows", "CoreMetadataModule", "AccessController", "WIP",
-)
 _SELECTOR = re.compile(r"0x[0-9a-fA-F]{8,}")
+
+
+GAS_HEADROOM = 1.25
 
 
 class ChainClient:

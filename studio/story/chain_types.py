@@ -93,3 +93,13 @@ class ContractAccess(Protocol):
     def address(self, value: str) -> str: ...
 
     def events(self, receipt: Receipt, contract: str, event: str) -> list[dict[str, Any]]: ...
+
+
+UINT256_MAX = 2**256 - 1
+RECEIPT_TIMEOUT_S = 120.0
+# The contracts a publish, a payment or a claim relies on; each must have code before anything is written.
+STORY_CONTRACTS = (
+    "IPAssetRegistry", "LicensingModule", "PILicenseTemplate", "LicenseRegistry", "RoyaltyModule",
+    "RoyaltyPolicyLAP", "RoyaltyPolicyLRP", "RegistrationWorkflows", "LicenseAttachmentWorkflows",
+    "DerivativeWorkflows", "RoyaltyWorkflows", "CoreMetadataModule", "AccessController", "WIP",
+)

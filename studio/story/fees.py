@@ -13,16 +13,20 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from studio.errors import StudioError
 from studio.licensing import effective_pil
 from studio.store.group_members import GroupMemberRecords
-from studio.story.chain import UINT256_MAX, Call, ChainClient, MetadataRefs
+from studio.story.chain_types import UINT256_MAX, Call, MetadataRefs
 from studio.story.devnet.addresses import DERIVATIVE_WORKFLOWS
 from studio.story.group_publisher import ADD_BATCH, GroupStep
 from studio.story.journal import Journal
 from studio.story.publisher import COLLECTION_NAME, COLLECTION_SYMBOL, StepPlan, parents_on_chain, registration_call
 from studio.story.terms import licensing_config, terms_struct
+
+if TYPE_CHECKING:  # the client loads web3: it is handed over, never imported to run
+    from studio.story.chain import ChainClient
 
 # The gas Story's own contracts use for each transaction the studio sends, from receipts: protocol-core-v1 and
 # protocol-periphery-v1 v1.3.2 (solc 0.8.26, cancun, 20,000 optimizer runs) deployed at Story's canonical

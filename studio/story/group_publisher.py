@@ -12,12 +12,13 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from studio.core.types import Work
 from studio.licensing import WorkTerms, effective_pil, royalty_percent
 from studio.secrets import Secret
 from studio.store.group_members import GroupMemberRecords
-from studio.story.chain import RECEIPT_TIMEOUT_S, Call, ChainClient, Receipt
+from studio.story.chain_types import RECEIPT_TIMEOUT_S, Call, Receipt
 from studio.story.devnet.addresses import EVEN_SPLIT_GROUP_POOL, GROUP_NFT
 from studio.story.errors import ChainReverted, PublishError
 from studio.story.group_metadata import MemberCredit, group_metadata
@@ -27,6 +28,9 @@ from studio.story.publisher import SentTx, StepResult
 from studio.story.settling import read_back, settle
 from studio.story.storage import Storage
 from studio.story.terms import licensing_config, terms_struct
+
+if TYPE_CHECKING:  # the client loads web3: it is handed over, never imported to run
+    from studio.story.chain import ChainClient
 
 log = logging.getLogger(__name__)
 

@@ -11,16 +11,20 @@ studio.story.royalty_payments). Reads and sends go through the chain client's me
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from studio.licensing.story_rules import ROYALTY_POLICIES
 from studio.royalty.groups import into_member_vault, member_share
 from studio.secrets import Secret
-from studio.story.chain import STORY_CONTRACTS, ChainClient
+from studio.story.chain_types import STORY_CONTRACTS
 from studio.story.devnet.addresses import EVEN_SPLIT_GROUP_POOL
 from studio.story.errors import PublishError
 from studio.story.groups import GROUP_CONTRACTS
 from studio.story.publisher import SentTx
 from studio.story.royalty_payments import Due, dues
+
+if TYPE_CHECKING:  # the client loads web3: it is handed over, never imported to run
+    from studio.story.chain import ChainClient
 
 
 @dataclass(frozen=True)

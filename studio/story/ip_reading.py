@@ -15,15 +15,17 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studio.core import bounded_json
 from studio.core.types import Relation
 from studio.licensing import PilTerms
-from studio.story.chain import ChainClient
 from studio.story.errors import ImportFailed, StorageError
 from studio.story.storage import Storage, cid_of, raw_cid_digest
 from studio.story.terms import pil_from_struct
+
+if TYPE_CHECKING:  # the client loads web3: it is handed over, never imported to run
+    from studio.story.chain import ChainClient
 
 _RELATIONS = {"MODIFIES": Relation.inpaint_of, "COMBINES": Relation.composite_of}
 _EMPTY_HASH = "0x" + "00" * 32

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studio.core.types import Work, WorkKind
 from studio.errors import StudioError
@@ -21,7 +22,7 @@ from studio.royalty import RoyaltySplit
 from studio.secrets import Secret
 from studio.store.spg_collections import SpgCollectionRecords
 from studio.store.works import WorkRepository
-from studio.story.chain import UINT256_MAX, Call, ChainClient, MetadataRefs, SignedTx
+from studio.story.chain_types import UINT256_MAX, Call, MetadataRefs, SignedTx
 from studio.story.devnet.addresses import DERIVATIVE_WORKFLOWS, WIP
 from studio.story.errors import ChainReverted, InsufficientFunds, PublishError, PublishRefused
 from studio.story.journal import Journal, Publication
@@ -30,6 +31,9 @@ from studio.story.prediction import PredictedAncestor, PredictedParent, Predicti
 from studio.story.settling import read_back, settle
 from studio.story.storage import Storage, sha256_hex
 from studio.story.terms import licensing_config, pil_from_struct, terms_struct
+
+if TYPE_CHECKING:  # the client loads web3: it is handed over, never imported to run
+    from studio.story.chain import ChainClient
 
 log = logging.getLogger(__name__)
 

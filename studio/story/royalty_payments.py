@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from studio.core.types import HUNDRED_PERCENT
 from studio.licensing.story_rules import ROYALTY_POLICIES
 from studio.secrets import Secret
-from studio.story.chain import ChainClient
 from studio.story.devnet.addresses import ROYALTY_MODULE
 from studio.story.errors import PublishError
 from studio.story.publisher import SentTx, ensure_wip
 from studio.story.terms import POLICY_ADDRESSES, ZERO_ADDRESS
+
+if TYPE_CHECKING:  # the client loads web3: it is handed over, never imported to run
+    from studio.story.chain import ChainClient
 
 CURRENCY = "WIP"
 MAX_DESCENDANTS = 1024

@@ -4,15 +4,18 @@ chain to compare them with what the engines predicted."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studio.licensing import PilTerms
 from studio.store.works import now_iso
-from studio.story.chain import ChainClient, Receipt
+from studio.story.chain_types import Receipt
 from studio.story.devnet.addresses import GROUP_NFT
 from studio.story.journal import Journal, Publication
 from studio.story.prediction import Prediction
 from studio.story.terms import pil_from_struct
+
+if TYPE_CHECKING:  # the client loads web3: it is handed over, never imported to run
+    from studio.story.chain import ChainClient
 
 log = logging.getLogger(__name__)
 

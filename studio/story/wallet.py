@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from eth_account import Account
-
 from studio.errors import InvalidInput
 from studio.secrets import Secret, SecretStore
 from studio.story.errors import BadKey, NoWallet, WalletExists
@@ -47,15 +45,24 @@ def _checked_key(text: str) -> Secret:
     return Secret("0x" + key.removeprefix("0x").lower())
 
 
+def _account() -> type:
+    """eth-account's `Account` (half a second to import): loaded when a key is used, not with the publishing
+    services the window imports on the way to its first page."""
+    from eth_account import Account
+
+    return Account
+
+
 def address_of(key: Secret) -> str:
-    return Account.from_key(key.reveal()).address
+    return _account().from_key(key.reveal()).address
 
 
 def devnet_dev_account() -> tuple[Wallet, Secret]:
     """One of anvil's public development accounts, for a devnet on a machine without an OS keyring. Its key is
     printed in anvil's own documentation: not a secret, and never used on any other network."""
-    Account.enable_unaudited_hdwallet_features()
-    account = Account.from_mnemonic(DEVNET_MNEMONIC, account_path=f"m/44'/60'/0'/0/{DEVNET_ACCOUNT_INDEX}")
+    account_class = _account()
+    account_class.enable_unaudited_hdwallet_features()
+    account = account_class.from_mnemonic(DEVNET_MNEMONIC, account_path=f"m/44'/60'/0'/0/{DEVNET_ACCOUNT_INDEX}")
     return Wallet("devnet-dev-account", account.address), Secret("0x" + bytes(account.key).hex())
 
 
@@ -67,7 +74,7 @@ class WalletStore:
 
     def create(self, name: str = DEFAULT_WALLET) -> Wallet:
         self._refuse_existing(name)
-        key = Secret("0x" + bytes(Account.create().key).hex())
+        key = Secret("0x" + bytes(_account().create().key).hex())
         self.secrets.set(secret_name(name), key)
         return Wallet(name, address_of(key))
 

@@ -11,7 +11,7 @@ model (its training set's group goes first when it is not on the network yet).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont, QShowEvent
@@ -39,7 +39,6 @@ from studio.app.model_facts import (
     ModelPageModel,
     StoryFacts,
     StoryPlace,
-    TrainingEarnings,
     shared_pictures_note,
 )
 from studio.app.rows_model import RowsModel, SortRole
@@ -47,6 +46,9 @@ from studio.app.session import StudioSession
 from studio.app.values import StudioError, WorkKind
 from studio.ui.publish_dialog import PublishDialog
 from studio.ui.theme import REFUSED
+
+if TYPE_CHECKING:
+    from studio.app.model_facts import TrainingEarnings
 
 # A chain read the window does for itself: the jobs list does not show it (see studio.app.jobs).
 EARNINGS_JOB_KIND = "publish-check"

@@ -8,6 +8,7 @@ work, whose own license and lineage stay as the library has them. A work is link
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from studio.core.types import Origin, Relation, Work, WorkKind
 from studio.licensing import LicenseCatalog
@@ -16,13 +17,15 @@ from studio.services.importing import ImageStore
 from studio.services.licensing_view import LicenseViewFactory
 from studio.services.publishing.setup import PublishSetup
 from studio.store.works import NewWork, WorkRepository
-from studio.story.chain import ChainClient
 from studio.story.errors import AlreadyPublished, ImportFailed, NoWallet
 from studio.story.ip_reading import ChainIp, IpMetadata, MediaCheck, check_media, fetch_image, read_ip, read_metadata
 from studio.story.journal import Journal
 from studio.story.networks import Network
 from studio.story.storage import Storage
 from studio.story.terms import matching_terms
+
+if TYPE_CHECKING:  # the client loads web3: it is handed over, never imported to run
+    from studio.story.chain import ChainClient
 
 MAX_DEPTH = 64
 

@@ -9,7 +9,7 @@ those groups into the work's vault, then claims the vault.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studio.core.types import Work
 from studio.lineage.graph import LineageGraph
@@ -17,13 +17,15 @@ from studio.services.publishing.running import ip_of
 from studio.services.publishing.setup import PublishSetup
 from studio.store.group_members import GroupMemberRecords, GroupMembership
 from studio.store.works import WorkRepository
-from studio.story.chain import ChainClient
 from studio.story.errors import NoWallet
 from studio.story.group_revenue import collect_for_members, group_holdings
 from studio.story.journal import Journal
 from studio.story.networks import Network
 from studio.story.publisher import SentTx
 from studio.story.royalty_payments import CURRENCY, Claimable, claim, claimable, pay
+
+if TYPE_CHECKING:  # the client loads web3: it is handed over, never imported to run
+    from studio.story.chain import ChainClient
 
 
 @dataclass(frozen=True)

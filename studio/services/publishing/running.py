@@ -4,6 +4,7 @@ and read back before the next; and settling what a crash or a slow network left 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from studio.core.types import Work
 from studio.errors import StudioError
@@ -12,13 +13,15 @@ from studio.services.publishing.setup import PublishSetup
 from studio.store.group_members import GroupMemberRecords
 from studio.store.spg_collections import SpgCollectionRecords
 from studio.store.works import WorkRepository
-from studio.story.chain import ChainClient
 from studio.story.errors import AlreadyPublished, PublishError, PublishRefused
 from studio.story.group_publisher import GroupPublisher, GroupStep, reconcile_group_adds
 from studio.story.journal import Journal, Publication
 from studio.story.networks import Network
 from studio.story.publisher import Publisher, StepResult
 from studio.story.settling import reconcile
+
+if TYPE_CHECKING:  # the client loads web3: it is handed over, never imported to run
+    from studio.story.chain import ChainClient
 
 log = logging.getLogger(__name__)
 

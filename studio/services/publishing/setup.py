@@ -10,16 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from studio.errors import InvalidInput
 from studio.secrets import Secret, SecretStore
-from studio.story.chain import ChainClient
 from studio.story.devnet import Devnet, DevnetStatus, install_contracts
 from studio.story.errors import NoWallet, PublishError
 from studio.story.networks import DEFAULT_NETWORK, Network, check_http_url, check_rpc_url, network
 from studio.story.storage import Gateway, KuboStore, LocalStore, PinningStore, Storage
 from studio.story.wallet import DEFAULT_WALLET, Wallet, WalletStore, devnet_dev_account
+
+if TYPE_CHECKING:  # the client loads web3: it is handed over, never imported to run
+    from studio.story.chain import ChainClient
 
 PINNING_TOKEN = "ipfs/pinning-token"
 DEFAULT_GATEWAY = "https://ipfs.io"
@@ -131,6 +133,10 @@ class PublishSetup:
     def client(self, net: Network, *, timeout_s: float | None = None) -> ChainClient:
         """A client for the network; the app's own devnet is started (and its contracts installed) on demand.
         A client with its own `timeout_s` is not kept."""
+        # web3 and the Story SDK load with the first client, not with the publishing services (the window's views
+        # import those on the way to their first page).
+        from studio.story.chain import ChainClient
+
         rpc_url = net.rpc_url
         if rpc_url is None:
             status = self.devnet_start()

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from studio.services.publishing.setup import PublishSetup
 from studio.store.group_members import GroupMemberRecords
 from studio.store.works import WorkRepository
-from studio.story.chain import ChainClient
 from studio.story.errors import PublishError, RpcUnreachable
 from studio.story.group_revenue import member_claimable
 from studio.story.journal import Journal
 from studio.story.networks import Network
+
+if TYPE_CHECKING:  # the client loads web3: it is handed over, never imported to run
+    from studio.story.chain import ChainClient
 
 GROUP_KIND = "group"
 READ_TIMEOUT_S = 10.0  # a window's read: an endpoint that has not answered by then is as good as unreachable

@@ -16,20 +16,23 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studio.core.types import Work
 from studio.errors import InvalidInput
 from studio.licensing import LicenseCatalog, PilTerms, WorkTerms, effective_pil
 from studio.secrets import Secret
 from studio.store.library import Library
-from studio.story.chain import ChainClient, MetadataRefs
+from studio.story.chain_types import MetadataRefs
 from studio.story.errors import PublishError
 from studio.story.group_publisher import pool_config
 from studio.story.metadata import EncodedJson
 from studio.story.storage import Storage
 from studio.story.terms import terms_struct
 from studio.story.wallet import address_of
+
+if TYPE_CHECKING:  # the client loads web3: it is handed over, never imported to run
+    from studio.story.chain import ChainClient
 
 # anvil's development accounts 1..8 (test test ... junk): public keys for a local chain, never for value.
 DEV_KEYS = (
