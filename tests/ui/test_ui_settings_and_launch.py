@@ -182,3 +182,19 @@ def test_quitting_before_a_library_opened_keeps_the_docks_saved_last_time(qtbot,
     window.show()
     window.close()
     assert settings_store.load().window_state == "AAAA/wAAAAD9"
+
+
+def test_the_windows_views_load_without_the_chain_client_or_wallet_keys() -> None:
+    """The worker that opens the first library imports the views on the way to the first gallery page: publishing's
+    plans and dialogs come with them, but web3, the Story SDK and eth-account load with the first chain client or
+    wallet key (each about half a second or more)."""
+    code = textwrap.dedent("""
+        import sys
+        import studio.ui.workspace
+        heavy = ("web3", "story_protocol_python_sdk", "eth_account", "studio.story.chain", "torch", "c2pa")
+        print(sorted(m for m in heavy if m in sys.modules))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
