@@ -207,6 +207,11 @@ class Library:
         self.close()
 
     @property
+    def member(self) -> str | None:
+        """The member a team library is open as (its PostgreSQL login); None for a local library."""
+        return self.db.member if self.engine == POSTGRESQL else None  # type: ignore[attr-defined]
+
+    @property
     def address(self) -> Path | str:
         """What opens this library again: its folder, or a team library's postgresql:// address."""
         return str(self.db.url) if self.engine == POSTGRESQL else self.root  # type: ignore[attr-defined]
