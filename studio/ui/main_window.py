@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         session.selection_changed.connect(self._update_actions)
         self.undo_stack.clear()
         # The window system appends the application's display name unless the title already ends with it.
-        self.setWindowTitle(f"{session.library_dir} — {APP_TITLE}")
+        self.setWindowTitle(f"{session.library_name} — {APP_TITLE}")
         self.menus.enable_library_actions(True)
         self._update_actions()
         self._sync_create_actions()

@@ -103,7 +103,7 @@ class ReviewPanel(QWidget):
         self.report.anchorClicked.connect(_open_external)
         self.report.setHtml(PLACEHOLDER)
         # A team library's work: who made it and who decided on it last (the database's names for its members).
-        self.credit = QLabel(wordWrap=True)
+        self.credit = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.credit.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.credit.hide()
         self.reviewer = QLineEdit(reviewer or "", placeholderText="Your name")

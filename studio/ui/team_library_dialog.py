@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,7 +43,8 @@ class TeamLibraryDialog(QDialog):
         self.password_label = QLabel("Password")
         self.remember = QCheckBox("Remember the password in this computer's keyring", checked=True)
         self.saved_note = QLabel("Your password is in this computer's keyring.")
-        self.problem = QLabel(wordWrap=True)
+        # The line may quote the server's words or the typed address: shown as text, never as markup.
+        self.problem = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.problem.setObjectName("problem")
         self.problem.hide()
         self.asks_password = True
@@ -99,7 +100,8 @@ class TeamLibraryDialog(QDialog):
 
     def failed(self, message: str) -> None:
         """Show why the library did not open, in one line; the dialog stays for another try."""
-        self.problem.setText(message.splitlines()[0] if message else "the team library did not open")
+        line = message.splitlines()[0] if message.strip() else "the team library did not open"
+        self.problem.setText("".join(c if c.isprintable() else "?" for c in line))
         self.problem.show()
         self.open_button.setEnabled(True)
         self.open_button.setText("Open")

@@ -76,6 +76,7 @@ def test_a_member_opens_the_team_library_and_the_keyring_keeps_the_password(team
     assert window.session is not local
     library = window.session.studio.library
     assert library.db.member == member and library.db.member_roles == ["reviewer"]
+    assert window.windowTitle().startswith(f"{member} at postgresql://")
     assert password_for(with_member(url, member)).reveal() == PASSWORD  # kept, as "remember" was ticked
     # Remembered by address and member only: the settings file never holds the password.
     assert window.settings.recent_team_libraries == (with_member(url, member),)
