@@ -48,6 +48,7 @@ class TeamLibraryDialog(QDialog):
         self.problem.setObjectName("problem")
         self.problem.hide()
         self.asks_password = True
+        self.ask_anyway = False  # the keyring's password was refused: a typed one replaces it
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel)
         self.open_button = self.buttons.button(QDialogButtonBox.StandardButton.Open)
         self.buttons.accepted.connect(self.request_open)
@@ -78,7 +79,7 @@ class TeamLibraryDialog(QDialog):
 
     def update_password_field(self) -> None:
         """Ask for the password only when the keyring holds none for this address and member."""
-        ask = self.asks_password = not has_saved_password(self.address.text(), self.member.text())
+        ask = self.asks_password = self.ask_anyway or not has_saved_password(self.address.text(), self.member.text())
         for widget in (self.password_label, self.password, self.remember):
             widget.setVisible(ask)
         self.saved_note.setVisible(not ask and bool(self.member.text().strip()))
@@ -103,5 +104,8 @@ class TeamLibraryDialog(QDialog):
         line = message.splitlines()[0] if message.strip() else "the team library did not open"
         self.problem.setText("".join(c if c.isprintable() else "?" for c in line))
         self.problem.show()
+        if not self.asks_password:  # perhaps the keyring's password is out of date: let the member type it
+            self.ask_anyway = True
+            self.update_password_field()
         self.open_button.setEnabled(True)
         self.open_button.setText("Open")

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from studio.secrets import SecretStore
+from studio.secrets import Secret, SecretStore
 from studio.store.library import Library
-from studio.store.team_login import password_for, secret_name, with_member
+from studio.store.team_login import password_for, save_password, secret_name, with_member
 from studio.store.team_members import TeamMembers
 from tests.helpers.postgres import PG_BIN, SERVER_USER, PostgresServer, new_database, throwaway_postgres
 from tests.helpers.secret_service import secret_service_keyring
@@ -135,3 +135,21 @@ def test_bad_input_is_one_line_in_the_dialog_and_the_open_library_stays(team, wi
     with qtbot.waitSignal(window.library_opened, timeout=WAIT):  # and the next right answer opens it
         try_open(qtbot, dialog, url, member, PASSWORD)
     assert window.session.studio.library.db.member == member
+
+
+def test_a_password_the_keyring_holds_but_the_server_refuses_can_be_typed_again(team, window, qtbot) -> None:
+    url, member = team
+    address = with_member(url, member)
+    save_password(address, member, Secret("an old password"))
+    dialog = window.open_team_dialog()
+    dialog.address.setText(url)
+    dialog.member.setText(member)
+    dialog.update_password_field()
+    assert not dialog.asks_password and dialog.password.isHidden()
+    dialog.open_button.click()
+    assert "password authentication failed" in one_line_problem(qtbot, dialog)
+    assert dialog.asks_password and not dialog.password.isHidden()  # now asked, to replace the keyring's
+    with qtbot.waitSignal(window.library_opened, timeout=WAIT):
+        try_open(qtbot, dialog, url, member, PASSWORD)
+    assert window.session.studio.library.db.member == member
+    assert password_for(address).reveal() == PASSWORD
