@@ -37,12 +37,25 @@ STATE_TEXT = {
 Index = QModelIndex | QPersistentModelIndex
 
 
+OWN_WORK = "You made this work: another reviewer decides on it (the team library refuses your own decision)."
+
+
 @dataclass(frozen=True)
 class WaitingWork:
     work_id: str
     title: str
     state: str  # none | voided | rejected
     explanation: str
+    made_by: str | None = None  # a team library's member; None on a local library
+    own: bool = False  # made by the member reviewing: theirs to wait on, not to decide
+
+    @property
+    def state_text(self) -> str:
+        """The list's second line: the state, and on a team library who made the work."""
+        text = STATE_TEXT.get(self.state, self.state)
+        if self.own:
+            return f"{text} · made by you: not yours to review"
+        return f"{text} · made by {self.made_by}" if self.made_by else text
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,8 @@ class ShownReport:
     html: str
     fingerprint: str
     review: ReviewNote | None
+    credit: str = ""  # on a team library: who made the work and who decided on it last
+    own: bool = False  # the reviewing member made it (the team library refuses their decision)
 
 
 @dataclass(frozen=True)
@@ -73,13 +88,47 @@ def waiting_works(studio: Studio) -> WaitingList:
     longer waits (the gate applies before publishing)."""
     released = {p.work_id for p in studio.journal.list(states=("confirmed",))}
     statuses = [s for s in studio.review.awaiting_review() if s.work_id not in released]
-    titles = studio.library.works.get_many(s.work_id for s in statuses)
-    return WaitingList(tuple(WaitingWork(s.work_id, titles[s.work_id].title, s.state, s.explanation) for s in statuses))
+    works = studio.library.works
+    titles = works.get_many(s.work_id for s in statuses)
+    makers = works.makers(s.work_id for s in statuses)
+    member = studio.library.member
+    return WaitingList(tuple(
+        WaitingWork(s.work_id, titles[s.work_id].title, s.state, s.explanation, made_by=makers.get(s.work_id),
+                    own=member is not None and makers.get(s.work_id) == member)
+        for s in statuses
+    ))
+
+
+def work_credit(studio: Studio, work_id: str) -> str:
+    """Who made the work and where its latest decision stands, by the team library's members (the names its
+    database recorded, not the ones typed); empty on a local library, which records no members."""
+    if studio.library.member is None:
+        return ""
+    made_by = studio.library.works.makers([work_id]).get(work_id)
+    parts = [f"made by {made_by}" if made_by else "maker not recorded"]
+    status = studio.review.status(work_id)
+    decision = status.decision
+    if decision is None:
+        parts.append("not reviewed yet")
+    else:
+        who = decision.decided_by or decision.reviewer
+        if decision.decision == "rejected":
+            parts.append(f"rejected by {who} at {decision.decided_at}")
+        elif decision.voided_by:
+            parts.append(f"approval by {who} voided by {decision.voided_by}'s change at {decision.voided_at}")
+        elif status.state == "voided":
+            parts.append(f"approval by {who} voided: the lineage changed since")
+        else:
+            parts.append(f"approved by {who} at {decision.decided_at}")
+    return " · ".join(parts)
 
 
 def shown_report(studio: Studio, work_id: str) -> ShownReport:
     rendered = studio.review.render_report(work_id, "html")
-    return ShownReport(work_id, rendered.report.title, rendered.text, rendered.fingerprint, rendered.report.review)
+    member = studio.library.member
+    own = member is not None and studio.library.works.makers([work_id]).get(work_id) == member
+    return ShownReport(work_id, rendered.report.title, rendered.text, rendered.fingerprint, rendered.report.review,
+                       credit=work_credit(studio, work_id), own=own)
 
 
 def decide_on(
@@ -135,9 +184,9 @@ class ReviewModel(QAbstractListModel):
             return None
         row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{row.title} — {STATE_TEXT.get(row.state, row.state)}"
+            return f"{row.title} — {row.state_text}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.title} ({row.work_id})\n{row.explanation}"
+            return f"{row.title} ({row.work_id})\n{row.explanation}" + (f"\n{OWN_WORK}" if row.own else "")
         if role == WorkIdRole:
             return row.work_id
         if role == StateRole:
@@ -165,6 +214,7 @@ class ReviewModel(QAbstractListModel):
             and self._decision_job is None
             and self.report is not None
             and self.report.work_id == self.current_id
+            and not self.report.own
         )
 
     def set_active(self, active: bool) -> None:

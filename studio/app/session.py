@@ -30,6 +30,7 @@ from studio.services import Studio
 from studio.services.generation import CreateRequest
 from studio.services.importing import ImportOutcome, ImportRequest
 from studio.store.db import Change, ChangeFeed
+from studio.store.team_address import display_url
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,15 @@ class StudioSession(QObject):
     def selected_works(self) -> list[Work]:
         found = self.studio.library.works.get_many(self._selection)
         return [found[i] for i in self._selection if i in found]
+
+    @property
+    def library_name(self) -> str:
+        """How the window names the library: its folder, or a team library's member at its server and database
+        (its folder is only this machine's cache)."""
+        library = self.studio.library
+        if library.member is None:
+            return str(self.library_dir)
+        return f"{library.member} at {display_url(str(library.address))}"
 
     def current(self) -> Work | None:
         works = self.selected_works()

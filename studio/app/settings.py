@@ -19,8 +19,9 @@ from typing import Any
 import platformdirs
 
 from studio import APP_NAME
-from studio.errors import InvalidInput
+from studio.errors import InvalidInput, LibraryError
 from studio.store.files import write_atomic
+from studio.store.team_address import check_url, is_postgres_url
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ FILE_NAME = "window.json"
 THEMES = ("system", "light", "dark")
 ROYALTY_POLICIES = ("lap", "lrp")
 MAX_RECENT_PROMPTS = 20
+MAX_RECENT_TEAM_LIBRARIES = 10
 _KEY_LIKE = re.compile(r"(0x)?[0-9a-fA-F]{64}")
 
 
@@ -52,6 +54,8 @@ class WindowSettings:
     window_state: str = ""
     recent_prompts: tuple[str, ...] = ()  # newest first
     welcomed: bool = False  # the first-run questions were answered or skipped
+    # Team libraries opened, newest first: each a postgresql:// address naming its member, never a password.
+    recent_team_libraries: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         prompts = self.recent_prompts
@@ -60,6 +64,11 @@ class WindowSettings:
         # A pasted key must not end up in the settings file through the prompt history either.
         kept = tuple(p for p in prompts if not _KEY_LIKE.fullmatch(p.strip()))
         object.__setattr__(self, "recent_prompts", kept[:MAX_RECENT_PROMPTS])
+        teams = self.recent_team_libraries
+        if not isinstance(teams, (list, tuple)) or not all(isinstance(t, str) for t in teams):
+            raise InvalidInput("recent team libraries must be a list of addresses")
+        object.__setattr__(self, "recent_team_libraries",
+                           tuple(t for t in teams if _team_address_kept(t))[:MAX_RECENT_TEAM_LIBRARIES])
         for name, allowed in (("theme", THEMES), ("royalty_policy", ROYALTY_POLICIES)):
             if getattr(self, name) not in allowed:
                 raise InvalidInput(
@@ -68,7 +77,7 @@ class WindowSettings:
         if not isinstance(self.welcomed, bool):
             raise InvalidInput("welcomed must be true or false")
         for f in fields(self):
-            if f.name in ("recent_prompts", "welcomed"):
+            if f.name in ("recent_prompts", "welcomed", "recent_team_libraries"):
                 continue
             value = getattr(self, f.name)
             if not isinstance(value, str):
@@ -81,6 +90,17 @@ class WindowSettings:
 
     def with_changes(self, **changes: Any) -> WindowSettings:
         return replace(self, **changes)
+
+
+def _team_address_kept(address: str) -> bool:
+    """An address the settings may hold: a team library's, without a password (one with it is dropped)."""
+    if not is_postgres_url(address):
+        return False
+    try:
+        check_url(address)
+    except LibraryError:
+        return False
+    return True
 
 
 class SettingsStore:

@@ -27,6 +27,7 @@ from studio.store.library import Library, data_dir
 from studio.story.errors import PublishRefused
 
 if TYPE_CHECKING:
+    from studio.secrets import Secret
     from studio.services.credentials import CredentialsService
     from studio.services.engines import EngineRegistry
     from studio.services.publishing.import_ip import IpImporter
@@ -121,8 +122,9 @@ class Studio:
         self.generation.use(self.engines.generator(name or None))
 
     @classmethod
-    def open(cls, library_dir: Path | str | None = None) -> Studio:
-        studio = cls(Library.open(library_dir))
+    def open(cls, library_dir: Path | str | None = None, *, password: Secret | None = None) -> Studio:
+        """`password`: a team library member's, typed in the window (else the OS keyring's)."""
+        studio = cls(Library.open(library_dir, password=password))
         # Publications a crash left between send and receipt are settled from their receipts.
         if not studio.library.readonly and studio.services.journal.unsettled_networks():
             studio.publish_runner.reconcile_quietly()

@@ -51,7 +51,7 @@ from studio.store.training_permissions import TrainingPermissions
 from studio.store.works import WorkRepository
 
 if TYPE_CHECKING:
-    from studio.secrets import SecretStore
+    from studio.secrets import Secret, SecretStore
     from studio.store.s3_location import S3Location
     from studio.store.team_files import TeamFiles
 
@@ -118,14 +118,14 @@ class Library:
 
     @classmethod
     def open(cls, root: Path | str | None = None, *, migrations: tuple[Migration, ...] = MIGRATIONS,
-             secrets: SecretStore | None = None) -> Library:
+             secrets: SecretStore | None = None, password: Secret | None = None) -> Library:
         """The library in the folder `root`, or the team library at a PostgreSQL address; when None, the one
         STUDIO_LIBRARY names, else the default library folder. `secrets` holds a team library's bucket key (the
-        OS keyring when None)."""
+        OS keyring when None); `password` is the member's when not the keyring's (typed in the window)."""
         if root is None and is_postgres_url(os.environ.get(ENV_LIBRARY, "")):
             root = os.environ[ENV_LIBRARY]
         if isinstance(root, str) and is_postgres_url(root):
-            return cls._open_team(root, migrations, secrets)
+            return cls._open_team(root, migrations, secrets, password)
         root = Path(root).expanduser() if root is not None else default_library_dir()
         if root.exists() and not root.is_dir():
             raise LibraryError(f"{root} is a file, not a library folder", hint="pass a folder to --library")
@@ -166,7 +166,8 @@ class Library:
         return cls(root, db, lock_fd, sweep)
 
     @classmethod
-    def _open_team(cls, url: str, migrations: tuple[Migration, ...], secrets: SecretStore | None) -> Library:
+    def _open_team(cls, url: str, migrations: tuple[Migration, ...], secrets: SecretStore | None,
+                   password: Secret | None = None) -> Library:
         check_url(url)
         root = team_cache_dir(url)
         try:
@@ -178,7 +179,7 @@ class Library:
             exclusive = _try_lock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             if not exclusive:
                 fcntl.flock(lock_fd, fcntl.LOCK_SH)
-            db = _open_server_db(url, migrations)
+            db = _open_server_db(url, migrations, password)
             sweep = SweepReport(0, 0)
             if exclusive:  # this machine's folder: no other machine writes to it
                 sweep = _sweep(db, LocalFileStore(root))
@@ -204,6 +205,11 @@ class Library:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def member(self) -> str | None:
+        """The member a team library is open as (its PostgreSQL login); None for a local library."""
+        return self.db.member if self.engine == POSTGRESQL else None  # type: ignore[attr-defined]
 
     @property
     def address(self) -> Path | str:
@@ -339,12 +345,12 @@ def _open_read_only(path: Path, migrations: tuple[Migration, ...]) -> Database:
     return _usable(path, lambda: SqliteDatabase(path, readonly=True, immutable=not has_write_ahead_log(path)), check)
 
 
-def _open_server_db(url: str, migrations: tuple[Migration, ...]) -> Database:
+def _open_server_db(url: str, migrations: tuple[Migration, ...], password: Secret | None = None) -> Database:
     """A team library's database, migrated; a database that holds tables but no library is refused untouched."""
     # psycopg (the team extra) loads with the first team library, never for a local one.
     from studio.store.postgres import PostgresDatabase
 
-    password = password_for(url)
+    password = password or password_for(url)
     db = PostgresDatabase(url, password=password.reveal() if password is not None else None)
     try:
         tables = db.table_names()

@@ -25,6 +25,8 @@ class ReviewDecision:
     # review service compares lineage hashes instead); who made that change.
     voided_at: str | None = None
     voided_by: str | None = None
+    # The team library's member who recorded it (`reviewer` is the name they typed); None on a local library.
+    decided_by: str | None = None
 
 
 def _decision(row: Row) -> ReviewDecision:
@@ -39,6 +41,7 @@ def _decision(row: Row) -> ReviewDecision:
         decided_at=row["decided_at"],
         voided_at=row["voided_at"],
         voided_by=row["voided_by"],
+        decided_by=row["created_by"],
     )
 
 

@@ -177,6 +177,16 @@ class WorkRepository:
                 found[row["id"]] = row_to_work(row)
         return found
 
+    def makers(self, ids: Iterable[str]) -> dict[str, str]:
+        """Who made each of the works that records it: a team library's member (`created_by`, set by its database);
+        a local library records no one (one artist made everything)."""
+        found: dict[str, str] = {}
+        for chunk, marks in id_batches(ids):
+            rows = self.db.query(f"SELECT id, created_by FROM works WHERE id IN ({marks}) AND created_by IS NOT NULL",
+                                 chunk)
+            found.update((row["id"], row["created_by"]) for row in rows)
+        return found
+
     def by_sha256(self, sha256: str) -> Work | None:
         row = self.db.one("SELECT * FROM works WHERE sha256 = ?", (sha256,))
         return row_to_work(row) if row else None

@@ -34,10 +34,14 @@ class LibrarySwitcher(QObject):
 
     opened = Signal(object)  # a StudioSession
     failed = Signal(str)
+    team_opened = Signal(object, str)  # a StudioSession over a team library, and its address naming the member
+    team_failed = Signal(str)
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
         self._jobs: JobQueue | None = None
+        self._team_jobs: JobQueue | None = None
+        self._team_busy = False
         self.closing = False  # set when the window closes: a library opened after that is closed again
 
     def open_in_background(self, folder: Path | str | None) -> None:
@@ -61,7 +65,37 @@ class LibrarySwitcher(QObject):
         """A session over `folder` opened at once (switching libraries); StudioError says why it cannot be used."""
         return open_session(folder, parent=self.parent())
 
+    def open_team(self, address: str, member: str, password: str | None, remember: bool) -> bool:
+        """Open a team library as `member` on a job (the server may be slow to answer); `team_opened` or
+        `team_failed` follows. False while another team library is still opening."""
+        if self._team_busy:
+            return False
+        if self._team_jobs is None:  # kept after a failed try; the session that opens takes it over
+            self._team_jobs = JobQueue(self)
+            self._team_jobs.job_finished.connect(lambda _job, opened: self._team_opened(*opened))
+            self._team_jobs.job_failed.connect(lambda _job, message: self._team_failed(message))
+        self._team_busy = True
+        self._team_jobs.submit("library-open", "Open the team library",
+                               lambda _ctx: load_views().open_team_studio(address, member, password, remember))
+        # The job's result is the open library and what opens it again for the session's jobs.
+        return True
+
+    def _team_opened(self, studio: Any, reopen: Any) -> None:
+        jobs, self._team_jobs, self._team_busy = self._team_jobs, None, False
+        if self.closing or jobs is None:
+            studio.close()
+            return
+        jobs.job_finished.disconnect()
+        jobs.job_failed.disconnect()
+        session = load_views().new_session(studio, jobs=jobs, parent=self.parent(), studio_factory=reopen)
+        self.team_opened.emit(session, str(studio.library.address))
+
+    def _team_failed(self, message: str) -> None:
+        self._team_busy = False
+        self.team_failed.emit(message)
+
     def wait(self) -> None:
         """Wait for a library still opening in the background (closing the window)."""
-        if self._jobs is not None:
-            self._jobs.wait_for_done()
+        for jobs in (self._jobs, self._team_jobs):
+            if jobs is not None:
+                jobs.wait_for_done()

@@ -57,6 +57,8 @@ class MainWindow(QMainWindow):
         self.switcher = LibrarySwitcher(self)
         self.switcher.opened.connect(self.install)
         self.switcher.failed.connect(self._open_failed)
+        self.switcher.team_opened.connect(self._team_opened)
+        self.team_dialog: QWidget | None = None
         self._closing = False
         self._pending_state: str | None = None
         self.menus = WindowMenuBar(self.menuBar(), self._commands(), self.undo_stack,
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
         commands: dict[str, Any] = {
             "import": self.choose_import,
             "open_library": self.choose_library,
+            "open_team_library": self.open_team_dialog,
             "open_work": lambda: self._on_current(self.work_actions.open),
             "export": lambda: self._on_current(self.work_actions.export),
             "settings": self.open_settings,
@@ -138,7 +141,7 @@ class MainWindow(QMainWindow):
         session.selection_changed.connect(self._update_actions)
         self.undo_stack.clear()
         # The window system appends the application's display name unless the title already ends with it.
-        self.setWindowTitle(f"{session.library_dir} — {APP_TITLE}")
+        self.setWindowTitle(f"{session.library_name} — {APP_TITLE}")
         self.menus.enable_library_actions(True)
         self._update_actions()
         self._sync_create_actions()
@@ -185,15 +188,42 @@ class MainWindow(QMainWindow):
         except StudioError as exc:
             self.warn("Cannot open the library", str(exc))
             return False
-        self.shutdown()
         self.settings = self.settings.with_changes(library_dir=str(folder))
         self.settings_store.save(self.settings)
+        self._switch_to(session)
+        return True
+
+    def _switch_to(self, session: StudioSession) -> None:
+        """Close the open library and its views, and show `session`'s."""
+        self.shutdown()
         self.menus.clear_tab_actions()
         for widget in (self.centralWidget(), self.jobs_dock.widget()):
             if widget is not None:
                 widget.deleteLater()
         self.install(session)
-        return True
+
+    def open_team_dialog(self) -> QWidget:
+        """File ▸ Open Team Library…: the dialog stays open, with one line saying why, until the library opens."""
+        dialog = load_views().TeamLibraryDialog(self.settings.recent_team_libraries, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open_requested.connect(self.open_team_library)
+        self.switcher.team_failed.connect(dialog.failed)
+        self.team_dialog = dialog
+        dialog.destroyed.connect(lambda: setattr(self, "team_dialog", None))
+        dialog.show()
+        return dialog
+
+    def open_team_library(self, address: str, member: str, password: str, remember: bool) -> bool:
+        """Open a team library as `member` on a job; the library open now stays open if it cannot be used."""
+        return self.switcher.open_team(address, member, password or None, remember)
+
+    def _team_opened(self, session: StudioSession, url: str) -> None:
+        recent = (url, *(u for u in self.settings.recent_team_libraries if u != url))
+        self.settings = self.settings.with_changes(recent_team_libraries=recent)
+        self.settings_store.save(self.settings)
+        self._switch_to(session)
+        if self.team_dialog is not None:
+            self.team_dialog.accept()
 
     # -- settings -----------------------------------------------------------------------------------------
     def open_settings(self) -> QWidget:

@@ -14,7 +14,7 @@ from studio.app.action_state import NO_PROMPT, ActionState
 from studio.app.values import Mode, Work
 
 # Actions that work without an open library (undo and redo follow their stack); the others wait for a library.
-ALWAYS = {"open_library", "quit", "about", "jobs", "undo", "redo"}
+ALWAYS = {"open_library", "open_team_library", "quit", "about", "jobs", "undo", "redo"}
 
 # Images; and training sets and models, which go on Story as a group and its derivatives.
 PUBLISHABLE = frozenset({"image", "collection", "model", "lora"})
@@ -40,6 +40,7 @@ class WindowMenuBar(QObject):
         file_menu = bar.addMenu("&File")
         self._action("import", "&Import…", "Ctrl+I", file_menu)
         self._action("open_library", "&Open Library…", QKeySequence.StandardKey.Open, file_menu)
+        self._action("open_team_library", "Open &Team Library…", "Ctrl+Shift+O", file_menu)
         file_menu.addSeparator()
         self._action("open_work", "Open &Work", "Ctrl+Return", file_menu)
         self._action("export", "&Export Signed Copy…", "Ctrl+E", file_menu)

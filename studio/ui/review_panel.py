@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from studio.app.review_model import (
     MAX_COMMENT,
     MAX_REVIEWER,
-    STATE_TEXT,
+    OWN_WORK,
     Decision,
     DecisionOutcome,
     ReviewModel,
@@ -78,9 +78,7 @@ class WaitingDelegate(QStyledItemDelegate):
         painter.setFont(option.font)
         colour = STATE_COLOURS.get(row.state, palette.placeholderText().color())
         painter.setPen(text if selected else colour)
-        state = option.fontMetrics.elidedText(
-            STATE_TEXT.get(row.state, row.state), Qt.TextElideMode.ElideRight, rect.width()
-        )
+        state = option.fontMetrics.elidedText(row.state_text, Qt.TextElideMode.ElideRight, rect.width())
         painter.drawText(rect.adjusted(0, line, 0, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, state)
         painter.restore()
 
@@ -104,6 +102,10 @@ class ReviewPanel(QWidget):
         self.report.setOpenLinks(False)  # a report's links are licenses on the web: the browser opens them
         self.report.anchorClicked.connect(_open_external)
         self.report.setHtml(PLACEHOLDER)
+        # A team library's work: who made it and who decided on it last (the database's names for its members).
+        self.credit = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.credit.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.credit.hide()
         self.reviewer = QLineEdit(reviewer or "", placeholderText="Your name")
         self._default_reviewer = reviewer or ""
         self.comment = QLineEdit(placeholderText="Comment: what to fix, or why it may be released")
@@ -116,7 +118,12 @@ class ReviewPanel(QWidget):
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.list)
-        splitter.addWidget(self.report)
+        details = QWidget()
+        details_layout = QVBoxLayout(details)
+        details_layout.setContentsMargins(0, 0, 0, 0)
+        details_layout.addWidget(self.credit)
+        details_layout.addWidget(self.report, 1)
+        splitter.addWidget(details)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
         # Short minimums keep the window's own minimum size where the other tabs put it.
@@ -198,8 +205,10 @@ class ReviewPanel(QWidget):
 
     def _update_buttons(self) -> None:
         ready = self.model.can_decide() and bool(self.reviewer.text().strip())
-        self.approve.setEnabled(ready)
-        self.reject.setEnabled(ready)
+        own = self.model.report is not None and self.model.report.own
+        for button in (self.approve, self.reject):
+            button.setEnabled(ready)
+            button.setToolTip(OWN_WORK if own else "")
 
     def _say(self, text: str, colour: QColor | None) -> None:
         self.message.setText(text if colour is None else f"<span style='color:{colour.name()}'>{escape(text)}</span>")
@@ -230,6 +239,10 @@ class ReviewPanel(QWidget):
 
     def _show_report(self) -> None:
         shown = self.model.report
+        self.credit.setText(shown.credit if shown is not None else "")
+        self.credit.setVisible(bool(shown is not None and shown.credit))
+        if shown is not None and shown.own:
+            self._say(OWN_WORK, WARNED)
         if shown is None:
             self.report.setHtml(BUILDING if self.model.current_id is not None else PLACEHOLDER)
             self._shown_id = None

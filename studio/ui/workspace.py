@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QSplitter, QTabWidget, QWidget
 from studio.app.demo import DemoLibrary as DemoLibrary
 from studio.app.library_opening import new_session as new_session
 from studio.app.library_opening import open_studio as open_studio
+from studio.app.library_opening import open_team_studio as open_team_studio
 from studio.app.library_settings import LibrarySettings
 from studio.app.session import StudioSession
 from studio.app.settings import WindowSettings
@@ -34,6 +35,7 @@ from studio.ui.model_page import ModelPage
 from studio.ui.publish_dialog import PublishDialog
 from studio.ui.review_panel import ReviewPanel
 from studio.ui.settings_dialog import SettingsDialog
+from studio.ui.team_library_dialog import TeamLibraryDialog as TeamLibraryDialog
 from studio.ui.thumbnails import ThumbnailProvider
 from studio.ui.trash import TrashCommand, TrashDialog
 from studio.ui.work_actions import WorkActions

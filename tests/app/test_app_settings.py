@@ -67,3 +67,17 @@ def test_saving_replaces_the_file_atomically(tmp_path: Path):
     store.save(WindowSettings().with_changes(theme="dark"))
     assert store.load().theme == "dark"
     assert [p.name for p in store.path.parent.iterdir()] == ["window.json"]
+
+
+def test_recent_team_libraries_keep_addresses_never_passwords(tmp_path: Path):
+    kept = "postgresql://ada@db.example:5432/studio"
+    settings = WindowSettings(recent_team_libraries=(kept, "postgresql://ada:hunter2@db.example/studio",
+                                                     "postgresql://ada@db.example/studio?password=hunter2",
+                                                     str(tmp_path)))
+    assert settings.recent_team_libraries == (kept,)
+    path = tmp_path / "window.json"
+    path.write_text(json.dumps({"recent_team_libraries": ["postgresql://bo:pw@h/db", kept], "theme": "dark"}))
+    loaded = SettingsStore(path).load()
+    assert loaded.recent_team_libraries == (kept,) and loaded.theme == "dark"
+    with pytest.raises(InvalidInput, match="list of addresses"):
+        WindowSettings(recent_team_libraries="postgresql://ada@h/db")  # type: ignore[arg-type]
