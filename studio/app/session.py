@@ -112,6 +112,8 @@ class StudioSession(QObject):
         self._published: frozenset[str] | None = None
         self._model_jobs: set[int] = set()
         self._closed = False
+        # The window starts the library's own devnet when publishing needs it; one it started is stopped with it.
+        self._devnet_was_running = self._devnet_running()
         # Connected first, so every other receiver of a change reads fresh publication state.
         self.library_changed.connect(self._forget_cached)
         self._feed: ChangeFeed | None = None
@@ -427,6 +429,17 @@ class StudioSession(QObject):
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+        if not self._devnet_was_running and self._devnet_running():
+            try:
+                self.studio.publish_setup.devnet_stop()  # its state stays in the library folder
+            except StudioError as exc:
+                log.warning("the devnet this window started could not be stopped: %s", exc)
         self.studio.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def _devnet_running(self) -> bool:
+        try:
+            return self.studio.publish_setup.devnet_status().running
+        except (StudioError, OSError):
+            return False
 

@@ -214,6 +214,24 @@ def test_work_publish_on_story_opens_for_a_model_as_for_an_image(qtbot, window, 
     dialog.reject()
 
 
+def test_the_window_stops_the_devnet_it_started_and_leaves_one_it_found_running(qtbot, open_window):
+    window = open_window()
+    setup = window.session.studio.publish_setup
+    job = window.session.submit("devnet", "Start the devnet", lambda _ctx, studio: studio.publish_setup.devnet_start())
+    qtbot.waitUntil(lambda: window.session.jobs.job(job).state.done, timeout=120_000)
+    assert setup.devnet_status().running
+    window.shutdown()
+    assert not setup.devnet_status().running  # stopped with the window; its state stays in the library folder
+
+    setup.devnet_start()  # as `studio devnet start` leaves it: the next window finds it running
+    try:
+        again = open_window()
+        again.shutdown()
+        assert setup.devnet_status().running
+    finally:
+        setup.devnet_stop()
+
+
 def test_amounts_the_data_creators_hold_read_rounded_and_exact_on_hover(qtbot, window):
     # What the chain answered after a tip was collected: Story rounds each step down, so the vaults hold an odd wei.
     held = (3_883_333_333_333_332, 3_883_333_333_333_332, 3_883_333_333_333_332)
