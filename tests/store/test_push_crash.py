@@ -53,8 +53,9 @@ def test_a_push_killed_at_several_points_is_completed_by_the_next_with_nothing_l
     local = fill_local_library(tmp_path / "local", 120, file_bytes=20_000)
     client = s3_server.client()
     killed_at: list[int] = []
-    for batches, delay in ((1, 0.0), (2, 0.05), (3, 0.15), (2, 0.3)):
-        process = _push(local.root, postgres_url, "--batch", "6")
+    # Small batches and short delays: each run leaves most of what remains for the next, however fast the machine.
+    for batches, delay in ((1, 0.0), (2, 0.01), (3, 0.02), (2, 0.05)):
+        process = _push(local.root, postgres_url, "--batch", "4")
         seen = _kill_after(process, batches, delay)
         assert process.returncode == -signal.SIGKILL
         killed_at.append(len(seen))
