@@ -6,6 +6,8 @@ Each error carries a one-line message that says what went wrong and, where it he
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class StudioError(Exception):
     """Base class for errors meant to be shown to the user."""
@@ -58,3 +60,13 @@ class SoftwareIncomplete(StudioError):
     the installation, not of what the user gave it."""
 
     exit_code = 70  # EX_SOFTWARE, as for any other fault of the program
+
+
+class Cancelled(StudioError):
+    """A job (a generation, a training run, the demo) was cancelled; no image was made. Here rather than with the
+    generation request so the window's job queue knows it without importing the engines."""
+
+    exit_code = 130  # as a command stopped by Ctrl-C
+
+    def __init__(self, message: str = "Generation cancelled; no image was made", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)

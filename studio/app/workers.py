@@ -16,8 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-from studio.errors import StudioError
-from studio.generate.request import Cancelled
+from studio.errors import Cancelled, StudioError
 
 log = logging.getLogger(__name__)
 

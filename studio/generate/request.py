@@ -18,7 +18,7 @@ from PIL import Image
 
 from studio.core.modes import Mode
 from studio.core.types import LoraUse, Recipe
-from studio.errors import InvalidInput, NotFound, StudioError
+from studio.errors import Cancelled, InvalidInput, NotFound, StudioError  # noqa: F401 (Cancelled: generation's stop)
 from studio.generate.families import check_request
 from studio.metadata.samplers import SAMPLER_IDS
 
@@ -32,15 +32,6 @@ MAX_SEED = 2**64 - 1
 # Used when a request leaves strength unset: inpaint repaints the masked region fully; img2img and blend keep
 # the parents' composition.
 DEFAULT_STRENGTH: dict[Mode, float] = {Mode.img2img: 0.6, Mode.inpaint: 1.0, Mode.blend: 0.6}
-
-
-class Cancelled(StudioError):
-    """The generation was cancelled; no image was made."""
-
-    exit_code = 130  # as a command stopped by Ctrl-C
-
-    def __init__(self, message: str = "Generation cancelled; no image was made", **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
 
 
 def _bad(message: str, hint: str | None = None) -> InvalidInput:
