@@ -57,13 +57,20 @@ def address_of(key: Secret) -> str:
     return _account().from_key(key.reveal()).address
 
 
+def devnet_dev_key(index: int) -> Secret:
+    """The key of anvil's public development account `index` (derived from its published mnemonic, so no key is
+    written in the source): for a local chain only, never for value."""
+    account_class = _account()
+    account_class.enable_unaudited_hdwallet_features()
+    account = account_class.from_mnemonic(DEVNET_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
+    return Secret("0x" + bytes(account.key).hex())
+
+
 def devnet_dev_account() -> tuple[Wallet, Secret]:
     """One of anvil's public development accounts, for a devnet on a machine without an OS keyring. Its key is
     printed in anvil's own documentation: not a secret, and never used on any other network."""
-    account_class = _account()
-    account_class.enable_unaudited_hdwallet_features()
-    account = account_class.from_mnemonic(DEVNET_MNEMONIC, account_path=f"m/44'/60'/0'/0/{DEVNET_ACCOUNT_INDEX}")
-    return Wallet("devnet-dev-account", account.address), Secret("0x" + bytes(account.key).hex())
+    key = devnet_dev_key(DEVNET_ACCOUNT_INDEX)
+    return Wallet("devnet-dev-account", address_of(key)), key
 
 
 class WalletStore:

@@ -13,9 +13,9 @@ from studio.licensing.catalog import default_catalog
 from studio.secrets import Secret
 from studio.story.chain import ChainClient, MetadataRefs
 from studio.story.devnet.contributors import (
-    DEV_KEYS,
     ContributedIp,
     Contribution,
+    dev_keys,
     member_terms,
     pool_offer,
     publish_contributions,
@@ -98,7 +98,7 @@ def test_an_ip_whose_media_url_addresses_other_bytes_than_its_hash(world, tmp_pa
     metadata = EncodedJson.of({"title": "Lying", "mediaUrl": store.put(decoy, "decoy.png", "image/png"),
                                "mediaHash": "0x" + work["sha256"], "ipType": "image"})
     uri = store.put(metadata.data, "ip-metadata.json", "application/json")
-    key = Secret(DEV_KEYS[-1])
+    key = Secret(dev_keys()[-1])
     owner = address_of(key)
     client.fund(owner, 10**21)
     story = client.contracts

@@ -20,8 +20,8 @@ from studio.services.builtin_works import ensure_openmoji_collection
 from studio.story.chain import ChainClient
 from studio.story.devnet.addresses import EVEN_SPLIT_GROUP_POOL
 from studio.story.devnet.contributors import (
-    DEV_KEYS,
     Contribution,
+    dev_keys,
     member_terms,
     pick_contributions,
     publish_contributions,
@@ -43,7 +43,7 @@ def desk(chain, devnet, tmp_path, monkeypatch):
 
 def test_the_contributors_are_anvils_public_accounts_one_to_eight() -> None:
     Account.enable_unaudited_hdwallet_features()
-    for index, key in enumerate(DEV_KEYS, start=1):
+    for index, key in enumerate(dev_keys(), start=1):
         derived = Account.from_mnemonic(DEVNET_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
         assert Account.from_key(key).address == derived.address
 
@@ -68,8 +68,8 @@ def test_openmoji_contributors_publish_and_their_emoji_link_to_the_librarys_work
     published = publish_contributions(client, storage, chosen, terms)
 
     owners = [p.owner for p in published]
-    assert owners[0] == owners[1] == Account.from_key(DEV_KEYS[0]).address
-    assert owners[2] == Account.from_key(DEV_KEYS[1]).address
+    assert owners[0] == owners[1] == Account.from_key(dev_keys()[0]).address
+    assert owners[2] == Account.from_key(dev_keys()[1]).address
     terms_id = client.contracts.terms_id(terms_struct(terms))
     assert terms_id and pil_from_struct(client.contracts.license_terms(terms_id)) == terms
     for p in published:
@@ -106,7 +106,7 @@ def test_openmoji_contributors_publish_and_their_emoji_link_to_the_librarys_work
 def test_contributors_publish_on_the_devnet_only(desk) -> None:
     setup = desk.studio.publish_setup
     devnet = setup.client(setup.network("devnet"))
-    contributor = Account.from_key(DEV_KEYS[0]).address
+    contributor = Account.from_key(dev_keys()[0]).address
     nonce = devnet.nonce(contributor)
     aeneid = ChainClient(NETWORKS["aeneid"], desk.rpc_url)
     item = Contribution("grinning face", "Someone", "ab" * 32)
@@ -122,7 +122,7 @@ def test_contributors_publish_on_the_devnet_only(desk) -> None:
 def test_contributions_whose_file_is_not_their_hash_are_refused_before_anything_is_sent(desk) -> None:
     setup = desk.studio.publish_setup
     client = setup.client(setup.network("devnet"))
-    contributor = Account.from_key(DEV_KEYS[0]).address
+    contributor = Account.from_key(dev_keys()[0]).address
     nonce = client.nonce(contributor)
     terms = member_terms(desk.studio.catalog, 10 * PCT)
     lying = Contribution("grinning face", "Someone", "ab" * 32, svg=b"<svg/>")
@@ -131,7 +131,7 @@ def test_contributions_whose_file_is_not_their_hash_are_refused_before_anything_
     lap = replace(terms, royalty_policy="lap")
     with pytest.raises(InvalidInput, match="LRP policy"):
         publish_contributions(client, setup.storage(client.network), [replace(lying, svg=None)], lap)
-    many = [Contribution(f"emoji {i}", f"creator {i}", f"{i:064x}") for i in range(len(DEV_KEYS) + 1)]
+    many = [Contribution(f"emoji {i}", f"creator {i}", f"{i:064x}") for i in range(len(dev_keys()) + 1)]
     with pytest.raises(InvalidInput, match="development accounts"):
         publish_contributions(client, setup.storage(client.network), many, terms)
     assert client.nonce(contributor) == nonce

@@ -208,13 +208,13 @@ def test_a_kill_between_the_groups_transactions_never_adds_a_member_twice(desk, 
 
 def test_anothers_member_that_did_not_opt_into_the_pool_is_credited_not_added(desk, client) -> None:
     from studio.secrets import Secret
-    from studio.story.devnet.contributors import DEV_KEYS, Contribution, _collection, _metadata, member_terms
+    from studio.story.devnet.contributors import Contribution, _collection, _metadata, dev_keys, member_terms
     from studio.story.terms import licensing_config, terms_struct
     from studio.story.wallet import address_of
 
     mine = _members(desk, 1)
     theirs = desk.work("Someone else's", owned=False)
-    key = Secret(DEV_KEYS[5])
+    key = Secret(dev_keys()[5])
     owner = address_of(key)
     storage = desk.studio.publish_setup.storage(desk.studio.publish_setup.network("devnet"))
     refs = _metadata(storage, Contribution(theirs.title, "Other", theirs.sha256), owner)

@@ -11,6 +11,7 @@ emoji is ever on chain without it. Any network but the devnet is refused.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
@@ -29,22 +30,19 @@ from studio.story.group_publisher import pool_config
 from studio.story.metadata import EncodedJson
 from studio.story.storage import Storage
 from studio.story.terms import terms_struct
-from studio.story.wallet import address_of
+from studio.story.wallet import address_of, devnet_dev_key
 
 if TYPE_CHECKING:  # the client loads web3: it is handed over, never imported to run
     from studio.story.chain import ChainClient
 
 # anvil's development accounts 1..8 (test test ... junk): public keys for a local chain, never for value.
-DEV_KEYS = (
-    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-    "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
-    "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
-    "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
-    "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
-    "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
-)
+DEV_ACCOUNTS = range(1, 9)
+
+
+@functools.cache
+def dev_keys() -> tuple[str, ...]:
+    """The contributors' keys, derived from anvil's published mnemonic when first needed."""
+    return tuple(devnet_dev_key(index).reveal() for index in DEV_ACCOUNTS)
 IP = 10**18
 FUNDING = 1_000 * IP  # a contributor is topped up to this when it holds less than a tenth of it
 SVG_TYPE = "image/svg+xml"
@@ -92,11 +90,11 @@ def publish_contributions(chain: ChainClient, storage: Storage, contributions: S
                            f"devnet only, not on {chain.network.name}", hint="use --network devnet")
     _check(contributions, terms)
     creators = list(dict.fromkeys(c.creator for c in contributions))
-    if len(creators) > len(DEV_KEYS):
-        raise InvalidInput(f"{len(creators)} creators, but the devnet has {len(DEV_KEYS)} development accounts "
-                           "to publish for them", hint=f"pick at most {len(DEV_KEYS)} creators")
+    if len(creators) > len(DEV_ACCOUNTS):
+        raise InvalidInput(f"{len(creators)} creators, but the devnet has {len(DEV_ACCOUNTS)} development accounts "
+                           "to publish for them", hint=f"pick at most {len(DEV_ACCOUNTS)} creators")
     chain.require_code()
-    accounts = {creator: Secret(DEV_KEYS[i]) for i, creator in enumerate(creators)}
+    accounts = {creator: Secret(dev_keys()[i]) for i, creator in enumerate(creators)}
     collections = {creator: _collection(chain, key, creator) for creator, key in accounts.items()}
     struct, config = terms_struct(terms), pool_offer()
     published: list[ContributedIp] = []
