@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from studio.core.processes import pid_alive
 from studio.errors import LibraryError
 from studio.store.disk_space import disk_space_checked
 from studio.store.file_store import checked_sha256
@@ -140,18 +141,7 @@ class VerifiedFileCache:
     def _remove_abandoned_temporaries(self) -> None:
         for tmp in self.folder.glob(f"{_TMP_PREFIX}*"):
             pid = tmp.name[len(_TMP_PREFIX):].partition("-")[0]
-            if not pid.isdigit() or not _alive(int(pid)):
+            if not pid.isdigit() or not pid_alive(int(pid)):
                 tmp.unlink(missing_ok=True)
 
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 

@@ -143,3 +143,17 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
         yield url
     finally:
         postgres_server.drop(url)
+
+
+@contextmanager
+def password_checking_postgres() -> Iterator[PostgresServer]:
+    """A throwaway server that checks passwords (SCRAM) for everyone but its superuser."""
+    with throwaway_postgres() as server:
+        hba = server.data / "pg_hba.conf"
+        hba.write_text(f"local all {SERVER_USER} trust\nlocal all all scram-sha-256\n")
+        if os.geteuid() == 0:
+            shutil.chown(hba, SERVER_USER, SERVER_USER)
+        runner = ["runuser", "-u", SERVER_USER, "--"] if os.geteuid() == 0 else []
+        subprocess.run([*runner, str(PG_BIN / "pg_ctl"), "-D", str(server.data), "reload", "-s"],
+                       check=True, timeout=60)
+        yield server

@@ -4,9 +4,6 @@ in the dialog while the library open before stays open."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -15,7 +12,12 @@ from studio.secrets import Secret, SecretStore
 from studio.store.library import Library
 from studio.store.team_login import password_for, save_password, secret_name, with_member
 from studio.store.team_members import TeamMembers
-from tests.helpers.postgres import PG_BIN, SERVER_USER, PostgresServer, new_database, throwaway_postgres
+from tests.helpers.postgres import (
+    SERVER_USER,
+    PostgresServer,
+    new_database,
+    password_checking_postgres,
+)
 from tests.helpers.secret_service import secret_service_keyring
 
 WAIT = 30_000
@@ -25,14 +27,7 @@ PASSWORD = "tide pool 7"
 @pytest.fixture(scope="module")
 def password_server() -> Iterator[PostgresServer]:
     """A server of its own that checks passwords (SCRAM) for everyone but its superuser."""
-    with throwaway_postgres() as server:
-        hba = server.data / "pg_hba.conf"
-        hba.write_text(f"local all {SERVER_USER} trust\nlocal all all scram-sha-256\n")
-        if os.geteuid() == 0:
-            shutil.chown(hba, SERVER_USER, SERVER_USER)
-        runner = ["runuser", "-u", SERVER_USER, "--"] if os.geteuid() == 0 else []
-        subprocess.run([*runner, str(PG_BIN / "pg_ctl"), "-D", str(server.data), "reload", "-s"],
-                       check=True, timeout=60)
+    with password_checking_postgres() as server:
         yield server
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from studio.core.processes import pid_alive
 from studio.story.devnet.addresses import DEVNET_CHAIN_ID
 from studio.story.devnet.artifacts import REPO_ROOT, load_artifacts
 from studio.story.devnet.errors import DevnetError, DevnetNotInstalled, RpcError
@@ -93,7 +94,7 @@ class Devnet:
         record = self._read_record()
         if record is not None:
             url = _url(record["port"])
-            if _pid_alive(record["pid"]) and _chain_id(url) == DEVNET_CHAIN_ID:
+            if pid_alive(record["pid"]) and _chain_id(url) == DEVNET_CHAIN_ID:
                 self._rpc_url = url
                 return url
             self.record_path.unlink(missing_ok=True)
@@ -137,14 +138,14 @@ class Devnet:
     def stop(self, timeout_s: float = 10.0) -> None:
         """Ends the recorded node (only that process) and forgets it; its state file stays."""
         record = self._read_record()
-        if record is not None and _pid_alive(record["pid"]):
+        if record is not None and pid_alive(record["pid"]):
             self._kill(record["pid"], timeout_s)
         self.record_path.unlink(missing_ok=True)
         self._rpc_url = None
 
     def status(self) -> DevnetStatus:
         record = self._read_record()
-        if record is None or not _pid_alive(record["pid"]):
+        if record is None or not pid_alive(record["pid"]):
             return DevnetStatus(False, None, None, None, None)
         url = _url(record["port"])
         try:
@@ -182,7 +183,7 @@ class Devnet:
         # Our own child must be reaped, or it lingers as a zombie that still "exists".
         if self._process is not None and self._process.pid == pid:
             return self._process.poll() is None
-        return _pid_alive(pid)
+        return pid_alive(pid)
 
     def _read_record(self) -> dict[str, int] | None:
         try:
@@ -200,15 +201,6 @@ class Devnet:
 def _url(port: int) -> str:
     return f"http://127.0.0.1:{port}"
 
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _chain_id(url: str) -> int | None:
