@@ -71,6 +71,7 @@ def create_cmd(address: str) -> None:
     """Set up a team library: its schema, its artist/reviewer/publisher/admin groups, their rights and rules.
 
     Running it again changes nothing (or brings an older team library up to date)."""
+    address = _required_team_address(address, "--team")  # a folder here would make a local library, not a team one
     check_url(address)
     with Library.open(address) as library:
         database = str(library.db.one("SELECT current_database()")[0])
@@ -183,7 +184,7 @@ def login_cmd(address: str, member: str) -> None:
 @click.option("--new-key", is_flag=True, help="Ask for the access key even when the OS keyring holds one.")
 def bucket_cmd(team: str, endpoint: str, bucket: str, region: str, prefix: str | None, new_key: bool) -> None:
     """Keep a team library's files in an S3-compatible bucket (the access key goes to the OS keyring)."""
-    address = _push_address(team, "TEAM")
+    address = _required_team_address(team, "TEAM")
     location = S3Location.parse(endpoint, bucket, region=region, prefix=prefix or "")
     secrets = SecretStore()
     try:
@@ -208,7 +209,7 @@ def bucket_cmd(team: str, endpoint: str, bucket: str, region: str, prefix: str |
               help="Works per batch (files, then rows in one transaction).")
 def push_cmd(local: str, team: str, dry_run: bool, batch_size: int) -> None:
     """Copy a local library's works, lineage, reviews and files into a team library (again: only what is new)."""
-    address = _push_address(team, "TEAM")
+    address = _required_team_address(team, "TEAM")
     if not (Path(local) / DB_NAME).is_file():  # opening it would make an empty library there
         raise InvalidInput(f"{local} holds no library", hint="give the folder of a local library as LOCAL")
     with Library.open(local) as source, Library.open(address) as target:
@@ -219,7 +220,8 @@ def push_cmd(local: str, team: str, dry_run: bool, batch_size: int) -> None:
         raise SystemExit(1)
 
 
-def _push_address(value: str, name: str) -> str:
+def _required_team_address(value: str, name: str) -> str:
+    """`value` if it is a team library's address; a folder or anything else is refused in one line."""
     if not is_postgres_url(value):
         raise InvalidInput(f"{name} must be a team library's postgresql:// address, not a folder",
                            hint="give e.g. postgresql://host/studio (the password goes to the OS keyring)")

@@ -130,6 +130,7 @@ CORPUS: list[tuple[str, ...]] = [
     ("generate", "   "), ("generate", "a\x1b]0;title\x07"),
     # team libraries: addresses that are folders or hold a password, no server there, roles that do not exist
     ("library", "--bogus"), ("library", "nosuch"), ("library", "create", "--team", "{dir}"),
+    ("library", "create", "--team", ""),
     ("library", "create", "--team", "postgresql://ada:hunter2@127.0.0.1:1/team"),
     ("library", "members", "list"), ("library", "members", "add", "bob", "--role", "king"),
     ("library", "members", "remove", "bob", "--team", "postgresql://127.0.0.1:1/team?password=hunter2"),

@@ -112,3 +112,15 @@ def test_the_servers_refusal_text_is_not_trusted(message: str) -> None:
     line = refusal_text(" ".join(message.split()), "ada", ["artist"])
     assert line.isprintable() and len(line) < 300
     assert "secret_plans" not in line or "refused this" in line
+
+
+@pytest.mark.parametrize("address", ["", "{folder}"])
+def test_create_with_a_folder_or_nothing_for_an_address_makes_no_library_anywhere(tmp_path, monkeypatch,
+                                                                                    address: str) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["library", "create", "--team", address.format(folder=folder)])
+    assert result.exit_code != 0 and "postgresql:// address" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["folder"]  # no library.db made here or in the folder
